@@ -1,0 +1,141 @@
+import { eq, or } from "drizzle-orm";
+import { writeTx, type Db } from "#db/client.server.ts";
+import { members } from "#db/schema/index.ts";
+import { dummyVerify, hashPassword, verifyPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./password.server.ts";
+import { createSession, invalidateAllSessions } from "./session.server.ts";
+import { clearFailures, lockRemainingMs, recordFailure, throttleKeys, type ThrottleRule } from "./throttle.server.ts";
+import { hashActivationCode } from "#app/org/members.server.ts";
+import { constantTimeEqual } from "@oslojs/crypto/subtle";
+
+export type SignInRules = { account: ThrottleRule; ip: ThrottleRule };
+
+export type SignInResult =
+  | { ok: true; token: string; memberId: number }
+  | { ok: false; reason: "invalid" }
+  | { ok: false; reason: "locked"; retryAfterMs: number };
+
+function findByIdentifier(db: Db, identifier: string) {
+  const id = identifier.normalize("NFC").trim();
+  return db
+    .select()
+    .from(members)
+    .where(or(eq(members.code, id), eq(members.email, id.toLowerCase())))
+    .get();
+}
+
+function lockedFor(db: Db, keys: { account: string; ip: string | null }, now: Date): number {
+  return Math.max(lockRemainingMs(db, keys.account, now), keys.ip ? lockRemainingMs(db, keys.ip, now) : 0);
+}
+
+function fail(db: Db, keys: { account: string; ip: string | null }, rules: SignInRules, now: Date): SignInResult {
+  recordFailure(db, keys.account, rules.account, now);
+  if (keys.ip) recordFailure(db, keys.ip, rules.ip, now);
+  const wait = lockedFor(db, keys, now);
+  return wait > 0 ? { ok: false, reason: "locked", retryAfterMs: wait } : { ok: false, reason: "invalid" };
+}
+
+/**
+ * One answer for "no such member", "wrong password" and "not activated yet", and the same argon2
+ * cost for each, so the page reveals nothing about which member codes exist.
+ */
+export async function signIn(
+  db: Db,
+  input: { identifier: string; password: string; ip: string | null; userAgent: string | null },
+  rules: SignInRules,
+  now = new Date(),
+): Promise<SignInResult> {
+  const keys = throttleKeys(input.identifier, input.ip);
+  const wait = lockedFor(db, keys, now);
+  if (wait > 0) return { ok: false, reason: "locked", retryAfterMs: wait };
+  const m = findByIdentifier(db, input.identifier);
+  if (!m || !m.passwordHash || m.disabledAt || m.status === "left") {
+    await dummyVerify(input.password);
+    return fail(db, keys, rules, now);
+  }
+  if (!(await verifyPassword(m.passwordHash, input.password))) return fail(db, keys, rules, now);
+  clearFailures(db, keys.account);
+  const { token } = createSession(db, m.id, { userAgent: input.userAgent, ip: input.ip }, now);
+  return { ok: true, token, memberId: m.id };
+}
+
+export function passwordProblem(pw: string): "password.error.short" | "password.error.long" | null {
+  if (pw.length < PASSWORD_MIN_LENGTH) return "password.error.short";
+  if (pw.length > PASSWORD_MAX_LENGTH) return "password.error.long";
+  return null;
+}
+
+/**
+ * First sign-in of an imported member: their one-time code (printed by an administrator) lets
+ * them choose a password. The code is spent on success and counts as a failure otherwise.
+ */
+export async function activateAccount(
+  db: Db,
+  input: { identifier: string; code: string; password: string; ip: string | null; userAgent: string | null },
+  rules: SignInRules,
+  now = new Date(),
+): Promise<SignInResult> {
+  const keys = throttleKeys(input.identifier, input.ip);
+  const wait = lockedFor(db, keys, now);
+  if (wait > 0) return { ok: false, reason: "locked", retryAfterMs: wait };
+  const m = findByIdentifier(db, input.identifier);
+  const valid =
+    m &&
+    !m.disabledAt &&
+    m.status !== "left" &&
+    m.activationCodeHash &&
+    m.activationExpiresAt &&
+    m.activationExpiresAt.getTime() > now.getTime() &&
+    constantTimeEqual(
+      new TextEncoder().encode(m.activationCodeHash),
+      new TextEncoder().encode(hashActivationCode(input.code)),
+    );
+  if (!m || !valid) return fail(db, keys, rules, now);
+  const hash = await hashPassword(input.password);
+  writeTx(db, (tx) => {
+    tx.update(members)
+      .set({ passwordHash: hash, activationCodeHash: null, activationExpiresAt: null, updatedAt: now })
+      .where(eq(members.id, m.id))
+      .run();
+    invalidateAllSessions(tx, m.id);
+  });
+  clearFailures(db, keys.account);
+  const { token } = createSession(db, m.id, { userAgent: input.userAgent, ip: input.ip }, now);
+  return { ok: true, token, memberId: m.id };
+}
+
+/** Changing the password signs out every other device of the member. */
+export async function changePassword(
+  db: Db,
+  memberId: number,
+  current: string,
+  next: string,
+  keepSessionId: string,
+): Promise<"ok" | "wrong-current"> {
+  const m = db.select().from(members).where(eq(members.id, memberId)).get();
+  if (!m?.passwordHash || !(await verifyPassword(m.passwordHash, current))) return "wrong-current";
+  const hash = await hashPassword(next);
+  writeTx(db, (tx) => {
+    tx.update(members).set({ passwordHash: hash, updatedAt: new Date() }).where(eq(members.id, memberId)).run();
+    invalidateAllSessions(tx, memberId, keepSessionId);
+  });
+  return "ok";
+}
+
+export async function setPassword(db: Db, memberId: number, password: string): Promise<void> {
+  const hash = await hashPassword(password);
+  writeTx(db, (tx) =>
+    tx.update(members).set({ passwordHash: hash, updatedAt: new Date() }).where(eq(members.id, memberId)).run(),
+  );
+}
+
+export function signInRulesFromEnv(env: {
+  LOGIN_MAX_FAILURES: number;
+  LOGIN_LOCK_MINUTES: number;
+  IP_MAX_FAILURES: number;
+}): SignInRules {
+  const lockMs = env.LOGIN_LOCK_MINUTES * 60_000;
+  return {
+    account: { maxFailures: env.LOGIN_MAX_FAILURES, lockMs, windowMs: lockMs },
+    ip: { maxFailures: env.IP_MAX_FAILURES, lockMs, windowMs: lockMs },
+  };
+}

@@ -1,0 +1,43 @@
+import { eq } from "drizzle-orm";
+import { writeTx, type Db } from "#db/client.server.ts";
+import { loginThrottle } from "#db/schema/index.ts";
+
+/**
+ * Counts failed sign-ins per account and per IP in the database (so limits hold across restarts
+ * and, later, across several app servers). After `maxFailures` inside the window the key is locked
+ * for `lockMs`; a success clears the account's counter.
+ */
+export type ThrottleRule = { maxFailures: number; lockMs: number; windowMs: number };
+
+export function throttleKeys(identifier: string, ip: string | null): { account: string; ip: string | null } {
+  return {
+    account: `acct:${identifier.normalize("NFC").trim().toLowerCase()}`,
+    ip: ip ? `ip:${ip}` : null,
+  };
+}
+
+/** Milliseconds until the key may try again, or 0. */
+export function lockRemainingMs(db: Db, key: string, now = new Date()): number {
+  const row = db.select().from(loginThrottle).where(eq(loginThrottle.key, key)).get();
+  if (!row?.lockedUntil) return 0;
+  return Math.max(0, row.lockedUntil.getTime() - now.getTime());
+}
+
+export function recordFailure(db: Db, key: string, rule: ThrottleRule, now = new Date()): void {
+  writeTx(db, (tx) => {
+    const row = tx.select().from(loginThrottle).where(eq(loginThrottle.key, key)).get();
+    const t = now.getTime();
+    const inWindow = row && t - row.windowStartedAt.getTime() < rule.windowMs;
+    const failures = inWindow ? row.failures + 1 : 1;
+    const windowStartedAt = inWindow ? row.windowStartedAt : now;
+    const lockedUntil = failures >= rule.maxFailures ? new Date(t + rule.lockMs) : null;
+    tx.insert(loginThrottle)
+      .values({ key, failures, windowStartedAt, lockedUntil })
+      .onConflictDoUpdate({ target: loginThrottle.key, set: { failures, windowStartedAt, lockedUntil } })
+      .run();
+  });
+}
+
+export function clearFailures(db: Db, key: string): void {
+  writeTx(db, (tx) => tx.delete(loginThrottle).where(eq(loginThrottle.key, key)).run());
+}

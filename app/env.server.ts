@@ -1,0 +1,41 @@
+import { z } from "zod";
+
+/**
+ * The app's configuration, parsed once at start. No other module reads process.env: every key is
+ * here, documented in .env.example and the README, with a default that is safe on one server.
+ */
+const boolish = z
+  .enum(["true", "false", "1", "0", "auto"])
+  .transform((v) => (v === "auto" ? "auto" : v === "true" || v === "1"));
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+  HOST: z.string().default("0.0.0.0"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  DATABASE_URL: z.string().min(1).default("file:data/hocso.db"),
+  DATA_DIR: z.string().min(1).default("data"),
+  /** Public origin (https://hocso.example.vn) when behind a proxy; else taken from the request. */
+  APP_ORIGIN: z.string().url().optional(),
+  /** Trust X-Forwarded-* from one reverse proxy in front of the app. */
+  TRUST_PROXY: boolish.default("false"),
+  /** "auto": Secure cookies when the request came over HTTPS. */
+  COOKIE_SECURE: boolish.default("auto"),
+  SESSION_IDLE_DAYS: z.coerce.number().positive().default(7),
+  SESSION_MAX_DAYS: z.coerce.number().positive().default(30),
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+  LOGIN_LOCK_MINUTES: z.coerce.number().positive().default(15),
+  IP_MAX_FAILURES: z.coerce.number().int().min(1).default(30),
+  DEFAULT_LOCALE: z.enum(["vi", "en"]).default("vi"),
+  SEED_DEMO: boolish.default("true"),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Cấu hình không hợp lệ / Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}

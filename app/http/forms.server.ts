@@ -1,0 +1,41 @@
+import { data } from "@remix-run/node";
+import { z } from "zod";
+import { DomainError } from "#app/org/domain-error.ts";
+import type { Flash } from "#app/components/ui.tsx";
+
+/** Reads a urlencoded form and validates it; malformed input is a 400, never an exception. */
+export async function readForm<S extends z.ZodTypeAny>(request: Request, schema: S): Promise<z.infer<S>> {
+  const form = await request.formData();
+  const obj: Record<string, string> = {};
+  for (const [k, v] of form.entries()) if (typeof v === "string") obj[k] = v;
+  const parsed = schema.safeParse(obj);
+  if (!parsed.success) throw new Response("Bad Request", { status: 400 });
+  return parsed.data;
+}
+
+export function readSearch<S extends z.ZodTypeAny>(request: Request, schema: S): z.infer<S> {
+  const url = new URL(request.url);
+  const parsed = schema.safeParse(Object.fromEntries(url.searchParams));
+  if (!parsed.success) throw new Response("Bad Request", { status: 400 });
+  return parsed.data;
+}
+
+export const idParam = z.coerce.number().int().positive();
+
+export function parseId(raw: string | undefined): number {
+  const r = idParam.safeParse(raw);
+  if (!r.success) throw new Response("Not Found", { status: 404 });
+  return r.data;
+}
+
+export function ok(key: Flash["key"], params?: Flash["params"]) {
+  return { flash: { key, params, tone: "ok" } as Flash };
+}
+
+/** Turns an expected rule violation into a message on the same page; anything else propagates. */
+export function domainFailure(e: unknown) {
+  if (e instanceof DomainError) {
+    return data({ flash: { key: e.key, params: e.params, tone: "error" } as Flash }, { status: e.status });
+  }
+  throw e;
+}

@@ -1,0 +1,118 @@
+import express, { type Request as ExpressRequest } from "express";
+import compression from "compression";
+import crypto from "node:crypto";
+import path from "node:path";
+import type { Server } from "node:http";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import type { Db } from "#db/client.server.ts";
+import type { Env } from "#app/env.server.ts";
+import type { AppContext } from "#app/context.server.ts";
+import { checkRequestOrigin } from "#app/auth/origin.server.ts";
+import { localeOf } from "#app/i18n/locale.server.ts";
+import { translate } from "#app/i18n/catalog.ts";
+
+export type HttpAppOptions = {
+  db: Db;
+  env: Env;
+  /** Production: the built server bundle. Development: omitted, Vite serves it. */
+  build?: ServerBuild | (() => Promise<ServerBuild>);
+  buildDir?: string;
+  viteDevServer?: { middlewares: express.RequestHandler; ssrLoadModule(id: string): Promise<unknown> };
+};
+
+function expectedOrigin(req: ExpressRequest, env: Env): string {
+  if (env.APP_ORIGIN) return env.APP_ORIGIN.replace(/\/$/, "");
+  return `${req.protocol}://${req.get("host")}`;
+}
+
+/**
+ * The one HTTP entry point: security headers, the CSRF origin check for every non-GET request,
+ * static files, then Remix with the database and configuration in its load context.
+ */
+export function createHttpApp(opts: HttpAppOptions) {
+  const { db, env } = opts;
+  const app = express();
+  app.disable("x-powered-by");
+  if (env.TRUST_PROXY === true) app.set("trust proxy", 1);
+  app.use(compression());
+
+  app.use((req, res, next) => {
+    const nonce = crypto.randomBytes(16).toString("base64");
+    res.locals.cspNonce = nonce;
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    res.setHeader("Referrer-Policy", "same-origin");
+    res.setHeader("X-Frame-Options", "DENY");
+    res.setHeader("Permissions-Policy", "camera=(self), microphone=(self), display-capture=(self), geolocation=()");
+    if (!opts.viteDevServer) {
+      res.setHeader(
+        "Content-Security-Policy",
+        [
+          "default-src 'self'",
+          `script-src 'self' 'nonce-${nonce}'`,
+          "style-src 'self' 'unsafe-inline'",
+          "img-src 'self' data: blob:",
+          "media-src 'self' blob:",
+          "connect-src 'self' ws: wss:",
+          "object-src 'none'",
+          "base-uri 'self'",
+          "form-action 'self'",
+          "frame-ancestors 'none'",
+        ].join("; "),
+      );
+    }
+    next();
+  });
+
+  app.use((req, res, next) => {
+    const verdict = checkRequestOrigin(
+      req.method,
+      { get: (name) => (req.headers[name.toLowerCase()] as string | undefined) ?? null },
+      expectedOrigin(req, env),
+    );
+    if (verdict.ok) return next();
+    const webReq = new Request("http://x/", { headers: req.headers as Record<string, string> });
+    const locale = localeOf(webReq, env.DEFAULT_LOCALE);
+    res.status(403).type("text/plain; charset=utf-8").send(translate(locale, "error.csrf"));
+  });
+
+  app.get("/healthz", (_req, res) => {
+    db.$client.prepare("SELECT 1").get();
+    res.json({ ok: true });
+  });
+
+  if (opts.viteDevServer) {
+    app.use(opts.viteDevServer.middlewares);
+  } else {
+    const clientDir = path.join(opts.buildDir ?? "build", "client");
+    app.use("/assets", express.static(path.join(clientDir, "assets"), { immutable: true, maxAge: "1y" }));
+    app.use(express.static(clientDir, { maxAge: "1h" }));
+  }
+
+  const build =
+    opts.build ??
+    (() => opts.viteDevServer!.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>);
+
+  app.all(
+    "*",
+    createRequestHandler({
+      build,
+      mode: env.NODE_ENV === "development" ? "development" : "production",
+      getLoadContext: (req, res): AppContext & { cspNonce: string } => ({
+        db,
+        env,
+        clientIp: req.ip ?? req.socket.remoteAddress ?? null,
+        secure: req.secure,
+        cspNonce: res.locals.cspNonce as string,
+      }),
+    }),
+  );
+  return app;
+}
+
+export function listen(app: express.Express, host: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, () => resolve(server));
+    server.on("error", reject);
+  });
+}

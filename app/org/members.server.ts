@@ -1,0 +1,315 @@
+import { and, asc, count, eq, isNull, or, sql } from "drizzle-orm";
+import { sha256 } from "@oslojs/crypto/sha2";
+import { encodeHexLowerCase } from "@oslojs/encoding";
+import { writeTx, type Db } from "#db/client.server.ts";
+import { auditLog, members, memberUnitHistory, units, type MemberStatus, type Role } from "#db/schema/index.ts";
+import { invalidateAllSessions } from "#app/auth/session.server.ts";
+import { foldVietnamese } from "./text-fold.ts";
+import { DomainError } from "./domain-error.ts";
+import { likeEscape, subtreeCondition } from "./units.server.ts";
+
+export type Member = typeof members.$inferSelect;
+
+export const MEMBER_CODE_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const PHONE_RE = /^\+?[0-9][0-9 .-]{6,18}[0-9]$/;
+
+export function normaliseName(s: string): string {
+  return s.normalize("NFC").replace(/\s+/g, " ").trim();
+}
+
+export function normaliseEmail(s: string | null | undefined): string | null {
+  const e = (s ?? "").normalize("NFC").trim().toLowerCase();
+  return e === "" ? null : e;
+}
+
+export function normalisePhone(s: string | null | undefined): string | null {
+  const p = (s ?? "").trim().replace(/\s+/g, " ");
+  return p === "" ? null : p;
+}
+
+export type MemberFields = {
+  code: string;
+  fullName: string;
+  unitId: number;
+  position?: string;
+  email?: string | null;
+  phone?: string | null;
+  status?: MemberStatus;
+  role?: Role;
+};
+
+export function validateMemberFields(f: MemberFields): MemberFields {
+  const code = f.code.trim();
+  const fullName = normaliseName(f.fullName);
+  const email = normaliseEmail(f.email);
+  const phone = normalisePhone(f.phone);
+  if (!MEMBER_CODE_RE.test(code)) throw new DomainError("member.error.code", { code });
+  if (!fullName) throw new DomainError("member.error.nameRequired");
+  if (fullName.length > 200) throw new DomainError("member.error.nameTooLong");
+  if (email && !EMAIL_RE.test(email)) throw new DomainError("member.error.email", { email });
+  if (phone && !PHONE_RE.test(phone)) throw new DomainError("member.error.phone", { phone });
+  return { ...f, code, fullName, email, phone, position: normaliseName(f.position ?? "") };
+}
+
+function audit(tx: Db, actorId: number | null, action: string, entityId: number, detail: unknown, at: Date) {
+  tx.insert(auditLog)
+    .values({ actorId, action, entityType: "member", entityId: String(entityId), detail, at })
+    .run();
+}
+
+export function getMember(db: Db, id: number): Member | undefined {
+  return db.select().from(members).where(eq(members.id, id)).get();
+}
+
+export function getMemberByCode(db: Db, code: string): Member | undefined {
+  return db.select().from(members).where(eq(members.code, code)).get();
+}
+
+/** Inside an existing transaction: creates the member and opens their first unit interval. */
+export function insertMember(tx: Db, f: MemberFields, actorId: number | null, now: Date, opts = { audit: true }): Member {
+  const v = validateMemberFields(f);
+  if (getMemberByCode(tx, v.code)) throw new DomainError("member.error.codeTaken", { code: v.code }, 409);
+  if (v.email && tx.select({ id: members.id }).from(members).where(eq(members.email, v.email)).get()) {
+    throw new DomainError("member.error.emailTaken", { email: v.email }, 409);
+  }
+  const m = tx
+    .insert(members)
+    .values({
+      code: v.code,
+      fullName: v.fullName,
+      fullNameFolded: foldVietnamese(v.fullName),
+      unitId: v.unitId,
+      position: v.position ?? "",
+      email: v.email ?? null,
+      phone: v.phone ?? null,
+      status: v.status ?? "active",
+      role: v.role ?? "member",
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning()
+    .get();
+  tx.insert(memberUnitHistory).values({ memberId: m.id, unitId: v.unitId, validFrom: now }).run();
+  if (opts.audit) audit(tx, actorId, "member.create", m.id, { code: m.code, unitId: m.unitId }, now);
+  return m;
+}
+
+export function createMember(db: Db, f: MemberFields, actorId: number | null, now = new Date()): Member {
+  return writeTx(db, (tx) => insertMember(tx, f, actorId, now));
+}
+
+export type MemberUpdate = Partial<Omit<MemberFields, "code" | "unitId">>;
+
+/** Field-by-field changes, so imports and the audit log can say exactly what changed. */
+export function diffMember(m: Member, u: MemberUpdate): Record<string, { from: unknown; to: unknown }> {
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  for (const key of ["fullName", "position", "email", "phone", "status", "role"] as const) {
+    if (u[key] === undefined) continue;
+    if ((m[key] ?? null) !== (u[key] ?? null)) changes[key] = { from: m[key] ?? null, to: u[key] ?? null };
+  }
+  return changes;
+}
+
+export function applyMemberUpdate(tx: Db, m: Member, update: MemberUpdate, actorId: number | null, now: Date, opts = { audit: true }) {
+  const v = validateMemberFields({
+    code: m.code,
+    unitId: m.unitId,
+    fullName: update.fullName ?? m.fullName,
+    position: update.position ?? m.position,
+    email: update.email === undefined ? m.email : update.email,
+    phone: update.phone === undefined ? m.phone : update.phone,
+    status: update.status ?? m.status,
+    role: update.role ?? m.role,
+  });
+  const changes = diffMember(m, v);
+  if (Object.keys(changes).length === 0) return changes;
+  if (changes.email && v.email) {
+    const other = tx.select({ id: members.id }).from(members).where(eq(members.email, v.email)).get();
+    if (other && other.id !== m.id) throw new DomainError("member.error.emailTaken", { email: v.email }, 409);
+  }
+  tx.update(members)
+    .set({
+      fullName: v.fullName,
+      fullNameFolded: foldVietnamese(v.fullName),
+      position: v.position,
+      email: v.email,
+      phone: v.phone,
+      status: v.status,
+      role: v.role,
+      updatedAt: now,
+    })
+    .where(eq(members.id, m.id))
+    .run();
+  if (opts.audit) audit(tx, actorId, "member.update", m.id, changes, now);
+  return changes;
+}
+
+export function updateMember(db: Db, id: number, update: MemberUpdate, actorId: number | null, now = new Date()) {
+  return writeTx(db, (tx) => {
+    const m = getMember(tx, id);
+    if (!m) throw new DomainError("member.error.notFound", {}, 404);
+    const changes = applyMemberUpdate(tx, m, update, actorId, now);
+    // A member who has left can no longer sign in: end what they have open.
+    if (changes.status && update.status === "left") invalidateAllSessions(tx, id);
+    return changes;
+  });
+}
+
+/**
+ * Moves a member to another unit from `at` on: the open history interval is closed and a new one
+ * opened, so a report for an earlier date still counts them where they were.
+ */
+export function transferInTx(tx: Db, m: Member, toUnitId: number, at: Date, actorId: number | null, note?: string) {
+  if (m.unitId === toUnitId) return false;
+  const open = tx
+    .select()
+    .from(memberUnitHistory)
+    .where(and(eq(memberUnitHistory.memberId, m.id), isNull(memberUnitHistory.validTo)))
+    .get();
+  if (open && at.getTime() < open.validFrom.getTime()) {
+    throw new DomainError("member.error.transferBeforeCurrent");
+  }
+  if (open) {
+    tx.update(memberUnitHistory).set({ validTo: at }).where(eq(memberUnitHistory.id, open.id)).run();
+  }
+  tx.insert(memberUnitHistory).values({ memberId: m.id, unitId: toUnitId, validFrom: at, note: note ?? null }).run();
+  tx.update(members).set({ unitId: toUnitId, updatedAt: at }).where(eq(members.id, m.id)).run();
+  audit(tx, actorId, "member.transfer", m.id, { from: m.unitId, to: toUnitId, note: note ?? null }, at);
+  return true;
+}
+
+export function transferMember(db: Db, id: number, toUnitId: number, actorId: number | null, at = new Date(), note?: string) {
+  return writeTx(db, (tx) => {
+    const m = getMember(tx, id);
+    if (!m) throw new DomainError("member.error.notFound", {}, 404);
+    if (!tx.select({ id: units.id }).from(units).where(eq(units.id, toUnitId)).get()) {
+      throw new DomainError("unit.error.notFound", {}, 404);
+    }
+    return transferInTx(tx, m, toUnitId, at, actorId, note);
+  });
+}
+
+export function unitHistory(db: Db, memberId: number) {
+  return db
+    .select({ h: memberUnitHistory, unitCode: units.code, unitName: units.name })
+    .from(memberUnitHistory)
+    .innerJoin(units, eq(units.id, memberUnitHistory.unitId))
+    .where(eq(memberUnitHistory.memberId, memberId))
+    .orderBy(asc(memberUnitHistory.validFrom))
+    .all();
+}
+
+/** Disabling revokes every session at once: a disabled member is signed out everywhere. */
+export function setDisabled(db: Db, id: number, disabled: boolean, actorId: number | null, now = new Date()) {
+  return writeTx(db, (tx) => {
+    const m = getMember(tx, id);
+    if (!m) throw new DomainError("member.error.notFound", {}, 404);
+    tx.update(members).set({ disabledAt: disabled ? now : null, updatedAt: now }).where(eq(members.id, id)).run();
+    const revoked = disabled ? invalidateAllSessions(tx, id) : 0;
+    audit(tx, actorId, disabled ? "member.disable" : "member.enable", id, { revoked }, now);
+    return revoked;
+  });
+}
+
+export type MemberSearch = {
+  q?: string;
+  unitPath?: string | null;
+  status?: MemberStatus | null;
+  withinPaths?: string[] | null;
+  limit?: number;
+  offset?: number;
+};
+
+/**
+ * Search by name without diacritics or by code, limited to a subtree and to the caller's scope.
+ * Every condition is plain SQL both SQLite and PostgreSQL run.
+ */
+export function searchMembers(db: Db, s: MemberSearch) {
+  const conds = [];
+  const q = foldVietnamese(s.q ?? "");
+  if (q) {
+    const pat = `%${likeEscape(q)}%`;
+    conds.push(
+      or(
+        sql`${members.fullNameFolded} LIKE ${pat} ESCAPE '\\'`,
+        sql`lower(${members.code}) LIKE ${likeEscape(q) + "%"} ESCAPE '\\'`,
+        sql`${members.email} LIKE ${pat} ESCAPE '\\'`,
+      ),
+    );
+  }
+  if (s.unitPath) conds.push(subtreeCondition(s.unitPath));
+  if (s.status) conds.push(eq(members.status, s.status));
+  if (s.withinPaths) {
+    if (s.withinPaths.length === 0) return { total: 0, rows: [] };
+    conds.push(or(...s.withinPaths.map((p) => subtreeCondition(p))));
+  }
+  const where = conds.length ? and(...conds) : undefined;
+  const total = db
+    .select({ n: count() })
+    .from(members)
+    .innerJoin(units, eq(units.id, members.unitId))
+    .where(where)
+    .get()!.n;
+  const rows = db
+    .select({
+      id: members.id,
+      code: members.code,
+      fullName: members.fullName,
+      position: members.position,
+      email: members.email,
+      phone: members.phone,
+      status: members.status,
+      role: members.role,
+      disabledAt: members.disabledAt,
+      hasPassword: sql<number>`CASE WHEN ${members.passwordHash} IS NULL THEN 0 ELSE 1 END`,
+      unitId: units.id,
+      unitCode: units.code,
+      unitName: units.name,
+    })
+    .from(members)
+    .innerJoin(units, eq(units.id, members.unitId))
+    .where(where)
+    .orderBy(asc(members.fullNameFolded), asc(members.code))
+    .limit(Math.min(s.limit ?? 50, 500))
+    .offset(s.offset ?? 0)
+    .all();
+  return { total, rows };
+}
+
+// ---- activation codes -------------------------------------------------------------------------
+
+/** No 0/O, 1/I/L: codes are read off paper and typed on phones. */
+const CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+export const ACTIVATION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+
+export function generateActivationCode(): string {
+  const bytes = new Uint8Array(12);
+  crypto.getRandomValues(bytes);
+  let out = "";
+  for (const b of bytes) out += CODE_ALPHABET[b % CODE_ALPHABET.length];
+  return `${out.slice(0, 4)}-${out.slice(4, 8)}-${out.slice(8, 12)}`;
+}
+
+export function hashActivationCode(code: string): string {
+  const clean = code.toUpperCase().replace(/[^A-Z0-9]/g, "");
+  return encodeHexLowerCase(sha256(new TextEncoder().encode(clean)));
+}
+
+/**
+ * Issues fresh one-time codes for the given members (only the hash is kept, so printing again
+ * means issuing again, which voids the earlier sheet).
+ */
+export function issueActivationCodes(db: Db, memberIds: number[], actorId: number | null, now = new Date()) {
+  return writeTx(db, (tx) =>
+    memberIds.map((id) => {
+      const code = generateActivationCode();
+      tx.update(members)
+        .set({ activationCodeHash: hashActivationCode(code), activationExpiresAt: new Date(now.getTime() + ACTIVATION_TTL_MS) })
+        .where(eq(members.id, id))
+        .run();
+      audit(tx, actorId, "member.activation-issued", id, null, now);
+      return { memberId: id, code };
+    }),
+  );
+}

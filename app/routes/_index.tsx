@@ -1,0 +1,57 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { eq } from "drizzle-orm";
+import { requireUser, scopeOf } from "#app/auth/permissions.server.ts";
+import { ancestors } from "#app/org/units.server.ts";
+import { members, units } from "#db/schema/index.ts";
+import { useT } from "#app/i18n/use-t.ts";
+
+export function loader({ request, context }: LoaderFunctionArgs) {
+  const { member } = requireUser(request, context);
+  const row = context.db
+    .select({ position: members.position, unit: units })
+    .from(members)
+    .innerJoin(units, eq(units.id, members.unitId))
+    .where(eq(members.id, member.id))
+    .get()!;
+  const scope = scopeOf(context.db, member);
+  const managed = scope.all
+    ? null
+    : scope.roots.map((r) => context.db.select({ id: units.id, name: units.name }).from(units).where(eq(units.id, r.id)).get()!);
+  return {
+    fullName: member.fullName,
+    role: member.role,
+    position: row.position,
+    unitPath: ancestors(context.db, row.unit).map((u) => u.name),
+    managed,
+  };
+}
+
+export default function Home() {
+  const { t } = useT();
+  const d = useLoaderData<typeof loader>();
+  return (
+    <>
+      <h1>{t("home.welcome", { name: d.fullName })}</h1>
+      <section className="card">
+        <p>{t("home.yourUnit", { unit: d.unitPath.join(" › ") })}</p>
+        {d.position ? <p>{t("home.position", { position: d.position })}</p> : null}
+        {d.role === "admin" ? <p>{t("home.adminIntro")}</p> : null}
+        {d.managed && d.managed.length > 0 ? (
+          <p>
+            {t("home.manageIntro", { units: "" })}
+            {d.managed.map((u, i) => (
+              <span key={u.id}>
+                {i > 0 ? ", " : ""}
+                <a href={`/manage/units/${u.id}`}>{u.name}</a>
+              </span>
+            ))}
+          </p>
+        ) : null}
+      </section>
+      <section className="card">
+        <p className="muted">{t("home.coursesSoon")}</p>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,222 @@
+import { data, unstable_parseMultipartFormData, unstable_createMemoryUploadHandler, MaxPartSizeExceededError, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { Form, useActionData, useNavigation } from "@remix-run/react";
+import { and, eq, isNull, lt } from "drizzle-orm";
+import { z } from "zod";
+import { requireManager } from "#app/auth/permissions.server.ts";
+import { previewMemberImport, commitMemberImport } from "#app/org/import-members.server.ts";
+import { previewUnitImport, commitUnitImport } from "#app/org/import-units.server.ts";
+import type { ImportReport } from "#app/org/import-common.server.ts";
+import type { CsvError } from "#app/org/csv-file.server.ts";
+import { importUploads } from "#db/schema/index.ts";
+import { writeTx } from "#db/client.server.ts";
+import { Field, Notice, type Flash } from "#app/components/ui.tsx";
+import { useT } from "#app/i18n/use-t.ts";
+
+export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
+const UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
+
+export function loader({ request, context }: LoaderFunctionArgs) {
+  requireManager(request, context);
+  return null;
+}
+
+type ActionResult =
+  | { flash: Flash }
+  | { fileError: CsvError; fileName: string }
+  | { report: ImportReport; uploadId: string; fileName: string };
+
+const previewers = { units: previewUnitImport, members: previewMemberImport };
+const committers = { units: commitUnitImport, members: commitMemberImport };
+
+/**
+ * Step 1 (multipart): the file is stored and previewed. Step 2 (urlencoded): the stored bytes are
+ * committed, so the rows written are exactly the rows the user saw.
+ */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const { session, scope } = requireManager(request, context);
+  const actor = session.member.id;
+  const db = context.db;
+  const contentType = request.headers.get("content-type") ?? "";
+  if (contentType.startsWith("multipart/form-data")) {
+    let form: FormData;
+    try {
+      form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: MAX_IMPORT_BYTES }));
+    } catch (e) {
+      if (e instanceof MaxPartSizeExceededError) {
+        return data<ActionResult>({ flash: { key: "import.fileTooLarge", params: { mb: MAX_IMPORT_BYTES / 1024 / 1024 }, tone: "error" } }, { status: 413 });
+      }
+      throw e;
+    }
+    const kind = z.enum(["units", "members"]).safeParse(form.get("kind"));
+    const file = form.get("file");
+    if (!kind.success) throw new Response("Bad Request", { status: 400 });
+    if (!(file instanceof File) || file.size === 0) {
+      return data<ActionResult>({ flash: { key: "import.fileMissing", tone: "error" } }, { status: 400 });
+    }
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const fileName = file.name.normalize("NFC").slice(0, 200);
+    const result = previewers[kind.data](db, bytes, scope);
+    if ("error" in result) return data<ActionResult>({ fileError: result.error, fileName }, { status: 422 });
+    const uploadId = crypto.randomUUID();
+    const now = new Date();
+    writeTx(db, (tx) => {
+      tx.delete(importUploads).where(lt(importUploads.createdAt, new Date(now.getTime() - UPLOAD_TTL_MS))).run();
+      tx.insert(importUploads).values({ id: uploadId, kind: kind.data, fileName, bytes: Buffer.from(bytes), uploadedBy: actor, createdAt: now }).run();
+    });
+    return data<ActionResult>({ report: result.report, uploadId, fileName });
+  }
+  const form = z.object({ uploadId: z.string().uuid() }).safeParse(Object.fromEntries(await request.formData()));
+  if (!form.success) throw new Response("Bad Request", { status: 400 });
+  // Only the member who uploaded the file may commit it, and only once.
+  const upload = db
+    .select()
+    .from(importUploads)
+    .where(and(eq(importUploads.id, form.data.uploadId), eq(importUploads.uploadedBy, actor), isNull(importUploads.committedAt)))
+    .get();
+  if (!upload) return data<ActionResult>({ flash: { key: "import.expired", tone: "error" } }, { status: 410 });
+  const result = committers[upload.kind](db, new Uint8Array(upload.bytes), scope, actor);
+  if ("error" in result) return data<ActionResult>({ fileError: result.error, fileName: upload.fileName }, { status: 422 });
+  writeTx(db, (tx) => tx.update(importUploads).set({ committedAt: new Date() }).where(eq(importUploads.id, upload.id)).run());
+  return data<ActionResult>({ report: result.report, uploadId: upload.id, fileName: upload.fileName });
+}
+
+function Changes({ changes }: { changes: Record<string, { from: unknown; to: unknown }> }) {
+  return (
+    <>
+      {Object.entries(changes).map(([k, v]) => (
+        <div key={k}>
+          <b>{k}</b>: {String(v.from ?? "—")} → {String(v.to ?? "—")}
+        </div>
+      ))}
+    </>
+  );
+}
+
+export default function ImportPage() {
+  const { t, locale } = useT();
+  const a = useActionData<typeof action>() as ActionResult | undefined;
+  const nav = useNavigation();
+  const busy = nav.state !== "idle";
+  const report = a && "report" in a ? a : null;
+  return (
+    <>
+      <h1>{t("import.title")}</h1>
+      <p>{t("import.intro")}</p>
+      {a && "flash" in a ? <Notice flash={a.flash} /> : null}
+      {a && "fileError" in a ? (
+        <p className="notice notice-error" role="alert" data-testid="file-error">
+          {a.fileName}: {locale === "vi" ? a.fileError.vi : a.fileError.en}
+        </p>
+      ) : null}
+      <Form method="post" encType="multipart/form-data" className="card">
+        <fieldset className="field">
+          <legend>{t("import.kind")}</legend>
+          <label>
+            <input type="radio" name="kind" value="members" defaultChecked style={{ width: "auto", minHeight: 0 }} /> {t("import.kindMembers")}
+          </label>
+          <label>
+            <input type="radio" name="kind" value="units" style={{ width: "auto", minHeight: 0 }} /> {t("import.kindUnits")}
+          </label>
+        </fieldset>
+        <Field label={t("import.file")} name="file">
+          <input id="file" name="file" type="file" accept=".csv,.txt,text/csv" required />
+        </Field>
+        <button type="submit" disabled={busy}>
+          {busy ? "…" : t("import.preview")}
+        </button>
+        {busy ? <progress aria-label={t("import.preview")} /> : null}
+      </Form>
+      {report ? <ReportView result={report} busy={busy} /> : null}
+    </>
+  );
+}
+
+function ReportView({ result, busy }: { result: { report: ImportReport; uploadId: string; fileName: string }; busy: boolean }) {
+  const { t } = useT();
+  const r = result.report;
+  const valid = r.created.length + r.updated.length;
+  return (
+    <section className="card" data-testid="import-report">
+      <h2>{t(r.committed ? "import.committedTitle" : "import.previewTitle", { file: result.fileName })}</h2>
+      <p className="muted">{t("import.encoding", { encoding: r.encoding })}</p>
+      <p data-testid="import-summary">
+        {t("import.summary", { total: r.totalRows, created: r.created.length, updated: r.updated.length, unchanged: r.unchanged, rejected: r.rejected.length })}
+      </p>
+      {!r.committed ? (
+        valid > 0 ? (
+          <Form method="post">
+            <input type="hidden" name="uploadId" value={result.uploadId} />
+            <button type="submit" disabled={busy}>
+              {t("import.commit")}
+            </button>
+          </Form>
+        ) : (
+          <p>{t("import.nothingToCommit")}</p>
+        )
+      ) : null}
+      {r.rejected.length > 0 ? (
+        <>
+          <h3>{t("import.rejectedTitle")}</h3>
+          <div className="table-wrap">
+            <table data-testid="rejected">
+              <thead>
+                <tr>
+                  <th>{t("import.line")}</th>
+                  <th>{t("members.code")}</th>
+                  <th>{t("import.reason")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.rejected.map((x, i) => (
+                  <tr key={i}>
+                    <td>{x.line}</td>
+                    <td>{x.code ?? ""}</td>
+                    <td>{t(x.key, x.params)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      ) : null}
+      {r.updated.length > 0 ? (
+        <>
+          <h3>{t("import.updatedTitle")}</h3>
+          <div className="table-wrap">
+            <table>
+              <tbody>
+                {r.updated.slice(0, 500).map((x) => (
+                  <tr key={x.line}>
+                    <td>{x.line}</td>
+                    <td>{x.code}</td>
+                    <td>
+                      <Changes changes={x.changes} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      ) : null}
+      {r.created.length > 0 ? (
+        <>
+          <h3>{t("import.createdTitle")}</h3>
+          <div className="table-wrap">
+            <table>
+              <tbody>
+                {r.created.slice(0, 500).map((x) => (
+                  <tr key={x.line}>
+                    <td>{x.line}</td>
+                    <td>{x.code}</td>
+                    <td>{x.name}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,268 @@
+import { type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import { forbidden, grantsOf, notFound, requireManager, requireMemberScope, unitInScope } from "#app/auth/permissions.server.ts";
+import { issueActivationCodes, setDisabled, transferMember, unitHistory, updateMember } from "#app/org/members.server.ts";
+import { getUnitByCode } from "#app/org/units.server.ts";
+import { DomainError } from "#app/org/domain-error.ts";
+import { domainFailure, ok, parseId, readForm } from "#app/http/forms.server.ts";
+import { writeTx } from "#db/client.server.ts";
+import { scopeGrants } from "#db/schema/index.ts";
+import { MEMBER_STATUSES, ROLES } from "#app/org/constants.ts";
+import { Field, Notice } from "#app/components/ui.tsx";
+import { useT } from "#app/i18n/use-t.ts";
+
+export function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { scope } = requireManager(request, context);
+  const { member, unit } = requireMemberScope(context.db, scope, parseId(params.memberId));
+  const { passwordHash, activationCodeHash, ...safe } = member;
+  return {
+    member: { ...safe, hasPassword: !!passwordHash, hasPendingCode: !!activationCodeHash },
+    unit: { id: unit.id, code: unit.code, name: unit.name },
+    history: unitHistory(context.db, member.id).map((r) => ({ ...r.h, unitCode: r.unitCode, unitName: r.unitName })),
+    grants: grantsOf(context.db, [member.id]),
+    isAdmin: scope.all,
+  };
+}
+
+const schema = z.discriminatedUnion("intent", [
+  z.object({
+    intent: z.literal("update"),
+    fullName: z.string().max(300),
+    position: z.string().max(300),
+    email: z.string().max(300),
+    phone: z.string().max(40),
+    status: z.enum(MEMBER_STATUSES),
+  }),
+  z.object({
+    intent: z.literal("transfer"),
+    unitCode: z.string().trim().min(1).max(64),
+    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().or(z.literal("")),
+    note: z.string().max(500).optional(),
+  }),
+  z.object({ intent: z.literal("disable") }),
+  z.object({ intent: z.literal("enable") }),
+  z.object({ intent: z.literal("issue-code") }),
+  z.object({ intent: z.literal("role"), role: z.enum(ROLES) }),
+  z.object({ intent: z.literal("add-scope"), unitCode: z.string().trim().min(1).max(64) }),
+  z.object({ intent: z.literal("remove-scope"), unitId: z.coerce.number().int().positive() }),
+]);
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { session, scope } = requireManager(request, context);
+  const { member } = requireMemberScope(context.db, scope, parseId(params.memberId));
+  const actor = session.member.id;
+  const f = await readForm(request, schema);
+  const isSelf = member.id === actor;
+  // A trainer manages members, not the administrators who may sit in the same cell.
+  if (!scope.all && member.role === "admin") forbidden();
+  try {
+    switch (f.intent) {
+      case "update":
+        updateMember(context.db, member.id, { fullName: f.fullName, position: f.position, email: f.email, phone: f.phone, status: f.status }, actor);
+        return ok("common.saved");
+      case "transfer": {
+        const target = getUnitByCode(context.db, f.unitCode);
+        // A unit outside the caller's scope is reported exactly like a unit that does not exist.
+        if (!target || !unitInScope(scope, target)) throw new DomainError("unit.error.notFound", {}, 404);
+        const at = f.date ? new Date(`${f.date}T00:00:00+07:00`) : new Date();
+        transferMember(context.db, member.id, target.id, actor, at, f.note || undefined);
+        return ok("members.transferred");
+      }
+      case "disable": {
+        if (isSelf) throw new DomainError("member.error.self", {}, 400);
+        const revoked = setDisabled(context.db, member.id, true, actor);
+        return ok("members.disabledNotice", { count: revoked });
+      }
+      case "enable":
+        setDisabled(context.db, member.id, false, actor);
+        return ok("members.enabledNotice");
+      case "issue-code": {
+        const [issued] = issueActivationCodes(context.db, [member.id], actor);
+        return ok("members.codeIssued", { name: member.fullName, code: issued.code });
+      }
+      case "role":
+        if (!scope.all) forbidden();
+        if (isSelf) throw new DomainError("member.error.self", {}, 400);
+        updateMember(context.db, member.id, { role: f.role }, actor);
+        return ok("common.saved");
+      case "add-scope": {
+        if (!scope.all) forbidden();
+        const unit = getUnitByCode(context.db, f.unitCode);
+        if (!unit) throw new DomainError("unit.error.notFound", {}, 404);
+        writeTx(context.db, (tx) =>
+          tx.insert(scopeGrants).values({ memberId: member.id, unitId: unit.id, kind: "trainer", createdAt: new Date() }).onConflictDoNothing().run(),
+        );
+        if (member.role === "member") updateMember(context.db, member.id, { role: "trainer" }, actor);
+        return ok("common.saved");
+      }
+      case "remove-scope":
+        if (!scope.all) forbidden();
+        writeTx(context.db, (tx) =>
+          tx.delete(scopeGrants).where(and(eq(scopeGrants.memberId, member.id), eq(scopeGrants.unitId, f.unitId))).run(),
+        );
+        return ok("common.saved");
+    }
+  } catch (e) {
+    return domainFailure(e);
+  }
+  notFound();
+}
+
+export default function MemberPage() {
+  const { t, formatDate } = useT();
+  const d = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
+  const m = d.member;
+  return (
+    <>
+      <p>
+        <Link to={`/manage/members?unit=${d.unit.id}`}>← {d.unit.name}</Link>
+      </p>
+      <h1>
+        {m.fullName} <span className="muted">({m.code})</span>
+      </h1>
+      <p>
+        {t(`role.${m.role}`)} · {t(`status.${m.status}`)}
+        {m.disabledAt ? <span className="badge badge-err"> {t("member.disabled")}</span> : null}
+        {!m.hasPassword ? <span className="badge badge-warn"> {t("member.notActivated")}</span> : null}
+      </p>
+      <Notice flash={a?.flash} />
+      <div className="two-col">
+        <section className="card">
+          <h2>{t("members.edit")}</h2>
+          <Form method="post">
+            <input type="hidden" name="intent" value="update" />
+            <Field label={t("members.fullName")} name="fullName">
+              <input id="fullName" name="fullName" defaultValue={m.fullName} required />
+            </Field>
+            <Field label={t("members.position")} name="position">
+              <input id="position" name="position" defaultValue={m.position} />
+            </Field>
+            <Field label={t("members.email")} name="email">
+              <input id="email" name="email" type="email" defaultValue={m.email ?? ""} />
+            </Field>
+            <Field label={t("members.phone")} name="phone">
+              <input id="phone" name="phone" type="tel" defaultValue={m.phone ?? ""} />
+            </Field>
+            <Field label={t("members.status")} name="status">
+              <select id="status" name="status" defaultValue={m.status}>
+                {MEMBER_STATUSES.map((s) => (
+                  <option key={s} value={s}>
+                    {t(`status.${s}`)}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <button type="submit">{t("common.save")}</button>
+          </Form>
+        </section>
+        <div>
+          <section className="card">
+            <h2>{t("members.transfer")}</h2>
+            <Form method="post">
+              <input type="hidden" name="intent" value="transfer" />
+              <Field label={t("members.transferTo")} name="unitCode">
+                <input id="unitCode" name="unitCode" required />
+              </Field>
+              <Field label={t("members.transferDate")} name="date">
+                <input id="date" name="date" type="date" />
+              </Field>
+              <Field label={t("members.transferNote")} name="note">
+                <input id="note" name="note" />
+              </Field>
+              <button type="submit" className="secondary">
+                {t("members.transfer")}
+              </button>
+            </Form>
+          </section>
+          <section className="card">
+            <h2>{t("members.account")}</h2>
+            <Form method="post" className="row">
+              <input type="hidden" name="intent" value={m.disabledAt ? "enable" : "disable"} />
+              <button type="submit" className={m.disabledAt ? "secondary" : "danger"}>
+                {m.disabledAt ? t("members.enable") : t("members.disable")}
+              </button>
+            </Form>
+            <Form method="post" className="row" style={{ marginTop: ".5rem" }}>
+              <input type="hidden" name="intent" value="issue-code" />
+              <button type="submit" className="secondary">
+                {t("members.issueCode")}
+              </button>
+            </Form>
+          </section>
+          {d.isAdmin ? (
+            <section className="card">
+              <h2>{t("members.role")}</h2>
+              <Form method="post" className="row">
+                <input type="hidden" name="intent" value="role" />
+                <select name="role" defaultValue={m.role} aria-label={t("members.role")}>
+                  {ROLES.map((r) => (
+                    <option key={r} value={r}>
+                      {t(`role.${r}`)}
+                    </option>
+                  ))}
+                </select>
+                <button type="submit" className="secondary">
+                  {t("common.save")}
+                </button>
+              </Form>
+              <h2>{t("members.scopes")}</h2>
+              <ul>
+                {d.grants.map((g) => (
+                  <li key={g.unitId}>
+                    {g.name} ({g.code}){" "}
+                    <Form method="post" className="inline">
+                      <input type="hidden" name="intent" value="remove-scope" />
+                      <input type="hidden" name="unitId" value={g.unitId} />
+                      <button type="submit" className="link-button">
+                        {t("members.removeScope")}
+                      </button>
+                    </Form>
+                  </li>
+                ))}
+              </ul>
+              <Form method="post" className="row">
+                <input type="hidden" name="intent" value="add-scope" />
+                <Field label={t("members.addScope")} name="scopeUnit">
+                  <input id="scopeUnit" name="unitCode" required />
+                </Field>
+                <button type="submit" className="secondary">
+                  {t("common.save")}
+                </button>
+              </Form>
+            </section>
+          ) : null}
+        </div>
+      </div>
+      <section className="card">
+        <h2>{t("members.history")}</h2>
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>{t("members.unit")}</th>
+                <th>{t("members.historyFrom")}</th>
+                <th>{t("members.historyTo")}</th>
+                <th>{t("members.transferNote")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.history.map((h) => (
+                <tr key={h.id}>
+                  <td>
+                    {h.unitName} ({h.unitCode})
+                  </td>
+                  <td>{formatDate(h.validFrom)}</td>
+                  <td>{h.validTo ? formatDate(h.validTo) : "—"}</td>
+                  <td>{h.note ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,72 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { requireManager, requireUnitScope, unitInScope } from "#app/auth/permissions.server.ts";
+import { createMember } from "#app/org/members.server.ts";
+import { getUnitByCode } from "#app/org/units.server.ts";
+import { DomainError } from "#app/org/domain-error.ts";
+import { domainFailure, readForm, readSearch } from "#app/http/forms.server.ts";
+import { Field, Notice } from "#app/components/ui.tsx";
+import { useT } from "#app/i18n/use-t.ts";
+
+export function loader({ request, context }: LoaderFunctionArgs) {
+  const { scope } = requireManager(request, context);
+  const s = readSearch(request, z.object({ unit: z.coerce.number().int().positive().optional().catch(undefined) }));
+  const unit = s.unit ? requireUnitScope(context.db, scope, s.unit) : null;
+  return { unitCode: unit?.code ?? "" };
+}
+
+const schema = z.object({
+  code: z.string().max(64),
+  fullName: z.string().max(300),
+  unitCode: z.string().trim().max(64),
+  position: z.string().max(300).optional(),
+  email: z.string().max(300).optional(),
+  phone: z.string().max(40).optional(),
+});
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const { session, scope } = requireManager(request, context);
+  const f = await readForm(request, schema);
+  try {
+    const unit = getUnitByCode(context.db, f.unitCode);
+    if (!unit || !unitInScope(scope, unit)) throw new DomainError("unit.error.notFound", {}, 404);
+    const m = createMember(context.db, { ...f, unitId: unit.id }, session.member.id);
+    return redirect(`/manage/members/${m.id}`);
+  } catch (e) {
+    return domainFailure(e);
+  }
+}
+
+export default function NewMember() {
+  const { t } = useT();
+  const d = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
+  return (
+    <section className="card narrow">
+      <h1>{t("members.new")}</h1>
+      <Notice flash={a?.flash} />
+      <Form method="post">
+        <Field label={t("members.code")} name="code">
+          <input id="code" name="code" required maxLength={64} />
+        </Field>
+        <Field label={t("members.fullName")} name="fullName">
+          <input id="fullName" name="fullName" required maxLength={300} />
+        </Field>
+        <Field label={t("units.code")} name="unitCode">
+          <input id="unitCode" name="unitCode" required defaultValue={d.unitCode} maxLength={64} />
+        </Field>
+        <Field label={`${t("members.position")} ${t("common.optional")}`} name="position">
+          <input id="position" name="position" maxLength={300} />
+        </Field>
+        <Field label={`${t("members.email")} ${t("common.optional")}`} name="email">
+          <input id="email" name="email" type="email" maxLength={300} />
+        </Field>
+        <Field label={`${t("members.phone")} ${t("common.optional")}`} name="phone">
+          <input id="phone" name="phone" type="tel" maxLength={40} />
+        </Field>
+        <button type="submit">{t("members.new")}</button>
+      </Form>
+    </section>
+  );
+}

@@ -1,0 +1,104 @@
+import { sql } from "drizzle-orm";
+import { MEMBER_STATUSES, ROLES, SCOPE_KINDS } from "../../app/org/constants.ts";
+export { MEMBER_STATUSES, ROLES, SCOPE_KINDS, type MemberStatus, type Role, type ScopeKind } from "../../app/org/constants.ts";
+import { sqliteTable, integer, text, index, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/**
+ * Organisation units form a tree of any depth. `path` is a materialised path of ids
+ * ("/1/7/42/") so that "everything under X" is one indexed prefix comparison that works the same
+ * on SQLite and PostgreSQL, without recursive queries on the hot path of every scope check.
+ */
+export const units = sqliteTable(
+  "units",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    code: text("code").notNull(),
+    name: text("name").notNull(),
+    nameFolded: text("name_folded").notNull(),
+    parentId: integer("parent_id").references((): any => units.id, { onDelete: "restrict" }),
+    path: text("path").notNull(),
+    depth: integer("depth").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    uniqueIndex("units_code_uq").on(t.code),
+    index("units_parent_idx").on(t.parentId),
+    index("units_path_idx").on(t.path),
+  ],
+);
+
+
+export const members = sqliteTable(
+  "members",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    code: text("code").notNull(),
+    fullName: text("full_name").notNull(),
+    /** Lower-case, diacritics stripped: lets "nguyen van an" find "Nguyễn Văn An". */
+    fullNameFolded: text("full_name_folded").notNull(),
+    unitId: integer("unit_id")
+      .notNull()
+      .references(() => units.id, { onDelete: "restrict" }),
+    position: text("position").notNull().default(""),
+    email: text("email"),
+    phone: text("phone"),
+    status: text("status", { enum: MEMBER_STATUSES }).notNull().default("active"),
+    role: text("role", { enum: ROLES }).notNull().default("member"),
+    passwordHash: text("password_hash"),
+    activationCodeHash: text("activation_code_hash"),
+    activationExpiresAt: integer("activation_expires_at", { mode: "timestamp_ms" }),
+    disabledAt: integer("disabled_at", { mode: "timestamp_ms" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    uniqueIndex("members_code_uq").on(t.code),
+    uniqueIndex("members_email_uq").on(t.email),
+    index("members_unit_idx").on(t.unitId),
+    index("members_name_folded_idx").on(t.fullNameFolded),
+  ],
+);
+
+/**
+ * Where a member was, and when. Exactly one open row (valid_to IS NULL) per member: the current
+ * unit. Reports for a past date pick the row whose interval contains that date.
+ */
+export const memberUnitHistory = sqliteTable(
+  "member_unit_history",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    memberId: integer("member_id")
+      .notNull()
+      .references(() => members.id, { onDelete: "cascade" }),
+    unitId: integer("unit_id")
+      .notNull()
+      .references(() => units.id, { onDelete: "restrict" }),
+    validFrom: integer("valid_from", { mode: "timestamp_ms" }).notNull(),
+    validTo: integer("valid_to", { mode: "timestamp_ms" }),
+    note: text("note"),
+  },
+  (t) => [
+    index("muh_member_idx").on(t.memberId, t.validFrom),
+    index("muh_unit_idx").on(t.unitId),
+    uniqueIndex("muh_one_open_uq").on(t.memberId).where(sql`valid_to IS NULL`),
+  ],
+);
+
+
+/** A trainer or cell secretary manages the subtree rooted at `unitId`. */
+export const scopeGrants = sqliteTable(
+  "scope_grants",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    memberId: integer("member_id")
+      .notNull()
+      .references(() => members.id, { onDelete: "cascade" }),
+    unitId: integer("unit_id")
+      .notNull()
+      .references(() => units.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: SCOPE_KINDS }).notNull().default("trainer"),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("scope_grants_uq").on(t.memberId, t.unitId, t.kind)],
+);

@@ -1,0 +1,23 @@
+import { parseEnv, type Env } from "#app/env.server.ts";
+import { openDb, type Db } from "#db/client.server.ts";
+import { hashPassword } from "#app/auth/password.server.ts";
+import { DEMO_PASSWORD, isEmpty, seedDemo, type DemoAccounts } from "#db/seed/demo.ts";
+
+/** Migrations always; the demo organisation only into an empty database, and only once. */
+export async function prepareDb(env: Env = parseEnv()): Promise<{ db: Db; seeded: DemoAccounts | null }> {
+  const db = openDb(env.DATABASE_URL, { migrate: true });
+  if (env.SEED_DEMO !== true || !isEmpty(db)) return { db, seeded: null };
+  const hash = await hashPassword(DEMO_PASSWORD);
+  return { db, seeded: seedDemo(db, hash) };
+}
+
+export function printDemoAccounts(a: DemoAccounts) {
+  const lines = [
+    "Đã tạo tổ chức minh họa / Demo organisation created:",
+    `  Quản trị viên / administrator: ${a.admin.code} / ${a.admin.password}`,
+    ...a.trainers.map((t) => `  Cán bộ đào tạo / trainer (${t.unit}): ${t.code} / ${t.password}`),
+    ...a.members.map((m) => `  Đảng viên / member: ${m.code} / ${m.password}`),
+    ...a.activation.map((m) => `  Chưa kích hoạt / to activate at /activate: ${m.code}, mã / code ${m.activationCode}`),
+  ];
+  console.log(lines.join("\n"));
+}
