@@ -43,22 +43,25 @@ function plan(db: Db, bytes: Uint8Array, scope: Scope): { report: ImportReport; 
   // Resolve parents depth-first; a cycle inside the file or an unknown parent rejects the row.
   const ordered: Row[] = [];
   const state = new Map<string, "visiting" | "done" | "bad">();
+  const stack: Row[] = [];
+  const inCycle = new Set<string>();
   const visit = (row: Row): boolean => {
     const s = state.get(row.code);
     if (s === "done") return true;
     if (s === "bad") return false;
     if (s === "visiting") {
-      report.rejected.push({ line: row.line, code: row.code, key: "unit.error.cycle" });
-      state.set(row.code, "bad");
+      // Every row on the stack from this one up is part of the cycle: each is told so.
+      for (const r of stack.slice(stack.indexOf(row))) inCycle.add(r.code);
       return false;
     }
     state.set(row.code, "visiting");
+    stack.push(row);
     let ok = true;
     if (row.parentCode) {
       const inFile = byCode.get(row.parentCode);
       if (inFile) {
         if (!visit(inFile)) {
-          if (state.get(row.code) !== "bad") report.rejected.push({ line: row.line, code: row.code, key: "import.reject.parentRejected", params: { parent: row.parentCode } });
+          if (!inCycle.has(row.code)) report.rejected.push({ line: row.line, code: row.code, key: "import.reject.parentRejected", params: { parent: row.parentCode } });
           ok = false;
         }
       } else if (rejected.has(row.parentCode)) {
@@ -68,6 +71,11 @@ function plan(db: Db, bytes: Uint8Array, scope: Scope): { report: ImportReport; 
         report.rejected.push({ line: row.line, code: row.code, key: "import.reject.unknownParent", params: { parent: row.parentCode } });
         ok = false;
       }
+    }
+    stack.pop();
+    if (inCycle.has(row.code)) {
+      report.rejected.push({ line: row.line, code: row.code, key: "unit.error.cycle" });
+      ok = false;
     }
     if (ok && !scope.all) {
       // A trainer may only add or change units below one of their own subtrees' roots.

@@ -1,4 +1,4 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { getSession, sessionPolicy } from "#app/auth/permissions.server.ts";
@@ -10,6 +10,12 @@ import { Field, Notice, type Flash } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 
 export const meta: MetaFunction = () => [{ title: "Đăng nhập — Học Số" }];
+
+/** Document responses only carry a route's headers through this export (Retry-After when locked). */
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retry = actionHeaders.get("Retry-After");
+  return retry ? { "Retry-After": retry } : new Headers();
+};
 
 export function loader({ request, context }: LoaderFunctionArgs) {
   if (getSession(request, context)) throw redirect("/");

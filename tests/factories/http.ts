@@ -1,0 +1,59 @@
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { createHttpApp, listen } from "#app/http/server.ts";
+import { parseEnv, type Env } from "#app/env.server.ts";
+import type { Db } from "#db/client.server.ts";
+import { PASSWORD } from "./org.ts";
+
+const root = path.resolve(import.meta.dirname, "..", "..");
+
+/** The real HTTP server on the real production build, on a free loopback port. */
+export async function startTestServer(db: Db, overrides: Partial<Env> = {}) {
+  const env = { ...parseEnv({ NODE_ENV: "production", SEED_DEMO: "false" }), ...overrides };
+  const buildDir = path.join(root, "build");
+  const build = await import(pathToFileURL(path.join(buildDir, "server", "index.js")).href);
+  const app = createHttpApp({ db, env, build, buildDir });
+  const server: Server = await listen(app, "127.0.0.1", 0);
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { origin, server, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+/** A cookie-keeping client that sends what a browser sends with a same-origin form post. */
+export function client(origin: string) {
+  let cookie = "";
+  const request = async (p: string, init: RequestInit & { form?: Record<string, string> } = {}) => {
+    const headers = new Headers(init.headers);
+    if (cookie) headers.set("cookie", cookie);
+    let body = init.body;
+    if (init.form) {
+      body = new URLSearchParams(init.form);
+      headers.set("content-type", "application/x-www-form-urlencoded");
+    }
+    const method = init.method ?? (init.form ? "POST" : "GET");
+    if (method !== "GET" && !headers.has("origin")) headers.set("origin", origin);
+    const res = await fetch(origin + p, { ...init, method, headers, body, redirect: "manual" });
+    const set = res.headers.get("set-cookie");
+    if (set) {
+      const [pair] = set.split(";");
+      const [name, value] = pair.split("=");
+      const jar = new Map(cookie ? cookie.split("; ").map((c) => c.split("=") as [string, string]) : []);
+      if (value === "" || /Max-Age=0/.test(set)) jar.delete(name);
+      else jar.set(name, value);
+      cookie = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+    }
+    return res;
+  };
+  return {
+    request,
+    get cookie() {
+      return cookie;
+    },
+    async signIn(code: string, password = PASSWORD) {
+      const res = await request("/login", { form: { identifier: code, password, redirectTo: "/" } });
+      if (res.status !== 302 && res.status !== 204) throw new Error(`sign-in failed: ${res.status}`);
+      return res;
+    },
+  };
+}

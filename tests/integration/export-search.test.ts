@@ -1,0 +1,65 @@
+import { afterEach, beforeEach, expect, test } from "vitest";
+import ExcelJS from "exceljs";
+import { testDb, dropDb } from "#tests/factories/db.ts";
+import { makeTree } from "#tests/factories/org.ts";
+import { createMember, searchMembers } from "#app/org/members.server.ts";
+import { memberExportRows, membersCsv, membersXlsx } from "#app/org/export-members.server.ts";
+import { commitMemberImport } from "#app/org/import-members.server.ts";
+import { parseCsvText } from "#app/org/csv-file.server.ts";
+
+let db: ReturnType<typeof testDb>;
+beforeEach(() => {
+  db = testDb();
+});
+afterEach(() => dropDb(db));
+
+test("search finds names without diacritics, whether they were typed NFC or NFD", () => {
+  const t = makeTree(db);
+  createMember(db, { code: "N1", fullName: "Nguyễn Văn An", unitId: t.a1.id }, null);
+  createMember(db, { code: "N2", fullName: "Đặng Thị Ánh".normalize("NFD"), unitId: t.b1.id }, null);
+  createMember(db, { code: "N3", fullName: "Nguyễn Văn Ân", unitId: t.b2.id }, null);
+  createMember(db, { code: "N4", fullName: "Phạm Minh Tuấn", unitId: t.a2.id }, null);
+  const names = (q: string, withinPaths: string[] | null = null) => searchMembers(db, { q, withinPaths }).rows.map((r) => r.fullName);
+  expect(names("nguyen van an")).toEqual(["Nguyễn Văn An", "Nguyễn Văn Ân"]);
+  expect(names("Nguyễn Văn An")).toEqual(["Nguyễn Văn An", "Nguyễn Văn Ân"]);
+  expect(names("dang thi anh")).toEqual(["Đặng Thị Ánh".normalize("NFC")]);
+  expect(names("Đặng Thị Ánh".normalize("NFD"))).toEqual(["Đặng Thị Ánh".normalize("NFC")]);
+  expect(names("nguyen", [t.a.path])).toEqual(["Nguyễn Văn An"]);
+  expect(names("100%")).toEqual([]);
+  expect(searchMembers(db, { q: "n4" }).rows.map((r) => r.code)).toEqual(["N4"]);
+});
+
+test("exports neutralise formula-like cells in CSV and XLSX, and round-trip through import", async () => {
+  const t = makeTree(db);
+  createMember(db, { code: "F1", fullName: "=HYPERLINK(\"http://evil\",\"x\")", unitId: t.a1.id, position: "+SUM(1,2)" }, null);
+  createMember(db, { code: "F2", fullName: "@Trần Văn Bình", unitId: t.a1.id, position: "-1+2", phone: "+84 912 345 678" }, null);
+  createMember(db, { code: "F3", fullName: "Lê Thị Cúc", unitId: t.a2.id, position: "Chuyên viên" }, null);
+  const rows = memberExportRows(db, { unitPath: t.a.path });
+  expect(rows).toHaveLength(3);
+  const csv = membersCsv(rows);
+  expect(csv.startsWith("\uFEFF")).toBe(true);
+  const parsed = parseCsvText(csv.slice(1));
+  if (!parsed.ok) throw new Error(parsed.error.en);
+  const cells = parsed.rows.flatMap((r) => r.values);
+  for (const c of cells) expect(c).not.toMatch(/^[=+\-@]/);
+  expect(cells).toContain("'=HYPERLINK(\"http://evil\",\"x\")");
+  expect(cells).toContain("'@Trần Văn Bình");
+  expect(cells).toContain("Lê Thị Cúc");
+
+  const xlsx = await membersXlsx(rows, { generatedAt: new Date("2026-11-25T00:00:00Z"), filter: "don_vi=A" });
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(xlsx as unknown as ArrayBuffer);
+  const ws = wb.worksheets[0];
+  const values: string[] = [];
+  ws.eachRow((row) => row.eachCell((cell) => values.push(String(cell.value))));
+  expect(values.slice(0, 3)).toEqual(["ma_dang_vien", "ho_ten", "don_vi"]);
+  for (const v of values) expect(v).not.toMatch(/^[=+\-@]/);
+  expect(values).toContain("'+SUM(1,2)");
+  ws.eachRow((row) => row.eachCell((cell) => expect(cell.type).not.toBe(ExcelJS.ValueType.Formula)));
+
+  // Exported plain rows import back unchanged into the same database.
+  const plain = membersCsv(memberExportRows(db, { unitPath: t.a2.path }));
+  const again = commitMemberImport(db, new Uint8Array(Buffer.from(plain)), { all: true }, null);
+  if ("error" in again) throw new Error(again.error.en);
+  expect(again.report).toMatchObject({ unchanged: 1, created: [], updated: [], rejected: [] });
+});
