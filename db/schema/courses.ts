@@ -1,0 +1,173 @@
+import { sql } from "drizzle-orm";
+import { sqliteTable, integer, text, index, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { members, units } from "./org.ts";
+
+export const COURSE_STATES = ["draft", "published", "archived"] as const;
+export const ITEM_TYPES = ["lesson", "quiz"] as const;
+
+/**
+ * A course as authors edit it. Learners never read these draft rows: they read the snapshot of
+ * the version that was last published (course_versions), so editing cannot change what a member
+ * is in the middle of, and a completion can say which version it was.
+ */
+export const courses = sqliteTable(
+  "courses",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    slug: text("slug").notNull(),
+    title: text("title").notNull(),
+    titleEn: text("title_en"),
+    summary: text("summary").notNull().default(""),
+    estimatedMinutes: integer("estimated_minutes").notNull().default(0),
+    coverFile: text("cover_file"),
+    state: text("state", { enum: COURSE_STATES }).notNull().default("draft"),
+    publishedVersionId: integer("published_version_id"),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("courses_slug_uq").on(t.slug)],
+);
+
+export const courseModules = sqliteTable(
+  "course_modules",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    courseId: integer("course_id")
+      .notNull()
+      .references(() => courses.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    title: text("title").notNull(),
+    position: integer("position").notNull(),
+  },
+  (t) => [uniqueIndex("course_modules_key_uq").on(t.courseId, t.key)],
+);
+
+/** Item keys are identity: progress is recorded against (course, key), across versions. */
+export const courseItems = sqliteTable(
+  "course_items",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    courseId: integer("course_id")
+      .notNull()
+      .references(() => courses.id, { onDelete: "cascade" }),
+    moduleId: integer("module_id")
+      .notNull()
+      .references(() => courseModules.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    type: text("type", { enum: ITEM_TYPES }).notNull(),
+    title: text("title").notNull(),
+    position: integer("position").notNull(),
+    estimatedMinutes: integer("estimated_minutes").notNull().default(0),
+    required: integer("required", { mode: "boolean" }).notNull().default(true),
+    /** tiptap JSON document (lessons). */
+    body: text("body", { mode: "json" }),
+    /** Plain text derived from body, for search. */
+    bodyText: text("body_text").notNull().default(""),
+    /** Source text for items that are not rich text (e.g. a GIFT question bank). */
+    source: text("source"),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("course_items_key_uq").on(t.courseId, t.key), index("course_items_module_idx").on(t.moduleId)],
+);
+
+/** A published, immutable snapshot: modules, items and their bodies as JSON. */
+export const courseVersions = sqliteTable(
+  "course_versions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    courseId: integer("course_id")
+      .notNull()
+      .references(() => courses.id, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    snapshot: text("snapshot", { mode: "json" }).notNull(),
+    contentHash: text("content_hash").notNull(),
+    publishedAt: integer("published_at", { mode: "timestamp_ms" }).notNull(),
+    publishedBy: integer("published_by").references(() => members.id, { onDelete: "set null" }),
+  },
+  (t) => [uniqueIndex("course_versions_uq").on(t.courseId, t.version)],
+);
+
+/**
+ * A course given to everyone in a unit's subtree (now and later) or to one named member.
+ * Exactly one of unit_id / member_id is set.
+ */
+export const courseAssignments = sqliteTable(
+  "course_assignments",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    courseId: integer("course_id")
+      .notNull()
+      .references(() => courses.id, { onDelete: "cascade" }),
+    unitId: integer("unit_id").references(() => units.id, { onDelete: "cascade" }),
+    memberId: integer("member_id").references(() => members.id, { onDelete: "cascade" }),
+    dueAt: integer("due_at", { mode: "timestamp_ms" }),
+    assignedBy: integer("assigned_by").references(() => members.id, { onDelete: "set null" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    index("course_assignments_course_idx").on(t.courseId),
+    index("course_assignments_unit_idx").on(t.unitId),
+    index("course_assignments_member_idx").on(t.memberId),
+    uniqueIndex("course_assignments_unit_uq").on(t.courseId, t.unitId).where(sql`unit_id IS NOT NULL`),
+    uniqueIndex("course_assignments_member_uq").on(t.courseId, t.memberId).where(sql`member_id IS NOT NULL`),
+  ],
+);
+
+export const ITEM_PROGRESS_STATES = ["started", "completed"] as const;
+
+/** One row per member and item key; completed rows are never downgraded by a new version. */
+export const itemProgress = sqliteTable(
+  "item_progress",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    memberId: integer("member_id")
+      .notNull()
+      .references(() => members.id, { onDelete: "cascade" }),
+    courseId: integer("course_id")
+      .notNull()
+      .references(() => courses.id, { onDelete: "cascade" }),
+    itemKey: text("item_key").notNull(),
+    state: text("state", { enum: ITEM_PROGRESS_STATES }).notNull(),
+    versionId: integer("version_id").references(() => courseVersions.id, { onDelete: "set null" }),
+    startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull(),
+    completedAt: integer("completed_at", { mode: "timestamp_ms" }),
+    /** Seconds the lesson page was open and visible, reported by the reading heartbeat. */
+    secondsSpent: integer("seconds_spent").notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex("item_progress_uq").on(t.memberId, t.courseId, t.itemKey),
+    index("item_progress_course_idx").on(t.courseId, t.state),
+  ],
+);
+
+/** The moment a member met the last requirement of a course, and on which version. */
+export const courseCompletions = sqliteTable(
+  "course_completions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    memberId: integer("member_id")
+      .notNull()
+      .references(() => members.id, { onDelete: "cascade" }),
+    courseId: integer("course_id")
+      .notNull()
+      .references(() => courses.id, { onDelete: "cascade" }),
+    versionId: integer("version_id").references(() => courseVersions.id, { onDelete: "set null" }),
+    completedAt: integer("completed_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("course_completions_uq").on(t.memberId, t.courseId), index("course_completions_course_idx").on(t.courseId)],
+);
+
+/** Uploaded files (images, PDFs, videos) by content hash; the bytes live under DATA_DIR/uploads. */
+export const uploads = sqliteTable(
+  "uploads",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    sha256: text("sha256").notNull(),
+    mime: text("mime").notNull(),
+    size: integer("size").notNull(),
+    originalName: text("original_name").notNull(),
+    uploadedBy: integer("uploaded_by").references(() => members.id, { onDelete: "set null" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("uploads_sha_uq").on(t.sha256)],
+);
