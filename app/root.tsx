@@ -90,8 +90,10 @@ function Header({ data }: { data: RootData | undefined }) {
             <NavLink to="/" end>
               {t("nav.home")}
             </NavLink>
+            <NavLink to="/courses">{t("nav.courses")}</NavLink>
             {user.canManage ? (
               <>
+                <NavLink to="/manage/courses">{t("nav.manage")}</NavLink>
                 <NavLink to="/manage/units">{t("nav.units")}</NavLink>
                 <NavLink to="/manage/members">{t("nav.members")}</NavLink>
                 <NavLink to="/manage/import">{t("nav.import")}</NavLink>

@@ -5,6 +5,8 @@ import { requireUser, scopeOf } from "#app/auth/permissions.server.ts";
 import { ancestors } from "#app/org/units.server.ts";
 import { members, units } from "#db/schema/index.ts";
 import { useT } from "#app/i18n/use-t.ts";
+import { coursesForMember } from "#app/courses/learning.server.ts";
+import { CourseCard } from "#app/components/course-card.tsx";
 
 export function loader({ request, context }: LoaderFunctionArgs) {
   const { member } = requireUser(request, context);
@@ -24,6 +26,8 @@ export function loader({ request, context }: LoaderFunctionArgs) {
     position: row.position,
     unitPath: ancestors(context.db, row.unit).map((u) => u.name),
     managed,
+    courses: coursesForMember(context.db, member.id),
+    now: Date.now(),
   };
 }
 
@@ -49,9 +53,13 @@ export default function Home() {
           </p>
         ) : null}
       </section>
-      <section className="card">
-        <p className="muted">{t("home.coursesSoon")}</p>
-      </section>
+      <h2>{t("courses.mine")}</h2>
+      {d.courses.length === 0 ? <p className="muted">{t("courses.none")}</p> : null}
+      <div className="course-grid">
+        {d.courses.map((c) => (
+          <CourseCard key={c.id} course={c} now={d.now} />
+        ))}
+      </div>
     </>
   );
 }

@@ -1,0 +1,22 @@
+import type { AppLoadContext } from "@remix-run/node";
+import { notFound, requireUser, scopeOf } from "#app/auth/permissions.server.ts";
+import { getCourseBySlug, publishedSnapshot } from "./courses.server.ts";
+import { isAssigned } from "./learning.server.ts";
+
+/**
+ * A published course the signed-in member may read: assigned to them (through their unit or by
+ * name), completed by them earlier, or they manage some part of the tree (trainers preview what
+ * they assign). Anything else is 404, like a course that does not exist.
+ */
+export function requireReadableCourse(request: Request, context: AppLoadContext, slug: string | undefined) {
+  const session = requireUser(request, context);
+  const course = slug ? getCourseBySlug(context.db, slug) : undefined;
+  if (!course || course.state !== "published") notFound();
+  const pub = publishedSnapshot(context.db, course);
+  if (!pub) notFound();
+  const scope = scopeOf(context.db, session.member);
+  const manager = scope.all || scope.roots.length > 0;
+  const assigned = isAssigned(context.db, session.member.id, course.id);
+  if (!assigned && !manager) notFound();
+  return { session, course, pub, assigned };
+}

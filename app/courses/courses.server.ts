@@ -1,0 +1,95 @@
+import crypto from "node:crypto";
+import { and, asc, desc, eq, max } from "drizzle-orm";
+import { writeTx, type Db } from "#db/client.server.ts";
+import { courseItems, courseModules, courses, courseVersions } from "#db/schema/index.ts";
+import { DomainError } from "#app/org/domain-error.ts";
+import type { CourseSnapshot } from "./snapshot.ts";
+
+export type Course = typeof courses.$inferSelect;
+
+export function getCourse(db: Db, id: number): Course | undefined {
+  return db.select().from(courses).where(eq(courses.id, id)).get();
+}
+
+export function getCourseBySlug(db: Db, slug: string): Course | undefined {
+  return db.select().from(courses).where(eq(courses.slug, slug)).get();
+}
+
+/** The draft rows of a course, in order, as a snapshot (what publishing would freeze). */
+export function draftSnapshot(db: Db, courseId: number): CourseSnapshot {
+  const c = getCourse(db, courseId);
+  if (!c) throw new DomainError("course.error.notFound", {}, 404);
+  const mods = db.select().from(courseModules).where(eq(courseModules.courseId, courseId)).orderBy(asc(courseModules.position)).all();
+  const items = db.select().from(courseItems).where(eq(courseItems.courseId, courseId)).orderBy(asc(courseItems.position)).all();
+  return {
+    slug: c.slug,
+    title: c.title,
+    titleEn: c.titleEn,
+    summary: c.summary,
+    estimatedMinutes: c.estimatedMinutes,
+    coverFile: c.coverFile,
+    modules: mods.map((m) => ({
+      key: m.key,
+      title: m.title,
+      items: items
+        .filter((i) => i.moduleId === m.id)
+        .map((i) => ({
+          key: i.key,
+          type: i.type,
+          title: i.title,
+          estimatedMinutes: i.estimatedMinutes,
+          required: i.required,
+          body: (i.body as CourseSnapshot["modules"][number]["items"][number]["body"]) ?? null,
+          source: i.source ?? null,
+        })),
+    })),
+  };
+}
+
+/** Stable JSON (sorted keys) so equal content always hashes equal. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
+  if (v && typeof v === "object") {
+    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(",")}}`;
+  }
+  return JSON.stringify(v);
+}
+
+export function latestVersion(db: Db, courseId: number) {
+  return db.select().from(courseVersions).where(eq(courseVersions.courseId, courseId)).orderBy(desc(courseVersions.version)).limit(1).get();
+}
+
+/**
+ * Freezes the draft as a new version when it differs from the last published one. Members keep
+ * progress on item keys that still exist; completions keep the version they were earned on.
+ */
+export function publishCourse(db: Db, courseId: number, actorId: number | null, now = new Date()) {
+  return writeTx(db, (tx) => {
+    const snap = draftSnapshot(tx, courseId);
+    if (snap.modules.every((m) => m.items.length === 0)) throw new DomainError("course.error.empty");
+    const hash = crypto.createHash("sha256").update(canonicalJson(snap)).digest("hex");
+    const last = latestVersion(tx, courseId);
+    const course = getCourse(tx, courseId)!;
+    if (last && last.contentHash === hash) {
+      if (course.state !== "published" || course.publishedVersionId !== last.id) {
+        tx.update(courses).set({ state: "published", publishedVersionId: last.id, updatedAt: now }).where(eq(courses.id, courseId)).run();
+      }
+      return { version: last.version, versionId: last.id, created: false };
+    }
+    const n = (tx.select({ v: max(courseVersions.version) }).from(courseVersions).where(eq(courseVersions.courseId, courseId)).get()?.v ?? 0) + 1;
+    const v = tx.insert(courseVersions).values({ courseId, version: n, snapshot: snap, contentHash: hash, publishedAt: now, publishedBy: actorId }).returning().get();
+    tx.update(courses).set({ state: "published", publishedVersionId: v.id, updatedAt: now }).where(eq(courses.id, courseId)).run();
+    return { version: n, versionId: v.id, created: true };
+  });
+}
+
+export function setCourseState(db: Db, courseId: number, state: "draft" | "archived" | "published", now = new Date()) {
+  writeTx(db, (tx) => tx.update(courses).set({ state, updatedAt: now }).where(eq(courses.id, courseId)).run());
+}
+
+export function publishedSnapshot(db: Db, course: Course): { versionId: number; version: number; snapshot: CourseSnapshot } | null {
+  if (!course.publishedVersionId) return null;
+  const v = db.select().from(courseVersions).where(and(eq(courseVersions.id, course.publishedVersionId))).get();
+  return v ? { versionId: v.id, version: v.version, snapshot: v.snapshot as CourseSnapshot } : null;
+}

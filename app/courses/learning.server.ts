@@ -1,0 +1,201 @@
+import { and, asc, eq, inArray, isNotNull, or, sql } from "drizzle-orm";
+import { writeTx, type Db } from "#db/client.server.ts";
+import { courseAssignments, courseCompletions, courses, itemProgress, members, units } from "#db/schema/index.ts";
+import { DomainError } from "#app/org/domain-error.ts";
+import { subtreeCondition } from "#app/org/units.server.ts";
+import { publishedSnapshot, type Course } from "./courses.server.ts";
+import { minReadSeconds, snapshotItems, type CourseSnapshot } from "./snapshot.ts";
+
+// ---- assignments ------------------------------------------------------------------------------
+
+export function assignToUnit(db: Db, input: { courseId: number; unitId: number; dueAt: Date | null; actorId: number | null }, now = new Date()) {
+  writeTx(db, (tx) =>
+    tx.insert(courseAssignments)
+      .values({ courseId: input.courseId, unitId: input.unitId, dueAt: input.dueAt, assignedBy: input.actorId, createdAt: now })
+      .onConflictDoUpdate({
+        target: [courseAssignments.courseId, courseAssignments.unitId],
+        targetWhere: sql`unit_id IS NOT NULL`,
+        set: { dueAt: input.dueAt, assignedBy: input.actorId },
+      })
+      .run(),
+  );
+}
+
+export function assignToMember(db: Db, input: { courseId: number; memberId: number; dueAt: Date | null; actorId: number | null }, now = new Date()) {
+  writeTx(db, (tx) =>
+    tx.insert(courseAssignments)
+      .values({ courseId: input.courseId, memberId: input.memberId, dueAt: input.dueAt, assignedBy: input.actorId, createdAt: now })
+      .onConflictDoUpdate({
+        target: [courseAssignments.courseId, courseAssignments.memberId],
+        targetWhere: sql`member_id IS NOT NULL`,
+        set: { dueAt: input.dueAt, assignedBy: input.actorId },
+      })
+      .run(),
+  );
+}
+
+export function removeAssignment(db: Db, id: number) {
+  writeTx(db, (tx) => tx.delete(courseAssignments).where(eq(courseAssignments.id, id)).run());
+}
+
+/** Assignments of a course, limited to a scope (the unit or the named member's unit in scope). */
+export function assignmentsOfCourse(db: Db, courseId: number, withinPaths: string[] | null) {
+  const rows = db
+    .select({
+      id: courseAssignments.id,
+      dueAt: courseAssignments.dueAt,
+      unitId: courseAssignments.unitId,
+      memberId: courseAssignments.memberId,
+      unitCode: units.code,
+      unitName: units.name,
+      unitPath: units.path,
+      memberName: members.fullName,
+      memberCode: members.code,
+    })
+    .from(courseAssignments)
+    .leftJoin(members, eq(members.id, courseAssignments.memberId))
+    .innerJoin(units, or(eq(units.id, courseAssignments.unitId), eq(units.id, members.unitId)))
+    .where(eq(courseAssignments.courseId, courseId))
+    .orderBy(asc(units.path))
+    .all();
+  return withinPaths ? rows.filter((r) => withinPaths.some((p) => r.unitPath.startsWith(p))) : rows;
+}
+
+// ---- the learner's side -----------------------------------------------------------------------
+
+function memberUnitPath(db: Db, memberId: number): string {
+  return db.select({ path: units.path }).from(members).innerJoin(units, eq(units.id, members.unitId)).where(eq(members.id, memberId)).get()!.path;
+}
+
+/**
+ * Courses assigned to the member now (through any ancestor unit or by name), plus courses they
+ * completed elsewhere before a transfer. Due date: the earliest among their assignments.
+ */
+export function coursesForMember(db: Db, memberId: number) {
+  const path = memberUnitPath(db, memberId);
+  const assigned = db
+    .select({ courseId: courseAssignments.courseId, dueAt: courseAssignments.dueAt })
+    .from(courseAssignments)
+    .leftJoin(units, eq(units.id, courseAssignments.unitId))
+    .where(or(eq(courseAssignments.memberId, memberId), sql`${path} LIKE ${units.path} || '%'`))
+    .all();
+  const completed = db
+    .select({ courseId: courseCompletions.courseId, completedAt: courseCompletions.completedAt })
+    .from(courseCompletions)
+    .where(eq(courseCompletions.memberId, memberId))
+    .all();
+  const ids = [...new Set([...assigned.map((a) => a.courseId), ...completed.map((c) => c.courseId)])];
+  if (ids.length === 0) return [];
+  const list = db
+    .select()
+    .from(courses)
+    .where(and(inArray(courses.id, ids), eq(courses.state, "published"), isNotNull(courses.publishedVersionId)))
+    .orderBy(asc(courses.title))
+    .all();
+  return list.map((c) => {
+    const dues = assigned.filter((a) => a.courseId === c.id && a.dueAt).map((a) => a.dueAt!.getTime());
+    const done = completed.find((x) => x.courseId === c.id);
+    const progress = progressCounts(db, memberId, c);
+    return {
+      id: c.id,
+      slug: c.slug,
+      title: c.title,
+      titleEn: c.titleEn,
+      summary: c.summary,
+      estimatedMinutes: c.estimatedMinutes,
+      coverFile: c.coverFile,
+      dueAt: dues.length ? new Date(Math.min(...dues)) : null,
+      completedAt: done?.completedAt ?? null,
+      assigned: assigned.some((a) => a.courseId === c.id),
+      ...progress,
+    };
+  });
+}
+
+export function isAssigned(db: Db, memberId: number, courseId: number): boolean {
+  const path = memberUnitPath(db, memberId);
+  const row = db
+    .select({ id: courseAssignments.id })
+    .from(courseAssignments)
+    .leftJoin(units, eq(units.id, courseAssignments.unitId))
+    .where(and(eq(courseAssignments.courseId, courseId), or(eq(courseAssignments.memberId, memberId), sql`${path} LIKE ${units.path} || '%'`)))
+    .limit(1)
+    .get();
+  if (row) return true;
+  return !!db.select({ id: courseCompletions.id }).from(courseCompletions).where(and(eq(courseCompletions.memberId, memberId), eq(courseCompletions.courseId, courseId))).get();
+}
+
+export function progressRows(db: Db, memberId: number, courseId: number) {
+  return db.select().from(itemProgress).where(and(eq(itemProgress.memberId, memberId), eq(itemProgress.courseId, courseId))).all();
+}
+
+function progressCounts(db: Db, memberId: number, course: Course) {
+  const pub = publishedSnapshot(db, course);
+  if (!pub) return { itemsTotal: 0, itemsDone: 0 };
+  const items = snapshotItems(pub.snapshot).filter((i) => i.required);
+  const done = new Set(progressRows(db, memberId, course.id).filter((p) => p.state === "completed").map((p) => p.itemKey));
+  return { itemsTotal: items.length, itemsDone: items.filter((i) => done.has(i.key)).length };
+}
+
+/** First opening of an item starts its clock (the reading rule counts from here). */
+export function openItem(db: Db, memberId: number, courseId: number, itemKey: string, versionId: number, now = new Date()) {
+  writeTx(db, (tx) =>
+    tx.insert(itemProgress)
+      .values({ memberId, courseId, itemKey, state: "started", versionId, startedAt: now })
+      .onConflictDoNothing()
+      .run(),
+  );
+  return db
+    .select()
+    .from(itemProgress)
+    .where(and(eq(itemProgress.memberId, memberId), eq(itemProgress.courseId, courseId), eq(itemProgress.itemKey, itemKey)))
+    .get()!;
+}
+
+/**
+ * Marks a lesson read once it has been open long enough; then checks whether that completed the
+ * course. Completing twice is harmless (idempotent), and never moves the completion date.
+ */
+export function completeLesson(db: Db, memberId: number, course: Course, itemKey: string, now = new Date()) {
+  const pub = publishedSnapshot(db, course);
+  const item = pub && snapshotItems(pub.snapshot).find((i) => i.key === itemKey);
+  if (!pub || !item || item.type !== "lesson") throw new DomainError("course.error.itemNotFound", {}, 404);
+  return writeTx(db, (tx) => {
+    const p = tx
+      .select()
+      .from(itemProgress)
+      .where(and(eq(itemProgress.memberId, memberId), eq(itemProgress.courseId, course.id), eq(itemProgress.itemKey, itemKey)))
+      .get();
+    if (!p) throw new DomainError("course.error.notOpened");
+    if (p.state === "completed") return { alreadyDone: true, courseCompleted: false };
+    const waited = (now.getTime() - p.startedAt.getTime()) / 1000;
+    const need = minReadSeconds(item);
+    if (waited < need) throw new DomainError("course.error.readLonger", { seconds: Math.ceil(need - waited) }, 409);
+    tx.update(itemProgress).set({ state: "completed", completedAt: now, versionId: pub.versionId }).where(eq(itemProgress.id, p.id)).run();
+    const courseCompleted = recomputeCompletion(tx, memberId, course.id, pub);
+    return { alreadyDone: false, courseCompleted };
+  });
+}
+
+/**
+ * A course is complete when every required item of the published version is complete; the date
+ * is when the last of them was met. An existing completion is kept when a new version adds items.
+ */
+export function recomputeCompletion(tx: Db, memberId: number, courseId: number, pub: { versionId: number; snapshot: CourseSnapshot }): boolean {
+  if (tx.select({ id: courseCompletions.id }).from(courseCompletions).where(and(eq(courseCompletions.memberId, memberId), eq(courseCompletions.courseId, courseId))).get()) {
+    return false;
+  }
+  const required = snapshotItems(pub.snapshot).filter((i) => i.required);
+  if (required.length === 0) return false;
+  const rows = progressRows(tx, memberId, courseId);
+  const doneAt = new Map(rows.filter((r) => r.state === "completed" && r.completedAt).map((r) => [r.itemKey, r.completedAt!.getTime()]));
+  if (!required.every((i) => doneAt.has(i.key))) return false;
+  const last = Math.max(...required.map((i) => doneAt.get(i.key)!));
+  tx.insert(courseCompletions).values({ memberId, courseId, versionId: pub.versionId, completedAt: new Date(last) }).onConflictDoNothing().run();
+  return true;
+}
+
+/** Members of a subtree, for "assign to named members" pickers and scope checks. */
+export function membersUnder(db: Db, path: string) {
+  return db.select({ id: members.id }).from(members).innerJoin(units, eq(units.id, members.unitId)).where(subtreeCondition(path)).all();
+}

@@ -1,0 +1,244 @@
+import fs from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { and, eq, notInArray } from "drizzle-orm";
+import type { JSONContent } from "@tiptap/core";
+import { writeTx, type Db } from "#db/client.server.ts";
+import { courseItems, courseModules, courses } from "#db/schema/index.ts";
+import { markdownToDoc } from "#app/editor/markdown.server.ts";
+import { validateDoc } from "#app/editor/document.server.ts";
+import { translate } from "#app/i18n/catalog.ts";
+import { readUpload, saveUpload, UPLOAD_TYPES } from "#app/uploads/store.server.ts";
+import { draftSnapshot, getCourseBySlug, publishCourse } from "./courses.server.ts";
+
+/**
+ * Course packages: a folder `content/courses/<slug>/` with course.json, lesson files (Markdown with
+ * callouts, or tiptap JSON), GIFT question banks and a cover image. Import is idempotent by slug
+ * and item keys; export writes a package that imports back to the same course.
+ */
+const KEY = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "kebab-case ASCII").max(80);
+const relFile = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((p) => !p.startsWith("/") && !p.split(/[\\/]/).includes(".."), "must stay inside the package");
+
+export const courseJsonSchema = z
+  .object({
+    slug: KEY,
+    title: z.string().trim().min(1).max(300),
+    titleEn: z.string().trim().max(300).optional(),
+    summary: z.string().max(2000).default(""),
+    estimatedMinutes: z.number().int().min(0).max(100000).default(0),
+    cover: relFile.optional(),
+    modules: z
+      .array(
+        z.object({
+          key: KEY,
+          title: z.string().trim().min(1).max(300),
+          items: z.array(
+            z.object({
+              key: KEY,
+              type: z.enum(["lesson", "quiz"]),
+              title: z.string().trim().min(1).max(300),
+              file: relFile,
+              estimatedMinutes: z.number().int().min(0).max(10000).default(0),
+              required: z.boolean().default(true),
+            }),
+          ),
+        }),
+      )
+      .min(1),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    for (const m of c.modules) {
+      for (const k of [m.key, ...m.items.map((i) => i.key)]) {
+        if (seen.has(k)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `duplicate key "${k}"` });
+        seen.add(k);
+      }
+    }
+  });
+export type CourseJson = z.infer<typeof courseJsonSchema>;
+
+export type LoadedItem = CourseJson["modules"][number]["items"][number] & { body: JSONContent | null; text: string; source: string | null };
+export type LoadedPackage = {
+  dir: string;
+  meta: CourseJson;
+  modules: { key: string; title: string; items: LoadedItem[] }[];
+  cover: { bytes: Uint8Array; name: string } | null;
+};
+export type PackageProblem = { file: string; message: string };
+
+export function loadPackage(dir: string): { ok: true; pkg: LoadedPackage } | { ok: false; problems: PackageProblem[] } {
+  const problems: PackageProblem[] = [];
+  const metaPath = path.join(dir, "course.json");
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(metaPath, "utf8"));
+  } catch (e) {
+    return { ok: false, problems: [{ file: metaPath, message: `course.json: ${(e as Error).message}` }] };
+  }
+  const parsed = courseJsonSchema.safeParse(raw);
+  if (!parsed.success) {
+    return { ok: false, problems: parsed.error.issues.map((i) => ({ file: metaPath, message: `${i.path.join(".")}: ${i.message}` })) };
+  }
+  const meta = parsed.data;
+  if (path.basename(dir) !== meta.slug) problems.push({ file: metaPath, message: `slug "${meta.slug}" differs from the folder name "${path.basename(dir)}"` });
+  const read = (rel: string): Buffer | null => {
+    const full = path.join(dir, rel);
+    if (!fs.existsSync(full)) {
+      problems.push({ file: full, message: "missing file / thiếu tệp" });
+      return null;
+    }
+    return fs.readFileSync(full);
+  };
+  const modules = meta.modules.map((m) => ({
+    key: m.key,
+    title: m.title,
+    items: m.items.map((item): LoadedItem => {
+      const bytes = read(item.file);
+      const base = { ...item, body: null, text: "", source: null };
+      if (!bytes) return base;
+      const text = bytes.toString("utf8").replace(/^\uFEFF/, "").normalize("NFC");
+      if (item.type === "quiz") return { ...base, source: text };
+      let doc: unknown;
+      try {
+        doc = item.file.endsWith(".json") ? JSON.parse(text) : markdownToDoc(text);
+      } catch (e) {
+        problems.push({ file: path.join(dir, item.file), message: (e as Error).message });
+        return base;
+      }
+      const v = validateDoc(doc);
+      if (!v.ok) {
+        for (const p of v.problems) problems.push({ file: path.join(dir, item.file), message: translate("en", p.key, p.params) });
+        return base;
+      }
+      return { ...base, body: v.doc, text: v.text };
+    }),
+  }));
+  let cover: LoadedPackage["cover"] = null;
+  if (meta.cover) {
+    const bytes = read(meta.cover);
+    if (bytes) cover = { bytes: new Uint8Array(bytes), name: meta.cover };
+  }
+  if (problems.length) return { ok: false, problems };
+  return { ok: true, pkg: { dir, meta, modules, cover } };
+}
+
+export type ImportOutcome = { slug: string; courseId: number; created: boolean; version: number; newVersion: boolean };
+
+/** Upserts the draft rows by slug and keys, removes what the package no longer has, publishes. */
+export function importPackage(db: Db, dataDir: string, pkg: LoadedPackage, actorId: number | null, now = new Date()): ImportOutcome {
+  const cover = pkg.cover ? saveUpload(db, dataDir, pkg.cover.bytes, pkg.cover.name, actorId, ["png", "jpg", "webp", "svg", "gif"]) : null;
+  const { courseId, created } = writeTx(db, (tx) => {
+    const m = pkg.meta;
+    const fields = {
+      title: m.title,
+      titleEn: m.titleEn ?? null,
+      summary: m.summary,
+      estimatedMinutes: m.estimatedMinutes,
+      coverFile: cover ? `${cover.sha256}.${cover.ext}` : null,
+      updatedAt: now,
+    };
+    const existing = getCourseBySlug(tx, m.slug);
+    const courseId = existing
+      ? (tx.update(courses).set(fields).where(eq(courses.id, existing.id)).run(), existing.id)
+      : tx.insert(courses).values({ slug: m.slug, ...fields, createdAt: now }).returning({ id: courses.id }).get().id;
+    let itemPos = 0;
+    const moduleKeys: string[] = [];
+    const itemKeys: string[] = [];
+    pkg.modules.forEach((mod, mi) => {
+      moduleKeys.push(mod.key);
+      const row = tx
+        .insert(courseModules)
+        .values({ courseId, key: mod.key, title: mod.title, position: mi })
+        .onConflictDoUpdate({ target: [courseModules.courseId, courseModules.key], set: { title: mod.title, position: mi } })
+        .returning({ id: courseModules.id })
+        .get();
+      for (const it of mod.items) {
+        itemKeys.push(it.key);
+        const values = {
+          moduleId: row.id,
+          type: it.type,
+          title: it.title,
+          position: itemPos++,
+          estimatedMinutes: it.estimatedMinutes,
+          required: it.required,
+          body: it.body,
+          bodyText: it.text,
+          source: it.source,
+          updatedAt: now,
+        };
+        tx.insert(courseItems)
+          .values({ courseId, key: it.key, ...values })
+          .onConflictDoUpdate({ target: [courseItems.courseId, courseItems.key], set: values })
+          .run();
+      }
+    });
+    tx.delete(courseItems).where(and(eq(courseItems.courseId, courseId), notInArray(courseItems.key, itemKeys.length ? itemKeys : [""]))).run();
+    tx.delete(courseModules).where(and(eq(courseModules.courseId, courseId), notInArray(courseModules.key, moduleKeys))).run();
+    return { courseId, created: !existing };
+  });
+  const pub = publishCourse(db, courseId, actorId, now);
+  return { slug: pkg.meta.slug, courseId, created, version: pub.version, newVersion: pub.created };
+}
+
+export function packageDirs(root: string): string[] {
+  if (fs.existsSync(path.join(root, "course.json"))) return [root];
+  const coursesDir = fs.existsSync(path.join(root, "courses")) ? path.join(root, "courses") : root;
+  return fs
+    .readdirSync(coursesDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && fs.existsSync(path.join(coursesDir, e.name, "course.json")))
+    .map((e) => path.join(coursesDir, e.name))
+    .sort();
+}
+
+/**
+ * Writes the course's draft as a package: lessons as tiptap JSON (lossless), quiz banks as their
+ * GIFT source, the cover under its own extension. Deterministic, so export → import → export
+ * yields identical files.
+ */
+export function exportPackage(db: Db, dataDir: string, slug: string, outDir: string): string[] {
+  const course = getCourseBySlug(db, slug);
+  if (!course) throw new Error(`no course "${slug}"`);
+  const snap = draftSnapshot(db, course.id);
+  const dir = path.join(outDir, slug);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(path.join(dir, "lessons"), { recursive: true });
+  const written: string[] = [];
+  const write = (rel: string, data: string | Uint8Array) => {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), data);
+    written.push(rel);
+  };
+  let n = 0;
+  const meta: CourseJson = {
+    slug: snap.slug,
+    title: snap.title,
+    ...(snap.titleEn ? { titleEn: snap.titleEn } : {}),
+    summary: snap.summary,
+    estimatedMinutes: snap.estimatedMinutes,
+    modules: snap.modules.map((m) => ({
+      key: m.key,
+      title: m.title,
+      items: m.items.map((it) => {
+        n++;
+        const file = it.type === "quiz" ? `quizzes/${it.key}.gift` : `lessons/${String(n).padStart(2, "0")}-${it.key}.json`;
+        if (it.type === "quiz") write(file, it.source ?? "");
+        else write(file, `${JSON.stringify(it.body ?? { type: "doc", content: [] }, null, 2)}\n`);
+        return { key: it.key, type: it.type, title: it.title, file, estimatedMinutes: it.estimatedMinutes, required: it.required };
+      }),
+    })),
+  };
+  if (snap.coverFile) {
+    const up = readUpload(dataDir, snap.coverFile);
+    if (up && up.ext in UPLOAD_TYPES) {
+      meta.cover = `cover.${up.ext}`;
+      write(meta.cover, up.bytes);
+    }
+  }
+  const ordered = { slug: meta.slug, title: meta.title, titleEn: meta.titleEn, summary: meta.summary, estimatedMinutes: meta.estimatedMinutes, cover: meta.cover, modules: meta.modules };
+  write("course.json", `${JSON.stringify(ordered, null, 2)}\n`);
+  return written;
+}

@@ -1,0 +1,31 @@
+import type { JSONContent } from "@tiptap/core";
+
+/** What learners read: the published, immutable shape of a course version. Client-safe types. */
+export type SnapshotItem = {
+  key: string;
+  type: "lesson" | "quiz";
+  title: string;
+  estimatedMinutes: number;
+  required: boolean;
+  body?: JSONContent | null;
+  source?: string | null;
+};
+export type SnapshotModule = { key: string; title: string; items: SnapshotItem[] };
+export type CourseSnapshot = {
+  slug: string;
+  title: string;
+  titleEn: string | null;
+  summary: string;
+  estimatedMinutes: number;
+  coverFile: string | null;
+  modules: SnapshotModule[];
+};
+
+export function snapshotItems(s: CourseSnapshot): SnapshotItem[] {
+  return s.modules.flatMap((m) => m.items);
+}
+
+/** A learner may not complete a lesson until it has been open this long (seconds). */
+export function minReadSeconds(item: Pick<SnapshotItem, "estimatedMinutes">): number {
+  return Math.min(120, Math.round(item.estimatedMinutes * 60 * 0.2));
+}

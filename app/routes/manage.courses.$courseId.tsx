@@ -1,0 +1,163 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import { forbidden, notFound, requireManager, scopePaths, unitInScope } from "#app/auth/permissions.server.ts";
+import { getCourse, publishCourse, setCourseState, publishedSnapshot } from "#app/courses/courses.server.ts";
+import { assignToMember, assignToUnit, assignmentsOfCourse, removeAssignment } from "#app/courses/learning.server.ts";
+import { getUnitByCode } from "#app/org/units.server.ts";
+import { getMemberByCode } from "#app/org/members.server.ts";
+import { DomainError } from "#app/org/domain-error.ts";
+import { domainFailure, ok, parseId, readForm } from "#app/http/forms.server.ts";
+import { courseAssignments, units } from "#db/schema/index.ts";
+import { Field, Notice } from "#app/components/ui.tsx";
+import { useT } from "#app/i18n/use-t.ts";
+
+export function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { scope } = requireManager(request, context);
+  const course = getCourse(context.db, parseId(params.courseId));
+  if (!course) notFound();
+  const pub = publishedSnapshot(context.db, course);
+  return {
+    course: { id: course.id, slug: course.slug, title: course.title, state: course.state, summary: course.summary },
+    version: pub?.version ?? null,
+    assignments: assignmentsOfCourse(context.db, course.id, scopePaths(scope)),
+    isAdmin: scope.all,
+  };
+}
+
+const schema = z.discriminatedUnion("intent", [
+  z.object({
+    intent: z.literal("assign"),
+    unitCode: z.string().trim().max(64).optional().default(""),
+    memberCode: z.string().trim().max(64).optional().default(""),
+    due: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().or(z.literal("")),
+  }),
+  z.object({ intent: z.literal("unassign"), assignmentId: z.coerce.number().int().positive() }),
+  z.object({ intent: z.literal("publish") }),
+  z.object({ intent: z.literal("archive") }),
+]);
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { session, scope } = requireManager(request, context);
+  const course = getCourse(context.db, parseId(params.courseId));
+  if (!course) notFound();
+  const f = await readForm(request, schema);
+  const actor = session.member.id;
+  try {
+    switch (f.intent) {
+      case "assign": {
+        // End of the chosen day in Vietnam: "due 30/11" means all of 30/11.
+        const dueAt = f.due ? new Date(`${f.due}T23:59:59+07:00`) : null;
+        if (f.unitCode) {
+          const unit = getUnitByCode(context.db, f.unitCode);
+          if (!unit || !unitInScope(scope, unit)) throw new DomainError("unit.error.notFound", {}, 404);
+          assignToUnit(context.db, { courseId: course.id, unitId: unit.id, dueAt, actorId: actor });
+        } else if (f.memberCode) {
+          const m = getMemberByCode(context.db, f.memberCode);
+          const unit = m && context.db.select().from(units).where(eq(units.id, m.unitId)).get();
+          if (!m || !unit || !unitInScope(scope, unit)) throw new DomainError("member.error.notFound", {}, 404);
+          assignToMember(context.db, { courseId: course.id, memberId: m.id, dueAt, actorId: actor });
+        } else {
+          throw new DomainError("manage.courses.assignTarget");
+        }
+        return ok("manage.courses.assigned");
+      }
+      case "unassign": {
+        const visible = assignmentsOfCourse(context.db, course.id, scopePaths(scope)).some((a) => a.id === f.assignmentId);
+        const exists = context.db.select().from(courseAssignments).where(and(eq(courseAssignments.id, f.assignmentId), eq(courseAssignments.courseId, course.id))).get();
+        if (!visible || !exists) notFound();
+        removeAssignment(context.db, f.assignmentId);
+        return ok("manage.courses.unassigned");
+      }
+      case "publish": {
+        if (!scope.all) forbidden();
+        const r = publishCourse(context.db, course.id, actor);
+        return ok("manage.courses.published", { version: r.version });
+      }
+      case "archive":
+        if (!scope.all) forbidden();
+        setCourseState(context.db, course.id, "archived");
+        return ok("manage.courses.archived");
+    }
+  } catch (e) {
+    return domainFailure(e);
+  }
+}
+
+export default function ManageCourse() {
+  const { t, formatDate } = useT();
+  const d = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
+  return (
+    <>
+      <p>
+        <Link to="/manage/courses">← {t("manage.courses.title")}</Link>
+      </p>
+      <h1>{d.course.title}</h1>
+      <p className="muted">
+        {t(`course.state.${d.course.state}`)}
+        {d.version ? ` · ${t("courses.version", { version: d.version })}` : ""} ·{" "}
+        <Link to={`/courses/${d.course.slug}`}>{t("courses.outline")}</Link>
+      </p>
+      <Notice flash={a?.flash} />
+      <div className="two-col">
+        <section className="card">
+          <h2>{t("manage.courses.assignments")}</h2>
+          {d.assignments.length === 0 ? <p className="muted">{t("manage.courses.noAssignments")}</p> : null}
+          <ul className="tree" data-testid="assignments">
+            {d.assignments.map((x) => (
+              <li key={x.id}>
+                <span>
+                  {x.memberId ? `${x.memberName} (${x.memberCode})` : `${x.unitName} (${x.unitCode})`}
+                  {x.dueAt ? <span className="muted"> · {t("courses.due", { date: formatDate(x.dueAt) })}</span> : null}
+                </span>
+                <Form method="post" className="inline">
+                  <input type="hidden" name="intent" value="unassign" />
+                  <input type="hidden" name="assignmentId" value={x.id} />
+                  <button type="submit" className="link-button">
+                    {t("manage.courses.unassign")}
+                  </button>
+                </Form>
+              </li>
+            ))}
+          </ul>
+        </section>
+        <div>
+          <section className="card">
+            <h2>{t("manage.courses.assign")}</h2>
+            <Form method="post">
+              <input type="hidden" name="intent" value="assign" />
+              <Field label={t("manage.courses.assignUnit")} name="unitCode">
+                <input id="unitCode" name="unitCode" maxLength={64} />
+              </Field>
+              <Field label={t("manage.courses.assignMember")} name="memberCode">
+                <input id="memberCode" name="memberCode" maxLength={64} />
+              </Field>
+              <Field label={t("manage.courses.dueDate")} name="due">
+                <input id="due" name="due" type="date" />
+              </Field>
+              <button type="submit">{t("manage.courses.assign")}</button>
+            </Form>
+          </section>
+          {d.isAdmin ? (
+            <section className="card row">
+              <Form method="post">
+                <input type="hidden" name="intent" value="publish" />
+                <button type="submit" className="secondary">
+                  {t("manage.courses.publish")}
+                </button>
+              </Form>
+              <Form method="post">
+                <input type="hidden" name="intent" value="archive" />
+                <button type="submit" className="danger">
+                  {t("manage.courses.archive")}
+                </button>
+              </Form>
+            </section>
+          ) : null}
+        </div>
+      </div>
+    </>
+  );
+}

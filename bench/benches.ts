@@ -1,0 +1,8 @@
+/** The benchmarks `bench/run.ts` knows, loaded lazily so one bench does not pay for the others. */
+import type { BenchModule } from "./lib.ts";
+
+export const BENCHES: Record<string, () => Promise<BenchModule>> = {
+  signin: () => import("./signin.ts"),
+  search: () => import("./search.ts"),
+  import: () => import("./import.ts"),
+};
