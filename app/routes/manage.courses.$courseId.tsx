@@ -1,9 +1,10 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { forbidden, notFound, requireManager, scopePaths, unitInScope } from "#app/auth/permissions.server.ts";
-import { getCourse, publishCourse, setCourseState, publishedSnapshot } from "#app/courses/courses.server.ts";
+import { draftSnapshot, getCourse, publishCourse, setCourseState, publishedSnapshot } from "#app/courses/courses.server.ts";
+import { addItem, addModule } from "#app/courses/authoring.server.ts";
 import { assignToMember, assignToUnit, assignmentsOfCourse, removeAssignment } from "#app/courses/learning.server.ts";
 import { getUnitByCode } from "#app/org/units.server.ts";
 import { getMemberByCode } from "#app/org/members.server.ts";
@@ -23,6 +24,9 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
     version: pub?.version ?? null,
     assignments: assignmentsOfCourse(context.db, course.id, scopePaths(scope)),
     isAdmin: scope.all,
+    structure: scope.all
+      ? draftSnapshot(context.db, course.id).modules.map((m) => ({ key: m.key, title: m.title, items: m.items.map((i) => ({ key: i.key, type: i.type, title: i.title })) }))
+      : [],
   };
 }
 
@@ -36,6 +40,8 @@ const schema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("unassign"), assignmentId: z.coerce.number().int().positive() }),
   z.object({ intent: z.literal("publish") }),
   z.object({ intent: z.literal("archive") }),
+  z.object({ intent: z.literal("add-module"), title: z.string().max(300) }),
+  z.object({ intent: z.literal("add-lesson"), moduleKey: z.string().max(80), title: z.string().max(300) }),
 ]);
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -79,6 +85,15 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         if (!scope.all) forbidden();
         setCourseState(context.db, course.id, "archived");
         return ok("manage.courses.archived");
+      case "add-module":
+        if (!scope.all) forbidden();
+        addModule(context.db, course.id, f.title);
+        return ok("common.saved");
+      case "add-lesson": {
+        if (!scope.all) forbidden();
+        const item = addItem(context.db, course.id, f.moduleKey, "lesson", f.title);
+        return redirect(`/manage/courses/${course.id}/items/${item.key}`);
+      }
     }
   } catch (e) {
     return domainFailure(e);
@@ -140,6 +155,40 @@ export default function ManageCourse() {
               <button type="submit">{t("manage.courses.assign")}</button>
             </Form>
           </section>
+          {d.isAdmin ? (
+            <section className="card">
+              <h2>{t("authoring.structure")}</h2>
+              <p className="hint">{t("authoring.draftNote")}</p>
+              {d.structure.map((m) => (
+                <div key={m.key}>
+                  <h3>{m.title}</h3>
+                  <ul className="tree">
+                    {m.items.map((i) => (
+                      <li key={i.key}>
+                        <span>{i.title}</span>
+                        {i.type === "lesson" ? <Link to={`/manage/courses/${d.course.id}/items/${i.key}`}>{t("authoring.edit")}</Link> : <span className="muted">{t("courses.item.quiz")}</span>}
+                      </li>
+                    ))}
+                  </ul>
+                  <Form method="post" className="row">
+                    <input type="hidden" name="intent" value="add-lesson" />
+                    <input type="hidden" name="moduleKey" value={m.key} />
+                    <input name="title" aria-label={t("authoring.addLesson")} placeholder={t("authoring.title")} required maxLength={300} style={{ flex: "1 1 12rem", width: "auto" }} />
+                    <button type="submit" className="secondary">
+                      {t("authoring.addLesson")}
+                    </button>
+                  </Form>
+                </div>
+              ))}
+              <Form method="post" className="row" style={{ marginTop: "1rem" }}>
+                <input type="hidden" name="intent" value="add-module" />
+                <input name="title" aria-label={t("authoring.addModule")} placeholder={t("authoring.title")} required maxLength={300} style={{ flex: "1 1 12rem", width: "auto" }} />
+                <button type="submit" className="secondary">
+                  {t("authoring.addModule")}
+                </button>
+              </Form>
+            </section>
+          ) : null}
           {d.isAdmin ? (
             <section className="card row">
               <Form method="post">

@@ -1,24 +1,41 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { requireAdmin } from "#app/auth/permissions.server.ts";
+import { createCourse } from "#app/courses/authoring.server.ts";
+import { domainFailure, readForm } from "#app/http/forms.server.ts";
+import { Field, Notice } from "#app/components/ui.tsx";
 import { asc, count, eq } from "drizzle-orm";
 import { requireManager } from "#app/auth/permissions.server.ts";
 import { courses, courseVersions } from "#db/schema/index.ts";
 import { useT } from "#app/i18n/use-t.ts";
 
 export function loader({ request, context }: LoaderFunctionArgs) {
-  requireManager(request, context);
+  const { scope } = requireManager(request, context);
   const rows = context.db
     .select({ id: courses.id, slug: courses.slug, title: courses.title, state: courses.state, version: courseVersions.version })
     .from(courses)
     .leftJoin(courseVersions, eq(courseVersions.id, courses.publishedVersionId))
     .orderBy(asc(courses.title))
     .all();
-  return { courses: rows, total: context.db.select({ n: count() }).from(courses).get()!.n };
+  return { courses: rows, total: context.db.select({ n: count() }).from(courses).get()!.n, isAdmin: scope.all };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  requireAdmin(request, context);
+  const f = await readForm(request, z.object({ slug: z.string().max(80), title: z.string().max(300), titleEn: z.string().max(300).optional(), summary: z.string().max(2000).optional() }));
+  try {
+    const c = createCourse(context.db, f);
+    return redirect(`/manage/courses/${c.id}`);
+  } catch (e) {
+    return domainFailure(e);
+  }
 }
 
 export default function ManageCourses() {
   const { t } = useT();
   const d = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
   return (
     <>
       <h1>{t("manage.courses.title")}</h1>
@@ -44,6 +61,27 @@ export default function ManageCourses() {
           </tbody>
         </table>
       </div>
+      {d.isAdmin ? (
+        <section className="card">
+          <h2>{t("authoring.newCourse")}</h2>
+          <Notice flash={a?.flash} />
+          <Form method="post">
+            <Field label={t("authoring.title")} name="title">
+              <input id="title" name="title" required maxLength={300} />
+            </Field>
+            <Field label={t("authoring.titleEn")} name="titleEn">
+              <input id="titleEn" name="titleEn" maxLength={300} />
+            </Field>
+            <Field label={t("authoring.slug")} name="slug">
+              <input id="slug" name="slug" maxLength={80} pattern="[a-z0-9]+(-[a-z0-9]+)*" />
+            </Field>
+            <Field label={t("authoring.summary")} name="summary">
+              <textarea id="summary" name="summary" maxLength={2000} rows={3} />
+            </Field>
+            <button type="submit">{t("authoring.newCourse")}</button>
+          </Form>
+        </section>
+      ) : null}
     </>
   );
 }

@@ -1,0 +1,97 @@
+import { and, asc, eq, max } from "drizzle-orm";
+import { writeTx, type Db } from "#db/client.server.ts";
+import { courseItems, courseModules, courses } from "#db/schema/index.ts";
+import { DomainError } from "#app/org/domain-error.ts";
+import { foldVietnamese } from "#app/org/text-fold.ts";
+import { validateDoc } from "#app/editor/document.server.ts";
+
+export const SLUG_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** "Bài 1: Mật khẩu mạnh" → "bai-1-mat-khau-manh": keys stay readable ASCII. */
+export function slugify(s: string): string {
+  return foldVietnamese(s).replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60) || "muc";
+}
+
+export function createCourse(db: Db, input: { slug: string; title: string; titleEn?: string; summary?: string }, now = new Date()) {
+  const slug = input.slug.trim() || slugify(input.title);
+  if (!SLUG_RE.test(slug)) throw new DomainError("authoring.error.slug", { slug });
+  const title = input.title.normalize("NFC").trim();
+  if (!title) throw new DomainError("authoring.error.titleRequired");
+  return writeTx(db, (tx) => {
+    if (tx.select({ id: courses.id }).from(courses).where(eq(courses.slug, slug)).get()) throw new DomainError("authoring.error.slugTaken", { slug }, 409);
+    const c = tx
+      .insert(courses)
+      .values({ slug, title, titleEn: input.titleEn?.trim() || null, summary: (input.summary ?? "").normalize("NFC").trim(), createdAt: now, updatedAt: now })
+      .returning()
+      .get();
+    tx.insert(courseModules).values({ courseId: c.id, key: "chuong-1", title: "Chương 1", position: 0 }).run();
+    return c;
+  });
+}
+
+function uniqueKey(tx: Db, courseId: number, base: string, table: "items" | "modules"): string {
+  const taken = new Set(
+    table === "items"
+      ? tx.select({ k: courseItems.key }).from(courseItems).where(eq(courseItems.courseId, courseId)).all().map((r) => r.k)
+      : tx.select({ k: courseModules.key }).from(courseModules).where(eq(courseModules.courseId, courseId)).all().map((r) => r.k),
+  );
+  let key = base;
+  for (let i = 2; taken.has(key); i++) key = `${base}-${i}`;
+  return key;
+}
+
+export function addModule(db: Db, courseId: number, title: string) {
+  const clean = title.normalize("NFC").trim();
+  if (!clean) throw new DomainError("authoring.error.titleRequired");
+  return writeTx(db, (tx) => {
+    const pos = (tx.select({ p: max(courseModules.position) }).from(courseModules).where(eq(courseModules.courseId, courseId)).get()?.p ?? -1) + 1;
+    const key = uniqueKey(tx, courseId, slugify(clean), "modules");
+    return tx.insert(courseModules).values({ courseId, key, title: clean, position: pos }).returning().get();
+  });
+}
+
+/** New items go at the end of their module; positions are course-wide so order is one sort. */
+export function addItem(db: Db, courseId: number, moduleKey: string, type: "lesson" | "quiz", title: string, now = new Date()) {
+  const clean = title.normalize("NFC").trim();
+  if (!clean) throw new DomainError("authoring.error.titleRequired");
+  return writeTx(db, (tx) => {
+    const mod = tx.select().from(courseModules).where(and(eq(courseModules.courseId, courseId), eq(courseModules.key, moduleKey))).get();
+    if (!mod) throw new DomainError("course.error.notFound", {}, 404);
+    const items = tx.select().from(courseItems).where(eq(courseItems.courseId, courseId)).orderBy(asc(courseItems.position)).all();
+    const mods = tx.select().from(courseModules).where(eq(courseModules.courseId, courseId)).orderBy(asc(courseModules.position)).all();
+    // Renumber: every item of earlier modules, this module's items, the new one, then the rest.
+    const order = mods.flatMap((m) => items.filter((i) => i.moduleId === m.id).map((i) => i.id).concat(m.id === mod.id ? [-1] : []));
+    const key = uniqueKey(tx, courseId, slugify(clean), "items");
+    const body = type === "lesson" ? { type: "doc", content: [{ type: "heading", attrs: { level: 1 }, content: [{ type: "text", text: clean }] }] } : null;
+    const created = tx
+      .insert(courseItems)
+      .values({ courseId, moduleId: mod.id, key, type, title: clean, position: order.indexOf(-1), body, bodyText: clean, source: type === "quiz" ? "" : null, updatedAt: now })
+      .returning()
+      .get();
+    order.forEach((id, pos) => {
+      const target = id === -1 ? created.id : id;
+      tx.update(courseItems).set({ position: pos }).where(eq(courseItems.id, target)).run();
+    });
+    tx.update(courses).set({ updatedAt: now }).where(eq(courses.id, courseId)).run();
+    return created;
+  });
+}
+
+export function getItem(db: Db, courseId: number, key: string) {
+  return db.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, key))).get();
+}
+
+/** Saves an edited lesson draft after validating it against the shared schema and URL policy. */
+export function saveLessonDraft(db: Db, courseId: number, key: string, input: { title: string; doc: unknown }, now = new Date()) {
+  const v = validateDoc(input.doc);
+  if (!v.ok) return v;
+  const title = input.title.normalize("NFC").trim();
+  if (!title) return { ok: false as const, problems: [{ key: "authoring.error.titleRequired" as const }] };
+  writeTx(db, (tx) => {
+    const item = tx.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, key))).get();
+    if (!item || item.type !== "lesson") throw new DomainError("course.error.itemNotFound", {}, 404);
+    tx.update(courseItems).set({ title, body: v.doc, bodyText: v.text, updatedAt: now }).where(eq(courseItems.id, item.id)).run();
+    tx.update(courses).set({ updatedAt: now }).where(eq(courses.id, courseId)).run();
+  });
+  return { ok: true as const, savedAt: now };
+}
