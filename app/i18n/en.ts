@@ -305,4 +305,5 @@ export const en: Record<MessageKey, string> = {
   "editor.redo": "Redo",
   "editor.uploading": "Uploading…",
   "editor.save": "Save now",
+  "import.listTruncated": "Showing {shown} of {total} rows; run npm run members:import -- FILE --dry-run to see them all.",
 };

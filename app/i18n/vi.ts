@@ -307,6 +307,7 @@ export const vi = {
   "editor.redo": "Làm lại",
   "editor.uploading": "Đang tải tệp lên…",
   "editor.save": "Lưu ngay",
+  "import.listTruncated": "Hiển thị {shown} trên {total} dòng; dùng lệnh npm run members:import -- TỆP --dry-run để xem toàn bộ.",
 } as const;
 
 export type MessageKey = keyof typeof vi;

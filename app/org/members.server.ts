@@ -95,6 +95,36 @@ export function insertMember(tx: Db, f: MemberFields, actorId: number | null, no
   return m;
 }
 
+/**
+ * Inserts members already validated and checked for uniqueness by the caller (the import plan),
+ * in chunks of multi-row INSERTs, and opens their first unit interval.
+ */
+export function insertMembersBulk(tx: Db, rows: MemberFields[], now: Date, chunk = 400): void {
+  for (let i = 0; i < rows.length; i += chunk) {
+    const part = rows.slice(i, i + chunk);
+    const inserted = tx
+      .insert(members)
+      .values(
+        part.map((v) => ({
+          code: v.code,
+          fullName: v.fullName,
+          fullNameFolded: foldVietnamese(v.fullName),
+          unitId: v.unitId,
+          position: v.position ?? "",
+          email: v.email ?? null,
+          phone: v.phone ?? null,
+          status: v.status ?? "active",
+          role: v.role ?? "member",
+          createdAt: now,
+          updatedAt: now,
+        })),
+      )
+      .returning({ id: members.id, unitId: members.unitId })
+      .all();
+    tx.insert(memberUnitHistory).values(inserted.map((m) => ({ memberId: m.id, unitId: m.unitId, validFrom: now }))).run();
+  }
+}
+
 export function createMember(db: Db, f: MemberFields, actorId: number | null, now = new Date()): Member {
   return writeTx(db, (tx) => insertMember(tx, f, actorId, now));
 }

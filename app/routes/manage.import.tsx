@@ -157,6 +157,7 @@ function ReportView({ result, busy }: { result: { report: ImportReport; uploadId
       {r.rejected.length > 0 ? (
         <>
           <h3>{t("import.rejectedTitle")}</h3>
+          {r.rejected.length > 2000 ? <p className="hint">{t("import.listTruncated", { shown: 2000, total: r.rejected.length })}</p> : null}
           <div className="table-wrap">
             <table data-testid="rejected">
               <thead>
@@ -167,7 +168,7 @@ function ReportView({ result, busy }: { result: { report: ImportReport; uploadId
                 </tr>
               </thead>
               <tbody>
-                {r.rejected.map((x, i) => (
+                {r.rejected.slice(0, 2000).map((x, i) => (
                   <tr key={i}>
                     <td>{x.line}</td>
                     <td>{x.code ?? ""}</td>

@@ -63,7 +63,10 @@ export default function MembersIndex() {
         {d.unit ? <input type="hidden" name="unit" value={d.unit.id} /> : null}
         <div className="field">
           <label htmlFor="q">{t("common.search")}</label>
-          <input id="q" name="q" type="search" defaultValue={d.q} placeholder={t("members.searchPlaceholder")} />
+          <input id="q" name="q" type="search" defaultValue={d.q} aria-describedby="q-hint" />
+          <small id="q-hint" className="hint">
+            {t("members.searchPlaceholder")}
+          </small>
         </div>
         <div className="field">
           <label htmlFor="status">{t("members.filterStatus")}</label>
