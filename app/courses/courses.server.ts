@@ -4,6 +4,7 @@ import { writeTx, type Db } from "#db/client.server.ts";
 import { courseItems, courseModules, courses, courseVersions } from "#db/schema/index.ts";
 import { DomainError } from "#app/org/domain-error.ts";
 import type { CourseSnapshot } from "./snapshot.ts";
+import { recomputeCourseCompletions } from "./completion.server.ts";
 
 export type Course = typeof courses.$inferSelect;
 
@@ -80,6 +81,7 @@ export function publishCourse(db: Db, courseId: number, actorId: number | null, 
     const n = (tx.select({ v: max(courseVersions.version) }).from(courseVersions).where(eq(courseVersions.courseId, courseId)).get()?.v ?? 0) + 1;
     const v = tx.insert(courseVersions).values({ courseId, version: n, snapshot: snap, contentHash: hash, publishedAt: now, publishedBy: actorId }).returning().get();
     tx.update(courses).set({ state: "published", publishedVersionId: v.id, updatedAt: now }).where(eq(courses.id, courseId)).run();
+    recomputeCourseCompletions(tx, courseId, { versionId: v.id, snapshot: snap });
     return { version: n, versionId: v.id, created: true };
   });
 }

@@ -4,7 +4,10 @@ import { courseAssignments, courseCompletions, courses, itemProgress, members, u
 import { DomainError } from "#app/org/domain-error.ts";
 import { subtreeCondition } from "#app/org/units.server.ts";
 import { publishedSnapshot, type Course } from "./courses.server.ts";
-import { minReadSeconds, snapshotItems, type CourseSnapshot } from "./snapshot.ts";
+import { minReadSeconds, snapshotItems } from "./snapshot.ts";
+import { progressRows, recomputeCompletion } from "./completion.server.ts";
+
+export { progressRows };
 
 // ---- assignments ------------------------------------------------------------------------------
 
@@ -125,10 +128,6 @@ export function isAssigned(db: Db, memberId: number, courseId: number): boolean 
   return !!db.select({ id: courseCompletions.id }).from(courseCompletions).where(and(eq(courseCompletions.memberId, memberId), eq(courseCompletions.courseId, courseId))).get();
 }
 
-export function progressRows(db: Db, memberId: number, courseId: number) {
-  return db.select().from(itemProgress).where(and(eq(itemProgress.memberId, memberId), eq(itemProgress.courseId, courseId))).all();
-}
-
 function progressCounts(db: Db, memberId: number, course: Course) {
   const pub = publishedSnapshot(db, course);
   if (!pub) return { itemsTotal: 0, itemsDone: 0 };
@@ -175,24 +174,6 @@ export function completeLesson(db: Db, memberId: number, course: Course, itemKey
     const courseCompleted = recomputeCompletion(tx, memberId, course.id, pub);
     return { alreadyDone: false, courseCompleted };
   });
-}
-
-/**
- * A course is complete when every required item of the published version is complete; the date
- * is when the last of them was met. An existing completion is kept when a new version adds items.
- */
-export function recomputeCompletion(tx: Db, memberId: number, courseId: number, pub: { versionId: number; snapshot: CourseSnapshot }): boolean {
-  if (tx.select({ id: courseCompletions.id }).from(courseCompletions).where(and(eq(courseCompletions.memberId, memberId), eq(courseCompletions.courseId, courseId))).get()) {
-    return false;
-  }
-  const required = snapshotItems(pub.snapshot).filter((i) => i.required);
-  if (required.length === 0) return false;
-  const rows = progressRows(tx, memberId, courseId);
-  const doneAt = new Map(rows.filter((r) => r.state === "completed" && r.completedAt).map((r) => [r.itemKey, r.completedAt!.getTime()]));
-  if (!required.every((i) => doneAt.has(i.key))) return false;
-  const last = Math.max(...required.map((i) => doneAt.get(i.key)!));
-  tx.insert(courseCompletions).values({ memberId, courseId, versionId: pub.versionId, completedAt: new Date(last) }).onConflictDoNothing().run();
-  return true;
 }
 
 /** Members of a subtree, for "assign to named members" pickers and scope checks. */

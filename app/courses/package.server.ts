@@ -8,7 +8,8 @@ import { courseItems, courseModules, courses } from "#db/schema/index.ts";
 import { markdownToDoc } from "#app/editor/markdown.server.ts";
 import { validateDoc } from "#app/editor/document.server.ts";
 import { translate } from "#app/i18n/catalog.ts";
-import { readUpload, saveUpload, UPLOAD_TYPES } from "#app/uploads/store.server.ts";
+import crypto from "node:crypto";
+import { readUpload, saveUpload, sniffType, UPLOAD_TYPES } from "#app/uploads/store.server.ts";
 import { draftSnapshot, getCourseBySlug, publishCourse } from "./courses.server.ts";
 
 /**
@@ -67,7 +68,24 @@ export type LoadedPackage = {
   meta: CourseJson;
   modules: { key: string; title: string; items: LoadedItem[] }[];
   cover: { bytes: Uint8Array; name: string } | null;
+  /** Images and media the lessons use, by their /uploads/ name (content hash + extension). */
+  media: Map<string, Uint8Array>;
 };
+
+/** Every /uploads/ file a lesson document points to. */
+export function uploadRefs(doc: JSONContent | null | undefined, out = new Set<string>()): Set<string> {
+  if (!doc) return out;
+  if ((doc.type === "image" || doc.type === "mediaEmbed") && typeof doc.attrs?.src === "string" && doc.attrs.src.startsWith("/uploads/")) {
+    out.add(doc.attrs.src.slice("/uploads/".length));
+  }
+  for (const c of doc.content ?? []) uploadRefs(c, out);
+  return out;
+}
+
+function uploadName(bytes: Uint8Array): string | null {
+  const ext = sniffType(bytes);
+  return ext ? `${crypto.createHash("sha256").update(bytes).digest("hex")}.${ext}` : null;
+}
 export type PackageProblem = { file: string; message: string };
 
 export function loadPackage(dir: string): { ok: true; pkg: LoadedPackage } | { ok: false; problems: PackageProblem[] } {
@@ -93,6 +111,24 @@ export function loadPackage(dir: string): { ok: true; pkg: LoadedPackage } | { o
     }
     return fs.readFileSync(full);
   };
+  const media = new Map<string, Uint8Array>();
+  const inside = (rel: string) => !rel.startsWith("/") && !rel.split(/[\\/]/).includes("..") && !/^[a-z]+:/i.test(rel);
+  // A Markdown image names a file in the package; it becomes the upload it will be once imported.
+  const resolveImage = (lessonFile: string) => (rel: string): string | null => {
+    const full = path.join(dir, path.dirname(lessonFile), rel);
+    if (!inside(rel) || !fs.existsSync(full)) {
+      problems.push({ file: path.join(dir, lessonFile), message: `image not found in the package: ${rel}` });
+      return null;
+    }
+    const bytes = new Uint8Array(fs.readFileSync(full));
+    const name = uploadName(bytes);
+    if (!name) {
+      problems.push({ file: full, message: "not an image type Học Số accepts" });
+      return null;
+    }
+    media.set(name, bytes);
+    return `/uploads/${name}`;
+  };
   const modules = meta.modules.map((m) => ({
     key: m.key,
     title: m.title,
@@ -104,7 +140,7 @@ export function loadPackage(dir: string): { ok: true; pkg: LoadedPackage } | { o
       if (item.type === "quiz") return { ...base, source: text };
       let doc: unknown;
       try {
-        doc = item.file.endsWith(".json") ? JSON.parse(text) : markdownToDoc(text);
+        doc = item.file.endsWith(".json") ? JSON.parse(text) : markdownToDoc(text, { resolveImage: resolveImage(item.file) });
       } catch (e) {
         problems.push({ file: path.join(dir, item.file), message: (e as Error).message });
         return base;
@@ -113,6 +149,18 @@ export function loadPackage(dir: string): { ok: true; pkg: LoadedPackage } | { o
       if (!v.ok) {
         for (const p of v.problems) problems.push({ file: path.join(dir, item.file), message: translate("en", p.key, p.params) });
         return base;
+      }
+      // Documents exported from the editor carry their files under media/.
+      for (const name of uploadRefs(v.doc)) {
+        if (media.has(name)) continue;
+        const full = path.join(dir, "media", name);
+        if (!fs.existsSync(full)) {
+          problems.push({ file: path.join(dir, item.file), message: `missing media file media/${name}` });
+          continue;
+        }
+        const bytes = new Uint8Array(fs.readFileSync(full));
+        if (uploadName(bytes) !== name) problems.push({ file: full, message: "file content does not match its name (hash)" });
+        else media.set(name, bytes);
       }
       return { ...base, body: v.doc, text: v.text };
     }),
@@ -123,7 +171,7 @@ export function loadPackage(dir: string): { ok: true; pkg: LoadedPackage } | { o
     if (bytes) cover = { bytes: new Uint8Array(bytes), name: meta.cover };
   }
   if (problems.length) return { ok: false, problems };
-  return { ok: true, pkg: { dir, meta, modules, cover } };
+  return { ok: true, pkg: { dir, meta, modules, cover, media } };
 }
 
 export type ImportOutcome = { slug: string; courseId: number; created: boolean; version: number; newVersion: boolean };
@@ -131,6 +179,7 @@ export type ImportOutcome = { slug: string; courseId: number; created: boolean; 
 /** Upserts the draft rows by slug and keys, removes what the package no longer has, publishes. */
 export function importPackage(db: Db, dataDir: string, pkg: LoadedPackage, actorId: number | null, now = new Date()): ImportOutcome {
   const cover = pkg.cover ? saveUpload(db, dataDir, pkg.cover.bytes, pkg.cover.name, actorId, ["png", "jpg", "webp", "svg", "gif"]) : null;
+  for (const [name, bytes] of pkg.media) saveUpload(db, dataDir, bytes, name, actorId);
   const { courseId, created } = writeTx(db, (tx) => {
     const m = pkg.meta;
     const fields = {
@@ -226,7 +275,13 @@ export function exportPackage(db: Db, dataDir: string, slug: string, outDir: str
         n++;
         const file = it.type === "quiz" ? `quizzes/${it.key}.gift` : `lessons/${String(n).padStart(2, "0")}-${it.key}.json`;
         if (it.type === "quiz") write(file, it.source ?? "");
-        else write(file, `${JSON.stringify(it.body ?? { type: "doc", content: [] }, null, 2)}\n`);
+        else {
+          write(file, `${JSON.stringify(it.body ?? { type: "doc", content: [] }, null, 2)}\n`);
+          for (const name of uploadRefs(it.body)) {
+            const up = readUpload(dataDir, name);
+            if (up && !written.includes(`media/${name}`)) write(`media/${name}`, up.bytes);
+          }
+        }
         return { key: it.key, type: it.type, title: it.title, file, estimatedMinutes: it.estimatedMinutes, required: it.required };
       }),
     })),

@@ -52,17 +52,24 @@ export function validateDoc(json: unknown): { ok: true; doc: JSONContent; text: 
   }
   if (node.type.name !== "doc") return { ok: false, problems: [{ key: "doc.error.invalid", params: { detail: "root must be doc" } }] };
   const problems: DocProblem[] = [];
-  const doc = node.toJSON() as JSONContent;
+  const doc = schema.nodeFromJSON(hrefOnly(node.toJSON() as JSONContent)).toJSON() as JSONContent;
   urlProblems(doc, problems);
   if (problems.length) return { ok: false, problems };
   return { ok: true, doc, text: node.textBetween(0, node.content.size, "\n", " ").normalize("NFC") };
+}
+
+/** Authors choose where a link goes, nothing else: no target (tabnabbing), rel or class (spoofing). */
+function hrefOnly(n: JSONContent): JSONContent {
+  const marks = n.marks?.map((m) => (m.type === "link" ? { type: "link", attrs: { href: m.attrs?.href } } : m));
+  const content = n.content?.map(hrefOnly);
+  return { ...n, ...(marks ? { marks } : {}), ...(content ? { content } : {}) };
 }
 
 /** Drops whatever the URL policy refuses, so stored content that predates a policy stays inert. */
 function sanitize(n: JSONContent): JSONContent | null {
   if (n.type === "image" && !isAllowedImageSrc(n.attrs?.src)) return null;
   if (n.type === "mediaEmbed" && !isAllowedMediaSrc(n.attrs?.src)) return null;
-  const marks = n.marks?.filter((m) => m.type !== "link" || isAllowedHref(m.attrs?.href));
+  const marks = n.marks?.filter((m) => m.type !== "link" || isAllowedHref(m.attrs?.href)).map((m) => (m.type === "link" ? { type: "link", attrs: { href: m.attrs?.href } } : m));
   const content = n.content?.map(sanitize).filter((c): c is JSONContent => c !== null);
   return { ...n, ...(marks ? { marks } : {}), ...(content ? { content } : {}) };
 }

@@ -51,6 +51,9 @@ function calloutRule(state: StateBlock, startLine: number, endLine: number, sile
 
 const md = new MarkdownIt("commonmark", { html: false, linkify: false, typographer: false }).enable(["table", "strikethrough"]);
 md.block.ruler.before("fence", "callout", calloutRule, { alt: ["paragraph", "blockquote", "list"] });
+// markdown-it would silently turn a javascript: link into text; let every link through so the
+// document validator refuses it with a message the author can act on.
+md.validateLink = () => true;
 
 type Mark = NonNullable<JSONContent["marks"]>[number];
 
@@ -230,6 +233,7 @@ function dropEmptyParagraphs(node: JSONContent): JSONContent {
   if (!node.content) return node;
   const content = node.content
     .map(dropEmptyParagraphs)
-    .filter((c, _i, all) => !(c.type === "paragraph" && !c.content?.length && all.length > 1 && node.type !== "tableCell" && node.type !== "tableHeader"));
+    // A list item must open with a paragraph (tiptap's schema), even when an image was lifted out of it.
+    .filter((c, i, all) => !(c.type === "paragraph" && !c.content?.length && all.length > 1 && node.type !== "tableCell" && node.type !== "tableHeader" && !(node.type === "listItem" && i === 0)));
   return { ...node, content };
 }
