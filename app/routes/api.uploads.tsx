@@ -1,6 +1,7 @@
 import { data, unstable_createMemoryUploadHandler, unstable_parseMultipartFormData, MaxPartSizeExceededError, type ActionFunctionArgs } from "@remix-run/node";
 import { notFound, requireAdmin } from "#app/auth/permissions.server.ts";
 import { saveUpload } from "#app/uploads/store.server.ts";
+import { prepareImage } from "#app/uploads/images.server.ts";
 import { DomainError } from "#app/org/domain-error.ts";
 import { localeOf } from "#app/i18n/locale.server.ts";
 import { translate } from "#app/i18n/catalog.ts";
@@ -21,7 +22,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const file = form.get("file");
   if (!(file instanceof File) || file.size === 0) return data({ messages: [translate(locale, "import.fileMissing")] }, { status: 400 });
   try {
-    const saved = saveUpload(context.db, context.env.DATA_DIR, new Uint8Array(await file.arrayBuffer()), file.name, session.member.id);
+    const bytes = await prepareImage(new Uint8Array(await file.arrayBuffer()));
+    const saved = saveUpload(context.db, context.env.DATA_DIR, bytes, file.name, session.member.id);
     return { url: saved.url, ext: saved.ext, mime: saved.mime };
   } catch (e) {
     if (e instanceof DomainError) return data({ messages: [translate(locale, e.key, e.params)] }, { status: e.status });
