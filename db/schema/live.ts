@@ -1,0 +1,150 @@
+import { sql } from "drizzle-orm";
+import { sqliteTable, integer, text, index, uniqueIndex, check } from "drizzle-orm/sqlite-core";
+import { members, units } from "./org.ts";
+
+export const LIVE_SESSION_STATES = ["scheduled", "live", "ended"] as const;
+export type LiveSessionState = (typeof LIVE_SESSION_STATES)[number];
+
+/** What the media server observes (or a cell secretary records); clients never assert presence. */
+export const ATTENDANCE_EVENT_KINDS = [
+  "socket-connect",
+  "socket-disconnect",
+  "transport-connected",
+  "transport-disconnected",
+  "heartbeat",
+  "checkin",
+  "checkout",
+  "poll-answer",
+  "server-stop",
+] as const;
+export type AttendanceEventKind = (typeof ATTENDANCE_EVENT_KINDS)[number];
+
+export const ATTENDANCE_VIA = ["individual", "cell-room"] as const;
+export type AttendanceVia = (typeof ATTENDANCE_VIA)[number];
+
+export const ATTENDANCE_STATUSES = ["present", "late", "left-early", "absent"] as const;
+export type AttendanceStatus = (typeof ATTENDANCE_STATUSES)[number];
+/** A correction may also excuse an absence. */
+export const ATTENDANCE_OVERRIDES = [...ATTENDANCE_STATUSES, "excused"] as const;
+export type AttendanceOverride = (typeof ATTENDANCE_OVERRIDES)[number];
+
+/**
+ * A scheduled live study session. `actual_*` are set by the presenter starting and ending the
+ * broadcast; the attendance rule is stored with the session so a report can be recomputed later
+ * with the rule that applied.
+ */
+export const liveSessions = sqliteTable(
+  "live_sessions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    /** The document or resolution studied: an https link or an uploaded file's URL. */
+    documentUrl: text("document_url"),
+    scheduledStartAt: integer("scheduled_start_at", { mode: "timestamp_ms" }).notNull(),
+    plannedEndAt: integer("planned_end_at", { mode: "timestamp_ms" }).notNull(),
+    actualStartAt: integer("actual_start_at", { mode: "timestamp_ms" }),
+    actualEndAt: integer("actual_end_at", { mode: "timestamp_ms" }),
+    state: text("state", { enum: LIVE_SESSION_STATES }).notNull().default("scheduled"),
+    /** Present if attending at least this % of the session's actual duration. */
+    presentMinPercent: integer("present_min_percent").notNull().default(80),
+    /** Late if first joined more than this many minutes after the actual start. */
+    lateAfterMinutes: integer("late_after_minutes").notNull().default(10),
+    createdBy: integer("created_by").references(() => members.id, { onDelete: "set null" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    index("live_sessions_start_idx").on(t.scheduledStartAt),
+    check("live_sessions_percent_ck", sql`${t.presentMinPercent} BETWEEN 0 AND 100`),
+    check("live_sessions_late_ck", sql`${t.lateAfterMinutes} >= 0`),
+  ],
+);
+
+/** Who is invited: a unit subtree (everyone whose unit path starts with its path) or one member. */
+export const liveSessionInvites = sqliteTable(
+  "live_session_invites",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    sessionId: integer("session_id")
+      .notNull()
+      .references(() => liveSessions.id, { onDelete: "cascade" }),
+    unitId: integer("unit_id").references(() => units.id, { onDelete: "cascade" }),
+    memberId: integer("member_id").references(() => members.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    uniqueIndex("live_invites_unit_uq").on(t.sessionId, t.unitId),
+    uniqueIndex("live_invites_member_uq").on(t.sessionId, t.memberId),
+    index("live_invites_member_idx").on(t.memberId),
+    check("live_invites_target_ck", sql`(${t.unitId} IS NULL) <> (${t.memberId} IS NULL)`),
+  ],
+);
+
+export const liveSessionPresenters = sqliteTable(
+  "live_session_presenters",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    sessionId: integer("session_id")
+      .notNull()
+      .references(() => liveSessions.id, { onDelete: "cascade" }),
+    memberId: integer("member_id")
+      .notNull()
+      .references(() => members.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("live_presenters_uq").on(t.sessionId, t.memberId)],
+);
+
+/**
+ * The attendance ledger: append-only raw observations. `event_id` is unique so a retried append
+ * (client-generated id for check-ins and poll answers, server-generated otherwise) is a no-op.
+ * `connection_id` names one socket connection, so a second tab that replaces the first does not
+ * cut the member's timeline. Never updated or deleted; corrections go to attendance_corrections.
+ */
+export const attendanceEvents = sqliteTable(
+  "attendance_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    eventId: text("event_id").notNull(),
+    sessionId: integer("session_id")
+      .notNull()
+      .references(() => liveSessions.id, { onDelete: "restrict" }),
+    memberId: integer("member_id")
+      .notNull()
+      .references(() => members.id, { onDelete: "restrict" }),
+    kind: text("kind", { enum: ATTENDANCE_EVENT_KINDS }).notNull(),
+    via: text("via", { enum: ATTENDANCE_VIA }).notNull().default("individual"),
+    /** For via = cell-room: the member whose screen is the cell room (the secretary). */
+    cellRoomMemberId: integer("cell_room_member_id").references(() => members.id, { onDelete: "restrict" }),
+    connectionId: text("connection_id"),
+    /** Small JSON detail (transport direction, poll answer, reason); never used for presence. */
+    detail: text("detail", { mode: "json" }),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+    recordedAt: integer("recorded_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    uniqueIndex("attendance_events_event_id_uq").on(t.eventId),
+    index("attendance_events_session_member_idx").on(t.sessionId, t.memberId, t.at),
+    index("attendance_events_session_at_idx").on(t.sessionId, t.at),
+  ],
+);
+
+/** A trainer's correction of one member's status for one session, with a reason. Latest wins. */
+export const attendanceCorrections = sqliteTable(
+  "attendance_corrections",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    sessionId: integer("session_id")
+      .notNull()
+      .references(() => liveSessions.id, { onDelete: "restrict" }),
+    memberId: integer("member_id")
+      .notNull()
+      .references(() => members.id, { onDelete: "restrict" }),
+    status: text("status", { enum: ATTENDANCE_OVERRIDES }).notNull(),
+    reason: text("reason").notNull(),
+    correctedBy: integer("corrected_by").references(() => members.id, { onDelete: "restrict" }),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("attendance_corrections_idx").on(t.sessionId, t.memberId, t.at)],
+);

@@ -1,0 +1,197 @@
+/**
+ * Builds and starts the media server: ledger recovery first (close intervals a crash left open,
+ * at their last heartbeat), then the worker pool, then HTTP + socket.io. Tests start it in-process
+ * on a free port; index.ts starts it as its own process.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { Server as IOServer } from "socket.io";
+import { openDb, type Db } from "#db/client.server.ts";
+import { liveSessions } from "#db/schema/index.ts";
+import { AttendanceLedger, type NewAttendanceEvent } from "./attendance.ts";
+import { authMiddleware } from "./auth.ts";
+import type { MediaConfig } from "./config.ts";
+import { registerHandlers, SlidingWindowLimiter } from "./handlers.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { loadMediasoup } from "./mediasoup.ts";
+import { RoomRegistry, type Room } from "./room.ts";
+import { WorkerPool } from "./worker-pool.ts";
+
+export type MediaServer = {
+  port: number;
+  url: string;
+  io: IOServer;
+  pool: WorkerPool;
+  registry: RoomRegistry;
+  ledger: AttendanceLedger;
+  db: Db;
+  /** Heartbeat tick now (tests); normally on a timer. */
+  heartbeat(): number;
+  /** Graceful stop: server-stop events, sockets closed, workers closed. */
+  close(): Promise<void>;
+};
+
+export type StartOptions = { db?: Db; log?: Logger; now?: () => number };
+
+/** Closing intervals at shutdown: one "close everything" server-stop per member with open presence. */
+function stopEvents(rooms: Room[], at: number): NewAttendanceEvent[] {
+  const out: NewAttendanceEvent[] = [];
+  for (const room of rooms) {
+    const seen = new Set<number>();
+    for (const p of room.peers.values()) seen.add(p.memberId);
+    for (const set of room.checkins.values()) for (const m of set) seen.add(m);
+    for (const memberId of seen) {
+      out.push({ sessionId: room.sessionId, memberId, kind: "server-stop", via: "individual", at, detail: { reason: "shutdown" } });
+    }
+  }
+  return out;
+}
+
+export async function startMediaServer(config: MediaConfig, opts: StartOptions = {}): Promise<MediaServer> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const ownDb = !opts.db;
+  const db = opts.db ?? openDb(config.databaseUrl);
+  try {
+    db.select({ id: liveSessions.id }).from(liveSessions).limit(1).all();
+  } catch (e) {
+    if (ownDb) db.$client.close();
+    throw new Error(
+      `Cơ sở dữ liệu chưa có bảng phiên sinh hoạt, hãy chạy "npm run db:migrate" / ` +
+        `the database has no live-session tables; run "npm run db:migrate" (${(e as Error).message})`,
+    );
+  }
+  const ledger = new AttendanceLedger(db);
+  const recovered = ledger.closeOpenIntervals();
+  if (recovered.closed > 0) log.warn("closed attendance intervals left open by a crash, at their last heartbeat", recovered);
+
+  const { mediasoup, workerBin } = await loadMediasoup(config.workerBin, (m) => log.info(m));
+  const pool = await WorkerPool.create(mediasoup, {
+    count: config.workers,
+    rtcMinPort: config.rtc.minPort,
+    rtcMaxPort: config.rtc.maxPort,
+    log,
+  });
+  log.info("worker pool ready", { workers: pool.size, workerBin });
+
+  const registry = new RoomRegistry({ pool, config, log }, (room) => {
+    room.on("transport", ({ peer, direction, state, detail }) => {
+      if (peer.closed) return;
+      try {
+        ledger.append({
+          sessionId: room.sessionId,
+          memberId: peer.memberId,
+          kind: state === "connected" ? "transport-connected" : "transport-disconnected",
+          via: "individual",
+          connectionId: peer.connectionId,
+          at: Date.now(),
+          detail: { direction, detail },
+        });
+      } catch (e) {
+        log.error("attendance append failed", { error: e });
+      }
+    });
+  });
+
+  const httpServer = http.createServer((req, res) => {
+    if (req.method === "GET" && req.url === "/healthz") {
+      const body = JSON.stringify({
+        ok: pool.workers.length > 0,
+        workers: pool.workers.map((w) => ({ index: w.index, pid: w.pid, load: w.load })),
+        rooms: registry.all().map((r) => ({ sessionId: r.sessionId, peers: r.peers.size, routers: r.slots.length })),
+      });
+      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
+      res.end(body);
+      return;
+    }
+    // socket.io answers its own path; everything else is not ours.
+    if (!req.url?.startsWith("/socket.io/")) {
+      res.writeHead(404, { "content-type": "text/plain" });
+      res.end("not found");
+    }
+  });
+
+  const io = new IOServer(httpServer, {
+    serveClient: false,
+    cors: { origin: config.allowedOrigins, credentials: false },
+    // An event larger than this closes the connection in engine.io; smaller ones that exceed
+    // MAX_EVENT_BYTES get an error ack from the handler wrapper.
+    maxHttpBufferSize: Math.max(1_000_000, config.maxEventBytes * 4),
+    pingInterval: 10_000,
+    pingTimeout: 10_000,
+  });
+  const joinLimiter = new SlidingWindowLimiter(20, 60_000);
+  io.use(authMiddleware({ db, secret: config.joinTokenSecret, allowedOrigins: config.allowedOrigins, log, now: opts.now }));
+  io.on("connection", (socket) => {
+    try {
+      registerHandlers(socket, { db, config, registry, ledger, log, joinLimiter });
+    } catch (e) {
+      log.error("could not set up a socket", { error: e });
+      socket.disconnect(true);
+    }
+  });
+
+  const heartbeat = () => {
+    const at = Date.now();
+    const events: NewAttendanceEvent[] = [];
+    for (const room of registry.all()) {
+      for (const p of room.peers.values()) {
+        if (p.closed) continue;
+        events.push({ sessionId: room.sessionId, memberId: p.memberId, kind: "heartbeat", via: "individual", connectionId: p.connectionId, at });
+        if (p.id.role === "cell-room") {
+          for (const m of room.checkins.get(p.memberId) ?? []) {
+            events.push({ sessionId: room.sessionId, memberId: m, kind: "heartbeat", via: "cell-room", cellRoomMemberId: p.memberId, at });
+          }
+        }
+      }
+    }
+    try {
+      return ledger.appendMany(events);
+    } catch (e) {
+      log.error("heartbeat append failed", { error: e });
+      return 0;
+    }
+  };
+  const timers = [
+    setInterval(heartbeat, config.heartbeatMs),
+    setInterval(() => {
+      registry.sweep(config.reconnectWindowMs);
+      joinLimiter.sweep();
+    }, 30_000),
+  ];
+  for (const t of timers) t.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(config.port, config.host, () => {
+      httpServer.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+  log.info("media server listening", { host: config.host, port });
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      for (const t of timers) clearInterval(t);
+      try {
+        ledger.appendMany(stopEvents(registry.all(), Date.now()));
+      } catch (e) {
+        log.error("could not record server-stop", { error: e });
+      }
+      // Sockets first (their disconnect handlers see no peer after the room closes).
+      for (const s of io.of("/").sockets.values()) {
+        if (s.data.peer) s.data.peer.closed = true;
+        s.data.peer = undefined;
+        s.data.room = undefined;
+      }
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      registry.closeAll();
+      pool.close();
+      if (ownDb) db.$client.close();
+      log.info("media server stopped");
+    })());
+
+  return { port, url: `http://${shownHost}:${port}`, io, pool, registry, ledger, db, heartbeat, close };
+}

@@ -1,0 +1,126 @@
+// The attendance ledger on a real SQLite file: idempotent appends, crash recovery, the report.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { count, eq } from "drizzle-orm";
+import { testDb, dropDb } from "#tests/factories/db.ts";
+import { makeMember, makeTree } from "#tests/factories/org.ts";
+import { attendanceEvents } from "#db/schema/index.ts";
+import { AttendanceLedger, correctAttendance, isMemberInvited, sessionAttendance } from "../../media-server/src/attendance.ts";
+import { makeSession } from "./live-factory.ts";
+
+let db: ReturnType<typeof testDb>;
+beforeEach(() => {
+  db = testDb();
+});
+afterEach(() => dropDb(db));
+
+const min = (n: number) => n * 60_000;
+
+async function world() {
+  const t = makeTree(db);
+  const presenter = await makeMember(db, t.root, { password: false });
+  const a1 = [await makeMember(db, t.a1, { password: false }), await makeMember(db, t.a1, { password: false }), await makeMember(db, t.a1, { password: false })];
+  const a2 = await makeMember(db, t.a2, { password: false });
+  const b1 = await makeMember(db, t.b1, { password: false });
+  const guest = await makeMember(db, t.b2, { password: false });
+  return { t, presenter, a1, a2, b1, guest };
+}
+
+describe("attendance ledger", () => {
+  it("appends each event once, whatever the retries", async () => {
+    const w = await world();
+    const s = makeSession(db, { inviteUnits: [w.t.a] });
+    const ledger = new AttendanceLedger(db);
+    const e = { eventId: "c:1:poll-1", sessionId: s.id, memberId: w.a1[0].id, kind: "poll-answer" as const, via: "individual" as const, at: Date.now() };
+    expect(ledger.append(e)).toBe(true);
+    expect(ledger.append(e)).toBe(false);
+    expect(ledger.append({ ...e, at: e.at + 5 })).toBe(false);
+    expect(ledger.appendMany([e, { ...e, eventId: "c:1:poll-2" }])).toBe(1);
+    const n = db.select({ n: count() }).from(attendanceEvents).where(eq(attendanceEvents.sessionId, s.id)).get()!.n;
+    expect(n).toBe(2);
+  });
+
+  it("invites by unit subtree and by member", async () => {
+    const w = await world();
+    const s = makeSession(db, { inviteUnits: [w.t.a], inviteMembers: [w.b1] });
+    expect(isMemberInvited(db, s.id, w.a1[0].id)).toBe(true);
+    expect(isMemberInvited(db, s.id, w.a2.id)).toBe(true);
+    expect(isMemberInvited(db, s.id, w.b1.id)).toBe(true);
+    expect(isMemberInvited(db, s.id, w.guest.id)).toBe(false);
+    expect(isMemberInvited(db, s.id, w.presenter.id)).toBe(false);
+  });
+
+  it("after a crash, closes open intervals at the last heartbeat, once", async () => {
+    const w = await world();
+    const start = Date.now() - min(30);
+    const s = makeSession(db, { inviteUnits: [w.t.a], start, actualStart: start, state: "live" });
+    const ledger = new AttendanceLedger(db);
+    const m = w.a1[0].id;
+    const base = { sessionId: s.id, memberId: m, via: "individual" as const, connectionId: "conn-1" };
+    ledger.append({ ...base, kind: "socket-connect", at: start });
+    ledger.appendMany([{ ...base, kind: "heartbeat", at: start + min(1) }]);
+    ledger.appendMany([{ ...base, kind: "heartbeat", at: start + min(2) }]);
+    // A member whose connection closed normally is left alone.
+    const other = { ...base, memberId: w.a1[1].id, connectionId: "conn-2" };
+    ledger.append({ ...other, kind: "socket-connect", at: start });
+    ledger.append({ ...other, kind: "socket-disconnect", at: start + min(1) });
+
+    // The process "restarts" much later.
+    const now = start + min(20);
+    expect(ledger.closeOpenIntervals()).toEqual({ closed: 1 });
+    expect(ledger.closeOpenIntervals()).toEqual({ closed: 0 });
+    const last = db.select().from(attendanceEvents).where(eq(attendanceEvents.memberId, m)).all().at(-1)!;
+    expect(last.kind).toBe("server-stop");
+    expect(last.at.getTime()).toBe(start + min(2));
+
+    const report = sessionAttendance(db, s.id, { reconnectWindowMs: 60_000, now })!;
+    const row = report.members.find((r) => r.memberId === m)!;
+    expect(row.intervals).toEqual([{ start, end: start + min(2) }]);
+    expect(row.lastLeave!.getTime()).toBe(start + min(2));
+  });
+
+  it("reports every invited member, absentees included, with statuses, minutes and corrections", async () => {
+    const w = await world();
+    const start = Date.now() - min(60);
+    const end = start + min(60);
+    const s = makeSession(db, {
+      inviteUnits: [w.t.a1],
+      inviteMembers: [w.b1],
+      presenters: [w.presenter],
+      start,
+      actualStart: start,
+      actualEnd: end,
+      state: "ended",
+      presentMinPercent: 80,
+      lateAfterMinutes: 10,
+    });
+    const ledger = new AttendanceLedger(db);
+    const [x, y, z] = w.a1;
+    const ind = (memberId: number, conn: string) => ({ sessionId: s.id, memberId, via: "individual" as const, connectionId: conn });
+    // x: whole session individually
+    ledger.append({ ...ind(x.id, "x1"), kind: "socket-connect", at: start - min(5) });
+    ledger.append({ ...ind(x.id, "x1"), kind: "socket-disconnect", at: end + min(1) });
+    // y: joined 20 minutes late
+    ledger.append({ ...ind(y.id, "y1"), kind: "socket-connect", at: start + min(20) });
+    ledger.append({ ...ind(y.id, "y1"), kind: "socket-disconnect", at: end });
+    // z: checked in on x's cell room screen for 30 minutes, then alone from minute 25 to 35 (overlap counted once)
+    ledger.append({ sessionId: s.id, memberId: z.id, via: "cell-room", cellRoomMemberId: x.id, kind: "checkin", at: start });
+    ledger.append({ sessionId: s.id, memberId: z.id, via: "cell-room", cellRoomMemberId: x.id, kind: "checkout", at: start + min(30) });
+    ledger.append({ ...ind(z.id, "z1"), kind: "socket-connect", at: start + min(25) });
+    ledger.append({ ...ind(z.id, "z1"), kind: "socket-disconnect", at: start + min(35) });
+    // b1 never came.
+    correctAttendance(db, { sessionId: s.id, memberId: w.b1.id, status: "excused", reason: "Đi công tác", correctedBy: w.presenter.id });
+
+    const r = sessionAttendance(db, s.id, { reconnectWindowMs: 60_000 })!;
+    const by = new Map(r.members.map((m) => [m.memberId, m]));
+    expect(r.members.map((m) => m.memberId).sort()).toEqual([x.id, y.id, z.id, w.b1.id].sort());
+    expect(by.get(x.id)).toMatchObject({ status: "present", minutes: 60, percent: 100, via: "individual" });
+    expect(by.get(y.id)).toMatchObject({ status: "late", minutes: 40, via: "individual" });
+    expect(by.get(z.id)).toMatchObject({ status: "left-early", minutes: 35, via: "both" });
+    expect(by.get(z.id)!.firstJoin!.getTime()).toBe(start);
+    expect(by.get(z.id)!.lastLeave!.getTime()).toBe(start + min(35));
+    expect(by.get(w.b1.id)).toMatchObject({ status: "absent", minutes: 0, via: null, firstJoin: null });
+    expect(by.get(w.b1.id)!.corrected).toMatchObject({ status: "excused", reason: "Đi công tác", by: w.presenter.id });
+    // The correction sits beside the events; nothing was rewritten.
+    expect(db.select({ n: count() }).from(attendanceEvents).get()!.n).toBe(8);
+  });
+});
