@@ -27,6 +27,13 @@ export const envSchema = z.object({
   IP_MAX_FAILURES: z.coerce.number().int().min(1).default(30),
   DEFAULT_LOCALE: z.enum(["vi", "en"]).default("vi"),
   SEED_DEMO: boolish.default("true"),
+  /**
+   * Secret shared with the media server to sign join tokens. `npm start` generates one into
+   * DATA_DIR/join-token-secret when unset; set it explicitly when the two run on different hosts.
+   */
+  JOIN_TOKEN_SECRET: z.string().min(32).optional(),
+  /** Where the app reaches the media server (socket.io is proxied there over WebSocket). */
+  MEDIA_INTERNAL_URL: z.string().url().default("http://127.0.0.1:3100"),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -6,6 +6,9 @@ import { DEMO_PASSWORD, isEmpty, seedDemo, type DemoAccounts } from "#db/seed/de
 import { importPackage, loadPackage, packageDirs } from "#app/courses/package.server.ts";
 import { assignToUnit } from "#app/courses/learning.server.ts";
 import { getUnitByCode } from "#app/org/units.server.ts";
+import { eq } from "drizzle-orm";
+import { writeTx } from "#db/client.server.ts";
+import { liveSessionInvites, liveSessionPresenters, liveSessions, members } from "#db/schema/index.ts";
 
 /** Migrations always; the demo organisation only into an empty database, and only once. */
 export async function prepareDb(env: Env = parseEnv()): Promise<{ db: Db; seeded: DemoAccounts | null }> {
@@ -14,7 +17,37 @@ export async function prepareDb(env: Env = parseEnv()): Promise<{ db: Db; seeded
   const hash = await hashPassword(DEMO_PASSWORD);
   const seeded = seedDemo(db, hash);
   seedDemoCourses(db, env.DATA_DIR);
+  seedDemoLiveSession(db);
   return { db, seeded };
+}
+
+/**
+ * A study session that starts now and runs for two hours, for the whole organisation, presented
+ * by trainer GV01: a newcomer can open it in two tabs (presenter and member) right away.
+ */
+export function seedDemoLiveSession(db: Db, now = new Date()) {
+  const root = getUnitByCode(db, "TW");
+  const presenter = db.select({ id: members.id }).from(members).where(eq(members.code, "GV01")).get();
+  if (!root || !presenter) return;
+  writeTx(db, (tx) => {
+    const s = tx
+      .insert(liveSessions)
+      .values({
+        title: "Học tập, quán triệt Nghị quyết 57-NQ/TW về chuyển đổi số (buổi minh họa)",
+        description: "Buổi sinh hoạt trực tuyến minh họa: báo cáo viên trình bày từ điểm cầu trung tâm; các chi bộ theo dõi tại hội trường hoặc từng đảng viên theo dõi trên máy của mình.",
+        scheduledStartAt: now,
+        plannedEndAt: new Date(now.getTime() + 2 * 3600_000),
+        presentMinPercent: 80,
+        lateAfterMinutes: 10,
+        createdBy: presenter.id,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning({ id: liveSessions.id })
+      .get();
+    tx.insert(liveSessionInvites).values({ sessionId: s.id, unitId: root.id, createdAt: now }).run();
+    tx.insert(liveSessionPresenters).values({ sessionId: s.id, memberId: presenter.id, createdAt: now }).run();
+  });
 }
 
 /** Every package in content/ is imported and assigned to the whole demo organisation, due in 30 days. */

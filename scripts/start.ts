@@ -2,7 +2,8 @@
  * `npm start`: migrations, the demo organisation on first run, a build when the sources changed,
  * then the app (and, once it lands, the media server beside it).
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -10,6 +11,8 @@ import { parseEnv } from "#app/env.server.ts";
 import { createHttpApp, listen } from "#app/http/server.ts";
 import { prepareDb, printDemoAccounts } from "./prepare-db.ts";
 import { DEMO_PASSWORD } from "#db/seed/demo.ts";
+import { INTERNAL_ORIGIN } from "#app/http/media-proxy.ts";
+import { ensureMediasoupWorker } from "./mediasoup-worker.mjs";
 
 const env = parseEnv();
 const root = path.resolve(import.meta.dirname, "..");
@@ -39,19 +42,73 @@ function ensureBuild() {
   fs.writeFileSync(stamp, new Date().toISOString());
 }
 
+/** The join-token secret both processes share: configured, or generated once and kept in DATA_DIR. */
+function joinTokenSecret(): string {
+  if (env.JOIN_TOKEN_SECRET) return env.JOIN_TOKEN_SECRET;
+  const file = path.resolve(env.DATA_DIR, "join-token-secret");
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, crypto.randomBytes(32).toString("base64url"), { mode: 0o600 });
+  }
+  return fs.readFileSync(file, "utf8").trim();
+}
+
+/**
+ * The media server runs beside the app, on loopback: browsers reach it through the app's
+ * WebSocket proxy. If it dies it is started again (attendance recovers at start).
+ */
+function startMediaServer(secret: string, workerBin: string) {
+  const internal = new URL(env.MEDIA_INTERNAL_URL);
+  let child: ChildProcess | null = null;
+  let stopping = false;
+  let restarts = 0;
+  const launch = () => {
+    child = spawn(process.execPath, ["--import", "tsx", path.join(root, "media-server", "src", "index.ts")], {
+      cwd: root,
+      stdio: "inherit",
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        DATABASE_URL: env.DATABASE_URL,
+        JOIN_TOKEN_SECRET: secret,
+        MEDIA_HOST: process.env.MEDIA_HOST ?? internal.hostname,
+        MEDIA_PORT: internal.port || "3100",
+        APP_ORIGINS: [INTERNAL_ORIGIN, ...(env.APP_ORIGIN ? [env.APP_ORIGIN] : [])].join(","),
+        MEDIASOUP_WORKER_BIN: workerBin,
+      },
+    });
+    child.on("exit", (code, signal) => {
+      if (stopping) return;
+      restarts++;
+      const delay = Math.min(30_000, 1000 * restarts);
+      console.error(`Máy chủ truyền hình dừng (${signal ?? code}); khởi động lại sau ${delay / 1000}s / media server exited, restarting`);
+      setTimeout(launch, delay).unref();
+    });
+  };
+  launch();
+  return () => {
+    stopping = true;
+    child?.kill("SIGTERM");
+  };
+}
+
 ensureBuild();
+const secret = joinTokenSecret();
+env.JOIN_TOKEN_SECRET = secret;
 const { db, seeded } = await prepareDb(env);
+const stopMedia = startMediaServer(secret, await ensureMediasoupWorker({ log: () => {} }));
 if (seeded) printDemoAccounts(seeded);
 else if (env.SEED_DEMO === true) {
   console.log(`Tài khoản minh họa / demo accounts: admin / ${DEMO_PASSWORD}; GV01–GV03 / ${DEMO_PASSWORD}; DV00001–DV00003 / ${DEMO_PASSWORD}`);
 }
 const build = await import(pathToFileURL(path.join(buildDir, "server", "index.js")).href);
 const app = createHttpApp({ db, env, build, buildDir });
-const server = await listen(app, env.HOST, env.PORT);
+const server = await listen(app, env.HOST, env.PORT, env);
 const shown = env.HOST === "0.0.0.0" ? "localhost" : env.HOST;
 console.log(`\n✓ Học Số đang chạy tại / is running at http://${shown}:${env.PORT}  (Ctrl+C để dừng / to stop)`);
 
 const stop = () => {
+  stopMedia();
   server.close();
   db.$client.close();
   process.exit(0);

@@ -11,6 +11,7 @@ import type { AppContext } from "#app/context.server.ts";
 import { checkRequestOrigin } from "#app/auth/origin.server.ts";
 import { localeOf } from "#app/i18n/locale.server.ts";
 import { translate } from "#app/i18n/catalog.ts";
+import { attachMediaProxy } from "./media-proxy.ts";
 
 export type HttpAppOptions = {
   db: Db;
@@ -110,9 +111,15 @@ export function createHttpApp(opts: HttpAppOptions) {
   return app;
 }
 
-export function listen(app: express.Express, host: string, port: number): Promise<Server> {
+export function listen(app: express.Express, host: string, port: number, env?: Env): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host, () => resolve(server));
     server.on("error", reject);
+    if (env) {
+      attachMediaProxy(server, {
+        target: env.MEDIA_INTERNAL_URL,
+        publicOrigin: (req) => env.APP_ORIGIN?.replace(/\/$/, "") ?? `${env.TRUST_PROXY === true && req.headers["x-forwarded-proto"] ? String(req.headers["x-forwarded-proto"]).split(",")[0] : "http"}://${req.headers.host}`,
+      });
+    }
   });
 }

@@ -1,6 +1,9 @@
 import type { MessageKey } from "./vi.ts";
 
+import { enLive } from "./parts/en-live.ts";
+
 export const en: Record<MessageKey, string> = {
+  ...enLive,
   "app.name": "Học Số",
   "app.tagline": "Digital learning for every cadre and member",
   "nav.home": "Home",

@@ -2,7 +2,10 @@
  * Vietnamese catalog: the source of truth for keys. English (en.ts) must define the same keys —
  * the type checker refuses a missing one. "{name}" placeholders are filled by `t`.
  */
+import { viLive } from "./parts/vi-live.ts";
+
 export const vi = {
+  ...viLive,
   "app.name": "Học Số",
   "app.tagline": "Học tập số cho mọi cán bộ, đảng viên",
   "nav.home": "Trang chủ",

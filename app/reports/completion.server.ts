@@ -1,0 +1,463 @@
+/**
+ * Course completion reports (issue 6): the roll-up up the unit tree, the "who is missing" list
+ * of a unit, and one member's record. Everything is computed from recorded rows — assignments,
+ * unit history, item progress, completions — as of a chosen instant `at`; nothing is typed in.
+ *
+ * Counting rules (one place, so the three functions agree):
+ * - The unit of a member at `at` is the member_unit_history row with valid_from <= at and
+ *   (valid_to IS NULL or valid_to > at). transferInTx keeps a member's intervals disjoint, so
+ *   there is at most one. A member with no such row (not joined yet, or whose history was closed)
+ *   is in no unit at `at` and counted nowhere. Member status plays no part: "left" is a current
+ *   attribute without a date, and using it would rewrite past reports; a member who has left is
+ *   counted while a history interval covers `at` (closing that interval when someone leaves is
+ *   what takes them out from that date on).
+ * - A course is assigned to a member at `at` when an assignment created at or before `at` names
+ *   them, or targets a unit whose subtree contains their unit at `at` (assignments are the rows
+ *   as they are now: a deleted assignment is gone from past reports too, and a due date edited
+ *   later is read as it is now). However many assignments reach a member — root, committee, cell,
+ *   by name — the (member, course) pair counts once; its due date is the earliest due date among
+ *   them (assignments without one impose none).
+ * - Per (member, course) pair, exactly one of: completed (a completion with completed_at <= at;
+ *   a completion earned before a transfer or before the assignment still counts), in progress
+ *   (not completed, and some item progress row with started_at <= at), not started (neither).
+ *   Overdue: not completed and due date < at; it is a subset of in progress + not started.
+ *   Sign-in plays no part: members who never signed in are assigned like everyone else.
+ * - Each pair is counted in the member's unit at `at` (`own`) and in every ancestor (`total` =
+ *   own + the totals of the children), so a unit's figures are the sum of its children's plus
+ *   its own members', at every level. rate = completed / assigned, null when nothing is assigned.
+ *
+ * Speed: one SQL statement per ≤30 courses reads, per member placed at `at`, a bit mask of the
+ * courses completed and one of the courses with progress (correlated subqueries on the
+ * (member_id, …) unique indexes, so no sort over the progress rows); assignments are resolved per
+ * unit in memory from the paths, and the tree is summed in memory. Plain SQL (CASE, SUM, LIKE,
+ * COALESCE) that PostgreSQL runs as well.
+ */
+import { and, asc, eq, inArray, lte, sql, type SQL } from "drizzle-orm";
+import type { Db } from "#db/client.server.ts";
+import { courseAssignments, courses, members, units } from "#db/schema/index.ts";
+import { DomainError } from "#app/org/domain-error.ts";
+import { likeEscape } from "#app/org/units.server.ts";
+import { pathIds, sumUpTree } from "./tree-sum.ts";
+
+// ---- types ------------------------------------------------------------------------------------
+
+export type CompletionCounts = {
+  assigned: number;
+  completed: number;
+  inProgress: number;
+  notStarted: number;
+  /** Not completed and past the due date; counted within inProgress + notStarted. */
+  overdue: number;
+  /** completed / assigned; null when nothing is assigned. */
+  rate: number | null;
+};
+
+export type RollupUnit = {
+  unitId: number;
+  parentId: number | null;
+  code: string;
+  name: string;
+  path: string;
+  depth: number;
+  /** Members whose unit at `at` is this one. */
+  own: CompletionCounts;
+  /** own + the totals of the children: the unit's whole subtree. */
+  total: CompletionCounts;
+};
+
+export type CompletionRollup = {
+  at: Date;
+  courseIds: number[];
+  /** Every unit in scope, sorted by path (a unit before its subtree). */
+  units: RollupUnit[];
+  /** The whole scope (the sum of the top units' totals). */
+  total: CompletionCounts;
+  /** The whole scope, per course (same order as courseIds). */
+  byCourse: (CompletionCounts & { courseId: number })[];
+};
+
+export type RollupOptions = {
+  courseIds: number[];
+  at: Date;
+  /** Only this unit's subtree (404 if missing or outside withinPaths). */
+  rootUnitId?: number;
+  /** A trainer's scope (their grants' paths); null/undefined = everything (administrator). */
+  withinPaths?: string[] | null;
+};
+
+export type MissingMember = {
+  memberId: number;
+  code: string;
+  fullName: string;
+  status: string;
+  neverSignedIn: boolean;
+  unitId: number;
+  unitCode: string;
+  unitName: string;
+  unitPath: string;
+  dueAt: Date | null;
+  state: "in_progress" | "not_started";
+  overdue: boolean;
+  /** First progress on the course (at or before `at`). */
+  startedAt: Date | null;
+};
+
+export type CourseState = "completed" | "in_progress" | "not_started";
+
+export type AssignmentVia = { kind: "unit"; unitId: number; unitCode: string; unitName: string; dueAt: Date | null } | { kind: "member"; dueAt: Date | null };
+
+export type MemberCourseRecord = {
+  courseId: number;
+  slug: string;
+  title: string;
+  courseState: string;
+  /** False for a course completed without being assigned at `at` (e.g. before a transfer). */
+  assigned: boolean;
+  via: AssignmentVia[];
+  dueAt: Date | null;
+  state: CourseState;
+  overdue: boolean;
+  completedAt: Date | null;
+  versionId: number | null;
+  version: number | null;
+  startedAt: Date | null;
+  itemsCompleted: number;
+};
+
+export type MemberRecord = {
+  memberId: number;
+  at: Date;
+  /** The member's unit at `at`, or null when no history interval covers it. */
+  unit: { id: number; code: string; name: string; path: string } | null;
+  courses: MemberCourseRecord[];
+};
+
+// ---- shared pieces ----------------------------------------------------------------------------
+
+/** Courses per SQL statement: bit k of a mask is course k of the chunk; 2^30 stays a JS int32. */
+const CHUNK = 30;
+/** Up to this many courses, the subqueries seek each course; above, they read a member's rows once. */
+const SEEK_COURSES_MAX = 2;
+
+const W = 4; // per-unit counters: assigned, completed, inProgress, overdue
+
+function counts(assigned: number, completed: number, inProgress: number, overdue: number): CompletionCounts {
+  return {
+    assigned,
+    completed,
+    inProgress,
+    notStarted: assigned - completed - inProgress,
+    overdue,
+    rate: assigned === 0 ? null : completed / assigned,
+  };
+}
+
+function checkIds(ids: number[], what: "course" | "unit"): void {
+  for (const id of ids) {
+    if (!Number.isSafeInteger(id) || id < 1) throw new DomainError(what === "course" ? "course.error.notFound" : "unit.error.notFound", {}, 404);
+  }
+}
+
+/** "under any of these paths" on the alias u, or undefined for no filter. */
+function pathFilter(paths: string[] | null): SQL | undefined {
+  if (paths === null) return undefined;
+  if (paths.length === 0) return sql`1 = 0`;
+  return sql`(${sql.join(
+    paths.map((p) => sql`u.path LIKE ${likeEscape(p) + "%"} ESCAPE '\\'`),
+    sql` OR `,
+  )})`;
+}
+
+/**
+ * The paths to report on: the root unit's (checked against the scope), the scope's, or null for
+ * the whole organisation. Out-of-scope ids answer 404 like missing ones.
+ */
+function resolveScope(db: Db, rootUnitId: number | undefined, withinPaths: string[] | null | undefined): string[] | null {
+  if (rootUnitId != null) {
+    checkIds([rootUnitId], "unit");
+    const unit = db.select({ path: units.path }).from(units).where(eq(units.id, rootUnitId)).get();
+    if (!unit || (withinPaths && !withinPaths.some((p) => unit.path.startsWith(p)))) throw new DomainError("unit.error.notFound", {}, 404);
+    return [unit.path];
+  }
+  return withinPaths ?? null;
+}
+
+/** Courses reaching a unit or a member: bit mask over the chunk plus the earliest due date per bit. */
+type Reach = { mask: number; due: Float64Array };
+
+function newReach(n: number): Reach {
+  return { mask: 0, due: new Float64Array(n).fill(Infinity) };
+}
+
+function addReach(r: Reach, k: number, due: number): void {
+  r.mask |= 1 << k;
+  if (due < r.due[k]) r.due[k] = due;
+}
+
+function mergeReach(into: Reach, from: Reach): void {
+  for (let k = 0; k < from.due.length; k++) if (from.mask & (1 << k)) addReach(into, k, from.due[k]);
+}
+
+/** The assignments of these courses that existed at `at`, by target unit and by named member. */
+function loadAssignments(db: Db, chunk: number[], at: Date) {
+  const index = new Map(chunk.map((id, k) => [id, k]));
+  const byUnit = new Map<number, Reach>();
+  const byMember = new Map<number, Reach>();
+  const rows = db
+    .select({ courseId: courseAssignments.courseId, unitId: courseAssignments.unitId, memberId: courseAssignments.memberId, dueAt: courseAssignments.dueAt })
+    .from(courseAssignments)
+    .where(and(inArray(courseAssignments.courseId, chunk), lte(courseAssignments.createdAt, at)))
+    .all();
+  for (const a of rows) {
+    const k = index.get(a.courseId)!;
+    const due = a.dueAt ? a.dueAt.getTime() : Infinity;
+    const [map, key] = a.unitId != null ? [byUnit, a.unitId] : [byMember, a.memberId!];
+    let r = map.get(key);
+    if (!r) map.set(key, (r = newReach(chunk.length)));
+    addReach(r, k, due);
+  }
+  /** What reaches every member of the unit with this path: assignments on it and its ancestors. */
+  const reachOfPath = (path: string): Reach | null => {
+    let acc: Reach | null = null;
+    for (const id of pathIds(path)) {
+      const r = byUnit.get(id);
+      if (r) mergeReach((acc ??= newReach(chunk.length)), r);
+    }
+    return acc;
+  };
+  return { byUnit, byMember, reachOfPath };
+}
+
+/** CASE mapping a course id column to its bit in the chunk (ids are checked integers). */
+function bitCase(column: string, chunk: number[]): SQL {
+  return sql.raw(`CASE ${column} ${chunk.map((id, k) => `WHEN ${id} THEN ${2 ** k}`).join(" ")} ELSE 0 END`);
+}
+
+/**
+ * One row per member placed in scope at `at`: member id, unit id, the mask of chunk courses
+ * completed at or before `at`, and the mask of chunk courses with progress started at or before
+ * `at` (NULL when none).
+ */
+function memberMasks(db: Db, chunk: number[], atMs: number, paths: string[] | null) {
+  const seek = (alias: string) => sql.raw(chunk.length <= SEEK_COURSES_MAX ? ` AND ${alias}.course_id IN (${chunk.join(", ")})` : "");
+  const scope = pathFilter(paths);
+  return db.values<[number, number, number | null, number | null]>(sql`
+    SELECT h.member_id, h.unit_id,
+      (SELECT SUM(${bitCase("cc.course_id", chunk)}) FROM course_completions cc
+        WHERE cc.member_id = h.member_id AND cc.completed_at <= ${atMs}${seek("cc")}),
+      (SELECT SUM(DISTINCT ${bitCase("ip.course_id", chunk)}) FROM item_progress ip
+        WHERE ip.member_id = h.member_id AND ip.started_at <= ${atMs}${seek("ip")})
+    FROM member_unit_history h${scope ? sql` JOIN units u ON u.id = h.unit_id` : sql``}
+    WHERE h.valid_from <= ${atMs} AND (h.valid_to IS NULL OR h.valid_to > ${atMs})${scope ? sql` AND ${scope}` : sql``}
+  `);
+}
+
+// ---- the roll-up ------------------------------------------------------------------------------
+
+/**
+ * Completion of the given courses for every unit in scope, at every level, as of `at`; numbers
+ * count (member, course) pairs. See the rules at the top of this file.
+ */
+export function completionRollup(db: Db, opts: RollupOptions): CompletionRollup {
+  const courseIds = [...new Set(opts.courseIds)];
+  checkIds(courseIds, "course");
+  const at = opts.at;
+  const atMs = at.getTime();
+  const paths = resolveScope(db, opts.rootUnitId, opts.withinPaths);
+  const scope = pathFilter(paths);
+
+  const list = db
+    .select({ unitId: units.id, parentId: units.parentId, code: units.code, name: units.name, path: units.path, depth: units.depth })
+    .from(units)
+    .where(scope ? sql`${units.id} IN (SELECT u.id FROM units u WHERE ${scope})` : undefined)
+    .orderBy(asc(units.path))
+    .all();
+  const unitIndex = new Map(list.map((u, i) => [u.unitId, i]));
+  const own = new Int32Array(list.length * W);
+  const perCourse = new Int32Array(courseIds.length * W);
+
+  for (let c0 = 0; c0 < courseIds.length; c0 += CHUNK) {
+    const chunk = courseIds.slice(c0, c0 + CHUNK);
+    const n = chunk.length;
+    const { byMember, reachOfPath } = loadAssignments(db, chunk, at);
+    const unitReach = list.map((u) => reachOfPath(u.path));
+    for (const [memberId, unitId, cmRaw, pmRaw] of memberMasks(db, chunk, atMs, paths)) {
+      const ui = unitIndex.get(unitId);
+      if (ui === undefined) continue;
+      const ur = unitReach[ui];
+      const mr = byMember.get(memberId);
+      const mask = (ur ? ur.mask : 0) | (mr ? mr.mask : 0);
+      if (mask === 0) continue;
+      const cm = Number(cmRaw ?? 0);
+      const pm = Number(pmRaw ?? 0);
+      const o = ui * W;
+      for (let k = 0; k < n; k++) {
+        const bit = 1 << k;
+        if (!(mask & bit)) continue;
+        const p = (c0 + k) * W;
+        own[o]++;
+        perCourse[p]++;
+        if (cm & bit) {
+          own[o + 1]++;
+          perCourse[p + 1]++;
+          continue;
+        }
+        if (pm & bit) {
+          own[o + 2]++;
+          perCourse[p + 2]++;
+        }
+        const due = Math.min(ur && ur.mask & bit ? ur.due[k] : Infinity, mr && mr.mask & bit ? mr.due[k] : Infinity);
+        if (due < atMs) {
+          own[o + 3]++;
+          perCourse[p + 3]++;
+        }
+      }
+    }
+  }
+
+  const total = sumUpTree(list, own, W);
+  const whole = [0, 0, 0, 0];
+  for (let i = 0; i < list.length; i++) for (let k = 0; k < W; k++) whole[k] += own[i * W + k];
+  const at4 = (a: ArrayLike<number>, i: number) => counts(a[i * W], a[i * W + 1], a[i * W + 2], a[i * W + 3]);
+  return {
+    at,
+    courseIds,
+    units: list.map((u, i) => ({ ...u, own: at4(own, i), total: at4(total, i) })),
+    total: counts(whole[0], whole[1], whole[2], whole[3]),
+    byCourse: courseIds.map((courseId, k) => ({ courseId, ...at4(perCourse, k) })),
+  };
+}
+
+// ---- who is missing ---------------------------------------------------------------------------
+
+/**
+ * Members of the unit's subtree (where they were at `at`) to whom the course is assigned and who
+ * had not completed it at `at`, sorted by unit path and name; each with their state and due date.
+ */
+export function membersMissing(
+  db: Db,
+  opts: { courseId: number; unitId: number; at: Date; withinPaths?: string[] | null },
+): MissingMember[] {
+  checkIds([opts.courseId], "course");
+  const [path] = resolveScope(db, opts.unitId, opts.withinPaths)!;
+  const atMs = opts.at.getTime();
+  const { byMember, reachOfPath } = loadAssignments(db, [opts.courseId], opts.at);
+  const rows = db.values<[number, number, string, string, string, number, string, string, string, number | null, number | null]>(sql`
+    SELECT h.member_id, h.unit_id, m.code, m.full_name, m.status,
+      CASE WHEN m.password_hash IS NULL THEN 1 ELSE 0 END,
+      u.code, u.name, u.path,
+      (SELECT cc.completed_at FROM course_completions cc WHERE cc.member_id = h.member_id AND cc.course_id = ${opts.courseId}),
+      (SELECT MIN(ip.started_at) FROM item_progress ip WHERE ip.member_id = h.member_id AND ip.course_id = ${opts.courseId})
+    FROM member_unit_history h
+      JOIN units u ON u.id = h.unit_id
+      JOIN members m ON m.id = h.member_id
+    WHERE h.valid_from <= ${atMs} AND (h.valid_to IS NULL OR h.valid_to > ${atMs})
+      AND u.path LIKE ${likeEscape(path) + "%"} ESCAPE '\\'
+    ORDER BY u.path, m.full_name_folded, m.code
+  `);
+  const reachCache = new Map<string, Reach | null>();
+  const out: MissingMember[] = [];
+  for (const [memberId, unitId, code, fullName, status, noPassword, unitCode, unitName, unitPath, completedAt, firstStart] of rows) {
+    let ur = reachCache.get(unitPath);
+    if (ur === undefined) reachCache.set(unitPath, (ur = reachOfPath(unitPath)));
+    const mr = byMember.get(memberId);
+    if (!(ur?.mask || mr?.mask)) continue;
+    if (completedAt != null && completedAt <= atMs) continue;
+    const due = Math.min(ur ? ur.due[0] : Infinity, mr ? mr.due[0] : Infinity);
+    const started = firstStart != null && firstStart <= atMs;
+    out.push({
+      memberId,
+      code,
+      fullName,
+      status,
+      neverSignedIn: noPassword === 1,
+      unitId,
+      unitCode,
+      unitName,
+      unitPath,
+      dueAt: Number.isFinite(due) ? new Date(due) : null,
+      state: started ? "in_progress" : "not_started",
+      overdue: due < atMs,
+      startedAt: started ? new Date(firstStart!) : null,
+    });
+  }
+  return out;
+}
+
+// ---- one member's record ----------------------------------------------------------------------
+
+/**
+ * Every course assigned to the member at `at` (default: now) with its state, due date, completion
+ * date and the version it was completed on, plus courses completed without being assigned then.
+ */
+export function memberRecord(db: Db, memberId: number, opts: { at?: Date } = {}): MemberRecord {
+  if (!Number.isSafeInteger(memberId)) throw new DomainError("member.error.notFound", {}, 404);
+  const at = opts.at ?? new Date();
+  const atMs = at.getTime();
+  if (!db.select({ id: members.id }).from(members).where(eq(members.id, memberId)).get()) {
+    throw new DomainError("member.error.notFound", {}, 404);
+  }
+  const unit =
+    db.get<{ id: number; code: string; name: string; path: string } | undefined>(sql`
+      SELECT u.id AS id, u.code AS code, u.name AS name, u.path AS path
+      FROM member_unit_history h JOIN units u ON u.id = h.unit_id
+      WHERE h.member_id = ${memberId} AND h.valid_from <= ${atMs} AND (h.valid_to IS NULL OR h.valid_to > ${atMs})
+    `) ?? null;
+
+  type Assignment = { courseId: number; unitId: number | null; unitCode: string | null; unitName: string | null; dueAt: number | null };
+  const assignments = db.all<Assignment>(sql`
+    SELECT a.course_id AS courseId, a.unit_id AS unitId, u.code AS unitCode, u.name AS unitName, a.due_at AS dueAt
+    FROM course_assignments a LEFT JOIN units u ON u.id = a.unit_id
+    WHERE a.created_at <= ${atMs}
+      AND (a.member_id = ${memberId} OR (a.unit_id IS NOT NULL AND ${unit?.path ?? ""} LIKE u.path || '%'))
+    ORDER BY u.path
+  `);
+  const completions = db.all<{ courseId: number; completedAt: number; versionId: number | null; version: number | null }>(sql`
+    SELECT cc.course_id AS courseId, cc.completed_at AS completedAt, cc.version_id AS versionId, cv.version AS version
+    FROM course_completions cc LEFT JOIN course_versions cv ON cv.id = cc.version_id
+    WHERE cc.member_id = ${memberId} AND cc.completed_at <= ${atMs}
+  `);
+  const progress = db.all<{ courseId: number; startedAt: number; itemsCompleted: number }>(sql`
+    SELECT ip.course_id AS courseId, MIN(ip.started_at) AS startedAt,
+      SUM(CASE WHEN ip.state = 'completed' AND ip.completed_at <= ${atMs} THEN 1 ELSE 0 END) AS itemsCompleted
+    FROM item_progress ip
+    WHERE ip.member_id = ${memberId} AND ip.started_at <= ${atMs}
+    GROUP BY ip.course_id
+  `);
+
+  const ids = [...new Set([...assignments.map((a) => a.courseId), ...completions.map((c) => c.courseId)])];
+  const info = ids.length
+    ? db.select({ id: courses.id, slug: courses.slug, title: courses.title, state: courses.state }).from(courses).where(inArray(courses.id, ids)).all()
+    : [];
+  const records = info.map((c): MemberCourseRecord => {
+    const via: AssignmentVia[] = assignments
+      .filter((a) => a.courseId === c.id)
+      .map((a) => {
+        const dueAt = a.dueAt == null ? null : new Date(a.dueAt);
+        return a.unitId != null ? { kind: "unit", unitId: a.unitId, unitCode: a.unitCode!, unitName: a.unitName!, dueAt } : { kind: "member", dueAt };
+      });
+    const dues = via.filter((v) => v.dueAt).map((v) => v.dueAt!.getTime());
+    const due = dues.length ? Math.min(...dues) : null;
+    const done = completions.find((x) => x.courseId === c.id);
+    const p = progress.find((x) => x.courseId === c.id);
+    const state: CourseState = done ? "completed" : p ? "in_progress" : "not_started";
+    return {
+      courseId: c.id,
+      slug: c.slug,
+      title: c.title,
+      courseState: c.state,
+      assigned: via.length > 0,
+      via,
+      dueAt: due == null ? null : new Date(due),
+      state,
+      overdue: state !== "completed" && via.length > 0 && due != null && due < atMs,
+      completedAt: done ? new Date(done.completedAt) : null,
+      versionId: done?.versionId ?? null,
+      version: done?.version ?? null,
+      startedAt: p ? new Date(p.startedAt) : null,
+      itemsCompleted: p ? Number(p.itemsCompleted) : 0,
+    };
+  });
+  records.sort((a, b) => Number(b.assigned) - Number(a.assigned) || a.title.localeCompare(b.title, "vi"));
+  return { memberId, at, unit, courses: records };
+}
