@@ -1,6 +1,7 @@
 import type { AppLoadContext } from "@remix-run/node";
-import { notFound, requireUser, scopeOf } from "#app/auth/permissions.server.ts";
-import { getCourseBySlug, publishedSnapshot } from "./courses.server.ts";
+import { notFound, requireManager, requireUser, scopeOf } from "#app/auth/permissions.server.ts";
+import { getCourse, getCourseBySlug, publishedSnapshot } from "./courses.server.ts";
+import { canAuthor } from "./authoring.server.ts";
 import { isAssigned } from "./learning.server.ts";
 
 /**
@@ -19,4 +20,13 @@ export function requireReadableCourse(request: Request, context: AppLoadContext,
   const assigned = isAssigned(context.db, session.member.id, course.id);
   if (!assigned && !manager) notFound();
   return { session, course, pub, assigned };
+}
+
+/** The course, if the signed-in manager may edit it (404 when it does not exist, 403 when not theirs). */
+export function requireAuthorableCourse(request: Request, context: AppLoadContext, courseId: number) {
+  const { session, scope } = requireManager(request, context);
+  const course = getCourse(context.db, courseId);
+  if (!course) notFound();
+  if (!canAuthor(session.member, course)) throw new Response("Forbidden", { status: 403 });
+  return { session, scope, course };
 }

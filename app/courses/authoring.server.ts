@@ -12,7 +12,12 @@ export function slugify(s: string): string {
   return foldVietnamese(s).replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60) || "muc";
 }
 
-export function createCourse(db: Db, input: { slug: string; title: string; titleEn?: string; summary?: string }, now = new Date()) {
+/** Administrators edit every course; a trainer edits the courses they created. */
+export function canAuthor(member: { id: number; role: string }, course: { createdBy: number | null }): boolean {
+  return member.role === "admin" || (member.role === "trainer" && course.createdBy === member.id);
+}
+
+export function createCourse(db: Db, input: { slug: string; title: string; titleEn?: string; summary?: string; createdBy?: number | null }, now = new Date()) {
   const slug = input.slug.trim() || slugify(input.title);
   if (!SLUG_RE.test(slug)) throw new DomainError("authoring.error.slug", { slug });
   const title = input.title.normalize("NFC").trim();
@@ -21,7 +26,7 @@ export function createCourse(db: Db, input: { slug: string; title: string; title
     if (tx.select({ id: courses.id }).from(courses).where(eq(courses.slug, slug)).get()) throw new DomainError("authoring.error.slugTaken", { slug }, 409);
     const c = tx
       .insert(courses)
-      .values({ slug, title, titleEn: input.titleEn?.trim() || null, summary: (input.summary ?? "").normalize("NFC").trim(), createdAt: now, updatedAt: now })
+      .values({ slug, title, titleEn: input.titleEn?.trim() || null, summary: (input.summary ?? "").normalize("NFC").trim(), createdBy: input.createdBy ?? null, createdAt: now, updatedAt: now })
       .returning()
       .get();
     tx.insert(courseModules).values({ courseId: c.id, key: "chuong-1", title: "Chương 1", position: 0 }).run();

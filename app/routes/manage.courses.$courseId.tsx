@@ -4,7 +4,7 @@ import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { forbidden, notFound, requireManager, scopePaths, unitInScope } from "#app/auth/permissions.server.ts";
 import { draftSnapshot, getCourse, publishCourse, setCourseState, publishedSnapshot } from "#app/courses/courses.server.ts";
-import { addItem, addModule } from "#app/courses/authoring.server.ts";
+import { addItem, addModule, canAuthor } from "#app/courses/authoring.server.ts";
 import { assignToMember, assignToUnit, assignmentsOfCourse, removeAssignment } from "#app/courses/learning.server.ts";
 import { getUnitByCode } from "#app/org/units.server.ts";
 import { getMemberByCode } from "#app/org/members.server.ts";
@@ -15,16 +15,17 @@ import { Field, Notice } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 
 export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { scope } = requireManager(request, context);
+  const { session, scope } = requireManager(request, context);
   const course = getCourse(context.db, parseId(params.courseId));
   if (!course) notFound();
+  const author = canAuthor(session.member, course);
   const pub = publishedSnapshot(context.db, course);
   return {
     course: { id: course.id, slug: course.slug, title: course.title, state: course.state, summary: course.summary },
     version: pub?.version ?? null,
     assignments: assignmentsOfCourse(context.db, course.id, scopePaths(scope)),
-    isAdmin: scope.all,
-    structure: scope.all
+    isAdmin: author,
+    structure: author
       ? draftSnapshot(context.db, course.id).modules.map((m) => ({ key: m.key, title: m.title, items: m.items.map((i) => ({ key: i.key, type: i.type, title: i.title })) }))
       : [],
   };
@@ -77,20 +78,20 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         return ok("manage.courses.unassigned");
       }
       case "publish": {
-        if (!scope.all) forbidden();
+        if (!canAuthor(session.member, course)) forbidden();
         const r = publishCourse(context.db, course.id, actor);
         return ok("manage.courses.published", { version: r.version });
       }
       case "archive":
-        if (!scope.all) forbidden();
+        if (!canAuthor(session.member, course)) forbidden();
         setCourseState(context.db, course.id, "archived");
         return ok("manage.courses.archived");
       case "add-module":
-        if (!scope.all) forbidden();
+        if (!canAuthor(session.member, course)) forbidden();
         addModule(context.db, course.id, f.title);
         return ok("common.saved");
       case "add-lesson": {
-        if (!scope.all) forbidden();
+        if (!canAuthor(session.member, course)) forbidden();
         const item = addItem(context.db, course.id, f.moduleKey, "lesson", f.title);
         return redirect(`/manage/courses/${course.id}/items/${item.key}`);
       }

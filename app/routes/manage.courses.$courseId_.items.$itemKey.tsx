@@ -2,16 +2,14 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useEffect, useState, type ComponentType } from "react";
 import type { JSONContent } from "@tiptap/core";
-import { notFound, requireAdmin } from "#app/auth/permissions.server.ts";
-import { getCourse } from "#app/courses/courses.server.ts";
+import { notFound } from "#app/auth/permissions.server.ts";
+import { requireAuthorableCourse } from "#app/courses/access.server.ts";
 import { getItem } from "#app/courses/authoring.server.ts";
 import { parseId } from "#app/http/forms.server.ts";
 import { useT } from "#app/i18n/use-t.ts";
 
 export function loader({ request, params, context }: LoaderFunctionArgs) {
-  requireAdmin(request, context);
-  const course = getCourse(context.db, parseId(params.courseId));
-  if (!course) notFound();
+  const { course } = requireAuthorableCourse(request, context, parseId(params.courseId));
   const item = getItem(context.db, course.id, params.itemKey ?? "");
   if (!item || item.type !== "lesson") notFound();
   return { course: { id: course.id, title: course.title }, item: { key: item.key, title: item.title, body: (item.body ?? { type: "doc", content: [] }) as JSONContent } };

@@ -1,7 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { requireAdmin } from "#app/auth/permissions.server.ts";
 import { createCourse } from "#app/courses/authoring.server.ts";
 import { domainFailure, readForm } from "#app/http/forms.server.ts";
 import { Field, Notice } from "#app/components/ui.tsx";
@@ -18,14 +17,14 @@ export function loader({ request, context }: LoaderFunctionArgs) {
     .leftJoin(courseVersions, eq(courseVersions.id, courses.publishedVersionId))
     .orderBy(asc(courses.title))
     .all();
-  return { courses: rows, total: context.db.select({ n: count() }).from(courses).get()!.n, isAdmin: scope.all };
+  return { courses: rows, total: context.db.select({ n: count() }).from(courses).get()!.n, isAdmin: scope.all, canCreate: true };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  requireAdmin(request, context);
+  const { session } = requireManager(request, context);
   const f = await readForm(request, z.object({ slug: z.string().max(80), title: z.string().max(300), titleEn: z.string().max(300).optional(), summary: z.string().max(2000).optional() }));
   try {
-    const c = createCourse(context.db, f);
+    const c = createCourse(context.db, { ...f, createdBy: session.member.role === "admin" ? null : session.member.id });
     return redirect(`/manage/courses/${c.id}`);
   } catch (e) {
     return domainFailure(e);
@@ -61,7 +60,7 @@ export default function ManageCourses() {
           </tbody>
         </table>
       </div>
-      {d.isAdmin ? (
+      {d.canCreate ? (
         <section className="card">
           <h2>{t("authoring.newCourse")}</h2>
           <Notice flash={a?.flash} />

@@ -1,0 +1,1 @@
+ALTER TABLE `courses` ADD `created_by` integer REFERENCES members(id) ON DELETE set null;
