@@ -57,25 +57,36 @@ async function ensureWorker() {
   console.log(`✓ mediasoup worker: ${bin}`);
 }
 
-function hasChromium() {
-  return spawnSync("sh", ["-c", "command -v chromium"], { stdio: "ignore" }).status === 0;
-}
+const has = (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
 
-function ensureChromium() {
-  if (hasChromium()) return;
+/**
+ * What the tests drive besides Node: Debian's Chromium (end-to-end journeys, never a downloaded
+ * browser), nginx and openssl (the documented HTTPS reverse proxy is tested for real).
+ */
+function ensureTestTools() {
+  const missing = [
+    ["chromium", "chromium"],
+    ["nginx", "nginx-light"],
+    ["openssl", "openssl"],
+  ].filter(([cmd]) => !has(cmd));
+  if (missing.length === 0) return;
+  const pkgs = missing.map(([, pkg]) => pkg);
+  if (missing.some(([cmd]) => cmd === "chromium")) pkgs.push("fonts-noto-core");
   if (!isRoot) {
-    console.error("Cần Debian Chromium cho kiểm thử đầu-cuối / end-to-end tests need Debian's Chromium:\n  sudo apt-get install -y chromium");
+    console.error(`Kiểm thử cần các gói Debian / the tests need Debian packages:\n  sudo apt-get install -y ${pkgs.join(" ")}`);
     process.exit(1);
   }
-  step("Cài Chromium của Debian / installing Debian's Chromium (apt-get)…");
+  step(`Cài gói Debian / installing Debian packages: ${pkgs.join(", ")} (apt-get)…`);
   run("apt-get", ["update", "-q"]);
-  run("apt-get", ["install", "-y", "-q", "--no-install-recommends", "chromium", "fonts-noto-core"], {
+  run("apt-get", ["install", "-y", "-q", "--no-install-recommends", ...pkgs], {
     env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
   });
+  // The nginx package starts a system service; the tests run their own instance.
+  spawnSync("sh", ["-c", "systemctl stop nginx 2>/dev/null; service nginx stop 2>/dev/null; true"], { stdio: "ignore" });
 }
 
 checkNode();
 await ensurePackages();
 await ensureWorker();
-if (mode === "test") ensureChromium();
+if (mode === "test") ensureTestTools();
 console.log("✓ Sẵn sàng / ready");
