@@ -25,7 +25,6 @@ import { z } from "zod";
 import { slugify, stableIds } from "./text.ts";
 import {
   QUESTION_DEFAULTS,
-  TEXT_FORMATS,
   type ChoiceOption,
   type LocalizedMessage,
   type MatchingPair,
@@ -184,7 +183,7 @@ function parseCategory(rest: string): string[] {
   return out;
 }
 
-/** Text of a question without its answers, and what the braces contain. */
+/** A slice of the (escape-protected) question text and its offset, for line numbers. */
 interface Located {
   body: string;
   at: number;
@@ -367,7 +366,7 @@ function parseQuestionBlock(content: SourceLine[], category: string[], directive
   // ####general feedback
   let answers: Located = { body: S.slice(open + 1, close), at: open + 1 };
   let generalFeedback: string | undefined;
-  const gf = -1;
+  const gf = answers.body.lastIndexOf("####");
   if (gf >= 0) {
     generalFeedback = clean(answers.body.slice(gf + 4)) || undefined;
     answers = { body: answers.body.slice(0, gf), at: answers.at };
@@ -573,12 +572,17 @@ function parseNumerical(a: Located, common: Common, fail: Fail): Question {
     const { text: spec, feedback } = takeFeedback(rest);
     const fb = feedback !== undefined ? { feedback } : {};
     let m = RANGE_RE.exec(spec);
-    if (m) return { key: `r:${spec}`, v: { percent, ...fb, mode: "range" as const, min: num(m[1]!), max: num(m[2]!) } };
+    // Ids hash the numbers, not their spelling ("3.0" and "3" are the same answer).
+    if (m) {
+      const [min, max] = [num(m[1]!), num(m[2]!)];
+      return { key: `r:${min}:${max}`, v: { percent, ...fb, mode: "range" as const, min, max } };
+    }
     m = TOLERANCE_RE.exec(spec) ?? VALUE_RE.exec(spec);
     if (m) {
       const tolerance = m[2] !== undefined ? num(m[2]) : 0;
       if (tolerance < 0) fail(p.at, "number", msg("Sai số không được âm.", "The tolerance cannot be negative."));
-      return { key: `t:${spec}`, v: { percent, ...fb, mode: "tolerance" as const, value: num(m[1]!), tolerance } };
+      const value = num(m[1]!);
+      return { key: `t:${value}:${tolerance}`, v: { percent, ...fb, mode: "tolerance" as const, value, tolerance } };
     }
     return fail(
       p.at,
@@ -735,4 +739,3 @@ export function exportGift(questions: readonly Question[]): string {
   return exportGiftDetailed(questions).text;
 }
 
-export { TEXT_FORMATS };

@@ -68,8 +68,23 @@ function choiceIdOf(q: MatchingQuestion): Map<string, string> {
   return new Map(matchingChoices(q).map((c) => [c.text, c.id]));
 }
 
+/**
+ * Schemas are cached per question object (questions are treated as immutable values: an edited
+ * question is a new object).
+ */
+const schemaCache = new WeakMap<Question, z.ZodType<QuizResponse>>();
+
 /** zod schema of a well-formed response to `q`. */
 export function responseSchema(q: Question): z.ZodType<QuizResponse> {
+  let schema = schemaCache.get(q);
+  if (!schema) {
+    schema = buildResponseSchema(q);
+    schemaCache.set(q, schema);
+  }
+  return schema;
+}
+
+function buildResponseSchema(q: Question): z.ZodType<QuizResponse> {
   switch (q.kind) {
     case "single": {
       const ids = new Set(q.options.map((o) => o.id));
