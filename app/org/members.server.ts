@@ -182,6 +182,14 @@ export function updateMember(db: Db, id: number, update: MemberUpdate, actorId: 
     const changes = applyMemberUpdate(tx, m, update, actorId, now);
     // A member who has left can no longer sign in: end what they have open.
     if (changes.status && update.status === "left") invalidateAllSessions(tx, id);
+    // Leaving the organisation ends the unit interval (reports after today no longer count them);
+    // coming back opens a new one in the same unit.
+    if (changes.status) {
+      const open = tx.select().from(memberUnitHistory).where(and(eq(memberUnitHistory.memberId, id), isNull(memberUnitHistory.validTo))).get();
+      const active = (update.status ?? m.status) === "active";
+      if (!active && open) tx.update(memberUnitHistory).set({ validTo: now }).where(eq(memberUnitHistory.id, open.id)).run();
+      if (active && !open) tx.insert(memberUnitHistory).values({ memberId: id, unitId: m.unitId, validFrom: now, note: "rejoined" }).run();
+    }
     return changes;
   });
 }
