@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
-import { makeMember, makeTree } from "#tests/factories/org.ts";
+import { makeTree } from "#tests/factories/org.ts";
 import { updateMember } from "#app/org/members.server.ts";
 import { memberUnitHistory } from "#db/schema/index.ts";
 
@@ -13,16 +13,38 @@ afterEach(() => dropDb(db));
 
 test("leaving closes the member's unit interval at that moment; returning opens a new one", async () => {
   const t = makeTree(db);
-  const m = await makeMember(db, t.a1);
+  const { createMember } = await import("#app/org/members.server.ts");
+  const m = createMember(db, { code: "M1", fullName: "Nguyễn Văn Một", unitId: t.a1.id }, null, new Date("2026-01-01T00:00:00Z"));
   const left = new Date("2026-06-01T00:00:00Z");
   updateMember(db, m.id, { status: "left" }, null, left);
   let h = db.select().from(memberUnitHistory).where(eq(memberUnitHistory.memberId, m.id)).all();
   expect(h.map((r) => r.validTo?.getTime() ?? null)).toEqual([left.getTime()]);
   const back = new Date("2026-09-01T00:00:00Z");
   updateMember(db, m.id, { status: "active" }, null, back);
-  h = db.select().from(memberUnitHistory).where(eq(memberUnitHistory.memberId, m.id)).all();
+  h = db.select().from(memberUnitHistory).where(eq(memberUnitHistory.memberId, m.id)).orderBy(memberUnitHistory.validFrom).all();
   expect(h.map((r) => [r.unitId, r.validFrom.getTime(), r.validTo?.getTime() ?? null])).toEqual([
     [t.a1.id, h[0].validFrom.getTime(), left.getTime()],
     [t.a1.id, back.getTime(), null],
   ]);
+});
+
+test("the completion roll-up stops counting a member from the day they leave", async () => {
+  const { completionRollup } = await import("#app/reports/completion.server.ts");
+  const { createCourse, addItem } = await import("#app/courses/authoring.server.ts");
+  const { publishCourse } = await import("#app/courses/courses.server.ts");
+  const { assignToUnit } = await import("#app/courses/learning.server.ts");
+  const { createMember } = await import("#app/org/members.server.ts");
+  const t = makeTree(db);
+  const joined = new Date("2026-01-01T00:00:00Z");
+  const stay = createMember(db, { code: "STAY", fullName: "Người Ở Lại", unitId: t.a1.id }, null, joined);
+  const go = createMember(db, { code: "GO", fullName: "Người Rời Đi", unitId: t.a1.id }, null, joined);
+  const c = createCourse(db, { slug: "k", title: "Khóa" }, joined);
+  addItem(db, c.id, "chuong-1", "lesson", "Bài", joined);
+  publishCourse(db, c.id, null, joined);
+  assignToUnit(db, { courseId: c.id, unitId: t.root.id, dueAt: null, actorId: null }, joined);
+  updateMember(db, go.id, { status: "left" }, null, new Date("2026-03-01T00:00:00Z"));
+  const at = (iso: string) => completionRollup(db, { courseIds: [c.id], at: new Date(iso) }).total.assigned;
+  expect(at("2026-02-01T00:00:00Z")).toBe(2);
+  expect(at("2026-04-01T00:00:00Z")).toBe(1);
+  expect(stay.id).not.toBe(go.id);
 });

@@ -110,7 +110,7 @@ describe("hand-built organisation, exact numbers", () => {
     complete(p.P9, X, d("2025-03-30"), D1); // completed exactly at D1
     complete(p.P4, X, d("2025-05-09"), d("2025-05-10")); // after D1, before D2
     transferMember(db, p.P5.id, t.b2.id, null, d("2025-05-01"));
-    updateMember(db, p.P8.id, { status: "left" }, null, d("2025-05-05"));
+    updateMember(db, p.P8.id, { status: "left" }, null, d("2025-07-01")); // leaves after D2: still counted at both dates
   });
   afterAll(() => dropDb(db));
 
@@ -139,7 +139,7 @@ describe("hand-built organisation, exact numbers", () => {
     expect(own(r, t.root)).toEqual([1, 1, 0, 0, 0]);
     expect(own(r, t.a1)).toEqual([2, 1, 1, 0, 1]); // P5 has left A1 ...
     expect(own(r, t.a2)).toEqual([2, 1, 0, 1, 1]); // P3 overdue (A's due 15 Apr)
-    expect(own(r, t.b1)).toEqual([2, 1, 0, 1, 1]); // P4 completed 10 May; P8 (status "left") still counted
+    expect(own(r, t.b1)).toEqual([2, 1, 0, 1, 1]); // P4 completed 10 May; P8 (left later, in July) still counted
     expect(own(r, t.b2)).toEqual([2, 0, 0, 2, 2]); // ... and is in B2 now, with P6; the root's due date (1 May) applies
     expect(total(r, t.a)).toEqual([4, 2, 1, 1, 2]);
     expect(total(r, t.b)).toEqual([4, 1, 0, 3, 3]);
