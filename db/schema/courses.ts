@@ -139,6 +139,8 @@ export const itemProgress = sqliteTable(
   (t) => [
     uniqueIndex("item_progress_uq").on(t.memberId, t.courseId, t.itemKey),
     index("item_progress_course_idx").on(t.courseId, t.state),
+    // Covers the roll-up's "started before the date" scan (bench/rollup.ts).
+    index("item_progress_member_started_idx").on(t.memberId, t.startedAt, t.courseId),
   ],
 );
 
@@ -156,7 +158,11 @@ export const courseCompletions = sqliteTable(
     versionId: integer("version_id").references(() => courseVersions.id, { onDelete: "set null" }),
     completedAt: integer("completed_at", { mode: "timestamp_ms" }).notNull(),
   },
-  (t) => [uniqueIndex("course_completions_uq").on(t.memberId, t.courseId), index("course_completions_course_idx").on(t.courseId)],
+  (t) => [
+    uniqueIndex("course_completions_uq").on(t.memberId, t.courseId),
+    index("course_completions_course_idx").on(t.courseId),
+    index("course_completions_member_at_idx").on(t.memberId, t.completedAt, t.courseId),
+  ],
 );
 
 /** Uploaded files (images, PDFs, videos) by content hash; the bytes live under DATA_DIR/uploads. */

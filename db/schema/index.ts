@@ -3,3 +3,5 @@ export * from "./auth.ts";
 export * from "./audit.ts";
 export * from "./courses.ts";
 export * from "./live.ts";
+export * from "./quizzes.ts";
+export * from "./records.ts";

@@ -1,0 +1,89 @@
+import { sql } from "drizzle-orm";
+import { sqliteTable, integer, text, real, index, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { members } from "./org.ts";
+import { courses, courseVersions } from "./courses.ts";
+
+export const REVIEW_ANSWERS = ["never", "after-last-attempt", "after-pass", "always"] as const;
+export const QUIZ_COMPLETION_RULES = ["pass", "attempt"] as const;
+
+/**
+ * Settings of a quiz item (the questions themselves are the item's GIFT bank in the course
+ * snapshot). Missing row = defaults. Keyed by item key, so settings survive course versions.
+ */
+export const quizSettings = sqliteTable(
+  "quiz_settings",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    courseId: integer("course_id")
+      .notNull()
+      .references(() => courses.id, { onDelete: "cascade" }),
+    itemKey: text("item_key").notNull(),
+    passPercent: integer("pass_percent").notNull().default(70),
+    /** 0 = unlimited. */
+    attemptsAllowed: integer("attempts_allowed").notNull().default(3),
+    timeLimitSeconds: integer("time_limit_seconds"),
+    openAt: integer("open_at", { mode: "timestamp_ms" }),
+    closeAt: integer("close_at", { mode: "timestamp_ms" }),
+    /** JSON: [{ category: string | null, count: number | null }] — null count = every question. */
+    draw: text("draw", { mode: "json" }),
+    shuffle: integer("shuffle", { mode: "boolean" }).notNull().default(true),
+    reviewCorrectness: integer("review_correctness", { mode: "boolean" }).notNull().default(true),
+    reviewFeedback: integer("review_feedback", { mode: "boolean" }).notNull().default(true),
+    reviewAnswers: text("review_answers", { enum: REVIEW_ANSWERS }).notNull().default("after-last-attempt"),
+    completionRule: text("completion_rule", { enum: QUIZ_COMPLETION_RULES }).notNull().default("pass"),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("quiz_settings_uq").on(t.courseId, t.itemKey)],
+);
+
+export const ATTEMPT_STATES = ["open", "submitted", "expired"] as const;
+
+/**
+ * One attempt: the exact questions the member saw (with the seed of their shuffle) are stored,
+ * so grading and review never depend on the bank changing later. At most one open attempt per
+ * member and quiz (partial unique index), attempt numbers unique.
+ */
+export const quizAttempts = sqliteTable(
+  "quiz_attempts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    memberId: integer("member_id")
+      .notNull()
+      .references(() => members.id, { onDelete: "cascade" }),
+    courseId: integer("course_id")
+      .notNull()
+      .references(() => courses.id, { onDelete: "cascade" }),
+    itemKey: text("item_key").notNull(),
+    versionId: integer("version_id").references(() => courseVersions.id, { onDelete: "set null" }),
+    attemptNo: integer("attempt_no").notNull(),
+    seed: text("seed").notNull(),
+    /** Full questions as drawn (server only, never sent to the browser before submission). */
+    questions: text("questions", { mode: "json" }).notNull(),
+    state: text("state", { enum: ATTEMPT_STATES }).notNull().default("open"),
+    startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull(),
+    deadlineAt: integer("deadline_at", { mode: "timestamp_ms" }),
+    submittedAt: integer("submitted_at", { mode: "timestamp_ms" }),
+    score: real("score"),
+    passed: integer("passed", { mode: "boolean" }),
+  },
+  (t) => [
+    uniqueIndex("quiz_attempts_no_uq").on(t.memberId, t.courseId, t.itemKey, t.attemptNo),
+    uniqueIndex("quiz_attempts_open_uq").on(t.memberId, t.courseId, t.itemKey).where(sql`state = 'open'`),
+    index("quiz_attempts_course_idx").on(t.courseId, t.itemKey),
+  ],
+);
+
+export const quizAnswers = sqliteTable(
+  "quiz_answers",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    attemptId: integer("attempt_id")
+      .notNull()
+      .references(() => quizAttempts.id, { onDelete: "cascade" }),
+    questionId: text("question_id").notNull(),
+    response: text("response", { mode: "json" }),
+    score: real("score"),
+    savedAt: integer("saved_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("quiz_answers_uq").on(t.attemptId, t.questionId)],
+);

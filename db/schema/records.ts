@@ -1,0 +1,77 @@
+import { sqliteTable, integer, text, index, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { members, units } from "./org.ts";
+import { courses, courseCompletions } from "./courses.ts";
+
+/**
+ * A certificate freezes what it certifies (name, unit, course title, date) at issue time, so a
+ * later rename does not change a document someone already printed. Public verification by code.
+ */
+export const certificates = sqliteTable(
+  "certificates",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    code: text("code").notNull(),
+    memberId: integer("member_id")
+      .notNull()
+      .references(() => members.id, { onDelete: "cascade" }),
+    courseId: integer("course_id")
+      .notNull()
+      .references(() => courses.id, { onDelete: "cascade" }),
+    completionId: integer("completion_id").references(() => courseCompletions.id, { onDelete: "set null" }),
+    memberName: text("member_name").notNull(),
+    unitName: text("unit_name").notNull(),
+    courseTitle: text("course_title").notNull(),
+    completedAt: integer("completed_at", { mode: "timestamp_ms" }).notNull(),
+    issuedAt: integer("issued_at", { mode: "timestamp_ms" }).notNull(),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+    revokedReason: text("revoked_reason"),
+    revokedBy: integer("revoked_by").references(() => members.id, { onDelete: "set null" }),
+  },
+  (t) => [uniqueIndex("certificates_code_uq").on(t.code), uniqueIndex("certificates_member_course_uq").on(t.memberId, t.courseId)],
+);
+
+/** In-app notices (reminders from trainers, system messages), shown on the member's next visit. */
+export const notifications = sqliteTable(
+  "notifications",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    memberId: integer("member_id")
+      .notNull()
+      .references(() => members.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    title: text("title").notNull(),
+    body: text("body").notNull().default(""),
+    link: text("link"),
+    createdBy: integer("created_by").references(() => members.id, { onDelete: "set null" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    readAt: integer("read_at", { mode: "timestamp_ms" }),
+    emailedAt: integer("emailed_at", { mode: "timestamp_ms" }),
+    emailError: text("email_error"),
+  },
+  (t) => [index("notifications_member_idx").on(t.memberId, t.readAt)],
+);
+
+/**
+ * Completion figures per unit and course as they stood at the end of a day, kept so that last
+ * week's number does not change when someone completes today.
+ */
+export const completionSnapshots = sqliteTable(
+  "completion_snapshots",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    day: text("day").notNull(),
+    unitId: integer("unit_id")
+      .notNull()
+      .references(() => units.id, { onDelete: "cascade" }),
+    courseId: integer("course_id")
+      .notNull()
+      .references(() => courses.id, { onDelete: "cascade" }),
+    assigned: integer("assigned").notNull(),
+    completed: integer("completed").notNull(),
+    inProgress: integer("in_progress").notNull(),
+    notStarted: integer("not_started").notNull(),
+    overdue: integer("overdue").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("completion_snapshots_uq").on(t.day, t.unitId, t.courseId), index("completion_snapshots_course_idx").on(t.courseId, t.day)],
+);
