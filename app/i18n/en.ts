@@ -1,9 +1,15 @@
 import type { MessageKey } from "./vi.ts";
 
 import { enLive } from "./parts/en-live.ts";
+import { enQuiz } from "./parts/en-quiz.ts";
+import { enCertificates } from "./parts/en-certificates.ts";
+import { enReports } from "./parts/en-reports.ts";
 
 export const en: Record<MessageKey, string> = {
   ...enLive,
+  ...enQuiz,
+  ...enCertificates,
+  ...enReports,
   "app.name": "Học Số",
   "app.tagline": "Digital learning for every cadre and member",
   "nav.home": "Home",

@@ -3,9 +3,15 @@
  * the type checker refuses a missing one. "{name}" placeholders are filled by `t`.
  */
 import { viLive } from "./parts/vi-live.ts";
+import { viQuiz } from "./parts/vi-quiz.ts";
+import { viCertificates } from "./parts/vi-certificates.ts";
+import { viReports } from "./parts/vi-reports.ts";
 
 export const vi = {
   ...viLive,
+  ...viQuiz,
+  ...viCertificates,
+  ...viReports,
   "app.name": "Học Số",
   "app.tagline": "Học tập số cho mọi cán bộ, đảng viên",
   "nav.home": "Trang chủ",
