@@ -1,5 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { attemptsOf, closeExpiredAttempts, quizBank, settingsFor, startAttempt } from "#app/quizzes/attempts.server.ts";
 import { z } from "zod";
 import { notFound } from "#app/auth/permissions.server.ts";
 import { requireReadableCourse } from "#app/courses/access.server.ts";
@@ -20,7 +22,22 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
   const item = items[index];
   // Only members the course is assigned to start a progress clock; a trainer's preview does not.
   const progress = assigned ? openItem(context.db, session.member.id, course.id, item.key, pub.versionId) : null;
+  let quiz = null;
+  if (item.type === "quiz") {
+    if (assigned) closeExpiredAttempts(context.db, session.member.id, course.id, item.key);
+    const s = settingsFor(context.db, course.id, item.key);
+    const attempts = assigned ? attemptsOf(context.db, session.member.id, course.id, item.key) : [];
+    quiz = {
+      passPercent: s.passPercent,
+      attemptsAllowed: s.attemptsAllowed,
+      timeLimitMinutes: s.timeLimitSeconds ? Math.round(s.timeLimitSeconds / 60) : null,
+      questionCount: quizBank(context.db, course, item.key).questions.length,
+      attempts: attempts.map((a) => ({ id: a.id, attemptNo: a.attemptNo, state: a.state, score: a.score, passed: a.passed, submittedAt: a.submittedAt })),
+      canStart: assigned && (s.attemptsAllowed === 0 || attempts.length < s.attemptsAllowed || attempts.some((a) => a.state === "open")),
+    };
+  }
   return {
+    quiz,
     slug: course.slug,
     courseTitle: pub.snapshot.title,
     item: { key: item.key, type: item.type, title: item.title, minRead: minReadSeconds(item) },
@@ -35,9 +52,13 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { session, course, assigned } = requireReadableCourse(request, context, params.slug);
-  await readForm(request, z.object({ intent: z.literal("complete") }));
+  const { intent } = await readForm(request, z.object({ intent: z.enum(["complete", "start"]) }));
   if (!assigned) throw new Response("Forbidden", { status: 403 });
   try {
+    if (intent === "start") {
+      const attempt = startAttempt(context.db, session.member.id, course, params.itemKey ?? "");
+      return redirect(`/quiz/${attempt.id}`);
+    }
     const r = completeLesson(context.db, session.member.id, course, params.itemKey ?? "");
     return r.courseCompleted ? ok("lesson.courseCompleted") : ok("lesson.done");
   } catch (e) {
@@ -57,10 +78,7 @@ export default function ItemPage() {
       {d.item.type === "lesson" ? (
         <div className="lesson-body" dangerouslySetInnerHTML={{ __html: d.html }} />
       ) : (
-        <>
-          <h1>{d.item.title}</h1>
-          <p className="notice">{t("quiz.comingSoon")}</p>
-        </>
+        <QuizIntro title={d.item.title} quiz={d.quiz!} />
       )}
       <Notice flash={a?.flash} />
       {d.canComplete ? (
@@ -80,5 +98,51 @@ export default function ItemPage() {
         {d.next ? <Link to={`/courses/${d.slug}/${d.next}`}>{t("lesson.next")} →</Link> : <span />}
       </nav>
     </article>
+  );
+}
+
+function QuizIntro({ title, quiz }: { title: string; quiz: NonNullable<ReturnType<typeof useLoaderData<typeof loader>>["quiz"]> }) {
+  const { t, formatDate } = useT();
+  const used = quiz.attempts.length;
+  const open = quiz.attempts.find((a) => a.state === "open");
+  return (
+    <>
+      <h1>{title}</h1>
+      <ul className="quiz-facts">
+        <li>{t("quiz.intro.questions", { count: quiz.questionCount })}</li>
+        <li>{t("quiz.intro.passMark", { percent: quiz.passPercent })}</li>
+        <li>{quiz.attemptsAllowed > 0 ? t("quiz.intro.attempts", { used, allowed: quiz.attemptsAllowed }) : t("quiz.intro.attemptsUnlimited", { used })}</li>
+        <li>{quiz.timeLimitMinutes ? t("quiz.intro.timeLimit", { minutes: quiz.timeLimitMinutes }) : t("quiz.intro.noTimeLimit")}</li>
+      </ul>
+      {quiz.canStart ? (
+        <Form method="post">
+          <input type="hidden" name="intent" value="start" />
+          <button type="submit">{open ? t("quiz.resume") : t("quiz.start")}</button>
+        </Form>
+      ) : null}
+      {quiz.attempts.length > 0 ? (
+        <>
+          <h2>{t("quiz.previous")}</h2>
+          <ul className="tree" data-testid="attempts">
+            {quiz.attempts.map((a) => (
+              <li key={a.id}>
+                <span>
+                  {t("quiz.attemptNo", { n: a.attemptNo })}
+                  {a.submittedAt ? ` · ${formatDate(a.submittedAt, { dateStyle: "short", timeStyle: "short" })}` : ""}
+                </span>
+                {a.state === "open" ? null : (
+                  <span>
+                    {t("quiz.score", { percent: Math.round((a.score ?? 0) * 100) })}{" "}
+                    <span className={`badge ${a.passed ? "badge-ok" : "badge-err"}`}>{a.passed ? t("quiz.passed") : t("quiz.failed")}</span>
+                    {a.state === "expired" ? <span className="badge"> {t("quiz.expired")}</span> : null}{" "}
+                    <Link to={`/quiz/${a.id}`}>{t("quiz.review")}</Link>
+                  </span>
+                )}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </>
   );
 }

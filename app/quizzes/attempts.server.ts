@@ -1,0 +1,281 @@
+import crypto from "node:crypto";
+import { and, desc, eq, max } from "drizzle-orm";
+import { writeTx, type Db } from "#db/client.server.ts";
+import { itemProgress, quizAnswers, quizAttempts, quizSettings } from "#db/schema/index.ts";
+import { DomainError } from "#app/org/domain-error.ts";
+import { getCourse, publishedSnapshot, type Course } from "#app/courses/courses.server.ts";
+import { recomputeCompletion } from "#app/courses/completion.server.ts";
+import { snapshotItems } from "#app/courses/snapshot.ts";
+import { parseGift } from "./gift.ts";
+import { correctResponse, grade, presentQuestion, responseSchema, type GradeResult, type PresentedQuestion, type QuizResponse } from "./grading.ts";
+import { seededRandom, shuffled } from "./text.ts";
+import type { Question } from "./types.ts";
+
+/** Answers saved this long after the deadline still count (network latency, a slow phone). */
+export const GRACE_MS = 10_000;
+
+export type Settings = typeof quizSettings.$inferSelect;
+export type Attempt = typeof quizAttempts.$inferSelect;
+type Draw = { category: string | null; count: number | null }[];
+
+export function settingsFor(db: Db, courseId: number, itemKey: string): Omit<Settings, "id" | "updatedAt"> {
+  const row = db.select().from(quizSettings).where(and(eq(quizSettings.courseId, courseId), eq(quizSettings.itemKey, itemKey))).get();
+  return (
+    row ?? {
+      courseId,
+      itemKey,
+      passPercent: 70,
+      attemptsAllowed: 3,
+      timeLimitSeconds: null,
+      openAt: null,
+      closeAt: null,
+      draw: null,
+      shuffle: true,
+      reviewCorrectness: true,
+      reviewFeedback: true,
+      reviewAnswers: "after-last-attempt" as const,
+      completionRule: "pass" as const,
+    }
+  );
+}
+
+const bankCache = new Map<string, Question[]>();
+
+/** The question bank of a quiz item in the published version (parsed once per version). */
+export function quizBank(db: Db, course: Course, itemKey: string) {
+  const pub = publishedSnapshot(db, course);
+  const item = pub && snapshotItems(pub.snapshot).find((i) => i.key === itemKey);
+  if (!pub || !item || item.type !== "quiz") throw new DomainError("course.error.itemNotFound", {}, 404);
+  const cacheKey = `${pub.versionId}:${itemKey}`;
+  let questions = bankCache.get(cacheKey);
+  if (!questions) {
+    questions = parseGift(item.source ?? "").questions;
+    bankCache.set(cacheKey, questions);
+  }
+  return { pub, item, questions };
+}
+
+/** Fixed questions and/or N random ones per category, decided by the attempt's seed. */
+export function drawQuestions(bank: Question[], draw: Draw | null, seed: string): Question[] {
+  if (!draw || draw.length === 0) return bank;
+  const random = seededRandom(`draw\u0000${seed}`);
+  const picked = new Map<string, Question>();
+  for (const d of draw) {
+    const pool = bank.filter((q) => d.category === null || q.category.join("/") === d.category || q.category.join("/").startsWith(`${d.category}/`));
+    const chosen = d.count === null ? pool : shuffled(pool, random).slice(0, d.count);
+    for (const q of chosen) picked.set(q.id, q);
+  }
+  return bank.filter((q) => picked.has(q.id));
+}
+
+export function attemptsOf(db: Db, memberId: number, courseId: number, itemKey: string): Attempt[] {
+  return db
+    .select()
+    .from(quizAttempts)
+    .where(and(eq(quizAttempts.memberId, memberId), eq(quizAttempts.courseId, courseId), eq(quizAttempts.itemKey, itemKey)))
+    .orderBy(desc(quizAttempts.attemptNo))
+    .all();
+}
+
+function isUniqueViolation(e: unknown) {
+  return e instanceof Error && /UNIQUE constraint failed|duplicate key/i.test(e.message);
+}
+
+/**
+ * Starts an attempt, or returns the one already open (a double click, two tabs or a retry all
+ * land on the same attempt: the partial unique index makes "one open attempt" a fact, not a hope).
+ */
+export function startAttempt(db: Db, memberId: number, course: Course, itemKey: string, now = new Date()): Attempt {
+  closeExpiredAttempts(db, memberId, course.id, itemKey, now);
+  const { pub, questions } = quizBank(db, course, itemKey);
+  const s = settingsFor(db, course.id, itemKey);
+  if (s.openAt && now < s.openAt) throw new DomainError("quiz.error.notOpen", {}, 409);
+  if (s.closeAt && now >= s.closeAt) throw new DomainError("quiz.error.closed", {}, 409);
+  try {
+    return writeTx(db, (tx) => {
+      const existing = attemptsOf(tx, memberId, course.id, itemKey);
+      const open = existing.find((a) => a.state === "open");
+      if (open) return open;
+      if (s.attemptsAllowed > 0 && existing.length >= s.attemptsAllowed) throw new DomainError("quiz.error.noAttemptsLeft", { n: s.attemptsAllowed }, 409);
+      if (questions.length === 0) throw new DomainError("quiz.error.empty", {}, 409);
+      const seed = crypto.randomBytes(12).toString("base64url");
+      const drawn = drawQuestions(questions, (s.draw as Draw | null) ?? null, seed).map((q) => (s.shuffle ? q : { ...q, shuffle: false }));
+      const order = s.shuffle ? shuffled(drawn, seededRandom(`order\u0000${seed}`)) : drawn;
+      const limitEnd = s.timeLimitSeconds ? now.getTime() + s.timeLimitSeconds * 1000 : null;
+      const closeEnd = s.closeAt ? s.closeAt.getTime() : null;
+      const deadline = [limitEnd, closeEnd].filter((x): x is number => x !== null);
+      const attemptNo = (tx.select({ n: max(quizAttempts.attemptNo) }).from(quizAttempts).where(and(eq(quizAttempts.memberId, memberId), eq(quizAttempts.courseId, course.id), eq(quizAttempts.itemKey, itemKey))).get()?.n ?? 0) + 1;
+      const a = tx
+        .insert(quizAttempts)
+        .values({
+          memberId,
+          courseId: course.id,
+          itemKey,
+          versionId: pub.versionId,
+          attemptNo,
+          seed,
+          questions: order,
+          state: "open",
+          startedAt: now,
+          deadlineAt: deadline.length ? new Date(Math.min(...deadline)) : null,
+        })
+        .returning()
+        .get();
+      tx.insert(itemProgress).values({ memberId, courseId: course.id, itemKey, state: "started", versionId: pub.versionId, startedAt: now }).onConflictDoNothing().run();
+      return a;
+    });
+  } catch (e) {
+    // Another request won the race to open the attempt: that one is ours too.
+    if (isUniqueViolation(e)) {
+      const open = attemptsOf(db, memberId, course.id, itemKey).find((a) => a.state === "open");
+      if (open) return open;
+    }
+    throw e;
+  }
+}
+
+export function getOwnAttempt(db: Db, memberId: number, attemptId: number): Attempt {
+  const a = db.select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)).get();
+  if (!a || a.memberId !== memberId) throw new DomainError("quiz.error.notFound", {}, 404);
+  return a;
+}
+
+export function savedAnswers(db: Db, attemptId: number): Map<string, unknown> {
+  return new Map(db.select().from(quizAnswers).where(eq(quizAnswers.attemptId, attemptId)).all().map((r) => [r.questionId, r.response]));
+}
+
+/** Saves one answer while the attempt is open and its deadline (plus grace) has not passed. */
+export function saveAnswer(db: Db, memberId: number, attemptId: number, questionId: string, response: unknown, now = new Date()) {
+  const a = getOwnAttempt(db, memberId, attemptId);
+  if (a.state !== "open") throw new DomainError("quiz.error.notOpenAttempt", {}, 409);
+  if (a.deadlineAt && now.getTime() > a.deadlineAt.getTime() + GRACE_MS) {
+    finishAttempt(db, a, now);
+    throw new DomainError("quiz.error.timeUp", {}, 409);
+  }
+  const q = (a.questions as Question[]).find((x) => x.id === questionId);
+  if (!q) throw new DomainError("quiz.error.notFound", {}, 404);
+  const parsed = responseSchema(q).safeParse(response);
+  if (!parsed.success) throw new DomainError("quiz.error.badAnswer", {}, 400);
+  writeTx(db, (tx) =>
+    tx.insert(quizAnswers)
+      .values({ attemptId, questionId, response: parsed.data, savedAt: now })
+      .onConflictDoUpdate({ target: [quizAnswers.attemptId, quizAnswers.questionId], set: { response: parsed.data, savedAt: now } })
+      .run(),
+  );
+  return { savedAt: now };
+}
+
+/**
+ * Grades what was saved and closes the attempt; idempotent (a second submit returns the same
+ * result). Answers saved after the deadline were already refused, so a late submit grades only
+ * what arrived in time. Passing (or attempting, per the quiz's rule) completes the item.
+ */
+function finishAttempt(db: Db, a: Attempt, now: Date) {
+  return writeTx(db, (tx) => {
+    const current = tx.select().from(quizAttempts).where(eq(quizAttempts.id, a.id)).get()!;
+    if (current.state !== "open") return current;
+    const questions = current.questions as Question[];
+    const answers = savedAnswers(tx, a.id);
+    let got = 0;
+    let total = 0;
+    for (const q of questions) {
+      const r = answers.has(q.id) ? grade(q, answers.get(q.id)) : { score: 0 };
+      got += r.score * q.weight;
+      total += q.weight;
+      if (answers.has(q.id)) tx.update(quizAnswers).set({ score: r.score }).where(and(eq(quizAnswers.attemptId, a.id), eq(quizAnswers.questionId, q.id))).run();
+    }
+    const score = total > 0 ? got / total : 0;
+    const s = settingsFor(tx, a.courseId, a.itemKey);
+    const passed = score * 100 + 1e-9 >= s.passPercent;
+    const late = current.deadlineAt !== null && now.getTime() > current.deadlineAt.getTime() + GRACE_MS;
+    const submittedAt = late ? current.deadlineAt! : now;
+    tx.update(quizAttempts).set({ state: late ? "expired" : "submitted", submittedAt, score, passed }).where(eq(quizAttempts.id, a.id)).run();
+    if (passed || s.completionRule === "attempt") {
+      const p = tx.select().from(itemProgress).where(and(eq(itemProgress.memberId, a.memberId), eq(itemProgress.courseId, a.courseId), eq(itemProgress.itemKey, a.itemKey))).get();
+      if (p && p.state !== "completed") {
+        tx.update(itemProgress).set({ state: "completed", completedAt: submittedAt, versionId: a.versionId }).where(eq(itemProgress.id, p.id)).run();
+        const course = getCourse(tx, a.courseId);
+        const pub = course && publishedSnapshot(tx, course);
+        if (pub) recomputeCompletion(tx, a.memberId, a.courseId, pub);
+      }
+    }
+    return tx.select().from(quizAttempts).where(eq(quizAttempts.id, a.id)).get()!;
+  });
+}
+
+export function submitAttempt(db: Db, memberId: number, attemptId: number, now = new Date()) {
+  const a = getOwnAttempt(db, memberId, attemptId);
+  return finishAttempt(db, a, now);
+}
+
+/** Abandoned attempts are closed once their time (plus grace) has passed. */
+export function closeExpiredAttempts(db: Db, memberId: number, courseId: number, itemKey: string, now = new Date()) {
+  for (const a of attemptsOf(db, memberId, courseId, itemKey)) {
+    if (a.state === "open" && a.deadlineAt && now.getTime() > a.deadlineAt.getTime() + GRACE_MS) finishAttempt(db, a, now);
+  }
+}
+
+export type PresentedAttempt = {
+  id: number;
+  attemptNo: number;
+  state: Attempt["state"];
+  startedAt: Date;
+  deadlineAt: Date | null;
+  questions: (PresentedQuestion & { number: number })[];
+  answers: Record<string, unknown>;
+};
+
+/** What the member may see of an attempt in progress: questions without answers, their own saved responses. */
+export function presentAttempt(db: Db, a: Attempt): PresentedAttempt {
+  const answers = savedAnswers(db, a.id);
+  return {
+    id: a.id,
+    attemptNo: a.attemptNo,
+    state: a.state,
+    startedAt: a.startedAt,
+    deadlineAt: a.deadlineAt,
+    questions: (a.questions as Question[]).map((q, i) => ({ ...presentQuestion(q, a.seed), number: i + 1 })),
+    answers: Object.fromEntries(answers),
+  };
+}
+
+export type ReviewItem = {
+  number: number;
+  question: PresentedQuestion;
+  response: unknown;
+  score: number | null;
+  correct: boolean | null;
+  feedback: string[];
+  generalFeedback: string | null;
+  correctResponse: QuizResponse | null;
+};
+
+/**
+ * The review after submission, limited by the quiz's settings: correctness and feedback if
+ * allowed, and the right answers only when the rule allows (by default, once no attempt remains).
+ */
+export function reviewAttempt(db: Db, a: Attempt, opts: { attemptsUsed: number; passedAny: boolean; asTrainer?: boolean }): ReviewItem[] | null {
+  if (a.state === "open") return null;
+  const s = settingsFor(db, a.courseId, a.itemKey);
+  const noneLeft = s.attemptsAllowed > 0 && opts.attemptsUsed >= s.attemptsAllowed;
+  const showAnswers =
+    opts.asTrainer === true ||
+    s.reviewAnswers === "always" ||
+    (s.reviewAnswers === "after-last-attempt" && noneLeft) ||
+    (s.reviewAnswers === "after-pass" && opts.passedAny);
+  const answers = savedAnswers(db, a.id);
+  return (a.questions as Question[]).map((q, i) => {
+    const response = answers.get(q.id) ?? null;
+    const g: GradeResult | null = response === null ? null : grade(q, response);
+    return {
+      number: i + 1,
+      question: presentQuestion(q, a.seed),
+      response,
+      score: s.reviewCorrectness || opts.asTrainer ? (g?.score ?? 0) : null,
+      correct: s.reviewCorrectness || opts.asTrainer ? (g?.correct ?? false) : null,
+      feedback: s.reviewFeedback || opts.asTrainer ? (g?.feedback ?? []) : [],
+      generalFeedback: (s.reviewFeedback || opts.asTrainer) && showAnswers ? (q.generalFeedback ?? null) : null,
+      correctResponse: showAnswers ? correctResponse(q) : null,
+    };
+  });
+}

@@ -1,0 +1,102 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { notFound, requireUser, scopeOf, unitInScope } from "#app/auth/permissions.server.ts";
+import { attemptsOf, closeExpiredAttempts, presentAttempt, reviewAttempt, submitAttempt } from "#app/quizzes/attempts.server.ts";
+import { parseId, readForm } from "#app/http/forms.server.ts";
+import { members, quizAttempts, units, courses } from "#db/schema/index.ts";
+import { QuizForm, QuizReview } from "#app/components/quiz.tsx";
+import { useT } from "#app/i18n/use-t.ts";
+
+export const meta: MetaFunction = () => [{ title: "Bài kiểm tra — Học Số" }];
+
+/**
+ * One attempt: while open, its questions (never the answers) and the member's saved responses with
+ * the server's deadline; once closed, the review the quiz's settings allow. The owner may open it;
+ * a trainer whose scope holds the member may read it; anyone else gets 404.
+ */
+function loadAttempt(request: Request, context: LoaderFunctionArgs["context"], rawId: string | undefined) {
+  const session = requireUser(request, context);
+  const id = parseId(rawId);
+  let a = context.db.select().from(quizAttempts).where(eq(quizAttempts.id, id)).get();
+  if (!a) notFound();
+  const own = a.memberId === session.member.id;
+  if (!own) {
+    const unit = context.db.select({ path: units.path }).from(members).innerJoin(units, eq(units.id, members.unitId)).where(eq(members.id, a.memberId)).get();
+    const scope = scopeOf(context.db, session.member);
+    if (!unit || !unitInScope(scope, unit) || (!scope.all && scope.roots.length === 0)) notFound();
+  }
+  closeExpiredAttempts(context.db, a.memberId, a.courseId, a.itemKey);
+  a = context.db.select().from(quizAttempts).where(eq(quizAttempts.id, id)).get()!;
+  return { session, a, own };
+}
+
+export function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { a, own } = loadAttempt(request, context, params.attemptId);
+  const course = context.db.select({ slug: courses.slug, title: courses.title }).from(courses).where(eq(courses.id, a.courseId)).get()!;
+  const back = `/courses/${course.slug}/${a.itemKey}`;
+  if (a.state === "open") {
+    if (!own) return { mode: "in-progress" as const, back, courseTitle: course.title, attemptNo: a.attemptNo };
+    return { mode: "open" as const, back, courseTitle: course.title, attempt: presentAttempt(context.db, a), serverNow: Date.now() };
+  }
+  const all = attemptsOf(context.db, a.memberId, a.courseId, a.itemKey);
+  const review = reviewAttempt(context.db, a, { attemptsUsed: all.length, passedAny: all.some((x) => x.passed), asTrainer: !own })!;
+  return {
+    mode: "review" as const,
+    back,
+    courseTitle: course.title,
+    asTrainer: !own,
+    attemptNo: a.attemptNo,
+    score: a.score ?? 0,
+    passed: !!a.passed,
+    expired: a.state === "expired",
+    answersShown: review.some((r) => r.correctResponse !== null),
+    review,
+  };
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { session, a, own } = loadAttempt(request, context, params.attemptId);
+  if (!own) throw new Response("Forbidden", { status: 403 });
+  await readForm(request, z.object({ intent: z.literal("submit") }));
+  submitAttempt(context.db, session.member.id, a.id);
+  return redirect(`/quiz/${a.id}`);
+}
+
+export default function QuizAttempt() {
+  const { t } = useT();
+  const d = useLoaderData<typeof loader>();
+  return (
+    <article className="lesson quiz">
+      <p className="muted">
+        <Link to={d.back}>← {t("quiz.backToQuiz")}</Link> · {d.courseTitle}
+      </p>
+      {d.mode === "open" ? <QuizForm attempt={d.attempt} serverNow={d.serverNow} /> : null}
+      {d.mode === "in-progress" ? <p className="notice">{t("quiz.trainerView")}</p> : null}
+      {d.mode === "review" ? (
+        <>
+          {d.asTrainer ? <p className="notice">{t("quiz.trainerView")}</p> : null}
+          <h1>{t("quiz.result", { n: d.attemptNo })}</h1>
+          <p data-testid="quiz-score">
+            {t("quiz.score", { percent: Math.round(d.score * 100) })}{" "}
+            <span className={`badge ${d.passed ? "badge-ok" : "badge-err"}`}>{d.passed ? t("quiz.passed") : t("quiz.failed")}</span>
+            {d.expired ? <span className="badge"> {t("quiz.expired")}</span> : null}
+          </p>
+          {!d.answersShown ? <p className="hint">{t("quiz.answersHidden")}</p> : null}
+          <QuizReview items={d.review} />
+        </>
+      ) : null}
+      {d.mode === "open" ? null : (
+        <p>
+          <Link to={d.back}>{t("quiz.backToQuiz")}</Link>
+        </p>
+      )}
+      {d.mode === "open" ? (
+        <Form method="post" id="submit-form" hidden>
+          <input type="hidden" name="intent" value="submit" />
+        </Form>
+      ) : null}
+    </article>
+  );
+}
