@@ -167,7 +167,13 @@ export default function ManageCourse() {
                     {m.items.map((i) => (
                       <li key={i.key}>
                         <span>{i.title}</span>
-                        {i.type === "lesson" ? <Link to={`/manage/courses/${d.course.id}/items/${i.key}`}>{t("authoring.edit")}</Link> : <span className="muted">{t("courses.item.quiz")}</span>}
+                        {i.type === "lesson" ? (
+                          <Link to={`/manage/courses/${d.course.id}/items/${i.key}`}>{t("authoring.edit")}</Link>
+                        ) : (
+                          <Link to={`/manage/courses/${d.course.id}/quizzes/${i.key}`}>
+                            {t("courses.item.quiz")} · {t("authoring.edit")}
+                          </Link>
+                        )}
                       </li>
                     ))}
                   </ul>

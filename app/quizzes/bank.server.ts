@@ -1,0 +1,48 @@
+import { and, asc, eq } from "drizzle-orm";
+import { writeTx, type Db } from "#db/client.server.ts";
+import { courseItems, courseModules } from "#db/schema/index.ts";
+import { DomainError } from "#app/org/domain-error.ts";
+import { addItem } from "#app/courses/authoring.server.ts";
+import { parseGift, type GiftProblem } from "./gift.ts";
+import type { QuestionKind } from "./types.ts";
+
+export type BankImport = { itemKey: string; questions: number; byKind: Partial<Record<QuestionKind, number>>; problems: GiftProblem[] };
+
+/** The quiz item to put a bank into: the one named, else the course's first quiz, else a new one. */
+function targetItem(db: Db, courseId: number, itemKey: string | null): string {
+  if (itemKey) {
+    const item = db.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, itemKey))).get();
+    if (!item || item.type !== "quiz") throw new DomainError("course.error.itemNotFound", {}, 404);
+    return item.key;
+  }
+  const first = db.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.type, "quiz"))).orderBy(asc(courseItems.position)).get();
+  if (first) return first.key;
+  const lastModule = db.select().from(courseModules).where(eq(courseModules.courseId, courseId)).orderBy(asc(courseModules.position)).all().at(-1);
+  if (!lastModule) throw new DomainError("course.error.notFound", {}, 404);
+  return addItem(db, courseId, lastModule.key, "quiz", "Bài kiểm tra cuối khóa").key;
+}
+
+/**
+ * Replaces a quiz item's question bank (draft) with a GIFT text. Every question GIFT cannot carry
+ * or we do not support is reported with its line number; when any is reported and `strict` is
+ * set, nothing is written (the trainer fixes the file first).
+ */
+export function importGiftBank(db: Db, courseId: number, itemKey: string | null, text: string, opts: { strict?: boolean } = {}): BankImport {
+  const parsed = parseGift(text);
+  const byKind: Partial<Record<QuestionKind, number>> = {};
+  for (const q of parsed.questions) byKind[q.kind] = (byKind[q.kind] ?? 0) + 1;
+  if (parsed.questions.length === 0 || (opts.strict && parsed.problems.length > 0)) {
+    return { itemKey: itemKey ?? "", questions: parsed.questions.length, byKind, problems: parsed.problems };
+  }
+  const key = targetItem(db, courseId, itemKey);
+  writeTx(db, (tx) =>
+    tx.update(courseItems).set({ source: text.replace(/^\uFEFF/, "").normalize("NFC"), updatedAt: new Date() }).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, key))).run(),
+  );
+  return { itemKey: key, questions: parsed.questions.length, byKind, problems: parsed.problems };
+}
+
+export function bankSource(db: Db, courseId: number, itemKey: string): string {
+  const item = db.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, itemKey))).get();
+  if (!item || item.type !== "quiz") throw new DomainError("course.error.itemNotFound", {}, 404);
+  return item.source ?? "";
+}

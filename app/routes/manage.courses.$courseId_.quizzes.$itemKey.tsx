@@ -1,0 +1,193 @@
+import { unstable_createMemoryUploadHandler, unstable_parseMultipartFormData, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { requireAuthorableCourse } from "#app/courses/access.server.ts";
+import { bankSource, importGiftBank } from "#app/quizzes/bank.server.ts";
+import { settingsFor } from "#app/quizzes/attempts.server.ts";
+import { parseGift } from "#app/quizzes/gift.ts";
+import { parseId } from "#app/http/forms.server.ts";
+import { writeTx } from "#db/client.server.ts";
+import { quizSettings, REVIEW_ANSWERS } from "#db/schema/index.ts";
+import { Field, Notice, type Flash } from "#app/components/ui.tsx";
+import { useT } from "#app/i18n/use-t.ts";
+
+export function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { course } = requireAuthorableCourse(request, context, parseId(params.courseId));
+  const source = bankSource(context.db, course.id, params.itemKey ?? "");
+  const parsed = parseGift(source);
+  const byKind: Record<string, number> = {};
+  for (const q of parsed.questions) byKind[q.kind] = (byKind[q.kind] ?? 0) + 1;
+  const categories = [...new Set(parsed.questions.map((q) => q.category.join("/")))];
+  const s = settingsFor(context.db, course.id, params.itemKey ?? "");
+  return {
+    course: { id: course.id, title: course.title },
+    itemKey: params.itemKey!,
+    questions: parsed.questions.length,
+    byKind,
+    categories,
+    problems: parsed.problems.map((p) => ({ line: p.line, vi: p.message.vi, en: p.message.en })),
+    settings: { ...s, draw: (s.draw as { category: string | null; count: number | null }[] | null) ?? null },
+  };
+}
+
+const optionalInt = (min: number, max: number) => z.union([z.literal("").transform(() => null), z.coerce.number().int().min(min).max(max)]);
+const optionalDate = z.union([z.literal("").transform(() => null), z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/).transform((v) => new Date(`${v}:00+07:00`))]);
+const settingsSchema = z.object({
+  passPercent: z.coerce.number().int().min(0).max(100),
+  attemptsAllowed: z.coerce.number().int().min(0).max(100),
+  timeLimitMinutes: optionalInt(1, 600),
+  openAt: optionalDate,
+  closeAt: optionalDate,
+  drawCategory: z.string().max(200).optional().default(""),
+  drawCount: optionalInt(1, 1000).optional().default(""),
+  shuffle: z.literal("on").optional(),
+  reviewCorrectness: z.literal("on").optional(),
+  reviewFeedback: z.literal("on").optional(),
+  reviewAnswers: z.enum(REVIEW_ANSWERS),
+  completionRule: z.enum(["pass", "attempt"]),
+});
+
+type Result = { flash?: Flash; imported?: { questions: number; problems: { line: number; vi: string; en: string }[] } };
+
+export async function action({ request, params, context }: ActionFunctionArgs): Promise<Result> {
+  const { course } = requireAuthorableCourse(request, context, parseId(params.courseId));
+  const itemKey = params.itemKey ?? "";
+  bankSource(context.db, course.id, itemKey);
+  if ((request.headers.get("content-type") ?? "").startsWith("multipart/form-data")) {
+    const form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: 5 << 20 }));
+    const file = form.get("gift");
+    if (!(file instanceof File) || file.size === 0) return { flash: { key: "import.fileMissing", tone: "error" } };
+    const r = importGiftBank(context.db, course.id, itemKey, new TextDecoder().decode(await file.arrayBuffer()));
+    return {
+      flash: { key: "quizAdmin.imported", params: { n: r.questions, rejected: r.problems.length }, tone: r.questions ? "ok" : "error" },
+      imported: { questions: r.questions, problems: r.problems.map((p) => ({ line: p.line, vi: p.message.vi, en: p.message.en })) },
+    };
+  }
+  const raw = Object.fromEntries(await request.formData());
+  const parsed = settingsSchema.safeParse(raw);
+  if (!parsed.success) return { flash: { key: "error.badRequest", tone: "error" } };
+  const f = parsed.data;
+  if (f.openAt && f.closeAt && f.closeAt <= f.openAt) return { flash: { key: "quizAdmin.error.window", tone: "error" } };
+  const values = {
+    passPercent: f.passPercent,
+    attemptsAllowed: f.attemptsAllowed,
+    timeLimitSeconds: f.timeLimitMinutes ? f.timeLimitMinutes * 60 : null,
+    openAt: f.openAt,
+    closeAt: f.closeAt,
+    draw: f.drawCount ? [{ category: f.drawCategory || null, count: f.drawCount }] : null,
+    shuffle: f.shuffle === "on",
+    reviewCorrectness: f.reviewCorrectness === "on",
+    reviewFeedback: f.reviewFeedback === "on",
+    reviewAnswers: f.reviewAnswers,
+    completionRule: f.completionRule,
+    updatedAt: new Date(),
+  };
+  writeTx(context.db, (tx) =>
+    tx.insert(quizSettings).values({ courseId: course.id, itemKey, ...values }).onConflictDoUpdate({ target: [quizSettings.courseId, quizSettings.itemKey], set: values }).run(),
+  );
+  return { flash: { key: "common.saved", tone: "ok" } };
+}
+
+const local = (d: Date | string | null) => (d ? new Date(new Date(d).getTime() + 7 * 3600_000).toISOString().slice(0, 16) : "");
+
+export default function QuizAdmin() {
+  const { t, locale } = useT();
+  const d = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
+  const s = d.settings;
+  const problems = a?.imported?.problems ?? d.problems;
+  return (
+    <>
+      <p>
+        <Link to={`/manage/courses/${d.course.id}`}>← {d.course.title}</Link>
+      </p>
+      <h1>{t("quizAdmin.title", { key: d.itemKey })}</h1>
+      <p className="hint">{t("authoring.draftNote")}</p>
+      <Notice flash={a?.flash} />
+      <div className="two-col">
+        <section className="card">
+          <h2>{t("quizAdmin.bank")}</h2>
+          <p data-testid="bank-summary">
+            {t("quiz.intro.questions", { count: d.questions })}: {Object.entries(d.byKind).map(([k, n]) => `${k} ${n}`).join(", ")}
+          </p>
+          <p className="muted">{t("quizAdmin.categories", { list: d.categories.join(", ") || "—" })}</p>
+          <p>
+            <a href={`/manage/courses/${d.course.id}/quizzes/${d.itemKey}/gift`} className="button secondary">
+              {t("quizAdmin.download")}
+            </a>
+          </p>
+          <Form method="post" encType="multipart/form-data" reloadDocument>
+            <Field label={t("quizAdmin.upload")} name="gift" hint={t("quizAdmin.uploadHint")}>
+              <input id="gift" name="gift" type="file" accept=".gift,.txt,text/plain" required />
+            </Field>
+            <button type="submit">{t("quizAdmin.replace")}</button>
+          </Form>
+          {problems.length ? (
+            <>
+              <h3>{t("quizAdmin.problems")}</h3>
+              <ul data-testid="gift-problems">
+                {problems.map((p, i) => (
+                  <li key={i}>{`${t("import.line")} ${p.line}: ${locale === "vi" ? p.vi : p.en}`}</li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+        </section>
+        <section className="card">
+          <h2>{t("quizAdmin.settings")}</h2>
+          <Form method="post">
+            <Field label={t("quizAdmin.passPercent")} name="passPercent">
+              <input id="passPercent" name="passPercent" type="number" min={0} max={100} defaultValue={s.passPercent} required />
+            </Field>
+            <Field label={t("quizAdmin.attempts")} name="attemptsAllowed">
+              <input id="attemptsAllowed" name="attemptsAllowed" type="number" min={0} max={100} defaultValue={s.attemptsAllowed} required />
+            </Field>
+            <Field label={t("quizAdmin.timeLimit")} name="timeLimitMinutes">
+              <input id="timeLimitMinutes" name="timeLimitMinutes" type="number" min={1} max={600} defaultValue={s.timeLimitSeconds ? s.timeLimitSeconds / 60 : ""} />
+            </Field>
+            <Field label={t("quizAdmin.openAt")} name="openAt">
+              <input id="openAt" name="openAt" type="datetime-local" defaultValue={local(s.openAt)} />
+            </Field>
+            <Field label={t("quizAdmin.closeAt")} name="closeAt">
+              <input id="closeAt" name="closeAt" type="datetime-local" defaultValue={local(s.closeAt)} />
+            </Field>
+            <Field label={t("quizAdmin.drawCount")} name="drawCount">
+              <input id="drawCount" name="drawCount" type="number" min={1} defaultValue={s.draw?.[0]?.count ?? ""} />
+            </Field>
+            <Field label={t("quizAdmin.drawCategory")} name="drawCategory">
+              <select id="drawCategory" name="drawCategory" defaultValue={s.draw?.[0]?.category ?? ""}>
+                <option value="">—</option>
+                {d.categories.map((c) => (
+                  <option key={c} value={c}>
+                    {c}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            {(["shuffle", "reviewCorrectness", "reviewFeedback"] as const).map((k) => (
+              <label key={k} className="choice">
+                <input type="checkbox" name={k} defaultChecked={s[k]} /> {t(`quizAdmin.${k}`)}
+              </label>
+            ))}
+            <Field label={t("quizAdmin.reviewAnswers")} name="reviewAnswers">
+              <select id="reviewAnswers" name="reviewAnswers" defaultValue={s.reviewAnswers}>
+                {REVIEW_ANSWERS.map((r) => (
+                  <option key={r} value={r}>
+                    {t(`quizAdmin.review.${r}`)}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field label={t("quizAdmin.completionRule")} name="completionRule">
+              <select id="completionRule" name="completionRule" defaultValue={s.completionRule}>
+                <option value="pass">{t("quizAdmin.rule.pass")}</option>
+                <option value="attempt">{t("quizAdmin.rule.attempt")}</option>
+              </select>
+            </Field>
+            <button type="submit">{t("common.save")}</button>
+          </Form>
+        </section>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,45 @@
+import fs from "node:fs";
+import { parseEnv } from "#app/env.server.ts";
+import { openDb } from "#db/client.server.ts";
+import { getCourseBySlug, publishCourse } from "#app/courses/courses.server.ts";
+import { importGiftBank } from "#app/quizzes/bank.server.ts";
+
+/**
+ * npm run quiz:import -- FILE.gift --course SLUG [--item KEY] [--strict] [--no-publish]
+ * Puts a Moodle GIFT bank into a course's quiz, lists every unsupported question with its line,
+ * and publishes a new version unless told not to.
+ */
+const argv = process.argv.slice(2);
+const opt = (name: string) => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : undefined);
+const file = argv.find((a, i) => !a.startsWith("--") && !["--course", "--item"].includes(argv[i - 1] ?? ""));
+const slug = opt("course");
+if (!file || !slug) {
+  console.error("Cách dùng / usage: npm run quiz:import -- FILE.gift --course SLUG [--item KEY] [--strict] [--no-publish]");
+  process.exit(2);
+}
+if (!fs.existsSync(file)) {
+  console.error(`Không tìm thấy tệp / file not found: ${file}`);
+  process.exit(2);
+}
+const env = parseEnv();
+const db = openDb(env.DATABASE_URL, { migrate: true });
+const course = getCourseBySlug(db, slug);
+if (!course) {
+  console.error(`Không có khóa học / no course: ${slug}`);
+  process.exit(1);
+}
+const text = fs.readFileSync(file, "utf8");
+const r = importGiftBank(db, course.id, opt("item") ?? null, text, { strict: argv.includes("--strict") });
+for (const p of r.problems) console.log(`  dòng/line ${p.line}: ${p.message.vi} / ${p.message.en}`);
+const kinds = Object.entries(r.byKind).map(([k, n]) => `${k} ${n}`).join(", ");
+if (!r.itemKey) {
+  console.error(`✗ Không ghi gì / nothing written: ${r.questions} câu hỏi/questions, ${r.problems.length} vấn đề/problems`);
+  process.exit(1);
+}
+console.log(`✓ ${r.questions} câu hỏi / questions (${kinds}) → ${slug}/${r.itemKey}; ${r.problems.length} câu không nhận / not imported`);
+if (!argv.includes("--no-publish")) {
+  const p = publishCourse(db, course.id, null);
+  console.log(`  phiên bản / version ${p.version}${p.created ? " (mới / new)" : ""}`);
+}
+db.$client.close();
+process.exit(r.problems.length ? 3 : 0);
