@@ -22,8 +22,8 @@ export default function MyCourses() {
           <CourseCard key={c.id} course={c} now={d.now} />
         ))}
       </div>
-      <p className="muted">
-        <Link to="/">{t("nav.home")}</Link>
+      <p>
+        <Link to="/progress">{t("progress.title")}</Link>
       </p>
     </>
   );

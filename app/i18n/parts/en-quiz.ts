@@ -78,4 +78,9 @@ export const enQuiz: Record<keyof typeof viQuiz, string> = {
   "quizAdmin.rule.pass": "The pass mark is reached",
   "quizAdmin.rule.attempt": "An attempt is submitted (pass not required)",
   "quizAdmin.error.window": "The closing time must be after the opening time.",
+  "progress.title": "My progress",
+  "progress.left": "{n} required items left",
+  "progress.item": "Item",
+  "progress.grade": "Best score",
+  "progress.attempts": "{n} attempts",
 };

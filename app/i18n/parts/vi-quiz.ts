@@ -76,4 +76,9 @@ export const viQuiz = {
   "quizAdmin.rule.pass": "Đạt điểm yêu cầu",
   "quizAdmin.rule.attempt": "Đã làm bài (không cần đạt)",
   "quizAdmin.error.window": "Thời điểm đóng phải sau thời điểm mở.",
+  "progress.title": "Tiến độ của tôi",
+  "progress.left": "Còn {n} mục bắt buộc chưa xong",
+  "progress.item": "Mục",
+  "progress.grade": "Điểm cao nhất",
+  "progress.attempts": "{n} lượt",
 } as const;
