@@ -5,6 +5,7 @@ export const BENCHES: Record<string, () => Promise<BenchModule>> = {
   signin: () => import("./signin.ts"),
   search: () => import("./search.ts"),
   import: () => import("./import.ts"),
+  quiz: () => import("./quiz.ts"),
   rollup: () => import("./rollup.ts"),
   "media-fanout": () => import("./media-fanout.ts"),
   "media-join-storm": () => import("./media-join-storm.ts"),
