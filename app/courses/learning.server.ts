@@ -6,6 +6,7 @@ import { subtreeCondition } from "#app/org/units.server.ts";
 import { publishedSnapshot, type Course } from "./courses.server.ts";
 import { minReadSeconds, snapshotItems } from "./snapshot.ts";
 import { progressRows, recomputeCompletion } from "./completion.server.ts";
+import { lessonHasVideo, watchRemaining } from "./video-watch.server.ts";
 
 export { progressRows };
 
@@ -170,6 +171,11 @@ export function completeLesson(db: Db, memberId: number, course: Course, itemKey
     const waited = (now.getTime() - p.startedAt.getTime()) / 1000;
     const need = minReadSeconds(item);
     if (waited < need) throw new DomainError("course.error.readLonger", { seconds: Math.ceil(need - waited) }, 409);
+    // A lesson built around a video is done once most of the video has really played.
+    if (lessonHasVideo(item.body)) {
+      const left = watchRemaining(p);
+      if (left > 0) throw new DomainError(Number.isFinite(left) ? "course.error.watchLonger" : "course.error.watchVideo", { seconds: left }, 409);
+    }
     tx.update(itemProgress).set({ state: "completed", completedAt: now, versionId: pub.versionId }).where(eq(itemProgress.id, p.id)).run();
     const courseCompleted = recomputeCompletion(tx, memberId, course.id, pub);
     return { alreadyDone: false, courseCompleted };

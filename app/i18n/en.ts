@@ -315,4 +315,6 @@ export const en: Record<MessageKey, string> = {
   "editor.uploading": "Uploading…",
   "editor.save": "Save now",
   "import.listTruncated": "Showing {shown} of {total} rows; run npm run members:import -- FILE --dry-run to see them all.",
+  "course.error.watchVideo": "This lesson has a video: watch it before marking the lesson done.",
+  "course.error.watchLonger": "Watch about {seconds} more seconds of the video, then mark the lesson done.",
 };

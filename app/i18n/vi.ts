@@ -317,6 +317,8 @@ export const vi = {
   "editor.uploading": "Đang tải tệp lên…",
   "editor.save": "Lưu ngay",
   "import.listTruncated": "Hiển thị {shown} trên {total} dòng; dùng lệnh npm run members:import -- TỆP --dry-run để xem toàn bộ.",
+  "course.error.watchVideo": "Bài học này có video: hãy xem video trước khi đánh dấu đã học xong.",
+  "course.error.watchLonger": "Hãy xem tiếp video khoảng {seconds} giây nữa rồi đánh dấu đã học xong.",
 } as const;
 
 export type MessageKey = keyof typeof vi;

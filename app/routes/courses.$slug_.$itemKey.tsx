@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
+import { useEffect } from "react";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { attemptsOf, closeExpiredAttempts, quizBank, settingsFor, startAttempt } from "#app/quizzes/attempts.server.ts";
 import { z } from "zod";
@@ -66,10 +67,31 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
 }
 
+/** While a lesson video plays, tell the server every 10 s; it decides how much counts as watched. */
+function useWatchBeats(url: string, enabled: boolean) {
+  useEffect(() => {
+    if (!enabled) return;
+    const videos = [...document.querySelectorAll<HTMLVideoElement>(".lesson-body video")];
+    const beat = (v: HTMLVideoElement) => {
+      if (!v.paused && !v.ended && Number.isFinite(v.duration)) {
+        void fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ duration: v.duration }) }).catch(() => {});
+      }
+    };
+    const timer = setInterval(() => videos.forEach(beat), 10_000);
+    const onPlay = (e: Event) => beat(e.target as HTMLVideoElement);
+    videos.forEach((v) => v.addEventListener("play", onPlay));
+    return () => {
+      clearInterval(timer);
+      videos.forEach((v) => v.removeEventListener("play", onPlay));
+    };
+  }, [url, enabled]);
+}
+
 export default function ItemPage() {
   const { t } = useT();
   const d = useLoaderData<typeof loader>();
   const a = useActionData<typeof action>();
+  useWatchBeats(`/api/watch/${d.slug}/${d.item.key}`, d.canComplete);
   return (
     <article className="lesson">
       <p className="muted">

@@ -135,6 +135,14 @@ export const itemProgress = sqliteTable(
     completedAt: integer("completed_at", { mode: "timestamp_ms" }),
     /** Seconds the lesson page was open and visible, reported by the reading heartbeat. */
     secondsSpent: integer("seconds_spent").notNull().default(0),
+    /**
+     * Seconds of the lesson's video actually played, counted by the server from playback beats
+     * (each beat credits at most the time elapsed since the previous one), and the video's length
+     * as first reported (never lowered afterwards).
+     */
+    watchSeconds: integer("watch_seconds").notNull().default(0),
+    watchDuration: integer("watch_duration"),
+    lastWatchAt: integer("last_watch_at", { mode: "timestamp_ms" }),
   },
   (t) => [
     uniqueIndex("item_progress_uq").on(t.memberId, t.courseId, t.itemKey),

@@ -1,0 +1,45 @@
+import { and, eq } from "drizzle-orm";
+import type { JSONContent } from "@tiptap/core";
+import { writeTx, type Db } from "#db/client.server.ts";
+import { itemProgress } from "#db/schema/index.ts";
+import { DomainError } from "#app/org/domain-error.ts";
+
+/** A beat credits at most this much playback: a client cannot claim more time than has passed. */
+export const MAX_BEAT_CREDIT_MS = 15_000;
+/** A lesson's video counts as watched at 90 % of its length. */
+export const WATCHED_SHARE = 0.9;
+const MAX_DURATION_S = 6 * 3600;
+
+export function lessonHasVideo(body: JSONContent | null | undefined): boolean {
+  if (!body) return false;
+  if (body.type === "mediaEmbed" && body.attrs?.kind !== "pdf") return true;
+  return (body.content ?? []).some(lessonHasVideo);
+}
+
+/**
+ * Records a playback beat while the member's video plays. The server, not the browser, decides
+ * how much time to credit: the wall-clock time since the previous beat, capped, so a tampered
+ * client can at most claim real time spent with the page open.
+ */
+export function recordWatchBeat(db: Db, memberId: number, courseId: number, itemKey: string, durationSeconds: number, now = new Date()) {
+  return writeTx(db, (tx) => {
+    const p = tx
+      .select()
+      .from(itemProgress)
+      .where(and(eq(itemProgress.memberId, memberId), eq(itemProgress.courseId, courseId), eq(itemProgress.itemKey, itemKey)))
+      .get();
+    if (!p) throw new DomainError("course.error.notOpened", {}, 409);
+    const since = p.lastWatchAt ? now.getTime() - p.lastWatchAt.getTime() : 0;
+    const credit = since > 0 && since <= MAX_BEAT_CREDIT_MS * 2 ? Math.min(since, MAX_BEAT_CREDIT_MS) : 0;
+    const duration = p.watchDuration ?? Math.max(1, Math.min(MAX_DURATION_S, Math.round(durationSeconds)));
+    const watchSeconds = Math.min(duration, p.watchSeconds + Math.round(credit / 1000));
+    tx.update(itemProgress).set({ watchSeconds, watchDuration: duration, lastWatchAt: now }).where(eq(itemProgress.id, p.id)).run();
+    return { watchSeconds, duration };
+  });
+}
+
+/** Seconds still to watch before the lesson may be completed (0 when watched enough). */
+export function watchRemaining(p: { watchSeconds: number; watchDuration: number | null }): number {
+  if (!p.watchDuration) return Number.POSITIVE_INFINITY;
+  return Math.max(0, Math.ceil(p.watchDuration * WATCHED_SHARE - p.watchSeconds));
+}

@@ -1,0 +1,63 @@
+import { afterEach, beforeEach, expect, test } from "vitest";
+import { and, eq } from "drizzle-orm";
+import { testDb, dropDb } from "#tests/factories/db.ts";
+import { makeMember, makeTree } from "#tests/factories/org.ts";
+import { addItem, createCourse, saveLessonDraft } from "#app/courses/authoring.server.ts";
+import { getCourse, publishCourse } from "#app/courses/courses.server.ts";
+import { assignToUnit, completeLesson, openItem } from "#app/courses/learning.server.ts";
+import { recordWatchBeat } from "#app/courses/video-watch.server.ts";
+import { DomainError } from "#app/org/domain-error.ts";
+import { itemProgress } from "#db/schema/index.ts";
+
+let db: ReturnType<typeof testDb>;
+beforeEach(() => {
+  db = testDb();
+});
+afterEach(() => dropDb(db));
+
+const VIDEO = `/uploads/${"a".repeat(64)}.mp4`;
+
+test("a video lesson completes only after the server has counted 90 % of real playback", async () => {
+  const t = makeTree(db);
+  const m = await makeMember(db, t.a1);
+  const c = createCourse(db, { slug: "khoa-video", title: "Khóa video" });
+  const item = addItem(db, c.id, "chuong-1", "lesson", "Bài có video");
+  const saved = saveLessonDraft(db, c.id, item.key, {
+    title: "Bài có video",
+    doc: { type: "doc", content: [{ type: "paragraph", content: [{ type: "text", text: "Xem video." }] }, { type: "mediaEmbed", attrs: { kind: "video", src: VIDEO, title: "Video" } }] },
+  });
+  expect(saved.ok).toBe(true);
+  const pub = publishCourse(db, c.id, null);
+  assignToUnit(db, { courseId: c.id, unitId: t.root.id, dueAt: null, actorId: null });
+  const course = getCourse(db, c.id)!;
+  const t0 = Date.parse("2026-04-01T08:00:00Z");
+  const at = (s: number) => new Date(t0 + s * 1000);
+  openItem(db, m.id, c.id, item.key, pub.versionId, at(0));
+
+  const refuse = (when: Date) => {
+    try {
+      completeLesson(db, m.id, course, item.key, when);
+      return "completed";
+    } catch (e) {
+      return (e as DomainError).key;
+    }
+  };
+  expect(refuse(at(600))).toBe("course.error.watchVideo");
+
+  // A 60-second video: beats every 10 s credit 10 s each; the first beat credits nothing.
+  for (let s = 600; s <= 640; s += 10) recordWatchBeat(db, m.id, c.id, item.key, 60, at(s));
+  const row = () => db.select().from(itemProgress).where(and(eq(itemProgress.memberId, m.id), eq(itemProgress.itemKey, item.key))).get()!;
+  expect([row().watchSeconds, row().watchDuration]).toEqual([40, 60]);
+  expect(refuse(at(641))).toBe("course.error.watchLonger");
+
+  // A burst of beats a millisecond apart earns (almost) nothing; a claimed shorter video is ignored.
+  for (let i = 1; i <= 50; i++) recordWatchBeat(db, m.id, c.id, item.key, 1, new Date(t0 + 640_000 + i));
+  expect([row().watchSeconds, row().watchDuration]).toEqual([40, 60]);
+  // After a long pause the first beat credits nothing either.
+  recordWatchBeat(db, m.id, c.id, item.key, 60, at(2000));
+  expect(row().watchSeconds).toBe(40);
+  recordWatchBeat(db, m.id, c.id, item.key, 60, at(2010));
+  recordWatchBeat(db, m.id, c.id, item.key, 60, at(2020));
+  expect(row().watchSeconds).toBe(60);
+  expect(refuse(at(2021))).toBe("completed");
+});
