@@ -91,14 +91,9 @@ function Header({ data }: { data: RootData | undefined }) {
               {t("nav.home")}
             </NavLink>
             <NavLink to="/courses">{t("nav.courses")}</NavLink>
-            {user.canManage ? (
-              <>
-                <NavLink to="/manage/courses">{t("nav.manage")}</NavLink>
-                <NavLink to="/manage/units">{t("nav.units")}</NavLink>
-                <NavLink to="/manage/members">{t("nav.members")}</NavLink>
-                <NavLink to="/manage/import">{t("nav.import")}</NavLink>
-              </>
-            ) : null}
+            <NavLink to="/live">{t("nav.live")}</NavLink>
+            <NavLink to="/certificates">{t("nav.certificates")}</NavLink>
+            {user.canManage ? <NavLink to="/manage">{t("nav.manage")}</NavLink> : null}
             <NavLink to="/account">{t("nav.account")}</NavLink>
             <Form method="post" action="/logout" className="inline">
               <button type="submit" className="link-button">

@@ -1,7 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "#db/client.server.ts";
-import { courseCompletions, itemProgress } from "#db/schema/index.ts";
+import { courseCompletions, courses, itemProgress, quizAttempts } from "#db/schema/index.ts";
 import { snapshotItems, type CourseSnapshot } from "./snapshot.ts";
+import { issueCertificateInTx } from "#app/certificates/issue.server.ts";
 
 export function progressRows(db: Db, memberId: number, courseId: number) {
   return db.select().from(itemProgress).where(and(eq(itemProgress.memberId, memberId), eq(itemProgress.courseId, courseId))).all();
@@ -22,9 +23,26 @@ export function recomputeCompletion(tx: Db, memberId: number, courseId: number, 
   const rows = progressRows(tx, memberId, courseId);
   const doneAt = new Map(rows.filter((r) => r.state === "completed" && r.completedAt).map((r) => [r.itemKey, r.completedAt!.getTime()]));
   if (!required.every((i) => doneAt.has(i.key))) return false;
+  if (overallGrade(tx, memberId, courseId, required) === false) return false;
   const last = Math.max(...required.map((i) => doneAt.get(i.key)!));
-  tx.insert(courseCompletions).values({ memberId, courseId, versionId: pub.versionId, completedAt: new Date(last) }).onConflictDoNothing().run();
+  const row = tx.insert(courseCompletions).values({ memberId, courseId, versionId: pub.versionId, completedAt: new Date(last) }).onConflictDoNothing().returning().get();
+  // The certificate is issued in the same transaction as the completion it certifies.
+  if (row) issueCertificateInTx(tx, row);
   return true;
+}
+
+/**
+ * When the course asks for a minimum overall grade: the average of the best score of each
+ * required quiz must reach it. Returns false when it does not, null when there is no such rule.
+ */
+export function overallGrade(tx: Db, memberId: number, courseId: number, required: { key: string; type: string }[]): number | false | null {
+  const min = tx.select({ m: courses.minGradePercent }).from(courses).where(eq(courses.id, courseId)).get()?.m;
+  const quizzes = required.filter((i) => i.type === "quiz");
+  if (min === null || min === undefined || quizzes.length === 0) return null;
+  const attempts = tx.select().from(quizAttempts).where(and(eq(quizAttempts.memberId, memberId), eq(quizAttempts.courseId, courseId))).all();
+  const best = quizzes.map((q) => Math.max(0, ...attempts.filter((a) => a.itemKey === q.key && a.state !== "open").map((a) => a.score ?? 0)));
+  const grade = best.reduce((a, b) => a + b, 0) / best.length;
+  return grade * 100 + 1e-9 >= min ? grade : false;
 }
 
 /** After publishing: every member with progress on the course gets their completion re-checked. */

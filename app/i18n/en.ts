@@ -317,4 +317,12 @@ export const en: Record<MessageKey, string> = {
   "import.listTruncated": "Showing {shown} of {total} rows; run npm run members:import -- FILE --dry-run to see them all.",
   "course.error.watchVideo": "This lesson has a video: watch it before marking the lesson done.",
   "course.error.watchLonger": "Watch about {seconds} more seconds of the video, then mark the lesson done.",
+  "authoring.minGrade": "Minimum overall grade to complete (%, average of the best score of each quiz; empty for none)",
+  "manage.hub.reports": "Completion by unit, who is missing, exports",
+  "manage.hub.courses": "Write courses and quizzes, assign them to units",
+  "manage.hub.live": "Schedule live sessions, attendance",
+  "manage.hub.members": "Find, edit, transfer, disable accounts",
+  "manage.hub.units": "The organisation tree, activation codes",
+  "manage.hub.import": "Import units and members from CSV",
+  "manage.hub.certificates": "Completion certificates, ZIP download, revocation",
 };

@@ -319,6 +319,14 @@ export const vi = {
   "import.listTruncated": "Hiển thị {shown} trên {total} dòng; dùng lệnh npm run members:import -- TỆP --dry-run để xem toàn bộ.",
   "course.error.watchVideo": "Bài học này có video: hãy xem video trước khi đánh dấu đã học xong.",
   "course.error.watchLonger": "Hãy xem tiếp video khoảng {seconds} giây nữa rồi đánh dấu đã học xong.",
+  "authoring.minGrade": "Điểm tổng kết tối thiểu để hoàn thành (%, trung bình điểm cao nhất các bài kiểm tra; để trống nếu không yêu cầu)",
+  "manage.hub.reports": "Tỷ lệ hoàn thành theo đơn vị, danh sách còn thiếu, xuất báo cáo",
+  "manage.hub.courses": "Soạn khóa học, bài kiểm tra, giao cho đơn vị",
+  "manage.hub.live": "Lên lịch sinh hoạt trực tuyến, điểm danh",
+  "manage.hub.members": "Tìm, sửa, chuyển sinh hoạt, khóa tài khoản",
+  "manage.hub.units": "Cây tổ chức, mã kích hoạt",
+  "manage.hub.import": "Nhập đơn vị và thành viên từ CSV",
+  "manage.hub.certificates": "Chứng nhận hoàn thành, tải ZIP, thu hồi",
 } as const;
 
 export type MessageKey = keyof typeof vi;

@@ -43,7 +43,11 @@ export default function CoursePage() {
       <h1>{locale === "en" && d.titleEn ? d.titleEn : d.title}</h1>
       <p>{d.summary}</p>
       <p className="muted">{t("courses.version", { version: d.version })}</p>
-      {d.completedAt ? <p className="notice notice-ok">{t("courses.completedOn", { date: formatDate(d.completedAt) })}</p> : null}
+      {d.completedAt ? (
+        <p className="notice notice-ok">
+          {t("courses.completedOn", { date: formatDate(d.completedAt) })} · <Link to="/certificates">{t("certificates.courseLink")}</Link>
+        </p>
+      ) : null}
       {next ? (
         <p>
           <Link className="button" to={`/courses/${d.slug}/${next.key}`}>

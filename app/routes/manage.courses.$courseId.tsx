@@ -10,7 +10,8 @@ import { getUnitByCode } from "#app/org/units.server.ts";
 import { getMemberByCode } from "#app/org/members.server.ts";
 import { DomainError } from "#app/org/domain-error.ts";
 import { domainFailure, ok, parseId, readForm } from "#app/http/forms.server.ts";
-import { courseAssignments, units } from "#db/schema/index.ts";
+import { courseAssignments, courses, units } from "#db/schema/index.ts";
+import { writeTx } from "#db/client.server.ts";
 import { Field, Notice } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 
@@ -21,7 +22,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
   const author = canAuthor(session.member, course);
   const pub = publishedSnapshot(context.db, course);
   return {
-    course: { id: course.id, slug: course.slug, title: course.title, state: course.state, summary: course.summary },
+    course: { id: course.id, slug: course.slug, title: course.title, state: course.state, summary: course.summary, minGradePercent: course.minGradePercent },
     version: pub?.version ?? null,
     assignments: assignmentsOfCourse(context.db, course.id, scopePaths(scope)),
     isAdmin: author,
@@ -42,6 +43,7 @@ const schema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("publish") }),
   z.object({ intent: z.literal("archive") }),
   z.object({ intent: z.literal("add-module"), title: z.string().max(300) }),
+  z.object({ intent: z.literal("min-grade"), minGrade: z.union([z.literal(""), z.coerce.number().int().min(1).max(100)]) }),
   z.object({ intent: z.literal("add-lesson"), moduleKey: z.string().max(80), title: z.string().max(300) }),
 ]);
 
@@ -86,6 +88,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         if (!canAuthor(session.member, course)) forbidden();
         setCourseState(context.db, course.id, "archived");
         return ok("manage.courses.archived");
+      case "min-grade":
+        if (!canAuthor(session.member, course)) forbidden();
+        writeTx(context.db, (tx) => tx.update(courses).set({ minGradePercent: f.minGrade === "" ? null : f.minGrade, updatedAt: new Date() }).where(eq(courses.id, course.id)).run());
+        return ok("common.saved");
       case "add-module":
         if (!canAuthor(session.member, course)) forbidden();
         addModule(context.db, course.id, f.title);
@@ -187,6 +193,15 @@ export default function ManageCourse() {
                   </Form>
                 </div>
               ))}
+              <Form method="post" className="row" style={{ marginTop: "1rem" }}>
+                <input type="hidden" name="intent" value="min-grade" />
+                <Field label={t("authoring.minGrade")} name="minGrade">
+                  <input id="minGrade" name="minGrade" type="number" min={1} max={100} defaultValue={d.course.minGradePercent ?? ""} />
+                </Field>
+                <button type="submit" className="secondary">
+                  {t("common.save")}
+                </button>
+              </Form>
               <Form method="post" className="row" style={{ marginTop: "1rem" }}>
                 <input type="hidden" name="intent" value="add-module" />
                 <input name="title" aria-label={t("authoring.addModule")} placeholder={t("authoring.title")} required maxLength={300} style={{ flex: "1 1 12rem", width: "auto" }} />

@@ -22,6 +22,8 @@ export const courses = sqliteTable(
     coverFile: text("cover_file"),
     state: text("state", { enum: COURSE_STATES }).notNull().default("draft"),
     publishedVersionId: integer("published_version_id"),
+    /** Optional overall grade (average of the best score of each required quiz) to complete. */
+    minGradePercent: integer("min_grade_percent"),
     /** The trainer who created it may edit it; administrators may edit every course. */
     createdBy: integer("created_by").references(() => members.id, { onDelete: "set null" }),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),

@@ -1,0 +1,21 @@
+import type { AppLoadContext } from "@remix-run/node";
+import { notFound, requireUser, scopeOf } from "#app/auth/permissions.server.ts";
+import { canReadCertificate, findCertificateByCode } from "./issue.server.ts";
+
+/** The origin printed on certificates and encoded in their QR codes: APP_ORIGIN, else the request's. */
+export function publicOrigin(request: Request, context: AppLoadContext): string {
+  return (context.env.APP_ORIGIN ?? new URL(request.url).origin).replace(/\/$/, "");
+}
+
+/**
+ * A certificate the signed-in member may download: their own, or one of a member in their scope
+ * (trainer), or any (administrator). Anything else is 404, exactly like a code that does not exist.
+ */
+export function requireReadableCertificate(request: Request, context: AppLoadContext, code: string | undefined) {
+  const session = requireUser(request, context);
+  const cert = findCertificateByCode(context.db, code);
+  if (!cert) notFound();
+  const scope = scopeOf(context.db, session.member);
+  if (!canReadCertificate(context.db, session.member, scope, cert)) notFound();
+  return { session, scope, cert };
+}

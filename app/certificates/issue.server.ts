@@ -1,0 +1,216 @@
+import crypto from "node:crypto";
+import { and, asc, desc, eq, isNull, lte, gt, or, sql } from "drizzle-orm";
+import { writeTx, type Db } from "#db/client.server.ts";
+import { auditLog, certificates, courseCompletions, courses, courseVersions, members, memberUnitHistory, units } from "#db/schema/index.ts";
+import { unitInScope, type Scope } from "#app/auth/permissions.server.ts";
+import { subtreeCondition } from "#app/org/units.server.ts";
+import { DomainError } from "#app/org/domain-error.ts";
+import type { CourseSnapshot } from "#app/courses/snapshot.ts";
+import { formatCode, normaliseCode, REVOKE_REASON_MAX } from "./code.ts";
+
+export type Certificate = typeof certificates.$inferSelect;
+export type CompletionRef = { id?: number | null; memberId: number; courseId: number; completedAt: Date; versionId?: number | null };
+
+const nfc = (s: string) => s.normalize("NFC").replace(/\s+/g, " ").trim();
+
+function newCode(tx: Db, random: (n: number) => Uint8Array): string {
+  for (let i = 0; i < 8; i++) {
+    const code = formatCode(random(12));
+    if (!tx.select({ id: certificates.id }).from(certificates).where(eq(certificates.code, code)).get()) return code;
+  }
+  // 8 collisions in a 2^60 space means the random source is broken: refuse rather than loop.
+  throw new Error("could not draw a fresh certificate code");
+}
+
+const defaultRandom = (n: number) => crypto.getRandomValues(new Uint8Array(n));
+
+/** The unit the member belonged to on the completion date (their history), else their unit now. */
+function unitNameAt(tx: Db, memberId: number, at: Date): string | null {
+  const then = tx
+    .select({ name: units.name })
+    .from(memberUnitHistory)
+    .innerJoin(units, eq(units.id, memberUnitHistory.unitId))
+    .where(
+      and(
+        eq(memberUnitHistory.memberId, memberId),
+        lte(memberUnitHistory.validFrom, at),
+        or(isNull(memberUnitHistory.validTo), gt(memberUnitHistory.validTo, at)),
+      ),
+    )
+    .orderBy(desc(memberUnitHistory.validFrom))
+    .get();
+  if (then) return then.name;
+  return tx.select({ name: units.name }).from(members).innerJoin(units, eq(units.id, members.unitId)).where(eq(members.id, memberId)).get()?.name ?? null;
+}
+
+/** The title of the version the member completed (what they studied), else the course's title now. */
+function courseTitleOf(tx: Db, courseId: number, versionId: number | null | undefined): string | null {
+  if (versionId) {
+    const v = tx.select({ snapshot: courseVersions.snapshot }).from(courseVersions).where(and(eq(courseVersions.id, versionId), eq(courseVersions.courseId, courseId))).get();
+    const title = (v?.snapshot as CourseSnapshot | undefined)?.title;
+    if (title) return title;
+  }
+  return tx.select({ title: courses.title }).from(courses).where(eq(courses.id, courseId)).get()?.title ?? null;
+}
+
+/**
+ * Issues the certificate of a completion inside the caller's write transaction (call it right
+ * after inserting the course_completions row). Idempotent per member and course: an existing
+ * certificate, revoked or not, is returned unchanged. Name, unit, course title and completion
+ * date are copied (NFC), so later renames do not alter a document already printed.
+ */
+export function issueCertificateInTx(tx: Db, completion: CompletionRef, now = new Date(), random = defaultRandom): Certificate {
+  const existing = tx
+    .select()
+    .from(certificates)
+    .where(and(eq(certificates.memberId, completion.memberId), eq(certificates.courseId, completion.courseId)))
+    .get();
+  if (existing) return existing;
+  const member = tx.select({ fullName: members.fullName }).from(members).where(eq(members.id, completion.memberId)).get();
+  const unitName = unitNameAt(tx, completion.memberId, completion.completedAt);
+  const courseTitle = courseTitleOf(tx, completion.courseId, completion.versionId);
+  if (!member || unitName == null || courseTitle == null) throw new DomainError("certificates.error.notFound", {}, 404);
+  return tx
+    .insert(certificates)
+    .values({
+      code: newCode(tx, random),
+      memberId: completion.memberId,
+      courseId: completion.courseId,
+      completionId: completion.id ?? null,
+      memberName: nfc(member.fullName),
+      unitName: nfc(unitName),
+      courseTitle: nfc(courseTitle),
+      completedAt: completion.completedAt,
+      issuedAt: now,
+    })
+    .returning()
+    .get();
+}
+
+/** Same, in a transaction of its own. */
+export function issueCertificate(db: Db, completion: CompletionRef, now = new Date(), random = defaultRandom): Certificate {
+  return writeTx(db, (tx) => issueCertificateInTx(tx, completion, now, random));
+}
+
+/**
+ * Backfill: a certificate for every completion that has none, optionally narrowed to a member, a
+ * course or a subtree (the member's current unit). Idempotent; returns how many were issued.
+ */
+export function ensureCertificatesForCompletions(db: Db, filter: { memberId?: number; courseId?: number; unitPath?: string } = {}, now = new Date()): number {
+  const conds = [isNull(certificates.id)];
+  if (filter.memberId != null) conds.push(eq(courseCompletions.memberId, filter.memberId));
+  if (filter.courseId != null) conds.push(eq(courseCompletions.courseId, filter.courseId));
+  if (filter.unitPath != null) conds.push(subtreeCondition(filter.unitPath));
+  const missing = () =>
+    db
+      .select({ id: courseCompletions.id, memberId: courseCompletions.memberId, courseId: courseCompletions.courseId, completedAt: courseCompletions.completedAt, versionId: courseCompletions.versionId })
+      .from(courseCompletions)
+      .leftJoin(certificates, and(eq(certificates.memberId, courseCompletions.memberId), eq(certificates.courseId, courseCompletions.courseId)))
+      .innerJoin(members, eq(members.id, courseCompletions.memberId))
+      .innerJoin(units, eq(units.id, members.unitId))
+      .where(and(...conds))
+      .orderBy(asc(courseCompletions.id));
+  // Cheap read first: a page view that finds nothing to do never takes the write lock.
+  if (!missing().limit(1).get()) return 0;
+  let issued = 0;
+  for (;;) {
+    const batch = missing().limit(500).all();
+    if (batch.length === 0) break;
+    writeTx(db, (tx) => {
+      for (const c of batch) {
+        const before = tx.select({ id: certificates.id }).from(certificates).where(and(eq(certificates.memberId, c.memberId), eq(certificates.courseId, c.courseId))).get();
+        if (before) continue;
+        issueCertificateInTx(tx, c, now);
+        issued++;
+      }
+    });
+    if (batch.length < 500) break;
+  }
+  return issued;
+}
+
+export function findCertificateByCode(db: Db, input: string | null | undefined): Certificate | undefined {
+  const code = normaliseCode(input);
+  if (!code) return undefined;
+  return db.select().from(certificates).where(eq(certificates.code, code)).get();
+}
+
+/**
+ * What the public verification page may show, and nothing else: the frozen name, course title and
+ * completion date, and whether (and when) it was revoked. No unit, code, e-mail or phone.
+ */
+export type PublicVerification = { code: string; memberName: string; courseTitle: string; completedAt: Date; revokedAt: Date | null };
+
+export function publicVerification(db: Db, input: string | null | undefined): PublicVerification | null {
+  const c = findCertificateByCode(db, input);
+  if (!c) return null;
+  return { code: c.code, memberName: c.memberName, courseTitle: c.courseTitle, completedAt: c.completedAt, revokedAt: c.revokedAt };
+}
+
+/** The member's current unit path, for scope checks (a trainer manages people where they are now). */
+export function memberUnitPath(db: Db, memberId: number): string | null {
+  return db.select({ path: units.path }).from(members).innerJoin(units, eq(units.id, members.unitId)).where(eq(members.id, memberId)).get()?.path ?? null;
+}
+
+/** Administrator, or a trainer whose subtree holds the member's current unit. */
+export function memberInScope(db: Db, scope: Scope, memberId: number): boolean {
+  if (scope.all) return true;
+  const path = memberUnitPath(db, memberId);
+  return path != null && unitInScope(scope, { path });
+}
+
+/** Owner, administrator, or a trainer with the member in scope. */
+export function canReadCertificate(db: Db, viewer: { id: number }, scope: Scope, cert: Pick<Certificate, "memberId">): boolean {
+  return cert.memberId === viewer.id || memberInScope(db, scope, cert.memberId);
+}
+
+/**
+ * Revokes with a reason (administrator, or a trainer with the member in scope). Out of scope is
+ * "not found", like a missing code. Revoking is final; a second revoke is refused.
+ */
+export function revokeCertificate(db: Db, scope: Scope, input: { code: string; reason: string; actorId: number }, now = new Date()): Certificate {
+  const reason = nfc(input.reason);
+  if (reason.length < 3 || reason.length > REVOKE_REASON_MAX) throw new DomainError("certificates.error.reason", { max: REVOKE_REASON_MAX });
+  const code = normaliseCode(input.code);
+  if (!code) throw new DomainError("certificates.error.notFound", {}, 404);
+  return writeTx(db, (tx) => {
+    const c = tx.select().from(certificates).where(eq(certificates.code, code)).get();
+    if (!c || !memberInScope(tx, scope, c.memberId)) throw new DomainError("certificates.error.notFound", {}, 404);
+    if (c.revokedAt) throw new DomainError("certificates.error.alreadyRevoked", {}, 409);
+    const updated = tx
+      .update(certificates)
+      .set({ revokedAt: now, revokedReason: reason, revokedBy: input.actorId })
+      .where(and(eq(certificates.id, c.id), isNull(certificates.revokedAt)))
+      .returning()
+      .get();
+    tx.insert(auditLog)
+      .values({ actorId: input.actorId, action: "certificate.revoke", entityType: "certificate", entityId: c.code, detail: { reason, memberId: c.memberId, courseId: c.courseId }, at: now })
+      .run();
+    return updated;
+  });
+}
+
+/** The member's own certificates, newest completion first. */
+export function certificatesOfMember(db: Db, memberId: number) {
+  return db.select().from(certificates).where(eq(certificates.memberId, memberId)).orderBy(desc(certificates.completedAt)).all();
+}
+
+/**
+ * Certificates of a course held by members whose current unit lies in the subtree at `unitPath`,
+ * with the member's code and current unit for the trainer's table (never for the public page).
+ */
+export function certificatesInSubtree(db: Db, input: { courseId: number; unitPath: string }) {
+  return db
+    .select({
+      certificate: certificates,
+      memberCode: members.code,
+      currentUnitCode: units.code,
+      currentUnitName: units.name,
+    })
+    .from(certificates)
+    .innerJoin(members, eq(members.id, certificates.memberId))
+    .innerJoin(units, eq(units.id, members.unitId))
+    .where(and(eq(certificates.courseId, input.courseId), subtreeCondition(input.unitPath)))
+    .orderBy(asc(units.path), asc(sql`${certificates.memberName} COLLATE NOCASE`), asc(members.code))
+    .all();
+}

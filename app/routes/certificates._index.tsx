@@ -1,0 +1,87 @@
+import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { requireUser } from "#app/auth/permissions.server.ts";
+import { certificatesOfMember, ensureCertificatesForCompletions } from "#app/certificates/issue.server.ts";
+import { translate, type Locale } from "#app/i18n/catalog.ts";
+import { useT } from "#app/i18n/use-t.ts";
+import styles from "#app/certificates/certificates.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+
+export const meta: MetaFunction = ({ matches }) => {
+  const locale = ((matches.find((m) => m.id === "root")?.data as { locale?: Locale } | undefined)?.locale ?? "vi") as Locale;
+  return [{ title: `${translate(locale, "certificates.title")} — Học Số` }];
+};
+
+export const headers: HeadersFunction = () => ({ "Cache-Control": "private, no-store" });
+
+/** The member's own certificates; any completion still without one gets it now (idempotent). */
+export function loader({ request, context }: LoaderFunctionArgs) {
+  const { member } = requireUser(request, context);
+  ensureCertificatesForCompletions(context.db, { memberId: member.id });
+  return {
+    certificates: certificatesOfMember(context.db, member.id).map((c) => ({
+      code: c.code,
+      courseTitle: c.courseTitle,
+      completedAt: c.completedAt.getTime(),
+      revokedAt: c.revokedAt?.getTime() ?? null,
+    })),
+  };
+}
+
+export default function MyCertificates() {
+  const { t, formatDate } = useT();
+  const d = useLoaderData<typeof loader>();
+  return (
+    <>
+      <h1>{t("certificates.title")}</h1>
+      <p className="muted">{t("certificates.intro")}</p>
+      {d.certificates.length === 0 ? (
+        <p className="card">{t("certificates.none")}</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="stack" data-testid="my-certificates">
+            <thead>
+              <tr>
+                <th>{t("certificates.course")}</th>
+                <th>{t("certificates.completedAt")}</th>
+                <th>{t("certificates.code")}</th>
+                <th>{t("certificates.status")}</th>
+                <th>{t("common.actions")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.certificates.map((c) => (
+                <tr key={c.code}>
+                  <td data-label={t("certificates.course")}>{c.courseTitle}</td>
+                  <td data-label={t("certificates.completedAt")}>{formatDate(c.completedAt, { dateStyle: "long" })}</td>
+                  <td data-label={t("certificates.code")}>
+                    <code className="cert-code">{c.code}</code>
+                  </td>
+                  <td data-label={t("certificates.status")}>
+                    {c.revokedAt ? (
+                      <span className="badge badge-err">{t("certificates.revokedOn", { date: formatDate(c.revokedAt) })}</span>
+                    ) : (
+                      <span className="badge badge-ok">{t("certificates.valid")}</span>
+                    )}
+                  </td>
+                  <td data-label={t("common.actions")} className="actions">
+                    {c.revokedAt ? null : (
+                      <>
+                        <a href={`/certificates/${c.code}.pdf`} download aria-label={t("certificates.downloadLabel", { course: c.courseTitle })}>
+                          {t("certificates.download")}
+                        </a>{" "}
+                        ·{" "}
+                      </>
+                    )}
+                    <Link to={`/verify/${c.code}`}>{t("certificates.verifyLink")}</Link>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}

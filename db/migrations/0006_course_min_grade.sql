@@ -1,0 +1,1 @@
+ALTER TABLE `courses` ADD `min_grade_percent` integer;
