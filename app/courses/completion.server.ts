@@ -23,8 +23,9 @@ export function recomputeCompletion(tx: Db, memberId: number, courseId: number, 
   const rows = progressRows(tx, memberId, courseId);
   const doneAt = new Map(rows.filter((r) => r.state === "completed" && r.completedAt).map((r) => [r.itemKey, r.completedAt!.getTime()]));
   if (!required.every((i) => doneAt.has(i.key))) return false;
-  if (overallGrade(tx, memberId, courseId, required) === false) return false;
-  const last = Math.max(...required.map((i) => doneAt.get(i.key)!));
+  const gradeMetAt = overallGradeMetAt(tx, memberId, courseId, required);
+  if (gradeMetAt === false) return false;
+  const last = Math.max(...required.map((i) => doneAt.get(i.key)!), gradeMetAt ? gradeMetAt.getTime() : 0);
   const row = tx.insert(courseCompletions).values({ memberId, courseId, versionId: pub.versionId, completedAt: new Date(last) }).onConflictDoNothing().returning().get();
   // The certificate is issued in the same transaction as the completion it certifies.
   if (row) issueCertificateInTx(tx, row);
@@ -32,17 +33,28 @@ export function recomputeCompletion(tx: Db, memberId: number, courseId: number, 
 }
 
 /**
- * When the course asks for a minimum overall grade: the average of the best score of each
- * required quiz must reach it. Returns false when it does not, null when there is no such rule.
+ * When the course asks for a minimum overall grade, the average of the best score of each
+ * required quiz must reach it. Returns when it was first reached (replaying the attempts in
+ * order), false when it has not been, or null when the course has no such rule.
  */
-export function overallGrade(tx: Db, memberId: number, courseId: number, required: { key: string; type: string }[]): number | false | null {
+export function overallGradeMetAt(tx: Db, memberId: number, courseId: number, required: { key: string; type: string }[]): Date | false | null {
   const min = tx.select({ m: courses.minGradePercent }).from(courses).where(eq(courses.id, courseId)).get()?.m;
-  const quizzes = required.filter((i) => i.type === "quiz");
+  const quizzes = required.filter((i) => i.type === "quiz").map((i) => i.key);
   if (min === null || min === undefined || quizzes.length === 0) return null;
-  const attempts = tx.select().from(quizAttempts).where(and(eq(quizAttempts.memberId, memberId), eq(quizAttempts.courseId, courseId))).all();
-  const best = quizzes.map((q) => Math.max(0, ...attempts.filter((a) => a.itemKey === q.key && a.state !== "open").map((a) => a.score ?? 0)));
-  const grade = best.reduce((a, b) => a + b, 0) / best.length;
-  return grade * 100 + 1e-9 >= min ? grade : false;
+  const attempts = tx
+    .select()
+    .from(quizAttempts)
+    .where(and(eq(quizAttempts.memberId, memberId), eq(quizAttempts.courseId, courseId)))
+    .all()
+    .filter((a) => a.state !== "open" && a.submittedAt && quizzes.includes(a.itemKey))
+    .sort((a, b) => a.submittedAt!.getTime() - b.submittedAt!.getTime());
+  const best = new Map<string, number>();
+  for (const a of attempts) {
+    best.set(a.itemKey, Math.max(best.get(a.itemKey) ?? 0, a.score ?? 0));
+    const avg = quizzes.reduce((sum, k) => sum + (best.get(k) ?? 0), 0) / quizzes.length;
+    if (avg * 100 + 1e-9 >= min) return a.submittedAt!;
+  }
+  return false;
 }
 
 /** After publishing: every member with progress on the course gets their completion re-checked. */

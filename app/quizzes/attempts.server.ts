@@ -194,10 +194,11 @@ function finishAttempt(db: Db, a: Attempt, now: Date) {
       const p = tx.select().from(itemProgress).where(and(eq(itemProgress.memberId, a.memberId), eq(itemProgress.courseId, a.courseId), eq(itemProgress.itemKey, a.itemKey))).get();
       if (p && p.state !== "completed") {
         tx.update(itemProgress).set({ state: "completed", completedAt: submittedAt, versionId: a.versionId }).where(eq(itemProgress.id, p.id)).run();
-        const course = getCourse(tx, a.courseId);
-        const pub = course && publishedSnapshot(tx, course);
-        if (pub) recomputeCompletion(tx, a.memberId, a.courseId, pub);
       }
+      // Even when the item was already complete, a better score may meet the course's minimum grade.
+      const course = getCourse(tx, a.courseId);
+      const pub = course && publishedSnapshot(tx, course);
+      if (pub) recomputeCompletion(tx, a.memberId, a.courseId, pub);
     }
     return tx.select().from(quizAttempts).where(eq(quizAttempts.id, a.id)).get()!;
   });
