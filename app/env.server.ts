@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { mailConfigSchema } from "./notifications/config.server.ts";
 
 /**
  * The app's configuration, parsed once at start. No other module reads process.env: every key is
@@ -34,6 +35,8 @@ export const envSchema = z.object({
   JOIN_TOKEN_SECRET: z.string().min(32).optional(),
   /** Where the app reaches the media server (socket.io is proxied there over WebSocket). */
   MEDIA_INTERNAL_URL: z.string().url().default("http://127.0.0.1:3100"),
+  /** Reminder e-mails: SMTP_URL (smtp:// or smtps://; unset = in-app notices only) and SMTP_FROM. */
+  ...mailConfigSchema.shape,
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -12,6 +12,7 @@ import { createHttpApp, listen } from "#app/http/server.ts";
 import { prepareDb, printDemoAccounts } from "./prepare-db.ts";
 import { DEMO_PASSWORD } from "#db/seed/demo.ts";
 import { INTERNAL_ORIGIN } from "#app/http/media-proxy.ts";
+import { scheduleDailySnapshots } from "#app/reports/snapshots.server.ts";
 import { ensureMediasoupWorker } from "./mediasoup-worker.mjs";
 
 const env = parseEnv();
@@ -97,6 +98,8 @@ const secret = joinTokenSecret();
 env.JOIN_TOKEN_SECRET = secret;
 const { db, seeded } = await prepareDb(env);
 const stopMedia = startMediaServer(secret, await ensureMediasoupWorker({ log: () => {} }));
+// Yesterday's completion figures are frozen once a day, so last week's report never changes.
+const stopSnapshots = scheduleDailySnapshots(db, { log: (m) => console.log(m) });
 if (seeded) printDemoAccounts(seeded);
 else if (env.SEED_DEMO === true) {
   console.log(`Tài khoản minh họa / demo accounts: admin / ${DEMO_PASSWORD}; GV01–GV03 / ${DEMO_PASSWORD}; DV00001–DV00003 / ${DEMO_PASSWORD}`);
@@ -109,6 +112,7 @@ console.log(`\n✓ Học Số đang chạy tại / is running at http://${shown}
 
 const stop = () => {
   stopMedia();
+  stopSnapshots();
   server.close();
   db.$client.close();
   process.exit(0);

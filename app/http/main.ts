@@ -7,17 +7,20 @@ import { pathToFileURL } from "node:url";
 import { parseEnv } from "#app/env.server.ts";
 import { openDb } from "#db/client.server.ts";
 import { createHttpApp, listen } from "./server.ts";
+import { scheduleDailySnapshots } from "#app/reports/snapshots.server.ts";
 
 const env = parseEnv();
 const db = openDb(env.DATABASE_URL, { migrate: true });
+const stopSnapshots = scheduleDailySnapshots(db);
 const buildDir = path.resolve("build");
 const build = await import(pathToFileURL(path.join(buildDir, "server", "index.js")).href);
 const app = createHttpApp({ db, env, build, buildDir });
-const server = await listen(app, env.HOST, env.PORT);
+const server = await listen(app, env.HOST, env.PORT, env);
 const shown = env.HOST === "0.0.0.0" ? "localhost" : env.HOST;
 console.log(`Học Số đang chạy tại / is running at http://${shown}:${env.PORT}`);
 
 function shutdown() {
+  stopSnapshots();
   server.close(() => {
     db.$client.close();
     process.exit(0);

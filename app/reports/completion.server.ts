@@ -469,3 +469,121 @@ export function memberRecord(db: Db, memberId: number, opts: { at?: Date } = {})
   records.sort((a, b) => Number(b.assigned) - Number(a.assigned) || a.title.localeCompare(b.title, "vi"));
   return { memberId, at, unit, courses: records };
 }
+
+// ---- members, one row each --------------------------------------------------------------------
+
+export type MemberCourseState = {
+  courseId: number;
+  state: CourseState;
+  overdue: boolean;
+  dueAt: Date | null;
+  completedAt: Date | null;
+};
+
+export type MemberCompletionRow = {
+  memberId: number;
+  code: string;
+  fullName: string;
+  status: string;
+  neverSignedIn: boolean;
+  unitId: number;
+  unitCode: string;
+  unitName: string;
+  unitPath: string;
+  /** Over the chosen courses assigned to the member at `at` (the same pairs the roll-up counts). */
+  counts: CompletionCounts;
+  /** One entry per chosen course assigned to the member at `at`, in the order of courseIds. */
+  courses: MemberCourseState[];
+};
+
+/**
+ * The members placed (at `at`) in the unit — only those whose unit is exactly this one with
+ * `directOnly`, else its whole subtree — with their state on every chosen course assigned to them.
+ * Same rules as completionRollup: summing `counts` over the direct members of a unit gives the
+ * unit's `own` figures, over the subtree its `total`. Members with nothing assigned are left out.
+ * Sorted by unit path, then name.
+ */
+export function memberCompletion(
+  db: Db,
+  opts: { courseIds: number[]; unitId: number; at: Date; withinPaths?: string[] | null; directOnly?: boolean },
+): MemberCompletionRow[] {
+  const courseIds = [...new Set(opts.courseIds)];
+  checkIds(courseIds, "course");
+  const at = opts.at;
+  const atMs = checkDate(at);
+  const [path] = resolveScope(db, opts.unitId, opts.withinPaths)!;
+  const place = opts.directOnly
+    ? sql`h.unit_id = ${opts.unitId}`
+    : sql`u.path LIKE ${likeEscape(path) + "%"} ESCAPE '\\'`;
+  const people = db.values<[number, number, string, string, string, number, string, string, string]>(sql`
+    SELECT h.member_id, h.unit_id, m.code, m.full_name, m.status,
+      CASE WHEN m.password_hash IS NULL THEN 1 ELSE 0 END, u.code, u.name, u.path
+    FROM member_unit_history h
+      JOIN units u ON u.id = h.unit_id
+      JOIN members m ON m.id = h.member_id
+    WHERE h.valid_from <= ${atMs} AND (h.valid_to IS NULL OR h.valid_to > ${atMs}) AND ${place}
+    ORDER BY u.path, m.full_name_folded, m.code
+  `);
+  if (people.length === 0 || courseIds.length === 0) return [];
+  const placed = sql`SELECT h.member_id FROM member_unit_history h JOIN units u ON u.id = h.unit_id
+    WHERE h.valid_from <= ${atMs} AND (h.valid_to IS NULL OR h.valid_to > ${atMs}) AND ${place}`;
+  const idList = sql.raw(courseIds.join(", "));
+  const key = (m: number, c: number) => `${m}:${c}`;
+  const completed = new Map<string, number>();
+  for (const [m, c, t] of db.values<[number, number, number]>(sql`
+    SELECT cc.member_id, cc.course_id, cc.completed_at FROM course_completions cc
+    WHERE cc.course_id IN (${idList}) AND cc.completed_at <= ${atMs} AND cc.member_id IN (${placed})
+  `)) completed.set(key(m, c), t);
+  const started = new Set<string>();
+  for (const [m, c] of db.values<[number, number]>(sql`
+    SELECT DISTINCT ip.member_id, ip.course_id FROM item_progress ip
+    WHERE ip.course_id IN (${idList}) AND ip.started_at <= ${atMs} AND ip.member_id IN (${placed})
+  `)) started.add(key(m, c));
+
+  const rows: MemberCompletionRow[] = people.map(([memberId, unitId, code, fullName, status, noPassword, unitCode, unitName, unitPath]) => ({
+    memberId,
+    code,
+    fullName,
+    status,
+    neverSignedIn: noPassword === 1,
+    unitId,
+    unitCode,
+    unitName,
+    unitPath,
+    counts: counts(0, 0, 0, 0),
+    courses: [],
+  }));
+  for (let c0 = 0; c0 < courseIds.length; c0 += CHUNK) {
+    const chunk = courseIds.slice(c0, c0 + CHUNK);
+    const { byMember, reachOfPath } = loadAssignments(db, chunk, at);
+    const reachCache = new Map<string, Reach | null>();
+    for (const row of rows) {
+      let ur = reachCache.get(row.unitPath);
+      if (ur === undefined) reachCache.set(row.unitPath, (ur = reachOfPath(row.unitPath)));
+      const mr = byMember.get(row.memberId);
+      for (let k = 0; k < chunk.length; k++) {
+        const bit = 1 << k;
+        if (!((ur ? ur.mask & bit : 0) || (mr ? mr.mask & bit : 0))) continue;
+        const courseId = chunk[k];
+        const due = Math.min(ur && ur.mask & bit ? ur.due[k] : Infinity, mr && mr.mask & bit ? mr.due[k] : Infinity);
+        const doneAt = completed.get(key(row.memberId, courseId));
+        const state: CourseState = doneAt != null ? "completed" : started.has(key(row.memberId, courseId)) ? "in_progress" : "not_started";
+        row.courses.push({
+          courseId,
+          state,
+          overdue: state !== "completed" && due < atMs,
+          dueAt: Number.isFinite(due) ? new Date(due) : null,
+          completedAt: doneAt != null ? new Date(doneAt) : null,
+        });
+      }
+    }
+  }
+  const out: MemberCompletionRow[] = [];
+  for (const row of rows) {
+    if (row.courses.length === 0) continue;
+    const n = (s: CourseState) => row.courses.filter((c) => c.state === s).length;
+    row.counts = counts(row.courses.length, n("completed"), n("in_progress"), row.courses.filter((c) => c.overdue).length);
+    out.push(row);
+  }
+  return out;
+}

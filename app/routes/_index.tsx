@@ -7,6 +7,11 @@ import { members, units } from "#db/schema/index.ts";
 import { useT } from "#app/i18n/use-t.ts";
 import { coursesForMember } from "#app/courses/learning.server.ts";
 import { CourseCard } from "#app/components/course-card.tsx";
+import { unreadNotifications } from "#app/notifications/notifications.server.ts";
+import { UnreadNotifications } from "#app/notifications/unread-notice.tsx";
+import reportsCss from "#app/styles/reports.css?url";
+
+export const links = () => [{ rel: "stylesheet", href: reportsCss }];
 
 export function loader({ request, context }: LoaderFunctionArgs) {
   const { member } = requireUser(request, context);
@@ -27,6 +32,7 @@ export function loader({ request, context }: LoaderFunctionArgs) {
     unitPath: ancestors(context.db, row.unit).map((u) => u.name),
     managed,
     courses: coursesForMember(context.db, member.id),
+    notifications: unreadNotifications(context.db, member.id),
     now: Date.now(),
   };
 }
@@ -37,6 +43,7 @@ export default function Home() {
   return (
     <>
       <h1>{t("home.welcome", { name: d.fullName })}</h1>
+      <UnreadNotifications data={d.notifications} />
       <section className="card">
         <p>{t("home.yourUnit", { unit: d.unitPath.join(" › ") })}</p>
         {d.position ? <p>{t("home.position", { position: d.position })}</p> : null}

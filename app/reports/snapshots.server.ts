@@ -1,0 +1,147 @@
+/**
+ * Daily completion snapshots: the figures of every unit × assigned course as they stood at the end
+ * of a day (Vietnam time), written once and never rewritten, so last week's figure does not change
+ * when someone completes today — nor when an assignment is deleted or a member's history is
+ * corrected later, which would change a figure recomputed from the records.
+ *
+ * Idempotent: a (day, course) that already has rows is skipped whole, inside the write
+ * transaction, so a second run (or two processes at once) adds nothing. Rows are the subtree
+ * totals (`total`) of units where something is assigned; a unit without a row had nothing
+ * assigned that day.
+ */
+import { and, asc, eq, gte, inArray, lte, sql } from "drizzle-orm";
+import { writeTx, type Db } from "#db/client.server.ts";
+import { completionSnapshots, courseAssignments } from "#db/schema/index.ts";
+import { completionRollup } from "./completion.server.ts";
+import { addDays, endOfVnDay, isDay, vnDay } from "./dates.ts";
+
+export type SnapshotOutcome = { day: string; courses: number; skipped: number; rows: number };
+
+/**
+ * Stores the figures at the end of `day` (YYYY-MM-DD, Vietnam) for every course assigned by then,
+ * per unit. The day must be over: a snapshot of a day still running would freeze a partial figure.
+ */
+export function takeCompletionSnapshot(db: Db, day: string, now: Date = new Date()): SnapshotOutcome {
+  if (!isDay(day)) throw new RangeError(`not a day: ${day}`);
+  const at = endOfVnDay(day);
+  if (at.getTime() >= now.getTime()) throw new RangeError(`day ${day} is not over yet`);
+  const courseIds = db
+    .selectDistinct({ id: courseAssignments.courseId })
+    .from(courseAssignments)
+    .where(lte(courseAssignments.createdAt, at))
+    .orderBy(asc(courseAssignments.courseId))
+    .all()
+    .map((r) => r.id);
+  const done = alreadyTaken(db, day);
+  const todo = courseIds.filter((id) => !done.has(id));
+  // Computed outside the write transaction (reads only), written inside it.
+  const computed = todo.map((courseId) => ({ courseId, rollup: completionRollup(db, { courseIds: [courseId], at }) }));
+  let rows = 0;
+  let skipped = courseIds.length - todo.length;
+  writeTx(db, (tx) => {
+    const taken = alreadyTaken(tx, day);
+    for (const { courseId, rollup } of computed) {
+      if (taken.has(courseId)) {
+        skipped++;
+        continue;
+      }
+      const values = rollup.units
+        .filter((u) => u.total.assigned > 0)
+        .map((u) => ({
+          day,
+          unitId: u.unitId,
+          courseId,
+          assigned: u.total.assigned,
+          completed: u.total.completed,
+          inProgress: u.total.inProgress,
+          notStarted: u.total.notStarted,
+          overdue: u.total.overdue,
+          createdAt: now,
+        }));
+      for (let i = 0; i < values.length; i += 500) {
+        rows += tx.insert(completionSnapshots).values(values.slice(i, i + 500)).onConflictDoNothing().run().changes;
+      }
+    }
+  });
+  return { day, courses: courseIds.length, skipped, rows };
+}
+
+function alreadyTaken(db: Db, day: string): Set<number> {
+  return new Set(
+    db
+      .selectDistinct({ id: completionSnapshots.courseId })
+      .from(completionSnapshots)
+      .where(eq(completionSnapshots.day, day))
+      .all()
+      .map((r) => r.id),
+  );
+}
+
+/** Snapshots the last `days` days that are over (yesterday and before), oldest first; skips what is there. */
+export function snapshotRecentDays(db: Db, days: number, now: Date = new Date()): SnapshotOutcome[] {
+  const yesterday = addDays(vnDay(now), -1);
+  const out: SnapshotOutcome[] = [];
+  for (let k = days - 1; k >= 0; k--) out.push(takeCompletionSnapshot(db, addDays(yesterday, -k), now));
+  return out;
+}
+
+/**
+ * For the app process: snapshot yesterday at start, then check every `everyMs` (default hourly)
+ * whether a new day has ended. Returns a function that stops the timer. Errors are logged, never
+ * thrown into the timer.
+ */
+export function scheduleDailySnapshots(db: Db, opts: { everyMs?: number; log?: (msg: string) => void } = {}): () => void {
+  const log = opts.log ?? ((m: string) => console.log(m));
+  let last = "";
+  const tick = () => {
+    const now = new Date();
+    const day = addDays(vnDay(now), -1);
+    if (day === last) return;
+    try {
+      const r = takeCompletionSnapshot(db, day, now);
+      last = day;
+      if (r.rows > 0) log(`Ảnh chụp tiến độ / completion snapshot ${day}: ${r.rows} rows, ${r.courses} courses`);
+    } catch (e) {
+      console.error("completion snapshot failed", e);
+    }
+  };
+  tick();
+  const timer = setInterval(tick, opts.everyMs ?? 60 * 60 * 1000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+export type SeriesPoint = { day: string; assigned: number; completed: number; inProgress: number; overdue: number; rate: number | null };
+
+/**
+ * Per day in [from, to]: the stored figures summed over the given units (disjoint subtrees, e.g.
+ * a unit's children or a trainer's roots) and courses. Days without any row are left out.
+ */
+export function completionSeries(db: Db, opts: { unitIds: number[]; courseIds: number[]; from: string; to: string }): SeriesPoint[] {
+  if (opts.unitIds.length === 0 || opts.courseIds.length === 0) return [];
+  const rows = db
+    .select({
+      day: completionSnapshots.day,
+      assigned: sql<number>`SUM(${completionSnapshots.assigned})`,
+      completed: sql<number>`SUM(${completionSnapshots.completed})`,
+      inProgress: sql<number>`SUM(${completionSnapshots.inProgress})`,
+      overdue: sql<number>`SUM(${completionSnapshots.overdue})`,
+    })
+    .from(completionSnapshots)
+    .where(
+      and(
+        inArray(completionSnapshots.unitId, opts.unitIds),
+        inArray(completionSnapshots.courseId, opts.courseIds),
+        gte(completionSnapshots.day, opts.from),
+        lte(completionSnapshots.day, opts.to),
+      ),
+    )
+    .groupBy(completionSnapshots.day)
+    .orderBy(asc(completionSnapshots.day))
+    .all();
+  return rows.map((r) => {
+    const assigned = Number(r.assigned);
+    const completed = Number(r.completed);
+    return { day: r.day, assigned, completed, inProgress: Number(r.inProgress), overdue: Number(r.overdue), rate: assigned ? completed / assigned : null };
+  });
+}
