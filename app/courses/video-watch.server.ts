@@ -3,6 +3,7 @@ import type { JSONContent } from "@tiptap/core";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { itemProgress } from "#db/schema/index.ts";
 import { DomainError } from "#app/org/domain-error.ts";
+import { isAllowedMediaSrc } from "#app/editor/url-policy.ts";
 
 /** A beat credits at most this much playback: a client cannot claim more time than has passed. */
 export const MAX_BEAT_CREDIT_MS = 15_000;
@@ -10,9 +11,10 @@ export const MAX_BEAT_CREDIT_MS = 15_000;
 export const WATCHED_SHARE = 0.9;
 const MAX_DURATION_S = 6 * 3600;
 
+/** Only a video the page can actually show counts (the renderer drops any other source). */
 export function lessonHasVideo(body: JSONContent | null | undefined): boolean {
   if (!body) return false;
-  if (body.type === "mediaEmbed" && body.attrs?.kind !== "pdf") return true;
+  if (body.type === "mediaEmbed" && body.attrs?.kind !== "pdf" && isAllowedMediaSrc(body.attrs?.src) && !String(body.attrs?.src).endsWith(".pdf")) return true;
   return (body.content ?? []).some(lessonHasVideo);
 }
 
