@@ -116,4 +116,6 @@ export const NOTIFICATIONS = [
   "sessionStarted",
   "sessionEnded",
   "poll",
+  /** To presenters: who is watching (people, screens, cell rooms), per unit; sent at most once a second. */
+  "audience",
 ] as const;

@@ -9,15 +9,60 @@ import { PASSWORD } from "./org.ts";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 
-/** The real HTTP server on the real production build, on a free loopback port. */
+/**
+ * The real HTTP server on the real production build, on a free loopback port, with the same
+ * WebSocket proxy to the media server (MEDIA_INTERNAL_URL) as `npm start`.
+ */
 export async function startTestServer(db: Db, overrides: Partial<Env> = {}) {
   const env = { ...parseEnv({ NODE_ENV: "production", SEED_DEMO: "false" }), ...overrides };
   const buildDir = path.join(root, "build");
   const build = await import(pathToFileURL(path.join(buildDir, "server", "index.js")).href);
   const app = createHttpApp({ db, env, build, buildDir });
-  const server: Server = await listen(app, "127.0.0.1", 0);
+  const server: Server = await listen(app, "127.0.0.1", 0, env);
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { origin, server, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { origin, server, env, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+/** The join-token secret the live test servers share. */
+export const LIVE_TEST_SECRET = "live-tests-join-token-secret-0123456789abcdef";
+
+/**
+ * The app and the media server as `npm start` runs them: the media server on loopback accepting
+ * only the app's internal origin, the app proxying /socket.io/ to it and signing join tokens with
+ * the same secret. The media server runs in this process (its mediasoup worker is a child).
+ */
+export async function startLiveTestServers(
+  db: Db & { file: string },
+  opts: { mediaEnv?: Record<string, string>; appEnv?: Partial<Env> } = {},
+) {
+  // Loaded here, so tests that never start a media server do not load mediasoup.
+  const { parseConfig } = await import("../../media-server/src/config.ts");
+  const { startMediaServer } = await import("../../media-server/src/server.ts");
+  const { createLogger, silentLogger } = await import("../../media-server/src/log.ts");
+  const { INTERNAL_ORIGIN } = await import("#app/http/media-proxy.ts");
+  const config = parseConfig({
+    NODE_ENV: "test",
+    MEDIA_HOST: "127.0.0.1",
+    MEDIA_PORT: "0",
+    DATABASE_URL: `file:${db.file}`,
+    JOIN_TOKEN_SECRET: LIVE_TEST_SECRET,
+    APP_ORIGINS: INTERNAL_ORIGIN,
+    RTC_LISTEN_IP: "127.0.0.1",
+    MEDIA_WORKERS: "1",
+    MEDIA_LOG_LEVEL: "warn",
+    ...opts.mediaEnv,
+  });
+  const media = await startMediaServer(config, { log: process.env.MEDIA_TEST_LOG ? createLogger("debug") : silentLogger });
+  const app = await startTestServer(db, { JOIN_TOKEN_SECRET: LIVE_TEST_SECRET, MEDIA_INTERNAL_URL: media.url, ...opts.appEnv });
+  return {
+    ...app,
+    media,
+    close: async () => {
+      app.server.closeAllConnections();
+      await app.close();
+      await media.close();
+    },
+  };
 }
 
 /** A cookie-keeping client that sends what a browser sends with a same-origin form post. */

@@ -1,0 +1,426 @@
+/**
+ * The live room UI (browser only, loaded with a dynamic import once the member presses "join"):
+ * the stage (remote video or the presenter's self-view), the viewer's save-data and audio-only
+ * switches, the reconnect indicator, the presenter's controls, the cell room's tick list.
+ */
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { useT } from "#app/i18n/use-t.ts";
+import type { MessageKey } from "#app/i18n/catalog.ts";
+import { LiveConnection, type LiveRole, type Snapshot } from "./live-connection.client.ts";
+
+export type RosterMember = { id: number; code: string; fullName: string };
+
+export type LiveRoomProps = {
+  sessionId: number;
+  role: LiveRole;
+  token: string;
+  tokenExpiresAt: number;
+  tokenUrl: string;
+  initialSessionState: "scheduled" | "live" | "ended";
+  audioOnly: boolean;
+  saveData: boolean;
+  roster: RosterMember[];
+  cellName: string | null;
+  onLeft: () => void;
+  /** The session's state as the media server reports it (the page's header follows it). */
+  onSessionState?: (state: "scheduled" | "live" | "ended") => void;
+};
+
+function TrackVideo({ track, muted = true, mirror = false, testId, hidden = false }: { track: MediaStreamTrack | null; muted?: boolean; mirror?: boolean; testId: string; hidden?: boolean }) {
+  const ref = useRef<HTMLVideoElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.srcObject = track ? new MediaStream([track]) : null;
+    if (track) void el.play().catch(() => {});
+  }, [track]);
+  return (
+    <video
+      ref={ref}
+      className={`live-video${mirror ? " mirror" : ""}${hidden ? " is-hidden" : ""}`}
+      data-testid={testId}
+      autoPlay
+      playsInline
+      muted={muted}
+    />
+  );
+}
+
+function TrackAudio({ track, muted }: { track: MediaStreamTrack | null; muted: boolean }) {
+  const ref = useRef<HTMLAudioElement>(null);
+  const [blocked, setBlocked] = useState(false);
+  const { t } = useT();
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.srcObject = track ? new MediaStream([track]) : null;
+    if (track) el.play().then(() => setBlocked(false), () => setBlocked(true));
+  }, [track]);
+  return (
+    <>
+      <audio ref={ref} autoPlay muted={muted} data-testid="remote-audio" />
+      {blocked ? (
+        <button type="button" className="secondary" onClick={() => ref.current?.play().then(() => setBlocked(false), () => {})}>
+          {t("live.room.enableSound")}
+        </button>
+      ) : null}
+    </>
+  );
+}
+
+const CONN_KEYS: Record<Snapshot["conn"], MessageKey> = {
+  idle: "live.conn.idle",
+  connecting: "live.conn.connecting",
+  joined: "live.conn.joined",
+  reconnecting: "live.conn.reconnecting",
+  refused: "live.conn.refused",
+  full: "live.conn.full",
+  ended: "live.conn.ended",
+  replaced: "live.conn.replaced",
+  left: "live.conn.left",
+};
+
+const LOCAL_ERRORS: Record<string, MessageKey> = {
+  unreachable: "live.error.unreachable",
+  "checkin-refused": "live.error.checkinRefused",
+  "media-devices": "live.error.mediaDevices",
+};
+
+function ErrorLine({ error }: { error: Snapshot["error"] }) {
+  const { t, locale } = useT();
+  if (!error) return null;
+  let text: string;
+  if (error.code === "media-devices") text = `${t("live.error.mediaDevices")}${error.message ? `: ${error.message[locale]}` : ""}`;
+  else if (error.message) text = error.message[locale];
+  else if (LOCAL_ERRORS[error.code]) text = t(LOCAL_ERRORS[error.code]);
+  else text = t("live.error.generic", { code: error.code });
+  return (
+    <p className="notice notice-error" role="alert" data-testid="live-error">
+      {text}
+    </p>
+  );
+}
+
+export function LiveRoom(props: LiveRoomProps) {
+  const { t } = useT();
+  const conn = useMemo(
+    () =>
+      new LiveConnection({
+        sessionId: props.sessionId,
+        role: props.role,
+        token: props.token,
+        tokenExpiresAt: props.tokenExpiresAt,
+        tokenUrl: props.tokenUrl,
+        audioOnly: props.audioOnly,
+        saveData: props.saveData,
+      }),
+    // One connection per mounted room.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [],
+  );
+  const s = useSyncExternalStore(conn.subscribe, conn.getSnapshot, conn.getSnapshot);
+  useEffect(() => {
+    void conn.start();
+    return () => conn.dispose();
+  }, [conn]);
+  useEffect(() => {
+    if (s.conn === "left") props.onLeft();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [s.conn]);
+  const sessionState = s.conn === "idle" || s.conn === "connecting" ? props.initialSessionState : s.sessionState;
+  useEffect(() => {
+    props.onSessionState?.(sessionState);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [sessionState]);
+  const live = sessionState === "live";
+  const stageRef = useRef<HTMLDivElement>(null);
+  const presenter = props.role === "presenter";
+
+  return (
+    <div className="live-room" data-role={props.role} data-conn={s.conn} data-session-state={sessionState}>
+      <div className="live-status" role="status" aria-live="polite">
+        <span className={`badge conn-${s.conn}`} data-testid="conn-state">
+          {t(CONN_KEYS[s.conn])}
+        </span>
+        <span className={`badge ${live ? "badge-live" : ""}`} data-testid="session-state">
+          {t(`live.state.${sessionState}` as MessageKey)}
+        </span>
+        {s.conn === "reconnecting" ? <span className="spinner" aria-hidden="true" /> : null}
+        {s.rejoins > 0 ? <span className="muted small">{t("live.room.rejoins", { count: s.rejoins })}</span> : null}
+      </div>
+      <ErrorLine error={s.error} />
+      {s.conn === "full" ? (
+        <div className="card">
+          {s.audioOnlyOffered ? (
+            <button type="button" onClick={() => void conn.setAudioOnly(true)} data-testid="join-audio-only">
+              {t("live.room.joinAudioOnly")}
+            </button>
+          ) : null}{" "}
+          <button type="button" className="secondary" onClick={() => void conn.retry()}>
+            {t("live.room.retry")}
+          </button>
+        </div>
+      ) : null}
+
+      <div className="live-layout">
+        <div className="live-stage-wrap">
+          <div className="live-stage" ref={stageRef}>
+            {presenter ? (
+              <TrackVideo track={s.localVideo} mirror={s.source === "camera"} testId="self-view" />
+            ) : s.audioOnly ? (
+              <div className="live-audio-only">{t("live.room.audioOnlyStage")}</div>
+            ) : (
+              <TrackVideo track={s.remoteVideo} testId="remote-video" hidden={!live} />
+            )}
+            {!presenter && !live && s.conn !== "ended" ? <div className="live-overlay">{t("live.room.waitingPresenter")}</div> : null}
+            {!presenter && live && !s.remoteVideo && !s.audioOnly && s.conn === "joined" ? <div className="live-overlay">{t("live.room.noVideoYet")}</div> : null}
+            {presenter && !s.localVideo ? <div className="live-overlay">{t("live.room.noCamera")}</div> : null}
+          </div>
+          {!presenter ? <TrackAudio track={s.remoteAudio} muted={!live} /> : null}
+          {!presenter ? (
+            <div className="live-controls">
+              <ViewerControls conn={conn} s={s} stage={stageRef} />
+              <LeaveButton conn={conn} s={s} />
+            </div>
+          ) : null}
+          {s.poll && !presenter ? (
+            <div className="card live-poll" role="alertdialog" aria-label={t("live.poll.title")}>
+              <p>
+                <strong>{t("live.poll.title")}</strong> {s.poll.question}
+              </p>
+              {s.poll.answered ? (
+                <p className="notice notice-ok">{t("live.poll.answered")}</p>
+              ) : (
+                <button type="button" onClick={() => void conn.answerPoll(t("live.poll.here"))} data-testid="poll-answer">
+                  {t("live.poll.here")}
+                </button>
+              )}
+            </div>
+          ) : null}
+          {!presenter ? <StatsPanel s={s} /> : null}
+        </div>
+        {presenter ? <PresenterPanel conn={conn} s={s} live={live} /> : null}
+        {props.role === "cell-room" ? <CellRoster conn={conn} s={s} roster={props.roster} cellName={props.cellName} /> : null}
+      </div>
+    </div>
+  );
+}
+
+function LeaveButton({ conn, s }: { conn: LiveConnection; s: Snapshot }) {
+  const { t } = useT();
+  if (s.conn === "left" || s.conn === "ended" || s.conn === "replaced") return null;
+  return (
+    <button type="button" className="danger" onClick={() => void conn.leave()} data-testid="leave">
+      {t("live.room.leave")}
+    </button>
+  );
+}
+
+function ViewerControls({ conn, s, stage }: { conn: LiveConnection; s: Snapshot; stage: React.RefObject<HTMLDivElement | null> }) {
+  const { t } = useT();
+  return (
+    <>
+      <label className="switch">
+        <input type="checkbox" checked={s.saveData} onChange={(e) => void conn.setSaveData(e.currentTarget.checked)} data-testid="save-data" />
+        <span>{t("live.room.saveData")}</span>
+      </label>
+      <label className="switch">
+        <input type="checkbox" checked={s.audioOnly} onChange={(e) => void conn.setAudioOnly(e.currentTarget.checked)} data-testid="audio-only" />
+        <span>{t("live.room.audioOnly")}</span>
+      </label>
+      <button type="button" className="secondary" onClick={() => void stage.current?.requestFullscreen?.().catch(() => {})}>
+        {t("live.room.fullscreen")}
+      </button>
+    </>
+  );
+}
+
+function StatsPanel({ s }: { s: Snapshot }) {
+  const { t } = useT();
+  return (
+    <details className="live-stats">
+      <summary>{t("live.stats.title")}</summary>
+      <dl>
+        <dt>{t("live.stats.frames")}</dt>
+        <dd data-testid="frames-decoded" data-consumer-id={s.stats?.consumerId ?? ""}>
+          {s.stats?.framesDecoded ?? 0}
+        </dd>
+        <dt>{t("live.stats.resolution")}</dt>
+        <dd data-testid="resolution">{s.stats?.width ? `${s.stats.width}×${s.stats.height}` : "—"}</dd>
+        <dt>{t("live.stats.bitrate")}</dt>
+        <dd>{s.stats?.kbps != null ? `${s.stats.kbps} kbit/s` : "—"}</dd>
+        <dt>{t("live.stats.layer")}</dt>
+        <dd data-testid="video-layer">{s.layer ?? "—"}</dd>
+        <dt>{t("live.stats.network")}</dt>
+        <dd>{s.stats?.protocol ?? "—"}</dd>
+        <dt>{t("live.stats.transport")}</dt>
+        <dd data-testid="transport-state">{s.transport}</dd>
+      </dl>
+    </details>
+  );
+}
+
+function PresenterPanel({ conn, s, live }: { conn: LiveConnection; s: Snapshot; live: boolean }) {
+  const { t } = useT();
+  const [confirmEnd, setConfirmEnd] = useState(false);
+  const joined = s.conn === "joined";
+  // Phones have no screen sharing.
+  const canShareScreen = typeof navigator !== "undefined" && typeof navigator.mediaDevices?.getDisplayMedia === "function";
+  return (
+    <aside className="live-side card" aria-label={t("live.presenter.controls")}>
+      <h2>{t("live.presenter.controls")}</h2>
+      <p className="muted small" data-testid="producing">
+        {s.producing.video || s.producing.audio
+          ? t("live.presenter.publishing", { what: [s.producing.video ? t("live.presenter.video") : null, s.producing.audio ? t("live.presenter.audio") : null].filter(Boolean).join(" + ") })
+          : t("live.presenter.notPublishing")}
+      </p>
+      <div className="button-row">
+        {!live ? (
+          <button type="button" disabled={!joined || s.sessionState === "ended"} onClick={() => void conn.startBroadcast()} data-testid="start-broadcast">
+            {t("live.presenter.start")}
+          </button>
+        ) : confirmEnd ? (
+          <>
+            <button type="button" className="danger" onClick={() => void conn.endBroadcast()} data-testid="confirm-end">
+              {t("live.presenter.confirmEnd")}
+            </button>
+            <button type="button" className="secondary" onClick={() => setConfirmEnd(false)}>
+              {t("common.cancel")}
+            </button>
+          </>
+        ) : (
+          <button type="button" className="danger" onClick={() => setConfirmEnd(true)} data-testid="end-broadcast">
+            {t("live.presenter.end")}
+          </button>
+        )}
+      </div>
+      <div className="button-row">
+        <button type="button" className="secondary" aria-pressed={s.micMuted} onClick={() => void conn.setMicMuted(!s.micMuted)} data-testid="mute">
+          {s.micMuted ? t("live.presenter.unmute") : t("live.presenter.mute")}
+        </button>
+        <button type="button" className="secondary" aria-pressed={s.cameraOff} onClick={() => void conn.setCameraOff(!s.cameraOff)}>
+          {s.cameraOff ? t("live.presenter.cameraOn") : t("live.presenter.cameraOff")}
+        </button>
+        {s.source === "screen" ? (
+          <button type="button" className="secondary" onClick={() => void conn.useCamera().catch((err) => conn.reportMediaError(err))} data-testid="use-camera">
+            {t("live.presenter.useCamera")}
+          </button>
+        ) : canShareScreen ? (
+          <button type="button" className="secondary" onClick={() => void conn.shareScreen().catch((err) => conn.reportMediaError(err))} data-testid="share-screen">
+            {t("live.presenter.shareScreen")}
+          </button>
+        ) : null}
+      </div>
+      <p className="muted small" data-testid="source">
+        {t("live.presenter.source")}: {s.source === "camera" ? t("live.presenter.sourceCamera") : t("live.presenter.sourceScreen")}
+      </p>
+      <div className="field">
+        <label htmlFor="camera-pick">{t("live.presenter.camera")}</label>
+        <select id="camera-pick" value={s.cameraId ?? ""} onChange={(e) => void conn.chooseCamera(e.currentTarget.value).catch((err) => conn.reportMediaError(err))}>
+          {s.devices.cameras.map((d, i) => (
+            <option key={d.deviceId || i} value={d.deviceId}>
+              {d.label || `${t("live.presenter.camera")} ${i + 1}`}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="mic-pick">{t("live.presenter.mic")}</label>
+        <select id="mic-pick" value={s.micId ?? ""} onChange={(e) => void conn.chooseMic(e.currentTarget.value).catch((err) => conn.reportMediaError(err))}>
+          {s.devices.mics.map((d, i) => (
+            <option key={d.deviceId || i} value={d.deviceId}>
+              {d.label || `${t("live.presenter.mic")} ${i + 1}`}
+            </option>
+          ))}
+        </select>
+      </div>
+      <h3>{t("live.presenter.audience")}</h3>
+      <p className="audience-total">
+        <strong data-testid="audience-people">{s.audience?.people ?? 0}</strong> {t("live.presenter.people")}
+        <span className="muted small">
+          {" "}
+          {t("live.presenter.audienceDetail", { viewers: s.audience?.viewers ?? 0, rooms: s.audience?.cellRooms ?? 0, checkedIn: s.audience?.checkedIn ?? 0 })}
+        </span>
+      </p>
+      {s.audience && s.audience.byUnit.length > 0 ? (
+        <div className="table-wrap">
+          <table className="compact" data-testid="audience-units">
+            <thead>
+              <tr>
+                <th>{t("live.presenter.unit")}</th>
+                <th>{t("live.presenter.viewers")}</th>
+                <th>{t("live.presenter.inRooms")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.audience.byUnit.map((u) => (
+                <tr key={u.unitId}>
+                  <td>{u.name || u.code}</td>
+                  <td>{u.viewers}</td>
+                  <td>{u.cellRooms > 0 ? t("live.presenter.roomCount", { rooms: u.cellRooms, people: u.checkedIn }) : "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <div className="button-row">
+        <button type="button" className="secondary" disabled={!joined || !live} onClick={() => void conn.startPoll(t("live.poll.question"))} data-testid="start-poll">
+          {t("live.poll.start")}
+        </button>
+      </div>
+      {s.lastPoll ? <p className="muted small">{t("live.poll.sent")}</p> : null}
+      <div className="button-row">
+        <LeaveButton conn={conn} s={s} />
+      </div>
+    </aside>
+  );
+}
+
+function CellRoster({ conn, s, roster, cellName }: { conn: LiveConnection; s: Snapshot; roster: RosterMember[]; cellName: string | null }) {
+  const { t } = useT();
+  const [filter, setFilter] = useState("");
+  const checked = new Set(s.checkedIn);
+  const pending = new Set(s.pendingCheck);
+  const joined = s.conn === "joined";
+  const fold = (v: string) => v.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
+  const shown = filter ? roster.filter((m) => fold(`${m.fullName} ${m.code}`).includes(fold(filter))) : roster;
+  const notChecked = roster.filter((m) => !checked.has(m.id)).map((m) => m.id);
+  return (
+    <aside className="live-side card" aria-label={t("live.cell.title")}>
+      <h2>{t("live.cell.title")}</h2>
+      {cellName ? <p className="muted">{cellName}</p> : null}
+      <p data-testid="checked-count">{t("live.cell.count", { checked: roster.filter((m) => checked.has(m.id)).length, total: roster.length })}</p>
+      <div className="button-row">
+        <button type="button" className="secondary" disabled={!joined || notChecked.length === 0} onClick={() => void conn.checkin(notChecked)}>
+          {t("live.cell.checkAll")}
+        </button>
+      </div>
+      {roster.length > 12 ? (
+        <div className="field">
+          <label htmlFor="roster-filter">{t("live.cell.filter")}</label>
+          <input id="roster-filter" type="search" value={filter} onChange={(e) => setFilter(e.currentTarget.value)} />
+        </div>
+      ) : null}
+      {!joined ? <p className="muted small">{t("live.cell.joinFirst")}</p> : null}
+      <ul className="roster" data-testid="roster">
+        {shown.map((m) => (
+          <li key={m.id}>
+            <label>
+              <input
+                type="checkbox"
+                checked={checked.has(m.id)}
+                disabled={!joined || pending.has(m.id)}
+                onChange={(e) => void (e.currentTarget.checked ? conn.checkin([m.id]) : conn.checkout([m.id]))}
+                data-member-code={m.code}
+              />
+              <span>
+                {m.fullName} <span className="muted small">{m.code}</span>
+              </span>
+            </label>
+          </li>
+        ))}
+      </ul>
+    </aside>
+  );
+}

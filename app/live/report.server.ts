@@ -1,0 +1,334 @@
+/**
+ * The attendance page and its exports: the ledger's report (attendance.server.ts) limited to the
+ * reader's scope, the per-unit roll-up, trainers' corrections (an audit trail beside the computed
+ * status, never overwriting events) and CSV / XLSX files with Vietnamese headers.
+ *
+ * Counting: a member's effective status is their latest correction if any, else the computed one.
+ * Per unit: invited, present, late, left early, absent, excused; rate = members who attended at
+ * all (present + late + left early) / invited. A unit's figures include its whole subtree.
+ */
+import crypto from "node:crypto";
+import ExcelJS from "exceljs";
+import { desc, eq, inArray } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
+import type { Db } from "#db/client.server.ts";
+import { ATTENDANCE_OVERRIDES, attendanceCorrections, members, units, type AttendanceOverride } from "#db/schema/index.ts";
+import type { Scope } from "#app/auth/permissions.server.ts";
+import { DomainError } from "#app/org/domain-error.ts";
+import { CSV_BOM, neutraliseCell, toCsvLine } from "#app/org/spreadsheet-safety.ts";
+import { pathIds, sumUpTree, type TreeNode } from "#app/reports/tree-sum.ts";
+import { translate, type MessageKey } from "#app/i18n/catalog.ts";
+import { correctAttendance, sessionAttendance, type MemberAttendance } from "./attendance.server.ts";
+import { RECONNECT_WINDOW_MS, type LiveSession } from "./sessions.server.ts";
+import { toLocalStamp } from "./time.ts";
+import { MAX_REASON } from "./constants.ts";
+
+export type ReportRow = MemberAttendance & {
+  unitCode: string;
+  unitName: string;
+  unitPath: string;
+  /** The correction's status if there is one, else the computed status. */
+  effective: AttendanceOverride;
+};
+
+export type ScopedReport = {
+  start: Date;
+  end: Date;
+  rule: { presentMinPercent: number; lateAfterMinutes: number };
+  rows: ReportRow[];
+  absentees: ReportRow[];
+  counts: Counts;
+};
+
+const inScope = (scope: Scope, path: string) => scope.all || scope.roots.some((r) => path.startsWith(r.path));
+
+export function scopedReport(db: Db, scope: Scope, sessionId: number, now = Date.now()): ScopedReport | undefined {
+  const rep = sessionAttendance(db, sessionId, { reconnectWindowMs: RECONNECT_WINDOW_MS, now });
+  if (!rep) return undefined;
+  const unitIds = [...new Set(rep.members.map((m) => m.unitId))];
+  const unitRows = unitIds.length ? db.select({ id: units.id, code: units.code, name: units.name, path: units.path }).from(units).where(inArray(units.id, unitIds)).all() : [];
+  const byId = new Map(unitRows.map((u) => [u.id, u]));
+  const rows: ReportRow[] = [];
+  for (const m of rep.members) {
+    const u = byId.get(m.unitId);
+    if (!u || !inScope(scope, u.path)) continue;
+    rows.push({ ...m, unitCode: u.code, unitName: u.name, unitPath: u.path, effective: m.corrected?.status ?? m.status });
+  }
+  rows.sort((a, b) => (a.unitPath < b.unitPath ? -1 : a.unitPath > b.unitPath ? 1 : a.code.localeCompare(b.code)));
+  const absentees = rows.filter((r) => r.status === "absent");
+  return { start: rep.start, end: rep.end, rule: rep.rule, rows, absentees, counts: countRows(rows) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Roll-up per unit
+// ---------------------------------------------------------------------------------------------
+
+export type Counts = { invited: number; present: number; late: number; leftEarly: number; absent: number; excused: number; rate: number | null };
+const KEYS = ["present", "late", "left-early", "absent", "excused"] as const;
+const WIDTH = 1 + KEYS.length;
+
+function countsFrom(v: ArrayLike<number>, at: number): Counts {
+  const invited = v[at];
+  const [present, late, leftEarly, absent, excused] = KEYS.map((_, k) => v[at + 1 + k]);
+  return { invited, present, late, leftEarly, absent, excused, rate: invited > 0 ? (present + late + leftEarly) / invited : null };
+}
+
+export function countRows(rows: readonly Pick<ReportRow, "effective">[]): Counts {
+  const v = new Float64Array(WIDTH);
+  for (const r of rows) {
+    v[0]++;
+    v[1 + KEYS.indexOf(r.effective)]++;
+  }
+  return countsFrom(v, 0);
+}
+
+export type RollupRow = { unitId: number; code: string; name: string; depth: number; counts: Counts; childCount: number };
+export type Rollup = { root: RollupRow | null; children: RollupRow[] };
+
+export type RollupTree = {
+  /** One unit and its children; without `unitId`, the first level that branches (or the scope's top units). */
+  view(unitId?: number | null): Rollup;
+  /** Every unit, depth-first from the top (for the XLSX sheet). */
+  all(): RollupRow[];
+};
+
+/**
+ * Figures per unit for the units on the way to the report's members, within the scope (ancestors
+ * above a trainer's subtrees are left out: the scoped tree is a forest). Computed once, in memory.
+ */
+export function rollupTree(db: Db, scope: Scope, rows: readonly ReportRow[]): RollupTree {
+  const ids = new Set<number>();
+  for (const r of rows) for (const id of pathIds(r.unitPath)) ids.add(id);
+  const cols = { id: units.id, code: units.code, name: units.name, path: units.path, depth: units.depth, parentId: units.parentId };
+  const fetched: { id: number; code: string; name: string; path: string; depth: number; parentId: number | null }[] = [];
+  const idList = [...ids];
+  for (let i = 0; i < idList.length; i += 500) fetched.push(...db.select(cols).from(units).where(inArray(units.id, idList.slice(i, i + 500))).all());
+  const nodes = fetched.filter((u) => inScope(scope, u.path));
+  const index = new Map(nodes.map((n, i) => [n.id, i]));
+  const own = new Float64Array(nodes.length * WIDTH);
+  for (const r of rows) {
+    const i = index.get(r.unitId);
+    if (i === undefined) continue;
+    own[i * WIDTH]++;
+    own[i * WIDTH + 1 + KEYS.indexOf(r.effective)]++;
+  }
+  const treeNodes: TreeNode[] = nodes.map((n) => ({ unitId: n.id, parentId: n.parentId, path: n.path }));
+  const total = sumUpTree(treeNodes, own, WIDTH);
+  const childrenOf = new Map<number | null, number[]>();
+  nodes.forEach((n, i) => {
+    const parent = n.parentId != null && index.has(n.parentId) ? n.parentId : null;
+    if (!childrenOf.has(parent)) childrenOf.set(parent, []);
+    childrenOf.get(parent)!.push(i);
+  });
+  const byCode = (a: number, b: number) => nodes[a].code.localeCompare(nodes[b].code);
+  for (const list of childrenOf.values()) list.sort(byCode);
+  const row = (i: number): RollupRow => ({
+    unitId: nodes[i].id,
+    code: nodes[i].code,
+    name: nodes[i].name,
+    depth: nodes[i].depth,
+    counts: countsFrom(total, i * WIDTH),
+    childCount: childrenOf.get(nodes[i].id)?.length ?? 0,
+  });
+  return {
+    view(unitId) {
+      let rootIndex: number;
+      if (unitId != null) {
+        const found = index.get(unitId);
+        if (found === undefined) return { root: null, children: [] };
+        rootIndex = found;
+      } else {
+        const tops = childrenOf.get(null) ?? [];
+        if (tops.length !== 1) return { root: null, children: tops.map(row) };
+        rootIndex = tops[0];
+        // Walk down single-child chains without members of their own (the root above one committee).
+        for (;;) {
+          const kids: number[] = childrenOf.get(nodes[rootIndex].id) ?? [];
+          if (kids.length !== 1 || own[rootIndex * WIDTH] > 0) break;
+          rootIndex = kids[0];
+        }
+      }
+      return { root: row(rootIndex), children: (childrenOf.get(nodes[rootIndex].id) ?? []).map(row) };
+    },
+    all() {
+      const out: RollupRow[] = [];
+      const visit = (i: number) => {
+        out.push(row(i));
+        for (const c of childrenOf.get(nodes[i].id) ?? []) visit(c);
+      };
+      for (const t of childrenOf.get(null) ?? []) visit(t);
+      return out;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Corrections
+// ---------------------------------------------------------------------------------------------
+
+export type CorrectionEntry = {
+  id: number;
+  memberId: number;
+  code: string;
+  fullName: string;
+  status: AttendanceOverride;
+  reason: string;
+  byCode: string | null;
+  byName: string | null;
+  at: Date;
+};
+
+/** Every correction of the session for the given members, newest first (the audit trail). */
+export function correctionTrail(db: Db, sessionId: number, memberIds: ReadonlySet<number>): CorrectionEntry[] {
+  const by = alias(members, "corrector");
+  return db
+    .select({
+      id: attendanceCorrections.id,
+      memberId: attendanceCorrections.memberId,
+      code: members.code,
+      fullName: members.fullName,
+      status: attendanceCorrections.status,
+      reason: attendanceCorrections.reason,
+      byCode: by.code,
+      byName: by.fullName,
+      at: attendanceCorrections.at,
+    })
+    .from(attendanceCorrections)
+    .innerJoin(members, eq(members.id, attendanceCorrections.memberId))
+    .leftJoin(by, eq(by.id, attendanceCorrections.correctedBy))
+    .where(eq(attendanceCorrections.sessionId, sessionId))
+    .orderBy(desc(attendanceCorrections.at), desc(attendanceCorrections.id))
+    .all()
+    .filter((c) => memberIds.has(c.memberId));
+}
+
+
+/**
+ * A trainer's correction of one invited member of their scope, with a reason. It is appended to
+ * attendance_corrections; the events and the computed status stay as they were.
+ */
+export function recordCorrection(
+  db: Db,
+  scope: Scope,
+  sessionId: number,
+  actorId: number,
+  input: { memberCode: string; status: string; reason: string },
+  now = new Date(),
+) {
+  const rep = scopedReport(db, scope, sessionId, now.getTime());
+  if (!rep) throw new DomainError("live.error.notFound", {}, 404);
+  const code = input.memberCode.trim().normalize("NFC");
+  const row = rep.rows.find((r) => r.code === code);
+  if (!row) throw new DomainError("live.error.correctionMember", { code });
+  if (!(ATTENDANCE_OVERRIDES as readonly string[]).includes(input.status)) throw new DomainError("live.error.correctionStatus");
+  const reason = input.reason.normalize("NFC").trim();
+  if (!reason) throw new DomainError("live.error.reasonRequired");
+  if (reason.length > MAX_REASON) throw new DomainError("live.error.reasonLong", { max: MAX_REASON });
+  return correctAttendance(db, { sessionId, memberId: row.memberId, status: input.status as AttendanceOverride, reason, correctedBy: actorId, at: now });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exports (CSV with a BOM, XLSX), Vietnamese headers, neutralised cells, a checksum
+// ---------------------------------------------------------------------------------------------
+
+export const EXPORT_HEADERS = [
+  "Mã đảng viên",
+  "Họ và tên",
+  "Mã đơn vị",
+  "Tên đơn vị",
+  "Trạng thái (theo nhật ký)",
+  "Trạng thái sau điều chỉnh",
+  "Lý do điều chỉnh",
+  "Số phút có mặt",
+  "Tỷ lệ có mặt (%)",
+  "Hình thức tham dự",
+  "Vào lần đầu (giờ Việt Nam)",
+  "Rời lần cuối (giờ Việt Nam)",
+] as const;
+
+export const ROLLUP_HEADERS = ["Mã đơn vị", "Tên đơn vị", "Được mời", "Có mặt", "Đi muộn", "Về sớm", "Vắng", "Vắng có lý do", "Tỷ lệ tham dự (%)"] as const;
+
+const vi = (key: MessageKey) => translate("vi", key);
+export const statusKey = (s: AttendanceOverride): MessageKey => `live.status.${s}` as MessageKey;
+export const viaKey = (v: NonNullable<MemberAttendance["via"]>): MessageKey => `live.via.${v}` as MessageKey;
+
+/** Minutes with one decimal: a short presence still shows (0.4), never rounded away to 0. */
+export const minutesOf = (ms: number) => Math.round(ms / 6000) / 10;
+
+export type ExportCell = string | number;
+
+export function exportRows(rows: readonly ReportRow[]): ExportCell[][] {
+  return rows.map((r) => [
+    r.code,
+    r.fullName,
+    r.unitCode,
+    r.unitName,
+    vi(statusKey(r.status)),
+    r.corrected ? vi(statusKey(r.corrected.status)) : "",
+    r.corrected?.reason ?? "",
+    minutesOf(r.presentMs),
+    r.percent,
+    r.via ? vi(viaKey(r.via)) : "",
+    toLocalStamp(r.firstJoin),
+    toLocalStamp(r.lastLeave),
+  ]);
+}
+
+/** The table as CSV lines (header + rows), every string cell neutralised, CRLF-terminated. */
+export function tableText(rows: readonly ExportCell[][]): string {
+  return [toCsvLine([...EXPORT_HEADERS]), ...rows.map((r) => toCsvLine(r))].map((l) => l + "\r\n").join("");
+}
+
+/** SHA-256 (hex) of the UTF-8 bytes of `tableText`: the same value in the CSV and the XLSX file. */
+export function tableChecksum(rows: readonly ExportCell[][]): string {
+  return crypto.createHash("sha256").update(tableText(rows), "utf8").digest("hex");
+}
+
+export type ExportMeta = { session: Pick<LiveSession, "id" | "title">; start: Date; end: Date; rule: ScopedReport["rule"]; generatedAt: Date; scopeLabel: string };
+
+function metaLines(meta: ExportMeta, rowCount: number, checksum: string): ExportCell[][] {
+  return [
+    ["Phiên sinh hoạt", meta.session.title],
+    ["Mã phiên", meta.session.id],
+    ["Bắt đầu (giờ Việt Nam)", toLocalStamp(meta.start)],
+    ["Kết thúc (giờ Việt Nam)", toLocalStamp(meta.end)],
+    ["Quy tắc", `có mặt khi dự ≥ ${meta.rule.presentMinPercent}% thời lượng; muộn khi vào sau ${meta.rule.lateAfterMinutes} phút`],
+    ["Phạm vi", meta.scopeLabel],
+    ["Số dòng", rowCount],
+    ["Tạo lúc (giờ Việt Nam)", toLocalStamp(meta.generatedAt)],
+    ["Mã kiểm tra SHA-256 của bảng", checksum],
+  ];
+}
+
+/**
+ * CSV: BOM, the table (header + one line per invited member), a blank line, then the session's
+ * details, the generated time and the checksum line (SHA-256 of the table's lines as written).
+ */
+export function attendanceCsv(rows: readonly ExportCell[][], meta: ExportMeta): string {
+  const checksum = tableChecksum(rows);
+  return CSV_BOM + tableText(rows) + "\r\n" + metaLines(meta, rows.length, checksum).map((l) => toCsvLine(l) + "\r\n").join("");
+}
+
+export async function attendanceXlsx(rows: readonly ExportCell[][], rollupRows: readonly RollupRow[], meta: ExportMeta): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.created = meta.generatedAt;
+  const cell = (v: ExportCell) => (typeof v === "number" ? v : neutraliseCell(v));
+  const ws = wb.addWorksheet("Diem danh");
+  ws.addRow([...EXPORT_HEADERS]);
+  ws.getRow(1).font = { bold: true };
+  for (const r of rows) ws.addRow(r.map(cell));
+  ws.columns.forEach((c) => (c.width = 20));
+  const ru = wb.addWorksheet("Theo don vi");
+  ru.addRow([...ROLLUP_HEADERS]);
+  ru.getRow(1).font = { bold: true };
+  for (const u of rollupRows) {
+    const c = u.counts;
+    ru.addRow([cell(u.code), cell(`${"  ".repeat(Math.max(0, u.depth - (rollupRows[0]?.depth ?? 0)))}${u.name}`), c.invited, c.present, c.late, c.leftEarly, c.absent, c.excused, c.rate == null ? "" : Math.round(c.rate * 1000) / 10]);
+  }
+  ru.columns.forEach((c) => (c.width = 16));
+  const info = wb.addWorksheet("Thong tin");
+  for (const l of metaLines(meta, rows.length, tableChecksum(rows))) info.addRow(l.map(cell));
+  info.getColumn(1).width = 32;
+  info.getColumn(2).width = 70;
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}

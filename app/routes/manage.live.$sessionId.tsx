@@ -1,0 +1,121 @@
+import { type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { notFound, requireManager } from "#app/auth/permissions.server.ts";
+import { domainFailure, ok, parseId } from "#app/http/forms.server.ts";
+import { Notice } from "#app/components/ui.tsx";
+import { joinAccess, sessionAccess, sessionTargets, updateSession } from "#app/live/sessions.server.ts";
+import { readSessionForm } from "#app/live/session-form.server.ts";
+import { SessionForm } from "#app/live/session-form.tsx";
+import { toLocalInput } from "#app/live/time.ts";
+import { DocumentLink, StateBadge, useNow } from "#app/live/ui.tsx";
+import { useT } from "#app/i18n/use-t.ts";
+import liveStyles from "#app/styles/live.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: liveStyles }];
+
+/** One session: what was scheduled, links to its page and attendance, and the edit form before it starts. */
+export function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { session: me, scope } = requireManager(request, context);
+  const access = sessionAccess(context.db, scope, parseId(params.sessionId));
+  if (!access) notFound();
+  const s = access.session;
+  const t = sessionTargets(context.db, s.id);
+  return {
+    session: {
+      id: s.id,
+      title: s.title,
+      description: s.description,
+      documentUrl: s.documentUrl,
+      state: s.state,
+      start: s.scheduledStartAt.getTime(),
+      end: s.plannedEndAt.getTime(),
+      actualStart: s.actualStartAt?.getTime() ?? null,
+      actualEnd: s.actualEndAt?.getTime() ?? null,
+      presentMinPercent: s.presentMinPercent,
+      lateAfterMinutes: s.lateAfterMinutes,
+    },
+    presenters: t.presenters,
+    invitedUnits: t.invitedUnits.map(({ id, code, name }) => ({ id, code, name })),
+    invitedMembers: t.invitedMembers.map(({ id, code, fullName }) => ({ id, code, fullName })),
+    editable: access.editable,
+    canOpen: !!joinAccess(context.db, s.id, me.member),
+    values: {
+      title: s.title,
+      description: s.description,
+      documentUrl: s.documentUrl ?? "",
+      start: toLocalInput(s.scheduledStartAt),
+      end: toLocalInput(s.plannedEndAt),
+      presenters: t.presenters.map((p) => p.code).join(", "),
+      units: t.invitedUnits.map((u) => u.code).join(", "),
+      members: t.invitedMembers.map((m) => m.code).join(", "),
+      presentMinPercent: s.presentMinPercent,
+      lateAfterMinutes: s.lateAfterMinutes,
+    },
+    now: Date.now(),
+  };
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { session, scope } = requireManager(request, context);
+  const id = parseId(params.sessionId);
+  if (!sessionAccess(context.db, scope, id)) notFound();
+  try {
+    const { intent, input } = await readSessionForm(request, context, session.member.id);
+    if (intent !== "update") throw new Response("Bad Request", { status: 400 });
+    updateSession(context.db, scope, id, session.member.id, input);
+    return ok("common.saved");
+  } catch (e) {
+    return domainFailure(e);
+  }
+}
+
+export default function ManageLiveSession() {
+  const { t, formatDate } = useT();
+  const d = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
+  const [search] = useSearchParams();
+  const now = useNow(d.now, 30_000);
+  const s = d.session;
+  return (
+    <>
+      <p className="muted small">
+        <Link to="/manage/live">← {t("live.manage.title")}</Link>
+      </p>
+      <h1>{s.title}</h1>
+      {search.get("scheduled") ? <p className="notice notice-ok">{t("live.manage.scheduled")}</p> : null}
+      <section className="card">
+        <p>
+          <StateBadge state={s.state} start={s.start} now={now} />{" "}
+          {formatDate(s.start, { dateStyle: "full", timeStyle: "short" })} – {formatDate(s.end, { timeStyle: "short" })}
+        </p>
+        {s.actualStart ? <p className="small">{t("live.manage.actual", { start: formatDate(s.actualStart, { timeStyle: "medium" }), end: s.actualEnd ? formatDate(s.actualEnd, { timeStyle: "medium" }) : "…" })}</p> : null}
+        {s.description ? <p className="live-description">{s.description}</p> : null}
+        <DocumentLink url={s.documentUrl} />
+        <p className="small">{t("live.manage.rule", { percent: s.presentMinPercent, minutes: s.lateAfterMinutes })}</p>
+        <p className="small">{t("live.page.presenters", { names: d.presenters.map((p) => `${p.fullName} (${p.code})`).join(", ") })}</p>
+        <p className="small">
+          {t("live.manage.invited")}: {[...d.invitedUnits.map((u) => `${u.name} (${u.code})`), ...d.invitedMembers.map((m) => `${m.fullName} (${m.code})`)].join(", ")}
+        </p>
+        <p className="button-row">
+          <Link className="button" to={`/manage/live/${s.id}/attendance`} data-testid="attendance-link">
+            {t("live.manage.attendance")}
+          </Link>
+          {d.canOpen ? (
+            <Link className="button secondary" to={`/live/${s.id}`}>
+              {t("live.manage.openPage")}
+            </Link>
+          ) : null}
+        </p>
+      </section>
+      {d.editable ? (
+        <section className="card" aria-labelledby="edit">
+          <h2 id="edit">{t("live.manage.edit")}</h2>
+          <Notice flash={a?.flash} />
+          <SessionForm values={d.values} submitLabel={t("common.save")} intent="update" />
+        </section>
+      ) : (
+        <p className="muted">{s.state === "scheduled" ? t("live.manage.notEditableScope") : t("live.manage.notEditableStarted")}</p>
+      )}
+    </>
+  );
+}

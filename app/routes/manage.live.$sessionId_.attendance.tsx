@@ -1,0 +1,289 @@
+import { type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
+import { useEffect } from "react";
+import { z } from "zod";
+import { notFound, requireManager } from "#app/auth/permissions.server.ts";
+import { domainFailure, ok, parseId, readForm, readSearch } from "#app/http/forms.server.ts";
+import { Field, Notice } from "#app/components/ui.tsx";
+import { sessionAccess } from "#app/live/sessions.server.ts";
+import { correctionTrail, minutesOf, recordCorrection, rollupTree, scopedReport, type Counts } from "#app/live/report.server.ts";
+import { StatusBadge } from "#app/live/ui.tsx";
+import { useT } from "#app/i18n/use-t.ts";
+import type { MessageKey } from "#app/i18n/catalog.ts";
+import { CORRECTION_STATUSES, MAX_REASON } from "#app/live/constants.ts";
+import liveStyles from "#app/styles/live.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: liveStyles }];
+
+/**
+ * Attendance of one session, limited to the reader's scope: every invited member's status (and a
+ * correction beside it), minutes, %, how they attended, first join and last leave; absentees;
+ * a roll-up by unit; the corrections' audit trail; exports. Live during the session (it refreshes
+ * itself), final after.
+ */
+export function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { scope } = requireManager(request, context);
+  const access = sessionAccess(context.db, scope, parseId(params.sessionId));
+  if (!access) notFound();
+  const q = readSearch(request, z.object({ unit: z.coerce.number().int().positive().optional() }));
+  const s = access.session;
+  const rep = scopedReport(context.db, scope, s.id);
+  if (!rep) notFound();
+  const view = rollupTree(context.db, scope, rep.rows).view(q.unit ?? null);
+  if (q.unit && !view.root) notFound();
+  const trail = correctionTrail(context.db, s.id, new Set(rep.rows.map((r) => r.memberId)));
+  return {
+    session: { id: s.id, title: s.title, state: s.state, start: rep.start.getTime(), end: rep.end.getTime(), started: !!s.actualStartAt, rule: rep.rule },
+    counts: rep.counts,
+    rollup: view,
+    unit: q.unit ?? null,
+    rows: rep.rows.map((r) => ({
+      memberId: r.memberId,
+      code: r.code,
+      fullName: r.fullName,
+      unitCode: r.unitCode,
+      unitName: r.unitName,
+      status: r.status,
+      corrected: r.corrected ? { status: r.corrected.status, reason: r.corrected.reason } : null,
+      minutes: minutesOf(r.presentMs),
+      percent: r.percent,
+      via: r.via,
+      firstJoin: r.firstJoin?.getTime() ?? null,
+      lastLeave: r.lastLeave?.getTime() ?? null,
+    })),
+    absentees: rep.absentees.map((r) => ({ code: r.code, fullName: r.fullName, unitName: r.unitName, excused: r.corrected?.status === "excused" })),
+    trail: trail.map((c) => ({ ...c, at: c.at.getTime() })),
+  };
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { session, scope } = requireManager(request, context);
+  const id = parseId(params.sessionId);
+  if (!sessionAccess(context.db, scope, id)) notFound();
+  const f = await readForm(
+    request,
+    z.object({ intent: z.literal("correct"), memberCode: z.string().max(100), status: z.string().max(20), reason: z.string().max(MAX_REASON * 4) }),
+  );
+  try {
+    recordCorrection(context.db, scope, id, session.member.id, f);
+    return ok("live.attendance.corrected", { code: f.memberCode.trim() });
+  } catch (e) {
+    return domainFailure(e);
+  }
+}
+
+function CountsCells({ c }: { c: Counts }) {
+  return (
+    <>
+      <td>{c.invited}</td>
+      <td>{c.present}</td>
+      <td>{c.late}</td>
+      <td>{c.leftEarly}</td>
+      <td>{c.absent}</td>
+      <td>{c.excused}</td>
+      <td>{c.rate == null ? "—" : `${Math.round(c.rate * 1000) / 10}%`}</td>
+    </>
+  );
+}
+
+export default function Attendance() {
+  const { t, formatDate } = useT();
+  const d = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  const revalidator = useRevalidator();
+  const live = d.session.state === "live";
+  useEffect(() => {
+    if (!live) return;
+    const id = setInterval(() => {
+      if (document.visibilityState === "visible") revalidator.revalidate();
+    }, 30_000);
+    return () => clearInterval(id);
+  }, [live, revalidator]);
+  const s = d.session;
+  const time = (v: number | null) => (v == null ? "—" : formatDate(v, { timeStyle: "medium" }));
+  const exportBase = `/manage/live/${s.id}/export`;
+  const countHeads = ["live.count.invited", "live.count.present", "live.count.late", "live.count.leftEarly", "live.count.absent", "live.count.excused", "live.count.rate"] as const;
+  return (
+    <>
+      <p className="muted small">
+        <Link to={`/manage/live/${s.id}`}>← {s.title}</Link>
+      </p>
+      <h1>{t("live.attendance.title")}</h1>
+      <section className="card">
+        <p>
+          <strong>{s.title}</strong>
+        </p>
+        <p className="small">
+          {s.started
+            ? t("live.attendance.span", { start: formatDate(s.start, { dateStyle: "medium", timeStyle: "medium" }), end: formatDate(s.end, { timeStyle: "medium" }) })
+            : t("live.attendance.notStarted")}
+          {live ? ` · ${t("live.attendance.liveNote")}` : ""}
+        </p>
+        <p className="small">{t("live.manage.rule", { percent: s.rule.presentMinPercent, minutes: s.rule.lateAfterMinutes })}</p>
+        <dl className="live-summary" data-testid="attendance-summary">
+          {countHeads.map((k, i) => (
+            <div key={k}>
+              <dt>{t(k)}</dt>
+              <dd>
+                {i === 6
+                  ? d.counts.rate == null
+                    ? "—"
+                    : `${Math.round(d.counts.rate * 1000) / 10}%`
+                  : [d.counts.invited, d.counts.present, d.counts.late, d.counts.leftEarly, d.counts.absent, d.counts.excused][i]}
+              </dd>
+            </div>
+          ))}
+        </dl>
+        <p className="button-row">
+          <a className="button secondary" href={`${exportBase}?format=csv`} download data-testid="export-csv">
+            {t("live.attendance.exportCsv")}
+          </a>
+          <a className="button secondary" href={`${exportBase}?format=xlsx`} download data-testid="export-xlsx">
+            {t("live.attendance.exportXlsx")}
+          </a>
+        </p>
+      </section>
+
+      <h2>{t("live.attendance.byUnit")}</h2>
+      {d.unit ? (
+        <p className="small">
+          <Link to={`/manage/live/${s.id}/attendance`}>{t("live.attendance.allUnits")}</Link>
+        </p>
+      ) : null}
+      <div className="table-wrap">
+        <table className="compact rollup" data-testid="rollup">
+          <thead>
+            <tr>
+              <th>{t("live.presenter.unit")}</th>
+              {countHeads.map((k) => (
+                <th key={k}>{t(k)}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {d.rollup.root ? (
+              <tr className="rollup-root">
+                <th scope="row">{d.rollup.root.name}</th>
+                <CountsCells c={d.rollup.root.counts} />
+              </tr>
+            ) : null}
+            {d.rollup.children.map((u) => (
+              <tr key={u.unitId} data-unit-code={u.code}>
+                <th scope="row">
+                  {u.childCount > 0 ? <Link to={`?unit=${u.unitId}`}>{u.name}</Link> : u.name}
+                </th>
+                <CountsCells c={u.counts} />
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+
+      <h2>{t("live.attendance.members")}</h2>
+      <div className="table-wrap">
+        <table className="stack" data-testid="attendance-table">
+          <thead>
+            <tr>
+              <th>{t("live.attendance.member")}</th>
+              <th>{t("live.presenter.unit")}</th>
+              <th>{t("live.attendance.status")}</th>
+              <th>{t("live.attendance.minutes")}</th>
+              <th>%</th>
+              <th>{t("live.attendance.via")}</th>
+              <th>{t("live.attendance.firstJoin")}</th>
+              <th>{t("live.attendance.lastLeave")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {d.rows.map((r) => (
+              <tr key={r.memberId} data-member-code={r.code} data-status={r.status} data-effective={r.corrected?.status ?? r.status} data-via={r.via ?? ""} data-minutes={r.minutes}>
+                <td data-label={t("live.attendance.member")}>
+                  {r.fullName} <span className="muted small">{r.code}</span>
+                </td>
+                <td data-label={t("live.presenter.unit")}>{r.unitName}</td>
+                <td data-label={t("live.attendance.status")}>
+                  <StatusBadge status={r.status} />
+                  {r.corrected ? (
+                    <span className="correction">
+                      {" → "}
+                      <StatusBadge status={r.corrected.status} /> <span className="muted small">{t("live.attendance.correctedNote", { reason: r.corrected.reason })}</span>
+                    </span>
+                  ) : null}
+                </td>
+                <td data-label={t("live.attendance.minutes")}>{r.minutes}</td>
+                <td data-label="%">{r.percent}</td>
+                <td data-label={t("live.attendance.via")}>{r.via ? t(`live.via.${r.via}` as MessageKey) : "—"}</td>
+                <td data-label={t("live.attendance.firstJoin")}>{time(r.firstJoin)}</td>
+                <td data-label={t("live.attendance.lastLeave")}>{time(r.lastLeave)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+
+      <h2>{t("live.attendance.absentees", { count: d.absentees.length })}</h2>
+      {d.absentees.length === 0 ? (
+        <p className="muted">{t("live.attendance.noAbsentees")}</p>
+      ) : (
+        <ul className="absentees" data-testid="absentees">
+          {d.absentees.map((m) => (
+            <li key={m.code} data-member-code={m.code}>
+              {m.fullName} <span className="muted small">{m.code} · {m.unitName}</span>
+              {m.excused ? <span className="badge"> {t("live.status.excused")}</span> : null}
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <section className="card" aria-labelledby="correct">
+        <h2 id="correct">{t("live.attendance.correct")}</h2>
+        <p className="muted small">{t("live.attendance.correctHint")}</p>
+        <Notice flash={a?.flash} />
+        <Form method="post" data-testid="correction-form">
+          <input type="hidden" name="intent" value="correct" />
+          <div className="row">
+            <Field label={t("live.attendance.member")} name="memberCode">
+              <select id="memberCode" name="memberCode" required>
+                {d.rows.map((r) => (
+                  <option key={r.memberId} value={r.code}>
+                    {r.fullName} ({r.code})
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field label={t("live.attendance.newStatus")} name="status">
+              <select id="status" name="status" defaultValue="excused">
+                {CORRECTION_STATUSES.map((o) => (
+                  <option key={o} value={o}>
+                    {t(`live.status.${o}` as MessageKey)}
+                  </option>
+                ))}
+              </select>
+            </Field>
+          </div>
+          <Field label={t("live.attendance.reason")} name="reason">
+            <input id="reason" name="reason" required maxLength={MAX_REASON} />
+          </Field>
+          <button type="submit" disabled={busy || d.rows.length === 0}>
+            {t("live.attendance.saveCorrection")}
+          </button>
+        </Form>
+        <h3>{t("live.attendance.trail")}</h3>
+        {d.trail.length === 0 ? (
+          <p className="muted">{t("live.attendance.noCorrections")}</p>
+        ) : (
+          <ol className="trail" data-testid="corrections">
+            {d.trail.map((c) => (
+              <li key={c.id} data-member-code={c.code}>
+                <strong>{formatDate(c.at, { dateStyle: "short", timeStyle: "medium" })}</strong>{" "}
+                {t("live.attendance.trailLine", { member: `${c.fullName} (${c.code})`, by: c.byName ? `${c.byName} (${c.byCode})` : "—", reason: c.reason })}{" "}
+                <StatusBadge status={c.status} />
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+    </>
+  );
+}

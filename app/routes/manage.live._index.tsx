@@ -1,0 +1,102 @@
+import { redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { inArray } from "drizzle-orm";
+import { requireManager } from "#app/auth/permissions.server.ts";
+import { domainFailure } from "#app/http/forms.server.ts";
+import { Notice } from "#app/components/ui.tsx";
+import { scheduleSession, sessionsInScope } from "#app/live/sessions.server.ts";
+import { readSessionForm } from "#app/live/session-form.server.ts";
+import { SessionForm } from "#app/live/session-form.tsx";
+import { toLocalInput } from "#app/live/time.ts";
+import { StateBadge, useNow } from "#app/live/ui.tsx";
+import { useT } from "#app/i18n/use-t.ts";
+import { units } from "#db/schema/index.ts";
+import liveStyles from "#app/styles/live.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: liveStyles }];
+
+/** Sessions in the manager's scope, and the form to schedule one. */
+export function loader({ request, context }: LoaderFunctionArgs) {
+  const { session, scope } = requireManager(request, context);
+  const rows = sessionsInScope(context.db, scope);
+  const roots = scope.all ? [] : context.db.select({ code: units.code, name: units.name }).from(units).where(inArray(units.id, scope.roots.map((r) => r.id))).all();
+  const now = new Date();
+  const start = new Date(Math.ceil(now.getTime() / 3600_000) * 3600_000);
+  return {
+    sessions: rows.map((r) => ({ ...r, scheduledStartAt: r.scheduledStartAt.getTime(), plannedEndAt: r.plannedEndAt.getTime() })),
+    scopeRoots: roots,
+    defaults: {
+      title: "",
+      description: "",
+      documentUrl: "",
+      start: toLocalInput(start),
+      end: toLocalInput(start.getTime() + 2 * 3600_000),
+      presenters: session.member.code,
+      units: roots.map((r) => r.code).join(", "),
+      members: "",
+      presentMinPercent: 80,
+      lateAfterMinutes: 10,
+    },
+    now: now.getTime(),
+  };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const { session, scope } = requireManager(request, context);
+  try {
+    const { input } = await readSessionForm(request, context, session.member.id);
+    const s = scheduleSession(context.db, scope, session.member.id, input);
+    return redirect(`/manage/live/${s.id}?scheduled=1`);
+  } catch (e) {
+    return domainFailure(e);
+  }
+}
+
+export default function ManageLive() {
+  const { t, formatDate } = useT();
+  const d = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
+  const now = useNow(d.now, 30_000);
+  const scopeHint = d.scopeRoots.length ? t("live.form.scopeHint", { units: d.scopeRoots.map((r) => `${r.code} (${r.name})`).join(", ") }) : undefined;
+  return (
+    <>
+      <h1>{t("live.manage.title")}</h1>
+      {d.sessions.length === 0 ? <p className="muted">{t("live.manage.none")}</p> : null}
+      {d.sessions.length > 0 ? (
+        <div className="table-wrap">
+          <table className="stack" data-testid="live-sessions">
+            <thead>
+              <tr>
+                <th>{t("live.manage.session")}</th>
+                <th>{t("live.manage.when")}</th>
+                <th>{t("live.manage.state")}</th>
+                <th>{t("common.actions")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.sessions.map((s) => (
+                <tr key={s.id}>
+                  <td data-label={t("live.manage.session")}>
+                    <Link to={`/manage/live/${s.id}`}>{s.title}</Link>
+                  </td>
+                  <td data-label={t("live.manage.when")}>{formatDate(s.scheduledStartAt, { dateStyle: "medium", timeStyle: "short" })}</td>
+                  <td data-label={t("live.manage.state")}>
+                    <StateBadge state={s.state} start={s.scheduledStartAt} now={now} />
+                  </td>
+                  <td data-label={t("common.actions")} className="actions">
+                    <Link to={`/manage/live/${s.id}/attendance`}>{t("live.manage.attendance")}</Link>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <section className="card" aria-labelledby="schedule">
+        <h2 id="schedule">{t("live.manage.schedule")}</h2>
+        <Notice flash={a?.flash} />
+        <SessionForm values={d.defaults} submitLabel={t("live.manage.scheduleSubmit")} intent="schedule" scopeHint={scopeHint} />
+      </section>
+    </>
+  );
+}

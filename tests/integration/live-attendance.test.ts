@@ -1,0 +1,237 @@
+import crypto from "node:crypto";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import ExcelJS from "exceljs";
+import { count, eq } from "drizzle-orm";
+import { testDb, dropDb } from "#tests/factories/db.ts";
+import { makeMember, makeTree } from "#tests/factories/org.ts";
+import { client, startTestServer } from "#tests/factories/http.ts";
+import { attendanceCorrections, attendanceEvents, liveSessions } from "#db/schema/index.ts";
+import { scheduleSession } from "#app/live/sessions.server.ts";
+import { EXPORT_HEADERS } from "#app/live/report.server.ts";
+import { toCsvLine } from "#app/org/spreadsheet-safety.ts";
+import type { Member } from "#app/org/members.server.ts";
+import { AttendanceLedger } from "../../media-server/src/attendance.ts";
+
+/**
+ * The attendance page, corrections and exports over HTTP, on a ledger written the way the media
+ * server writes it: statuses, minutes, via, absentees, the per-unit roll-up, the audit trail
+ * (corrections never touch events), CSV and XLSX that parse back with neutralised cells.
+ */
+let db: ReturnType<typeof testDb>;
+let srv: Awaited<ReturnType<typeof startTestServer>>;
+let tree: ReturnType<typeof makeTree>;
+let admin: Member, trainerA: Member, sec: Member, onTime: Member, late: Member, hostile: Member, inRoom: Member, absentA2: Member, memberB1: Member;
+let sessionId: number;
+const T0 = Date.UTC(2030, 0, 15, 1, 0, 0); // 08:00 in Vietnam
+const MIN = 60_000;
+
+beforeAll(async () => {
+  db = testDb();
+  tree = makeTree(db);
+  admin = await makeMember(db, tree.root, { code: "AT-ADMIN", role: "admin", fullName: "Quản Trị" });
+  trainerA = await makeMember(db, tree.a, { code: "AT-TR-A", role: "trainer", scopes: [tree.a], fullName: "Huấn Luyện A" });
+  await makeMember(db, tree.b, { code: "AT-TR-B", role: "trainer", scopes: [tree.b] });
+  sec = await makeMember(db, tree.a1, { code: "AT-SEC", fullName: "Bí Thư Chi Bộ" });
+  onTime = await makeMember(db, tree.a1, { code: "AT-ONTIME", fullName: "Đúng Giờ" });
+  late = await makeMember(db, tree.a1, { code: "AT-LATE", fullName: "Đến Muộn" });
+  hostile = await makeMember(db, tree.a1, { code: "AT-HOSTILE", fullName: '=HYPERLINK("http://evil.example","Bấm")' });
+  inRoom = await makeMember(db, tree.a1, { code: "AT-ROOM", fullName: "Tại Hội Trường" });
+  absentA2 = await makeMember(db, tree.a2, { code: "AT-ABSENT", fullName: "Vắng Mặt" });
+  memberB1 = await makeMember(db, tree.b1, { code: "AT-B1", fullName: "Thành Viên B" });
+
+  const s = scheduleSession(db, { all: true }, admin.id, {
+    title: "Quán triệt Nghị quyết",
+    description: "",
+    documentUrl: null,
+    start: new Date(T0),
+    end: new Date(T0 + 60 * MIN),
+    presenterCodes: ["AT-ADMIN"],
+    unitCodes: ["ROOT"],
+    memberCodes: [],
+    presentMinPercent: 80,
+    lateAfterMinutes: 10,
+  });
+  sessionId = s.id;
+  db.update(liveSessions).set({ state: "ended", actualStartAt: new Date(T0), actualEndAt: new Date(T0 + 60 * MIN) }).where(eq(liveSessions.id, s.id)).run();
+
+  // What the media server would have observed.
+  const ledger = new AttendanceLedger(db);
+  const ind = (memberId: number, conn: string, from: number, to: number) => {
+    ledger.append({ sessionId, memberId, kind: "socket-connect", via: "individual", connectionId: conn, at: from });
+    for (let t = from + 15_000; t < to; t += 15_000) ledger.append({ sessionId, memberId, kind: "heartbeat", via: "individual", connectionId: conn, at: t });
+    ledger.append({ sessionId, memberId, kind: "socket-disconnect", via: "individual", connectionId: conn, at: to });
+  };
+  ind(onTime.id, "c-ontime", T0 - 2 * MIN, T0 + 60 * MIN); // present, 60 min
+  ind(late.id, "c-late", T0 + 20 * MIN, T0 + 60 * MIN); // late, 40 min
+  ind(hostile.id, "c-hostile", T0, T0 + 30 * MIN); // left early, 30 min
+  ind(sec.id, "c-sec", T0, T0 + 60 * MIN); // the cell room's screen, present
+  ledger.append({ sessionId, memberId: inRoom.id, kind: "checkin", via: "cell-room", cellRoomMemberId: sec.id, connectionId: "c-sec", at: T0 + 1 * MIN });
+  ledger.append({ sessionId, memberId: inRoom.id, kind: "checkout", via: "cell-room", cellRoomMemberId: sec.id, connectionId: "c-sec", at: T0 + 59 * MIN });
+  ind(memberB1.id, "c-b1", T0, T0 + 60 * MIN);
+  srv = await startTestServer(db, { JOIN_TOKEN_SECRET: "integration-live-join-token-secret-0123456789" });
+});
+afterAll(async () => {
+  await srv.close();
+  dropDb(db);
+});
+
+/** The members table as { code: { status, effective, via, minutes } } from the page's data attributes. */
+function rowsOf(html: string) {
+  const out: Record<string, { status: string; effective: string; via: string; minutes: number }> = {};
+  for (const m of html.matchAll(/<tr data-member-code="([^"]+)" data-status="([^"]+)" data-effective="([^"]+)" data-via="([^"]*)" data-minutes="([^"]+)"/g)) {
+    out[m[1]] = { status: m[2], effective: m[3], via: m[4], minutes: Number(m[5]) };
+  }
+  return out;
+}
+
+const eventCount = () => db.select({ n: count() }).from(attendanceEvents).where(eq(attendanceEvents.sessionId, sessionId)).get()!.n;
+
+describe("attendance page", () => {
+  test("shows each invited member of the reader's scope with status, minutes and how they attended; absentees listed", async () => {
+    const c = client(srv.origin);
+    await c.signIn("AT-TR-A");
+    const res = await c.request(`/manage/live/${sessionId}/attendance`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    const rows = rowsOf(html);
+    expect(rows["AT-ONTIME"]).toEqual({ status: "present", effective: "present", via: "individual", minutes: 60 });
+    expect(rows["AT-LATE"]).toEqual({ status: "late", effective: "late", via: "individual", minutes: 40 });
+    expect(rows["AT-HOSTILE"]).toEqual({ status: "left-early", effective: "left-early", via: "individual", minutes: 30 });
+    expect(rows["AT-ROOM"]).toEqual({ status: "present", effective: "present", via: "cell-room", minutes: 58 });
+    expect(rows["AT-SEC"]).toMatchObject({ status: "present", via: "individual" });
+    expect(rows["AT-ABSENT"]).toEqual({ status: "absent", effective: "absent", via: "", minutes: 0 });
+    expect(rows["AT-TR-A"]).toMatchObject({ status: "absent" });
+    // Only trainer A's subtree.
+    expect(Object.keys(rows).sort()).toEqual(["AT-ABSENT", "AT-HOSTILE", "AT-LATE", "AT-ONTIME", "AT-ROOM", "AT-SEC", "AT-TR-A"]);
+    const absentees = /data-testid="absentees"[\s\S]*?<\/ul>/.exec(html)![0];
+    expect(absentees).toContain('data-member-code="AT-ABSENT"');
+    expect(absentees).toContain('data-member-code="AT-TR-A"');
+    expect(absentees).not.toContain('data-member-code="AT-LATE"');
+    // The hostile name is shown as text, not markup.
+    expect(html).not.toContain('<a href="http://evil.example"');
+  });
+
+  test("rolls up by unit: the committee and its cells", async () => {
+    const c = client(srv.origin);
+    await c.signIn("AT-TR-A");
+    const html = await (await c.request(`/manage/live/${sessionId}/attendance`)).text();
+    const table = /data-testid="rollup"[\s\S]*?<\/table>/.exec(html)![0];
+    const cells = (code: string) => {
+      const row = new RegExp(`<tr data-unit-code="${code}">([\\s\\S]*?)</tr>`).exec(table)![1];
+      return [...row.matchAll(/<td>([^<]*)<\/td>/g)].map((m) => m[1]);
+    };
+    // invited, present, late, left early, absent, excused, rate
+    expect(cells("A1")).toEqual(["5", "3", "1", "1", "0", "0", "100%"]);
+    expect(cells("A2")).toEqual(["1", "0", "0", "0", "1", "0", "0%"]);
+    const root = /<tr class="rollup-root">([\s\S]*?)<\/tr>/.exec(table)![1];
+    expect(root).toContain("Đảng ủy A");
+    expect([...root.matchAll(/<td>([^<]*)<\/td>/g)].map((m) => m[1])).toEqual(["7", "3", "1", "1", "2", "0", "71.4%"]);
+  });
+});
+
+describe("corrections", () => {
+  test("are kept as an audit trail beside the computed status, never changing the events", async () => {
+    const c = client(srv.origin);
+    await c.signIn("AT-TR-A");
+    const events = eventCount();
+    const r1 = await c.request(`/manage/live/${sessionId}/attendance`, { form: { intent: "correct", memberCode: "AT-ABSENT", status: "excused", reason: "Đi công tác theo quyết định 12/QĐ" } });
+    expect(r1.status).toBe(200);
+    expect(await r1.text()).toContain("Đã ghi điều chỉnh cho AT-ABSENT.");
+    const r2 = await c.request(`/manage/live/${sessionId}/attendance`, { form: { intent: "correct", memberCode: "AT-ABSENT", status: "present", reason: "Dự tại điểm cầu xã, có biên bản" } });
+    expect(r2.status).toBe(200);
+    expect(eventCount()).toBe(events);
+    const rows = db.select().from(attendanceCorrections).where(eq(attendanceCorrections.sessionId, sessionId)).all();
+    expect(rows.map((r) => [r.memberId, r.status, r.correctedBy])).toEqual([
+      [absentA2.id, "excused", trainerA.id],
+      [absentA2.id, "present", trainerA.id],
+    ]);
+    const html = await (await c.request(`/manage/live/${sessionId}/attendance`)).text();
+    // The computed status stays; the latest correction is shown beside it.
+    expect(rowsOf(html)["AT-ABSENT"]).toMatchObject({ status: "absent", effective: "present" });
+    const trail = /data-testid="corrections"[\s\S]*?<\/ol>/.exec(html)![0];
+    expect(trail).toContain("Đi công tác theo quyết định 12/QĐ");
+    expect(trail).toContain("Dự tại điểm cầu xã, có biên bản");
+    expect(trail).toContain("Huấn Luyện A (AT-TR-A)");
+    expect(trail.indexOf("Dự tại điểm cầu xã")).toBeLessThan(trail.indexOf("Đi công tác"));
+  });
+
+  test("need a reason, a valid status, and an invited member of the reader's scope", async () => {
+    const c = client(srv.origin);
+    await c.signIn("AT-TR-A");
+    const before = db.select({ n: count() }).from(attendanceCorrections).get()!.n;
+    const cases: [Record<string, string>, number, string][] = [
+      [{ memberCode: "AT-LATE", status: "present", reason: "   " }, 400, "Cần ghi lý do điều chỉnh."],
+      [{ memberCode: "AT-LATE", status: "vip", reason: "x" }, 400, "Trạng thái điều chỉnh không hợp lệ."],
+      [{ memberCode: "AT-B1", status: "absent", reason: "ngoài phạm vi" }, 400, "“AT-B1” không có trong danh sách được mời"],
+      [{ memberCode: "NOBODY", status: "absent", reason: "không có" }, 400, "“NOBODY” không có trong danh sách được mời"],
+    ];
+    for (const [f, status, message] of cases) {
+      const res = await c.request(`/manage/live/${sessionId}/attendance`, { form: { intent: "correct", ...f } });
+      expect(res.status, JSON.stringify(f)).toBe(status);
+      expect(await res.text()).toContain(message);
+    }
+    expect(db.select({ n: count() }).from(attendanceCorrections).get()!.n).toBe(before);
+  });
+});
+
+describe("exports", () => {
+  test("CSV: BOM, Vietnamese headers, neutralised cells, generated time and a checksum of the table", async () => {
+    const c = client(srv.origin);
+    await c.signIn("AT-TR-A");
+    const res = await c.request(`/manage/live/${sessionId}/export?format=csv`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = new TextDecoder().decode(bytes.slice(3));
+    const [table, meta] = text.split("\r\n\r\n");
+    const lines = table.split("\r\n");
+    expect(lines[0]).toBe(EXPORT_HEADERS.join(","));
+    expect(lines).toHaveLength(1 + 7);
+    const hostileLine = lines.find((l) => l.startsWith("AT-HOSTILE,"))!;
+    expect(hostileLine).toContain(`"'=HYPERLINK(""http://evil.example"",""Bấm"")"`);
+    expect(lines.find((l) => l.startsWith("AT-ROOM,"))).toContain("Phòng chi bộ");
+    expect(lines.find((l) => l.startsWith("AT-ABSENT,"))).toContain("Vắng,Có mặt,\"Dự tại điểm cầu xã, có biên bản\"");
+    expect(text).not.toContain("AT-B1");
+    expect(meta).toContain("Tạo lúc (giờ Việt Nam),20");
+    const sum = /Mã kiểm tra SHA-256 của bảng,([a-f0-9]{64})\r\n$/.exec(meta)![1];
+    expect(sum).toBe(crypto.createHash("sha256").update(table + "\r\n", "utf8").digest("hex"));
+    // Tampering with one cell changes the checksum.
+    expect(crypto.createHash("sha256").update(table.replace("AT-LATE,", "AT-LAT3,") + "\r\n", "utf8").digest("hex")).not.toBe(sum);
+  });
+
+  test("XLSX parses back with exceljs: same table, text cells neutralised, no formulas, the same checksum", async () => {
+    const c = client(srv.origin);
+    await c.signIn("AT-TR-A");
+    const csv = await (await c.request(`/manage/live/${sessionId}/export?format=csv`)).text();
+    const csvSum = /SHA-256 của bảng,([a-f0-9]{64})/.exec(csv)![1];
+    const res = await c.request(`/manage/live/${sessionId}/export?format=xlsx`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await res.arrayBuffer());
+    const ws = wb.getWorksheet("Diem danh")!;
+    expect((ws.getRow(1).values as unknown[]).slice(1)).toEqual([...EXPORT_HEADERS]);
+    const values: unknown[][] = [];
+    ws.eachRow((row, n) => {
+      if (n > 1) values.push((row.values as unknown[]).slice(1));
+    });
+    expect(values).toHaveLength(7);
+    const hostileRow = values.find((v) => v[0] === "AT-HOSTILE")!;
+    expect(hostileRow[1]).toBe(`'=HYPERLINK("http://evil.example","Bấm")`);
+    expect(values.find((v) => v[0] === "AT-LATE")!.slice(4, 9)).toEqual(["Đi muộn", "", "", 40, 66.7]);
+    // The sheet holds exactly the CSV's table: its lines hash to the same checksum.
+    const text = [EXPORT_HEADERS as readonly unknown[], ...values].map((r) => toCsvLine(r as (string | number)[]) + "\r\n").join("");
+    expect(crypto.createHash("sha256").update(text, "utf8").digest("hex")).toBe(csvSum);
+    for (const sheet of wb.worksheets) sheet.eachRow((row) => row.eachCell((cell) => expect(cell.type).not.toBe(ExcelJS.ValueType.Formula)));
+    const info = wb.getWorksheet("Thong tin")!;
+    const infoRows: unknown[][] = [];
+    info.eachRow((row) => infoRows.push((row.values as unknown[]).slice(1)));
+    expect(infoRows.find((r) => r[0] === "Mã kiểm tra SHA-256 của bảng")![1]).toBe(csvSum);
+    expect(String(infoRows.find((r) => r[0] === "Tạo lúc (giờ Việt Nam)")![1])).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    const rollup = wb.getWorksheet("Theo don vi")!;
+    const codes: unknown[] = [];
+    rollup.eachRow((row, n) => n > 1 && codes.push(row.getCell(1).value));
+    expect(codes).toEqual(["A", "A1", "A2"]);
+  });
+});
