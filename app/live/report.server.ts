@@ -42,8 +42,8 @@ export type ScopedReport = {
 
 const inScope = (scope: Scope, path: string) => scope.all || scope.roots.some((r) => path.startsWith(r.path));
 
-export function scopedReport(db: Db, scope: Scope, sessionId: number, now = Date.now()): ScopedReport | undefined {
-  const rep = sessionAttendance(db, sessionId, { reconnectWindowMs: RECONNECT_WINDOW_MS, now });
+export function scopedReport(db: Db, scope: Scope, sessionId: number, now = Date.now(), reconnectWindowMs = RECONNECT_WINDOW_MS): ScopedReport | undefined {
+  const rep = sessionAttendance(db, sessionId, { reconnectWindowMs, now });
   if (!rep) return undefined;
   const unitIds = [...new Set(rep.members.map((m) => m.unitId))];
   const unitRows = unitIds.length ? db.select({ id: units.id, code: units.code, name: units.name, path: units.path }).from(units).where(inArray(units.id, unitIds)).all() : [];

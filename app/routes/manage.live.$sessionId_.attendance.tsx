@@ -27,7 +27,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
   if (!access) notFound();
   const q = readSearch(request, z.object({ unit: z.coerce.number().int().positive().optional() }));
   const s = access.session;
-  const rep = scopedReport(context.db, scope, s.id);
+  const rep = scopedReport(context.db, scope, s.id, Date.now(), context.env.RECONNECT_WINDOW_SECONDS * 1000);
   if (!rep) notFound();
   const view = rollupTree(context.db, scope, rep.rows).view(q.unit ?? null);
   if (q.unit && !view.root) notFound();

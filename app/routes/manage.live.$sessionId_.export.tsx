@@ -17,7 +17,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   if (!access) notFound();
   const { format } = readSearch(request, z.object({ format: z.enum(["csv", "xlsx"]).default("csv") }));
   const generatedAt = new Date();
-  const rep = scopedReport(context.db, scope, access.session.id, generatedAt.getTime());
+  const rep = scopedReport(context.db, scope, access.session.id, generatedAt.getTime(), context.env.RECONNECT_WINDOW_SECONDS * 1000);
   if (!rep) notFound();
   const rows = exportRows(rep.rows);
   const scopeLabel = scope.all
