@@ -1,6 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { memberRecord } from "#app/reports/completion.server.ts";
+import { memberSessions } from "#app/reports/member-sessions.server.ts";
 import { filterQuery } from "#app/reports/filters.server.ts";
 import { reportCrumbs, reportRequest, requireRecordScope } from "#app/reports/page.server.ts";
 import { memberCertificates, quizGrades } from "#app/reports/tables.server.ts";
@@ -36,6 +37,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
       itemsCompleted: c.itemsCompleted,
     })),
     quizzes: quizGrades(context.db, member.id, f.at),
+    sessions: memberSessions(context.db, member.id, f.at, context.env.RECONNECT_WINDOW_SECONDS * 1000).map((x) => ({ ...x, start: x.start.toISOString() })),
     certificates: memberCertificates(context.db, member.id, f.at).map((c) => ({ ...c, completedAt: c.completedAt.toISOString(), issuedAt: c.issuedAt.toISOString(), revokedAt: iso(c.revokedAt) })),
   };
 }
@@ -146,6 +148,38 @@ export default function MemberRecordPage() {
           </div>
           <ExportLinks label={t("reports.export.quizzesLabel")} href={exportHref("quizzes")} />
         </>
+      )}
+
+      <h2>{t("reports.record.sessions")}</h2>
+      {d.sessions.length === 0 ? (
+        <p className="muted">{t("reports.record.noSessions")}</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="stack report-table" data-testid="record-sessions">
+            <thead>
+              <tr>
+                <th scope="col">{t("nav.live")}</th>
+                <th scope="col">{t("members.status")}</th>
+                <th scope="col">{t("reports.record.minutes")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.sessions.map((x) => (
+                <tr key={x.sessionId}>
+                  <th scope="row" data-label={t("nav.live")}>
+                    {x.title} <span className="muted">· {formatDate(x.start)}</span>
+                  </th>
+                  <td data-label={t("members.status")}>
+                    {t(`reports.session.${x.status}`)}
+                    {x.corrected ? ` (${t("reports.session.corrected")})` : ""}
+                    {x.via === "cell-room" || x.via === "both" ? ` · ${t("reports.session.cellRoom")}` : ""}
+                  </td>
+                  <td data-label={t("reports.record.minutes")}>{`${x.minutes} (${Math.round(x.percent)}%)`}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
 
       {d.certificates.length > 0 ? (
