@@ -5,6 +5,7 @@ import type { MessageKey } from "#app/i18n/catalog.ts";
 /** The manager's hub: one short menu instead of a long header on phones. (Access: manage.tsx.) */
 const SECTIONS: { to: string; title: MessageKey; hint: MessageKey }[] = [
   { to: "/manage/reports", title: "nav.reports", hint: "manage.hub.reports" },
+  { to: "/manage/reports/attendance", title: "reports.att.link", hint: "reports.att.title" },
   { to: "/manage/courses", title: "manage.courses.title", hint: "manage.hub.courses" },
   { to: "/manage/live", title: "nav.live", hint: "manage.hub.live" },
   { to: "/manage/members", title: "nav.members", hint: "manage.hub.members" },

@@ -1,0 +1,162 @@
+import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { requireManager, requireUnitScope, scopePaths } from "#app/auth/permissions.server.ts";
+import { attendanceForPeriod, type AttendanceCounts } from "#app/reports/attendance-period.server.ts";
+import { readSearch } from "#app/http/forms.server.ts";
+import { useT } from "#app/i18n/use-t.ts";
+import reportsCss from "#app/styles/reports.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: reportsCss }];
+
+const DAY = 24 * 3600_000;
+const vnDay = (d: Date) => new Date(d.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
+const dayStart = (s: string) => new Date(`${s}T00:00:00+07:00`);
+
+/** Live-session attendance over a period, per unit with drill-down, and per session. */
+export function loader({ request, context }: LoaderFunctionArgs) {
+  const { scope } = requireManager(request, context);
+  const q = readSearch(
+    request,
+    z.object({
+      from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
+      to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
+      unit: z.coerce.number().int().positive().optional().catch(undefined),
+    }),
+  );
+  const today = vnDay(new Date());
+  const to = q.to ?? today;
+  const from = q.from ?? vnDay(new Date(dayStart(to).getTime() - 29 * DAY));
+  const focus = q.unit ? requireUnitScope(context.db, scope, q.unit) : null;
+  const r = attendanceForPeriod(context.db, {
+    from: dayStart(from),
+    to: new Date(dayStart(to).getTime() + DAY),
+    withinPaths: focus ? [focus.path] : scopePaths(scope),
+    reconnectWindowMs: context.env.RECONNECT_WINDOW_SECONDS * 1000,
+  });
+  const ids = new Set(r.units.map((u) => u.id));
+  const rows = focus ? r.units.filter((u) => u.parentId === focus.id) : r.units.filter((u) => u.parentId == null || !ids.has(u.parentId));
+  const self = focus ? r.units.find((u) => u.id === focus.id) : null;
+  return {
+    from,
+    to,
+    focus: focus ? { id: focus.id, name: focus.name, parentId: focus.parentId } : null,
+    rows: rows.map((u) => ({ id: u.id, name: u.name, code: u.code, counts: u.total })),
+    direct: self && self.own.invited > 0 ? self.own : null,
+    total: self ? self.total : r.total,
+    sessions: r.sessions.map((s) => ({ ...s, start: s.start.toISOString() })),
+  };
+}
+
+function Cells({ c }: { c: AttendanceCounts }) {
+  const { t } = useT();
+  return (
+    <>
+      <td data-label={t("reports.att.invited")}>{c.invited}</td>
+      <td data-label={t("reports.session.present")}>{c.present}</td>
+      <td data-label={t("reports.session.late")}>{c.late}</td>
+      <td data-label={t("reports.session.left-early")}>{c.leftEarly}</td>
+      <td data-label={t("reports.session.absent")}>{c.absent}</td>
+      <td data-label={t("reports.session.excused")}>{c.excused}</td>
+      <td data-label={t("reports.att.rate")}>{c.rate === null ? "—" : `${Math.round(c.rate * 100)}%`}</td>
+    </>
+  );
+}
+
+function Head({ first }: { first: string }) {
+  const { t } = useT();
+  return (
+    <thead>
+      <tr>
+        <th scope="col">{first}</th>
+        <th scope="col">{t("reports.att.invited")}</th>
+        <th scope="col">{t("reports.session.present")}</th>
+        <th scope="col">{t("reports.session.late")}</th>
+        <th scope="col">{t("reports.session.left-early")}</th>
+        <th scope="col">{t("reports.session.absent")}</th>
+        <th scope="col">{t("reports.session.excused")}</th>
+        <th scope="col">{t("reports.att.rate")}</th>
+      </tr>
+    </thead>
+  );
+}
+
+export default function AttendancePeriod() {
+  const { t, formatDate } = useT();
+  const d = useLoaderData<typeof loader>();
+  const q = (unit?: number | null) => `?from=${d.from}&to=${d.to}${unit ? `&unit=${unit}` : ""}`;
+  return (
+    <>
+      <p>
+        <Link to="/manage/reports">← {t("nav.reports")}</Link>
+        {d.focus ? (
+          <>
+            {" · "}
+            <Link to={q(d.focus.parentId)}>{t("reports.att.up")}</Link>
+          </>
+        ) : null}
+      </p>
+      <h1>
+        {t("reports.att.title")}
+        {d.focus ? ` — ${d.focus.name}` : ""}
+      </h1>
+      <Form method="get" className="row card">
+        {d.focus ? <input type="hidden" name="unit" value={d.focus.id} /> : null}
+        <div className="field">
+          <label htmlFor="from">{t("reports.att.from")}</label>
+          <input id="from" name="from" type="date" defaultValue={d.from} />
+        </div>
+        <div className="field">
+          <label htmlFor="to">{t("reports.att.to")}</label>
+          <input id="to" name="to" type="date" defaultValue={d.to} />
+        </div>
+        <button type="submit">{t("common.search")}</button>
+      </Form>
+      <div className="table-wrap">
+        <table className="stack report-table" data-testid="attendance-units">
+          <Head first={t("members.unit")} />
+          <tbody>
+            {d.rows.map((r) => (
+              <tr key={r.id}>
+                <th scope="row" data-label={t("members.unit")}>
+                  <Link to={q(r.id)}>{r.name}</Link> <span className="muted">{r.code}</span>
+                </th>
+                <Cells c={r.counts} />
+              </tr>
+            ))}
+            {d.direct ? (
+              <tr>
+                <th scope="row">{t("reports.att.direct")}</th>
+                <Cells c={d.direct} />
+              </tr>
+            ) : null}
+            <tr className="total">
+              <th scope="row">{t("reports.att.total")}</th>
+              <Cells c={d.total} />
+            </tr>
+          </tbody>
+        </table>
+      </div>
+      <h2>{t("reports.att.perSession")}</h2>
+      {d.sessions.length === 0 ? (
+        <p className="muted">{t("reports.record.noSessions")}</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="stack report-table" data-testid="attendance-sessions">
+            <Head first={t("nav.live")} />
+            <tbody>
+              {d.sessions.map((s) => (
+                <tr key={s.id}>
+                  <th scope="row" data-label={t("nav.live")}>
+                    <Link to={`/manage/live/${s.id}/attendance`}>{s.title}</Link> <span className="muted">· {formatDate(s.start)}</span>
+                  </th>
+                  <Cells c={s.counts} />
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}

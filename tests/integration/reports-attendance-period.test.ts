@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { testDb, dropDb } from "#tests/factories/db.ts";
+import { makeMember, makeTree } from "#tests/factories/org.ts";
+import { client, startTestServer } from "#tests/factories/http.ts";
+import { makeSession } from "#tests/media/live-factory.ts";
+import { attendanceForPeriod } from "#app/reports/attendance-period.server.ts";
+import { attendanceCorrections } from "#db/schema/index.ts";
+
+/**
+ * Attendance over a period: every (invited member, session) pair once, at the member's unit and
+ * each ancestor; corrections replace the computed status; units add up; scope limits the tree.
+ */
+let db: ReturnType<typeof testDb>;
+let srv: Awaited<ReturnType<typeof startTestServer>>;
+let tree: ReturnType<typeof makeTree>;
+const hour = 3600_000;
+const base = Date.parse("2026-10-01T02:00:00Z");
+
+beforeAll(async () => {
+  db = testDb();
+  tree = makeTree(db);
+  const admin = await makeMember(db, tree.root, { code: "ADMIN", role: "admin" });
+  await makeMember(db, tree.a, { code: "TRAINER-A", role: "trainer", scopes: [tree.a] });
+  const a1 = [await makeMember(db, tree.a1, { code: "A1-1" }), await makeMember(db, tree.a1, { code: "A1-2" })];
+  const b1 = await makeMember(db, tree.b1, { code: "B1-1" });
+  // Session 1 invites committee A (3 people, the trainer included); session 2 invites all 5 members.
+  const s1 = makeSession(db, { title: "Buổi 1", start: base, end: base + hour, actualStart: base, actualEnd: base + hour, state: "ended", inviteUnits: [tree.a] });
+  const s2 = makeSession(db, { title: "Buổi 2", start: base + 24 * hour, end: base + 25 * hour, actualStart: base + 24 * hour, actualEnd: base + 25 * hour, state: "ended", inviteUnits: [tree.root] });
+  makeSession(db, { title: "Buổi ngoài kỳ", start: base + 40 * 24 * hour, end: base + 40 * 24 * hour + hour, inviteUnits: [tree.root] });
+  const fix = (sessionId: number, memberId: number, status: "present" | "late" | "excused") =>
+    db.insert(attendanceCorrections).values({ sessionId, memberId, status, reason: "kiểm tra", correctedBy: admin.id, at: new Date(base) }).run();
+  fix(s1.id, a1[0].id, "present");
+  fix(s1.id, a1[1].id, "late");
+  fix(s2.id, a1[0].id, "present");
+  fix(s2.id, b1.id, "excused");
+  srv = await startTestServer(db);
+});
+afterAll(async () => {
+  srv.server.closeAllConnections();
+  await srv.close();
+  dropDb(db);
+});
+
+const period = (withinPaths: string[] | null) =>
+  attendanceForPeriod(db, { from: new Date(base - hour), to: new Date(base + 30 * 24 * hour), withinPaths, reconnectWindowMs: 60_000, now: base + 60 * 24 * hour });
+
+test("each invitation counts once where the member is, and every level adds up", () => {
+  const r = period(null);
+  expect(r.sessions.map((s) => [s.title, s.counts.invited])).toEqual([
+    ["Buổi 1", 3],
+    ["Buổi 2", 5],
+  ]);
+  const u = (id: number) => r.units.find((x) => x.id === id)!;
+  expect(u(tree.a1.id).total).toMatchObject({ invited: 4, present: 2, late: 1, absent: 1, excused: 0 });
+  expect(u(tree.b1.id).total).toMatchObject({ invited: 1, excused: 1, present: 0 });
+  expect(r.total).toMatchObject({ invited: 8, present: 2, late: 1, excused: 1, absent: 4 });
+  expect(r.total.rate).toBeCloseTo(3 / 8, 6);
+  for (const x of r.units) {
+    const children = r.units.filter((c) => c.parentId === x.id);
+    expect(x.total.invited).toBe(x.own.invited + children.reduce((n, c) => n + c.total.invited, 0));
+  }
+});
+
+test("a trainer's page shows only their subtree; other units answer 404", async () => {
+  const c = client(srv.origin);
+  await c.signIn("TRAINER-A");
+  const page = (await (await c.request(`/manage/reports/attendance?from=2026-09-30&to=2026-10-30`)).text()).replace(/<!-- -->/g, "");
+  expect(page).toContain("Đảng ủy A");
+  expect(page).not.toContain("Đảng ủy B");
+  const drill = (await (await c.request(`/manage/reports/attendance?from=2026-09-30&to=2026-10-30&unit=${tree.a.id}`)).text()).replace(/<!-- -->/g, "");
+  expect(drill).toContain("Chi bộ A1");
+  expect(drill).toContain("Thành viên trực tiếp của đơn vị");
+  expect((await c.request(`/manage/reports/attendance?unit=${tree.b.id}`)).status).toBe(404);
+  expect(period([tree.a.path]).total.invited).toBe(6);
+});
