@@ -6,6 +6,7 @@ import { attendanceForPeriod, type AttendanceCounts } from "#app/reports/attenda
 import { readSearch } from "#app/http/forms.server.ts";
 import { useT } from "#app/i18n/use-t.ts";
 import reportsCss from "#app/styles/reports.css?url";
+import { CompletionBars } from "#app/components/charts/completion-bars.tsx";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: reportsCss }];
 
@@ -138,6 +139,18 @@ export default function AttendancePeriod() {
         </table>
       </div>
       <h2>{t("reports.att.perSession")}</h2>
+      {/* The same bar chart as completion: attended (present, late, left early) out of invited, target 100 %. */}
+      <CompletionBars
+        title={t("reports.att.chart")}
+        tableId="attendance-sessions"
+        data={d.sessions.map((s) => ({
+          key: `s${s.id}`,
+          label: `${s.title} (${formatDate(s.start)})`,
+          completed: s.counts.present + s.counts.late + s.counts.leftEarly,
+          assigned: s.counts.invited,
+          rate: s.counts.rate,
+        }))}
+      />
       {d.sessions.length === 0 ? (
         <p className="muted">{t("reports.record.noSessions")}</p>
       ) : (

@@ -184,4 +184,5 @@ export const enReports: Record<keyof typeof viReports, string> = {
   "reports.att.perSession": "Per session",
   "reports.att.up": "Up to the parent unit",
   "reports.att.link": "Attendance over a period",
+  "reports.att.chart": "Attendance rate per session (lowest first, red line: the 100% target)",
 };

@@ -182,4 +182,5 @@ export const viReports = {
   "reports.att.perSession": "Theo từng buổi",
   "reports.att.up": "Lên đơn vị cấp trên",
   "reports.att.link": "Điểm danh theo thời gian",
+  "reports.att.chart": "Tỷ lệ tham dự theo buổi (thấp nhất ở trên, vạch đỏ: mục tiêu 100%)",
 } as const;
