@@ -21,7 +21,7 @@ import type { ReportFilters } from "./filters.server.ts";
 
 export type Cell = string | number | null;
 
-export const TABLE_KINDS = ["units", "members", "missing", "record", "quizzes"] as const;
+export const TABLE_KINDS = ["units", "members", "missing", "record", "quizzes", "attendance"] as const;
 export type TableKind = (typeof TABLE_KINDS)[number];
 
 export type ReportTable = {
@@ -68,7 +68,7 @@ export function unitNames(db: Db, paths: Iterable<string>, known: Map<number, st
 }
 
 /** The hierarchy columns: one per level of the deepest path, holding the unit names from the top. */
-function hierarchy(paths: string[], names: Map<number, string>) {
+export function hierarchy(paths: string[], names: Map<number, string>) {
   const levels = Math.max(1, ...paths.map((p) => pathIds(p).length));
   const headers = Array.from({ length: levels }, (_, i) => vi("reports.col.level", { n: i + 1 }));
   const cells = (path: string): Cell[] => {

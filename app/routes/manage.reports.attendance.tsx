@@ -7,6 +7,7 @@ import { readSearch } from "#app/http/forms.server.ts";
 import { useT } from "#app/i18n/use-t.ts";
 import reportsCss from "#app/styles/reports.css?url";
 import { CompletionBars } from "#app/components/charts/completion-bars.tsx";
+import { ExportLinks } from "#app/reports/report-ui.tsx";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: reportsCss }];
 
@@ -138,6 +139,7 @@ export default function AttendancePeriod() {
           </tbody>
         </table>
       </div>
+      <ExportLinks label={t("reports.att.title")} href={(format) => `/manage/reports/attendance/export${q(d.focus?.id)}&format=${format}`} />
       <h2>{t("reports.att.perSession")}</h2>
       {/* The same bar chart as completion: attended (present, late, left early) out of invited, target 100 %. */}
       <CompletionBars

@@ -53,6 +53,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       table = s.table === "record" ? recordTable(db, m, memberRecord(db, m.id, { at: f.at }), f) : quizTable(m, quizGrades(db, m.id, f.at), f);
       break;
     }
+    case "attendance":
+      // Attendance over a period is exported from its own page (/manage/reports/attendance?format=…).
+      notFound();
   }
   return exportResponse(table, s.format);
 }

@@ -73,3 +73,23 @@ test("a trainer's page shows only their subtree; other units answer 404", async 
   expect((await c.request(`/manage/reports/attendance?unit=${tree.b.id}`)).status).toBe(404);
   expect(period([tree.a.path]).total.invited).toBe(6);
 });
+
+test("the period table exports as CSV and XLSX with hierarchy columns and a checksum", async () => {
+  const ExcelJS = (await import("exceljs")).default;
+  const c = client(srv.origin);
+  await c.signIn("ADMIN");
+  const csv = await c.request(`/manage/reports/attendance/export?from=2026-09-30&to=2026-10-30&format=csv`);
+  expect(csv.status).toBe(200);
+  const bytes = new Uint8Array(await csv.arrayBuffer());
+  expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  const text = new TextDecoder().decode(bytes);
+  expect(text).toContain("Chi bộ A1");
+  expect(text).toMatch(/[0-9a-f]{64}/);
+  const xlsx = await c.request(`/manage/reports/attendance/export?from=2026-09-30&to=2026-10-30&format=xlsx`);
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load((await xlsx.arrayBuffer()) as ArrayBuffer);
+  const values: string[] = [];
+  wb.worksheets[0].eachRow((row) => row.eachCell((cell) => values.push(String(cell.value))));
+  expect(values).toContain("Đảng ủy A");
+  expect(values).toContain("Lượt được mời");
+});
