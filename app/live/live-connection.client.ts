@@ -37,6 +37,27 @@ export type Audience = {
   byUnit: { unitId: number; code: string; name: string; viewers: number; cellRooms: number; checkedIn: number }[];
 };
 
+/** A chat message as the media server sends it (see media-server/src/chat.ts). */
+export type ChatMessage = {
+  id: string;
+  memberId: number;
+  name: string;
+  unitName: string | null;
+  text: string;
+  question: boolean;
+  at: number;
+  hidden: boolean;
+  pinnedAt: number | null;
+  answer: { text: string; by: string; at: number } | null;
+};
+
+export type ChatAction = "hide" | "unhide" | "pin" | "unpin" | "answer";
+
+/** The result of sending or moderating: ok, or the server's refusal (with how long to wait when rate-limited). */
+export type ChatResult = { ok: true } | { ok: false; code: string; message?: ServerMessage; retryAfterMs?: number };
+
+const CHAT_KEEP = 200;
+
 export type VideoStats = { consumerId: string; framesDecoded: number; width: number | null; height: number | null; kbps: number | null; protocol: string | null };
 
 export type Snapshot = {
@@ -73,6 +94,10 @@ export type Snapshot = {
   // attendance poll
   poll: { pollId: string; question: string; closesAt: number; answered: boolean } | null;
   lastPoll: { pollId: string; closesAt: number } | null;
+  // chat and Q&A (arrival order; hidden ones only for presenters)
+  chat: ChatMessage[];
+  /** My own member id (from join), to mark my messages. */
+  me: number | null;
 };
 
 export type LiveOptions = {
@@ -164,6 +189,8 @@ export class LiveConnection {
       pendingCheck: [],
       poll: null,
       lastPoll: null,
+      chat: [],
+      me: null,
     };
   }
 
@@ -269,6 +296,8 @@ export class LiveConnection {
     });
     socket.on("audience", (a: Audience) => this.set({ audience: a }));
     socket.on("poll", (p: { pollId: string; question: string; closesAt: number }) => this.set({ poll: { ...p, answered: false } }));
+    socket.on("chat", (m: ChatMessage | { id: string; hidden: true }) => this.upsertChat(m));
+    socket.on("chatUpdate", (m: ChatMessage | { id: string; hidden: true }) => this.upsertChat(m));
     if (this.opts.role !== "presenter") this.startStats();
   }
 
@@ -324,6 +353,8 @@ export class LiveConnection {
     await this.device.load({ routerRtpCapabilities: joined.routerRtpCapabilities });
     this.set({
       sessionState: joined.sessionState,
+      chat: Array.isArray(joined.chat) ? (joined.chat as ChatMessage[]).slice(-CHAT_KEEP) : [],
+      me: joined.you?.memberId ?? null,
       conn: "joined",
       audioOnlyOffered: false,
       error: null,
@@ -649,6 +680,46 @@ export class LiveConnection {
     } catch (e) {
       this.fail(e);
     }
+  }
+
+  // ---- chat and Q&A ----------------------------------------------------------------------------------
+
+  /** A new or moderated message; a stub `{ id, hidden: true }` (what viewers get) removes it. */
+  private upsertChat(m: ChatMessage | { id: string; hidden: true }) {
+    if (!m || typeof m.id !== "string") return;
+    const i = this.snap.chat.findIndex((x) => x.id === m.id);
+    if (!("text" in m)) {
+      if (i >= 0) this.set({ chat: this.snap.chat.filter((x) => x.id !== m.id) });
+      return;
+    }
+    let chat: ChatMessage[];
+    if (i >= 0) {
+      chat = this.snap.chat.slice();
+      chat[i] = m;
+    } else {
+      // Unhidden messages come back in their place (by time).
+      chat = [...this.snap.chat, m].sort((a, b) => a.at - b.at).slice(-CHAT_KEEP);
+    }
+    this.set({ chat });
+  }
+
+  private async chatRequest(event: string, payload: unknown): Promise<ChatResult> {
+    try {
+      if (!this.socket?.connected) return { ok: false, code: "unreachable" };
+      const r = await this.request(event, payload);
+      if (r?.error) return { ok: false, code: r.error, message: r.message, retryAfterMs: typeof r.retryAfterMs === "number" ? r.retryAfterMs : undefined };
+      return { ok: true };
+    } catch {
+      return { ok: false, code: "unreachable" };
+    }
+  }
+
+  sendChat(text: string, question: boolean): Promise<ChatResult> {
+    return this.chatRequest("chatSend", { text, question });
+  }
+
+  moderateChat(messageId: string, action: ChatAction, answer?: string): Promise<ChatResult> {
+    return this.chatRequest("chatModerate", action === "answer" ? { messageId, action, answer } : { messageId, action });
   }
 
   // ---- cell room ----------------------------------------------------------------------------------

@@ -1,12 +1,14 @@
 /**
  * The live room UI (browser only, loaded with a dynamic import once the member presses "join"):
  * the stage (remote video or the presenter's self-view), the viewer's save-data and audio-only
- * switches, the reconnect indicator, the presenter's controls, the cell room's tick list.
+ * switches, the reconnect indicator, the presenter's controls, the cell room's tick list, and the
+ * chat/Q&A panel (message text is only ever rendered as React text, never as HTML).
  */
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { useT } from "#app/i18n/use-t.ts";
 import type { MessageKey } from "#app/i18n/catalog.ts";
-import { LiveConnection, type LiveRole, type Snapshot } from "./live-connection.client.ts";
+import { LiveConnection, type ChatAction, type ChatMessage, type ChatResult, type LiveRole, type Snapshot } from "./live-connection.client.ts";
+import { toLocalStamp } from "./time.ts";
 
 export type RosterMember = { id: number; code: string; fullName: string };
 
@@ -199,8 +201,11 @@ export function LiveRoom(props: LiveRoomProps) {
           ) : null}
           {!presenter ? <StatsPanel s={s} /> : null}
         </div>
-        {presenter ? <PresenterPanel conn={conn} s={s} live={live} /> : null}
-        {props.role === "cell-room" ? <CellRoster conn={conn} s={s} roster={props.roster} cellName={props.cellName} /> : null}
+        <div className="live-side-col">
+          {presenter ? <PresenterPanel conn={conn} s={s} live={live} /> : null}
+          {props.role === "cell-room" ? <CellRoster conn={conn} s={s} roster={props.roster} cellName={props.cellName} /> : null}
+          <ChatPanel conn={conn} s={s} presenter={presenter} />
+        </div>
       </div>
     </div>
   );
@@ -422,5 +427,197 @@ function CellRoster({ conn, s, roster, cellName }: { conn: LiveConnection; s: Sn
         ))}
       </ul>
     </aside>
+  );
+}
+
+/** The text of a refused chat action, in the page's language. */
+function useChatError() {
+  const { t, locale } = useT();
+  return (r: Exclude<ChatResult, { ok: true }>) => {
+    if (r.code === "rate-limited" && r.retryAfterMs != null) return t("live.chat.rateLimited", { seconds: Math.max(1, Math.ceil(r.retryAfterMs / 1000)) });
+    if (r.message) return r.message[locale];
+    if (LOCAL_ERRORS[r.code]) return t(LOCAL_ERRORS[r.code]);
+    return t("live.error.generic", { code: r.code });
+  };
+}
+
+/** Pinned first (latest pin on top), then in arrival order. */
+function chatOrder(messages: ChatMessage[]) {
+  const pinned = messages.filter((m) => m.pinnedAt != null).sort((a, b) => b.pinnedAt! - a.pinnedAt!);
+  const rest = messages.filter((m) => m.pinnedAt == null);
+  return { pinned, rest };
+}
+
+function ChatPanel({ conn, s, presenter }: { conn: LiveConnection; s: Snapshot; presenter: boolean }) {
+  const { t } = useT();
+  const errorText = useChatError();
+  const [text, setText] = useState("");
+  const [question, setQuestion] = useState(false);
+  const [sending, setSending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [onlyQuestions, setOnlyQuestions] = useState(false);
+  const listRef = useRef<HTMLOListElement>(null);
+  const joined = s.conn === "joined";
+  const shown = onlyQuestions ? s.chat.filter((m) => m.question) : s.chat;
+  const { pinned, rest } = chatOrder(shown);
+  const trimmed = text.trim();
+
+  // Keep the newest message in view, unless the reader scrolled up to read older ones.
+  const lastId = rest.at(-1)?.id;
+  useEffect(() => {
+    const el = listRef.current;
+    if (!el) return;
+    if (el.scrollHeight - el.scrollTop - el.clientHeight < 120) el.scrollTop = el.scrollHeight;
+  }, [lastId]);
+
+  const send = async (e: React.FormEvent) => {
+    e.preventDefault();
+    if (!trimmed || sending) return;
+    setSending(true);
+    const r = await conn.sendChat(trimmed, question);
+    setSending(false);
+    if (r.ok) {
+      setText("");
+      setQuestion(false);
+      setError(null);
+    } else setError(errorText(r));
+  };
+
+  return (
+    <section className="live-chat card" aria-label={t("live.chat.title")} data-testid="chat">
+      <div className="live-chat-head">
+        <h2>{t("live.chat.title")}</h2>
+        <label className="switch small">
+          <input type="checkbox" checked={onlyQuestions} onChange={(e) => setOnlyQuestions(e.currentTarget.checked)} data-testid="chat-only-questions" />
+          <span>{t("live.chat.onlyQuestions")}</span>
+        </label>
+      </div>
+      {pinned.length > 0 ? (
+        <ol className="chat-list chat-pinned" data-testid="chat-pinned">
+          {pinned.map((m) => (
+            <ChatItem key={m.id} m={m} conn={conn} presenter={presenter} mine={m.memberId === s.me} onError={setError} />
+          ))}
+        </ol>
+      ) : null}
+      <ol className="chat-list" ref={listRef} aria-live="polite" data-testid="chat-list">
+        {rest.map((m) => (
+          <ChatItem key={m.id} m={m} conn={conn} presenter={presenter} mine={m.memberId === s.me} onError={setError} />
+        ))}
+      </ol>
+      {shown.length === 0 ? <p className="muted small">{t("live.chat.empty")}</p> : null}
+      {error ? (
+        <p className="notice notice-error small" role="alert" data-testid="chat-error">
+          {error}
+        </p>
+      ) : null}
+      {joined ? (
+        <form className="chat-form" onSubmit={(e) => void send(e)}>
+          <label htmlFor="chat-text" className="visually-hidden">
+            {t("live.chat.label")}
+          </label>
+          <textarea
+            id="chat-text"
+            rows={2}
+            maxLength={500}
+            value={text}
+            placeholder={t("live.chat.placeholder")}
+            onChange={(e) => setText(e.currentTarget.value)}
+            onKeyDown={(e) => {
+              if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+                e.preventDefault();
+                e.currentTarget.form?.requestSubmit();
+              }
+            }}
+            data-testid="chat-text"
+          />
+          <div className="chat-form-row">
+            <label className="switch">
+              <input type="checkbox" checked={question} onChange={(e) => setQuestion(e.currentTarget.checked)} data-testid="chat-question" />
+              <span>{t("live.chat.askQuestion")}</span>
+            </label>
+            <span className="muted small">{t("live.chat.chars", { count: text.length })}</span>
+            <button type="submit" disabled={!trimmed || sending} data-testid="chat-send">
+              {t("live.chat.send")}
+            </button>
+          </div>
+        </form>
+      ) : (
+        <p className="muted small">{t("live.chat.joinFirst")}</p>
+      )}
+    </section>
+  );
+}
+
+function ChatItem({ m, conn, presenter, mine, onError }: { m: ChatMessage; conn: LiveConnection; presenter: boolean; mine: boolean; onError: (e: string | null) => void }) {
+  const { t } = useT();
+  const errorText = useChatError();
+  const [answering, setAnswering] = useState(false);
+  const [answer, setAnswer] = useState("");
+  const [busy, setBusy] = useState(false);
+  const act = async (action: ChatAction, text?: string) => {
+    setBusy(true);
+    const r = await conn.moderateChat(m.id, action, text);
+    setBusy(false);
+    if (r.ok) {
+      onError(null);
+      if (action === "answer") {
+        setAnswering(false);
+        setAnswer("");
+      }
+    } else onError(errorText(r));
+  };
+  const cls = ["chat-item", m.question ? "is-question" : "", m.pinnedAt != null ? "is-pinned" : "", m.hidden ? "is-hidden" : "", mine ? "is-mine" : ""]
+    .filter(Boolean)
+    .join(" ");
+  return (
+    <li className={cls} data-testid="chat-message" data-message-id={m.id} data-question={m.question} data-hidden={m.hidden}>
+      <div className="chat-meta">
+        <strong className="chat-name">{m.name}</strong>
+        {mine ? <span className="muted small"> {t("live.chat.you")}</span> : null}
+        {m.unitName ? <span className="muted small"> · {m.unitName}</span> : null}
+        <span className="muted small"> · {toLocalStamp(m.at).slice(11, 16)}</span>
+        {m.question ? <span className="badge chat-badge-question">{t("live.chat.question")}</span> : null}
+        {m.pinnedAt != null ? <span className="badge">{t("live.chat.pinned")}</span> : null}
+        {m.hidden ? <span className="badge chat-badge-hidden">{t("live.chat.hiddenBadge")}</span> : null}
+      </div>
+      <p className="chat-text">{m.text}</p>
+      {m.answer ? (
+        <p className="chat-answer">
+          <span className="muted small">{t("live.chat.answerBy", { name: m.answer.by })}</span> {m.answer.text}
+        </p>
+      ) : null}
+      {presenter ? (
+        <div className="chat-actions" role="group" aria-label={t("live.chat.moderate", { name: m.name })}>
+          <button type="button" className="secondary small" disabled={busy} onClick={() => void act(m.hidden ? "unhide" : "hide")} data-testid="chat-hide">
+            {m.hidden ? t("live.chat.unhide") : t("live.chat.hide")}
+          </button>
+          {!m.hidden ? (
+            <button type="button" className="secondary small" disabled={busy} onClick={() => void act(m.pinnedAt != null ? "unpin" : "pin")} data-testid="chat-pin">
+              {m.pinnedAt != null ? t("live.chat.unpin") : t("live.chat.pin")}
+            </button>
+          ) : null}
+          <button type="button" className="secondary small" disabled={busy} aria-expanded={answering} onClick={() => setAnswering(!answering)} data-testid="chat-answer">
+            {t("live.chat.answer")}
+          </button>
+        </div>
+      ) : null}
+      {presenter && answering ? (
+        <form
+          className="chat-answer-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (answer.trim()) void act("answer", answer.trim());
+          }}
+        >
+          <label htmlFor={`answer-${m.id}`} className="visually-hidden">
+            {t("live.chat.answerLabel")}
+          </label>
+          <textarea id={`answer-${m.id}`} rows={2} maxLength={1000} value={answer} onChange={(e) => setAnswer(e.currentTarget.value)} data-testid="chat-answer-text" />
+          <button type="submit" disabled={busy || !answer.trim()} data-testid="chat-answer-send">
+            {t("live.chat.saveAnswer")}
+          </button>
+        </form>
+      ) : null}
+    </li>
   );
 }

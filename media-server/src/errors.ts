@@ -6,6 +6,10 @@ export const MESSAGES = {
   "invalid-payload": ["Dữ liệu gửi lên không hợp lệ.", "The request payload is invalid."],
   "payload-too-large": ["Dữ liệu gửi lên quá lớn.", "The request payload is too large."],
   "rate-limited": ["Thao tác quá nhanh, vui lòng thử lại sau giây lát.", "Too many requests; please try again shortly."],
+  "chat-rate-limited": [
+    "Đồng chí gửi tin nhắn quá nhanh; vui lòng chờ một chút rồi gửi lại.",
+    "You are sending messages too fast; please wait a moment and send again.",
+  ],
   "not-joined": ["Chưa vào phiên sinh hoạt.", "You have not joined the session yet."],
   forbidden: ["Bạn không có quyền thực hiện thao tác này.", "You are not allowed to do this."],
   "not-found": ["Không tìm thấy đối tượng yêu cầu.", "The requested object was not found."],
@@ -43,13 +47,15 @@ export class ClientError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly extra: Record<string, unknown> = {},
+    /** Which text to send when it differs from the code's own (e.g. a chat-specific one). */
+    readonly messageKey?: ErrorCode,
   ) {
     super(code);
     this.name = "ClientError";
   }
 
   toAck() {
-    const key: ErrorCode = this.code === "session-full" && this.extra.audioOnly === false ? "session-full-retry" : this.code;
+    const key: ErrorCode = this.messageKey ?? (this.code === "session-full" && this.extra.audioOnly === false ? "session-full-retry" : this.code);
     return { error: this.code, message: messageOf(key), ...this.extra };
   }
 }

@@ -9,6 +9,7 @@ import type { Socket } from "socket.io";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { liveSessions, members, units } from "#db/schema/index.ts";
 import { invitedCondition, type AttendanceLedger } from "./attendance.ts";
+import { viewOf, type ChatLimiter } from "./chat.ts";
 import type { SocketAuth } from "./auth.ts";
 import { iceServersFor, type MediaConfig } from "./config.ts";
 import { ClientError, messageOf } from "./errors.ts";
@@ -24,6 +25,7 @@ export type HandlerDeps = {
   ledger: AttendanceLedger;
   log: Logger;
   joinLimiter: SlidingWindowLimiter;
+  chatLimiter: ChatLimiter;
 };
 
 type Ack = (reply: unknown) => void;
@@ -279,6 +281,8 @@ export function registerHandlers(socket: Socket, deps: HandlerDeps) {
         .filter((e) => e.peer !== peer)
         .map((e) => ({ producerId: e.producer.id, kind: e.producer.kind, memberId: e.peer.memberId })),
       checkedIn: identity.role === "cell-room" ? [...(room.checkins.get(identity.memberId) ?? [])] : undefined,
+      // The room's last chat messages (hidden ones only for presenters).
+      chat: room.chat.historyFor(identity.role === "presenter"),
     };
   }
 
@@ -457,6 +461,34 @@ export function registerHandlers(socket: Socket, deps: HandlerDeps) {
       detail: { pollId, question: poll.question, answer },
     });
     return { ok: true, recorded };
+  });
+
+  // ---- chat and Q&A (in memory; not attendance) -------------------------------------------------
+
+  let unitName: string | null | undefined;
+  const ownUnitName = () => {
+    if (unitName === undefined) {
+      unitName = deps.db.select({ name: units.name }).from(units).where(eq(units.id, identity.unitId)).get()?.name ?? null;
+    }
+    return unitName;
+  };
+
+  on("chatSend", ({ text, question }) => {
+    const { room } = current();
+    const limit = deps.chatLimiter.take(sessionId, identity.memberId);
+    if (!limit.ok) throw new ClientError("rate-limited", { retryAfterMs: limit.retryAfterMs }, "chat-rate-limited");
+    const msg = room.chat.add({ memberId: identity.memberId, name: identity.name, unitName: ownUnitName(), text, question });
+    for (const p of room.peers.values()) p.notify("chat", viewOf(msg, p.id.role === "presenter"));
+    return { ok: true, id: msg.id, at: msg.at };
+  });
+
+  on("chatModerate", (m) => {
+    const { peer, room } = current();
+    requireRole(peer, "presenter");
+    const msg = room.chat.moderate(m.messageId, m.action, identity.name, m.action === "answer" ? m.answer : undefined);
+    if (!msg) throw new ClientError("not-found");
+    for (const p of room.peers.values()) p.notify("chatUpdate", viewOf(msg, p.id.role === "presenter"));
+    return { ok: true, message: viewOf(msg, true) };
   });
 
   function appendClose(peer: Peer, reason: string) {

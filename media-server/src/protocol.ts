@@ -11,6 +11,14 @@ const id = z.string().min(1).max(64);
 const uuid = z.string().uuid();
 const shortString = z.string().max(256);
 
+/** Chat text: NFC, control characters (but newlines and tabs) removed, trimmed, then 1–`max` characters. */
+const chatText = (max: number) =>
+  z
+    .string()
+    .max(max * 4)
+    .transform((s) => s.normalize("NFC").replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, "").trim())
+    .pipe(z.string().min(1).max(max));
+
 /** A loose JSON object with bounded arrays: RTP parameters and capabilities. */
 const codec = z
   .object({
@@ -99,6 +107,13 @@ export const schemas = {
   startPoll: z.object({ question: z.string().trim().min(1).max(300), seconds: z.number().int().min(10).max(600).optional() }).strict(),
   /** Answer a poll (once per member per poll; a retry is a no-op). */
   pollAnswer: z.object({ pollId: uuid, answer: z.string().trim().min(1).max(200) }).strict(),
+  /** Chat: a message to the room, or a question for the presenter. */
+  chatSend: z.object({ text: chatText(500), question: z.boolean() }).strict(),
+  /** Presenter: moderate a chat message (an answer is required with "answer", and only then). */
+  chatModerate: z.discriminatedUnion("action", [
+    z.object({ messageId: uuid, action: z.enum(["hide", "unhide", "pin", "unpin"]) }).strict(),
+    z.object({ messageId: uuid, action: z.literal("answer"), answer: chatText(1000) }).strict(),
+  ]),
   leave: z.object({}).strict(),
 } as const;
 
@@ -116,6 +131,10 @@ export const NOTIFICATIONS = [
   "sessionStarted",
   "sessionEnded",
   "poll",
+  /** A new chat message (the sender gets it too). */
+  "chat",
+  /** A moderated chat message (to viewers, a hidden one is `{ id, hidden: true }` only). */
+  "chatUpdate",
   /** To presenters: who is watching (people, screens, cell rooms), per unit; sent at most once a second. */
   "audience",
 ] as const;

@@ -13,6 +13,7 @@ import { EventEmitter } from "node:events";
 import type { types } from "mediasoup";
 import type { MediaConfig } from "./config.ts";
 import { MEDIA_CODECS, MAX_SPATIAL_LAYER, SLOTS_AUDIO_ONLY, SLOTS_FULL } from "./codecs.ts";
+import { ChatLog } from "./chat.ts";
 import { ClientError } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import type { Direction, Peer } from "./peer.ts";
@@ -58,6 +59,8 @@ export class Room extends EventEmitter<RoomEvents> {
   readonly polls = new Map<string, { question: string; openedAt: number; closesAt: number }>();
   /** Cell rooms: host member id → members checked in on that screen (survives host reconnects). */
   readonly checkins = new Map<number, Set<number>>();
+  /** Chat and Q&A: the last messages, in memory only (see chat.ts). */
+  readonly chat = new ChatLog();
   private main: RouterSlot | undefined;
   private readonly extras = new Set<RouterSlot>();
   private rebuilding: Promise<void> | undefined;

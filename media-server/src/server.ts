@@ -11,6 +11,7 @@ import { liveSessions } from "#db/schema/index.ts";
 import { AttendanceLedger, type NewAttendanceEvent } from "./attendance.ts";
 import { authMiddleware } from "./auth.ts";
 import type { MediaConfig } from "./config.ts";
+import { ChatLimiter, type ChatLimits } from "./chat.ts";
 import { registerHandlers, SlidingWindowLimiter } from "./handlers.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { loadMediasoup } from "./mediasoup.ts";
@@ -31,7 +32,13 @@ export type MediaServer = {
   close(): Promise<void>;
 };
 
-export type StartOptions = { db?: Db; log?: Logger; now?: () => number };
+export type StartOptions = {
+  db?: Db;
+  log?: Logger;
+  now?: () => number;
+  /** Chat rate limits (default: 5 per 10 s and 60 per 10 min per member). */
+  chatLimits?: ChatLimits;
+};
 
 /** Closing intervals at shutdown: one "close everything" server-stop per member with open presence. */
 function stopEvents(rooms: Room[], at: number): NewAttendanceEvent[] {
@@ -120,10 +127,11 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
     pingTimeout: 10_000,
   });
   const joinLimiter = new SlidingWindowLimiter(20, 60_000);
+  const chatLimiter = new ChatLimiter(opts.chatLimits);
   io.use(authMiddleware({ db, secret: config.joinTokenSecret, allowedOrigins: config.allowedOrigins, log, now: opts.now }));
   io.on("connection", (socket) => {
     try {
-      registerHandlers(socket, { db, config, registry, ledger, log, joinLimiter });
+      registerHandlers(socket, { db, config, registry, ledger, log, joinLimiter, chatLimiter });
     } catch (e) {
       log.error("could not set up a socket", { error: e });
       socket.disconnect(true);
@@ -156,6 +164,7 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
     setInterval(() => {
       registry.sweep(config.reconnectWindowMs);
       joinLimiter.sweep();
+      chatLimiter.sweep();
     }, 30_000),
   ];
   for (const t of timers) t.unref();

@@ -1,0 +1,157 @@
+/**
+ * Chat and Q&A of a live session, in memory: the room keeps its last CHAT_HISTORY messages (sent
+ * to a member on join; hidden ones only to presenters), and a per session+member rate limiter
+ * (two token buckets: a burst and a sustained rate). Messages are not attendance and are not
+ * persisted: they are gone when the room closes (empty for the reconnect window, or the media
+ * server restarts).
+ */
+import { randomUUID } from "node:crypto";
+
+export const CHAT_HISTORY = 200;
+
+export type ChatMessage = {
+  id: string;
+  memberId: number;
+  name: string;
+  unitName: string | null;
+  text: string;
+  question: boolean;
+  at: number;
+  hidden: boolean;
+  /** When it was pinned (pinned messages are shown on top, latest pin first); null if not. */
+  pinnedAt: number | null;
+  answer: { text: string; by: string; at: number } | null;
+};
+
+/** What a viewer receives for a hidden message: only that it is hidden (no text, no author). */
+export type HiddenStub = { id: string; hidden: true };
+
+export type ChatView = ChatMessage | HiddenStub;
+
+export type ModerateAction = "hide" | "unhide" | "pin" | "unpin" | "answer";
+
+export class ChatLog {
+  private readonly messages: ChatMessage[] = [];
+  private readonly byId = new Map<string, ChatMessage>();
+
+  constructor(private readonly max = CHAT_HISTORY) {}
+
+  add(m: Omit<ChatMessage, "id" | "at" | "hidden" | "pinnedAt" | "answer">, now = Date.now()): ChatMessage {
+    const msg: ChatMessage = { ...m, id: randomUUID(), at: now, hidden: false, pinnedAt: null, answer: null };
+    this.messages.push(msg);
+    this.byId.set(msg.id, msg);
+    while (this.messages.length > this.max) {
+      const old = this.messages.shift()!;
+      this.byId.delete(old.id);
+    }
+    return msg;
+  }
+
+  get(id: string): ChatMessage | undefined {
+    return this.byId.get(id);
+  }
+
+  get size() {
+    return this.messages.length;
+  }
+
+  /** Applies a presenter's action; returns the updated message, or undefined if it is gone. */
+  moderate(id: string, action: ModerateAction, by: string, answer?: string, now = Date.now()): ChatMessage | undefined {
+    const m = this.byId.get(id);
+    if (!m) return undefined;
+    switch (action) {
+      case "hide":
+        m.hidden = true;
+        m.pinnedAt = null; // a hidden message is not shown on top
+        break;
+      case "unhide":
+        m.hidden = false;
+        break;
+      case "pin":
+        m.pinnedAt = now;
+        break;
+      case "unpin":
+        m.pinnedAt = null;
+        break;
+      case "answer":
+        m.answer = { text: answer ?? "", by, at: now };
+        break;
+    }
+    return m;
+  }
+
+  /** The history as one member may see it: presenters everything, others without hidden messages. */
+  historyFor(presenter: boolean): ChatMessage[] {
+    return (presenter ? this.messages : this.messages.filter((m) => !m.hidden)).map((m) => ({ ...m }));
+  }
+}
+
+/** What a message looks like to one reader. */
+export function viewOf(m: ChatMessage, presenter: boolean): ChatView {
+  if (m.hidden && !presenter) return { id: m.id, hidden: true };
+  return { ...m };
+}
+
+/** A token bucket that can say how long until the next token. */
+class Bucket {
+  private tokens: number;
+  private last: number;
+  constructor(
+    readonly capacity: number,
+    /** Tokens per millisecond. */
+    readonly rate: number,
+    now: number,
+  ) {
+    this.tokens = capacity;
+    this.last = now;
+  }
+  refill(now: number) {
+    if (now > this.last) this.tokens = Math.min(this.capacity, this.tokens + (now - this.last) * this.rate);
+    this.last = Math.max(this.last, now);
+  }
+  /** Milliseconds until one token is available (0 if one is). */
+  waitMs(): number {
+    return this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) / this.rate);
+  }
+  take() {
+    this.tokens -= 1;
+  }
+  get full() {
+    return this.tokens >= this.capacity;
+  }
+}
+
+export type ChatLimits = { burst: number; burstMs: number; sustained: number; sustainedMs: number };
+
+/** Default: at most 5 messages per 10 s and 60 per 10 min, per member and session. */
+export const DEFAULT_CHAT_LIMITS: ChatLimits = { burst: 5, burstMs: 10_000, sustained: 60, sustainedMs: 600_000 };
+
+/** Chat rate limits per session+member (across sockets and tabs), both buckets must allow. */
+export class ChatLimiter {
+  private readonly buckets = new Map<string, [Bucket, Bucket]>();
+  constructor(private readonly limits: ChatLimits = DEFAULT_CHAT_LIMITS) {}
+
+  /** Takes a token for the member, or returns how long to wait. */
+  take(sessionId: number, memberId: number, now = Date.now()): { ok: true } | { ok: false; retryAfterMs: number } {
+    const key = `${sessionId}:${memberId}`;
+    let pair = this.buckets.get(key);
+    if (!pair) {
+      const l = this.limits;
+      pair = [new Bucket(l.burst, l.burst / l.burstMs, now), new Bucket(l.sustained, l.sustained / l.sustainedMs, now)];
+      this.buckets.set(key, pair);
+    }
+    for (const b of pair) b.refill(now);
+    const wait = Math.max(...pair.map((b) => b.waitMs()));
+    if (wait > 0) return { ok: false, retryAfterMs: wait };
+    for (const b of pair) b.take();
+    return { ok: true };
+  }
+
+  /** Forgets members whose buckets are full again (nothing to remember). */
+  sweep(now = Date.now()) {
+    for (const [k, pair] of this.buckets) {
+      for (const b of pair) b.refill(now);
+      if (pair.every((b) => b.full)) this.buckets.delete(k);
+    }
+  }
+}
