@@ -69,6 +69,55 @@ export function Rate({ counts }: { counts: Pick<CompletionCounts, "rate"> }) {
   return <>{percentFormatter(locale).format(counts.rate)}</>;
 }
 
+type CountKey = "assigned" | "completed" | "inProgress" | "notStarted" | "overdue";
+const COUNT_KEYS: CountKey[] = ["assigned", "completed", "inProgress", "notStarted", "overdue"];
+
+/** The five count columns every completion table shares, with their labels. */
+export function useCountColumns(): [CountKey, string][] {
+  const { t } = useT();
+  return COUNT_KEYS.map((k) => [k, t(`reports.col.${k}`)]);
+}
+
+/** Header cells of the count columns (and the rate, unless `rate` is false). */
+export function CountHeaders({ rate = true }: { rate?: boolean }) {
+  const { t } = useT();
+  const cols = useCountColumns();
+  return (
+    <>
+      {cols.map(([k, label]) => (
+        <th scope="col" key={k} className="num">
+          {label}
+        </th>
+      ))}
+      {rate ? (
+        <th scope="col" className="num">
+          {t("reports.col.rate")}
+        </th>
+      ) : null}
+    </>
+  );
+}
+
+/** Data cells of the count columns (labelled for the stacked phone layout), and the rate. */
+export function CountCells({ counts, rate = true }: { counts: Pick<CompletionCounts, CountKey | "rate">; rate?: boolean }) {
+  const { t } = useT();
+  const cols = useCountColumns();
+  return (
+    <>
+      {cols.map(([k, label]) => (
+        <td key={k} data-label={label} className="num">
+          {counts[k]}
+        </td>
+      ))}
+      {rate ? (
+        <td data-label={t("reports.col.rate")} className="num">
+          <Rate counts={counts} />
+        </td>
+      ) : null}
+    </>
+  );
+}
+
 /**
  * The figures table: one row per child unit (or member), a "direct members" row where the unit
  * has members of its own, and the total, which is the sum of the rows above it.
@@ -89,13 +138,6 @@ export function CountsTable({
   testId?: string;
 }) {
   const { t } = useT();
-  const cols: [keyof CompletionCounts, string][] = [
-    ["assigned", t("reports.col.assigned")],
-    ["completed", t("reports.col.completed")],
-    ["inProgress", t("reports.col.inProgress")],
-    ["notStarted", t("reports.col.notStarted")],
-    ["overdue", t("reports.col.overdue")],
-  ];
   return (
     <div className="table-wrap">
       <table className="stack report-table" id={id} data-testid={testId}>
@@ -103,14 +145,7 @@ export function CountsTable({
         <thead>
           <tr>
             <th scope="col">{firstHeader}</th>
-            {cols.map(([k, label]) => (
-              <th scope="col" key={k} className="num">
-                {label}
-              </th>
-            ))}
-            <th scope="col" className="num">
-              {t("reports.col.rate")}
-            </th>
+            <CountHeaders />
           </tr>
         </thead>
         <tbody>
@@ -126,14 +161,7 @@ export function CountsTable({
                 )}
                 {r.note ? <span className="muted small"> {r.note}</span> : null}
               </th>
-              {cols.map(([k, label]) => (
-                <td key={k} data-label={label} className="num">
-                  {r.counts[k] as number}
-                </td>
-              ))}
-              <td data-label={t("reports.col.rate")} className="num">
-                <Rate counts={r.counts} />
-              </td>
+              <CountCells counts={r.counts} />
             </tr>
           ))}
         </tbody>
@@ -143,14 +171,7 @@ export function CountsTable({
               <th scope="row" data-label={firstHeader}>
                 {t("reports.total")}
               </th>
-              {cols.map(([k, label]) => (
-                <td key={k} data-label={label} className="num">
-                  {total[k] as number}
-                </td>
-              ))}
-              <td data-label={t("reports.col.rate")} className="num">
-                <Rate counts={total} />
-              </td>
+              <CountCells counts={total} />
             </tr>
           </tfoot>
         ) : null}

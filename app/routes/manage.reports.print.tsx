@@ -5,7 +5,7 @@ import { filterQuery } from "#app/reports/filters.server.ts";
 import { byName, childRows, plainCounts, reportRequest, reportUnit, type Row } from "#app/reports/page.server.ts";
 import { unitsTable } from "#app/reports/tables.server.ts";
 import { dataChecksum } from "#app/reports/export.server.ts";
-import { CountsTable, Rate } from "#app/reports/report-ui.tsx";
+import { CountCells, CountHeaders, CountsTable } from "#app/reports/report-ui.tsx";
 import { CompletionBars } from "#app/components/charts/completion-bars.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 import reportsCss from "#app/styles/reports.css?url";
@@ -99,24 +99,7 @@ export default function PrintReport() {
             <thead>
               <tr>
                 <th scope="col">{t("reports.col.member")}</th>
-                <th scope="col" className="num">
-                  {t("reports.col.assigned")}
-                </th>
-                <th scope="col" className="num">
-                  {t("reports.col.completed")}
-                </th>
-                <th scope="col" className="num">
-                  {t("reports.col.inProgress")}
-                </th>
-                <th scope="col" className="num">
-                  {t("reports.col.notStarted")}
-                </th>
-                <th scope="col" className="num">
-                  {t("reports.col.overdue")}
-                </th>
-                <th scope="col" className="num">
-                  {t("reports.col.rate")}
-                </th>
+                <CountHeaders />
               </tr>
             </thead>
             <tbody>
@@ -125,14 +108,7 @@ export default function PrintReport() {
                   <th scope="row">
                     {m.fullName} <span className="muted small">{m.code}</span>
                   </th>
-                  <td className="num">{m.counts.assigned}</td>
-                  <td className="num">{m.counts.completed}</td>
-                  <td className="num">{m.counts.inProgress}</td>
-                  <td className="num">{m.counts.notStarted}</td>
-                  <td className="num">{m.counts.overdue}</td>
-                  <td className="num">
-                    <Rate counts={m.counts} />
-                  </td>
+                  <CountCells counts={m.counts} />
                 </tr>
               ))}
             </tbody>

@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { completionRollup, memberCompletion } from "#app/reports/completion.server.ts";
 import { filterQuery } from "#app/reports/filters.server.ts";
 import { childRows, plainCounts, reportCrumbs, reportRequest, reportUnit, seriesPoints } from "#app/reports/page.server.ts";
-import { CountsTable, ExportLinks, ReportFilterForm, StateBadge } from "#app/reports/report-ui.tsx";
+import { CountCells, CountHeaders, CountsTable, ExportLinks, ReportFilterForm, StateBadge } from "#app/reports/report-ui.tsx";
 import { CompletionBars } from "#app/components/charts/completion-bars.tsx";
 import { CompletionOverTime } from "#app/components/charts/completion-over-time.tsx";
 import { useT } from "#app/i18n/use-t.ts";
@@ -112,21 +112,7 @@ export default function UnitReport() {
                     <tr>
                       <th scope="col">{t("reports.col.member")}</th>
                       <th scope="col">{t("reports.col.courseStates")}</th>
-                      <th scope="col" className="num">
-                        {t("reports.col.assigned")}
-                      </th>
-                      <th scope="col" className="num">
-                        {t("reports.col.completed")}
-                      </th>
-                      <th scope="col" className="num">
-                        {t("reports.col.inProgress")}
-                      </th>
-                      <th scope="col" className="num">
-                        {t("reports.col.notStarted")}
-                      </th>
-                      <th scope="col" className="num">
-                        {t("reports.col.overdue")}
-                      </th>
+                      <CountHeaders rate={false} />
                     </tr>
                   </thead>
                   <tbody>
@@ -145,21 +131,7 @@ export default function UnitReport() {
                             ))}
                           </ul>
                         </td>
-                        <td data-label={t("reports.col.assigned")} className="num">
-                          {m.counts.assigned}
-                        </td>
-                        <td data-label={t("reports.col.completed")} className="num">
-                          {m.counts.completed}
-                        </td>
-                        <td data-label={t("reports.col.inProgress")} className="num">
-                          {m.counts.inProgress}
-                        </td>
-                        <td data-label={t("reports.col.notStarted")} className="num">
-                          {m.counts.notStarted}
-                        </td>
-                        <td data-label={t("reports.col.overdue")} className="num">
-                          {m.counts.overdue}
-                        </td>
+                        <CountCells counts={m.counts} rate={false} />
                       </tr>
                     ))}
                   </tbody>
@@ -167,21 +139,7 @@ export default function UnitReport() {
                     <tr data-kind="total">
                       <th scope="row">{t("reports.total")}</th>
                       <td />
-                      <td className="num" data-label={t("reports.col.assigned")}>
-                        {d.own.assigned}
-                      </td>
-                      <td className="num" data-label={t("reports.col.completed")}>
-                        {d.own.completed}
-                      </td>
-                      <td className="num" data-label={t("reports.col.inProgress")}>
-                        {d.own.inProgress}
-                      </td>
-                      <td className="num" data-label={t("reports.col.notStarted")}>
-                        {d.own.notStarted}
-                      </td>
-                      <td className="num" data-label={t("reports.col.overdue")}>
-                        {d.own.overdue}
-                      </td>
+                      <CountCells counts={d.own} rate={false} />
                     </tr>
                   </tfoot>
                 </table>
