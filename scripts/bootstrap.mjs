@@ -60,13 +60,16 @@ async function ensureWorker() {
 const has = (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
 
 /**
- * What the tests drive besides Node: Debian's Chromium (end-to-end journeys, never a downloaded
- * browser), nginx and openssl (the documented HTTPS reverse proxy is tested for real).
+ * What the tests drive besides Node: Debian's Chromium and Firefox ESR (end-to-end journeys, never
+ * a downloaded browser), nginx and openssl (the documented HTTPS reverse proxy is tested for real),
+ * iproute2 (a viewer in its own network namespace loses its network for real).
  */
 function ensureTestTools() {
   const missing = [
     ["chromium", "chromium"],
+    ["firefox-esr", "firefox-esr"],
     ["nginx", "nginx-light"],
+    ["ip", "iproute2"],
     ["openssl", "openssl"],
   ].filter(([cmd]) => !has(cmd));
   if (missing.length === 0) return;
