@@ -1,12 +1,14 @@
 import type { MessageKey } from "./vi.ts";
 
 import { enLive } from "./parts/en-live.ts";
+import { enCheckin } from "./parts/en-checkin.ts";
 import { enQuiz } from "./parts/en-quiz.ts";
 import { enCertificates } from "./parts/en-certificates.ts";
 import { enReports } from "./parts/en-reports.ts";
 
 export const en: Record<MessageKey, string> = {
   ...enLive,
+  ...enCheckin,
   ...enQuiz,
   ...enCertificates,
   ...enReports,

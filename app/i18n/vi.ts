@@ -3,12 +3,14 @@
  * the type checker refuses a missing one. "{name}" placeholders are filled by `t`.
  */
 import { viLive } from "./parts/vi-live.ts";
+import { viCheckin } from "./parts/vi-checkin.ts";
 import { viQuiz } from "./parts/vi-quiz.ts";
 import { viCertificates } from "./parts/vi-certificates.ts";
 import { viReports } from "./parts/vi-reports.ts";
 
 export const vi = {
   ...viLive,
+  ...viCheckin,
   ...viQuiz,
   ...viCertificates,
   ...viReports,

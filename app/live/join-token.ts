@@ -8,7 +8,8 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
-export const JOIN_ROLES = ["presenter", "viewer", "cell-room"] as const;
+/** "check-in": a member's phone that scanned a cell room's QR; it checks in and receives no media. */
+export const JOIN_ROLES = ["presenter", "viewer", "cell-room", "check-in"] as const;
 export type JoinRole = (typeof JOIN_ROLES)[number];
 
 export type JoinTokenPayload = {

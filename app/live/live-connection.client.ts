@@ -91,6 +91,10 @@ export type Snapshot = {
   // cell room
   checkedIn: number[];
   pendingCheck: number[];
+  /** The code the hall's screen shows as a QR for phone check-in (rotated by the server). */
+  checkinCode: { code: string; issuedAt: number; rotatesAt: number } | null;
+  /** Members who checked themselves in by scanning the QR (marked on the tick list). */
+  qrCheckedIn: number[];
   // attendance poll
   poll: { pollId: string; question: string; closesAt: number; answered: boolean } | null;
   lastPoll: { pollId: string; closesAt: number } | null;
@@ -187,6 +191,8 @@ export class LiveConnection {
       audience: null,
       checkedIn: [],
       pendingCheck: [],
+      checkinCode: null,
+      qrCheckedIn: [],
       poll: null,
       lastPoll: null,
       chat: [],
@@ -295,6 +301,12 @@ export class LiveConnection {
       this.finish("replaced");
     });
     socket.on("audience", (a: Audience) => this.set({ audience: a }));
+    socket.on("checkinCode", (c: { code: string; issuedAt: number; rotatesAt: number }) => this.set({ checkinCode: c }));
+    socket.on("checkedIn", ({ memberIds }: { memberIds: number[] }) => {
+      // Kept like a tick, so a rejoin after a media-server restart re-sends it.
+      for (const id of memberIds) this.wanted.add(id);
+      this.set({ checkedIn: [...this.wanted], qrCheckedIn: [...new Set([...this.snap.qrCheckedIn, ...memberIds])] });
+    });
     socket.on("poll", (p: { pollId: string; question: string; closesAt: number }) => this.set({ poll: { ...p, answered: false } }));
     socket.on("chat", (m: ChatMessage | { id: string; hidden: true }) => this.upsertChat(m));
     socket.on("chatUpdate", (m: ChatMessage | { id: string; hidden: true }) => this.upsertChat(m));
@@ -372,7 +384,7 @@ export class LiveConnection {
       const known = new Set<number>(joined.checkedIn ?? []);
       const missing = [...this.wanted].filter((id) => !known.has(id));
       for (const id of known) this.wanted.add(id);
-      this.set({ checkedIn: [...this.wanted] });
+      this.set({ checkedIn: [...this.wanted], checkinCode: joined.checkinCode ?? null });
       if (missing.length) await this.checkin(missing);
     }
   }

@@ -9,6 +9,7 @@ import { useT } from "#app/i18n/use-t.ts";
 import type { MessageKey } from "#app/i18n/catalog.ts";
 import { LiveConnection, type ChatAction, type ChatMessage, type ChatResult, type LiveRole, type Snapshot } from "./live-connection.client.ts";
 import { toLocalStamp } from "./time.ts";
+import { CheckinQr } from "./checkin-qr.client.tsx";
 
 export type RosterMember = { id: number; code: string; fullName: string };
 
@@ -203,7 +204,7 @@ export function LiveRoom(props: LiveRoomProps) {
         </div>
         <div className="live-side-col">
           {presenter ? <PresenterPanel conn={conn} s={s} live={live} /> : null}
-          {props.role === "cell-room" ? <CellRoster conn={conn} s={s} roster={props.roster} cellName={props.cellName} /> : null}
+          {props.role === "cell-room" ? <CellRoster conn={conn} s={s} roster={props.roster} cellName={props.cellName} sessionId={props.sessionId} /> : null}
           <ChatPanel conn={conn} s={s} presenter={presenter} />
         </div>
       </div>
@@ -382,11 +383,24 @@ function PresenterPanel({ conn, s, live }: { conn: LiveConnection; s: Snapshot; 
   );
 }
 
-function CellRoster({ conn, s, roster, cellName }: { conn: LiveConnection; s: Snapshot; roster: RosterMember[]; cellName: string | null }) {
+function CellRoster({
+  conn,
+  s,
+  roster,
+  cellName,
+  sessionId,
+}: {
+  conn: LiveConnection;
+  s: Snapshot;
+  roster: RosterMember[];
+  cellName: string | null;
+  sessionId: number;
+}) {
   const { t } = useT();
   const [filter, setFilter] = useState("");
   const checked = new Set(s.checkedIn);
   const pending = new Set(s.pendingCheck);
+  const byQr = new Set(s.qrCheckedIn);
   const joined = s.conn === "joined";
   const fold = (v: string) => v.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
   const shown = filter ? roster.filter((m) => fold(`${m.fullName} ${m.code}`).includes(fold(filter))) : roster;
@@ -408,6 +422,7 @@ function CellRoster({ conn, s, roster, cellName }: { conn: LiveConnection; s: Sn
         </div>
       ) : null}
       {!joined ? <p className="muted small">{t("live.cell.joinFirst")}</p> : null}
+      <CheckinQr sessionId={sessionId} code={joined ? s.checkinCode : null} />
       <ul className="roster" data-testid="roster">
         {shown.map((m) => (
           <li key={m.id}>
@@ -421,6 +436,14 @@ function CellRoster({ conn, s, roster, cellName }: { conn: LiveConnection; s: Sn
               />
               <span>
                 {m.fullName} <span className="muted small">{m.code}</span>
+                {byQr.has(m.id) && checked.has(m.id) ? (
+                  <>
+                    {" "}
+                    <span className="badge" title={t("checkin.qr.badgeTitle")} data-testid="qr-badge">
+                      {t("checkin.qr.badge")}
+                    </span>
+                  </>
+                ) : null}
               </span>
             </label>
           </li>

@@ -424,7 +424,8 @@ export function cellRoster(db: Db, sessionId: number, cellId: number) {
     .all();
 }
 
-export type JoinMode = JoinRole;
+/** How a page opens the room; a phone's QR check-in ("check-in") has its own page. */
+export type JoinMode = Exclude<JoinRole, "check-in">;
 
 export type JoinAccess = {
   session: LiveSession;
@@ -455,7 +456,7 @@ export function resolveMode(
   member: SessionMember,
   mode: JoinMode,
   cellId: number | null,
-): { role: JoinRole; unitId: number; cell: Cell | null } | undefined {
+): { role: JoinMode; unitId: number; cell: Cell | null } | undefined {
   if (mode === "presenter") return access.presenter ? { role: "presenter", unitId: member.unitId, cell: null } : undefined;
   if (mode === "viewer") return access.invited ? { role: "viewer", unitId: member.unitId, cell: null } : undefined;
   if (!access.invited || cellId == null) return undefined;

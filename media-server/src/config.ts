@@ -80,6 +80,8 @@ export const configSchema = z
     TURN_CREDENTIAL_SECONDS: positiveInt.default(12 * 3600),
     RECONNECT_WINDOW_SECONDS: positiveInt.default(60),
     HEARTBEAT_SECONDS: positiveInt.max(600).default(15),
+    /** How often a cell room's check-in QR changes (a code is accepted for twice this). */
+    CHECKIN_QR_ROTATE_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
     /** Absolute path of a mediasoup-worker binary; else scripts/mediasoup-worker.mjs provides it. */
     MEDIASOUP_WORKER_BIN: z.string().min(1).optional(),
     MEDIA_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
@@ -137,6 +139,7 @@ export const configSchema = z
     turn: c.TURN_URLS && c.TURN_SECRET ? { urls: c.TURN_URLS, secret: c.TURN_SECRET, ttlSeconds: c.TURN_CREDENTIAL_SECONDS } : undefined,
     reconnectWindowMs: c.RECONNECT_WINDOW_SECONDS * 1000,
     heartbeatMs: c.HEARTBEAT_SECONDS * 1000,
+    checkinQrRotateMs: c.CHECKIN_QR_ROTATE_SECONDS * 1000,
     workerBin: c.MEDIASOUP_WORKER_BIN,
     logLevel: c.MEDIA_LOG_LEVEL,
     maxEventBytes: c.MAX_EVENT_BYTES,
@@ -164,6 +167,7 @@ const HINTS: Record<string, string> = {
   TURN_CREDENTIAL_SECONDS: "số giây / seconds (43200)",
   RECONNECT_WINDOW_SECONDS: "số giây / seconds (60)",
   HEARTBEAT_SECONDS: "số giây / seconds (15)",
+  CHECKIN_QR_ROTATE_SECONDS: "số giây, 5–600 / seconds, 5–600 (30)",
   MEDIASOUP_WORKER_BIN: "đường dẫn tệp mediasoup-worker / path of a mediasoup-worker binary",
   MEDIA_LOG_LEVEL: "debug | info | warn | error",
   MAX_EVENT_BYTES: "số byte / bytes (32768)",

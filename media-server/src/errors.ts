@@ -25,6 +25,18 @@ export const MESSAGES = {
     "Bạn đã mở phiên này ở một thẻ hoặc thiết bị khác; kết nối này đã được thay thế.",
     "You opened this session in another tab or device; this connection was replaced.",
   ],
+  "checkin-code-expired": [
+    "Mã QR này đã hết hạn hoặc không đúng. Hãy quét lại mã đang hiện trên màn hình phòng sinh hoạt.",
+    "This QR code has expired or is not valid. Scan the code now shown on the meeting room's screen again.",
+  ],
+  "cell-room-offline": [
+    "Màn hình phòng sinh hoạt này đã ngắt kết nối. Hãy báo đồng chí bí thư mở lại phòng rồi quét mã mới.",
+    "This meeting room's screen has disconnected. Ask the secretary to reopen the room, then scan the new code.",
+  ],
+  "not-on-roster": [
+    "Đồng chí không có trong danh sách được mời của chi bộ này, nên không điểm danh tại phòng này được. Hãy báo đồng chí bí thư, hoặc tự vào phòng trên thiết bị của mình.",
+    "You are not on this cell's invited roster, so you cannot check in at this room. Tell the secretary, or join on your own device.",
+  ],
   internal: ["Lỗi máy chủ, vui lòng thử lại.", "Server error; please try again."],
   // Connection refusals (auth middleware)
   "forbidden-origin": ["Nguồn truy cập không được phép.", "This origin is not allowed."],

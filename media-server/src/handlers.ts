@@ -222,6 +222,8 @@ export function registerHandlers(socket: Socket, deps: HandlerDeps) {
   });
 
   async function join(audioOnly: boolean) {
+    // A phone that scanned a QR checks in only; it never receives media or counts as a viewer.
+    if (identity.role === "check-in") throw new ClientError("forbidden");
     if (!deps.joinLimiter.hit(identity.memberId)) throw new ClientError("rate-limited");
     const session = deps.db.select({ state: liveSessions.state }).from(liveSessions).where(eq(liveSessions.id, sessionId)).get();
     if (!session || session.state === "ended") throw new ClientError("session-ended");
@@ -281,6 +283,7 @@ export function registerHandlers(socket: Socket, deps: HandlerDeps) {
         .filter((e) => e.peer !== peer)
         .map((e) => ({ producerId: e.producer.id, kind: e.producer.kind, memberId: e.peer.memberId })),
       checkedIn: identity.role === "cell-room" ? [...(room.checkins.get(identity.memberId) ?? [])] : undefined,
+      checkinCode: identity.role === "cell-room" ? (startCodes(), room.checkinCodes.currentFor(identity.memberId)) : undefined,
       // The room's last chat messages (hidden ones only for presenters).
       chat: room.chat.historyFor(identity.role === "presenter"),
     };
@@ -335,15 +338,15 @@ export function registerHandlers(socket: Socket, deps: HandlerDeps) {
     return { iceParameters: await room.restartIce(peer, transportId) };
   });
 
-  /** Members (ids) the cell room may check in: invited, and in the cell's subtree. */
-  const eligible = (ids: number[]) => {
+  /** Members (ids) a cell room may check in: active, invited, and in the cell's subtree. */
+  const eligible = (ids: number[], cellPath = identity.unitPath) => {
     const rows = deps.db
       .select({ id: members.id, path: units.path })
       .from(members)
       .innerJoin(units, eq(units.id, members.unitId))
       .where(and(inArray(members.id, ids), eq(members.status, "active"), invitedCondition(sessionId)))
       .all();
-    return new Set(rows.filter((r) => r.path.startsWith(identity.unitPath)).map((r) => r.id));
+    return new Set(rows.filter((r) => r.path.startsWith(cellPath)).map((r) => r.id));
   };
 
   on("checkin", ({ memberIds, eventId }) => {
@@ -401,6 +404,68 @@ export function registerHandlers(socket: Socket, deps: HandlerDeps) {
     }
     scheduleAudience(deps.db, room, log);
     return { checkedOut };
+  });
+
+  // ---- phone check-in by a cell room's rotating QR ---------------------------------------------
+
+  /** A cell room's screen gets a fresh code each rotation while it is joined. */
+  let codeTimer: ReturnType<typeof setInterval> | undefined;
+  const sendCode = () => {
+    const peer = socket.data.peer as Peer | undefined;
+    const room = socket.data.room as Room | undefined;
+    if (!peer || !room || peer.closed || room.closed) return;
+    peer.notify("checkinCode", room.checkinCodes.currentFor(identity.memberId));
+  };
+  const startCodes = () => {
+    if (identity.role !== "cell-room" || codeTimer) return;
+    codeTimer = setInterval(sendCode, config.checkinQrRotateMs);
+    codeTimer.unref?.();
+  };
+  const stopCodes = (room: Room | undefined) => {
+    if (codeTimer) clearInterval(codeTimer);
+    codeTimer = undefined;
+    // Only if no newer screen of the same host took over (its codes stay valid).
+    if (room && !room.peers.has(identity.memberId)) room.checkinCodes.drop(identity.memberId);
+  };
+
+  on("checkinCode", () => {
+    const { peer, room } = current();
+    requireRole(peer, "cell-room");
+    startCodes();
+    return room.checkinCodes.currentFor(identity.memberId);
+  });
+
+  on("qrCheckin", ({ code }) => {
+    if (identity.role !== "check-in") throw new ClientError("forbidden");
+    // Codes are 96 random bits, but a wrong one still costs the member a join attempt.
+    if (!deps.joinLimiter.hit(identity.memberId)) throw new ClientError("rate-limited");
+    const room = deps.registry.peek(sessionId);
+    const now = Date.now();
+    const hostId = room && !room.closed ? room.checkinCodes.hostOf(code, now) : undefined;
+    if (!room || hostId === undefined) throw new ClientError("checkin-code-expired");
+    const host = room.peers.get(hostId);
+    if (!host || host.closed || host.id.role !== "cell-room") throw new ClientError("cell-room-offline");
+    if (!eligible([identity.memberId], host.id.unitPath).has(identity.memberId)) throw new ClientError("not-on-roster");
+    let set = room.checkins.get(hostId);
+    if (!set) room.checkins.set(hostId, (set = new Set()));
+    const already = set.has(identity.memberId);
+    if (!already) {
+      ledger.append({
+        sessionId,
+        memberId: identity.memberId,
+        kind: "checkin",
+        via: "cell-room",
+        cellRoomMemberId: hostId,
+        connectionId: host.connectionId,
+        at: now,
+        detail: { method: "qr" },
+      });
+      set.add(identity.memberId);
+      host.notify("checkedIn", { memberIds: [identity.memberId], method: "qr", name: identity.name });
+      scheduleAudience(deps.db, room, log);
+    }
+    const cell = deps.db.select({ code: units.code, name: units.name }).from(units).where(eq(units.id, host.id.unitId)).get();
+    return { ok: true, already, cell: cell ?? null, host: host.id.name };
   });
 
   on("startSession", () => {
@@ -514,6 +579,7 @@ export function registerHandlers(socket: Socket, deps: HandlerDeps) {
     socket.data.peer = undefined;
     socket.data.room = undefined;
     appendClose(peer, "leave");
+    stopCodes(room);
     scheduleAudience(deps.db, room, log);
     return { ok: true };
   });
@@ -523,9 +589,10 @@ export function registerHandlers(socket: Socket, deps: HandlerDeps) {
     const room = socket.data.room as Room | undefined;
     socket.data.peer = undefined;
     socket.data.room = undefined;
-    if (!peer || !room) return;
+    if (!peer || !room) return stopCodes(undefined);
     peer.closed = true;
     room.removePeer(peer);
+    stopCodes(room);
     appendClose(peer, reason);
     scheduleAudience(deps.db, room, log);
   });

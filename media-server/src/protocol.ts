@@ -100,6 +100,10 @@ export const schemas = {
   /** Cell room: members physically present (client event id makes a retry idempotent). */
   checkin: z.object({ memberIds: z.array(z.number().int().positive()).min(1).max(500), eventId: uuid.optional() }).strict(),
   checkout: z.object({ memberIds: z.array(z.number().int().positive()).min(1).max(500), eventId: uuid.optional() }).strict(),
+  /** Cell room: the current check-in code (its screen shows it as a QR). */
+  checkinCode: z.object({}).strict(),
+  /** A member's phone ("check-in" token): the code scanned from a cell room's QR. */
+  qrCheckin: z.object({ code: z.string().regex(/^[A-Za-z0-9_-]{16}$/) }).strict(),
   /** Presenter: start or end the broadcast (sets the session's actual start/end). */
   startSession: z.object({}).strict(),
   endSession: z.object({}).strict(),
@@ -135,6 +139,10 @@ export const NOTIFICATIONS = [
   "chat",
   /** A moderated chat message (to viewers, a hidden one is `{ id, hidden: true }` only). */
   "chatUpdate",
+  /** To a cell room: its new check-in code, each rotation. */
+  "checkinCode",
+  /** To a cell room: members who checked themselves in by scanning its QR. */
+  "checkedIn",
   /** To presenters: who is watching (people, screens, cell rooms), per unit; sent at most once a second. */
   "audience",
 ] as const;

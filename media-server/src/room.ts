@@ -14,6 +14,7 @@ import type { types } from "mediasoup";
 import type { MediaConfig } from "./config.ts";
 import { MEDIA_CODECS, MAX_SPATIAL_LAYER, SLOTS_AUDIO_ONLY, SLOTS_FULL } from "./codecs.ts";
 import { ChatLog } from "./chat.ts";
+import { CheckinCodes } from "./checkin-codes.ts";
 import { ClientError } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import type { Direction, Peer } from "./peer.ts";
@@ -59,6 +60,8 @@ export class Room extends EventEmitter<RoomEvents> {
   readonly polls = new Map<string, { question: string; openedAt: number; closesAt: number }>();
   /** Cell rooms: host member id → members checked in on that screen (survives host reconnects). */
   readonly checkins = new Map<number, Set<number>>();
+  /** Cell rooms: the rotating codes their screens show as a QR for phone check-in. */
+  readonly checkinCodes: CheckinCodes;
   /** Chat and Q&A: the last messages, in memory only (see chat.ts). */
   readonly chat = new ChatLog();
   private main: RouterSlot | undefined;
@@ -73,6 +76,7 @@ export class Room extends EventEmitter<RoomEvents> {
     private readonly deps: RoomDeps,
   ) {
     super();
+    this.checkinCodes = new CheckinCodes(deps.config.checkinQrRotateMs);
   }
 
   static async create(sessionId: number, deps: RoomDeps): Promise<Room> {

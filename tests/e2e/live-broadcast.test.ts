@@ -5,7 +5,9 @@
 // watches on their own device and a cell room checks in three members; both decode video; the
 // viewer switches to save-data and the server forwards the lowest layer; the mediasoup worker is
 // killed and the pages rejoin by themselves; everybody leaves, the presenter ends the session,
-// and the attendance page shows who was there and how.
+// and the attendance page shows who was there and how. A fourth member of the cell checks in at
+// the cell room by scanning its QR code with a phone (mobile emulation: Chromium is the only
+// browser engine here besides the Firefox test).
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { eq } from "drizzle-orm";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -13,6 +15,8 @@ import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { startLiveTestServers } from "#tests/factories/http.ts";
 import { launchBrowser } from "#tests/factories/browser.ts";
+import jsQR from "jsqr";
+import sharp from "sharp";
 import { liveSessions, scopeGrants } from "#db/schema/index.ts";
 import { toLocalInput } from "#app/live/time.ts";
 import { sessionAttendance } from "#app/live/attendance.server.ts";
@@ -24,6 +28,7 @@ let browser: Browser;
 let tree: ReturnType<typeof makeTree>;
 let viewer: Member, secretary: Member;
 let cellMembers: Member[];
+let qrMember: Member;
 let sessionId: number;
 const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
@@ -43,6 +48,7 @@ beforeAll(async () => {
     await makeMember(db, tree.a1, { code: "E2E-C2", fullName: "Đảng Viên Hai" }),
     await makeMember(db, tree.a1, { code: "E2E-C3", fullName: "Đảng Viên Ba" }),
   ];
+  qrMember = await makeMember(db, tree.a1, { code: "E2E-QR", fullName: "Đảng Viên Quét Mã" });
   await makeMember(db, tree.a1, { code: "E2E-ABS1", fullName: "Vắng Chi Bộ" });
   await makeMember(db, tree.a2, { code: "E2E-ABS2", fullName: "Vắng Ở Nhà" });
   servers = await startLiveTestServers(db, { mediaEnv: { MEDIA_WORKERS: "2" } });
@@ -127,10 +133,48 @@ describe("a live session in Chromium, through the app", () => {
     await cellPage.getByTestId("join").click();
     await expect.poll(() => connState(cellPage), WAIT).toBe("joined");
     for (const m of cellMembers) await cellPage.locator(`input[data-member-code="${m.code}"]`).check();
-    await expect.poll(() => text(cellPage, "checked-count"), WAIT).toBe("Đã điểm danh 3/5 đồng chí");
+    await expect.poll(() => text(cellPage, "checked-count"), WAIT).toBe("Đã điểm danh 3/6 đồng chí");
     await expect.poll(() => [...(room()?.checkins.get(secretary.id) ?? [])].sort((a, b) => a - b), WAIT).toEqual(cellMembers.map((m) => m.id).sort((a, b) => a - b));
     // The presenter sees the audience: one own device and three people in a cell room.
     await expect.poll(() => text(presenterPage, "audience-people"), WAIT).toBe("4");
+  }, 180_000);
+
+  test("a member checks in at the cell room by scanning the QR on its screen with a phone", async () => {
+    // Read the QR as a phone camera would: from the pixels on the screen, not from the DOM.
+    const image = cellPage.getByTestId("checkin-qr-image");
+    await expect.poll(() => image.isVisible(), WAIT).toBe(true);
+    const png = await image.screenshot();
+    const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const decoded = jsQR(new Uint8ClampedArray(data.buffer, data.byteOffset, data.length), info.width, info.height);
+    expect(decoded?.data).toMatch(new RegExp(`^${servers.origin}/live/${sessionId}/check-in\\?code=[A-Za-z0-9_-]{16}$`));
+
+    const phoneContext = await browser.newContext({
+      locale: "vi-VN",
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      userAgent: "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36",
+    });
+    contexts.push(phoneContext);
+    const phone = await phoneContext.newPage();
+    phone.on("pageerror", (e) => pageErrors.push(`phone: ${e}`));
+    // Not signed in on this phone yet: sign-in first, then back to the check-in with the code.
+    await phone.goto(decoded!.data);
+    await phone.waitForURL(/\/login\?redirectTo=/);
+    await phone.locator('input[name="identifier"]').fill("E2E-QR");
+    await phone.locator('input[name="password"]').fill("mat-khau-thu-nghiem");
+    await phone.getByRole("button", { name: "Đăng nhập", exact: true }).click();
+    await phone.waitForURL(decoded!.data);
+    await phone.getByTestId("checkin-confirm").tap();
+    await expect.poll(async () => (await phone.getByTestId("checkin-done").textContent().catch(() => "")) ?? "", WAIT).toContain("Đã điểm danh tại");
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+    // The hall's screen ticks the member, marked as a QR check-in; the presenter sees one more person.
+    await expect.poll(() => text(cellPage, "checked-count"), WAIT).toBe("Đã điểm danh 4/6 đồng chí");
+    expect(await cellPage.locator('input[data-member-code="E2E-QR"]').isChecked()).toBe(true);
+    expect(await cellPage.getByTestId("qr-badge").count()).toBe(1);
+    await expect.poll(() => text(presenterPage, "audience-people"), WAIT).toBe("5");
+    expect(room()?.checkins.get(secretary.id)?.has(qrMember.id)).toBe(true);
   }, 180_000);
 
   test("the presenter starts the broadcast; the viewer and the cell room decode video", async () => {
@@ -208,7 +252,7 @@ describe("a live session in Chromium, through the app", () => {
     }
     expect(room()!.slots.find((s) => s.main)!.worker.pid).not.toBe(pid);
     // The cell room's check-ins survived (the secretary's socket never dropped).
-    expect([...(room()!.checkins.get(secretary.id) ?? [])]).toHaveLength(3);
+    expect([...(room()!.checkins.get(secretary.id) ?? [])]).toHaveLength(4);
   }, 240_000);
 
   test("the viewers leave and the presenter ends the session", async () => {
@@ -235,7 +279,7 @@ describe("a live session in Chromium, through the app", () => {
     expect(await attr("E2E-VIEW", "data-via")).toBe("individual");
     expect(Number(await attr("E2E-VIEW", "data-minutes"))).toBeGreaterThan(0);
     expect(await row("E2E-VIEW").textContent()).toContain("Cá nhân");
-    for (const m of cellMembers) {
+    for (const m of [...cellMembers, qrMember]) {
       expect(await attr(m.code, "data-status"), m.code).toBe("present");
       expect(await attr(m.code, "data-via"), m.code).toBe("cell-room");
       expect(Number(await attr(m.code, "data-minutes"))).toBeGreaterThan(0);

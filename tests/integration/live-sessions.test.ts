@@ -279,3 +279,55 @@ describe("session page and join tokens", () => {
     expect(res.headers.get("location")).toContain("/login");
   });
 });
+
+describe("phone check-in page (a cell room's QR leads here)", () => {
+  const code = "AbCdEfGhIjKlMnOp";
+  const tokenIn = (html: string) => [...html.matchAll(/[A-Za-z0-9_-]{40,}\.[A-Za-z0-9_-]{43}/g)].map((m) => m[0]).find((t) => verifyJoinToken(t, SECRET).ok);
+
+  test("signed out, the phone goes to sign-in and comes back with the code", async () => {
+    const anon = client(srv.origin);
+    const res = await anon.request(`/live/${sA1}/check-in?code=${code}`);
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe(`/login?redirectTo=${encodeURIComponent(`/live/${sA1}/check-in?code=${code}`)}`);
+  });
+
+  test("an invited member gets a check-in token (that role only); others get 404; a bad or missing code gets no token", async () => {
+    const m = client(srv.origin);
+    await m.signIn("LV-MEM-A1");
+    const page = await m.request(`/live/${sA1}/check-in?code=${code}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("cache-control")).toContain("no-store");
+    const html = await page.text();
+    expect(html).toContain("Điểm danh tại phòng sinh hoạt");
+    expect(html).toContain("Phiên chi bộ A1");
+    const token = tokenIn(html);
+    expect(token).toBeDefined();
+    const v = verifyJoinToken(token, SECRET);
+    expect(v.ok && v.payload).toMatchObject({ role: "check-in", memberId: memberA1.id, sessionId: sA1, unitId: tree.a1.id });
+
+    for (const bad of ["", "?code=short", "?code=" + encodeURIComponent("<script>x</script>")]) {
+      const r = await m.request(`/live/${sA1}/check-in${bad}`);
+      expect(r.status, bad).toBe(200);
+      const h = await r.text();
+      expect(h).toContain("Không đọc được mã QR");
+      expect(tokenIn(h), bad).toBeUndefined();
+      expect(h).not.toContain("<script>x</script>");
+    }
+
+    const other = client(srv.origin);
+    await other.signIn("LV-MEM-A2");
+    expect((await other.request(`/live/${sA1}/check-in?code=${code}`)).status).toBe(404);
+    // A presenter who is not invited does not check in either.
+    const tr = client(srv.origin);
+    await tr.signIn("LV-TR-A");
+    expect((await tr.request(`/live/${sA1}/check-in?code=${code}`)).status).toBe(404);
+  });
+
+  test("an ended session says so and gives no token", async () => {
+    const m = client(srv.origin);
+    await m.signIn("LV-MEM-A1");
+    const html = await (await m.request(`/live/${sEnded}/check-in?code=${code}`)).text();
+    expect(html).toContain("đã kết thúc");
+    expect(tokenIn(html)).toBeUndefined();
+  });
+});
