@@ -13,6 +13,7 @@ import { prepareDb, printDemoAccounts } from "./prepare-db.ts";
 import { DEMO_PASSWORD } from "#db/seed/demo.ts";
 import { INTERNAL_ORIGIN } from "#app/http/media-proxy.ts";
 import { scheduleDailySnapshots } from "#app/reports/snapshots.server.ts";
+import { scheduleLiveItemSettlement } from "#app/courses/live-items.server.ts";
 import { ensureMediasoupWorker } from "./mediasoup-worker.mjs";
 
 const env = parseEnv();
@@ -100,6 +101,8 @@ const { db, seeded } = await prepareDb(env);
 const stopMedia = startMediaServer(secret, await ensureMediasoupWorker({ log: () => {} }));
 // Yesterday's completion figures are frozen once a day, so last week's report never changes.
 const stopSnapshots = scheduleDailySnapshots(db, { log: (m) => console.log(m) });
+// Course items "attend session X" are settled from the attendance ledger once a session ends.
+const stopLiveItems = scheduleLiveItemSettlement(db, { reconnectWindowMs: env.RECONNECT_WINDOW_SECONDS * 1000, log: (m) => console.log(m) });
 if (seeded) printDemoAccounts(seeded);
 else if (env.SEED_DEMO === true) {
   console.log(`Tài khoản minh họa / demo accounts: admin / ${DEMO_PASSWORD}; GV01–GV03 / ${DEMO_PASSWORD}; DV00001–DV00003 / ${DEMO_PASSWORD}`);
@@ -113,6 +116,7 @@ console.log(`\n✓ Học Số đang chạy tại / is running at http://${shown}
 const stop = () => {
   stopMedia();
   stopSnapshots();
+  stopLiveItems();
   server.close();
   db.$client.close();
   process.exit(0);

@@ -55,8 +55,20 @@ export function addModule(db: Db, courseId: number, title: string) {
   });
 }
 
-/** New items go at the end of their module; positions are course-wide so order is one sort. */
-export function addItem(db: Db, courseId: number, moduleKey: string, type: "lesson" | "quiz", title: string, now = new Date()) {
+/**
+ * New items go at the end of their module; positions are course-wide so order is one sort.
+ * A "live" item names the session to attend (`live`); its title defaults to the session's.
+ */
+export function addItem(
+  db: Db,
+  courseId: number,
+  moduleKey: string,
+  type: "lesson" | "quiz" | "live",
+  title: string,
+  now = new Date(),
+  live?: { sessionId: number; minutes: number },
+) {
+  if (type === "live" && !live) throw new DomainError("authoring.error.liveSessionRequired");
   const clean = title.normalize("NFC").trim();
   if (!clean) throw new DomainError("authoring.error.titleRequired");
   return writeTx(db, (tx) => {
@@ -70,7 +82,20 @@ export function addItem(db: Db, courseId: number, moduleKey: string, type: "less
     const body = type === "lesson" ? { type: "doc", content: [{ type: "heading", attrs: { level: 1 }, content: [{ type: "text", text: clean }] }] } : null;
     const created = tx
       .insert(courseItems)
-      .values({ courseId, moduleId: mod.id, key, type, title: clean, position: order.indexOf(-1), body, bodyText: clean, source: type === "quiz" ? "" : null, updatedAt: now })
+      .values({
+        courseId,
+        moduleId: mod.id,
+        key,
+        type,
+        title: clean,
+        position: order.indexOf(-1),
+        body,
+        bodyText: clean,
+        source: type === "quiz" ? "" : null,
+        liveSessionId: type === "live" ? live!.sessionId : null,
+        estimatedMinutes: type === "live" ? live!.minutes : 0,
+        updatedAt: now,
+      })
       .returning()
       .get();
     order.forEach((id, pos) => {

@@ -3,8 +3,9 @@ import { and, asc, desc, eq, max } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { courseItems, courseModules, courses, courseVersions } from "#db/schema/index.ts";
 import { DomainError } from "#app/org/domain-error.ts";
-import type { CourseSnapshot } from "./snapshot.ts";
+import { snapshotItems, type CourseSnapshot } from "./snapshot.ts";
 import { recomputeCourseCompletions } from "./completion.server.ts";
+import { markLiveSessionsUnsettled } from "./live-items.server.ts";
 
 export type Course = typeof courses.$inferSelect;
 
@@ -42,6 +43,7 @@ export function draftSnapshot(db: Db, courseId: number): CourseSnapshot {
           required: i.required,
           body: (i.body as CourseSnapshot["modules"][number]["items"][number]["body"]) ?? null,
           source: i.source ?? null,
+          liveSessionId: i.type === "live" && i.liveSessionId != null ? i.liveSessionId : undefined,
         })),
     })),
   };
@@ -82,6 +84,9 @@ export function publishCourse(db: Db, courseId: number, actorId: number | null, 
     const v = tx.insert(courseVersions).values({ courseId, version: n, snapshot: snap, contentHash: hash, publishedAt: now, publishedBy: actorId }).returning().get();
     tx.update(courses).set({ state: "published", publishedVersionId: v.id, updatedAt: now }).where(eq(courses.id, courseId)).run();
     recomputeCourseCompletions(tx, courseId, { versionId: v.id, snapshot: snap });
+    // Sessions this version asks to attend are settled again (members who already attended one
+    // that has ended get the item without waiting for anything else).
+    markLiveSessionsUnsettled(tx, snapshotItems(snap));
     return { version: n, versionId: v.id, created: true };
   });
 }

@@ -4,7 +4,8 @@ import { z } from "zod";
 import { and, eq, notInArray } from "drizzle-orm";
 import type { JSONContent } from "@tiptap/core";
 import { writeTx, type Db } from "#db/client.server.ts";
-import { courseItems, courseModules, courses } from "#db/schema/index.ts";
+import { courseItems, courseModules, courses, liveSessions } from "#db/schema/index.ts";
+import { DomainError } from "#app/org/domain-error.ts";
 import { markdownToDoc } from "#app/editor/markdown.server.ts";
 import { validateDoc } from "#app/editor/document.server.ts";
 import { translate } from "#app/i18n/catalog.ts";
@@ -38,14 +39,26 @@ export const courseJsonSchema = z
           key: KEY,
           title: z.string().trim().min(1).max(300),
           items: z.array(
-            z.object({
-              key: KEY,
-              type: z.enum(["lesson", "quiz"]),
-              title: z.string().trim().min(1).max(300),
-              file: relFile,
-              estimatedMinutes: z.number().int().min(0).max(10000).default(0),
-              required: z.boolean().default(true),
-            }),
+            z
+              .object({
+                key: KEY,
+                type: z.enum(["lesson", "quiz", "live"]),
+                title: z.string().trim().min(1).max(300),
+                /** Lessons and quizzes: their file in the package. */
+                file: relFile.optional(),
+                /** "live" items: the id of the live session to attend, on the site importing it. */
+                liveSession: z.number().int().positive().optional(),
+                estimatedMinutes: z.number().int().min(0).max(10000).default(0),
+                required: z.boolean().default(true),
+              })
+              .superRefine((i, ctx) => {
+                if (i.type === "live" ? i.liveSession === undefined || i.file !== undefined : i.file === undefined || i.liveSession !== undefined) {
+                  ctx.addIssue({
+                    code: z.ZodIssueCode.custom,
+                    message: i.type === "live" ? `"live" item "${i.key}" needs liveSession and no file` : `item "${i.key}" needs a file and no liveSession`,
+                  });
+                }
+              }),
           ),
         }),
       )
@@ -133,21 +146,23 @@ export function loadPackage(dir: string): { ok: true; pkg: LoadedPackage } | { o
     key: m.key,
     title: m.title,
     items: m.items.map((item): LoadedItem => {
+      if (item.type === "live" || !item.file) return { ...item, body: null, text: "", source: null };
       const bytes = read(item.file);
       const base = { ...item, body: null, text: "", source: null };
       if (!bytes) return base;
       const text = bytes.toString("utf8").replace(/^\uFEFF/, "").normalize("NFC");
       if (item.type === "quiz") return { ...base, source: text };
+      const file = item.file;
       let doc: unknown;
       try {
-        doc = item.file.endsWith(".json") ? JSON.parse(text) : markdownToDoc(text, { resolveImage: resolveImage(item.file) });
+        doc = file.endsWith(".json") ? JSON.parse(text) : markdownToDoc(text, { resolveImage: resolveImage(file) });
       } catch (e) {
-        problems.push({ file: path.join(dir, item.file), message: (e as Error).message });
+        problems.push({ file: path.join(dir, file), message: (e as Error).message });
         return base;
       }
       const v = validateDoc(doc);
       if (!v.ok) {
-        for (const p of v.problems) problems.push({ file: path.join(dir, item.file), message: translate("en", p.key, p.params) });
+        for (const p of v.problems) problems.push({ file: path.join(dir, file), message: translate("en", p.key, p.params) });
         return base;
       }
       // Documents exported from the editor carry their files under media/.
@@ -155,7 +170,7 @@ export function loadPackage(dir: string): { ok: true; pkg: LoadedPackage } | { o
         if (media.has(name)) continue;
         const full = path.join(dir, "media", name);
         if (!fs.existsSync(full)) {
-          problems.push({ file: path.join(dir, item.file), message: `missing media file media/${name}` });
+          problems.push({ file: path.join(dir, file), message: `missing media file media/${name}` });
           continue;
         }
         const bytes = new Uint8Array(fs.readFileSync(full));
@@ -207,6 +222,9 @@ export function importPackage(db: Db, dataDir: string, pkg: LoadedPackage, actor
         .get();
       for (const it of mod.items) {
         itemKeys.push(it.key);
+        if (it.type === "live" && !tx.select({ id: liveSessions.id }).from(liveSessions).where(eq(liveSessions.id, it.liveSession!)).get()) {
+          throw new DomainError("authoring.error.liveSessionMissing", { key: it.key, id: it.liveSession! }, 422);
+        }
         const values = {
           moduleId: row.id,
           type: it.type,
@@ -217,6 +235,7 @@ export function importPackage(db: Db, dataDir: string, pkg: LoadedPackage, actor
           body: it.body,
           bodyText: it.text,
           source: it.source,
+          liveSessionId: it.type === "live" ? it.liveSession! : null,
           updatedAt: now,
         };
         tx.insert(courseItems)
@@ -272,6 +291,9 @@ export function exportPackage(db: Db, dataDir: string, slug: string, outDir: str
       key: m.key,
       title: m.title,
       items: m.items.map((it) => {
+        if (it.type === "live") {
+          return { key: it.key, type: it.type, title: it.title, liveSession: it.liveSessionId, estimatedMinutes: it.estimatedMinutes, required: it.required };
+        }
         n++;
         const file = it.type === "quiz" ? `quizzes/${it.key}.gift` : `lessons/${String(n).padStart(2, "0")}-${it.key}.json`;
         if (it.type === "quiz") write(file, it.source ?? "");

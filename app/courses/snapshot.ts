@@ -3,12 +3,14 @@ import type { JSONContent } from "@tiptap/core";
 /** What learners read: the published, immutable shape of a course version. Client-safe types. */
 export type SnapshotItem = {
   key: string;
-  type: "lesson" | "quiz";
+  type: "lesson" | "quiz" | "live";
   title: string;
   estimatedMinutes: number;
   required: boolean;
   body?: JSONContent | null;
   source?: string | null;
+  /** "live" items: the session to attend (absent on other items, so their hashes never change). */
+  liveSessionId?: number;
 };
 export type SnapshotModule = { key: string; title: string; items: SnapshotItem[] };
 export type CourseSnapshot = {

@@ -1,6 +1,7 @@
 import type { MessageKey } from "./vi.ts";
 
 import { enLive } from "./parts/en-live.ts";
+import { enCourseLive } from "./parts/en-course-live.ts";
 import { enCheckin } from "./parts/en-checkin.ts";
 import { enQuiz } from "./parts/en-quiz.ts";
 import { enCertificates } from "./parts/en-certificates.ts";
@@ -8,6 +9,7 @@ import { enReports } from "./parts/en-reports.ts";
 
 export const en: Record<MessageKey, string> = {
   ...enLive,
+  ...enCourseLive,
   ...enCheckin,
   ...enQuiz,
   ...enCertificates,

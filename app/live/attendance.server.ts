@@ -381,11 +381,14 @@ export function correctAttendance(
 ) {
   const reason = c.reason.normalize("NFC").trim();
   if (!reason) throw new Error("a correction needs a reason");
-  return writeTx(db, (tx) =>
-    tx
+  return writeTx(db, (tx) => {
+    const row = tx
       .insert(attendanceCorrections)
       .values({ sessionId: c.sessionId, memberId: c.memberId, status: c.status, reason, correctedBy: c.correctedBy, at: c.at ?? new Date() })
       .returning()
-      .get(),
-  );
+      .get();
+    // Course items asking to attend this session are settled again (app/courses/live-items.server.ts).
+    tx.update(liveSessions).set({ coursesSettledAt: null }).where(eq(liveSessions.id, c.sessionId)).run();
+    return row;
+  });
 }

@@ -64,7 +64,7 @@ export default function CoursePage() {
               <li key={i.key} data-state={i.state ?? "none"}>
                 <Link to={`/courses/${d.slug}/${i.key}`}>{i.title}</Link>
                 <span className="muted">
-                  {t(i.type === "quiz" ? "courses.item.quiz" : "courses.item.lesson")} · {t("courses.minutes", { minutes: i.minutes })}
+                  {t(i.type === "quiz" ? "courses.item.quiz" : i.type === "live" ? "courses.item.live" : "courses.item.lesson")} · {t("courses.minutes", { minutes: i.minutes })}
                   {!i.required ? ` · ${t("courses.optional")}` : ""}
                 </span>
                 <span className={`badge ${i.state === "completed" ? "badge-ok" : ""}`}>

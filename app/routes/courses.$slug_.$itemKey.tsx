@@ -7,6 +7,9 @@ import { z } from "zod";
 import { notFound } from "#app/auth/permissions.server.ts";
 import { requireReadableCourse } from "#app/courses/access.server.ts";
 import { completeLesson, openItem } from "#app/courses/learning.server.ts";
+import { liveItemView } from "#app/courses/live-items.server.ts";
+import { isMemberInvited } from "#app/live/attendance.server.ts";
+import type { MessageKey } from "#app/i18n/catalog.ts";
 import { minReadSeconds, snapshotItems } from "#app/courses/snapshot.ts";
 import { renderDocHtml } from "#app/editor/document.server.ts";
 import { domainFailure, ok, readForm } from "#app/http/forms.server.ts";
@@ -37,8 +40,16 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
       canStart: assigned && (s.attemptsAllowed === 0 || attempts.length < s.attemptsAllowed || attempts.some((a) => a.state === "open")),
     };
   }
+  const live =
+    item.type === "live" && item.liveSessionId != null
+      ? {
+          view: liveItemView(context.db, session.member.id, item.liveSessionId, { reconnectWindowMs: context.env.RECONNECT_WINDOW_SECONDS * 1000 }),
+          invited: isMemberInvited(context.db, item.liveSessionId, session.member.id),
+        }
+      : null;
   return {
     quiz,
+    live,
     slug: course.slug,
     courseTitle: pub.snapshot.title,
     item: { key: item.key, type: item.type, title: item.title, minRead: minReadSeconds(item) },
@@ -99,6 +110,8 @@ export default function ItemPage() {
       </p>
       {d.item.type === "lesson" ? (
         <div className="lesson-body" dangerouslySetInnerHTML={{ __html: d.html }} />
+      ) : d.item.type === "live" ? (
+        <LiveItem title={d.item.title} live={d.live} completed={d.state === "completed"} />
       ) : (
         <QuizIntro title={d.item.title} quiz={d.quiz!} />
       )}
@@ -166,5 +179,55 @@ function QuizIntro({ title, quiz }: { title: string; quiz: NonNullable<ReturnTyp
         </>
       ) : null}
     </>
+  );
+}
+
+/** A "live" item: the session to attend and what the attendance record says so far. */
+function LiveItem({ title, live, completed }: { title: string; live: ReturnType<typeof useLoaderData<typeof loader>>["live"]; completed: boolean }) {
+  const { t, formatDate } = useT();
+  const v = live?.view;
+  const statusText = v?.status ? t(`live.status.${v.status}` as MessageKey) : "";
+  return (
+    <section className="card" data-testid="live-item">
+      <h1>{title}</h1>
+      <p>{t("courses.live.intro")}</p>
+      {!v ? (
+        <p className="notice notice-error">{t("courses.live.missing")}</p>
+      ) : (
+        <>
+          <p>
+            <strong>{v.title}</strong>
+            <br />
+            <span className="muted">
+              {t("courses.live.when", { when: `${formatDate(v.start, { dateStyle: "full", timeStyle: "short" })} – ${formatDate(v.end, { timeStyle: "short" })}` })}
+            </span>
+          </p>
+          {!live.invited ? (
+            <p className="notice notice-error">{t("courses.live.notInvited")}</p>
+          ) : v.state !== "ended" ? (
+            <>
+              <p className="notice">{t("courses.live.upcoming")}</p>
+              <p>
+                <Link to={`/live/${v.id}`} className="button">
+                  {t("courses.live.join")}
+                </Link>
+              </p>
+            </>
+          ) : completed ? (
+            <p className="notice notice-ok" data-testid="live-item-state" data-state="completed">
+              {t("courses.live.attended", { status: statusText })}
+            </p>
+          ) : v.attended ? (
+            <p className="notice notice-ok" data-testid="live-item-state" data-state="settling">
+              {t("courses.live.settling", { status: statusText })}
+            </p>
+          ) : (
+            <p className="notice notice-error" data-testid="live-item-state" data-state="absent">
+              {t("courses.live.absent", { status: statusText })}
+            </p>
+          )}
+        </>
+      )}
+    </section>
   );
 }

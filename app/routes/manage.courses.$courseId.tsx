@@ -7,6 +7,8 @@ import { draftSnapshot, getCourse, publishCourse, setCourseState, publishedSnaps
 import { addItem, addModule, canAuthor } from "#app/courses/authoring.server.ts";
 import { assignToMember, assignToUnit, assignmentsOfCourse, removeAssignment } from "#app/courses/learning.server.ts";
 import { getUnitByCode } from "#app/org/units.server.ts";
+import { sessionAccess, sessionsInScope } from "#app/live/sessions.server.ts";
+import { translate } from "#app/i18n/catalog.ts";
 import { getMemberByCode } from "#app/org/members.server.ts";
 import { DomainError } from "#app/org/domain-error.ts";
 import { domainFailure, ok, parseId, readForm } from "#app/http/forms.server.ts";
@@ -27,8 +29,14 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
     assignments: assignmentsOfCourse(context.db, course.id, scopePaths(scope)),
     isAdmin: author,
     structure: author
-      ? draftSnapshot(context.db, course.id).modules.map((m) => ({ key: m.key, title: m.title, items: m.items.map((i) => ({ key: i.key, type: i.type, title: i.title })) }))
+      ? draftSnapshot(context.db, course.id).modules.map((m) => ({
+          key: m.key,
+          title: m.title,
+          items: m.items.map((i) => ({ key: i.key, type: i.type, title: i.title, liveSessionId: i.liveSessionId ?? null })),
+        }))
       : [],
+    // Sessions an author may ask members to attend (those their scope sees).
+    liveSessions: author ? sessionsInScope(context.db, scope, { limit: 100 }).map((s) => ({ id: s.id, title: s.title, start: s.scheduledStartAt.getTime(), state: s.state })) : [],
   };
 }
 
@@ -45,6 +53,7 @@ const schema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("add-module"), title: z.string().max(300) }),
   z.object({ intent: z.literal("min-grade"), minGrade: z.union([z.literal(""), z.coerce.number().int().min(1).max(100)]) }),
   z.object({ intent: z.literal("add-lesson"), moduleKey: z.string().max(80), title: z.string().max(300) }),
+  z.object({ intent: z.literal("add-live"), moduleKey: z.string().max(80), sessionId: z.coerce.number().int().positive() }),
 ]);
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -100,6 +109,15 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         if (!canAuthor(session.member, course)) forbidden();
         const item = addItem(context.db, course.id, f.moduleKey, "lesson", f.title);
         return redirect(`/manage/courses/${course.id}/items/${item.key}`);
+      }
+      case "add-live": {
+        if (!canAuthor(session.member, course)) forbidden();
+        // Only a session the author may see (same 404 as a missing one).
+        const s = sessionAccess(context.db, scope, f.sessionId)?.session;
+        if (!s) throw new DomainError("authoring.error.liveSessionMissing", { key: "", id: f.sessionId }, 404);
+        const minutes = Math.max(1, Math.round((s.plannedEndAt.getTime() - s.scheduledStartAt.getTime()) / 60_000));
+        addItem(context.db, course.id, f.moduleKey, "live", translate("vi", "courses.live.itemTitle", { title: s.title }), new Date(), { sessionId: s.id, minutes });
+        return ok("common.saved");
       }
     }
   } catch (e) {
@@ -175,6 +193,8 @@ export default function ManageCourse() {
                         <span>{i.title}</span>
                         {i.type === "lesson" ? (
                           <Link to={`/manage/courses/${d.course.id}/items/${i.key}`}>{t("authoring.edit")}</Link>
+                        ) : i.type === "live" ? (
+                          <Link to={`/manage/live/${i.liveSessionId}`}>{t("courses.item.live")}</Link>
                         ) : (
                           <Link to={`/manage/courses/${d.course.id}/quizzes/${i.key}`}>
                             {t("courses.item.quiz")} · {t("authoring.edit")}
@@ -191,6 +211,22 @@ export default function ManageCourse() {
                       {t("authoring.addLesson")}
                     </button>
                   </Form>
+                  {d.liveSessions.length > 0 ? (
+                    <Form method="post" className="row">
+                      <input type="hidden" name="intent" value="add-live" />
+                      <input type="hidden" name="moduleKey" value={m.key} />
+                      <select name="sessionId" aria-label={t("courses.live.pick")} required style={{ flex: "1 1 12rem", width: "auto" }} data-testid={`live-pick-${m.key}`}>
+                        {d.liveSessions.map((s) => (
+                          <option key={s.id} value={s.id}>
+                            {s.title} — {formatDate(s.start, { dateStyle: "short", timeStyle: "short" })}
+                          </option>
+                        ))}
+                      </select>
+                      <button type="submit" className="secondary" data-testid={`add-live-${m.key}`}>
+                        {t("courses.live.add")}
+                      </button>
+                    </Form>
+                  ) : null}
                 </div>
               ))}
               <Form method="post" className="row" style={{ marginTop: "1rem" }}>

@@ -1,9 +1,11 @@
 import { sql } from "drizzle-orm";
 import { sqliteTable, integer, text, index, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { members, units } from "./org.ts";
+import { liveSessions } from "./live.ts";
 
 export const COURSE_STATES = ["draft", "published", "archived"] as const;
-export const ITEM_TYPES = ["lesson", "quiz"] as const;
+/** "live": attend a live study session (complete when the ledger says present or late). */
+export const ITEM_TYPES = ["lesson", "quiz", "live"] as const;
 
 /**
  * A course as authors edit it. Learners never read these draft rows: they read the snapshot of
@@ -69,6 +71,8 @@ export const courseItems = sqliteTable(
     bodyText: text("body_text").notNull().default(""),
     /** Source text for items that are not rich text (e.g. a GIFT question bank). */
     source: text("source"),
+    /** The session a "live" item asks the member to attend. */
+    liveSessionId: integer("live_session_id").references(() => liveSessions.id, { onDelete: "restrict" }),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [uniqueIndex("course_items_key_uq").on(t.courseId, t.key), index("course_items_module_idx").on(t.moduleId)],

@@ -53,6 +53,11 @@ export const liveSessions = sqliteTable(
     createdBy: integer("created_by").references(() => members.id, { onDelete: "set null" }),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    /**
+     * When course items asking to attend this session were last settled from its attendance;
+     * null = to do (the session ended, a correction was made, or a course started referring to it).
+     */
+    coursesSettledAt: integer("courses_settled_at", { mode: "timestamp_ms" }),
   },
   (t) => [
     index("live_sessions_start_idx").on(t.scheduledStartAt),

@@ -1,0 +1,174 @@
+/**
+ * Course items that ask a member to attend a live study session ("live" items). The item is
+ * complete when the session's attendance — the ledger the media server keeps, with a trainer's
+ * latest correction taking precedence — says the member was present or late. Excused is not
+ * attendance, so it does not count.
+ *
+ * Settling is done per session, once it has ended, by a background job (every minute in the app
+ * process), and again whenever something that could change the outcome happens: a correction, or
+ * a published course version that starts referring to the session. Both just clear
+ * live_sessions.courses_settled_at, which is the job's to-do list; the job's work is one
+ * transaction per session, so a crash leaves it to do, never half done.
+ */
+import { and, eq, inArray, isNull } from "drizzle-orm";
+import { writeTx, type Db } from "#db/client.server.ts";
+import { courseCompletions, courses, courseVersions, itemProgress, liveSessions } from "#db/schema/index.ts";
+import { sessionAttendance, type MemberAttendance } from "#app/live/attendance.server.ts";
+import { snapshotItems, type CourseSnapshot, type SnapshotItem } from "./snapshot.ts";
+import { recomputeCompletion } from "./completion.server.ts";
+import { isAssigned as isAssignedNow } from "./learning.server.ts";
+
+/** Statuses that complete a "live" item. */
+const ATTENDED = new Set(["present", "late"]);
+
+export function attendedOf(m: Pick<MemberAttendance, "status" | "corrected">): boolean {
+  return ATTENDED.has(m.corrected?.status ?? m.status);
+}
+
+/** The settling job should look at these sessions again. */
+export function markLiveSessionsUnsettled(tx: Db, items: readonly Pick<SnapshotItem, "type" | "liveSessionId">[]) {
+  const ids = [...new Set(items.filter((i) => i.type === "live" && i.liveSessionId != null).map((i) => i.liveSessionId!))];
+  if (ids.length) tx.update(liveSessions).set({ coursesSettledAt: null }).where(inArray(liveSessions.id, ids)).run();
+}
+
+/**
+ * Published courses whose current version asks to attend this session. Snapshots are filtered
+ * here rather than with JSON operators in SQL, which differ between SQLite and PostgreSQL.
+ */
+function coursesAsking(db: Db, sessionId: number) {
+  return db
+    .select({ courseId: courses.id, versionId: courseVersions.id, snapshot: courseVersions.snapshot })
+    .from(courses)
+    .innerJoin(courseVersions, eq(courseVersions.id, courses.publishedVersionId))
+    .where(eq(courses.state, "published"))
+    .all()
+    .map((r) => ({ ...r, snapshot: r.snapshot as CourseSnapshot }))
+    .map((r) => ({ ...r, items: snapshotItems(r.snapshot).filter((i) => i.type === "live" && i.liveSessionId === sessionId) }))
+    .filter((r) => r.items.length > 0);
+}
+
+export type SettleResult = { sessionId: number; courses: number; itemsCompleted: number; itemsWithdrawn: number; coursesCompleted: number };
+
+/**
+ * Brings every "live" item for this session in line with its attendance: completed for members
+ * who attended (dated at the session's end), withdrawn from those a correction now says did not —
+ * unless the course was already completed (a completion, and its certificate, are revoked by their
+ * own path, never silently). Members then assigned the course get their completion re-checked.
+ */
+export function settleLiveSession(db: Db, sessionId: number, opts: { reconnectWindowMs: number; now?: Date }): SettleResult | null {
+  const now = opts.now ?? new Date();
+  const session = db.select().from(liveSessions).where(eq(liveSessions.id, sessionId)).get();
+  if (!session || session.state !== "ended") return null;
+  const asking = coursesAsking(db, sessionId);
+  const result: SettleResult = { sessionId, courses: asking.length, itemsCompleted: 0, itemsWithdrawn: 0, coursesCompleted: 0 };
+  const report = asking.length ? sessionAttendance(db, sessionId, { reconnectWindowMs: opts.reconnectWindowMs, now: now.getTime() }) : undefined;
+  const attended = new Map((report?.members ?? []).filter(attendedOf).map((m) => [m.memberId, m]));
+  const endedAt = session.actualEndAt ?? now;
+  writeTx(db, (tx) => {
+    for (const c of asking) {
+      const pub = { versionId: c.versionId, snapshot: c.snapshot };
+      const completedCourse = new Set(
+        tx.select({ m: courseCompletions.memberId }).from(courseCompletions).where(eq(courseCompletions.courseId, c.courseId)).all().map((r) => r.m),
+      );
+      const touched = new Set<number>();
+      for (const item of c.items) {
+        const rows = new Map(
+          tx
+            .select()
+            .from(itemProgress)
+            .where(and(eq(itemProgress.courseId, c.courseId), eq(itemProgress.itemKey, item.key)))
+            .all()
+            .map((r) => [r.memberId, r]),
+        );
+        for (const [memberId, m] of attended) {
+          const row = rows.get(memberId);
+          if (row?.state === "completed") continue;
+          tx.insert(itemProgress)
+            .values({ memberId, courseId: c.courseId, itemKey: item.key, state: "completed", versionId: c.versionId, startedAt: m.firstJoin ?? endedAt, completedAt: endedAt })
+            .onConflictDoUpdate({
+              target: [itemProgress.memberId, itemProgress.courseId, itemProgress.itemKey],
+              set: { state: "completed", completedAt: endedAt, versionId: c.versionId },
+            })
+            .run();
+          result.itemsCompleted++;
+          touched.add(memberId);
+        }
+        for (const [memberId, row] of rows) {
+          if (row.state !== "completed" || attended.has(memberId) || completedCourse.has(memberId)) continue;
+          tx.delete(itemProgress).where(eq(itemProgress.id, row.id)).run();
+          result.itemsWithdrawn++;
+        }
+      }
+      // recomputeCompletion ignores members without the course's required items done; those not
+      // assigned it keep the item (they did attend) but get no completion from it.
+      const assignedIds = assignedAmong(tx, c.courseId, [...touched]);
+      for (const memberId of assignedIds) if (recomputeCompletion(tx, memberId, c.courseId, pub)) result.coursesCompleted++;
+    }
+    tx.update(liveSessions).set({ coursesSettledAt: now }).where(eq(liveSessions.id, sessionId)).run();
+  });
+  return result;
+}
+
+/** Of these members, those who are assigned the course now (through a unit or by name). */
+function assignedAmong(tx: Db, courseId: number, memberIds: number[]): number[] {
+  if (memberIds.length === 0) return [];
+  return memberIds.filter((id) => isAssignedNow(tx, id, courseId));
+}
+
+/** The job: every ended session not yet settled (a few per run, oldest first). */
+export function settleDueSessions(db: Db, opts: { reconnectWindowMs: number; now?: Date; limit?: number }): SettleResult[] {
+  const due = db
+    .select({ id: liveSessions.id })
+    .from(liveSessions)
+    .where(and(eq(liveSessions.state, "ended"), isNull(liveSessions.coursesSettledAt)))
+    .orderBy(liveSessions.actualEndAt)
+    .limit(opts.limit ?? 20)
+    .all();
+  const out: SettleResult[] = [];
+  for (const { id } of due) {
+    const r = settleLiveSession(db, id, opts);
+    if (r) out.push(r);
+  }
+  return out;
+}
+
+/** Runs settleDueSessions every `everyMs` (a minute) in the app process; returns a stop function. */
+export function scheduleLiveItemSettlement(db: Db, opts: { reconnectWindowMs: number; everyMs?: number; log?: (m: string) => void }): () => void {
+  const tick = () => {
+    try {
+      for (const r of settleDueSessions(db, opts)) {
+        if (r.itemsCompleted || r.itemsWithdrawn) {
+          opts.log?.(`Phiên ${r.sessionId}: ${r.itemsCompleted} mục khóa học hoàn thành, ${r.itemsWithdrawn} thu hồi / session ${r.sessionId}: ${r.itemsCompleted} course items completed, ${r.itemsWithdrawn} withdrawn`);
+        }
+      }
+    } catch (e) {
+      console.error("live item settlement failed", e);
+    }
+  };
+  tick();
+  const timer = setInterval(tick, opts.everyMs ?? 60_000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** What a member sees on a "live" item: the session, and whether their attendance counted. */
+export function liveItemView(db: Db, memberId: number, sessionId: number, opts: { reconnectWindowMs: number }) {
+  const s = db.select().from(liveSessions).where(eq(liveSessions.id, sessionId)).get();
+  if (!s) return null;
+  let status: string | null = null;
+  if (s.state === "ended") {
+    const report = sessionAttendance(db, sessionId, { reconnectWindowMs: opts.reconnectWindowMs });
+    const m = report?.members.find((x) => x.memberId === memberId);
+    status = m ? (m.corrected?.status ?? m.status) : null;
+  }
+  return {
+    id: s.id,
+    title: s.title,
+    state: s.state,
+    start: s.scheduledStartAt.getTime(),
+    end: (s.actualEndAt ?? s.plannedEndAt).getTime(),
+    status,
+    attended: status !== null && ATTENDED.has(status),
+    settling: s.state === "ended" && s.coursesSettledAt === null,
+  };
+}

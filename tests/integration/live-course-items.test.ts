@@ -1,0 +1,214 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { and, eq } from "drizzle-orm";
+import { testDb, dropDb } from "#tests/factories/db.ts";
+import { makeMember, makeTree } from "#tests/factories/org.ts";
+import { client, startTestServer } from "#tests/factories/http.ts";
+import { courseCompletions, itemProgress, liveSessions } from "#db/schema/index.ts";
+import { addItem, createCourse } from "#app/courses/authoring.server.ts";
+import { draftSnapshot, getCourse, publishCourse } from "#app/courses/courses.server.ts";
+import { assignToUnit, completeLesson, openItem } from "#app/courses/learning.server.ts";
+import { settleDueSessions, settleLiveSession } from "#app/courses/live-items.server.ts";
+import { exportPackage, importPackage, loadPackage } from "#app/courses/package.server.ts";
+import { correctAttendance } from "#app/live/attendance.server.ts";
+import { scheduleSession } from "#app/live/sessions.server.ts";
+import type { Member } from "#app/org/members.server.ts";
+import { AttendanceLedger } from "../../media-server/src/attendance.ts";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+/**
+ * "Attend session X" as a course item: completed from the attendance ledger once the session
+ * ends (present or late; corrections win; excused is not attendance), withdrawn when a
+ * correction takes the attendance back before the course is complete, counted toward course
+ * completion for members assigned the course; authored in the course page within scope; carried
+ * by content packages by session id.
+ */
+let db: ReturnType<typeof testDb>;
+let tree: ReturnType<typeof makeTree>;
+let admin: Member, trainerB: Member, present: Member, late: Member, absent: Member, excused: Member, unassigned: Member;
+let sessionId: number, courseId: number;
+const T0 = Date.UTC(2030, 2, 10, 1, 0, 0);
+const MIN = 60_000;
+const RW = { reconnectWindowMs: 60_000 };
+
+const progressOf = (m: Member) =>
+  db.select().from(itemProgress).where(and(eq(itemProgress.memberId, m.id), eq(itemProgress.courseId, courseId), eq(itemProgress.itemKey, "tham-du"))).get();
+const completionOf = (m: Member) => db.select().from(courseCompletions).where(and(eq(courseCompletions.memberId, m.id), eq(courseCompletions.courseId, courseId))).get();
+const settledAt = () => db.select({ s: liveSessions.coursesSettledAt }).from(liveSessions).where(eq(liveSessions.id, sessionId)).get()!.s;
+
+beforeAll(async () => {
+  db = testDb();
+  tree = makeTree(db);
+  admin = await makeMember(db, tree.root, { code: "LC-ADMIN", role: "admin" });
+  trainerB = await makeMember(db, tree.b, { code: "LC-TR-B", role: "trainer", scopes: [tree.b] });
+  present = await makeMember(db, tree.a1, { code: "LC-PRESENT" });
+  late = await makeMember(db, tree.a1, { code: "LC-LATE" });
+  absent = await makeMember(db, tree.a1, { code: "LC-ABSENT" });
+  excused = await makeMember(db, tree.a1, { code: "LC-EXCUSED" });
+  unassigned = await makeMember(db, tree.a2, { code: "LC-OTHER" });
+
+  sessionId = scheduleSession(db, { all: true }, admin.id, {
+    title: "Học tập chuyên đề chuyển đổi số",
+    description: "",
+    documentUrl: null,
+    start: new Date(T0),
+    end: new Date(T0 + 60 * MIN),
+    presenterCodes: ["LC-ADMIN"],
+    unitCodes: ["A"],
+    memberCodes: [],
+    presentMinPercent: 80,
+    lateAfterMinutes: 10,
+  }).id;
+
+  const c = createCourse(db, { slug: "khoa-co-phien", title: "Khóa học có phiên trực tuyến" });
+  courseId = c.id;
+  addItem(db, c.id, "chuong-1", "lesson", "Bài đọc");
+  addItem(db, c.id, "chuong-1", "live", "Tham dự", new Date(), { sessionId, minutes: 60 });
+  // The generated key is the slug of the title.
+  expect(draftSnapshot(db, c.id).modules[0].items.map((i) => [i.key, i.type, i.liveSessionId])).toEqual([
+    ["bai-doc", "lesson", undefined],
+    ["tham-du", "live", sessionId],
+  ]);
+  publishCourse(db, c.id, admin.id);
+  assignToUnit(db, { courseId: c.id, unitId: tree.a1.id, dueAt: null, actorId: admin.id });
+});
+
+afterAll(() => dropDb(db));
+
+describe("live course items", () => {
+  test("nothing is settled before the session ends", () => {
+    expect(settleLiveSession(db, sessionId, RW)).toBeNull();
+    expect(settleDueSessions(db, RW)).toEqual([]);
+    expect(progressOf(present)).toBeUndefined();
+  });
+
+  test("after it ends, members who were present or late get the item; the course completes for those who also read the lesson", () => {
+    const ledger = new AttendanceLedger(db);
+    const watch = (m: Member, from: number, to: number) => {
+      ledger.append({ sessionId, memberId: m.id, kind: "socket-connect", via: "individual", connectionId: `c${m.id}`, at: T0 + from * MIN });
+      ledger.append({ sessionId, memberId: m.id, kind: "transport-connected", via: "individual", connectionId: `c${m.id}`, at: T0 + from * MIN });
+      ledger.append({ sessionId, memberId: m.id, kind: "socket-disconnect", via: "individual", connectionId: `c${m.id}`, at: T0 + to * MIN });
+    };
+    watch(present, 0, 60);
+    watch(late, 15, 60); // 75 % of the session: below the 80 % rule on its own
+    watch(unassigned, 0, 60);
+    watch(absent, 0, 5);
+    db.update(liveSessions).set({ state: "ended", actualStartAt: new Date(T0), actualEndAt: new Date(T0 + 60 * MIN) }).where(eq(liveSessions.id, sessionId)).run();
+    // A trainer records that member as "late" (corrections win), and another as excused.
+    correctAttendance(db, { sessionId, memberId: late.id, status: "late", reason: "Vào muộn vì họp", correctedBy: admin.id });
+    correctAttendance(db, { sessionId, memberId: excused.id, status: "excused", reason: "Đi công tác", correctedBy: admin.id });
+
+    // The present member read the lesson before the session.
+    const course = getCourse(db, courseId)!;
+    const pub = publishCourse(db, courseId, admin.id); // unchanged: same version
+    expect(pub.created).toBe(false);
+    openItem(db, present.id, courseId, "bai-doc", pub.versionId, new Date(Date.now() - 10 * MIN));
+    completeLesson(db, present.id, course, "bai-doc");
+    expect(completionOf(present)).toBeUndefined();
+
+    const [r] = settleDueSessions(db, RW);
+    expect(r).toMatchObject({ sessionId, courses: 1, itemsCompleted: 3, itemsWithdrawn: 0, coursesCompleted: 1 });
+    expect(settledAt()).not.toBeNull();
+    expect(progressOf(present)).toMatchObject({ state: "completed", completedAt: new Date(T0 + 60 * MIN) });
+    expect(progressOf(late)?.state).toBe("completed");
+    expect(progressOf(unassigned)?.state).toBe("completed"); // they did attend…
+    expect(completionOf(unassigned)).toBeUndefined(); // …but the course is not theirs
+    expect(progressOf(absent)).toBeUndefined();
+    expect(progressOf(excused)).toBeUndefined(); // excused is not attendance
+    // Completed when the last required item was: the session's end.
+    expect(completionOf(present)?.completedAt).toEqual(new Date(T0 + 60 * MIN));
+    expect(completionOf(late)).toBeUndefined(); // has not read the lesson
+
+    // Settled: the job has nothing more to do.
+    expect(settleDueSessions(db, RW)).toEqual([]);
+  });
+
+  test("a correction re-opens the session: a member marked present gets the item, one marked absent loses it unless the course is complete", () => {
+    correctAttendance(db, { sessionId, memberId: absent.id, status: "present", reason: "Điểm danh tại hội trường bằng giấy", correctedBy: admin.id });
+    expect(settledAt()).toBeNull();
+    correctAttendance(db, { sessionId, memberId: late.id, status: "absent", reason: "Không có mặt thật", correctedBy: admin.id });
+    correctAttendance(db, { sessionId, memberId: present.id, status: "absent", reason: "Thử thu hồi", correctedBy: admin.id });
+    const [r] = settleDueSessions(db, RW);
+    expect(r).toMatchObject({ itemsCompleted: 1, itemsWithdrawn: 1 });
+    expect(progressOf(absent)?.state).toBe("completed");
+    expect(progressOf(late)).toBeUndefined();
+    // The course was already complete (certificate issued): that is revoked by its own path, not here.
+    expect(progressOf(present)?.state).toBe("completed");
+    expect(completionOf(present)).toBeDefined();
+  });
+
+  test("a package carries the item by session id; an unknown id is refused with the item named", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hocso-live-pkg-"));
+    try {
+      exportPackage(db, dir, "khoa-co-phien", dir);
+      const meta = JSON.parse(fs.readFileSync(path.join(dir, "khoa-co-phien", "course.json"), "utf8"));
+      expect(meta.modules[0].items[1]).toEqual({ key: "tham-du", type: "live", title: "Tham dự", liveSession: sessionId, estimatedMinutes: 60, required: true });
+      const loaded = loadPackage(path.join(dir, "khoa-co-phien"));
+      expect(loaded.ok).toBe(true);
+      if (!loaded.ok) return;
+      // Re-importing the same package changes nothing.
+      expect(importPackage(db, dir, loaded.pkg, admin.id).newVersion).toBe(false);
+      meta.modules[0].items[1].liveSession = 999_999;
+      fs.writeFileSync(path.join(dir, "khoa-co-phien", "course.json"), JSON.stringify(meta));
+      const bad = loadPackage(path.join(dir, "khoa-co-phien"));
+      expect(bad.ok).toBe(true);
+      if (!bad.ok) return;
+      expect(() => importPackage(db, dir, bad.pkg, admin.id)).toThrow(/liveSessionMissing/);
+      expect(draftSnapshot(db, courseId).modules[0].items[1].liveSessionId).toBe(sessionId); // nothing lost
+      // A live item needs its session and no file; a lesson needs a file.
+      meta.modules[0].items[1] = { key: "tham-du", type: "live", title: "Tham dự", file: "x.md" };
+      fs.writeFileSync(path.join(dir, "khoa-co-phien", "course.json"), JSON.stringify(meta));
+      const invalid = loadPackage(path.join(dir, "khoa-co-phien"));
+      expect(invalid.ok).toBe(false);
+      if (!invalid.ok) expect(invalid.problems.map((p) => p.message).join("\n")).toContain('"live" item "tham-du" needs liveSession and no file');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("over HTTP", () => {
+  let srv: Awaited<ReturnType<typeof startTestServer>>;
+  beforeAll(async () => {
+    srv = await startTestServer(db);
+  });
+  afterAll(async () => srv?.close());
+
+  test("the member sees the session on the item page and whether it counted", async () => {
+    const m = client(srv.origin);
+    await m.signIn("LC-ABSENT");
+    const html = (await (await m.request("/courses/khoa-co-phien/tham-du")).text()).replace(/<!-- -->/g, "");
+    expect(html).toContain("Học tập chuyên đề chuyển đổi số");
+    expect(html).toContain('data-state="completed"');
+    expect(html).toContain("Đồng chí đã tham dự phiên (Có mặt)");
+    const outline = (await (await m.request("/courses/khoa-co-phien")).text()).replace(/<!-- -->/g, "");
+    expect(outline).toContain("Phiên trực tuyến");
+
+    const l = client(srv.origin);
+    await l.signIn("LC-LATE");
+    const lateHtml = (await (await l.request("/courses/khoa-co-phien/tham-du")).text()).replace(/<!-- -->/g, "");
+    expect(lateHtml).toContain('data-state="absent"');
+    expect(lateHtml).toContain("Nhật ký điểm danh ghi nhận: Vắng");
+  });
+
+  test("an author adds an attend-session item only for a session their scope sees", async () => {
+    const c = createCourse(db, { slug: "khoa-cua-b", title: "Khóa của B", createdBy: trainerB.id });
+    const t = client(srv.origin);
+    await t.signIn("LC-TR-B");
+    // The session invites A only: not in B's scope, so not offered and refused when forged.
+    const page = await (await t.request(`/manage/courses/${c.id}`)).text();
+    expect(page).not.toContain("Học tập chuyên đề chuyển đổi số");
+    const forged = await t.request(`/manage/courses/${c.id}`, { form: { intent: "add-live", moduleKey: "chuong-1", sessionId: String(sessionId) } });
+    expect(forged.status).toBe(404);
+    expect(draftSnapshot(db, c.id).modules[0].items).toHaveLength(0);
+
+    const a = client(srv.origin);
+    await a.signIn("LC-ADMIN");
+    const res = await a.request(`/manage/courses/${c.id}`, { form: { intent: "add-live", moduleKey: "chuong-1", sessionId: String(sessionId) } });
+    expect(res.status).toBe(200);
+    expect(draftSnapshot(db, c.id).modules[0].items).toMatchObject([
+      { type: "live", liveSessionId: sessionId, title: "Tham dự: Học tập chuyên đề chuyển đổi số", estimatedMinutes: 60 },
+    ]);
+  });
+});
