@@ -157,7 +157,7 @@ export function liveItemView(db: Db, memberId: number, sessionId: number, opts: 
   if (!s) return null;
   let status: string | null = null;
   if (s.state === "ended") {
-    const report = sessionAttendance(db, sessionId, { reconnectWindowMs: opts.reconnectWindowMs });
+    const report = sessionAttendance(db, sessionId, { reconnectWindowMs: opts.reconnectWindowMs, only: [memberId] });
     const m = report?.members.find((x) => x.memberId === memberId);
     status = m ? (m.corrected?.status ?? m.status) : null;
   }

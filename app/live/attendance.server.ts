@@ -7,7 +7,7 @@
  * Reading: `mergeIntervals` (pure) turns one member's events into presence intervals, and
  * `sessionAttendance` applies the session's rule to every invited member, absentees included.
  */
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import {
   attendanceCorrections,
@@ -273,12 +273,12 @@ export function invitedCondition(sessionId: number) {
               OR EXISTS (SELECT 1 FROM ${liveSessionInvites} i WHERE i.session_id = ${sessionId} AND i.member_id = ${members.id}))`;
 }
 
-export function invitedMembers(db: Db, sessionId: number) {
+export function invitedMembers(db: Db, sessionId: number, only?: readonly number[]) {
   return db
     .select({ id: members.id, code: members.code, fullName: members.fullName, unitId: members.unitId, status: members.status })
     .from(members)
     .innerJoin(units, eq(units.id, members.unitId))
-    .where(invitedCondition(sessionId))
+    .where(only ? and(inArray(members.id, [...only]), invitedCondition(sessionId)) : invitedCondition(sessionId))
     .orderBy(asc(members.code))
     .all();
 }
@@ -307,20 +307,29 @@ export function sessionSpan(s: typeof liveSessions.$inferSelect, now: number): {
 export function sessionAttendance(
   db: Db,
   sessionId: number,
-  opts: { reconnectWindowMs: number; now?: number },
+  /** `only`: just these members (one member's page), reading only their events and their cell rooms'. */
+  opts: { reconnectWindowMs: number; now?: number; only?: readonly number[] },
 ): SessionAttendance | undefined {
   const session = db.select().from(liveSessions).where(eq(liveSessions.id, sessionId)).get();
   if (!session) return undefined;
   const { start, end } = sessionSpan(session, opts.now ?? Date.now());
   const rule = { presentMinPercent: session.presentMinPercent, lateAfterMinutes: session.lateAfterMinutes };
-  const invited = invitedMembers(db, sessionId);
+  const invited = invitedMembers(db, sessionId, opts.only);
 
-  const rows = db
-    .select()
-    .from(attendanceEvents)
-    .where(eq(attendanceEvents.sessionId, sessionId))
-    .orderBy(asc(attendanceEvents.at), asc(attendanceEvents.id))
-    .all();
+  const eventsOf = (ids?: readonly number[]) =>
+    db
+      .select()
+      .from(attendanceEvents)
+      .where(ids ? and(eq(attendanceEvents.sessionId, sessionId), inArray(attendanceEvents.memberId, [...ids])) : eq(attendanceEvents.sessionId, sessionId))
+      .orderBy(asc(attendanceEvents.at), asc(attendanceEvents.id))
+      .all();
+  let rows = eventsOf(opts.only);
+  if (opts.only) {
+    // The screens of the cell rooms these members were checked in at bound their presence there.
+    const have = new Set(opts.only);
+    const screens = [...new Set(rows.filter((r) => r.via === "cell-room" && r.cellRoomMemberId != null && !have.has(r.cellRoomMemberId)).map((r) => r.cellRoomMemberId!))];
+    if (screens.length) rows = [...rows, ...eventsOf(screens)].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
+  }
   const byMember = new Map<number, LedgerEvent[]>();
   for (const r of rows) {
     if (!byMember.has(r.memberId)) byMember.set(r.memberId, []);
@@ -339,7 +348,11 @@ export function sessionAttendance(
   const corrRows = db
     .select()
     .from(attendanceCorrections)
-    .where(eq(attendanceCorrections.sessionId, sessionId))
+    .where(
+      opts.only
+        ? and(eq(attendanceCorrections.sessionId, sessionId), inArray(attendanceCorrections.memberId, [...opts.only]))
+        : eq(attendanceCorrections.sessionId, sessionId),
+    )
     .orderBy(desc(attendanceCorrections.at), desc(attendanceCorrections.id))
     .all();
   for (const c of corrRows) {

@@ -11,6 +11,7 @@ import { EXPORT_HEADERS } from "#app/live/report.server.ts";
 import { toCsvLine } from "#app/org/spreadsheet-safety.ts";
 import type { Member } from "#app/org/members.server.ts";
 import { AttendanceLedger } from "../../media-server/src/attendance.ts";
+import { sessionAttendance } from "#app/live/attendance.server.ts";
 
 /**
  * The attendance page, corrections and exports over HTTP, on a ledger written the way the media
@@ -233,5 +234,18 @@ describe("exports", () => {
     const codes: unknown[] = [];
     rollup.eachRow((row, n) => n > 1 && codes.push(row.getCell(1).value));
     expect(codes).toEqual(["A", "A1", "A2"]);
+  });
+});
+
+describe("one member's attendance", () => {
+  test("computing it for one member (their events and their cell room screen's only) gives exactly their row of the whole session", () => {
+    const whole = sessionAttendance(db, sessionId, { reconnectWindowMs: 60_000 })!;
+    expect(whole.members.some((m) => m.via === "cell-room")).toBe(true); // the fixture covers a cell room
+    for (const m of whole.members) {
+      const alone = sessionAttendance(db, sessionId, { reconnectWindowMs: 60_000, only: [m.memberId] })!;
+      expect(alone.members, m.code).toEqual([m]);
+    }
+    // Not invited: nobody.
+    expect(sessionAttendance(db, sessionId, { reconnectWindowMs: 60_000, only: [999_999] })!.members).toEqual([]);
   });
 });
