@@ -100,6 +100,9 @@ export default function ManageLiveSession() {
           <Link className="button" to={`/manage/live/${s.id}/attendance`} data-testid="attendance-link">
             {t("live.manage.attendance")}
           </Link>
+          <Link className="button secondary" to={`/manage/live/${s.id}/questions`} data-testid="questions-link">
+            {t("live.questions.link")}
+          </Link>
           {d.canOpen ? (
             <Link className="button secondary" to={`/live/${s.id}`}>
               {t("live.manage.openPage")}

@@ -1,11 +1,12 @@
 /**
- * Chat and Q&A of a live session, in memory: the room keeps its last CHAT_HISTORY messages (sent
- * to a member on join; hidden ones only to presenters), and a per session+member rate limiter
- * (two token buckets: a burst and a sustained rate). Messages are not attendance and are not
- * persisted: they are gone when the room closes (empty for the reconnect window, or the media
- * server restarts).
+ * Chat and Q&A of a live session: the room keeps its last CHAT_HISTORY messages in memory (sent
+ * to a member on join; hidden ones only to presenters), written through to the database when the
+ * room has a store (chat-store.ts), so a media-server restart or a room closed for emptiness loses
+ * nothing; and a per session+member rate limiter (two token buckets: a burst and a sustained
+ * rate). Messages are not attendance.
  */
 import { randomUUID } from "node:crypto";
+import type { ChatPersistence } from "./chat-store.ts";
 
 export const CHAT_HISTORY = 200;
 
@@ -34,10 +35,21 @@ export class ChatLog {
   private readonly messages: ChatMessage[] = [];
   private readonly byId = new Map<string, ChatMessage>();
 
-  constructor(private readonly max = CHAT_HISTORY) {}
+  constructor(
+    private readonly max = CHAT_HISTORY,
+    private readonly store?: ChatPersistence,
+    history: readonly ChatMessage[] = [],
+  ) {
+    for (const m of history.slice(-max)) {
+      this.messages.push(m);
+      this.byId.set(m.id, m);
+    }
+  }
 
+  /** Stores the message first: if that fails, it throws and nobody sees a message that is not kept. */
   add(m: Omit<ChatMessage, "id" | "at" | "hidden" | "pinnedAt" | "answer">, now = Date.now()): ChatMessage {
     const msg: ChatMessage = { ...m, id: randomUUID(), at: now, hidden: false, pinnedAt: null, answer: null };
+    this.store?.save(msg);
     this.messages.push(msg);
     this.byId.set(msg.id, msg);
     while (this.messages.length > this.max) {
@@ -57,8 +69,10 @@ export class ChatLog {
 
   /** Applies a presenter's action; returns the updated message, or undefined if it is gone. */
   moderate(id: string, action: ModerateAction, by: string, answer?: string, now = Date.now()): ChatMessage | undefined {
-    const m = this.byId.get(id);
-    if (!m) return undefined;
+    const current = this.byId.get(id);
+    if (!current) return undefined;
+    // Changed on a copy, stored, then applied: a failed write leaves the message as it was.
+    const m = { ...current };
     switch (action) {
       case "hide":
         m.hidden = true;
@@ -77,7 +91,9 @@ export class ChatLog {
         m.answer = { text: answer ?? "", by, at: now };
         break;
     }
-    return m;
+    this.store?.update(m);
+    Object.assign(current, m);
+    return current;
   }
 
   /** The history as one member may see it: presenters everything, others without hidden messages. */

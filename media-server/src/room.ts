@@ -13,7 +13,8 @@ import { EventEmitter } from "node:events";
 import type { types } from "mediasoup";
 import type { MediaConfig } from "./config.ts";
 import { MEDIA_CODECS, MAX_SPATIAL_LAYER, SLOTS_AUDIO_ONLY, SLOTS_FULL } from "./codecs.ts";
-import { ChatLog } from "./chat.ts";
+import { CHAT_HISTORY, ChatLog } from "./chat.ts";
+import type { ChatStore } from "./chat-store.ts";
 import { CheckinCodes } from "./checkin-codes.ts";
 import { ClientError } from "./errors.ts";
 import type { Logger } from "./log.ts";
@@ -48,7 +49,7 @@ export type ConsumerInfo = {
   appData: Record<string, unknown>;
 };
 
-export type RoomDeps = { pool: WorkerPool; config: MediaConfig; log: Logger };
+export type RoomDeps = { pool: WorkerPool; config: MediaConfig; log: Logger; chatStore?: ChatStore };
 
 const MAX_PRODUCERS_PER_PEER = 4;
 
@@ -62,8 +63,8 @@ export class Room extends EventEmitter<RoomEvents> {
   readonly checkins = new Map<number, Set<number>>();
   /** Cell rooms: the rotating codes their screens show as a QR for phone check-in. */
   readonly checkinCodes: CheckinCodes;
-  /** Chat and Q&A: the last messages, in memory only (see chat.ts). */
-  readonly chat = new ChatLog();
+  /** Chat and Q&A: the last messages, written through to the store when there is one (chat.ts). */
+  readonly chat: ChatLog;
   private main: RouterSlot | undefined;
   private readonly extras = new Set<RouterSlot>();
   private rebuilding: Promise<void> | undefined;
@@ -77,6 +78,7 @@ export class Room extends EventEmitter<RoomEvents> {
   ) {
     super();
     this.checkinCodes = new CheckinCodes(deps.config.checkinQrRotateMs);
+    this.chat = new ChatLog(CHAT_HISTORY, deps.chatStore?.forSession(sessionId), deps.chatStore?.load(sessionId, CHAT_HISTORY));
   }
 
   static async create(sessionId: number, deps: RoomDeps): Promise<Room> {

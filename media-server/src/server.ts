@@ -12,6 +12,7 @@ import { AttendanceLedger, type NewAttendanceEvent } from "./attendance.ts";
 import { authMiddleware } from "./auth.ts";
 import type { MediaConfig } from "./config.ts";
 import { ChatLimiter, type ChatLimits } from "./chat.ts";
+import { ChatStore } from "./chat-store.ts";
 import { registerHandlers, SlidingWindowLimiter } from "./handlers.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { loadMediasoup } from "./mediasoup.ts";
@@ -80,7 +81,7 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
   });
   log.info("worker pool ready", { workers: pool.size, workerBin });
 
-  const registry = new RoomRegistry({ pool, config, log }, (room) => {
+  const registry = new RoomRegistry({ pool, config, log, chatStore: new ChatStore(db) }, (room) => {
     room.on("transport", ({ peer, direction, state, detail }) => {
       if (peer.closed) return;
       try {

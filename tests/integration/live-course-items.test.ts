@@ -3,7 +3,7 @@ import { and, eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { client, startTestServer } from "#tests/factories/http.ts";
-import { courseCompletions, itemProgress, liveSessions } from "#db/schema/index.ts";
+import { courseCompletions, itemProgress, liveChatMessages, liveSessions } from "#db/schema/index.ts";
 import { addItem, createCourse } from "#app/courses/authoring.server.ts";
 import { draftSnapshot, getCourse, publishCourse } from "#app/courses/courses.server.ts";
 import { assignToUnit, completeLesson, openItem } from "#app/courses/learning.server.ts";
@@ -210,5 +210,48 @@ describe("over HTTP", () => {
     expect(draftSnapshot(db, c.id).modules[0].items).toMatchObject([
       { type: "live", liveSessionId: sessionId, title: "Tham dự: Học tập chuyên đề chuyển đổi số", estimatedMinutes: 60 },
     ]);
+  });
+});
+
+describe("questions kept after the session", () => {
+  let srv: Awaited<ReturnType<typeof startTestServer>>;
+  beforeAll(async () => {
+    const at = new Date(T0 + 5 * MIN);
+    const row = (id: string, o: Partial<typeof liveChatMessages.$inferInsert>) =>
+      db.insert(liveChatMessages).values({ id, sessionId, memberId: present.id, authorName: "Người Hỏi", unitName: "Chi bộ A1", text: "", createdAt: at, ...o }).run();
+    row("00000000-0000-4000-8000-000000000001", { text: "Chữ ký số dùng thế nào?", question: true, answerText: "Xem bài 3.", answeredBy: "Báo cáo viên", answeredAt: at });
+    row("00000000-0000-4000-8000-000000000002", { text: "<b>chào</b> mọi người", question: false });
+    row("00000000-0000-4000-8000-000000000003", { text: "nội dung không phù hợp", question: true, hidden: true });
+    srv = await startTestServer(db);
+  });
+  afterAll(async () => srv?.close());
+
+  test("managers in scope read the questions; hidden text only for administrators and presenters; markup stays text", async () => {
+    const a = client(srv.origin);
+    await a.signIn("LC-ADMIN");
+    const html = (await (await a.request(`/manage/live/${sessionId}/questions`)).text()).replace(/<!-- -->/g, "");
+    expect(html).toContain("2 câu hỏi (1 đã trả lời) trong 3 tin nhắn.");
+    expect(html).toContain("Chữ ký số dùng thế nào?");
+    expect(html).toContain("Xem bài 3.");
+    expect(html).toContain("nội dung không phù hợp");
+    expect(html).not.toContain("mọi người"); // not a question: only with "all"
+    const all = (await (await a.request(`/manage/live/${sessionId}/questions?all=1`)).text()).replace(/<!-- -->/g, "");
+    expect(all).toContain("&lt;b&gt;chào&lt;/b&gt; mọi người");
+
+    const trA = await makeMember(db, tree.a, { code: "LC-TR-A", role: "trainer", scopes: [tree.a] });
+    expect(trA.id).toBeGreaterThan(0);
+    const t = client(srv.origin);
+    await t.signIn("LC-TR-A");
+    const mine = (await (await t.request(`/manage/live/${sessionId}/questions`)).text()).replace(/<!-- -->/g, "");
+    expect(mine).toContain("Chữ ký số dùng thế nào?");
+    expect(mine).not.toContain("nội dung không phù hợp");
+    expect(mine).toContain("Người trình bày đã ẩn tin nhắn này.");
+
+    const b = client(srv.origin);
+    await b.signIn("LC-TR-B");
+    expect((await b.request(`/manage/live/${sessionId}/questions`)).status).toBe(404);
+    const m = client(srv.origin);
+    await m.signIn("LC-PRESENT");
+    expect((await m.request(`/manage/live/${sessionId}/questions`)).status).toBe(403);
   });
 });

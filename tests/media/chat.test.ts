@@ -314,3 +314,51 @@ describe("history on join", () => {
     expect(log.moderate(first.id, "hide", "P")).toBeUndefined();
   });
 });
+
+describe("kept in the database", () => {
+  it("survives a media-server restart with its moderation, and a failed write shows nothing", async () => {
+    const p = await join(w.presenter, "presenter");
+    const a = await join(await newViewer());
+    const q = await request(a.s, "chatSend", { text: "Câu hỏi được lưu lại?", question: true });
+    const h = await request(a.s, "chatSend", { text: "tin bị ẩn", question: false });
+    await request(p.s, "chatModerate", { messageId: q.id, action: "answer", answer: "Có, được lưu." });
+    await request(p.s, "chatModerate", { messageId: q.id, action: "pin" });
+    await request(p.s, "chatModerate", { messageId: h.id, action: "hide" });
+    for (const x of [p, a]) x.s.close();
+
+    // A new process on the same database: the room is created again and reads its history back.
+    await server.close();
+    server = await startTestServer(db);
+    const p2 = await join(w.presenter, "presenter");
+    const v = await join(await newViewer());
+    const forPresenter = p2.joined.chat.find((m: { id: string }) => m.id === q.id);
+    expect(forPresenter).toMatchObject({ text: "Câu hỏi được lưu lại?", question: true, answer: { text: "Có, được lưu.", by: w.presenter.fullName } });
+    expect(typeof forPresenter.pinnedAt).toBe("number");
+    expect(p2.joined.chat.find((m: { id: string }) => m.id === h.id)).toMatchObject({ hidden: true, text: "tin bị ẩn" });
+    expect(v.joined.chat.map((m: { id: string }) => m.id)).not.toContain(h.id);
+    expect(v.joined.chat.map((m: { id: string }) => m.id)).toContain(q.id);
+    for (const x of [p2, v]) x.s.close();
+  });
+
+  it("a message the store cannot keep is refused and shown to nobody; a failed moderation changes nothing", () => {
+    let fail = false;
+    const saved: string[] = [];
+    const log = new ChatLog(200, {
+      save: (m) => {
+        if (fail) throw new Error("disk full");
+        saved.push(m.id);
+      },
+      update: () => {
+        if (fail) throw new Error("disk full");
+      },
+    });
+    const ok = log.add({ memberId: 1, name: "A", unitName: null, text: "một", question: true });
+    fail = true;
+    expect(() => log.add({ memberId: 1, name: "A", unitName: null, text: "hai", question: false })).toThrow("disk full");
+    expect(log.historyFor(true).map((m) => m.text)).toEqual(["một"]);
+    expect(() => log.moderate(ok.id, "hide", "P")).toThrow("disk full");
+    expect(log.get(ok.id)?.hidden).toBe(false);
+    expect(saved).toEqual([ok.id]);
+  });
+});
+

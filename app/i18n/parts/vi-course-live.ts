@@ -1,4 +1,4 @@
-/** Course items that ask a member to attend a live session. */
+/** Course items that ask a member to attend a live session, and the session's kept questions. */
 export const viCourseLive = {
   "courses.item.live": "Phiên trực tuyến",
   "courses.live.itemTitle": "Tham dự: {title}",
@@ -14,5 +14,17 @@ export const viCourseLive = {
   "courses.live.notInvited": "Đồng chí không có trong danh sách mời của phiên này; hãy liên hệ báo cáo viên.",
   "courses.live.missing": "Phiên sinh hoạt này không còn trên hệ thống.",
   "authoring.error.liveSessionMissing": "Mục «{key}»: không tìm thấy phiên sinh hoạt trực tuyến số {id} (hoặc phiên nằm ngoài phạm vi của đồng chí).",
+  "live.questions.title": "Câu hỏi và trao đổi trong phiên",
+  "live.questions.link": "Câu hỏi trong phiên",
+  "live.questions.counts": "{questions} câu hỏi ({answered} đã trả lời) trong {messages} tin nhắn.",
+  "live.questions.showAll": "Hiện cả các tin nhắn trao đổi",
+  "live.questions.apply": "Xem",
+  "live.questions.none": "Phiên này chưa có câu hỏi nào.",
+  "live.questions.noneAtAll": "Phiên này chưa có tin nhắn nào.",
+  "live.questions.question": "Câu hỏi",
+  "live.questions.pinned": "Đã ghim",
+  "live.questions.hidden": "Đã ẩn",
+  "live.questions.hiddenText": "Người trình bày đã ẩn tin nhắn này.",
+  "live.questions.answer": "Trả lời ({by}):",
   "authoring.error.liveSessionRequired": "Mục tham dự phiên cần chọn một phiên sinh hoạt trực tuyến.",
 } as const;

@@ -1,0 +1,95 @@
+import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { asc, eq } from "drizzle-orm";
+import { z } from "zod";
+import { notFound, requireManager } from "#app/auth/permissions.server.ts";
+import { parseId, readSearch } from "#app/http/forms.server.ts";
+import { isPresenter, sessionAccess } from "#app/live/sessions.server.ts";
+import { liveChatMessages } from "#db/schema/index.ts";
+import { useT } from "#app/i18n/use-t.ts";
+import liveStyles from "#app/styles/live.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: liveStyles }];
+
+const searchSchema = z.object({ all: z.enum(["1"]).optional().catch(undefined) });
+
+/**
+ * The questions (or the whole chat) of a session, kept by the media server: for trainers to follow
+ * up afterwards. Messages a presenter hid are shown in full only to administrators and the session's
+ * presenters, who saw them during the session; others see that one was hidden.
+ */
+export function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { session: me, scope } = requireManager(request, context);
+  const access = sessionAccess(context.db, scope, parseId(params.sessionId));
+  if (!access) notFound();
+  const { all } = readSearch(request, searchSchema);
+  const s = access.session;
+  const seesHidden = scope.all || isPresenter(context.db, s.id, me.member.id);
+  const rows = context.db.select().from(liveChatMessages).where(eq(liveChatMessages.sessionId, s.id)).orderBy(asc(liveChatMessages.createdAt), asc(liveChatMessages.id)).all();
+  const shown = all ? rows : rows.filter((r) => r.question);
+  return {
+    session: { id: s.id, title: s.title },
+    all: !!all,
+    counts: { messages: rows.length, questions: rows.filter((r) => r.question).length, answered: rows.filter((r) => r.question && r.answerText != null).length },
+    messages: shown.map((r) => {
+      const hiddenFromMe = r.hidden && !seesHidden;
+      return {
+        id: r.id,
+        at: r.createdAt.getTime(),
+        question: r.question,
+        hidden: r.hidden,
+        pinned: r.pinnedAt != null,
+        author: hiddenFromMe ? null : r.authorName,
+        unit: hiddenFromMe ? null : r.unitName,
+        text: hiddenFromMe ? null : r.text,
+        answer: hiddenFromMe || r.answerText == null ? null : { text: r.answerText, by: r.answeredBy ?? "", at: r.answeredAt?.getTime() ?? null },
+      };
+    }),
+  };
+}
+
+export default function SessionQuestions() {
+  const { t, formatDate } = useT();
+  const d = useLoaderData<typeof loader>();
+  return (
+    <div className="live-page">
+      <p className="muted small">
+        <Link to={`/manage/live/${d.session.id}`}>← {d.session.title}</Link>
+      </p>
+      <h1>{t("live.questions.title")}</h1>
+      <p data-testid="qa-counts">{t("live.questions.counts", d.counts)}</p>
+      <Form method="get" className="row">
+        <label className="switch">
+          <input type="checkbox" name="all" value="1" defaultChecked={d.all} />
+          <span>{t("live.questions.showAll")}</span>
+        </label>
+        <button type="submit" className="secondary">
+          {t("live.questions.apply")}
+        </button>
+      </Form>
+      {d.messages.length === 0 ? (
+        <p className="muted">{t(d.all ? "live.questions.noneAtAll" : "live.questions.none")}</p>
+      ) : (
+        <ol className="qa-list" data-testid="qa-list">
+          {d.messages.map((m) => (
+            <li key={m.id} className={`card${m.question ? " chat-question" : ""}`} data-hidden={m.hidden ? "1" : "0"}>
+              <p className="muted small">
+                {formatDate(m.at, { dateStyle: "short", timeStyle: "medium" })}
+                {m.author ? ` · ${m.author}${m.unit ? ` (${m.unit})` : ""}` : ""}
+                {m.question ? <span className="badge"> {t("live.questions.question")}</span> : null}
+                {m.pinned ? <span className="badge"> {t("live.questions.pinned")}</span> : null}
+                {m.hidden ? <span className="badge badge-warn"> {t("live.questions.hidden")}</span> : null}
+              </p>
+              {m.text != null ? <p className="chat-text">{m.text}</p> : <p className="muted">{t("live.questions.hiddenText")}</p>}
+              {m.answer ? (
+                <p className="chat-answer">
+                  <strong>{t("live.questions.answer", { by: m.answer.by })}</strong> {m.answer.text}
+                </p>
+              ) : null}
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}

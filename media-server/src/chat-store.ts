@@ -1,0 +1,79 @@
+/**
+ * Where a room's chat lives beyond memory: one row per message in live_chat_messages, written
+ * before the message is shown to anyone (a message the sender saw acknowledged survives a crash),
+ * updated in place by moderation, and read back when the room is created again after a restart.
+ */
+import { desc, eq } from "drizzle-orm";
+import { writeTx, type Db } from "#db/client.server.ts";
+import { liveChatMessages } from "#db/schema/index.ts";
+import type { ChatMessage } from "./chat.ts";
+
+export type ChatPersistence = {
+  save(m: ChatMessage): void;
+  update(m: ChatMessage): void;
+};
+
+type Row = typeof liveChatMessages.$inferSelect;
+
+export function messageOfRow(r: Row): ChatMessage {
+  return {
+    id: r.id,
+    memberId: r.memberId,
+    name: r.authorName,
+    unitName: r.unitName,
+    text: r.text,
+    question: r.question,
+    at: r.createdAt.getTime(),
+    hidden: r.hidden,
+    pinnedAt: r.pinnedAt?.getTime() ?? null,
+    answer: r.answerText != null ? { text: r.answerText, by: r.answeredBy ?? "", at: r.answeredAt?.getTime() ?? r.createdAt.getTime() } : null,
+  };
+}
+
+const moderation = (m: ChatMessage) => ({
+  hidden: m.hidden,
+  pinnedAt: m.pinnedAt != null ? new Date(m.pinnedAt) : null,
+  answerText: m.answer?.text ?? null,
+  answeredBy: m.answer?.by ?? null,
+  answeredAt: m.answer ? new Date(m.answer.at) : null,
+});
+
+export class ChatStore {
+  constructor(private readonly db: Db) {}
+
+  /** The session's last `limit` messages, oldest first. */
+  load(sessionId: number, limit: number): ChatMessage[] {
+    return this.db
+      .select()
+      .from(liveChatMessages)
+      .where(eq(liveChatMessages.sessionId, sessionId))
+      .orderBy(desc(liveChatMessages.createdAt), desc(liveChatMessages.id))
+      .limit(limit)
+      .all()
+      .reverse()
+      .map(messageOfRow);
+  }
+
+  forSession(sessionId: number): ChatPersistence {
+    return {
+      save: (m) =>
+        writeTx(this.db, (tx) =>
+          tx
+            .insert(liveChatMessages)
+            .values({
+              id: m.id,
+              sessionId,
+              memberId: m.memberId,
+              authorName: m.name,
+              unitName: m.unitName,
+              text: m.text,
+              question: m.question,
+              createdAt: new Date(m.at),
+              ...moderation(m),
+            })
+            .run(),
+        ),
+      update: (m) => writeTx(this.db, (tx) => tx.update(liveChatMessages).set(moderation(m)).where(eq(liveChatMessages.id, m.id)).run()),
+    };
+  }
+}
