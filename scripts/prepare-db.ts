@@ -5,6 +5,8 @@ import path from "node:path";
 import { DEMO_PASSWORD, isEmpty, seedDemo, type DemoAccounts } from "#db/seed/demo.ts";
 import { importPackage, loadPackage, packageDirs } from "#app/courses/package.server.ts";
 import { assignToUnit } from "#app/courses/learning.server.ts";
+import { addItem, addModule } from "#app/courses/authoring.server.ts";
+import { getCourseBySlug, publishCourse } from "#app/courses/courses.server.ts";
 import { getUnitByCode } from "#app/org/units.server.ts";
 import { eq } from "drizzle-orm";
 import { writeTx } from "#db/client.server.ts";
@@ -23,13 +25,15 @@ export async function prepareDb(env: Env = parseEnv()): Promise<{ db: Db; seeded
 
 /**
  * A study session that starts now and runs for two hours, for the whole organisation, presented
- * by trainer GV01: a newcomer can open it in two tabs (presenter and member) right away.
+ * by trainer GV01: a newcomer can open it in two tabs (presenter and member) right away. The
+ * course on digital transformation asks members to attend it (an "attend session" item), so the
+ * attendance counts toward that course once the session ends.
  */
 export function seedDemoLiveSession(db: Db, now = new Date()) {
   const root = getUnitByCode(db, "TW");
   const presenter = db.select({ id: members.id }).from(members).where(eq(members.code, "GV01")).get();
   if (!root || !presenter) return;
-  writeTx(db, (tx) => {
+  const sessionId = writeTx(db, (tx) => {
     const s = tx
       .insert(liveSessions)
       .values({
@@ -47,7 +51,13 @@ export function seedDemoLiveSession(db: Db, now = new Date()) {
       .get();
     tx.insert(liveSessionInvites).values({ sessionId: s.id, unitId: root.id, createdAt: now }).run();
     tx.insert(liveSessionPresenters).values({ sessionId: s.id, memberId: presenter.id, createdAt: now }).run();
+    return s.id;
   });
+  const course = getCourseBySlug(db, "chuyen-doi-so-trong-co-quan");
+  if (!course) return;
+  const mod = addModule(db, course.id, "Sinh hoạt chuyên đề trực tuyến");
+  addItem(db, course.id, mod.key, "live", "Tham dự buổi học tập Nghị quyết 57-NQ/TW (trực tuyến)", now, { sessionId, minutes: 120 });
+  publishCourse(db, course.id, presenter.id, now);
 }
 
 /** Every package in content/ is imported and assigned to the whole demo organisation, due in 30 days. */
