@@ -17,7 +17,7 @@
  * Peak RSS is sampled from a worker thread (the queries are synchronous). A last section adds two
  * covering indexes to this throwaway DB — not to the schema — to show what they would buy.
  */
-import { openDb, type Db } from "#db/client.server.ts";
+import { openDb } from "#db/client.server.ts";
 import { completionRollup, membersMissing } from "#app/reports/completion.server.ts";
 import { generateBigOrg, DAY } from "#tests/factories/big-org.ts";
 import {
@@ -37,6 +37,7 @@ import {
   tmpDbPath,
   type BenchResult,
 } from "./lib.ts";
+import { captureSql } from "./sql-capture.ts";
 
 export const title = "rollup — completion roll-up, 100,000 members × 10 courses vs one aggregate SQL query";
 
@@ -47,22 +48,6 @@ const ROUNDS = 25;
 /** The whole-organisation case gets more rounds; the others are context. */
 const MIN_ROUNDS = 10;
 const MIN_ROUNDS_OTHER = 5;
-
-type Captured = { sql: string; params: unknown[] };
-
-/** Records the SQL and parameters drizzle sends while `fn` runs (through the session's logger). */
-function captureSql(db: Db, fn: () => void): Captured[] {
-  const session = (db as unknown as { session: { logger: { logQuery: (sql: string, params: unknown[]) => void } } }).session;
-  const prev = session.logger;
-  const out: Captured[] = [];
-  session.logger = { logQuery: (sql, params) => out.push({ sql, params: [...params] }) };
-  try {
-    fn();
-  } finally {
-    session.logger = prev;
-  }
-  return out;
-}
 
 export async function run(): Promise<BenchResult> {
   console.log(heading(title));

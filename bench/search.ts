@@ -1,6 +1,8 @@
 /**
- * search: `searchMembers` over an organisation of 100,000 members (5-level tree, ~2,000 cells),
- * for realistic queries, as an administrator (no scope) and as a trainer scoped to one committee.
+ * search: `searchMembers` over an organisation of 100,000 members with realistic Vietnamese names
+ * (tests/factories/big-org.ts, the generator the roll-up benchmark uses: uneven tree of depth up
+ * to 5, most members in leaf cells), for realistic queries, as an administrator (no scope) and as
+ * a trainer scoped to one committee.
  *
  * Three timings per query, interleaved round by round:
  *   searchMembers — the app function (drizzle builds and prepares the SQL on every call; it runs a
@@ -11,11 +13,11 @@
  *                   to units for the path filter when scoped), ORDER BY name LIMIT 50.
  */
 import type Database from "better-sqlite3";
-import { openDb, type Db } from "#db/client.server.ts";
+import { openDb } from "#db/client.server.ts";
 import { searchMembers, type MemberSearch } from "#app/org/members.server.ts";
 import { foldVietnamese } from "#app/org/text-fold.ts";
 import { likeEscape } from "#app/org/units.server.ts";
-import { generateMembers, generateUnits } from "./org.ts";
+import { generateBigOrg } from "#tests/factories/big-org.ts";
 import {
   fmtInt,
   fmtMs,
@@ -30,6 +32,7 @@ import {
   tmpDbPath,
   type BenchResult,
 } from "./lib.ts";
+import { captureSql, type Captured } from "./sql-capture.ts";
 
 export const title = "search — searchMembers on 100,000 members vs raw prepared LIKE";
 
@@ -39,22 +42,6 @@ const ROUNDS = 30;
 const MIN_ROUNDS = 10;
 /** Measuring time for all cases together; data generation (~4 s) comes on top. */
 const TOTAL_BUDGET_MS = 38_000;
-
-type Captured = { sql: string; params: unknown[] };
-
-/** Records the SQL and parameters drizzle sends while `fn` runs (through the session's logger). */
-function captureSql(db: Db, fn: () => void): Captured[] {
-  const session = (db as unknown as { session: { logger: { logQuery: (sql: string, params: unknown[]) => void } } }).session;
-  const prev = session.logger;
-  const out: Captured[] = [];
-  session.logger = { logQuery: (sql, params) => out.push({ sql, params: [...params] }) };
-  try {
-    fn();
-  } finally {
-    session.logger = prev;
-  }
-  return out;
-}
 
 function planOf(sqlite: Database.Database, c: Captured): string {
   const rows = sqlite.prepare(`EXPLAIN QUERY PLAN ${c.sql}`).all(...(c.params as unknown[])) as { detail: string }[];
@@ -68,12 +55,9 @@ export async function run(): Promise<BenchResult> {
   const sqlite = db.$client;
   try {
     // ---- data
-    const gen = timeSync(() => {
-      const org = generateUnits(sqlite);
-      generateMembers(sqlite, org, { count: MEMBERS });
-      return org;
-    });
-    const org = gen.value;
+    // "DV" codes: the six-character code prefix queried below (e.g. "DV0481") matches 100 members.
+    const gen = timeSync(() => generateBigOrg(sqlite, { members: MEMBERS, courses: 0, seed: 7, codePrefix: "DV", people: true }));
+    const org = { ...gen.value, cells: gen.value.units.filter((u) => u.leaf) };
     const count = (sql: string, ...p: unknown[]) => (sqlite.prepare(sql).get(...p) as { n: number }).n;
     const nMembers = count("SELECT count(*) AS n FROM members");
     const nHistory = count("SELECT count(*) AS n FROM member_unit_history");

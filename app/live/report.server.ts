@@ -16,6 +16,7 @@ import { ATTENDANCE_OVERRIDES, attendanceCorrections, members, units, type Atten
 import type { Scope } from "#app/auth/permissions.server.ts";
 import { DomainError } from "#app/org/domain-error.ts";
 import { CSV_BOM, neutraliseCell, toCsvLine } from "#app/org/spreadsheet-safety.ts";
+import { foldVietnamese } from "#app/org/text-fold.ts";
 import { pathIds, sumUpTree, type TreeNode } from "#app/reports/tree-sum.ts";
 import { translate, type MessageKey } from "#app/i18n/catalog.ts";
 import { correctAttendance, sessionAttendance, type MemberAttendance } from "./attendance.server.ts";
@@ -57,6 +58,47 @@ export function scopedReport(db: Db, scope: Scope, sessionId: number, now = Date
   rows.sort((a, b) => (a.unitPath < b.unitPath ? -1 : a.unitPath > b.unitPath ? 1 : a.code.localeCompare(b.code)));
   const absentees = rows.filter((r) => r.status === "absent");
   return { start: rep.start, end: rep.end, rule: rep.rule, rows, absentees, counts: countRows(rows) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The member table: filters and pages. Only the table is narrowed; the counts and the roll-up are
+// computed from every row of the scope, so a filter never changes a unit's figures.
+// ---------------------------------------------------------------------------------------------
+
+export const MEMBER_PAGE_SIZE = 100;
+
+export type MemberFilter = {
+  /** Matched against the effective status, the one the counts use (so "excused" can be found). */
+  status?: AttendanceOverride | null;
+  via?: NonNullable<MemberAttendance["via"]> | null;
+  /** Part of a name or code, in any case, with or without diacritics, NFC or not. */
+  q?: string | null;
+};
+
+export function filterRows(rows: readonly ReportRow[], f: MemberFilter): ReportRow[] {
+  // Folding is done per request rather than stored: the rows come from the ledger report, which
+  // the media server shares and which carries no folded names.
+  const q = foldVietnamese((f.q ?? "").normalize("NFC"));
+  if (!f.status && !f.via && !q) return [...rows];
+  return rows.filter(
+    (r) =>
+      (!f.status || r.effective === f.status) &&
+      (!f.via || r.via === f.via) &&
+      (!q || foldVietnamese(r.fullName).includes(q) || foldVietnamese(r.code).includes(q)),
+  );
+}
+
+export type RowPage<T> = { rows: T[]; page: number; pages: number; total: number; from: number; to: number };
+
+/**
+ * One page of rows. A page past the end shows the last one: a link kept from before a filter
+ * narrowed the list (or from a bookmark) still lands on rows rather than an empty table.
+ */
+export function pageOf<T>(rows: readonly T[], page: number, size = MEMBER_PAGE_SIZE): RowPage<T> {
+  const pages = Math.max(1, Math.ceil(rows.length / size));
+  const p = Math.min(Math.max(1, Number.isFinite(page) ? Math.floor(page) : 1), pages);
+  const slice = rows.slice((p - 1) * size, p * size);
+  return { rows: slice, page: p, pages, total: rows.length, from: slice.length ? (p - 1) * size + 1 : 0, to: (p - 1) * size + slice.length };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import { requireUser } from "#app/auth/permissions.server.ts";
 import { certificatesOfMember, ensureCertificatesForCompletions } from "#app/certificates/issue.server.ts";
 import { translate, type Locale } from "#app/i18n/catalog.ts";
 import { useT } from "#app/i18n/use-t.ts";
+import { CertificateTable } from "#app/certificates/certificate-table.tsx";
 import styles from "#app/certificates/certificates.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
@@ -30,7 +31,7 @@ export function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function MyCertificates() {
-  const { t, formatDate } = useT();
+  const { t } = useT();
   const d = useLoaderData<typeof loader>();
   return (
     <>
@@ -39,48 +40,26 @@ export default function MyCertificates() {
       {d.certificates.length === 0 ? (
         <p className="card">{t("certificates.none")}</p>
       ) : (
-        <div className="table-wrap">
-          <table className="stack" data-testid="my-certificates">
-            <thead>
-              <tr>
-                <th>{t("certificates.course")}</th>
-                <th>{t("certificates.completedAt")}</th>
-                <th>{t("certificates.code")}</th>
-                <th>{t("certificates.status")}</th>
-                <th>{t("common.actions")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.certificates.map((c) => (
-                <tr key={c.code}>
-                  <td data-label={t("certificates.course")}>{c.courseTitle}</td>
-                  <td data-label={t("certificates.completedAt")}>{formatDate(c.completedAt, { dateStyle: "long" })}</td>
-                  <td data-label={t("certificates.code")}>
-                    <code className="cert-code">{c.code}</code>
-                  </td>
-                  <td data-label={t("certificates.status")}>
-                    {c.revokedAt ? (
-                      <span className="badge badge-err">{t("certificates.revokedOn", { date: formatDate(c.revokedAt) })}</span>
-                    ) : (
-                      <span className="badge badge-ok">{t("certificates.valid")}</span>
-                    )}
-                  </td>
-                  <td data-label={t("common.actions")} className="actions">
-                    {c.revokedAt ? null : (
-                      <>
-                        <a href={`/certificates/${c.code}.pdf`} download aria-label={t("certificates.downloadLabel", { course: c.courseTitle })}>
-                          {t("certificates.download")}
-                        </a>{" "}
-                        ·{" "}
-                      </>
-                    )}
-                    <Link to={`/verify/${c.code}`}>{t("certificates.verifyLink")}</Link>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <CertificateTable
+          testId="my-certificates"
+          rows={d.certificates}
+          lead={[{ label: t("certificates.course"), cell: (c) => c.courseTitle }]}
+          dateStyle="long"
+          showStatus
+          actions={(c) => (
+            <>
+              {c.revokedAt ? null : (
+                <>
+                  <a href={`/certificates/${c.code}.pdf`} download aria-label={t("certificates.downloadLabel", { course: c.courseTitle })}>
+                    {t("certificates.download")}
+                  </a>{" "}
+                  ·{" "}
+                </>
+              )}
+              <Link to={`/verify/${c.code}`}>{t("certificates.verifyLink")}</Link>
+            </>
+          )}
+        />
       )}
     </>
   );

@@ -10,6 +10,7 @@ import { getUnitByCode } from "#app/org/units.server.ts";
 import { domainFailure, ok, readForm, readSearch } from "#app/http/forms.server.ts";
 import { Field, Notice, type Flash } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
+import { CertificateTable, RevokedBadge } from "#app/certificates/certificate-table.tsx";
 import { courses, units } from "#db/schema/index.ts";
 import styles from "#app/certificates/certificates.css?url";
 
@@ -62,7 +63,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function ManageCertificates() {
-  const { t, formatDate } = useT();
+  const { t } = useT();
   const d = useLoaderData<typeof loader>();
   const a = useActionData<typeof action>() as { flash?: Flash } | undefined;
   const nav = useNavigation();
@@ -110,60 +111,42 @@ export default function ManageCertificates() {
                   <small className="hint">{t("certificates.manage.zipHint")}</small>
                 </p>
               ) : null}
-              <div className="table-wrap">
-                <table className="stack" data-testid="unit-certificates">
-                  <thead>
-                    <tr>
-                      <th>{t("certificates.manage.member")}</th>
-                      <th>{t("certificates.manage.memberCode")}</th>
-                      <th>{t("certificates.manage.unitCol")}</th>
-                      <th>{t("certificates.completedAt")}</th>
-                      <th>{t("certificates.code")}</th>
-                      <th>{t("common.actions")}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {r.rows.map((row) => (
-                      <tr key={row.code}>
-                        <td data-label={t("certificates.manage.member")}>{row.memberName}</td>
-                        <td data-label={t("certificates.manage.memberCode")}>{row.memberCode}</td>
-                        <td data-label={t("certificates.manage.unitCol")}>{row.unitName}</td>
-                        <td data-label={t("certificates.completedAt")}>{formatDate(row.completedAt)}</td>
-                        <td data-label={t("certificates.code")}>
-                          <code className="cert-code">{row.code}</code>
-                        </td>
-                        <td data-label={t("common.actions")} className="actions">
-                          {row.revokedAt ? (
-                            <>
-                              <span className="badge badge-err">{t("certificates.revokedOn", { date: formatDate(row.revokedAt) })}</span>
-                              {row.revokedReason ? <small className="hint">{t("certificates.manage.reasonShown", { reason: row.revokedReason })}</small> : null}
-                            </>
-                          ) : (
-                            <>
-                              <a href={`/certificates/${row.code}.pdf`} download>
-                                {t("certificates.download")}
-                              </a>
-                              <details className="cert-revoke">
-                                <summary>{t("certificates.manage.revoke")}</summary>
-                                <Form method="post">
-                                  <input type="hidden" name="intent" value="revoke" />
-                                  <input type="hidden" name="code" value={row.code} />
-                                  <Field label={t("certificates.manage.reason")} name={`reason-${row.code}`}>
-                                    <textarea id={`reason-${row.code}`} name="reason" required minLength={3} maxLength={REVOKE_REASON_MAX} rows={2} />
-                                  </Field>
-                                  <button type="submit" className="danger" disabled={nav.state !== "idle"}>
-                                    {t("certificates.manage.revokeSubmit")}
-                                  </button>
-                                </Form>
-                              </details>
-                            </>
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <CertificateTable
+                testId="unit-certificates"
+                rows={r.rows}
+                lead={[
+                  { label: t("certificates.manage.member"), cell: (row) => row.memberName },
+                  { label: t("certificates.manage.memberCode"), cell: (row) => row.memberCode },
+                  { label: t("certificates.manage.unitCol"), cell: (row) => row.unitName },
+                ]}
+                actions={(row) =>
+                  row.revokedAt ? (
+                    <>
+                      <RevokedBadge at={row.revokedAt} />
+                      {row.revokedReason ? <small className="hint">{t("certificates.manage.reasonShown", { reason: row.revokedReason })}</small> : null}
+                    </>
+                  ) : (
+                    <>
+                      <a href={`/certificates/${row.code}.pdf`} download>
+                        {t("certificates.download")}
+                      </a>
+                      <details className="cert-revoke">
+                        <summary>{t("certificates.manage.revoke")}</summary>
+                        <Form method="post">
+                          <input type="hidden" name="intent" value="revoke" />
+                          <input type="hidden" name="code" value={row.code} />
+                          <Field label={t("certificates.manage.reason")} name={`reason-${row.code}`}>
+                            <textarea id={`reason-${row.code}`} name="reason" required minLength={3} maxLength={REVOKE_REASON_MAX} rows={2} />
+                          </Field>
+                          <button type="submit" className="danger" disabled={nav.state !== "idle"}>
+                            {t("certificates.manage.revokeSubmit")}
+                          </button>
+                        </Form>
+                      </details>
+                    </>
+                  )
+                }
+              />
             </>
           )}
         </section>

@@ -6,7 +6,8 @@ import { notFound, requireManager } from "#app/auth/permissions.server.ts";
 import { domainFailure, ok, parseId, readForm, readSearch } from "#app/http/forms.server.ts";
 import { Field, Notice } from "#app/components/ui.tsx";
 import { sessionAccess } from "#app/live/sessions.server.ts";
-import { correctionTrail, minutesOf, recordCorrection, rollupTree, scopedReport, type Counts } from "#app/live/report.server.ts";
+import { correctionTrail, filterRows, minutesOf, pageOf, recordCorrection, rollupTree, scopedReport, type Counts } from "#app/live/report.server.ts";
+import type { MemberAttendance } from "#app/live/attendance.server.ts";
 import { StatusBadge } from "#app/live/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 import type { MessageKey } from "#app/i18n/catalog.ts";
@@ -15,29 +16,54 @@ import liveStyles from "#app/styles/live.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: liveStyles }];
 
+const VIA_FILTERS = ["individual", "cell-room", "both"] as const satisfies readonly NonNullable<MemberAttendance["via"]>[];
+const MAX_QUERY = 100;
+/** The absentee list is a glance; the whole list is the table filtered by status. */
+const ABSENTEES_SHOWN = 30;
+
 /**
- * Attendance of one session, limited to the reader's scope: every invited member's status (and a
- * correction beside it), minutes, %, how they attended, first join and last leave; absentees;
- * a roll-up by unit; the corrections' audit trail; exports. Live during the session (it refreshes
- * itself), final after.
+ * The page's query. Every field falls back to its default on a bad value, so a hand-edited or
+ * stale link shows the page (unfiltered, page 1) instead of an error.
+ */
+const pageQuery = z.object({
+  unit: z.coerce.number().int().positive().optional().catch(undefined),
+  status: z.enum(CORRECTION_STATUSES).optional().catch(undefined),
+  via: z.enum(VIA_FILTERS).optional().catch(undefined),
+  q: z
+    .string()
+    .transform((s) => s.normalize("NFC").trim().slice(0, MAX_QUERY))
+    .optional()
+    .catch(undefined),
+  page: z.coerce.number().int().positive().optional().catch(undefined),
+});
+
+/**
+ * Attendance of one session, limited to the reader's scope: the counts and a roll-up by unit over
+ * everyone; the invited members' status (and a correction beside it), minutes, %, how they
+ * attended, first join and last leave, filtered and a page at a time; absentees; the corrections'
+ * audit trail; exports (always every row). Live during the session (it refreshes itself), final after.
  */
 export function loader({ request, params, context }: LoaderFunctionArgs) {
   const { scope } = requireManager(request, context);
   const access = sessionAccess(context.db, scope, parseId(params.sessionId));
   if (!access) notFound();
-  const q = readSearch(request, z.object({ unit: z.coerce.number().int().positive().optional() }));
+  const q = readSearch(request, pageQuery);
   const s = access.session;
   const rep = scopedReport(context.db, scope, s.id, Date.now(), context.env.RECONNECT_WINDOW_SECONDS * 1000);
   if (!rep) notFound();
   const view = rollupTree(context.db, scope, rep.rows).view(q.unit ?? null);
   if (q.unit && !view.root) notFound();
   const trail = correctionTrail(context.db, s.id, new Set(rep.rows.map((r) => r.memberId)));
+  const filter = { status: q.status ?? null, via: q.via ?? null, q: q.q ?? "" };
+  const table = pageOf(filterRows(rep.rows, filter), q.page ?? 1);
   return {
     session: { id: s.id, title: s.title, state: s.state, start: rep.start.getTime(), end: rep.end.getTime(), started: !!s.actualStartAt, rule: rep.rule },
     counts: rep.counts,
     rollup: view,
     unit: q.unit ?? null,
-    rows: rep.rows.map((r) => ({
+    filter,
+    table: { page: table.page, pages: table.pages, total: table.total, from: table.from, to: table.to },
+    rows: table.rows.map((r) => ({
       memberId: r.memberId,
       code: r.code,
       fullName: r.fullName,
@@ -51,7 +77,8 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
       firstJoin: r.firstJoin?.getTime() ?? null,
       lastLeave: r.lastLeave?.getTime() ?? null,
     })),
-    absentees: rep.absentees.map((r) => ({ code: r.code, fullName: r.fullName, unitName: r.unitName, excused: r.corrected?.status === "excused" })),
+    absentCount: rep.absentees.length,
+    absentees: rep.absentees.slice(0, ABSENTEES_SHOWN).map((r) => ({ code: r.code, fullName: r.fullName, unitName: r.unitName, excused: r.corrected?.status === "excused" })),
     trail: trail.map((c) => ({ ...c, at: c.at.getTime() })),
   };
 }
@@ -86,6 +113,23 @@ function CountsCells({ c }: { c: Counts }) {
   );
 }
 
+/** A filter of the member table: "any" (empty, the default) or one value. */
+function FilterSelect({ name, label, any, value, options }: { name: string; label: string; any: string; value: string | null; options: [string, string][] }) {
+  return (
+    <div className="field">
+      <label htmlFor={`filter-${name}`}>{label}</label>
+      <select id={`filter-${name}`} name={name} defaultValue={value ?? ""}>
+        <option value="">{any}</option>
+        {options.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 export default function Attendance() {
   const { t, formatDate } = useT();
   const d = useLoaderData<typeof loader>();
@@ -103,6 +147,22 @@ export default function Attendance() {
   const s = d.session;
   const time = (v: number | null) => (v == null ? "—" : formatDate(v, { timeStyle: "medium" }));
   const exportBase = `/manage/live/${s.id}/export`;
+  const pagePath = `/manage/live/${s.id}/attendance`;
+  /** A link to this page that keeps the reader's filters (and unit, and page) unless told otherwise. */
+  const hrefFor = (over: { page?: number; unit?: number | null; status?: string | null }, hash = "") => {
+    const p = new URLSearchParams();
+    const unit = over.unit === undefined ? d.unit : over.unit;
+    const status = over.status === undefined ? d.filter.status : over.status;
+    if (unit) p.set("unit", String(unit));
+    if (status) p.set("status", status);
+    if (d.filter.via) p.set("via", d.filter.via);
+    if (d.filter.q) p.set("q", d.filter.q);
+    const page = over.page ?? d.table.page;
+    if (page > 1) p.set("page", String(page));
+    const search = p.toString();
+    return `${pagePath}${search ? `?${search}` : ""}${hash}`;
+  };
+  const filtered = !!(d.filter.status || d.filter.via || d.filter.q);
   const countHeads = ["live.count.invited", "live.count.present", "live.count.late", "live.count.leftEarly", "live.count.absent", "live.count.excused", "live.count.rate"] as const;
   return (
     <>
@@ -148,7 +208,7 @@ export default function Attendance() {
       <h2>{t("live.attendance.byUnit")}</h2>
       {d.unit ? (
         <p className="small">
-          <Link to={`/manage/live/${s.id}/attendance`}>{t("live.attendance.allUnits")}</Link>
+          <Link to={hrefFor({ unit: null })}>{t("live.attendance.allUnits")}</Link>
         </p>
       ) : null}
       <div className="table-wrap">
@@ -171,7 +231,7 @@ export default function Attendance() {
             {d.rollup.children.map((u) => (
               <tr key={u.unitId} data-unit-code={u.code}>
                 <th scope="row">
-                  {u.childCount > 0 ? <Link to={`?unit=${u.unitId}`}>{u.name}</Link> : u.name}
+                  {u.childCount > 0 ? <Link to={hrefFor({ unit: u.unitId })}>{u.name}</Link> : u.name}
                 </th>
                 <CountsCells c={u.counts} />
               </tr>
@@ -180,7 +240,30 @@ export default function Attendance() {
         </table>
       </div>
 
-      <h2>{t("live.attendance.members")}</h2>
+      <h2 id="members">{t("live.attendance.members")}</h2>
+      <Form method="get" action={pagePath} role="search" aria-label={t("live.attendance.filtersLabel")} className="row card" data-testid="attendance-filters">
+        {d.unit ? <input type="hidden" name="unit" value={d.unit} /> : null}
+        <div className="field">
+          <label htmlFor="filter-q">{t("live.attendance.search")}</label>
+          <input id="filter-q" name="q" type="search" defaultValue={d.filter.q} maxLength={100} aria-describedby="filter-q-hint" />
+          <small id="filter-q-hint" className="hint">
+            {t("live.attendance.searchHint")}
+          </small>
+        </div>
+        <FilterSelect name="status" label={t("live.attendance.status")} any={t("live.attendance.anyStatus")} value={d.filter.status} options={CORRECTION_STATUSES.map((o) => [o, t(`live.status.${o}` as MessageKey)])} />
+        <FilterSelect name="via" label={t("live.attendance.via")} any={t("live.attendance.anyVia")} value={d.filter.via} options={VIA_FILTERS.map((o) => [o, t(`live.via.${o}` as MessageKey)])} />
+        <p className="button-row">
+          <button type="submit">{t("live.attendance.applyFilters")}</button>{" "}
+          {filtered ? (
+            <Link className="button secondary" to={`${pagePath}${d.unit ? `?unit=${d.unit}` : ""}`}>
+              {t("live.attendance.clearFilters")}
+            </Link>
+          ) : null}
+        </p>
+      </Form>
+      <p className="small" role="status" data-testid="attendance-matches" data-total={d.table.total}>
+        {d.table.total === 0 ? t("live.attendance.noMatches") : t("live.attendance.showing", { from: d.table.from, to: d.table.to, total: d.table.total })}
+      </p>
       <div className="table-wrap">
         <table className="stack" data-testid="attendance-table">
           <thead>
@@ -221,8 +304,41 @@ export default function Attendance() {
           </tbody>
         </table>
       </div>
+      {d.table.pages > 1 ? (
+        <nav className="row pager" aria-label={t("live.attendance.pagesLabel")} data-testid="attendance-pager">
+          {d.table.page > 1 ? (
+            <>
+              <Link className="button secondary" to={hrefFor({ page: 1 }, "#members")}>
+                {t("live.attendance.firstPage")}
+              </Link>
+              <Link className="button secondary" rel="prev" to={hrefFor({ page: d.table.page - 1 }, "#members")}>
+                {t("common.prev")}
+              </Link>
+            </>
+          ) : null}
+          <span aria-current="page" data-page={d.table.page} data-pages={d.table.pages}>
+            {t("live.attendance.page", { page: d.table.page, pages: d.table.pages })}
+          </span>
+          {d.table.page < d.table.pages ? (
+            <>
+              <Link className="button secondary" rel="next" to={hrefFor({ page: d.table.page + 1 }, "#members")}>
+                {t("common.next")}
+              </Link>
+              <Link className="button secondary" to={hrefFor({ page: d.table.pages }, "#members")}>
+                {t("live.attendance.lastPage")}
+              </Link>
+            </>
+          ) : null}
+        </nav>
+      ) : null}
 
-      <h2>{t("live.attendance.absentees", { count: d.absentees.length })}</h2>
+      <h2>{t("live.attendance.absentees", { count: d.absentCount })}</h2>
+      {d.absentCount > d.absentees.length ? (
+        <p className="small" data-testid="absentees-more">
+          {t("live.attendance.absenteesShown", { shown: d.absentees.length, count: d.absentCount })}{" "}
+          <Link to={hrefFor({ status: "absent", page: 1 }, "#members")}>{t("live.attendance.absenteesInTable")}</Link>
+        </p>
+      ) : null}
       {d.absentees.length === 0 ? (
         <p className="muted">{t("live.attendance.noAbsentees")}</p>
       ) : (
@@ -243,14 +359,16 @@ export default function Attendance() {
         <Form method="post" data-testid="correction-form">
           <input type="hidden" name="intent" value="correct" />
           <div className="row">
-            <Field label={t("live.attendance.member")} name="memberCode">
-              <select id="memberCode" name="memberCode" required>
+            <Field label={t("live.attendance.memberCode")} name="memberCode" hint={t("live.attendance.memberCodeHint")}>
+              {/* A code rather than a list of every invited member: the list would be thousands long. */}
+              <input id="memberCode" name="memberCode" required maxLength={100} list="member-codes" autoComplete="off" spellCheck={false} />
+              <datalist id="member-codes">
                 {d.rows.map((r) => (
                   <option key={r.memberId} value={r.code}>
-                    {r.fullName} ({r.code})
+                    {r.fullName}
                   </option>
                 ))}
-              </select>
+              </datalist>
             </Field>
             <Field label={t("live.attendance.newStatus")} name="status">
               <select id="status" name="status" defaultValue="excused">
@@ -265,7 +383,7 @@ export default function Attendance() {
           <Field label={t("live.attendance.reason")} name="reason">
             <input id="reason" name="reason" required maxLength={MAX_REASON} />
           </Field>
-          <button type="submit" disabled={busy || d.rows.length === 0}>
+          <button type="submit" disabled={busy || d.counts.invited === 0}>
             {t("live.attendance.saveCorrection")}
           </button>
         </Form>

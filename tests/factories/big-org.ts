@@ -18,8 +18,13 @@
  * - Activity: for every member and course, ~50 % completed (all items, completion dated in or
  *   before the window, on version 1 or 2), ~20 % in progress (some items started, a few
  *   completed), the rest nothing. Members also have activity on courses not assigned to them.
+ * - Names: "Thành viên <code>" by default; with `people: true`, realistic Vietnamese names (and
+ *   e-mail addresses and phone numbers for some) for what searches names, from a PRNG of their
+ *   own, so the rest of the organisation is the same either way.
  */
 import type Database from "better-sqlite3";
+import { foldVietnamese } from "#app/org/text-fold.ts";
+import { makeName, rng } from "#db/seed/names.ts";
 
 export const DAY = 24 * 3600 * 1000;
 
@@ -34,6 +39,8 @@ export type BigOrgOptions = {
   end?: number;
   /** Prefix for member and unit codes, so two organisations can share a DB. */
   codePrefix?: string;
+  /** Realistic names, e-mails and phones instead of "Thành viên <code>" (for search benchmarks). */
+  people?: boolean;
 };
 
 export type BigOrgUnit = { id: number; code: string; path: string; depth: number; parentId: number | null; leaf: boolean };
@@ -52,23 +59,12 @@ export type BigOrg = {
   counts: { members: number; history: number; transferred: number; left: number; noPassword: number; assignments: number; byName: number; completions: number; progress: number };
 };
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Children per inner unit, by depth of the parent, and the chance a unit at a depth is a leaf. */
 const FANOUT: Record<number, [number, number]> = { 0: [6, 9], 1: [3, 8], 2: [2, 7], 3: [2, 6], 4: [2, 5] };
 const LEAF_CHANCE: Record<number, number> = { 1: 0, 2: 0.15, 3: 0.3, 4: 0.45, 5: 1 };
 
 export function generateBigOrg(sqlite: Database.Database, opts: BigOrgOptions): BigOrg {
-  const r = mulberry32(opts.seed ?? 2026);
+  const r = rng(opts.seed ?? 2026).next;
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   const start = opts.start ?? Date.UTC(2025, 0, 1);
   const end = opts.end ?? Date.UTC(2026, 0, 1);
@@ -81,8 +77,8 @@ export function generateBigOrg(sqlite: Database.Database, opts: BigOrgOptions): 
     `INSERT INTO units (id, code, name, name_folded, parent_id, path, depth, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insMember = sqlite.prepare(
-    `INSERT INTO members (id, code, full_name, full_name_folded, unit_id, position, status, role, password_hash, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, '', ?, 'member', ?, ?, ?)`,
+    `INSERT INTO members (id, code, full_name, full_name_folded, unit_id, position, email, phone, status, role, password_hash, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, 'member', ?, ?, ?)`,
   );
   const insHistory = sqlite.prepare(`INSERT INTO member_unit_history (member_id, unit_id, valid_from, valid_to, note) VALUES (?, ?, ?, ?, ?)`);
   const insCourse = sqlite.prepare(
@@ -149,6 +145,7 @@ export function generateBigOrg(sqlite: Database.Database, opts: BigOrgOptions): 
 
     const counts = { members: 0, history: 0, transferred: 0, left: 0, noPassword: 0, assignments: 0, byName: 0, completions: 0, progress: 0 };
     const firstMemberId = maxId("members") + 1;
+    const people = opts.people ? rng((opts.seed ?? 2026) ^ 0x5eed) : null;
     for (let i = 0; i < opts.members; i++) {
       const id = firstMemberId + i;
       const unit = pickUnit();
@@ -168,7 +165,10 @@ export function generateBigOrg(sqlite: Database.Database, opts: BigOrgOptions): 
         current = pickUnit();
         if (current.id === unit.id) current = root;
       }
-      insMember.run(id, code, `Thành viên ${code}`, `thanh vien ${code.toLowerCase()}`, current.id, status, hasPassword ? "x" : null, joined, joined);
+      const name = people ? makeName(people) : `Thành viên ${code}`;
+      const email = people && people.next() < 0.4 ? `${code.toLowerCase()}@coquan.gov.vn` : null;
+      const phone = people && people.next() < 0.6 ? `09${String(Math.floor(people.next() * 1e8)).padStart(8, "0")}` : null;
+      insMember.run(id, code, name, people ? foldVietnamese(name) : `thanh vien ${code.toLowerCase()}`, current.id, email, phone, status, hasPassword ? "x" : null, joined, joined);
       if (transfer) {
         insHistory.run(id, unit.id, joined, movedAt, null);
         insHistory.run(id, current.id, movedAt, null, "transfer");
