@@ -6,6 +6,8 @@
  * to "consume answered", errors, and the server's event-loop delay (p50/p99/max), against a
  * baseline of the same clients doing a bare socket.io echo round trip on a plain server. No
  * producer is live, so consume answers an empty list: this measures signalling, not media.
+ * Then the same members check in at one cell room by its QR code, as phones in a hall do
+ * (auth with a check-in token → qrCheckin, each recorded in the ledger in its own transaction).
  * (monitorEventLoopDelay, 1 ms resolution: figures include that 1 ms timer.)
  *
  * Run alone: `node --import tsx bench/media-join-storm.ts [viewers] [spreadSeconds]`.
@@ -28,7 +30,7 @@ import { removeDbFiles, tmpDbPath, type BenchResult } from "./lib.ts";
 const SECRET = "bench-join-token-secret-0123456789abcdef";
 const ORIGIN = "http://bench.local:3000";
 
-type ClientJob = { url: string; tokens: string[]; spreadMs: number; mode: "full" | "echo" };
+type ClientJob = { url: string; tokens: string[]; spreadMs: number; mode: "full" | "echo" | "qr"; code?: string };
 type ClientResult = { ms: number[]; errors: Record<string, number> };
 
 const pct = (xs: number[], p: number) => {
@@ -59,6 +61,9 @@ async function runClients(job: ClientJob): Promise<ClientResult> {
         try {
           if (job.mode === "echo") {
             await s.timeout(30_000).emitWithAck("echo", { hello: 1 });
+          } else if (job.mode === "qr") {
+            const r = await s.timeout(30_000).emitWithAck("qrCheckin", { code: job.code });
+            if (r.error) throw new Error(`qrCheckin:${r.error}`);
           } else {
             const j = await s.timeout(30_000).emitWithAck("join", {});
             if (j.error) throw new Error(`join:${j.error}`);
@@ -111,12 +116,17 @@ export async function run(viewers = 500, spreadSeconds = 10): Promise<BenchResul
   const session = db.insert(liveSessions).values({ title: "bench", scheduledStartAt: now, plannedEndAt: new Date(now.getTime() + 3_600_000), createdAt: now, updatedAt: now }).returning().get();
   db.insert(liveSessionInvites).values({ sessionId: session.id, unitId: unit.id, createdAt: now }).run();
   const tokens: string[] = [];
+  const phones: string[] = [];
   db.transaction((tx) => {
     for (let i = 0; i < viewers; i++) {
       const m = tx.insert(members).values({ code: `V${i}`, fullName: `Viewer ${i}`, fullNameFolded: `viewer ${i}`, unitId: unit.id, createdAt: now, updatedAt: now }).returning().get();
-      tokens.push(signJoinToken({ memberId: m.id, memberCode: m.code, name: m.fullName, sessionId: session.id, role: "viewer", unitId: unit.id, ttlMs: 3_600_000 }, SECRET));
+      const t = { memberId: m.id, memberCode: m.code, name: m.fullName, sessionId: session.id, unitId: unit.id, ttlMs: 3_600_000 };
+      tokens.push(signJoinToken({ ...t, role: "viewer" }, SECRET));
+      phones.push(signJoinToken({ ...t, role: "check-in" }, SECRET));
     }
   });
+  const host = db.insert(members).values({ code: "HOST", fullName: "Bí thư", fullNameFolded: "bi thu", unitId: unit.id, createdAt: now, updatedAt: now }).returning().get();
+  const hostToken = signJoinToken({ memberId: host.id, memberCode: host.code, name: host.fullName, sessionId: session.id, role: "cell-room", unitId: unit.id, ttlMs: 3_600_000 }, SECRET);
 
   const summary: string[] = [];
   try {
@@ -149,6 +159,18 @@ export async function run(viewers = 500, spreadSeconds = 10): Promise<BenchResul
     const full = await clientsInChild({ url: server.url, tokens, spreadMs: spreadSeconds * 1000, mode: "full" });
     h2.disable();
     const loop = { p50: h2.percentile(50) / 1e6, p99: h2.percentile(99) / 1e6, max: h2.max / 1e6 };
+
+    // The hall's screen (one socket, here) shows a code; every member's phone checks in with it.
+    const screen = ioClient(server.url, { transports: ["websocket"], auth: { token: hostToken }, extraHeaders: { origin: ORIGIN }, reconnection: false, forceNew: true });
+    await new Promise<void>((r, j) => (screen.once("connect", () => r()), screen.once("connect_error", j)));
+    const joined = await screen.timeout(30_000).emitWithAck("join", {});
+    const h3 = monitorEventLoopDelay({ resolution: 1 });
+    h3.enable();
+    const qr = await clientsInChild({ url: server.url, tokens: phones, spreadMs: spreadSeconds * 1000, mode: "qr", code: joined.checkinCode.code });
+    h3.disable();
+    const qrLoop = { p50: h3.percentile(50) / 1e6, p99: h3.percentile(99) / 1e6, max: h3.max / 1e6 };
+    const checkedIn = server.registry.peek(session.id)?.checkins.get(host.id)?.size ?? 0;
+    screen.close();
     await server.close();
 
     const line = (name: string, r: ClientResult, l: typeof loop) =>
@@ -156,11 +178,15 @@ export async function run(viewers = 500, spreadSeconds = 10): Promise<BenchResul
       `errors ${JSON.stringify(r.errors)}; server event-loop delay p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, max ${l.max.toFixed(1)} ms`;
     console.log(line("bare socket.io echo", base, baseLoop));
     console.log(line("media server join", full, loop));
+    console.log(line("phone QR check-in", qr, qrLoop));
     summary.push(
       `media join storm, ${viewers} viewers over ${spreadSeconds} s (auth → join → createTransport → consume, 1 worker): ` +
         `p50 ${pct(full.ms, 50).toFixed(0)} ms, p95 ${pct(full.ms, 95).toFixed(0)} ms, errors ${Object.values(full.errors).reduce((a, b) => a + b, 0)}, ` +
         `event-loop delay p99 ${loop.p99.toFixed(1)} ms (max ${loop.max.toFixed(1)}); bare socket.io echo baseline p50 ${pct(base.ms, 50).toFixed(0)} ms, ` +
         `p95 ${pct(base.ms, 95).toFixed(0)} ms, loop p99 ${baseLoop.p99.toFixed(1)} ms; ratio p95 ${(pct(full.ms, 95) / pct(base.ms, 95)).toFixed(1)}×`,
+      `phone QR check-in, ${viewers} phones at one cell room over ${spreadSeconds} s (auth → qrCheckin → ledger): p50 ${pct(qr.ms, 50).toFixed(0)} ms, ` +
+        `p95 ${pct(qr.ms, 95).toFixed(0)} ms, errors ${Object.values(qr.errors).reduce((a, b) => a + b, 0)}, checked in ${checkedIn}/${viewers}, ` +
+        `event-loop delay p99 ${qrLoop.p99.toFixed(1)} ms; ratio p95 to the bare echo ${(pct(qr.ms, 95) / pct(base.ms, 95)).toFixed(1)}×`,
     );
   } finally {
     db.$client.close();
