@@ -10,4 +10,5 @@ export const BENCHES: Record<string, () => Promise<BenchModule>> = {
   "media-fanout": () => import("./media-fanout.ts"),
   "media-join-storm": () => import("./media-join-storm.ts"),
   "media-ingest": () => import("./media-ingest.ts"),
+  "attendance-report": () => import("./attendance-report.ts"),
 };

@@ -12,6 +12,7 @@ import { writeTx, type Db } from "#db/client.server.ts";
 import {
   attendanceCorrections,
   attendanceEvents,
+  attendanceLastSeen,
   liveSessionInvites,
   liveSessions,
   members,
@@ -70,7 +71,8 @@ const CLOSING = new Set<AttendanceEventKind>(["socket-disconnect", "checkout", "
 /** Seen on an open key: refreshes its last-seen time (and opens a key never seen before). */
 const KEEPALIVE = new Set<AttendanceEventKind>(["heartbeat", "transport-disconnected"]);
 
-function keyOf(e: LedgerEvent): string {
+/** One key of the ledger: a connection, or a member's check-in at one cell room's screen. */
+export function keyOf(e: Pick<LedgerEvent, "via" | "connectionId" | "cellRoomMemberId">): string {
   if (e.via === "cell-room") return `cell-room:${e.cellRoomMemberId ?? 0}`;
   return `conn:${e.connectionId ?? ""}`;
 }
@@ -227,9 +229,40 @@ export function attendanceStatus(
 }
 
 
-type EventRow = typeof attendanceEvents.$inferSelect;
+type EventRow = Pick<typeof attendanceEvents.$inferSelect, "id" | "memberId" | "kind" | "at" | "via" | "connectionId" | "cellRoomMemberId">;
 export function toLedgerEvent(r: EventRow): LedgerEvent {
   return { kind: r.kind, at: r.at.getTime(), via: r.via, connectionId: r.connectionId, cellRoomMemberId: r.cellRoomMemberId };
+}
+
+/**
+ * A session's ledger as the interval logic reads it, for everyone or for some members, in time
+ * order: the appended events, plus each key's last sign of life (attendance_last_seen) as one
+ * heartbeat — the only heartbeat of a key the logic ever needs (it refreshes an open key's
+ * last-seen time, where a crash closes it). Older databases may also hold heartbeat events;
+ * they are read like any other event.
+ */
+export function ledgerRows(db: Db, sessionId: number, memberIds?: readonly number[]): EventRow[] {
+  const events = db
+    .select({
+      id: attendanceEvents.id,
+      memberId: attendanceEvents.memberId,
+      kind: attendanceEvents.kind,
+      at: attendanceEvents.at,
+      via: attendanceEvents.via,
+      connectionId: attendanceEvents.connectionId,
+      cellRoomMemberId: attendanceEvents.cellRoomMemberId,
+    })
+    .from(attendanceEvents)
+    .where(memberIds ? and(eq(attendanceEvents.sessionId, sessionId), inArray(attendanceEvents.memberId, [...memberIds])) : eq(attendanceEvents.sessionId, sessionId))
+    .all();
+  const seen = db
+    .select()
+    .from(attendanceLastSeen)
+    .where(memberIds ? and(eq(attendanceLastSeen.sessionId, sessionId), inArray(attendanceLastSeen.memberId, [...memberIds])) : eq(attendanceLastSeen.sessionId, sessionId))
+    .all()
+    // After every event of the same instant (a heartbeat never precedes what it follows).
+    .map((r) => ({ id: Number.MAX_SAFE_INTEGER, memberId: r.memberId, kind: "heartbeat" as const, at: r.at, via: r.via, connectionId: r.connectionId, cellRoomMemberId: r.cellRoomMemberId }));
+  return [...events, ...seen].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
 }
 
 
@@ -316,13 +349,7 @@ export function sessionAttendance(
   const rule = { presentMinPercent: session.presentMinPercent, lateAfterMinutes: session.lateAfterMinutes };
   const invited = invitedMembers(db, sessionId, opts.only);
 
-  const eventsOf = (ids?: readonly number[]) =>
-    db
-      .select()
-      .from(attendanceEvents)
-      .where(ids ? and(eq(attendanceEvents.sessionId, sessionId), inArray(attendanceEvents.memberId, [...ids])) : eq(attendanceEvents.sessionId, sessionId))
-      .orderBy(asc(attendanceEvents.at), asc(attendanceEvents.id))
-      .all();
+  const eventsOf = (ids?: readonly number[]) => ledgerRows(db, sessionId, ids);
   let rows = eventsOf(opts.only);
   if (opts.only) {
     // The screens of the cell rooms these members were checked in at bound their presence there.

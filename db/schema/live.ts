@@ -183,3 +183,29 @@ export const liveChatMessages = sqliteTable(
   },
   (t) => [index("live_chat_session_created_idx").on(t.sessionId, t.createdAt)],
 );
+
+/**
+ * The last sign of life of each open connection or cell-room check-in: one row per key, moved
+ * forward by every heartbeat tick. Heartbeats used to be appended to the ledger (a 5,000-viewer,
+ * two-hour session wrote 2.4 million rows that every report then replayed); only the last one of
+ * a key ever mattered — it is where a crash closes the key — so only it is kept. The ledger stays
+ * append-only for real observations. `key` is the ledger's key (attendance.server.ts keyOf).
+ */
+export const attendanceLastSeen = sqliteTable(
+  "attendance_last_seen",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    sessionId: integer("session_id")
+      .notNull()
+      .references(() => liveSessions.id, { onDelete: "restrict" }),
+    memberId: integer("member_id")
+      .notNull()
+      .references(() => members.id, { onDelete: "restrict" }),
+    key: text("key").notNull(),
+    via: text("via", { enum: ATTENDANCE_VIA }).notNull(),
+    connectionId: text("connection_id"),
+    cellRoomMemberId: integer("cell_room_member_id").references(() => members.id, { onDelete: "restrict" }),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("attendance_last_seen_key_uq").on(t.sessionId, t.memberId, t.key)],
+);

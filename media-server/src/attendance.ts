@@ -1,17 +1,17 @@
 /**
  * The attendance ledger (writes): every raw observation is appended in its own BEGIN IMMEDIATE
  * transaction, idempotent by its event id (a unique index; a retried append is a no-op).
- * Heartbeats of one tick are appended together in one transaction (they are server-generated and
- * each still has its own id).
+ * Heartbeats are not appended: each tick moves every open key's last-seen time forward, in one
+ * transaction (attendance_last_seen: one row per key, however long the session).
  *
  * The interval logic and the report live in the app (`app/live/attendance.server.ts`, no mediasoup
  * import) and are re-exported here, so the app never imports media-server code.
  */
 import { randomUUID } from "node:crypto";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
-import { attendanceEvents } from "#db/schema/index.ts";
-import { replay, toLedgerEvent, type LedgerEvent } from "#app/live/attendance.server.ts";
+import { attendanceEvents, attendanceLastSeen, type AttendanceVia } from "#db/schema/index.ts";
+import { keyOf, ledgerRows, replay, toLedgerEvent, type LedgerEvent } from "#app/live/attendance.server.ts";
 
 export * from "#app/live/attendance.server.ts";
 
@@ -27,9 +27,13 @@ export type NewAttendanceEvent = LedgerEvent & {
   detail?: Record<string, unknown> | null;
 };
 
+/** A key seen alive at a heartbeat tick. */
+export type Sighting = { sessionId: number; memberId: number; via: AttendanceVia; connectionId?: string | null; cellRoomMemberId?: number | null; at: number };
+
 export class AttendanceLedger {
   /** Built once: the hot path (heartbeats, joins) skips drizzle's query building. */
   private readonly insertStmt;
+  private readonly seenStmt;
 
   constructor(
     private readonly db: Db,
@@ -52,6 +56,44 @@ export class AttendanceLedger {
       })
       .onConflictDoNothing({ target: attendanceEvents.eventId })
       .prepare();
+    this.seenStmt = db
+      .insert(attendanceLastSeen)
+      .values({
+        sessionId: p("sessionId"),
+        memberId: p("memberId"),
+        key: p("key"),
+        via: p("via"),
+        connectionId: p("connectionId"),
+        cellRoomMemberId: p("cellRoomMemberId"),
+        at: p("at"),
+      })
+      .onConflictDoUpdate({
+        target: [attendanceLastSeen.sessionId, attendanceLastSeen.memberId, attendanceLastSeen.key],
+        // Never backwards (a late tick after a newer one changes nothing).
+        set: { at: sql`CASE WHEN excluded.at > ${attendanceLastSeen.at} THEN excluded.at ELSE ${attendanceLastSeen.at} END` },
+      })
+      .prepare();
+  }
+
+  /** One heartbeat tick: every key seen alive now, in one transaction. Returns how many. */
+  touch(sightings: readonly Sighting[]): number {
+    if (sightings.length === 0) return 0;
+    writeTx(this.db, () => {
+      for (const s of sightings) {
+        const connectionId = s.connectionId ?? null;
+        const cellRoomMemberId = s.cellRoomMemberId ?? null;
+        this.seenStmt.run({
+          sessionId: s.sessionId,
+          memberId: s.memberId,
+          key: keyOf({ via: s.via, connectionId, cellRoomMemberId }),
+          via: s.via,
+          connectionId,
+          cellRoomMemberId,
+          at: new Date(s.at),
+        });
+      }
+    });
+    return sightings.length;
   }
 
   private insert(e: NewAttendanceEvent): boolean {
@@ -101,13 +143,7 @@ export class AttendanceLedger {
       GROUP BY e.session_id, e.member_id`).map((r) => ({ sessionId: r.session_id, memberId: r.member_id }));
     let closed = 0;
     for (const c of candidates) {
-      const rows = this.db
-        .select()
-        .from(attendanceEvents)
-        .where(and(eq(attendanceEvents.sessionId, c.sessionId), eq(attendanceEvents.memberId, c.memberId)))
-        .orderBy(asc(attendanceEvents.at), asc(attendanceEvents.id))
-        .all();
-      const { open } = replay(rows.map(toLedgerEvent));
+      const { open } = replay(ledgerRows(this.db, c.sessionId, [c.memberId]).map(toLedgerEvent));
       for (const k of open) {
         const inserted = this.append({
           eventId: `recover:${c.sessionId}:${c.memberId}:${k.key}:${k.lastSeen}`,

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { Server as IOServer } from "socket.io";
 import { openDb, type Db } from "#db/client.server.ts";
 import { liveSessions } from "#db/schema/index.ts";
-import { AttendanceLedger, type NewAttendanceEvent } from "./attendance.ts";
+import { AttendanceLedger, type NewAttendanceEvent, type Sighting } from "./attendance.ts";
 import { authMiddleware } from "./auth.ts";
 import type { MediaConfig } from "./config.ts";
 import { ChatLimiter, type ChatLimits } from "./chat.ts";
@@ -141,20 +141,20 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
 
   const heartbeat = () => {
     const at = Date.now();
-    const events: NewAttendanceEvent[] = [];
+    const seen: Sighting[] = [];
     for (const room of registry.all()) {
       for (const p of room.peers.values()) {
         if (p.closed) continue;
-        events.push({ sessionId: room.sessionId, memberId: p.memberId, kind: "heartbeat", via: "individual", connectionId: p.connectionId, at });
+        seen.push({ sessionId: room.sessionId, memberId: p.memberId, via: "individual", connectionId: p.connectionId, at });
         if (p.id.role === "cell-room") {
           for (const m of room.checkins.get(p.memberId) ?? []) {
-            events.push({ sessionId: room.sessionId, memberId: m, kind: "heartbeat", via: "cell-room", cellRoomMemberId: p.memberId, at });
+            seen.push({ sessionId: room.sessionId, memberId: m, via: "cell-room", cellRoomMemberId: p.memberId, at });
           }
         }
       }
     }
     try {
-      return ledger.appendMany(events);
+      return ledger.touch(seen);
     } catch (e) {
       log.error("heartbeat append failed", { error: e });
       return 0;

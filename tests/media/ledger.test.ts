@@ -39,6 +39,48 @@ describe("attendance ledger", () => {
     expect(n).toBe(2);
   });
 
+  it("last-seen rows give the same report as heartbeats appended as events (older ledgers), crash closure included", async () => {
+    const w = await world();
+    const start = Date.now() - min(60);
+    const sessions = [0, 1].map(() => makeSession(db, { inviteUnits: [w.t.a], start, actualStart: start, state: "live" }));
+    const ledger = new AttendanceLedger(db);
+    // The same observations twice: [0] with heartbeat events, [1] with last-seen rows.
+    for (const [i, s] of sessions.entries()) {
+      const beat = (memberId: number, via: "individual" | "cell-room", at: number, conn: { connectionId?: string; cellRoomMemberId?: number }) =>
+        i === 0 ? ledger.append({ sessionId: s.id, memberId, kind: "heartbeat", via, ...conn, at }) : ledger.touch([{ sessionId: s.id, memberId, via, ...conn, at }]);
+      const [a, b, c] = w.a1;
+      const host = w.a2;
+      // a: watches 0–20 min, a crash leaves the connection open (last heartbeat at 19:30)
+      ledger.append({ sessionId: s.id, memberId: a.id, kind: "socket-connect", via: "individual", connectionId: `a${i}`, at: start });
+      for (let t = start + 30_000; t <= start + min(19.5); t += 30_000) beat(a.id, "individual", t, { connectionId: `a${i}` });
+      // host's screen and b checked in there 5–40 min; then b is checked out, and in again 50–55 min with no heartbeat since
+      ledger.append({ sessionId: s.id, memberId: host.id, kind: "socket-connect", via: "individual", connectionId: `h${i}`, at: start });
+      ledger.append({ sessionId: s.id, memberId: host.id, kind: "transport-connected", via: "individual", connectionId: `h${i}`, at: start });
+      ledger.append({ sessionId: s.id, memberId: b.id, kind: "checkin", via: "cell-room", cellRoomMemberId: host.id, at: start + min(5) });
+      for (let t = start + min(6); t <= start + min(39); t += min(1)) {
+        beat(b.id, "cell-room", t, { cellRoomMemberId: host.id });
+        beat(host.id, "individual", t, { connectionId: `h${i}` });
+      }
+      ledger.append({ sessionId: s.id, memberId: b.id, kind: "checkout", via: "cell-room", cellRoomMemberId: host.id, at: start + min(40) });
+      ledger.append({ sessionId: s.id, memberId: b.id, kind: "checkin", via: "cell-room", cellRoomMemberId: host.id, at: start + min(50) });
+      for (let t = start + min(50); t <= start + min(55); t += min(1)) beat(host.id, "individual", t, { connectionId: `h${i}` });
+      // c: connects and leaves normally
+      ledger.append({ sessionId: s.id, memberId: c.id, kind: "socket-connect", via: "individual", connectionId: `c${i}`, at: start + min(1) });
+      beat(c.id, "individual", start + min(2), { connectionId: `c${i}` });
+      ledger.append({ sessionId: s.id, memberId: c.id, kind: "socket-disconnect", via: "individual", connectionId: `c${i}`, at: start + min(30) });
+    }
+    const now = start + min(58);
+    const report = (i: number) => sessionAttendance(db, sessions[i].id, { reconnectWindowMs: 60_000, now })!.members.map(({ memberId, status, presentMs, via, intervals }) => ({ memberId, status, presentMs, via, intervals }));
+    expect(report(1)).toEqual(report(0));
+    expect(report(1).find((m) => m.memberId === w.a1[0].id)!.intervals).toEqual([{ start, end: start + min(19.5) }]);
+    // Crash recovery closes the same keys at the same times in both.
+    expect(ledger.closeOpenIntervals().closed).toBeGreaterThan(0);
+    const closing = (i: number) =>
+      db.select().from(attendanceEvents).where(eq(attendanceEvents.sessionId, sessions[i].id)).all().filter((e) => (e.detail as { reason?: string } | null)?.reason === "crash-recovery").map((e) => [e.memberId, e.kind, e.at.getTime()]).sort();
+    expect(closing(1)).toEqual(closing(0));
+    expect(report(1)).toEqual(report(0));
+  });
+
   it("invites by unit subtree and by member", async () => {
     const w = await world();
     const s = makeSession(db, { inviteUnits: [w.t.a], inviteMembers: [w.b1] });
@@ -57,8 +99,9 @@ describe("attendance ledger", () => {
     const m = w.a1[0].id;
     const base = { sessionId: s.id, memberId: m, via: "individual" as const, connectionId: "conn-1" };
     ledger.append({ ...base, kind: "socket-connect", at: start });
-    ledger.appendMany([{ ...base, kind: "heartbeat", at: start + min(1) }]);
-    ledger.appendMany([{ ...base, kind: "heartbeat", at: start + min(2) }]);
+    ledger.touch([{ ...base, at: start + min(1) }]);
+    ledger.touch([{ ...base, at: start + min(2) }]);
+    ledger.touch([{ ...base, at: start + min(1) }]); // a late tick does not move it back
     // A member whose connection closed normally is left alone.
     const other = { ...base, memberId: w.a1[1].id, connectionId: "conn-2" };
     ledger.append({ ...other, kind: "socket-connect", at: start });

@@ -9,7 +9,7 @@ import { and, asc, eq } from "drizzle-orm";
 import { io as ioClient, type Socket as ClientSocket } from "socket.io-client";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { attendanceEvents } from "#db/schema/index.ts";
+import { attendanceEvents, attendanceLastSeen } from "#db/schema/index.ts";
 import { ensureMediasoupWorker } from "../../scripts/mediasoup-worker.mjs";
 import { sessionAttendance } from "../../media-server/src/attendance.ts";
 import { freePort, makeSession, ORIGIN, request, SECRET, tokenFor, waitFor } from "./live-factory.ts";
@@ -114,13 +114,16 @@ describe("media server process", () => {
     const checkin = await request(cell, "checkin", { memberIds: inRoom.map((m) => m.id), eventId: crypto.randomUUID() });
     expect(checkin.checkedIn.sort()).toEqual(inRoom.map((m) => m.id).sort());
 
-    // Everything acknowledged so far, and a few heartbeats.
-    await waitFor(() => rows(viewer.id).filter((r) => r.kind === "heartbeat").length >= 2 && rows(inRoom[0].id).filter((r) => r.kind === "heartbeat").length >= 2, "heartbeats", 30_000);
+    // Everything acknowledged so far, and a couple of heartbeat ticks (each moves a key's last-seen time).
+    const seenAt = (memberId: number) =>
+      db.select().from(attendanceLastSeen).where(and(eq(attendanceLastSeen.sessionId, session.id), eq(attendanceLastSeen.memberId, memberId))).all().map((r) => r.at.getTime());
+    const firstSeen = await waitFor(() => seenAt(viewer.id)[0], "first heartbeat", 30_000);
+    await waitFor(() => seenAt(viewer.id)[0] > firstSeen && seenAt(inRoom[0].id).length > 0, "second heartbeat", 30_000);
     const acknowledged = [viewer, host, ...inRoom].flatMap((m) => rows(m.id).map((r) => r.eventId));
 
     first.child.kill("SIGKILL");
     await new Promise((r) => first.child.once("exit", r));
-    const lastBeat = (memberId: number) => Math.max(...rows(memberId).map((r) => r.at.getTime()));
+    const lastBeat = (memberId: number) => Math.max(...rows(memberId).map((r) => r.at.getTime()), ...seenAt(memberId));
     const beforeRestart = new Map([viewer, host, ...inRoom].map((m) => [m.id, lastBeat(m.id)]));
     // The outage is a few seconds; the viewer reconnects inside the 60 s window.
     await new Promise((r) => setTimeout(r, 1500));
@@ -142,7 +145,7 @@ describe("media server process", () => {
 
     // The viewer's client reconnected and rejoined on its own: one continuous interval.
     await waitFor(() => joins.length >= 2 && joins.at(-1).error === undefined, "viewer rejoined after restart", 60_000);
-    await waitFor(() => rows(viewer.id).filter((r) => r.kind === "heartbeat" && r.at.getTime() > beforeRestart.get(viewer.id)!).length > 0, "heartbeat after restart");
+    await waitFor(() => seenAt(viewer.id).some((at) => at > beforeRestart.get(viewer.id)!), "heartbeat after restart");
     const report = sessionAttendance(db, session.id, { reconnectWindowMs: 60_000 })!;
     const v = report.members.find((m) => m.memberId === viewer.id)!;
     expect(v.intervals).toHaveLength(1);

@@ -5,7 +5,7 @@ import { and, eq } from "drizzle-orm";
 import type { Socket as ClientSocket } from "socket.io-client";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { attendanceEvents, members } from "#db/schema/index.ts";
+import { attendanceEvents, attendanceLastSeen, members } from "#db/schema/index.ts";
 import type { MediaServer } from "../../media-server/src/server.ts";
 import { schemas } from "../../media-server/src/protocol.ts";
 import { connect, connected, makeSession, request, SECRET, startTestServer, tokenFor, waitFor } from "./live-factory.ts";
@@ -254,12 +254,12 @@ describe("one timeline per member", () => {
 
     // Heartbeats go to the current connection only.
     server.heartbeat();
-    const beats = db
-      .select()
-      .from(attendanceEvents)
-      .where(and(eq(attendanceEvents.memberId, m.id), eq(attendanceEvents.kind, "heartbeat")))
-      .all();
+    const beats = db.select().from(attendanceLastSeen).where(eq(attendanceLastSeen.memberId, m.id)).all();
     expect(beats.map((b) => b.connectionId)).toEqual([peer.connectionId]);
+    // Heartbeats move one row per connection forward; the ledger gets none.
+    server.heartbeat();
+    expect(db.select().from(attendanceLastSeen).where(eq(attendanceLastSeen.memberId, m.id)).all()).toHaveLength(1);
+    expect(db.select().from(attendanceEvents).where(and(eq(attendanceEvents.memberId, m.id), eq(attendanceEvents.kind, "heartbeat"))).all()).toEqual([]);
     second.close();
     await waitFor(() => !server.registry.peek(w.session.id)?.peers.has(m.id), "peer removed");
   });
