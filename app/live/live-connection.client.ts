@@ -76,6 +76,10 @@ export type Snapshot = {
   layer: number | null;
   transport: string;
   rejoins: number;
+  /** ICE restarts this page asked for (a transport went disconnected/failed). */
+  iceRestarts: number;
+  /** How the media came back after the last loss: on the same transport, or by a new join. */
+  recoveredBy: "ice-restart" | "rejoin" | null;
   stats: VideoStats | null;
   // presenter
   localVideo: MediaStreamTrack | null;
@@ -154,7 +158,11 @@ export class LiveConnection {
   private tokenExpiresAt: number;
   private forceFreshToken = false;
   private stopped = false;
+  /** Counts start() and dispose() calls: a start() still awaiting the camera knows it is stale. */
+  private runs = 0;
   private iceTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Media was lost (socket, transport or worker) and the next completed join is its recovery. */
+  private mediaLost = false;
   private statsTimer: ReturnType<typeof setInterval> | null = null;
   private lastBytes: { at: number; bytes: number } | null = null;
   /** Cell room: who should be checked in (re-sent after a rejoin the server does not remember). */
@@ -178,6 +186,8 @@ export class LiveConnection {
       layer: null,
       transport: "new",
       rejoins: 0,
+      iceRestarts: 0,
+      recoveredBy: null,
       stats: null,
       localVideo: null,
       localAudio: null,
@@ -232,10 +242,14 @@ export class LiveConnection {
   /** Opens the socket; the join follows on connect. Presenters open camera and microphone first. */
   async start() {
     if (this.socket) return;
+    const run = ++this.runs;
     this.stopped = false;
     this.set({ conn: "connecting", error: null });
     if (this.opts.role === "presenter") {
-      await this.openCamera().catch((e) => this.reportMediaError(e));
+      await this.openCamera(run).catch((e) => this.reportMediaError(e));
+      // Disposed while the camera opened (the page went away, or React's StrictMode ran the
+      // effect twice): going on would open a second socket that replaces the live one.
+      if (run !== this.runs || this.socket) return;
     }
     const socket = io({
       path: "/socket.io/",
@@ -257,6 +271,7 @@ export class LiveConnection {
     socket.on("disconnect", (reason) => {
       this.dropMedia();
       if (this.stopped || ["replaced", "ended", "left", "refused"].includes(this.snap.conn)) return;
+      this.mediaLost = true;
       // "io server disconnect": the server closed us on purpose; socket.io does not retry by itself.
       if (reason === "io server disconnect") socket.connect();
       this.set({ conn: "reconnecting" });
@@ -278,6 +293,7 @@ export class LiveConnection {
       this.set({ conn: this.snap.conn === "connecting" ? "connecting" : "reconnecting", error: { code: "unreachable" } });
     });
     socket.on("rejoin", () => {
+      this.mediaLost = true;
       this.set({ rejoins: this.snap.rejoins + 1 });
       void this.serial(() => this.join()).catch((e) => this.fail(e));
     });
@@ -379,6 +395,10 @@ export class LiveConnection {
       this.recv = await this.transport("recv", joined.iceServers);
       await this.consumeAll();
     }
+    if (this.mediaLost) {
+      this.mediaLost = false;
+      this.set({ recoveredBy: "rejoin" });
+    }
     if (this.opts.role === "cell-room") {
       // The server keeps check-ins across our reconnects but not across its own restart.
       const known = new Set<number>(joined.checkedIn ?? []);
@@ -407,9 +427,17 @@ export class LiveConnection {
     t.on("connectionstatechange", (state) => {
       this.set({ transport: state });
       if (state === "connected") {
-        clearTimeout(this.iceTimers.get(t.id));
-        this.iceTimers.delete(t.id);
+        if (this.iceTimers.has(t.id)) {
+          clearTimeout(this.iceTimers.get(t.id));
+          this.iceTimers.delete(t.id);
+          this.mediaLost = false;
+          this.set({ recoveredBy: "ice-restart" });
+        }
+        // Back from a media-only loss (the socket stayed up): the status line says so again.
+        if (this.snap.conn === "reconnecting" && this.socket?.connected) this.set({ conn: "joined" });
       } else if (state === "disconnected" || state === "failed") {
+        // The picture froze: the status line must not keep saying "connected" while we recover.
+        if (this.snap.conn === "joined") this.set({ conn: "reconnecting" });
         void this.recoverTransport(t);
       }
     });
@@ -426,6 +454,8 @@ export class LiveConnection {
         if (!t.closed && t.connectionState !== "connected") void this.serial(() => this.join()).catch((e) => this.fail(e));
       }, ICE_RESTART_GRACE_MS),
     );
+    this.mediaLost = true;
+    this.set({ iceRestarts: this.snap.iceRestarts + 1 });
     try {
       const r = await this.must("restartIce", { transportId: t.id });
       if (!t.closed) await t.restartIce({ iceParameters: r.iceParameters });
@@ -547,7 +577,7 @@ export class LiveConnection {
     this.set({ error: { code: "media-devices", message: { vi: text, en: text } } });
   }
 
-  private async openCamera() {
+  private async openCamera(run: number) {
     const audio = this.snap.micId ? { deviceId: { exact: this.snap.micId } } : true;
     const video = this.snap.cameraId ? { deviceId: { exact: this.snap.cameraId }, width: { ideal: 1280 }, height: { ideal: 720 } } : { width: { ideal: 1280 }, height: { ideal: 720 } };
     let stream: MediaStream;
@@ -557,6 +587,11 @@ export class LiveConnection {
       // No camera (or it is refused): present with the microphone alone, and say why.
       stream = await navigator.mediaDevices.getUserMedia({ audio });
       this.reportMediaError(e);
+    }
+    if (run !== this.runs) {
+      // dispose() has already stopped what it knew of; nothing else would release the camera.
+      stream.getTracks().forEach((t) => t.stop());
+      return;
     }
     this.cameraStream = stream;
     const v = stream.getVideoTracks()[0] ?? null;
@@ -803,6 +838,7 @@ export class LiveConnection {
   /** The page is going away (navigation, unmount): close without waiting. */
   dispose() {
     this.stopped = true;
+    this.runs++;
     this.dropMedia();
     this.socket?.disconnect();
     this.socket = null;

@@ -140,7 +140,14 @@ export function LiveRoom(props: LiveRoomProps) {
   const presenter = props.role === "presenter";
 
   return (
-    <div className="live-room" data-role={props.role} data-conn={s.conn} data-session-state={sessionState}>
+    <div
+      className="live-room"
+      data-role={props.role}
+      data-conn={s.conn}
+      data-session-state={sessionState}
+      data-ice-restarts={s.iceRestarts}
+      data-recovered-by={s.recoveredBy ?? ""}
+    >
       <div className="live-status" role="status" aria-live="polite">
         <span className={`badge conn-${s.conn}`} data-testid="conn-state">
           {t(CONN_KEYS[s.conn])}
@@ -258,7 +265,7 @@ function StatsPanel({ s }: { s: Snapshot }) {
         <dt>{t("live.stats.layer")}</dt>
         <dd data-testid="video-layer">{s.layer ?? "—"}</dd>
         <dt>{t("live.stats.network")}</dt>
-        <dd>{s.stats?.protocol ?? "—"}</dd>
+        <dd data-testid="network-protocol">{s.stats?.protocol ?? "—"}</dd>
         <dt>{t("live.stats.transport")}</dt>
         <dd data-testid="transport-state">{s.transport}</dd>
       </dl>

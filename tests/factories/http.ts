@@ -13,13 +13,14 @@ const root = path.resolve(import.meta.dirname, "..", "..");
  * The real HTTP server on the real production build, on a free loopback port, with the same
  * WebSocket proxy to the media server (MEDIA_INTERNAL_URL) as `npm start`.
  */
-export async function startTestServer(db: Db, overrides: Partial<Env> = {}) {
+export async function startTestServer(db: Db, overrides: Partial<Env> = {}, opts: { host?: string } = {}) {
+  const host = opts.host ?? "127.0.0.1";
   const env = { ...parseEnv({ NODE_ENV: "production", SEED_DEMO: "false" }), ...overrides };
   const buildDir = path.join(root, "build");
   const build = await import(pathToFileURL(path.join(buildDir, "server", "index.js")).href);
   const app = createHttpApp({ db, env, build, buildDir });
-  const server: Server = await listen(app, "127.0.0.1", 0, env);
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server: Server = await listen(app, host, 0, env);
+  const origin = `http://${host}:${(server.address() as AddressInfo).port}`;
   return { origin, server, env, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
@@ -30,10 +31,12 @@ export const LIVE_TEST_SECRET = "live-tests-join-token-secret-0123456789abcdef";
  * The app and the media server as `npm start` runs them: the media server on loopback accepting
  * only the app's internal origin, the app proxying /socket.io/ to it and signing join tokens with
  * the same secret. The media server runs in this process (its mediasoup worker is a child).
+ * `host` (an IPv4 address of this machine) is where the app listens and the media server's RTC
+ * ports are, for browsers that cannot reach loopback (another network namespace).
  */
 export async function startLiveTestServers(
   db: Db & { file: string },
-  opts: { mediaEnv?: Record<string, string>; appEnv?: Partial<Env> } = {},
+  opts: { mediaEnv?: Record<string, string>; appEnv?: Partial<Env>; host?: string } = {},
 ) {
   // Loaded here, so tests that never start a media server do not load mediasoup.
   const { parseConfig } = await import("../../media-server/src/config.ts");
@@ -47,13 +50,13 @@ export async function startLiveTestServers(
     DATABASE_URL: `file:${db.file}`,
     JOIN_TOKEN_SECRET: LIVE_TEST_SECRET,
     APP_ORIGINS: INTERNAL_ORIGIN,
-    RTC_LISTEN_IP: "127.0.0.1",
+    RTC_LISTEN_IP: opts.host ?? "127.0.0.1",
     MEDIA_WORKERS: "1",
     MEDIA_LOG_LEVEL: "warn",
     ...opts.mediaEnv,
   });
   const media = await startMediaServer(config, { log: process.env.MEDIA_TEST_LOG ? createLogger("debug") : silentLogger });
-  const app = await startTestServer(db, { JOIN_TOKEN_SECRET: LIVE_TEST_SECRET, MEDIA_INTERNAL_URL: media.url, ...opts.appEnv });
+  const app = await startTestServer(db, { JOIN_TOKEN_SECRET: LIVE_TEST_SECRET, MEDIA_INTERNAL_URL: media.url, ...opts.appEnv }, { host: opts.host });
   return {
     ...app,
     media,

@@ -20,7 +20,10 @@ export default function setup() {
   const stamp = path.join(root, "build", ".stamp");
   const src = Math.max(newest(path.join(root, "app")), newest(path.join(root, "public")), newest(path.join(root, "vite.config.ts")));
   if (!fs.existsSync(stamp) || fs.statSync(stamp).mtimeMs < src) {
-    const r = spawnSync("npx", ["remix", "vite:build"], { cwd: root, stdio: "pipe", encoding: "utf8" });
+    // vitest sets NODE_ENV=test, and Vite would then bundle React's development build (StrictMode
+    // mounting every effect twice), which is not what `npm start` builds and serves.
+    const env = { ...process.env, NODE_ENV: "production" as const };
+    const r = spawnSync("npx", ["remix", "vite:build"], { cwd: root, stdio: "pipe", encoding: "utf8", env });
     if (r.status !== 0) throw new Error(`build failed:\n${r.stdout}\n${r.stderr}`);
     fs.writeFileSync(stamp, new Date().toISOString());
   }
