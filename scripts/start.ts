@@ -14,6 +14,8 @@ import { DEMO_PASSWORD } from "#db/seed/demo.ts";
 import { INTERNAL_ORIGIN } from "#app/http/media-proxy.ts";
 import { scheduleDailySnapshots } from "#app/reports/snapshots.server.ts";
 import { scheduleLiveItemSettlement } from "#app/courses/live-items.server.ts";
+import { scheduleMailOutbox } from "#app/notifications/outbox.server.ts";
+import { mailConfig } from "#app/notifications/config.server.ts";
 import { ensureMediasoupWorker } from "./mediasoup-worker.mjs";
 
 const env = parseEnv();
@@ -103,6 +105,9 @@ const stopMedia = startMediaServer(secret, await ensureMediasoupWorker({ log: ()
 const stopSnapshots = scheduleDailySnapshots(db, { log: (m) => console.log(m) });
 // Course items "attend session X" are settled from the attendance ledger once a session ends.
 const stopLiveItems = scheduleLiveItemSettlement(db, { reconnectWindowMs: env.RECONNECT_WINDOW_SECONDS * 1000, log: (m) => console.log(m) });
+// Reminder e-mails leave from the outbox, outside requests, with retries (when SMTP is set).
+const mail = mailConfig(env);
+const stopMail = mail ? scheduleMailOutbox(db, mail, { log: (m) => console.log(m) }) : () => {};
 if (seeded) printDemoAccounts(seeded);
 else if (env.SEED_DEMO === true) {
   console.log(`Tài khoản minh họa / demo accounts: admin / ${DEMO_PASSWORD}; GV01–GV03 / ${DEMO_PASSWORD}; DV00001–DV00003 / ${DEMO_PASSWORD}`);
@@ -117,6 +122,7 @@ const stop = () => {
   stopMedia();
   stopSnapshots();
   stopLiveItems();
+  stopMail();
   server.close();
   db.$client.close();
   process.exit(0);

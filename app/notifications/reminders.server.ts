@@ -1,9 +1,11 @@
 /**
  * Reminders from a trainer to members who have not completed a course: an in-app notification
  * (shown on the member's next visit) and, when SMTP is configured and the member has an address,
- * an e-mail. At most one reminder per member per course per day (Vietnam calendar day): the check
- * and the insert run in one write transaction, so a double click or two trainers at once send
- * one. Every reminder is recorded as its notification row (who sent it, when, e-mail outcome).
+ * an e-mail queued in the same row (outbox.server.ts sends it, with retries, outside the request:
+ * reminding a committee of 2,000 must not wait on 2,000 SMTP round trips). At most one reminder
+ * per member per course per day (Vietnam calendar day): the check and the insert run in one write
+ * transaction, so a double click or two trainers at once send one. Every reminder is recorded as
+ * its notification row (who sent it, when, e-mail outcome).
  */
 import { and, eq, gte, inArray } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
@@ -12,18 +14,17 @@ import { translate } from "#app/i18n/catalog.ts";
 import { startOfVnDay, vnDay } from "#app/reports/dates.ts";
 import type { MailConfig } from "./config.server.ts";
 import { reminderKind } from "./kinds.ts";
-import { sendMails } from "./mailer.server.ts";
 
 export type ReminderOutcome = {
   /** Reminders created now. */
   sent: number;
   /** Members already reminded about this course today. */
   skipped: number;
-  emailed: number;
-  emailFailed: number;
+  /** E-mails queued for the outbox (members with an address, when SMTP is configured). */
+  emailQueued: number;
 };
 
-export async function remindMembers(
+export function remindMembers(
   db: Db,
   opts: {
     courseId: number;
@@ -35,7 +36,7 @@ export async function remindMembers(
     mail: MailConfig | null;
     now?: Date;
   },
-): Promise<ReminderOutcome> {
+): ReminderOutcome {
   const now = opts.now ?? new Date();
   const course = db.select({ id: courses.id, slug: courses.slug, title: courses.title }).from(courses).where(eq(courses.id, opts.courseId)).get();
   if (!course) throw new Response("Not Found", { status: 404 });
@@ -44,6 +45,15 @@ export async function remindMembers(
   const note = (opts.note ?? "").normalize("NFC").trim().slice(0, 500);
   const dayStart = startOfVnDay(vnDay(now));
   const ids = [...new Set(opts.memberIds)];
+  const url = `${opts.origin.replace(/\/$/, "")}${link}`;
+  const withEmail = new Set<number>();
+  if (opts.mail) {
+    for (let i = 0; i < ids.length; i += 500) {
+      for (const m of db.select({ id: members.id, email: members.email }).from(members).where(inArray(members.id, ids.slice(i, i + 500))).all()) {
+        if (m.email) withEmail.add(m.id);
+      }
+    }
+  }
 
   const created = writeTx(db, (tx) => {
     const already = new Set<number>();
@@ -56,49 +66,30 @@ export async function remindMembers(
         .all())
         already.add(r.memberId);
     }
-    const out: { id: number; memberId: number }[] = [];
+    const out: { id: number; memberId: number; email: boolean }[] = [];
     for (const memberId of ids) {
       if (already.has(memberId)) continue;
+      const email = withEmail.has(memberId);
       const row = tx
         .insert(notifications)
-        .values({ memberId, kind, title: course.title, body: note, link, createdBy: opts.actorId, createdAt: now })
+        .values({
+          memberId,
+          kind,
+          title: course.title,
+          body: note,
+          link,
+          createdBy: opts.actorId,
+          createdAt: now,
+          emailNextAt: email ? now : null,
+          emailUrl: email ? url : null,
+        })
         .returning({ id: notifications.id })
         .get();
-      out.push({ id: row.id, memberId });
+      out.push({ id: row.id, memberId, email });
     }
     return out;
   });
-
-  let emailed = 0;
-  let emailFailed = 0;
-  if (opts.mail && created.length) {
-    const addresses = new Map<number, { email: string | null; fullName: string }>();
-    for (let i = 0; i < created.length; i += 500) {
-      const chunk = created.slice(i, i + 500).map((c) => c.memberId);
-      for (const m of db.select({ id: members.id, email: members.email, fullName: members.fullName }).from(members).where(inArray(members.id, chunk)).all())
-        addresses.set(m.id, m);
-    }
-    const targets = created.filter((c) => addresses.get(c.memberId)?.email);
-    const url = `${opts.origin.replace(/\/$/, "")}${link}`;
-    const outcomes = await sendMails(
-      opts.mail,
-      targets.map((c) => {
-        const m = addresses.get(c.memberId)!;
-        return { to: m.email!, ...reminderMail({ name: m.fullName, course: course.title, url, note }) };
-      }),
-    );
-    const at = new Date();
-    writeTx(db, (tx) => {
-      outcomes.forEach((o, i) => {
-        const id = targets[i].id;
-        if (o.ok) tx.update(notifications).set({ emailedAt: at, emailError: null }).where(eq(notifications.id, id)).run();
-        else tx.update(notifications).set({ emailError: o.error }).where(eq(notifications.id, id)).run();
-      });
-    });
-    emailed = outcomes.filter((o) => o.ok).length;
-    emailFailed = outcomes.length - emailed;
-  }
-  return { sent: created.length, skipped: ids.length - created.length, emailed, emailFailed };
+  return { sent: created.length, skipped: ids.length - created.length, emailQueued: created.filter((c) => c.email).length };
 }
 
 /** The e-mail: Vietnamese first, then English (the member's language is not known here). */

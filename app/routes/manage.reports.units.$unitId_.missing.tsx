@@ -10,6 +10,7 @@ import { readForm } from "#app/http/forms.server.ts";
 import { vnDay } from "#app/reports/dates.ts";
 import { mailConfig } from "#app/notifications/config.server.ts";
 import { remindMembers } from "#app/notifications/reminders.server.ts";
+import { nudgeMailOutbox } from "#app/notifications/outbox.server.ts";
 import { Notice, type Flash } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 import reportsCss from "#app/styles/reports.css?url";
@@ -94,7 +95,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     ids = missing.map((m) => m.memberId);
   }
   const origin = context.env.APP_ORIGIN ?? url.origin;
-  const r = await remindMembers(context.db, {
+  const r = remindMembers(context.db, {
     courseId: course.id,
     memberIds: ids,
     actorId: session.member.id,
@@ -103,11 +104,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     mail: mailConfig(context.env),
     now,
   });
-  const flash: Flash = {
-    key: "reports.missing.reminded",
-    params: { sent: r.sent, skipped: r.skipped, emailed: r.emailed, failed: r.emailFailed },
-    tone: r.emailFailed > 0 ? "error" : "ok",
-  };
+  if (r.emailQueued) nudgeMailOutbox();
+  const flash: Flash = { key: "reports.missing.reminded", params: { sent: r.sent, skipped: r.skipped, queued: r.emailQueued }, tone: "ok" };
   return { flash };
 }
 

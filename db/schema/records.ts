@@ -47,8 +47,15 @@ export const notifications = sqliteTable(
     readAt: integer("read_at", { mode: "timestamp_ms" }),
     emailedAt: integer("emailed_at", { mode: "timestamp_ms" }),
     emailError: text("email_error"),
+    /**
+     * The outbox: an e-mail is due while email_next_at is set (and emailed_at is not); the sender
+     * job clears it on success or after the last attempt. The absolute link is fixed when queued.
+     */
+    emailNextAt: integer("email_next_at", { mode: "timestamp_ms" }),
+    emailAttempts: integer("email_attempts").notNull().default(0),
+    emailUrl: text("email_url"),
   },
-  (t) => [index("notifications_member_idx").on(t.memberId, t.readAt)],
+  (t) => [index("notifications_member_idx").on(t.memberId, t.readAt), index("notifications_email_due_idx").on(t.emailNextAt)],
 );
 
 /**

@@ -16,6 +16,7 @@ import { remindMembers } from "#app/notifications/reminders.server.ts";
 import { unreadNotifications } from "#app/notifications/notifications.server.ts";
 import { reminderKind } from "#app/notifications/kinds.ts";
 import { mailConfig } from "#app/notifications/config.server.ts";
+import { deliverDueMails } from "#app/notifications/outbox.server.ts";
 
 /**
  * "Who is missing" reminders: an in-app notification the member sees on their next visit, plus an
@@ -81,6 +82,7 @@ afterAll(async () => {
   await new Promise<void>((resolve) => sink.close(() => resolve()));
 });
 
+const sinkMail = () => mailConfig({ SMTP_URL: `smtp://127.0.0.1:${sinkPort}`, SMTP_FROM: "Học Số <no-reply@hocso.test>" })!;
 const reminders = (memberId: number) =>
   db.select().from(notifications).where(and(eq(notifications.memberId, memberId), eq(notifications.kind, reminderKind(X)))).orderBy(notifications.id).all();
 /**
@@ -102,16 +104,22 @@ describe("reminders", () => {
     expect(list).not.toContain("Chưa cấu hình máy chủ e-mail");
   });
 
-  test("one click: an in-app notification and an e-mail delivered to the SMTP server", async () => {
+  test("one click: an in-app notification and an e-mail queued, then delivered to the SMTP server by the outbox", async () => {
     const c = client(srv.origin);
     await c.signIn("TRAINER-A");
     const res = await c.request(missingUrl(), { form: { intent: "remind", memberId: String(p.r1.id) } });
     expect(res.status).toBe(200);
-    expect(await pageText(res)).toContain("Đã gửi 1 nhắc nhở; 0 người đã được nhắc hôm nay; 1 e-mail đã gửi, 0 e-mail lỗi.");
-    const rows = reminders(p.r1.id);
+    expect(await pageText(res)).toContain("Đã gửi 1 nhắc nhở; 0 người đã được nhắc hôm nay; 1 e-mail đang chờ gửi");
+    let rows = reminders(p.r1.id);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ title: "Học tập Nghị quyết", link: "/courses/nghi-quyet", createdBy: p.trainer.id, readAt: null, emailError: null });
+    expect(rows[0]).toMatchObject({ title: "Học tập Nghị quyết", link: "/courses/nghi-quyet", createdBy: p.trainer.id, readAt: null, emailError: null, emailedAt: null });
+    expect(rows[0].emailNextAt).toBeInstanceOf(Date);
+    expect(inbox).toHaveLength(0); // the request did not wait for SMTP
+    expect(await deliverDueMails(db, sinkMail())).toEqual({ sent: 1, failed: 0, givenUp: 0 });
+    rows = reminders(p.r1.id);
+    expect(rows[0]).toMatchObject({ emailNextAt: null, emailAttempts: 1, emailError: null });
     expect(rows[0].emailedAt).toBeInstanceOf(Date);
+    expect(await deliverDueMails(db, sinkMail())).toEqual({ sent: 0, failed: 0, givenUp: 0 }); // sent once
     expect(inbox).toHaveLength(1);
     expect(inbox[0].envelopeTo).toEqual(["mot@example.test"]);
     expect(inbox[0].envelopeFrom).toBe("no-reply@hocso.test");
@@ -136,7 +144,8 @@ describe("reminders", () => {
     const c = client(srv.origin);
     await c.signIn("TRAINER-A");
     const res = await c.request(missingUrl(), { form: { intent: "remind-all", note: "Hạn chót thứ Sáu này." } });
-    expect(await pageText(res)).toContain("Đã gửi 2 nhắc nhở; 1 người đã được nhắc hôm nay; 1 e-mail đã gửi, 0 e-mail lỗi.");
+    expect(await pageText(res)).toContain("Đã gửi 2 nhắc nhở; 1 người đã được nhắc hôm nay; 1 e-mail đang chờ gửi");
+    expect(await deliverDueMails(db, sinkMail())).toEqual({ sent: 1, failed: 0, givenUp: 0 });
     expect(reminders(p.r2.id)).toHaveLength(1);
     expect(reminders(p.r3.id)).toHaveLength(1);
     expect(reminders(p.r3.id)[0].emailedAt).toBeNull();
@@ -149,9 +158,9 @@ describe("reminders", () => {
 
   test("the next day a member may be reminded again", async () => {
     const tomorrow = new Date(Date.now() + 24 * 3600_000);
-    const r = await remindMembers(db, { courseId: X, memberIds: [p.r1.id, p.r1.id], actorId: p.trainer.id, origin: "http://x", mail: null, now: tomorrow });
-    expect(r).toEqual({ sent: 1, skipped: 0, emailed: 0, emailFailed: 0 });
-    const again = await remindMembers(db, { courseId: X, memberIds: [p.r1.id], actorId: p.trainer.id, origin: "http://x", mail: null, now: tomorrow });
+    const r = remindMembers(db, { courseId: X, memberIds: [p.r1.id, p.r1.id], actorId: p.trainer.id, origin: "http://x", mail: null, now: tomorrow });
+    expect(r).toEqual({ sent: 1, skipped: 0, emailQueued: 0 });
+    const again = remindMembers(db, { courseId: X, memberIds: [p.r1.id], actorId: p.trainer.id, origin: "http://x", mail: null, now: tomorrow });
     expect(again.sent).toBe(0);
     expect(reminders(p.r1.id)).toHaveLength(2);
   });
@@ -176,17 +185,43 @@ describe("reminders", () => {
     expect(unreadNotifications(db, p.r2.id)).toEqual({ count: 0, items: [] });
   });
 
-  test("an SMTP server that does not answer: the reminder is still recorded, with the error", async () => {
+  test("an SMTP server that does not answer: the reminder is kept, the e-mail retried later with growing waits, then given up", async () => {
     const closed = net.createServer();
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", () => resolve()));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const mail = mailConfig({ SMTP_URL: `smtp://127.0.0.1:${port}` })!;
+    const down = mailConfig({ SMTP_URL: `smtp://127.0.0.1:${port}` })!;
     const tomorrow = new Date(Date.now() + 24 * 3600_000);
-    const r = await remindMembers(db, { courseId: X, memberIds: [p.r2.id], actorId: p.trainer.id, origin: "http://x", mail, now: tomorrow });
-    expect(r).toMatchObject({ sent: 1, emailed: 0, emailFailed: 1 });
-    const row = reminders(p.r2.id).at(-1)!;
+    const r = remindMembers(db, { courseId: X, memberIds: [p.r2.id], actorId: p.trainer.id, origin: "http://x", mail: down, now: tomorrow });
+    expect(r).toMatchObject({ sent: 1, emailQueued: 1 });
+    expect(await deliverDueMails(db, down, { now: tomorrow })).toEqual({ sent: 0, failed: 1, givenUp: 0 });
+    let row = reminders(p.r2.id).at(-1)!;
     expect(row.emailedAt).toBeNull();
+    expect(row.emailError).toMatch(/ECONNREFUSED|connect/i);
+    expect(row.emailAttempts).toBe(1);
+    expect(row.emailNextAt!.getTime()).toBeGreaterThan(tomorrow.getTime());
+    // Not due again before its wait; once due, a server that answers gets it.
+    expect(await deliverDueMails(db, sinkMail(), { now: tomorrow })).toEqual({ sent: 0, failed: 0, givenUp: 0 });
+    const before = inbox.length;
+    expect(await deliverDueMails(db, sinkMail(), { now: new Date(row.emailNextAt!.getTime() + 1) })).toEqual({ sent: 1, failed: 0, givenUp: 0 });
+    expect(inbox.length).toBe(before + 1);
+    row = reminders(p.r2.id).at(-1)!;
+    expect(row).toMatchObject({ emailAttempts: 2, emailError: null, emailNextAt: null });
+
+    // Five failures in a row: given up, the last error kept.
+    const later = new Date(Date.now() + 3 * 24 * 3600_000);
+    remindMembers(db, { courseId: X, memberIds: [p.r1.id], actorId: p.trainer.id, origin: "http://x", mail: down, now: later });
+    let at = later;
+    const results = [];
+    for (let i = 0; i < 5; i++) {
+      results.push(await deliverDueMails(db, down, { now: at }));
+      const next = reminders(p.r1.id).at(-1)!.emailNextAt;
+      if (next) at = new Date(next.getTime() + 1);
+    }
+    expect(results.map((x) => x.failed)).toEqual([1, 1, 1, 1, 1]);
+    expect(results.at(-1)!.givenUp).toBe(1);
+    row = reminders(p.r1.id).at(-1)!;
+    expect(row).toMatchObject({ emailAttempts: 5, emailNextAt: null, emailedAt: null });
     expect(row.emailError).toMatch(/ECONNREFUSED|connect/i);
   });
 

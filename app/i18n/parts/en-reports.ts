@@ -124,7 +124,7 @@ export const enReports: Record<keyof typeof viReports, string> = {
   "reports.missing.remindAll": "Remind all {count} people listed",
   "reports.missing.rateLimit": "Each person is reminded at most once a day per course.",
   "reports.missing.remindedToday": "Reminded today",
-  "reports.missing.reminded": "{sent} reminders sent; {skipped} people were already reminded today; {emailed} e-mails sent, {failed} failed.",
+  "reports.missing.reminded": "{sent} reminders sent; {skipped} people were already reminded today; {queued} e-mails queued (they go out within a minute; failures are retried).",
   "reports.missing.pastDay": "This list is for the chosen day. Reminders can only be sent from today's figures.",
 
   "reports.record.unit": "Unit: {unit}",

@@ -122,7 +122,7 @@ export const viReports = {
   "reports.missing.remindAll": "Nhắc tất cả {count} người trong danh sách",
   "reports.missing.rateLimit": "Mỗi người chỉ được nhắc một lần mỗi ngày cho mỗi khóa học.",
   "reports.missing.remindedToday": "Đã nhắc hôm nay",
-  "reports.missing.reminded": "Đã gửi {sent} nhắc nhở; {skipped} người đã được nhắc hôm nay; {emailed} e-mail đã gửi, {failed} e-mail lỗi.",
+  "reports.missing.reminded": "Đã gửi {sent} nhắc nhở; {skipped} người đã được nhắc hôm nay; {queued} e-mail đang chờ gửi (đi trong vòng một phút; lỗi sẽ được gửi lại).",
   "reports.missing.pastDay": "Danh sách theo ngày đã chọn. Chỉ gửi nhắc nhở được khi xem số liệu hôm nay.",
 
   "reports.record.unit": "Đơn vị: {unit}",
