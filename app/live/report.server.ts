@@ -73,15 +73,18 @@ export type MemberFilter = {
   via?: NonNullable<MemberAttendance["via"]> | null;
   /** Part of a name or code, in any case, with or without diacritics, NFC or not. */
   q?: string | null;
+  /** Only members whose unit lies under this materialised path (the unit chosen in the roll-up). */
+  under?: string | null;
 };
 
 export function filterRows(rows: readonly ReportRow[], f: MemberFilter): ReportRow[] {
   // Folding is done per request rather than stored: the rows come from the ledger report, which
   // the media server shares and which carries no folded names.
   const q = foldVietnamese((f.q ?? "").normalize("NFC"));
-  if (!f.status && !f.via && !q) return [...rows];
+  if (!f.status && !f.via && !q && !f.under) return [...rows];
   return rows.filter(
     (r) =>
+      (!f.under || r.unitPath.startsWith(f.under)) &&
       (!f.status || r.effective === f.status) &&
       (!f.via || r.via === f.via) &&
       (!q || foldVietnamese(r.fullName).includes(q) || foldVietnamese(r.code).includes(q)),

@@ -6,6 +6,7 @@ import { notFound, requireManager } from "#app/auth/permissions.server.ts";
 import { domainFailure, ok, parseId, readForm, readSearch } from "#app/http/forms.server.ts";
 import { Field, Notice } from "#app/components/ui.tsx";
 import { sessionAccess } from "#app/live/sessions.server.ts";
+import { getUnit } from "#app/org/units.server.ts";
 import { correctionTrail, filterRows, minutesOf, pageOf, recordCorrection, rollupTree, scopedReport, type Counts } from "#app/live/report.server.ts";
 import type { MemberAttendance } from "#app/live/attendance.server.ts";
 import { StatusBadge } from "#app/live/ui.tsx";
@@ -55,12 +56,15 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
   if (q.unit && !view.root) notFound();
   const trail = correctionTrail(context.db, s.id, new Set(rep.rows.map((r) => r.memberId)));
   const filter = { status: q.status ?? null, via: q.via ?? null, q: q.q ?? "" };
-  const table = pageOf(filterRows(rep.rows, filter), q.page ?? 1);
+  // A unit chosen in the roll-up narrows the member table to its subtree too.
+  const under = q.unit ? (getUnit(context.db, q.unit)?.path ?? null) : null;
+  const table = pageOf(filterRows(rep.rows, { ...filter, under }), q.page ?? 1);
   return {
     session: { id: s.id, title: s.title, state: s.state, start: rep.start.getTime(), end: rep.end.getTime(), started: !!s.actualStartAt, rule: rep.rule },
     counts: rep.counts,
     rollup: view,
     unit: q.unit ?? null,
+    unitName: q.unit ? (view.root?.name ?? null) : null,
     filter,
     table: { page: table.page, pages: table.pages, total: table.total, from: table.from, to: table.to },
     rows: table.rows.map((r) => ({
@@ -240,7 +244,7 @@ export default function Attendance() {
         </table>
       </div>
 
-      <h2 id="members">{t("live.attendance.members")}</h2>
+      <h2 id="members">{d.unitName ? t("live.attendance.membersOf", { unit: d.unitName }) : t("live.attendance.members")}</h2>
       <Form method="get" action={pagePath} role="search" aria-label={t("live.attendance.filtersLabel")} className="row card" data-testid="attendance-filters">
         {d.unit ? <input type="hidden" name="unit" value={d.unit} /> : null}
         <div className="field">

@@ -255,6 +255,24 @@ describe("filters", () => {
   });
 });
 
+describe("a unit chosen in the roll-up", () => {
+  test("narrows the member table to its subtree, with the filters, while the totals stay over everyone", async () => {
+    const base = await ok("PG-ADMIN", "");
+    const a = await ok("PG-ADMIN", `?unit=${tree.a.id}`);
+    expect(a.total).toBe(200);
+    expect(a.html).toContain(`Đảng viên thuộc ${tree.a.name}`);
+    expect(a.summary).toBe(base.summary);
+    const a2 = await ok("PG-ADMIN", `?unit=${tree.a2.id}&status=late`);
+    expect(a2.codes).toEqual(expected((p) => p.unit === "A2" && p.effective === "late"));
+    expect(a2.codes.length).toBeGreaterThan(0);
+    // The pager keeps the unit.
+    const p1 = await ok("PG-ADMIN", `?unit=${tree.a.id}`);
+    expect(p1.next).toContain(`unit=${tree.a.id}`);
+    const p2 = await ok("PG-ADMIN", p1.next!.slice(p1.next!.indexOf("?")));
+    expect(p2.codes).toEqual(expected((p) => p.unit !== "B1").slice(100, 200));
+  });
+});
+
 describe("scope", () => {
   test("a trainer pages and filters only their own subtree", async () => {
     const inA = (p: Planned) => p.unit !== "B1";

@@ -240,6 +240,7 @@ export const enLive: Record<keyof typeof viLive, string> = {
   "live.attendance.anyVia": "Any way",
   "live.attendance.applyFilters": "Filter",
   "live.attendance.clearFilters": "Clear filters",
+  "live.attendance.membersOf": "Members in {unit}",
   "live.attendance.showing": "Showing {from}–{to} of {total} members.",
   "live.attendance.noMatches": "No member matches the filters.",
   "live.attendance.pagesLabel": "Pages of the member list",

@@ -249,6 +249,7 @@ export const viLive = {
   "live.attendance.anyVia": "Mọi hình thức",
   "live.attendance.applyFilters": "Lọc",
   "live.attendance.clearFilters": "Bỏ lọc",
+  "live.attendance.membersOf": "Đảng viên thuộc {unit}",
   "live.attendance.showing": "Hiển thị {from}–{to} trong số {total} đảng viên.",
   "live.attendance.noMatches": "Không có đảng viên nào khớp bộ lọc.",
   "live.attendance.pagesLabel": "Phân trang danh sách đảng viên",
