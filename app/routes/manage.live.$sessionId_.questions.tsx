@@ -1,11 +1,10 @@
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { notFound, requireManager } from "#app/auth/permissions.server.ts";
 import { parseId, readSearch } from "#app/http/forms.server.ts";
 import { isPresenter, sessionAccess } from "#app/live/sessions.server.ts";
-import { liveChatMessages } from "#db/schema/index.ts";
+import { sessionMessages } from "#app/live/questions.server.ts";
 import { useT } from "#app/i18n/use-t.ts";
 import liveStyles from "#app/styles/live.css?url";
 
@@ -25,27 +24,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
   const { all } = readSearch(request, searchSchema);
   const s = access.session;
   const seesHidden = scope.all || isPresenter(context.db, s.id, me.member.id);
-  const rows = context.db.select().from(liveChatMessages).where(eq(liveChatMessages.sessionId, s.id)).orderBy(asc(liveChatMessages.createdAt), asc(liveChatMessages.id)).all();
-  const shown = all ? rows : rows.filter((r) => r.question);
-  return {
-    session: { id: s.id, title: s.title },
-    all: !!all,
-    counts: { messages: rows.length, questions: rows.filter((r) => r.question).length, answered: rows.filter((r) => r.question && r.answerText != null).length },
-    messages: shown.map((r) => {
-      const hiddenFromMe = r.hidden && !seesHidden;
-      return {
-        id: r.id,
-        at: r.createdAt.getTime(),
-        question: r.question,
-        hidden: r.hidden,
-        pinned: r.pinnedAt != null,
-        author: hiddenFromMe ? null : r.authorName,
-        unit: hiddenFromMe ? null : r.unitName,
-        text: hiddenFromMe ? null : r.text,
-        answer: hiddenFromMe || r.answerText == null ? null : { text: r.answerText, by: r.answeredBy ?? "", at: r.answeredAt?.getTime() ?? null },
-      };
-    }),
-  };
+  return { session: { id: s.id, title: s.title }, all: !!all, ...sessionMessages(context.db, s.id, { seesHidden, questionsOnly: !all }) };
 }
 
 export default function SessionQuestions() {
@@ -66,6 +45,9 @@ export default function SessionQuestions() {
         <button type="submit" className="secondary">
           {t("live.questions.apply")}
         </button>
+        <a className="button secondary" href={`/manage/live/${d.session.id}/questions.csv${d.all ? "?all=1" : ""}`} download>
+          {t("live.questions.csv")}
+        </a>
       </Form>
       {d.messages.length === 0 ? (
         <p className="muted">{t(d.all ? "live.questions.noneAtAll" : "live.questions.none")}</p>

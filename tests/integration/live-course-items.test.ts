@@ -222,6 +222,7 @@ describe("questions kept after the session", () => {
     row("00000000-0000-4000-8000-000000000001", { text: "Chữ ký số dùng thế nào?", question: true, answerText: "Xem bài 3.", answeredBy: "Báo cáo viên", answeredAt: at });
     row("00000000-0000-4000-8000-000000000002", { text: "<b>chào</b> mọi người", question: false });
     row("00000000-0000-4000-8000-000000000003", { text: "nội dung không phù hợp", question: true, hidden: true });
+    row("00000000-0000-4000-8000-000000000004", { text: '=HYPERLINK("http://evil.example","Bấm")', question: false });
     srv = await startTestServer(db);
   });
   afterAll(async () => srv?.close());
@@ -230,7 +231,7 @@ describe("questions kept after the session", () => {
     const a = client(srv.origin);
     await a.signIn("LC-ADMIN");
     const html = (await (await a.request(`/manage/live/${sessionId}/questions`)).text()).replace(/<!-- -->/g, "");
-    expect(html).toContain("2 câu hỏi (1 đã trả lời) trong 3 tin nhắn.");
+    expect(html).toContain("2 câu hỏi (1 đã trả lời) trong 4 tin nhắn.");
     expect(html).toContain("Chữ ký số dùng thế nào?");
     expect(html).toContain("Xem bài 3.");
     expect(html).toContain("nội dung không phù hợp");
@@ -247,9 +248,24 @@ describe("questions kept after the session", () => {
     expect(mine).not.toContain("nội dung không phù hợp");
     expect(mine).toContain("Người trình bày đã ẩn tin nhắn này.");
 
+    // The CSV: same rows and rules, cells neutralised against formula injection.
+    const csv = await a.request(`/manage/live/${sessionId}/questions.csv?all=1`);
+    expect(csv.headers.get("content-type")).toContain("text/csv");
+    const bytes = Buffer.from(await csv.arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // the BOM spreadsheet programs look for
+    const text = bytes.subarray(3).toString("utf8");
+    expect(text.startsWith("Thời gian (giờ Việt Nam),Loại,Người gửi,Đơn vị,Nội dung,Trả lời,Người trả lời,Đã ẩn,Đã ghim\r\n")).toBe(true);
+    expect(text).toContain("Câu hỏi,Người Hỏi,Chi bộ A1,Chữ ký số dùng thế nào?,Xem bài 3.,Báo cáo viên,,");
+    expect(text).toContain(`"'=HYPERLINK(""http://evil.example"",""Bấm"")"`);
+    expect(text.trim().split("\r\n")).toHaveLength(5);
+    const trCsv = await (await t.request(`/manage/live/${sessionId}/questions.csv`)).text();
+    expect(trCsv).not.toContain("nội dung không phù hợp");
+    expect(trCsv).toContain("(đã ẩn)");
+
     const b = client(srv.origin);
     await b.signIn("LC-TR-B");
     expect((await b.request(`/manage/live/${sessionId}/questions`)).status).toBe(404);
+    expect((await b.request(`/manage/live/${sessionId}/questions.csv`)).status).toBe(404);
     const m = client(srv.origin);
     await m.signIn("LC-PRESENT");
     expect((await m.request(`/manage/live/${sessionId}/questions`)).status).toBe(403);

@@ -20,6 +20,7 @@ export const enCourseLive: Record<keyof typeof viCourseLive, string> = {
   "live.questions.link": "Questions asked",
   "live.questions.counts": "{questions} questions ({answered} answered) among {messages} messages.",
   "live.questions.showAll": "Show the chat messages too",
+  "live.questions.csv": "Download CSV",
   "live.questions.apply": "Show",
   "live.questions.none": "No questions were asked in this session.",
   "live.questions.noneAtAll": "No messages in this session.",

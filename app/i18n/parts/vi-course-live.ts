@@ -18,6 +18,7 @@ export const viCourseLive = {
   "live.questions.link": "Câu hỏi trong phiên",
   "live.questions.counts": "{questions} câu hỏi ({answered} đã trả lời) trong {messages} tin nhắn.",
   "live.questions.showAll": "Hiện cả các tin nhắn trao đổi",
+  "live.questions.csv": "Tải CSV",
   "live.questions.apply": "Xem",
   "live.questions.none": "Phiên này chưa có câu hỏi nào.",
   "live.questions.noneAtAll": "Phiên này chưa có tin nhắn nào.",
