@@ -211,6 +211,6 @@ export function certificatesInSubtree(db: Db, input: { courseId: number; unitPat
     .innerJoin(members, eq(members.id, certificates.memberId))
     .innerJoin(units, eq(units.id, members.unitId))
     .where(and(eq(certificates.courseId, input.courseId), subtreeCondition(input.unitPath)))
-    .orderBy(asc(units.path), asc(sql`${certificates.memberName} COLLATE NOCASE`), asc(members.code))
+    .orderBy(asc(units.path), asc(sql`lower(${certificates.memberName})`), asc(members.code))
     .all();
 }

@@ -260,7 +260,7 @@ export function sessionAccess(db: Db, scope: Scope, sessionId: number): { sessio
 /** SQL: the session (live_sessions row of the outer query) meets the scope. */
 function visibleCondition(scope: Scope): SQL | undefined {
   if (scope.all) return undefined;
-  if (scope.roots.length === 0) return sql`0`;
+  if (scope.roots.length === 0) return sql`1 = 0`; // a boolean in PostgreSQL too (a bare 0 is not)
   const unitParts = scope.roots.map((r) => sql`(substr(iu.path, 1, ${r.path.length}) = ${r.path} OR substr(${r.path}, 1, length(iu.path)) = iu.path)`);
   const memberParts = scope.roots.map((r) => sql`substr(mu.path, 1, ${r.path.length}) = ${r.path}`);
   return sql`(EXISTS (SELECT 1 FROM live_session_invites i JOIN units iu ON iu.id = i.unit_id
