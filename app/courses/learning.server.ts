@@ -7,13 +7,14 @@ import { publishedSnapshot, type Course } from "./courses.server.ts";
 import { minReadSeconds, snapshotItems } from "./snapshot.ts";
 import { progressRows, recomputeCompletion } from "./completion.server.ts";
 import { lessonHasVideo, watchRemaining } from "./video-watch.server.ts";
+import { markCourseLiveSessionsUnsettled } from "./live-items.server.ts";
 
 export { progressRows };
 
 // ---- assignments ------------------------------------------------------------------------------
 
 export function assignToUnit(db: Db, input: { courseId: number; unitId: number; dueAt: Date | null; actorId: number | null }, now = new Date()) {
-  writeTx(db, (tx) =>
+  writeTx(db, (tx) => {
     tx.insert(courseAssignments)
       .values({ courseId: input.courseId, unitId: input.unitId, dueAt: input.dueAt, assignedBy: input.actorId, createdAt: now })
       .onConflictDoUpdate({
@@ -21,12 +22,14 @@ export function assignToUnit(db: Db, input: { courseId: number; unitId: number; 
         targetWhere: sql`unit_id IS NOT NULL`,
         set: { dueAt: input.dueAt, assignedBy: input.actorId },
       })
-      .run(),
-  );
+      .run();
+    // Members who already attended a session the course asks for may now complete it.
+    markCourseLiveSessionsUnsettled(tx, input.courseId);
+  });
 }
 
 export function assignToMember(db: Db, input: { courseId: number; memberId: number; dueAt: Date | null; actorId: number | null }, now = new Date()) {
-  writeTx(db, (tx) =>
+  writeTx(db, (tx) => {
     tx.insert(courseAssignments)
       .values({ courseId: input.courseId, memberId: input.memberId, dueAt: input.dueAt, assignedBy: input.actorId, createdAt: now })
       .onConflictDoUpdate({
@@ -34,8 +37,9 @@ export function assignToMember(db: Db, input: { courseId: number; memberId: numb
         targetWhere: sql`member_id IS NOT NULL`,
         set: { dueAt: input.dueAt, assignedBy: input.actorId },
       })
-      .run(),
-  );
+      .run();
+    markCourseLiveSessionsUnsettled(tx, input.courseId);
+  });
 }
 
 export function removeAssignment(db: Db, id: number) {

@@ -25,6 +25,17 @@ export function attendedOf(m: Pick<MemberAttendance, "status" | "corrected">): b
   return ATTENDED.has(m.corrected?.status ?? m.status);
 }
 
+/** A course was assigned (to more people): the sessions its current version asks to attend are settled again. */
+export function markCourseLiveSessionsUnsettled(tx: Db, courseId: number) {
+  const row = tx
+    .select({ snapshot: courseVersions.snapshot })
+    .from(courses)
+    .innerJoin(courseVersions, eq(courseVersions.id, courses.publishedVersionId))
+    .where(eq(courses.id, courseId))
+    .get();
+  if (row) markLiveSessionsUnsettled(tx, snapshotItems(row.snapshot as CourseSnapshot));
+}
+
 /** The settling job should look at these sessions again. */
 export function markLiveSessionsUnsettled(tx: Db, items: readonly Pick<SnapshotItem, "type" | "liveSessionId">[]) {
   const ids = [...new Set(items.filter((i) => i.type === "live" && i.liveSessionId != null).map((i) => i.liveSessionId!))];
@@ -70,7 +81,6 @@ export function settleLiveSession(db: Db, sessionId: number, opts: { reconnectWi
       const completedCourse = new Set(
         tx.select({ m: courseCompletions.memberId }).from(courseCompletions).where(eq(courseCompletions.courseId, c.courseId)).all().map((r) => r.m),
       );
-      const touched = new Set<number>();
       for (const item of c.items) {
         const rows = new Map(
           tx
@@ -91,7 +101,6 @@ export function settleLiveSession(db: Db, sessionId: number, opts: { reconnectWi
             })
             .run();
           result.itemsCompleted++;
-          touched.add(memberId);
         }
         for (const [memberId, row] of rows) {
           if (row.state !== "completed" || attended.has(memberId) || completedCourse.has(memberId)) continue;
@@ -99,9 +108,12 @@ export function settleLiveSession(db: Db, sessionId: number, opts: { reconnectWi
           result.itemsWithdrawn++;
         }
       }
-      // recomputeCompletion ignores members without the course's required items done; those not
-      // assigned it keep the item (they did attend) but get no completion from it.
-      const assignedIds = assignedAmong(tx, c.courseId, [...touched]);
+      // Everyone who attended and has not completed the course is re-checked, not only those whose
+      // item changed now: a member assigned the course after the session was settled gets their
+      // completion on the next settling (assignment marks the session for it). recomputeCompletion
+      // ignores members without every required item done; those not assigned the course keep the
+      // item (they did attend) but get no completion from it.
+      const assignedIds = assignedAmong(tx, c.courseId, [...attended.keys()].filter((id) => !completedCourse.has(id)));
       for (const memberId of assignedIds) if (recomputeCompletion(tx, memberId, c.courseId, pub)) result.coursesCompleted++;
     }
     tx.update(liveSessions).set({ coursesSettledAt: now }).where(eq(liveSessions.id, sessionId)).run();

@@ -6,7 +6,7 @@ import { client, startTestServer } from "#tests/factories/http.ts";
 import { courseCompletions, itemProgress, liveChatMessages, liveSessions } from "#db/schema/index.ts";
 import { addItem, createCourse } from "#app/courses/authoring.server.ts";
 import { draftSnapshot, getCourse, publishCourse } from "#app/courses/courses.server.ts";
-import { assignToUnit, completeLesson, openItem } from "#app/courses/learning.server.ts";
+import { assignToMember, assignToUnit, completeLesson, openItem } from "#app/courses/learning.server.ts";
 import { settleDueSessions, settleLiveSession } from "#app/courses/live-items.server.ts";
 import { exportPackage, importPackage, loadPackage } from "#app/courses/package.server.ts";
 import { correctAttendance } from "#app/live/attendance.server.ts";
@@ -136,6 +136,19 @@ describe("live course items", () => {
     // The course was already complete (certificate issued): that is revoked by its own path, not here.
     expect(progressOf(present)?.state).toBe("completed");
     expect(completionOf(present)).toBeDefined();
+  });
+
+  test("a member assigned the course after the session was settled completes it on the next settling", () => {
+    const c = createCourse(db, { slug: "chi-tham-du", title: "Chỉ cần tham dự" });
+    addItem(db, c.id, "chuong-1", "live", "Tham dự", new Date(), { sessionId, minutes: 60 });
+    publishCourse(db, c.id, admin.id); // marks the session for settling
+    settleDueSessions(db, RW);
+    const done = (m: Member) => db.select().from(courseCompletions).where(and(eq(courseCompletions.memberId, m.id), eq(courseCompletions.courseId, c.id))).get();
+    expect(done(unassigned)).toBeUndefined(); // attended, but the course is not theirs yet
+    assignToMember(db, { courseId: c.id, memberId: unassigned.id, dueAt: null, actorId: admin.id });
+    expect(settledAt()).toBeNull();
+    settleDueSessions(db, RW);
+    expect(done(unassigned)?.completedAt).toEqual(new Date(T0 + 60 * MIN));
   });
 
   test("a package carries the item by session id; an unknown id is refused with the item named", () => {
