@@ -20,6 +20,8 @@ export type KeptMessage = {
   unit: string | null;
   text: string | null;
   answer: { text: string; by: string; at: number | null } | null;
+  /** The last moderation of the message, for the record. */
+  moderated: { action: string; by: string; at: number | null } | null;
 };
 
 export function sessionMessages(db: Db, sessionId: number, opts: { seesHidden: boolean; questionsOnly: boolean }) {
@@ -37,12 +39,15 @@ export function sessionMessages(db: Db, sessionId: number, opts: { seesHidden: b
       unit: withheld ? null : r.unitName,
       text: withheld ? null : r.text,
       answer: withheld || r.answerText == null ? null : { text: r.answerText, by: r.answeredBy ?? "", at: r.answeredAt?.getTime() ?? null },
+      moderated: r.moderation ? { action: r.moderation, by: r.moderatedBy ?? "", at: r.moderatedAt?.getTime() ?? null } : null,
     };
   });
   return { counts, messages };
 }
 
-export const QUESTION_CSV_HEADERS = ["Thời gian (giờ Việt Nam)", "Loại", "Người gửi", "Đơn vị", "Nội dung", "Trả lời", "Người trả lời", "Đã ẩn", "Đã ghim"] as const;
+export const QUESTION_CSV_HEADERS = ["Thời gian (giờ Việt Nam)", "Loại", "Người gửi", "Đơn vị", "Nội dung", "Trả lời", "Người trả lời", "Đã ẩn", "Đã ghim", "Điều phối gần nhất"] as const;
+
+const ACTION_VI: Record<string, string> = { hide: "ẩn", unhide: "hiện lại", pin: "ghim", unpin: "bỏ ghim", answer: "trả lời" };
 
 /** UTF-8 with a BOM and CRLF (what spreadsheet programs open without asking); cells neutralised. */
 export function messagesCsv(messages: readonly KeptMessage[]): string {
@@ -59,6 +64,7 @@ export function messagesCsv(messages: readonly KeptMessage[]): string {
         m.answer?.by ?? "",
         m.hidden ? "có" : "",
         m.pinned ? "có" : "",
+        m.moderated ? `${ACTION_VI[m.moderated.action] ?? m.moderated.action} — ${m.moderated.by}, ${toLocalStamp(m.moderated.at)}` : "",
       ]),
     ),
   ];

@@ -6,6 +6,7 @@ import { parseId, readSearch } from "#app/http/forms.server.ts";
 import { isPresenter, sessionAccess } from "#app/live/sessions.server.ts";
 import { sessionMessages } from "#app/live/questions.server.ts";
 import { useT } from "#app/i18n/use-t.ts";
+import type { MessageKey } from "#app/i18n/catalog.ts";
 import liveStyles from "#app/styles/live.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: liveStyles }];
@@ -66,6 +67,15 @@ export default function SessionQuestions() {
               {m.answer ? (
                 <p className="chat-answer">
                   <strong>{t("live.questions.answer", { by: m.answer.by })}</strong> {m.answer.text}
+                </p>
+              ) : null}
+              {m.moderated && m.moderated.action !== "answer" ? (
+                <p className="muted small" data-testid="moderated">
+                  {t("live.questions.moderated", {
+                    action: t(`live.questions.action.${m.moderated.action}` as MessageKey),
+                    by: m.moderated.by,
+                    at: m.moderated.at ? formatDate(m.moderated.at, { timeStyle: "medium" }) : "",
+                  })}
                 </p>
               ) : null}
             </li>

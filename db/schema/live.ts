@@ -179,6 +179,10 @@ export const liveChatMessages = sqliteTable(
     answerText: text("answer_text"),
     answeredBy: text("answered_by"),
     answeredAt: integer("answered_at", { mode: "timestamp_ms" }),
+    /** The last moderation (hide, unhide, pin, unpin, answer): what, by whom (name as shown), when. */
+    moderation: text("moderation"),
+    moderatedBy: text("moderated_by"),
+    moderatedAt: integer("moderated_at", { mode: "timestamp_ms" }),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [index("live_chat_session_created_idx").on(t.sessionId, t.createdAt)],

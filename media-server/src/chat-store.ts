@@ -8,9 +8,12 @@ import { writeTx, type Db } from "#db/client.server.ts";
 import { liveChatMessages } from "#db/schema/index.ts";
 import type { ChatMessage } from "./chat.ts";
 
+/** Who moderated, for the record (not sent to clients). */
+export type Moderation = { action: string; by: string; at: number };
+
 export type ChatPersistence = {
   save(m: ChatMessage): void;
-  update(m: ChatMessage): void;
+  update(m: ChatMessage, moderation: Moderation): void;
 };
 
 type Row = typeof liveChatMessages.$inferSelect;
@@ -73,7 +76,14 @@ export class ChatStore {
             })
             .run(),
         ),
-      update: (m) => writeTx(this.db, (tx) => tx.update(liveChatMessages).set(moderation(m)).where(eq(liveChatMessages.id, m.id)).run()),
+      update: (m, by) =>
+        writeTx(this.db, (tx) =>
+          tx
+            .update(liveChatMessages)
+            .set({ ...moderation(m), moderation: by.action, moderatedBy: by.by, moderatedAt: new Date(by.at) })
+            .where(eq(liveChatMessages.id, m.id))
+            .run(),
+        ),
     };
   }
 }

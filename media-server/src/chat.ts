@@ -91,7 +91,7 @@ export class ChatLog {
         m.answer = { text: answer ?? "", by, at: now };
         break;
     }
-    this.store?.update(m);
+    this.store?.update(m, { action, by, at: now });
     Object.assign(current, m);
     return current;
   }

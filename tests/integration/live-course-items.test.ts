@@ -234,7 +234,7 @@ describe("questions kept after the session", () => {
       db.insert(liveChatMessages).values({ id, sessionId, memberId: present.id, authorName: "Người Hỏi", unitName: "Chi bộ A1", text: "", createdAt: at, ...o }).run();
     row("00000000-0000-4000-8000-000000000001", { text: "Chữ ký số dùng thế nào?", question: true, answerText: "Xem bài 3.", answeredBy: "Báo cáo viên", answeredAt: at });
     row("00000000-0000-4000-8000-000000000002", { text: "<b>chào</b> mọi người", question: false });
-    row("00000000-0000-4000-8000-000000000003", { text: "nội dung không phù hợp", question: true, hidden: true });
+    row("00000000-0000-4000-8000-000000000003", { text: "nội dung không phù hợp", question: true, hidden: true, moderation: "hide", moderatedBy: "Báo cáo viên", moderatedAt: at });
     row("00000000-0000-4000-8000-000000000004", { text: '=HYPERLINK("http://evil.example","Bấm")', question: false });
     srv = await startTestServer(db);
   });
@@ -248,6 +248,7 @@ describe("questions kept after the session", () => {
     expect(html).toContain("Chữ ký số dùng thế nào?");
     expect(html).toContain("Xem bài 3.");
     expect(html).toContain("nội dung không phù hợp");
+    expect(html).toContain("Lần điều phối gần nhất: ẩn — Báo cáo viên");
     expect(html).not.toContain("mọi người"); // not a question: only with "all"
     const all = (await (await a.request(`/manage/live/${sessionId}/questions?all=1`)).text()).replace(/<!-- -->/g, "");
     expect(all).toContain("&lt;b&gt;chào&lt;/b&gt; mọi người");
@@ -267,7 +268,7 @@ describe("questions kept after the session", () => {
     const bytes = Buffer.from(await csv.arrayBuffer());
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // the BOM spreadsheet programs look for
     const text = bytes.subarray(3).toString("utf8");
-    expect(text.startsWith("Thời gian (giờ Việt Nam),Loại,Người gửi,Đơn vị,Nội dung,Trả lời,Người trả lời,Đã ẩn,Đã ghim\r\n")).toBe(true);
+    expect(text.startsWith("Thời gian (giờ Việt Nam),Loại,Người gửi,Đơn vị,Nội dung,Trả lời,Người trả lời,Đã ẩn,Đã ghim,Điều phối gần nhất\r\n")).toBe(true);
     expect(text).toContain("Câu hỏi,Người Hỏi,Chi bộ A1,Chữ ký số dùng thế nào?,Xem bài 3.,Báo cáo viên,,");
     expect(text).toContain(`"'=HYPERLINK(""http://evil.example"",""Bấm"")"`);
     expect(text.trim().split("\r\n")).toHaveLength(5);

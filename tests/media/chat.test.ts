@@ -5,6 +5,8 @@ import type { Socket as ClientSocket } from "socket.io-client";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import type { Member } from "#app/org/members.server.ts";
+import { eq } from "drizzle-orm";
+import { liveChatMessages } from "#db/schema/index.ts";
 import type { MediaServer } from "../../media-server/src/server.ts";
 import { ChatLimiter, ChatLog } from "../../media-server/src/chat.ts";
 import { MESSAGES } from "../../media-server/src/errors.ts";
@@ -325,6 +327,9 @@ describe("kept in the database", () => {
     await request(p.s, "chatModerate", { messageId: q.id, action: "pin" });
     await request(p.s, "chatModerate", { messageId: h.id, action: "hide" });
     for (const x of [p, a]) x.s.close();
+    // Who moderated is recorded with the message (not sent to clients).
+    const stored = db.select().from(liveChatMessages).where(eq(liveChatMessages.id, h.id)).get()!;
+    expect(stored).toMatchObject({ hidden: true, moderation: "hide", moderatedBy: w.presenter.fullName });
 
     // A new process on the same database: the room is created again and reads its history back.
     await server.close();
