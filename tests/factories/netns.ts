@@ -78,6 +78,16 @@ export type NetNs = {
   /** Every packet between the namespace and the host is dropped, both ways; links stay up. */
   cut(): void;
   restore(): void;
+  /**
+   * Limits the namespace's downlink (what the host sends it) to `kbit` kbit/s: a token bucket
+   * filter on the host's end of the veth with a bucket of two frames, whose queue drops what
+   * would wait longer than 300 ms, like a slow access link. The uplink (the viewer's RTCP
+   * feedback) is left alone. Replaces an earlier limit; `cut()`/`restore()` replace and remove it
+   * too. Gone with the veth on `destroy()`.
+   */
+  limit(kbit: number): void;
+  /** Removes the limit (a no-op without one). */
+  unlimit(): void;
   /** Idempotent; safe to call when setup failed half-way. */
   destroy(): void;
 };
@@ -135,6 +145,22 @@ export function createNetNs(): NetNs {
     },
     restore() {
       for (const [ns, dev] of lossOn) tc(ns, "qdisc", "del", "dev", dev, "root");
+    },
+    // tbf, not netem (often not built into CI kernels, and not here) nor a policer (needs the
+    // act_police action and a classifier, also missing here): tbf and htb are the shapers this
+    // kernel has, and tbf needs no classes.
+    limit(kbit: number) {
+      if (!(kbit > 0)) throw new Error(`limit: ${kbit} kbit/s`);
+      // A bucket of two full frames: packets leave at the link rate, as behind a real bottleneck.
+      // A big bucket (tens of kB) lets a bandwidth probe's burst through at veth speed, and the
+      // estimator then believes the link is several times faster than it is.
+      tc(null, "qdisc", "replace", "dev", hostIf, "root", "tbf", "rate", `${Math.round(kbit)}kbit`, "burst", "3028", "latency", "300ms");
+    },
+    unlimit() {
+      // Fails harmlessly when the root qdisc is already the default one.
+      spawnSync("tc", ["qdisc", "del", "dev", hostIf, "root"]);
+      const left = tc(null, "qdisc", "show", "dev", hostIf);
+      if (/\bqdisc tbf\b/.test(left)) throw new Error(`unlimit: the limit is still there: ${left.trim()}`);
     },
     destroy,
   };
