@@ -27,12 +27,14 @@
  *   its own members', at every level. rate = completed / assigned, null when nothing is assigned.
  *
  * Speed: one SQL statement per ≤30 courses reads, per member placed at `at`, a bit mask of the
- * courses completed and one of the courses with progress (correlated subqueries on the
- * (member_id, …) unique indexes: the progress rows come in (course, item) order within a member,
- * so DISTINCT needs no sort and the CASE runs once per course, not per item); assignments are
- * resolved per unit in memory from the paths, and the tree is summed in memory. Most of the time
- * is reading item_progress rows (started_at is not in an index). Plain SQL (CASE, SUM, DISTINCT,
- * LIKE) that PostgreSQL runs as well.
+ * courses completed and one of the courses with progress (correlated subqueries on the members'
+ * covering indexes, read in member order); assignments are resolved once per unit in memory from
+ * the paths (the courses that reach the unit and those already past due), so a member costs a few
+ * mask operations and bit counts; the tree is summed in memory. Most of the time is the SQL:
+ * reading ~18 item_progress index entries per member (their DISTINCT needs a small temporary
+ * B-tree per member while the index is in (member, started_at, course) order; in (member, course,
+ * started_at) order it would not, see bench/rollup.ts) and handing one row per member to
+ * JavaScript. Plain SQL (CASE, SUM, DISTINCT, LIKE) that PostgreSQL runs as well.
  */
 import { and, asc, eq, inArray, lte, sql, type SQL } from "drizzle-orm";
 import type { Db } from "#db/client.server.ts";
@@ -286,41 +288,54 @@ export function completionRollup(db: Db, opts: RollupOptions): CompletionRollup 
 
   for (let c0 = 0; c0 < courseIds.length; c0 += CHUNK) {
     const chunk = courseIds.slice(c0, c0 + CHUNK);
-    const n = chunk.length;
     const { byMember, reachOfPath } = loadAssignments(db, chunk, at);
-    const unitReach = list.map((u) => reachOfPath(u.path));
-    for (const [memberId, unitId, cmRaw, pmRaw] of memberMasks(db, chunk, atMs, paths)) {
-      const ui = unitIndex.get(unitId);
+    // Per unit, once: the courses its members are assigned through units, and those of them
+    // already past due at `at` (the earliest due date decides, so "past due" is an OR).
+    const unitMask = new Int32Array(list.length);
+    const unitOverdue = new Int32Array(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const r = reachOfPath(list[i].path);
+      if (!r) continue;
+      unitMask[i] = r.mask;
+      unitOverdue[i] = overdueMask(r, atMs);
+    }
+    const memberOverdue = new Map<number, number>();
+    for (const [memberId, r] of byMember) memberOverdue.set(memberId, overdueMask(r, atMs));
+    // Per course of the chunk: assigned, completed, inProgress, overdue (summed into perCourse).
+    const chunkCounts = new Int32Array(chunk.length * W);
+
+    for (const row of memberMasks(db, chunk, atMs, paths)) {
+      const ui = unitIndex.get(row[1]);
       if (ui === undefined) continue;
-      const ur = unitReach[ui];
-      const mr = byMember.get(memberId);
-      const mask = (ur ? ur.mask : 0) | (mr ? mr.mask : 0);
-      if (mask === 0) continue;
-      const cm = Number(cmRaw ?? 0);
-      const pm = Number(pmRaw ?? 0);
-      const o = ui * W;
-      for (let k = 0; k < n; k++) {
-        const bit = 1 << k;
-        if (!(mask & bit)) continue;
-        const p = (c0 + k) * W;
-        own[o]++;
-        perCourse[p]++;
-        if (cm & bit) {
-          own[o + 1]++;
-          perCourse[p + 1]++;
-          continue;
-        }
-        if (pm & bit) {
-          own[o + 2]++;
-          perCourse[p + 2]++;
-        }
-        const due = Math.min(ur && ur.mask & bit ? ur.due[k] : Infinity, mr && mr.mask & bit ? mr.due[k] : Infinity);
-        if (due < atMs) {
-          own[o + 3]++;
-          perCourse[p + 3]++;
+      let mask = unitMask[ui];
+      let due = unitOverdue[ui];
+      if (byMember.size !== 0) {
+        const mr = byMember.get(row[0]);
+        if (mr) {
+          mask |= mr.mask;
+          due |= memberOverdue.get(row[0])!;
         }
       }
+      if (mask === 0) continue;
+      const done = mask & Number(row[2] ?? 0);
+      const open = mask & ~done;
+      const started = open & Number(row[3] ?? 0);
+      const overdue = open & due;
+      const o = ui * W;
+      own[o] += bitCount(mask);
+      own[o + 1] += bitCount(done);
+      own[o + 2] += bitCount(started);
+      own[o + 3] += bitCount(overdue);
+      for (let m = mask; m !== 0; m &= m - 1) {
+        const k = 31 - Math.clz32(m & -m);
+        const p = k * W;
+        chunkCounts[p]++;
+        chunkCounts[p + 1] += (done >>> k) & 1;
+        chunkCounts[p + 2] += (started >>> k) & 1;
+        chunkCounts[p + 3] += (overdue >>> k) & 1;
+      }
     }
+    perCourse.set(chunkCounts, c0 * W);
   }
 
   const total = sumUpTree(list, own, W);
@@ -334,6 +349,20 @@ export function completionRollup(db: Db, opts: RollupOptions): CompletionRollup 
     total: counts(whole[0], whole[1], whole[2], whole[3]),
     byCourse: courseIds.map((courseId, k) => ({ courseId, ...at4(perCourse, k) })),
   };
+}
+
+/** The bits of a reach whose earliest due date is before `atMs`. */
+function overdueMask(r: Reach, atMs: number): number {
+  let out = 0;
+  for (let k = 0; k < r.due.length; k++) if (r.mask & (1 << k) && r.due[k] < atMs) out |= 1 << k;
+  return out;
+}
+
+/** Number of bits set in a 32-bit integer. */
+function bitCount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
 // ---- who is missing ---------------------------------------------------------------------------

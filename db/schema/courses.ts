@@ -153,8 +153,9 @@ export const itemProgress = sqliteTable(
   (t) => [
     uniqueIndex("item_progress_uq").on(t.memberId, t.courseId, t.itemKey),
     index("item_progress_course_idx").on(t.courseId, t.state),
-    // Covers the roll-up's "started before the date" scan (bench/rollup.ts).
-    index("item_progress_member_started_idx").on(t.memberId, t.startedAt, t.courseId),
+    // Covers the roll-up's progress read: a member's rows in course order (DISTINCT without a
+    // sort), one course's rows one range (bench/rollup.ts).
+    index("item_progress_member_course_started_idx").on(t.memberId, t.courseId, t.startedAt),
   ],
 );
 
