@@ -14,7 +14,7 @@ import type { types } from "mediasoup";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { startLiveTestServers } from "#tests/factories/http.ts";
-import { launchBrowser } from "#tests/factories/browser.ts";
+import { launchBrowser, signedInPage } from "#tests/factories/browser.ts";
 import { createNetNs, launchBrowserIn, netnsUnavailable, type NetNs } from "#tests/factories/netns.ts";
 import { makeSession } from "#tests/media/live-factory.ts";
 import type { Member } from "#app/org/members.server.ts";
@@ -88,19 +88,7 @@ async function producerLayers(): Promise<number[]> {
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function signedIn(browser: Browser, code: string): Promise<Page> {
-  const context = await browser.newContext({ locale: "vi-VN", viewport: { width: 1280, height: 800 } });
-  contexts.push(context);
-  context.setDefaultTimeout(30_000);
-  const page = await context.newPage();
-  page.on("pageerror", (e) => pageErrors.push(`${code}: ${e}`));
-  await page.goto(`${servers!.origin}/login`);
-  await page.locator('input[name="identifier"]').fill(code);
-  await page.locator('input[name="password"]').fill("mat-khau-thu-nghiem");
-  await page.getByRole("button", { name: "Đăng nhập", exact: true }).click();
-  await page.waitForURL(`${servers!.origin}/`);
-  return page;
-}
+const signedIn = (browser: Browser, code: string) => signedInPage(browser, servers!.origin, code, { contexts, errors: pageErrors });
 
 async function joinAndWatch(page: Page, m: Member) {
   await page.goto(`${servers!.origin}/live/${sessionId}`);

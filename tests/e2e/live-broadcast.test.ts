@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { eq } from "drizzle-orm";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { testDb, dropDb } from "#tests/factories/db.ts";
-import { makeMember, makeTree } from "#tests/factories/org.ts";
+import { makeMember, makeTree, PASSWORD } from "#tests/factories/org.ts";
 import { startLiveTestServers } from "#tests/factories/http.ts";
-import { launchBrowser } from "#tests/factories/browser.ts";
+import { launchBrowser, signedInPage } from "#tests/factories/browser.ts";
 import jsQR from "jsqr";
 import sharp from "sharp";
 import { liveSessions, scopeGrants } from "#db/schema/index.ts";
@@ -62,19 +62,7 @@ afterAll(async () => {
   dropDb(db);
 });
 
-async function signedIn(code: string, viewport = { width: 360, height: 740 }): Promise<Page> {
-  const context = await browser.newContext({ locale: "vi-VN", viewport });
-  contexts.push(context);
-  context.setDefaultTimeout(30_000);
-  const page = await context.newPage();
-  page.on("pageerror", (e) => pageErrors.push(`${code}: ${e}`));
-  await page.goto(`${servers.origin}/login`);
-  await page.locator('input[name="identifier"]').fill(code);
-  await page.locator('input[name="password"]').fill("mat-khau-thu-nghiem");
-  await page.getByRole("button", { name: "Đăng nhập", exact: true }).click();
-  await page.waitForURL(`${servers.origin}/`);
-  return page;
-}
+const signedIn = (code: string, viewport = { width: 360, height: 740 }) => signedInPage(browser, servers.origin, code, { viewport, contexts, errors: pageErrors });
 
 const text = async (page: Page, testId: string) => ((await page.getByTestId(testId).textContent()) ?? "").trim();
 const connState = (page: Page) => page.locator(".live-room").getAttribute("data-conn");
@@ -162,7 +150,7 @@ describe("a live session in Chromium, through the app", () => {
     await phone.goto(decoded!.data);
     await phone.waitForURL(/\/login\?redirectTo=/);
     await phone.locator('input[name="identifier"]').fill("E2E-QR");
-    await phone.locator('input[name="password"]').fill("mat-khau-thu-nghiem");
+    await phone.locator('input[name="password"]').fill(PASSWORD);
     await phone.getByRole("button", { name: "Đăng nhập", exact: true }).click();
     await phone.waitForURL(decoded!.data);
     await phone.getByTestId("checkin-confirm").tap();

@@ -1,5 +1,6 @@
 import fs from "node:fs";
-import { chromium, type Browser, type LaunchOptions } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type LaunchOptions, type Page } from "playwright-core";
+import { PASSWORD } from "./org.ts";
 
 /**
  * Debian's Chromium (installed by `scripts/bootstrap.mjs test`, or `apt-get install chromium`);
@@ -31,4 +32,28 @@ export async function launchBrowser(opts: Omit<LaunchOptions, "executablePath"> 
     executablePath: CHROMIUM_PATH,
     args: [...CHROMIUM_ARGS, ...(opts.args ?? [])],
   });
+}
+
+/**
+ * A fresh context (its own cookies, like another device) signed in as `code` through the real
+ * sign-in form, landing on the home page. The context joins `contexts` (for afterAll to close) and
+ * the page's uncaught errors go to `errors`.
+ */
+export async function signedInPage(
+  browser: Browser,
+  origin: string,
+  code: string,
+  opts: { viewport?: { width: number; height: number }; contexts?: BrowserContext[]; errors?: string[] } = {},
+): Promise<Page> {
+  const context = await browser.newContext({ locale: "vi-VN", viewport: opts.viewport ?? { width: 1280, height: 800 } });
+  opts.contexts?.push(context);
+  context.setDefaultTimeout(30_000);
+  const page = await context.newPage();
+  page.on("pageerror", (e) => opts.errors?.push(`${code}: ${e}`));
+  await page.goto(`${origin}/login`);
+  await page.locator('input[name="identifier"]').fill(code);
+  await page.locator('input[name="password"]').fill(PASSWORD);
+  await page.getByRole("button", { name: "Đăng nhập", exact: true }).click();
+  await page.waitForURL(`${origin}/`);
+  return page;
 }
