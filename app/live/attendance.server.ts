@@ -260,8 +260,10 @@ export function ledgerRows(db: Db, sessionId: number, memberIds?: readonly numbe
     .from(attendanceLastSeen)
     .where(memberIds ? and(eq(attendanceLastSeen.sessionId, sessionId), inArray(attendanceLastSeen.memberId, [...memberIds])) : eq(attendanceLastSeen.sessionId, sessionId))
     .all()
-    // After every event of the same instant (a heartbeat never precedes what it follows).
-    .map((r) => ({ id: Number.MAX_SAFE_INTEGER, memberId: r.memberId, kind: "heartbeat" as const, at: r.at, via: r.via, connectionId: r.connectionId, cellRoomMemberId: r.cellRoomMemberId }));
+    // Before any event of the same instant: a stop or disconnect then still closes the key, rather
+    // than a heartbeat after it reopening one (a heartbeat keeps an open key alive, or opens an
+    // unseen one; either way the event that follows at that instant decides).
+    .map((r) => ({ id: 0, memberId: r.memberId, kind: "heartbeat" as const, at: r.at, via: r.via, connectionId: r.connectionId, cellRoomMemberId: r.cellRoomMemberId }));
   return [...events, ...seen].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
 }
 

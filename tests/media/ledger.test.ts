@@ -4,7 +4,7 @@ import { count, eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { attendanceEvents } from "#db/schema/index.ts";
-import { AttendanceLedger, correctAttendance, isMemberInvited, sessionAttendance } from "../../media-server/src/attendance.ts";
+import { AttendanceLedger, correctAttendance, isMemberInvited, ledgerRows, replay, sessionAttendance, toLedgerEvent } from "../../media-server/src/attendance.ts";
 import { makeSession } from "./live-factory.ts";
 
 let db: ReturnType<typeof testDb>;
@@ -79,6 +79,22 @@ describe("attendance ledger", () => {
       db.select().from(attendanceEvents).where(eq(attendanceEvents.sessionId, sessions[i].id)).all().filter((e) => (e.detail as { reason?: string } | null)?.reason === "crash-recovery").map((e) => [e.memberId, e.kind, e.at.getTime()]).sort();
     expect(closing(1)).toEqual(closing(0));
     expect(report(1)).toEqual(report(0));
+  });
+
+  it("a heartbeat at the very instant of a graceful stop does not reopen the connection", async () => {
+    const w = await world();
+    const start = Date.now() - min(10);
+    const s = makeSession(db, { inviteUnits: [w.t.a], start, actualStart: start, state: "live" });
+    const ledger = new AttendanceLedger(db);
+    const m = w.a1[0].id;
+    ledger.append({ sessionId: s.id, memberId: m, kind: "socket-connect", via: "individual", connectionId: "c", at: start });
+    ledger.touch([{ sessionId: s.id, memberId: m, via: "individual", connectionId: "c", at: start + min(5) }]);
+    ledger.append({ sessionId: s.id, memberId: m, kind: "server-stop", via: "individual", at: start + min(5) });
+    // Nothing is left open (a reopened key would be closed again by every crash recovery).
+    expect(replay(ledgerRows(db, s.id, [m]).map(toLedgerEvent)).open).toEqual([]);
+    expect(ledger.closeOpenIntervals()).toEqual({ closed: 0 });
+    const row = sessionAttendance(db, s.id, { reconnectWindowMs: 0, now: start + min(9) })!.members.find((x) => x.memberId === m)!;
+    expect(row.intervals).toEqual([{ start, end: start + min(5) }]);
   });
 
   it("invites by unit subtree and by member", async () => {
