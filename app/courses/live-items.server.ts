@@ -68,14 +68,19 @@ export type SettleResult = { sessionId: number; courses: number; itemsCompleted:
  */
 export function settleLiveSession(db: Db, sessionId: number, opts: { reconnectWindowMs: number; now?: Date }): SettleResult | null {
   const now = opts.now ?? new Date();
-  const session = db.select().from(liveSessions).where(eq(liveSessions.id, sessionId)).get();
-  if (!session || session.state !== "ended") return null;
-  const asking = coursesAsking(db, sessionId);
-  const result: SettleResult = { sessionId, courses: asking.length, itemsCompleted: 0, itemsWithdrawn: 0, coursesCompleted: 0 };
-  const report = asking.length ? sessionAttendance(db, sessionId, { reconnectWindowMs: opts.reconnectWindowMs, now: now.getTime() }) : undefined;
-  const attended = new Map((report?.members ?? []).filter(attendedOf).map((m) => [m.memberId, m]));
-  const endedAt = session.actualEndAt ?? now;
-  writeTx(db, (tx) => {
+  // Everything is read inside the write transaction: a correction, publication or assignment made
+  // by another process meanwhile clears courses_settled_at after this commits, never before.
+  return writeTx(db, (tx) => {
+    const session = tx.select().from(liveSessions).where(eq(liveSessions.id, sessionId)).get();
+    if (!session || session.state !== "ended") return null;
+    const asking = coursesAsking(tx, sessionId);
+    const result: SettleResult = { sessionId, courses: asking.length, itemsCompleted: 0, itemsWithdrawn: 0, coursesCompleted: 0 };
+    const report = asking.length ? sessionAttendance(tx, sessionId, { reconnectWindowMs: opts.reconnectWindowMs, now: now.getTime() }) : undefined;
+    const attended = new Map((report?.members ?? []).filter(attendedOf).map((m) => [m.memberId, m]));
+    // Only members whose attendance was computed (invited as things stand) can lose the item: one
+    // who has since moved out of the invited units keeps what their attendance earned.
+    const computed = new Set((report?.members ?? []).map((m) => m.memberId));
+    const endedAt = session.actualEndAt ?? now;
     for (const c of asking) {
       const pub = { versionId: c.versionId, snapshot: c.snapshot };
       const completedCourse = new Set(
@@ -103,7 +108,7 @@ export function settleLiveSession(db: Db, sessionId: number, opts: { reconnectWi
           result.itemsCompleted++;
         }
         for (const [memberId, row] of rows) {
-          if (row.state !== "completed" || attended.has(memberId) || completedCourse.has(memberId)) continue;
+          if (row.state !== "completed" || attended.has(memberId) || !computed.has(memberId) || completedCourse.has(memberId)) continue;
           tx.delete(itemProgress).where(eq(itemProgress.id, row.id)).run();
           result.itemsWithdrawn++;
         }
@@ -117,8 +122,8 @@ export function settleLiveSession(db: Db, sessionId: number, opts: { reconnectWi
       for (const memberId of assignedIds) if (recomputeCompletion(tx, memberId, c.courseId, pub)) result.coursesCompleted++;
     }
     tx.update(liveSessions).set({ coursesSettledAt: now }).where(eq(liveSessions.id, sessionId)).run();
+    return result;
   });
-  return result;
 }
 
 /** Of these members, those who are assigned the course now (through a unit or by name). */

@@ -16,8 +16,13 @@ import { reminderMail } from "./reminders.server.ts";
 
 /** Minutes to wait after the 1st, 2nd, … failed attempt; after the last, the mail is given up. */
 export const RETRY_MINUTES = [1, 5, 15, 60] as const;
-/** A claimed batch is not picked again for this long, even if the process dies mid-send. */
-const CLAIM_MS = 10 * 60_000;
+/** Mails per batch: one SMTP connection, sent one after another. */
+const BATCH = 20;
+/**
+ * A claimed batch is not picked again for this long, even if the process dies mid-send: longer
+ * than a whole batch can take against a server that times out on every mail (20 × 30 s).
+ */
+const CLAIM_MS = 15 * 60_000;
 
 export type DeliveryOutcome = { sent: number; failed: number; givenUp: number };
 
@@ -39,7 +44,7 @@ export async function deliverDueMails(db: Db, mail: MailConfig, opts: { now?: Da
       .innerJoin(members, eq(members.id, notifications.memberId))
       .where(and(lte(notifications.emailNextAt, now), isNull(notifications.emailedAt)))
       .orderBy(asc(notifications.emailNextAt), asc(notifications.id))
-      .limit(opts.batch ?? 100)
+      .limit(opts.batch ?? BATCH)
       .all();
     if (rows.length) tx.update(notifications).set({ emailNextAt: new Date(now.getTime() + CLAIM_MS) }).where(inArray(notifications.id, rows.map((r) => r.id))).run();
     return rows;

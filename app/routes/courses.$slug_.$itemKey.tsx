@@ -57,6 +57,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
     html: item.type === "lesson" ? renderDocHtml(item.body) : "",
     state: progress?.state ?? null,
     canComplete: assigned && item.type === "lesson",
+    assigned,
     prev: index > 0 ? items[index - 1].key : null,
     next: index < items.length - 1 ? items[index + 1].key : null,
   };
@@ -111,7 +112,7 @@ export default function ItemPage() {
       {d.item.type === "lesson" ? (
         <div className="lesson-body" dangerouslySetInnerHTML={{ __html: d.html }} />
       ) : d.item.type === "live" ? (
-        <LiveItem title={d.item.title} live={d.live} completed={d.state === "completed"} />
+        <LiveItem title={d.item.title} live={d.live} completed={d.state === "completed"} assigned={d.assigned} />
       ) : (
         <QuizIntro title={d.item.title} quiz={d.quiz!} />
       )}
@@ -183,7 +184,17 @@ function QuizIntro({ title, quiz }: { title: string; quiz: NonNullable<ReturnTyp
 }
 
 /** A "live" item: the session to attend and what the attendance record says so far. */
-function LiveItem({ title, live, completed }: { title: string; live: ReturnType<typeof useLoaderData<typeof loader>>["live"]; completed: boolean }) {
+function LiveItem({
+  title,
+  live,
+  completed,
+  assigned,
+}: {
+  title: string;
+  live: ReturnType<typeof useLoaderData<typeof loader>>["live"];
+  completed: boolean;
+  assigned: boolean;
+}) {
   const { t, formatDate } = useT();
   const v = live?.view;
   const statusText = v?.status ? t(`live.status.${v.status}` as MessageKey) : "";
@@ -216,6 +227,10 @@ function LiveItem({ title, live, completed }: { title: string; live: ReturnType<
           ) : completed ? (
             <p className="notice notice-ok" data-testid="live-item-state" data-state="completed">
               {t("courses.live.attended", { status: statusText })}
+            </p>
+          ) : v.attended && !assigned ? (
+            <p className="notice notice-ok" data-testid="live-item-state" data-state="not-assigned">
+              {t("courses.live.attendedNotAssigned", { status: statusText })}
             </p>
           ) : v.attended ? (
             <p className="notice notice-ok" data-testid="live-item-state" data-state="settling">

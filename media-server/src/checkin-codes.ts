@@ -23,6 +23,15 @@ export class CheckinCodes {
   currentFor(hostId: number, now = Date.now()): IssuedCode {
     const c = this.current.get(hostId);
     if (c && now < c.rotatesAt) return c;
+    return this.rotate(hostId, now);
+  }
+
+  /**
+   * A new code for the host now. The rotation timer calls this rather than `currentFor`: timers
+   * may fire a millisecond early, and a skipped rotation would leave a code on screen past the
+   * time it is accepted.
+   */
+  rotate(hostId: number, now = Date.now()): IssuedCode {
     this.prune(now);
     const issued: IssuedCode = { code: randomBytes(12).toString("base64url"), issuedAt: now, rotatesAt: now + this.rotateMs };
     this.current.set(hostId, issued);

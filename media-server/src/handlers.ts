@@ -414,7 +414,7 @@ export function registerHandlers(socket: Socket, deps: HandlerDeps) {
     const peer = socket.data.peer as Peer | undefined;
     const room = socket.data.room as Room | undefined;
     if (!peer || !room || peer.closed || room.closed) return;
-    peer.notify("checkinCode", room.checkinCodes.currentFor(identity.memberId));
+    peer.notify("checkinCode", room.checkinCodes.rotate(identity.memberId));
   };
   const startCodes = () => {
     if (identity.role !== "cell-room" || codeTimer) return;

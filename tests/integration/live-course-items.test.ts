@@ -11,7 +11,7 @@ import { settleDueSessions, settleLiveSession } from "#app/courses/live-items.se
 import { exportPackage, importPackage, loadPackage } from "#app/courses/package.server.ts";
 import { correctAttendance } from "#app/live/attendance.server.ts";
 import { scheduleSession } from "#app/live/sessions.server.ts";
-import type { Member } from "#app/org/members.server.ts";
+import { transferMember, type Member } from "#app/org/members.server.ts";
 import { AttendanceLedger } from "../../media-server/src/attendance.ts";
 import fs from "node:fs";
 import os from "node:os";
@@ -149,6 +149,16 @@ describe("live course items", () => {
     expect(settledAt()).toBeNull();
     settleDueSessions(db, RW);
     expect(done(unassigned)?.completedAt).toEqual(new Date(T0 + 60 * MIN));
+  });
+
+  test("a member who moved out of the invited units keeps the item their attendance earned when the session is settled again", () => {
+    expect(progressOf(late)).toBeUndefined();
+    expect(progressOf(absent)?.state).toBe("completed"); // corrected to present earlier
+    transferMember(db, absent.id, tree.b1.id, admin.id);
+    correctAttendance(db, { sessionId, memberId: excused.id, status: "excused", reason: "Vẫn đi công tác", correctedBy: admin.id });
+    settleDueSessions(db, RW);
+    expect(progressOf(absent)?.state).toBe("completed");
+    transferMember(db, absent.id, tree.a1.id, admin.id); // back, for the tests below
   });
 
   test("a package carries the item by session id; an unknown id is refused with the item named", () => {

@@ -75,8 +75,14 @@ describe("rotating check-in codes (pure)", () => {
     expect(codes.hostOf(first.code, 61_000)).toBeUndefined(); // two periods old
     expect(codes.hostOf(second.code, 61_000)).toBe(7);
     expect(codes.hostOf("AAAAAAAAAAAAAAAA", 61_000)).toBeUndefined();
+    // The timer's rotation happens even a little before the code is due (timers fire early).
+    const third = codes.rotate(7, 60_999);
+    expect(third.code).not.toBe(second.code);
+    expect(third.rotatesAt).toBe(60_999 + 30_000);
+    expect(codes.hostOf(second.code, 60_999)).toBe(7);
     codes.drop(7);
     expect(codes.hostOf(second.code, 61_000)).toBeUndefined();
+    expect(codes.hostOf(third.code, 61_000)).toBeUndefined();
   });
 });
 

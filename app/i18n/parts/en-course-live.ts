@@ -12,6 +12,7 @@ export const enCourseLive: Record<keyof typeof viCourseLive, string> = {
   "courses.live.upcoming": "The session has not ended yet; the item is recorded after it ends.",
   "courses.live.attended": "You attended the session ({status}). This item is complete.",
   "courses.live.settling": "You attended the session ({status}); the item will be recorded within a minute.",
+  "courses.live.attendedNotAssigned": "You attended the session ({status}); this course is not assigned to you, so the item does not count toward it yet.",
   "courses.live.absent": "The attendance record says: {status}. This item is not complete; if that is wrong, ask your trainer to correct the attendance.",
   "courses.live.notInvited": "You are not on this session's invitation list; please contact your trainer.",
   "courses.live.missing": "This live session no longer exists.",

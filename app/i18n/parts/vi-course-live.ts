@@ -10,6 +10,7 @@ export const viCourseLive = {
   "courses.live.upcoming": "Phiên chưa kết thúc; mục sẽ được ghi nhận sau khi phiên kết thúc.",
   "courses.live.attended": "Đồng chí đã tham dự phiên ({status}). Mục này đã hoàn thành.",
   "courses.live.settling": "Đồng chí đã tham dự phiên ({status}); hệ thống sẽ ghi nhận mục này trong vòng một phút.",
+  "courses.live.attendedNotAssigned": "Đồng chí đã tham dự phiên ({status}); khóa học này chưa được giao cho đồng chí nên mục chưa được tính vào khóa học.",
   "courses.live.absent": "Nhật ký điểm danh ghi nhận: {status}. Mục này chưa hoàn thành; nếu có sai sót, hãy đề nghị báo cáo viên điều chỉnh điểm danh.",
   "courses.live.notInvited": "Đồng chí không có trong danh sách mời của phiên này; hãy liên hệ báo cáo viên.",
   "courses.live.missing": "Phiên sinh hoạt này không còn trên hệ thống.",
