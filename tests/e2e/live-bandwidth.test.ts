@@ -13,9 +13,8 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { types } from "mediasoup";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { startLiveTestServers } from "#tests/factories/http.ts";
-import { launchBrowser, signedInPage } from "#tests/factories/browser.ts";
-import { createNetNs, launchBrowserIn, netnsUnavailable, type NetNs } from "#tests/factories/netns.ts";
+import { signedInPage } from "#tests/factories/browser.ts";
+import { netnsUnavailable, startNamespacedLive, type NamespacedLive, type NetNs } from "#tests/factories/netns.ts";
 import { makeSession } from "#tests/media/live-factory.ts";
 import type { Member } from "#app/org/members.server.ts";
 
@@ -25,8 +24,9 @@ const unavailable = netnsUnavailable();
 const LIMIT_KBIT = 350;
 
 let db: ReturnType<typeof testDb>;
+let live: NamespacedLive | undefined;
 let ns: NetNs | undefined;
-let servers: Awaited<ReturnType<typeof startLiveTestServers>> | undefined;
+let servers: NamespacedLive["servers"] | undefined;
 let hostBrowser: Browser | undefined;
 let nsBrowser: Browser | undefined;
 let presenter: Member, free: Member, limited: Member;
@@ -144,25 +144,15 @@ describe.skipIf(unavailable)(`adaptive quality on a really limited downlink${una
     limited = await makeMember(db, tree.a2, { code: "BW-SLOW", fullName: "Người Xem Mạng Chậm" });
     const start = Date.now() - 60_000;
     sessionId = makeSession(db, { inviteUnits: [tree.a], presenters: [presenter], start, actualStart: start, state: "live" }).id;
-    ns = createNetNs();
-    // The app and the RTC ports on the veth's host address, which both browsers reach: the host's
-    // over its own stack, the namespace's over the veth (the only path the limit applies to).
-    servers = await startLiveTestServers(db, { host: ns.hostIp });
-    // Plain-http LAN origin: see live-network-loss.test.ts for why Chromium needs this flag.
-    const secure = `--unsafely-treat-insecure-origin-as-secure=${servers.origin}`;
-    hostBrowser = await launchBrowser({ args: [secure] });
-    nsBrowser = await launchBrowserIn(ns, [secure]);
+    live = await startNamespacedLive(db);
+    ({ ns, servers, hostBrowser, nsBrowser } = live);
   }, 600_000);
 
   afterAll(async () => {
     try {
       if (trace.length) console.info(`live-bandwidth, what was seen:\n${trace.join("\n")}`);
-      for (const c of contexts) await c.close().catch(() => {});
-      await hostBrowser?.close().catch(() => {});
-      await nsBrowser?.close().catch(() => {});
-      await servers?.close();
+      await live?.close(contexts); // the limit goes with the veth
     } finally {
-      ns?.destroy(); // the limit goes with the veth
       if (db) dropDb(db);
     }
   });

@@ -10,9 +10,8 @@ import { and, asc, eq } from "drizzle-orm";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { startLiveTestServers } from "#tests/factories/http.ts";
-import { launchBrowser, signedInPage } from "#tests/factories/browser.ts";
-import { createNetNs, launchBrowserIn, netnsUnavailable, type NetNs } from "#tests/factories/netns.ts";
+import { signedInPage } from "#tests/factories/browser.ts";
+import { netnsUnavailable, startNamespacedLive, type NamespacedLive, type NetNs } from "#tests/factories/netns.ts";
 import { makeSession } from "#tests/media/live-factory.ts";
 import { attendanceEvents } from "#db/schema/index.ts";
 import { sessionAttendance } from "#app/live/attendance.server.ts";
@@ -22,8 +21,9 @@ import type { Member } from "#app/org/members.server.ts";
 const unavailable = netnsUnavailable();
 
 let db: ReturnType<typeof testDb>;
+let live: NamespacedLive | undefined;
 let ns: NetNs | undefined;
-let servers: Awaited<ReturnType<typeof startLiveTestServers>> | undefined;
+let servers: NamespacedLive["servers"] | undefined;
 let hostBrowser: Browser | undefined;
 let nsBrowser: Browser | undefined;
 let presenter: Member, viewer: Member, viewer2: Member;
@@ -89,25 +89,14 @@ describe.skipIf(unavailable)(`a viewer's real network loss${unavailable ? ` (ski
     viewer2 = await makeMember(db, tree.a2, { code: "NL-V2", fullName: "Người Xem Hai" });
     const start = Date.now() - 60_000;
     sessionId = makeSession(db, { inviteUnits: [tree.a], presenters: [presenter], start, actualStart: start, state: "live" }).id;
-    ns = createNetNs();
-    // The app and the RTC ports on the veth's host address: the only one the viewer can reach.
-    servers = await startLiveTestServers(db, { host: ns.hostIp });
-    // The pages are on a plain-http LAN origin. Chromium opens no camera there unless told, and
-    // hides navigator.userAgentData, without which mediasoup-client cannot recognise headless
-    // Chromium ("HeadlessChrome/…" fails its user-agent match; a desktop Chrome's passes).
-    const secure = `--unsafely-treat-insecure-origin-as-secure=${servers.origin}`;
-    hostBrowser = await launchBrowser({ args: [secure] });
-    nsBrowser = await launchBrowserIn(ns, [secure]);
+    live = await startNamespacedLive(db);
+    ({ ns, servers, hostBrowser, nsBrowser } = live);
   }, 600_000);
 
   afterAll(async () => {
     try {
-      for (const c of contexts) await c.close().catch(() => {});
-      await hostBrowser?.close().catch(() => {});
-      await nsBrowser?.close().catch(() => {});
-      await servers?.close();
+      await live?.close(contexts);
     } finally {
-      ns?.destroy();
       if (db) dropDb(db);
     }
   });

@@ -8,8 +8,10 @@ import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium, type Browser } from "playwright-core";
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./browser.ts";
+import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import type { Db } from "#db/client.server.ts";
+import { CHROMIUM_ARGS, CHROMIUM_PATH, launchBrowser } from "./browser.ts";
+import { startLiveTestServers } from "./http.ts";
 
 const PREFIX = "hnl";
 
@@ -169,4 +171,54 @@ export function createNetNs(): NetNs {
 /** Debian's Chromium started inside the namespace (same flags as `launchBrowser`). */
 export function launchBrowserIn(ns: NetNs, args: string[] = []): Promise<Browser> {
   return chromium.launch({ executablePath: ns.chromium, args: [...CHROMIUM_ARGS, ...args] });
+}
+
+export type NamespacedLive = {
+  ns: NetNs;
+  servers: Awaited<ReturnType<typeof startLiveTestServers>>;
+  /** Chromium on the host (the presenter's, an unconstrained viewer's). */
+  hostBrowser: Browser;
+  /** Chromium inside the namespace: its only way out is the veth. */
+  nsBrowser: Browser;
+  /** Closes the contexts, both browsers and the servers, then removes the namespace (and any limit on it). */
+  close(contexts: readonly BrowserContext[]): Promise<void>;
+};
+
+/**
+ * A live session's world across a veth: the app and the media server's RTC ports listen on the
+ * veth's host address, which the host's browser reaches over its own stack and the namespace's
+ * over the veth (so a cut or a limit on the veth applies to that browser only).
+ */
+export async function startNamespacedLive(db: Db & { file: string }): Promise<NamespacedLive> {
+  const ns = createNetNs();
+  let servers: NamespacedLive["servers"] | undefined;
+  let hostBrowser: Browser | undefined;
+  try {
+    servers = await startLiveTestServers(db, { host: ns.hostIp });
+    // The pages are on a plain-http LAN origin. Chromium opens no camera there unless told, and
+    // hides navigator.userAgentData, without which mediasoup-client cannot recognise headless
+    // Chromium ("HeadlessChrome/…" fails its user-agent match; a desktop Chrome's passes).
+    const secure = `--unsafely-treat-insecure-origin-as-secure=${servers.origin}`;
+    hostBrowser = await launchBrowser({ args: [secure] });
+    const nsBrowser = await launchBrowserIn(ns, [secure]);
+    const started = { ns, servers, hostBrowser, nsBrowser };
+    return {
+      ...started,
+      async close(contexts) {
+        try {
+          for (const c of contexts) await c.close().catch(() => {});
+          await started.hostBrowser.close().catch(() => {});
+          await started.nsBrowser.close().catch(() => {});
+          await started.servers.close();
+        } finally {
+          started.ns.destroy();
+        }
+      },
+    };
+  } catch (e) {
+    await hostBrowser?.close().catch(() => {});
+    await servers?.close().catch(() => {});
+    ns.destroy();
+    throw e;
+  }
 }
