@@ -14,7 +14,7 @@ import {
 } from "@remix-run/react";
 import { getSession, scopeOf } from "#app/auth/permissions.server.ts";
 import { localeOf } from "#app/i18n/locale.server.ts";
-import { translate, type Locale } from "#app/i18n/catalog.ts";
+import { messagesOf, type Locale } from "#app/i18n/catalog.ts";
 import { useT } from "#app/i18n/use-t.ts";
 import { useNonce } from "#app/nonce.tsx";
 import styles from "#app/styles/app.css?url";
@@ -33,6 +33,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const scope = member ? scopeOf(context.db, member) : null;
   return {
     locale,
+    // Only the active locale's catalog goes to the browser (use-t.ts reads it from here).
+    messages: messagesOf(locale),
     user: member
       ? {
           id: member.id,
@@ -49,6 +51,7 @@ type RootData = Awaited<ReturnType<typeof loader>>;
 export function Layout({ children }: { children: React.ReactNode }) {
   const data = useRouteLoaderData("root") as RootData | undefined;
   const locale: Locale = data?.locale ?? "vi";
+  const { t } = useT();
   const nonce = useNonce();
   return (
     <html lang={locale}>
@@ -60,7 +63,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
       </head>
       <body>
         <a className="skip-link" href="#main">
-          {translate(locale, "nav.skip")}
+          {t("nav.skip")}
         </a>
         <Header data={data} />
         <main id="main" tabIndex={-1}>

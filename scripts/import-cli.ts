@@ -36,7 +36,7 @@ export function runImportCli(kind: "units" | "members", preview: Runner, commit:
     process.exit(1);
   }
   const r = result.report;
-  for (const x of r.rejected) console.log(`  dòng/line ${x.line}${x.code ? ` [${x.code}]` : ""}: ${bilingual(x.key, x.params)}`);
+  for (const x of r.rejected) console.log(`  dòng/line ${x.line}${x.code ? ` [${x.code}]` : ""}: ${bilingual(x)}`);
   for (const u of r.updated) {
     const changes = Object.entries(u.changes).map(([k, v]) => `${k}: ${String(v.from ?? "—")} → ${String(v.to ?? "—")}`);
     console.log(`  ~ dòng/line ${u.line} [${u.code}] ${changes.join("; ")}`);

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import * as fontkit from "fontkit";
 import PDFDocument from "pdfkit";
 import QRCode from "qrcode";
-import { translate, type MessageKey, type Params } from "#app/i18n/catalog.ts";
+import { translate, type ArgsOf, type MessageKey } from "#app/i18n/catalog.ts";
 import { verificationUrl } from "./code.ts";
 import { vietnameseLongDate } from "./format.ts";
 
@@ -73,7 +73,7 @@ const W = 841.89;
 const H = 595.28;
 const COLORS = { ink: "#1f2430", muted: "#5b5f6b", red: "#8e1b1b", gold: "#b08a3e", paper: "#fffdf7" };
 
-const vi = (key: MessageKey, params?: Params) => translate("vi", key, params);
+const vi = <K extends MessageKey>(key: K, ...args: ArgsOf<K>) => translate("vi", key, ...args);
 
 type Doc = PDFKit.PDFDocument;
 

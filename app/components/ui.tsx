@@ -11,7 +11,7 @@ export function Notice({ flash }: { flash?: Flash | null }) {
   const tone = flash.tone ?? "ok";
   return (
     <p className={`notice notice-${tone}`} role={tone === "error" ? "alert" : "status"}>
-      {t(flash.key, flash.params)}
+      {t(flash)}
     </p>
   );
 }

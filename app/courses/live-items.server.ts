@@ -12,7 +12,7 @@
  */
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
-import { courseCompletions, courses, courseVersions, itemProgress, liveSessions } from "#db/schema/index.ts";
+import { courseCompletions, courses, courseVersions, itemProgress, liveSessions, type AttendanceOverride } from "#db/schema/index.ts";
 import { sessionAttendance, type MemberAttendance } from "#app/live/attendance.server.ts";
 import { snapshotItems, type CourseSnapshot, type SnapshotItem } from "./snapshot.ts";
 import { recomputeCompletion } from "./completion.server.ts";
@@ -172,7 +172,7 @@ export function scheduleLiveItemSettlement(db: Db, opts: { reconnectWindowMs: nu
 export function liveItemView(db: Db, memberId: number, sessionId: number, opts: { reconnectWindowMs: number }) {
   const s = db.select().from(liveSessions).where(eq(liveSessions.id, sessionId)).get();
   if (!s) return null;
-  let status: string | null = null;
+  let status: AttendanceOverride | null = null;
   if (s.state === "ended") {
     const report = sessionAttendance(db, sessionId, { reconnectWindowMs: opts.reconnectWindowMs, only: [memberId] });
     const m = report?.members.find((x) => x.memberId === memberId);

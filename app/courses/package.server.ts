@@ -162,7 +162,7 @@ export function loadPackage(dir: string): { ok: true; pkg: LoadedPackage } | { o
       }
       const v = validateDoc(doc);
       if (!v.ok) {
-        for (const p of v.problems) problems.push({ file: path.join(dir, file), message: translate("en", p.key, p.params) });
+        for (const p of v.problems) problems.push({ file: path.join(dir, file), message: translate("en", p) });
         return base;
       }
       // Documents exported from the editor carry their files under media/.

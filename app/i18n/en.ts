@@ -1,4 +1,5 @@
 import type { MessageKey } from "./vi.ts";
+import { plural, type Template } from "./format.ts";
 
 import { enLive } from "./parts/en-live.ts";
 import { enCourseLive } from "./parts/en-course-live.ts";
@@ -7,7 +8,7 @@ import { enQuiz } from "./parts/en-quiz.ts";
 import { enCertificates } from "./parts/en-certificates.ts";
 import { enReports } from "./parts/en-reports.ts";
 
-export const en: Record<MessageKey, string> = {
+export const en = {
   ...enLive,
   ...enCourseLive,
   ...enCheckin,
@@ -105,8 +106,8 @@ export const en: Record<MessageKey, string> = {
   "units.parent": "Parent unit",
   "units.children": "Sub-units",
   "units.members": "Members",
-  "units.memberCount": "{count} members",
-  "units.childCount": "{count} sub-units",
+  "units.memberCount": plural("count", { one: "{count} member", other: "{count} members" }),
+  "units.childCount": plural("count", { one: "{count} sub-unit", other: "{count} sub-units" }),
   "units.root": "(top level)",
   "units.create": "Add a sub-unit",
   "units.createRoot": "Add a top-level unit",
@@ -156,7 +157,7 @@ export const en: Record<MessageKey, string> = {
   "members.historyTo": "To",
   "members.disable": "Disable the account (signs out every device)",
   "members.enable": "Enable the account",
-  "members.disabledNotice": "Account disabled; {count} sessions revoked.",
+  "members.disabledNotice": plural("count", { one: "Account disabled; {count} session revoked.", other: "Account disabled; {count} sessions revoked." }),
   "members.enabledNotice": "Account enabled.",
   "members.issueCode": "Issue a new activation code",
   "members.codeIssued": "New activation code for {name}: {code} (expires in 30 days; shown only once).",
@@ -180,7 +181,7 @@ export const en: Record<MessageKey, string> = {
   "activation.issuePrint": "Issue codes and print slips",
   "activation.issueCsv": "Issue codes and download CSV",
   "activation.none": "Every member of this unit has activated their account.",
-  "activation.pending": "{count} members not activated yet.",
+  "activation.pending": plural("count", { one: "{count} member not activated yet.", other: "{count} members not activated yet." }),
   "activation.slipTitle": "Học Số account activation slip",
   "activation.slipHow": "Open Học Số, choose \"Activate your account\", and enter your member code and the activation code below.",
   "activation.expires": "Expires: {date}",
@@ -329,4 +330,4 @@ export const en: Record<MessageKey, string> = {
   "manage.hub.units": "The organisation tree, activation codes",
   "manage.hub.import": "Import units and members from CSV",
   "manage.hub.certificates": "Completion certificates, ZIP download, revocation",
-};
+} as const satisfies Record<MessageKey, Template>;

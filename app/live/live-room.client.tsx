@@ -6,7 +6,7 @@
  */
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { useT } from "#app/i18n/use-t.ts";
-import type { MessageKey } from "#app/i18n/catalog.ts";
+import type { PlainKey } from "#app/i18n/catalog.ts";
 import { LiveConnection, type ChatAction, type ChatMessage, type ChatResult, type LiveRole, type Snapshot } from "./live-connection.client.ts";
 import { toLocalStamp } from "./time.ts";
 import { CheckinQr } from "./checkin-qr.client.tsx";
@@ -71,7 +71,7 @@ function TrackAudio({ track, muted }: { track: MediaStreamTrack | null; muted: b
   );
 }
 
-const CONN_KEYS: Record<Snapshot["conn"], MessageKey> = {
+const CONN_KEYS: Record<Snapshot["conn"], PlainKey> = {
   idle: "live.conn.idle",
   connecting: "live.conn.connecting",
   joined: "live.conn.joined",
@@ -83,7 +83,7 @@ const CONN_KEYS: Record<Snapshot["conn"], MessageKey> = {
   left: "live.conn.left",
 };
 
-const LOCAL_ERRORS: Record<string, MessageKey> = {
+const LOCAL_ERRORS: Record<string, PlainKey> = {
   unreachable: "live.error.unreachable",
   "checkin-refused": "live.error.checkinRefused",
   "media-devices": "live.error.mediaDevices",
@@ -153,7 +153,7 @@ export function LiveRoom(props: LiveRoomProps) {
           {t(CONN_KEYS[s.conn])}
         </span>
         <span className={`badge ${live ? "badge-live" : ""}`} data-testid="session-state">
-          {t(`live.state.${sessionState}` as MessageKey)}
+          {t(`live.state.${sessionState}`)}
         </span>
         {s.conn === "reconnecting" ? <span className="spinner" aria-hidden="true" /> : null}
         {s.rejoins > 0 ? <span className="muted small">{t("live.room.rejoins", { count: s.rejoins })}</span> : null}

@@ -7,18 +7,16 @@
  * Per unit: invited, present, late, left early, absent, excused; rate = members who attended at
  * all (present + late + left early) / invited. A unit's figures include its whole subtree.
  */
-import crypto from "node:crypto";
-import ExcelJS from "exceljs";
 import { desc, eq, inArray } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "#db/client.server.ts";
 import { ATTENDANCE_OVERRIDES, attendanceCorrections, members, units, type AttendanceOverride } from "#db/schema/index.ts";
 import type { Scope } from "#app/auth/permissions.server.ts";
 import { DomainError } from "#app/org/domain-error.ts";
-import { CSV_BOM, neutraliseCell, toCsvLine } from "#app/org/spreadsheet-safety.ts";
+import type { ExportTable } from "#app/reports/export.server.ts";
 import { foldVietnamese } from "#app/org/text-fold.ts";
 import { pathIds, sumUpTree, type TreeNode } from "#app/reports/tree-sum.ts";
-import { translate, type MessageKey } from "#app/i18n/catalog.ts";
+import { translate, type PlainKey } from "#app/i18n/catalog.ts";
 import { correctAttendance, sessionAttendance, type MemberAttendance } from "./attendance.server.ts";
 import { RECONNECT_WINDOW_MS, type LiveSession } from "./sessions.server.ts";
 import { toLocalStamp } from "./time.ts";
@@ -293,9 +291,10 @@ export const EXPORT_HEADERS = [
 
 export const ROLLUP_HEADERS = ["Mã đơn vị", "Tên đơn vị", "Được mời", "Có mặt", "Đi muộn", "Về sớm", "Vắng", "Vắng có lý do", "Tỷ lệ tham dự (%)"] as const;
 
-const vi = (key: MessageKey) => translate("vi", key);
-export const statusKey = (s: AttendanceOverride): MessageKey => `live.status.${s}` as MessageKey;
-export const viaKey = (v: NonNullable<MemberAttendance["via"]>): MessageKey => `live.via.${v}` as MessageKey;
+const vi = (key: PlainKey) => translate("vi", key);
+type Via = NonNullable<MemberAttendance["via"]>;
+export const statusKey = (s: AttendanceOverride): `live.status.${AttendanceOverride}` => `live.status.${s}`;
+export const viaKey = (v: Via): `live.via.${Via}` => `live.via.${v}`;
 
 /** Minutes with one decimal: a short presence still shows (0.4), never rounded away to 0. */
 export const minutesOf = (ms: number) => Math.round(ms / 6000) / 10;
@@ -319,61 +318,42 @@ export function exportRows(rows: readonly ReportRow[]): ExportCell[][] {
   ]);
 }
 
-/** The table as CSV lines (header + rows), every string cell neutralised, CRLF-terminated. */
-export function tableText(rows: readonly ExportCell[][]): string {
-  return [toCsvLine([...EXPORT_HEADERS]), ...rows.map((r) => toCsvLine(r))].map((l) => l + "\r\n").join("");
-}
+export type ExportMeta = { session: Pick<LiveSession, "id" | "title">; start: Date; end: Date; rule: ScopedReport["rule"]; scopeLabel: string };
 
-/** SHA-256 (hex) of the UTF-8 bytes of `tableText`: the same value in the CSV and the XLSX file. */
-export function tableChecksum(rows: readonly ExportCell[][]): string {
-  return crypto.createHash("sha256").update(tableText(rows), "utf8").digest("hex");
-}
-
-export type ExportMeta = { session: Pick<LiveSession, "id" | "title">; start: Date; end: Date; rule: ScopedReport["rule"]; generatedAt: Date; scopeLabel: string };
-
-function metaLines(meta: ExportMeta, rowCount: number, checksum: string): ExportCell[][] {
-  return [
-    ["Phiên sinh hoạt", meta.session.title],
-    ["Mã phiên", meta.session.id],
-    ["Bắt đầu (giờ Việt Nam)", toLocalStamp(meta.start)],
-    ["Kết thúc (giờ Việt Nam)", toLocalStamp(meta.end)],
-    ["Quy tắc", `có mặt khi dự ≥ ${meta.rule.presentMinPercent}% thời lượng; muộn khi vào sau ${meta.rule.lateAfterMinutes} phút`],
-    ["Phạm vi", meta.scopeLabel],
-    ["Số dòng", rowCount],
-    ["Tạo lúc (giờ Việt Nam)", toLocalStamp(meta.generatedAt)],
-    ["Mã kiểm tra SHA-256 của bảng", checksum],
-  ];
-}
+const pctOf = (rate: number | null) => (rate == null ? null : Math.round(rate * 1000) / 10);
 
 /**
- * CSV: BOM, the table (header + one line per invited member), a blank line, then the session's
- * details, the generated time and the checksum line (SHA-256 of the table's lines as written).
+ * The session's attendance as a table of the one export engine (app/reports/export.server.ts):
+ * one row per invited member of the reader's scope (the checksummed data), the session's details
+ * as metadata, and the roll-up per unit as a derived sheet of the XLSX.
  */
-export function attendanceCsv(rows: readonly ExportCell[][], meta: ExportMeta): string {
-  const checksum = tableChecksum(rows);
-  return CSV_BOM + tableText(rows) + "\r\n" + metaLines(meta, rows.length, checksum).map((l) => toCsvLine(l) + "\r\n").join("");
-}
-
-export async function attendanceXlsx(rows: readonly ExportCell[][], rollupRows: readonly RollupRow[], meta: ExportMeta): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  wb.created = meta.generatedAt;
-  const cell = (v: ExportCell) => (typeof v === "number" ? v : neutraliseCell(v));
-  const ws = wb.addWorksheet("Diem danh");
-  ws.addRow([...EXPORT_HEADERS]);
-  ws.getRow(1).font = { bold: true };
-  for (const r of rows) ws.addRow(r.map(cell));
-  ws.columns.forEach((c) => (c.width = 20));
-  const ru = wb.addWorksheet("Theo don vi");
-  ru.addRow([...ROLLUP_HEADERS]);
-  ru.getRow(1).font = { bold: true };
-  for (const u of rollupRows) {
-    const c = u.counts;
-    ru.addRow([cell(u.code), cell(`${"  ".repeat(Math.max(0, u.depth - (rollupRows[0]?.depth ?? 0)))}${u.name}`), c.invited, c.present, c.late, c.leftEarly, c.absent, c.excused, c.rate == null ? "" : Math.round(c.rate * 1000) / 10]);
-  }
-  ru.columns.forEach((c) => (c.width = 16));
-  const info = wb.addWorksheet("Thong tin");
-  for (const l of metaLines(meta, rows.length, tableChecksum(rows))) info.addRow(l.map(cell));
-  info.getColumn(1).width = 32;
-  info.getColumn(2).width = 70;
-  return Buffer.from(await wb.xlsx.writeBuffer());
+export function attendanceExportTable(rows: ExportCell[][], rollupRows: readonly RollupRow[], meta: ExportMeta): ExportTable {
+  const top = rollupRows[0]?.depth ?? 0;
+  return {
+    title: vi("live.export.title"),
+    headers: [...EXPORT_HEADERS],
+    rows,
+    columnTypes: EXPORT_HEADERS.map((_, i) => (i === 7 ? "count" : i === 8 ? "pct" : "text")),
+    meta: [
+      [vi("live.export.session"), meta.session.title],
+      [vi("live.export.sessionId"), meta.session.id],
+      [vi("live.export.start"), toLocalStamp(meta.start)],
+      [vi("live.export.end"), toLocalStamp(meta.end)],
+      [vi("live.export.rule"), translate("vi", "live.export.ruleValue", { percent: meta.rule.presentMinPercent, minutes: meta.rule.lateAfterMinutes })],
+      [vi("live.export.scope"), meta.scopeLabel],
+    ],
+    fileBase: `diem-danh-phien-${meta.session.id}`,
+    sheetName: vi("live.export.sheet"),
+    extraSheets: [
+      {
+        name: vi("live.export.rollupSheet"),
+        headers: [...ROLLUP_HEADERS],
+        columnTypes: ROLLUP_HEADERS.map((_, i) => (i < 2 ? "text" : i === ROLLUP_HEADERS.length - 1 ? "pct" : "count")),
+        rows: rollupRows.map((u) => {
+          const c = u.counts;
+          return [u.code, `${"  ".repeat(Math.max(0, u.depth - top))}${u.name}`, c.invited, c.present, c.late, c.leftEarly, c.absent, c.excused, pctOf(c.rate)];
+        }),
+      },
+    ],
+  };
 }

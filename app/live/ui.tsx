@@ -1,7 +1,6 @@
 /** Small presentational pieces of the live-session pages (client-safe, no data access). */
 import { useEffect, useState } from "react";
 import { useT } from "#app/i18n/use-t.ts";
-import type { MessageKey } from "#app/i18n/catalog.ts";
 import { formatCountdown } from "./time.ts";
 import type { CorrectionStatus as AttendanceOverride } from "./constants.ts";
 
@@ -49,7 +48,7 @@ const STATUS_CLASS: Record<AttendanceOverride, string> = {
 
 export function StatusBadge({ status }: { status: AttendanceOverride }) {
   const { t } = useT();
-  return <span className={`badge ${STATUS_CLASS[status]}`}>{t(`live.status.${status}` as MessageKey)}</span>;
+  return <span className={`badge ${STATUS_CLASS[status]}`}>{t(`live.status.${status}`)}</span>;
 }
 
 export function DocumentLink({ url }: { url: string | null }) {

@@ -1,8 +1,8 @@
-import ExcelJS from "exceljs";
 import { and, asc, eq, or } from "drizzle-orm";
 import type { Db } from "#db/client.server.ts";
 import { members, units } from "#db/schema/index.ts";
-import { neutraliseCell, toCsvLine, CSV_BOM } from "./spreadsheet-safety.ts";
+import { tableCsv, tableXlsx, type ExportTable } from "#app/reports/export.server.ts";
+import { translate } from "#app/i18n/catalog.ts";
 import { subtreeCondition } from "./units.server.ts";
 
 /** Same column names as the import, so an export can be edited and imported back. */
@@ -32,22 +32,28 @@ export function memberExportRows(db: Db, opts: { unitPath?: string | null; withi
     .map((r) => [r.code, r.fullName, r.unitCode, r.position, r.email ?? "", r.phone ?? "", r.status, r.unitName]);
 }
 
+/**
+ * The members list as a table of the one export engine (app/reports/export.server.ts). Its CSV
+ * starts with the header (no metadata block) so it imports back; the checksum follows the same
+ * rule as every export: SHA-256 of everything after the header line.
+ */
+export function membersExportTable(rows: string[][], meta: { filter: string }): ExportTable {
+  return {
+    title: translate("vi", "members.export.title"),
+    headers: [...EXPORT_HEADERS],
+    rows,
+    columnTypes: EXPORT_HEADERS.map(() => "text" as const),
+    meta: [[translate("vi", "members.export.filter"), meta.filter]],
+    fileBase: "thanh-vien",
+    sheetName: translate("vi", "members.export.sheet"),
+    csvHeaderFirst: true,
+  };
+}
+
 export function membersCsv(rows: string[][]): string {
-  return CSV_BOM + [toCsvLine([...EXPORT_HEADERS]), ...rows.map((r) => toCsvLine(r))].join("\r\n") + "\r\n";
+  return tableCsv(membersExportTable(rows, { filter: "" }), new Date());
 }
 
 export async function membersXlsx(rows: string[][], meta: { generatedAt: Date; filter: string }): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  wb.created = meta.generatedAt;
-  const ws = wb.addWorksheet("Thanh vien");
-  ws.addRow([...EXPORT_HEADERS]);
-  ws.getRow(1).font = { bold: true };
-  // Every value is written as a string cell, neutralised: a name that starts with "=" must stay text.
-  for (const r of rows) ws.addRow(r.map((v) => neutraliseCell(String(v))));
-  ws.columns.forEach((c) => (c.width = 22));
-  const info = wb.addWorksheet("Thong tin");
-  info.addRow(["Tạo lúc / Generated at", meta.generatedAt.toISOString()]);
-  info.addRow(["Bộ lọc / Filter", neutraliseCell(meta.filter)]);
-  info.addRow(["Số dòng / Rows", rows.length]);
-  return Buffer.from(await wb.xlsx.writeBuffer());
+  return tableXlsx(membersExportTable(rows, meta), meta.generatedAt);
 }

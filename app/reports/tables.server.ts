@@ -6,7 +6,7 @@
 import { and, eq, inArray, lte, sql } from "drizzle-orm";
 import type { Db } from "#db/client.server.ts";
 import { certificates, courses, quizAttempts, units } from "#db/schema/index.ts";
-import { translate, type MessageKey, type Params } from "#app/i18n/catalog.ts";
+import { translate, type ArgsOf, type MessageKey, type PlainKey } from "#app/i18n/catalog.ts";
 import {
   memberCompletion,
   membersMissing,
@@ -38,14 +38,14 @@ export type ReportTable = {
   fileBase: string;
 };
 
-const vi = (key: MessageKey, params?: Params) => translate("vi", key, params);
+const vi = <K extends MessageKey>(key: K, ...args: ArgsOf<K>) => translate("vi", key, ...args);
 
 /** Completion rate as a percentage with one decimal, or null when nothing is assigned. */
 export function ratePct(c: Pick<CompletionCounts, "rate">): number | null {
   return c.rate == null ? null : Math.round(c.rate * 1000) / 10;
 }
 
-const COUNT_HEADERS: MessageKey[] = [
+const COUNT_HEADERS: PlainKey[] = [
   "reports.col.assigned",
   "reports.col.completed",
   "reports.col.inProgress",

@@ -26,7 +26,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
   if (!parsed?.success) return Response.json({ ok: false, messages: [translate(locale, "error.badRequest")] }, { status: 400 });
   const r = saveLessonDraft(context.db, course.id, params.itemKey ?? "", { title: parsed.data.title, doc: parsed.data.doc });
-  if (!r.ok) return Response.json({ ok: false, messages: r.problems.map((p) => translate(locale, p.key, p.params)) }, { status: 422 });
+  if (!r.ok) return Response.json({ ok: false, messages: r.problems.map((p) => translate(locale, p)) }, { status: 422 });
   return { ok: true, savedAt: r.savedAt.toISOString() };
 }
 

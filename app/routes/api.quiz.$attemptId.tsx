@@ -26,7 +26,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const r = saveAnswer(context.db, member.id, parseId(params.attemptId), parsed.data.questionId, parsed.data.response);
     return Response.json({ ok: true, savedAt: r.savedAt.toISOString(), serverNow: Date.now() });
   } catch (e) {
-    if (e instanceof DomainError) return Response.json({ ok: false, code: e.key, message: translate(locale, e.key, e.params) }, { status: e.status });
+    if (e instanceof DomainError) return Response.json({ ok: false, code: e.key, message: translate(locale, e) }, { status: e.status });
     throw e;
   }
 }

@@ -26,7 +26,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const saved = saveUpload(context.db, context.env.DATA_DIR, bytes, file.name, session.member.id);
     return { url: saved.url, ext: saved.ext, mime: saved.mime };
   } catch (e) {
-    if (e instanceof DomainError) return Response.json({ messages: [translate(locale, e.key, e.params)] }, { status: e.status });
+    if (e instanceof DomainError) return Response.json({ messages: [translate(locale, e)] }, { status: e.status });
     throw e;
   }
 }

@@ -2,16 +2,15 @@ import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction }
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "#app/auth/permissions.server.ts";
 import { certificatesOfMember, ensureCertificatesForCompletions } from "#app/certificates/issue.server.ts";
-import { translate, type Locale } from "#app/i18n/catalog.ts";
-import { useT } from "#app/i18n/use-t.ts";
+import { metaT, useT } from "#app/i18n/use-t.ts";
 import { CertificateTable } from "#app/certificates/certificate-table.tsx";
 import styles from "#app/certificates/certificates.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
 
 export const meta: MetaFunction = ({ matches }) => {
-  const locale = ((matches.find((m) => m.id === "root")?.data as { locale?: Locale } | undefined)?.locale ?? "vi") as Locale;
-  return [{ title: `${translate(locale, "certificates.title")} — Học Số` }];
+  const t = metaT(matches);
+  return [{ title: `${t("certificates.title")} — Học Số` }];
 };
 
 export const headers: HeadersFunction = () => ({ "Cache-Control": "private, no-store" });

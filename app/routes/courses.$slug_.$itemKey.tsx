@@ -9,7 +9,6 @@ import { requireReadableCourse } from "#app/courses/access.server.ts";
 import { completeLesson, openItem } from "#app/courses/learning.server.ts";
 import { liveItemView } from "#app/courses/live-items.server.ts";
 import { isMemberInvited } from "#app/live/attendance.server.ts";
-import type { MessageKey } from "#app/i18n/catalog.ts";
 import { minReadSeconds, snapshotItems } from "#app/courses/snapshot.ts";
 import { renderDocHtml } from "#app/editor/document.server.ts";
 import { domainFailure, ok, readForm } from "#app/http/forms.server.ts";
@@ -197,7 +196,7 @@ function LiveItem({
 }) {
   const { t, formatDate } = useT();
   const v = live?.view;
-  const statusText = v?.status ? t(`live.status.${v.status}` as MessageKey) : "";
+  const statusText = v?.status ? t(`live.status.${v.status}`) : "";
   return (
     <section className="card" data-testid="live-item">
       <h1>{title}</h1>

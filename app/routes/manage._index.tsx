@@ -1,9 +1,9 @@
 import { Link } from "@remix-run/react";
 import { useT } from "#app/i18n/use-t.ts";
-import type { MessageKey } from "#app/i18n/catalog.ts";
+import type { PlainKey } from "#app/i18n/catalog.ts";
 
 /** The manager's hub: one short menu instead of a long header on phones. (Access: manage.tsx.) */
-const SECTIONS: { to: string; title: MessageKey; hint: MessageKey }[] = [
+const SECTIONS: { to: string; title: PlainKey; hint: PlainKey }[] = [
   { to: "/manage/reports", title: "nav.reports", hint: "manage.hub.reports" },
   { to: "/manage/reports/attendance", title: "reports.att.link", hint: "reports.att.title" },
   { to: "/manage/courses", title: "manage.courses.title", hint: "manage.hub.courses" },

@@ -172,7 +172,7 @@ function ReportView({ result, busy }: { result: { report: ImportReport; uploadId
                   <tr key={i}>
                     <td>{x.line}</td>
                     <td>{x.code ?? ""}</td>
-                    <td>{t(x.key, x.params)}</td>
+                    <td>{t(x)}</td>
                   </tr>
                 ))}
               </tbody>

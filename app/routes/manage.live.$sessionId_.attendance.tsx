@@ -11,7 +11,6 @@ import { correctionTrail, filterRows, minutesOf, pageOf, recordCorrection, rollu
 import type { MemberAttendance } from "#app/live/attendance.server.ts";
 import { StatusBadge } from "#app/live/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
-import type { MessageKey } from "#app/i18n/catalog.ts";
 import { CORRECTION_STATUSES, MAX_REASON } from "#app/live/constants.ts";
 import liveStyles from "#app/styles/live.css?url";
 
@@ -254,8 +253,8 @@ export default function Attendance() {
             {t("live.attendance.searchHint")}
           </small>
         </div>
-        <FilterSelect name="status" label={t("live.attendance.status")} any={t("live.attendance.anyStatus")} value={d.filter.status} options={CORRECTION_STATUSES.map((o) => [o, t(`live.status.${o}` as MessageKey)])} />
-        <FilterSelect name="via" label={t("live.attendance.via")} any={t("live.attendance.anyVia")} value={d.filter.via} options={VIA_FILTERS.map((o) => [o, t(`live.via.${o}` as MessageKey)])} />
+        <FilterSelect name="status" label={t("live.attendance.status")} any={t("live.attendance.anyStatus")} value={d.filter.status} options={CORRECTION_STATUSES.map((o) => [o, t(`live.status.${o}`)])} />
+        <FilterSelect name="via" label={t("live.attendance.via")} any={t("live.attendance.anyVia")} value={d.filter.via} options={VIA_FILTERS.map((o) => [o, t(`live.via.${o}`)])} />
         <p className="button-row">
           <button type="submit">{t("live.attendance.applyFilters")}</button>{" "}
           {filtered ? (
@@ -300,7 +299,7 @@ export default function Attendance() {
                 </td>
                 <td data-label={t("live.attendance.minutes")}>{r.minutes}</td>
                 <td data-label="%">{r.percent}</td>
-                <td data-label={t("live.attendance.via")}>{r.via ? t(`live.via.${r.via}` as MessageKey) : "—"}</td>
+                <td data-label={t("live.attendance.via")}>{r.via ? t(`live.via.${r.via}`) : "—"}</td>
                 <td data-label={t("live.attendance.firstJoin")}>{time(r.firstJoin)}</td>
                 <td data-label={t("live.attendance.lastLeave")}>{time(r.lastLeave)}</td>
               </tr>
@@ -378,7 +377,7 @@ export default function Attendance() {
               <select id="status" name="status" defaultValue="excused">
                 {CORRECTION_STATUSES.map((o) => (
                   <option key={o} value={o}>
-                    {t(`live.status.${o}` as MessageKey)}
+                    {t(`live.status.${o}`)}
                   </option>
                 ))}
               </select>

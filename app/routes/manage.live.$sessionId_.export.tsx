@@ -4,12 +4,15 @@ import { z } from "zod";
 import { notFound, requireManager } from "#app/auth/permissions.server.ts";
 import { parseId, readSearch } from "#app/http/forms.server.ts";
 import { sessionAccess } from "#app/live/sessions.server.ts";
-import { attendanceCsv, attendanceXlsx, exportRows, rollupTree, scopedReport, type ExportMeta } from "#app/live/report.server.ts";
+import { attendanceExportTable, exportRows, rollupTree, scopedReport } from "#app/live/report.server.ts";
+import { exportResponse } from "#app/reports/export.server.ts";
+import { translate } from "#app/i18n/catalog.ts";
 import { units } from "#db/schema/index.ts";
 
 /**
  * The attendance of one session as CSV (UTF-8 with a BOM) or XLSX, limited to the reader's scope,
- * with Vietnamese headers, neutralised cells, the generated time and a SHA-256 of the table.
+ * written by the one export engine: Vietnamese headers, neutralised cells, the generated time and
+ * the same checksum rule as every other export.
  */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { scope } = requireManager(request, context);
@@ -19,9 +22,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const generatedAt = new Date();
   const rep = scopedReport(context.db, scope, access.session.id, generatedAt.getTime(), context.env.RECONNECT_WINDOW_SECONDS * 1000);
   if (!rep) notFound();
-  const rows = exportRows(rep.rows);
   const scopeLabel = scope.all
-    ? "toàn bộ tổ chức"
+    ? translate("vi", "live.export.wholeOrganisation")
     : context.db
         .select({ code: units.code, name: units.name })
         .from(units)
@@ -29,20 +31,12 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
         .all()
         .map((u) => `${u.name} (${u.code})`)
         .join("; ");
-  const meta: ExportMeta = { session: access.session, start: rep.start, end: rep.end, rule: rep.rule, generatedAt, scopeLabel };
-  const base = `diem-danh-phien-${access.session.id}-${generatedAt.toISOString().slice(0, 10)}`;
-  const common = { "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff" };
-  if (format === "xlsx") {
-    const buf = await attendanceXlsx(rows, rollupTree(context.db, scope, rep.rows).all(), meta);
-    return new Response(new Uint8Array(buf), {
-      headers: {
-        ...common,
-        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "Content-Disposition": `attachment; filename="${base}.xlsx"`,
-      },
-    });
-  }
-  return new Response(attendanceCsv(rows, meta), {
-    headers: { ...common, "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${base}.csv"` },
+  const table = attendanceExportTable(exportRows(rep.rows), rollupTree(context.db, scope, rep.rows).all(), {
+    session: access.session,
+    start: rep.start,
+    end: rep.end,
+    rule: rep.rule,
+    scopeLabel,
   });
+  return exportResponse({ ...table, fileBase: `${table.fileBase}-${generatedAt.toISOString().slice(0, 10)}` }, format, generatedAt);
 }

@@ -6,7 +6,7 @@ import { parseId, readSearch } from "#app/http/forms.server.ts";
 import { isPresenter, sessionAccess } from "#app/live/sessions.server.ts";
 import { sessionMessages } from "#app/live/questions.server.ts";
 import { useT } from "#app/i18n/use-t.ts";
-import type { MessageKey } from "#app/i18n/catalog.ts";
+import type { PlainKey } from "#app/i18n/format.ts";
 import liveStyles from "#app/styles/live.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: liveStyles }];
@@ -28,8 +28,20 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
   return { session: { id: s.id, title: s.title }, all: !!all, ...sessionMessages(context.db, s.id, { seesHidden, questionsOnly: !all }) };
 }
 
+/** The stored moderation action (a text column) to its label; an unknown one shows as stored. */
+const MODERATION_KEYS = new Map<string, PlainKey>([
+  ["hide", "live.questions.action.hide"],
+  ["unhide", "live.questions.action.unhide"],
+  ["pin", "live.questions.action.pin"],
+  ["unpin", "live.questions.action.unpin"],
+]);
+
 export default function SessionQuestions() {
   const { t, formatDate } = useT();
+  const actionLabel = (a: string) => {
+    const key = MODERATION_KEYS.get(a);
+    return key ? t(key) : a;
+  };
   const d = useLoaderData<typeof loader>();
   return (
     <div className="live-page">
@@ -72,7 +84,7 @@ export default function SessionQuestions() {
               {m.moderated && m.moderated.action !== "answer" ? (
                 <p className="muted small" data-testid="moderated">
                   {t("live.questions.moderated", {
-                    action: t(`live.questions.action.${m.moderated.action}` as MessageKey),
+                    action: actionLabel(m.moderated.action),
                     by: m.moderated.by,
                     at: m.moderated.at ? formatDate(m.moderated.at, { timeStyle: "medium" }) : "",
                   })}

@@ -5,7 +5,7 @@ import { attendanceForPeriod, type AttendanceCounts } from "#app/reports/attenda
 import { hierarchy, type ReportTable } from "#app/reports/tables.server.ts";
 import { exportResponse } from "#app/reports/export.server.ts";
 import { readSearch } from "#app/http/forms.server.ts";
-import { translate, type MessageKey } from "#app/i18n/catalog.ts";
+import { translate, type PlainKey } from "#app/i18n/catalog.ts";
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const DAY = 24 * 3600_000;
@@ -24,7 +24,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   });
   const names = new Map(r.units.map((u) => [u.id, u.name]));
   const h = hierarchy(r.units.map((u) => u.path), names);
-  const vi = (k: MessageKey) => translate("vi", k);
+  const vi = (k: PlainKey) => translate("vi", k);
   const pct = (c: AttendanceCounts) => (c.rate === null ? null : Math.round(c.rate * 1000) / 10);
   const table: ReportTable = {
     kind: "attendance",

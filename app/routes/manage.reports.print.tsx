@@ -115,6 +115,13 @@ export default function PrintReport() {
           </table>
         </section>
       ) : null}
+      <section className="print-verify" data-testid="verify-rule">
+        <h2>{t("reports.verify.title")}</h2>
+        <p>{t("reports.verify.rule")}</p>
+        <p>{t("reports.verify.csv", { line: "K" })}</p>
+        <p>{t("reports.verify.xlsx")}</p>
+        <p>{t("reports.verify.here")}</p>
+      </section>
       <footer className="print-foot">{t("reports.print.footer", { generated: formatDate(d.generatedAt, { dateStyle: "medium", timeStyle: "short" }) })}</footer>
     </article>
   );

@@ -2,15 +2,14 @@ import { data, redirect, type HeadersFunction, type LinksFunction, type LoaderFu
 import { Link, useLoaderData } from "@remix-run/react";
 import { normaliseCode } from "#app/certificates/code.ts";
 import { publicVerification } from "#app/certificates/issue.server.ts";
-import { translate, type Locale } from "#app/i18n/catalog.ts";
-import { useT } from "#app/i18n/use-t.ts";
+import { metaT, useT } from "#app/i18n/use-t.ts";
 import styles from "#app/certificates/certificates.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
 
 export const meta: MetaFunction = ({ matches }) => {
-  const locale = ((matches.find((m) => m.id === "root")?.data as { locale?: Locale } | undefined)?.locale ?? "vi") as Locale;
-  return [{ title: `${translate(locale, "verify.title")} — Học Số` }, { name: "robots", content: "noindex, nofollow" }];
+  const t = metaT(matches);
+  return [{ title: `${t("verify.title")} — Học Số` }, { name: "robots", content: "noindex, nofollow" }];
 };
 
 // Verification pages are for people holding the paper, not for search engines; a revocation must

@@ -4,12 +4,11 @@ import { z } from "zod";
 import { readSearch } from "#app/http/forms.server.ts";
 import { normaliseCode } from "#app/certificates/code.ts";
 import { Field } from "#app/components/ui.tsx";
-import { translate, type Locale } from "#app/i18n/catalog.ts";
-import { useT } from "#app/i18n/use-t.ts";
+import { metaT, useT } from "#app/i18n/use-t.ts";
 
 export const meta: MetaFunction = ({ matches }) => {
-  const locale = ((matches.find((m) => m.id === "root")?.data as { locale?: Locale } | undefined)?.locale ?? "vi") as Locale;
-  return [{ title: `${translate(locale, "verify.title")} — Học Số` }, { name: "robots", content: "noindex, nofollow" }];
+  const t = metaT(matches);
+  return [{ title: `${t("verify.title")} — Học Số` }, { name: "robots", content: "noindex, nofollow" }];
 };
 
 export const headers: HeadersFunction = () => ({ "X-Robots-Tag": "noindex, nofollow" });

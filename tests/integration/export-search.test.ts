@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import ExcelJS from "exceljs";
 import { testDb, dropDb } from "#tests/factories/db.ts";
@@ -62,4 +63,27 @@ test("exports neutralise formula-like cells in CSV and XLSX, and round-trip thro
   const again = commitMemberImport(db, new Uint8Array(Buffer.from(plain)), { all: true }, null);
   if ("error" in again) throw new Error(again.error.en);
   expect(again.report).toMatchObject({ unchanged: 1, created: [], updated: [], rejected: [] });
+});
+
+test("the members export follows every export's checksum rule, and its sheets keep their Vietnamese names", async () => {
+  const t = makeTree(db);
+  createMember(db, { code: "S1", fullName: "Nguyễn Thị Hoà, phó bí thư", unitId: t.a1.id, position: "Bí thư; chi ủy" }, null);
+  createMember(db, { code: "S2", fullName: "=1+1", unitId: t.a2.id }, null);
+  const rows = memberExportRows(db, { unitPath: t.a.path });
+  const csv = membersCsv(rows);
+  // The header is the first line (the file imports back); the checksum covers everything after it.
+  const afterHeader = csv.slice(csv.indexOf("\r\n") + 2);
+  const sum = crypto.createHash("sha256").update(afterHeader, "utf8").digest("hex");
+  const xlsx = await membersXlsx(rows, { generatedAt: new Date("2026-11-25T00:00:00Z"), filter: "don_vi=A" });
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(xlsx as unknown as ArrayBuffer);
+  expect(wb.worksheets.map((w) => w.name)).toEqual(["Thành viên", "Thông tin"]);
+  const info = new Map<string, unknown>();
+  wb.getWorksheet("Thông tin")!.eachRow((r) => info.set(String(r.getCell(1).value), r.getCell(2).value));
+  expect(info.get("Mã kiểm tra SHA-256 của các dòng dữ liệu")).toBe(sum);
+  expect(info.get("Số dòng dữ liệu")).toBe(2);
+  expect(info.get("Bộ lọc")).toBe("don_vi=A");
+  // A changed row changes it.
+  const other = membersCsv(rows.map((r) => (r[0] === "S1" ? [r[0], "Nguyễn Thị Hòa, phó bí thư", ...r.slice(2)] : r)));
+  expect(crypto.createHash("sha256").update(other.slice(other.indexOf("\r\n") + 2), "utf8").digest("hex")).not.toBe(info.get("Mã kiểm tra SHA-256 của các dòng dữ liệu"));
 });

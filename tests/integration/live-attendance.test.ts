@@ -175,8 +175,26 @@ describe("corrections", () => {
   });
 });
 
+/** The checksum rule every export follows, computed here from the file's bytes: everything after the header line. */
+function csvParts(text: string, header: string) {
+  const at = text.indexOf(header + "\r\n");
+  expect(at, "the header line").toBeGreaterThan(0);
+  const data = text.slice(at + header.length + 2);
+  const meta = new Map(
+    text
+      .slice(0, at)
+      .split("\r\n")
+      .filter(Boolean)
+      .map((l) => {
+        const i = l.indexOf(",");
+        return [l.slice(0, i), l.slice(i + 1)] as [string, string];
+      }),
+  );
+  return { data, lines: data.split("\r\n").slice(0, -1), meta, sum: crypto.createHash("sha256").update(data, "utf8").digest("hex") };
+}
+
 describe("exports", () => {
-  test("CSV: BOM, Vietnamese headers, neutralised cells, generated time and a checksum of the table", async () => {
+  test("CSV: BOM, the session's details above the Vietnamese header, neutralised cells, and the checksum of the data rows after the header", async () => {
     const c = client(srv.origin);
     await c.signIn("AT-TR-A");
     const res = await c.request(`/manage/live/${sessionId}/export?format=csv`);
@@ -185,54 +203,57 @@ describe("exports", () => {
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = new TextDecoder().decode(bytes.slice(3));
-    const [table, meta] = text.split("\r\n\r\n");
-    const lines = table.split("\r\n");
-    expect(lines[0]).toBe(EXPORT_HEADERS.join(","));
-    expect(lines).toHaveLength(1 + 7);
+    const { lines, meta, sum } = csvParts(text, EXPORT_HEADERS.join(","));
+    expect(lines).toHaveLength(7);
     const hostileLine = lines.find((l) => l.startsWith("AT-HOSTILE,"))!;
     expect(hostileLine).toContain(`"'=HYPERLINK(""http://evil.example"",""Bấm"")"`);
     expect(lines.find((l) => l.startsWith("AT-ROOM,"))).toContain("Phòng chi bộ");
     expect(lines.find((l) => l.startsWith("AT-ABSENT,"))).toContain("Vắng,Có mặt,\"Dự tại điểm cầu xã, có biên bản\"");
     expect(text).not.toContain("AT-B1");
-    expect(meta).toContain("Tạo lúc (giờ Việt Nam),20");
-    const sum = /Mã kiểm tra SHA-256 của bảng,([a-f0-9]{64})\r\n$/.exec(meta)![1];
-    expect(sum).toBe(crypto.createHash("sha256").update(table + "\r\n", "utf8").digest("hex"));
-    // Tampering with one cell changes the checksum.
-    expect(crypto.createHash("sha256").update(table.replace("AT-LATE,", "AT-LAT3,") + "\r\n", "utf8").digest("hex")).not.toBe(sum);
+    expect(meta.get("Báo cáo")).toBe("Điểm danh phiên sinh hoạt");
+    expect(meta.get("Số dòng dữ liệu")).toBe("7");
+    expect(meta.get("Mã phiên")).toBe(String(sessionId));
+    expect(meta.get("Thời điểm tạo")).toMatch(/^20\d\d-\d\d-\d\d \d\d:\d\d \(/);
+    // The one rule: SHA-256 of the bytes after the header line, in the file and in the response header.
+    expect(meta.get("Mã kiểm tra SHA-256 của các dòng dữ liệu")).toBe(sum);
+    expect(res.headers.get("x-report-checksum")).toBe(sum);
+    // Tampering with one cell changes the checksum; the header is not part of it.
+    const data = text.slice(text.indexOf(EXPORT_HEADERS.join(",")) + EXPORT_HEADERS.join(",").length + 2);
+    expect(crypto.createHash("sha256").update(data.replace("AT-LATE,", "AT-LAT3,"), "utf8").digest("hex")).not.toBe(sum);
   });
 
-  test("XLSX parses back with exceljs: same table, text cells neutralised, no formulas, the same checksum", async () => {
+  test("XLSX: sheets keep their diacritics; the same rows as the CSV, no formulas, the same checksum", async () => {
     const c = client(srv.origin);
     await c.signIn("AT-TR-A");
-    const csv = await (await c.request(`/manage/live/${sessionId}/export?format=csv`)).text();
-    const csvSum = /SHA-256 của bảng,([a-f0-9]{64})/.exec(csv)![1];
+    const csv = csvParts(new TextDecoder().decode(new Uint8Array(await (await c.request(`/manage/live/${sessionId}/export?format=csv`)).arrayBuffer()).slice(3)), EXPORT_HEADERS.join(","));
     const res = await c.request(`/manage/live/${sessionId}/export?format=xlsx`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    expect(res.headers.get("x-report-checksum")).toBe(csv.sum);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(await res.arrayBuffer());
-    const ws = wb.getWorksheet("Diem danh")!;
+    expect(wb.worksheets.map((w) => w.name)).toEqual(["Điểm danh", "Theo đơn vị", "Thông tin"]);
+    const ws = wb.getWorksheet("Điểm danh")!;
     expect((ws.getRow(1).values as unknown[]).slice(1)).toEqual([...EXPORT_HEADERS]);
     const values: unknown[][] = [];
     ws.eachRow((row, n) => {
-      if (n > 1) values.push((row.values as unknown[]).slice(1));
+      // row.values is sparse and stops at the last filled cell: empty cells come back as "".
+      if (n > 1) values.push(Array.from({ length: EXPORT_HEADERS.length }, (_, i) => (row.values as unknown[])[i + 1] ?? ""));
     });
     expect(values).toHaveLength(7);
     const hostileRow = values.find((v) => v[0] === "AT-HOSTILE")!;
     expect(hostileRow[1]).toBe(`'=HYPERLINK("http://evil.example","Bấm")`);
     expect(values.find((v) => v[0] === "AT-LATE")!.slice(4, 9)).toEqual(["Đi muộn", "", "", 40, 66.7]);
-    // The sheet holds exactly the CSV's table: its lines hash to the same checksum.
-    const text = [EXPORT_HEADERS as readonly unknown[], ...values].map((r) => toCsvLine(r as (string | number)[]) + "\r\n").join("");
-    expect(crypto.createHash("sha256").update(text, "utf8").digest("hex")).toBe(csvSum);
+    // The sheet holds exactly the CSV's data rows: written as CSV records they hash to the same checksum.
+    expect(values.map((r) => toCsvLine(r as (string | number)[])).join("\r\n") + "\r\n").toBe(csv.data);
     for (const sheet of wb.worksheets) sheet.eachRow((row) => row.eachCell((cell) => expect(cell.type).not.toBe(ExcelJS.ValueType.Formula)));
-    const info = wb.getWorksheet("Thong tin")!;
-    const infoRows: unknown[][] = [];
-    info.eachRow((row) => infoRows.push((row.values as unknown[]).slice(1)));
-    expect(infoRows.find((r) => r[0] === "Mã kiểm tra SHA-256 của bảng")![1]).toBe(csvSum);
-    expect(String(infoRows.find((r) => r[0] === "Tạo lúc (giờ Việt Nam)")![1])).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
-    const rollup = wb.getWorksheet("Theo don vi")!;
+    const info = new Map<string, unknown>();
+    wb.getWorksheet("Thông tin")!.eachRow((row) => info.set(String(row.getCell(1).value), row.getCell(2).value));
+    expect(info.get("Mã kiểm tra SHA-256 của các dòng dữ liệu")).toBe(csv.sum);
+    expect(info.get("Mã phiên")).toBe(sessionId);
+    expect(String(info.get("Cách tính mã kiểm tra"))).toContain("SHA-256");
     const codes: unknown[] = [];
-    rollup.eachRow((row, n) => n > 1 && codes.push(row.getCell(1).value));
+    wb.getWorksheet("Theo đơn vị")!.eachRow((row, n) => n > 1 && codes.push(row.getCell(1).value));
     expect(codes).toEqual(["A", "A1", "A2"]);
   });
 });

@@ -364,5 +364,11 @@ describe("exports", () => {
     expect(html).toContain("Đảng ủy A (A)");
     expect(html).toContain(csv.meta.get(CHECKSUM)!);
     expect(tableRows(html, "units-table").at(-1)!.slice(1, 6).map(Number)).toEqual([7, 2, 1, 4, 5]);
+    // The page where a trainer checks an export states the one rule every export follows.
+    const rule = decode(/data-testid="verify-rule"[\s\S]*?<\/section>/.exec(html)![0]);
+    expect(rule).toContain("Cách kiểm tra một tệp xuất");
+    expect(rule).toContain("điểm danh một phiên, danh sách thành viên");
+    expect(rule).toContain("SHA-256 của các dòng dữ liệu viết dạng CSV");
+    expect(rule).toContain("tail -n +K tệp.csv | sha256sum");
   });
 });

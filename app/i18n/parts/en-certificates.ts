@@ -1,7 +1,8 @@
+import { plural, type Template } from "../format.ts";
 import type { viCertificates } from "./vi-certificates.ts";
 
 /** English strings of the certificates pages; exactly the keys of vi-certificates.ts. */
-export const enCertificates: Record<keyof typeof viCertificates, string> = {
+export const enCertificates = {
   "nav.certificates": "Certificates",
   "nav.manageCertificates": "Certificates",
 
@@ -57,9 +58,9 @@ export const enCertificates: Record<keyof typeof viCertificates, string> = {
   "certificates.manage.show": "Show",
   "certificates.manage.unitNotFound": "This unit or course was not found within the part of the organisation you manage.",
   "certificates.manage.heading": "{course} — {unit}",
-  "certificates.manage.summary": "{count} certificates, of which {revoked} revoked.",
+  "certificates.manage.summary": plural("count", { one: "{count} certificate, of which {revoked} revoked.", other: "{count} certificates, of which {revoked} revoked." }),
   "certificates.manage.none": "No member of this unit has completed the course yet.",
-  "certificates.manage.zip": "Download all (ZIP, {count} PDF files)",
+  "certificates.manage.zip": plural("count", { one: "Download all (ZIP, {count} PDF file)", other: "Download all (ZIP, {count} PDF files)" }),
   "certificates.manage.zipHint": "The ZIP holds the valid certificates; revoked ones are left out.",
   "certificates.manage.member": "Member",
   "certificates.manage.memberCode": "Member code",
@@ -73,4 +74,4 @@ export const enCertificates: Record<keyof typeof viCertificates, string> = {
   "certificates.error.notFound": "Certificate not found.",
   "certificates.error.reason": "The reason must be 3 to {max} characters long.",
   "certificates.error.alreadyRevoked": "This certificate was already revoked.",
-};
+} as const satisfies Record<keyof typeof viCertificates, Template>;

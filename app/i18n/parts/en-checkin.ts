@@ -1,7 +1,8 @@
+import type { Template } from "../format.ts";
 import type { viCheckin } from "./vi-checkin.ts";
 
 /** English strings of phone check-in; must have exactly the keys of vi-checkin.ts. */
-export const enCheckin: Record<keyof typeof viCheckin, string> = {
+export const enCheckin = {
   "checkin.qr.title": "Check in by phone",
   "checkin.qr.help": "Members in the room scan this code with their phone's camera, sign in to Học Số and press “I am here”. Each one who scans is ticked on the list automatically.",
   "checkin.qr.rotates": "The code changes every {seconds} seconds; a photo of it sent to someone who is absent will not work.",
@@ -23,4 +24,4 @@ export const enCheckin: Record<keyof typeof viCheckin, string> = {
   "checkin.page.unreachable": "Cannot reach the media server. Check your phone's network and press again.",
   "checkin.page.loading": "Loading…",
   "checkin.page.back": "Back to the session page",
-};
+} as const satisfies Record<keyof typeof viCheckin, Template>;

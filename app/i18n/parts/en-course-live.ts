@@ -1,7 +1,8 @@
+import type { Template } from "../format.ts";
 import type { viCourseLive } from "./vi-course-live.ts";
 
 /** English strings of live-session course items; must have exactly the keys of vi-course-live.ts. */
-export const enCourseLive: Record<keyof typeof viCourseLive, string> = {
+export const enCourseLive = {
   "courses.item.live": "Live session",
   "courses.live.itemTitle": "Attend: {title}",
   "courses.live.pick": "Live session to attend",
@@ -36,4 +37,4 @@ export const enCourseLive: Record<keyof typeof viCourseLive, string> = {
   "live.questions.hiddenText": "A presenter hid this message.",
   "live.questions.answer": "Answer ({by}):",
   "authoring.error.liveSessionRequired": "An attend-session item needs a live session.",
-};
+} as const satisfies Record<keyof typeof viCourseLive, Template>;

@@ -1,7 +1,8 @@
+import { plural, type Template } from "../format.ts";
 import type { viLive } from "./vi-live.ts";
 
 /** English strings of live study sessions; must have exactly the keys of vi-live.ts. */
-export const enLive: Record<keyof typeof viLive, string> = {
+export const enLive = {
   "nav.live": "Live sessions",
 
   "live.state.scheduled": "Upcoming",
@@ -74,7 +75,7 @@ export const enLive: Record<keyof typeof viLive, string> = {
   "live.room.leave": "Leave",
   "live.room.joinAudioOnly": "Join with audio only",
   "live.room.retry": "Try again",
-  "live.room.rejoins": "reconnected automatically {count} times",
+  "live.room.rejoins": plural("count", { one: "reconnected automatically once", other: "reconnected automatically {count} times" }),
   "live.stats.title": "Connection details",
   "live.stats.frames": "Frames decoded",
   "live.stats.resolution": "Resolution",
@@ -142,7 +143,7 @@ export const enLive: Record<keyof typeof viLive, string> = {
   "live.poll.sent": "The roll-call question was sent to viewers.",
 
   "live.cell.title": "Cell room check-in",
-  "live.cell.count": "{checked}/{total} members checked in",
+  "live.cell.count": plural("total", { one: "{checked}/{total} member checked in", other: "{checked}/{total} members checked in" }),
   "live.cell.checkAll": "Mark everyone present",
   "live.cell.filter": "Find by name or code",
   "live.cell.joinFirst": "Check-in works once the room is connected.",
@@ -241,13 +242,13 @@ export const enLive: Record<keyof typeof viLive, string> = {
   "live.attendance.applyFilters": "Filter",
   "live.attendance.clearFilters": "Clear filters",
   "live.attendance.membersOf": "Members in {unit}",
-  "live.attendance.showing": "Showing {from}–{to} of {total} members.",
+  "live.attendance.showing": plural("total", { one: "Showing {from}–{to} of {total} member.", other: "Showing {from}–{to} of {total} members." }),
   "live.attendance.noMatches": "No member matches the filters.",
   "live.attendance.pagesLabel": "Pages of the member list",
   "live.attendance.page": "Page {page}/{pages}",
   "live.attendance.firstPage": "First page",
   "live.attendance.lastPage": "Last page",
-  "live.attendance.absenteesShown": "Showing {shown} of {count} absentees.",
+  "live.attendance.absenteesShown": plural("count", { one: "Showing {shown} of {count} absentee.", other: "Showing {shown} of {count} absentees." }),
   "live.attendance.absenteesInTable": "See them all in the table (filter “Absent”)",
   "live.attendance.memberCode": "Member code",
   "live.attendance.memberCodeHint": "Suggestions come from the page of the list you are viewing; use the search above to find others.",
@@ -258,4 +259,16 @@ export const enLive: Record<keyof typeof viLive, string> = {
   "live.count.absent": "Absent",
   "live.count.excused": "Excused",
   "live.count.rate": "Attendance rate",
-};
+
+  "live.export.title": "Attendance of a live session",
+  "live.export.sheet": "Attendance",
+  "live.export.rollupSheet": "By unit",
+  "live.export.session": "Live session",
+  "live.export.sessionId": "Session id",
+  "live.export.start": "Start (Vietnam time)",
+  "live.export.end": "End (Vietnam time)",
+  "live.export.rule": "Rule",
+  "live.export.ruleValue": "present when attending ≥ {percent}% of the time; late when joining after {minutes} minutes",
+  "live.export.scope": "Scope",
+  "live.export.wholeOrganisation": "the whole organisation",
+} as const satisfies Record<keyof typeof viLive, Template>;

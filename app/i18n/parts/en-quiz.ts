@@ -1,11 +1,12 @@
+import { plural, type Template } from "../format.ts";
 import type { viQuiz } from "./vi-quiz.ts";
 
 /** English strings of quizzes; exactly the keys of vi-quiz.ts. */
-export const enQuiz: Record<keyof typeof viQuiz, string> = {
+export const enQuiz = {
   "nav.quiz": "Quizzes",
   "quiz.error.notOpen": "The quiz is not open yet.",
   "quiz.error.closed": "The quiz is closed.",
-  "quiz.error.noAttemptsLeft": "You have used all {n} attempts.",
+  "quiz.error.noAttemptsLeft": plural("n", { one: "You have used your only attempt.", other: "You have used all {n} attempts." }),
   "quiz.error.empty": "The quiz has no questions yet.",
   "quiz.error.notFound": "Attempt not found.",
   "quiz.error.notOpenAttempt": "This attempt was submitted or its time is up.",
@@ -16,7 +17,7 @@ export const enQuiz: Record<keyof typeof viQuiz, string> = {
   "quiz.intro.attemptsUnlimited": "Attempts: unlimited ({used} used)",
   "quiz.intro.timeLimit": "Time: {minutes} minutes per attempt",
   "quiz.intro.noTimeLimit": "No time limit",
-  "quiz.intro.questions": "{count} questions",
+  "quiz.intro.questions": plural("count", { one: "{count} question", other: "{count} questions" }),
   "quiz.start": "Start the quiz",
   "quiz.resume": "Continue the open attempt",
   "quiz.previous": "Previous attempts",
@@ -56,7 +57,7 @@ export const enQuiz: Record<keyof typeof viQuiz, string> = {
   "quizAdmin.upload": "Replace with a GIFT file (Moodle)",
   "quizAdmin.uploadHint": "Essay and description questions are not supported; they are listed with their line numbers.",
   "quizAdmin.replace": "Upload and replace",
-  "quizAdmin.imported": "{n} questions imported; {rejected} not accepted.",
+  "quizAdmin.imported": plural("n", { one: "{n} question imported; {rejected} not accepted.", other: "{n} questions imported; {rejected} not accepted." }),
   "quizAdmin.problems": "Questions that could not be imported",
   "quizAdmin.settings": "Settings",
   "quizAdmin.passPercent": "Pass mark (%)",
@@ -79,8 +80,8 @@ export const enQuiz: Record<keyof typeof viQuiz, string> = {
   "quizAdmin.rule.attempt": "An attempt is submitted (pass not required)",
   "quizAdmin.error.window": "The closing time must be after the opening time.",
   "progress.title": "My progress",
-  "progress.left": "{n} required items left",
+  "progress.left": plural("n", { one: "{n} required item left", other: "{n} required items left" }),
   "progress.item": "Item",
   "progress.grade": "Best score",
-  "progress.attempts": "{n} attempts",
-};
+  "progress.attempts": plural("n", { one: "{n} attempt", other: "{n} attempts" }),
+} as const satisfies Record<keyof typeof viQuiz, Template>;

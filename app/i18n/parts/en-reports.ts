@@ -1,7 +1,8 @@
+import { plural, type Template } from "../format.ts";
 import type { viReports } from "./vi-reports.ts";
 
 /** English strings of the reports pages; exactly the keys of vi-reports.ts. */
-export const enReports: Record<keyof typeof viReports, string> = {
+export const enReports = {
   "nav.reports": "Reports",
 
   "reports.title": "Course completion reports",
@@ -68,7 +69,7 @@ export const enReports: Record<keyof typeof viReports, string> = {
   "reports.chart.byUnit": "Completion rate by unit (lowest first, red line: 100% target)",
   "reports.chart.overTime": "Completion rate over time (end-of-day snapshots)",
   "reports.chart.target": "Target 100%",
-  "reports.chart.barsSummary": "{count} units, sorted from the lowest rate; lowest: {lowest}. The full figures are in the table above.",
+  "reports.chart.barsSummary": plural("count", { one: "{count} unit, sorted from the lowest rate; lowest: {lowest}. The full figures are in the table above.", other: "{count} units, sorted from the lowest rate; lowest: {lowest}. The full figures are in the table above." }),
   "reports.chart.timeSummary": "From {from} to {to}: from {first} to {last}.",
   "reports.chart.noSnapshots": "No daily snapshots for this selection yet.",
   "reports.chart.showTable": "Show the figures as a table",
@@ -83,6 +84,9 @@ export const enReports: Record<keyof typeof viReports, string> = {
   "reports.export.quizzesLabel": "Quiz grades:",
   "reports.export.sheetData": "Data",
   "reports.export.sheetInfo": "Info",
+  "members.export.title": "Members",
+  "members.export.sheet": "Members",
+  "members.export.filter": "Filter",
   "reports.export.title.units": "Course completion by unit",
   "reports.export.title.members": "Each member's state per course",
   "reports.export.title.missing": "Members who have not completed the course",
@@ -115,13 +119,13 @@ export const enReports: Record<keyof typeof viReports, string> = {
   "reports.missing.filter.in_progress": "In progress",
   "reports.missing.filter.not_started": "Not started",
   "reports.missing.filter.overdue": "Overdue",
-  "reports.missing.count": "{count} people have not completed “{course}” ({day}).",
+  "reports.missing.count": plural("count", { one: "{count} person has not completed “{course}” ({day}).", other: "{count} people have not completed “{course}” ({day})." }),
   "reports.missing.noMail": "No e-mail server is configured: reminders are shown in the app only.",
   "reports.missing.none": "Everyone has completed it.",
   "reports.missing.note": "Message to include",
   "reports.missing.remind": "Remind",
   "reports.missing.remindOne": "Send a reminder to {name}",
-  "reports.missing.remindAll": "Remind all {count} people listed",
+  "reports.missing.remindAll": plural("count", { one: "Remind the {count} person listed", other: "Remind all {count} people listed" }),
   "reports.missing.rateLimit": "Each person is reminded at most once a day per course.",
   "reports.missing.remindedToday": "Reminded today",
   "reports.missing.reminded": "{sent} reminders sent; {skipped} people were already reminded today; {queued} e-mails queued (they go out within a minute; failures are retried).",
@@ -133,7 +137,7 @@ export const enReports: Record<keyof typeof viReports, string> = {
   "reports.record.courses": "Courses",
   "reports.record.noCourses": "No course assigned.",
   "reports.record.notAssigned": "not assigned on this day",
-  "reports.record.items": "{count} items done",
+  "reports.record.items": plural("count", { one: "{count} item done", other: "{count} items done" }),
   "reports.record.quizzes": "Quiz grades (best per quiz)",
   "reports.record.noQuizzes": "No quiz taken yet.",
   "reports.record.certificates": "Certificates",
@@ -145,11 +149,16 @@ export const enReports: Record<keyof typeof viReports, string> = {
   "reports.print.endOfDay": "End of {day}",
   "reports.print.generatedAt": "Generated at",
   "reports.print.checksum": "Checksum (same as the export with the same filters)",
+  "reports.verify.title": "How to verify an export",
+  "reports.verify.rule": "Every export — completion reports, attendance over a period, one session's attendance, the members list; CSV or XLSX — follows one rule: the checksum is the SHA-256 of the data rows written as CSV (UTF-8, each row ending in CRLF), without the column header, the generated time and the filters.",
+  "reports.verify.csv": "In the CSV file that is exactly everything after the column header line: for example tail -n +{line} file.csv | sha256sum, where {line} is the header's line number plus 1 (the members list starts with its header, so it is 2).",
+  "reports.verify.xlsx": "An XLSX file shows the checksum on its “Thông tin” (info) sheet; a CSV and an XLSX of the same data carry the same checksum. Two copies with the same checksum hold the same data, whenever they were made.",
+  "reports.verify.here": "The checksum printed above must equal that of the units table exported with the same filters.",
   "reports.print.byUnit": "Figures by unit",
   "reports.print.footer": "Học Số — generated {generated}. Figures come from recorded learning progress.",
 
   "notifications.title": "Notifications",
-  "notifications.unread": "You have {count} new notifications",
+  "notifications.unread": plural("count", { one: "You have {count} new notification", other: "You have {count} new notifications" }),
   "notifications.none": "No notifications yet.",
   "notifications.new": "New",
   "notifications.open": "Open",
@@ -185,4 +194,4 @@ export const enReports: Record<keyof typeof viReports, string> = {
   "reports.att.up": "Up to the parent unit",
   "reports.att.link": "Attendance over a period",
   "reports.att.chart": "Attendance rate per session (lowest first, red line: the 100% target)",
-};
+} as const satisfies Record<keyof typeof viReports, Template>;

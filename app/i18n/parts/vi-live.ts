@@ -267,4 +267,17 @@ export const viLive = {
   "live.count.absent": "Vắng",
   "live.count.excused": "Có lý do",
   "live.count.rate": "Tỷ lệ tham dự",
+
+  // The session's attendance export (always Vietnamese, like every export's headers)
+  "live.export.title": "Điểm danh phiên sinh hoạt",
+  "live.export.sheet": "Điểm danh",
+  "live.export.rollupSheet": "Theo đơn vị",
+  "live.export.session": "Phiên sinh hoạt",
+  "live.export.sessionId": "Mã phiên",
+  "live.export.start": "Bắt đầu (giờ Việt Nam)",
+  "live.export.end": "Kết thúc (giờ Việt Nam)",
+  "live.export.rule": "Quy tắc",
+  "live.export.ruleValue": "có mặt khi dự ≥ {percent}% thời lượng; muộn khi vào sau {minutes} phút",
+  "live.export.scope": "Phạm vi",
+  "live.export.wholeOrganisation": "toàn bộ tổ chức",
 } as const;
