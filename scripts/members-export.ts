@@ -4,6 +4,8 @@ import { parseEnv } from "#app/env.server.ts";
 import { openDb } from "#db/client.server.ts";
 import { getUnitByCode } from "#app/org/units.server.ts";
 import { memberExportRows, membersCsv, membersXlsx } from "#app/org/export-members.server.ts";
+import { dataChecksum } from "#app/reports/export.server.ts";
+import { bilingual } from "#app/i18n/catalog.ts";
 
 /** npm run members:export -- [--format csv|xlsx] [--unit CODE] [--out FILE]; stdout by default for CSV. */
 const argv = process.argv.slice(2);
@@ -36,4 +38,6 @@ if (format === "xlsx") {
   process.stdout.write(membersCsv(rows));
 }
 if (target) console.error(`Đã xuất / exported ${rows.length} thành viên/members → ${target}`);
+// The same checksum rule as every export: SHA-256 of the CSV rows after the header line.
+console.error(`${bilingual("reports.meta.checksum")}: ${dataChecksum(rows)}`);
 db.$client.close();
