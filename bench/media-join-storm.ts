@@ -21,7 +21,7 @@ import { Server as IOServer } from "socket.io";
 import { io as ioClient } from "socket.io-client";
 import { openDb } from "../db/client.server.ts";
 import { liveSessionInvites, liveSessions, members, units } from "../db/schema/index.ts";
-import { signJoinToken } from "../app/live/join-token.ts";
+import { signJoinToken } from "../live-protocol/join-token.server.ts";
 import { parseConfig } from "../media-server/src/config.ts";
 import { silentLogger } from "../media-server/src/log.ts";
 import { startMediaServer } from "../media-server/src/server.ts";

@@ -3,34 +3,12 @@
  * verifies it on every socket connection (first connect and each reconnection).
  *
  * Format: `<base64url(JSON payload)>.<base64url(HMAC-SHA256(secret, "hsjt1." + payloadPart))>`.
- * Pure and dependency-free (node:crypto only), so both processes can import it. The signature is
+ * Dependency-free (node:crypto only); the app signs, the media server verifies (live-protocol is
+ * shared by both and owned by neither). The signature is
  * compared in constant time; the payload is validated field by field before it is trusted.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-
-/** "check-in": a member's phone that scanned a cell room's QR; it checks in and receives no media. */
-export const JOIN_ROLES = ["presenter", "viewer", "cell-room", "check-in"] as const;
-export type JoinRole = (typeof JOIN_ROLES)[number];
-
-export type JoinTokenPayload = {
-  /** Member id (members.id). */
-  memberId: number;
-  /** Member code, for logs and the audience list; not used for identity. */
-  memberCode: string;
-  /** Display name (NFC). */
-  name: string;
-  /** live_sessions.id */
-  sessionId: number;
-  role: JoinRole;
-  /** The member's unit (for a cell room: the cell whose roster may be checked in). */
-  unitId: number;
-  /** Issued at, ms since epoch. */
-  iat: number;
-  /** Expires at, ms since epoch. */
-  exp: number;
-  /** Random token id (16 bytes, base64url). */
-  jti: string;
-};
+import { JOIN_ROLES, type JoinTokenPayload } from "./join-token.ts";
 
 export type JoinTokenInput = Omit<JoinTokenPayload, "iat" | "exp" | "jti"> & {
   /** Lifetime in ms; default 10 minutes, at most 24 hours. */

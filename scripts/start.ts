@@ -35,6 +35,7 @@ function ensureBuild() {
   const stamp = path.join(buildDir, ".stamp");
   const sources = Math.max(
     newestMtime(path.join(root, "app")),
+    newestMtime(path.join(root, "live-protocol")),
     newestMtime(path.join(root, "public")),
     newestMtime(path.join(root, "vite.config.ts")),
     newestMtime(path.join(root, "package-lock.json")),

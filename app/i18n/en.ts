@@ -2,6 +2,7 @@ import type { MessageKey } from "./vi.ts";
 import { plural, type Template } from "./format.ts";
 
 import { enLive } from "./parts/en-live.ts";
+import { enLiveRefusals } from "./parts/en-live-refusals.ts";
 import { enCourseLive } from "./parts/en-course-live.ts";
 import { enCheckin } from "./parts/en-checkin.ts";
 import { enQuiz } from "./parts/en-quiz.ts";
@@ -10,6 +11,7 @@ import { enReports } from "./parts/en-reports.ts";
 
 export const en = {
   ...enLive,
+  ...enLiveRefusals,
   ...enCourseLive,
   ...enCheckin,
   ...enQuiz,

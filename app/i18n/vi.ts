@@ -3,6 +3,7 @@
  * the type checker refuses a missing one. "{name}" placeholders are filled by `t`.
  */
 import { viLive } from "./parts/vi-live.ts";
+import { viLiveRefusals } from "./parts/vi-live-refusals.ts";
 import { viCourseLive } from "./parts/vi-course-live.ts";
 import { viCheckin } from "./parts/vi-checkin.ts";
 import { viQuiz } from "./parts/vi-quiz.ts";
@@ -11,6 +12,7 @@ import { viReports } from "./parts/vi-reports.ts";
 
 export const vi = {
   ...viLive,
+  ...viLiveRefusals,
   ...viCourseLive,
   ...viCheckin,
   ...viQuiz,

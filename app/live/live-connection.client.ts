@@ -13,6 +13,26 @@
  */
 import { Device, type types } from "mediasoup-client";
 import { io, type Socket } from "socket.io-client";
+import { FATAL_CONNECT_REFUSALS, isRefusal } from "#live/refusals.ts";
+import {
+  isRefused,
+  type Ack,
+  type Audience,
+  type ChatAction,
+  type ChatMessage,
+  type ChatView,
+  type ClientPayload,
+  type ClientToServerEvents,
+  type ConnectRefusal,
+  type EventName,
+  type IceServer,
+  type IssuedCode,
+  type ProducerSource,
+  type RefusalAck,
+  type Reply,
+  type ServerToClientEvents,
+  type SessionState,
+} from "#live/wire.ts";
 
 export type LiveRole = "presenter" | "viewer" | "cell-room";
 
@@ -27,34 +47,8 @@ export type ConnState =
   | "replaced"
   | "left";
 
-export type ServerMessage = { vi: string; en: string };
-
-export type Audience = {
-  people: number;
-  viewers: number;
-  cellRooms: number;
-  checkedIn: number;
-  byUnit: { unitId: number; code: string; name: string; viewers: number; cellRooms: number; checkedIn: number }[];
-};
-
-/** A chat message as the media server sends it (see media-server/src/chat.ts). */
-export type ChatMessage = {
-  id: string;
-  memberId: number;
-  name: string;
-  unitName: string | null;
-  text: string;
-  question: boolean;
-  at: number;
-  hidden: boolean;
-  pinnedAt: number | null;
-  answer: { text: string; by: string; at: number } | null;
-};
-
-export type ChatAction = "hide" | "unhide" | "pin" | "unpin" | "answer";
-
 /** The result of sending or moderating: ok, or the server's refusal (with how long to wait when rate-limited). */
-export type ChatResult = { ok: true } | { ok: false; code: string; message?: ServerMessage; retryAfterMs?: number };
+export type ChatResult = { ok: true } | { ok: false; code: string; retryAfterMs?: number };
 
 const CHAT_KEEP = 200;
 
@@ -62,9 +56,12 @@ export type VideoStats = { consumerId: string; framesDecoded: number; width: num
 
 export type Snapshot = {
   conn: ConnState;
-  /** Why the last thing failed (server code + its bilingual message, or a local code). */
-  error: { code: string; message?: ServerMessage } | null;
-  sessionState: "scheduled" | "live" | "ended";
+  /**
+   * Why the last thing failed: a server refusal code (#live/refusals.ts) or a local one, which the
+   * page words in the reader's language; `detail` is the browser's own text (a device error).
+   */
+  error: { code: string; detail?: string; audioOnly?: boolean } | null;
+  sessionState: SessionState;
   startedAt: number | null;
   audioOnly: boolean;
   /** The server offered audio only when the session was full for video. */
@@ -96,7 +93,7 @@ export type Snapshot = {
   checkedIn: number[];
   pendingCheck: number[];
   /** The code the hall's screen shows as a QR for phone check-in (rotated by the server). */
-  checkinCode: { code: string; issuedAt: number; rotatesAt: number } | null;
+  checkinCode: IssuedCode | null;
   /** Members who checked themselves in by scanning the QR (marked on the tick list). */
   qrCheckedIn: number[];
   // attendance poll
@@ -120,10 +117,15 @@ export type LiveOptions = {
   saveData?: boolean;
 };
 
-type Ack = { error?: string; message?: ServerMessage; [k: string]: any };
-
-/** Refusals after which retrying the connection cannot help. */
-const FATAL = new Set(["forbidden-origin", "invalid-token", "unknown-session", "member-inactive", "not-invited", "not-presenter"]);
+/** A refused request: the event's ack was a refusal. */
+class Refused extends Error {
+  constructor(
+    event: EventName,
+    readonly ack: RefusalAck,
+  ) {
+    super(`${event}: ${ack.error}`);
+  }
+}
 const REFRESH_BEFORE_MS = 2 * 60_000;
 const ICE_RESTART_GRACE_MS = 10_000;
 
@@ -146,7 +148,7 @@ const SIMULCAST: types.RtpEncodingParameters[] = [
 export class LiveConnection {
   private snap: Snapshot;
   private readonly listeners = new Set<() => void>();
-  private socket: Socket | null = null;
+  private socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
   private device: Device | null = null;
   private send: types.Transport | null = null;
   private recv: types.Transport | null = null;
@@ -251,7 +253,7 @@ export class LiveConnection {
       // effect twice): going on would open a second socket that replaces the live one.
       if (run !== this.runs || this.socket) return;
     }
-    const socket = io({
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
       path: "/socket.io/",
       transports: ["websocket"],
       reconnectionDelay: 1000,
@@ -276,16 +278,16 @@ export class LiveConnection {
       if (reason === "io server disconnect") socket.connect();
       this.set({ conn: "reconnecting" });
     });
-    socket.on("connect_error", (err: Error & { data?: { code?: string; message?: ServerMessage } }) => {
-      const code = err.data?.code;
+    socket.on("connect_error", (err: Error & { data?: Partial<ConnectRefusal> }) => {
+      const code = isRefusal(err.data?.code) ? err.data.code : undefined;
       if (code === "expired-token") {
         this.forceFreshToken = true;
         this.set({ conn: "reconnecting" });
         return;
       }
       if (code === "session-ended") return this.finish("ended");
-      if (code && FATAL.has(code)) {
-        this.set({ conn: "refused", error: { code, message: err.data?.message } });
+      if (code && FATAL_CONNECT_REFUSALS.has(code)) {
+        this.set({ conn: "refused", error: { code } });
         socket.disconnect();
         return;
       }
@@ -300,32 +302,32 @@ export class LiveConnection {
     socket.on("newProducer", () => {
       if (this.opts.role !== "presenter") void this.serial(() => this.consumeAll()).catch((e) => this.fail(e));
     });
-    socket.on("consumerClosed", ({ consumerId }: { consumerId: string }) => {
+    socket.on("consumerClosed", ({ consumerId }) => {
       const c = this.consumers.get(consumerId);
       c?.close();
       this.consumers.delete(consumerId);
       this.publishTracks();
     });
-    socket.on("consumerLayers", ({ consumerId, layers }: { consumerId: string; layers: { spatialLayer: number } | null }) => {
+    socket.on("consumerLayers", ({ consumerId, layers }) => {
       const c = this.consumers.get(consumerId);
       if (c?.kind === "video") this.set({ layer: layers?.spatialLayer ?? null });
     });
-    socket.on("sessionStarted", ({ startedAt }: { startedAt: number }) => this.set({ sessionState: "live", startedAt }));
+    socket.on("sessionStarted", ({ startedAt }) => this.set({ sessionState: "live", startedAt }));
     socket.on("sessionEnded", () => this.finish("ended"));
-    socket.on("replaced", (d: { message?: ServerMessage }) => {
-      this.set({ error: { code: "replaced", message: d?.message } });
+    socket.on("replaced", () => {
+      this.set({ error: { code: "replaced" } });
       this.finish("replaced");
     });
-    socket.on("audience", (a: Audience) => this.set({ audience: a }));
-    socket.on("checkinCode", (c: { code: string; issuedAt: number; rotatesAt: number }) => this.set({ checkinCode: c }));
-    socket.on("checkedIn", ({ memberIds }: { memberIds: number[] }) => {
+    socket.on("audience", (a) => this.set({ audience: a }));
+    socket.on("checkinCode", (c) => this.set({ checkinCode: c }));
+    socket.on("checkedIn", ({ memberIds }) => {
       // Kept like a tick, so a rejoin after a media-server restart re-sends it.
       for (const id of memberIds) this.wanted.add(id);
       this.set({ checkedIn: [...this.wanted], qrCheckedIn: [...new Set([...this.snap.qrCheckedIn, ...memberIds])] });
     });
-    socket.on("poll", (p: { pollId: string; question: string; closesAt: number }) => this.set({ poll: { ...p, answered: false } }));
-    socket.on("chat", (m: ChatMessage | { id: string; hidden: true }) => this.upsertChat(m));
-    socket.on("chatUpdate", (m: ChatMessage | { id: string; hidden: true }) => this.upsertChat(m));
+    socket.on("poll", (p) => this.set({ poll: { ...p, answered: false } }));
+    socket.on("chat", (m) => this.upsertChat(m));
+    socket.on("chatUpdate", (m) => this.upsertChat(m));
     if (this.opts.role !== "presenter") this.startStats();
   }
 
@@ -337,24 +339,32 @@ export class LiveConnection {
 
   private fail(e: unknown) {
     if (this.stopped) return;
-    const err = e as Error & { ack?: Ack };
-    if (err?.ack?.error === "session-ended") return this.finish("ended");
-    if (err?.ack?.error === "session-full") {
-      this.set({ conn: "full", audioOnlyOffered: !!err.ack.audioOnly, error: { code: "session-full", message: err.ack.message } });
+    if (!(e instanceof Refused)) {
+      this.set({ error: { code: "client-error", detail: String((e as Error)?.message ?? e) } });
       return;
     }
-    this.set({ error: { code: err?.ack?.error ?? "client-error", message: err?.ack?.message ?? { vi: String(err?.message ?? e), en: String(err?.message ?? e) } } });
+    const { ack } = e;
+    if (ack.error === "session-ended") return this.finish("ended");
+    if (ack.error === "session-full") {
+      this.set({ conn: "full", audioOnlyOffered: !!ack.audioOnly, error: { code: "session-full", audioOnly: !!ack.audioOnly } });
+      return;
+    }
+    this.set({ error: { code: ack.error } });
   }
 
-  private async request(event: string, payload: unknown = {}): Promise<Ack> {
+  /** Sends one event; its payload and ack are typed by the wire contract (#live/wire.ts). */
+  private async request<E extends EventName>(event: E, payload: ClientPayload<E>): Promise<Ack<E>> {
     if (!this.socket) throw new Error("not connected");
-    return (await this.socket.timeout(20_000).emitWithAck(event, payload)) as Ack;
+    const timed = this.socket.timeout(20_000);
+    // socket.io cannot narrow its event map through a generic event name; the map types both ends.
+    return (await (timed.emitWithAck as (ev: E, p: ClientPayload<E>) => Promise<Ack<E>>).call(timed, event, payload)) as Ack<E>;
   }
 
-  private async must(event: string, payload: unknown = {}): Promise<Ack> {
+  /** Like request, but a refusal throws (`Refused`, which `fail` reports). */
+  private async must<E extends EventName>(event: E, payload: ClientPayload<E>): Promise<Reply<E>> {
     const r = await this.request(event, payload);
-    if (r && r.error) throw Object.assign(new Error(`${event}: ${r.error}`), { ack: r });
-    return r;
+    if (isRefused(r)) throw new Refused(event, r);
+    return r as Reply<E>;
   }
 
   /** Closes local media objects (not the presenter's tracks: a rejoin republishes them). */
@@ -414,12 +424,12 @@ export class LiveConnection {
     const options = { id: p.id, iceParameters: p.iceParameters, iceCandidates: p.iceCandidates, dtlsParameters: p.dtlsParameters, iceServers };
     const t = direction === "send" ? this.device!.createSendTransport(options) : this.device!.createRecvTransport(options);
     t.on("connect", ({ dtlsParameters }, ok, fail) => {
-      this.request("connectTransport", { transportId: t.id, dtlsParameters }).then((r) => (r.error ? fail(new Error(r.error)) : ok()), fail);
+      this.request("connectTransport", { transportId: t.id, dtlsParameters }).then((r) => (isRefused(r) ? fail(new Refused("connectTransport", r)) : ok()), fail);
     });
     if (direction === "send") {
       t.on("produce", ({ kind, rtpParameters, appData }, ok, fail) => {
-        this.request("produce", { transportId: t.id, kind, rtpParameters, source: (appData as { source: string }).source }).then(
-          (r) => (r.error ? fail(new Error(r.error)) : ok({ id: r.id })),
+        this.request("produce", { transportId: t.id, kind, rtpParameters, source: (appData as { source: ProducerSource }).source }).then(
+          (r) => (isRefused(r) ? fail(new Refused("produce", r)) : ok({ id: r.id })),
           fail,
         );
       });
@@ -574,7 +584,7 @@ export class LiveConnection {
   /** A device problem (no camera, permission refused, screen share cancelled) shown to the presenter. */
   reportMediaError(e: unknown) {
     const text = String((e as Error)?.message ?? e);
-    this.set({ error: { code: "media-devices", message: { vi: text, en: text } } });
+    this.set({ error: { code: "media-devices", detail: text } });
   }
 
   private async openCamera(run: number) {
@@ -693,7 +703,7 @@ export class LiveConnection {
 
   async startBroadcast() {
     try {
-      const r = await this.must("startSession");
+      const r = await this.must("startSession", {});
       this.set({ sessionState: r.state ?? "live", startedAt: r.startedAt ?? Date.now() });
     } catch (e) {
       this.fail(e);
@@ -702,7 +712,7 @@ export class LiveConnection {
 
   async endBroadcast() {
     try {
-      await this.must("endSession");
+      await this.must("endSession", {});
     } catch (e) {
       this.fail(e);
     }
@@ -750,11 +760,11 @@ export class LiveConnection {
     this.set({ chat });
   }
 
-  private async chatRequest(event: string, payload: unknown): Promise<ChatResult> {
+  private async chatRequest<E extends "chatSend" | "chatModerate">(event: E, payload: ClientPayload<E>): Promise<ChatResult> {
     try {
       if (!this.socket?.connected) return { ok: false, code: "unreachable" };
       const r = await this.request(event, payload);
-      if (r?.error) return { ok: false, code: r.error, message: r.message, retryAfterMs: typeof r.retryAfterMs === "number" ? r.retryAfterMs : undefined };
+      if (isRefused(r)) return { ok: false, code: r.error, retryAfterMs: r.retryAfterMs };
       return { ok: true };
     } catch {
       return { ok: false, code: "unreachable" };
@@ -766,7 +776,8 @@ export class LiveConnection {
   }
 
   moderateChat(messageId: string, action: ChatAction, answer?: string): Promise<ChatResult> {
-    return this.chatRequest("chatModerate", action === "answer" ? { messageId, action, answer } : { messageId, action });
+    // An empty answer is refused by the server's schema, like any other invalid payload.
+    return this.chatRequest("chatModerate", action === "answer" ? { messageId, action, answer: answer ?? "" } : { messageId, action });
   }
 
   // ---- cell room ----------------------------------------------------------------------------------
@@ -828,7 +839,7 @@ export class LiveConnection {
   async leave() {
     try {
       if (this.opts.role === "cell-room" && this.wanted.size && this.socket?.connected) await this.checkout([...this.wanted]);
-      if (this.socket?.connected) await this.request("leave");
+      if (this.socket?.connected) await this.request("leave", {});
     } catch {
       // Closing the socket closes the interval too.
     }

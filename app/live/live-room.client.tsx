@@ -7,7 +7,10 @@
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { useT } from "#app/i18n/use-t.ts";
 import type { PlainKey } from "#app/i18n/catalog.ts";
-import { LiveConnection, type ChatAction, type ChatMessage, type ChatResult, type LiveRole, type Snapshot } from "./live-connection.client.ts";
+import { isRefusal } from "#live/refusals.ts";
+import type { ChatAction, ChatMessage } from "#live/wire.ts";
+import { LiveConnection, type ChatResult, type LiveRole, type Snapshot } from "./live-connection.client.ts";
+import { refusalKey } from "./refusal-text.ts";
 import { toLocalStamp } from "./time.ts";
 import { CheckinQr } from "./checkin-qr.client.tsx";
 
@@ -87,14 +90,15 @@ const LOCAL_ERRORS: Record<string, PlainKey> = {
   unreachable: "live.error.unreachable",
   "checkin-refused": "live.error.checkinRefused",
   "media-devices": "live.error.mediaDevices",
+  replaced: "live.error.replaced",
 };
 
 function ErrorLine({ error }: { error: Snapshot["error"] }) {
-  const { t, locale } = useT();
+  const { t } = useT();
   if (!error) return null;
   let text: string;
-  if (error.code === "media-devices") text = `${t("live.error.mediaDevices")}${error.message ? `: ${error.message[locale]}` : ""}`;
-  else if (error.message) text = error.message[locale];
+  if (error.code === "media-devices") text = `${t("live.error.mediaDevices")}${error.detail ? `: ${error.detail}` : ""}`;
+  else if (isRefusal(error.code)) text = t(refusalKey(error.code, error));
   else if (LOCAL_ERRORS[error.code]) text = t(LOCAL_ERRORS[error.code]);
   else text = t("live.error.generic", { code: error.code });
   return (
@@ -462,10 +466,10 @@ function CellRoster({
 
 /** The text of a refused chat action, in the page's language. */
 function useChatError() {
-  const { t, locale } = useT();
+  const { t } = useT();
   return (r: Exclude<ChatResult, { ok: true }>) => {
     if (r.code === "rate-limited" && r.retryAfterMs != null) return t("live.chat.rateLimited", { seconds: Math.max(1, Math.ceil(r.retryAfterMs / 1000)) });
-    if (r.message) return r.message[locale];
+    if (isRefusal(r.code)) return t(refusalKey(r.code));
     if (LOCAL_ERRORS[r.code]) return t(LOCAL_ERRORS[r.code]);
     return t("live.error.generic", { code: r.code });
   };

@@ -2,16 +2,21 @@
  * A phone's one-shot check-in: open a socket with the page's "check-in" join token, send the code
  * scanned from the cell room's QR, close. The media server decides; nothing here asserts presence.
  */
-import { io } from "socket.io-client";
-import type { ServerMessage } from "./live-connection.client.ts";
+import { io, type Socket } from "socket.io-client";
+import { isRefusal, type Refusal } from "#live/refusals.ts";
+import { isRefused, type ClientToServerEvents, type ConnectRefusal, type Reply, type ServerToClientEvents } from "#live/wire.ts";
 
-export type QrCheckinResult =
-  | { ok: true; already: boolean; cell: { code: string; name: string } | null; host: string }
-  | { ok: false; code: string; message?: ServerMessage };
+export type QrCheckinResult = ({ ok: true } & Omit<Reply<"qrCheckin">, "ok">) | { ok: false; code: Refusal | "unreachable" };
 
 export function checkInByQr(token: string, code: string, timeoutMs = 15_000): Promise<QrCheckinResult> {
   return new Promise((resolve) => {
-    const socket = io({ path: "/socket.io/", transports: ["websocket"], reconnection: false, auth: { token }, timeout: timeoutMs });
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
+      path: "/socket.io/",
+      transports: ["websocket"],
+      reconnection: false,
+      auth: { token },
+      timeout: timeoutMs,
+    });
     let settled = false;
     const done = (r: QrCheckinResult) => {
       if (settled) return;
@@ -21,13 +26,13 @@ export function checkInByQr(token: string, code: string, timeoutMs = 15_000): Pr
       resolve(r);
     };
     const timer = setTimeout(() => done({ ok: false, code: "unreachable" }), timeoutMs);
-    socket.on("connect_error", (err: Error & { data?: { code?: string; message?: ServerMessage } }) =>
-      done({ ok: false, code: err.data?.code ?? "unreachable", message: err.data?.message }),
+    socket.on("connect_error", (err: Error & { data?: Partial<ConnectRefusal> }) =>
+      done({ ok: false, code: isRefusal(err.data?.code) ? err.data.code : "unreachable" }),
     );
     socket.on("connect", () => {
-      socket.emit("qrCheckin", { code }, (ack: { ok?: true; error?: string; message?: ServerMessage; already?: boolean; cell?: { code: string; name: string } | null; host?: string }) => {
-        if (ack?.ok) done({ ok: true, already: !!ack.already, cell: ack.cell ?? null, host: ack.host ?? "" });
-        else done({ ok: false, code: ack?.error ?? "internal", message: ack?.message });
+      socket.emit("qrCheckin", { code }, (ack) => {
+        if (isRefused(ack)) done({ ok: false, code: ack.error });
+        else done({ ok: true, already: ack.already, cell: ack.cell, host: ack.host });
       });
     });
   });

@@ -21,8 +21,9 @@ import type { Scope } from "#app/auth/permissions.server.ts";
 import type { SessionMember } from "#app/auth/session.server.ts";
 import { DomainError } from "#app/org/domain-error.ts";
 import { subtreeCondition } from "#app/org/units.server.ts";
-import { invitedCondition, isMemberInvited } from "./attendance.server.ts";
-import { signJoinToken, type JoinRole } from "./join-token.ts";
+import { invitedCondition, joinFacts, mayJoinAs } from "#live/access.server.ts";
+import type { JoinMode, JoinRole } from "#live/join-token.ts";
+import { signJoinToken } from "#live/join-token.server.ts";
 
 export type LiveSession = typeof liveSessions.$inferSelect;
 
@@ -354,15 +355,8 @@ export function sessionsForMember(db: Db, member: Pick<SessionMember, "id" | "un
 // Opening a session: roles, cell rooms, join tokens
 // ---------------------------------------------------------------------------------------------
 
-export function isPresenter(db: Db, sessionId: number, memberId: number): boolean {
-  return (
-    db
-      .select({ id: liveSessionPresenters.id })
-      .from(liveSessionPresenters)
-      .where(and(eq(liveSessionPresenters.sessionId, sessionId), eq(liveSessionPresenters.memberId, memberId)))
-      .get() !== undefined
-  );
-}
+// The pages ask "is this member a presenter" here; the rule itself is shared with the media server.
+export { isPresenter } from "#live/access.server.ts";
 
 export type Cell = { id: number; code: string; name: string };
 export const MAX_CELLS_LISTED = 300;
@@ -424,9 +418,6 @@ export function cellRoster(db: Db, sessionId: number, cellId: number) {
     .all();
 }
 
-/** How a page opens the room; a phone's QR check-in ("check-in") has its own page. */
-export type JoinMode = Exclude<JoinRole, "check-in">;
-
 export type JoinAccess = {
   session: LiveSession;
   presenter: boolean;
@@ -438,8 +429,7 @@ export type JoinAccess = {
 export function joinAccess(db: Db, sessionId: number, member: SessionMember): JoinAccess | undefined {
   const session = getLiveSession(db, sessionId);
   if (!session) return undefined;
-  const presenter = isPresenter(db, sessionId, member.id);
-  const invited = isMemberInvited(db, sessionId, member.id);
+  const { presenter, invited } = joinFacts(db, sessionId, member.id);
   if (!presenter && !invited) return undefined;
   // The media server requires a cell room's screen to be invited itself.
   const cells = invited ? cellsFor(db, sessionId, member) : [];
@@ -457,9 +447,9 @@ export function resolveMode(
   mode: JoinMode,
   cellId: number | null,
 ): { role: JoinMode; unitId: number; cell: Cell | null } | undefined {
-  if (mode === "presenter") return access.presenter ? { role: "presenter", unitId: member.unitId, cell: null } : undefined;
-  if (mode === "viewer") return access.invited ? { role: "viewer", unitId: member.unitId, cell: null } : undefined;
-  if (!access.invited || cellId == null) return undefined;
+  if (!mayJoinAs(access, mode)) return undefined;
+  if (mode !== "cell-room") return { role: mode, unitId: member.unitId, cell: null };
+  if (cellId == null) return undefined;
   const cell = cellAllowed(db, access.session.id, member, cellId);
   return cell ? { role: "cell-room", unitId: cell.id, cell } : undefined;
 }

@@ -6,14 +6,16 @@ import { notFound, requireUser } from "#app/auth/permissions.server.ts";
 import { parseId, readSearch } from "#app/http/forms.server.ts";
 import { joinAccess, mintJoinToken } from "#app/live/sessions.server.ts";
 import type { QrCheckinResult } from "#app/live/qr-checkin.client.ts";
+import { refusalKey } from "#app/live/refusal-text.ts";
+import { schemas } from "#live/wire.ts";
 import { useT } from "#app/i18n/use-t.ts";
 import liveStyles from "#app/styles/live.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: liveStyles }];
 export const headers: HeadersFunction = () => ({ "Cache-Control": "private, no-store" });
 
-// The shape media-server/src/protocol.ts accepts; anything else is a bad scan, said before connecting.
-const searchSchema = z.object({ code: z.string().regex(/^[A-Za-z0-9_-]{16}$/).optional().catch(undefined) });
+// The shape the media server accepts (the shared wire contract); anything else is a bad scan, said before connecting.
+const searchSchema = z.object({ code: schemas.qrCheckin.shape.code.optional().catch(undefined) });
 
 /**
  * Where a cell room's QR leads: a member's phone checks in at that room. Signing in comes first
@@ -40,7 +42,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 export default function QrCheckinPage() {
-  const { t, locale } = useT();
+  const { t } = useT();
   const d = useLoaderData<typeof loader>();
   const [check, setCheck] = useState<typeof import("#app/live/qr-checkin.client.ts").checkInByQr | null>(null);
   const [busy, setBusy] = useState(false);
@@ -59,7 +61,7 @@ export default function QrCheckinPage() {
 
   const cellName = result?.ok ? (result.cell?.name ?? "") : "";
   const errorText = (r: Extract<QrCheckinResult, { ok: false }>) =>
-    r.message ? r.message[locale] : r.code === "session-ended" ? t("checkin.page.ended") : t("checkin.page.unreachable");
+    r.code === "session-ended" ? t("checkin.page.ended") : r.code === "unreachable" ? t("checkin.page.unreachable") : t(refusalKey(r.code));
 
   return (
     <div className="checkin-page">

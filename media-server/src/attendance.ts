@@ -4,16 +4,15 @@
  * Heartbeats are not appended: each tick moves every open key's last-seen time forward, in one
  * transaction (attendance_last_seen: one row per key, however long the session).
  *
- * The interval logic and the report live in the app (`app/live/attendance.server.ts`, no mediasoup
- * import) and are re-exported here, so the app never imports media-server code.
+ * The interval logic and the ledger's reads are shared with the app (#live/attendance.ts,
+ * #live/ledger.server.ts); the app's report reads what this writes, neither imports the other.
  */
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { attendanceEvents, attendanceLastSeen, type AttendanceVia } from "#db/schema/index.ts";
-import { keyOf, ledgerRows, replay, toLedgerEvent, type LedgerEvent } from "#app/live/attendance.server.ts";
-
-export * from "#app/live/attendance.server.ts";
+import { keyOf, replay, type LedgerEvent } from "#live/attendance.ts";
+import { ledgerRows, toLedgerEvent } from "#live/ledger.server.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Ledger (writes)

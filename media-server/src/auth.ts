@@ -1,20 +1,20 @@
 /**
- * Who may open a socket: the app's origin, with a join token the app signed, for a session that
- * exists and has not ended, by an active member who is invited (or, for the presenter role, a
- * presenter of the session). Runs as socket.io middleware on every connection, so a reconnection
- * is checked again (connection-state recovery is not enabled: nothing skips this).
+ * Who may open a socket: the app's origin, with a join token the app signed, and what the shared
+ * access rule allows (#live/access.server.ts: the session exists and has not ended, the member is
+ * active and invited, or a presenter for the presenter role). Runs as socket.io middleware on
+ * every connection, so a reconnection is checked again (connection-state recovery is not enabled:
+ * nothing skips this).
  */
-import { and, eq } from "drizzle-orm";
-import type { ExtendedError, Socket } from "socket.io";
-import { verifyJoinToken, type JoinTokenPayload } from "#app/live/join-token.ts";
+import { eq } from "drizzle-orm";
+import type { ExtendedError } from "socket.io";
 import type { Db } from "#db/client.server.ts";
-import { liveSessionPresenters, liveSessions, members, units } from "#db/schema/index.ts";
-import { isMemberInvited } from "./attendance.ts";
-import { messageOf, type ErrorCode } from "./errors.ts";
+import { units } from "#db/schema/index.ts";
+import { joinRefusal } from "#live/access.server.ts";
+import { verifyJoinToken } from "#live/join-token.server.ts";
+import type { Refusal } from "#live/refusals.ts";
+import type { ConnectRefusal, SocketAuth } from "#live/wire.ts";
 import type { Logger } from "./log.ts";
-import type { PeerIdentity } from "./peer.ts";
-
-export type SocketAuth = { token: JoinTokenPayload; identity: PeerIdentity };
+import type { MediaSocket } from "./socket.ts";
 
 export function originAllowed(origin: string | undefined, allowed: readonly string[]): boolean {
   if (!origin) return false;
@@ -27,9 +27,9 @@ export function originAllowed(origin: string | undefined, allowed: readonly stri
   return allowed.includes(normalised);
 }
 
-function refuse(code: ErrorCode): ExtendedError {
+function refuse(code: Refusal): ExtendedError {
   const err = new Error(code) as ExtendedError;
-  err.data = { code, message: messageOf(code) };
+  err.data = { code } satisfies ConnectRefusal;
   return err;
 }
 
@@ -39,31 +39,13 @@ export type AuthDeps = { db: Db; secret: string; allowedOrigins: readonly string
 export function authenticate(
   deps: AuthDeps,
   handshake: { origin: string | undefined; token: unknown },
-): { ok: true; auth: SocketAuth } | { ok: false; code: ErrorCode } {
+): { ok: true; auth: SocketAuth } | { ok: false; code: Refusal } {
   if (!originAllowed(handshake.origin, deps.allowedOrigins)) return { ok: false, code: "forbidden-origin" };
   const v = verifyJoinToken(handshake.token, deps.secret, (deps.now ?? Date.now)());
   if (!v.ok) return { ok: false, code: v.reason === "expired" ? "expired-token" : "invalid-token" };
   const t = v.payload;
-  const session = deps.db.select().from(liveSessions).where(eq(liveSessions.id, t.sessionId)).get();
-  if (!session) return { ok: false, code: "unknown-session" };
-  if (session.state === "ended") return { ok: false, code: "session-ended" };
-  const member = deps.db
-    .select({ id: members.id, status: members.status, disabledAt: members.disabledAt, unitPath: units.path })
-    .from(members)
-    .innerJoin(units, eq(units.id, members.unitId))
-    .where(eq(members.id, t.memberId))
-    .get();
-  if (!member || member.status !== "active" || member.disabledAt) return { ok: false, code: "member-inactive" };
-  if (t.role === "presenter") {
-    const isPresenter = deps.db
-      .select({ id: liveSessionPresenters.id })
-      .from(liveSessionPresenters)
-      .where(and(eq(liveSessionPresenters.sessionId, t.sessionId), eq(liveSessionPresenters.memberId, t.memberId)))
-      .get();
-    if (!isPresenter) return { ok: false, code: "not-presenter" };
-  } else if (!isMemberInvited(deps.db, t.sessionId, t.memberId)) {
-    return { ok: false, code: "not-invited" };
-  }
+  const refusal = joinRefusal(deps.db, t);
+  if (refusal) return { ok: false, code: refusal };
   // The unit named in the token (a cell room's roster) must exist; its path bounds check-ins.
   const unit = deps.db.select({ path: units.path }).from(units).where(eq(units.id, t.unitId)).get();
   if (!unit) return { ok: false, code: "invalid-token" };
@@ -78,7 +60,7 @@ export function authenticate(
 
 /** socket.io middleware: every connection and reconnection passes through here. */
 export function authMiddleware(deps: AuthDeps) {
-  return (socket: Socket, next: (err?: ExtendedError) => void) => {
+  return (socket: MediaSocket, next: (err?: ExtendedError) => void) => {
     try {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
       const r = authenticate(deps, { origin: socket.handshake.headers.origin, token });

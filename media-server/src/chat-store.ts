@@ -6,19 +6,12 @@
 import { desc, eq } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { liveChatMessages } from "#db/schema/index.ts";
-import type { ChatMessage } from "./chat.ts";
-
-/** Who moderated, for the record (not sent to clients). */
-export type Moderation = { action: string; by: string; at: number };
-
-export type ChatPersistence = {
-  save(m: ChatMessage): void;
-  update(m: ChatMessage, moderation: Moderation): void;
-};
+import type { ChatMessage } from "#live/wire.ts";
+import type { ChatPersistence } from "./chat.ts";
 
 type Row = typeof liveChatMessages.$inferSelect;
 
-export function messageOfRow(r: Row): ChatMessage {
+function messageOfRow(r: Row): ChatMessage {
   return {
     id: r.id,
     memberId: r.memberId,

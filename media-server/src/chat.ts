@@ -6,30 +6,18 @@
  * rate). Messages are not attendance.
  */
 import { randomUUID } from "node:crypto";
-import type { ChatPersistence } from "./chat-store.ts";
+import type { ChatAction, ChatMessage, ChatView } from "#live/wire.ts";
 
 export const CHAT_HISTORY = 200;
 
-export type ChatMessage = {
-  id: string;
-  memberId: number;
-  name: string;
-  unitName: string | null;
-  text: string;
-  question: boolean;
-  at: number;
-  hidden: boolean;
-  /** When it was pinned (pinned messages are shown on top, latest pin first); null if not. */
-  pinnedAt: number | null;
-  answer: { text: string; by: string; at: number } | null;
+/** Where the log writes through (chat-store.ts for the database). */
+export type ChatPersistence = {
+  save(m: ChatMessage): void;
+  update(m: ChatMessage, moderation: Moderation): void;
 };
 
-/** What a viewer receives for a hidden message: only that it is hidden (no text, no author). */
-export type HiddenStub = { id: string; hidden: true };
-
-export type ChatView = ChatMessage | HiddenStub;
-
-export type ModerateAction = "hide" | "unhide" | "pin" | "unpin" | "answer";
+/** Who moderated, for the record (not sent to clients). */
+export type Moderation = { action: ChatAction; by: string; at: number };
 
 export class ChatLog {
   private readonly messages: ChatMessage[] = [];
@@ -68,7 +56,7 @@ export class ChatLog {
   }
 
   /** Applies a presenter's action; returns the updated message, or undefined if it is gone. */
-  moderate(id: string, action: ModerateAction, by: string, answer?: string, now = Date.now()): ChatMessage | undefined {
+  moderate(id: string, action: ChatAction, by: string, answer?: string, now = Date.now()): ChatMessage | undefined {
     const current = this.byId.get(id);
     if (!current) return undefined;
     // Changed on a copy, stored, then applied: a failed write leaves the message as it was.

@@ -5,20 +5,11 @@
  */
 import { randomUUID } from "node:crypto";
 import type { types } from "mediasoup";
-import type { Socket } from "socket.io";
-import type { JoinRole } from "#app/live/join-token.ts";
-import type { RouterSlot } from "./room.ts";
+import type { PeerIdentity, ServerToClientEvents } from "#live/wire.ts";
+import type { RouterSlot } from "./router-slot.ts";
+import type { MediaSocket, Notification } from "./socket.ts";
 
 export type Direction = "send" | "recv";
-
-export type PeerIdentity = {
-  memberId: number;
-  memberCode: string;
-  name: string;
-  role: JoinRole;
-  unitId: number;
-  unitPath: string;
-};
 
 export class Peer {
   /** Names this socket connection in the attendance ledger. */
@@ -32,13 +23,11 @@ export class Peer {
   readonly transports = new Map<string, types.WebRtcTransport>();
   readonly producers = new Map<string, types.Producer>();
   readonly consumers = new Map<string, types.Consumer>();
-  /** Cell room only: members checked in on this screen. */
-  readonly checkedIn = new Set<number>();
   closed = false;
 
   constructor(
     readonly id: PeerIdentity,
-    readonly socket: Socket,
+    readonly socket: MediaSocket,
   ) {}
 
   get memberId() {
@@ -62,17 +51,7 @@ export class Peer {
   }
 
   /** Sends a notification; a peer that is closed (replaced, left) receives nothing more. */
-  notify(event: string, data: unknown) {
-    if (!this.closed) this.socket.emit(event, data);
-  }
-
-  summary() {
-    return {
-      memberId: this.id.memberId,
-      name: this.id.name,
-      role: this.id.role,
-      unitId: this.id.unitId,
-      producers: [...this.producers.values()].map((p) => ({ id: p.id, kind: p.kind })),
-    };
+  notify<E extends Notification>(event: E, ...args: Parameters<ServerToClientEvents[E]>) {
+    if (!this.closed) this.socket.emit(event, ...args);
   }
 }

@@ -13,22 +13,17 @@ import { EventEmitter } from "node:events";
 import type { types } from "mediasoup";
 import type { MediaConfig } from "./config.ts";
 import { MEDIA_CODECS, MAX_SPATIAL_LAYER, SLOTS_AUDIO_ONLY, SLOTS_FULL } from "./codecs.ts";
+import type { ConsumerInfo, ProducerSource, TransportInfo } from "#live/wire.ts";
 import { CHAT_HISTORY, ChatLog } from "./chat.ts";
 import type { ChatStore } from "./chat-store.ts";
 import { CheckinCodes } from "./checkin-codes.ts";
+import { CheckinRegistry } from "./checkins.ts";
 import { ClientError } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import type { Direction, Peer } from "./peer.ts";
+import { Polls } from "./polls.ts";
+import type { RouterSlot } from "./router-slot.ts";
 import type { PoolWorker, WorkerPool } from "./worker-pool.ts";
-
-export type RouterSlot = {
-  router: types.Router;
-  worker: PoolWorker;
-  main: boolean;
-  /** Producers piped into this (extra) router, de-duplicated by storing the promise. */
-  piped: Map<string, Promise<void>>;
-  lost: boolean;
-};
 
 export type TransportObservation = { peer: Peer; direction: Direction; state: "connected" | "disconnected"; detail: string };
 
@@ -39,16 +34,6 @@ type RoomEvents = {
   close: [];
 };
 
-export type ConsumerInfo = {
-  id: string;
-  producerId: string;
-  kind: types.MediaKind;
-  type: types.ConsumerType;
-  rtpParameters: types.RtpParameters;
-  producerPaused: boolean;
-  appData: Record<string, unknown>;
-};
-
 export type RoomDeps = { pool: WorkerPool; config: MediaConfig; log: Logger; chatStore?: ChatStore };
 
 const MAX_PRODUCERS_PER_PEER = 4;
@@ -57,10 +42,10 @@ export class Room extends EventEmitter<RoomEvents> {
   readonly peers = new Map<number, Peer>();
   /** Producers of the room by id (they live on the main router). */
   readonly producers = new Map<string, { producer: types.Producer; peer: Peer }>();
-  /** Attendance polls ("are you here?") launched by a presenter, by id. */
-  readonly polls = new Map<string, { question: string; openedAt: number; closesAt: number }>();
-  /** Cell rooms: host member id → members checked in on that screen (survives host reconnects). */
-  readonly checkins = new Map<number, Set<number>>();
+  /** Attendance polls ("are you here?") launched by a presenter. */
+  readonly polls = new Polls();
+  /** Cell rooms: members checked in on each screen (survives host reconnects). */
+  readonly checkins = new CheckinRegistry();
   /** Cell rooms: the rotating codes their screens show as a QR for phone check-in. */
   readonly checkinCodes: CheckinCodes;
   /** Chat and Q&A: the last messages, written through to the store when there is one (chat.ts). */
@@ -204,7 +189,7 @@ export class Room extends EventEmitter<RoomEvents> {
     return t;
   }
 
-  async createTransport(peer: Peer, direction: Direction) {
+  async createTransport(peer: Peer, direction: Direction): Promise<TransportInfo> {
     const slot = this.requireSlot(peer);
     if (direction === "send" && peer.id.role !== "presenter") throw new ClientError("forbidden");
     // One transport per direction: a new one (client restart) replaces the old.
@@ -247,11 +232,13 @@ export class Room extends EventEmitter<RoomEvents> {
         this.emit("transport", { peer, direction, state: "connected", detail: `ice-${state}` });
       }
     });
+    // mediasoup 3.12 (ADR 0003) types candidates and fingerprints more loosely than
+    // mediasoup-client, which the browser hands them to: the same JSON, the browser's type.
     return {
       id: transport.id,
       iceParameters: transport.iceParameters,
-      iceCandidates: transport.iceCandidates,
-      dtlsParameters: transport.dtlsParameters,
+      iceCandidates: transport.iceCandidates as unknown as TransportInfo["iceCandidates"],
+      dtlsParameters: transport.dtlsParameters as TransportInfo["dtlsParameters"],
     };
   }
 
@@ -263,7 +250,7 @@ export class Room extends EventEmitter<RoomEvents> {
     return await this.transport(peer, transportId).restartIce();
   }
 
-  async produce(peer: Peer, o: { transportId: string; kind: types.MediaKind; rtpParameters: types.RtpParameters; source: string; paused?: boolean }) {
+  async produce(peer: Peer, o: { transportId: string; kind: types.MediaKind; rtpParameters: types.RtpParameters; source: ProducerSource; paused?: boolean }) {
     if (peer.id.role !== "presenter") throw new ClientError("forbidden");
     const transport = this.transport(peer, o.transportId);
     if ((transport.appData as { direction?: string }).direction !== "send") throw new ClientError("forbidden");
@@ -354,7 +341,9 @@ export class Room extends EventEmitter<RoomEvents> {
         producerId: producer.id,
         kind: consumer.kind,
         type: consumer.type,
-        rtpParameters: consumer.rtpParameters,
+        // mediasoup 3.12 types header-extension URIs as string, mediasoup-client as the union of
+        // the URIs it knows: the same JSON, so the wire contract uses the browser's type.
+        rtpParameters: consumer.rtpParameters as ConsumerInfo["rtpParameters"],
         producerPaused: consumer.producerPaused,
         appData: consumer.appData as Record<string, unknown>,
       });
@@ -376,9 +365,9 @@ export class Room extends EventEmitter<RoomEvents> {
 
   async setPreferredLayers(peer: Peer, consumerId: string, spatialLayer: number, temporalLayer?: number) {
     const c = this.consumer(peer, consumerId);
-    if (c.type !== "simulcast" && c.type !== "svc") return { applied: false };
+    if (c.type !== "simulcast" && c.type !== "svc") return { applied: false as const };
     await c.setPreferredLayers({ spatialLayer: Math.min(spatialLayer, MAX_SPATIAL_LAYER), temporalLayer });
-    return { applied: true, preferredLayers: c.preferredLayers };
+    return { applied: true as const, preferredLayers: c.preferredLayers };
   }
 
   /** Save data: every video consumer of the peer goes to the lowest spatial layer (or back up). */

@@ -6,6 +6,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Server as IOServer } from "socket.io";
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "#live/wire.ts";
 import { openDb, type Db } from "#db/client.server.ts";
 import { liveSessions } from "#db/schema/index.ts";
 import { AttendanceLedger, type NewAttendanceEvent, type Sighting } from "./attendance.ts";
@@ -13,16 +14,18 @@ import { authMiddleware } from "./auth.ts";
 import type { MediaConfig } from "./config.ts";
 import { ChatLimiter, type ChatLimits } from "./chat.ts";
 import { ChatStore } from "./chat-store.ts";
-import { registerHandlers, SlidingWindowLimiter } from "./handlers.ts";
+import { connectionOf, registerHandlers } from "./handlers/index.ts";
+import { SlidingWindowLimiter } from "./limits.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { loadMediasoup } from "./mediasoup.ts";
 import { RoomRegistry, type Room } from "./room.ts";
+import type { MediaIo } from "./socket.ts";
 import { WorkerPool } from "./worker-pool.ts";
 
 export type MediaServer = {
   port: number;
   url: string;
-  io: IOServer;
+  io: MediaIo;
   pool: WorkerPool;
   registry: RoomRegistry;
   ledger: AttendanceLedger;
@@ -47,7 +50,7 @@ function stopEvents(rooms: Room[], at: number): NewAttendanceEvent[] {
   for (const room of rooms) {
     const seen = new Set<number>();
     for (const p of room.peers.values()) seen.add(p.memberId);
-    for (const set of room.checkins.values()) for (const m of set) seen.add(m);
+    for (const { memberId } of room.checkins.entries()) seen.add(memberId);
     for (const memberId of seen) {
       out.push({ sessionId: room.sessionId, memberId, kind: "server-stop", via: "individual", at, detail: { reason: "shutdown" } });
     }
@@ -118,7 +121,7 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
     }
   });
 
-  const io = new IOServer(httpServer, {
+  const io = new IOServer<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(httpServer, {
     serveClient: false,
     cors: { origin: config.allowedOrigins, credentials: false },
     // An event larger than this closes the connection in engine.io; smaller ones that exceed
@@ -191,11 +194,7 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
         log.error("could not record server-stop", { error: e });
       }
       // Sockets first (their disconnect handlers see no peer after the room closes).
-      for (const s of io.of("/").sockets.values()) {
-        if (s.data.peer) s.data.peer.closed = true;
-        s.data.peer = undefined;
-        s.data.room = undefined;
-      }
+      for (const s of io.of("/").sockets.values()) connectionOf(s)?.shutdown();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       registry.closeAll();
       pool.close();

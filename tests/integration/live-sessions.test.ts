@@ -4,7 +4,7 @@ import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { client, startTestServer } from "#tests/factories/http.ts";
 import { liveSessionInvites, liveSessionPresenters, liveSessions, scopeGrants } from "#db/schema/index.ts";
-import { verifyJoinToken } from "#app/live/join-token.ts";
+import { verifyJoinToken } from "#live/join-token.server.ts";
 import { scheduleSession, type SessionInput } from "#app/live/sessions.server.ts";
 import type { Member } from "#app/org/members.server.ts";
 

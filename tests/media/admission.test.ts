@@ -41,8 +41,7 @@ describe("admission control", () => {
 
     const full = await join(tokenFor(viewers[1], session.id));
     expect(full.reply).toMatchObject({ error: "session-full", audioOnly: true });
-    expect(full.reply.message.vi).toMatch(/chỉ âm thanh/);
-    expect(full.reply.message.en).toMatch(/audio only/);
+    expect(full.reply).not.toHaveProperty("message");
     // The same socket takes the offer.
     const audio = await request(full.s, "join", { audioOnly: true });
     expect(audio.error).toBeUndefined();
@@ -50,7 +49,6 @@ describe("admission control", () => {
 
     const none = await join(tokenFor(viewers[2], session.id));
     expect(none.reply).toMatchObject({ error: "session-full", audioOnly: false });
-    expect(none.reply.message.en).toMatch(/try again/);
     expect((await request(none.s, "join", { audioOnly: true })).error).toBe("session-full");
 
     // A viewer leaving frees its slots for the next one.

@@ -1,6 +1,6 @@
 // Pure tests of the interval merge and the status rule: no database, no worker.
 import { describe, expect, it } from "vitest";
-import { attendanceStatus, mergeIntervals, type LedgerEvent } from "../../media-server/src/attendance.ts";
+import { attendanceStatus, mergeIntervals, type LedgerEvent } from "#live/attendance.ts";
 
 const S = 1_000_000_000_000; // session start (ms)
 const min = (n: number) => n * 60_000;

@@ -12,7 +12,7 @@ import { attendanceEvents } from "#db/schema/index.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { launchBrowser } from "#tests/factories/browser.ts";
 import type { MediaServer } from "../../media-server/src/server.ts";
-import { sessionAttendance } from "../../media-server/src/attendance.ts";
+import { sessionAttendance } from "#app/live/attendance.server.ts";
 import { freePort, makeSession, startTestServer, tokenFor, waitFor } from "./live-factory.ts";
 
 let db: ReturnType<typeof testDb>;

@@ -9,7 +9,6 @@ import { eq } from "drizzle-orm";
 import { liveChatMessages } from "#db/schema/index.ts";
 import type { MediaServer } from "../../media-server/src/server.ts";
 import { ChatLimiter, ChatLog } from "../../media-server/src/chat.ts";
-import { MESSAGES } from "../../media-server/src/errors.ts";
 import { connect, connected, makeSession, request, startTestServer, tokenFor, waitFor } from "./live-factory.ts";
 
 let db: ReturnType<typeof testDb>;
@@ -147,8 +146,8 @@ describe("moderation", () => {
       { messageId: sent.id, action: "answer", answer: "tự trả lời" },
     ]) {
       const r = await request(b.s, "chatModerate", payload);
-      expect(r.error).toBe("forbidden");
-      expect(r.message.vi).toBe(MESSAGES.forbidden[0]);
+      // A code only: the browser words it (app/i18n), the media server never does.
+      expect(r).toEqual({ error: "forbidden" });
     }
     expect((await request(a.s, "chatModerate", { messageId: sent.id, action: "hide" })).error).toBe("forbidden");
     await new Promise((r) => setTimeout(r, 200));
@@ -173,7 +172,7 @@ describe("rate limit", () => {
     expect(refused.error).toBe("rate-limited");
     expect(refused.retryAfterMs).toBeGreaterThan(1000);
     expect(refused.retryAfterMs).toBeLessThanOrEqual(2000);
-    expect(refused.message).toEqual({ vi: MESSAGES["chat-rate-limited"][0], en: MESSAGES["chat-rate-limited"][1] });
+    expect(refused).not.toHaveProperty("message");
     // Another member is not affected.
     expect((await request(b.s, "chatSend", { text: "tôi vẫn gửi được", question: false })).error).toBeUndefined();
     await new Promise((r) => setTimeout(r, 200));
@@ -245,7 +244,7 @@ describe("malformed payloads", () => {
     for (const bad of badSends) {
       const r = await request(a.s, "chatSend", bad);
       expect(r.error, JSON.stringify(bad)).toBe("invalid-payload");
-      expect(r.message.en).toBeTruthy();
+      expect(r).not.toHaveProperty("message");
     }
     const badModerations: unknown[] = [
       {},

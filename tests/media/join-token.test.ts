@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { signJoinToken, verifyJoinToken } from "#app/live/join-token.ts";
+import { signJoinToken, verifyJoinToken } from "#live/join-token.server.ts";
 import { createHmac } from "node:crypto";
 import { ConfigError, iceServersFor, parseConfig } from "../../media-server/src/config.ts";
 

@@ -4,7 +4,11 @@ import { count, eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { attendanceEvents } from "#db/schema/index.ts";
-import { AttendanceLedger, correctAttendance, isMemberInvited, ledgerRows, replay, sessionAttendance, toLedgerEvent } from "../../media-server/src/attendance.ts";
+import { correctAttendance, sessionAttendance } from "#app/live/attendance.server.ts";
+import { isMemberInvited } from "#live/access.server.ts";
+import { replay } from "#live/attendance.ts";
+import { ledgerRows, toLedgerEvent } from "#live/ledger.server.ts";
+import { AttendanceLedger } from "../../media-server/src/attendance.ts";
 import { makeSession } from "./live-factory.ts";
 
 let db: ReturnType<typeof testDb>;

@@ -11,7 +11,7 @@ import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { attendanceEvents, attendanceLastSeen } from "#db/schema/index.ts";
 import { ensureMediasoupWorker } from "../../scripts/mediasoup-worker.mjs";
-import { sessionAttendance } from "../../media-server/src/attendance.ts";
+import { sessionAttendance } from "#app/live/attendance.server.ts";
 import { freePort, makeSession, ORIGIN, request, SECRET, tokenFor, waitFor } from "./live-factory.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");

@@ -8,7 +8,8 @@ import type { Socket as ClientSocket } from "socket.io-client";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { attendanceEvents, scopeGrants } from "#db/schema/index.ts";
-import { replay, toLedgerEvent } from "#app/live/attendance.server.ts";
+import { replay } from "#live/attendance.ts";
+import { toLedgerEvent } from "#live/ledger.server.ts";
 import type { MediaServer } from "../../media-server/src/server.ts";
 import { CheckinCodes } from "../../media-server/src/checkin-codes.ts";
 import { connect, connected, makeSession, request, startTestServer, tokenFor, waitFor } from "./live-factory.ts";
@@ -130,7 +131,7 @@ describe("phone check-in at a cell room", () => {
     const code = joined.checkinCode.code as string;
 
     const p = await phone(w.second);
-    expect(await request(p, "qrCheckin", { code: "AAAAAAAAAAAAAAAA" })).toMatchObject({ error: "checkin-code-expired", message: { vi: expect.any(String), en: expect.any(String) } });
+    expect(await request(p, "qrCheckin", { code: "AAAAAAAAAAAAAAAA" })).toEqual({ error: "checkin-code-expired" });
     expect(await request(p, "qrCheckin", { code: "not a code" })).toMatchObject({ error: "invalid-payload" });
 
     // Invited, but on another cell's roster: not this room's to check in.

@@ -1,0 +1,65 @@
+/** The presenter's controls: start and end the broadcast (the session's actual times), and polls. */
+import { and, eq, inArray } from "drizzle-orm";
+import { writeTx } from "#db/client.server.ts";
+import { liveSessions } from "#db/schema/index.ts";
+import { ClientError } from "../errors.ts";
+import type { Connection } from "./connection.ts";
+import type { On } from "./on.ts";
+
+export function presenterHandlers(on: On, conn: Connection) {
+  const { deps, identity, sessionId } = conn;
+
+  on("startSession", () => {
+    const { room } = conn.currentAs("presenter");
+    const now = new Date();
+    writeTx(deps.db, (tx) =>
+      tx
+        .update(liveSessions)
+        .set({ state: "live", actualStartAt: now, updatedAt: now })
+        .where(and(eq(liveSessions.id, sessionId), eq(liveSessions.state, "scheduled")))
+        .run(),
+    );
+    const s = deps.db.select().from(liveSessions).where(eq(liveSessions.id, sessionId)).get();
+    for (const p of room.peers.values()) p.notify("sessionStarted", { startedAt: s?.actualStartAt?.getTime() ?? now.getTime() });
+    return { state: s?.state, startedAt: s?.actualStartAt?.getTime() };
+  });
+
+  on("endSession", () => {
+    const { room } = conn.currentAs("presenter");
+    const now = new Date();
+    writeTx(deps.db, (tx) =>
+      tx
+        .update(liveSessions)
+        .set({ state: "ended", actualEndAt: now, updatedAt: now })
+        .where(and(eq(liveSessions.id, sessionId), inArray(liveSessions.state, ["scheduled", "live"])))
+        .run(),
+    );
+    for (const p of room.peers.values()) p.notify("sessionEnded", { endedAt: now.getTime() });
+    return { state: "ended", endedAt: now.getTime() };
+  });
+
+  on("startPoll", ({ question, seconds }) => {
+    const { peer, room } = conn.currentAs("presenter");
+    const { pollId, closesAt } = room.polls.open(question, seconds);
+    for (const p of room.peers.values()) if (p !== peer) p.notify("poll", { pollId, question, closesAt });
+    return { pollId, closesAt };
+  });
+
+  on("pollAnswer", ({ pollId, answer }) => {
+    const { peer, room } = conn.current();
+    const poll = room.polls.answerable(pollId);
+    if (!poll) throw new ClientError("not-found");
+    // One answer per member per poll: the event id makes a second answer (or a retry) a no-op.
+    const recorded = deps.ledger.append({
+      eventId: `poll:${pollId}:${identity.memberId}`,
+      sessionId,
+      memberId: identity.memberId,
+      kind: "poll-answer",
+      via: "individual",
+      connectionId: peer.connectionId,
+      at: Date.now(),
+      detail: { pollId, question: poll.question, answer },
+    });
+    return { ok: true, recorded };
+  });
+}
