@@ -18,8 +18,15 @@
  *     {"weight": 2, "ignoreDiacritics": true, "scoring": "all-or-nothing", "shuffle": false}.
  *
  * Escapes: `\~ \= \# \{ \} \: \\` and `\n` (a newline). Any other backslash is kept as is.
- * Format prefixes `[html]`, `[markdown]`, `[plain]`, `[moodle]` are recorded in `format`; the text is
- * kept verbatim and must be rendered as plain text.
+ * Format markers `[html]`, `[markdown]`, `[plain]`, `[moodle]` (lower case, at the very start, as
+ * Moodle reads them): on the question text the marker is recorded in `format`; on every other part
+ * Moodle reads one (answers, answer feedback, matching left-hand items, true/false and numerical
+ * feedback, general feedback) it is removed, because Moodle's own exporter writes one whenever a
+ * part's format differs from the question's. Texts are rendered as plain text whatever the format.
+ * The exporter writes the question's marker before a text that really starts with one.
+ *
+ * Whitespace inside a multi-line question text is kept (indentation in `<pre>`), as Moodle keeps it;
+ * only the question's outer whitespace is trimmed.
  */
 import { z } from "zod";
 import { slugify, stableIds } from "./text.ts";
@@ -50,6 +57,7 @@ export type GiftProblemCode =
   | "numerical-other"
   | "category"
   | "directive"
+  | "encoding"
   | "invalid";
 
 export interface GiftProblem {
@@ -116,6 +124,13 @@ function clean(s: string): string {
   return release(s.trim());
 }
 
+/** A part's text: trimmed, its format marker removed (see the header), unescaped. */
+function cleanPart(s: string): string {
+  const t = s.trim();
+  const m = FORMAT_RE.exec(t);
+  return clean(m ? t.slice(m[0].length) : t);
+}
+
 const msg = (vi: string, en: string): LocalizedMessage => ({ vi, en });
 
 class BlockError extends Error {
@@ -148,7 +163,8 @@ const RANGE_RE = new RegExp(`^(${NUM})\\s*\\.\\.\\s*(${NUM})$`);
 const TOLERANCE_RE = new RegExp(`^(${NUM})\\s*:\\s*(${NUM})$`);
 const VALUE_RE = new RegExp(`^(${NUM})$`);
 const WEIGHT_RE = /^%(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)%/;
-const FORMAT_RE = /^\[(html|markdown|plain|moodle)\]/i;
+// Moodle compares the name case-sensitively: "[HTML]" is text.
+const FORMAT_RE = /^\[(html|markdown|plain|moodle)\]/;
 const TF_WORDS = new Map([
   ["T", true],
   ["TRUE", true],
@@ -275,10 +291,15 @@ function parseQuestionBlock(content: SourceLine[], category: string[], directive
   const startLine = content[0]!.no;
   let S = "";
   const starts: number[] = [];
+  // Lines are kept as written (indentation inside <pre> is content); only the block's outer
+  // whitespace goes, as in Moodle.
   content.forEach((l, i) => {
     if (i) S += "\n";
     starts.push(S.length);
-    S += protect(l.raw.trim());
+    let raw = l.raw;
+    if (i === 0) raw = raw.trimStart();
+    if (i === content.length - 1) raw = raw.trimEnd();
+    S += protect(raw);
   });
   const lineAt = (offset: number): number => {
     let i = 0;
@@ -368,7 +389,7 @@ function parseQuestionBlock(content: SourceLine[], category: string[], directive
   let generalFeedback: string | undefined;
   const gf = answers.body.lastIndexOf("####");
   if (gf >= 0) {
-    generalFeedback = clean(answers.body.slice(gf + 4)) || undefined;
+    generalFeedback = cleanPart(answers.body.slice(gf + 4)) || undefined;
     answers = { body: answers.body.slice(0, gf), at: answers.at };
   }
 
@@ -469,12 +490,16 @@ function takeWeight(part: { body: string; at: number }, fallback: number, fail: 
   return { percent: fallback, rest: body };
 }
 
-/** `text#feedback` at the first unescaped #. */
-function takeFeedback(s: string): { text: string; feedback?: string } {
+/**
+ * `text#feedback` at the first unescaped #. Format markers are removed from both, except from the
+ * right-hand side of a matching pair, which Moodle reads as plain text.
+ */
+function takeFeedback(s: string, textHasMarker = true): { text: string; feedback?: string } {
   const i = s.indexOf("#");
-  if (i < 0) return { text: clean(s) };
-  const feedback = clean(s.slice(i + 1));
-  return { text: clean(s.slice(0, i)), ...(feedback ? { feedback } : {}) };
+  const text = (t: string) => (textHasMarker ? cleanPart(t) : clean(t));
+  if (i < 0) return { text: text(s) };
+  const feedback = cleanPart(s.slice(i + 1));
+  return { text: text(s.slice(0, i)), ...(feedback ? { feedback } : {}) };
 }
 
 function requireText(text: string, at: number, fail: Fail): void {
@@ -504,8 +529,8 @@ function parseMatching(a: Located, common: Common, d: Directive, fail: Fail): Qu
   for (const p of parts) {
     const arrow = p.body.indexOf("->");
     if (arrow < 0) fail(p.at, "matching-arrow", msg("Mỗi cặp ghép đôi phải có dạng =vế trái -> vế phải.", "Each matching pair must read =left -> right."));
-    const left = clean(p.body.slice(0, arrow));
-    const { text: right, feedback } = takeFeedback(p.body.slice(arrow + 2));
+    const left = cleanPart(p.body.slice(0, arrow));
+    const { text: right, feedback } = takeFeedback(p.body.slice(arrow + 2), false);
     requireText(right, p.at, fail);
     if (left === "") {
       if (feedback !== undefined) fail(p.at, "matching-arrow", msg("Phương án nhiễu (= -> …) không có phản hồi.", "A distractor (= -> …) cannot carry feedback."));
@@ -538,8 +563,8 @@ function parseTrueFalse(t: string, correct: boolean, common: Common): Question {
   if (hash >= 0) {
     const rest = t.slice(hash + 1);
     const second = rest.indexOf("#");
-    feedbackWrong = clean(second >= 0 ? rest.slice(0, second) : rest) || undefined;
-    feedbackRight = second >= 0 ? clean(rest.slice(second + 1)) || undefined : undefined;
+    feedbackWrong = cleanPart(second >= 0 ? rest.slice(0, second) : rest) || undefined;
+    feedbackRight = second >= 0 ? cleanPart(rest.slice(second + 1)) || undefined : undefined;
   }
   return {
     ...(common as object),
@@ -562,7 +587,7 @@ function parseNumerical(a: Located, common: Common, fail: Fail): Question {
     if (label !== "" && label !== "*") {
       fail(body.at + tilde, "numerical-other", msg("Sau ~ trong câu trả lời số chỉ được có phản hồi: ~#phản hồi.", "In a numerical question ~ may only carry feedback: ~#feedback."));
     }
-    otherFeedback = h >= 0 ? clean(other.slice(h + 1)) || undefined : undefined;
+    otherFeedback = h >= 0 ? cleanPart(other.slice(h + 1)) || undefined : undefined;
     body = { body: body.body.slice(0, tilde), at: body.at };
   }
   const parts = body.body.trim().startsWith("=") ? splitAnswers(body, "=", fail) : [{ marker: "=", body: body.body, at: body.at }];
@@ -620,8 +645,16 @@ function weightPrefix(percent: number, text: string, implied: number): string {
   return percent !== implied || text.startsWith("%") ? `%${fmtNum(percent)}%` : "";
 }
 
-function feedbackSuffix(feedback: string | undefined): string {
-  return feedback ? `#${escapeGift(feedback)}` : "";
+/**
+ * A part's text, escaped; one that really starts with a format marker gets the question's marker in
+ * front, so that Moodle and our parser remove that one and keep the text (e.g. `[moodle][html]x`).
+ */
+function partText(q: Question, text: string): string {
+  return `${FORMAT_RE.test(text) ? `[${q.format}]` : ""}${escapeGift(text)}`;
+}
+
+function feedbackSuffix(q: Question, feedback: string | undefined): string {
+  return feedback ? `#${partText(q, feedback)}` : "";
 }
 
 function exportability(q: Question): LocalizedMessage | null {
@@ -650,35 +683,35 @@ function answerParts(q: Question): { parts: string[]; inline?: string } {
       const first = q.options.findIndex((o) => o.percent === 100);
       return {
         parts: q.options.map((o, i) =>
-          i === first ? `=${weightPrefix(o.percent, o.text, 100)}${escapeGift(o.text)}${feedbackSuffix(o.feedback)}` : `~${weightPrefix(o.percent, o.text, 0)}${escapeGift(o.text)}${feedbackSuffix(o.feedback)}`,
+          i === first ? `=${weightPrefix(o.percent, o.text, 100)}${partText(q, o.text)}${feedbackSuffix(q, o.feedback)}` : `~${weightPrefix(o.percent, o.text, 0)}${partText(q, o.text)}${feedbackSuffix(q, o.feedback)}`,
         ),
       };
     }
     case "multiple":
-      return { parts: q.options.map((o) => `~${weightPrefix(o.percent, o.text, 0)}${escapeGift(o.text)}${feedbackSuffix(o.feedback)}`) };
+      return { parts: q.options.map((o) => `~${weightPrefix(o.percent, o.text, 0)}${partText(q, o.text)}${feedbackSuffix(q, o.feedback)}`) };
     case "short":
-      return { parts: q.answers.map((a) => `=${weightPrefix(a.percent, a.text, 100)}${escapeGift(a.text)}${feedbackSuffix(a.feedback)}`) };
+      return { parts: q.answers.map((a) => `=${weightPrefix(a.percent, a.text, 100)}${partText(q, a.text)}${feedbackSuffix(q, a.feedback)}`) };
     case "matching":
       return {
         parts: [
-          ...q.pairs.map((p) => `=${escapeGift(p.left)} -> ${escapeGift(p.right)}${feedbackSuffix(p.feedback)}`),
+          ...q.pairs.map((p) => `=${partText(q, p.left)} -> ${escapeGift(p.right)}${feedbackSuffix(q, p.feedback)}`),
           ...q.distractors.map((d) => `= -> ${escapeGift(d)}`),
         ],
       };
     case "truefalse": {
       let s = q.correct ? "T" : "F";
-      if (q.feedbackWrong || q.feedbackRight) s += `#${escapeGift(q.feedbackWrong ?? "")}`;
-      if (q.feedbackRight) s += `#${escapeGift(q.feedbackRight)}`;
+      if (q.feedbackWrong || q.feedbackRight) s += `#${q.feedbackWrong ? partText(q, q.feedbackWrong) : ""}`;
+      if (q.feedbackRight) s += `#${partText(q, q.feedbackRight)}`;
       return { parts: [], inline: s };
     }
     case "numerical": {
       const spec = (a: NumericalAnswer) => (a.mode === "range" ? `${fmtNum(a.min)}..${fmtNum(a.max)}` : `${fmtNum(a.value)}:${fmtNum(a.tolerance)}`);
       const only = q.answers[0];
       if (q.answers.length === 1 && only && only.percent === 100 && q.otherFeedback === undefined) {
-        return { parts: [], inline: `#${spec(only)}${feedbackSuffix(only.feedback)}` };
+        return { parts: [], inline: `#${spec(only)}${feedbackSuffix(q, only.feedback)}` };
       }
-      const parts = q.answers.map((a) => `=${a.percent !== 100 ? `%${fmtNum(a.percent)}%` : ""}${spec(a)}${feedbackSuffix(a.feedback)}`);
-      if (q.otherFeedback !== undefined) parts.push(`~${feedbackSuffix(q.otherFeedback)}`);
+      const parts = q.answers.map((a) => `=${a.percent !== 100 ? `%${fmtNum(a.percent)}%` : ""}${spec(a)}${feedbackSuffix(q, a.feedback)}`);
+      if (q.otherFeedback !== undefined) parts.push(`~${feedbackSuffix(q, q.otherFeedback)}`);
       return { parts: ["#", ...parts] };
     }
     case "ordering":
@@ -691,7 +724,7 @@ function exportQuestion(q: Question): string {
   const needsMarker = q.format !== "moodle" || FORMAT_RE.test(q.text) || (head === "" && q.text.startsWith("//"));
   const text = `${head}${needsMarker ? `[${q.format}]` : ""}${escapeGift(q.text)}`;
   const { parts, inline } = answerParts(q);
-  const gf = q.generalFeedback ? `####${escapeGift(q.generalFeedback)}` : "";
+  const gf = q.generalFeedback ? `####${partText(q, q.generalFeedback)}` : "";
   let block: string;
   if (q.textAfter !== undefined) {
     const inner = inline ?? (parts[0] === "#" ? `#${parts.slice(1).join(" ")}` : parts.join(" "));
