@@ -9,15 +9,15 @@
  * stored in the member database.
  */
 import { parse } from 'csv-parse/sync';
-import iconv from 'iconv-lite';
 import { foldVietnamese } from './text-fold.ts';
+import { decodeTextBytes, looksBinary, startsWithBytes as startsWith, type TextEncoding } from './text-decoding.server.ts';
 
 export { foldVietnamese };
 
 /** `line` (1-based physical line in the file) is set when the problem has a location. */
 export type CsvError = { code: string; vi: string; en: string; line?: number };
 
-export type CsvEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'windows-1258';
+export type CsvEncoding = TextEncoding;
 
 export type DecodeResult =
   | { ok: true; text: string; encoding: CsvEncoding }
@@ -49,12 +49,6 @@ function fail(code: string, vi: string, en: string, line?: number): { ok: false;
 // ---------------------------------------------------------------------------
 // Decoding
 // ---------------------------------------------------------------------------
-
-function startsWith(bytes: Uint8Array, sig: readonly number[]): boolean {
-  if (bytes.length < sig.length) return false;
-  for (let i = 0; i < sig.length; i++) if (bytes[i] !== sig[i]) return false;
-  return true;
-}
 
 const SIG_ZIP = [0x50, 0x4b, 0x03, 0x04];
 const SIG_ZIP_EMPTY = [0x50, 0x4b, 0x05, 0x06];
@@ -107,58 +101,10 @@ function emptyFileError(): { ok: false; error: CsvError } {
   return fail('EMPTY_FILE', 'Tệp trống, không có dữ liệu.', 'The file is empty.');
 }
 
-/**
- * Excel's "Unicode text" and some exporters write UTF-16 without a BOM. CSV is
- * mostly ASCII (digits, delimiters, Latin letters), whose high byte is 0, so one
- * byte parity is full of NULs and the other has (almost) none.
- */
-function sniffUtf16WithoutBom(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
-  const n = Math.min(bytes.length, 8192) & ~1;
-  if (n < 4) return null;
-  let evenNul = 0;
-  let oddNul = 0;
-  for (let i = 0; i < n; i += 2) {
-    if (bytes[i] === 0) evenNul++;
-    if (bytes[i + 1] === 0) oddNul++;
-  }
-  const units = n / 2;
-  if (oddNul >= units * 0.25 && evenNul <= oddNul * 0.02) return 'utf-16le';
-  if (evenNul >= units * 0.25 && oddNul <= evenNul * 0.02) return 'utf-16be';
-  return null;
-}
-
-/** Decodes UTF-16 strictly; lone surrogates or an odd byte count mean corruption. */
-function decodeUtf16(bytes: Uint8Array, bigEndian: boolean): string | null {
-  if (bytes.length % 2 !== 0) return null;
-  let le = bytes;
-  if (bigEndian) {
-    // Swapping ourselves avoids depending on the ICU build shipping 'utf-16be'.
-    le = new Uint8Array(bytes.length);
-    for (let i = 0; i < bytes.length; i += 2) {
-      le[i] = bytes[i + 1]!;
-      le[i + 1] = bytes[i]!;
-    }
-  }
-  try {
-    return new TextDecoder('utf-16le', { fatal: true, ignoreBOM: true }).decode(le);
-  } catch {
-    return null;
-  }
-}
-
-function decodeUtf8Strict(bytes: Uint8Array): string | null {
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    return null;
-  }
-}
-
 // Controls that never belong in a CSV exported by a spreadsheet. TAB/LF/CR are
 // structural; everything else in C0, DEL and C1 means binary data or a wrong
 // encoding guess.
 const BAD_CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
-const BAD_CONTROL_G = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 
 function lineOfIndex(text: string, index: number): number {
   let line = 1;
@@ -168,13 +114,6 @@ function lineOfIndex(text: string, index: number): number {
     else if (c === 0x0d && text.charCodeAt(i + 1) !== 0x0a) line++;
   }
   return line;
-}
-
-/** A NUL or a noticeable share of control characters: this is not a text file at all. */
-function looksBinary(text: string): boolean {
-  if (text.includes('\u0000')) return true;
-  const count = text.match(BAD_CONTROL_G)?.length ?? 0;
-  return count > Math.max(2, text.length * 0.01);
 }
 
 /** Returns an error if the decoded text contains control characters, or null. */
@@ -190,49 +129,6 @@ function checkControls(text: string): { ok: false; error: CsvError } | null {
     `Line ${line} contains an invalid control (invisible) character. Remove it or retype the cell.`,
     line,
   );
-}
-
-// Letters Windows-1258 can produce that are legitimately Vietnamese, plus the
-// combining tone marks it uses for everything else.
-const VI_1258_LETTERS = new Set('ÀÁÂĂÈÉÊÍÓÔƠÙÚƯĐàáâăèéêíóôơùúưđ');
-const VI_TONE_MARKS = new Set(['\u0300', '\u0301', '\u0303', '\u0309', '\u0323']);
-// Letters/marks that only Vietnamese uses among the Windows-125x family, so their
-// presence tells cp1258 apart from Western European (cp1252) text.
-const VI_DISTINCTIVE = new Set('ăĂđĐơƠưƯ');
-const VI_TONE_BASES = new Set('aăâeêioôơuưyAĂÂEÊIOÔƠUƯY');
-// Typography Excel/Word insert in ordinary documents (smart quotes, dashes,
-// NBSP, degree, euro...). Anything else non-ASCII counts as foreign.
-const TYPOGRAPHY = new Set('\u00a0‘’‚“”„–—…•€°«»‹›©®™·§±×†‡‰');
-
-/**
- * Windows-1258 maps every byte to something, so decoding never "fails"; we only
- * accept the result when it reads as Vietnamese. This refuses Western European
- * cp1252 files and the legacy Vietnamese font encodings (TCVN3/ABC, VNI), whose
- * bytes become symbol soup under cp1258.
- */
-function looksLikeVietnamese1258(text: string): boolean {
-  if (text.includes('\uFFFD')) return false;
-  let nonAscii = 0;
-  let foreign = 0;
-  let distinctive = false;
-  let prev = '';
-  for (const ch of text) {
-    if (ch.charCodeAt(0) < 0x80) {
-      prev = ch;
-      continue;
-    }
-    nonAscii++;
-    if (VI_TONE_MARKS.has(ch)) {
-      if (!VI_TONE_BASES.has(prev)) return false;
-      distinctive = true;
-    } else if (VI_1258_LETTERS.has(ch)) {
-      if (VI_DISTINCTIVE.has(ch)) distinctive = true;
-    } else if (!TYPOGRAPHY.has(ch)) {
-      foreign++;
-    }
-    prev = ch;
-  }
-  return distinctive && foreign * 50 <= nonAscii;
 }
 
 function finishDecoded(text: string, encoding: CsvEncoding): DecodeResult {
@@ -259,31 +155,9 @@ export function decodeCsvBytes(bytes: Uint8Array): DecodeResult {
   const known = detectKnownBinary(bytes);
   if (known) return { ok: false, error: known };
 
-  if (startsWith(bytes, [0xef, 0xbb, 0xbf])) {
-    const text = decodeUtf8Strict(bytes.subarray(3));
-    if (text === null) return unknownEncodingError();
-    return finishDecoded(text, 'utf-8-bom');
-  }
-  if (startsWith(bytes, [0xff, 0xfe]) || startsWith(bytes, [0xfe, 0xff])) {
-    const bigEndian = bytes[0] === 0xfe;
-    const text = decodeUtf16(bytes.subarray(2), bigEndian);
-    if (text === null) return unknownEncodingError();
-    return finishDecoded(text, bigEndian ? 'utf-16be' : 'utf-16le');
-  }
-
-  const utf16 = sniffUtf16WithoutBom(bytes);
-  if (utf16) {
-    const text = decodeUtf16(bytes, utf16 === 'utf-16be');
-    if (text === null) return unknownEncodingError();
-    return finishDecoded(text, utf16);
-  }
-
-  const utf8 = decodeUtf8Strict(bytes);
-  if (utf8 !== null) return finishDecoded(utf8, 'utf-8');
-
-  const cp1258 = iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'windows1258');
-  if (!looksLikeVietnamese1258(cp1258)) return looksBinary(cp1258) ? notTextError() : unknownEncodingError();
-  return finishDecoded(cp1258, 'windows-1258');
+  const decoded = decodeTextBytes(bytes);
+  if (!decoded.ok) return decoded.reason === 'not-text' ? notTextError() : unknownEncodingError();
+  return finishDecoded(decoded.text, decoded.encoding);
 }
 
 // ---------------------------------------------------------------------------
