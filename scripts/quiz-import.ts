@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { parseEnv } from "#app/env.server.ts";
 import { openDb } from "#db/client.server.ts";
 import { getCourseBySlug, publishCourse } from "#app/courses/courses.server.ts";
-import { importGiftBank } from "#app/quizzes/bank.server.ts";
+import { importGiftFile } from "#app/quizzes/bank.server.ts";
 
 /**
  * npm run quiz:import -- FILE.gift --course SLUG [--item KEY] [--strict] [--no-publish]
@@ -28,8 +28,8 @@ if (!course) {
   console.error(`Không có khóa học / no course: ${slug}`);
   process.exit(1);
 }
-const text = fs.readFileSync(file, "utf8");
-const r = importGiftBank(db, course.id, opt("item") ?? null, text, { strict: argv.includes("--strict") });
+// Bytes, not "utf8": a UTF-16 or Windows-1258 bank must be decoded as such, or refused.
+const r = importGiftFile(db, course.id, opt("item") ?? null, fs.readFileSync(file), { strict: argv.includes("--strict") });
 for (const p of r.problems) console.log(`  dòng/line ${p.line}: ${p.message.vi} / ${p.message.en}`);
 const kinds = Object.entries(r.byKind).map(([k, n]) => `${k} ${n}`).join(", ");
 if (!r.itemKey) {

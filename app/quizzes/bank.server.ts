@@ -4,6 +4,7 @@ import { courseItems, courseModules } from "#db/schema/index.ts";
 import { DomainError } from "#app/org/domain-error.ts";
 import { addItem } from "#app/courses/authoring.server.ts";
 import { parseGift, type GiftProblem } from "./gift.ts";
+import { decodeGiftBytes } from "./gift-file.server.ts";
 import type { QuestionKind } from "./types.ts";
 
 export type BankImport = { itemKey: string; questions: number; byKind: Partial<Record<QuestionKind, number>>; problems: GiftProblem[] };
@@ -39,6 +40,17 @@ export function importGiftBank(db: Db, courseId: number, itemKey: string | null,
     tx.update(courseItems).set({ source: text.replace(/^\uFEFF/, "").normalize("NFC"), updatedAt: new Date() }).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, key))).run(),
   );
   return { itemKey: key, questions: parsed.questions.length, byKind, problems: parsed.problems };
+}
+
+/**
+ * `importGiftBank` for the bytes of a file (upload or `quiz:import`): decoded like the CSV importer
+ * does (UTF-8, UTF-16, Windows-1258); a file in any other encoding writes nothing and comes back
+ * as one problem, so no replacement character is ever stored.
+ */
+export function importGiftFile(db: Db, courseId: number, itemKey: string | null, bytes: Uint8Array, opts: { strict?: boolean } = {}): BankImport {
+  const decoded = decodeGiftBytes(bytes);
+  if (!decoded.ok) return { itemKey: "", questions: 0, byKind: {}, problems: [decoded.problem] };
+  return importGiftBank(db, courseId, itemKey, decoded.text, opts);
 }
 
 export function bankSource(db: Db, courseId: number, itemKey: string): string {

@@ -2,7 +2,7 @@ import { unstable_createMemoryUploadHandler, unstable_parseMultipartFormData, ty
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { requireAuthorableCourse } from "#app/courses/access.server.ts";
-import { bankSource, importGiftBank } from "#app/quizzes/bank.server.ts";
+import { bankSource, importGiftFile } from "#app/quizzes/bank.server.ts";
 import { settingsFor } from "#app/quizzes/attempts.server.ts";
 import { parseGift } from "#app/quizzes/gift.ts";
 import { parseId } from "#app/http/forms.server.ts";
@@ -57,9 +57,12 @@ export async function action({ request, params, context }: ActionFunctionArgs): 
     const form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: 5 << 20 }));
     const file = form.get("gift");
     if (!(file instanceof File) || file.size === 0) return { flash: { key: "import.fileMissing", tone: "error" } };
-    const r = importGiftBank(context.db, course.id, itemKey, new TextDecoder().decode(await file.arrayBuffer()));
+    const r = importGiftFile(context.db, course.id, itemKey, new Uint8Array(await file.arrayBuffer()));
+    const refused = r.problems.length === 1 && r.problems[0]!.code === "encoding";
     return {
-      flash: { key: "quizAdmin.imported", params: { n: r.questions, rejected: r.problems.length }, tone: r.questions ? "ok" : "error" },
+      flash: refused
+        ? { key: "quizAdmin.fileRefused", tone: "error" }
+        : { key: "quizAdmin.imported", params: { n: r.questions, rejected: r.problems.length }, tone: r.questions ? "ok" : "error" },
       imported: { questions: r.questions, problems: r.problems.map((p) => ({ line: p.line, vi: p.message.vi, en: p.message.en })) },
     };
   }

@@ -58,6 +58,7 @@ export const enQuiz = {
   "quizAdmin.uploadHint": "Essay and description questions are not supported; they are listed with their line numbers.",
   "quizAdmin.replace": "Upload and replace",
   "quizAdmin.imported": plural("n", { one: "{n} question imported; {rejected} not accepted.", other: "{n} questions imported; {rejected} not accepted." }),
+  "quizAdmin.fileRefused": "The file was not imported (see why below); the current question bank is kept.",
   "quizAdmin.problems": "Questions that could not be imported",
   "quizAdmin.settings": "Settings",
   "quizAdmin.passPercent": "Pass mark (%)",

@@ -55,6 +55,7 @@ export const viQuiz = {
   "quizAdmin.uploadHint": "Câu hỏi tự luận và câu mô tả chưa được hỗ trợ; chúng được liệt kê kèm số dòng.",
   "quizAdmin.replace": "Tải lên và thay thế",
   "quizAdmin.imported": "Đã nhập {n} câu hỏi; {rejected} câu không nhận.",
+  "quizAdmin.fileRefused": "Tệp không được nhập (xem lý do bên dưới); ngân hàng câu hỏi hiện có được giữ nguyên.",
   "quizAdmin.problems": "Các câu không nhập được",
   "quizAdmin.settings": "Cài đặt",
   "quizAdmin.passPercent": "Điểm đạt (%)",
