@@ -5,6 +5,7 @@ import { scopeGrants, units, members } from "#db/schema/index.ts";
 import { readCookie, SESSION_COOKIE } from "./cookie.server.ts";
 import { validateSessionToken, type SessionMember, type ValidatedSession } from "./session.server.ts";
 import { isInSubtree } from "#app/org/units.server.ts";
+import { DomainError } from "#app/org/domain-error.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -99,6 +100,38 @@ export function requireMemberScope(db: Db, scope: Scope, memberId: number) {
     .get();
   if (!row || !unitInScope(scope, row.unit)) notFound();
   return row;
+}
+
+/**
+ * Members among `memberIds` whose accounts reach further than `scope`: administrators, and holders
+ * of a grant on a unit outside the scope. Acting on such an account (an activation code, its
+ * e-mail, its unit, disabling it) would let a trainer step into the account and so out of their
+ * own subtree; only someone whose scope covers everything the account reaches may do it.
+ */
+export function accountsBeyondScope(db: Db, scope: Scope, memberIds: number[]): Set<number> {
+  const beyond = new Set<number>();
+  if (scope.all || memberIds.length === 0) return beyond;
+  for (let i = 0; i < memberIds.length; i += 500) {
+    const ids = memberIds.slice(i, i + 500);
+    for (const a of db.select({ id: members.id }).from(members).where(and(inArray(members.id, ids), eq(members.role, "admin"))).all()) {
+      beyond.add(a.id);
+    }
+    const grants = db
+      .select({ memberId: scopeGrants.memberId, path: units.path })
+      .from(scopeGrants)
+      .innerJoin(units, eq(units.id, scopeGrants.unitId))
+      .where(inArray(scopeGrants.memberId, ids))
+      .all();
+    for (const g of grants) if (!unitInScope(scope, g)) beyond.add(g.memberId);
+  }
+  return beyond;
+}
+
+/** Refuses (403) any action on an account that reaches further than the caller's scope. */
+export function requireAccountWithinScope(db: Db, scope: Scope, memberId: number): void {
+  if (accountsBeyondScope(db, scope, [memberId]).size > 0) {
+    throw new DomainError("member.error.beyondScope", {}, 403);
+  }
 }
 
 export function grantsOf(db: Db, memberIds: number[]) {

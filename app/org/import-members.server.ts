@@ -1,8 +1,7 @@
 import { eq } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
-import { auditLog, members, units } from "#db/schema/index.ts";
-import type { Scope } from "#app/auth/permissions.server.ts";
-import { unitInScope } from "#app/auth/permissions.server.ts";
+import { auditLog, members, scopeGrants, units } from "#db/schema/index.ts";
+import { accountsBeyondScope, unitInScope, type Scope } from "#app/auth/permissions.server.ts";
 import { emptyReport, readSheet, type ImportReport } from "./import-common.server.ts";
 import type { CsvError } from "./csv-file.server.ts";
 import { DomainError } from "./domain-error.ts";
@@ -48,6 +47,11 @@ function plan(db: Db, bytes: Uint8Array, scope: Scope): { report: ImportReport; 
     memberByCode.set(m.code, m);
     if (m.email) memberIdByEmail.set(m.email, m.id);
   }
+  // Updating an account that reaches beyond the importer's scope (its e-mail, its unit) is taking
+  // part of it over, so those rows are refused like rows outside the scope.
+  const withReach = new Set(db.select({ id: scopeGrants.memberId }).from(scopeGrants).all().map((g) => g.id));
+  for (const m of memberByCode.values()) if (m.role === "admin") withReach.add(m.id);
+  const beyondScope = accountsBeyondScope(db, scope, [...withReach]);
   const seenCode = new Map<string, number>();
   const seenEmail = new Map<string, number>();
   const planned: Planned[] = [];
@@ -84,6 +88,7 @@ function plan(db: Db, bytes: Uint8Array, scope: Scope): { report: ImportReport; 
     if (existing) {
       const currentUnit = unitById.get(existing.unitId);
       if (currentUnit && !unitInScope(scope, currentUnit)) { reject("import.reject.memberOutOfScope", { code }); continue; }
+      if (beyondScope.has(existing.id)) { reject("import.reject.memberBeyondScope", { code }); continue; }
     }
     if (fields.email) {
       const dupLine = seenEmail.get(fields.email);

@@ -1,14 +1,21 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { forbidden, grantsOf, notFound, requireManager, requireMemberScope, unitInScope } from "#app/auth/permissions.server.ts";
+import {
+  accountsBeyondScope,
+  forbidden,
+  grantsOf,
+  notFound,
+  requireAccountWithinScope,
+  requireManager,
+  requireMemberScope,
+  unitInScope,
+} from "#app/auth/permissions.server.ts";
 import { issueActivationCodes, setDisabled, transferMember, unitHistory, updateMember } from "#app/org/members.server.ts";
 import { getUnitByCode } from "#app/org/units.server.ts";
 import { DomainError } from "#app/org/domain-error.ts";
 import { domainFailure, ok, parseId, readForm } from "#app/http/forms.server.ts";
-import { writeTx } from "#db/client.server.ts";
-import { scopeGrants } from "#db/schema/index.ts";
+import { grantScope, revokeScope } from "#app/org/grants.server.ts";
 import { MEMBER_STATUSES, ROLES } from "#app/org/constants.ts";
 import { Field, Notice } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
@@ -23,6 +30,8 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
     history: unitHistory(context.db, member.id).map((r) => ({ ...r.h, unitCode: r.unitCode, unitName: r.unitName })),
     grants: grantsOf(context.db, [member.id]),
     isAdmin: scope.all,
+    // The page offers no action on an account the caller may not change (the action refuses it too).
+    canChange: accountsBeyondScope(context.db, scope, [member.id]).size === 0,
   };
 }
 
@@ -55,9 +64,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const actor = session.member.id;
   const f = await readForm(request, schema);
   const isSelf = member.id === actor;
-  // A trainer manages members, not the administrators who may sit in the same cell.
-  if (!scope.all && member.role === "admin") forbidden();
   try {
+    // Every intent acts on the account, and controlling an account is controlling all it can reach:
+    // a trainer may not touch administrators or holders of grants outside the trainer's subtrees.
+    requireAccountWithinScope(context.db, scope, member.id);
     switch (f.intent) {
       case "update":
         updateMember(context.db, member.id, { fullName: f.fullName, position: f.position, email: f.email, phone: f.phone, status: f.status }, actor);
@@ -91,17 +101,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         if (!scope.all) forbidden();
         const unit = getUnitByCode(context.db, f.unitCode);
         if (!unit) throw new DomainError("unit.error.notFound", {}, 404);
-        writeTx(context.db, (tx) =>
-          tx.insert(scopeGrants).values({ memberId: member.id, unitId: unit.id, kind: "trainer", createdAt: new Date() }).onConflictDoNothing().run(),
-        );
-        if (member.role === "member") updateMember(context.db, member.id, { role: "trainer" }, actor);
+        grantScope(context.db, member.id, unit.id, actor);
         return ok("common.saved");
       }
       case "remove-scope":
         if (!scope.all) forbidden();
-        writeTx(context.db, (tx) =>
-          tx.delete(scopeGrants).where(and(eq(scopeGrants.memberId, member.id), eq(scopeGrants.unitId, f.unitId))).run(),
-        );
+        revokeScope(context.db, member.id, f.unitId, actor);
         return ok("common.saved");
     }
   } catch (e) {
@@ -129,113 +134,119 @@ export default function MemberPage() {
         {!m.hasPassword ? <span className="badge badge-warn"> {t("member.notActivated")}</span> : null}
       </p>
       <Notice flash={a?.flash} />
-      <div className="two-col">
-        <section className="card">
-          <h2>{t("members.edit")}</h2>
-          <Form method="post">
-            <input type="hidden" name="intent" value="update" />
-            <Field label={t("members.fullName")} name="fullName">
-              <input id="fullName" name="fullName" defaultValue={m.fullName} required />
-            </Field>
-            <Field label={t("members.position")} name="position">
-              <input id="position" name="position" defaultValue={m.position} />
-            </Field>
-            <Field label={t("members.email")} name="email">
-              <input id="email" name="email" type="email" defaultValue={m.email ?? ""} />
-            </Field>
-            <Field label={t("members.phone")} name="phone">
-              <input id="phone" name="phone" type="tel" defaultValue={m.phone ?? ""} />
-            </Field>
-            <Field label={t("members.status")} name="status">
-              <select id="status" name="status" defaultValue={m.status}>
-                {MEMBER_STATUSES.map((s) => (
-                  <option key={s} value={s}>
-                    {t(`status.${s}`)}
-                  </option>
-                ))}
-              </select>
-            </Field>
-            <button type="submit">{t("common.save")}</button>
-          </Form>
-        </section>
-        <div>
+      {d.canChange ? (
+        <div className="two-col">
           <section className="card">
-            <h2>{t("members.transfer")}</h2>
+            <h2>{t("members.edit")}</h2>
             <Form method="post">
-              <input type="hidden" name="intent" value="transfer" />
-              <Field label={t("members.transferTo")} name="unitCode">
-                <input id="unitCode" name="unitCode" required />
+              <input type="hidden" name="intent" value="update" />
+              <Field label={t("members.fullName")} name="fullName">
+                <input id="fullName" name="fullName" defaultValue={m.fullName} required />
               </Field>
-              <Field label={t("members.transferDate")} name="date">
-                <input id="date" name="date" type="date" />
+              <Field label={t("members.position")} name="position">
+                <input id="position" name="position" defaultValue={m.position} />
               </Field>
-              <Field label={t("members.transferNote")} name="note">
-                <input id="note" name="note" />
+              <Field label={t("members.email")} name="email">
+                <input id="email" name="email" type="email" defaultValue={m.email ?? ""} />
               </Field>
-              <button type="submit" className="secondary">
-                {t("members.transfer")}
-              </button>
-            </Form>
-          </section>
-          <section className="card">
-            <h2>{t("members.account")}</h2>
-            <Form method="post" className="row">
-              <input type="hidden" name="intent" value={m.disabledAt ? "enable" : "disable"} />
-              <button type="submit" className={m.disabledAt ? "secondary" : "danger"}>
-                {m.disabledAt ? t("members.enable") : t("members.disable")}
-              </button>
-            </Form>
-            <Form method="post" className="row" style={{ marginTop: ".5rem" }}>
-              <input type="hidden" name="intent" value="issue-code" />
-              <button type="submit" className="secondary">
-                {t("members.issueCode")}
-              </button>
-            </Form>
-          </section>
-          {d.isAdmin ? (
-            <section className="card">
-              <h2>{t("members.role")}</h2>
-              <Form method="post" className="row">
-                <input type="hidden" name="intent" value="role" />
-                <select name="role" defaultValue={m.role} aria-label={t("members.role")}>
-                  {ROLES.map((r) => (
-                    <option key={r} value={r}>
-                      {t(`role.${r}`)}
+              <Field label={t("members.phone")} name="phone">
+                <input id="phone" name="phone" type="tel" defaultValue={m.phone ?? ""} />
+              </Field>
+              <Field label={t("members.status")} name="status">
+                <select id="status" name="status" defaultValue={m.status}>
+                  {MEMBER_STATUSES.map((s) => (
+                    <option key={s} value={s}>
+                      {t(`status.${s}`)}
                     </option>
                   ))}
                 </select>
-                <button type="submit" className="secondary">
-                  {t("common.save")}
-                </button>
-              </Form>
-              <h2>{t("members.scopes")}</h2>
-              <ul>
-                {d.grants.map((g) => (
-                  <li key={g.unitId}>
-                    {g.name} ({g.code}){" "}
-                    <Form method="post" className="inline">
-                      <input type="hidden" name="intent" value="remove-scope" />
-                      <input type="hidden" name="unitId" value={g.unitId} />
-                      <button type="submit" className="link-button">
-                        {t("members.removeScope")}
-                      </button>
-                    </Form>
-                  </li>
-                ))}
-              </ul>
-              <Form method="post" className="row">
-                <input type="hidden" name="intent" value="add-scope" />
-                <Field label={t("members.addScope")} name="scopeUnit">
-                  <input id="scopeUnit" name="unitCode" required />
+              </Field>
+              <button type="submit">{t("common.save")}</button>
+            </Form>
+          </section>
+          <div>
+            <section className="card">
+              <h2>{t("members.transfer")}</h2>
+              <Form method="post">
+                <input type="hidden" name="intent" value="transfer" />
+                <Field label={t("members.transferTo")} name="unitCode">
+                  <input id="unitCode" name="unitCode" required />
+                </Field>
+                <Field label={t("members.transferDate")} name="date">
+                  <input id="date" name="date" type="date" />
+                </Field>
+                <Field label={t("members.transferNote")} name="note">
+                  <input id="note" name="note" />
                 </Field>
                 <button type="submit" className="secondary">
-                  {t("common.save")}
+                  {t("members.transfer")}
                 </button>
               </Form>
             </section>
-          ) : null}
+            <section className="card">
+              <h2>{t("members.account")}</h2>
+              <Form method="post" className="row">
+                <input type="hidden" name="intent" value={m.disabledAt ? "enable" : "disable"} />
+                <button type="submit" className={m.disabledAt ? "secondary" : "danger"}>
+                  {m.disabledAt ? t("members.enable") : t("members.disable")}
+                </button>
+              </Form>
+              <Form method="post" className="row" style={{ marginTop: ".5rem" }}>
+                <input type="hidden" name="intent" value="issue-code" />
+                <button type="submit" className="secondary">
+                  {t("members.issueCode")}
+                </button>
+              </Form>
+            </section>
+            {d.isAdmin ? (
+              <section className="card">
+                <h2>{t("members.role")}</h2>
+                <Form method="post" className="row">
+                  <input type="hidden" name="intent" value="role" />
+                  <select name="role" defaultValue={m.role} aria-label={t("members.role")}>
+                    {ROLES.map((r) => (
+                      <option key={r} value={r}>
+                        {t(`role.${r}`)}
+                      </option>
+                    ))}
+                  </select>
+                  <button type="submit" className="secondary">
+                    {t("common.save")}
+                  </button>
+                </Form>
+                <h2>{t("members.scopes")}</h2>
+                <ul>
+                  {d.grants.map((g) => (
+                    <li key={g.unitId}>
+                      {g.name} ({g.code}){" "}
+                      <Form method="post" className="inline">
+                        <input type="hidden" name="intent" value="remove-scope" />
+                        <input type="hidden" name="unitId" value={g.unitId} />
+                        <button type="submit" className="link-button">
+                          {t("members.removeScope")}
+                        </button>
+                      </Form>
+                    </li>
+                  ))}
+                </ul>
+                <Form method="post" className="row">
+                  <input type="hidden" name="intent" value="add-scope" />
+                  <Field label={t("members.addScope")} name="scopeUnit">
+                    <input id="scopeUnit" name="unitCode" required />
+                  </Field>
+                  <button type="submit" className="secondary">
+                    {t("common.save")}
+                  </button>
+                </Form>
+              </section>
+            ) : null}
+          </div>
         </div>
-      </div>
+      ) : (
+        <p className="notice notice-warn" role="status">
+          {t("members.beyondScopeNotice")}
+        </p>
+      )}
       <section className="card">
         <h2>{t("members.history")}</h2>
         <div className="table-wrap">

@@ -1,61 +1,29 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { and, asc, eq, isNull } from "drizzle-orm";
-import { z } from "zod";
 import { requireManager, requireUnitScope } from "#app/auth/permissions.server.ts";
-import { ACTIVATION_TTL_MS, issueActivationCodes } from "#app/org/members.server.ts";
-import { subtreeCondition } from "#app/org/units.server.ts";
-import { toCsvLine, CSV_BOM } from "#app/org/spreadsheet-safety.ts";
-import { parseId, readForm } from "#app/http/forms.server.ts";
-import { members, units } from "#db/schema/index.ts";
-import type { Db } from "#db/client.server.ts";
+import { issueActivationSheet, pendingActivation } from "#app/org/activation-sheet.server.ts";
+import { parseId } from "#app/http/forms.server.ts";
 import { useT } from "#app/i18n/use-t.ts";
-
-/** Members of the subtree who cannot sign in yet: no password, not disabled, still active. */
-function pendingMembers(db: Db, path: string) {
-  return db
-    .select({ id: members.id, code: members.code, fullName: members.fullName, unitName: units.name })
-    .from(members)
-    .innerJoin(units, eq(units.id, members.unitId))
-    .where(and(subtreeCondition(path), isNull(members.passwordHash), isNull(members.disabledAt), eq(members.status, "active")))
-    .orderBy(asc(units.path), asc(members.fullNameFolded))
-    .all();
-}
 
 export function loader({ request, params, context }: LoaderFunctionArgs) {
   const { scope } = requireManager(request, context);
   const unit = requireUnitScope(context.db, scope, parseId(params.unitId));
-  return { unit: { id: unit.id, name: unit.name, code: unit.code }, pending: pendingMembers(context.db, unit.path).length };
+  const pending = pendingActivation(context.db, scope, unit.path);
+  return { unit: { id: unit.id, name: unit.name, code: unit.code }, pending: pending.issuable.length, skipped: pending.skipped };
 }
 
+/** The printable sheet; the CSV of the same codes is the resource route activation.csv. */
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { session, scope } = requireManager(request, context);
   const unit = requireUnitScope(context.db, scope, parseId(params.unitId));
-  const f = await readForm(request, z.object({ format: z.enum(["print", "csv"]) }));
-  const pending = pendingMembers(context.db, unit.path);
-  const issued = issueActivationCodes(context.db, pending.map((p) => p.id), session.member.id);
-  const codeOf = new Map(issued.map((i) => [i.memberId, i.code]));
-  const slips = pending.map((p) => ({ ...p, activationCode: codeOf.get(p.id)! }));
-  const expiresAt = new Date(Date.now() + ACTIVATION_TTL_MS);
-  if (f.format === "csv") {
-    const lines = [toCsvLine(["ma_dang_vien", "ho_ten", "don_vi", "ma_kich_hoat", "het_han"])];
-    for (const s of slips) lines.push(toCsvLine([s.code, s.fullName, s.unitName, s.activationCode, expiresAt.toISOString()]));
-    return new Response(CSV_BOM + lines.join("\r\n") + "\r\n", {
-      headers: {
-        "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": `attachment; filename="ma-kich-hoat-${unit.code}.csv"`,
-        "Cache-Control": "no-store",
-      },
-    });
-  }
-  return { slips, expiresAt };
+  await request.formData();
+  return issueActivationSheet(context.db, scope, unit.path, session.member.id);
 }
 
 export default function ActivationCodes() {
   const { t, formatDate } = useT();
   const d = useLoaderData<typeof loader>();
-  const a = useActionData<typeof action>() as { slips: (ReturnType<typeof pendingMembers>[number] & { activationCode: string })[]; expiresAt: Date } | undefined;
-  const slips = a && "slips" in a ? a : null;
+  const slips = useActionData<typeof action>() ?? null;
   return (
     <>
       <p className="no-print">
@@ -91,6 +59,11 @@ export default function ActivationCodes() {
       ) : (
         <section className="card">
           <p>{t("activation.intro", { unit: d.unit.name })}</p>
+          {d.skipped > 0 ? (
+            <p className="notice notice-warn" role="status">
+              {t("activation.skippedBeyondScope", { count: d.skipped })}
+            </p>
+          ) : null}
           {d.pending === 0 ? (
             <p>{t("activation.none")}</p>
           ) : (
@@ -100,7 +73,7 @@ export default function ActivationCodes() {
                 <button type="submit" name="format" value="print">
                   {t("activation.issuePrint")}
                 </button>
-                <button type="submit" name="format" value="csv" className="secondary" formNoValidate>
+                <button type="submit" name="format" value="csv" className="secondary" formNoValidate formAction={`/manage/units/${d.unit.id}/activation.csv`}>
                   {t("activation.issueCsv")}
                 </button>
               </Form>
