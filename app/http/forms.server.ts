@@ -1,4 +1,4 @@
-import { data } from "@remix-run/node";
+import { data, MaxPartSizeExceededError, unstable_createMemoryUploadHandler, unstable_parseMultipartFormData } from "@remix-run/node";
 import { z } from "zod";
 import { DomainError } from "#app/org/domain-error.ts";
 import type { Flash } from "#app/components/ui.tsx";
@@ -38,4 +38,21 @@ export function domainFailure(e: unknown) {
     return data({ flash: { key: e.key, params: e.params, tone: "error" } as Flash }, { status: e.status });
   }
   throw e;
+}
+
+export type MultipartRead = { ok: true; form: FormData } | { ok: false; reason: "too-large" | "malformed" };
+
+/**
+ * Reads a multipart upload held in memory (the body was already bounded by app/http/body-limits.ts).
+ * A body that is not multipart at all, has no boundary, ends early or has a part without
+ * Content-Disposition is "malformed": the route answers 400 with a message, never a stack trace.
+ */
+export async function readMultipart(request: Request, maxPartSize: number): Promise<MultipartRead> {
+  if (!/^multipart\/form-data;.*boundary=/i.test(request.headers.get("content-type") ?? "")) return { ok: false, reason: "malformed" };
+  try {
+    return { ok: true, form: await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize })) };
+  } catch (e) {
+    if (e instanceof MaxPartSizeExceededError) return { ok: false, reason: "too-large" };
+    return { ok: false, reason: "malformed" };
+  }
 }

@@ -12,6 +12,7 @@ import { checkRequestOrigin } from "#app/auth/origin.server.ts";
 import { localeOf } from "#app/i18n/locale.server.ts";
 import { translate } from "#app/i18n/catalog.ts";
 import { attachMediaProxy } from "./media-proxy.ts";
+import { judgeBody } from "./body-limits.ts";
 
 export type HttpAppOptions = {
   db: Db;
@@ -36,6 +37,23 @@ export function createHttpApp(opts: HttpAppOptions) {
   const app = express();
   app.disable("x-powered-by");
   if (env.TRUST_PROXY === true) app.set("trust proxy", 1);
+
+  // First of all, before any middleware or route reads a byte of the body.
+  app.use((req, res, next) => {
+    const verdict = judgeBody(req.method, req.path, {
+      contentLength: req.headers["content-length"],
+      transferEncoding: req.headers["transfer-encoding"],
+    });
+    if (verdict.ok) return next();
+    const locale = localeOf(new Request("http://x/", { headers: { cookie: req.headers.cookie ?? "", "accept-language": req.headers["accept-language"] ?? "" } }), env.DEFAULT_LOCALE);
+    const size = verdict.limit >= 1 << 20 ? `${Math.floor(verdict.limit / (1 << 20))} MB` : `${Math.floor(verdict.limit / 1024)} KB`;
+    // The unread body is not worth draining: close the connection once the answer is out.
+    res.setHeader("Connection", "close");
+    res
+      .status(verdict.status)
+      .type("text/plain; charset=utf-8")
+      .send(verdict.status === 413 ? translate(locale, "error.bodyTooLarge", { size }) : translate(locale, "error.lengthRequired"));
+  });
   app.use(compression());
 
   app.use((req, res, next) => {

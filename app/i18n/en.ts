@@ -54,6 +54,9 @@ export const en = {
   "error.forbidden": "You are not allowed to do this.",
   "error.badRequest": "The request is not valid.",
   "error.generic": "Unexpected error. Please try again; if it persists, tell an administrator.",
+  "error.bodyTooLarge": "The request body is too large ({size} at most).",
+  "error.lengthRequired": "The request must state its body length (Content-Length).",
+  "error.malformedUpload": "The upload could not be read (the multipart form data is damaged). Choose the file again and resend it.",
   "error.csrf": "Request refused: it did not come from a Học Số page.",
   "error.goHome": "Go to the home page",
 
@@ -62,6 +65,7 @@ export const en = {
   "login.password": "Password",
   "login.submit": "Sign in",
   "login.invalid": "Wrong member code or password.",
+  "login.slowDown": "Too many failed sign-ins from this network address. Please try again in {seconds} seconds.",
   "login.locked": "Too many failed attempts. Please try again in {minutes} minutes.",
   "login.activateLink": "First time here? Activate your account with an activation code",
   "login.demoHint": "Demo: the sample accounts are printed by npm start and listed in the README.",
@@ -176,6 +180,10 @@ export const en = {
   "member.error.emailTaken": "E-mail {email} is already used by another member.",
   "member.error.notFound": "Member not found.",
   "member.error.transferBeforeCurrent": "The transfer date must be after the start in the current unit.",
+  "member.error.beyondScope": "This account reaches beyond your scope (an administrator, or granted rights in another unit). Only someone whose scope covers all of it can change this account.",
+  "members.beyondScopeNotice": "This account reaches beyond your scope, so you can view it but not change it.",
+  "activation.skippedBeyondScope": "{count} members got no code here because their accounts reach beyond your scope; an administrator issues theirs.",
+  "import.reject.memberBeyondScope": "Member {code} reaches beyond your scope; only an administrator can update them.",
   "member.error.self": "You cannot disable or demote yourself.",
 
   "activation.title": "Activation codes — {unit}",

@@ -55,6 +55,9 @@ export const vi = {
   "error.forbidden": "Bạn không có quyền thực hiện thao tác này.",
   "error.badRequest": "Yêu cầu không hợp lệ.",
   "error.generic": "Lỗi không mong muốn. Vui lòng thử lại; nếu vẫn lỗi, báo cho quản trị viên.",
+  "error.bodyTooLarge": "Nội dung gửi lên quá lớn (tối đa {size}).",
+  "error.lengthRequired": "Yêu cầu phải cho biết độ dài nội dung (Content-Length).",
+  "error.malformedUpload": "Tệp gửi lên không đọc được (dữ liệu biểu mẫu nhiều phần bị hỏng). Hãy chọn lại tệp và gửi lại.",
   "error.csrf": "Yêu cầu bị từ chối vì không xuất phát từ trang Học Số.",
   "error.goHome": "Về trang chủ",
 
@@ -63,6 +66,7 @@ export const vi = {
   "login.password": "Mật khẩu",
   "login.submit": "Đăng nhập",
   "login.invalid": "Mã đăng nhập hoặc mật khẩu không đúng.",
+  "login.slowDown": "Có quá nhiều lần đăng nhập sai từ địa chỉ mạng này. Vui lòng thử lại sau {seconds} giây.",
   "login.locked": "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
   "login.activateLink": "Lần đầu đăng nhập? Kích hoạt tài khoản bằng mã kích hoạt",
   "login.demoHint": "Bản trình diễn: tài khoản mẫu được in ra khi chạy npm start và ghi trong README.",
@@ -177,6 +181,10 @@ export const vi = {
   "member.error.emailTaken": "Email {email} đã được dùng cho thành viên khác.",
   "member.error.notFound": "Không tìm thấy thành viên.",
   "member.error.transferBeforeCurrent": "Ngày chuyển phải sau ngày bắt đầu sinh hoạt ở đơn vị hiện tại.",
+  "member.error.beyondScope": "Tài khoản này có quyền vượt ngoài phạm vi quản lý của bạn (quản trị viên, hoặc được phân quyền ở đơn vị khác). Chỉ người quản lý được toàn bộ phạm vi đó mới thay đổi được tài khoản này.",
+  "members.beyondScopeNotice": "Tài khoản này có quyền vượt ngoài phạm vi của bạn, nên bạn chỉ xem được, không thay đổi được.",
+  "activation.skippedBeyondScope": "{count} thành viên không được cấp mã ở đây vì tài khoản của họ có quyền vượt ngoài phạm vi của bạn; quản trị viên sẽ cấp mã cho họ.",
+  "import.reject.memberBeyondScope": "Thành viên {code} có quyền vượt ngoài phạm vi của bạn; chỉ quản trị viên mới cập nhật được.",
   "member.error.self": "Bạn không thể khóa hoặc hạ quyền chính mình.",
 
   "activation.title": "Mã kích hoạt — {unit}",

@@ -1,11 +1,12 @@
-import { unstable_createMemoryUploadHandler, unstable_parseMultipartFormData, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { requireAuthorableCourse } from "#app/courses/access.server.ts";
 import { bankSource, importGiftFile } from "#app/quizzes/bank.server.ts";
 import { settingsFor } from "#app/quizzes/attempts.server.ts";
 import { parseGift } from "#app/quizzes/gift.ts";
-import { parseId } from "#app/http/forms.server.ts";
+import { parseId, readMultipart } from "#app/http/forms.server.ts";
+import { GIFT_MAX_BYTES } from "#app/http/body-limits.ts";
 import { writeTx } from "#db/client.server.ts";
 import { quizSettings, REVIEW_ANSWERS } from "#db/schema/index.ts";
 import { Field, Notice, type Flash } from "#app/components/ui.tsx";
@@ -49,12 +50,17 @@ const settingsSchema = z.object({
 
 type Result = { flash?: Flash; imported?: { questions: number; problems: { line: number; vi: string; en: string }[] } };
 
-export async function action({ request, params, context }: ActionFunctionArgs): Promise<Result> {
+export async function action({ request, params, context }: ActionFunctionArgs): Promise<Result | ReturnType<typeof data<Result>>> {
   const { course } = requireAuthorableCourse(request, context, parseId(params.courseId));
   const itemKey = params.itemKey ?? "";
   bankSource(context.db, course.id, itemKey);
   if ((request.headers.get("content-type") ?? "").startsWith("multipart/form-data")) {
-    const form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: 5 << 20 }));
+    const read = await readMultipart(request, GIFT_MAX_BYTES);
+    if (!read.ok) {
+      const key = read.reason === "too-large" ? "upload.error.size" : "error.malformedUpload";
+      return data<Result>({ flash: { key, params: { mb: GIFT_MAX_BYTES >> 20 }, tone: "error" } }, { status: read.reason === "too-large" ? 413 : 400 });
+    }
+    const form = read.form;
     const file = form.get("gift");
     if (!(file instanceof File) || file.size === 0) return { flash: { key: "import.fileMissing", tone: "error" } };
     const r = importGiftFile(context.db, course.id, itemKey, new Uint8Array(await file.arrayBuffer()));

@@ -1,4 +1,5 @@
-import { data, unstable_parseMultipartFormData, unstable_createMemoryUploadHandler, MaxPartSizeExceededError, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { readMultipart } from "#app/http/forms.server.ts";
 import { Form, useActionData, useNavigation } from "@remix-run/react";
 import { and, eq, isNull, lt } from "drizzle-orm";
 import { z } from "zod";
@@ -8,11 +9,11 @@ import { previewUnitImport, commitUnitImport } from "#app/org/import-units.serve
 import type { ImportReport } from "#app/org/import-common.server.ts";
 import type { CsvError } from "#app/org/csv-file.server.ts";
 import { importUploads } from "#db/schema/index.ts";
+import { IMPORT_MAX_BYTES } from "#app/http/body-limits.ts";
 import { writeTx } from "#db/client.server.ts";
 import { Field, Notice, type Flash } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 
-export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
 const UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
 
 export function loader({ request, context }: LoaderFunctionArgs) {
@@ -38,15 +39,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const db = context.db;
   const contentType = request.headers.get("content-type") ?? "";
   if (contentType.startsWith("multipart/form-data")) {
-    let form: FormData;
-    try {
-      form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: MAX_IMPORT_BYTES }));
-    } catch (e) {
-      if (e instanceof MaxPartSizeExceededError) {
-        return data<ActionResult>({ flash: { key: "import.fileTooLarge", params: { mb: MAX_IMPORT_BYTES / 1024 / 1024 }, tone: "error" } }, { status: 413 });
-      }
-      throw e;
+    const read = await readMultipart(request, IMPORT_MAX_BYTES);
+    if (!read.ok) {
+      return read.reason === "too-large"
+        ? data<ActionResult>({ flash: { key: "import.fileTooLarge", params: { mb: IMPORT_MAX_BYTES / 1024 / 1024 }, tone: "error" } }, { status: 413 })
+        : data<ActionResult>({ flash: { key: "error.malformedUpload", tone: "error" } }, { status: 400 });
     }
+    const form = read.form;
     const kind = z.enum(["units", "members"]).safeParse(form.get("kind"));
     const file = form.get("file");
     if (!kind.success) throw new Response("Bad Request", { status: 400 });
