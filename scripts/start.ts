@@ -19,6 +19,10 @@ import { mailConfig } from "#app/notifications/config.server.ts";
 import { ensureMediasoupWorker } from "./mediasoup-worker.mjs";
 
 const env = parseEnv();
+// react-dom/server and express choose their builds from process.env.NODE_ENV when they load (the
+// server build imported below, createHttpApp); unset, they run the development builds, which cost
+// 10–35 % of every page. The configured value (production unless set) is what this process runs.
+process.env.NODE_ENV = env.NODE_ENV;
 const root = path.resolve(import.meta.dirname, "..");
 const buildDir = path.join(root, "build");
 
@@ -60,7 +64,8 @@ function joinTokenSecret(): string {
 
 /**
  * The media server runs beside the app, on loopback: browsers reach it through the app's
- * WebSocket proxy. If it dies it is started again (attendance recovers at start).
+ * WebSocket proxy. If it dies it is started again (attendance recovers at start); if the app dies,
+ * it stops too (media-server/src/index.ts watches the IPC channel).
  */
 function startMediaServer(secret: string, workerBin: string) {
   const internal = new URL(env.MEDIA_INTERNAL_URL);
@@ -70,7 +75,9 @@ function startMediaServer(secret: string, workerBin: string) {
   const launch = () => {
     child = spawn(process.execPath, ["--import", "tsx", path.join(root, "media-server", "src", "index.ts")], {
       cwd: root,
-      stdio: "inherit",
+      // The IPC channel is the child's lifeline: when this process dies, even by SIGKILL, the
+      // channel closes and the media server stops instead of holding its port as an orphan.
+      stdio: ["inherit", "inherit", "inherit", "ipc"],
       env: {
         ...process.env,
         NODE_ENV: "production",

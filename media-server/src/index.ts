@@ -33,6 +33,9 @@ async function main() {
     await server.close();
     process.exit(0);
   };
+  // Started by `npm start` with an IPC channel: the app process is gone (killed, crashed) when the
+  // channel closes, and a media server without its app would hold the port against the next one.
+  if (process.send) process.on("disconnect", () => void stop("parent-exit"));
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("unhandledRejection", (e) => log.error("unhandled rejection", { error: e }));
