@@ -26,6 +26,7 @@ export const envSchema = z.object({
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
   LOGIN_LOCK_MINUTES: z.coerce.number().positive().default(15),
   IP_MAX_FAILURES: z.coerce.number().int().min(1).default(30),
+  IP_SLOW_SECONDS: z.coerce.number().positive().max(3600).default(5),
   DEFAULT_LOCALE: z.enum(["vi", "en"]).default("vi"),
   SEED_DEMO: boolish.default("true"),
   /**

@@ -12,7 +12,7 @@ export type SignInRules = { account: ThrottleRule; ip: ThrottleRule };
 export type SignInResult =
   | { ok: true; token: string; memberId: number }
   | { ok: false; reason: "invalid" }
-  | { ok: false; reason: "locked"; retryAfterMs: number };
+  | { ok: false; reason: "locked"; retryAfterMs: number; by: "account" | "ip" };
 
 function findByIdentifier(db: Db, identifier: string) {
   const id = identifier.normalize("NFC").trim();
@@ -23,15 +23,20 @@ function findByIdentifier(db: Db, identifier: string) {
     .get();
 }
 
-function lockedFor(db: Db, keys: { account: string; ip: string | null }, now: Date): number {
-  return Math.max(lockRemainingMs(db, keys.account, now), keys.ip ? lockRemainingMs(db, keys.ip, now) : 0);
+type Keys = { account: string; ip: string | null };
+
+/** The longer of the two waits, and which one it is (the page words them differently). */
+function lockOf(db: Db, keys: Keys, now: Date): SignInResult | null {
+  const account = lockRemainingMs(db, keys.account, now);
+  const ip = keys.ip ? lockRemainingMs(db, keys.ip, now) : 0;
+  if (account === 0 && ip === 0) return null;
+  return account >= ip ? { ok: false, reason: "locked", retryAfterMs: account, by: "account" } : { ok: false, reason: "locked", retryAfterMs: ip, by: "ip" };
 }
 
-function fail(db: Db, keys: { account: string; ip: string | null }, rules: SignInRules, now: Date): SignInResult {
+function fail(db: Db, keys: Keys, rules: SignInRules, now: Date): SignInResult {
   recordFailure(db, keys.account, rules.account, now);
   if (keys.ip) recordFailure(db, keys.ip, rules.ip, now);
-  const wait = lockedFor(db, keys, now);
-  return wait > 0 ? { ok: false, reason: "locked", retryAfterMs: wait } : { ok: false, reason: "invalid" };
+  return lockOf(db, keys, now) ?? { ok: false, reason: "invalid" };
 }
 
 /**
@@ -44,10 +49,10 @@ export async function signIn(
   rules: SignInRules,
   now = new Date(),
 ): Promise<SignInResult> {
-  const keys = throttleKeys(input.identifier, input.ip);
-  const wait = lockedFor(db, keys, now);
-  if (wait > 0) return { ok: false, reason: "locked", retryAfterMs: wait };
   const m = findByIdentifier(db, input.identifier);
+  const keys = throttleKeys(input.identifier, m?.id ?? null, input.ip);
+  const locked = lockOf(db, keys, now);
+  if (locked) return locked;
   if (!m || !m.passwordHash || m.disabledAt || m.status === "left") {
     await dummyVerify(input.password);
     return fail(db, keys, rules, now);
@@ -56,6 +61,13 @@ export async function signIn(
   clearFailures(db, keys.account);
   const { token } = createSession(db, m.id, { userAgent: input.userAgent, ip: input.ip }, now);
   return { ok: true, token, memberId: m.id };
+}
+
+/** What the page says to a locked account (minutes) or a slowed-down address (seconds). */
+export function lockedMessage(r: { retryAfterMs: number; by: "account" | "ip" }): { key: "login.locked" | "login.slowDown"; params: Record<string, number> } {
+  return r.by === "account"
+    ? { key: "login.locked", params: { minutes: Math.max(1, Math.ceil(r.retryAfterMs / 60_000)) } }
+    : { key: "login.slowDown", params: { seconds: Math.max(1, Math.ceil(r.retryAfterMs / 1000)) } };
 }
 
 export function passwordProblem(pw: string): "password.error.short" | "password.error.long" | null {
@@ -74,10 +86,10 @@ export async function activateAccount(
   rules: SignInRules,
   now = new Date(),
 ): Promise<SignInResult> {
-  const keys = throttleKeys(input.identifier, input.ip);
-  const wait = lockedFor(db, keys, now);
-  if (wait > 0) return { ok: false, reason: "locked", retryAfterMs: wait };
   const m = findByIdentifier(db, input.identifier);
+  const keys = throttleKeys(input.identifier, m?.id ?? null, input.ip);
+  const locked = lockOf(db, keys, now);
+  if (locked) return locked;
   const valid =
     m &&
     !m.disabledAt &&
@@ -132,10 +144,13 @@ export function signInRulesFromEnv(env: {
   LOGIN_MAX_FAILURES: number;
   LOGIN_LOCK_MINUTES: number;
   IP_MAX_FAILURES: number;
+  IP_SLOW_SECONDS: number;
 }): SignInRules {
   const lockMs = env.LOGIN_LOCK_MINUTES * 60_000;
   return {
     account: { maxFailures: env.LOGIN_MAX_FAILURES, lockMs, windowMs: lockMs },
-    ip: { maxFailures: env.IP_MAX_FAILURES, lockMs, windowMs: lockMs },
+    // Past IP_MAX_FAILURES in the window, one attempt per IP_SLOW_SECONDS from that address: a
+    // password spray from one address crawls, an office behind it waits seconds, not minutes.
+    ip: { maxFailures: env.IP_MAX_FAILURES, lockMs: env.IP_SLOW_SECONDS * 1000, windowMs: lockMs },
   };
 }

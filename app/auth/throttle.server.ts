@@ -5,13 +5,20 @@ import { loginThrottle } from "#db/schema/index.ts";
 /**
  * Counts failed sign-ins per account and per IP in the database (so limits hold across restarts
  * and, later, across several app servers). After `maxFailures` inside the window the key is locked
- * for `lockMs`; a success clears the account's counter.
+ * for `lockMs` from each further failure; a success clears the account's counter. Accounts lock for
+ * minutes; an address only slows down for seconds, because a whole office signs in from one NAT
+ * address and one colleague's typos must not lock everybody out.
  */
 export type ThrottleRule = { maxFailures: number; lockMs: number; windowMs: number };
 
-export function throttleKeys(identifier: string, ip: string | null): { account: string; ip: string | null } {
+/**
+ * The account key is the account once the identifier resolves to one (a member code and an e-mail
+ * address of the same member share one counter), and the typed identifier otherwise, so guessing
+ * unknown identifiers is limited too.
+ */
+export function throttleKeys(identifier: string, memberId: number | null, ip: string | null): { account: string; ip: string | null } {
   return {
-    account: `acct:${identifier.normalize("NFC").trim().toLowerCase()}`,
+    account: memberId !== null ? `member:${memberId}` : `acct:${identifier.normalize("NFC").trim().toLowerCase()}`,
     ip: ip ? `ip:${ip}` : null,
   };
 }

@@ -2,7 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type MetaFunction } from "@rem
 import { Form, useActionData } from "@remix-run/react";
 import { z } from "zod";
 import { sessionPolicy } from "#app/auth/permissions.server.ts";
-import { activateAccount, passwordProblem, signInRulesFromEnv } from "#app/auth/sign-in.server.ts";
+import { activateAccount, lockedMessage, passwordProblem, signInRulesFromEnv } from "#app/auth/sign-in.server.ts";
 import { sessionCookie } from "#app/auth/cookie.server.ts";
 import { Field, Notice, type Flash } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
@@ -32,7 +32,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     signInRulesFromEnv(context.env),
   );
   if (!result.ok) {
-    if (result.reason === "locked") return fail("login.locked", 429, { minutes: Math.ceil(result.retryAfterMs / 60_000) });
+    if (result.reason === "locked") {
+      const m = lockedMessage(result);
+      return fail(m.key, 429, m.params);
+    }
     return fail("activate.invalid", 401);
   }
   return redirect("/", {

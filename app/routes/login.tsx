@@ -2,7 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type Loa
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { getSession, sessionPolicy } from "#app/auth/permissions.server.ts";
-import { signIn, signInRulesFromEnv } from "#app/auth/sign-in.server.ts";
+import { lockedMessage, signIn, signInRulesFromEnv } from "#app/auth/sign-in.server.ts";
 import { sessionCookie } from "#app/auth/cookie.server.ts";
 import { readForm } from "#app/http/forms.server.ts";
 import { safeRedirect } from "#app/http/safe-redirect.ts";
@@ -41,9 +41,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   );
   if (!result.ok) {
     if (result.reason === "locked") {
-      const minutes = Math.max(1, Math.ceil(result.retryAfterMs / 60_000));
       return data(
-        { flash: { key: "login.locked", params: { minutes }, tone: "error" } as Flash },
+        { flash: { ...lockedMessage(result), tone: "error" } as Flash },
         { status: 429, headers: { "Retry-After": String(Math.ceil(result.retryAfterMs / 1000)) } },
       );
     }

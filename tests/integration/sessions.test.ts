@@ -7,7 +7,7 @@ import { signIn, signInRulesFromEnv, changePassword, activateAccount } from "#ap
 import { setDisabled, issueActivationCodes, updateMember } from "#app/org/members.server.ts";
 import { authSessions } from "#db/schema/index.ts";
 
-const rules = signInRulesFromEnv({ LOGIN_MAX_FAILURES: 5, LOGIN_LOCK_MINUTES: 15, IP_MAX_FAILURES: 30 });
+const rules = signInRulesFromEnv({ LOGIN_MAX_FAILURES: 5, LOGIN_LOCK_MINUTES: 15, IP_MAX_FAILURES: 30, IP_SLOW_SECONDS: 5 });
 const HOUR = 3600_000;
 const policy = { idleMs: 24 * HOUR, maxMs: 72 * HOUR };
 
@@ -129,6 +129,34 @@ describe("sign-in", () => {
     for (let i = 0; i < 3; i++) await signIn(db, { identifier: `GUESS${i}`, password: "x", ip: "192.0.2.7", userAgent: null }, ipRules);
     expect(await signIn(db, { identifier: "REAL", password: PASSWORD, ip: "192.0.2.7", userAgent: null }, ipRules)).toMatchObject({ reason: "locked" });
     expect((await signIn(db, { identifier: "REAL", password: PASSWORD, ip: "192.0.2.8", userAgent: null }, ipRules)).ok).toBe(true);
+  });
+
+  test("the lock follows the account, whether it was typed as a member code or an e-mail address", async () => {
+    const { a1 } = makeTree(db);
+    await makeMember(db, a1, { code: "TWO-NAMES", email: "hai.ten@example.vn" });
+    const t0 = new Date("2026-03-02T08:00:00Z");
+    for (let i = 0; i < 5; i++) await signIn(db, { identifier: "TWO-NAMES", password: "bad", ip: `10.1.0.${i}`, userAgent: null }, rules, t0);
+    const byEmail = await signIn(db, { identifier: "Hai.Ten@example.vn", password: PASSWORD, ip: "10.1.0.99", userAgent: null }, rules, t0);
+    expect(byEmail).toMatchObject({ ok: false, reason: "locked", by: "account" });
+    // Unknown identifiers are still counted by what was typed.
+    for (let i = 0; i < 5; i++) await signIn(db, { identifier: "NOBODY-HERE", password: "bad", ip: `10.2.0.${i}`, userAgent: null }, rules, t0);
+    expect(await signIn(db, { identifier: "nobody-here", password: "bad", ip: "10.2.0.99", userAgent: null }, rules, t0)).toMatchObject({ reason: "locked", by: "account" });
+  });
+
+  test("an office behind one NAT address is slowed down for seconds after a spray, never locked out for minutes", async () => {
+    const { a1 } = makeTree(db);
+    await makeMember(db, a1, { code: "COLLEAGUE" });
+    const office = "203.0.113.40";
+    const t0 = new Date("2026-03-03T08:00:00Z");
+    for (let i = 0; i < 30; i++) await signIn(db, { identifier: `TYPO${i}`, password: "bad", ip: office, userAgent: null }, rules, t0);
+    const right = await signIn(db, { identifier: "COLLEAGUE", password: PASSWORD, ip: office, userAgent: null }, rules, t0);
+    expect(right).toMatchObject({ ok: false, reason: "locked", by: "ip" });
+    expect(right.ok === false && right.reason === "locked" && right.retryAfterMs).toBeLessThanOrEqual(5_000);
+    expect((await signIn(db, { identifier: "COLLEAGUE", password: PASSWORD, ip: office, userAgent: null }, rules, new Date(t0.getTime() + 5_000))).ok).toBe(true);
+    // Each further failure from that address slows it again: a spray from it crawls at one guess per 5 s.
+    const t1 = new Date(t0.getTime() + 6_000);
+    await signIn(db, { identifier: "TYPO-MORE", password: "bad", ip: office, userAgent: null }, rules, t1);
+    expect(await signIn(db, { identifier: "TYPO-MORE2", password: "bad", ip: office, userAgent: null }, rules, new Date(t1.getTime() + 1000))).toMatchObject({ reason: "locked", by: "ip" });
   });
 
   test("an activation code works once, then the chosen password signs in", async () => {
