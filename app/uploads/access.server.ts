@@ -1,0 +1,60 @@
+import { and, eq, isNotNull, or, sql } from "drizzle-orm";
+import type { Db } from "#db/client.server.ts";
+import { courseItems, courses, courseVersions, liveSessions, uploads } from "#db/schema/index.ts";
+import { scopeOf } from "#app/auth/permissions.server.ts";
+import type { SessionMember } from "#app/auth/session.server.ts";
+import { isAssigned } from "#app/courses/learning.server.ts";
+import { joinAccess, sessionAccess } from "#app/live/sessions.server.ts";
+
+const NAME_RE = /^[a-f0-9]{64}\.[a-z0-9]+$/;
+
+/**
+ * Whether the member may fetch an uploaded file: only if they can see something that uses it.
+ * Names are content hashes, so guessing is hard, but links travel (a forwarded session PDF, a
+ * lesson image's address). Who may:
+ * - administrators, and whoever uploaded it;
+ * - readers of a published course whose cover or current lesson content uses it (assigned members;
+ *   managers preview every published course, as the course page lets them);
+ * - authors of a course whose draft uses it;
+ * - members who may open, or managers in scope of, a live session whose document it is.
+ * Lesson content is matched as text: the published snapshot and drafts hold `/uploads/<name>`.
+ */
+export function mayReadUpload(db: Db, member: SessionMember, name: string): boolean {
+  if (!NAME_RE.test(name)) return false;
+  if (member.role === "admin") return true;
+  const url = `/uploads/${name}`;
+  const sha = name.slice(0, 64);
+  const mine = db
+    .select({ id: uploads.id })
+    .from(uploads)
+    .where(and(eq(uploads.sha256, sha), eq(uploads.uploadedBy, member.id)))
+    .get();
+  if (mine) return true;
+
+  const scope = scopeOf(db, member);
+  const manager = scope.all || scope.roots.length > 0;
+  const publishedUsers = db
+    .select({ id: courses.id })
+    .from(courses)
+    .innerJoin(courseVersions, eq(courseVersions.id, courses.publishedVersionId))
+    .where(and(eq(courses.state, "published"), or(eq(courses.coverFile, name), sql`${courseVersions.snapshot} LIKE ${`%${url}%`}`)))
+    .all();
+  if (publishedUsers.some((c) => manager || isAssigned(db, member.id, c.id))) return true;
+
+  if (member.role === "trainer") {
+    const drafts = db
+      .selectDistinct({ id: courses.id })
+      .from(courses)
+      .innerJoin(courseItems, eq(courseItems.courseId, courses.id))
+      .where(and(eq(courses.createdBy, member.id), or(eq(courses.coverFile, name), sql`${courseItems.body} LIKE ${`%${url}%`}`)))
+      .all();
+    if (drafts.length > 0) return true;
+  }
+
+  const sessions = db.select({ id: liveSessions.id }).from(liveSessions).where(and(isNotNull(liveSessions.documentUrl), eq(liveSessions.documentUrl, url))).all();
+  for (const s of sessions) {
+    if (joinAccess(db, s.id, member)) return true;
+    if (manager && sessionAccess(db, scope, s.id)) return true;
+  }
+  return false;
+}
