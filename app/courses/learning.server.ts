@@ -8,6 +8,7 @@ import { minReadSeconds, snapshotItems } from "./snapshot.ts";
 import { progressRows, recomputeCompletion } from "./completion.server.ts";
 import { lessonHasVideo, watchRemaining } from "./video-watch.server.ts";
 import { markCourseLiveSessionsUnsettled } from "./live-items.server.ts";
+import { recordAssignmentRemoval, recordAssignmentVersion } from "./assignment-history.server.ts";
 
 export { progressRows };
 
@@ -15,14 +16,18 @@ export { progressRows };
 
 export function assignToUnit(db: Db, input: { courseId: number; unitId: number; dueAt: Date | null; actorId: number | null }, now = new Date()) {
   writeTx(db, (tx) => {
-    tx.insert(courseAssignments)
+    const before = tx.select().from(courseAssignments).where(and(eq(courseAssignments.courseId, input.courseId), eq(courseAssignments.unitId, input.unitId))).get();
+    const row = tx
+      .insert(courseAssignments)
       .values({ courseId: input.courseId, unitId: input.unitId, dueAt: input.dueAt, assignedBy: input.actorId, createdAt: now })
       .onConflictDoUpdate({
         target: [courseAssignments.courseId, courseAssignments.unitId],
         targetWhere: sql`unit_id IS NOT NULL`,
         set: { dueAt: input.dueAt, assignedBy: input.actorId },
       })
-      .run();
+      .returning()
+      .get();
+    recordAssignmentVersion(tx, before, row, input.actorId, now);
     // Members who already attended a session the course asks for may now complete it.
     markCourseLiveSessionsUnsettled(tx, input.courseId);
   });
@@ -30,20 +35,30 @@ export function assignToUnit(db: Db, input: { courseId: number; unitId: number; 
 
 export function assignToMember(db: Db, input: { courseId: number; memberId: number; dueAt: Date | null; actorId: number | null }, now = new Date()) {
   writeTx(db, (tx) => {
-    tx.insert(courseAssignments)
+    const before = tx.select().from(courseAssignments).where(and(eq(courseAssignments.courseId, input.courseId), eq(courseAssignments.memberId, input.memberId))).get();
+    const row = tx
+      .insert(courseAssignments)
       .values({ courseId: input.courseId, memberId: input.memberId, dueAt: input.dueAt, assignedBy: input.actorId, createdAt: now })
       .onConflictDoUpdate({
         target: [courseAssignments.courseId, courseAssignments.memberId],
         targetWhere: sql`member_id IS NOT NULL`,
         set: { dueAt: input.dueAt, assignedBy: input.actorId },
       })
-      .run();
+      .returning()
+      .get();
+    recordAssignmentVersion(tx, before, row, input.actorId, now);
     markCourseLiveSessionsUnsettled(tx, input.courseId);
   });
 }
 
-export function removeAssignment(db: Db, id: number) {
-  writeTx(db, (tx) => tx.delete(courseAssignments).where(eq(courseAssignments.id, id)).run());
+/** Removes it from today on; reports for earlier days still count it (its history row is closed, not deleted). */
+export function removeAssignment(db: Db, id: number, now = new Date()) {
+  writeTx(db, (tx) => {
+    const row = tx.select().from(courseAssignments).where(eq(courseAssignments.id, id)).get();
+    if (!row) return;
+    recordAssignmentRemoval(tx, row, now);
+    tx.delete(courseAssignments).where(eq(courseAssignments.id, id)).run();
+  });
 }
 
 /** Assignments of a course, limited to a scope (the unit or the named member's unit in scope). */

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, or, sql, count } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
-import { units, members, memberUnitHistory } from "#db/schema/index.ts";
+import { units, members, memberUnitHistory, unitPathHistory } from "#db/schema/index.ts";
 import { foldVietnamese } from "./text-fold.ts";
 import { DomainError } from "./domain-error.ts";
 
@@ -63,6 +63,11 @@ export function createUnit(
       .get();
     const path = `${parent?.path ?? "/"}${inserted.id}/`;
     tx.update(units).set({ path }).where(eq(units.id, inserted.id)).run();
+    // From 0: nobody can have been in the unit before it existed, so its first place may stand
+    // for all earlier time, and a lookup at any instant finds exactly one row.
+    tx.insert(unitPathHistory)
+      .values({ unitId: inserted.id, parentId: inserted.parentId, path, depth: inserted.depth, validFrom: new Date(0), validTo: null })
+      .run();
     return { ...inserted, path };
   });
 }
@@ -84,6 +89,8 @@ export function renameUnit(db: Db, id: number, name: string, now = new Date()): 
 /**
  * Moves a unit and its whole subtree under a new parent: one UPDATE rewrites the path prefix and
  * shifts the depth of every descendant. Refuses to move a unit under itself or its descendants.
+ * In the same transaction the subtree's open unit_path_history rows are closed at `now` and the
+ * new places opened, so reports for earlier days keep grouping by the tree they had.
  */
 export function moveUnit(db: Db, id: number, newParentId: number | null, now = new Date()): Unit {
   return writeTx(db, (tx) => {
@@ -96,6 +103,7 @@ export function moveUnit(db: Db, id: number, newParentId: number | null, now = n
     const oldPrefix = unit.path;
     const newPrefix = `${parent?.path ?? "/"}${unit.id}/`;
     const depthShift = (parent ? parent.depth + 1 : 0) - unit.depth;
+    const at = closeSubtreePlaces(tx, oldPrefix, now);
     tx.update(units)
       .set({
         path: sql`${newPrefix} || substr(${units.path}, ${oldPrefix.length + 1})`,
@@ -105,8 +113,51 @@ export function moveUnit(db: Db, id: number, newParentId: number | null, now = n
       .where(subtreeCondition(oldPrefix))
       .run();
     tx.update(units).set({ parentId: parent?.id ?? null }).where(eq(units.id, id)).run();
+    tx.run(sql`
+      INSERT INTO unit_path_history (unit_id, parent_id, path, depth, valid_from, valid_to)
+      SELECT id, parent_id, path, depth, ${at}, NULL FROM units WHERE ${subtreeCondition(newPrefix)}`);
     return getUnit(tx, id)!;
   });
+}
+
+/**
+ * Ends the recorded place of every unit under `prefix` (before their paths change) and returns the
+ * instant it ends: `now`, or the start of a place recorded later than `now` (a clock set back), so
+ * places never overlap and a day always finds one.
+ */
+function closeSubtreePlaces(tx: Db, prefix: string, now: Date): number {
+  const subtree = sql`unit_id IN (SELECT id FROM units WHERE ${subtreeCondition(prefix)})`;
+  // Units written by tools that bypass createUnit have no row yet: their place so far is the current one.
+  tx.run(sql`
+    INSERT INTO unit_path_history (unit_id, parent_id, path, depth, valid_from, valid_to)
+    SELECT id, parent_id, path, depth, 0, NULL FROM units
+    WHERE ${subtreeCondition(prefix)} AND NOT EXISTS (SELECT 1 FROM unit_path_history x WHERE x.unit_id = units.id)`);
+  const latest = tx.get<{ t: number | null }>(sql`SELECT max(valid_from) AS t FROM unit_path_history WHERE valid_to IS NULL AND ${subtree}`).t ?? 0;
+  const at = Math.max(now.getTime(), latest);
+  tx.run(sql`UPDATE unit_path_history SET valid_to = ${at} WHERE valid_to IS NULL AND ${subtree}`);
+  // Moved twice within one millisecond: the place in between never held at any instant.
+  tx.run(sql`DELETE FROM unit_path_history WHERE valid_to = valid_from AND ${subtree}`);
+  return at;
+}
+
+export type UnitAt = { unitId: number; parentId: number | null; code: string; name: string; path: string; depth: number };
+
+/**
+ * Every unit with its parent, path and depth as they were at `atMs` (the unit_path_history row
+ * covering it; the current ones for a unit without history), sorted by that path. Codes and
+ * names are today's: they identify the unit, they do not place it.
+ */
+export function unitsAt(db: Db, atMs: number): UnitAt[] {
+  const rows = db.values<[number, number | null, string, string, string, number]>(sql`
+    SELECT u.id,
+      CASE WHEN h.id IS NULL THEN u.parent_id ELSE h.parent_id END,
+      u.code, u.name,
+      CASE WHEN h.id IS NULL THEN u.path ELSE h.path END,
+      CASE WHEN h.id IS NULL THEN u.depth ELSE h.depth END
+    FROM units u LEFT JOIN unit_path_history h
+      ON h.unit_id = u.id AND h.valid_from <= ${atMs} AND (h.valid_to IS NULL OR h.valid_to > ${atMs})`);
+  const out = rows.map(([unitId, parentId, code, name, path, depth]) => ({ unitId, parentId, code, name, path, depth }));
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 export function deleteUnit(db: Db, id: number): void {
@@ -121,7 +172,14 @@ export function deleteUnit(db: Db, id: number): void {
       .where(eq(memberUnitHistory.unitId, id))
       .limit(1)
       .get();
-    if (child || member || past) throw new DomainError("unit.error.notEmpty", { code: unit.code }, 409);
+    // A unit that once held another keeps its place in the reports of those days.
+    const formerParent = tx
+      .select({ id: unitPathHistory.id })
+      .from(unitPathHistory)
+      .where(eq(unitPathHistory.parentId, id))
+      .limit(1)
+      .get();
+    if (child || member || past || formerParent) throw new DomainError("unit.error.notEmpty", { code: unit.code }, 409);
     tx.delete(units).where(eq(units.id, id)).run();
   });
 }

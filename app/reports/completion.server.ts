@@ -1,7 +1,9 @@
 /**
  * Course completion reports (issue 6): the roll-up up the unit tree, the "who is missing" list
- * of a unit, and one member's record. Everything is computed from recorded rows — assignments,
- * unit history, item progress, completions — as of a chosen instant `at`; nothing is typed in.
+ * of a unit, and one member's record. Everything is computed from recorded rows — assignment
+ * history, member and unit history, item progress, completions — as of a chosen instant `at`;
+ * nothing is typed in. A change made later (a unit moved, a due date edited, an assignment
+ * removed) starts a new history row and leaves every earlier `at` as it was (issue 10).
  *
  * Counting rules (one place, so the three functions agree):
  * - The unit of a member at `at` is the member_unit_history row with valid_from <= at and
@@ -11,12 +13,15 @@
  *   attribute without a date, and using it would rewrite past reports; a member who has left is
  *   counted while a history interval covers `at` (closing that interval when someone leaves is
  *   what takes them out from that date on).
- * - A course is assigned to a member at `at` when an assignment created at or before `at` names
- *   them, or targets a unit whose subtree contains their unit at `at` (assignments are the rows
- *   as they are now: a deleted assignment is gone from past reports too, and a due date edited
- *   later is read as it is now). However many assignments reach a member — root, committee, cell,
- *   by name — the (member, course) pair counts once; its due date is the earliest due date among
- *   them (assignments without one impose none).
+ * - The tree at `at` is every unit's parent and path from its unit_path_history row covering
+ *   `at` (unitsAt): a unit moved later is grouped under its old parent on earlier days. The
+ *   caller's scope is checked on today's tree (resolveScope); the part reported is the subtree,
+ *   as it was at `at`, of each root the caller may open today (treeAt).
+ * - A course is assigned to a member at `at` when an assignment in force at `at` (a
+ *   course_assignment_history row covering it, with the due date it had then) names them, or
+ *   targets a unit whose subtree at `at` contains their unit at `at`. However many assignments
+ *   reach a member — root, committee, cell, by name — the (member, course) pair counts once; its
+ *   due date is the earliest due date among them (assignments without one impose none).
  * - Per (member, course) pair, exactly one of: completed (a completion with completed_at <= at;
  *   a completion earned before a transfer or before the assignment still counts), in progress
  *   (not completed, and some item progress row with started_at <= at), not started (neither).
@@ -36,11 +41,12 @@
  * started_at) order it would not, see bench/rollup.ts) and handing one row per member to
  * JavaScript. Plain SQL (CASE, SUM, DISTINCT, LIKE) that PostgreSQL runs as well.
  */
-import { and, asc, eq, inArray, lte, sql, type SQL } from "drizzle-orm";
+import { eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "#db/client.server.ts";
-import { courseAssignments, courses, members, units } from "#db/schema/index.ts";
+import { courses, members, units } from "#db/schema/index.ts";
 import { DomainError } from "#app/org/domain-error.ts";
-import { likeEscape } from "#app/org/units.server.ts";
+import { unitsAt, type UnitAt } from "#app/org/units.server.ts";
+import { assignmentsAt } from "#app/courses/assignment-history.server.ts";
 import { pathIds, sumUpTree } from "./tree-sum.ts";
 
 // ---- types ------------------------------------------------------------------------------------
@@ -168,16 +174,6 @@ function checkIds(ids: number[], what: "course" | "unit"): void {
   }
 }
 
-/** "under any of these paths" on the alias u, or undefined for no filter. */
-function pathFilter(paths: string[] | null): SQL | undefined {
-  if (paths === null) return undefined;
-  if (paths.length === 0) return sql`1 = 0`;
-  return sql`(${sql.join(
-    paths.map((p) => sql`u.path LIKE ${likeEscape(p) + "%"} ESCAPE '\\'`),
-    sql` OR `,
-  )})`;
-}
-
 /**
  * The paths to report on: the root unit's (checked against the scope), the scope's, or null for
  * the whole organisation. Out-of-scope ids answer 404 like missing ones.
@@ -190,6 +186,32 @@ function resolveScope(db: Db, rootUnitId: number | undefined, withinPaths: strin
     return [unit.path];
   }
   return withinPaths ?? null;
+}
+
+/**
+ * The tree of `atMs` (every unit with its parent and path then) and the part of it to report on:
+ * the subtrees, as they were at `atMs`, of the roots the caller may open today (`paths`, today's
+ * paths from resolveScope; null = everything). Who may see what is decided on today's tree; what a
+ * past day's report groups is that day's tree, so a unit moved today leaves earlier days alone.
+ */
+function treeAt(db: Db, atMs: number, paths: string[] | null) {
+  const all = unitsAt(db, atMs);
+  if (paths === null) return { units: all, unitIds: null };
+  const byId = new Map(all.map((u) => [u.unitId, u]));
+  const roots: string[] = [];
+  for (const p of paths) {
+    const root = byId.get(pathIds(p).at(-1)!);
+    if (root) roots.push(root.path);
+  }
+  const units = all.filter((u) => roots.some((r) => u.path.startsWith(r)));
+  return { units, unitIds: units.map((u) => u.unitId) };
+}
+
+/** "h.unit_id is one of these" (checked integer ids), or undefined for no filter. */
+function placeFilter(unitIds: number[] | null): SQL | undefined {
+  if (unitIds === null) return undefined;
+  if (unitIds.length === 0) return sql`1 = 0`;
+  return sql.raw(`h.unit_id IN (${unitIds.join(", ")})`);
 }
 
 /** Courses reaching a unit or a member: bit mask over the chunk plus the earliest due date per bit. */
@@ -208,19 +230,14 @@ function mergeReach(into: Reach, from: Reach): void {
   for (let k = 0; k < from.due.length; k++) if (from.mask & (1 << k)) addReach(into, k, from.due[k]);
 }
 
-/** The assignments of these courses that existed at `at`, by target unit and by named member. */
-function loadAssignments(db: Db, chunk: number[], at: Date) {
+/** The assignments of these courses in force at `atMs`, by target unit and by named member. */
+function loadAssignments(db: Db, chunk: number[], atMs: number) {
   const index = new Map(chunk.map((id, k) => [id, k]));
   const byUnit = new Map<number, Reach>();
   const byMember = new Map<number, Reach>();
-  const rows = db
-    .select({ courseId: courseAssignments.courseId, unitId: courseAssignments.unitId, memberId: courseAssignments.memberId, dueAt: courseAssignments.dueAt })
-    .from(courseAssignments)
-    .where(and(inArray(courseAssignments.courseId, chunk), lte(courseAssignments.createdAt, at)))
-    .all();
-  for (const a of rows) {
+  for (const a of assignmentsAt(db, atMs, chunk)) {
     const k = index.get(a.courseId)!;
-    const due = a.dueAt ? a.dueAt.getTime() : Infinity;
+    const due = a.dueAt ?? Infinity;
     const [map, key] = a.unitId != null ? [byUnit, a.unitId] : [byMember, a.memberId!];
     let r = map.get(key);
     if (!r) map.set(key, (r = newReach(chunk.length)));
@@ -248,16 +265,16 @@ function bitCase(column: string, chunk: number[]): SQL {
  * completed at or before `at`, and the mask of chunk courses with progress started at or before
  * `at` (NULL when none).
  */
-function memberMasks(db: Db, chunk: number[], atMs: number, paths: string[] | null) {
+function memberMasks(db: Db, chunk: number[], atMs: number, unitIds: number[] | null) {
   const seek = (alias: string) => sql.raw(chunk.length <= SEEK_COURSES_MAX ? ` AND ${alias}.course_id IN (${chunk.join(", ")})` : "");
-  const scope = pathFilter(paths);
+  const scope = placeFilter(unitIds);
   return db.values<[number, number, number | null, number | null]>(sql`
     SELECT h.member_id, h.unit_id,
       (SELECT SUM(${bitCase("cc.course_id", chunk)}) FROM course_completions cc
         WHERE cc.member_id = h.member_id AND cc.completed_at <= ${atMs}${seek("cc")}),
       (SELECT SUM(${bitCase("s.course_id", chunk)}) FROM (SELECT DISTINCT ip.course_id AS course_id FROM item_progress ip
         WHERE ip.member_id = h.member_id AND ip.started_at <= ${atMs}${seek("ip")}) s)
-    FROM member_unit_history h${scope ? sql` JOIN units u ON u.id = h.unit_id` : sql``}
+    FROM member_unit_history h
     WHERE h.valid_from <= ${atMs} AND (h.valid_to IS NULL OR h.valid_to > ${atMs})${scope ? sql` AND ${scope}` : sql``}
   `);
 }
@@ -273,22 +290,14 @@ export function completionRollup(db: Db, opts: RollupOptions): CompletionRollup 
   checkIds(courseIds, "course");
   const at = opts.at;
   const atMs = checkDate(at);
-  const paths = resolveScope(db, opts.rootUnitId, opts.withinPaths);
-  const scope = pathFilter(paths);
-
-  const list = db
-    .select({ unitId: units.id, parentId: units.parentId, code: units.code, name: units.name, path: units.path, depth: units.depth })
-    .from(units)
-    .where(scope ? sql`${units.id} IN (SELECT u.id FROM units u WHERE ${scope})` : undefined)
-    .orderBy(asc(units.path))
-    .all();
+  const { units: list, unitIds } = treeAt(db, atMs, resolveScope(db, opts.rootUnitId, opts.withinPaths));
   const unitIndex = new Map(list.map((u, i) => [u.unitId, i]));
   const own = new Int32Array(list.length * W);
   const perCourse = new Int32Array(courseIds.length * W);
 
   for (let c0 = 0; c0 < courseIds.length; c0 += CHUNK) {
     const chunk = courseIds.slice(c0, c0 + CHUNK);
-    const { byMember, reachOfPath } = loadAssignments(db, chunk, at);
+    const { byMember, reachOfPath } = loadAssignments(db, chunk, atMs);
     // Per unit, once: the courses its members are assigned through units, and those of them
     // already past due at `at` (the earliest due date decides, so "past due" is an OR).
     const unitMask = new Int32Array(list.length);
@@ -304,7 +313,7 @@ export function completionRollup(db: Db, opts: RollupOptions): CompletionRollup 
     // Per course of the chunk: assigned, completed, inProgress, overdue (summed into perCourse).
     const chunkCounts = new Int32Array(chunk.length * W);
 
-    for (const row of memberMasks(db, chunk, atMs, paths)) {
+    for (const row of memberMasks(db, chunk, atMs, unitIds)) {
       const ui = unitIndex.get(row[1]);
       if (ui === undefined) continue;
       let mask = unitMask[ui];
@@ -377,24 +386,16 @@ export function membersMissing(
 ): MissingMember[] {
   checkIds([opts.courseId], "course");
   const atMs = checkDate(opts.at);
-  const [path] = resolveScope(db, opts.unitId, opts.withinPaths)!;
-  const { byMember, reachOfPath } = loadAssignments(db, [opts.courseId], opts.at);
-  const rows = db.values<[number, number, string, string, string, number, string, string, string, number | null, number | null]>(sql`
-    SELECT h.member_id, h.unit_id, m.code, m.full_name, m.status,
-      CASE WHEN m.password_hash IS NULL THEN 1 ELSE 0 END,
-      u.code, u.name, u.path,
+  const tree = treeAt(db, atMs, resolveScope(db, opts.unitId, opts.withinPaths));
+  const { byMember, reachOfPath } = loadAssignments(db, [opts.courseId], atMs);
+  const people = placedPeople(db, atMs, tree, sql`,
       (SELECT cc.completed_at FROM course_completions cc WHERE cc.member_id = h.member_id AND cc.course_id = ${opts.courseId}),
-      (SELECT MIN(ip.started_at) FROM item_progress ip WHERE ip.member_id = h.member_id AND ip.course_id = ${opts.courseId})
-    FROM member_unit_history h
-      JOIN units u ON u.id = h.unit_id
-      JOIN members m ON m.id = h.member_id
-    WHERE h.valid_from <= ${atMs} AND (h.valid_to IS NULL OR h.valid_to > ${atMs})
-      AND u.path LIKE ${likeEscape(path) + "%"} ESCAPE '\\'
-    ORDER BY u.path, m.full_name_folded, m.code
-  `);
+      (SELECT MIN(ip.started_at) FROM item_progress ip WHERE ip.member_id = h.member_id AND ip.course_id = ${opts.courseId})`);
   const reachCache = new Map<string, Reach | null>();
   const out: MissingMember[] = [];
-  for (const [memberId, unitId, code, fullName, status, noPassword, unitCode, unitName, unitPath, completedAt, firstStart] of rows) {
+  for (const { memberId, unitId, code, fullName, status, noPassword, unit, extra } of people) {
+    const { code: unitCode, name: unitName, path: unitPath } = unit;
+    const [completedAt, firstStart] = extra as [number | null, number | null];
     let ur = reachCache.get(unitPath);
     if (ur === undefined) reachCache.set(unitPath, (ur = reachOfPath(unitPath)));
     const mr = byMember.get(memberId);
@@ -421,6 +422,28 @@ export function membersMissing(
   return out;
 }
 
+/**
+ * The members placed at `atMs` in the given part of the tree, sorted by the unit's path then, name
+ * and code; `extra` holds the values of the extra select expressions (`h` = the history row).
+ */
+function placedPeople(db: Db, atMs: number, tree: { units: UnitAt[]; unitIds: number[] | null }, extra: SQL = sql``) {
+  const byId = new Map(tree.units.map((u) => [u.unitId, u]));
+  const scope = placeFilter(tree.unitIds);
+  const rows = db.values<[number, number, string, string, string, number, string, ...unknown[]]>(sql`
+    SELECT h.member_id, h.unit_id, m.code, m.full_name, m.status,
+      CASE WHEN m.password_hash IS NULL THEN 1 ELSE 0 END, m.full_name_folded${extra}
+    FROM member_unit_history h JOIN members m ON m.id = h.member_id
+    WHERE h.valid_from <= ${atMs} AND (h.valid_to IS NULL OR h.valid_to > ${atMs})${scope ? sql` AND ${scope}` : sql``}
+  `);
+  const out = [];
+  for (const [memberId, unitId, code, fullName, status, noPassword, folded, ...rest] of rows) {
+    const unit = byId.get(unitId);
+    if (unit) out.push({ memberId, unitId, code, fullName, status, noPassword, folded, unit, extra: rest });
+  }
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return out.sort((a, b) => cmp(a.unit.path, b.unit.path) || cmp(a.folded, b.folded) || cmp(a.code, b.code));
+}
+
 // ---- one member's record ----------------------------------------------------------------------
 
 /**
@@ -434,21 +457,23 @@ export function memberRecord(db: Db, memberId: number, opts: { at?: Date } = {})
   if (!db.select({ id: members.id }).from(members).where(eq(members.id, memberId)).get()) {
     throw new DomainError("member.error.notFound", {}, 404);
   }
-  const unit =
-    db.get<{ id: number; code: string; name: string; path: string } | undefined>(sql`
-      SELECT u.id AS id, u.code AS code, u.name AS name, u.path AS path
-      FROM member_unit_history h JOIN units u ON u.id = h.unit_id
-      WHERE h.member_id = ${memberId} AND h.valid_from <= ${atMs} AND (h.valid_to IS NULL OR h.valid_to > ${atMs})
-    `) ?? null;
-
-  type Assignment = { courseId: number; unitId: number | null; unitCode: string | null; unitName: string | null; dueAt: number | null };
-  const assignments = db.all<Assignment>(sql`
-    SELECT a.course_id AS courseId, a.unit_id AS unitId, u.code AS unitCode, u.name AS unitName, a.due_at AS dueAt
-    FROM course_assignments a LEFT JOIN units u ON u.id = a.unit_id
-    WHERE a.created_at <= ${atMs}
-      AND (a.member_id = ${memberId} OR (a.unit_id IS NOT NULL AND ${unit?.path ?? ""} LIKE u.path || '%'))
-    ORDER BY u.path
+  const placed = db.get<{ unitId: number } | undefined>(sql`
+    SELECT h.unit_id AS unitId FROM member_unit_history h
+    WHERE h.member_id = ${memberId} AND h.valid_from <= ${atMs} AND (h.valid_to IS NULL OR h.valid_to > ${atMs})
   `);
+  // The tree and the assignments of `at`: the ancestors the unit had then, the due dates then.
+  const tree = new Map(unitsAt(db, atMs).map((u) => [u.unitId, u]));
+  const here = placed ? tree.get(placed.unitId) : undefined;
+  const unit = here ? { id: here.unitId, code: here.code, name: here.name, path: here.path } : null;
+  const above = new Set(unit ? pathIds(unit.path) : []);
+  type Assignment = { courseId: number; unitId: number | null; unitCode: string | null; unitName: string | null; dueAt: number | null; path: string };
+  const assignments: Assignment[] = assignmentsAt(db, atMs, null)
+    .filter((a) => a.memberId === memberId || (a.unitId != null && above.has(a.unitId)))
+    .map((a) => {
+      const u = a.unitId != null ? tree.get(a.unitId) : undefined;
+      return { courseId: a.courseId, unitId: a.unitId, unitCode: u?.code ?? null, unitName: u?.name ?? null, dueAt: a.dueAt, path: u?.path ?? "" };
+    })
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const completions = db.all<{ courseId: number; completedAt: number; versionId: number | null; version: number | null }>(sql`
     SELECT cc.course_id AS courseId, cc.completed_at AS completedAt, cc.version_id AS versionId, cv.version AS version
     FROM course_completions cc LEFT JOIN course_versions cv ON cv.id = cc.version_id
@@ -540,21 +565,12 @@ export function memberCompletion(
   checkIds(courseIds, "course");
   const at = opts.at;
   const atMs = checkDate(at);
-  const [path] = resolveScope(db, opts.unitId, opts.withinPaths)!;
-  const place = opts.directOnly
-    ? sql`h.unit_id = ${opts.unitId}`
-    : sql`u.path LIKE ${likeEscape(path) + "%"} ESCAPE '\\'`;
-  const people = db.values<[number, number, string, string, string, number, string, string, string]>(sql`
-    SELECT h.member_id, h.unit_id, m.code, m.full_name, m.status,
-      CASE WHEN m.password_hash IS NULL THEN 1 ELSE 0 END, u.code, u.name, u.path
-    FROM member_unit_history h
-      JOIN units u ON u.id = h.unit_id
-      JOIN members m ON m.id = h.member_id
-    WHERE h.valid_from <= ${atMs} AND (h.valid_to IS NULL OR h.valid_to > ${atMs}) AND ${place}
-    ORDER BY u.path, m.full_name_folded, m.code
-  `);
+  const subtree = treeAt(db, atMs, resolveScope(db, opts.unitId, opts.withinPaths));
+  const tree = opts.directOnly ? { units: subtree.units.filter((u) => u.unitId === opts.unitId), unitIds: [opts.unitId] } : subtree;
+  const people = placedPeople(db, atMs, tree);
   if (people.length === 0 || courseIds.length === 0) return [];
-  const placed = sql`SELECT h.member_id FROM member_unit_history h JOIN units u ON u.id = h.unit_id
+  const place = placeFilter(tree.unitIds) ?? sql`1 = 1`;
+  const placed = sql`SELECT h.member_id FROM member_unit_history h
     WHERE h.valid_from <= ${atMs} AND (h.valid_to IS NULL OR h.valid_to > ${atMs}) AND ${place}`;
   const idList = sql.raw(courseIds.join(", "));
   const key = (m: number, c: number) => `${m}:${c}`;
@@ -569,22 +585,22 @@ export function memberCompletion(
     WHERE ip.course_id IN (${idList}) AND ip.started_at <= ${atMs} AND ip.member_id IN (${placed})
   `)) started.add(key(m, c));
 
-  const rows: MemberCompletionRow[] = people.map(([memberId, unitId, code, fullName, status, noPassword, unitCode, unitName, unitPath]) => ({
+  const rows: MemberCompletionRow[] = people.map(({ memberId, unitId, code, fullName, status, noPassword, unit }) => ({
     memberId,
     code,
     fullName,
     status,
     neverSignedIn: noPassword === 1,
     unitId,
-    unitCode,
-    unitName,
-    unitPath,
+    unitCode: unit.code,
+    unitName: unit.name,
+    unitPath: unit.path,
     counts: counts(0, 0, 0, 0),
     courses: [],
   }));
   for (let c0 = 0; c0 < courseIds.length; c0 += CHUNK) {
     const chunk = courseIds.slice(c0, c0 + CHUNK);
-    const { byMember, reachOfPath } = loadAssignments(db, chunk, at);
+    const { byMember, reachOfPath } = loadAssignments(db, chunk, atMs);
     const reachCache = new Map<string, Reach | null>();
     for (const row of rows) {
       let ur = reachCache.get(row.unitPath);

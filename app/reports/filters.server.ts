@@ -29,12 +29,20 @@ export type ReportFilters = {
 /**
  * Courses with at least one assignment that reaches into the scope: on a unit in it, on an
  * ancestor of one of its roots (a root-level assignment reaches every trainer), or by name to a
- * member whose current unit is in it.
+ * member whose current unit is in it. The assignments are today's and, with `at`, those in force
+ * then (an assignment removed since still offers its course for that day); the scope test uses
+ * today's tree.
  */
-export function reportableCourses(db: Db, scope: Scope): ReportCourse[] {
+export function reportableCourses(db: Db, scope: Scope, at?: Date): ReportCourse[] {
+  const then = at
+    ? sql`
+      UNION
+      SELECT h.course_id, h.unit_id, h.member_id FROM course_assignment_history h
+      WHERE h.valid_from <= ${at.getTime()} AND (h.valid_to IS NULL OR h.valid_to > ${at.getTime()})`
+    : sql``;
   const rows = db.all<{ courseId: number; unitPath: string | null; memberPath: string | null }>(sql`
     SELECT DISTINCT a.course_id AS courseId, u.path AS unitPath, mu.path AS memberPath
-    FROM course_assignments a
+    FROM (SELECT course_id, unit_id, member_id FROM course_assignments${then}) a
       LEFT JOIN units u ON u.id = a.unit_id
       LEFT JOIN members m ON m.id = a.member_id
       LEFT JOIN units mu ON mu.id = m.unit_id
@@ -71,12 +79,13 @@ export function readReportFilters(db: Db, scope: Scope, url: URL, now: Date = ne
   const day = rawDate && rawDate < today ? rawDate : today;
   const parsed = idList.safeParse(url.searchParams.getAll("c").filter((v) => v !== ""));
   if (!parsed.success) throw new Response("Bad Request", { status: 400 });
-  const available = reportableCourses(db, scope);
+  const at = reportInstant(day, now);
+  const available = reportableCourses(db, scope, day === today ? undefined : at);
   const byId = new Map(available.map((c) => [c.id, c]));
   const wanted = [...new Set(parsed.data)];
   for (const id of wanted) if (!byId.has(id)) notFound();
   const chosen = wanted.length ? available.filter((c) => wanted.includes(c.id)) : available;
-  return { available, chosen, courseIds: chosen.map((c) => c.id), day, at: reportInstant(day, now), today, explicit: wanted.length > 0 };
+  return { available, chosen, courseIds: chosen.map((c) => c.id), day, at, today, explicit: wanted.length > 0 };
 }
 
 /** The query string that keeps the same filters (courses only when chosen explicitly). */

@@ -1,8 +1,9 @@
 /**
  * Daily completion snapshots: the figures of every unit × assigned course as they stood at the end
  * of a day (Vietnam time), written once and never rewritten, so last week's figure does not change
- * when someone completes today — nor when an assignment is deleted or a member's history is
- * corrected later, which would change a figure recomputed from the records.
+ * when someone completes today — nor when a member's history is corrected later, which would
+ * change a figure recomputed from the records. (Moving a unit, editing a due date or removing an
+ * assignment no longer changes a recomputed past figure either: the roll-up reads their history.)
  *
  * Idempotent: a (day, course) that already has rows is skipped whole, inside the write
  * transaction, so a second run (or two processes at once) adds nothing. Rows are the subtree
@@ -11,7 +12,8 @@
  */
 import { and, asc, eq, gte, inArray, lte, sql } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
-import { completionSnapshots, courseAssignments } from "#db/schema/index.ts";
+import { completionSnapshots } from "#db/schema/index.ts";
+import { assignmentsAt } from "#app/courses/assignment-history.server.ts";
 import { completionRollup } from "./completion.server.ts";
 import { addDays, endOfVnDay, isDay, vnDay } from "./dates.ts";
 
@@ -25,13 +27,9 @@ export function takeCompletionSnapshot(db: Db, day: string, now: Date = new Date
   if (!isDay(day)) throw new RangeError(`not a day: ${day}`);
   const at = endOfVnDay(day);
   if (at.getTime() >= now.getTime()) throw new RangeError(`day ${day} is not over yet`);
-  const courseIds = db
-    .selectDistinct({ id: courseAssignments.courseId })
-    .from(courseAssignments)
-    .where(lte(courseAssignments.createdAt, at))
-    .orderBy(asc(courseAssignments.courseId))
-    .all()
-    .map((r) => r.id);
+  // The courses in force at the end of the day, read like the roll-up reads them, so a snapshot
+  // taken late (backfill) freezes the same figures the dated computation gives for that day.
+  const courseIds = [...new Set(assignmentsAt(db, at.getTime(), null).map((a) => a.courseId))].sort((a, b) => a - b);
   const done = alreadyTaken(db, day);
   const todo = courseIds.filter((id) => !done.has(id));
   // Computed outside the write transaction (reads only), written inside it.

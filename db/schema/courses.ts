@@ -121,6 +121,38 @@ export const courseAssignments = sqliteTable(
   ],
 );
 
+/**
+ * What course_assignments said, and when: one row per assignment and due date, in force over
+ * [valid_from, valid_to). Assigning opens a row; changing the due date closes it and opens the
+ * next; removing the assignment closes it (the course_assignments row goes, this one stays). A
+ * report for a past day reads the rows in force that day, so none of these rewrites it.
+ * `assignment_id` has no foreign key on purpose: it outlives the assignment it names.
+ */
+export const courseAssignmentHistory = sqliteTable(
+  "course_assignment_history",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    assignmentId: integer("assignment_id").notNull(),
+    courseId: integer("course_id")
+      .notNull()
+      .references(() => courses.id, { onDelete: "cascade" }),
+    unitId: integer("unit_id").references(() => units.id, { onDelete: "cascade" }),
+    memberId: integer("member_id").references(() => members.id, { onDelete: "cascade" }),
+    dueAt: integer("due_at", { mode: "timestamp_ms" }),
+    /** Who made this version (assigned, or changed the due date); removals keep the last one. */
+    changedBy: integer("changed_by").references(() => members.id, { onDelete: "set null" }),
+    validFrom: integer("valid_from", { mode: "timestamp_ms" }).notNull(),
+    validTo: integer("valid_to", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    index("cah_course_idx").on(t.courseId, t.validFrom),
+    index("cah_assignment_idx").on(t.assignmentId, t.validFrom),
+    index("cah_unit_idx").on(t.unitId),
+    index("cah_member_idx").on(t.memberId),
+    uniqueIndex("cah_one_open_uq").on(t.assignmentId).where(sql`valid_to IS NULL`),
+  ],
+);
+
 export const ITEM_PROGRESS_STATES = ["started", "completed"] as const;
 
 /** One row per member and item key; completed rows are never downgraded by a new version. */

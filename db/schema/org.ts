@@ -86,6 +86,34 @@ export const memberUnitHistory = sqliteTable(
 );
 
 
+/**
+ * Where a unit was in the tree, and when: its parent, path and depth over [valid_from, valid_to).
+ * A unit's rows cover all time without gaps: the first starts at 0 (before its first move it was
+ * where it was first recorded) and exactly one is open (valid_to IS NULL), equal to `units.path`.
+ * moveUnit closes the open rows of the whole subtree and opens the new ones in its transaction, so
+ * a report for a past day groups members by the tree of that day. `parent_id` has no foreign key:
+ * a former parent may be deleted later (deleteUnit refuses while such rows point at it).
+ */
+export const unitPathHistory = sqliteTable(
+  "unit_path_history",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    unitId: integer("unit_id")
+      .notNull()
+      .references(() => units.id, { onDelete: "cascade" }),
+    parentId: integer("parent_id"),
+    path: text("path").notNull(),
+    depth: integer("depth").notNull(),
+    validFrom: integer("valid_from", { mode: "timestamp_ms" }).notNull(),
+    validTo: integer("valid_to", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    index("uph_unit_idx").on(t.unitId, t.validFrom),
+    index("uph_parent_idx").on(t.parentId),
+    uniqueIndex("uph_one_open_uq").on(t.unitId).where(sql`valid_to IS NULL`),
+  ],
+);
+
 /** A trainer or cell secretary manages the subtree rooted at `unitId`. */
 export const scopeGrants = sqliteTable(
   "scope_grants",

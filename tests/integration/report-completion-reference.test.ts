@@ -5,12 +5,17 @@
  * reach them, the earliest due date, completion and progress; then every unit's total is the sum
  * over the members whose unit path starts with the unit's. A generated organisation (transfers,
  * late joiners, overlapping and by-name assignments, assignments created mid-window, activity on
- * unassigned courses) with more than 30 courses, so the chunked path is exercised too.
+ * unassigned courses) with more than 30 courses, so the chunked path is exercised too. After it is
+ * generated, the app moves subtrees between committees, changes due dates and removes assignments
+ * at dates inside the window (issue 10): the reference reads the tree and the assignments in force
+ * at `at` straight from unit_path_history and course_assignment_history.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { generateBigOrg, DAY, type BigOrg } from "#tests/factories/big-org.ts";
 import { completionRollup, type CompletionCounts, type RollupOptions } from "#app/reports/completion.server.ts";
+import { moveUnit } from "#app/org/units.server.ts";
+import { assignToMember, assignToUnit, removeAssignment } from "#app/courses/learning.server.ts";
 
 type Five = [number, number, number, number, number];
 const five = (c: CompletionCounts): Five => [c.assigned, c.completed, c.inProgress, c.notStarted, c.overdue];
@@ -18,7 +23,9 @@ const five = (c: CompletionCounts): Five => [c.assigned, c.completed, c.inProgre
 type Tables = {
   units: { id: number; parent_id: number | null; code: string; name: string; path: string; depth: number }[];
   history: { member_id: number; unit_id: number; valid_from: number; valid_to: number | null }[];
-  assignments: { course_id: number; unit_id: number | null; member_id: number | null; due_at: number | null; created_at: number }[];
+  assignments: { id: number; course_id: number; unit_id: number | null; member_id: number | null; due_at: number | null; created_at: number }[];
+  unitHistory: { unit_id: number; parent_id: number | null; path: string; valid_from: number; valid_to: number | null }[];
+  assignmentHistory: { assignment_id: number; course_id: number; unit_id: number | null; member_id: number | null; due_at: number | null; valid_from: number; valid_to: number | null }[];
   completions: { member_id: number; course_id: number; completed_at: number }[];
   progress: { member_id: number; course_id: number; started_at: number }[];
 };
@@ -28,20 +35,38 @@ function readTables(db: ReturnType<typeof testDb>): Tables {
   return {
     units: all("SELECT id, parent_id, code, name, path, depth FROM units"),
     history: all("SELECT member_id, unit_id, valid_from, valid_to FROM member_unit_history"),
-    assignments: all("SELECT course_id, unit_id, member_id, due_at, created_at FROM course_assignments"),
+    assignments: all("SELECT id, course_id, unit_id, member_id, due_at, created_at FROM course_assignments"),
+    unitHistory: all("SELECT unit_id, parent_id, path, valid_from, valid_to FROM unit_path_history"),
+    assignmentHistory: all("SELECT assignment_id, course_id, unit_id, member_id, due_at, valid_from, valid_to FROM course_assignment_history"),
     completions: all("SELECT member_id, course_id, completed_at FROM course_completions"),
     progress: all("SELECT member_id, course_id, started_at FROM item_progress"),
   };
 }
 
-/** The figures of the rules, pair by pair: unit id → [own, total], plus the scope's total and per course. */
-function reference(t: Tables, courseIds: number[], at: number, scopePaths: string[] | null) {
+const covers = (r: { valid_from: number; valid_to: number | null }, at: number) => r.valid_from <= at && (r.valid_to == null || r.valid_to > at);
+
+/**
+ * The figures of the rules, pair by pair: unit id → [own, total], plus the scope's total and per
+ * course. `scopeRoots`: the ids of the units the caller asked for (their subtrees at `at`), or null.
+ */
+function reference(t: Tables, courseIds: number[], at: number, scopeRoots: number[] | null) {
   const ids = [...new Set(courseIds)];
+  // The tree at `at`: a unit's history row covering it, its current row when it has no history.
+  const unitById = new Map(
+    t.units.map((u) => {
+      const then = t.unitHistory.find((h) => h.unit_id === u.id && covers(h, at));
+      return [u.id, then ? { ...u, parent_id: then.parent_id, path: then.path } : u];
+    }),
+  );
+  const scopePaths = scopeRoots && scopeRoots.map((id) => unitById.get(id)!.path);
   const inScope = (path: string) => scopePaths === null || scopePaths.some((p) => path.startsWith(p));
-  const unitById = new Map(t.units.map((u) => [u.id, u]));
   const completedAt = new Map(t.completions.map((c) => [`${c.member_id}:${c.course_id}`, c.completed_at]));
   const started = new Set(t.progress.filter((p) => p.started_at <= at).map((p) => `${p.member_id}:${p.course_id}`));
-  const live = t.assignments.filter((a) => a.created_at <= at);
+  const withHistory = new Set(t.assignmentHistory.map((h) => h.assignment_id));
+  const live = [
+    ...t.assignmentHistory.filter((h) => covers(h, at)),
+    ...t.assignments.filter((a) => !withHistory.has(a.id) && a.created_at <= at),
+  ];
 
   const zero = (): Five => [0, 0, 0, 0, 0];
   const own = new Map<number, Five>();
@@ -65,7 +90,7 @@ function reference(t: Tables, courseIds: number[], at: number, scopePaths: strin
       for (const target of [o, perCourse.get(courseId)!, whole]) for (let k = 0; k < 5; k++) target[k] += pair[k];
     }
   }
-  const units = t.units
+  const units = [...unitById.values()]
     .filter((u) => inScope(u.path))
     .map((u) => {
       const total = zero();
@@ -80,16 +105,42 @@ describe("completionRollup equals a pair-by-pair reference", () => {
   let org: BigOrg;
   let t: Tables;
 
+  /** Instants inside the window, as fractions of it. */
+  const within = (f: number) => org.start + Math.floor((org.end - org.start) * f);
+
   beforeAll(() => {
     db = testDb();
     org = generateBigOrg(db.$client, { members: 1_500, courses: 34, itemsPerCourse: 2, seed: 7331 });
+    // Changes made through the app during the window, each of which must not rewrite earlier days.
+    // (Assigning reads the published snapshot; the generator leaves it empty.)
+    db.$client.prepare(`UPDATE course_versions SET snapshot = '{"modules":[]}'`).run();
+    const depth2 = org.units.filter((u) => u.depth === 2);
+    const other = (u: { path: string }) => org.committees.find((c) => !u.path.startsWith(c.path))!;
+    moveUnit(db, depth2[0].id, other(depth2[0]).id, new Date(within(0.3)));
+    moveUnit(db, depth2[1].id, other(depth2[1]).id, new Date(within(0.3)));
+    const deep = org.units.find((u) => u.depth === 3 && !u.leaf)!;
+    moveUnit(db, deep.id, org.root.id, new Date(within(0.45))); // a whole subtree up to the root
+    moveUnit(db, depth2[0].id, org.committees.at(-1)!.id, new Date(within(0.6))); // moved again
+    const rows = db.$client
+      .prepare("SELECT id, course_id, unit_id, member_id FROM course_assignments WHERE created_at < ? ORDER BY id")
+      .all(within(0.35)) as { id: number; course_id: number; unit_id: number | null; member_id: number | null }[];
+    rows.forEach((a, i) => {
+      if (i % 5 === 0) removeAssignment(db, a.id, new Date(within(0.5)));
+      else if (i % 5 === 1) {
+        const dueAt = i % 2 ? new Date(org.end + 90 * DAY) : null; // extended, or dropped
+        if (a.unit_id != null) assignToUnit(db, { courseId: a.course_id, unitId: a.unit_id, dueAt, actorId: null }, new Date(within(0.4)));
+        else assignToMember(db, { courseId: a.course_id, memberId: a.member_id!, dueAt, actorId: null }, new Date(within(0.4)));
+      } else if (i % 5 === 2 && a.unit_id != null) {
+        assignToUnit(db, { courseId: a.course_id, unitId: a.unit_id, dueAt: new Date(within(0.2)), actorId: null }, new Date(within(0.35))); // brought forward
+      }
+    });
     t = readTables(db);
   }, 120_000);
   afterAll(() => dropDb(db));
 
-  function check(opts: RollupOptions, scopePaths: string[] | null) {
+  function check(opts: RollupOptions, scopeRoots: number[] | null) {
     const got = completionRollup(db, opts);
-    const want = reference(t, opts.courseIds, opts.at.getTime(), scopePaths);
+    const want = reference(t, opts.courseIds, opts.at.getTime(), scopeRoots);
     expect(got.units.map((u) => u.path)).toEqual([...got.units.map((u) => u.path)].sort());
     const wanted = new Map(want.units.map((u) => [u.unitId, u]));
     expect(got.units.length).toBe(want.units.length);
@@ -101,7 +152,7 @@ describe("completionRollup equals a pair-by-pair reference", () => {
   }
 
   test("every course (two chunks), at the start, the middle and after the window", () => {
-    const days = [org.start, org.start + Math.floor((org.end - org.start) / 2), org.end - 3 * DAY, org.end + 30 * DAY];
+    const days = [org.start, within(0.25), within(0.38), within(0.5), within(0.55), within(0.7), org.end - 3 * DAY, org.end + 30 * DAY];
     for (const at of days) {
       const r = check({ courseIds: org.courseIds, at: new Date(at) }, null);
       expect(r.total.assigned).toBeGreaterThan(0);
@@ -122,10 +173,14 @@ describe("completionRollup equals a pair-by-pair reference", () => {
   test("a root unit, and a trainer's scope of two subtrees", () => {
     const at = new Date(org.end + 30 * DAY);
     const ids = org.courseIds.slice(0, 12);
-    for (const c of org.committees.slice(0, 3)) check({ courseIds: ids, at, rootUnitId: c.id }, [c.path]);
+    for (const c of org.committees.slice(0, 3)) check({ courseIds: ids, at, rootUnitId: c.id }, [c.id]);
     const deep = org.units.filter((u) => u.depth === 3 && !u.leaf)[0];
-    check({ courseIds: ids, at, rootUnitId: deep.id }, [deep.path]);
-    const paths = [org.committees[0].path, org.units.find((u) => u.depth === 2 && !u.path.startsWith(org.committees[0].path))!.path];
-    check({ courseIds: org.courseIds, at, withinPaths: paths }, paths);
+    const path = (id: number) => (db.$client.prepare("SELECT path FROM units WHERE id = ?").get(id) as { path: string }).path;
+    for (const when of [at, new Date(within(0.2)), new Date(within(0.5))]) {
+      check({ courseIds: ids, at: when, rootUnitId: deep.id }, [deep.id]);
+      const roots = [org.committees[0].id, org.units.find((u) => u.depth === 2 && !u.path.startsWith(org.committees[0].path))!.id];
+      check({ courseIds: org.courseIds, at: when, withinPaths: roots.map(path) }, roots);
+      for (const c of org.committees) check({ courseIds: ids, at: when, rootUnitId: c.id }, [c.id]);
+    }
   });
 });
