@@ -9,11 +9,13 @@
  * number, as is every question with a syntax or consistency error. A question with a problem is not
  * returned; nothing is dropped silently.
  *
- * Deliberate differences from Moodle (all lenient, none changes a valid Moodle file):
+ * Deliberate differences from Moodle (checked against Moodle's own GIFT tests in
+ * tests/unit/quiz-gift-moodle.test.ts; all but two only accept or report more):
  *   - `$CATEGORY:` may be followed by a question in the same block;
- *   - T/F keywords are case-insensitive;
+ *   - T/F keywords are case-insensitive (Moodle reads `{true}` as a short answer "true");
  *   - a short-answer block must use `=` (Moodle accepts `{answer}`; here it is reported);
- *   - matching pairs may carry feedback (`=a -> b#feedback`), and `= -> x` adds a distractor;
+ *   - matching pairs may carry feedback (`=a -> b#feedback`; Moodle keeps `#feedback` in the
+ *     answer), and `= -> x` adds a distractor (as in Moodle);
  *   - `// @hocso {json}` comment lines (ignored by Moodle) carry settings GIFT cannot express:
  *     {"weight": 2, "ignoreDiacritics": true, "scoring": "all-or-nothing", "shuffle": false}.
  *

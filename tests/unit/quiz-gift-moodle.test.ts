@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { exportGift, parseGift, type GiftProblem } from "../../app/quizzes/gift.ts";
 import { grade } from "../../app/quizzes/grading.ts";
@@ -468,5 +469,53 @@ describe("format markers on every part, as Moodle reads them (issue 10)", () => 
     const back = parseGift(text);
     expect(back.problems).toEqual([]);
     expect(back.questions.map(shape)).toEqual(qs.map(shape));
+  });
+});
+
+describe("property: texts that start with a format marker survive export → import", () => {
+  const marker = fc.constantFrom("", "", "[html]", "[plain]", "[markdown]", "[moodle]", "[HTML]", " [plain]");
+  const word = fc
+    .array(fc.constantFrom(..."aăâđêôơưbc xyz0123~=#{}:\\%[]->\n".split("")), { minLength: 1, maxLength: 12 })
+    .map((cs) => cs.join(""));
+  // Texts are trimmed by the parser, and a matching left side cannot hold "->".
+  const text = fc.tuple(marker, word).map(([m, w]) => `${m}${w}`.normalize("NFC").trim()).filter((s) => s !== "" && !s.includes("->"));
+  const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
+  const fb = (feedback: string | undefined) => (feedback === undefined ? {} : { feedback });
+
+  const question: fc.Arbitrary<Question> = fc
+    .record({
+      format: fc.constantFrom("moodle", "html", "markdown", "plain"),
+      text: text,
+      general: opt(text),
+      texts: fc.uniqueArray(text, { minLength: 3, maxLength: 3 }),
+      feedbacks: fc.array(opt(text), { minLength: 3, maxLength: 3 }),
+      right: text,
+      kind: fc.constantFrom("single", "short", "truefalse", "matching", "numerical"),
+    })
+    .map(({ format, text: t, general, texts, feedbacks, right, kind }) => {
+      const base = { id: "q-1", text: t, format, category: [], weight: 1, ...(general !== undefined ? { generalFeedback: general } : {}) };
+      switch (kind) {
+        case "single":
+          return { ...base, kind, shuffle: true, options: texts.map((x, i) => ({ id: `o${i}`, text: x, percent: i === 0 ? 100 : 0, ...fb(feedbacks[i]) })) };
+        case "short":
+          return { ...base, kind, ignoreDiacritics: false, answers: texts.map((x, i) => ({ id: `a${i}`, text: x, percent: i === 0 ? 100 : 50, ...fb(feedbacks[i]) })) };
+        case "truefalse":
+          return { ...base, kind, correct: true, ...(feedbacks[0] !== undefined ? { feedbackWrong: feedbacks[0] } : {}), ...(feedbacks[1] !== undefined ? { feedbackRight: feedbacks[1] } : {}) };
+        case "matching":
+          return { ...base, kind, shuffle: true, distractors: [right], pairs: texts.map((x, i) => ({ id: `s${i}`, left: x, right, ...fb(feedbacks[i]) })) };
+        default:
+          return { ...base, kind: "numerical", answers: [{ id: "n0", mode: "tolerance", value: 1, tolerance: 0, percent: 100, ...fb(feedbacks[0]) }], ...(feedbacks[1] !== undefined ? { otherFeedback: feedbacks[1] } : {}) };
+      }
+    }) as fc.Arbitrary<Question>;
+
+  it("every part comes back exactly, ids aside", () => {
+    fc.assert(
+      fc.property(question, (q) => {
+        const r = parseGift(exportGift([q]));
+        expect(r.problems).toEqual([]);
+        expect(r.questions.map(shape)).toEqual([shape(q)]);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
