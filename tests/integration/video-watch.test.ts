@@ -61,3 +61,29 @@ test("a video lesson completes only after the server has counted 90 % of real pl
   expect(row().watchSeconds).toBe(60);
   expect(refuse(at(2021))).toBe("completed");
 });
+
+test("a beat 15–30 s after the previous one credits only the cap; later than 30 s, nothing", async () => {
+  const t = makeTree(db);
+  const m = await makeMember(db, t.a1, { password: false });
+  const c = createCourse(db, { slug: "khoa-video-nhip", title: "Khóa video, nhịp thưa" });
+  const item = addItem(db, c.id, "chuong-1", "lesson", "Bài có video");
+  saveLessonDraft(db, c.id, item.key, { title: "Bài có video", doc: { type: "doc", content: [{ type: "mediaEmbed", attrs: { kind: "video", src: VIDEO, title: "Video" } }] } });
+  const pub = publishCourse(db, c.id, null);
+  assignToUnit(db, { courseId: c.id, unitId: t.root.id, dueAt: null, actorId: null });
+  const t0 = Date.parse("2026-04-01T08:00:00Z");
+  openItem(db, m.id, c.id, item.key, pub.versionId, new Date(t0));
+  let clock = t0;
+  /** A beat `gapMs` after the previous one; returns the seconds it credited. */
+  const beat = (gapMs: number) => {
+    const before = db.select().from(itemProgress).where(and(eq(itemProgress.memberId, m.id), eq(itemProgress.itemKey, item.key))).get()!.watchSeconds;
+    clock += gapMs;
+    return recordWatchBeat(db, m.id, c.id, item.key, 3600, new Date(clock)).watchSeconds - before;
+  };
+  expect(beat(0)).toBe(0); // the first beat starts the clock
+  expect(beat(15_000)).toBe(15); // exactly the cap
+  expect(beat(20_000)).toBe(15); // more time passed than the cap: only the cap
+  expect(beat(25_000)).toBe(15);
+  expect(beat(30_000)).toBe(15); // exactly twice the cap is still playback
+  expect(beat(30_001)).toBe(0); // a longer silence is a pause, not playback
+  expect(beat(14_000)).toBe(14); // under the cap: the time that passed
+});
