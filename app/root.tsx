@@ -14,8 +14,8 @@ import {
 } from "@remix-run/react";
 import { getSession, scopeOf } from "#app/auth/permissions.server.ts";
 import { localeOf } from "#app/i18n/locale.server.ts";
-import { messagesOf, type Locale } from "#app/i18n/catalog.ts";
-import { useT } from "#app/i18n/use-t.ts";
+import { messagesOf, LOCALES, type Locale } from "#app/i18n/catalog.ts";
+import { provideMessages, useT } from "#app/i18n/use-t.ts";
 import { useNonce } from "#app/nonce.tsx";
 import styles from "#app/styles/app.css?url";
 
@@ -27,14 +27,14 @@ export const links: LinksFunction = () => [
 export const meta: MetaFunction = () => [{ title: "Học Số" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
+  // The server renders in either language; the browser loads only its page's catalog (entry.client.tsx).
+  for (const l of LOCALES) provideMessages(l, messagesOf(l));
   const locale = localeOf(request, context.env.DEFAULT_LOCALE);
   const session = getSession(request, context);
   const member = session?.member ?? null;
   const scope = member ? scopeOf(context.db, member) : null;
   return {
     locale,
-    // Only the active locale's catalog goes to the browser (use-t.ts reads it from here).
-    messages: messagesOf(locale),
     user: member
       ? {
           id: member.id,
@@ -107,7 +107,8 @@ function Header({ data }: { data: RootData | undefined }) {
         ) : (
           <NavLink to="/login">{t("nav.signIn")}</NavLink>
         )}
-        <Form method="post" action="/lang" className="inline lang-form">
+        {/* A whole new document: the browser holds only the current language's catalog. */}
+        <Form method="post" action="/lang" className="inline lang-form" reloadDocument>
           <input type="hidden" name="redirectTo" value={back} />
           <button type="submit" name="lang" value={locale === "vi" ? "en" : "vi"} className="link-button" lang={locale === "vi" ? "en" : "vi"}>
             {locale === "vi" ? "English" : "Tiếng Việt"}
