@@ -1,11 +1,12 @@
 import crypto from "node:crypto";
-import { and, asc, desc, eq, max } from "drizzle-orm";
+import { asc, desc, eq, max } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { courseItems, courseModules, courses, courseVersions } from "#db/schema/index.ts";
 import { DomainError } from "#app/org/domain-error.ts";
 import { snapshotItems, type CourseSnapshot } from "./snapshot.ts";
 import { recomputeCourseCompletions } from "./completion.server.ts";
 import { markLiveSessionsUnsettled } from "./live-items.server.ts";
+import { publishedVersion, type PublishedVersion } from "./version-cache.server.ts";
 
 export type Course = typeof courses.$inferSelect;
 
@@ -95,8 +96,7 @@ export function setCourseState(db: Db, courseId: number, state: "draft" | "archi
   writeTx(db, (tx) => tx.update(courses).set({ state, updatedAt: now }).where(eq(courses.id, courseId)).run());
 }
 
-export function publishedSnapshot(db: Db, course: Course): { versionId: number; version: number; snapshot: CourseSnapshot } | null {
-  if (!course.publishedVersionId) return null;
-  const v = db.select().from(courseVersions).where(and(eq(courseVersions.id, course.publishedVersionId))).get();
-  return v ? { versionId: v.id, version: v.version, snapshot: v.snapshot as CourseSnapshot } : null;
+/** The version learners read, shared and frozen (see version-cache.server.ts): never mutate it. */
+export function publishedSnapshot(db: Db, course: Pick<Course, "publishedVersionId">): PublishedVersion | null {
+  return course.publishedVersionId ? publishedVersion(db, course.publishedVersionId) : null;
 }

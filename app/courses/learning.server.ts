@@ -4,6 +4,7 @@ import { courseAssignments, courseCompletions, courses, itemProgress, members, u
 import { DomainError } from "#app/org/domain-error.ts";
 import { subtreeCondition } from "#app/org/units.server.ts";
 import { publishedSnapshot, type Course } from "./courses.server.ts";
+import { publishedVersion } from "./version-cache.server.ts";
 import { minReadSeconds, snapshotItems } from "./snapshot.ts";
 import { progressRows, recomputeCompletion } from "./completion.server.ts";
 import { lessonHasVideo, watchRemaining } from "./video-watch.server.ts";
@@ -93,6 +94,9 @@ function memberUnitPath(db: Db, memberId: number): string {
 /**
  * Courses assigned to the member now (through any ancestor unit or by name), plus courses they
  * completed elsewhere before a transfer. Due date: the earliest among their assignments.
+ * Reads what a course card shows: the course row, the required item keys of its published version
+ * (cached per version, never the lesson bodies per request) and the member's completed items, in
+ * one query for all courses.
  */
 export function coursesForMember(db: Db, memberId: number) {
   const path = memberUnitPath(db, memberId);
@@ -110,15 +114,26 @@ export function coursesForMember(db: Db, memberId: number) {
   const ids = [...new Set([...assigned.map((a) => a.courseId), ...completed.map((c) => c.courseId)])];
   if (ids.length === 0) return [];
   const list = db
-    .select()
+    .select({
+      id: courses.id,
+      slug: courses.slug,
+      title: courses.title,
+      titleEn: courses.titleEn,
+      summary: courses.summary,
+      estimatedMinutes: courses.estimatedMinutes,
+      coverFile: courses.coverFile,
+      publishedVersionId: courses.publishedVersionId,
+    })
     .from(courses)
     .where(and(inArray(courses.id, ids), eq(courses.state, "published"), isNotNull(courses.publishedVersionId)))
     .orderBy(asc(courses.title))
     .all();
+  const done = completedItemKeys(db, memberId, list.map((c) => c.id));
   return list.map((c) => {
     const dues = assigned.filter((a) => a.courseId === c.id && a.dueAt).map((a) => a.dueAt!.getTime());
-    const done = completed.find((x) => x.courseId === c.id);
-    const progress = progressCounts(db, memberId, c);
+    const completion = completed.find((x) => x.courseId === c.id);
+    const required = publishedVersion(db, c.publishedVersionId!)?.requiredKeys ?? [];
+    const mine = done.get(c.id);
     return {
       id: c.id,
       slug: c.slug,
@@ -127,12 +142,31 @@ export function coursesForMember(db: Db, memberId: number) {
       summary: c.summary,
       estimatedMinutes: c.estimatedMinutes,
       coverFile: c.coverFile,
+      publishedVersionId: c.publishedVersionId!,
       dueAt: dues.length ? new Date(Math.min(...dues)) : null,
-      completedAt: done?.completedAt ?? null,
+      completedAt: completion?.completedAt ?? null,
       assigned: assigned.some((a) => a.courseId === c.id),
-      ...progress,
+      itemsTotal: required.length,
+      itemsDone: mine ? required.filter((k) => mine.has(k)).length : 0,
     };
   });
+}
+
+/** course id → keys of the items the member completed, for several courses in one query. */
+function completedItemKeys(db: Db, memberId: number, courseIds: number[]): Map<number, Set<string>> {
+  const out = new Map<number, Set<string>>();
+  if (courseIds.length === 0) return out;
+  const rows = db
+    .select({ courseId: itemProgress.courseId, itemKey: itemProgress.itemKey })
+    .from(itemProgress)
+    .where(and(eq(itemProgress.memberId, memberId), inArray(itemProgress.courseId, courseIds), eq(itemProgress.state, "completed")))
+    .all();
+  for (const r of rows) {
+    let set = out.get(r.courseId);
+    if (!set) out.set(r.courseId, (set = new Set()));
+    set.add(r.itemKey);
+  }
+  return out;
 }
 
 export function isAssigned(db: Db, memberId: number, courseId: number): boolean {
@@ -148,27 +182,24 @@ export function isAssigned(db: Db, memberId: number, courseId: number): boolean 
   return !!db.select({ id: courseCompletions.id }).from(courseCompletions).where(and(eq(courseCompletions.memberId, memberId), eq(courseCompletions.courseId, courseId))).get();
 }
 
-function progressCounts(db: Db, memberId: number, course: Course) {
-  const pub = publishedSnapshot(db, course);
-  if (!pub) return { itemsTotal: 0, itemsDone: 0 };
-  const items = snapshotItems(pub.snapshot).filter((i) => i.required);
-  const done = new Set(progressRows(db, memberId, course.id).filter((p) => p.state === "completed").map((p) => p.itemKey));
-  return { itemsTotal: items.length, itemsDone: items.filter((i) => done.has(i.key)).length };
-}
-
 /** First opening of an item starts its clock (the reading rule counts from here). */
 export function openItem(db: Db, memberId: number, courseId: number, itemKey: string, versionId: number, now = new Date()) {
+  const read = () =>
+    db
+      .select()
+      .from(itemProgress)
+      .where(and(eq(itemProgress.memberId, memberId), eq(itemProgress.courseId, courseId), eq(itemProgress.itemKey, itemKey)))
+      .get();
+  // Reading again is the common case: only the first opening takes the write lock.
+  const existing = read();
+  if (existing) return existing;
   writeTx(db, (tx) =>
     tx.insert(itemProgress)
       .values({ memberId, courseId, itemKey, state: "started", versionId, startedAt: now })
       .onConflictDoNothing()
       .run(),
   );
-  return db
-    .select()
-    .from(itemProgress)
-    .where(and(eq(itemProgress.memberId, memberId), eq(itemProgress.courseId, courseId), eq(itemProgress.itemKey, itemKey)))
-    .get()!;
+  return read()!;
 }
 
 /**

@@ -9,8 +9,8 @@ import { requireReadableCourse } from "#app/courses/access.server.ts";
 import { completeLesson, openItem } from "#app/courses/learning.server.ts";
 import { liveItemView } from "#app/courses/live-items.server.ts";
 import { isMemberInvited } from "#app/live/attendance.server.ts";
-import { minReadSeconds, snapshotItems } from "#app/courses/snapshot.ts";
-import { renderDocHtml } from "#app/editor/document.server.ts";
+import { minReadSeconds } from "#app/courses/snapshot.ts";
+import { lessonHtml } from "#app/courses/version-cache.server.ts";
 import { domainFailure, ok, readForm } from "#app/http/forms.server.ts";
 import { Notice } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
@@ -19,7 +19,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? 
 
 export function loader({ request, params, context }: LoaderFunctionArgs) {
   const { session, course, pub, assigned } = requireReadableCourse(request, context, params.slug);
-  const items = snapshotItems(pub.snapshot);
+  const items = pub.items;
   const index = items.findIndex((i) => i.key === params.itemKey);
   if (index < 0) notFound();
   const item = items[index];
@@ -53,7 +53,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
     courseTitle: pub.snapshot.title,
     item: { key: item.key, type: item.type, title: item.title, minRead: minReadSeconds(item) },
     // Quiz sources (answers!) never leave the server; lessons are rendered here, sanitised.
-    html: item.type === "lesson" ? renderDocHtml(item.body) : "",
+    html: item.type === "lesson" ? lessonHtml(context.db, pub.versionId, item) : "",
     state: progress?.state ?? null,
     canComplete: assigned && item.type === "lesson",
     assigned,

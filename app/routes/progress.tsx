@@ -1,26 +1,55 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray, ne } from "drizzle-orm";
 import { requireUser } from "#app/auth/permissions.server.ts";
-import { coursesForMember, progressRows } from "#app/courses/learning.server.ts";
-import { getCourse, publishedSnapshot } from "#app/courses/courses.server.ts";
-import { snapshotItems } from "#app/courses/snapshot.ts";
-import { quizAttempts } from "#db/schema/index.ts";
+import { coursesForMember } from "#app/courses/learning.server.ts";
+import { publishedVersion } from "#app/courses/version-cache.server.ts";
+import { itemProgress, quizAttempts } from "#db/schema/index.ts";
 import { useT } from "#app/i18n/use-t.ts";
 
-/** "My progress": every course given to me, every item, its state and grade, and what is left. */
+/**
+ * "My progress": every course given to me, every item, its state and grade, and what is left.
+ * Item lists come from the cached published versions; progress and attempts are read once for
+ * all courses rather than once per course.
+ */
 export function loader({ request, context }: LoaderFunctionArgs) {
   const { member } = requireUser(request, context);
-  const list = coursesForMember(context.db, member.id).map((c) => {
-    const course = getCourse(context.db, c.id)!;
-    const pub = publishedSnapshot(context.db, course)!;
-    const progress = new Map(progressRows(context.db, member.id, c.id).map((p) => [p.itemKey, p]));
-    const attempts = context.db.select().from(quizAttempts).where(and(eq(quizAttempts.memberId, member.id), eq(quizAttempts.courseId, c.id))).all();
-    const items = snapshotItems(pub.snapshot).map((i) => {
-      const mine = attempts.filter((a) => a.itemKey === i.key && a.state !== "open");
-      const best = mine.length ? Math.max(...mine.map((a) => a.score ?? 0)) : null;
-      const p = progress.get(i.key);
-      return { key: i.key, title: i.title, type: i.type, required: i.required, state: p?.state ?? null, completedAt: p?.completedAt ?? null, best, attempts: mine.length };
+  const mine = coursesForMember(context.db, member.id);
+  const ids = mine.map((c) => c.id);
+  const progress = new Map<string, { state: string; completedAt: Date | null }>();
+  const attempts = new Map<string, number[]>();
+  if (ids.length > 0) {
+    const rows = context.db
+      .select({ courseId: itemProgress.courseId, itemKey: itemProgress.itemKey, state: itemProgress.state, completedAt: itemProgress.completedAt })
+      .from(itemProgress)
+      .where(and(eq(itemProgress.memberId, member.id), inArray(itemProgress.courseId, ids)))
+      .all();
+    for (const r of rows) progress.set(`${r.courseId}:${r.itemKey}`, r);
+    const scored = context.db
+      .select({ courseId: quizAttempts.courseId, itemKey: quizAttempts.itemKey, score: quizAttempts.score })
+      .from(quizAttempts)
+      .where(and(eq(quizAttempts.memberId, member.id), inArray(quizAttempts.courseId, ids), ne(quizAttempts.state, "open")))
+      .all();
+    for (const a of scored) {
+      const k = `${a.courseId}:${a.itemKey}`;
+      attempts.set(k, [...(attempts.get(k) ?? []), a.score ?? 0]);
+    }
+  }
+  const list = mine.map((c) => {
+    const items = (publishedVersion(context.db, c.publishedVersionId)?.items ?? []).map((i) => {
+      const k = `${c.id}:${i.key}`;
+      const scores = attempts.get(k) ?? [];
+      const p = progress.get(k);
+      return {
+        key: i.key,
+        title: i.title,
+        type: i.type,
+        required: i.required,
+        state: p?.state ?? null,
+        completedAt: p?.completedAt ?? null,
+        best: scores.length ? Math.max(...scores) : null,
+        attempts: scores.length,
+      };
     });
     return { ...c, items, left: items.filter((i) => i.required && i.state !== "completed").length };
   });

@@ -1,0 +1,175 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect, test } from "vitest";
+import { testDb, dropDb } from "#tests/factories/db.ts";
+import { makeMember, makeTree } from "#tests/factories/org.ts";
+import { client, startTestServer } from "#tests/factories/http.ts";
+import { writeTx } from "#db/client.server.ts";
+import { courseVersions } from "#db/schema/index.ts";
+import { importPackage, loadPackage } from "#app/courses/package.server.ts";
+import { getCourseBySlug, publishedSnapshot } from "#app/courses/courses.server.ts";
+import { publishedVersion } from "#app/courses/version-cache.server.ts";
+import { assignToUnit, completeLesson, openItem } from "#app/courses/learning.server.ts";
+
+/**
+ * The pages a member opens most read published versions from a per-connection cache (they are
+ * immutable) and progress in one query: what the pages show must not change, and a newly
+ * published version must show at once.
+ */
+
+type Db = ReturnType<typeof testDb>;
+type Lesson = { key: string; title: string; body: string; required?: boolean };
+
+function writePackage(root: string, slug: string, title: string, lessons: Lesson[]): string {
+  const dir = path.join(root, slug);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(path.join(dir, "lessons"), { recursive: true });
+  const items = lessons.map((l, i) => {
+    const file = `lessons/${String(i + 1).padStart(2, "0")}-${l.key}.md`;
+    fs.writeFileSync(path.join(dir, file), `# ${l.title}\n\n${l.body}\n`);
+    return { key: l.key, type: "lesson", title: l.title, file, estimatedMinutes: 5, ...(l.required === false ? { required: false } : {}) };
+  });
+  const meta = { slug, title, titleEn: `${title} (en)`, summary: "Tóm tắt.", estimatedMinutes: 30, modules: [{ key: "chuong-1", title: "Chương 1", items }] };
+  fs.writeFileSync(path.join(dir, "course.json"), `${JSON.stringify(meta, null, 2)}\n`);
+  return dir;
+}
+
+function importDir(db: Db, dataDir: string, dir: string) {
+  const r = loadPackage(dir);
+  if (!r.ok) throw new Error(`package refused: ${JSON.stringify(r.problems)}`);
+  return importPackage(db, dataDir, r.pkg, null);
+}
+
+async function withWorld<T>(run: (w: { db: Db; tree: ReturnType<typeof makeTree>; dataDir: string; pkgRoot: string }) => Promise<T>): Promise<T> {
+  const db = testDb();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hoc-so-pages-"));
+  const dataDir = path.join(tmp, "data");
+  const pkgRoot = path.join(tmp, "packages");
+  fs.mkdirSync(pkgRoot, { recursive: true });
+  try {
+    return await run({ db, tree: makeTree(db), dataDir, pkgRoot });
+  } finally {
+    dropDb(db);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The text of a page without tags, entities decoded, whitespace collapsed. */
+async function pageText(res: Response): Promise<string> {
+  expect(res.status).toBe(200);
+  const html = await res.text();
+  const body = html.slice(html.indexOf("<main"), html.indexOf("</main>"));
+  return body
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, "&")
+    .replace(/\s+/g, " ");
+}
+
+const lessonsV1: Lesson[] = [
+  { key: "bai-1", title: "Bài một", body: "Nội dung bài một, phiên bản đầu." },
+  { key: "bai-2", title: "Bài hai", body: "Nội dung bài hai." },
+  { key: "bai-3", title: "Bài ba", body: "Nội dung bài ba." },
+  { key: "doc-them", title: "Đọc thêm", body: "Không bắt buộc.", required: false },
+];
+
+test("HTTP: home, course list and /progress show each course's title and progress; a newly published version shows at once", async () => {
+  await withWorld(async ({ db, tree, dataDir, pkgRoot }) => {
+    const m = await makeMember(db, tree.a1, { password: true });
+    const x = importDir(db, dataDir, writePackage(pkgRoot, "khoa-x", "Khóa học X về an toàn số", lessonsV1));
+    const y = importDir(db, dataDir, writePackage(pkgRoot, "khoa-y", "Khóa học Y về dịch vụ công", lessonsV1.slice(1, 3)));
+    for (const c of [x, y]) assignToUnit(db, { courseId: c.courseId, unitId: tree.root.id, dueAt: null, actorId: null });
+    const cx = getCourseBySlug(db, "khoa-x")!;
+    const t0 = new Date(Date.now() - 3600_000);
+    openItem(db, m.id, cx.id, "bai-1", publishedSnapshot(db, cx)!.versionId, t0);
+    completeLesson(db, m.id, cx, "bai-1");
+
+    const srv = await startTestServer(db);
+    try {
+      const c = client(srv.origin);
+      await c.signIn(m.code);
+      for (const p of ["/", "/courses"]) {
+        const text = await pageText(await c.request(p));
+        expect(text).toContain("Khóa học X về an toàn số");
+        expect(text).toContain("Khóa học Y về dịch vụ công");
+        // Required items only: the optional reading counts neither way.
+        expect(text).toContain("Đã học 1/3 mục bắt buộc");
+        expect(text).toContain("Đã học 0/2 mục bắt buộc");
+      }
+      let progress = await pageText(await c.request("/progress"));
+      expect(progress).toContain("Còn 2 mục bắt buộc chưa xong");
+      expect(progress).toContain("Đọc thêm");
+      expect(await pageText(await c.request("/courses/khoa-x/bai-1"))).toContain("Nội dung bài một, phiên bản đầu.");
+
+      // Version 2: lesson one rewritten, a fourth required lesson. The pages above were read (and
+      // their version cached) by the server; they must show version 2 now.
+      const v2 = [{ ...lessonsV1[0], body: "Nội dung bài một, đã sửa ở phiên bản hai." }, ...lessonsV1.slice(1), { key: "bai-4", title: "Bài bốn mới", body: "Bài mới." }];
+      const r2 = importDir(db, dataDir, writePackage(pkgRoot, "khoa-x", "Khóa học X về an toàn số", v2));
+      expect(r2.version).toBe(2);
+      for (const p of ["/", "/courses"]) expect(await pageText(await c.request(p))).toContain("Đã học 1/4 mục bắt buộc");
+      progress = await pageText(await c.request("/progress"));
+      expect(progress).toContain("Bài bốn mới");
+      expect(progress).toContain("Còn 3 mục bắt buộc chưa xong");
+      const lesson = await pageText(await c.request("/courses/khoa-x/bai-1"));
+      expect(lesson).toContain("Nội dung bài một, đã sửa ở phiên bản hai.");
+      expect(lesson).not.toContain("phiên bản đầu");
+      expect((await c.request("/courses/khoa-x/bai-4")).status).toBe(200);
+    } finally {
+      const closed = srv.close();
+      srv.server.closeAllConnections();
+      await closed;
+    }
+  });
+});
+
+test("published versions are cached per database file: two files with the same version id each read their own, and entries are frozen", async () => {
+  await withWorld(async ({ db, dataDir, pkgRoot }) => {
+    const other = testDb();
+    try {
+      importDir(db, dataDir, writePackage(pkgRoot, "khoa-a", "Khóa A", lessonsV1));
+      importDir(other, dataDir, writePackage(pkgRoot, "khoa-b", "Khóa B", lessonsV1.slice(0, 2)));
+      const a = { versionId: getCourseBySlug(db, "khoa-a")!.publishedVersionId! };
+      const b = { versionId: getCourseBySlug(other, "khoa-b")!.publishedVersionId! };
+      expect(a.versionId).toBe(b.versionId);
+      expect(publishedVersion(db, a.versionId)!.snapshot.title).toBe("Khóa A");
+      expect(publishedVersion(other, b.versionId)!.snapshot.title).toBe("Khóa B");
+      expect(publishedVersion(db, a.versionId)!.requiredKeys).toEqual(["bai-1", "bai-2", "bai-3"]);
+      expect(publishedVersion(other, b.versionId)!.requiredKeys).toEqual(["bai-1", "bai-2"]);
+      const shared = publishedVersion(db, a.versionId)!;
+      expect(() => {
+        (shared.snapshot as { title: string }).title = "đổi";
+      }).toThrow(TypeError);
+      expect(() => (shared.items as unknown[]).push({})).toThrow(TypeError);
+    } finally {
+      dropDb(other);
+    }
+  });
+});
+
+test("a version read inside a transaction that is rolled back is not served for the row that later takes its id", async () => {
+  await withWorld(async ({ db, dataDir, pkgRoot }) => {
+    const c = importDir(db, dataDir, writePackage(pkgRoot, "khoa-a", "Khóa A", lessonsV1));
+    const row = (title: string) => ({
+      courseId: c.courseId,
+      version: 2,
+      snapshot: { slug: "khoa-a", title, titleEn: null, summary: "", estimatedMinutes: 1, coverFile: null, modules: [] },
+      contentHash: title,
+      publishedAt: new Date(),
+      publishedBy: null,
+    });
+    let seen = 0;
+    expect(() =>
+      writeTx(db, (tx) => {
+        const v = tx.insert(courseVersions).values(row("Bản bị hủy")).returning().get();
+        seen = v.id;
+        expect(publishedVersion(tx, v.id)!.snapshot.title).toBe("Bản bị hủy");
+        throw new Error("rollback");
+      }),
+    ).toThrow("rollback");
+    const kept = writeTx(db, (tx) => tx.insert(courseVersions).values(row("Bản thật")).returning().get());
+    expect(kept.id).toBe(seen);
+    expect(publishedVersion(db, kept.id)!.snapshot.title).toBe("Bản thật");
+  });
+});
