@@ -11,4 +11,5 @@ export const BENCHES: Record<string, () => Promise<BenchModule>> = {
   "media-join-storm": () => import("./media-join-storm.ts"),
   "media-ingest": () => import("./media-ingest.ts"),
   "attendance-report": () => import("./attendance-report.ts"),
+  pages: () => import("./pages.ts"),
 };
