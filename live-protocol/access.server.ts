@@ -67,6 +67,11 @@ export function joinRefusal(db: Db, t: { sessionId: number; memberId: number; ro
   if (session.state === "ended") return "session-ended";
   const member = db.select({ status: members.status, disabledAt: members.disabledAt }).from(members).where(eq(members.id, t.memberId)).get();
   if (!member || member.status !== "active" || member.disabledAt) return "member-inactive";
-  if (mayJoinAs(joinFacts(db, t.sessionId, t.memberId), t.role)) return null;
+  // Only the fact the rule reads for this role (one query per connection in a join storm).
+  const facts: JoinFacts =
+    t.role === "presenter"
+      ? { presenter: isPresenter(db, t.sessionId, t.memberId), invited: false }
+      : { presenter: false, invited: isMemberInvited(db, t.sessionId, t.memberId) };
+  if (mayJoinAs(facts, t.role)) return null;
   return t.role === "presenter" ? "not-presenter" : "not-invited";
 }
