@@ -30,7 +30,7 @@ afterAll(async () => {
 test("a UTF-16 upload is stored as Vietnamese text; a Windows-1252 one is refused and the bank kept", async () => {
   const c = client(srv.origin);
   await c.signIn("ADMIN");
-  const upload = async (bytes: Uint8Array) => {
+  const upload = async (bytes: Uint8Array<ArrayBuffer>) => {
     const form = new FormData();
     form.set("gift", new Blob([bytes], { type: "text/plain" }), "bank.gift");
     const res = await c.request(`/manage/courses/${courseId}/quizzes/kiem-tra`, { method: "POST", body: form });
