@@ -14,7 +14,9 @@ const catalogs: Record<Locale, Messages> = { vi, en };
 /**
  * vi and en must name the same placeholders for every key, so that a parameter typed from the
  * Vietnamese template is also the one the English template uses. A key where they differ is
- * named in the error of the line below.
+ * named in the error of the line below. An English part must therefore keep its literal text
+ * (`{ … } as const satisfies Record<keyof typeof viPart, Template>`): declared as plain `string`,
+ * its keys with placeholders are reported here too.
  */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type ParamMismatch = { [K in MessageKey]: Same<ParamNames<(typeof vi)[K]>, ParamNames<(typeof en)[K]>> extends true ? never : K }[MessageKey];
