@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
@@ -92,4 +93,16 @@ test("the period table exports as CSV and XLSX with hierarchy columns and a chec
   wb.worksheets[0].eachRow((row) => row.eachCell((cell) => values.push(String(cell.value))));
   expect(values).toContain("Đảng ủy A");
   expect(values).toContain("Lượt được mời");
+  // The rule every export follows, computed here: SHA-256 of the CSV bytes after the header line.
+  const body = text.slice(1);
+  const headerAt = body.indexOf("\r\n\r\n") + 4;
+  const data = body.slice(body.indexOf("\r\n", headerAt) + 2);
+  const sum = createHash("sha256").update(data, "utf8").digest("hex");
+  expect(body).toContain(`Mã kiểm tra SHA-256 của các dòng dữ liệu,${sum}\r\n`);
+  expect(csv.headers.get("x-report-checksum")).toBe(sum);
+  expect(xlsx.headers.get("x-report-checksum")).toBe(sum);
+  expect(wb.worksheets.map((w) => w.name)).toEqual(["Dữ liệu", "Thông tin"]);
+  const info = new Map<string, unknown>();
+  wb.getWorksheet("Thông tin")!.eachRow((r) => info.set(String(r.getCell(1).value), r.getCell(2).value));
+  expect(info.get("Mã kiểm tra SHA-256 của các dòng dữ liệu")).toBe(sum);
 });
