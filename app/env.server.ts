@@ -15,7 +15,11 @@ export const envSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   DATABASE_URL: z.string().min(1).default("file:data/hocso.db"),
   DATA_DIR: z.string().min(1).default("data"),
-  /** Public origin (https://hocso.example.vn) when behind a proxy; else taken from the request. */
+  /**
+   * Public origin (https://hocso.example.vn): the CSRF check compares against it, and every absolute
+   * URL that leaves the app (e-mail links, certificate QR codes) is built from it. Unset, those use
+   * http://localhost:PORT, never the request's Host header (which a client can forge).
+   */
   APP_ORIGIN: z.string().url().optional(),
   /** Trust X-Forwarded-* from one reverse proxy in front of the app. */
   TRUST_PROXY: boolish.default("false"),
@@ -44,8 +48,19 @@ export const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/** Reminder e-mails carry links to the app: sending them without a configured origin is refused at start. */
+const envRules = envSchema.refine((e) => !e.SMTP_URL || !!e.APP_ORIGIN, {
+  path: ["APP_ORIGIN"],
+  message: "bắt buộc khi đặt SMTP_URL (đường dẫn trong thư) / required when SMTP_URL is set (links in e-mails)",
+});
+
+/** Where absolute URLs point: the configured public origin, or this machine for a local demo. */
+export function publicOriginOf(env: Pick<Env, "APP_ORIGIN" | "PORT">): string {
+  return (env.APP_ORIGIN ?? `http://localhost:${env.PORT}`).replace(/\/$/, "");
+}
+
 export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
-  const parsed = envSchema.safeParse(source);
+  const parsed = envRules.safeParse(source);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Cấu hình không hợp lệ / Invalid configuration:\n${lines.join("\n")}`);

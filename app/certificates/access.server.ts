@@ -1,10 +1,11 @@
+import { publicOriginOf } from "#app/env.server.ts";
 import type { AppLoadContext } from "@remix-run/node";
 import { notFound, requireUser, scopeOf } from "#app/auth/permissions.server.ts";
 import { canReadCertificate, findCertificateByCode } from "./issue.server.ts";
 
-/** The origin printed on certificates and encoded in their QR codes: APP_ORIGIN, else the request's. */
-export function publicOrigin(request: Request, context: AppLoadContext): string {
-  return (context.env.APP_ORIGIN ?? new URL(request.url).origin).replace(/\/$/, "");
+/** The origin printed on certificates and encoded in their QR codes (never the request's Host). */
+export function publicOrigin(context: AppLoadContext): string {
+  return publicOriginOf(context.env);
 }
 
 /**

@@ -13,7 +13,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   if (!m) notFound();
   const { cert } = requireReadableCertificate(request, context, m[1]);
   if (cert.revokedAt) throw new Response("Gone", { status: 410 });
-  const pdf = await renderCertificatePdf(cert, publicOrigin(request, context));
+  const pdf = await renderCertificatePdf(cert, publicOrigin(context));
   return new Response(pdf, {
     headers: {
       "Content-Type": "application/pdf",

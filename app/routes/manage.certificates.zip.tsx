@@ -23,7 +23,7 @@ export function loader({ request, context }: LoaderFunctionArgs) {
   const entries = certificatesInSubtree(context.db, { courseId: course.id, unitPath: unit.path })
     .filter((r) => !r.certificate.revokedAt)
     .map((r) => ({ ...r.certificate, memberCode: r.memberCode }));
-  const body = certificatesZipStream(entries, publicOrigin(request, context));
+  const body = certificatesZipStream(entries, publicOrigin(context));
   return new Response(body, {
     headers: {
       "Content-Type": "application/zip",

@@ -1,3 +1,4 @@
+import { publicOriginOf } from "#app/env.server.ts";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
@@ -94,7 +95,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   } else {
     ids = missing.map((m) => m.memberId);
   }
-  const origin = context.env.APP_ORIGIN ?? url.origin;
+  const origin = publicOriginOf(context.env);
   const r = remindMembers(context.db, {
     courseId: course.id,
     memberIds: ids,

@@ -6,6 +6,7 @@ import * as pdfjs from "pdfjs-dist/legacy/build/pdf.mjs";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree, PASSWORD } from "#tests/factories/org.ts";
 import { startTestServer } from "#tests/factories/http.ts";
+import { publicOriginOf } from "#app/env.server.ts";
 import { launchBrowser } from "#tests/factories/browser.ts";
 import { courseCompletions, courses } from "#db/schema/index.ts";
 
@@ -71,7 +72,8 @@ test("member downloads their certificate; anyone verifies it without signing in"
     expect(text).toContain("Đặng Thị Ánh Tuyết");
     expect(text).toContain("Chuyển đổi số trong công tác Đảng");
     expect(text).toContain(code);
-    expect(text).toContain(`${srv.origin}/verify/${code}`);
+    // Printed from the configured origin (here none: this machine), never from the request's Host.
+    expect(text).toContain(`${publicOriginOf(srv.env)}/verify/${code}`);
 
     // The public page, in a context with no cookies at all.
     const pub = await anonymous.newPage();

@@ -384,7 +384,8 @@ describe("over HTTP", () => {
       const text = await pdfText(bytes);
       expect(text).toContain(TITLE);
       expect(text).toContain("Nguyễn Văn An");
-      expect((await pdfQr(bytes))?.data).toBe(`${srv.origin}/verify/${w.anCert.code}`);
+      // From the configured origin (none here: this machine), never from the request's Host.
+      expect((await pdfQr(bytes))?.data).toBe(`http://localhost:${srv.env.PORT}/verify/${w.anCert.code}`);
     }
     // Another member of the same cell, a trainer of another subtree: as if the code did not exist.
     for (const who of ["DV-A2-BINH", "GV-B"]) {

@@ -75,6 +75,8 @@ beforeAll(async () => {
   completeLesson(db, p.done.id, course, "bai-1", new Date(Date.now() - 3600_000));
 
   srv = await startTestServer(db, { SMTP_URL: `smtp://127.0.0.1:${sinkPort}`, SMTP_FROM: "Học Số <no-reply@hocso.test>" } as unknown as Partial<Env>);
+  // E-mail links come from APP_ORIGIN (the test server's own origin, known once it listens).
+  srv.env.APP_ORIGIN = srv.origin;
 });
 afterAll(async () => {
   await srv?.close();
