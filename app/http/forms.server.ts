@@ -20,7 +20,15 @@ export function readSearch<S extends z.ZodTypeAny>(request: Request, schema: S):
   return parsed.data;
 }
 
-export const idParam = z.coerce.number().int().positive();
+/**
+ * Ids in URLs are written one way only: decimal digits without a leading zero. "0x3", "1.0", "3e0"
+ * or " 3" would coerce to a number, but a second spelling of one URL is a second thing to get
+ * right (caches, logs, scope checks keyed by the path), so they are 404 like any unknown id.
+ */
+export const idParam = z
+  .string()
+  .regex(/^[1-9][0-9]{0,14}$/)
+  .transform(Number);
 
 export function parseId(raw: string | undefined): number {
   const r = idParam.safeParse(raw);
