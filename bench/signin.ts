@@ -36,7 +36,7 @@ export async function run(): Promise<BenchResult> {
   const file = tmpDbPath("signin", "db");
   const db = openDb(`file:${file}`, { migrate: true });
   try {
-    const rules = signInRulesFromEnv({ LOGIN_MAX_FAILURES: 5, LOGIN_LOCK_MINUTES: 15, IP_MAX_FAILURES: 30 });
+    const rules = signInRulesFromEnv({ LOGIN_MAX_FAILURES: 5, LOGIN_LOCK_MINUTES: 15, IP_MAX_FAILURES: 30, IP_SLOW_SECONDS: 5 });
     const now = new Date();
     const unit = createUnit(db, { code: "BENCH", name: "Chi bộ Bench", parentId: null }, now);
     // PARALLEL members, each with its own hash (own salt), as real accounts have

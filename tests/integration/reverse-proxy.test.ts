@@ -71,6 +71,8 @@ beforeAll(async () => {
   const appPort = (appServer.address() as AddressInfo).port;
 
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hocso-nginx-"));
+  // nginx's workers (user nobody) spool large request bodies into client_body_temp_path under it.
+  fs.chmodSync(tmp, 0o755);
   const cert = path.join(tmp, "cert.pem");
   const key = path.join(tmp, "key.pem");
   const ssl = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert], { encoding: "utf8" });
@@ -83,7 +85,7 @@ beforeAll(async () => {
     .replace("__SERVER_NAME__", "127.0.0.1")
     .replace("__CERT__", cert)
     .replace("__KEY__", key)
-    .replace("__APP__", `127.0.0.1:${appPort}`);
+    .replaceAll("__APP__", `127.0.0.1:${appPort}`);
   const temps = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((d) => `${d}_temp_path ${path.join(tmp, d)};`).join("\n  ");
   fs.writeFileSync(
     path.join(tmp, "nginx.conf"),
@@ -116,6 +118,18 @@ test("over HTTPS through nginx: pages load, sign-in sets a Secure cookie, a forg
   // The app sees https through X-Forwarded-Proto: the http:// origin of the same host is foreign.
   const forged = await httpsRequest(`${origin}/login`, { method: "POST", headers: { ...headers, origin: origin.replace("https:", "http:"), "sec-fetch-site": "cross-site" }, body: form });
   expect(forged.status).toBe(403);
+});
+
+test("nginx bounds bodies like the app: 1 MB by default, larger only where files are taken", async () => {
+  const headers = { "content-type": "application/x-www-form-urlencoded", origin, "sec-fetch-site": "same-origin" };
+  const big = "x".repeat(2 << 20);
+  const login = await httpsRequest(`${origin}/login`, { method: "POST", headers, body: big });
+  expect(login.status).toBe(413);
+  expect(login.body).toContain("nginx");
+  // The import route takes 20 MB files: nginx lets 2 MB through to the app, which answers itself.
+  const importPage = await httpsRequest(`${origin}/manage/import`, { method: "POST", headers, body: big });
+  expect(importPage.status).not.toBe(413);
+  expect(importPage.body).not.toContain("nginx");
 });
 
 test("socket.io joins a live session through nginx and the app's WebSocket relay; a foreign origin cannot", async () => {

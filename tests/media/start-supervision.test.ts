@@ -36,6 +36,7 @@ function startApp() {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
+      NODE_ENV: "production",
       HOST: "127.0.0.1",
       PORT: String(appPort),
       DATABASE_URL: `file:${path.join(dir, "hocso.db")}`,
@@ -72,4 +73,4 @@ test("the media server stops with the app, whether the app is killed or stopped,
   second.child.kill("SIGTERM");
   await exited(second.child);
   await waitFor(async () => !(await up(mediaPort)), "media server gone after the app stopped", 20_000, 200);
-});
+}, 600_000);
