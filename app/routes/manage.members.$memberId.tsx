@@ -16,7 +16,7 @@ import { getUnitByCode } from "#app/org/units.server.ts";
 import { DomainError } from "#app/org/domain-error.ts";
 import { domainFailure, ok, parseId, readForm } from "#app/http/forms.server.ts";
 import { grantScope, revokeScope } from "#app/org/grants.server.ts";
-import { MEMBER_STATUSES, ROLES } from "#app/org/constants.ts";
+import { MEMBER_STATUSES, ROLES } from "#db/schema/enums.ts";
 import { Field, Notice } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 

@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { requireManager, requireUnitScope, scopePaths } from "#app/auth/permissions.server.ts";
 import { searchMembers } from "#app/org/members.server.ts";
-import { MEMBER_STATUSES } from "#app/org/constants.ts";
+import { MEMBER_STATUSES } from "#db/schema/enums.ts";
 import { readSearch } from "#app/http/forms.server.ts";
 import { Pager } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
-import { MEMBER_STATUSES, ROLES, SCOPE_KINDS } from "../../app/org/constants.ts";
-export { MEMBER_STATUSES, ROLES, SCOPE_KINDS, type MemberStatus, type Role, type ScopeKind } from "../../app/org/constants.ts";
+import { MEMBER_STATUSES, ROLES, SCOPE_KINDS } from "./enums.ts";
+export { MEMBER_STATUSES, ROLES, SCOPE_KINDS, type MemberStatus, type Role, type ScopeKind } from "./enums.ts";
 import { sqliteTable, integer, text, index, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**

@@ -4,7 +4,7 @@ import { members, scopeGrants } from "#db/schema/index.ts";
 import { createUnit, type Unit } from "#app/org/units.server.ts";
 import { createMember, type Member } from "#app/org/members.server.ts";
 import { hashPassword } from "#app/auth/password.server.ts";
-import type { Role } from "#app/org/constants.ts";
+import type { Role } from "#db/schema/enums.ts";
 
 export const PASSWORD = "mat-khau-thu-nghiem";
 let cachedHash: Promise<string> | undefined;
