@@ -21,13 +21,13 @@ export type VerifyResult =
   | { ok: true; payload: JoinTokenPayload }
   | { ok: false; reason: "malformed" | "bad-signature" | "expired" | "not-yet-valid" };
 
-export const DEFAULT_JOIN_TOKEN_TTL_MS = 10 * 60_000;
+const DEFAULT_JOIN_TOKEN_TTL_MS = 10 * 60_000;
 const MAX_TTL_MS = 24 * 60 * 60_000;
 /** Tolerated clock difference between the app and the media server. */
 const CLOCK_SKEW_MS = 60_000;
 const MAX_TOKEN_LENGTH = 2048;
 const DOMAIN = "hsjt1.";
-export const MIN_SECRET_LENGTH = 32;
+const MIN_SECRET_LENGTH = 32;
 
 function assertSecret(secret: string) {
   if (typeof secret !== "string" || secret.length < MIN_SECRET_LENGTH) {

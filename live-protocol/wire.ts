@@ -174,7 +174,7 @@ export type ChatMessage = {
 };
 
 /** What a viewer receives for a hidden message: only that it is hidden (no text, no author). */
-export type HiddenStub = { id: string; hidden: true };
+type HiddenStub = { id: string; hidden: true };
 export type ChatView = ChatMessage | HiddenStub;
 export type ChatAction = Payload<"chatModerate">["action"];
 

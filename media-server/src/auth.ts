@@ -16,7 +16,7 @@ import type { ConnectRefusal, SocketAuth } from "#live/wire.ts";
 import type { Logger } from "./log.ts";
 import type { MediaSocket } from "./socket.ts";
 
-export function originAllowed(origin: string | undefined, allowed: readonly string[]): boolean {
+function originAllowed(origin: string | undefined, allowed: readonly string[]): boolean {
   if (!origin) return false;
   let normalised: string;
   try {

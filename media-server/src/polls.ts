@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 
 export type Poll = { pollId: string; question: string; openedAt: number; closesAt: number };
 
-export const DEFAULT_POLL_SECONDS = 120;
+const DEFAULT_POLL_SECONDS = 120;
 
 export class Polls {
   private readonly byId = new Map<string, Poll>();

@@ -25,7 +25,7 @@ import { Polls } from "./polls.ts";
 import type { RouterSlot } from "./router-slot.ts";
 import type { PoolWorker, WorkerPool } from "./worker-pool.ts";
 
-export type TransportObservation = { peer: Peer; direction: Direction; state: "connected" | "disconnected"; detail: string };
+type TransportObservation = { peer: Peer; direction: Direction; state: "connected" | "disconnected"; detail: string };
 
 type RoomEvents = {
   transport: [TransportObservation];

@@ -136,7 +136,7 @@ describe("live broadcast in Chromium", () => {
   it("save-data moves the viewer to the lowest spatial layer", async () => {
     const reply = await viewer.evaluate(() => window.live!.saveData(true));
     expect(reply.consumers.length).toBe(1);
-    expect(reply.consumers[0].preferredLayers.spatialLayer).toBe(0);
+    expect(reply.consumers[0].preferredLayers?.spatialLayer).toBe(0);
     const peer = server.registry.peek(w.session.id)!.peers.get(w.viewer.id)!;
     const consumer = [...peer.consumers.values()].find((c) => c.kind === "video")!;
     await waitFor(() => consumer.currentLayers?.spatialLayer === 0, "server forwarding spatial layer 0", 60_000);

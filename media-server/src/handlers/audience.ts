@@ -7,7 +7,7 @@ import type { Logger } from "../log.ts";
 import type { Room } from "../room.ts";
 
 /** The room's audience, per unit (a viewer's own unit; a cell room's cell). Presenters are not counted. */
-export function audienceOf(db: Db, room: Room): Audience {
+function audienceOf(db: Db, room: Room): Audience {
   const per = new Map<number, { viewers: number; cellRooms: number; checkedIn: number }>();
   const people = new Set<number>();
   let viewers = 0;
