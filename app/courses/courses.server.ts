@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { asc, desc, eq, max } from "drizzle-orm";
+import { asc, desc, eq, max, sql } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { courseItems, courseModules, courses, courseVersions } from "#db/schema/index.ts";
 import { DomainError } from "#app/org/domain-error.ts";
@@ -7,6 +7,7 @@ import { snapshotItems, type CourseSnapshot } from "./snapshot.ts";
 import { recomputeCourseCompletions } from "./completion.server.ts";
 import { markLiveSessionsUnsettled } from "./live-items.server.ts";
 import { publishedVersion, type PublishedVersion } from "./version-cache.server.ts";
+import { prepared } from "./prepared.server.ts";
 
 export type Course = typeof courses.$inferSelect;
 
@@ -15,7 +16,8 @@ export function getCourse(db: Db, id: number): Course | undefined {
 }
 
 export function getCourseBySlug(db: Db, slug: string): Course | undefined {
-  return db.select().from(courses).where(eq(courses.slug, slug)).get();
+  // Every course and lesson page starts here: prepared once per connection.
+  return prepared(db, "courses.bySlug", (d) => d.select().from(courses).where(eq(courses.slug, sql.placeholder("slug"))).prepare()).get({ slug });
 }
 
 /** The draft rows of a course, in order, as a snapshot (what publishing would freeze). */

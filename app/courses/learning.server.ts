@@ -5,6 +5,7 @@ import { DomainError } from "#app/org/domain-error.ts";
 import { subtreeCondition } from "#app/org/units.server.ts";
 import { publishedSnapshot, type Course } from "./courses.server.ts";
 import { publishedVersion } from "./version-cache.server.ts";
+import { prepared } from "./prepared.server.ts";
 import { minReadSeconds, snapshotItems } from "./snapshot.ts";
 import { progressRows, recomputeCompletion } from "./completion.server.ts";
 import { lessonHasVideo, watchRemaining } from "./video-watch.server.ts";
@@ -87,8 +88,28 @@ export function assignmentsOfCourse(db: Db, courseId: number, withinPaths: strin
 
 // ---- the learner's side -----------------------------------------------------------------------
 
+// The learner's pages run these on every view: prepared once per connection (see prepared.server.ts).
+const memberIdParam = sql.placeholder("memberId");
+const pathParam = sql.placeholder("path");
+
 function memberUnitPath(db: Db, memberId: number): string {
-  return db.select({ path: units.path }).from(members).innerJoin(units, eq(units.id, members.unitId)).where(eq(members.id, memberId)).get()!.path;
+  const q = prepared(db, "learning.memberUnitPath", (d) =>
+    d.select({ path: units.path }).from(members).innerJoin(units, eq(units.id, members.unitId)).where(eq(members.id, memberIdParam)).prepare(),
+  );
+  return q.get({ memberId })!.path;
+}
+
+/** Assignments that reach the member: by name, or to their unit or any unit above it. */
+function assignmentsReaching(db: Db, memberId: number) {
+  const q = prepared(db, "learning.assignmentsReaching", (d) =>
+    d
+      .select({ courseId: courseAssignments.courseId, dueAt: courseAssignments.dueAt })
+      .from(courseAssignments)
+      .leftJoin(units, eq(units.id, courseAssignments.unitId))
+      .where(or(eq(courseAssignments.memberId, memberIdParam), sql`${pathParam} LIKE ${units.path} || '%'`))
+      .prepare(),
+  );
+  return q.all({ memberId, path: memberUnitPath(db, memberId) });
 }
 
 /**
@@ -99,18 +120,14 @@ function memberUnitPath(db: Db, memberId: number): string {
  * one query for all courses.
  */
 export function coursesForMember(db: Db, memberId: number) {
-  const path = memberUnitPath(db, memberId);
-  const assigned = db
-    .select({ courseId: courseAssignments.courseId, dueAt: courseAssignments.dueAt })
-    .from(courseAssignments)
-    .leftJoin(units, eq(units.id, courseAssignments.unitId))
-    .where(or(eq(courseAssignments.memberId, memberId), sql`${path} LIKE ${units.path} || '%'`))
-    .all();
-  const completed = db
-    .select({ courseId: courseCompletions.courseId, completedAt: courseCompletions.completedAt })
-    .from(courseCompletions)
-    .where(eq(courseCompletions.memberId, memberId))
-    .all();
+  const assigned = assignmentsReaching(db, memberId);
+  const completed = prepared(db, "learning.completionsOf", (d) =>
+    d
+      .select({ courseId: courseCompletions.courseId, completedAt: courseCompletions.completedAt })
+      .from(courseCompletions)
+      .where(eq(courseCompletions.memberId, memberIdParam))
+      .prepare(),
+  ).all({ memberId });
   const ids = [...new Set([...assigned.map((a) => a.courseId), ...completed.map((c) => c.courseId)])];
   if (ids.length === 0) return [];
   const list = db
@@ -128,7 +145,7 @@ export function coursesForMember(db: Db, memberId: number) {
     .where(and(inArray(courses.id, ids), eq(courses.state, "published"), isNotNull(courses.publishedVersionId)))
     .orderBy(asc(courses.title))
     .all();
-  const done = completedItemKeys(db, memberId, list.map((c) => c.id));
+  const done = completedItemKeys(db, memberId);
   return list.map((c) => {
     const dues = assigned.filter((a) => a.courseId === c.id && a.dueAt).map((a) => a.dueAt!.getTime());
     const completion = completed.find((x) => x.courseId === c.id);
@@ -152,15 +169,16 @@ export function coursesForMember(db: Db, memberId: number) {
   });
 }
 
-/** course id → keys of the items the member completed, for several courses in one query. */
-function completedItemKeys(db: Db, memberId: number, courseIds: number[]): Map<number, Set<string>> {
+/** course id → keys of the items the member completed, every course in one query. */
+function completedItemKeys(db: Db, memberId: number): Map<number, Set<string>> {
   const out = new Map<number, Set<string>>();
-  if (courseIds.length === 0) return out;
-  const rows = db
-    .select({ courseId: itemProgress.courseId, itemKey: itemProgress.itemKey })
-    .from(itemProgress)
-    .where(and(eq(itemProgress.memberId, memberId), inArray(itemProgress.courseId, courseIds), eq(itemProgress.state, "completed")))
-    .all();
+  const rows = prepared(db, "learning.completedItemKeys", (d) =>
+    d
+      .select({ courseId: itemProgress.courseId, itemKey: itemProgress.itemKey })
+      .from(itemProgress)
+      .where(and(eq(itemProgress.memberId, memberIdParam), eq(itemProgress.state, "completed")))
+      .prepare(),
+  ).all({ memberId });
   for (const r of rows) {
     let set = out.get(r.courseId);
     if (!set) out.set(r.courseId, (set = new Set()));
@@ -170,26 +188,37 @@ function completedItemKeys(db: Db, memberId: number, courseIds: number[]): Map<n
 }
 
 export function isAssigned(db: Db, memberId: number, courseId: number): boolean {
-  const path = memberUnitPath(db, memberId);
-  const row = db
-    .select({ id: courseAssignments.id })
-    .from(courseAssignments)
-    .leftJoin(units, eq(units.id, courseAssignments.unitId))
-    .where(and(eq(courseAssignments.courseId, courseId), or(eq(courseAssignments.memberId, memberId), sql`${path} LIKE ${units.path} || '%'`)))
-    .limit(1)
-    .get();
-  if (row) return true;
-  return !!db.select({ id: courseCompletions.id }).from(courseCompletions).where(and(eq(courseCompletions.memberId, memberId), eq(courseCompletions.courseId, courseId))).get();
+  const courseIdParam = sql.placeholder("courseId");
+  const assigned = prepared(db, "learning.isAssigned", (d) =>
+    d
+      .select({ id: courseAssignments.id })
+      .from(courseAssignments)
+      .leftJoin(units, eq(units.id, courseAssignments.unitId))
+      .where(and(eq(courseAssignments.courseId, courseIdParam), or(eq(courseAssignments.memberId, memberIdParam), sql`${pathParam} LIKE ${units.path} || '%'`)))
+      .limit(1)
+      .prepare(),
+  );
+  if (assigned.get({ memberId, courseId, path: memberUnitPath(db, memberId) })) return true;
+  const completed = prepared(db, "learning.hasCompleted", (d) =>
+    d
+      .select({ id: courseCompletions.id })
+      .from(courseCompletions)
+      .where(and(eq(courseCompletions.memberId, memberIdParam), eq(courseCompletions.courseId, courseIdParam)))
+      .prepare(),
+  );
+  return !!completed.get({ memberId, courseId });
 }
 
 /** First opening of an item starts its clock (the reading rule counts from here). */
 export function openItem(db: Db, memberId: number, courseId: number, itemKey: string, versionId: number, now = new Date()) {
-  const read = () =>
-    db
+  const q = prepared(db, "learning.itemProgressOf", (d) =>
+    d
       .select()
       .from(itemProgress)
-      .where(and(eq(itemProgress.memberId, memberId), eq(itemProgress.courseId, courseId), eq(itemProgress.itemKey, itemKey)))
-      .get();
+      .where(and(eq(itemProgress.memberId, memberIdParam), eq(itemProgress.courseId, sql.placeholder("courseId")), eq(itemProgress.itemKey, sql.placeholder("itemKey"))))
+      .prepare(),
+  );
+  const read = () => q.get({ memberId, courseId, itemKey });
   // Reading again is the common case: only the first opening takes the write lock.
   const existing = read();
   if (existing) return existing;

@@ -4,6 +4,7 @@ import type { Db } from "#db/client.server.ts";
 import { courseVersions } from "#db/schema/index.ts";
 import { renderDocHtml } from "#app/editor/document.server.ts";
 import { Lru } from "./lru.ts";
+import { connectionOf } from "./prepared.server.ts";
 import { snapshotItems, type CourseSnapshot, type SnapshotItem } from "./snapshot.ts";
 
 /**
@@ -36,12 +37,6 @@ type Caches = { versions: Lru<number, PublishedVersion>; html: Lru<string, strin
  * (and tools) open many files in one process.
  */
 const byConnection = new WeakMap<Database.Database, Caches>();
-
-/** The better-sqlite3 handle behind a drizzle database or transaction. */
-function connectionOf(db: Db): Database.Database {
-  const d = db as Db & { session?: { client?: Database.Database } };
-  return d.$client ?? d.session!.client!;
-}
 
 function cachesOf(conn: Database.Database): Caches {
   let c = byConnection.get(conn);

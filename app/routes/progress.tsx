@@ -1,39 +1,43 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { and, eq, inArray, ne } from "drizzle-orm";
+import { and, eq, ne, sql } from "drizzle-orm";
 import { requireUser } from "#app/auth/permissions.server.ts";
 import { coursesForMember } from "#app/courses/learning.server.ts";
 import { publishedVersion } from "#app/courses/version-cache.server.ts";
+import { prepared } from "#app/courses/prepared.server.ts";
 import { itemProgress, quizAttempts } from "#db/schema/index.ts";
 import { useT } from "#app/i18n/use-t.ts";
+import { dateFormatter } from "#app/i18n/format.ts";
 
 /**
  * "My progress": every course given to me, every item, its state and grade, and what is left.
  * Item lists come from the cached published versions; progress and attempts are read once for
- * all courses rather than once per course.
+ * all the member's courses (prepared statements) rather than once per course.
  */
 export function loader({ request, context }: LoaderFunctionArgs) {
   const { member } = requireUser(request, context);
   const mine = coursesForMember(context.db, member.id);
-  const ids = mine.map((c) => c.id);
+  const memberId = sql.placeholder("memberId");
   const progress = new Map<string, { state: string; completedAt: Date | null }>();
-  const attempts = new Map<string, number[]>();
-  if (ids.length > 0) {
-    const rows = context.db
+  const rows = prepared(context.db, "progress.itemProgress", (db) =>
+    db
       .select({ courseId: itemProgress.courseId, itemKey: itemProgress.itemKey, state: itemProgress.state, completedAt: itemProgress.completedAt })
       .from(itemProgress)
-      .where(and(eq(itemProgress.memberId, member.id), inArray(itemProgress.courseId, ids)))
-      .all();
-    for (const r of rows) progress.set(`${r.courseId}:${r.itemKey}`, r);
-    const scored = context.db
+      .where(eq(itemProgress.memberId, memberId))
+      .prepare(),
+  ).all({ memberId: member.id });
+  for (const r of rows) progress.set(`${r.courseId}:${r.itemKey}`, r);
+  const attempts = new Map<string, number[]>();
+  const scored = prepared(context.db, "progress.scoredAttempts", (db) =>
+    db
       .select({ courseId: quizAttempts.courseId, itemKey: quizAttempts.itemKey, score: quizAttempts.score })
       .from(quizAttempts)
-      .where(and(eq(quizAttempts.memberId, member.id), inArray(quizAttempts.courseId, ids), ne(quizAttempts.state, "open")))
-      .all();
-    for (const a of scored) {
-      const k = `${a.courseId}:${a.itemKey}`;
-      attempts.set(k, [...(attempts.get(k) ?? []), a.score ?? 0]);
-    }
+      .where(and(eq(quizAttempts.memberId, memberId), ne(quizAttempts.state, "open")))
+      .prepare(),
+  ).all({ memberId: member.id });
+  for (const a of scored) {
+    const k = `${a.courseId}:${a.itemKey}`;
+    attempts.set(k, [...(attempts.get(k) ?? []), a.score ?? 0]);
   }
   const list = mine.map((c) => {
     const items = (publishedVersion(context.db, c.publishedVersionId)?.items ?? []).map((i) => {
@@ -57,7 +61,11 @@ export function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function Progress() {
-  const { t, formatDate } = useT();
+  const { t, locale } = useT();
+  // One formatter for the whole page: building an Intl.DateTimeFormat per date (a row per item,
+  // most of them dated) was the largest single cost of rendering it in a CPU profile.
+  const day = dateFormatter(locale);
+  const formatDate = (d: Date | string | number) => day.format(new Date(d));
   const d = useLoaderData<typeof loader>();
   return (
     <>
