@@ -16,7 +16,7 @@ import { commitMemberImport, MEMBER_COLUMNS, previewMemberImport } from "#app/or
 import { readSheet } from "#app/org/import-common.server.ts";
 import { insertMember } from "#app/org/members.server.ts";
 import { foldVietnamese } from "#app/org/text-fold.ts";
-import { makeName, POSITIONS, rng } from "#db/seed/names.ts";
+import { makeName, POSITIONS, rng } from "../scripts/seed/names.ts";
 import { generateUnits, type GenOrg } from "./org.ts";
 import {
   fmtBytes,

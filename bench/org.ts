@@ -10,7 +10,7 @@
  */
 import type Database from "better-sqlite3";
 import { foldVietnamese } from "#app/org/text-fold.ts";
-import { rng } from "#db/seed/names.ts";
+import { rng } from "../scripts/seed/names.ts";
 
 export type GenUnit = { id: number; code: string; name: string; path: string; depth: number; parentId: number | null };
 

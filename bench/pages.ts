@@ -23,7 +23,7 @@ import { eq, inArray } from "drizzle-orm";
 import { openDb } from "#db/client.server.ts";
 import { members } from "#db/schema/index.ts";
 import { hashPassword } from "#app/auth/password.server.ts";
-import { DEMO_PASSWORD, seedDemo } from "#db/seed/demo.ts";
+import { DEMO_PASSWORD, seedDemo } from "../scripts/seed/demo.ts";
 import { seedDemoCourses, seedDemoLiveSession } from "../scripts/prepare-db.ts";
 import { coursesForMember, openItem, completeLesson } from "#app/courses/learning.server.ts";
 import { getCourse, publishedSnapshot } from "#app/courses/courses.server.ts";

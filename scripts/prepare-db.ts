@@ -2,7 +2,7 @@ import { parseEnv, type Env } from "#app/env.server.ts";
 import { openDb, type Db } from "#db/client.server.ts";
 import { hashPassword } from "#app/auth/password.server.ts";
 import path from "node:path";
-import { DEMO_PASSWORD, isEmpty, seedDemo, type DemoAccounts } from "#db/seed/demo.ts";
+import { DEMO_PASSWORD, isEmpty, seedDemo, type DemoAccounts } from "./seed/demo.ts";
 import { importPackage, loadPackage, packageDirs } from "#app/courses/package.server.ts";
 import { assignToUnit } from "#app/courses/learning.server.ts";
 import { addItem, addModule } from "#app/courses/authoring.server.ts";

@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import { parseEnv } from "#app/env.server.ts";
 import { createHttpApp, listen } from "#app/http/server.ts";
 import { prepareDb, printDemoAccounts } from "./prepare-db.ts";
-import { DEMO_PASSWORD } from "#db/seed/demo.ts";
+import { DEMO_PASSWORD } from "./seed/demo.ts";
 import { INTERNAL_ORIGIN } from "#app/http/media-proxy.ts";
 import { scheduleDailySnapshots } from "#app/reports/snapshots.server.ts";
 import { scheduleLiveItemSettlement } from "#app/courses/live-items.server.ts";

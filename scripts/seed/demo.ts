@@ -1,6 +1,6 @@
 import { count, eq } from "drizzle-orm";
-import { writeTx, type Db } from "../client.server.ts";
-import { members, scopeGrants, units } from "../schema/index.ts";
+import { writeTx, type Db } from "#db/client.server.ts";
+import { members, scopeGrants, units } from "#db/schema/index.ts";
 import { createUnit } from "#app/org/units.server.ts";
 import { insertMember } from "#app/org/members.server.ts";
 import { issueActivationCodes } from "#app/org/members.server.ts";

@@ -24,7 +24,7 @@
  */
 import type Database from "better-sqlite3";
 import { foldVietnamese } from "#app/org/text-fold.ts";
-import { makeName, rng } from "#db/seed/names.ts";
+import { makeName, rng } from "../../scripts/seed/names.ts";
 
 export const DAY = 24 * 3600 * 1000;
 
