@@ -207,11 +207,16 @@ function treeAt(db: Db, atMs: number, paths: string[] | null) {
   return { units, unitIds: units.map((u) => u.unitId) };
 }
 
-/** "h.unit_id is one of these" (checked integer ids), or undefined for no filter. */
+/**
+ * "h.unit_id is one of these" (checked integer ids), or undefined for no filter. The unary plus
+ * keeps the planner off the unit index: it scans the history in member order, as the whole-
+ * organisation read does, and the per-member subqueries then walk their indexes in order (through
+ * muh_unit_idx, in unit order, a committee's roll-up took twice as long; bench/rollup.ts).
+ */
 function placeFilter(unitIds: number[] | null): SQL | undefined {
   if (unitIds === null) return undefined;
   if (unitIds.length === 0) return sql`1 = 0`;
-  return sql.raw(`h.unit_id IN (${unitIds.join(", ")})`);
+  return sql.raw(`+h.unit_id IN (${unitIds.join(", ")})`);
 }
 
 /** Courses reaching a unit or a member: bit mask over the chunk plus the earliest due date per bit. */

@@ -179,6 +179,27 @@ describe("a past day's report is unchanged by what is done today", () => {
     expect(readReportFilters(db, admin, url(""), LATER).available).toEqual([]);
   });
 
+  test("a change dated before the last recorded one (a clock set back) never gives one instant two places or two due dates", () => {
+    const before = printed(completionRollup(db, { courseIds: [X], at: PAST }));
+    moveUnit(db, t.a1.id, t.b.id, TODAY);
+    moveUnit(db, t.a1.id, t.a2.id, d("2025-05-01")); // earlier than the move above
+    assignToUnit(db, { courseId: X, unitId: t.a.id, dueAt: d("2025-12-31"), actorId: null }, TODAY);
+    assignToUnit(db, { courseId: X, unitId: t.a.id, dueAt: d("2026-01-31"), actorId: null }, d("2025-05-01"));
+    const overlaps = (table: string, key: string) =>
+      db.$client
+        .prepare(
+          `SELECT count(*) AS n FROM ${table} x JOIN ${table} y ON y.${key} = x.${key} AND y.id <> x.id
+           WHERE x.valid_from < coalesce(y.valid_to, 9e15) AND y.valid_from < coalesce(x.valid_to, 9e15)`,
+        )
+        .get() as { n: number };
+    expect(overlaps("unit_path_history", "unit_id").n).toBe(0);
+    expect(overlaps("course_assignment_history", "assignment_id").n).toBe(0);
+    const later = completionRollup(db, { courseIds: [X], at: LATER });
+    expect(later.units.filter((u) => u.unitId === t.a1.id).map((u) => u.parentId)).toEqual([t.a2.id]);
+    expect(memberRecord(db, p.P2.id, { at: LATER }).courses[0].dueAt).toEqual(d("2026-01-31"));
+    expect(printed(completionRollup(db, { courseIds: [X], at: PAST }))).toEqual(before);
+  });
+
   test("a snapshot of the past day taken after all three changes freezes the figures the day had", () => {
     const before = completionRollup(db, { courseIds: [X], at: PAST });
     moveUnit(db, t.a1.id, t.b.id, TODAY);
