@@ -1,6 +1,7 @@
 // Mutation testing of the rules modules (docs/mutation-testing.md). Run by hand, never in CI:
 //   npm run mutate                                   # every module below (long: see the doc)
-//   npm run mutate -- --mutate app/org/units.server.ts   # one module
+//   npm run mutate -- --mutate app/org/units.server.ts   # one module (several: one comma-separated --mutate)
+//   MUTATE_TESTS=tests/integration/units.test.ts,... npm run mutate -- --mutate …   # and only these tests
 // Reports go to bench/.tmp/mutation/ (HTML and JSON); incremental results to bench/.tmp/.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
