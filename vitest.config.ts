@@ -1,17 +1,48 @@
+import fs from "node:fs";
+import path from "node:path";
 import { defineConfig } from "vitest/config";
 import tsconfigPaths from "vite-tsconfig-paths";
 
-// Tests do not load the Remix plugin: they call domain modules directly, and the HTTP/e2e tests
-// run the production build through the real server (tests/setup/global-setup.ts builds it).
+/**
+ * Two projects, so the inner loop is one short command:
+ * - fast: unit tests and integration tests on real SQLite files, calling domain modules directly
+ *   (`npm run test:fast`, no build, no servers);
+ * - slow: everything that serves HTTP from the production build, runs the media worker or drives a
+ *   browser (tests/setup/global-setup.ts builds the app first).
+ * A test file is slow when it starts a server or a browser; the split is read from the files, so a
+ * new test lands in the right project without a list to keep.
+ */
+const root = import.meta.dirname;
+const SLOW_MARKERS = /startTestServer|startLiveTestServers|startNamespacedLive|launchBrowser|chromium|firefox|build\/server|spawn\(/;
+
+function testFiles(dir: string): string[] {
+  const abs = path.join(root, dir);
+  if (!fs.existsSync(abs)) return [];
+  return fs
+    .readdirSync(abs, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".test.ts"))
+    .map((f) => path.posix.join(dir, f.split(path.sep).join("/")));
+}
+
+const candidates = [...testFiles("tests/unit"), ...testFiles("tests/integration")];
+const isSlow = (f: string) => SLOW_MARKERS.test(fs.readFileSync(path.join(root, f), "utf8"));
+const fast = candidates.filter((f) => !isSlow(f));
+const slow = [...candidates.filter(isSlow), "tests/media/**/*.test.ts", "tests/e2e/**/*.test.ts"];
+
+const shared = {
+  testTimeout: 30_000,
+  hookTimeout: 600_000,
+  pool: "forks" as const,
+  poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+};
+
 export default defineConfig({
   plugins: [tsconfigPaths()],
   test: {
-    include: ["tests/**/*.test.ts"],
-    globalSetup: ["tests/setup/global-setup.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 600_000,
-    pool: "forks",
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     reporters: ["default"],
+    projects: [
+      { extends: true, test: { ...shared, name: "fast", include: fast, setupFiles: [] } },
+      { extends: true, test: { ...shared, name: "slow", include: slow, globalSetup: ["tests/setup/global-setup.ts"] } },
+    ],
   },
 });
