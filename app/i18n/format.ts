@@ -58,6 +58,15 @@ export function fill(locale: Locale, template: Template | undefined, key: string
   return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }
 
+/**
+ * Building an Intl.DateTimeFormat costs far more than formatting with one (it was the largest
+ * single cost of rendering the course cards and /progress in a CPU profile), and pages ask for a
+ * handful of option sets: one formatter per locale and options, kept.
+ */
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
 export function dateFormatter(locale: Locale, opts: Intl.DateTimeFormatOptions = { dateStyle: "medium" }) {
-  return new Intl.DateTimeFormat(locale === "vi" ? "vi-VN" : "en-GB", { timeZone: "Asia/Ho_Chi_Minh", ...opts });
+  const key = `${locale}|${JSON.stringify(opts)}`;
+  let f = dateFormatters.get(key);
+  if (!f) dateFormatters.set(key, (f = new Intl.DateTimeFormat(locale === "vi" ? "vi-VN" : "en-GB", { timeZone: "Asia/Ho_Chi_Minh", ...opts })));
+  return f;
 }

@@ -7,7 +7,6 @@ import { publishedVersion } from "#app/courses/version-cache.server.ts";
 import { prepared } from "#app/courses/prepared.server.ts";
 import { itemProgress, quizAttempts } from "#db/schema/index.ts";
 import { useT } from "#app/i18n/use-t.ts";
-import { dateFormatter } from "#app/i18n/format.ts";
 
 /**
  * "My progress": every course given to me, every item, its state and grade, and what is left.
@@ -61,11 +60,7 @@ export function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function Progress() {
-  const { t, locale } = useT();
-  // One formatter for the whole page: building an Intl.DateTimeFormat per date (a row per item,
-  // most of them dated) was the largest single cost of rendering it in a CPU profile.
-  const day = dateFormatter(locale);
-  const formatDate = (d: Date | string | number) => day.format(new Date(d));
+  const { t, formatDate } = useT();
   const d = useLoaderData<typeof loader>();
   return (
     <>
