@@ -104,6 +104,15 @@ describe("sessionAttendance", () => {
     expect([r.sessionId, r.start.getTime(), r.end.getTime(), r.rule]).toEqual([sessionId, S, S + min(60), { presentMinPercent: 80, lateAfterMinutes: 10 }]);
   });
 
+  test("while a session is live, the report runs to the given now", () => {
+    const live = makeSession(db, { inviteMembers: [who.OWN], start: S, actualStart: S, state: "live" });
+    const ledger = new AttendanceLedger(db);
+    ledger.append({ sessionId: live.id, memberId: who.OWN.id, kind: "socket-connect", via: "individual", connectionId: "live", at: S + min(3) });
+    ledger.append({ sessionId: live.id, memberId: who.OWN.id, kind: "socket-disconnect", via: "individual", connectionId: "live", at: S + min(60) });
+    const r = sessionAttendance(db, live.id, { ...W, now: S + min(30) })!;
+    expect([r.end.getTime() - S, r.members[0].presentMs, r.members[0].percent, r.members[0].status]).toEqual([min(30), min(27), 90, "present"]);
+  });
+
   test("corrections: the latest one is shown beside the computed status, for that member only; the reason is required", () => {
     db.update(liveSessions).set({ coursesSettledAt: new Date(S + min(70)) }).where(eq(liveSessions.id, sessionId)).run();
     correctAttendance(db, { sessionId, memberId: who["IN-ROOM"].id, status: "present", reason: "Có mặt tại hội trường", correctedBy: who.SCREEN.id, at: new Date(S + min(90)) });
