@@ -3,7 +3,7 @@ import { and, asc, desc, eq, isNull, lte, gt, or, sql } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { auditLog, certificates, courseCompletions, courses, courseVersions, members, memberUnitHistory, units } from "#db/schema/index.ts";
 import { unitInScope, type Scope } from "#app/auth/permissions.server.ts";
-import { subtreeCondition } from "#app/org/units.server.ts";
+import { scopeRootUnits, subtreeCondition } from "#app/org/units.server.ts";
 import { DomainError } from "#app/org/domain-error.ts";
 import type { CourseSnapshot } from "#app/courses/snapshot.ts";
 import { formatCode, normaliseCode, REVOKE_REASON_MAX } from "./code.ts";
@@ -193,6 +193,17 @@ export function revokeCertificate(db: Db, scope: Scope, input: { code: string; r
 /** The member's own certificates, newest completion first. */
 export function certificatesOfMember(db: Db, memberId: number) {
   return db.select().from(certificates).where(eq(certificates.memberId, memberId)).orderBy(desc(certificates.completedAt)).all();
+}
+
+/**
+ * What the trainer's certificate page offers: every course by title, and the codes of the units
+ * the trainer's grants are on (the first is the default, the rest a hint).
+ */
+export function certificateFilterChoices(db: Db, scope: Scope) {
+  return {
+    courses: db.select({ id: courses.id, title: courses.title }).from(courses).orderBy(asc(courses.title)).all(),
+    rootCodes: scopeRootUnits(db, scope).map((u) => u.code),
+  };
 }
 
 /**

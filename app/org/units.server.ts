@@ -3,6 +3,7 @@ import { writeTx, type Db } from "#db/client.server.ts";
 import { units, members, memberUnitHistory, unitPathHistory } from "#db/schema/index.ts";
 import { foldVietnamese } from "./text-fold.ts";
 import { DomainError } from "./domain-error.ts";
+import type { Scope } from "#app/auth/permissions.server.ts";
 
 export type Unit = typeof units.$inferSelect;
 
@@ -238,6 +239,20 @@ export function searchUnits(
     .where(and(...conds))
     .orderBy(asc(units.depth), asc(units.code))
     .limit(opts.limit ?? 50)
+    .all();
+}
+
+/**
+ * The units a trainer's grants are on (code and name, in tree order), for hints, default unit
+ * lists and export labels; an administrator's scope has none.
+ */
+export function scopeRootUnits(db: Db, scope: Scope): Pick<Unit, "code" | "name">[] {
+  if (scope.all || scope.roots.length === 0) return [];
+  return db
+    .select({ code: units.code, name: units.name })
+    .from(units)
+    .where(inArray(units.id, scope.roots.map((r) => r.id)))
+    .orderBy(asc(units.path))
     .all();
 }
 

@@ -1,9 +1,8 @@
 import { data, type ActionFunctionArgs, type HeadersFunction, type LinksFunction, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { asc, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { requireManager, unitInScope } from "#app/auth/permissions.server.ts";
-import { certificatesInSubtree, ensureCertificatesForCompletions, revokeCertificate } from "#app/certificates/issue.server.ts";
+import { certificateFilterChoices, certificatesInSubtree, ensureCertificatesForCompletions, revokeCertificate } from "#app/certificates/issue.server.ts";
 import { REVOKE_REASON_MAX } from "#app/certificates/code.ts";
 import { getCourse } from "#app/courses/courses.server.ts";
 import { getUnitByCode } from "#app/org/units.server.ts";
@@ -11,7 +10,6 @@ import { domainFailure, ok, readForm, readSearch } from "#app/http/forms.server.
 import { Field, Notice, type Flash } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 import { CertificateTable, RevokedBadge } from "#app/certificates/certificate-table.tsx";
-import { courses, units } from "#db/schema/index.ts";
 import styles from "#app/certificates/certificates.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
@@ -25,9 +23,8 @@ export const headers: HeadersFunction = () => ({ "Cache-Control": "private, no-s
 export function loader({ request, context }: LoaderFunctionArgs) {
   const { scope } = requireManager(request, context);
   const s = readSearch(request, z.object({ unit: z.string().max(64).optional(), course: z.coerce.number().int().positive().optional() }));
-  const courseList = context.db.select({ id: courses.id, title: courses.title }).from(courses).orderBy(asc(courses.title)).all();
-  const roots = scope.all ? [] : context.db.select({ code: units.code }).from(units).where(inArray(units.id, scope.roots.map((r) => r.id))).orderBy(asc(units.path)).all();
-  const base = { courses: courseList, rootCodes: roots.map((r) => r.code), unitCode: s.unit?.trim() || roots[0]?.code || "", courseId: s.course ?? null };
+  const choices = certificateFilterChoices(context.db, scope);
+  const base = { ...choices, unitCode: s.unit?.trim() || choices.rootCodes[0] || "", courseId: s.course ?? null };
   if (!s.unit?.trim() || !s.course) return { ...base, result: null, notFound: false };
   const unit = getUnitByCode(context.db, s.unit.trim());
   const course = getCourse(context.db, s.course);

@@ -1,20 +1,16 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { readMultipart } from "#app/http/forms.server.ts";
 import { Form, useActionData, useNavigation } from "@remix-run/react";
-import { and, eq, isNull, lt } from "drizzle-orm";
 import { z } from "zod";
 import { requireManager } from "#app/auth/permissions.server.ts";
 import { previewMemberImport, commitMemberImport } from "#app/org/import-members.server.ts";
 import { previewUnitImport, commitUnitImport } from "#app/org/import-units.server.ts";
 import type { ImportReport } from "#app/org/import-common.server.ts";
 import type { CsvError } from "#app/org/csv-file.server.ts";
-import { importUploads } from "#db/schema/index.ts";
+import { markImportUploadCommitted, pendingImportUpload, storeImportUpload } from "#app/org/import-uploads.server.ts";
 import { IMPORT_MAX_BYTES } from "#app/http/body-limits.ts";
-import { writeTx } from "#db/client.server.ts";
 import { Field, Notice, type Flash } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
-
-const UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
 
 export function loader({ request, context }: LoaderFunctionArgs) {
   requireManager(request, context);
@@ -56,26 +52,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const fileName = file.name.normalize("NFC").slice(0, 200);
     const result = previewers[kind.data](db, bytes, scope);
     if ("error" in result) return data<ActionResult>({ fileError: result.error, fileName }, { status: 422 });
-    const uploadId = crypto.randomUUID();
-    const now = new Date();
-    writeTx(db, (tx) => {
-      tx.delete(importUploads).where(lt(importUploads.createdAt, new Date(now.getTime() - UPLOAD_TTL_MS))).run();
-      tx.insert(importUploads).values({ id: uploadId, kind: kind.data, fileName, bytes: Buffer.from(bytes), uploadedBy: actor, createdAt: now }).run();
-    });
+    const uploadId = storeImportUpload(db, { kind: kind.data, fileName, bytes, uploadedBy: actor });
     return data<ActionResult>({ report: result.report, uploadId, fileName });
   }
   const form = z.object({ uploadId: z.string().uuid() }).safeParse(Object.fromEntries(await request.formData()));
   if (!form.success) throw new Response("Bad Request", { status: 400 });
-  // Only the member who uploaded the file may commit it, and only once.
-  const upload = db
-    .select()
-    .from(importUploads)
-    .where(and(eq(importUploads.id, form.data.uploadId), eq(importUploads.uploadedBy, actor), isNull(importUploads.committedAt)))
-    .get();
+  const upload = pendingImportUpload(db, form.data.uploadId, actor);
   if (!upload) return data<ActionResult>({ flash: { key: "import.expired", tone: "error" } }, { status: 410 });
   const result = committers[upload.kind](db, new Uint8Array(upload.bytes), scope, actor);
   if ("error" in result) return data<ActionResult>({ fileError: result.error, fileName: upload.fileName }, { status: 422 });
-  writeTx(db, (tx) => tx.update(importUploads).set({ committedAt: new Date() }).where(eq(importUploads.id, upload.id)).run());
+  markImportUploadCommitted(db, upload.id);
   return data<ActionResult>({ report: result.report, uploadId: upload.id, fileName: upload.fileName });
 }
 

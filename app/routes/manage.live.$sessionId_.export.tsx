@@ -1,5 +1,4 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { inArray } from "drizzle-orm";
 import { z } from "zod";
 import { notFound, requireManager } from "#app/auth/permissions.server.ts";
 import { parseId, readSearch } from "#app/http/forms.server.ts";
@@ -7,7 +6,7 @@ import { sessionAccess } from "#app/live/sessions.server.ts";
 import { attendanceExportTable, exportRows, rollupTree, scopedReport } from "#app/live/report.server.ts";
 import { exportResponse } from "#app/reports/export.server.ts";
 import { translate } from "#app/i18n/catalog.ts";
-import { units } from "#db/schema/index.ts";
+import { scopeRootUnits } from "#app/org/units.server.ts";
 
 /**
  * The attendance of one session as CSV (UTF-8 with a BOM) or XLSX, limited to the reader's scope,
@@ -24,11 +23,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   if (!rep) notFound();
   const scopeLabel = scope.all
     ? translate("vi", "live.export.wholeOrganisation")
-    : context.db
-        .select({ code: units.code, name: units.name })
-        .from(units)
-        .where(inArray(units.id, scope.roots.map((r) => r.id)))
-        .all()
+    : scopeRootUnits(context.db, scope)
         .map((u) => `${u.name} (${u.code})`)
         .join("; ");
   const table = attendanceExportTable(exportRows(rep.rows), rollupTree(context.db, scope, rep.rows).all(), {

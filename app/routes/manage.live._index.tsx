@@ -1,6 +1,5 @@
 import { redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import { inArray } from "drizzle-orm";
 import { requireManager } from "#app/auth/permissions.server.ts";
 import { domainFailure } from "#app/http/forms.server.ts";
 import { Notice } from "#app/components/ui.tsx";
@@ -10,7 +9,7 @@ import { SessionForm } from "#app/live/session-form.tsx";
 import { toLocalInput } from "#app/live/time.ts";
 import { StateBadge, useNow } from "#app/live/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
-import { units } from "#db/schema/index.ts";
+import { scopeRootUnits } from "#app/org/units.server.ts";
 import liveStyles from "#app/styles/live.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: liveStyles }];
@@ -19,7 +18,7 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: liveStyles
 export function loader({ request, context }: LoaderFunctionArgs) {
   const { session, scope } = requireManager(request, context);
   const rows = sessionsInScope(context.db, scope);
-  const roots = scope.all ? [] : context.db.select({ code: units.code, name: units.name }).from(units).where(inArray(units.id, scope.roots.map((r) => r.id))).all();
+  const roots = scopeRootUnits(context.db, scope);
   const now = new Date();
   const start = new Date(Math.ceil(now.getTime() / 3600_000) * 3600_000);
   return {

@@ -213,6 +213,8 @@ describe("exports", () => {
     expect(meta.get("Báo cáo")).toBe("Điểm danh phiên sinh hoạt");
     expect(meta.get("Số dòng dữ liệu")).toBe("7");
     expect(meta.get("Mã phiên")).toBe(String(sessionId));
+    // The trainer's own units name the scope (an administrator's export says "toàn bộ tổ chức").
+    expect(meta.get("Phạm vi")).toBe("Đảng ủy A (A)");
     expect(meta.get("Thời điểm tạo")).toMatch(/^20\d\d-\d\d-\d\d \d\d:\d\d \(/);
     // The one rule: SHA-256 of the bytes after the header line, in the file and in the response header.
     expect(meta.get("Mã kiểm tra SHA-256 của các dòng dữ liệu")).toBe(sum);
