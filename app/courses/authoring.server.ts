@@ -1,6 +1,6 @@
 import { and, asc, eq, max } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
-import { courseItems, courseModules, courses } from "#db/schema/index.ts";
+import { courseItems, courseModules, courses, courseVersions } from "#db/schema/index.ts";
 import { DomainError } from "#app/org/domain-error.ts";
 import { foldVietnamese } from "#app/org/text-fold.ts";
 import { validateDoc } from "#app/editor/document.server.ts";
@@ -15,6 +15,16 @@ export function slugify(s: string): string {
 /** Administrators edit every course; a trainer edits the courses they created. */
 export function canAuthor(member: { id: number; role: string }, course: { createdBy: number | null }): boolean {
   return member.role === "admin" || (member.role === "trainer" && course.createdBy === member.id);
+}
+
+/** Every course by title with its state and published version number, for the managers' list. */
+export function coursesForManagers(db: Db) {
+  return db
+    .select({ id: courses.id, slug: courses.slug, title: courses.title, state: courses.state, version: courseVersions.version })
+    .from(courses)
+    .leftJoin(courseVersions, eq(courseVersions.id, courses.publishedVersionId))
+    .orderBy(asc(courses.title))
+    .all();
 }
 
 export function createCourse(db: Db, input: { slug: string; title: string; titleEn?: string; summary?: string; createdBy?: number | null }, now = new Date()) {

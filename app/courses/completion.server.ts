@@ -8,6 +8,11 @@ export function progressRows(db: Db, memberId: number, courseId: number) {
   return db.select().from(itemProgress).where(and(eq(itemProgress.memberId, memberId), eq(itemProgress.courseId, courseId))).all();
 }
 
+/** The member's completion of the course, if they have completed it. */
+export function completionOf(db: Db, memberId: number, courseId: number) {
+  return db.select().from(courseCompletions).where(and(eq(courseCompletions.memberId, memberId), eq(courseCompletions.courseId, courseId))).get();
+}
+
 /**
  * A course is complete when every required item of the published version is complete; the date
  * is when the last of them was met. An existing completion is kept when a new version adds items.

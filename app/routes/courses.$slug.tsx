@@ -2,18 +2,13 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireReadableCourse } from "#app/courses/access.server.ts";
 import { progressRows } from "#app/courses/learning.server.ts";
-import { courseCompletions } from "#db/schema/index.ts";
-import { and, eq } from "drizzle-orm";
+import { completionOf } from "#app/courses/completion.server.ts";
 import { useT } from "#app/i18n/use-t.ts";
 
 export function loader({ request, params, context }: LoaderFunctionArgs) {
   const { session, course, pub } = requireReadableCourse(request, context, params.slug);
   const progress = new Map(progressRows(context.db, session.member.id, course.id).map((p) => [p.itemKey, p.state]));
-  const completion = context.db
-    .select()
-    .from(courseCompletions)
-    .where(and(eq(courseCompletions.memberId, session.member.id), eq(courseCompletions.courseId, course.id)))
-    .get();
+  const completion = completionOf(context.db, session.member.id, course.id);
   const s = pub.snapshot;
   return {
     slug: course.slug,

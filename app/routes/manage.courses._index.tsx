@@ -1,23 +1,17 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { createCourse } from "#app/courses/authoring.server.ts";
+import { coursesForManagers, createCourse } from "#app/courses/authoring.server.ts";
 import { domainFailure, readForm } from "#app/http/forms.server.ts";
 import { Field, Notice } from "#app/components/ui.tsx";
-import { asc, count, eq } from "drizzle-orm";
 import { requireManager } from "#app/auth/permissions.server.ts";
-import { courses, courseVersions } from "#db/schema/index.ts";
 import { useT } from "#app/i18n/use-t.ts";
 
 export function loader({ request, context }: LoaderFunctionArgs) {
   const { scope } = requireManager(request, context);
-  const rows = context.db
-    .select({ id: courses.id, slug: courses.slug, title: courses.title, state: courses.state, version: courseVersions.version })
-    .from(courses)
-    .leftJoin(courseVersions, eq(courseVersions.id, courses.publishedVersionId))
-    .orderBy(asc(courses.title))
-    .all();
-  return { courses: rows, total: context.db.select({ n: count() }).from(courses).get()!.n, isAdmin: scope.all, canCreate: true };
+  const rows = coursesForManagers(context.db);
+  // One row per course (the join is on the one published version), so the count is the length.
+  return { courses: rows, total: rows.length, isAdmin: scope.all, canCreate: true };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
