@@ -39,6 +39,16 @@ export function settingsFor(db: Db, courseId: number, itemKey: string): Omit<Set
   );
 }
 
+export type QuizSettingsInput = Omit<Settings, "id" | "courseId" | "itemKey" | "updatedAt">;
+
+/** Creates or replaces the settings of one quiz item (they are keyed by item, not by version). */
+export function saveQuizSettings(db: Db, courseId: number, itemKey: string, input: QuizSettingsInput, now = new Date()): void {
+  const values = { ...input, updatedAt: now };
+  writeTx(db, (tx) =>
+    tx.insert(quizSettings).values({ courseId, itemKey, ...values }).onConflictDoUpdate({ target: [quizSettings.courseId, quizSettings.itemKey], set: values }).run(),
+  );
+}
+
 const bankCache = new Map<string, Question[]>();
 
 /** The question bank of a quiz item in the published version (parsed once per version). */
@@ -132,6 +142,10 @@ export function startAttempt(db: Db, memberId: number, course: Course, itemKey: 
     }
     throw e;
   }
+}
+
+export function getAttempt(db: Db, attemptId: number): Attempt | undefined {
+  return db.select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)).get();
 }
 
 export function getOwnAttempt(db: Db, memberId: number, attemptId: number): Attempt {

@@ -3,12 +3,11 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { requireAuthorableCourse } from "#app/courses/access.server.ts";
 import { bankSource, importGiftFile } from "#app/quizzes/bank.server.ts";
-import { settingsFor } from "#app/quizzes/attempts.server.ts";
+import { saveQuizSettings, settingsFor } from "#app/quizzes/attempts.server.ts";
 import { parseGift } from "#app/quizzes/gift.ts";
 import { parseId, readMultipart } from "#app/http/forms.server.ts";
 import { GIFT_MAX_BYTES } from "#app/http/body-limits.ts";
-import { writeTx } from "#db/client.server.ts";
-import { quizSettings, REVIEW_ANSWERS } from "#db/schema/index.ts";
+import { QUIZ_COMPLETION_RULES, REVIEW_ANSWERS } from "#db/schema/enums.ts";
 import { Field, Notice, type Flash } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 
@@ -45,7 +44,7 @@ const settingsSchema = z.object({
   reviewCorrectness: z.literal("on").optional(),
   reviewFeedback: z.literal("on").optional(),
   reviewAnswers: z.enum(REVIEW_ANSWERS),
-  completionRule: z.enum(["pass", "attempt"]),
+  completionRule: z.enum(QUIZ_COMPLETION_RULES),
 });
 
 type Result = { flash?: Flash; imported?: { questions: number; problems: { line: number; vi: string; en: string }[] } };
@@ -77,7 +76,7 @@ export async function action({ request, params, context }: ActionFunctionArgs): 
   if (!parsed.success) return { flash: { key: "error.badRequest", tone: "error" } };
   const f = parsed.data;
   if (f.openAt && f.closeAt && f.closeAt <= f.openAt) return { flash: { key: "quizAdmin.error.window", tone: "error" } };
-  const values = {
+  saveQuizSettings(context.db, course.id, itemKey, {
     passPercent: f.passPercent,
     attemptsAllowed: f.attemptsAllowed,
     timeLimitSeconds: f.timeLimitMinutes ? f.timeLimitMinutes * 60 : null,
@@ -89,11 +88,7 @@ export async function action({ request, params, context }: ActionFunctionArgs): 
     reviewFeedback: f.reviewFeedback === "on",
     reviewAnswers: f.reviewAnswers,
     completionRule: f.completionRule,
-    updatedAt: new Date(),
-  };
-  writeTx(context.db, (tx) =>
-    tx.insert(quizSettings).values({ courseId: course.id, itemKey, ...values }).onConflictDoUpdate({ target: [quizSettings.courseId, quizSettings.itemKey], set: values }).run(),
-  );
+  });
   return { flash: { key: "common.saved", tone: "ok" } };
 }
 

@@ -1,11 +1,10 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { notFound, requireUser, scopeOf, unitInScope } from "#app/auth/permissions.server.ts";
-import { attemptsOf, closeExpiredAttempts, presentAttempt, reviewAttempt, submitAttempt } from "#app/quizzes/attempts.server.ts";
+import { notFound, requireMemberScope, requireUser, scopeOf } from "#app/auth/permissions.server.ts";
+import { attemptsOf, closeExpiredAttempts, getAttempt, presentAttempt, reviewAttempt, submitAttempt } from "#app/quizzes/attempts.server.ts";
+import { getCourse } from "#app/courses/courses.server.ts";
 import { parseId, readForm } from "#app/http/forms.server.ts";
-import { members, quizAttempts, units, courses } from "#db/schema/index.ts";
 import { QuizForm, QuizReview } from "#app/components/quiz.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 
@@ -19,22 +18,19 @@ export const meta: MetaFunction = () => [{ title: "Bài kiểm tra — Học S�
 function loadAttempt(request: Request, context: LoaderFunctionArgs["context"], rawId: string | undefined) {
   const session = requireUser(request, context);
   const id = parseId(rawId);
-  let a = context.db.select().from(quizAttempts).where(eq(quizAttempts.id, id)).get();
+  let a = getAttempt(context.db, id);
   if (!a) notFound();
   const own = a.memberId === session.member.id;
-  if (!own) {
-    const unit = context.db.select({ path: units.path }).from(members).innerJoin(units, eq(units.id, members.unitId)).where(eq(members.id, a.memberId)).get();
-    const scope = scopeOf(context.db, session.member);
-    if (!unit || !unitInScope(scope, unit) || (!scope.all && scope.roots.length === 0)) notFound();
-  }
+  // A member's scope has no roots, so only a trainer whose subtree holds the member passes.
+  if (!own) requireMemberScope(context.db, scopeOf(context.db, session.member), a.memberId);
   closeExpiredAttempts(context.db, a.memberId, a.courseId, a.itemKey);
-  a = context.db.select().from(quizAttempts).where(eq(quizAttempts.id, id)).get()!;
+  a = getAttempt(context.db, id)!;
   return { session, a, own };
 }
 
 export function loader({ request, params, context }: LoaderFunctionArgs) {
   const { a, own } = loadAttempt(request, context, params.attemptId);
-  const course = context.db.select({ slug: courses.slug, title: courses.title }).from(courses).where(eq(courses.id, a.courseId)).get()!;
+  const course = getCourse(context.db, a.courseId)!;
   const back = `/courses/${course.slug}/${a.itemKey}`;
   if (a.state === "open") {
     if (!own) return { mode: "in-progress" as const, back, courseTitle: course.title, attemptNo: a.attemptNo };

@@ -9,3 +9,6 @@ export const ROLES = ["admin", "trainer", "member"] as const;
 export type Role = (typeof ROLES)[number];
 export const SCOPE_KINDS = ["trainer", "secretary"] as const;
 export type ScopeKind = (typeof SCOPE_KINDS)[number];
+/** When a quiz shows the correct answers, and what completes a quiz item: the quiz settings form offers them. */
+export const REVIEW_ANSWERS = ["never", "after-last-attempt", "after-pass", "always"] as const;
+export const QUIZ_COMPLETION_RULES = ["pass", "attempt"] as const;

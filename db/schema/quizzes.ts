@@ -3,8 +3,8 @@ import { sqliteTable, integer, text, real, index, uniqueIndex } from "drizzle-or
 import { members } from "./org.ts";
 import { courses, courseVersions } from "./courses.ts";
 
-export const REVIEW_ANSWERS = ["never", "after-last-attempt", "after-pass", "always"] as const;
-export const QUIZ_COMPLETION_RULES = ["pass", "attempt"] as const;
+import { QUIZ_COMPLETION_RULES, REVIEW_ANSWERS } from "./enums.ts";
+export { QUIZ_COMPLETION_RULES, REVIEW_ANSWERS } from "./enums.ts";
 
 /**
  * Settings of a quiz item (the questions themselves are the item's GIFT bank in the course
