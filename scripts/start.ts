@@ -2,6 +2,8 @@
  * `npm start`: migrations, the demo organisation on first run, a build when the sources changed,
  * then the app (and, once it lands, the media server beside it).
  */
+// First: NODE_ENV must be set before any import loads React or express (see the module).
+import "./production-env.ts";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
