@@ -29,19 +29,17 @@ const isSlow = (f: string) => SLOW_MARKERS.test(fs.readFileSync(path.join(root, 
 const fast = candidates.filter((f) => !isSlow(f));
 const slow = [...candidates.filter(isSlow), "tests/media/**/*.test.ts", "tests/e2e/**/*.test.ts"];
 
-const shared = {
-  testTimeout: 30_000,
-  hookTimeout: 600_000,
-  pool: "forks" as const,
-  poolOptions: { forks: { maxForks: 2, minForks: 1 } },
-};
+const shared = { testTimeout: 30_000, hookTimeout: 600_000 };
 
 export default defineConfig({
   plugins: [tsconfigPaths()],
   test: {
     reporters: ["default"],
+    // Two cores: at most two test files at once, across both projects.
+    pool: "forks",
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     projects: [
-      { extends: true, test: { ...shared, name: "fast", include: fast, setupFiles: [] } },
+      { extends: true, test: { ...shared, name: "fast", include: fast } },
       { extends: true, test: { ...shared, name: "slow", include: slow, globalSetup: ["tests/setup/global-setup.ts"] } },
     ],
   },
