@@ -374,10 +374,11 @@ test("GET /uploads/<name>: signed-in only, the sniffed Content-Type, nosniff, a 
     const db = testDb();
     const dataDir = path.join(tmp, "data");
     const tree = makeTree(db);
-    await makeMember(db, tree.a1, { code: "UP-1" });
-    const png = saveUpload(db, dataDir, PNG, "anh.pdf", null);
-    const svg = saveUpload(db, dataDir, SVG, "bia.svg", null);
-    const pdf = saveUpload(db, dataDir, PDF, "tai-lieu.pdf", null);
+    // The member uploaded them, so may read them (who else may: tests/integration/upload-access.test.ts).
+    const uploader = await makeMember(db, tree.a1, { code: "UP-1" });
+    const png = saveUpload(db, dataDir, PNG, "anh.pdf", uploader.id);
+    const svg = saveUpload(db, dataDir, SVG, "bia.svg", uploader.id);
+    const pdf = saveUpload(db, dataDir, PDF, "tai-lieu.pdf", uploader.id);
     // Files a traversal would be after.
     fs.writeFileSync(path.join(dataDir, "secret.txt"), "BIMAT-DATA-DIR");
     const srv = await startTestServer(db, { DATA_DIR: dataDir });
