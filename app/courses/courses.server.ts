@@ -5,7 +5,7 @@ import { courseItems, courseModules, courses, courseVersions } from "#db/schema/
 import { DomainError } from "#app/org/domain-error.ts";
 import { snapshotItems, type CourseSnapshot } from "./snapshot.ts";
 import { recomputeCourseCompletions } from "./completion.server.ts";
-import { markLiveSessionsUnsettled } from "./live-items.server.ts";
+import { markLiveSessionsUnsettled } from "./live-settling-queue.server.ts";
 import { publishedVersion, type PublishedVersion } from "./version-cache.server.ts";
 import { prepared } from "./prepared.server.ts";
 

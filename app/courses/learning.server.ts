@@ -9,7 +9,7 @@ import { prepared } from "./prepared.server.ts";
 import { minReadSeconds, snapshotItems } from "./snapshot.ts";
 import { progressRows, recomputeCompletion } from "./completion.server.ts";
 import { lessonHasVideo, watchRemaining } from "./video-watch.server.ts";
-import { markCourseLiveSessionsUnsettled } from "./live-items.server.ts";
+import { markCourseLiveSessionsUnsettled } from "./live-settling-queue.server.ts";
 import { recordAssignmentRemoval, recordAssignmentVersion } from "./assignment-history.server.ts";
 
 export { progressRows };

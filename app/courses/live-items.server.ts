@@ -25,23 +25,6 @@ export function attendedOf(m: Pick<MemberAttendance, "status" | "corrected">): b
   return ATTENDED.has(m.corrected?.status ?? m.status);
 }
 
-/** A course was assigned (to more people): the sessions its current version asks to attend are settled again. */
-export function markCourseLiveSessionsUnsettled(tx: Db, courseId: number) {
-  const row = tx
-    .select({ snapshot: courseVersions.snapshot })
-    .from(courses)
-    .innerJoin(courseVersions, eq(courseVersions.id, courses.publishedVersionId))
-    .where(eq(courses.id, courseId))
-    .get();
-  if (row) markLiveSessionsUnsettled(tx, snapshotItems(row.snapshot as CourseSnapshot));
-}
-
-/** The settling job should look at these sessions again. */
-export function markLiveSessionsUnsettled(tx: Db, items: readonly Pick<SnapshotItem, "type" | "liveSessionId">[]) {
-  const ids = [...new Set(items.filter((i) => i.type === "live" && i.liveSessionId != null).map((i) => i.liveSessionId!))];
-  if (ids.length) tx.update(liveSessions).set({ coursesSettledAt: null }).where(inArray(liveSessions.id, ids)).run();
-}
-
 /**
  * Published courses whose current version asks to attend this session. Snapshots are filtered
  * here rather than with JSON operators in SQL, which differ between SQLite and PostgreSQL.

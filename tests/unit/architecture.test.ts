@@ -27,8 +27,6 @@ const KNOWN_DEBTS = new Set<string>([
   "app/routes/manage.courses.$courseId.tsx → #db/schema/index.ts",
   "app/routes/progress.tsx → drizzle-orm",
   "app/routes/progress.tsx → #db/schema/index.ts",
-  "app/courses/courses.server.ts → app/courses/live-items.server.ts → app/courses/learning.server.ts → app/courses/courses.server.ts",
-  "app/courses/live-items.server.ts → app/courses/learning.server.ts → app/courses/live-items.server.ts",
 ]);
 
 type Edge = { from: string; to: string; typeOnly: boolean; spec: string };
