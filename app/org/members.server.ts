@@ -6,7 +6,7 @@ import { auditLog, members, memberUnitHistory, units, type MemberStatus, type Ro
 import { invalidateAllSessions } from "#app/auth/session.server.ts";
 import { foldVietnamese } from "./text-fold.ts";
 import { DomainError } from "./domain-error.ts";
-import { likeEscape, subtreeCondition } from "./units.server.ts";
+import { ancestors, likeEscape, subtreeCondition } from "./units.server.ts";
 
 export type Member = typeof members.$inferSelect;
 
@@ -350,4 +350,16 @@ export function issueActivationCodes(db: Db, memberIds: number[], actorId: numbe
       return { memberId: id, code };
     }),
   );
+}
+
+/** Where a member sits, for their home page: their position and the names from the root down to their unit. */
+export function memberPlacement(db: Db, memberId: number): { position: string; unitPath: string[] } {
+  const row = db
+    .select({ position: members.position, unit: units })
+    .from(members)
+    .innerJoin(units, eq(units.id, members.unitId))
+    .where(eq(members.id, memberId))
+    .get();
+  if (!row) throw new DomainError("member.error.notFound", {}, 404);
+  return { position: row.position, unitPath: ancestors(db, row.unit).map((u) => u.name) };
 }

@@ -246,10 +246,10 @@ export function searchUnits(
  * The units a trainer's grants are on (code and name, in tree order), for hints, default unit
  * lists and export labels; an administrator's scope has none.
  */
-export function scopeRootUnits(db: Db, scope: Scope): Pick<Unit, "code" | "name">[] {
+export function scopeRootUnits(db: Db, scope: Scope): Pick<Unit, "id" | "code" | "name">[] {
   if (scope.all || scope.roots.length === 0) return [];
   return db
-    .select({ code: units.code, name: units.name })
+    .select({ id: units.id, code: units.code, name: units.name })
     .from(units)
     .where(inArray(units.id, scope.roots.map((r) => r.id)))
     .orderBy(asc(units.path))

@@ -1,9 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { eq } from "drizzle-orm";
 import { requireUser, scopeOf } from "#app/auth/permissions.server.ts";
-import { ancestors } from "#app/org/units.server.ts";
-import { members, units } from "#db/schema/index.ts";
+import { scopeRootUnits } from "#app/org/units.server.ts";
+import { memberPlacement } from "#app/org/members.server.ts";
 import { useT } from "#app/i18n/use-t.ts";
 import { coursesForMember } from "#app/courses/learning.server.ts";
 import { CourseCard } from "#app/components/course-card.tsx";
@@ -15,22 +14,14 @@ export const links = () => [{ rel: "stylesheet", href: reportsCss }];
 
 export function loader({ request, context }: LoaderFunctionArgs) {
   const { member } = requireUser(request, context);
-  const row = context.db
-    .select({ position: members.position, unit: units })
-    .from(members)
-    .innerJoin(units, eq(units.id, members.unitId))
-    .where(eq(members.id, member.id))
-    .get()!;
+  const placement = memberPlacement(context.db, member.id);
   const scope = scopeOf(context.db, member);
-  const managed = scope.all
-    ? null
-    : scope.roots.map((r) => context.db.select({ id: units.id, name: units.name }).from(units).where(eq(units.id, r.id)).get()!);
   return {
     fullName: member.fullName,
     role: member.role,
-    position: row.position,
-    unitPath: ancestors(context.db, row.unit).map((u) => u.name),
-    managed,
+    position: placement.position,
+    unitPath: placement.unitPath,
+    managed: scope.all ? null : scopeRootUnits(context.db, scope),
     courses: coursesForMember(context.db, member.id),
     notifications: unreadNotifications(context.db, member.id),
     now: Date.now(),

@@ -1,62 +1,12 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { and, eq, ne, sql } from "drizzle-orm";
 import { requireUser } from "#app/auth/permissions.server.ts";
-import { coursesForMember } from "#app/courses/learning.server.ts";
-import { publishedVersion } from "#app/courses/version-cache.server.ts";
-import { prepared } from "#app/courses/prepared.server.ts";
-import { itemProgress, quizAttempts } from "#db/schema/index.ts";
+import { progressOfMember } from "#app/courses/progress-page.server.ts";
 import { useT } from "#app/i18n/use-t.ts";
 
-/**
- * "My progress": every course given to me, every item, its state and grade, and what is left.
- * Item lists come from the cached published versions; progress and attempts are read once for
- * all the member's courses (prepared statements) rather than once per course.
- */
 export function loader({ request, context }: LoaderFunctionArgs) {
   const { member } = requireUser(request, context);
-  const mine = coursesForMember(context.db, member.id);
-  const memberId = sql.placeholder("memberId");
-  const progress = new Map<string, { state: string; completedAt: Date | null }>();
-  const rows = prepared(context.db, "progress.itemProgress", (db) =>
-    db
-      .select({ courseId: itemProgress.courseId, itemKey: itemProgress.itemKey, state: itemProgress.state, completedAt: itemProgress.completedAt })
-      .from(itemProgress)
-      .where(eq(itemProgress.memberId, memberId))
-      .prepare(),
-  ).all({ memberId: member.id });
-  for (const r of rows) progress.set(`${r.courseId}:${r.itemKey}`, r);
-  const attempts = new Map<string, number[]>();
-  const scored = prepared(context.db, "progress.scoredAttempts", (db) =>
-    db
-      .select({ courseId: quizAttempts.courseId, itemKey: quizAttempts.itemKey, score: quizAttempts.score })
-      .from(quizAttempts)
-      .where(and(eq(quizAttempts.memberId, memberId), ne(quizAttempts.state, "open")))
-      .prepare(),
-  ).all({ memberId: member.id });
-  for (const a of scored) {
-    const k = `${a.courseId}:${a.itemKey}`;
-    attempts.set(k, [...(attempts.get(k) ?? []), a.score ?? 0]);
-  }
-  const list = mine.map((c) => {
-    const items = (publishedVersion(context.db, c.publishedVersionId)?.items ?? []).map((i) => {
-      const k = `${c.id}:${i.key}`;
-      const scores = attempts.get(k) ?? [];
-      const p = progress.get(k);
-      return {
-        key: i.key,
-        title: i.title,
-        type: i.type,
-        required: i.required,
-        state: p?.state ?? null,
-        completedAt: p?.completedAt ?? null,
-        best: scores.length ? Math.max(...scores) : null,
-        attempts: scores.length,
-      };
-    });
-    return { ...c, items, left: items.filter((i) => i.required && i.state !== "completed").length };
-  });
-  return { courses: list };
+  return { courses: progressOfMember(context.db, member.id) };
 }
 
 export default function Progress() {
