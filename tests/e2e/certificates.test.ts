@@ -5,9 +5,9 @@ import type { Browser } from "playwright-core";
 import * as pdfjs from "pdfjs-dist/legacy/build/pdf.mjs";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree, PASSWORD } from "#tests/factories/org.ts";
-import { startTestServer } from "#tests/factories/http.ts";
+import { startTestServer } from "#tests/harness/http.ts";
 import { publicOriginOf } from "#app/env.server.ts";
-import { launchBrowser } from "#tests/factories/browser.ts";
+import { launchBrowser } from "#tests/harness/browser.ts";
 import { courseCompletions, courses } from "#db/schema/index.ts";
 
 /**

@@ -3,8 +3,8 @@ import { and, eq } from "drizzle-orm";
 import type { Browser } from "playwright-core";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree, PASSWORD } from "#tests/factories/org.ts";
-import { startTestServer } from "#tests/factories/http.ts";
-import { launchBrowser } from "#tests/factories/browser.ts";
+import { startTestServer } from "#tests/harness/http.ts";
+import { launchBrowser } from "#tests/harness/browser.ts";
 import { createCourse } from "#app/courses/authoring.server.ts";
 import { courseItems } from "#db/schema/index.ts";
 

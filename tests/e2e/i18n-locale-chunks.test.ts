@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Browser } from "playwright-core";
 import { testDb, dropDb } from "#tests/factories/db.ts";
-import { startTestServer } from "#tests/factories/http.ts";
-import { launchBrowser } from "#tests/factories/browser.ts";
+import { startTestServer } from "#tests/harness/http.ts";
+import { launchBrowser } from "#tests/harness/browser.ts";
 import { vi } from "#app/i18n/vi.ts";
 import { en } from "#app/i18n/en.ts";
 

@@ -6,8 +6,8 @@ import { count, eq, like } from "drizzle-orm";
 import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree, PASSWORD } from "#tests/factories/org.ts";
-import { startTestServer } from "#tests/factories/http.ts";
-import { launchBrowser } from "#tests/factories/browser.ts";
+import { startTestServer } from "#tests/harness/http.ts";
+import { launchBrowser } from "#tests/harness/browser.ts";
 import { importUploads, members } from "#db/schema/index.ts";
 
 /**

@@ -13,9 +13,9 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { types } from "mediasoup";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { signedInPage } from "#tests/factories/browser.ts";
-import { netnsUnavailable, startNamespacedLive, type NamespacedLive, type NetNs } from "#tests/factories/netns.ts";
-import { makeSession } from "#tests/media/live-factory.ts";
+import { signedInPage } from "#tests/harness/browser.ts";
+import { netnsUnavailable, startNamespacedLive, type NamespacedLive, type NetNs } from "#tests/harness/netns.ts";
+import { makeSession } from "#tests/factories/live.ts";
 import type { Member } from "#app/org/members.server.ts";
 
 const unavailable = netnsUnavailable();

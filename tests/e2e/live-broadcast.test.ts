@@ -13,12 +13,12 @@ import { eq } from "drizzle-orm";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree, PASSWORD } from "#tests/factories/org.ts";
-import { startLiveTestServers } from "#tests/factories/http.ts";
-import { launchBrowser, signedInPage } from "#tests/factories/browser.ts";
+import { startLiveTestServers } from "#tests/harness/http.ts";
+import { launchBrowser, signedInPage } from "#tests/harness/browser.ts";
 import jsQR from "jsqr";
 import sharp from "sharp";
 import { liveSessions, scopeGrants } from "#db/schema/index.ts";
-import { toLocalInput } from "#app/live/time.ts";
+import { toLocalInput } from "#app/common/vietnam-time.ts";
 import { sessionAttendance } from "#app/live/attendance.server.ts";
 import type { Member } from "#app/org/members.server.ts";
 

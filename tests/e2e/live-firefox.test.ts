@@ -14,10 +14,10 @@ import type { Browser as PwBrowser, BrowserContext as PwContext, Page as PwPage 
 import type { Browser as FxBrowser, BrowserContext as FxContext, Page as FxPage } from "puppeteer-core";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree, PASSWORD } from "#tests/factories/org.ts";
-import { startLiveTestServers } from "#tests/factories/http.ts";
-import { launchBrowser } from "#tests/factories/browser.ts";
-import { launchFirefox, rtcListenIpForFirefox } from "#tests/factories/firefox.ts";
-import { makeSession } from "#tests/media/live-factory.ts";
+import { startLiveTestServers } from "#tests/harness/http.ts";
+import { launchBrowser } from "#tests/harness/browser.ts";
+import { launchFirefox, rtcListenIpForFirefox } from "#tests/harness/firefox.ts";
+import { makeSession } from "#tests/factories/live.ts";
 import { attendanceEvents, liveSessions } from "#db/schema/index.ts";
 import { sessionAttendance } from "#app/live/attendance.server.ts";
 import type { Member } from "#app/org/members.server.ts";

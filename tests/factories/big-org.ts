@@ -23,7 +23,7 @@
  *   own, so the rest of the organisation is the same either way.
  */
 import type Database from "better-sqlite3";
-import { foldVietnamese } from "#app/org/text-fold.ts";
+import { foldVietnamese } from "#app/common/text-fold.ts";
 import { makeName, rng } from "../../scripts/seed/names.ts";
 
 export const DAY = 24 * 3600 * 1000;

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { chromium, type Browser, type BrowserContext, type LaunchOptions, type Page } from "playwright-core";
-import { PASSWORD } from "./org.ts";
+import { PASSWORD } from "#tests/factories/org.ts";
 
 /**
  * Debian's Chromium (installed by `scripts/bootstrap.mjs test`, or `apt-get install chromium`);

@@ -5,7 +5,8 @@ import type { Server } from "node:http";
 import { createHttpApp, listen } from "#app/http/server.ts";
 import { parseEnv, type Env } from "#app/env.server.ts";
 import type { Db } from "#db/client.server.ts";
-import { PASSWORD } from "./org.ts";
+import { PASSWORD } from "#tests/factories/org.ts";
+import { JOIN_TOKEN_SECRET, startMediaTestServer } from "./media.ts";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 
@@ -24,9 +25,6 @@ export async function startTestServer(db: Db, overrides: Partial<Env> = {}, opts
   return { origin, server, env, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-/** The join-token secret the live test servers share. */
-export const LIVE_TEST_SECRET = "live-tests-join-token-secret-0123456789abcdef";
-
 /**
  * The app and the media server as `npm start` runs them: the media server on loopback accepting
  * only the app's internal origin, the app proxying /socket.io/ to it and signing join tokens with
@@ -38,25 +36,9 @@ export async function startLiveTestServers(
   db: Db & { file: string },
   opts: { mediaEnv?: Record<string, string>; appEnv?: Partial<Env>; host?: string } = {},
 ) {
-  // Loaded here, so tests that never start a media server do not load mediasoup.
-  const { parseConfig } = await import("../../media-server/src/config.ts");
-  const { startMediaServer } = await import("../../media-server/src/server.ts");
-  const { createLogger, silentLogger } = await import("../../media-server/src/log.ts");
   const { INTERNAL_ORIGIN } = await import("#app/http/media-proxy.ts");
-  const config = parseConfig({
-    NODE_ENV: "test",
-    MEDIA_HOST: "127.0.0.1",
-    MEDIA_PORT: "0",
-    DATABASE_URL: `file:${db.file}`,
-    JOIN_TOKEN_SECRET: LIVE_TEST_SECRET,
-    APP_ORIGINS: INTERNAL_ORIGIN,
-    RTC_LISTEN_IP: opts.host ?? "127.0.0.1",
-    MEDIA_WORKERS: "1",
-    MEDIA_LOG_LEVEL: "warn",
-    ...opts.mediaEnv,
-  });
-  const media = await startMediaServer(config, { log: process.env.MEDIA_TEST_LOG ? createLogger("debug") : silentLogger });
-  const app = await startTestServer(db, { JOIN_TOKEN_SECRET: LIVE_TEST_SECRET, MEDIA_INTERNAL_URL: media.url, ...opts.appEnv }, { host: opts.host });
+  const media = await startMediaTestServer(db, { APP_ORIGINS: INTERNAL_ORIGIN, RTC_LISTEN_IP: opts.host ?? "127.0.0.1", ...opts.mediaEnv });
+  const app = await startTestServer(db, { JOIN_TOKEN_SECRET, MEDIA_INTERNAL_URL: media.url, ...opts.appEnv }, { host: opts.host });
   return {
     ...app,
     media,

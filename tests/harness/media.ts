@@ -1,62 +1,23 @@
-/** Factories for the live-session tests: a session with invites and presenters, tokens, a server. */
+/**
+ * The media server as the live tests run it: its configuration, the one join-token secret every
+ * test server shares, tokens signed with it, and socket.io clients as a browser opens them. The
+ * sessions themselves are data: tests/factories/live.ts.
+ */
 import fs from "node:fs";
 import net from "node:net";
 import { io as ioClient, type Socket as ClientSocket } from "socket.io-client";
-import { writeTx, type Db } from "#db/client.server.ts";
-import { liveSessionInvites, liveSessionPresenters, liveSessions } from "#db/schema/index.ts";
+import type { Db } from "#db/client.server.ts";
 import type { JoinRole } from "#live/join-token.ts";
 import { signJoinToken } from "#live/join-token.server.ts";
 import type { Member } from "#app/org/members.server.ts";
-import type { Unit } from "#app/org/units.server.ts";
 import { parseConfig, type MediaConfig } from "../../media-server/src/config.ts";
 import { silentLogger, createLogger } from "../../media-server/src/log.ts";
-import { startMediaServer, type MediaServer } from "../../media-server/src/server.ts";
+import type { MediaServer } from "../../media-server/src/server.ts";
 
-export const SECRET = "tests-join-token-secret-0123456789abcdef-xyz";
+/** The join-token secret of every test media server and every test app that signs for one. */
+export const JOIN_TOKEN_SECRET = "tests-join-token-secret-0123456789abcdef-xyz";
+/** The app origin a bare media server accepts (the app's own, INTERNAL_ORIGIN, when one runs beside it). */
 export const ORIGIN = "http://app.test:3000";
-
-export function makeSession(
-  db: Db,
-  opts: {
-    title?: string;
-    start?: Date | number;
-    end?: Date | number;
-    actualStart?: Date | number;
-    actualEnd?: Date | number;
-    inviteUnits?: Unit[];
-    inviteMembers?: Member[];
-    presenters?: Member[];
-    state?: "scheduled" | "live" | "ended";
-    presentMinPercent?: number;
-    lateAfterMinutes?: number;
-  } = {},
-) {
-  const now = new Date();
-  const start = new Date(opts.start ?? now);
-  const date = (d: Date | number | undefined) => (d === undefined ? null : new Date(d));
-  return writeTx(db, (tx) => {
-    const s = tx
-      .insert(liveSessions)
-      .values({
-        title: opts.title ?? "Học tập Nghị quyết",
-        scheduledStartAt: start,
-        plannedEndAt: date(opts.end) ?? new Date(start.getTime() + 60 * 60_000),
-        actualStartAt: date(opts.actualStart),
-        actualEndAt: date(opts.actualEnd),
-        state: opts.state ?? "scheduled",
-        presentMinPercent: opts.presentMinPercent ?? 80,
-        lateAfterMinutes: opts.lateAfterMinutes ?? 10,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning()
-      .get();
-    for (const u of opts.inviteUnits ?? []) tx.insert(liveSessionInvites).values({ sessionId: s.id, unitId: u.id, createdAt: now }).run();
-    for (const m of opts.inviteMembers ?? []) tx.insert(liveSessionInvites).values({ sessionId: s.id, memberId: m.id, createdAt: now }).run();
-    for (const m of opts.presenters ?? []) tx.insert(liveSessionPresenters).values({ sessionId: s.id, memberId: m.id, createdAt: now }).run();
-    return s;
-  });
-}
 
 export function tokenFor(
   member: Member,
@@ -75,7 +36,7 @@ export function tokenFor(
       ttlMs: opts.ttlMs,
       now: opts.now,
     },
-    opts.secret ?? SECRET,
+    opts.secret ?? JOIN_TOKEN_SECRET,
   );
 }
 
@@ -96,7 +57,7 @@ export function testConfig(db: Db & { file: string }, env: Record<string, string
     MEDIA_HOST: "127.0.0.1",
     MEDIA_PORT: "0",
     DATABASE_URL: `file:${db.file}`,
-    JOIN_TOKEN_SECRET: SECRET,
+    JOIN_TOKEN_SECRET,
     APP_ORIGINS: ORIGIN,
     RTC_LISTEN_IP: "127.0.0.1",
     MEDIA_WORKERS: "1",
@@ -105,7 +66,10 @@ export function testConfig(db: Db & { file: string }, env: Record<string, string
   });
 }
 
-export async function startTestServer(db: Db & { file: string }, env: Record<string, string> = {}): Promise<MediaServer> {
+/** The media server in this process (its mediasoup worker is a child), on a free loopback port. */
+export async function startMediaTestServer(db: Db & { file: string }, env: Record<string, string> = {}): Promise<MediaServer> {
+  // Loaded here, so tests that only sign tokens or open sockets do not load mediasoup.
+  const { startMediaServer } = await import("../../media-server/src/server.ts");
   const config = testConfig(db, env);
   const log = process.env.MEDIA_TEST_LOG ? createLogger("debug") : silentLogger;
   return startMediaServer(config, { log });

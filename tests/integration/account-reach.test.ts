@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { client, startTestServer } from "#tests/factories/http.ts";
+import { client, startTestServer } from "#tests/harness/http.ts";
 import { auditLog, members, scopeGrants } from "#db/schema/index.ts";
 import { accountsBeyondScope, scopeOf } from "#app/auth/permissions.server.ts";
 import { commitMemberImport } from "#app/org/import-members.server.ts";

@@ -5,7 +5,7 @@ import { attendanceStatus } from "#live/attendance.ts";
 import { sessionAttendance, type SessionAttendance } from "#app/live/attendance.server.ts";
 import type { Member } from "#app/org/members.server.ts";
 import { AttendanceLedger } from "../../media-server/src/attendance.ts";
-import { makeSession } from "../media/live-factory.ts";
+import { makeSession } from "#tests/factories/live.ts";
 
 /**
  * The attendance rule at its edges, for a 60-minute session at 80 % with "late" after 10 minutes:

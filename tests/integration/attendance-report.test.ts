@@ -6,7 +6,7 @@ import { correctAttendance, sessionAttendance, sessionSpan } from "#app/live/att
 import { liveSessions } from "#db/schema/index.ts";
 import type { Member } from "#app/org/members.server.ts";
 import { AttendanceLedger } from "../../media-server/src/attendance.ts";
-import { makeSession } from "../media/live-factory.ts";
+import { makeSession } from "#tests/factories/live.ts";
 
 /**
  * The attendance report a trainer reads, in-process (the HTTP tests see the built app): the span

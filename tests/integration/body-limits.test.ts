@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import net from "node:net";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { client, startTestServer } from "#tests/factories/http.ts";
+import { client, startTestServer } from "#tests/harness/http.ts";
 import { bodyLimitFor, DEFAULT_BODY_MAX_BYTES, IMPORT_MAX_BYTES, judgeBody, LESSON_MAX_BYTES, UPLOAD_MAX_BYTES } from "#app/http/body-limits.ts";
 
 /**

@@ -5,7 +5,7 @@ import jsQR from "jsqr";
 import * as pdfjs from "pdfjs-dist/legacy/build/pdf.mjs";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { client, startTestServer } from "#tests/factories/http.ts";
+import { client, startTestServer } from "#tests/harness/http.ts";
 import { auditLog, certificates, courseCompletions, courses, courseVersions, members, units } from "#db/schema/index.ts";
 import { CODE_RE, formatCode, normaliseCode } from "#app/certificates/code.ts";
 import { vietnameseLongDate } from "#app/certificates/format.ts";
@@ -19,7 +19,7 @@ import {
 import { renderCertificatePdf } from "#app/certificates/pdf.server.ts";
 import { pdfFileName } from "#app/certificates/zip.server.ts";
 import { dateFormatter } from "#app/i18n/catalog.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 
 /**
  * Certificates on real SQLite files: issuing (idempotent, frozen, unique codes), the PDF read back

@@ -6,13 +6,13 @@ import { expect, test } from "vitest";
 import { asc, count, eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { client, startTestServer } from "#tests/factories/http.ts";
+import { client, startTestServer } from "#tests/harness/http.ts";
 import { courseVersions, uploads } from "#db/schema/index.ts";
 import { exportPackage, importPackage, loadPackage, packageDirs, type PackageProblem } from "#app/courses/package.server.ts";
 import { getCourseBySlug, publishCourse } from "#app/courses/courses.server.ts";
 import { addItem, createCourse, saveLessonDraft } from "#app/courses/authoring.server.ts";
 import { readUpload, saveUpload, sniffType } from "#app/uploads/store.server.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 
 /** Closes the server without waiting for idle keep-alive connections to time out. */
 async function closeServer(srv: { server: import("node:http").Server; close: () => Promise<void> }) {

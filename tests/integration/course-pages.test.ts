@@ -4,7 +4,7 @@ import path from "node:path";
 import { expect, test } from "vitest";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { client, startTestServer } from "#tests/factories/http.ts";
+import { client, startTestServer } from "#tests/harness/http.ts";
 import { writeTx } from "#db/client.server.ts";
 import { courseVersions } from "#db/schema/index.ts";
 import { importPackage, loadPackage } from "#app/courses/package.server.ts";

@@ -5,7 +5,7 @@ import { expect, test } from "vitest";
 import { and, asc, count, eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { client, startTestServer } from "#tests/factories/http.ts";
+import { client, startTestServer } from "#tests/harness/http.ts";
 import { courseAssignments, courseCompletions, courses, courseVersions, itemProgress } from "#db/schema/index.ts";
 import { importPackage, loadPackage } from "#app/courses/package.server.ts";
 import { getCourseBySlug, publishedSnapshot } from "#app/courses/courses.server.ts";
@@ -13,7 +13,7 @@ import { assignToUnit, completeLesson, coursesForMember, isAssigned, openItem } 
 import { snapshotItems, type CourseSnapshot } from "#app/courses/snapshot.ts";
 import { createUnit } from "#app/org/units.server.ts";
 import { transferMember } from "#app/org/members.server.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 
 /** Closes the server without waiting for idle keep-alive connections to time out. */
 async function closeServer(srv: { server: import("node:http").Server; close: () => Promise<void> }) {

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { testDb, dropDb } from "#tests/factories/db.ts";
-import { client, startTestServer } from "#tests/factories/http.ts";
+import { client, startTestServer } from "#tests/harness/http.ts";
 import { vi } from "#app/i18n/vi.ts";
 import { en } from "#app/i18n/en.ts";
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { client, startTestServer } from "#tests/factories/http.ts";
+import { client, startTestServer } from "#tests/harness/http.ts";
 import { importUploads } from "#db/schema/index.ts";
 import { scopeOf } from "#app/auth/permissions.server.ts";
 import { scopeRootUnits } from "#app/org/units.server.ts";

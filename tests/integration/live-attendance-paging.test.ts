@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { client, startTestServer } from "#tests/factories/http.ts";
+import { client, startTestServer } from "#tests/harness/http.ts";
+import { JOIN_TOKEN_SECRET } from "#tests/harness/media.ts";
 import { liveSessions } from "#db/schema/index.ts";
 import { scheduleSession } from "#app/live/sessions.server.ts";
 import { correctAttendance } from "#app/live/attendance.server.ts";
@@ -84,7 +85,7 @@ beforeAll(async () => {
     }
   });
   for (const i of EXCUSED) correctAttendance(db, { sessionId, memberId: ids[i], status: "excused", reason: "Đi công tác", correctedBy: null, at: new Date(T0 + 2 * 60 * MIN) });
-  srv = await startTestServer(db, { JOIN_TOKEN_SECRET: "integration-live-join-token-secret-0123456789" });
+  srv = await startTestServer(db, { JOIN_TOKEN_SECRET });
 }, 120_000);
 afterAll(async () => {
   await srv.close();

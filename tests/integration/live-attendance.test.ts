@@ -4,11 +4,12 @@ import ExcelJS from "exceljs";
 import { count, eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { client, startTestServer } from "#tests/factories/http.ts";
+import { client, startTestServer } from "#tests/harness/http.ts";
+import { JOIN_TOKEN_SECRET } from "#tests/harness/media.ts";
 import { attendanceCorrections, attendanceEvents, liveSessions } from "#db/schema/index.ts";
 import { scheduleSession } from "#app/live/sessions.server.ts";
 import { EXPORT_HEADERS } from "#app/live/report.server.ts";
-import { toCsvLine } from "#app/org/spreadsheet-safety.ts";
+import { toCsvLine } from "#app/common/spreadsheet-safety.ts";
 import type { Member } from "#app/org/members.server.ts";
 import { AttendanceLedger } from "../../media-server/src/attendance.ts";
 import { sessionAttendance } from "#app/live/attendance.server.ts";
@@ -69,7 +70,7 @@ beforeAll(async () => {
   ledger.append({ sessionId, memberId: inRoom.id, kind: "checkin", via: "cell-room", cellRoomMemberId: sec.id, connectionId: "c-sec", at: T0 + 1 * MIN });
   ledger.append({ sessionId, memberId: inRoom.id, kind: "checkout", via: "cell-room", cellRoomMemberId: sec.id, connectionId: "c-sec", at: T0 + 59 * MIN });
   ind(memberB1.id, "c-b1", T0, T0 + 60 * MIN);
-  srv = await startTestServer(db, { JOIN_TOKEN_SECRET: "integration-live-join-token-secret-0123456789" });
+  srv = await startTestServer(db, { JOIN_TOKEN_SECRET });
 });
 afterAll(async () => {
   await srv.close();

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { count, eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { client, startTestServer } from "#tests/factories/http.ts";
+import { client, startTestServer } from "#tests/harness/http.ts";
+import { JOIN_TOKEN_SECRET } from "#tests/harness/media.ts";
 import { liveSessionInvites, liveSessionPresenters, liveSessions, scopeGrants } from "#db/schema/index.ts";
 import { verifyJoinToken } from "#live/join-token.server.ts";
 import { scheduleSession, type SessionInput } from "#app/live/sessions.server.ts";
@@ -12,7 +13,6 @@ import type { Member } from "#app/org/members.server.ts";
  * Scheduling and opening live sessions over HTTP against the production build: scope by URL and
  * by form, who gets a session page and a join token, the token route.
  */
-const SECRET = "integration-live-join-token-secret-0123456789";
 
 let db: ReturnType<typeof testDb>;
 let srv: Awaited<ReturnType<typeof startTestServer>>;
@@ -53,7 +53,7 @@ beforeAll(async () => {
   sRoot = scheduleSession(db, all, admin.id, input({ title: "Phiên toàn đảng bộ", presenterCodes: ["LV-ADMIN"], unitCodes: ["ROOT"] })).id;
   sEnded = scheduleSession(db, all, admin.id, input({ title: "Phiên đã xong", presenterCodes: ["LV-TR-A"], unitCodes: ["A"] })).id;
   db.update(liveSessions).set({ state: "ended", actualStartAt: new Date(Date.now() - 7200_000), actualEndAt: new Date(Date.now() - 3600_000) }).where(eq(liveSessions.id, sEnded)).run();
-  srv = await startTestServer(db, { JOIN_TOKEN_SECRET: SECRET });
+  srv = await startTestServer(db, { JOIN_TOKEN_SECRET });
 });
 afterAll(async () => {
   await srv.close();
@@ -223,7 +223,7 @@ describe("session page and join tokens", () => {
     expect(r1.status).toBe(200);
     expect(r1.headers.get("cache-control")).toContain("no-store");
     const b1 = (await r1.json()) as { token: string; expiresAt: number };
-    const v = verifyJoinToken(b1.token, SECRET);
+    const v = verifyJoinToken(b1.token, JOIN_TOKEN_SECRET);
     expect(v.ok).toBe(true);
     if (!v.ok) return;
     expect(v.payload).toMatchObject({ memberId: memberA1.id, memberCode: "LV-MEM-A1", sessionId: sA1, role: "viewer", unitId: tree.a1.id });
@@ -243,7 +243,7 @@ describe("session page and join tokens", () => {
     await c.signIn("LV-TR-A");
     expect((await c.request(`/live/${sA1}`)).status).toBe(200);
     const r = (await (await c.request(`/api/live/${sA1}/token?mode=presenter`)).json()) as { token: string };
-    const v = verifyJoinToken(r.token, SECRET);
+    const v = verifyJoinToken(r.token, JOIN_TOKEN_SECRET);
     expect(v.ok && v.payload.role).toBe("presenter");
     expect(v.ok && v.payload.memberId).toBe(trainerA.id);
     expect((await c.request(`/api/live/${sA1}/token?mode=viewer`)).status).toBe(404);
@@ -259,7 +259,7 @@ describe("session page and join tokens", () => {
     expect(html).toContain("LV-MEM-A1");
     expect(html).not.toContain("LV-MEM-A2");
     const r = (await (await c.request(`/api/live/${sA1}/token?mode=cell-room&cell=${tree.a1.id}`)).json()) as { token: string };
-    const v = verifyJoinToken(r.token, SECRET);
+    const v = verifyJoinToken(r.token, JOIN_TOKEN_SECRET);
     expect(v.ok && v.payload).toMatchObject({ role: "cell-room", unitId: tree.a1.id, memberId: secA1.id });
     for (const cell of [tree.a2.id, tree.b1.id, tree.a.id]) {
       expect((await c.request(`/api/live/${sA1}/token?mode=cell-room&cell=${cell}`)).status, String(cell)).toBe(404);
@@ -282,7 +282,7 @@ describe("session page and join tokens", () => {
 
 describe("phone check-in page (a cell room's QR leads here)", () => {
   const code = "AbCdEfGhIjKlMnOp";
-  const tokenIn = (html: string) => [...html.matchAll(/[A-Za-z0-9_-]{40,}\.[A-Za-z0-9_-]{43}/g)].map((m) => m[0]).find((t) => verifyJoinToken(t, SECRET).ok);
+  const tokenIn = (html: string) => [...html.matchAll(/[A-Za-z0-9_-]{40,}\.[A-Za-z0-9_-]{43}/g)].map((m) => m[0]).find((t) => verifyJoinToken(t, JOIN_TOKEN_SECRET).ok);
 
   test("signed out, the phone goes to sign-in and comes back with the code", async () => {
     const anon = client(srv.origin);
@@ -302,7 +302,7 @@ describe("phone check-in page (a cell room's QR leads here)", () => {
     expect(html).toContain("Phiên chi bộ A1");
     const token = tokenIn(html);
     expect(token).toBeDefined();
-    const v = verifyJoinToken(token, SECRET);
+    const v = verifyJoinToken(token, JOIN_TOKEN_SECRET);
     expect(v.ok && v.payload).toMatchObject({ role: "check-in", memberId: memberA1.id, sessionId: sA1, unitId: tree.a1.id });
 
     for (const bad of ["", "?code=short", "?code=" + encodeURIComponent("<script>x</script>")]) {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { client, startTestServer } from "#tests/factories/http.ts";
+import { client, startTestServer } from "#tests/harness/http.ts";
 import { addItem, createCourse } from "#app/courses/authoring.server.ts";
 import { parseGift } from "#app/quizzes/gift.ts";
 import { courseItems, quizSettings } from "#db/schema/index.ts";

@@ -5,7 +5,7 @@ import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { client, startTestServer } from "#tests/factories/http.ts";
+import { client, startTestServer } from "#tests/harness/http.ts";
 import { importPackage, loadPackage } from "#app/courses/package.server.ts";
 import { assignToUnit } from "#app/courses/learning.server.ts";
 import { getCourseBySlug } from "#app/courses/courses.server.ts";
@@ -13,7 +13,7 @@ import { attemptsOf, saveAnswer, startAttempt, submitAttempt, GRACE_MS } from "#
 import { correctResponse } from "#app/quizzes/grading.ts";
 import type { Question } from "#app/quizzes/types.ts";
 import { courseCompletions, quizAttempts, quizSettings } from "#db/schema/index.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 
 /**
  * The server is the clock and the grader: answers and feedback never reach the browser before

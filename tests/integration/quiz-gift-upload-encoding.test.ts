@@ -3,7 +3,7 @@ import iconv from "iconv-lite";
 import { and, eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { client, startTestServer } from "#tests/factories/http.ts";
+import { client, startTestServer } from "#tests/harness/http.ts";
 import { addItem, createCourse } from "#app/courses/authoring.server.ts";
 import { courseItems } from "#db/schema/index.ts";
 

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { client, startTestServer } from "#tests/factories/http.ts";
-import { makeSession } from "#tests/media/live-factory.ts";
+import { client, startTestServer } from "#tests/harness/http.ts";
+import { makeSession } from "#tests/factories/live.ts";
 import { attendanceForPeriod } from "#app/reports/attendance-period.server.ts";
 import { attendanceCorrections } from "#db/schema/index.ts";
 

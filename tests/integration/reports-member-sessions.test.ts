@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { client, startTestServer } from "#tests/factories/http.ts";
-import { makeSession } from "#tests/media/live-factory.ts";
+import { client, startTestServer } from "#tests/harness/http.ts";
+import { makeSession } from "#tests/factories/live.ts";
 import { attendanceCorrections } from "#db/schema/index.ts";
 
 /** A member's record lists the live sessions they were invited to, with status and minutes. */

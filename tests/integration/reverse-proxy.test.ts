@@ -5,16 +5,12 @@ import https from "node:https";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { io as ioClient } from "socket.io-client";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree, PASSWORD } from "#tests/factories/org.ts";
-import { makeSession, tokenFor, freePort, startTestServer as startMediaTestServer, SECRET, request as emit } from "#tests/media/live-factory.ts";
-import { createHttpApp, listen } from "#app/http/server.ts";
-import { INTERNAL_ORIGIN } from "#app/http/media-proxy.ts";
-import { parseEnv } from "#app/env.server.ts";
+import { makeSession } from "#tests/factories/live.ts";
+import { tokenFor, freePort, request as emit } from "#tests/harness/media.ts";
+import { startLiveTestServers } from "#tests/harness/http.ts";
 
 /**
  * The deployment documented in docs/deployment/nginx-hocso.conf, run for real: nginx with TLS in
@@ -25,8 +21,7 @@ const root = path.resolve(import.meta.dirname, "..", "..");
 let db: ReturnType<typeof testDb>;
 let tmp: string;
 let nginx: ChildProcess;
-let appServer: Server;
-let media: Awaited<ReturnType<typeof startMediaTestServer>>;
+let servers: Awaited<ReturnType<typeof startLiveTestServers>>;
 let origin: string;
 let sessionId: number;
 let viewer: Awaited<ReturnType<typeof makeMember>>;
@@ -62,14 +57,8 @@ beforeAll(async () => {
   const t = makeTree(db);
   viewer = await makeMember(db, t.a1, { code: "VIEWER" });
   sessionId = makeSession(db, { inviteUnits: [t.root] }).id;
-  media = await startMediaTestServer(db, { APP_ORIGINS: INTERNAL_ORIGIN });
-
-  const env = { ...parseEnv({ NODE_ENV: "production", SEED_DEMO: "false" }), TRUST_PROXY: true as const, JOIN_TOKEN_SECRET: SECRET, MEDIA_INTERNAL_URL: `http://127.0.0.1:${media.port}` };
-  const buildDir = path.join(root, "build");
-  const build = await import(pathToFileURL(path.join(buildDir, "server", "index.js")).href);
-  appServer = await listen(createHttpApp({ db, env, build, buildDir }), "127.0.0.1", 0, env);
-  const appPort = (appServer.address() as AddressInfo).port;
-
+  servers = await startLiveTestServers(db, { appEnv: { TRUST_PROXY: true } });
+  const appPort = new URL(servers.origin).port;
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hocso-nginx-"));
   // nginx's workers (user nobody) spool large request bodies into client_body_temp_path under it.
   fs.chmodSync(tmp, 0o755);
@@ -97,9 +86,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   nginx?.kill("SIGTERM");
-  appServer?.closeAllConnections();
-  await new Promise((r) => appServer?.close(r));
-  await media?.close();
+  await servers?.close();
   dropDb(db);
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });

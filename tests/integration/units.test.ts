@@ -3,7 +3,7 @@ import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeTree } from "#tests/factories/org.ts";
 import { createUnit, getUnit, moveUnit, deleteUnit, searchUnits, ancestors } from "#app/org/units.server.ts";
 import { commitUnitImport, previewUnitImport } from "#app/org/import-units.server.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 import { createMember } from "#app/org/members.server.ts";
 
 let db: ReturnType<typeof testDb>;

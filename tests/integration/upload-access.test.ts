@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { client, startTestServer } from "#tests/factories/http.ts";
+import { client, startTestServer } from "#tests/harness/http.ts";
 import { saveUpload } from "#app/uploads/store.server.ts";
 import { addItem, createCourse, saveLessonDraft } from "#app/courses/authoring.server.ts";
 import { publishCourse } from "#app/courses/courses.server.ts";

@@ -6,7 +6,7 @@ import { addItem, createCourse, saveLessonDraft } from "#app/courses/authoring.s
 import { getCourse, publishCourse } from "#app/courses/courses.server.ts";
 import { assignToUnit, completeLesson, openItem } from "#app/courses/learning.server.ts";
 import { recordWatchBeat } from "#app/courses/video-watch.server.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 import { itemProgress } from "#db/schema/index.ts";
 
 let db: ReturnType<typeof testDb>;

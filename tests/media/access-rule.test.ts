@@ -9,7 +9,8 @@ import type { JoinMode } from "#live/join-token.ts";
 import { signJoinToken } from "#live/join-token.server.ts";
 import { authenticate } from "../../media-server/src/auth.ts";
 import { silentLogger } from "../../media-server/src/log.ts";
-import { makeSession, SECRET } from "./live-factory.ts";
+import { makeSession } from "#tests/factories/live.ts";
+import { JOIN_TOKEN_SECRET } from "#tests/harness/media.ts";
 
 let db: ReturnType<typeof testDb>;
 beforeAll(() => {
@@ -40,8 +41,8 @@ describe("who may join as what", () => {
       for (const mode of modes) {
         const access = joinAccess(db, session.id, member);
         const signs = !!access && !!resolveMode(db, access, member, mode, null);
-        const token = signJoinToken({ memberId: m.id, memberCode: m.code, name: m.fullName, sessionId: session.id, role: mode, unitId: m.unitId }, SECRET);
-        const admitted = authenticate({ db, secret: SECRET, allowedOrigins: ["http://app.test"], log: silentLogger }, { origin: "http://app.test", token });
+        const token = signJoinToken({ memberId: m.id, memberCode: m.code, name: m.fullName, sessionId: session.id, role: mode, unitId: m.unitId }, JOIN_TOKEN_SECRET);
+        const admitted = authenticate({ db, secret: JOIN_TOKEN_SECRET, allowedOrigins: ["http://app.test"], log: silentLogger }, { origin: "http://app.test", token });
         expect(admitted.ok, `${m.code} as ${mode}`).toBe(signs);
         expect(joinRefusal(db, { sessionId: session.id, memberId: m.id, role: mode }) === null).toBe(signs);
         compared++;

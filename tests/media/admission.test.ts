@@ -5,7 +5,8 @@ import type { Socket as ClientSocket } from "socket.io-client";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import type { MediaServer } from "../../media-server/src/server.ts";
-import { connect, connected, makeSession, request, startTestServer, tokenFor } from "./live-factory.ts";
+import { makeSession } from "#tests/factories/live.ts";
+import { connect, connected, request, startMediaTestServer, tokenFor } from "#tests/harness/media.ts";
 
 let db: ReturnType<typeof testDb>;
 let server: MediaServer;
@@ -14,7 +15,7 @@ const sockets: ClientSocket[] = [];
 beforeAll(async () => {
   db = testDb();
   // One worker, five consumer slots: presenter (2) + one full viewer (2) + one audio-only viewer (1).
-  server = await startTestServer(db, { MEDIA_WORKERS: "1", CONSUMERS_PER_WORKER: "5" });
+  server = await startMediaTestServer(db, { MEDIA_WORKERS: "1", CONSUMERS_PER_WORKER: "5" });
 }, 600_000);
 
 afterAll(async () => {

@@ -10,10 +10,11 @@ import { and, eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { attendanceEvents } from "#db/schema/index.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { launchBrowser } from "#tests/factories/browser.ts";
+import { launchBrowser } from "#tests/harness/browser.ts";
 import type { MediaServer } from "../../media-server/src/server.ts";
 import { sessionAttendance } from "#app/live/attendance.server.ts";
-import { freePort, makeSession, startTestServer, tokenFor, waitFor } from "./live-factory.ts";
+import { makeSession } from "#tests/factories/live.ts";
+import { freePort, startMediaTestServer, tokenFor, waitFor } from "#tests/harness/media.ts";
 
 let db: ReturnType<typeof testDb>;
 let server: MediaServer;
@@ -80,7 +81,7 @@ beforeAll(async () => {
   const port = await freePort();
   pageOrigin = `http://127.0.0.1:${port}`;
   pageServer = await servePages(port);
-  server = await startTestServer(db, { APP_ORIGINS: pageOrigin, MEDIA_WORKERS: "2" });
+  server = await startMediaTestServer(db, { APP_ORIGINS: pageOrigin, MEDIA_WORKERS: "2" });
   browser = await launchBrowser();
 }, 600_000);
 
@@ -180,7 +181,7 @@ describe("spreading viewers over workers", () => {
   it("pipes the broadcast to a router on another worker when the first worker's budget is spent", async () => {
     // Two workers, three consumer slots each: the presenter takes two on the first worker, so the
     // viewer (two slots) lands on the second worker and receives the video through pipeToRouter.
-    const small = await startTestServer(db, { APP_ORIGINS: pageOrigin, MEDIA_WORKERS: "2", CONSUMERS_PER_WORKER: "3" });
+    const small = await startMediaTestServer(db, { APP_ORIGINS: pageOrigin, MEDIA_WORKERS: "2", CONSUMERS_PER_WORKER: "3" });
     try {
       const t = w.t;
       const presenter = await makeMember(db, t.root, { password: false });

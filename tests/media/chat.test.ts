@@ -9,7 +9,8 @@ import { eq } from "drizzle-orm";
 import { liveChatMessages } from "#db/schema/index.ts";
 import type { MediaServer } from "../../media-server/src/server.ts";
 import { ChatLimiter, ChatLog } from "../../media-server/src/chat.ts";
-import { connect, connected, makeSession, request, startTestServer, tokenFor, waitFor } from "./live-factory.ts";
+import { makeSession } from "#tests/factories/live.ts";
+import { connect, connected, request, startMediaTestServer, tokenFor, waitFor } from "#tests/harness/media.ts";
 
 let db: ReturnType<typeof testDb>;
 let server: MediaServer;
@@ -43,7 +44,7 @@ const newViewer = () => makeMember(db, w.t.a1, { password: false });
 beforeAll(async () => {
   db = testDb();
   w = await world();
-  server = await startTestServer(db);
+  server = await startMediaTestServer(db);
 }, 600_000);
 
 afterAll(async () => {
@@ -332,7 +333,7 @@ describe("kept in the database", () => {
 
     // A new process on the same database: the room is created again and reads its history back.
     await server.close();
-    server = await startTestServer(db);
+    server = await startMediaTestServer(db);
     const p2 = await join(w.presenter, "presenter");
     const v = await join(await newViewer());
     const forPresenter = p2.joined.chat.find((m: { id: string }) => m.id === q.id);

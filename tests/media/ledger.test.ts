@@ -9,7 +9,7 @@ import { isMemberInvited } from "#live/access.server.ts";
 import { replay } from "#live/attendance.ts";
 import { ledgerRows, toLedgerEvent } from "#live/ledger.server.ts";
 import { AttendanceLedger } from "../../media-server/src/attendance.ts";
-import { makeSession } from "./live-factory.ts";
+import { makeSession } from "#tests/factories/live.ts";
 
 let db: ReturnType<typeof testDb>;
 beforeEach(() => {

@@ -12,7 +12,8 @@ import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { attendanceEvents, attendanceLastSeen } from "#db/schema/index.ts";
 import { ensureMediasoupWorker } from "../../scripts/mediasoup-worker.mjs";
 import { sessionAttendance } from "#app/live/attendance.server.ts";
-import { freePort, makeSession, ORIGIN, request, SECRET, tokenFor, waitFor } from "./live-factory.ts";
+import { makeSession } from "#tests/factories/live.ts";
+import { freePort, ORIGIN, request, JOIN_TOKEN_SECRET, tokenFor, waitFor } from "#tests/harness/media.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 let db: ReturnType<typeof testDb>;
@@ -32,7 +33,7 @@ function startProcess(): { child: ChildProcess; output: () => string } {
       MEDIA_HOST: "127.0.0.1",
       MEDIA_PORT: String(port),
       DATABASE_URL: `file:${db.file}`,
-      JOIN_TOKEN_SECRET: SECRET,
+      JOIN_TOKEN_SECRET,
       APP_ORIGINS: ORIGIN,
       MEDIA_WORKERS: "1",
       HEARTBEAT_SECONDS: "1",

@@ -12,7 +12,8 @@ import { replay } from "#live/attendance.ts";
 import { toLedgerEvent } from "#live/ledger.server.ts";
 import type { MediaServer } from "../../media-server/src/server.ts";
 import { CheckinCodes } from "../../media-server/src/checkin-codes.ts";
-import { connect, connected, makeSession, request, startTestServer, tokenFor, waitFor } from "./live-factory.ts";
+import { makeSession } from "#tests/factories/live.ts";
+import { connect, connected, request, startMediaTestServer, tokenFor, waitFor } from "#tests/harness/media.ts";
 
 let db: ReturnType<typeof testDb>;
 let server: MediaServer;
@@ -55,7 +56,7 @@ beforeAll(async () => {
   db = testDb();
   w = await world();
   // 5 s, the shortest allowed: the test sees one real rotation.
-  server = await startTestServer(db, { CHECKIN_QR_ROTATE_SECONDS: "5" });
+  server = await startMediaTestServer(db, { CHECKIN_QR_ROTATE_SECONDS: "5" });
 }, 600_000);
 
 afterAll(async () => {

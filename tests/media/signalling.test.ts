@@ -8,7 +8,8 @@ import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { attendanceEvents, attendanceLastSeen, members } from "#db/schema/index.ts";
 import type { MediaServer } from "../../media-server/src/server.ts";
 import { schemas } from "#live/wire.ts";
-import { connect, connected, makeSession, request, SECRET, startTestServer, testConfig, tokenFor, waitFor } from "./live-factory.ts";
+import { makeSession } from "#tests/factories/live.ts";
+import { connect, connected, request, JOIN_TOKEN_SECRET, startMediaTestServer, testConfig, tokenFor, waitFor } from "#tests/harness/media.ts";
 
 let db: ReturnType<typeof testDb>;
 let server: MediaServer;
@@ -36,7 +37,7 @@ const open = (token: string | undefined, opts?: { origin?: string | null }) => {
 beforeAll(async () => {
   db = testDb();
   w = await world();
-  server = await startTestServer(db);
+  server = await startMediaTestServer(db);
 }, 600_000);
 
 afterAll(async () => {
@@ -62,7 +63,7 @@ describe("who may connect", () => {
   const refusals: [string, () => ClientSocket, string][] = [
     ["a token for another session", () => open(tokenFor(w.viewer, w.other.id)), "not-invited"],
     ["an expired token", () => open(tokenFor(w.viewer, w.session.id, "viewer", { now: Date.now() - 3_600_000, ttlMs: 60_000 })), "expired-token"],
-    ["a token signed with another secret", () => open(tokenFor(w.viewer, w.session.id, "viewer", { secret: SECRET + "-not" })), "invalid-token"],
+    ["a token signed with another secret", () => open(tokenFor(w.viewer, w.session.id, "viewer", { secret: JOIN_TOKEN_SECRET + "-not" })), "invalid-token"],
     ["a tampered token (another member's id)", () => {
       const [p, sig] = tokenFor(w.viewer, w.session.id).split(".");
       const payload = JSON.parse(Buffer.from(p, "base64url").toString());

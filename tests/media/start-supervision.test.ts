@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { ensureMediasoupWorker } from "../../scripts/mediasoup-worker.mjs";
-import { freePort, waitFor } from "./live-factory.ts";
+import { freePort, waitFor } from "#tests/harness/media.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 let dir: string;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { bilingual, isMessageKey, translate } from "#app/i18n/catalog.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 import { vi } from "#app/i18n/vi.ts";
 import { en } from "#app/i18n/en.ts";
 

@@ -1,0 +1,48 @@
+/** Live sessions as data: scheduled (or live, or ended) for units and members, with presenters. */
+import { writeTx, type Db } from "#db/client.server.ts";
+import { liveSessionInvites, liveSessionPresenters, liveSessions } from "#db/schema/index.ts";
+import type { Member } from "#app/org/members.server.ts";
+import type { Unit } from "#app/org/units.server.ts";
+
+export function makeSession(
+  db: Db,
+  opts: {
+    title?: string;
+    start?: Date | number;
+    end?: Date | number;
+    actualStart?: Date | number;
+    actualEnd?: Date | number;
+    inviteUnits?: Unit[];
+    inviteMembers?: Member[];
+    presenters?: Member[];
+    state?: "scheduled" | "live" | "ended";
+    presentMinPercent?: number;
+    lateAfterMinutes?: number;
+  } = {},
+) {
+  const now = new Date();
+  const start = new Date(opts.start ?? now);
+  const date = (d: Date | number | undefined) => (d === undefined ? null : new Date(d));
+  return writeTx(db, (tx) => {
+    const s = tx
+      .insert(liveSessions)
+      .values({
+        title: opts.title ?? "Học tập Nghị quyết",
+        scheduledStartAt: start,
+        plannedEndAt: date(opts.end) ?? new Date(start.getTime() + 60 * 60_000),
+        actualStartAt: date(opts.actualStart),
+        actualEndAt: date(opts.actualEnd),
+        state: opts.state ?? "scheduled",
+        presentMinPercent: opts.presentMinPercent ?? 80,
+        lateAfterMinutes: opts.lateAfterMinutes ?? 10,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning()
+      .get();
+    for (const u of opts.inviteUnits ?? []) tx.insert(liveSessionInvites).values({ sessionId: s.id, unitId: u.id, createdAt: now }).run();
+    for (const m of opts.inviteMembers ?? []) tx.insert(liveSessionInvites).values({ sessionId: s.id, memberId: m.id, createdAt: now }).run();
+    for (const m of opts.presenters ?? []) tx.insert(liveSessionPresenters).values({ sessionId: s.id, memberId: m.id, createdAt: now }).run();
+    return s;
+  });
+}
