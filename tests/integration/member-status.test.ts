@@ -2,6 +2,7 @@ import { afterEach, beforeEach, expect, test } from "vitest";
 import { eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeTree } from "#tests/factories/org.ts";
+import { makeCourse } from "#tests/factories/courses.ts";
 import { updateMember } from "#app/org/members.server.ts";
 import { memberUnitHistory } from "#db/schema/index.ts";
 
@@ -30,18 +31,12 @@ test("leaving closes the member's unit interval at that moment; returning opens 
 
 test("the completion roll-up stops counting a member from the day they leave", async () => {
   const { completionRollup } = await import("#app/reports/completion.server.ts");
-  const { createCourse, addItem } = await import("#app/courses/authoring.server.ts");
-  const { publishCourse } = await import("#app/courses/courses.server.ts");
-  const { assignToUnit } = await import("#app/courses/learning.server.ts");
   const { createMember } = await import("#app/org/members.server.ts");
   const t = makeTree(db);
   const joined = new Date("2026-01-01T00:00:00Z");
   const stay = createMember(db, { code: "STAY", fullName: "Người Ở Lại", unitId: t.a1.id }, null, joined);
   const go = createMember(db, { code: "GO", fullName: "Người Rời Đi", unitId: t.a1.id }, null, joined);
-  const c = createCourse(db, { slug: "k", title: "Khóa" }, joined);
-  addItem(db, c.id, "chuong-1", "lesson", "Bài", joined);
-  publishCourse(db, c.id, null, joined);
-  assignToUnit(db, { courseId: c.id, unitId: t.root.id, dueAt: null, actorId: null }, joined);
+  const c = makeCourse(db, { at: joined, assignTo: t.root });
   updateMember(db, go.id, { status: "left" }, null, new Date("2026-03-01T00:00:00Z"));
   const at = (iso: string) => completionRollup(db, { courseIds: [c.id], at: new Date(iso) }).total.assigned;
   expect(at("2026-02-01T00:00:00Z")).toBe(2);

@@ -2,15 +2,12 @@ import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { addItem, createCourse } from "#app/courses/authoring.server.ts";
-import { getCourse, publishCourse } from "#app/courses/courses.server.ts";
-import { assignToUnit } from "#app/courses/learning.server.ts";
-import { importGiftBank } from "#app/quizzes/bank.server.ts";
+import { makeQuizCourse } from "#tests/factories/courses.ts";
 import { attemptsOf, saveAnswer, startAttempt, submitAttempt } from "#app/quizzes/attempts.server.ts";
 import { correctResponse } from "#app/quizzes/grading.ts";
 import type { Question } from "#app/quizzes/types.ts";
 import { DomainError } from "#app/org/domain-error.ts";
-import { courseCompletions, courses, itemProgress, quizSettings } from "#db/schema/index.ts";
+import { courseCompletions, itemProgress } from "#db/schema/index.ts";
 
 /**
  * The quiz rules at their edges: a score exactly at the pass mark (or the course's minimum grade)
@@ -35,26 +32,13 @@ function errorKey(f: () => unknown): string {
 
 const FOUR_TRUE = "::a::Một?{T}\n\n::b::Hai?{T}\n\n::c::Ba?{T}\n\n::d::Bốn?{T}\n";
 
-// attempts.server.ts caches a quiz bank per (version id, item key) for the process; every test has
-// a database of its own whose first version is id 1, so each quiz gets a key of its own.
-let quizNo = 0;
-
 async function quizCourse(opts: { gift?: string; passPercent: number; attemptsAllowed?: number; minGradePercent?: number }) {
   const t = makeTree(db);
   const m = await makeMember(db, t.a1, { password: false });
-  const c = createCourse(db, { slug: "khoa-bien", title: "Khóa ở ranh giới" });
-  const key = addItem(db, c.id, "chuong-1", "quiz", `Kiểm tra ${++quizNo}`).key;
-  importGiftBank(db, c.id, key, opts.gift ?? FOUR_TRUE);
-  if (opts.minGradePercent != null) db.update(courses).set({ minGradePercent: opts.minGradePercent }).where(eq(courses.id, c.id)).run();
-  db.insert(quizSettings)
-    .values({ courseId: c.id, itemKey: key, passPercent: opts.passPercent, attemptsAllowed: opts.attemptsAllowed ?? 0, shuffle: false, updatedAt: new Date() })
-    .run();
-  publishCourse(db, c.id, null);
-  assignToUnit(db, { courseId: c.id, unitId: t.root.id, dueAt: null, actorId: null });
-  const course = getCourse(db, c.id)!;
+  const { course, quizKey: key } = makeQuizCourse(db, { ...opts, gift: opts.gift ?? FOUR_TRUE, assignTo: t.root });
   const itemState = () =>
-    db.select().from(itemProgress).where(and(eq(itemProgress.memberId, m.id), eq(itemProgress.courseId, c.id), eq(itemProgress.itemKey, key))).get()?.state;
-  const completed = () => db.select().from(courseCompletions).where(and(eq(courseCompletions.memberId, m.id), eq(courseCompletions.courseId, c.id))).get();
+    db.select().from(itemProgress).where(and(eq(itemProgress.memberId, m.id), eq(itemProgress.courseId, course.id), eq(itemProgress.itemKey, key))).get()?.state;
+  const completed = () => db.select().from(courseCompletions).where(and(eq(courseCompletions.memberId, m.id), eq(courseCompletions.courseId, course.id))).get();
   /** Starts an attempt, answers the first `right` questions correctly, submits. */
   const attempt = (right: number) => {
     const a = startAttempt(db, m.id, course, key);

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import { eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeTree } from "#tests/factories/org.ts";
+import { makeCourse } from "#tests/factories/courses.ts";
 import { generateBigOrg, DAY, type BigOrg } from "#tests/factories/big-org.ts";
 import { members } from "#db/schema/index.ts";
 import { createMember, transferMember, updateMember, type Member } from "#app/org/members.server.ts";
@@ -63,10 +64,7 @@ describe("hand-built organisation, exact numbers", () => {
     return m;
   }
   function lessonCourse(slug: string, lessons: number, publishedAt: Date) {
-    const c = createCourse(db, { slug, title: `Khóa ${slug}` }, publishedAt);
-    for (let i = 1; i <= lessons; i++) addItem(db, c.id, "chuong-1", "lesson", `Bài ${i}`, publishedAt);
-    publishCourse(db, c.id, null, publishedAt);
-    return c.id;
+    return makeCourse(db, { slug, title: `Khóa ${slug}`, lessons, at: publishedAt }).id;
   }
   /** Opens every lesson at `opened` and completes each at `done` (through the app's own rules). */
   function complete(m: Member, courseId: number, opened: Date, done: Date) {

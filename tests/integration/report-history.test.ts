@@ -12,11 +12,11 @@ import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { openDb, type Db } from "#db/client.server.ts";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeTree } from "#tests/factories/org.ts";
+import { makeCourse } from "#tests/factories/courses.ts";
 import { courseAssignments, members } from "#db/schema/index.ts";
 import { createMember, type Member } from "#app/org/members.server.ts";
 import { deleteUnit, moveUnit, createUnit, type Unit } from "#app/org/units.server.ts";
-import { addItem, createCourse } from "#app/courses/authoring.server.ts";
-import { getCourse, publishCourse } from "#app/courses/courses.server.ts";
+import { getCourse } from "#app/courses/courses.server.ts";
 import { assignToMember, assignToUnit, completeLesson, openItem, removeAssignment } from "#app/courses/learning.server.ts";
 import { completionRollup, memberCompletion, memberRecord, membersMissing, type CompletionCounts, type CompletionRollup } from "#app/reports/completion.server.ts";
 import { completionSeries, takeCompletionSnapshot } from "#app/reports/snapshots.server.ts";
@@ -77,10 +77,7 @@ describe("a past day's report is unchanged by what is done today", () => {
     member("P2", t.a1);
     member("P3", t.a2);
     member("P4", t.b1);
-    const c = createCourse(db, { slug: "khoa-x", title: "Khóa X" }, d("2025-02-01"));
-    addItem(db, c.id, "chuong-1", "lesson", "Bài 1", d("2025-02-01"));
-    publishCourse(db, c.id, null, d("2025-02-01"));
-    X = c.id;
+    X = makeCourse(db, { slug: "khoa-x", title: "Khóa X", at: d("2025-02-01") }).id;
     // Committee A is due on 15 March; P4 (in B1) is assigned by name, due 20 March.
     assignToUnit(db, { courseId: X, unitId: t.a.id, dueAt: d("2025-03-15"), actorId: null }, d("2025-03-01"));
     assignToMember(db, { courseId: X, memberId: p.P4.id, dueAt: d("2025-03-20"), actorId: null }, d("2025-03-01"));

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeTree } from "#tests/factories/org.ts";
+import { makeCourse } from "#tests/factories/courses.ts";
 import { createMember, transferMember, type Member } from "#app/org/members.server.ts";
-import { addItem, createCourse } from "#app/courses/authoring.server.ts";
-import { publishCourse } from "#app/courses/courses.server.ts";
-import { assignToUnit } from "#app/courses/learning.server.ts";
 import { scopeOf, type Scope } from "#app/auth/permissions.server.ts";
 import { scopeGrants } from "#db/schema/index.ts";
 import { requireRecordScope } from "#app/reports/page.server.ts";
@@ -30,11 +28,7 @@ beforeAll(() => {
   moved = createMember(db, { code: "CHUYEN", fullName: "Người chuyển", unitId: t.a1.id }, null, JOINED);
   createMember(db, { code: "O-LAI-A1", fullName: "Người ở lại A1", unitId: t.a1.id }, null, JOINED);
   createMember(db, { code: "O-B1", fullName: "Người ở B1", unitId: t.b1.id }, null, JOINED);
-  const c = createCourse(db, { slug: "khoa-chuyen", title: "Khóa chuyển đơn vị" }, JOINED);
-  addItem(db, c.id, "chuong-1", "lesson", "Bài 1", JOINED);
-  publishCourse(db, c.id, null, JOINED);
-  courseId = c.id;
-  assignToUnit(db, { courseId, unitId: t.root.id, dueAt: null, actorId: null }, JOINED);
+  courseId = makeCourse(db, { slug: "khoa-chuyen", title: "Khóa chuyển đơn vị", at: JOINED, assignTo: t.root }).id;
   transferMember(db, moved.id, t.b1.id, null, T);
   // A trainer of committee A (a member of A: counted there, not in A1 or B1).
   const trainerA = createMember(db, { code: "GV-A", fullName: "Giảng viên A", unitId: t.a.id, role: "trainer" }, null, JOINED);

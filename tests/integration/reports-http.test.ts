@@ -5,12 +5,12 @@ import { parse } from "csv-parse/sync";
 import ExcelJS from "exceljs";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { client, startTestServer } from "#tests/factories/http.ts";
+import { makeCourse } from "#tests/factories/courses.ts";
+import { client, startTestServer } from "#tests/harness/http.ts";
 import { certificates, quizAttempts } from "#db/schema/index.ts";
 import type { Member } from "#app/org/members.server.ts";
 import { createUnit, type Unit } from "#app/org/units.server.ts";
-import { addItem, createCourse } from "#app/courses/authoring.server.ts";
-import { getCourse, publishCourse } from "#app/courses/courses.server.ts";
+import { getCourse } from "#app/courses/courses.server.ts";
 import { assignToUnit, completeLesson, openItem } from "#app/courses/learning.server.ts";
 import { takeCompletionSnapshot } from "#app/reports/snapshots.server.ts";
 import { addDays, vnDay } from "#app/reports/dates.ts";
@@ -59,11 +59,7 @@ function tableRows(html: string, testId: string): string[][] {
 }
 
 function lessonCourse(slug: string, title: string, at: Date) {
-  const c = createCourse(db, { slug, title }, at);
-  addItem(db, c.id, "chuong-1", "lesson", "Bài 1", at);
-  addItem(db, c.id, "chuong-1", "lesson", "Bài 2", at);
-  publishCourse(db, c.id, null, at);
-  return c.id;
+  return makeCourse(db, { slug, title, lessons: 2, at }).id;
 }
 
 function complete(member: Member, courseId: number, opened: Date, done: Date) {

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeTree } from "#tests/factories/org.ts";
+import { makeCourse } from "#tests/factories/courses.ts";
 import { completionSnapshots, courseCompletions } from "#db/schema/index.ts";
 import { createMember, type Member } from "#app/org/members.server.ts";
-import { addItem, createCourse } from "#app/courses/authoring.server.ts";
-import { getCourse, publishCourse } from "#app/courses/courses.server.ts";
+import { getCourse } from "#app/courses/courses.server.ts";
 import { assignToUnit, completeLesson, openItem } from "#app/courses/learning.server.ts";
 import { completionRollup } from "#app/reports/completion.server.ts";
 import { completionSeries, snapshotRecentDays, takeCompletionSnapshot } from "#app/reports/snapshots.server.ts";
@@ -25,10 +25,7 @@ const lastWeek = addDays(today, -7);
 const at = (day: string, hour: number) => new Date(startOfVnDay(day).getTime() + hour * 3600_000);
 
 function course(slug: string, publishedAt: Date) {
-  const c = createCourse(db, { slug, title: `Khóa ${slug}` }, publishedAt);
-  addItem(db, c.id, "chuong-1", "lesson", "Bài 1", publishedAt);
-  publishCourse(db, c.id, null, publishedAt);
-  return c.id;
+  return makeCourse(db, { slug, title: `Khóa ${slug}`, at: publishedAt }).id;
 }
 
 function complete(m: Member, courseId: number, done: Date) {

@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
+import { makeCourse } from "#tests/factories/courses.ts";
 import { createUnit, isInSubtree, searchUnits, type Unit } from "#app/org/units.server.ts";
 import { searchMembers, type Member } from "#app/org/members.server.ts";
 import { requireMemberScope, requireUnitScope, scopeOf, scopePaths, unitInScope, type Scope } from "#app/auth/permissions.server.ts";
 import { reportUnit, requireRecordScope } from "#app/reports/page.server.ts";
 import { completionRollup, membersMissing } from "#app/reports/completion.server.ts";
-import { addItem, createCourse } from "#app/courses/authoring.server.ts";
-import { publishCourse } from "#app/courses/courses.server.ts";
-import { assignToUnit, isAssigned } from "#app/courses/learning.server.ts";
+import { isAssigned } from "#app/courses/learning.server.ts";
 import { DomainError } from "#app/org/domain-error.ts";
 
 /**
@@ -124,10 +123,7 @@ describe("SQL prefix filters compare whole segments too", () => {
   });
 
   test("an assignment to A does not reach C20; the roll-up and the missing list of A leave it out", () => {
-    const c = createCourse(db, { slug: "khoa-tien-to", title: "Khóa tiền tố" }, D);
-    addItem(db, c.id, "chuong-1", "lesson", "Bài 1", D);
-    publishCourse(db, c.id, null, D);
-    assignToUnit(db, { courseId: c.id, unitId: tree.a.id, dueAt: null, actorId: null }, D);
+    const c = makeCourse(db, { at: D, assignTo: tree.a });
     expect(isAssigned(db, inA1.id, c.id)).toBe(true);
     expect(isAssigned(db, inC20.id, c.id)).toBe(false);
 
