@@ -15,7 +15,7 @@ import { openDb, writeTx } from "#db/client.server.ts";
 import { commitMemberImport, MEMBER_COLUMNS, previewMemberImport } from "#app/org/import-members.server.ts";
 import { readSheet } from "#app/org/import-common.server.ts";
 import { insertMember } from "#app/org/members.server.ts";
-import { foldVietnamese } from "#app/org/text-fold.ts";
+import { foldVietnamese } from "#app/common/text-fold.ts";
 import { makeName, POSITIONS, rng } from "../scripts/seed/names.ts";
 import { generateUnits, type GenOrg } from "./org.ts";
 import {

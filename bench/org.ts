@@ -9,7 +9,7 @@
  * via foldVietnamese, unit paths as "/id/id/".
  */
 import type Database from "better-sqlite3";
-import { foldVietnamese } from "#app/org/text-fold.ts";
+import { foldVietnamese } from "#app/common/text-fold.ts";
 import { rng } from "../scripts/seed/names.ts";
 
 export type GenUnit = { id: number; code: string; name: string; path: string; depth: number; parentId: number | null };

@@ -15,7 +15,7 @@
 import type Database from "better-sqlite3";
 import { openDb } from "#db/client.server.ts";
 import { searchMembers, type MemberSearch } from "#app/org/members.server.ts";
-import { foldVietnamese } from "#app/org/text-fold.ts";
+import { foldVietnamese } from "#app/common/text-fold.ts";
 import { likeEscape } from "#app/org/units.server.ts";
 import { generateBigOrg } from "#tests/factories/big-org.ts";
 import {

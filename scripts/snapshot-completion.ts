@@ -11,7 +11,7 @@ import { z } from "zod";
 import { parseEnv } from "#app/env.server.ts";
 import { openDb } from "#db/client.server.ts";
 import { snapshotRecentDays, takeCompletionSnapshot } from "#app/reports/snapshots.server.ts";
-import { isDay } from "#app/reports/dates.ts";
+import { isDay } from "#app/common/vietnam-time.ts";
 
 const argv = process.argv.slice(2);
 const opt = (name: string) => {

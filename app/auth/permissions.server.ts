@@ -5,7 +5,7 @@ import { scopeGrants, units, members } from "#db/schema/index.ts";
 import { readCookie, SESSION_COOKIE } from "./cookie.server.ts";
 import { validateSessionToken, type SessionMember, type ValidatedSession } from "./session.server.ts";
 import { isInSubtree } from "#app/org/units.server.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
 

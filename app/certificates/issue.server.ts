@@ -4,7 +4,7 @@ import { writeTx, type Db } from "#db/client.server.ts";
 import { auditLog, certificates, courseCompletions, courses, courseVersions, members, memberUnitHistory, units } from "#db/schema/index.ts";
 import { unitInScope, type Scope } from "#app/auth/permissions.server.ts";
 import { scopeRootUnits, subtreeCondition } from "#app/org/units.server.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 import type { CourseSnapshot } from "#app/courses/snapshot.ts";
 import { formatCode, normaliseCode, REVOKE_REASON_MAX } from "./code.ts";
 

@@ -1,5 +1,5 @@
 import { Zip, ZipPassThrough } from "fflate";
-import { foldVietnamese } from "#app/org/text-fold.ts";
+import { foldVietnamese } from "#app/common/text-fold.ts";
 import { renderCertificatePdf, type CertificateForPdf } from "./pdf.server.ts";
 
 export type ZipEntry = CertificateForPdf & { memberCode: string };

@@ -1,8 +1,8 @@
 import { and, asc, eq, max } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { courseItems, courseModules, courses, courseVersions } from "#db/schema/index.ts";
-import { DomainError } from "#app/org/domain-error.ts";
-import { foldVietnamese } from "#app/org/text-fold.ts";
+import { DomainError } from "#app/common/domain-error.ts";
+import { foldVietnamese } from "#app/common/text-fold.ts";
 import { validateDoc } from "#app/editor/document.server.ts";
 
 export const SLUG_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -53,6 +53,11 @@ function uniqueKey(tx: Db, courseId: number, base: string, table: "items" | "mod
   let key = base;
   for (let i = 2; taken.has(key); i++) key = `${base}-${i}`;
   return key;
+}
+
+/** The overall grade a member needs to complete the course (null: none). */
+export function setMinGrade(db: Db, courseId: number, minGradePercent: number | null, now = new Date()) {
+  writeTx(db, (tx) => tx.update(courses).set({ minGradePercent, updatedAt: now }).where(eq(courses.id, courseId)).run());
 }
 
 export function addModule(db: Db, courseId: number, title: string) {

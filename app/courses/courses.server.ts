@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import { asc, desc, eq, max, sql } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { courseItems, courseModules, courses, courseVersions } from "#db/schema/index.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 import { snapshotItems, type CourseSnapshot } from "./snapshot.ts";
 import { recomputeCourseCompletions } from "./completion.server.ts";
 import { markLiveSessionsUnsettled } from "./live-settling-queue.server.ts";

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNotNull, or, sql } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { courseAssignments, courseCompletions, courses, itemProgress, members, units } from "#db/schema/index.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 import { subtreeCondition } from "#app/org/units.server.ts";
 import { publishedSnapshot, type Course } from "./courses.server.ts";
 import { publishedVersion } from "./version-cache.server.ts";

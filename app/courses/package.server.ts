@@ -5,7 +5,7 @@ import { and, eq, notInArray } from "drizzle-orm";
 import type { JSONContent } from "@tiptap/core";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { courseItems, courseModules, courses, liveSessions } from "#db/schema/index.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 import { markdownToDoc } from "#app/editor/markdown.server.ts";
 import { validateDoc } from "#app/editor/document.server.ts";
 import { translate } from "#app/i18n/catalog.ts";

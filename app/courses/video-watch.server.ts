@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { JSONContent } from "@tiptap/core";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { itemProgress } from "#db/schema/index.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 import { isAllowedMediaSrc } from "#app/editor/url-policy.ts";
 
 /** A beat credits at most this much playback: a client cannot claim more time than has passed. */

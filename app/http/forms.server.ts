@@ -1,6 +1,6 @@
 import { data, MaxPartSizeExceededError, unstable_createMemoryUploadHandler, unstable_parseMultipartFormData } from "@remix-run/node";
 import { z } from "zod";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 import type { Flash } from "#app/components/ui.tsx";
 
 /** Reads a urlencoded form and validates it; malformed input is a 400, never an exception. */

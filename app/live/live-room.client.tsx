@@ -11,7 +11,7 @@ import { isRefusal } from "#live/refusals.ts";
 import type { ChatAction, ChatMessage } from "#live/wire.ts";
 import { LiveConnection, type ChatResult, type LiveRole, type Snapshot } from "./live-connection.client.ts";
 import { refusalKey } from "./refusal-text.ts";
-import { toLocalStamp } from "./time.ts";
+import { toLocalStamp } from "#app/common/vietnam-time.ts";
 import { CheckinQr } from "./checkin-qr.client.tsx";
 
 export type RosterMember = { id: number; code: string; fullName: string };

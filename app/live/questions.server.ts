@@ -7,8 +7,8 @@
 import { asc, eq } from "drizzle-orm";
 import type { Db } from "#db/client.server.ts";
 import { liveChatMessages } from "#db/schema/index.ts";
-import { toCsvLine } from "#app/org/spreadsheet-safety.ts";
-import { toLocalStamp } from "./time.ts";
+import { toCsvLine } from "#app/common/spreadsheet-safety.ts";
+import { toLocalStamp } from "#app/common/vietnam-time.ts";
 
 export type KeptMessage = {
   id: string;

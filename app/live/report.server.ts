@@ -12,14 +12,14 @@ import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "#db/client.server.ts";
 import { ATTENDANCE_OVERRIDES, attendanceCorrections, members, units, type AttendanceOverride } from "#db/schema/index.ts";
 import type { Scope } from "#app/auth/permissions.server.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 import type { ExportTable } from "#app/reports/export.server.ts";
-import { foldVietnamese } from "#app/org/text-fold.ts";
+import { foldVietnamese } from "#app/common/text-fold.ts";
 import { pathIds, sumUpTree, type TreeNode } from "#app/reports/tree-sum.ts";
 import { translate, type PlainKey } from "#app/i18n/catalog.ts";
 import { correctAttendance, sessionAttendance, type MemberAttendance } from "./attendance.server.ts";
 import { RECONNECT_WINDOW_MS, type LiveSession } from "./sessions.server.ts";
-import { toLocalStamp } from "./time.ts";
+import { toLocalStamp } from "#app/common/vietnam-time.ts";
 import { MAX_REASON } from "./constants.ts";
 
 export type ReportRow = MemberAttendance & {

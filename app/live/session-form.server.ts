@@ -4,10 +4,10 @@
  */
 import { MaxPartSizeExceededError, unstable_createMemoryUploadHandler, unstable_parseMultipartFormData, type AppLoadContext } from "@remix-run/node";
 import { z } from "zod";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 import { saveUpload, UPLOAD_TYPES } from "#app/uploads/store.server.ts";
 import { parseCodes, type SessionInput } from "./sessions.server.ts";
-import { parseLocalDateTime } from "./time.ts";
+import { parseLocalDateTime } from "#app/common/vietnam-time.ts";
 
 const MAX_PDF = UPLOAD_TYPES.pdf.max;
 

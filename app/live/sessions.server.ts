@@ -19,7 +19,7 @@ import { writeTx, type Db } from "#db/client.server.ts";
 import { auditLog, liveSessionInvites, liveSessionPresenters, liveSessions, members, scopeGrants, units } from "#db/schema/index.ts";
 import type { Scope } from "#app/auth/permissions.server.ts";
 import type { SessionMember } from "#app/auth/session.server.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 import { subtreeCondition } from "#app/org/units.server.ts";
 import { invitedCondition, joinFacts, mayJoinAs } from "#live/access.server.ts";
 import type { JoinMode, JoinRole } from "#live/join-token.ts";

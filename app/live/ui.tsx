@@ -1,7 +1,7 @@
 /** Small presentational pieces of the live-session pages (client-safe, no data access). */
 import { useEffect, useState } from "react";
 import { useT } from "#app/i18n/use-t.ts";
-import { formatCountdown } from "./time.ts";
+import { formatCountdown } from "#app/common/vietnam-time.ts";
 import type { CorrectionStatus as AttendanceOverride } from "./constants.ts";
 
 /**

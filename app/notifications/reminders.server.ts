@@ -11,7 +11,7 @@ import { and, eq, gte, inArray } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { courses, members, notifications } from "#db/schema/index.ts";
 import { translate } from "#app/i18n/catalog.ts";
-import { startOfVnDay, vnDay } from "#app/reports/dates.ts";
+import { startOfVnDay, vnDay } from "#app/common/vietnam-time.ts";
 import type { MailConfig } from "./config.server.ts";
 import { reminderKind } from "./kinds.ts";
 

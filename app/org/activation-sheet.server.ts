@@ -4,7 +4,7 @@ import { members, units } from "#db/schema/index.ts";
 import { accountsBeyondScope, type Scope } from "#app/auth/permissions.server.ts";
 import { ACTIVATION_TTL_MS, issueActivationCodes } from "./members.server.ts";
 import { subtreeCondition } from "./units.server.ts";
-import { CSV_BOM, toCsvLine } from "./spreadsheet-safety.ts";
+import { CSV_BOM, toCsvLine } from "#app/common/spreadsheet-safety.ts";
 
 /**
  * Members of the subtree who cannot sign in yet (no password, not disabled, still active), split

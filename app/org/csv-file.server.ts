@@ -9,7 +9,7 @@
  * stored in the member database.
  */
 import { parse } from 'csv-parse/sync';
-import { foldVietnamese } from './text-fold.ts';
+import { foldVietnamese } from '#app/common/text-fold.ts';
 import { decodeTextBytes, looksBinary, startsWithBytes as startsWith, type TextEncoding } from './text-decoding.server.ts';
 
 export { foldVietnamese };

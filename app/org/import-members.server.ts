@@ -4,7 +4,7 @@ import { auditLog, members, scopeGrants, units } from "#db/schema/index.ts";
 import { accountsBeyondScope, unitInScope, type Scope } from "#app/auth/permissions.server.ts";
 import { emptyReport, readSheet, type ImportReport } from "./import-common.server.ts";
 import type { CsvError } from "./csv-file.server.ts";
-import { DomainError } from "./domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 import {
   applyMemberUpdate,
   diffMember,

@@ -4,8 +4,8 @@ import { encodeHexLowerCase } from "@oslojs/encoding";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { auditLog, members, memberUnitHistory, units, type MemberStatus, type Role } from "#db/schema/index.ts";
 import { invalidateAllSessions } from "#app/auth/session.server.ts";
-import { foldVietnamese } from "./text-fold.ts";
-import { DomainError } from "./domain-error.ts";
+import { foldVietnamese } from "#app/common/text-fold.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 import { ancestors, likeEscape, subtreeCondition } from "./units.server.ts";
 
 export type Member = typeof members.$inferSelect;

@@ -1,8 +1,8 @@
 import { and, asc, eq, inArray, or, sql, count } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { units, members, memberUnitHistory, unitPathHistory } from "#db/schema/index.ts";
-import { foldVietnamese } from "./text-fold.ts";
-import { DomainError } from "./domain-error.ts";
+import { foldVietnamese } from "#app/common/text-fold.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 import type { Scope } from "#app/auth/permissions.server.ts";
 
 export type Unit = typeof units.$inferSelect;

@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import { and, desc, eq, max } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { itemProgress, quizAnswers, quizAttempts, quizSettings } from "#db/schema/index.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 import { getCourse, publishedSnapshot, type Course } from "#app/courses/courses.server.ts";
 import { recomputeCompletion } from "#app/courses/completion.server.ts";
 import { snapshotItems } from "#app/courses/snapshot.ts";

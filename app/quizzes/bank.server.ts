@@ -1,7 +1,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { courseItems, courseModules } from "#db/schema/index.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 import { addItem } from "#app/courses/authoring.server.ts";
 import { parseGift, type GiftProblem } from "./gift.ts";
 import { decodeGiftBytes } from "./gift-file.server.ts";

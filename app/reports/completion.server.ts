@@ -44,7 +44,7 @@
 import { eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "#db/client.server.ts";
 import { courses, members, units } from "#db/schema/index.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 import { unitsAt, type UnitAt } from "#app/org/units.server.ts";
 import { assignmentsAt } from "#app/courses/assignment-history.server.ts";
 import { pathIds, sumUpTree } from "./tree-sum.ts";

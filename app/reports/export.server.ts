@@ -15,9 +15,9 @@
 import crypto from "node:crypto";
 import { PassThrough } from "node:stream";
 import ExcelJS from "exceljs";
-import { CSV_BOM, neutraliseCell, toCsvLine } from "#app/org/spreadsheet-safety.ts";
+import { CSV_BOM, neutraliseCell, toCsvLine } from "#app/common/spreadsheet-safety.ts";
 import { translate, type PlainKey } from "#app/i18n/catalog.ts";
-import { vnDateTime } from "./dates.ts";
+import { vnDateTime } from "#app/common/vietnam-time.ts";
 import type { Cell } from "./tables.server.ts";
 
 const vi = (key: PlainKey) => translate("vi", key);

@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { Db } from "#db/client.server.ts";
 import { courses } from "#db/schema/index.ts";
 import { notFound, type Scope } from "#app/auth/permissions.server.ts";
-import { isDay, reportInstant, vnDay } from "./dates.ts";
+import { isDay, reportInstant, vnDay } from "#app/common/vietnam-time.ts";
 
 export type ReportCourse = { id: number; slug: string; title: string; state: string };
 

@@ -10,7 +10,7 @@ import { ancestors } from "#app/org/units.server.ts";
 import type { Db } from "#db/client.server.ts";
 import { readReportFilters } from "./filters.server.ts";
 import type { CompletionCounts, CompletionRollup, RollupUnit } from "./completion.server.ts";
-import { addDays } from "./dates.ts";
+import { addDays } from "#app/common/vietnam-time.ts";
 import { completionSeries } from "./snapshots.server.ts";
 
 export function reportRequest(request: Request, context: AppLoadContext) {

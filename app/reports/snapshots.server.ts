@@ -15,7 +15,7 @@ import { writeTx, type Db } from "#db/client.server.ts";
 import { completionSnapshots } from "#db/schema/index.ts";
 import { assignmentsAt } from "#app/courses/assignment-history.server.ts";
 import { completionRollup } from "./completion.server.ts";
-import { addDays, endOfVnDay, isDay, vnDay } from "./dates.ts";
+import { addDays, endOfVnDay, isDay, vnDay } from "#app/common/vietnam-time.ts";
 
 export type SnapshotOutcome = { day: string; courses: number; skipped: number; rows: number };
 

@@ -15,7 +15,7 @@ import {
   type MemberRecord,
 } from "./completion.server.ts";
 import { pathIds } from "./tree-sum.ts";
-import { vnDateTime } from "./dates.ts";
+import { vnDateTime } from "#app/common/vietnam-time.ts";
 import { reminderKind } from "#app/notifications/kinds.ts";
 import type { ReportFilters } from "./filters.server.ts";
 

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { requireUser, notFound } from "#app/auth/permissions.server.ts";
 import { saveAnswer } from "#app/quizzes/attempts.server.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 import { parseId } from "#app/http/forms.server.ts";
 import { localeOf } from "#app/i18n/locale.server.ts";
 import { translate } from "#app/i18n/catalog.ts";

@@ -3,7 +3,7 @@ import { readMultipart } from "#app/http/forms.server.ts";
 import { notFound, requireManager } from "#app/auth/permissions.server.ts";
 import { saveUpload } from "#app/uploads/store.server.ts";
 import { prepareImage } from "#app/uploads/images.server.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 import { localeOf } from "#app/i18n/locale.server.ts";
 import { translate } from "#app/i18n/catalog.ts";
 import { UPLOAD_MAX_BYTES } from "#app/http/body-limits.ts";

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { notFound } from "#app/auth/permissions.server.ts";
 import { requireReadableCourse } from "#app/courses/access.server.ts";
 import { recordWatchBeat } from "#app/courses/video-watch.server.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 
 const beat = z.object({ duration: z.number().finite().positive().max(100_000) });
 

@@ -1,19 +1,15 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { forbidden, notFound, requireManager, scopePaths, unitInScope } from "#app/auth/permissions.server.ts";
+import { forbidden, notFound, requireManager, scopePaths } from "#app/auth/permissions.server.ts";
 import { draftSnapshot, getCourse, publishCourse, setCourseState, publishedSnapshot } from "#app/courses/courses.server.ts";
-import { addItem, addModule, canAuthor } from "#app/courses/authoring.server.ts";
-import { assignToMember, assignToUnit, assignmentsOfCourse, removeAssignment } from "#app/courses/learning.server.ts";
-import { getUnitByCode } from "#app/org/units.server.ts";
+import { addItem, addModule, canAuthor, setMinGrade } from "#app/courses/authoring.server.ts";
+import { assignmentsOfCourse } from "#app/courses/learning.server.ts";
+import { assignCourse, unassignCourse } from "#app/courses/assigning.server.ts";
 import { sessionAccess, sessionsInScope } from "#app/live/sessions.server.ts";
 import { translate } from "#app/i18n/catalog.ts";
-import { getMemberByCode } from "#app/org/members.server.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 import { domainFailure, ok, parseId, readForm } from "#app/http/forms.server.ts";
-import { courseAssignments, courses, units } from "#db/schema/index.ts";
-import { writeTx } from "#db/client.server.ts";
 import { Field, Notice } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 
@@ -64,30 +60,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const actor = session.member.id;
   try {
     switch (f.intent) {
-      case "assign": {
-        // End of the chosen day in Vietnam: "due 30/11" means all of 30/11.
-        const dueAt = f.due ? new Date(`${f.due}T23:59:59+07:00`) : null;
-        if (f.unitCode) {
-          const unit = getUnitByCode(context.db, f.unitCode);
-          if (!unit || !unitInScope(scope, unit)) throw new DomainError("unit.error.notFound", {}, 404);
-          assignToUnit(context.db, { courseId: course.id, unitId: unit.id, dueAt, actorId: actor });
-        } else if (f.memberCode) {
-          const m = getMemberByCode(context.db, f.memberCode);
-          const unit = m && context.db.select().from(units).where(eq(units.id, m.unitId)).get();
-          if (!m || !unit || !unitInScope(scope, unit)) throw new DomainError("member.error.notFound", {}, 404);
-          assignToMember(context.db, { courseId: course.id, memberId: m.id, dueAt, actorId: actor });
-        } else {
-          throw new DomainError("manage.courses.assignTarget");
-        }
+      case "assign":
+        assignCourse(context.db, scope, { courseId: course.id, unitCode: f.unitCode, memberCode: f.memberCode, dueDay: f.due || null, actorId: actor });
         return ok("manage.courses.assigned");
-      }
-      case "unassign": {
-        const visible = assignmentsOfCourse(context.db, course.id, scopePaths(scope)).some((a) => a.id === f.assignmentId);
-        const exists = context.db.select().from(courseAssignments).where(and(eq(courseAssignments.id, f.assignmentId), eq(courseAssignments.courseId, course.id))).get();
-        if (!visible || !exists) notFound();
-        removeAssignment(context.db, f.assignmentId);
+      case "unassign":
+        if (!unassignCourse(context.db, scope, course.id, f.assignmentId)) notFound();
         return ok("manage.courses.unassigned");
-      }
       case "publish": {
         if (!canAuthor(session.member, course)) forbidden();
         const r = publishCourse(context.db, course.id, actor);
@@ -99,7 +77,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         return ok("manage.courses.archived");
       case "min-grade":
         if (!canAuthor(session.member, course)) forbidden();
-        writeTx(context.db, (tx) => tx.update(courses).set({ minGradePercent: f.minGrade === "" ? null : f.minGrade, updatedAt: new Date() }).where(eq(courses.id, course.id)).run());
+        setMinGrade(context.db, course.id, f.minGrade === "" ? null : f.minGrade);
         return ok("common.saved");
       case "add-module":
         if (!canAuthor(session.member, course)) forbidden();

@@ -1,4 +1,5 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { parseLocalDateTime } from "#app/common/vietnam-time.ts";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { requireAuthorableCourse } from "#app/courses/access.server.ts";
@@ -31,7 +32,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 const optionalInt = (min: number, max: number) => z.union([z.literal("").transform(() => null), z.coerce.number().int().min(min).max(max)]);
-const optionalDate = z.union([z.literal("").transform(() => null), z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/).transform((v) => new Date(`${v}:00+07:00`))]);
+const optionalDate = z.union([z.literal("").transform(() => null), z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/).transform((v, ctx) => parseLocalDateTime(v) ?? (ctx.addIssue({ code: "custom" }), z.NEVER))]);
 const settingsSchema = z.object({
   passPercent: z.coerce.number().int().min(0).max(100),
   attemptsAllowed: z.coerce.number().int().min(0).max(100),

@@ -6,7 +6,7 @@ import { Notice } from "#app/components/ui.tsx";
 import { joinAccess, sessionAccess, sessionTargets, updateSession } from "#app/live/sessions.server.ts";
 import { readSessionForm } from "#app/live/session-form.server.ts";
 import { SessionForm } from "#app/live/session-form.tsx";
-import { toLocalInput } from "#app/live/time.ts";
+import { toLocalInput } from "#app/common/vietnam-time.ts";
 import { DocumentLink, StateBadge, useNow } from "#app/live/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 import liveStyles from "#app/styles/live.css?url";

@@ -6,7 +6,7 @@ import { Notice } from "#app/components/ui.tsx";
 import { scheduleSession, sessionsInScope } from "#app/live/sessions.server.ts";
 import { readSessionForm } from "#app/live/session-form.server.ts";
 import { SessionForm } from "#app/live/session-form.tsx";
-import { toLocalInput } from "#app/live/time.ts";
+import { toLocalInput } from "#app/common/vietnam-time.ts";
 import { StateBadge, useNow } from "#app/live/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 import { scopeRootUnits } from "#app/org/units.server.ts";

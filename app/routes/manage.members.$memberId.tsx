@@ -1,4 +1,5 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { startOfVnDay } from "#app/common/vietnam-time.ts";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import {
@@ -13,7 +14,7 @@ import {
 } from "#app/auth/permissions.server.ts";
 import { issueActivationCodes, setDisabled, transferMember, unitHistory, updateMember } from "#app/org/members.server.ts";
 import { getUnitByCode } from "#app/org/units.server.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 import { domainFailure, ok, parseId, readForm } from "#app/http/forms.server.ts";
 import { grantScope, revokeScope } from "#app/org/grants.server.ts";
 import { MEMBER_STATUSES, ROLES } from "#db/schema/enums.ts";
@@ -76,7 +77,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         const target = getUnitByCode(context.db, f.unitCode);
         // A unit outside the caller's scope is reported exactly like a unit that does not exist.
         if (!target || !unitInScope(scope, target)) throw new DomainError("unit.error.notFound", {}, 404);
-        const at = f.date ? new Date(`${f.date}T00:00:00+07:00`) : new Date();
+        const at = f.date ? startOfVnDay(f.date) : new Date();
         transferMember(context.db, member.id, target.id, actor, at, f.note || undefined);
         return ok("members.transferred");
       }

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { requireManager, requireUnitScope, unitInScope } from "#app/auth/permissions.server.ts";
 import { createMember } from "#app/org/members.server.ts";
 import { getUnitByCode } from "#app/org/units.server.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 import { domainFailure, readForm, readSearch } from "#app/http/forms.server.ts";
 import { Field, Notice } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";

@@ -1,4 +1,5 @@
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { startOfVnDay } from "#app/common/vietnam-time.ts";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { requireManager, requireUnitScope, scopePaths } from "#app/auth/permissions.server.ts";
@@ -13,7 +14,7 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: reportsCss
 
 const DAY = 24 * 3600_000;
 const vnDay = (d: Date) => new Date(d.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
-const dayStart = (s: string) => new Date(`${s}T00:00:00+07:00`);
+const dayStart = startOfVnDay;
 
 /** Live-session attendance over a period, per unit with drill-down, and per session. */
 export function loader({ request, context }: LoaderFunctionArgs) {

@@ -1,4 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
+import { startOfVnDay } from "#app/common/vietnam-time.ts";
 import { z } from "zod";
 import { requireManager, requireUnitScope, scopePaths } from "#app/auth/permissions.server.ts";
 import { attendanceForPeriod, type AttendanceCounts } from "#app/reports/attendance-period.server.ts";
@@ -9,7 +10,7 @@ import { translate, type PlainKey } from "#app/i18n/catalog.ts";
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const DAY = 24 * 3600_000;
-const dayStart = (s: string) => new Date(`${s}T00:00:00+07:00`);
+const dayStart = startOfVnDay;
 
 /** CSV/XLSX of attendance over a period: every unit of the report, hierarchy columns first. */
 export async function loader({ request, context }: LoaderFunctionArgs) {

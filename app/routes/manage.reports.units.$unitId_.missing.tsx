@@ -8,7 +8,7 @@ import { reportCrumbs, reportRequest, reportUnit } from "#app/reports/page.serve
 import { lastReminders, missingRows, type MissingFilter } from "#app/reports/tables.server.ts";
 import { ExportLinks, StateBadge } from "#app/reports/report-ui.tsx";
 import { readForm } from "#app/http/forms.server.ts";
-import { vnDay } from "#app/reports/dates.ts";
+import { vnDay } from "#app/common/vietnam-time.ts";
 import { mailConfig } from "#app/notifications/config.server.ts";
 import { remindMembers } from "#app/notifications/reminders.server.ts";
 import { nudgeMailOutbox } from "#app/notifications/outbox.server.ts";

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { requireManager, requireUnitScope, unitInScope, notFound, type Scope } from "#app/auth/permissions.server.ts";
 import { ancestors, childUnits, createUnit, deleteUnit, getUnitByCode, moveUnit, renameUnit } from "#app/org/units.server.ts";
 import { domainFailure, ok, parseId, readForm } from "#app/http/forms.server.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 import { Field, Notice } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 

@@ -4,7 +4,7 @@ import path from "node:path";
 import { eq } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { uploads } from "#db/schema/index.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 
 /**
  * Uploaded files are stored once, named by the SHA-256 of their bytes, with the type decided from

@@ -8,7 +8,7 @@ import { makeCourse } from "#tests/factories/courses.ts";
 import { startTestServer } from "#tests/harness/http.ts";
 import { launchBrowser } from "#tests/harness/browser.ts";
 import { completeLesson, openItem } from "#app/courses/learning.server.ts";
-import { addDays, vnDay } from "#app/reports/dates.ts";
+import { addDays, vnDay } from "#app/common/vietnam-time.ts";
 import { takeCompletionSnapshot } from "#app/reports/snapshots.server.ts";
 
 /**

@@ -6,7 +6,7 @@ import { makeQuizCourse } from "#tests/factories/courses.ts";
 import { attemptsOf, saveAnswer, startAttempt, submitAttempt } from "#app/quizzes/attempts.server.ts";
 import { correctResponse } from "#app/quizzes/grading.ts";
 import type { Question } from "#app/quizzes/types.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 import { courseCompletions, itemProgress } from "#db/schema/index.ts";
 
 /**

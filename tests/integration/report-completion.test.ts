@@ -10,7 +10,7 @@ import type { Unit } from "#app/org/units.server.ts";
 import { addItem, createCourse } from "#app/courses/authoring.server.ts";
 import { getCourse, publishCourse } from "#app/courses/courses.server.ts";
 import { assignToMember, assignToUnit, completeLesson, openItem } from "#app/courses/learning.server.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 import {
   completionRollup,
   memberRecord,

@@ -21,8 +21,8 @@ import { assignToMember, assignToUnit, completeLesson, openItem, removeAssignmen
 import { completionRollup, memberCompletion, memberRecord, membersMissing, type CompletionCounts, type CompletionRollup } from "#app/reports/completion.server.ts";
 import { completionSeries, takeCompletionSnapshot } from "#app/reports/snapshots.server.ts";
 import { readReportFilters } from "#app/reports/filters.server.ts";
-import { endOfVnDay } from "#app/reports/dates.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { endOfVnDay } from "#app/common/vietnam-time.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 
 const d = (s: string) => new Date(`${s}T00:00:00Z`);
 const five = (c: CompletionCounts) => [c.assigned, c.completed, c.inProgress, c.notStarted, c.overdue];

@@ -13,7 +13,7 @@ import { createUnit, type Unit } from "#app/org/units.server.ts";
 import { getCourse } from "#app/courses/courses.server.ts";
 import { assignToUnit, completeLesson, openItem } from "#app/courses/learning.server.ts";
 import { takeCompletionSnapshot } from "#app/reports/snapshots.server.ts";
-import { addDays, vnDay } from "#app/reports/dates.ts";
+import { addDays, vnDay } from "#app/common/vietnam-time.ts";
 
 /**
  * The report pages and exports over the real server and build: figures per level, the direct

@@ -9,7 +9,7 @@ import { getCourse } from "#app/courses/courses.server.ts";
 import { assignToUnit, completeLesson, openItem } from "#app/courses/learning.server.ts";
 import { completionRollup } from "#app/reports/completion.server.ts";
 import { completionSeries, snapshotRecentDays, takeCompletionSnapshot } from "#app/reports/snapshots.server.ts";
-import { addDays, endOfVnDay, startOfVnDay, vnDay } from "#app/reports/dates.ts";
+import { addDays, endOfVnDay, startOfVnDay, vnDay } from "#app/common/vietnam-time.ts";
 
 /**
  * Daily snapshots: one write per (day, course), never rewritten; last week's figure stays what it

@@ -8,7 +8,7 @@ import { requireMemberScope, requireUnitScope, scopeOf, scopePaths, unitInScope,
 import { reportUnit, requireRecordScope } from "#app/reports/page.server.ts";
 import { completionRollup, membersMissing } from "#app/reports/completion.server.ts";
 import { isAssigned } from "#app/courses/learning.server.ts";
-import { DomainError } from "#app/org/domain-error.ts";
+import { DomainError } from "#app/common/domain-error.ts";
 
 /**
  * Unit paths are materialised as "/1/20/": a subtree check must compare whole path segments.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CSV_BOM, neutraliseCell, toCsvLine } from '../../app/org/spreadsheet-safety.ts';
+import { CSV_BOM, neutraliseCell, toCsvLine } from '#app/common/spreadsheet-safety.ts';
 import { decodeCsvBytes, parseCsvText } from '../../app/org/csv-file.server.ts';
 
 describe('neutraliseCell', () => {
