@@ -563,7 +563,7 @@ test("HTTP: a trainer of committee A assigns only within A and unassigns only as
       const now = assignments();
       expect(now.length).toBe(4);
       const onA1 = now.find((a) => a.unitId === tree.a1.id)!;
-      expect(onA1.dueAt).toEqual(new Date("2026-12-31T23:59:59+07:00"));
+      expect(onA1.dueAt).toEqual(new Date("2026-12-31T23:59:59.999+07:00"));
       const onA2Member = now.find((a) => a.memberId !== null)!;
 
       // The page lists only A's assignments.
