@@ -4,10 +4,10 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Browser } from "playwright-core";
 import * as pdfjs from "pdfjs-dist/legacy/build/pdf.mjs";
 import { testDb, dropDb } from "#tests/factories/db.ts";
-import { makeMember, makeTree, PASSWORD } from "#tests/factories/org.ts";
+import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { startTestServer } from "#tests/harness/http.ts";
 import { publicOriginOf } from "#app/env.server.ts";
-import { launchBrowser } from "#tests/harness/browser.ts";
+import { launchBrowser, signIn } from "#tests/harness/browser.ts";
 import { courseCompletions, courses } from "#db/schema/index.ts";
 
 /**
@@ -48,11 +48,7 @@ test("member downloads their certificate; anyone verifies it without signing in"
   try {
     const page = await signedIn.newPage();
     page.on("pageerror", (e) => pageErrors.push(String(e)));
-    await page.goto(`${srv.origin}/login?redirectTo=%2Fcertificates`);
-    await page.locator('input[name="identifier"]').fill("DV-E2E-1");
-    await page.locator('input[name="password"]').fill(PASSWORD);
-    await page.getByRole("button", { name: "Đăng nhập", exact: true }).click();
-    await page.waitForURL(`${srv.origin}/certificates`);
+    await signIn(page, srv.origin, "DV-E2E-1", { redirectTo: "/certificates" });
     await expect.poll(() => page.locator("h1").textContent()).toBe("Giấy chứng nhận của tôi");
     const row = page.getByTestId("my-certificates").locator("tbody tr");
     expect(await row.count()).toBe(1);

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { and, eq } from "drizzle-orm";
 import type { Browser } from "playwright-core";
 import { testDb, dropDb } from "#tests/factories/db.ts";
-import { makeMember, makeTree, PASSWORD } from "#tests/factories/org.ts";
+import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { startTestServer } from "#tests/harness/http.ts";
-import { launchBrowser } from "#tests/harness/browser.ts";
+import { launchBrowser, signIn } from "#tests/harness/browser.ts";
 import { createCourse } from "#app/courses/authoring.server.ts";
 import { courseItems } from "#db/schema/index.ts";
 
@@ -38,11 +38,7 @@ test("a lesson typed in the editor is autosaved, survives a reload, and warns ab
   const page = await ctx.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto(`${srv.origin}/login`);
-  await page.fill("#identifier", "ADMIN");
-  await page.fill("#password", PASSWORD);
-  await page.click("main button[type=submit]");
-  await page.waitForURL(`${srv.origin}/`);
+  await signIn(page, srv.origin, "ADMIN");
 
   await page.goto(`${srv.origin}/manage/courses/${courseId}`);
   await page.fill('input[name=title][aria-label="Thêm bài học vào chương này"]', "Bài soạn trong trình duyệt");

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { and, eq } from "drizzle-orm";
 import type { JSONContent } from "@tiptap/core";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { testDb, dropDb } from "#tests/factories/db.ts";
-import { makeMember, makeTree, PASSWORD } from "#tests/factories/org.ts";
+import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { startTestServer } from "#tests/harness/http.ts";
-import { launchBrowser } from "#tests/harness/browser.ts";
+import { launchBrowser, signIn } from "#tests/harness/browser.ts";
 import { itemProgress } from "#db/schema/index.ts";
 import { importPackage, type CourseJson, type LoadedPackage } from "#app/courses/package.server.ts";
 import { getCourseBySlug } from "#app/courses/courses.server.ts";
@@ -122,14 +122,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-async function signIn(page: Page, origin: string, code: string) {
-  await page.goto(`${origin}/login`);
-  await page.locator('input[name="identifier"]').fill(code);
-  await page.locator('input[name="password"]').fill(PASSWORD);
-  await page.getByRole("button", { name: "Đăng nhập", exact: true }).click();
-  await page.waitForURL(`${origin}/`);
-}
 
 test("a hostile lesson body runs no script in Chromium, on load or on any click, and can still be read and completed", async () => {
   const db = testDb();

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { eq } from "drizzle-orm";
 import type { Browser } from "playwright-core";
 import { testDb, dropDb } from "#tests/factories/db.ts";
-import { makeMember, makeTree, PASSWORD } from "#tests/factories/org.ts";
+import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { startTestServer } from "#tests/harness/http.ts";
-import { launchBrowser } from "#tests/harness/browser.ts";
+import { launchBrowser, signIn } from "#tests/harness/browser.ts";
 import { liveSessions } from "#db/schema/index.ts";
 import { scheduleSession } from "#app/live/sessions.server.ts";
 import { AttendanceLedger } from "../../media-server/src/attendance.ts";
@@ -59,11 +59,7 @@ test("paging and filtering the attendance table on a phone", async () => {
     const page = await ctx.newPage();
     page.on("pageerror", (e) => pageErrors.push(String(e)));
     const path = `/manage/live/${s.id}/attendance`;
-    await page.goto(`${srv.origin}/login?redirectTo=${encodeURIComponent(path)}`);
-    await page.locator('input[name="identifier"]').fill("PH-ADMIN");
-    await page.locator('input[name="password"]').fill(PASSWORD);
-    await page.getByRole("button", { name: "Đăng nhập", exact: true }).click();
-    await page.waitForURL(`${srv.origin}${path}`);
+    await signIn(page, srv.origin, "PH-ADMIN", { redirectTo: path });
     const rows = page.getByTestId("attendance-table").locator("tbody tr");
     const noSideScroll = () => page.evaluate(() => document.documentElement.scrollWidth);
     // Signing in is a client-side navigation: the address changes before the page has rendered.

@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { eq } from "drizzle-orm";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { testDb, dropDb } from "#tests/factories/db.ts";
-import { makeMember, makeTree, PASSWORD } from "#tests/factories/org.ts";
+import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { startLiveTestServers } from "#tests/harness/http.ts";
-import { launchBrowser, signedInPage } from "#tests/harness/browser.ts";
+import { launchBrowser, signedInPage, submitSignInForm } from "#tests/harness/browser.ts";
 import jsQR from "jsqr";
 import sharp from "sharp";
 import { liveSessions, scopeGrants } from "#db/schema/index.ts";
@@ -149,9 +149,7 @@ describe("a live session in Chromium, through the app", () => {
     // Not signed in on this phone yet: sign-in first, then back to the check-in with the code.
     await phone.goto(decoded!.data);
     await phone.waitForURL(/\/login\?redirectTo=/);
-    await phone.locator('input[name="identifier"]').fill("E2E-QR");
-    await phone.locator('input[name="password"]').fill(PASSWORD);
-    await phone.getByRole("button", { name: "Đăng nhập", exact: true }).click();
+    await submitSignInForm(phone, "E2E-QR");
     await phone.waitForURL(decoded!.data);
     await phone.getByTestId("checkin-confirm").tap();
     await expect.poll(async () => (await phone.getByTestId("checkin-done").textContent().catch(() => "")) ?? "", WAIT).toContain("Đã điểm danh tại");

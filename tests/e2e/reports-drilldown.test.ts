@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import ExcelJS from "exceljs";
 import type { Browser, Page } from "playwright-core";
 import { testDb, dropDb } from "#tests/factories/db.ts";
-import { makeMember, makeTree, PASSWORD } from "#tests/factories/org.ts";
+import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { makeCourse } from "#tests/factories/courses.ts";
 import { startTestServer } from "#tests/harness/http.ts";
-import { launchBrowser } from "#tests/harness/browser.ts";
+import { launchBrowser, signIn } from "#tests/harness/browser.ts";
 import { completeLesson, openItem } from "#app/courses/learning.server.ts";
 import { addDays, vnDay } from "#app/common/vietnam-time.ts";
 import { takeCompletionSnapshot } from "#app/reports/snapshots.server.ts";
@@ -47,13 +47,7 @@ afterAll(async () => {
   dropDb(db);
 });
 
-async function signIn(page: Page) {
-  await page.goto(`${srv.origin}/login`);
-  await page.locator('input[name="identifier"]').fill("TRAINER-A");
-  await page.locator('input[name="password"]').fill(PASSWORD);
-  await page.getByRole("button", { name: "Đăng nhập", exact: true }).click();
-  await page.waitForURL(`${srv.origin}/`);
-}
+const signInAsTrainer = (page: Page) => signIn(page, srv.origin, "TRAINER-A");
 
 describe("reports in the browser", () => {
   test("a trainer drills from committee to cell to member and downloads the XLSX", async () => {
@@ -63,7 +57,7 @@ describe("reports in the browser", () => {
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));
     try {
-      await signIn(page);
+      await signInAsTrainer(page);
       await page.goto(`${srv.origin}/manage/reports`);
       // One granted subtree: the report opens on the committee itself.
       await page.waitForURL(`${srv.origin}/manage/reports/units/${tree.a.id}`);
@@ -114,7 +108,7 @@ describe("reports in the browser", () => {
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));
     try {
-      await signIn(page);
+      await signInAsTrainer(page);
       await page.goto(`${srv.origin}/manage/reports/units/${tree.a.id}`);
       const bars = page.getByTestId("chart-bars");
       // After hydration the chart is redrawn at its container's width (not the server's 640).

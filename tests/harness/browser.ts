@@ -50,10 +50,25 @@ export async function signedInPage(
   context.setDefaultTimeout(30_000);
   const page = await context.newPage();
   page.on("pageerror", (e) => opts.errors?.push(`${code}: ${e}`));
-  await page.goto(`${origin}/login`);
-  await page.locator('input[name="identifier"]').fill(code);
-  await page.locator('input[name="password"]').fill(PASSWORD);
-  await page.getByRole("button", { name: "Đăng nhập", exact: true }).click();
-  await page.waitForURL(`${origin}/`);
+  await signIn(page, origin, code);
   return page;
+}
+
+/**
+ * Signs `page` in as `code` through the real sign-in form (in Vietnamese) and waits for where it
+ * leads: `redirectTo`, the home page by default. The one way e2e tests sign in; only the form's own
+ * tests (tests/e2e/journeys.test.ts) drive it by hand.
+ */
+export async function signIn(page: Page, origin: string, code: string, opts: { redirectTo?: string; password?: string } = {}) {
+  const to = opts.redirectTo ?? "/";
+  await page.goto(`${origin}/login${to === "/" ? "" : `?redirectTo=${encodeURIComponent(to)}`}`);
+  await submitSignInForm(page, code, opts.password);
+  await page.waitForURL(`${origin}${to}`);
+}
+
+/** Fills and sends the sign-in form the page is on (reached by a redirect, say). */
+export async function submitSignInForm(page: Page, code: string, password = PASSWORD) {
+  await page.locator('input[name="identifier"]').fill(code);
+  await page.locator('input[name="password"]').fill(password);
+  await page.getByRole("button", { name: "Đăng nhập", exact: true }).click();
 }

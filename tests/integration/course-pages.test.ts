@@ -1,13 +1,12 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { expect, test } from "vitest";
 import { testDb, dropDb } from "#tests/factories/db.ts";
-import { makeMember, makeTree } from "#tests/factories/org.ts";
+import { makeMember } from "#tests/factories/org.ts";
+import { importPackageDir, withPackageWorld } from "#tests/factories/course-packages.ts";
 import { client, startTestServer } from "#tests/harness/http.ts";
 import { writeTx } from "#db/client.server.ts";
 import { courseVersions } from "#db/schema/index.ts";
-import { importPackage, loadPackage } from "#app/courses/package.server.ts";
 import { getCourseBySlug, publishedSnapshot } from "#app/courses/courses.server.ts";
 import { publishedVersion } from "#app/courses/version-cache.server.ts";
 import { assignToUnit, completeLesson, openItem } from "#app/courses/learning.server.ts";
@@ -35,26 +34,6 @@ function writePackage(root: string, slug: string, title: string, lessons: Lesson
   return dir;
 }
 
-function importDir(db: Db, dataDir: string, dir: string) {
-  const r = loadPackage(dir);
-  if (!r.ok) throw new Error(`package refused: ${JSON.stringify(r.problems)}`);
-  return importPackage(db, dataDir, r.pkg, null);
-}
-
-async function withWorld<T>(run: (w: { db: Db; tree: ReturnType<typeof makeTree>; dataDir: string; pkgRoot: string }) => Promise<T>): Promise<T> {
-  const db = testDb();
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hoc-so-pages-"));
-  const dataDir = path.join(tmp, "data");
-  const pkgRoot = path.join(tmp, "packages");
-  fs.mkdirSync(pkgRoot, { recursive: true });
-  try {
-    return await run({ db, tree: makeTree(db), dataDir, pkgRoot });
-  } finally {
-    dropDb(db);
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-}
-
 /** The text of a page without tags, entities decoded, whitespace collapsed. */
 async function pageText(res: Response): Promise<string> {
   expect(res.status).toBe(200);
@@ -76,10 +55,10 @@ const lessonsV1: Lesson[] = [
 ];
 
 test("HTTP: home, course list and /progress show each course's title and progress; a newly published version shows at once", async () => {
-  await withWorld(async ({ db, tree, dataDir, pkgRoot }) => {
+  await withPackageWorld(async ({ db, tree, dataDir, pkgRoot }) => {
     const m = await makeMember(db, tree.a1, { password: true });
-    const x = importDir(db, dataDir, writePackage(pkgRoot, "khoa-x", "Khóa học X về an toàn số", lessonsV1));
-    const y = importDir(db, dataDir, writePackage(pkgRoot, "khoa-y", "Khóa học Y về dịch vụ công", lessonsV1.slice(1, 3)));
+    const x = importPackageDir(db, dataDir, writePackage(pkgRoot, "khoa-x", "Khóa học X về an toàn số", lessonsV1));
+    const y = importPackageDir(db, dataDir, writePackage(pkgRoot, "khoa-y", "Khóa học Y về dịch vụ công", lessonsV1.slice(1, 3)));
     for (const c of [x, y]) assignToUnit(db, { courseId: c.courseId, unitId: tree.root.id, dueAt: null, actorId: null });
     const cx = getCourseBySlug(db, "khoa-x")!;
     const t0 = new Date(Date.now() - 3600_000);
@@ -106,7 +85,7 @@ test("HTTP: home, course list and /progress show each course's title and progres
       // Version 2: lesson one rewritten, a fourth required lesson. The pages above were read (and
       // their version cached) by the server; they must show version 2 now.
       const v2 = [{ ...lessonsV1[0], body: "Nội dung bài một, đã sửa ở phiên bản hai." }, ...lessonsV1.slice(1), { key: "bai-4", title: "Bài bốn mới", body: "Bài mới." }];
-      const r2 = importDir(db, dataDir, writePackage(pkgRoot, "khoa-x", "Khóa học X về an toàn số", v2));
+      const r2 = importPackageDir(db, dataDir, writePackage(pkgRoot, "khoa-x", "Khóa học X về an toàn số", v2));
       expect(r2.version).toBe(2);
       for (const p of ["/", "/courses"]) expect(await pageText(await c.request(p))).toContain("Đã học 1/4 mục bắt buộc");
       progress = await pageText(await c.request("/progress"));
@@ -125,11 +104,11 @@ test("HTTP: home, course list and /progress show each course's title and progres
 });
 
 test("published versions are cached per database file: two files with the same version id each read their own, and entries are frozen", async () => {
-  await withWorld(async ({ db, dataDir, pkgRoot }) => {
+  await withPackageWorld(async ({ db, dataDir, pkgRoot }) => {
     const other = testDb();
     try {
-      importDir(db, dataDir, writePackage(pkgRoot, "khoa-a", "Khóa A", lessonsV1));
-      importDir(other, dataDir, writePackage(pkgRoot, "khoa-b", "Khóa B", lessonsV1.slice(0, 2)));
+      importPackageDir(db, dataDir, writePackage(pkgRoot, "khoa-a", "Khóa A", lessonsV1));
+      importPackageDir(other, dataDir, writePackage(pkgRoot, "khoa-b", "Khóa B", lessonsV1.slice(0, 2)));
       const a = { versionId: getCourseBySlug(db, "khoa-a")!.publishedVersionId! };
       const b = { versionId: getCourseBySlug(other, "khoa-b")!.publishedVersionId! };
       expect(a.versionId).toBe(b.versionId);
@@ -149,8 +128,8 @@ test("published versions are cached per database file: two files with the same v
 });
 
 test("a version read inside a transaction that is rolled back is not served for the row that later takes its id", async () => {
-  await withWorld(async ({ db, dataDir, pkgRoot }) => {
-    const c = importDir(db, dataDir, writePackage(pkgRoot, "khoa-a", "Khóa A", lessonsV1));
+  await withPackageWorld(async ({ db, dataDir, pkgRoot }) => {
+    const c = importPackageDir(db, dataDir, writePackage(pkgRoot, "khoa-a", "Khóa A", lessonsV1));
     const row = (title: string) => ({
       courseId: c.courseId,
       version: 2,

@@ -1,10 +1,10 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { expect, test } from "vitest";
 import { and, asc, count, eq } from "drizzle-orm";
-import { testDb, dropDb } from "#tests/factories/db.ts";
-import { makeMember, makeTree } from "#tests/factories/org.ts";
+import { testDb } from "#tests/factories/db.ts";
+import { makeMember } from "#tests/factories/org.ts";
+import { withPackageWorld } from "#tests/factories/course-packages.ts";
 import { client, startTestServer } from "#tests/harness/http.ts";
 import { courseAssignments, courseCompletions, courses, courseVersions, itemProgress } from "#db/schema/index.ts";
 import { importPackage, loadPackage } from "#app/courses/package.server.ts";
@@ -75,21 +75,6 @@ function load(dir: string) {
   return r.pkg;
 }
 
-/** A fresh database, data directory and package root for one test, cleaned up whatever happens. */
-async function withWorld<T>(run: (w: { db: Db; tree: ReturnType<typeof makeTree>; dataDir: string; pkgRoot: string }) => Promise<T>): Promise<T> {
-  const db = testDb();
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hoc-so-courses-"));
-  const dataDir = path.join(tmp, "data");
-  const pkgRoot = path.join(tmp, "packages");
-  fs.mkdirSync(pkgRoot, { recursive: true });
-  try {
-    return await run({ db, tree: makeTree(db), dataDir, pkgRoot });
-  } finally {
-    dropDb(db);
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-}
-
 function versions(db: Db, courseId: number) {
   return db.select().from(courseVersions).where(eq(courseVersions.courseId, courseId)).orderBy(asc(courseVersions.version)).all();
 }
@@ -150,7 +135,7 @@ const threeLessons = (slug: string, changed = "", drop: string[] = []): PackageS
 // ---- versions ----------------------------------------------------------------------------------
 
 test("import publishes version 1; an unchanged re-import makes no version; a changed lesson makes version 2 and keeps progress on unchanged keys", async () => {
-  await withWorld(async ({ db, tree, dataDir, pkgRoot }) => {
+  await withPackageWorld(async ({ db, tree, dataDir, pkgRoot }) => {
     const slug = "khoa-phien-ban";
     const dir = writePackage(pkgRoot, { ...threeLessons(slug), cover: true });
     const first = importPackage(db, dataDir, load(dir), null, at(0));
@@ -200,7 +185,7 @@ test("import publishes version 1; an unchanged re-import makes no version; a cha
 // ---- completion --------------------------------------------------------------------------------
 
 test("course completion is dated when the last required item was met, not later optional work or repeats", async () => {
-  await withWorld(async ({ db, tree, dataDir, pkgRoot }) => {
+  await withPackageWorld(async ({ db, tree, dataDir, pkgRoot }) => {
     const slug = "khoa-hoan-thanh";
     const dir = writePackage(pkgRoot, {
       slug,
@@ -235,7 +220,7 @@ test("course completion is dated when the last required item was met, not later 
 });
 
 test("a new version that removes the only unmet required item completes the course, dated when the last remaining item was met", async () => {
-  await withWorld(async ({ db, tree, dataDir, pkgRoot }) => {
+  await withPackageWorld(async ({ db, tree, dataDir, pkgRoot }) => {
     const slug = "khoa-bo-bai";
     const dir = writePackage(pkgRoot, threeLessons(slug));
     importPackage(db, dataDir, load(dir), null, at(0));
@@ -257,7 +242,7 @@ test("a new version that removes the only unmet required item completes the cour
 });
 
 test("a completion survives a new version that adds a required item", async () => {
-  await withWorld(async ({ db, tree, dataDir, pkgRoot }) => {
+  await withPackageWorld(async ({ db, tree, dataDir, pkgRoot }) => {
     const slug = "khoa-them-bai";
     const two = (extra: ItemSpec[] = []): PackageSpec => ({
       slug,
@@ -288,7 +273,7 @@ test("a completion survives a new version that adds a required item", async () =
 // ---- reading rule ------------------------------------------------------------------------------
 
 test("completeLesson refuses before the minimum reading time (readLonger), then accepts once started_at is old enough", async () => {
-  await withWorld(async ({ db, tree, dataDir, pkgRoot }) => {
+  await withPackageWorld(async ({ db, tree, dataDir, pkgRoot }) => {
     const slug = "khoa-doc-du";
     // 10 minutes estimated → 120 s minimum (20 %, capped at 120 s).
     const dir = writePackage(pkgRoot, { slug, modules: [{ key: "c", items: [{ key: "bai-dai", minutes: 10, body: lesson("Dài") }] }] });
@@ -322,7 +307,7 @@ test("completeLesson refuses before the minimum reading time (readLonger), then 
 // ---- assignments -------------------------------------------------------------------------------
 
 test("an assignment to a subtree reaches a member of a unit created under it later, and a member transferred in", async () => {
-  await withWorld(async ({ db, tree, dataDir, pkgRoot }) => {
+  await withPackageWorld(async ({ db, tree, dataDir, pkgRoot }) => {
     const slug = "khoa-giao-sau";
     importPackage(db, dataDir, load(writePackage(pkgRoot, threeLessons(slug))), null);
     const c = course(db, slug);
@@ -346,7 +331,7 @@ test("an assignment to a subtree reaches a member of a unit created under it lat
 });
 
 test("a member transferred out keeps the course they completed; one who had not completed loses it", async () => {
-  await withWorld(async ({ db, tree, dataDir, pkgRoot }) => {
+  await withPackageWorld(async ({ db, tree, dataDir, pkgRoot }) => {
     const slug = "khoa-chuyen-di";
     importPackage(db, dataDir, load(writePackage(pkgRoot, { slug, modules: [{ key: "c", items: [{ key: "duy-nhat", body: lesson("Duy nhất") }] }] })), null);
     const c = course(db, slug);
@@ -377,7 +362,7 @@ async function withServer<T>(w: { db: Db; dataDir: string }, run: (origin: strin
 }
 
 test("HTTP: a member the course is not assigned to gets 404 on it and its items; a trainer previews without progress rows", async () => {
-  await withWorld(async (w) => {
+  await withPackageWorld(async (w) => {
     const { db, tree, dataDir, pkgRoot } = w;
     const slug = "khoa-rieng";
     const dir = writePackage(pkgRoot, {
@@ -435,7 +420,7 @@ test("HTTP: a member the course is not assigned to gets 404 on it and its items;
 });
 
 test("HTTP: marking a lesson done too early answers 409 with the reading message; after backdating it completes", async () => {
-  await withWorld(async (w) => {
+  await withPackageWorld(async (w) => {
     const { db, tree, dataDir, pkgRoot } = w;
     const slug = "khoa-http-doc";
     importPackage(db, dataDir, load(writePackage(pkgRoot, { slug, modules: [{ key: "c", items: [{ key: "bai", minutes: 10, body: lesson("Bài") }] }] })), null);
@@ -461,7 +446,7 @@ test("HTTP: marking a lesson done too early answers 409 with the reading message
 });
 
 test("HTTP: no page or data response ever contains the GIFT source of a quiz", async () => {
-  await withWorld(async (w) => {
+  await withPackageWorld(async (w) => {
     const { db, tree, dataDir, pkgRoot } = w;
     const CANARY_ANSWER = "CANARYANSWER7f3a";
     const CANARY_FEEDBACK = "CANARYFEEDBACK91c";
@@ -524,7 +509,7 @@ test("HTTP: no page or data response ever contains the GIFT source of a quiz", a
 });
 
 test("HTTP: a trainer of committee A assigns only within A and unassigns only assignments in A", async () => {
-  await withWorld(async (w) => {
+  await withPackageWorld(async (w) => {
     const { db, tree, dataDir, pkgRoot } = w;
     const slug = "khoa-pham-vi";
     importPackage(db, dataDir, load(writePackage(pkgRoot, threeLessons(slug))), null);
