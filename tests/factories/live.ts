@@ -4,6 +4,11 @@ import { liveSessionInvites, liveSessionPresenters, liveSessions } from "#db/sch
 import type { Member } from "#app/org/members.server.ts";
 import type { Unit } from "#app/org/units.server.ts";
 
+/**
+ * A live session written straight to its tables (the scheduling form's rules are tested in
+ * tests/integration/live-sessions.test.ts): invited units (their subtrees) and members, presenters,
+ * and, for a session that has run, its actual start and end.
+ */
 export function makeSession(
   db: Db,
   opts: {
@@ -15,6 +20,7 @@ export function makeSession(
     inviteUnits?: Unit[];
     inviteMembers?: Member[];
     presenters?: Member[];
+    createdBy?: Member;
     state?: "scheduled" | "live" | "ended";
     presentMinPercent?: number;
     lateAfterMinutes?: number;
@@ -35,6 +41,7 @@ export function makeSession(
         state: opts.state ?? "scheduled",
         presentMinPercent: opts.presentMinPercent ?? 80,
         lateAfterMinutes: opts.lateAfterMinutes ?? 10,
+        createdBy: opts.createdBy?.id ?? null,
         createdAt: now,
         updatedAt: now,
       })

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
+import { makeSession } from "#tests/factories/live.ts";
 import { client, startTestServer } from "#tests/harness/http.ts";
 import { JOIN_TOKEN_SECRET } from "#tests/harness/media.ts";
-import { liveSessions } from "#db/schema/index.ts";
-import { scheduleSession } from "#app/live/sessions.server.ts";
 import { correctAttendance } from "#app/live/attendance.server.ts";
 import type { Unit } from "#app/org/units.server.ts";
 import { AttendanceLedger } from "../../media-server/src/attendance.ts";
@@ -33,7 +31,7 @@ const EXCUSED = [3, 8, 13, 203];
 beforeAll(async () => {
   db = testDb();
   tree = makeTree(db);
-  await makeMember(db, tree.root, { code: "PG-ADMIN", role: "admin", fullName: "Quản Trị" });
+  const pgAdmin = await makeMember(db, tree.root, { code: "PG-ADMIN", role: "admin", fullName: "Quản Trị" });
   await makeMember(db, tree.a, { code: "PG-TR-A", role: "trainer", scopes: [tree.a], fullName: "Huấn Luyện A" });
   const unitOf = (i: number): [Planned["unit"], Unit] => (i < 120 ? ["A1", tree.a1] : i < 200 ? ["A2", tree.a2] : ["B1", tree.b1]);
   const ids: number[] = [];
@@ -49,20 +47,16 @@ beforeAll(async () => {
     plan.push({ code, name, unit: unitCode, effective: EXCUSED.includes(i) ? "excused" : computed, via });
   }
 
-  const s = scheduleSession(db, { all: true }, null, {
+  sessionId = makeSession(db, {
     title: "Học tập chuyên đề năm 2030",
-    description: "",
-    documentUrl: null,
-    start: new Date(T0),
-    end: new Date(T0 + 60 * MIN),
-    presenterCodes: ["PG-ADMIN"],
-    unitCodes: ["A1", "A2", "B1"],
-    memberCodes: [],
-    presentMinPercent: 80,
-    lateAfterMinutes: 10,
-  });
-  sessionId = s.id;
-  db.update(liveSessions).set({ state: "ended", actualStartAt: new Date(T0), actualEndAt: new Date(T0 + 60 * MIN) }).where(eq(liveSessions.id, s.id)).run();
+    start: T0,
+    end: T0 + 60 * MIN,
+    actualStart: T0,
+    actualEnd: T0 + 60 * MIN,
+    state: "ended",
+    inviteUnits: [tree.a1, tree.a2, tree.b1],
+    presenters: [pgAdmin],
+  }).id;
 
   const ledger = new AttendanceLedger(db);
   const host = ids[0]; // member 0 is present on their own screen the whole session: the cell room

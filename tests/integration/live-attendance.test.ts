@@ -4,10 +4,10 @@ import ExcelJS from "exceljs";
 import { count, eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
+import { makeSession } from "#tests/factories/live.ts";
 import { client, startTestServer } from "#tests/harness/http.ts";
 import { JOIN_TOKEN_SECRET } from "#tests/harness/media.ts";
-import { attendanceCorrections, attendanceEvents, liveSessions } from "#db/schema/index.ts";
-import { scheduleSession } from "#app/live/sessions.server.ts";
+import { attendanceCorrections, attendanceEvents } from "#db/schema/index.ts";
 import { EXPORT_HEADERS } from "#app/live/report.server.ts";
 import { toCsvLine } from "#app/common/spreadsheet-safety.ts";
 import type { Member } from "#app/org/members.server.ts";
@@ -41,20 +41,17 @@ beforeAll(async () => {
   absentA2 = await makeMember(db, tree.a2, { code: "AT-ABSENT", fullName: "Vắng Mặt" });
   memberB1 = await makeMember(db, tree.b1, { code: "AT-B1", fullName: "Thành Viên B" });
 
-  const s = scheduleSession(db, { all: true }, admin.id, {
+  sessionId = makeSession(db, {
     title: "Quán triệt Nghị quyết",
-    description: "",
-    documentUrl: null,
-    start: new Date(T0),
-    end: new Date(T0 + 60 * MIN),
-    presenterCodes: ["AT-ADMIN"],
-    unitCodes: ["ROOT"],
-    memberCodes: [],
-    presentMinPercent: 80,
-    lateAfterMinutes: 10,
-  });
-  sessionId = s.id;
-  db.update(liveSessions).set({ state: "ended", actualStartAt: new Date(T0), actualEndAt: new Date(T0 + 60 * MIN) }).where(eq(liveSessions.id, s.id)).run();
+    start: T0,
+    end: T0 + 60 * MIN,
+    actualStart: T0,
+    actualEnd: T0 + 60 * MIN,
+    state: "ended",
+    inviteUnits: [tree.root],
+    presenters: [admin],
+    createdBy: admin,
+  }).id;
 
   // What the media server would have observed.
   const ledger = new AttendanceLedger(db);
