@@ -95,9 +95,7 @@ test("member downloads their certificate; anyone verifies it without signing in"
   } finally {
     await signedIn.close();
     await anonymous.close();
-    const closed = srv.close();
-    srv.server.closeAllConnections();
-    await closed;
+    await srv.close();
     dropDb(db);
   }
 });

@@ -27,7 +27,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
-  srv.server.closeAllConnections();
   await srv.close();
   dropDb(db);
 });

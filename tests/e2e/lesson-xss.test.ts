@@ -12,13 +12,6 @@ import { getCourseBySlug } from "#app/courses/courses.server.ts";
 import { assignToUnit } from "#app/courses/learning.server.ts";
 import { markdownToDoc } from "#app/editor/markdown.server.ts";
 
-/** Closes the server without waiting for idle keep-alive connections to time out. */
-async function closeServer(srv: { server: import("node:http").Server; close: () => Promise<void> }) {
-  const closed = srv.close();
-  srv.server.closeAllConnections();
-  await closed;
-}
-
 /**
  * A lesson whose stored body is hostile (raw HTML from Markdown, and tiptap nodes written around
  * the validator: javascript:/data: links, an onerror image, an injected callout kind) is opened in
@@ -279,7 +272,7 @@ test("a hostile lesson body runs no script in Chromium, on load or on any click,
     if (csp.length) console.warn(`CSP violations seen:\n${csp.join("\n")}`);
     if (consoleErrors.length) console.warn(`console errors seen:\n${consoleErrors.join("\n")}`);
     await context.close();
-    await closeServer(srv);
+    await srv.close();
     dropDb(db);
   }
 });

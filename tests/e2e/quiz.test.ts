@@ -40,7 +40,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
-  srv.server.closeAllConnections();
   await srv.close();
   dropDb(db);
   fs.rmSync(tmp, { recursive: true, force: true });

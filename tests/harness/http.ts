@@ -22,7 +22,14 @@ export async function startTestServer(db: Db, overrides: Partial<Env> = {}, opts
   const app = createHttpApp({ db, env, build, buildDir });
   const server: Server = await listen(app, host, 0, env);
   const origin = `http://${host}:${(server.address() as AddressInfo).port}`;
-  return { origin, server, env, close: () => new Promise<void>((r) => server.close(() => r())) };
+  // Closing also drops idle keep-alive connections (fetch keeps them), which would otherwise hold
+  // the server open until they time out.
+  const close = () => {
+    const closed = new Promise<void>((r) => server.close(() => r()));
+    server.closeAllConnections();
+    return closed;
+  };
+  return { origin, server, env, close };
 }
 
 /**
@@ -43,7 +50,6 @@ export async function startLiveTestServers(
     ...app,
     media,
     close: async () => {
-      app.server.closeAllConnections();
       await app.close();
       await media.close();
     },

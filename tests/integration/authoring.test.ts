@@ -28,7 +28,6 @@ beforeAll(async () => {
   srv = await startTestServer(db);
 });
 afterAll(async () => {
-  srv.server.closeAllConnections();
   await srv.close();
   dropDb(db);
 });

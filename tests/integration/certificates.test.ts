@@ -317,9 +317,7 @@ describe("over HTTP", () => {
     srv = await startTestServer(db);
   });
   afterAll(async () => {
-    const closed = srv?.close();
-    srv?.server.closeAllConnections();
-    await closed;
+    await srv?.close();
     if (db) dropDb(db);
   });
 

@@ -14,13 +14,6 @@ import { addItem, createCourse, saveLessonDraft } from "#app/courses/authoring.s
 import { readUpload, saveUpload, sniffType } from "#app/uploads/store.server.ts";
 import { DomainError } from "#app/common/domain-error.ts";
 
-/** Closes the server without waiting for idle keep-alive connections to time out. */
-async function closeServer(srv: { server: import("node:http").Server; close: () => Promise<void> }) {
-  const closed = srv.close();
-  srv.server.closeAllConnections();
-  await closed;
-}
-
 /**
  * Course packages on disk: what loadPackage refuses (and says why), the export → import → export
  * round trip of every shipped course, and the uploads store (types from bytes, served safely).
@@ -425,7 +418,7 @@ test("GET /uploads/<name>: signed-in only, the sniffed Content-Type, nosniff, a 
         expect(body, p).not.toContain("root:");
       }
     } finally {
-      await closeServer(srv);
+      await srv.close();
       dropDb(db);
     }
   });

@@ -96,9 +96,7 @@ test("HTTP: home, course list and /progress show each course's title and progres
       expect(lesson).not.toContain("phiên bản đầu");
       expect((await c.request("/courses/khoa-x/bai-4")).status).toBe(200);
     } finally {
-      const closed = srv.close();
-      srv.server.closeAllConnections();
-      await closed;
+      await srv.close();
     }
   });
 });

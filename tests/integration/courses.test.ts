@@ -15,13 +15,6 @@ import { createUnit } from "#app/org/units.server.ts";
 import { transferMember } from "#app/org/members.server.ts";
 import { DomainError } from "#app/common/domain-error.ts";
 
-/** Closes the server without waiting for idle keep-alive connections to time out. */
-async function closeServer(srv: { server: import("node:http").Server; close: () => Promise<void> }) {
-  const closed = srv.close();
-  srv.server.closeAllConnections();
-  await closed;
-}
-
 /**
  * Courses on real SQLite files: packages imported from folders written here, versions, progress
  * that survives versions, completions, assignments to subtrees, and — over HTTP on the production
@@ -357,7 +350,7 @@ async function withServer<T>(w: { db: Db; dataDir: string }, run: (origin: strin
   try {
     return await run(srv.origin);
   } finally {
-    await closeServer(srv);
+    await srv.close();
   }
 }
 

@@ -73,7 +73,6 @@ beforeAll(async () => {
   srv = await startTestServer(db, { DATA_DIR: path.join(tmp, "data") });
 });
 afterAll(async () => {
-  srv.server.closeAllConnections();
   await srv.close();
   dropDb(db);
   fs.rmSync(tmp, { recursive: true, force: true });

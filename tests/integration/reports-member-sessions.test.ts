@@ -25,7 +25,6 @@ beforeAll(async () => {
   srv = await startTestServer(db);
 });
 afterAll(async () => {
-  srv.server.closeAllConnections();
   await srv.close();
   dropDb(db);
 });
