@@ -1,12 +1,7 @@
-import { publicOriginOf } from "#app/env.server.ts";
 import type { AppLoadContext } from "@remix-run/node";
 import { notFound, requireUser, scopeOf } from "#app/auth/permissions.server.ts";
 import { canReadCertificate, findCertificateByCode } from "./issue.server.ts";
 
-/** The origin printed on certificates and encoded in their QR codes (never the request's Host). */
-export function publicOrigin(context: AppLoadContext): string {
-  return publicOriginOf(context.env);
-}
 
 /**
  * A certificate the signed-in member may download: their own, or one of a member in their scope

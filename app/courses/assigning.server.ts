@@ -1,10 +1,10 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "#db/client.server.ts";
-import { courseAssignments, units } from "#db/schema/index.ts";
+import { courseAssignments } from "#db/schema/index.ts";
 import { scopePaths, unitInScope, type Scope } from "#app/auth/permissions.server.ts";
 import { endOfVnDay } from "#app/common/vietnam-time.ts";
 import { DomainError } from "#app/common/domain-error.ts";
-import { getUnitByCode } from "#app/org/units.server.ts";
+import { getUnit, getUnitByCode } from "#app/org/units.server.ts";
 import { getMemberByCode } from "#app/org/members.server.ts";
 import { assignToMember, assignToUnit, assignmentsOfCourse, removeAssignment } from "./learning.server.ts";
 
@@ -23,7 +23,7 @@ export function assignCourse(db: Db, scope: Scope, input: AssignInput) {
   }
   if (input.memberCode) {
     const m = getMemberByCode(db, input.memberCode);
-    const unit = m && db.select().from(units).where(eq(units.id, m.unitId)).get();
+    const unit = m && getUnit(db, m.unitId);
     if (!m || !unit || !unitInScope(scope, unit)) throw new DomainError("member.error.notFound", {}, 404);
     return assignToMember(db, { courseId: input.courseId, memberId: m.id, dueAt, actorId: input.actorId });
   }

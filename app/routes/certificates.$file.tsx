@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { notFound } from "#app/auth/permissions.server.ts";
-import { publicOrigin, requireReadableCertificate } from "#app/certificates/access.server.ts";
+import { requireReadableCertificate } from "#app/certificates/access.server.ts";
+import { publicOriginOf } from "#app/env.server.ts";
 import { renderCertificatePdf } from "#app/certificates/pdf.server.ts";
 
 /**
@@ -13,7 +14,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   if (!m) notFound();
   const { cert } = requireReadableCertificate(request, context, m[1]);
   if (cert.revokedAt) throw new Response("Gone", { status: 410 });
-  const pdf = await renderCertificatePdf(cert, publicOrigin(context));
+  const pdf = await renderCertificatePdf(cert, publicOriginOf(context.env));
   return new Response(pdf, {
     headers: {
       "Content-Type": "application/pdf",

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { notFound, requireManager, unitInScope } from "#app/auth/permissions.server.ts";
-import { publicOrigin } from "#app/certificates/access.server.ts";
+import { publicOriginOf } from "#app/env.server.ts";
 import { certificatesInSubtree, ensureCertificatesForCompletions } from "#app/certificates/issue.server.ts";
 import { certificatesZipStream } from "#app/certificates/zip.server.ts";
 import { getCourse } from "#app/courses/courses.server.ts";
@@ -23,7 +23,7 @@ export function loader({ request, context }: LoaderFunctionArgs) {
   const entries = certificatesInSubtree(context.db, { courseId: course.id, unitPath: unit.path })
     .filter((r) => !r.certificate.revokedAt)
     .map((r) => ({ ...r.certificate, memberCode: r.memberCode }));
-  const body = certificatesZipStream(entries, publicOrigin(context));
+  const body = certificatesZipStream(entries, publicOriginOf(context.env));
   return new Response(body, {
     headers: {
       "Content-Type": "application/zip",
