@@ -112,14 +112,8 @@ function assignmentsReaching(db: Db, memberId: number) {
   return q.all({ memberId, path: memberUnitPath(db, memberId) });
 }
 
-/**
- * Courses assigned to the member now (through any ancestor unit or by name), plus courses they
- * completed elsewhere before a transfer. Due date: the earliest among their assignments.
- * Reads what a course card shows: the course row, the required item keys of its published version
- * (cached per version, never the lesson bodies per request) and the member's completed items, in
- * one query for all courses.
- */
-export function coursesForMember(db: Db, memberId: number) {
+/** The member's assignments, completions, and the ids of both: the courses the member may read. */
+function reachableCourses(db: Db, memberId: number) {
   const assigned = assignmentsReaching(db, memberId);
   const completed = prepared(db, "learning.completionsOf", (d) =>
     d
@@ -129,6 +123,23 @@ export function coursesForMember(db: Db, memberId: number) {
       .prepare(),
   ).all({ memberId });
   const ids = [...new Set([...assigned.map((a) => a.courseId), ...completed.map((c) => c.courseId)])];
+  return { assigned, completed, ids };
+}
+
+/** Ids of the courses a member may read as a learner (what `isAssigned` answers one at a time). */
+export function readableCourseIds(db: Db, memberId: number): number[] {
+  return reachableCourses(db, memberId).ids;
+}
+
+/**
+ * Courses assigned to the member now (through any ancestor unit or by name), plus courses they
+ * completed elsewhere before a transfer. Due date: the earliest among their assignments.
+ * Reads what a course card shows: the course row, the required item keys of its published version
+ * (cached per version, never the lesson bodies per request) and the member's completed items, in
+ * one query for all courses.
+ */
+export function coursesForMember(db: Db, memberId: number) {
+  const { assigned, completed, ids } = reachableCourses(db, memberId);
   if (ids.length === 0) return [];
   const list = db
     .select({

@@ -1,9 +1,9 @@
-import { and, eq, isNotNull, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, or, sql } from "drizzle-orm";
 import type { Db } from "#db/client.server.ts";
 import { courseItems, courses, courseVersions, liveSessions, uploads } from "#db/schema/index.ts";
 import { scopeOf } from "#app/auth/permissions.server.ts";
 import type { SessionMember } from "#app/auth/session.server.ts";
-import { isAssigned } from "#app/courses/learning.server.ts";
+import { readableCourseIds } from "#app/courses/learning.server.ts";
 import { joinAccess, sessionAccess } from "#app/live/sessions.server.ts";
 
 const NAME_RE = /^[a-f0-9]{64}\.[a-z0-9]+$/;
@@ -33,13 +33,24 @@ export function mayReadUpload(db: Db, member: SessionMember, name: string): bool
 
   const scope = scopeOf(db, member);
   const manager = scope.all || scope.roots.length > 0;
-  const publishedUsers = db
-    .select({ id: courses.id })
-    .from(courses)
-    .innerJoin(courseVersions, eq(courseVersions.id, courses.publishedVersionId))
-    .where(and(eq(courses.state, "published"), or(eq(courses.coverFile, name), sql`${courseVersions.snapshot} LIKE ${`%${url}%`}`)))
-    .all();
-  if (publishedUsers.some((c) => manager || isAssigned(db, member.id, c.id))) return true;
+  // A learner's lesson images search only the courses they may read, not every published snapshot.
+  const readable = manager ? null : readableCourseIds(db, member.id);
+  if (readable === null || readable.length > 0) {
+    const used = db
+      .select({ id: courses.id })
+      .from(courses)
+      .innerJoin(courseVersions, eq(courseVersions.id, courses.publishedVersionId))
+      .where(
+        and(
+          eq(courses.state, "published"),
+          readable ? inArray(courses.id, readable) : undefined,
+          or(eq(courses.coverFile, name), sql`${courseVersions.snapshot} LIKE ${`%${url}%`}`),
+        ),
+      )
+      .limit(1)
+      .get();
+    if (used) return true;
+  }
 
   if (member.role === "trainer") {
     const drafts = db
