@@ -6,6 +6,7 @@ import { enLiveRefusals } from "./parts/en-live-refusals.ts";
 import { enCourseLive } from "./parts/en-course-live.ts";
 import { enCheckin } from "./parts/en-checkin.ts";
 import { enQuiz } from "./parts/en-quiz.ts";
+import { enQuizEditor } from "./parts/en-quiz-editor.ts";
 import { enCertificates } from "./parts/en-certificates.ts";
 import { enReports } from "./parts/en-reports.ts";
 
@@ -15,6 +16,7 @@ export const en = {
   ...enCourseLive,
   ...enCheckin,
   ...enQuiz,
+  ...enQuizEditor,
   ...enCertificates,
   ...enReports,
   "app.name": "Học Số",

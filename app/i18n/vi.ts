@@ -7,6 +7,7 @@ import { viLiveRefusals } from "./parts/vi-live-refusals.ts";
 import { viCourseLive } from "./parts/vi-course-live.ts";
 import { viCheckin } from "./parts/vi-checkin.ts";
 import { viQuiz } from "./parts/vi-quiz.ts";
+import { viQuizEditor } from "./parts/vi-quiz-editor.ts";
 import { viCertificates } from "./parts/vi-certificates.ts";
 import { viReports } from "./parts/vi-reports.ts";
 
@@ -16,6 +17,7 @@ export const vi = {
   ...viCourseLive,
   ...viCheckin,
   ...viQuiz,
+  ...viQuizEditor,
   ...viCertificates,
   ...viReports,
   "app.name": "Học Số",
