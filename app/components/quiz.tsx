@@ -141,6 +141,15 @@ export function QuizForm({ attempt, serverNow }: { attempt: AttemptView; serverN
   );
 }
 
+/**
+ * One question exactly as a member sees it during an attempt (the same inputs, the same
+ * presentation), answerable but saved nowhere: the author's preview in the bank editor.
+ */
+export function QuestionPreview({ q }: { q: PresentedQuestion }) {
+  const [value, setValue] = useState<unknown>(undefined);
+  return <QuestionInput q={{ ...q, number: 0 }} value={value} onChange={setValue} />;
+}
+
 function isAnswered(v: unknown): boolean {
   if (v === undefined || v === null) return false;
   const o = v as Record<string, unknown>;

@@ -1,4 +1,4 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type LinksFunction } from "@remix-run/node";
 import { parseLocalDateTime } from "#app/common/vietnam-time.ts";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
@@ -6,11 +6,17 @@ import { requireAuthorableCourse } from "#app/courses/access.server.ts";
 import { bankSource, importGiftFile } from "#app/quizzes/bank.server.ts";
 import { saveQuizSettings, settingsFor } from "#app/quizzes/attempts.server.ts";
 import { parseGift } from "#app/quizzes/gift.ts";
-import { parseId, readMultipart } from "#app/http/forms.server.ts";
+import { deleteQuestion, editableBank, moveQuestion } from "#app/quizzes/bank-editor.server.ts";
+import { presentQuestion } from "#app/quizzes/grading.ts";
+import { domainFailure, parseId, readMultipart } from "#app/http/forms.server.ts";
 import { GIFT_MAX_BYTES } from "#app/http/body-limits.ts";
 import { QUIZ_COMPLETION_RULES, REVIEW_ANSWERS } from "#db/schema/enums.ts";
 import { Field, Notice, type Flash } from "#app/components/ui.tsx";
+import { QuestionBankList } from "#app/components/question-bank-list.tsx";
 import { useT } from "#app/i18n/use-t.ts";
+import editorCss from "#app/styles/quiz-editor.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorCss }];
 
 export function loader({ request, params, context }: LoaderFunctionArgs) {
   const { course } = requireAuthorableCourse(request, context, parseId(params.courseId));
@@ -20,6 +26,8 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
   for (const q of parsed.questions) byKind[q.kind] = (byKind[q.kind] ?? 0) + 1;
   const categories = [...new Set(parsed.questions.map((q) => q.category.join("/")))];
   const s = settingsFor(context.db, course.id, params.itemKey ?? "");
+  const bank = editableBank(context.db, course.id, params.itemKey ?? "");
+  const saved = Number(new URL(request.url).searchParams.get("saved"));
   return {
     course: { id: course.id, title: course.title },
     itemKey: params.itemKey!,
@@ -28,8 +36,27 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
     categories,
     problems: parsed.problems.map((p) => ({ line: p.line, vi: p.message.vi, en: p.message.en })),
     settings: { ...s, draw: (s.draw as { category: string | null; count: number | null }[] | null) ?? null },
+    editor: {
+      revision: bank.revision,
+      blocked: bank.problems.length > 0,
+      items: bank.questions.map((q) => ({
+        kind: q.kind,
+        title: q.title ?? null,
+        text: q.text,
+        category: q.category.join("/"),
+        weight: q.weight,
+        preview: presentQuestion(q, "preview"),
+      })),
+    },
+    saved: Number.isInteger(saved) && saved > 0 && saved <= bank.questions.length ? saved : null,
   };
 }
+
+/** The list's own forms: moving and deleting a question (adding and editing have their own page). */
+const listIntentSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("question.move"), revision: z.string().max(64), from: z.coerce.number().int().min(0), to: z.coerce.number().int().min(0) }),
+  z.object({ intent: z.literal("question.delete"), revision: z.string().max(64), index: z.coerce.number().int().min(0) }),
+]);
 
 const optionalInt = (min: number, max: number) => z.union([z.literal("").transform(() => null), z.coerce.number().int().min(min).max(max)]);
 const optionalDate = z.union([z.literal("").transform(() => null), z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/).transform((v, ctx) => parseLocalDateTime(v) ?? (ctx.addIssue({ code: "custom" }), z.NEVER))]);
@@ -48,7 +75,7 @@ const settingsSchema = z.object({
   completionRule: z.enum(QUIZ_COMPLETION_RULES),
 });
 
-type Result = { flash?: Flash; imported?: { questions: number; problems: { line: number; vi: string; en: string }[] } };
+type Result = { flash?: Flash; imported?: { questions: number; problems: { line: number; vi: string; en: string }[] }; editErrors?: { vi: string; en: string }[] };
 
 export async function action({ request, params, context }: ActionFunctionArgs): Promise<Result | ReturnType<typeof data<Result>>> {
   const { course } = requireAuthorableCourse(request, context, parseId(params.courseId));
@@ -73,6 +100,19 @@ export async function action({ request, params, context }: ActionFunctionArgs): 
     };
   }
   const raw = Object.fromEntries(await request.formData());
+  if (typeof raw.intent === "string" && raw.intent.startsWith("question.")) {
+    const cmd = listIntentSchema.safeParse(raw);
+    if (!cmd.success) return data<Result>({ flash: { key: "error.badRequest", tone: "error" } }, { status: 400 });
+    try {
+      const c = cmd.data;
+      const r = c.intent === "question.move" ? moveQuestion(context.db, course.id, itemKey, c) : deleteQuestion(context.db, course.id, itemKey, c);
+      // Lists and moves never build a question, so a refusal here is the bank's (its reread), shown as is.
+      if (!r.ok) return data<Result>({ flash: { key: "error.badRequest", tone: "error" }, editErrors: r.errors }, { status: 422 });
+      return { flash: { key: c.intent === "question.move" ? "quizEditor.moved" : "quizEditor.deleted", tone: "ok" } };
+    } catch (e) {
+      return domainFailure(e);
+    }
+  }
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) return { flash: { key: "error.badRequest", tone: "error" } };
   const f = parsed.data;
@@ -108,7 +148,15 @@ export default function QuizAdmin() {
       </p>
       <h1>{t("quizAdmin.title", { key: d.itemKey })}</h1>
       <p className="hint">{t("authoring.draftNote")}</p>
-      <Notice flash={a?.flash} />
+      <Notice flash={a?.flash ?? (d.saved ? { key: "quizEditor.saved", params: { n: d.saved }, tone: "ok" } : null)} />
+      {a?.editErrors?.length ? (
+        <ul className="notice notice-error" role="alert">
+          {a.editErrors.map((m, i) => (
+            <li key={i}>{locale === "vi" ? m.vi : m.en}</li>
+          ))}
+        </ul>
+      ) : null}
+      <QuestionBankList base={`/manage/courses/${d.course.id}/quizzes/${d.itemKey}`} revision={d.editor.revision} blocked={d.editor.blocked} items={d.editor.items} />
       <div className="two-col">
         <section className="card">
           <h2>{t("quizAdmin.bank")}</h2>
