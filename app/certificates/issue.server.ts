@@ -5,7 +5,7 @@ import { auditLog, certificates, courseCompletions, courses, courseVersions, mem
 import { unitInScope, type Scope } from "#app/auth/permissions.server.ts";
 import { scopeRootUnits, subtreeCondition } from "#app/org/units.server.ts";
 import { DomainError } from "#app/common/domain-error.ts";
-import type { CourseSnapshot } from "#app/courses/snapshot.ts";
+import { publishedVersion } from "#app/courses/version-cache.server.ts";
 import { formatCode, normaliseCode, REVOKE_REASON_MAX } from "./code.ts";
 
 export type Certificate = typeof certificates.$inferSelect;
@@ -45,9 +45,10 @@ function unitNameAt(tx: Db, memberId: number, at: Date): string | null {
 
 /** The title of the version the member completed (what they studied), else the course's title now. */
 function courseTitleOf(tx: Db, courseId: number, versionId: number | null | undefined): string | null {
-  if (versionId) {
-    const v = tx.select({ snapshot: courseVersions.snapshot }).from(courseVersions).where(and(eq(courseVersions.id, versionId), eq(courseVersions.courseId, courseId))).get();
-    const title = (v?.snapshot as CourseSnapshot | undefined)?.title;
+  // The version's parsed snapshot comes from the per-connection cache: every completion issues a
+  // certificate, and reading a whole snapshot (every lesson body) for its title cost more than the rest.
+  if (versionId && tx.select({ id: courseVersions.id }).from(courseVersions).where(and(eq(courseVersions.id, versionId), eq(courseVersions.courseId, courseId))).get()) {
+    const title = publishedVersion(tx, versionId)?.snapshot.title;
     if (title) return title;
   }
   return tx.select({ title: courses.title }).from(courses).where(eq(courses.id, courseId)).get()?.title ?? null;

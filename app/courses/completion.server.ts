@@ -19,7 +19,7 @@ export function completionOf(db: Db, memberId: number, courseId: number) {
  * Called after an item is completed and after a new version is published (which may remove the
  * last item a member was missing).
  */
-export function recomputeCompletion(tx: Db, memberId: number, courseId: number, pub: { versionId: number; snapshot: CourseSnapshot }): boolean {
+export function recomputeCompletion(tx: Db, memberId: number, courseId: number, pub: { versionId: number; snapshot: CourseSnapshot }, now = new Date()): boolean {
   if (tx.select({ id: courseCompletions.id }).from(courseCompletions).where(and(eq(courseCompletions.memberId, memberId), eq(courseCompletions.courseId, courseId))).get()) {
     return false;
   }
@@ -33,7 +33,7 @@ export function recomputeCompletion(tx: Db, memberId: number, courseId: number, 
   const last = Math.max(...required.map((i) => doneAt.get(i.key)!), gradeMetAt ? gradeMetAt.getTime() : 0);
   const row = tx.insert(courseCompletions).values({ memberId, courseId, versionId: pub.versionId, completedAt: new Date(last) }).onConflictDoNothing().returning().get();
   // The certificate is issued in the same transaction as the completion it certifies.
-  if (row) issueCertificateInTx(tx, row);
+  if (row) issueCertificateInTx(tx, row, now);
   return true;
 }
 
@@ -63,9 +63,9 @@ export function overallGradeMetAt(tx: Db, memberId: number, courseId: number, re
 }
 
 /** After publishing: every member with progress on the course gets their completion re-checked. */
-export function recomputeCourseCompletions(tx: Db, courseId: number, pub: { versionId: number; snapshot: CourseSnapshot }): number {
+export function recomputeCourseCompletions(tx: Db, courseId: number, pub: { versionId: number; snapshot: CourseSnapshot }, now = new Date()): number {
   const memberIds = [...new Set(tx.select({ m: itemProgress.memberId }).from(itemProgress).where(eq(itemProgress.courseId, courseId)).all().map((r) => r.m))];
   let n = 0;
-  for (const id of memberIds) if (recomputeCompletion(tx, id, courseId, pub)) n++;
+  for (const id of memberIds) if (recomputeCompletion(tx, id, courseId, pub, now)) n++;
   return n;
 }

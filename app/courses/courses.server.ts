@@ -86,7 +86,7 @@ export function publishCourse(db: Db, courseId: number, actorId: number | null, 
     const n = (tx.select({ v: max(courseVersions.version) }).from(courseVersions).where(eq(courseVersions.courseId, courseId)).get()?.v ?? 0) + 1;
     const v = tx.insert(courseVersions).values({ courseId, version: n, snapshot: snap, contentHash: hash, publishedAt: now, publishedBy: actorId }).returning().get();
     tx.update(courses).set({ state: "published", publishedVersionId: v.id, updatedAt: now }).where(eq(courses.id, courseId)).run();
-    recomputeCourseCompletions(tx, courseId, { versionId: v.id, snapshot: snap });
+    recomputeCourseCompletions(tx, courseId, { versionId: v.id, snapshot: snap }, now);
     // Sessions this version asks to attend are settled again (members who already attended one
     // that has ended get the item without waiting for anything else).
     markLiveSessionsUnsettled(tx, snapshotItems(snap));

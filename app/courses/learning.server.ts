@@ -267,7 +267,7 @@ export function completeLesson(db: Db, memberId: number, course: Course, itemKey
       if (left > 0) throw new DomainError(Number.isFinite(left) ? "course.error.watchLonger" : "course.error.watchVideo", { seconds: left }, 409);
     }
     tx.update(itemProgress).set({ state: "completed", completedAt: now, versionId: pub.versionId }).where(eq(itemProgress.id, p.id)).run();
-    const courseCompleted = recomputeCompletion(tx, memberId, course.id, pub);
+    const courseCompleted = recomputeCompletion(tx, memberId, course.id, pub, now);
     return { alreadyDone: false, courseCompleted };
   });
 }

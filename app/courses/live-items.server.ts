@@ -102,7 +102,7 @@ export function settleLiveSession(db: Db, sessionId: number, opts: { reconnectWi
       // ignores members without every required item done; those not assigned the course keep the
       // item (they did attend) but get no completion from it.
       const assignedIds = assignedAmong(tx, c.courseId, [...attended.keys()].filter((id) => !completedCourse.has(id)));
-      for (const memberId of assignedIds) if (recomputeCompletion(tx, memberId, c.courseId, pub)) result.coursesCompleted++;
+      for (const memberId of assignedIds) if (recomputeCompletion(tx, memberId, c.courseId, pub, now)) result.coursesCompleted++;
     }
     tx.update(liveSessions).set({ coursesSettledAt: now }).where(eq(liveSessions.id, sessionId)).run();
     return result;

@@ -193,8 +193,8 @@ export type ImportOutcome = { slug: string; courseId: number; created: boolean; 
 
 /** Upserts the draft rows by slug and keys, removes what the package no longer has, publishes. */
 export function importPackage(db: Db, dataDir: string, pkg: LoadedPackage, actorId: number | null, now = new Date()): ImportOutcome {
-  const cover = pkg.cover ? saveUpload(db, dataDir, pkg.cover.bytes, pkg.cover.name, actorId, ["png", "jpg", "webp", "svg", "gif"]) : null;
-  for (const [name, bytes] of pkg.media) saveUpload(db, dataDir, bytes, name, actorId);
+  const cover = pkg.cover ? saveUpload(db, dataDir, pkg.cover.bytes, pkg.cover.name, actorId, ["png", "jpg", "webp", "svg", "gif"], now) : null;
+  for (const [name, bytes] of pkg.media) saveUpload(db, dataDir, bytes, name, actorId, undefined, now);
   const { courseId, created } = writeTx(db, (tx) => {
     const m = pkg.meta;
     const fields = {

@@ -91,11 +91,16 @@ function isUniqueViolation(e: unknown) {
   return e instanceof Error && /UNIQUE constraint failed|duplicate key/i.test(e.message);
 }
 
+/** The seed of an attempt's draw and order: random, so no two attempts need look alike. */
+function newAttemptSeed(): string {
+  return crypto.randomBytes(12).toString("base64url");
+}
+
 /**
  * Starts an attempt, or returns the one already open (a double click, two tabs or a retry all
  * land on the same attempt: the partial unique index makes "one open attempt" a fact, not a hope).
  */
-export function startAttempt(db: Db, memberId: number, course: Course, itemKey: string, now = new Date()): Attempt {
+export function startAttempt(db: Db, memberId: number, course: Course, itemKey: string, now = new Date(), drawSeed = newAttemptSeed): Attempt {
   closeExpiredAttempts(db, memberId, course.id, itemKey, now);
   const { pub, questions } = quizBank(db, course, itemKey);
   const s = settingsFor(db, course.id, itemKey);
@@ -108,7 +113,7 @@ export function startAttempt(db: Db, memberId: number, course: Course, itemKey: 
       if (open) return open;
       if (s.attemptsAllowed > 0 && existing.length >= s.attemptsAllowed) throw new DomainError("quiz.error.noAttemptsLeft", { n: s.attemptsAllowed }, 409);
       if (questions.length === 0) throw new DomainError("quiz.error.empty", {}, 409);
-      const seed = crypto.randomBytes(12).toString("base64url");
+      const seed = drawSeed();
       const drawn = drawQuestions(questions, (s.draw as Draw | null) ?? null, seed).map((q) => (s.shuffle ? q : { ...q, shuffle: false }));
       const order = s.shuffle ? shuffled(drawn, seededRandom(`order\u0000${seed}`)) : drawn;
       const limitEnd = s.timeLimitSeconds ? now.getTime() + s.timeLimitSeconds * 1000 : null;
@@ -212,7 +217,7 @@ function finishAttempt(db: Db, a: Attempt, now: Date) {
       // Even when the item was already complete, a better score may meet the course's minimum grade.
       const course = getCourse(tx, a.courseId);
       const pub = course && publishedSnapshot(tx, course);
-      if (pub) recomputeCompletion(tx, a.memberId, a.courseId, pub);
+      if (pub) recomputeCompletion(tx, a.memberId, a.courseId, pub, now);
     }
     return tx.select().from(quizAttempts).where(eq(quizAttempts.id, a.id)).get()!;
   });

@@ -50,6 +50,7 @@ export function saveUpload(
   originalName: string,
   uploadedBy: number | null,
   allowed: readonly UploadExt[] = Object.keys(UPLOAD_TYPES) as UploadExt[],
+  now = new Date(),
 ): StoredUpload {
   const ext = sniffType(bytes);
   if (!ext || !allowed.includes(ext)) throw new DomainError("upload.error.type", { allowed: allowed.join(", ") }, 415);
@@ -68,7 +69,7 @@ export function saveUpload(
   writeTx(db, (tx) => {
     if (!tx.select({ id: uploads.id }).from(uploads).where(eq(uploads.sha256, sha256)).get()) {
       tx.insert(uploads)
-        .values({ sha256, mime, size: bytes.length, originalName: originalName.normalize("NFC").slice(0, 200), uploadedBy, createdAt: new Date() })
+        .values({ sha256, mime, size: bytes.length, originalName: originalName.normalize("NFC").slice(0, 200), uploadedBy, createdAt: now })
         .run();
     }
   });
