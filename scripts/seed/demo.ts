@@ -70,15 +70,17 @@ export function isEmpty(db: Db): boolean {
 
 /**
  * Builds the demo organisation in one transaction. `passwordHash` is computed once by the caller
- * (argon2 is deliberately slow) and shared by the few demo accounts that get a password.
+ * (argon2 is deliberately slow) and shared by the few demo accounts that get a password. Units and
+ * members date from `foundedAt` (the start of the demo's history); the activation codes are
+ * issued at `now`, so they are still valid when the newcomer reads them.
  */
-export function seedDemo(db: Db, passwordHash: string, now = new Date()): DemoAccounts {
+export function seedDemo(db: Db, passwordHash: string, now = new Date(), foundedAt = now): DemoAccounts {
   const r = rng(57);
   return writeTx(db, (tx) => {
     const cells: { id: number; code: string }[] = [];
     const committees: { id: number; code: string }[] = [];
     const build = (node: TreeNode, parentId: number | null, depth: number) => {
-      const u = createUnit(tx, { code: node.code, name: node.name, parentId }, now);
+      const u = createUnit(tx, { code: node.code, name: node.name, parentId }, foundedAt);
       if (depth === 1) committees.push({ id: u.id, code: u.code });
       if (!node.children?.length) cells.push({ id: u.id, code: u.code });
       for (const c of node.children ?? []) build(c, u.id, depth + 1);
@@ -86,14 +88,14 @@ export function seedDemo(db: Db, passwordHash: string, now = new Date()): DemoAc
     };
     const root = build(DEMO_TREE, null, 0);
 
-    const admin = insertMember(tx, { code: "admin", fullName: "Quản trị Hệ thống", unitId: root.id, position: "Quản trị viên", role: "admin", email: "admin@hocso.local" }, null, now, { audit: false });
+    const admin = insertMember(tx, { code: "admin", fullName: "Quản trị Hệ thống", unitId: root.id, position: "Quản trị viên", role: "admin", email: "admin@hocso.local" }, null, foundedAt, { audit: false });
     const withPassword: number[] = [admin.id];
     const accounts: DemoAccounts = { admin: { code: "admin", password: DEMO_PASSWORD }, trainers: [], members: [], activation: [] };
 
     committees.forEach((c, i) => {
       const code = `GV${String(i + 1).padStart(2, "0")}`;
-      const m = insertMember(tx, { code, fullName: makeName(r), unitId: c.id, position: "Cán bộ phụ trách đào tạo", role: "trainer" }, null, now, { audit: false });
-      tx.insert(scopeGrants).values({ memberId: m.id, unitId: c.id, kind: "trainer", createdAt: now }).run();
+      const m = insertMember(tx, { code, fullName: makeName(r), unitId: c.id, position: "Cán bộ phụ trách đào tạo", role: "trainer" }, null, foundedAt, { audit: false });
+      tx.insert(scopeGrants).values({ memberId: m.id, unitId: c.id, kind: "trainer", createdAt: foundedAt }).run();
       withPassword.push(m.id);
       accounts.trainers.push({ code, unit: c.code, password: DEMO_PASSWORD });
     });
@@ -109,7 +111,7 @@ export function seedDemo(db: Db, passwordHash: string, now = new Date()): DemoAc
         n++;
         const code = `DV${String(n).padStart(5, "0")}`;
         const position = k === 0 ? "Bí thư chi bộ" : k === 1 ? "Phó Bí thư chi bộ" : r.pick(POSITIONS);
-        const m = insertMember(tx, { code, fullName: makeName(r), unitId: cell.id, position, phone: r.next() < 0.6 ? `09${String(Math.floor(r.next() * 1e8)).padStart(8, "0")}` : null }, null, now, { audit: false });
+        const m = insertMember(tx, { code, fullName: makeName(r), unitId: cell.id, position, phone: r.next() < 0.6 ? `09${String(Math.floor(r.next() * 1e8)).padStart(8, "0")}` : null }, null, foundedAt, { audit: false });
         if (n <= 3) {
           withPassword.push(m.id);
           accounts.members.push({ code, password: DEMO_PASSWORD });
