@@ -62,7 +62,8 @@ const has = (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "igno
 /**
  * What the tests drive besides Node: Debian's Chromium and Firefox ESR (end-to-end journeys, never
  * a downloaded browser), nginx and openssl (the documented HTTPS reverse proxy is tested for real),
- * iproute2 (a viewer in its own network namespace loses its network for real).
+ * iproute2 (a viewer in its own network namespace loses its network for real), PostgreSQL 15
+ * (a throwaway cluster per run: tests/harness/postgres.ts).
  */
 function ensureTestTools() {
   const missing = [
@@ -71,7 +72,9 @@ function ensureTestTools() {
     ["nginx", "nginx-light"],
     ["ip", "iproute2"],
     ["openssl", "openssl"],
-  ].filter(([cmd]) => !has(cmd));
+    // PostgreSQL 15: the suite runs the database tests on it too (ADR 0015); not on PATH in Debian.
+    ["/usr/lib/postgresql/15/bin/postgres", "postgresql"],
+  ].filter(([cmd]) => !(cmd.startsWith("/") ? fs.existsSync(cmd) : has(cmd)));
   if (missing.length === 0) return;
   const pkgs = missing.map(([, pkg]) => pkg);
   if (missing.some(([cmd]) => cmd === "chromium")) pkgs.push("fonts-noto-core");
@@ -84,8 +87,8 @@ function ensureTestTools() {
   run("apt-get", ["install", "-y", "-q", "--no-install-recommends", ...pkgs], {
     env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
   });
-  // The nginx package starts a system service; the tests run their own instance.
-  spawnSync("sh", ["-c", "systemctl stop nginx 2>/dev/null; service nginx stop 2>/dev/null; true"], { stdio: "ignore" });
+  // The nginx and postgresql packages start system services; the tests run their own instances.
+  spawnSync("sh", ["-c", "for s in nginx postgresql; do systemctl stop $s 2>/dev/null; service $s stop 2>/dev/null; done; true"], { stdio: "ignore" });
 }
 
 checkNode();
