@@ -13,6 +13,7 @@ import { writeTx, type Db } from "#db/client.server.ts";
 import { courseItems } from "#db/schema/index.ts";
 import { DomainError } from "#app/common/domain-error.ts";
 import { exportGiftDetailed, parseGift, type GiftProblem } from "./gift.ts";
+import { presentQuestion, type PresentedQuestion } from "./grading.ts";
 import { questionFromDraft, type QuestionDraft } from "./question-draft.ts";
 import type { LocalizedMessage, Question } from "./types.ts";
 
@@ -107,6 +108,14 @@ function editBank(
     tx.update(courseItems).set({ source: text, updatedAt: new Date() }).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, itemKey))).run();
     return { ok: true as const, index: focus ? ordered.indexOf(focus) : -1, revision: bankRevision(text) };
   });
+}
+
+/**
+ * The author's preview: the question as an attempt presents it, with the quiz's "no shuffle"
+ * setting overriding the question's own, as `startAttempt` does. Texts and ids only, like a member's.
+ */
+export function previewOf(q: Question, quizShuffles: boolean): PresentedQuestion {
+  return presentQuestion(quizShuffles ? q : ({ ...q, shuffle: false } as Question), "preview");
 }
 
 function requireIndex(questions: readonly Question[], index: number): void {

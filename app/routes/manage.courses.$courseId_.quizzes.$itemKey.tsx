@@ -6,8 +6,7 @@ import { requireAuthorableCourse } from "#app/courses/access.server.ts";
 import { bankSource, importGiftFile } from "#app/quizzes/bank.server.ts";
 import { saveQuizSettings, settingsFor } from "#app/quizzes/attempts.server.ts";
 import { parseGift } from "#app/quizzes/gift.ts";
-import { deleteQuestion, editableBank, moveQuestion } from "#app/quizzes/bank-editor.server.ts";
-import { presentQuestion } from "#app/quizzes/grading.ts";
+import { deleteQuestion, editableBank, moveQuestion, previewOf } from "#app/quizzes/bank-editor.server.ts";
 import { domainFailure, parseId, readMultipart } from "#app/http/forms.server.ts";
 import { GIFT_MAX_BYTES } from "#app/http/body-limits.ts";
 import { QUIZ_COMPLETION_RULES, REVIEW_ANSWERS } from "#db/schema/enums.ts";
@@ -45,7 +44,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
         text: q.text,
         category: q.category.join("/"),
         weight: q.weight,
-        preview: presentQuestion(q, "preview"),
+        preview: previewOf(q, s.shuffle),
       })),
     },
     saved: Number.isInteger(saved) && saved > 0 && saved <= bank.questions.length ? saved : null,

@@ -2,9 +2,9 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { requireAuthorableCourse } from "#app/courses/access.server.ts";
-import { editableBank, saveQuestion } from "#app/quizzes/bank-editor.server.ts";
+import { editableBank, previewOf, saveQuestion } from "#app/quizzes/bank-editor.server.ts";
 import { EDITABLE_KINDS, blankDraft, draftOfQuestion, nestFormEntries, questionDraftSchema, type QuestionDraft } from "#app/quizzes/question-draft.ts";
-import { presentQuestion } from "#app/quizzes/grading.ts";
+import { settingsFor } from "#app/quizzes/attempts.server.ts";
 import { domainFailure, parseId } from "#app/http/forms.server.ts";
 import { DomainError } from "#app/common/domain-error.ts";
 import { Notice, type Flash } from "#app/components/ui.tsx";
@@ -47,7 +47,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
     number: index === null ? null : index + 1,
     revision: bank.revision,
     draft: question ? draftOfQuestion(question) : blankDraft(kind),
-    preview: question ? presentQuestion(question, "preview") : null,
+    preview: question ? previewOf(question, settingsFor(context.db, course.id, itemKey).shuffle) : null,
     categories: [...new Set(bank.questions.map((q) => q.category.join("/")).filter((c) => c !== ""))],
   };
 }

@@ -6,7 +6,7 @@ import { makeQuizCourse } from "#tests/factories/courses.ts";
 import { addItem, createCourse } from "#app/courses/authoring.server.ts";
 import { getCourse, publishCourse } from "#app/courses/courses.server.ts";
 import { importGiftBank } from "#app/quizzes/bank.server.ts";
-import { deleteQuestion, editableBank, moveQuestion, saveQuestion } from "#app/quizzes/bank-editor.server.ts";
+import { deleteQuestion, editableBank, moveQuestion, previewOf, saveQuestion } from "#app/quizzes/bank-editor.server.ts";
 import { blankDraft, draftOfQuestion, nestFormEntries, questionDraftSchema, type EditableKind, type QuestionDraft } from "#app/quizzes/question-draft.ts";
 import { exportGift, parseGift } from "#app/quizzes/gift.ts";
 import { correctResponse } from "#app/quizzes/grading.ts";
@@ -328,3 +328,14 @@ test("changing the bank never changes an attempt already started", async () => {
 function saveQuestionIn(cId: number, itemKey: string) {
   return (d: QuestionDraft, index: number | null) => saveQuestion(db, cId, itemKey, { revision: editableBank(db, cId, itemKey).revision, index, draft: d });
 }
+
+test("the author's preview is what a member is shown: texts and ids only, in the quiz's order of options", () => {
+  const key = newQuiz();
+  importGiftBank(db, courseId, key, "::p::Chọn?{=Đúng#CANARY-FEEDBACK ~Sai 1 ~Sai 2 ~Sai 3 ~Sai 4 ~Sai 5}\n");
+  const [q] = editableBank(db, courseId, key).questions;
+  const fixed = previewOf(q!, false);
+  expect(fixed.kind === "single" && fixed.options.map((o) => o.text)).toEqual(["Đúng", "Sai 1", "Sai 2", "Sai 3", "Sai 4", "Sai 5"]);
+  const shuffled = previewOf(q!, true);
+  expect(shuffled.kind === "single" && shuffled.options.map((o) => o.text)).not.toEqual(["Đúng", "Sai 1", "Sai 2", "Sai 3", "Sai 4", "Sai 5"]);
+  for (const p of [fixed, shuffled]) expect(JSON.stringify(p)).not.toMatch(/CANARY|percent|feedback/);
+});
