@@ -153,6 +153,18 @@ const msg = (vi: string, en: string): LocalizedMessage => ({ vi, en });
 /** Fields a spare row comes with filled in (its defaults): a row with only these is blank. */
 const SPARE_KEYS = new Set(["mode", "percent", "tolerance"]);
 
+function filled<T extends object>(list: T[]): T[] {
+  return list.filter((r) => Object.entries(r).some(([k, v]) => !SPARE_KEYS.has(k) && typeof v === "string" && v.trim() !== ""));
+}
+
+/**
+ * The draft without its blank rows: what a refused form shows again (with one spare row of its
+ * own), so that row numbers in the messages match the rows on the page.
+ */
+export function compactDraft(d: QuestionDraft): QuestionDraft {
+  return { ...d, options: filled(d.options), answers: filled(d.answers), numeric: filled(d.numeric), pairs: filled(d.pairs), distractors: d.distractors.filter((x) => x.trim() !== "") };
+}
+
 /** NFC, Windows line ends gone, outer whitespace trimmed: what the GIFT parser reads back. */
 function clean(s: string): string {
   return s.replace(/\r\n?/g, "\n").normalize("NFC").trim();
@@ -199,7 +211,6 @@ export function questionFromDraft(d: QuestionDraft): DraftResult {
     ...optional("generalFeedback", d.generalFeedback),
   };
 
-  const filled = <T extends object>(list: T[]) => list.filter((r) => Object.entries(r).some(([k, v]) => !SPARE_KEYS.has(k) && typeof v === "string" && v.trim() !== ""));
   const requireTexts = (list: { text: string }[], vi: string, en: string) => {
     for (const [i, r] of list.entries()) if (r.text === "") errors.push(msg(`${vi} ${i + 1} chưa có nội dung.`, `${en} ${i + 1} has no text.`));
   };

@@ -3,7 +3,7 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { requireAuthorableCourse } from "#app/courses/access.server.ts";
 import { editableBank, previewOf, saveQuestion } from "#app/quizzes/bank-editor.server.ts";
-import { EDITABLE_KINDS, blankDraft, draftOfQuestion, nestFormEntries, questionDraftSchema, type QuestionDraft } from "#app/quizzes/question-draft.ts";
+import { EDITABLE_KINDS, blankDraft, compactDraft, draftOfQuestion, nestFormEntries, questionDraftSchema, type QuestionDraft } from "#app/quizzes/question-draft.ts";
 import { settingsFor } from "#app/quizzes/attempts.server.ts";
 import { domainFailure, parseId } from "#app/http/forms.server.ts";
 import { DomainError } from "#app/common/domain-error.ts";
@@ -63,12 +63,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const nonce = Date.now();
   try {
     const r = saveQuestion(context.db, course.id, itemKey, { revision: revision.data, index, draft: draft.data });
-    if (!r.ok) return data<Refused>({ errors: r.errors, draft: draft.data, nonce }, { status: 422 });
+    if (!r.ok) return data<Refused>({ errors: r.errors, draft: compactDraft(draft.data), nonce }, { status: 422 });
     return redirect(`/manage/courses/${course.id}/quizzes/${itemKey}?saved=${r.index + 1}#question-${r.index + 1}`);
   } catch (e) {
     // The refusal (a stale page, a question gone) keeps what the author typed on the page.
     const failure = domainFailure(e);
-    return data<Refused>({ flash: failure.data.flash, draft: draft.data, nonce }, { status: failure.init?.status ?? 400 });
+    return data<Refused>({ flash: failure.data.flash, draft: compactDraft(draft.data), nonce }, { status: failure.init?.status ?? 400 });
   }
 }
 

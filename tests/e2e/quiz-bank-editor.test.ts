@@ -141,7 +141,7 @@ test("a trainer builds every question type on a phone, a member takes the quiz, 
   await noSidewaysScroll(page);
   await page.click('button[aria-label="Chuyển câu 4 lên"]');
   await page.waitForSelector('.notice-ok:has-text("Đã chuyển câu hỏi.")');
-  expect(await page.locator("#question-3 .bank-question-text").textContent()).toContain("Mật khẩu dùng một lần viết tắt là");
+  await expect.poll(() => page.locator("#question-3 .bank-question-text").textContent()).toContain("Mật khẩu dùng một lần viết tắt là");
   expect(await page.isDisabled('button[aria-label="Chuyển câu 2 lên"]')).toBe(true); // it would cross the uncategorised question
   await page.click("#question-2 .bank-preview summary");
   await page.click('#question-2 label.choice:has-text("Hà Nội")');
