@@ -19,7 +19,7 @@ import {
 import { renderCertificatePdf } from "#app/certificates/pdf.server.ts";
 import { pdfFileName } from "#app/certificates/zip.server.ts";
 import { dateFormatter } from "#app/i18n/catalog.ts";
-import { DomainError } from "#app/common/domain-error.ts";
+import { domainError } from "#tests/harness/domain-error.ts";
 
 /**
  * Certificates on real SQLite files: issuing (idempotent, frozen, unique codes), the PDF read back
@@ -71,16 +71,6 @@ async function pdfQr(bytes: Uint8Array): Promise<{ data: string; pageSize: [numb
   await doc.destroy();
   const qr = jsQR(new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.byteLength), img.width, img.height);
   return qr ? { data: qr.data, pageSize: [size.width, size.height] } : null;
-}
-
-function domainError(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainError) return e;
-    throw e;
-  }
-  throw new Error("expected a DomainError, nothing was thrown");
 }
 
 async function withDb<T>(run: (db: Db, tree: ReturnType<typeof makeTree>) => Promise<T> | T): Promise<T> {

@@ -12,7 +12,7 @@ import { exportPackage, importPackage, loadPackage, packageDirs, type PackagePro
 import { getCourseBySlug, publishCourse } from "#app/courses/courses.server.ts";
 import { addItem, createCourse, saveLessonDraft } from "#app/courses/authoring.server.ts";
 import { readUpload, saveUpload, sniffType } from "#app/uploads/store.server.ts";
-import { DomainError } from "#app/common/domain-error.ts";
+import { domainError } from "#tests/harness/domain-error.ts";
 
 /**
  * Course packages on disk: what loadPackage refuses (and says why), the export → import → export
@@ -306,16 +306,6 @@ test("a lesson image uploaded in the editor travels with the exported package to
 const SVG = Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<!-- bìa -->\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>\n');
 const HTML = Buffer.from("<!DOCTYPE html><html><body><script>window.__pwned=1</script></body></html>\n");
 const PDF = Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
-
-function domainError(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainError) return e;
-    throw e;
-  }
-  throw new Error("expected a DomainError");
-}
 
 test("uploads are typed by their bytes: a PNG named .pdf is stored as png, an HTML file is refused, an SVG accepted", async () => {
   await withTmp("uploads", (tmp) => {

@@ -13,7 +13,7 @@ import { assignToUnit, completeLesson, coursesForMember, isAssigned, openItem } 
 import { snapshotItems, type CourseSnapshot } from "#app/courses/snapshot.ts";
 import { createUnit } from "#app/org/units.server.ts";
 import { transferMember } from "#app/org/members.server.ts";
-import { DomainError } from "#app/common/domain-error.ts";
+import { domainError } from "#tests/harness/domain-error.ts";
 
 /**
  * Courses on real SQLite files: packages imported from folders written here, versions, progress
@@ -99,16 +99,6 @@ function readLesson(db: Db, memberId: number, slug: string, key: string, openAt:
   const pub = publishedSnapshot(db, c)!;
   openItem(db, memberId, c.id, key, pub.versionId, openAt);
   return completeLesson(db, memberId, c, key, doneAt);
-}
-
-function domainError(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainError) return e;
-    throw e;
-  }
-  throw new Error("expected a DomainError, nothing was thrown");
 }
 
 const threeLessons = (slug: string, changed = "", drop: string[] = []): PackageSpec => ({

@@ -6,7 +6,7 @@ import { makeQuizCourse } from "#tests/factories/courses.ts";
 import { attemptsOf, saveAnswer, startAttempt, submitAttempt } from "#app/quizzes/attempts.server.ts";
 import { correctResponse } from "#app/quizzes/grading.ts";
 import type { Question } from "#app/quizzes/types.ts";
-import { DomainError } from "#app/common/domain-error.ts";
+import { domainError } from "#tests/harness/domain-error.ts";
 import { courseCompletions, itemProgress } from "#db/schema/index.ts";
 
 /**
@@ -19,16 +19,6 @@ beforeEach(() => {
   db = testDb();
 });
 afterEach(() => dropDb(db));
-
-function errorKey(f: () => unknown): string {
-  try {
-    f();
-    return "no error";
-  } catch (e) {
-    if (e instanceof DomainError) return e.key;
-    throw e;
-  }
-}
 
 const FOUR_TRUE = "::a::Một?{T}\n\n::b::Hai?{T}\n\n::c::Ba?{T}\n\n::d::Bốn?{T}\n";
 
@@ -102,7 +92,7 @@ describe("attempts", () => {
     expect(again.state).toBe("open");
     expect(attemptsOf(db, q.m.id, q.course.id, q.key)).toHaveLength(2);
     submitAttempt(db, q.m.id, last.id);
-    expect(errorKey(() => startAttempt(db, q.m.id, q.course, q.key))).toBe("quiz.error.noAttemptsLeft");
+    expect(domainError(() => startAttempt(db, q.m.id, q.course, q.key)).key).toBe("quiz.error.noAttemptsLeft");
   });
 
   test("with a single attempt allowed, a second Start while it is open is the same attempt", async () => {
