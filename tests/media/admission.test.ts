@@ -1,41 +1,25 @@
 // Admission control against a tiny budget (real worker, signalling only): beyond capacity a viewer
 // gets "session full" with an audio-only offer while audio still fits, then "try again".
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Socket as ClientSocket } from "socket.io-client";
-import { testDb, dropDb } from "#tests/factories/db.ts";
+import { describe, expect, it } from "vitest";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import type { MediaServer } from "../../media-server/src/server.ts";
 import { makeSession } from "#tests/factories/live.ts";
-import { connect, connected, request, startMediaTestServer, tokenFor } from "#tests/harness/media.ts";
+import { connected, request, tokenFor } from "#tests/harness/media.ts";
+import { useMediaSuite } from "#tests/harness/media-suite.ts";
 
-let db: ReturnType<typeof testDb>;
-let server: MediaServer;
-const sockets: ClientSocket[] = [];
-
-beforeAll(async () => {
-  db = testDb();
-  // One worker, five consumer slots: presenter (2) + one full viewer (2) + one audio-only viewer (1).
-  server = await startMediaTestServer(db, { MEDIA_WORKERS: "1", CONSUMERS_PER_WORKER: "5" });
-}, 600_000);
-
-afterAll(async () => {
-  for (const s of sockets) s.close();
-  await server?.close();
-  dropDb(db);
-});
+// One worker, five consumer slots: presenter (2) + one full viewer (2) + one audio-only viewer (1).
+const live = useMediaSuite({ env: { MEDIA_WORKERS: "1", CONSUMERS_PER_WORKER: "5" } });
 
 const join = async (token: string, payload: object = {}) => {
-  const s = await connected(connect(server, token));
-  sockets.push(s);
+  const s = await connected(live.open(token));
   return { s, reply: await request(s, "join", payload) };
 };
 
 describe("admission control", () => {
   it("offers audio only, then asks to try again, and never crashes", async () => {
-    const t = makeTree(db);
-    const presenter = await makeMember(db, t.root, { password: false });
-    const viewers = await Promise.all([1, 2, 3].map(() => makeMember(db, t.a1, { password: false })));
-    const session = makeSession(db, { inviteUnits: [t.a], presenters: [presenter] });
+    const t = makeTree(live.db);
+    const presenter = await makeMember(live.db, t.root, { password: false });
+    const viewers = await Promise.all([1, 2, 3].map(() => makeMember(live.db, t.a1, { password: false })));
+    const session = makeSession(live.db, { inviteUnits: [t.a], presenters: [presenter] });
 
     expect((await join(tokenFor(presenter, session.id, "presenter"))).reply.error).toBeUndefined();
     expect((await join(tokenFor(viewers[0], session.id))).reply.error).toBeUndefined();
@@ -53,11 +37,11 @@ describe("admission control", () => {
     expect((await request(none.s, "join", { audioOnly: true })).error).toBe("session-full");
 
     // A viewer leaving frees its slots for the next one.
-    expect(await request(sockets[1], "leave")).toEqual({ ok: true });
-    expect(server.pool.workers[0].load).toBe(3);
+    expect(await request(live.sockets[1], "leave")).toEqual({ ok: true });
+    expect(live.server.pool.workers[0].load).toBe(3);
     expect((await request(none.s, "join", {})).error).toBeUndefined();
-    expect(server.pool.workers[0].load).toBe(5);
-    const health = await fetch(`${server.url}/healthz`).then((r) => r.json());
+    expect(live.server.pool.workers[0].load).toBe(5);
+    const health = await fetch(`${live.server.url}/healthz`).then((r) => r.json());
     expect(health.ok).toBe(true);
   }, 60_000);
 });

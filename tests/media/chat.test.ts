@@ -1,36 +1,31 @@
 // Chat and Q&A of a live session: the media server in-process (real mediasoup worker, real SQLite
 // file) driven by socket.io clients, plus the rate limiter with a fake clock.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Socket as ClientSocket } from "socket.io-client";
-import { testDb, dropDb } from "#tests/factories/db.ts";
+import type { TestDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import type { Member } from "#app/org/members.server.ts";
 import { eq } from "drizzle-orm";
 import { liveChatMessages } from "#db/schema/index.ts";
-import type { MediaServer } from "../../media-server/src/server.ts";
 import { ChatLimiter, ChatLog } from "../../media-server/src/chat.ts";
 import { makeSession } from "#tests/factories/live.ts";
-import { connect, connected, request, startMediaTestServer, tokenFor, waitFor } from "#tests/harness/media.ts";
+import { connected, request, tokenFor, waitFor } from "#tests/harness/media.ts";
+import { useMediaSuite } from "#tests/harness/media-suite.ts";
 
-let db: ReturnType<typeof testDb>;
-let server: MediaServer;
-let w: Awaited<ReturnType<typeof world>>;
-const sockets: ClientSocket[] = [];
-
-async function world() {
+async function world(db: TestDb) {
   const t = makeTree(db);
   const presenter = await makeMember(db, t.root, { password: false });
   const session = makeSession(db, { inviteUnits: [t.a], presenters: [presenter] });
   return { t, presenter, session };
 }
 
+const live = useMediaSuite({ world });
+
 type Joined = { s: ClientSocket; joined: any; got: { chat: any[]; chatUpdate: any[] } };
 
 /** Opens a socket for the member, records its chat events, joins the session. */
 async function join(member: Member, role: "viewer" | "presenter" = "viewer"): Promise<Joined> {
-  const s = connect(server, tokenFor(member, w.session.id, role));
-  sockets.push(s);
-  await connected(s);
+  const s = await connected(live.open(tokenFor(member, live.w.session.id, role)));
   const got = { chat: [] as any[], chatUpdate: [] as any[] };
   s.on("chat", (m) => got.chat.push(m));
   s.on("chatUpdate", (m) => got.chatUpdate.push(m));
@@ -39,23 +34,11 @@ async function join(member: Member, role: "viewer" | "presenter" = "viewer"): Pr
   return { s, joined, got };
 }
 
-const newViewer = () => makeMember(db, w.t.a1, { password: false });
-
-beforeAll(async () => {
-  db = testDb();
-  w = await world();
-  server = await startMediaTestServer(db);
-}, 600_000);
-
-afterAll(async () => {
-  for (const s of sockets) s.close();
-  await server?.close();
-  dropDb(db);
-});
+const newViewer = () => makeMember(live.db, live.w.t.a1, { password: false });
 
 describe("chat between members", () => {
   it("a message reaches the other members (and the sender), normalised, with name and unit", async () => {
-    const p = await join(w.presenter, "presenter");
+    const p = await join(live.w.presenter, "presenter");
     const a = await join(await newViewer());
     const b = await join(await newViewer());
     // "Việt" typed in decomposed form (NFD), padded with spaces: stored trimmed and NFC.
@@ -70,7 +53,7 @@ describe("chat between members", () => {
     expect(m.text).not.toBe(nfd.trim());
     expect(m.memberId).toBe(a.joined.you.memberId);
     expect(m.name).toBe(a.joined.you.name);
-    expect(m.unitName).toBe(w.t.a1.name);
+    expect(m.unitName).toBe(live.w.t.a1.name);
     expect(typeof m.at).toBe("number");
     // Text is data: markup arrives as the same characters, never interpreted server-side.
     const html = await request(b.s, "chatSend", { text: "<img src=x onerror=alert(1)>", question: false });
@@ -80,7 +63,7 @@ describe("chat between members", () => {
   });
 
   it("a question is flagged as a question", async () => {
-    const p = await join(w.presenter, "presenter");
+    const p = await join(live.w.presenter, "presenter");
     const a = await join(await newViewer());
     const q = await request(a.s, "chatSend", { text: "Nghị quyết áp dụng từ khi nào?", question: true });
     await waitFor(() => p.got.chat.some((m) => m.id === q.id), "question delivered");
@@ -95,7 +78,7 @@ describe("chat between members", () => {
 
 describe("moderation", () => {
   it("presenter hides a message: viewers get only a stub, presenters keep the text", async () => {
-    const p = await join(w.presenter, "presenter");
+    const p = await join(live.w.presenter, "presenter");
     const a = await join(await newViewer());
     const b = await join(await newViewer());
     const sent = await request(a.s, "chatSend", { text: "Nội dung không phù hợp", question: false });
@@ -114,7 +97,7 @@ describe("moderation", () => {
   });
 
   it("pin, unpin and answer are broadcast to everyone", async () => {
-    const p = await join(w.presenter, "presenter");
+    const p = await join(live.w.presenter, "presenter");
     const a = await join(await newViewer());
     const q = await request(a.s, "chatSend", { text: "Xin hỏi về điều 3?", question: true });
     expect((await request(p.s, "chatModerate", { messageId: q.id, action: "pin" })).error).toBeUndefined();
@@ -137,7 +120,7 @@ describe("moderation", () => {
   });
 
   it("a viewer cannot moderate, and nothing changes", async () => {
-    const p = await join(w.presenter, "presenter");
+    const p = await join(live.w.presenter, "presenter");
     const a = await join(await newViewer());
     const b = await join(await newViewer());
     const sent = await request(a.s, "chatSend", { text: "Tin nhắn", question: false });
@@ -153,7 +136,7 @@ describe("moderation", () => {
     expect((await request(a.s, "chatModerate", { messageId: sent.id, action: "hide" })).error).toBe("forbidden");
     await new Promise((r) => setTimeout(r, 200));
     expect(a.got.chatUpdate).toHaveLength(0);
-    const room = server.registry.peek(w.session.id)!;
+    const room = live.server.registry.peek(live.w.session.id)!;
     expect(room.chat.get(sent.id)).toMatchObject({ hidden: false, pinnedAt: null, answer: null });
     // A message that does not exist.
     expect((await request(p.s, "chatModerate", { messageId: crypto.randomUUID(), action: "pin" })).error).toBe("not-found");
@@ -225,7 +208,7 @@ describe("rate limit", () => {
 
 describe("malformed payloads", () => {
   it("get error acks and the socket stays usable", async () => {
-    const p = await join(w.presenter, "presenter");
+    const p = await join(live.w.presenter, "presenter");
     const a = await join(await newViewer());
     const sent = await request(a.s, "chatSend", { text: "ok", question: false });
     const badSends: unknown[] = [
@@ -271,9 +254,7 @@ describe("malformed payloads", () => {
 
   it("refuses chat before join", async () => {
     const m = await newViewer();
-    const s = connect(server, tokenFor(m, w.session.id));
-    sockets.push(s);
-    await connected(s);
+    const s = await connected(live.open(tokenFor(m, live.w.session.id)));
     expect((await request(s, "chatSend", { text: "hi", question: false })).error).toBe("not-joined");
     s.close();
   });
@@ -281,7 +262,7 @@ describe("malformed payloads", () => {
 
 describe("history on join", () => {
   it("a member joining gets the recent messages; viewers without hidden ones", async () => {
-    const p = await join(w.presenter, "presenter");
+    const p = await join(live.w.presenter, "presenter");
     const a = await join(await newViewer());
     const keep = await request(a.s, "chatSend", { text: "giữ lại", question: true });
     const hide = await request(a.s, "chatSend", { text: "ẩn đi", question: false });
@@ -297,8 +278,8 @@ describe("history on join", () => {
     expect(typeof late.joined.chat.find((m: { id: string }) => m.id === keep.id).pinnedAt).toBe("number");
 
     p.s.close();
-    await waitFor(() => !server.registry.peek(w.session.id)?.peers.has(w.presenter.id), "presenter gone");
-    const p2 = await join(w.presenter, "presenter");
+    await waitFor(() => !live.server.registry.peek(live.w.session.id)?.peers.has(live.w.presenter.id), "presenter gone");
+    const p2 = await join(live.w.presenter, "presenter");
     const hiddenForPresenter = p2.joined.chat.find((m: { id: string }) => m.id === hide.id);
     expect(hiddenForPresenter).toMatchObject({ hidden: true, text: "ẩn đi" });
     for (const x of [a, late, p2]) x.s.close();
@@ -319,7 +300,7 @@ describe("history on join", () => {
 
 describe("kept in the database", () => {
   it("survives a media-server restart with its moderation, and a failed write shows nothing", async () => {
-    const p = await join(w.presenter, "presenter");
+    const p = await join(live.w.presenter, "presenter");
     const a = await join(await newViewer());
     const q = await request(a.s, "chatSend", { text: "Câu hỏi được lưu lại?", question: true });
     const h = await request(a.s, "chatSend", { text: "tin bị ẩn", question: false });
@@ -328,16 +309,15 @@ describe("kept in the database", () => {
     await request(p.s, "chatModerate", { messageId: h.id, action: "hide" });
     for (const x of [p, a]) x.s.close();
     // Who moderated is recorded with the message (not sent to clients).
-    const stored = db.select().from(liveChatMessages).where(eq(liveChatMessages.id, h.id)).get()!;
-    expect(stored).toMatchObject({ hidden: true, moderation: "hide", moderatedBy: w.presenter.fullName });
+    const stored = live.db.select().from(liveChatMessages).where(eq(liveChatMessages.id, h.id)).get()!;
+    expect(stored).toMatchObject({ hidden: true, moderation: "hide", moderatedBy: live.w.presenter.fullName });
 
     // A new process on the same database: the room is created again and reads its history back.
-    await server.close();
-    server = await startMediaTestServer(db);
-    const p2 = await join(w.presenter, "presenter");
+    await live.restart();
+    const p2 = await join(live.w.presenter, "presenter");
     const v = await join(await newViewer());
     const forPresenter = p2.joined.chat.find((m: { id: string }) => m.id === q.id);
-    expect(forPresenter).toMatchObject({ text: "Câu hỏi được lưu lại?", question: true, answer: { text: "Có, được lưu.", by: w.presenter.fullName } });
+    expect(forPresenter).toMatchObject({ text: "Câu hỏi được lưu lại?", question: true, answer: { text: "Có, được lưu.", by: live.w.presenter.fullName } });
     expect(typeof forPresenter.pinnedAt).toBe("number");
     expect(p2.joined.chat.find((m: { id: string }) => m.id === h.id)).toMatchObject({ hidden: true, text: "tin bị ẩn" });
     expect(v.joined.chat.map((m: { id: string }) => m.id)).not.toContain(h.id);

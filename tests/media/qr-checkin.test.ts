@@ -2,25 +2,19 @@
 // real SQLite file) driven by socket.io clients: the hall's screen gets a code and new ones as they
 // rotate; a member's phone with a "check-in" token sends the code and is checked in to that room,
 // recorded in the ledger like a secretary's tick; wrong, stale, foreign and misused codes are refused.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
-import type { Socket as ClientSocket } from "socket.io-client";
-import { testDb, dropDb } from "#tests/factories/db.ts";
+import type { TestDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { attendanceEvents, scopeGrants } from "#db/schema/index.ts";
 import { replay } from "#live/attendance.ts";
 import { toLedgerEvent } from "#live/ledger.server.ts";
-import type { MediaServer } from "../../media-server/src/server.ts";
 import { CheckinCodes } from "../../media-server/src/checkin-codes.ts";
 import { makeSession } from "#tests/factories/live.ts";
-import { connect, connected, request, startMediaTestServer, tokenFor, waitFor } from "#tests/harness/media.ts";
+import { connected, request, tokenFor, waitFor } from "#tests/harness/media.ts";
+import { useMediaSuite } from "#tests/harness/media-suite.ts";
 
-let db: ReturnType<typeof testDb>;
-let server: MediaServer;
-let w: Awaited<ReturnType<typeof world>>;
-const sockets: ClientSocket[] = [];
-
-async function world() {
+async function world(db: TestDb) {
   const t = makeTree(db);
   const secretary = await makeMember(db, t.a1, { password: false, fullName: "Bí Thư Một" });
   db.insert(scopeGrants).values({ memberId: secretary.id, unitId: t.a1.id, kind: "secretary", createdAt: new Date() }).run();
@@ -32,15 +26,12 @@ async function world() {
   return { t, secretary, present, second, otherCell, outsider, session };
 }
 
-const open = (token: string) => {
-  const s = connect(server, token);
-  sockets.push(s);
-  return s;
-};
+// 5 s, the shortest allowed: the test sees one real rotation.
+const live = useMediaSuite({ world, env: { CHECKIN_QR_ROTATE_SECONDS: "5" } });
 
 /** The hall's screen: a cell-room socket for cell a1, joined. */
 async function hallScreen() {
-  const screen = await connected(open(tokenFor(w.secretary, w.session.id, "cell-room", { unitId: w.t.a1.id })));
+  const screen = await connected(live.open(tokenFor(live.w.secretary, live.w.session.id, "cell-room", { unitId: live.w.t.a1.id })));
   const notices: { memberIds: number[]; method: string }[] = [];
   const codes: { code: string; issuedAt: number; rotatesAt: number }[] = [];
   screen.on("checkedIn", (n) => notices.push(n));
@@ -50,20 +41,7 @@ async function hallScreen() {
   return { screen, joined, notices, codes };
 }
 
-const phone = (member: typeof w.present) => connected(open(tokenFor(member, w.session.id, "check-in")));
-
-beforeAll(async () => {
-  db = testDb();
-  w = await world();
-  // 5 s, the shortest allowed: the test sees one real rotation.
-  server = await startMediaTestServer(db, { CHECKIN_QR_ROTATE_SECONDS: "5" });
-}, 600_000);
-
-afterAll(async () => {
-  for (const s of sockets) s.close();
-  await server?.close();
-  dropDb(db);
-});
+const phone = (member: typeof live.w.present) => connected(live.open(tokenFor(member, live.w.session.id, "check-in")));
 
 describe("rotating check-in codes (pure)", () => {
   it("rotates on schedule, accepts a code for two periods, and forgets a host that left", () => {
@@ -92,36 +70,36 @@ describe("phone check-in at a cell room", () => {
   it("checks the member in at the screen that showed the code, records it like a tick, and tells the screen", async () => {
     const { screen, joined, notices } = await hallScreen();
     expect(joined.checkinCode.code).toMatch(/^[A-Za-z0-9_-]{16}$/);
-    const p = await phone(w.present);
+    const p = await phone(live.w.present);
     const r = await request(p, "qrCheckin", { code: joined.checkinCode.code });
-    expect(r).toMatchObject({ ok: true, already: false, cell: { code: w.t.a1.code, name: w.t.a1.name }, host: "Bí Thư Một" });
+    expect(r).toMatchObject({ ok: true, already: false, cell: { code: live.w.t.a1.code, name: live.w.t.a1.name }, host: "Bí Thư Một" });
     await waitFor(() => notices.length > 0, "checkedIn notice");
-    expect(notices[0]).toMatchObject({ memberIds: [w.present.id], method: "qr" });
-    expect(server.registry.peek(w.session.id)?.checkins.get(w.secretary.id)?.has(w.present.id)).toBe(true);
-    const events = db
+    expect(notices[0]).toMatchObject({ memberIds: [live.w.present.id], method: "qr" });
+    expect(live.server.registry.peek(live.w.session.id)?.checkins.get(live.w.secretary.id)?.has(live.w.present.id)).toBe(true);
+    const events = live.db
       .select()
       .from(attendanceEvents)
-      .where(and(eq(attendanceEvents.sessionId, w.session.id), eq(attendanceEvents.memberId, w.present.id)))
+      .where(and(eq(attendanceEvents.sessionId, live.w.session.id), eq(attendanceEvents.memberId, live.w.present.id)))
       .all();
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ kind: "checkin", via: "cell-room", cellRoomMemberId: w.secretary.id, detail: { method: "qr" } });
+    expect(events[0]).toMatchObject({ kind: "checkin", via: "cell-room", cellRoomMemberId: live.w.secretary.id, detail: { method: "qr" } });
 
     // A second scan is answered, not recorded twice.
     const again = await request(p, "qrCheckin", { code: joined.checkinCode.code });
     expect(again).toMatchObject({ ok: true, already: true });
     expect(
-      db.select().from(attendanceEvents).where(and(eq(attendanceEvents.sessionId, w.session.id), eq(attendanceEvents.memberId, w.present.id))).all(),
+      live.db.select().from(attendanceEvents).where(and(eq(attendanceEvents.sessionId, live.w.session.id), eq(attendanceEvents.memberId, live.w.present.id))).all(),
     ).toHaveLength(1);
 
     // The check-in socket is no viewer: it cannot join, and it is not in the audience.
     expect(await request(p, "join", {})).toMatchObject({ error: "forbidden" });
-    expect(server.registry.peek(w.session.id)?.peers.has(w.present.id)).toBe(false);
+    expect(live.server.registry.peek(live.w.session.id)?.peers.has(live.w.present.id)).toBe(false);
     p.close();
 
     // The ledger replays it as a cell-room key of this screen (minutes count only while the screen
     // itself receives the broadcast: the Chromium test covers that; this screen has no transport).
     const raw = replay(events.map(toLedgerEvent));
-    expect(raw.cellRoom.get(w.secretary.id)).toHaveLength(1);
+    expect(raw.cellRoom.get(live.w.secretary.id)).toHaveLength(1);
     expect(raw.individual).toHaveLength(0);
     await request(screen, "leave");
     screen.close();
@@ -131,19 +109,19 @@ describe("phone check-in at a cell room", () => {
     const { screen, joined } = await hallScreen();
     const code = joined.checkinCode.code as string;
 
-    const p = await phone(w.second);
+    const p = await phone(live.w.second);
     expect(await request(p, "qrCheckin", { code: "AAAAAAAAAAAAAAAA" })).toEqual({ error: "checkin-code-expired" });
     expect(await request(p, "qrCheckin", { code: "not a code" })).toMatchObject({ error: "invalid-payload" });
 
     // Invited, but on another cell's roster: not this room's to check in.
-    const other = await phone(w.otherCell);
+    const other = await phone(live.w.otherCell);
     expect(await request(other, "qrCheckin", { code })).toMatchObject({ error: "not-on-roster" });
 
     // Not invited at all: no socket in the first place.
-    await expect(phone(w.outsider)).rejects.toThrow("not-invited");
+    await expect(phone(live.w.outsider)).rejects.toThrow("not-invited");
 
     // A viewer's socket cannot check in by code; a screen cannot either.
-    const viewer = await connected(open(tokenFor(w.second, w.session.id, "viewer")));
+    const viewer = await connected(live.open(tokenFor(live.w.second, live.w.session.id, "viewer")));
     expect(await request(viewer, "qrCheckin", { code })).toMatchObject({ error: "forbidden" });
     expect(await request(screen, "qrCheckin", { code })).toMatchObject({ error: "forbidden" });
     // Only a cell room asks for codes.
@@ -155,7 +133,7 @@ describe("phone check-in at a cell room", () => {
     await request(screen, "leave");
     expect(await request(p, "qrCheckin", { code })).toMatchObject({ error: "checkin-code-expired" });
     expect(
-      db.select().from(attendanceEvents).where(and(eq(attendanceEvents.sessionId, w.session.id), eq(attendanceEvents.memberId, w.otherCell.id))).all(),
+      live.db.select().from(attendanceEvents).where(and(eq(attendanceEvents.sessionId, live.w.session.id), eq(attendanceEvents.memberId, live.w.otherCell.id))).all(),
     ).toHaveLength(0);
     screen.close();
     p.close();
@@ -166,10 +144,10 @@ describe("phone check-in at a cell room", () => {
     const { screen, joined, codes } = await hallScreen();
     const rotated = await waitFor(() => codes.find((c) => c.code !== joined.checkinCode.code), "a rotated code", 20_000);
     expect(rotated.rotatesAt - rotated.issuedAt).toBe(5_000);
-    const p = await phone(w.second);
+    const p = await phone(live.w.second);
     // Scanned just before the rotation: accepted.
     expect(await request(p, "qrCheckin", { code: joined.checkinCode.code })).toMatchObject({ ok: true });
-    const p2 = await phone(w.present);
+    const p2 = await phone(live.w.present);
     expect(await request(p2, "qrCheckin", { code: rotated.code })).toMatchObject({ ok: true });
     // The screen may also ask for the current code (after a reload, say).
     const now = await request(screen, "checkinCode", {});

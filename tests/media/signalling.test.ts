@@ -1,22 +1,17 @@
 // The media server in-process (real mediasoup worker, real SQLite file) driven by socket.io-client:
 // who may connect, what malformed payloads get, and one timeline per member.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import type { Socket as ClientSocket } from "socket.io-client";
-import { testDb, dropDb } from "#tests/factories/db.ts";
+import type { TestDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { attendanceEvents, attendanceLastSeen, members } from "#db/schema/index.ts";
-import type { MediaServer } from "../../media-server/src/server.ts";
 import { schemas } from "#live/wire.ts";
 import { makeSession } from "#tests/factories/live.ts";
-import { connect, connected, request, JOIN_TOKEN_SECRET, startMediaTestServer, testConfig, tokenFor, waitFor } from "#tests/harness/media.ts";
+import { connected, request, JOIN_TOKEN_SECRET, testConfig, tokenFor, waitFor } from "#tests/harness/media.ts";
+import { useMediaSuite } from "#tests/harness/media-suite.ts";
 
-let db: ReturnType<typeof testDb>;
-let server: MediaServer;
-let w: Awaited<ReturnType<typeof world>>;
-const sockets: ClientSocket[] = [];
-
-async function world() {
+async function world(db: TestDb) {
   const t = makeTree(db);
   const presenter = await makeMember(db, t.root, { password: false });
   const viewer = await makeMember(db, t.a1, { password: false });
@@ -28,27 +23,11 @@ async function world() {
   return { t, presenter, viewer, viewer2, outsider, session, other, ended };
 }
 
-const open = (token: string | undefined, opts?: { origin?: string | null }) => {
-  const s = connect(server, token, opts);
-  sockets.push(s);
-  return s;
-};
-
-beforeAll(async () => {
-  db = testDb();
-  w = await world();
-  server = await startMediaTestServer(db);
-}, 600_000);
-
-afterAll(async () => {
-  for (const s of sockets) s.close();
-  await server?.close();
-  dropDb(db);
-});
+const live = useMediaSuite({ world });
 
 describe("who may connect", () => {
   it("accepts an invited member with a valid token from the app's origin", async () => {
-    const s = await connected(open(tokenFor(w.viewer, w.session.id)));
+    const s = await connected(live.open(tokenFor(live.w.viewer, live.w.session.id)));
     const joined = await request(s, "join", {});
     expect(joined.error).toBeUndefined();
     expect(joined.role).toBe("viewer");
@@ -61,20 +40,20 @@ describe("who may connect", () => {
   });
 
   const refusals: [string, () => ClientSocket, string][] = [
-    ["a token for another session", () => open(tokenFor(w.viewer, w.other.id)), "not-invited"],
-    ["an expired token", () => open(tokenFor(w.viewer, w.session.id, "viewer", { now: Date.now() - 3_600_000, ttlMs: 60_000 })), "expired-token"],
-    ["a token signed with another secret", () => open(tokenFor(w.viewer, w.session.id, "viewer", { secret: JOIN_TOKEN_SECRET + "-not" })), "invalid-token"],
+    ["a token for another session", () => live.open(tokenFor(live.w.viewer, live.w.other.id)), "not-invited"],
+    ["an expired token", () => live.open(tokenFor(live.w.viewer, live.w.session.id, "viewer", { now: Date.now() - 3_600_000, ttlMs: 60_000 })), "expired-token"],
+    ["a token signed with another secret", () => live.open(tokenFor(live.w.viewer, live.w.session.id, "viewer", { secret: JOIN_TOKEN_SECRET + "-not" })), "invalid-token"],
     ["a tampered token (another member's id)", () => {
-      const [p, sig] = tokenFor(w.viewer, w.session.id).split(".");
+      const [p, sig] = tokenFor(live.w.viewer, live.w.session.id).split(".");
       const payload = JSON.parse(Buffer.from(p, "base64url").toString());
-      return open(`${Buffer.from(JSON.stringify({ ...payload, memberId: w.viewer2.id })).toString("base64url")}.${sig}`);
+      return live.open(`${Buffer.from(JSON.stringify({ ...payload, memberId: live.w.viewer2.id })).toString("base64url")}.${sig}`);
     }, "invalid-token"],
-    ["no token", () => open(undefined), "invalid-token"],
-    ["a wrong Origin", () => open(tokenFor(w.viewer, w.session.id), { origin: "https://evil.example" }), "forbidden-origin"],
-    ["no Origin", () => open(tokenFor(w.viewer, w.session.id), { origin: null }), "forbidden-origin"],
-    ["a member not invited", () => open(tokenFor(w.outsider, w.session.id)), "not-invited"],
-    ["a viewer claiming the presenter role", () => open(tokenFor(w.viewer, w.session.id, "presenter")), "not-presenter"],
-    ["a session that has ended", () => open(tokenFor(w.viewer, w.ended.id)), "session-ended"],
+    ["no token", () => live.open(undefined), "invalid-token"],
+    ["a wrong Origin", () => live.open(tokenFor(live.w.viewer, live.w.session.id), { origin: "https://evil.example" }), "forbidden-origin"],
+    ["no Origin", () => live.open(tokenFor(live.w.viewer, live.w.session.id), { origin: null }), "forbidden-origin"],
+    ["a member not invited", () => live.open(tokenFor(live.w.outsider, live.w.session.id)), "not-invited"],
+    ["a viewer claiming the presenter role", () => live.open(tokenFor(live.w.viewer, live.w.session.id, "presenter")), "not-presenter"],
+    ["a session that has ended", () => live.open(tokenFor(live.w.viewer, live.w.ended.id)), "session-ended"],
   ];
   for (const [what, make, code] of refusals) {
     it(`refuses ${what}`, async () => {
@@ -89,12 +68,12 @@ describe("who may connect", () => {
   }
 
   it("checks again on reconnection: a member disabled meanwhile cannot come back", async () => {
-    const m = await makeMember(db, w.t.a1, { password: false });
-    const token = tokenFor(m, w.session.id);
-    const s1 = await connected(open(token));
+    const m = await makeMember(live.db, live.w.t.a1, { password: false });
+    const token = tokenFor(m, live.w.session.id);
+    const s1 = await connected(live.open(token));
     s1.close();
-    db.update(members).set({ disabledAt: new Date() }).where(eq(members.id, m.id)).run();
-    await expect(connected(open(token))).rejects.toThrow("member-inactive");
+    live.db.update(members).set({ disabledAt: new Date() }).where(eq(members.id, m.id)).run();
+    await expect(connected(live.open(token))).rejects.toThrow("member-inactive");
   });
 });
 
@@ -130,12 +109,12 @@ describe("malformed payloads", () => {
    */
   function expectedRefusal(event: keyof typeof schemas, payload: unknown): "payload-too-large" | "invalid-payload" | undefined {
     const received = payload == null ? {} : Buffer.isBuffer(payload) ? payload : JSON.parse(JSON.stringify(payload));
-    if (Buffer.byteLength(JSON.stringify(received)) > testConfig(db).maxEventBytes) return "payload-too-large";
+    if (Buffer.byteLength(JSON.stringify(received)) > testConfig(live.db).maxEventBytes) return "payload-too-large";
     return schemas[event].safeParse(received).success ? undefined : "invalid-payload";
   }
 
   it("answers every handler's junk with an error ack and stays alive", async () => {
-    const s = await connected(open(tokenFor(w.viewer2, w.session.id)));
+    const s = await connected(live.open(tokenFor(live.w.viewer2, live.w.session.id)));
     let checked = 0;
     for (const event of Object.keys(schemas)) {
       for (const payload of junk) {
@@ -169,18 +148,18 @@ describe("malformed payloads", () => {
     expect(s.connected).toBe(true);
     const joined = await request(s, "join", {});
     expect(joined.error).toBeUndefined();
-    const res = await fetch(`${server.url}/healthz`).then((r) => r.json());
+    const res = await fetch(`${live.server.url}/healthz`).then((r) => r.json());
     expect(res.ok).toBe(true);
     s.close();
   }, 120_000);
 
   it("refuses media actions before join and presenter actions to a viewer", async () => {
-    const s = await connected(open(tokenFor(w.viewer, w.session.id)));
+    const s = await connected(live.open(tokenFor(live.w.viewer, live.w.session.id)));
     expect((await request(s, "createTransport", { direction: "recv" })).error).toBe("not-joined");
     await request(s, "join", {});
     expect((await request(s, "createTransport", { direction: "send" })).error).toBe("forbidden");
     expect((await request(s, "startSession", {})).error).toBe("forbidden");
-    expect((await request(s, "checkin", { memberIds: [w.viewer.id] })).error).toBe("forbidden");
+    expect((await request(s, "checkin", { memberIds: [live.w.viewer.id] })).error).toBe("forbidden");
     expect((await request(s, "resumeConsumer", { consumerId: "c".repeat(36) })).error).toBe("not-found");
     const recv = await request(s, "createTransport", { direction: "recv" });
     expect(recv.error).toBeUndefined();
@@ -195,17 +174,17 @@ describe("malformed payloads", () => {
 
 describe("cell room", () => {
   it("checks in only invited members of its own cell, once per retry", async () => {
-    const secretary = await makeMember(db, w.t.a2, { password: false });
-    const present = await makeMember(db, w.t.a2, { password: false });
-    const host = await connected(open(tokenFor(secretary, w.session.id, "cell-room")));
+    const secretary = await makeMember(live.db, live.w.t.a2, { password: false });
+    const present = await makeMember(live.db, live.w.t.a2, { password: false });
+    const host = await connected(live.open(tokenFor(secretary, live.w.session.id, "cell-room")));
     expect((await request(host, "join", {})).error).toBeUndefined();
     const eventId = crypto.randomUUID();
-    const payload = { memberIds: [present.id, w.viewer.id, w.outsider.id, present.id], eventId };
+    const payload = { memberIds: [present.id, live.w.viewer.id, live.w.outsider.id, present.id], eventId };
     const r = await request(host, "checkin", payload);
     expect(r.checkedIn).toEqual([present.id]);
-    expect(r.refused.sort()).toEqual([w.viewer.id, w.outsider.id].sort());
+    expect(r.refused.sort()).toEqual([live.w.viewer.id, live.w.outsider.id].sort());
     await request(host, "checkin", payload); // a retry of the same request
-    const rows = db.select().from(attendanceEvents).where(and(eq(attendanceEvents.memberId, present.id), eq(attendanceEvents.kind, "checkin"))).all();
+    const rows = live.db.select().from(attendanceEvents).where(and(eq(attendanceEvents.memberId, present.id), eq(attendanceEvents.kind, "checkin"))).all();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ via: "cell-room", cellRoomMemberId: secretary.id });
     expect((await request(host, "checkout", { memberIds: [present.id] })).checkedOut).toEqual([present.id]);
@@ -215,8 +194,8 @@ describe("cell room", () => {
 
 describe("attendance poll", () => {
   it("asks every joined viewer and records one answer per member, idempotently", async () => {
-    const presenter = await connected(open(tokenFor(w.presenter, w.session.id, "presenter")));
-    const viewer = await connected(open(tokenFor(w.viewer, w.session.id)));
+    const presenter = await connected(live.open(tokenFor(live.w.presenter, live.w.session.id, "presenter")));
+    const viewer = await connected(live.open(tokenFor(live.w.viewer, live.w.session.id)));
     expect((await request(presenter, "join", {})).error).toBeUndefined();
     expect((await request(viewer, "join", {})).error).toBeUndefined();
     const asked = new Promise<any>((resolve) => viewer.once("poll", resolve));
@@ -226,10 +205,10 @@ describe("attendance poll", () => {
     expect(await request(viewer, "pollAnswer", { pollId: poll.pollId, answer: "Có mặt" })).toEqual({ ok: true, recorded: false });
     expect((await request(viewer, "startPoll", { question: "?" })).error).toBe("forbidden");
     expect((await request(viewer, "pollAnswer", { pollId: crypto.randomUUID(), answer: "x" })).error).toBe("not-found");
-    const answers = db
+    const answers = live.db
       .select()
       .from(attendanceEvents)
-      .where(and(eq(attendanceEvents.memberId, w.viewer.id), eq(attendanceEvents.kind, "poll-answer")))
+      .where(and(eq(attendanceEvents.memberId, live.w.viewer.id), eq(attendanceEvents.kind, "poll-answer")))
       .all();
     expect(answers).toHaveLength(1);
     expect(answers[0].detail).toMatchObject({ pollId: poll.pollId, answer: "Có mặt" });
@@ -240,30 +219,30 @@ describe("attendance poll", () => {
 
 describe("one timeline per member", () => {
   it("a second socket of the same member replaces the first", async () => {
-    const m = await makeMember(db, w.t.a2, { password: false });
-    const first = await connected(open(tokenFor(m, w.session.id)));
+    const m = await makeMember(live.db, live.w.t.a2, { password: false });
+    const first = await connected(live.open(tokenFor(m, live.w.session.id)));
     const j1 = await request(first, "join", {});
     expect(j1.error).toBeUndefined();
     const replaced = new Promise((resolve) => first.once("replaced", resolve));
     const firstGone = new Promise((resolve) => first.once("disconnect", resolve));
 
-    const second = await connected(open(tokenFor(m, w.session.id)));
+    const second = await connected(live.open(tokenFor(m, live.w.session.id)));
     const j2 = await request(second, "join", {});
     expect(j2.error).toBeUndefined();
     await replaced;
     await firstGone;
 
-    const room = server.registry.peek(w.session.id)!;
+    const room = live.server.registry.peek(live.w.session.id)!;
     const peer = room.peers.get(m.id)!;
     expect(peer.socket.id).toBe(second.id);
     expect([...room.peers.values()].filter((p) => p.memberId === m.id)).toHaveLength(1);
     // The second socket works.
     expect((await request(second, "createTransport", { direction: "recv" })).error).toBeUndefined();
 
-    const events = db
+    const events = live.db
       .select()
       .from(attendanceEvents)
-      .where(and(eq(attendanceEvents.sessionId, w.session.id), eq(attendanceEvents.memberId, m.id)))
+      .where(and(eq(attendanceEvents.sessionId, live.w.session.id), eq(attendanceEvents.memberId, m.id)))
       .all();
     const kinds = events.map((e) => e.kind);
     expect(kinds.filter((k) => k === "socket-connect")).toHaveLength(2);
@@ -272,30 +251,30 @@ describe("one timeline per member", () => {
     expect(conns.size).toBe(2);
 
     // Heartbeats go to the current connection only.
-    server.heartbeat();
-    const beats = db.select().from(attendanceLastSeen).where(eq(attendanceLastSeen.memberId, m.id)).all();
+    live.server.heartbeat();
+    const beats = live.db.select().from(attendanceLastSeen).where(eq(attendanceLastSeen.memberId, m.id)).all();
     expect(beats.map((b) => b.connectionId)).toEqual([peer.connectionId]);
     // Heartbeats move one row per connection forward; the ledger gets none.
-    server.heartbeat();
-    expect(db.select().from(attendanceLastSeen).where(eq(attendanceLastSeen.memberId, m.id)).all()).toHaveLength(1);
-    expect(db.select().from(attendanceEvents).where(and(eq(attendanceEvents.memberId, m.id), eq(attendanceEvents.kind, "heartbeat"))).all()).toEqual([]);
+    live.server.heartbeat();
+    expect(live.db.select().from(attendanceLastSeen).where(eq(attendanceLastSeen.memberId, m.id)).all()).toHaveLength(1);
+    expect(live.db.select().from(attendanceEvents).where(and(eq(attendanceEvents.memberId, m.id), eq(attendanceEvents.kind, "heartbeat"))).all()).toEqual([]);
     second.close();
-    await waitFor(() => !server.registry.peek(w.session.id)?.peers.has(m.id), "peer removed");
+    await waitFor(() => !live.server.registry.peek(live.w.session.id)?.peers.has(m.id), "peer removed");
   });
 
   it("two tabs joining at the same instant leave one peer and one reservation", async () => {
-    const m = await makeMember(db, w.t.a2, { password: false });
-    const loadBefore = server.pool.workers[0].load;
-    const [a, b] = await Promise.all([connected(open(tokenFor(m, w.session.id))), connected(open(tokenFor(m, w.session.id)))]);
+    const m = await makeMember(live.db, live.w.t.a2, { password: false });
+    const loadBefore = live.server.pool.workers[0].load;
+    const [a, b] = await Promise.all([connected(live.open(tokenFor(m, live.w.session.id))), connected(live.open(tokenFor(m, live.w.session.id)))]);
     const replies = await Promise.all([request(a, "join", {}), request(b, "join", {})]);
     expect(replies.filter((r) => !r.error).length).toBeGreaterThanOrEqual(1);
-    const room = server.registry.peek(w.session.id)!;
+    const room = live.server.registry.peek(live.w.session.id)!;
     await waitFor(() => !(a.connected && b.connected), "one tab disconnected");
     expect([...room.peers.values()].filter((p) => p.memberId === m.id)).toHaveLength(1);
-    expect(server.pool.workers[0].load).toBe(loadBefore + 2);
+    expect(live.server.pool.workers[0].load).toBe(loadBefore + 2);
     a.close();
     b.close();
     await waitFor(() => !room.peers.has(m.id), "peer removed");
-    expect(server.pool.workers[0].load).toBe(loadBefore);
+    expect(live.server.pool.workers[0].load).toBe(loadBefore);
   });
 });
