@@ -4,6 +4,7 @@ import { courseItems, courseModules, courses, courseVersions } from "#db/schema/
 import { DomainError } from "#app/common/domain-error.ts";
 import { foldVietnamese } from "#app/common/text-fold.ts";
 import { validateDoc } from "#app/editor/document.server.ts";
+import { DEFAULT_REFLECTION_SETTINGS, reflectionSettingsSchema, type ReflectionSettings } from "#app/reflections/settings.ts";
 
 export const SLUG_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
@@ -78,7 +79,7 @@ export function addItem(
   db: Db,
   courseId: number,
   moduleKey: string,
-  type: "lesson" | "quiz" | "live",
+  type: "lesson" | "quiz" | "live" | "reflection",
   title: string,
   now = new Date(),
   live?: { sessionId: number; minutes: number },
@@ -94,7 +95,8 @@ export function addItem(
     // Renumber: every item of earlier modules, this module's items, the new one, then the rest.
     const order = mods.flatMap((m) => items.filter((i) => i.moduleId === m.id).map((i) => i.id).concat(m.id === mod.id ? [-1] : []));
     const key = uniqueKey(tx, courseId, slugify(clean), "items");
-    const body = type === "lesson" ? { type: "doc", content: [{ type: "heading", attrs: { level: 1 }, content: [{ type: "text", text: clean }] }] } : null;
+    const body =
+      type === "lesson" || type === "reflection" ? { type: "doc", content: [{ type: "heading", attrs: { level: 1 }, content: [{ type: "text", text: clean }] }] } : null;
     const created = tx
       .insert(courseItems)
       .values({
@@ -108,6 +110,7 @@ export function addItem(
         bodyText: clean,
         source: type === "quiz" ? "" : null,
         liveSessionId: type === "live" ? live!.sessionId : null,
+        settings: type === "reflection" ? DEFAULT_REFLECTION_SETTINGS : null,
         estimatedMinutes: type === "live" ? live!.minutes : 0,
         updatedAt: now,
       })
@@ -126,7 +129,7 @@ export function getItem(db: Db, courseId: number, key: string) {
   return db.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, key))).get();
 }
 
-/** Saves an edited lesson draft after validating it against the shared schema and URL policy. */
+/** Saves an edited lesson draft (or a reflection's prompt) after validating it against the shared schema and URL policy. */
 export function saveLessonDraft(db: Db, courseId: number, key: string, input: { title: string; doc: unknown }, now = new Date()) {
   const v = validateDoc(input.doc);
   if (!v.ok) return v;
@@ -134,9 +137,24 @@ export function saveLessonDraft(db: Db, courseId: number, key: string, input: { 
   if (!title) return { ok: false as const, problems: [{ key: "authoring.error.titleRequired" as const }] };
   writeTx(db, (tx) => {
     const item = tx.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, key))).get();
-    if (!item || item.type !== "lesson") throw new DomainError("course.error.itemNotFound", {}, 404);
+    if (!item || (item.type !== "lesson" && item.type !== "reflection")) throw new DomainError("course.error.itemNotFound", {}, 404);
     tx.update(courseItems).set({ title, body: v.doc, bodyText: v.text, updatedAt: now }).where(eq(courseItems.id, item.id)).run();
     tx.update(courses).set({ updatedAt: now }).where(eq(courses.id, courseId)).run();
   });
   return { ok: true as const, savedAt: now };
+}
+
+/** A reflection item's rules (draft: learners get them with the next published version). */
+export function saveReflectionSettings(db: Db, courseId: number, key: string, input: unknown, now = new Date()): ReflectionSettings {
+  const parsed = reflectionSettingsSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new DomainError("reflection.error.settings", { detail: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") }, 422);
+  }
+  writeTx(db, (tx) => {
+    const item = tx.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, key))).get();
+    if (!item || item.type !== "reflection") throw new DomainError("course.error.itemNotFound", {}, 404);
+    tx.update(courseItems).set({ settings: parsed.data, updatedAt: now }).where(eq(courseItems.id, item.id)).run();
+    tx.update(courses).set({ updatedAt: now }).where(eq(courses.id, courseId)).run();
+  });
+  return parsed.data;
 }

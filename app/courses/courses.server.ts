@@ -8,6 +8,7 @@ import { recomputeCourseCompletions } from "./completion.server.ts";
 import { markLiveSessionsUnsettled } from "./live-settling-queue.server.ts";
 import { publishedVersion, type PublishedVersion } from "./version-cache.server.ts";
 import { prepared } from "./prepared.server.ts";
+import { reflectionSettingsOf } from "#app/reflections/settings.ts";
 
 export type Course = typeof courses.$inferSelect;
 
@@ -47,6 +48,7 @@ export function draftSnapshot(db: Db, courseId: number): CourseSnapshot {
           body: (i.body as CourseSnapshot["modules"][number]["items"][number]["body"]) ?? null,
           source: i.source ?? null,
           liveSessionId: i.type === "live" && i.liveSessionId != null ? i.liveSessionId : undefined,
+          reflection: i.type === "reflection" ? reflectionSettingsOf(i.settings) : undefined,
         })),
     })),
   };

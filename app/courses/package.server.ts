@@ -12,6 +12,7 @@ import { translate } from "#app/i18n/catalog.ts";
 import crypto from "node:crypto";
 import { readUpload, saveUpload, sniffType, UPLOAD_TYPES } from "#app/uploads/store.server.ts";
 import { draftSnapshot, getCourseBySlug, publishCourse } from "./courses.server.ts";
+import { DEFAULT_REFLECTION_SETTINGS, reflectionSettingsSchema } from "#app/reflections/settings.ts";
 
 /**
  * Course packages: a folder `content/courses/<slug>/` with course.json, lesson files (Markdown with
@@ -42,16 +43,21 @@ export const courseJsonSchema = z
             z
               .object({
                 key: KEY,
-                type: z.enum(["lesson", "quiz", "live"]),
+                type: z.enum(["lesson", "quiz", "live", "reflection"]),
                 title: z.string().trim().min(1).max(300),
                 /** Lessons and quizzes: their file in the package. */
                 file: relFile.optional(),
                 /** "live" items: the id of the live session to attend, on the site importing it. */
                 liveSession: z.number().int().positive().optional(),
+                /** "reflection" items: their rules (the prompt is the file, Markdown or tiptap JSON like a lesson). */
+                reflection: reflectionSettingsSchema.optional(),
                 estimatedMinutes: z.number().int().min(0).max(10000).default(0),
                 required: z.boolean().default(true),
               })
               .superRefine((i, ctx) => {
+                if (i.reflection !== undefined && i.type !== "reflection") {
+                  ctx.addIssue({ code: z.ZodIssueCode.custom, message: `item "${i.key}": only "reflection" items have reflection rules` });
+                }
                 if (i.type === "live" ? i.liveSession === undefined || i.file !== undefined : i.file === undefined || i.liveSession !== undefined) {
                   ctx.addIssue({
                     code: z.ZodIssueCode.custom,
@@ -236,6 +242,7 @@ export function importPackage(db: Db, dataDir: string, pkg: LoadedPackage, actor
           bodyText: it.text,
           source: it.source,
           liveSessionId: it.type === "live" ? it.liveSession! : null,
+          settings: it.type === "reflection" ? (it.reflection ?? DEFAULT_REFLECTION_SETTINGS) : null,
           updatedAt: now,
         };
         tx.insert(courseItems)
@@ -296,6 +303,7 @@ export function exportPackage(db: Db, dataDir: string, slug: string, outDir: str
         }
         n++;
         const file = it.type === "quiz" ? `quizzes/${it.key}.gift` : `lessons/${String(n).padStart(2, "0")}-${it.key}.json`;
+        const rules = it.type === "reflection" ? { reflection: it.reflection ?? DEFAULT_REFLECTION_SETTINGS } : {};
         if (it.type === "quiz") write(file, it.source ?? "");
         else {
           write(file, `${JSON.stringify(it.body ?? { type: "doc", content: [] }, null, 2)}\n`);
@@ -304,7 +312,7 @@ export function exportPackage(db: Db, dataDir: string, slug: string, outDir: str
             if (up && !written.includes(`media/${name}`)) write(`media/${name}`, up.bytes);
           }
         }
-        return { key: it.key, type: it.type, title: it.title, file, estimatedMinutes: it.estimatedMinutes, required: it.required };
+        return { key: it.key, type: it.type, title: it.title, file, ...rules, estimatedMinutes: it.estimatedMinutes, required: it.required };
       }),
     })),
   };

@@ -1,9 +1,10 @@
 import type { JSONContent } from "@tiptap/core";
+import type { ReflectionSettings } from "#app/reflections/settings.ts";
 
 /** What learners read: the published, immutable shape of a course version. Client-safe types. */
 export type SnapshotItem = {
   key: string;
-  type: "lesson" | "quiz" | "live";
+  type: "lesson" | "quiz" | "live" | "reflection";
   title: string;
   estimatedMinutes: number;
   required: boolean;
@@ -11,6 +12,8 @@ export type SnapshotItem = {
   source?: string | null;
   /** "live" items: the session to attend (absent on other items, so their hashes never change). */
   liveSessionId?: number;
+  /** "reflection" items: their rules (the prompt is `body`); absent on other items, for the same reason. */
+  reflection?: ReflectionSettings;
 };
 export type SnapshotModule = { key: string; title: string; items: SnapshotItem[] };
 export type CourseSnapshot = {

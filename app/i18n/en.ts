@@ -9,6 +9,7 @@ import { enQuiz } from "./parts/en-quiz.ts";
 import { enQuizEditor } from "./parts/en-quiz-editor.ts";
 import { enCertificates } from "./parts/en-certificates.ts";
 import { enReports } from "./parts/en-reports.ts";
+import { enReflections } from "./parts/en-reflections.ts";
 
 export const en = {
   ...enLive,
@@ -19,6 +20,7 @@ export const en = {
   ...enQuizEditor,
   ...enCertificates,
   ...enReports,
+  ...enReflections,
   "app.name": "Học Số",
   "app.tagline": "Digital learning for every cadre and member",
   "nav.home": "Home",

@@ -10,6 +10,7 @@ import { viQuiz } from "./parts/vi-quiz.ts";
 import { viQuizEditor } from "./parts/vi-quiz-editor.ts";
 import { viCertificates } from "./parts/vi-certificates.ts";
 import { viReports } from "./parts/vi-reports.ts";
+import { viReflections } from "./parts/vi-reflections.ts";
 
 export const vi = {
   ...viLive,
@@ -20,6 +21,7 @@ export const vi = {
   ...viQuizEditor,
   ...viCertificates,
   ...viReports,
+  ...viReflections,
   "app.name": "Học Số",
   "app.tagline": "Học tập số cho mọi cán bộ, đảng viên",
   "nav.home": "Trang chủ",

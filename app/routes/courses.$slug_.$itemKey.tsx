@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { useEffect } from "react";
+import { useEffect, useState, type ComponentType } from "react";
+import type { JSONContent } from "@tiptap/core";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { attemptsOf, closeExpiredAttempts, quizBank, settingsFor, startAttempt } from "#app/quizzes/attempts.server.ts";
 import { z } from "zod";
@@ -14,6 +15,7 @@ import { lessonHtml } from "#app/courses/version-cache.server.ts";
 import { domainFailure, ok, readForm } from "#app/http/forms.server.ts";
 import { Notice } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
+import { submitReflection, writerView } from "#app/reflections/writing.server.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.item.title} — Học Số` : "Học Số" }];
 
@@ -46,9 +48,11 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
           invited: isMemberInvited(context.db, item.liveSessionId, session.member.id),
         }
       : null;
+  const reflection = item.type === "reflection" ? { ...writerView(context.db, session.member.id, course, item), promptHtml: lessonHtml(context.db, pub.versionId, item) } : null;
   return {
     quiz,
     live,
+    reflection,
     slug: course.slug,
     courseTitle: pub.snapshot.title,
     item: { key: item.key, type: item.type, title: item.title, minRead: minReadSeconds(item) },
@@ -64,9 +68,13 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { session, course, assigned } = requireReadableCourse(request, context, params.slug);
-  const { intent } = await readForm(request, z.object({ intent: z.enum(["complete", "start"]) }));
+  const { intent } = await readForm(request, z.object({ intent: z.enum(["complete", "start", "submit-reflection"]) }));
   if (!assigned) throw new Response("Forbidden", { status: 403 });
   try {
+    if (intent === "submit-reflection") {
+      submitReflection(context.db, session.member.id, course, params.itemKey ?? "");
+      return ok("reflection.write.submittedFlash");
+    }
     if (intent === "start") {
       const attempt = startAttempt(context.db, session.member.id, course, params.itemKey ?? "");
       return redirect(`/quiz/${attempt.id}`);
@@ -110,6 +118,8 @@ export default function ItemPage() {
       </p>
       {d.item.type === "lesson" ? (
         <div className="lesson-body" dangerouslySetInnerHTML={{ __html: d.html }} />
+      ) : d.item.type === "reflection" ? (
+        <ReflectionItem slug={d.slug} itemKey={d.item.key} title={d.item.title} r={d.reflection!} assigned={d.assigned} />
       ) : d.item.type === "live" ? (
         <LiveItem title={d.item.title} live={d.live} completed={d.state === "completed"} assigned={d.assigned} />
       ) : (
@@ -242,6 +252,90 @@ function LiveItem({
           )}
         </>
       )}
+    </section>
+  );
+}
+
+type EditorProps = { saveUrl: string; initialDoc: JSONContent | null; minWords: number; maxWords: number; onState?: (saved: boolean) => void };
+
+/** A reflection: the prompt and rules, the writer's editor while it is theirs to edit, and every version with its grades. */
+function ReflectionItem({
+  slug,
+  itemKey,
+  title,
+  r,
+  assigned,
+}: {
+  slug: string;
+  itemKey: string;
+  title: string;
+  r: NonNullable<ReturnType<typeof useLoaderData<typeof loader>>["reflection"]>;
+  assigned: boolean;
+}) {
+  const { t, formatDate } = useT();
+  // tiptap needs the DOM: the editor module is loaded only in the browser.
+  const [Editor, setEditor] = useState<ComponentType<EditorProps> | null>(null);
+  const [saved, setSaved] = useState(true);
+  const editable = assigned && (r.state === "draft" || r.state === "returned");
+  useEffect(() => {
+    if (editable) void import("#app/reflections/reflection-editor.client.tsx").then((m) => setEditor(() => m.ReflectionEditor));
+  }, [editable]);
+  const s = r.settings;
+  return (
+    <section data-testid="reflection-item" data-state={r.state}>
+      <h1>{title}</h1>
+      <div className="lesson-body" dangerouslySetInnerHTML={{ __html: r.promptHtml }} />
+      <ul className="quiz-facts">
+        <li>{t("reflection.rules.words", { min: s.minWords, max: s.maxWords })}</li>
+        {r.dueAt ? <li>{t("reflection.rules.due", { when: formatDate(r.dueAt, { dateStyle: "full", timeStyle: "short" }) })}</li> : null}
+        <li>{s.graders === "cell" ? t("reflection.rules.gradersCell") : t("reflection.rules.gradersTrainers")}</li>
+        <li>{s.scale === "score" ? t("reflection.rules.scaleScore", { mark: s.passMark ?? 0 }) : t("reflection.rules.scalePass")}</li>
+      </ul>
+      {!assigned ? <p className="notice">{t("reflection.write.notAssigned")}</p> : null}
+      {r.state === "submitted" ? <p className="notice" data-testid="reflection-status">{t("reflection.write.submitted", { n: r.versions.length })}</p> : null}
+      {r.state === "returned" ? <p className="notice notice-error" data-testid="reflection-status">{t("reflection.write.returned")}</p> : null}
+      {r.state === "passed" ? <p className="notice notice-ok" data-testid="reflection-status">{t("reflection.write.passed")}</p> : null}
+      {editable ? (
+        <>
+          <h2>{t("reflection.write.heading")}</h2>
+          {Editor ? (
+            <Editor saveUrl={`/api/reflections/${slug}/${itemKey}`} initialDoc={r.draft} minWords={s.minWords} maxWords={s.maxWords} onState={setSaved} />
+          ) : (
+            <p className="muted">{t("editor.loading")}</p>
+          )}
+          <Form method="post" className="complete-form">
+            <input type="hidden" name="intent" value="submit-reflection" />
+            <button type="submit" disabled={!saved} data-testid="reflection-submit">
+              {t("reflection.write.submit")}
+            </button>
+          </Form>
+        </>
+      ) : null}
+      {r.versions.length > 0 ? (
+        <>
+          <h2>{t("reflection.write.history")}</h2>
+          {[...r.versions].reverse().map((v) => (
+            <details key={v.id} className="card" open={v.versionNo === r.versions.length} data-testid={`reflection-version-${v.versionNo}`}>
+              <summary>
+                {t("reflection.version", { n: v.versionNo })} · {t("reflection.submittedAt", { when: formatDate(v.submittedAt, { dateStyle: "short", timeStyle: "short" }) })} ·{" "}
+                {t("reflection.write.words", { words: v.words })}
+              </summary>
+              <div className="lesson-body" dangerouslySetInnerHTML={{ __html: v.html }} />
+              {v.grades.map((g) => (
+                <div key={g.id} className="notice" data-testid="reflection-grade">
+                  <span className={`badge ${g.outcome === "pass" ? "badge-ok" : "badge-err"}`}>{g.outcome === "pass" ? t("reflection.grade.pass") : t("reflection.grade.revise")}</span>
+                  {g.score !== null ? ` ${t("reflection.grade.score", { score: g.score })}` : ""} ·{" "}
+                  <span className="muted">{t("reflection.grade.by", { grader: g.graderName, when: formatDate(g.gradedAt, { dateStyle: "short", timeStyle: "short" }) })}</span>
+                  {g.comment ? <p className="reflection-text">{g.comment}</p> : null}
+                </div>
+              ))}
+            </details>
+          ))}
+          <p>
+            <Link to={`/courses/${slug}/${itemKey}/print`}>{t("reflection.write.print")}</Link>
+          </p>
+        </>
+      ) : null}
     </section>
   );
 }

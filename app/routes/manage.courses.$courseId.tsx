@@ -49,6 +49,7 @@ const schema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("add-module"), title: z.string().max(300) }),
   z.object({ intent: z.literal("min-grade"), minGrade: z.union([z.literal(""), z.coerce.number().int().min(1).max(100)]) }),
   z.object({ intent: z.literal("add-lesson"), moduleKey: z.string().max(80), title: z.string().max(300) }),
+  z.object({ intent: z.literal("add-reflection"), moduleKey: z.string().max(80), title: z.string().max(300) }),
   z.object({ intent: z.literal("add-live"), moduleKey: z.string().max(80), sessionId: z.coerce.number().int().positive() }),
 ]);
 
@@ -86,6 +87,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       case "add-lesson": {
         if (!canAuthor(session.member, course)) forbidden();
         const item = addItem(context.db, course.id, f.moduleKey, "lesson", f.title);
+        return redirect(`/manage/courses/${course.id}/items/${item.key}`);
+      }
+      case "add-reflection": {
+        if (!canAuthor(session.member, course)) forbidden();
+        const item = addItem(context.db, course.id, f.moduleKey, "reflection", f.title.trim() || translate("vi", "reflection.defaultTitle"));
         return redirect(`/manage/courses/${course.id}/items/${item.key}`);
       }
       case "add-live": {
@@ -171,6 +177,10 @@ export default function ManageCourse() {
                         <span>{i.title}</span>
                         {i.type === "lesson" ? (
                           <Link to={`/manage/courses/${d.course.id}/items/${i.key}`}>{t("authoring.edit")}</Link>
+                        ) : i.type === "reflection" ? (
+                          <Link to={`/manage/courses/${d.course.id}/items/${i.key}`}>
+                            {t("courses.item.reflection")} · {t("authoring.edit")}
+                          </Link>
                         ) : i.type === "live" ? (
                           <Link to={`/manage/live/${i.liveSessionId}`}>{t("courses.item.live")}</Link>
                         ) : (
@@ -187,6 +197,14 @@ export default function ManageCourse() {
                     <input name="title" aria-label={t("authoring.addLesson")} placeholder={t("authoring.title")} required maxLength={300} style={{ flex: "1 1 12rem", width: "auto" }} />
                     <button type="submit" className="secondary">
                       {t("authoring.addLesson")}
+                    </button>
+                  </Form>
+                  <Form method="post" className="row">
+                    <input type="hidden" name="intent" value="add-reflection" />
+                    <input type="hidden" name="moduleKey" value={m.key} />
+                    <input name="title" aria-label={t("reflection.add")} placeholder={t("reflection.defaultTitle")} maxLength={300} style={{ flex: "1 1 12rem", width: "auto" }} />
+                    <button type="submit" className="secondary" data-testid={`add-reflection-${m.key}`}>
+                      {t("reflection.add")}
                     </button>
                   </Form>
                   {d.liveSessions.length > 0 ? (

@@ -4,8 +4,11 @@ import { members, units } from "./org.ts";
 import { liveSessions } from "./live.ts";
 
 export const COURSE_STATES = ["draft", "published", "archived"] as const;
-/** "live": attend a live study session (complete when the ledger says present or late). */
-export const ITEM_TYPES = ["lesson", "quiz", "live"] as const;
+/**
+ * "live": attend a live study session (complete when the ledger says present or late).
+ * "reflection": write a bài thu hoạch on a prompt (complete when graded pass; app/reflections).
+ */
+export const ITEM_TYPES = ["lesson", "quiz", "live", "reflection"] as const;
 
 /**
  * A course as authors edit it. Learners never read these draft rows: they read the snapshot of
@@ -73,6 +76,8 @@ export const courseItems = sqliteTable(
     source: text("source"),
     /** The session a "live" item asks the member to attend. */
     liveSessionId: integer("live_session_id").references(() => liveSessions.id, { onDelete: "restrict" }),
+    /** "reflection" items: length, due day, graders and scale (ReflectionSettings); the prompt is `body`. */
+    settings: text("settings", { mode: "json" }),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [uniqueIndex("course_items_key_uq").on(t.courseId, t.key), index("course_items_module_idx").on(t.moduleId)],

@@ -5,3 +5,4 @@ export * from "./courses.ts";
 export * from "./live.ts";
 export * from "./quizzes.ts";
 export * from "./records.ts";
+export * from "./reflections.ts";

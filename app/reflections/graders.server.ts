@@ -1,0 +1,77 @@
+import { and, eq, inArray, isNull, ne } from "drizzle-orm";
+import type { Db } from "#db/client.server.ts";
+import { members, reflectionGraders, units } from "#db/schema/index.ts";
+import { foldVietnamese } from "#app/common/text-fold.ts";
+import { scopeOf, unitInScope, type Scope } from "#app/auth/permissions.server.ts";
+import type { SessionMember } from "#app/auth/session.server.ts";
+
+/**
+ * Who grades a reflection. Under the "cell" rule: the members who hold the position (chức vụ) of
+ * secretary or deputy secretary of the writer's unit when the reflection is submitted — recorded
+ * then in reflection_graders, so a later election or transfer moves neither the queue nor the
+ * right to grade what was already submitted. Under the "trainers" rule, and under "cell" when the
+ * unit had nobody in those positions (nothing may wait forever), trainers whose scope covers the
+ * unit the writer was in. Administrators may grade anything.
+ */
+
+/** "Bí thư chi bộ", "Phó Bí thư", "PHÓ BÍ THƯ CHI BỘ" (with or without tone marks); not "Chi ủy viên". */
+const SECRETARY = /^(pho )?bi thu( |$)/;
+
+export function isSecretaryPosition(position: string): boolean {
+  return SECRETARY.test(foldVietnamese(position));
+}
+
+/** Active, enabled members of the unit holding a secretary or deputy position, other than the writer. */
+export function cellGradersOf(db: Db, unitId: number, writerId: number): number[] {
+  return db
+    .select({ id: members.id, position: members.position })
+    .from(members)
+    .where(and(eq(members.unitId, unitId), eq(members.status, "active"), isNull(members.disabledAt), ne(members.id, writerId)))
+    .all()
+    .filter((m) => isSecretaryPosition(m.position))
+    .map((m) => m.id);
+}
+
+/** Replaces the graders named for a submission with those of its latest submission. */
+export function recordCellGraders(tx: Db, submissionId: number, graderIds: number[]) {
+  tx.delete(reflectionGraders).where(eq(reflectionGraders.submissionId, submissionId)).run();
+  for (const memberId of graderIds) tx.insert(reflectionGraders).values({ submissionId, memberId }).run();
+}
+
+/** submission id → the graders named for it. */
+export function namedGraders(db: Db, submissionIds: number[]): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  for (let i = 0; i < submissionIds.length; i += 500) {
+    const rows = db.select().from(reflectionGraders).where(inArray(reflectionGraders.submissionId, submissionIds.slice(i, i + 500))).all();
+    for (const r of rows) out.set(r.submissionId, [...(out.get(r.submissionId) ?? []), r.memberId]);
+  }
+  return out;
+}
+
+export type GraderContext = { actor: SessionMember; scope: Scope };
+
+export function graderContext(db: Db, actor: SessionMember): GraderContext {
+  return { actor, scope: scopeOf(db, actor) };
+}
+
+type SubmissionForAccess = { gradersRule: "cell" | "trainers" | null; unitPath: string | null };
+
+/** May the actor see this submission (its text, grades, similarity)? Graders, and managers of its unit. */
+export function canSeeSubmission(ctx: GraderContext, sub: SubmissionForAccess, named: number[]): boolean {
+  if (ctx.scope.all) return true;
+  if (named.includes(ctx.actor.id)) return true;
+  return sub.unitPath !== null && unitInScope(ctx.scope, { path: sub.unitPath });
+}
+
+/** May the actor grade it? (see the module comment) */
+export function canGradeSubmission(ctx: GraderContext, sub: SubmissionForAccess, named: number[]): boolean {
+  if (ctx.scope.all) return true;
+  if (sub.gradersRule === "cell" && named.length > 0) return named.includes(ctx.actor.id);
+  return ctx.actor.role === "trainer" && sub.unitPath !== null && unitInScope(ctx.scope, { path: sub.unitPath });
+}
+
+/** The unit's path, for scope checks of a submission recorded against it. */
+export function unitPathOf(db: Db, unitId: number | null): string | null {
+  if (unitId === null) return null;
+  return db.select({ path: units.path }).from(units).where(eq(units.id, unitId)).get()?.path ?? null;
+}

@@ -1,0 +1,72 @@
+import { and, eq, inArray, ne, or } from "drizzle-orm";
+import type { Db } from "#db/client.server.ts";
+import { reflectionLshBuckets, reflectionSimilarities, reflectionVersions } from "#db/schema/index.ts";
+import { jaccard, lshBuckets, minhash, shingles, SIMILARITY_THRESHOLD } from "./similarity.ts";
+
+export type SimilarPair = { otherVersionId: number; score: number };
+
+/**
+ * Earlier versions by other members of the same course that share an LSH bucket with this text.
+ * Only these are compared exactly, so a check reads a handful of texts, not the whole course.
+ */
+export function similarityCandidates(db: Db, courseId: number, memberId: number, buckets: number[]): number[] {
+  const hits = db
+    .selectDistinct({ id: reflectionLshBuckets.versionId })
+    .from(reflectionLshBuckets)
+    .innerJoin(reflectionVersions, eq(reflectionVersions.id, reflectionLshBuckets.versionId))
+    .where(
+      and(
+        eq(reflectionLshBuckets.courseId, courseId),
+        ne(reflectionVersions.memberId, memberId),
+        or(...buckets.map((bucket, band) => and(eq(reflectionLshBuckets.band, band), eq(reflectionLshBuckets.bucket, bucket)))),
+      ),
+    )
+    .all();
+  return hits.map((h) => h.id);
+}
+
+/** Exact Jaccard against the candidates; those at or above the threshold. */
+export function similarAmong(db: Db, text: string, candidateIds: number[]): SimilarPair[] {
+  if (candidateIds.length === 0) return [];
+  const mine = shingles(text);
+  const out: SimilarPair[] = [];
+  for (let i = 0; i < candidateIds.length; i += 500) {
+    const rows = db.select({ id: reflectionVersions.id, text: reflectionVersions.text }).from(reflectionVersions).where(inArray(reflectionVersions.id, candidateIds.slice(i, i + 500))).all();
+    for (const r of rows) {
+      const score = jaccard(mine, shingles(r.text));
+      if (score >= SIMILARITY_THRESHOLD) out.push({ otherVersionId: r.id, score });
+    }
+  }
+  return out.sort((a, b) => b.score - a.score);
+}
+
+/**
+ * Checks a just-submitted version against the course's earlier ones by other members, records the
+ * similar pairs (so the grader of either side sees them) and indexes the version for later checks.
+ * Runs inside the submission's transaction.
+ */
+export function checkAndIndexVersion(tx: Db, v: { id: number; courseId: number; memberId: number; text: string }): SimilarPair[] {
+  const buckets = lshBuckets(minhash(shingles(v.text)));
+  const similar = similarAmong(tx, v.text, similarityCandidates(tx, v.courseId, v.memberId, buckets));
+  for (const s of similar) {
+    tx.insert(reflectionSimilarities).values({ versionId: v.id, otherVersionId: s.otherVersionId, score: s.score }).onConflictDoNothing().run();
+  }
+  buckets.forEach((bucket, band) => tx.insert(reflectionLshBuckets).values({ courseId: v.courseId, band, bucket, versionId: v.id }).onConflictDoNothing().run());
+  return similar;
+}
+
+/** Every recorded pair that involves one of these versions, whichever side was submitted first. */
+export function pairsOf(db: Db, versionIds: number[]): { versionId: number; otherVersionId: number; score: number }[] {
+  if (versionIds.length === 0) return [];
+  const rows = db
+    .select()
+    .from(reflectionSimilarities)
+    .where(or(inArray(reflectionSimilarities.versionId, versionIds), inArray(reflectionSimilarities.otherVersionId, versionIds)))
+    .all();
+  const mine = new Set(versionIds);
+  // Seen from each side asked about (both, when both versions are).
+  return rows.flatMap((r) => [
+    ...(mine.has(r.versionId) ? [{ versionId: r.versionId, otherVersionId: r.otherVersionId, score: r.score }] : []),
+    ...(mine.has(r.otherVersionId) ? [{ versionId: r.otherVersionId, otherVersionId: r.versionId, score: r.score }] : []),
+  ]);
+}

@@ -1,0 +1,36 @@
+import { type ActionFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
+import { notFound } from "#app/auth/permissions.server.ts";
+import { requireReadableCourse } from "#app/courses/access.server.ts";
+import { DomainError } from "#app/common/domain-error.ts";
+import { MAX_DOC_CHARS } from "#app/editor/document.server.ts";
+import { localeOf } from "#app/i18n/locale.server.ts";
+import { translate } from "#app/i18n/catalog.ts";
+import { saveDraft } from "#app/reflections/writing.server.ts";
+
+const bodySchema = z.object({ doc: z.unknown() });
+
+/** Autosave of the writer's draft (JSON in, JSON out); only the member the course is assigned to. */
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { session, course, assigned } = requireReadableCourse(request, context, params.slug);
+  if (!assigned) notFound();
+  const locale = localeOf(request, context.env.DEFAULT_LOCALE);
+  const text = await request.text();
+  if (text.length > MAX_DOC_CHARS * 2) return Response.json({ ok: false, messages: [translate(locale, "authoring.error.tooLarge")] }, { status: 413 });
+  let parsed;
+  try {
+    parsed = bodySchema.safeParse(JSON.parse(text));
+  } catch {
+    parsed = null;
+  }
+  if (!parsed?.success) return Response.json({ ok: false, messages: [translate(locale, "error.badRequest")] }, { status: 400 });
+  try {
+    const r = saveDraft(context.db, session.member.id, course, params.itemKey ?? "", parsed.data.doc);
+    return { ok: true, savedAt: r.savedAt.toISOString(), words: r.words };
+  } catch (e) {
+    if (e instanceof DomainError) return Response.json({ ok: false, messages: [translate(locale, e.key, e.params as never)] }, { status: e.status });
+    throw e;
+  }
+}
+
+export const loader = () => notFound();

@@ -1,0 +1,182 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { requireUser } from "#app/auth/permissions.server.ts";
+import { domainFailure, ok, readSearch } from "#app/http/forms.server.ts";
+import { graderContext } from "#app/reflections/graders.server.ts";
+import { gradeMany, gradingQueue } from "#app/reflections/grading.server.ts";
+import { QUEUE_FILTERS } from "#app/reflections/queue-filters.ts";
+import { Field, Notice } from "#app/components/ui.tsx";
+import { useT } from "#app/i18n/use-t.ts";
+
+export const meta: MetaFunction = () => [{ title: "Học Số" }];
+
+const searchSchema = z.object({
+  status: z.enum(QUEUE_FILTERS).default("waiting"),
+  unit: z.union([z.literal(""), z.coerce.number().int().positive()]).optional(),
+});
+
+/**
+ * The grading queue: every submitted reflection the signed-in member may see, by the writer's
+ * unit at submission — a cell secretary sees what their cell submitted, a trainer their subtree.
+ */
+export function loader({ request, context }: LoaderFunctionArgs) {
+  const { member } = requireUser(request, context);
+  const q = readSearch(request, searchSchema);
+  const ctx = graderContext(context.db, member);
+  const unitId = q.unit ? q.unit : null;
+  const all = gradingQueue(context.db, ctx, { filter: "all" });
+  const queue = gradingQueue(context.db, ctx, { filter: q.status, unitId });
+  return {
+    status: q.status,
+    unitId,
+    units: all.units,
+    counts: unitId ? queue.counts : all.counts,
+    rows: queue.rows.map((r) => ({
+      id: r.id,
+      state: r.state,
+      memberName: r.memberName,
+      memberCode: r.memberCode,
+      unitName: r.unitName,
+      courseTitle: r.courseTitle,
+      itemTitle: r.itemTitle,
+      versionNo: r.versionNo,
+      submittedAt: r.submittedAt,
+      late: r.late,
+      overdue: r.overdue,
+      similarity: r.similarity,
+      grade: r.grade ? { outcome: r.grade.outcome, score: r.grade.score } : null,
+      canGrade: r.canGrade,
+      bulk: r.canGrade && r.scale === "pass-revise" && r.state === "submitted",
+    })),
+  };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const { member } = requireUser(request, context);
+  const form = await request.formData();
+  const parsed = z
+    .object({ intent: z.enum(["bulk-pass", "bulk-revise"]), comment: z.string().max(5000).default(""), ids: z.array(z.coerce.number().int().positive()).min(1).max(500) })
+    .safeParse({ intent: form.get("intent"), comment: form.get("comment") ?? "", ids: form.getAll("id") });
+  if (!parsed.success) throw new Response("Bad Request", { status: 400 });
+  try {
+    const n = gradeMany(context.db, graderContext(context.db, member), parsed.data.ids, {
+      outcome: parsed.data.intent === "bulk-pass" ? "pass" : "revise",
+      comment: parsed.data.comment,
+    });
+    return ok("grading.bulk.done", { n });
+  } catch (e) {
+    return domainFailure(e);
+  }
+}
+
+export default function GradingQueue() {
+  const { t, formatDate } = useT();
+  const d = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
+  const href = (status: string) => `/grading?status=${status}${d.unitId ? `&unit=${d.unitId}` : ""}`;
+  const anyBulk = d.rows.some((r) => r.bulk);
+  return (
+    <>
+      <h1>{t("grading.title")}</h1>
+      <Notice flash={a?.flash} />
+      <nav className="row" aria-label={t("grading.state")} data-testid="grading-filters">
+        {QUEUE_FILTERS.map((f) => (
+          <Link key={f} to={href(f)} className={f === d.status ? "button" : "button secondary"} aria-current={f === d.status ? "page" : undefined}>
+            {t(`grading.filter.${f}`, { n: d.counts[f] })}
+          </Link>
+        ))}
+      </nav>
+      {d.units.length > 1 ? (
+        <Form method="get" className="row">
+          <input type="hidden" name="status" value={d.status} />
+          <Field label={t("grading.unit")} name="unit">
+            <select id="unit" name="unit" defaultValue={d.unitId ?? ""}>
+              <option value="">{t("grading.allUnits")}</option>
+              {d.units.map((u) => (
+                <option key={u.id} value={u.id}>
+                  {u.name}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <button type="submit" className="secondary">
+            {t("common.search")}
+          </button>
+        </Form>
+      ) : null}
+      {d.rows.length === 0 ? (
+        <p data-testid="grading-empty">{t("grading.empty")}</p>
+      ) : (
+        <Form method="post">
+          <div className="table-wrap">
+            <table className="stack" data-testid="grading-table">
+              <thead>
+                <tr>
+                  {anyBulk ? <th /> : null}
+                  <th>{t("grading.member")}</th>
+                  <th>{t("grading.unit")}</th>
+                  <th>{t("grading.item")}</th>
+                  <th>{t("grading.state")}</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {d.rows.map((r) => (
+                  <tr key={r.id} data-testid={`grading-row-${r.memberCode}`}>
+                    {anyBulk ? (
+                      <td>{r.bulk ? <input type="checkbox" name="id" value={r.id} aria-label={t("grading.select", { name: r.memberName })} /> : null}</td>
+                    ) : null}
+                    <td data-label={t("grading.member")}>
+                      {r.memberName} <span className="muted">({r.memberCode})</span>
+                    </td>
+                    <td data-label={t("grading.unit")}>{r.unitName}</td>
+                    <td data-label={t("grading.item")}>
+                      {r.itemTitle} <span className="muted">— {r.courseTitle}</span>
+                      <br />
+                      <small className="muted">
+                        {t("reflection.version", { n: r.versionNo })}
+                        {r.submittedAt ? ` · ${formatDate(r.submittedAt, { dateStyle: "short", timeStyle: "short" })}` : ""}
+                      </small>
+                      {r.late ? <span className="badge badge-warn"> {t("reflection.late")}</span> : null}
+                    </td>
+                    <td data-label={t("grading.state")}>
+                      {t(`reflection.state.${r.state}`)}
+                      {r.grade?.score != null ? ` · ${t("reflection.grade.score", { score: r.grade.score })}` : ""}
+                      {r.overdue ? <span className="badge badge-err"> {t("grading.overdue")}</span> : null}
+                      {r.similarity !== null ? (
+                        <span className="badge badge-err" data-testid="similar-badge">
+                          {" "}
+                          {t("grading.similar", { percent: Math.round(r.similarity * 100) })}
+                        </span>
+                      ) : null}
+                    </td>
+                    <td>
+                      <Link to={`/grading/${r.id}`}>{r.canGrade ? t("grading.open") : t("grading.view")}</Link>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {anyBulk ? (
+            <fieldset className="card">
+              <legend>{t("grading.bulk.heading")}</legend>
+              <Field label={t("reflection.grade.comment")} name="comment">
+                <textarea id="comment" name="comment" maxLength={5000} rows={3} />
+              </Field>
+              <div className="row">
+                <button type="submit" name="intent" value="bulk-pass">
+                  {t("grading.bulk.pass")}
+                </button>
+                <button type="submit" name="intent" value="bulk-revise" className="secondary">
+                  {t("grading.bulk.revise")}
+                </button>
+              </div>
+            </fieldset>
+          ) : null}
+        </Form>
+      )}
+    </>
+  );
+}
