@@ -13,6 +13,7 @@ import {
   useRouteLoaderData,
 } from "@remix-run/react";
 import { getSession, scopeOf } from "#app/auth/permissions.server.ts";
+import { isNamedGrader } from "#app/reflections/graders.server.ts";
 import { localeOf } from "#app/i18n/locale.server.ts";
 import { messagesOf, LOCALES, type Locale } from "#app/i18n/catalog.ts";
 import { provideMessages, useT } from "#app/i18n/use-t.ts";
@@ -41,6 +42,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
           fullName: member.fullName,
           role: member.role,
           canManage: !!scope && (scope.all || scope.roots.length > 0),
+          canGrade: (!!scope && (scope.all || scope.roots.length > 0)) || isNamedGrader(context.db, member.id),
         }
       : null,
   };
@@ -96,6 +98,7 @@ function Header({ data }: { data: RootData | undefined }) {
             <NavLink to="/courses">{t("nav.courses")}</NavLink>
             <NavLink to="/live">{t("nav.live")}</NavLink>
             <NavLink to="/certificates">{t("nav.certificates")}</NavLink>
+            {user.canGrade ? <NavLink to="/grading">{t("grading.nav")}</NavLink> : null}
             {user.canManage ? <NavLink to="/manage">{t("nav.manage")}</NavLink> : null}
             <NavLink to="/account">{t("nav.account")}</NavLink>
             <Form method="post" action="/logout" className="inline">

@@ -75,3 +75,8 @@ export function unitPathOf(db: Db, unitId: number | null): string | null {
   if (unitId === null) return null;
   return db.select({ path: units.path }).from(units).where(eq(units.id, unitId)).get()?.path ?? null;
 }
+
+/** Whether the member has ever been named a grader (the menu shows them the grading queue). */
+export function isNamedGrader(db: Db, memberId: number): boolean {
+  return !!db.select({ m: reflectionGraders.memberId }).from(reflectionGraders).where(eq(reflectionGraders.memberId, memberId)).limit(1).get();
+}
