@@ -5,9 +5,10 @@
  */
 import type { ReactNode } from "react";
 import { useT } from "#app/i18n/use-t.ts";
+import { DataTable, type Column } from "#app/components/data-table.tsx";
 
 export type CertificateRow = { code: string; completedAt: number; revokedAt: number | null };
-export type CertificateColumn<R> = { label: string; cell: (row: R) => ReactNode };
+export type CertificateColumn<R> = Column<R>;
 
 export function RevokedBadge({ at }: { at: number }) {
   const { t, formatDate } = useT();
@@ -31,7 +32,7 @@ export function CertificateTable<R extends CertificateRow>({
   actions: (row: R) => ReactNode;
 }) {
   const { t, formatDate } = useT();
-  const columns: (CertificateColumn<R> & { className?: string })[] = [
+  const columns: Column<R>[] = [
     ...lead,
     { label: t("certificates.completedAt"), cell: (r) => formatDate(r.completedAt, dateStyle ? { dateStyle } : undefined) },
     { label: t("certificates.code"), cell: (r) => <code className="cert-code">{r.code}</code> },
@@ -45,28 +46,5 @@ export function CertificateTable<R extends CertificateRow>({
       : []),
     { label: t("common.actions"), cell: actions, className: "actions" },
   ];
-  return (
-    <div className="table-wrap">
-      <table className="stack" data-testid={testId}>
-        <thead>
-          <tr>
-            {columns.map((c, i) => (
-              <th key={i}>{c.label}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.code}>
-              {columns.map((c, i) => (
-                <td key={i} data-label={c.label} className={c.className}>
-                  {c.cell(r)}
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
+  return <DataTable testId={testId} rows={rows} rowKey={(r) => r.code} columns={columns} />;
 }

@@ -13,6 +13,7 @@ import { LiveConnection, type ChatResult, type LiveRole, type Snapshot } from ".
 import { refusalKey } from "./refusal-text.ts";
 import { toLocalStamp } from "#app/common/vietnam-time.ts";
 import { CheckinQr } from "./checkin-qr.client.tsx";
+import { DataTable } from "#app/components/data-table.tsx";
 
 export type RosterMember = { id: number; code: string; fullName: string };
 
@@ -360,26 +361,17 @@ function PresenterPanel({ conn, s, live }: { conn: LiveConnection; s: Snapshot; 
         </span>
       </p>
       {s.audience && s.audience.byUnit.length > 0 ? (
-        <div className="table-wrap">
-          <table className="compact" data-testid="audience-units">
-            <thead>
-              <tr>
-                <th>{t("live.presenter.unit")}</th>
-                <th>{t("live.presenter.viewers")}</th>
-                <th>{t("live.presenter.inRooms")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {s.audience.byUnit.map((u) => (
-                <tr key={u.unitId}>
-                  <td>{u.name || u.code}</td>
-                  <td>{u.viewers}</td>
-                  <td>{u.cellRooms > 0 ? t("live.presenter.roomCount", { rooms: u.cellRooms, people: u.checkedIn }) : "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          testId="audience-units"
+          className="compact"
+          rows={s.audience.byUnit}
+          rowKey={(u) => u.unitId}
+          columns={[
+            { label: t("live.presenter.unit"), cell: (u) => u.name || u.code },
+            { label: t("live.presenter.viewers"), cell: (u) => u.viewers },
+            { label: t("live.presenter.inRooms"), cell: (u) => (u.cellRooms > 0 ? t("live.presenter.roomCount", { rooms: u.cellRooms, people: u.checkedIn }) : "—") },
+          ]}
+        />
       ) : null}
       <div className="button-row">
         <button type="button" className="secondary" disabled={!joined || !live} onClick={() => void conn.startPoll(t("live.poll.question"))} data-testid="start-poll">

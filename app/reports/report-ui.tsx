@@ -2,6 +2,7 @@
 import { Form, Link } from "@remix-run/react";
 import { useT } from "#app/i18n/use-t.ts";
 import { percentFormatter } from "#app/components/charts/use-width.ts";
+import { DataTable, type Column } from "#app/components/data-table.tsx";
 import type { CompletionCounts } from "./completion.server.ts";
 
 export type ReportCourseView = { id: number; title: string; state: string };
@@ -71,50 +72,42 @@ export function Rate({ counts }: { counts: Pick<CompletionCounts, "rate"> }) {
 
 type CountKey = "assigned" | "completed" | "inProgress" | "notStarted" | "overdue";
 const COUNT_KEYS: CountKey[] = ["assigned", "completed", "inProgress", "notStarted", "overdue"];
+export type Counts = Pick<CompletionCounts, CountKey | "rate">;
 
-/** The five count columns every completion table shares, with their labels. */
-export function useCountColumns(): [CountKey, string][] {
+/** The five count columns every completion table shares, and the rate unless `rate` is false. */
+export function useCountColumns<R>(countsOf: (row: R) => Counts, { rate = true }: { rate?: boolean } = {}): Column<R>[] {
   const { t } = useT();
-  return COUNT_KEYS.map((k) => [k, t(`reports.col.${k}`)]);
+  const counts: Column<R>[] = COUNT_KEYS.map((k) => ({ label: t(`reports.col.${k}`), className: "num", cell: (r) => countsOf(r)[k] }));
+  return rate ? [...counts, { label: t("reports.col.rate"), className: "num", cell: (r) => <Rate counts={countsOf(r)} /> }] : counts;
 }
 
-/** Header cells of the count columns (and the rate, unless `rate` is false). */
-export function CountHeaders({ rate = true }: { rate?: boolean }) {
-  const { t } = useT();
-  const cols = useCountColumns();
+/** The count cells of a total row, under the columns `useCountColumns` made. */
+export function CountCells({ counts, rate = true }: { counts: Counts; rate?: boolean }) {
+  const cols = useCountColumns((c: Counts) => c, { rate });
   return (
     <>
-      {cols.map(([k, label]) => (
-        <th scope="col" key={k} className="num">
-          {label}
-        </th>
+      {cols.map((c) => (
+        <td key={c.label} data-label={c.label} className={c.className}>
+          {c.cell(counts)}
+        </td>
       ))}
-      {rate ? (
-        <th scope="col" className="num">
-          {t("reports.col.rate")}
-        </th>
-      ) : null}
     </>
   );
 }
 
-/** Data cells of the count columns (labelled for the stacked phone layout), and the rate. */
-export function CountCells({ counts, rate = true }: { counts: Pick<CompletionCounts, CountKey | "rate">; rate?: boolean }) {
+/** A total row: its name as the row header, then the counts. */
+export function TotalRow({ label, counts, rate = true, gap = 0 }: { label: string; counts: Counts; rate?: boolean; gap?: number }) {
   const { t } = useT();
-  const cols = useCountColumns();
   return (
-    <>
-      {cols.map(([k, label]) => (
-        <td key={k} data-label={label} className="num">
-          {counts[k]}
-        </td>
+    <tr data-kind="total">
+      <th scope="row" data-label={label}>
+        {t("reports.total")}
+      </th>
+      {Array.from({ length: gap }, (_, i) => (
+        <td key={i} />
       ))}
-      {rate ? (
-        <td data-label={t("reports.col.rate")} className="num">
-          <Rate counts={counts} />
-        </td>
-      ) : null}
-    </>
+      <CountCells counts={counts} rate={rate} />
+    </tr>
   );
 }
 
@@ -138,45 +131,31 @@ export function CountsTable({
   testId?: string;
 }) {
   const { t } = useT();
+  const counts = useCountColumns((r: RowView) => r.counts);
   return (
-    <div className="table-wrap">
-      <table className="stack report-table" id={id} data-testid={testId}>
-        <caption>{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{firstHeader}</th>
-            <CountHeaders />
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.key} className={r.kind === "direct" ? "direct-row" : undefined} data-kind={r.kind}>
-              <th scope="row" data-label={firstHeader}>
-                {r.kind === "direct" ? (
-                  <a href={r.href ?? "#direct-members"}>{t("reports.directMembers")}</a>
-                ) : r.href ? (
-                  <Link to={r.href}>{r.label}</Link>
-                ) : (
-                  r.label
-                )}
-                {r.note ? <span className="muted small"> {r.note}</span> : null}
-              </th>
-              <CountCells counts={r.counts} />
-            </tr>
-          ))}
-        </tbody>
-        {total ? (
-          <tfoot>
-            <tr data-kind="total">
-              <th scope="row" data-label={firstHeader}>
-                {t("reports.total")}
-              </th>
-              <CountCells counts={total} />
-            </tr>
-          </tfoot>
-        ) : null}
-      </table>
-    </div>
+    <DataTable
+      id={id}
+      testId={testId}
+      className="stack report-table"
+      caption={<caption>{caption}</caption>}
+      rows={rows}
+      rowKey={(r) => r.key}
+      rowProps={(r) => ({ className: r.kind === "direct" ? "direct-row" : undefined, "data-kind": r.kind })}
+      columns={[
+        {
+          label: firstHeader,
+          rowHeader: true,
+          cell: (r) => (
+            <>
+              {r.kind === "direct" ? <a href={r.href ?? "#direct-members"}>{t("reports.directMembers")}</a> : r.href ? <Link to={r.href}>{r.label}</Link> : r.label}
+              {r.note ? <span className="muted small"> {r.note}</span> : null}
+            </>
+          ),
+        },
+        ...counts,
+      ]}
+      foot={total ? <TotalRow label={firstHeader} counts={total} /> : null}
+    />
   );
 }
 
@@ -198,6 +177,36 @@ export function ExportLinks({ label, href, print }: { label: string; href: (form
         </a>
       ) : null}
     </p>
+  );
+}
+
+/** The way back up: the reports' home, then each unit above this page's subject, keeping the filters. */
+export function ReportCrumbs({ crumbs, query }: { crumbs: { id: number; name: string }[]; query: string }) {
+  const { t } = useT();
+  return (
+    <nav aria-label="breadcrumb" className="no-print">
+      <ol className="breadcrumbs">
+        <li>
+          <Link to={`/manage/reports${query}`}>{t("reports.title")}</Link>
+        </li>
+        {crumbs.map((u) => (
+          <li key={u.id}>
+            <Link to={`/manage/reports/units/${u.id}${query}`}>{u.name}</Link>
+          </li>
+        ))}
+      </ol>
+    </nav>
+  );
+}
+
+/** A member as the report tables show them: name (to their record), code, and a "never signed in" badge. */
+export function MemberCell({ href, member }: { href: string; member: { fullName: string; code: string; neverSignedIn: boolean } }) {
+  const { t } = useT();
+  return (
+    <>
+      <Link to={href}>{member.fullName}</Link> <span className="muted small">{member.code}</span>
+      {member.neverSignedIn ? <span className="badge badge-warn"> {t("reports.neverSignedIn")}</span> : null}
+    </>
   );
 }
 

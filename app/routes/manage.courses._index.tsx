@@ -6,6 +6,7 @@ import { domainFailure, readForm } from "#app/http/forms.server.ts";
 import { Field, Notice } from "#app/components/ui.tsx";
 import { requireManager } from "#app/auth/permissions.server.ts";
 import { useT } from "#app/i18n/use-t.ts";
+import { DataTable } from "#app/components/data-table.tsx";
 
 export function loader({ request, context }: LoaderFunctionArgs) {
   const { scope } = requireManager(request, context);
@@ -32,28 +33,16 @@ export default function ManageCourses() {
   return (
     <>
       <h1>{t("manage.courses.title")}</h1>
-      <div className="table-wrap">
-        <table className="stack" data-testid="courses-table">
-          <thead>
-            <tr>
-              <th>{t("nav.courses")}</th>
-              <th>{t("manage.courses.state")}</th>
-              <th>{t("manage.courses.version")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {d.courses.map((c) => (
-              <tr key={c.id}>
-                <td data-label={t("nav.courses")}>
-                  <Link to={`/manage/courses/${c.id}`}>{c.title}</Link>
-                </td>
-                <td data-label={t("manage.courses.state")}>{t(`course.state.${c.state}`)}</td>
-                <td data-label={t("manage.courses.version")}>{c.version ?? "—"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        testId="courses-table"
+        rows={d.courses}
+        rowKey={(c) => c.id}
+        columns={[
+          { label: t("nav.courses"), cell: (c) => <Link to={`/manage/courses/${c.id}`}>{c.title}</Link> },
+          { label: t("manage.courses.state"), cell: (c) => t(`course.state.${c.state}`) },
+          { label: t("manage.courses.version"), cell: (c) => c.version ?? "—" },
+        ]}
+      />
       {d.canCreate ? (
         <section className="card">
           <h2>{t("authoring.newCourse")}</h2>

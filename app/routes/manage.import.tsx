@@ -11,6 +11,7 @@ import { markImportUploadCommitted, pendingImportUpload, storeImportUpload } fro
 import { IMPORT_MAX_BYTES } from "#app/http/body-limits.ts";
 import { Field, Notice, type Flash } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
+import { DataTable, type Column } from "#app/components/data-table.tsx";
 
 export function loader({ request, context }: LoaderFunctionArgs) {
   requireManager(request, context);
@@ -120,6 +121,8 @@ function ReportView({ result, busy }: { result: { report: ImportReport; uploadId
   const { t } = useT();
   const r = result.report;
   const valid = r.created.length + r.updated.length;
+  const line: Column<{ line: number }> = { label: t("import.line"), cell: (x) => x.line };
+  const code: Column<{ code?: string | null }> = { label: t("members.code"), cell: (x) => x.code ?? "" };
   return (
     <section className="card" data-testid="import-report">
       <h2>{t(r.committed ? "import.committedTitle" : "import.previewTitle", { file: result.fileName })}</h2>
@@ -143,64 +146,24 @@ function ReportView({ result, busy }: { result: { report: ImportReport; uploadId
         <>
           <h3>{t("import.rejectedTitle")}</h3>
           {r.rejected.length > 2000 ? <p className="hint">{t("import.listTruncated", { shown: 2000, total: r.rejected.length })}</p> : null}
-          <div className="table-wrap">
-            <table data-testid="rejected">
-              <thead>
-                <tr>
-                  <th>{t("import.line")}</th>
-                  <th>{t("members.code")}</th>
-                  <th>{t("import.reason")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {r.rejected.slice(0, 2000).map((x, i) => (
-                  <tr key={i}>
-                    <td>{x.line}</td>
-                    <td>{x.code ?? ""}</td>
-                    <td>{t(x)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            testId="rejected"
+            rows={r.rejected.slice(0, 2000)}
+            rowKey={(x) => `${x.line}:${x.key}`}
+            columns={[line, code, { label: t("import.reason"), cell: (x) => t(x) }]}
+          />
         </>
       ) : null}
       {r.updated.length > 0 ? (
         <>
           <h3>{t("import.updatedTitle")}</h3>
-          <div className="table-wrap">
-            <table>
-              <tbody>
-                {r.updated.slice(0, 500).map((x) => (
-                  <tr key={x.line}>
-                    <td>{x.line}</td>
-                    <td>{x.code}</td>
-                    <td>
-                      <Changes changes={x.changes} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable rows={r.updated.slice(0, 500)} rowKey={(x) => x.line} columns={[line, code, { label: t("import.changes"), cell: (x) => <Changes changes={x.changes} /> }]} />
         </>
       ) : null}
       {r.created.length > 0 ? (
         <>
           <h3>{t("import.createdTitle")}</h3>
-          <div className="table-wrap">
-            <table>
-              <tbody>
-                {r.created.slice(0, 500).map((x) => (
-                  <tr key={x.line}>
-                    <td>{x.line}</td>
-                    <td>{x.code}</td>
-                    <td>{x.name}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable rows={r.created.slice(0, 500)} rowKey={(x) => x.line} columns={[line, code, { label: t("members.fullName"), cell: (x) => x.name }]} />
         </>
       ) : null}
     </section>

@@ -13,6 +13,7 @@ import { StatusBadge } from "#app/live/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 import { CORRECTION_STATUSES, MAX_REASON } from "#app/live/constants.ts";
 import liveStyles from "#app/styles/live.css?url";
+import { DataTable } from "#app/components/data-table.tsx";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: liveStyles }];
 
@@ -267,46 +268,42 @@ export default function Attendance() {
       <p className="small" role="status" data-testid="attendance-matches" data-total={d.table.total}>
         {d.table.total === 0 ? t("live.attendance.noMatches") : t("live.attendance.showing", { from: d.table.from, to: d.table.to, total: d.table.total })}
       </p>
-      <div className="table-wrap">
-        <table className="stack" data-testid="attendance-table">
-          <thead>
-            <tr>
-              <th>{t("live.attendance.member")}</th>
-              <th>{t("live.presenter.unit")}</th>
-              <th>{t("live.attendance.status")}</th>
-              <th>{t("live.attendance.minutes")}</th>
-              <th>%</th>
-              <th>{t("live.attendance.via")}</th>
-              <th>{t("live.attendance.firstJoin")}</th>
-              <th>{t("live.attendance.lastLeave")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {d.rows.map((r) => (
-              <tr key={r.memberId} data-member-code={r.code} data-status={r.status} data-effective={r.corrected?.status ?? r.status} data-via={r.via ?? ""} data-minutes={r.minutes}>
-                <td data-label={t("live.attendance.member")}>
-                  {r.fullName} <span className="muted small">{r.code}</span>
-                </td>
-                <td data-label={t("live.presenter.unit")}>{r.unitName}</td>
-                <td data-label={t("live.attendance.status")}>
-                  <StatusBadge status={r.status} />
-                  {r.corrected ? (
-                    <span className="correction">
-                      {" → "}
-                      <StatusBadge status={r.corrected.status} /> <span className="muted small">{t("live.attendance.correctedNote", { reason: r.corrected.reason })}</span>
-                    </span>
-                  ) : null}
-                </td>
-                <td data-label={t("live.attendance.minutes")}>{r.minutes}</td>
-                <td data-label="%">{r.percent}</td>
-                <td data-label={t("live.attendance.via")}>{r.via ? t(`live.via.${r.via}`) : "—"}</td>
-                <td data-label={t("live.attendance.firstJoin")}>{time(r.firstJoin)}</td>
-                <td data-label={t("live.attendance.lastLeave")}>{time(r.lastLeave)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        testId="attendance-table"
+        rows={d.rows}
+        rowKey={(r) => r.memberId}
+        rowProps={(r) => ({ "data-member-code": r.code, "data-status": r.status, "data-effective": r.corrected?.status ?? r.status, "data-via": r.via ?? "", "data-minutes": String(r.minutes) })}
+        columns={[
+          {
+            label: t("live.attendance.member"),
+            cell: (r) => (
+              <>
+                {r.fullName} <span className="muted small">{r.code}</span>
+              </>
+            ),
+          },
+          { label: t("live.presenter.unit"), cell: (r) => r.unitName },
+          {
+            label: t("live.attendance.status"),
+            cell: (r) => (
+              <>
+                <StatusBadge status={r.status} />
+                {r.corrected ? (
+                  <span className="correction">
+                    {" → "}
+                    <StatusBadge status={r.corrected.status} /> <span className="muted small">{t("live.attendance.correctedNote", { reason: r.corrected.reason })}</span>
+                  </span>
+                ) : null}
+              </>
+            ),
+          },
+          { label: t("live.attendance.minutes"), cell: (r) => r.minutes },
+          { label: "%", cell: (r) => r.percent },
+          { label: t("live.attendance.via"), cell: (r) => (r.via ? t(`live.via.${r.via}`) : "—") },
+          { label: t("live.attendance.firstJoin"), cell: (r) => time(r.firstJoin) },
+          { label: t("live.attendance.lastLeave"), cell: (r) => time(r.lastLeave) },
+        ]}
+      />
       {d.table.pages > 1 ? (
         <nav className="row pager" aria-label={t("live.attendance.pagesLabel")} data-testid="attendance-pager">
           {d.table.page > 1 ? (

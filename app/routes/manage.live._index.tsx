@@ -11,6 +11,7 @@ import { StateBadge, useNow } from "#app/live/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 import { scopeRootUnits } from "#app/org/units.server.ts";
 import liveStyles from "#app/styles/live.css?url";
+import { DataTable } from "#app/components/data-table.tsx";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: liveStyles }];
 
@@ -62,34 +63,17 @@ export default function ManageLive() {
       <h1>{t("live.manage.title")}</h1>
       {d.sessions.length === 0 ? <p className="muted">{t("live.manage.none")}</p> : null}
       {d.sessions.length > 0 ? (
-        <div className="table-wrap">
-          <table className="stack" data-testid="live-sessions">
-            <thead>
-              <tr>
-                <th>{t("live.manage.session")}</th>
-                <th>{t("live.manage.when")}</th>
-                <th>{t("live.manage.state")}</th>
-                <th>{t("common.actions")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.sessions.map((s) => (
-                <tr key={s.id}>
-                  <td data-label={t("live.manage.session")}>
-                    <Link to={`/manage/live/${s.id}`}>{s.title}</Link>
-                  </td>
-                  <td data-label={t("live.manage.when")}>{formatDate(s.scheduledStartAt, { dateStyle: "medium", timeStyle: "short" })}</td>
-                  <td data-label={t("live.manage.state")}>
-                    <StateBadge state={s.state} start={s.scheduledStartAt} now={now} />
-                  </td>
-                  <td data-label={t("common.actions")} className="actions">
-                    <Link to={`/manage/live/${s.id}/attendance`}>{t("live.manage.attendance")}</Link>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          testId="live-sessions"
+          rows={d.sessions}
+          rowKey={(s) => s.id}
+          columns={[
+            { label: t("live.manage.session"), cell: (s) => <Link to={`/manage/live/${s.id}`}>{s.title}</Link> },
+            { label: t("live.manage.when"), cell: (s) => formatDate(s.scheduledStartAt, { dateStyle: "medium", timeStyle: "short" }) },
+            { label: t("live.manage.state"), cell: (s) => <StateBadge state={s.state} start={s.scheduledStartAt} now={now} /> },
+            { label: t("common.actions"), className: "actions", cell: (s) => <Link to={`/manage/live/${s.id}/attendance`}>{t("live.manage.attendance")}</Link> },
+          ]}
+        />
       ) : null}
       <section className="card" aria-labelledby="schedule">
         <h2 id="schedule">{t("live.manage.schedule")}</h2>

@@ -20,6 +20,7 @@ import { grantScope, revokeScope } from "#app/org/grants.server.ts";
 import { MEMBER_STATUSES, ROLES } from "#db/schema/enums.ts";
 import { Field, Notice } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
+import { DataTable } from "#app/components/data-table.tsx";
 
 export function loader({ request, params, context }: LoaderFunctionArgs) {
   const { scope } = requireManager(request, context);
@@ -250,30 +251,16 @@ export default function MemberPage() {
       )}
       <section className="card">
         <h2>{t("members.history")}</h2>
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>{t("members.unit")}</th>
-                <th>{t("members.historyFrom")}</th>
-                <th>{t("members.historyTo")}</th>
-                <th>{t("members.transferNote")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.history.map((h) => (
-                <tr key={h.id}>
-                  <td>
-                    {h.unitName} ({h.unitCode})
-                  </td>
-                  <td>{formatDate(h.validFrom)}</td>
-                  <td>{h.validTo ? formatDate(h.validTo) : "—"}</td>
-                  <td>{h.note ?? ""}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          rows={d.history}
+          rowKey={(h) => h.id}
+          columns={[
+            { label: t("members.unit"), cell: (h) => `${h.unitName} (${h.unitCode})` },
+            { label: t("members.historyFrom"), cell: (h) => formatDate(h.validFrom) },
+            { label: t("members.historyTo"), cell: (h) => (h.validTo ? formatDate(h.validTo) : "—") },
+            { label: t("members.transferNote"), cell: (h) => h.note ?? "" },
+          ]}
+        />
       </section>
     </>
   );

@@ -7,6 +7,7 @@ import { MEMBER_STATUSES } from "#db/schema/enums.ts";
 import { readSearch } from "#app/http/forms.server.ts";
 import { Pager } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
+import { DataTable } from "#app/components/data-table.tsx";
 
 const PAGE_SIZE = 50;
 
@@ -96,36 +97,27 @@ export default function MembersIndex() {
       {d.rows.length === 0 ? (
         <p>{t("members.noResults")}</p>
       ) : (
-        <div className="table-wrap">
-          <table className="stack" data-testid="members-table">
-            <thead>
-              <tr>
-                <th>{t("members.fullName")}</th>
-                <th>{t("members.code")}</th>
-                <th>{t("members.unit")}</th>
-                <th>{t("members.position")}</th>
-                <th>{t("members.status")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.rows.map((m) => (
-                <tr key={m.id}>
-                  <td data-label={t("members.fullName")}>
-                    <Link to={`/manage/members/${m.id}`}>{m.fullName}</Link>
-                  </td>
-                  <td data-label={t("members.code")}>{m.code}</td>
-                  <td data-label={t("members.unit")}>{m.unitName}</td>
-                  <td data-label={t("members.position")}>{m.position}</td>
-                  <td data-label={t("members.status")}>
-                    {t(`status.${m.status}`)}
-                    {m.disabledAt ? <span className="badge badge-err"> {t("member.disabled")}</span> : null}
-                    {!m.hasPassword ? <span className="badge badge-warn"> {t("member.notActivated")}</span> : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          testId="members-table"
+          rows={d.rows}
+          rowKey={(m) => m.id}
+          columns={[
+            { label: t("members.fullName"), cell: (m) => <Link to={`/manage/members/${m.id}`}>{m.fullName}</Link> },
+            { label: t("members.code"), cell: (m) => m.code },
+            { label: t("members.unit"), cell: (m) => m.unitName },
+            { label: t("members.position"), cell: (m) => m.position },
+            {
+              label: t("members.status"),
+              cell: (m) => (
+                <>
+                  {t(`status.${m.status}`)}
+                  {m.disabledAt ? <span className="badge badge-err"> {t("member.disabled")}</span> : null}
+                  {!m.hasPassword ? <span className="badge badge-warn"> {t("member.notActivated")}</span> : null}
+                </>
+              ),
+            },
+          ]}
+        />
       )}
       <Pager page={d.page} pages={d.pages} hrefFor={params} />
     </>

@@ -9,6 +9,7 @@ import { useT } from "#app/i18n/use-t.ts";
 import reportsCss from "#app/styles/reports.css?url";
 import { CompletionBars } from "#app/components/charts/completion-bars.tsx";
 import { ExportLinks } from "#app/reports/report-ui.tsx";
+import { DataTable, type Column } from "#app/components/data-table.tsx";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: reportsCss }];
 
@@ -51,42 +52,42 @@ export function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
-function Cells({ c }: { c: AttendanceCounts }) {
+/** Invited, each status, and the attendance rate: the columns both tables of the page share. */
+function useCountColumns<R>(countsOf: (row: R) => AttendanceCounts): Column<R>[] {
   const { t } = useT();
-  return (
-    <>
-      <td data-label={t("reports.att.invited")}>{c.invited}</td>
-      <td data-label={t("reports.session.present")}>{c.present}</td>
-      <td data-label={t("reports.session.late")}>{c.late}</td>
-      <td data-label={t("reports.session.left-early")}>{c.leftEarly}</td>
-      <td data-label={t("reports.session.absent")}>{c.absent}</td>
-      <td data-label={t("reports.session.excused")}>{c.excused}</td>
-      <td data-label={t("reports.att.rate")}>{c.rate === null ? "—" : `${Math.round(c.rate * 100)}%`}</td>
-    </>
-  );
+  const count = (label: string, n: (c: AttendanceCounts) => number): Column<R> => ({ label, cell: (r) => n(countsOf(r)) });
+  return [
+    count(t("reports.att.invited"), (c) => c.invited),
+    count(t("reports.session.present"), (c) => c.present),
+    count(t("reports.session.late"), (c) => c.late),
+    count(t("reports.session.left-early"), (c) => c.leftEarly),
+    count(t("reports.session.absent"), (c) => c.absent),
+    count(t("reports.session.excused"), (c) => c.excused),
+    { label: t("reports.att.rate"), cell: (r) => rateText(countsOf(r).rate) },
+  ];
 }
 
-function Head({ first }: { first: string }) {
-  const { t } = useT();
+const rateText = (rate: number | null) => (rate === null ? "—" : `${Math.round(rate * 100)}%`);
+
+/** A row below the units (direct members, the total), under the same columns. */
+function SumRow({ label, counts, className }: { label: string; counts: AttendanceCounts; className?: string }) {
+  const cols = useCountColumns((c: AttendanceCounts) => c);
   return (
-    <thead>
-      <tr>
-        <th scope="col">{first}</th>
-        <th scope="col">{t("reports.att.invited")}</th>
-        <th scope="col">{t("reports.session.present")}</th>
-        <th scope="col">{t("reports.session.late")}</th>
-        <th scope="col">{t("reports.session.left-early")}</th>
-        <th scope="col">{t("reports.session.absent")}</th>
-        <th scope="col">{t("reports.session.excused")}</th>
-        <th scope="col">{t("reports.att.rate")}</th>
-      </tr>
-    </thead>
+    <tr className={className}>
+      <th scope="row">{label}</th>
+      {cols.map((c) => (
+        <td key={c.label} data-label={c.label}>
+          {c.cell(counts)}
+        </td>
+      ))}
+    </tr>
   );
 }
 
 export default function AttendancePeriod() {
   const { t, formatDate } = useT();
   const d = useLoaderData<typeof loader>();
+  const counts = useCountColumns((r: { counts: AttendanceCounts }) => r.counts);
   const q = (unit?: number | null) => `?from=${d.from}&to=${d.to}${unit ? `&unit=${unit}` : ""}`;
   return (
     <>
@@ -115,31 +116,30 @@ export default function AttendancePeriod() {
         </div>
         <button type="submit">{t("common.search")}</button>
       </Form>
-      <div className="table-wrap">
-        <table className="stack report-table" data-testid="attendance-units">
-          <Head first={t("members.unit")} />
-          <tbody>
-            {d.rows.map((r) => (
-              <tr key={r.id}>
-                <th scope="row" data-label={t("members.unit")}>
-                  <Link to={q(r.id)}>{r.name}</Link> <span className="muted">{r.code}</span>
-                </th>
-                <Cells c={r.counts} />
-              </tr>
-            ))}
-            {d.direct ? (
-              <tr>
-                <th scope="row">{t("reports.att.direct")}</th>
-                <Cells c={d.direct} />
-              </tr>
-            ) : null}
-            <tr className="total">
-              <th scope="row">{t("reports.att.total")}</th>
-              <Cells c={d.total} />
-            </tr>
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        testId="attendance-units"
+        className="stack report-table"
+        rows={d.rows}
+        rowKey={(r) => r.id}
+        columns={[
+          {
+            label: t("members.unit"),
+            rowHeader: true,
+            cell: (r) => (
+              <>
+                <Link to={q(r.id)}>{r.name}</Link> <span className="muted">{r.code}</span>
+              </>
+            ),
+          },
+          ...counts,
+        ]}
+        foot={
+          <>
+            {d.direct ? <SumRow label={t("reports.att.direct")} counts={d.direct} /> : null}
+            <SumRow label={t("reports.att.total")} counts={d.total} className="total" />
+          </>
+        }
+      />
       <ExportLinks label={t("reports.att.title")} href={(format) => `/manage/reports/attendance/export${q(d.focus?.id)}&format=${format}`} />
       <h2>{t("reports.att.perSession")}</h2>
       {/* The same bar chart as completion: attended (present, late, left early) out of invited, target 100 %. */}
@@ -157,21 +157,24 @@ export default function AttendancePeriod() {
       {d.sessions.length === 0 ? (
         <p className="muted">{t("reports.record.noSessions")}</p>
       ) : (
-        <div className="table-wrap">
-          <table className="stack report-table" data-testid="attendance-sessions">
-            <Head first={t("nav.live")} />
-            <tbody>
-              {d.sessions.map((s) => (
-                <tr key={s.id}>
-                  <th scope="row" data-label={t("nav.live")}>
-                    <Link to={`/manage/live/${s.id}/attendance`}>{s.title}</Link> <span className="muted">· {formatDate(s.start)}</span>
-                  </th>
-                  <Cells c={s.counts} />
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          testId="attendance-sessions"
+          className="stack report-table"
+          rows={d.sessions}
+          rowKey={(s) => s.id}
+          columns={[
+            {
+              label: t("nav.live"),
+              rowHeader: true,
+              cell: (s) => (
+                <>
+                  <Link to={`/manage/live/${s.id}/attendance`}>{s.title}</Link> <span className="muted">· {formatDate(s.start)}</span>
+                </>
+              ),
+            },
+            ...counts,
+          ]}
+        />
       )}
     </>
   );

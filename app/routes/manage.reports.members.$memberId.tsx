@@ -5,7 +5,8 @@ import { memberSessions } from "#app/reports/member-sessions.server.ts";
 import { filterQuery } from "#app/reports/filters.server.ts";
 import { reportCrumbs, reportRequest, requireRecordScope } from "#app/reports/page.server.ts";
 import { memberCertificates, quizGrades } from "#app/reports/tables.server.ts";
-import { ExportLinks, StateBadge } from "#app/reports/report-ui.tsx";
+import { ExportLinks, ReportCrumbs, StateBadge } from "#app/reports/report-ui.tsx";
+import { DataTable } from "#app/components/data-table.tsx";
 import { percentFormatter } from "#app/components/charts/use-width.ts";
 import { useT } from "#app/i18n/use-t.ts";
 import reportsCss from "#app/styles/reports.css?url";
@@ -51,18 +52,7 @@ export default function MemberRecordPage() {
   const date = (v: string | null) => (v ? formatDate(v) : "");
   return (
     <>
-      <nav aria-label="breadcrumb" className="no-print">
-        <ol className="breadcrumbs">
-          <li>
-            <Link to={`/manage/reports${d.query}`}>{t("reports.title")}</Link>
-          </li>
-          {d.crumbs.map((u) => (
-            <li key={u.id}>
-              <Link to={`/manage/reports/units/${u.id}${d.query}`}>{u.name}</Link>
-            </li>
-          ))}
-        </ol>
-      </nav>
+      <ReportCrumbs crumbs={d.crumbs} query={d.query} />
       <h1>
         {d.member.fullName} <span className="muted">({d.member.code})</span>
       </h1>
@@ -74,36 +64,36 @@ export default function MemberRecordPage() {
       {d.courses.length === 0 ? (
         <p className="muted">{t("reports.record.noCourses")}</p>
       ) : (
-        <div className="table-wrap">
-          <table className="stack report-table" data-testid="record-courses">
-            <thead>
-              <tr>
-                <th scope="col">{t("reports.col.course")}</th>
-                <th scope="col">{t("reports.col.state")}</th>
-                <th scope="col">{t("reports.col.dueAt")}</th>
-                <th scope="col">{t("reports.col.completedAt")}</th>
-                <th scope="col">{t("reports.col.version")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.courses.map((c) => (
-                <tr key={c.courseId}>
-                  <th scope="row" data-label={t("reports.col.course")}>
-                    {c.title}
-                    {c.assigned ? null : <span className="muted small"> ({t("reports.record.notAssigned")})</span>}
-                  </th>
-                  <td data-label={t("reports.col.state")}>
-                    <StateBadge state={c.state} overdue={c.overdue} />
-                    {c.state === "in_progress" ? <span className="muted small"> {t("reports.record.items", { count: c.itemsCompleted })}</span> : null}
-                  </td>
-                  <td data-label={t("reports.col.dueAt")}>{date(c.dueAt)}</td>
-                  <td data-label={t("reports.col.completedAt")}>{date(c.completedAt)}</td>
-                  <td data-label={t("reports.col.version")}>{c.version ?? ""}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          testId="record-courses"
+          className="stack report-table"
+          rows={d.courses}
+          rowKey={(c) => c.courseId}
+          columns={[
+            {
+              label: t("reports.col.course"),
+              rowHeader: true,
+              cell: (c) => (
+                <>
+                  {c.title}
+                  {c.assigned ? null : <span className="muted small"> ({t("reports.record.notAssigned")})</span>}
+                </>
+              ),
+            },
+            {
+              label: t("reports.col.state"),
+              cell: (c) => (
+                <>
+                  <StateBadge state={c.state} overdue={c.overdue} />
+                  {c.state === "in_progress" ? <span className="muted small"> {t("reports.record.items", { count: c.itemsCompleted })}</span> : null}
+                </>
+              ),
+            },
+            { label: t("reports.col.dueAt"), cell: (c) => date(c.dueAt) },
+            { label: t("reports.col.completedAt"), cell: (c) => date(c.completedAt) },
+            { label: t("reports.col.version"), cell: (c) => c.version ?? "" },
+          ]}
+        />
       )}
       <ExportLinks label={t("reports.export.recordLabel")} href={exportHref("record")} />
 
@@ -112,40 +102,19 @@ export default function MemberRecordPage() {
         <p className="muted">{t("reports.record.noQuizzes")}</p>
       ) : (
         <>
-          <div className="table-wrap">
-            <table className="stack report-table" data-testid="record-quizzes">
-              <thead>
-                <tr>
-                  <th scope="col">{t("reports.col.course")}</th>
-                  <th scope="col">{t("reports.col.quiz")}</th>
-                  <th scope="col" className="num">
-                    {t("reports.col.best")}
-                  </th>
-                  <th scope="col" className="num">
-                    {t("reports.col.attempts")}
-                  </th>
-                  <th scope="col">{t("reports.col.passed")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {d.quizzes.map((q) => (
-                  <tr key={`${q.courseId}:${q.itemKey}`}>
-                    <td data-label={t("reports.col.course")}>{q.courseTitle}</td>
-                    <th scope="row" data-label={t("reports.col.quiz")}>
-                      {q.itemTitle}
-                    </th>
-                    <td className="num" data-label={t("reports.col.best")}>
-                      {q.best == null ? "—" : pct.format(q.best)}
-                    </td>
-                    <td className="num" data-label={t("reports.col.attempts")}>
-                      {q.attempts}
-                    </td>
-                    <td data-label={t("reports.col.passed")}>{q.passed ? t("common.yes") : t("common.no")}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            testId="record-quizzes"
+            className="stack report-table"
+            rows={d.quizzes}
+            rowKey={(q) => `${q.courseId}:${q.itemKey}`}
+            columns={[
+              { label: t("reports.col.course"), cell: (q) => q.courseTitle },
+              { label: t("reports.col.quiz"), rowHeader: true, cell: (q) => q.itemTitle },
+              { label: t("reports.col.best"), className: "num", cell: (q) => (q.best == null ? "—" : pct.format(q.best)) },
+              { label: t("reports.col.attempts"), className: "num", cell: (q) => q.attempts },
+              { label: t("reports.col.passed"), cell: (q) => (q.passed ? t("common.yes") : t("common.no")) },
+            ]}
+          />
           <ExportLinks label={t("reports.export.quizzesLabel")} href={exportHref("quizzes")} />
         </>
       )}
@@ -154,32 +123,29 @@ export default function MemberRecordPage() {
       {d.sessions.length === 0 ? (
         <p className="muted">{t("reports.record.noSessions")}</p>
       ) : (
-        <div className="table-wrap">
-          <table className="stack report-table" data-testid="record-sessions">
-            <thead>
-              <tr>
-                <th scope="col">{t("nav.live")}</th>
-                <th scope="col">{t("members.status")}</th>
-                <th scope="col">{t("reports.record.minutes")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.sessions.map((x) => (
-                <tr key={x.sessionId}>
-                  <th scope="row" data-label={t("nav.live")}>
-                    {x.title} <span className="muted">· {formatDate(x.start)}</span>
-                  </th>
-                  <td data-label={t("members.status")}>
-                    {t(`reports.session.${x.status}`)}
-                    {x.corrected ? ` (${t("reports.session.corrected")})` : ""}
-                    {x.via === "cell-room" || x.via === "both" ? ` · ${t("reports.session.cellRoom")}` : ""}
-                  </td>
-                  <td data-label={t("reports.record.minutes")}>{`${x.minutes} (${Math.round(x.percent)}%)`}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          testId="record-sessions"
+          className="stack report-table"
+          rows={d.sessions}
+          rowKey={(x) => x.sessionId}
+          columns={[
+            {
+              label: t("nav.live"),
+              rowHeader: true,
+              cell: (x) => (
+                <>
+                  {x.title} <span className="muted">· {formatDate(x.start)}</span>
+                </>
+              ),
+            },
+            {
+              label: t("members.status"),
+              cell: (x) =>
+                `${t(`reports.session.${x.status}`)}${x.corrected ? ` (${t("reports.session.corrected")})` : ""}${x.via === "cell-room" || x.via === "both" ? ` · ${t("reports.session.cellRoom")}` : ""}`,
+            },
+            { label: t("reports.record.minutes"), cell: (x) => `${x.minutes} (${Math.round(x.percent)}%)` },
+          ]}
+        />
       )}
 
       {d.certificates.length > 0 ? (

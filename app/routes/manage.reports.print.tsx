@@ -5,7 +5,8 @@ import { filterQuery } from "#app/reports/filters.server.ts";
 import { byName, childRows, plainCounts, reportRequest, reportUnit, type Row } from "#app/reports/page.server.ts";
 import { unitsTable } from "#app/reports/tables.server.ts";
 import { dataChecksum } from "#app/reports/export.server.ts";
-import { CountCells, CountHeaders, CountsTable } from "#app/reports/report-ui.tsx";
+import { CountsTable, useCountColumns, type Counts } from "#app/reports/report-ui.tsx";
+import { DataTable } from "#app/components/data-table.tsx";
 import { CompletionBars } from "#app/components/charts/completion-bars.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 import reportsCss from "#app/styles/reports.css?url";
@@ -62,6 +63,7 @@ export function loader({ request, context }: LoaderFunctionArgs) {
 export default function PrintReport() {
   const { t, formatDate } = useT();
   const d = useLoaderData<typeof loader>();
+  const countColumns = useCountColumns((m: { counts: Counts }) => m.counts);
   return (
     <article className="print-report">
       <p className="row no-print">
@@ -95,24 +97,23 @@ export default function PrintReport() {
       {d.people.length > 0 ? (
         <section className="print-members">
           <h2>{d.rows.length ? t("reports.directMembersTitle") : t("reports.membersTitle")}</h2>
-          <table className="report-table">
-            <thead>
-              <tr>
-                <th scope="col">{t("reports.col.member")}</th>
-                <CountHeaders />
-              </tr>
-            </thead>
-            <tbody>
-              {d.people.map((m) => (
-                <tr key={m.id}>
-                  <th scope="row">
+          <DataTable
+            className="report-table"
+            rows={d.people}
+            rowKey={(m) => m.id}
+            columns={[
+              {
+                label: t("reports.col.member"),
+                rowHeader: true,
+                cell: (m) => (
+                  <>
                     {m.fullName} <span className="muted small">{m.code}</span>
-                  </th>
-                  <CountCells counts={m.counts} />
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </>
+                ),
+              },
+              ...countColumns,
+            ]}
+          />
         </section>
       ) : null}
       <section className="print-verify" data-testid="verify-rule">

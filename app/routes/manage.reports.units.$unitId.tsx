@@ -3,7 +3,8 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { completionRollup, memberCompletion } from "#app/reports/completion.server.ts";
 import { filterQuery } from "#app/reports/filters.server.ts";
 import { childRows, plainCounts, reportCrumbs, reportRequest, reportUnit, seriesPoints } from "#app/reports/page.server.ts";
-import { CountCells, CountHeaders, CountsTable, ExportLinks, ReportFilterForm, StateBadge } from "#app/reports/report-ui.tsx";
+import { CountsTable, ExportLinks, MemberCell, ReportCrumbs, ReportFilterForm, StateBadge, TotalRow, useCountColumns, type Counts } from "#app/reports/report-ui.tsx";
+import { DataTable } from "#app/components/data-table.tsx";
 import { CompletionBars } from "#app/components/charts/completion-bars.tsx";
 import { CompletionOverTime } from "#app/components/charts/completion-over-time.tsx";
 import { useT } from "#app/i18n/use-t.ts";
@@ -60,22 +61,12 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
 export default function UnitReport() {
   const { t } = useT();
   const d = useLoaderData<typeof loader>();
+  const countColumns = useCountColumns((m: { counts: Counts }) => m.counts, { rate: false });
   const sep = d.query ? `${d.query}&` : "?";
   const exportHref = (table: string) => (format: "csv" | "xlsx") => `/manage/reports/export${sep}table=${table}&unit=${d.unit.id}&format=${format}`;
   return (
     <>
-      <nav aria-label="breadcrumb" className="no-print">
-        <ol className="breadcrumbs">
-          <li>
-            <Link to={`/manage/reports${d.query}`}>{t("reports.title")}</Link>
-          </li>
-          {d.crumbs.map((u) => (
-            <li key={u.id}>
-              <Link to={`/manage/reports/units/${u.id}${d.query}`}>{u.name}</Link>
-            </li>
-          ))}
-        </ol>
-      </nav>
+      <ReportCrumbs crumbs={d.crumbs} query={d.query} />
       <h1>
         {d.unit.name} <span className="muted">({d.unit.code})</span>
       </h1>
@@ -105,45 +96,30 @@ export default function UnitReport() {
           {d.people.length > 0 ? (
             <section id="direct-members">
               <h2>{d.hasChildren ? t("reports.directMembersTitle") : t("reports.membersTitle")}</h2>
-              <div className="table-wrap">
-                <table className="stack report-table" data-testid="members-table">
-                  <caption className="visually-hidden">{t("reports.membersCaption", { unit: d.unit.name })}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t("reports.col.member")}</th>
-                      <th scope="col">{t("reports.col.courseStates")}</th>
-                      <CountHeaders rate={false} />
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {d.people.map((m) => (
-                      <tr key={m.id}>
-                        <th scope="row" data-label={t("reports.col.member")}>
-                          <Link to={`/manage/reports/members/${m.id}${d.query}`}>{m.fullName}</Link> <span className="muted small">{m.code}</span>
-                          {m.neverSignedIn ? <span className="badge badge-warn"> {t("reports.neverSignedIn")}</span> : null}
-                        </th>
-                        <td data-label={t("reports.col.courseStates")}>
-                          <ul className="course-states">
-                            {m.courses.map((c, i) => (
-                              <li key={i}>
-                                <span>{c.title}</span> <StateBadge state={c.state} overdue={c.overdue} />
-                              </li>
-                            ))}
-                          </ul>
-                        </td>
-                        <CountCells counts={m.counts} rate={false} />
-                      </tr>
-                    ))}
-                  </tbody>
-                  <tfoot>
-                    <tr data-kind="total">
-                      <th scope="row">{t("reports.total")}</th>
-                      <td />
-                      <CountCells counts={d.own} rate={false} />
-                    </tr>
-                  </tfoot>
-                </table>
-              </div>
+              <DataTable
+                testId="members-table"
+                className="stack report-table"
+                caption={<caption className="visually-hidden">{t("reports.membersCaption", { unit: d.unit.name })}</caption>}
+                rows={d.people}
+                rowKey={(m) => m.id}
+                columns={[
+                  { label: t("reports.col.member"), rowHeader: true, cell: (m) => <MemberCell href={`/manage/reports/members/${m.id}${d.query}`} member={m} /> },
+                  {
+                    label: t("reports.col.courseStates"),
+                    cell: (m) => (
+                      <ul className="course-states">
+                        {m.courses.map((c, i) => (
+                          <li key={i}>
+                            <span>{c.title}</span> <StateBadge state={c.state} overdue={c.overdue} />
+                          </li>
+                        ))}
+                      </ul>
+                    ),
+                  },
+                  ...countColumns,
+                ]}
+                foot={<TotalRow label={t("reports.col.member")} counts={d.own} rate={false} gap={1} />}
+              />
             </section>
           ) : !d.hasChildren ? (
             <p className="card">{t("reports.nothingAssigned")}</p>

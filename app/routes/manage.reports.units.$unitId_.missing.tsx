@@ -6,7 +6,8 @@ import { notFound } from "#app/auth/permissions.server.ts";
 import { filterQuery, type ReportFilters } from "#app/reports/filters.server.ts";
 import { reportCrumbs, reportRequest, reportUnit } from "#app/reports/page.server.ts";
 import { lastReminders, missingRows, type MissingFilter } from "#app/reports/tables.server.ts";
-import { ExportLinks, StateBadge } from "#app/reports/report-ui.tsx";
+import { ExportLinks, MemberCell, ReportCrumbs, StateBadge } from "#app/reports/report-ui.tsx";
+import { DataTable } from "#app/components/data-table.tsx";
 import { readForm } from "#app/http/forms.server.ts";
 import { vnDay } from "#app/common/vietnam-time.ts";
 import { mailConfig } from "#app/notifications/config.server.ts";
@@ -126,21 +127,7 @@ export default function MissingPage() {
   };
   return (
     <>
-      <nav aria-label="breadcrumb" className="no-print">
-        <ol className="breadcrumbs">
-          <li>
-            <Link to={`/manage/reports${d.query}`}>{t("reports.title")}</Link>
-          </li>
-          {d.crumbs.map((u) => (
-            <li key={u.id}>
-              <Link to={`/manage/reports/units/${u.id}${d.query}`}>{u.name}</Link>
-            </li>
-          ))}
-          <li>
-            <Link to={`/manage/reports/units/${d.unit.id}${d.query}`}>{d.unit.name}</Link>
-          </li>
-        </ol>
-      </nav>
+      <ReportCrumbs crumbs={[...d.crumbs, d.unit]} query={d.query} />
       <h1>{t("reports.missing.title", { unit: d.unit.name })}</h1>
       <Notice flash={a?.flash} />
       <Form method="get" className="card row no-print">
@@ -197,51 +184,36 @@ export default function MissingPage() {
           {d.rows.length === 0 ? (
             <p className="card">{t("reports.missing.none")}</p>
           ) : (
-            <div className="table-wrap">
-              <table className="stack report-table" data-testid="missing-table">
-                <thead>
-                  <tr>
-                    <th scope="col">{t("reports.col.member")}</th>
-                    <th scope="col">{t("reports.col.unit")}</th>
-                    <th scope="col">{t("reports.col.state")}</th>
-                    <th scope="col">{t("reports.col.dueAt")}</th>
-                    <th scope="col">{t("reports.col.lastReminder")}</th>
-                    {d.isToday ? <th scope="col" className="no-print">{t("common.actions")}</th> : null}
-                  </tr>
-                </thead>
-                <tbody>
-                  {d.rows.map((r) => (
-                    <tr key={r.memberId} data-member={r.code}>
-                      <th scope="row" data-label={t("reports.col.member")}>
-                        <Link to={`/manage/reports/members/${r.memberId}${d.query}`}>{r.fullName}</Link> <span className="muted small">{r.code}</span>
-                        {r.neverSignedIn ? <span className="badge badge-warn"> {t("reports.neverSignedIn")}</span> : null}
-                      </th>
-                      <td data-label={t("reports.col.unit")}>{r.unitName}</td>
-                      <td data-label={t("reports.col.state")}>
-                        <StateBadge state={r.state} overdue={r.overdue} />
-                      </td>
-                      <td data-label={t("reports.col.dueAt")}>{r.dueAt ? formatDate(r.dueAt) : ""}</td>
-                      <td data-label={t("reports.col.lastReminder")}>{r.lastReminder ? formatDate(r.lastReminder, { dateStyle: "medium", timeStyle: "short" }) : ""}</td>
-                      {d.isToday ? (
-                        <td className="no-print" data-label={t("common.actions")}>
-                          {r.remindedToday ? (
-                            <span className="muted">{t("reports.missing.remindedToday")}</span>
-                          ) : (
-                            <Form method="post" action={self({})}>
-                              <input type="hidden" name="intent" value="remind" />
-                              <input type="hidden" name="memberId" value={r.memberId} />
-                              <button type="submit" className="secondary" disabled={busy} aria-label={t("reports.missing.remindOne", { name: r.fullName })}>
-                                {t("reports.missing.remind")}
-                              </button>
-                            </Form>
-                          )}
-                        </td>
-                      ) : null}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              testId="missing-table"
+              className="stack report-table"
+              rows={d.rows}
+              rowKey={(r) => r.memberId}
+              rowProps={(r) => ({ "data-member": r.code })}
+              columns={[
+                { label: t("reports.col.member"), rowHeader: true, cell: (r) => <MemberCell href={`/manage/reports/members/${r.memberId}${d.query}`} member={r} /> },
+                { label: t("reports.col.unit"), cell: (r) => r.unitName },
+                { label: t("reports.col.state"), cell: (r) => <StateBadge state={r.state} overdue={r.overdue} /> },
+                { label: t("reports.col.dueAt"), cell: (r) => (r.dueAt ? formatDate(r.dueAt) : "") },
+                { label: t("reports.col.lastReminder"), cell: (r) => (r.lastReminder ? formatDate(r.lastReminder, { dateStyle: "medium", timeStyle: "short" }) : "") },
+                d.isToday && {
+                  label: t("common.actions"),
+                  className: "no-print",
+                  cell: (r) =>
+                    r.remindedToday ? (
+                      <span className="muted">{t("reports.missing.remindedToday")}</span>
+                    ) : (
+                      <Form method="post" action={self({})}>
+                        <input type="hidden" name="intent" value="remind" />
+                        <input type="hidden" name="memberId" value={r.memberId} />
+                        <button type="submit" className="secondary" disabled={busy} aria-label={t("reports.missing.remindOne", { name: r.fullName })}>
+                          {t("reports.missing.remind")}
+                        </button>
+                      </Form>
+                    ),
+                },
+              ]}
+            />
           )}
           <ExportLinks label={t("reports.export.missingLabel")} href={(format) => `/manage/reports/export${sep}table=missing&unit=${d.unit.id}&course=${d.course!.id}&state=${d.state}&format=${format}`} />
         </>

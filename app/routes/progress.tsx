@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "#app/auth/permissions.server.ts";
 import { progressOfMember } from "#app/courses/progress-page.server.ts";
 import { useT } from "#app/i18n/use-t.ts";
+import { DataTable } from "#app/components/data-table.tsx";
 
 export function loader({ request, context }: LoaderFunctionArgs) {
   const { member } = requireUser(request, context);
@@ -31,32 +32,27 @@ export default function Progress() {
               </>
             )}
           </p>
-          <div className="table-wrap">
-            <table className="stack">
-              <thead>
-                <tr>
-                  <th>{t("progress.item")}</th>
-                  <th>{t("members.status")}</th>
-                  <th>{t("progress.grade")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {c.items.map((i) => (
-                  <tr key={i.key}>
-                    <td data-label={t("progress.item")}>
-                      <Link to={`/courses/${c.slug}/${i.key}`}>{i.title}</Link>
-                      {!i.required ? <span className="muted"> ({t("courses.optional")})</span> : null}
-                    </td>
-                    <td data-label={t("members.status")}>
-                      {t(i.state === "completed" ? "courses.state.completed" : i.state === "started" ? "courses.state.started" : "courses.state.notStarted")}
-                      {i.completedAt ? ` · ${formatDate(i.completedAt)}` : ""}
-                    </td>
-                    <td data-label={t("progress.grade")}>{i.best === null ? "" : `${Math.round(i.best * 100)}% (${t("progress.attempts", { n: i.attempts })})`}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            rows={c.items}
+            rowKey={(i) => i.key}
+            columns={[
+              {
+                label: t("progress.item"),
+                cell: (i) => (
+                  <>
+                    <Link to={`/courses/${c.slug}/${i.key}`}>{i.title}</Link>
+                    {!i.required ? <span className="muted"> ({t("courses.optional")})</span> : null}
+                  </>
+                ),
+              },
+              {
+                label: t("members.status"),
+                cell: (i) =>
+                  `${t(i.state === "completed" ? "courses.state.completed" : i.state === "started" ? "courses.state.started" : "courses.state.notStarted")}${i.completedAt ? ` · ${formatDate(i.completedAt)}` : ""}`,
+              },
+              { label: t("progress.grade"), cell: (i) => (i.best === null ? "" : `${Math.round(i.best * 100)}% (${t("progress.attempts", { n: i.attempts })})`) },
+            ]}
+          />
         </section>
       ))}
     </>

@@ -5,6 +5,7 @@ import { scaleLinear, scaleUtc } from "@visx/scale";
 import { AxisBottom, AxisLeft } from "@visx/axis";
 import { useT } from "#app/i18n/use-t.ts";
 import { percentFormatter, useWidth } from "./use-width.ts";
+import { DataTable } from "#app/components/data-table.tsx";
 
 export type TimePoint = { day: string; completed: number; assigned: number; rate: number | null; live?: boolean };
 
@@ -76,31 +77,17 @@ export function CompletionOverTime({ points, title }: { points: TimePoint[]; tit
       </svg>
       <details className="chart-data">
         <summary>{t("reports.chart.showTable")}</summary>
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("reports.col.day")}</th>
-                <th scope="col">{t("reports.col.completed")}</th>
-                <th scope="col">{t("reports.col.assigned")}</th>
-                <th scope="col">{t("reports.col.rate")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {points.map((p) => (
-                <tr key={p.day}>
-                  <td>
-                    {formatDate(dayMs(p.day), { dateStyle: "medium", timeZone: "UTC" })}
-                    {p.live ? ` (${t("reports.chart.live")})` : ""}
-                  </td>
-                  <td>{p.completed}</td>
-                  <td>{p.assigned}</td>
-                  <td>{p.rate == null ? "—" : pct.format(p.rate)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          className=""
+          rows={points}
+          rowKey={(p) => p.day}
+          columns={[
+            { label: t("reports.col.day"), cell: (p) => `${formatDate(dayMs(p.day), { dateStyle: "medium", timeZone: "UTC" })}${p.live ? ` (${t("reports.chart.live")})` : ""}` },
+            { label: t("reports.col.completed"), cell: (p) => p.completed },
+            { label: t("reports.col.assigned"), cell: (p) => p.assigned },
+            { label: t("reports.col.rate"), cell: (p) => (p.rate == null ? "—" : pct.format(p.rate)) },
+          ]}
+        />
       </details>
     </figure>
   );
