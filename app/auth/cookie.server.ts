@@ -2,7 +2,11 @@ export const SESSION_COOKIE = "hocso_session";
 export const LOCALE_COOKIE = "hocso_lang";
 
 export function readCookie(request: Request, name: string): string | null {
-  const header = request.headers.get("cookie");
+  return cookieFromHeader(request.headers.get("cookie"), name);
+}
+
+/** One cookie's value from a Cookie header, for code that holds the header but no web Request. */
+export function cookieFromHeader(header: string | null | undefined, name: string): string | null {
   if (!header) return null;
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");

@@ -9,7 +9,7 @@ import type { Db } from "#db/client.server.ts";
 import type { Env } from "#app/env.server.ts";
 import type { AppContext } from "#app/context.server.ts";
 import { checkRequestOrigin } from "#app/auth/origin.server.ts";
-import { localeOf } from "#app/i18n/locale.server.ts";
+import { localeOfNodeHeaders } from "#app/i18n/locale.server.ts";
 import { translate } from "#app/i18n/catalog.ts";
 import { attachMediaProxy } from "./media-proxy.ts";
 import { judgeBody } from "./body-limits.ts";
@@ -45,7 +45,7 @@ export function createHttpApp(opts: HttpAppOptions) {
       transferEncoding: req.headers["transfer-encoding"],
     });
     if (verdict.ok) return next();
-    const locale = localeOf(new Request("http://x/", { headers: { cookie: req.headers.cookie ?? "", "accept-language": req.headers["accept-language"] ?? "" } }), env.DEFAULT_LOCALE);
+    const locale = localeOfNodeHeaders(req.headers, env.DEFAULT_LOCALE);
     const size = verdict.limit >= 1 << 20 ? `${Math.floor(verdict.limit / (1 << 20))} MB` : `${Math.floor(verdict.limit / 1024)} KB`;
     // The unread body is not worth draining: close the connection once the answer is out.
     res.setHeader("Connection", "close");
@@ -90,8 +90,7 @@ export function createHttpApp(opts: HttpAppOptions) {
       expectedOrigin(req, env),
     );
     if (verdict.ok) return next();
-    const webReq = new Request("http://x/", { headers: req.headers as Record<string, string> });
-    const locale = localeOf(webReq, env.DEFAULT_LOCALE);
+    const locale = localeOfNodeHeaders(req.headers, env.DEFAULT_LOCALE);
     res.status(403).type("text/plain; charset=utf-8").send(translate(locale, "error.csrf"));
   });
 

@@ -95,6 +95,11 @@ describe("over HTTP, before reading", () => {
     });
     expect(res.status).toBe(413);
     expect(await res.text()).toBe("Nội dung gửi lên quá lớn (tối đa 1 MB).");
+    // In the reader's language: the language cookie first, then Accept-Language.
+    const say = async (headers: Record<string, string>) =>
+      (await fetch(`${srv.origin}/login`, { method: "POST", headers: { origin: srv.origin, "content-type": "application/x-www-form-urlencoded", ...headers }, body: "x".repeat(DEFAULT_BODY_MAX_BYTES + 1) })).text();
+    expect(await say({ "accept-language": "en-GB,en;q=0.9" })).toBe("The request body is too large (1 MB at most).");
+    expect(await say({ "accept-language": "en", cookie: "hocso_lang=vi" })).toBe("Nội dung gửi lên quá lớn (tối đa 1 MB).");
     const c = client(srv.origin);
     await c.signIn("ADMIN");
     expect((await c.request("/manage/units")).status).toBe(200);

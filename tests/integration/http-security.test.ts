@@ -30,6 +30,11 @@ test("a cross-site POST is refused before it reaches any action, even with a val
   });
   expect(evil.status).toBe(403);
   expect(await evil.text()).toContain("không xuất phát từ trang Học Số");
+  const evilEn = await c.request(`/manage/units/${tree.a1.id}`, {
+    form: { intent: "rename", name: "Bị tấn công" },
+    headers: { origin: "https://evil.example", "sec-fetch-site": "cross-site", "accept-language": "en" },
+  });
+  expect(await evilEn.text()).toBe("Request refused: it did not come from a Học Số page.");
   const noOrigin = await fetch(`${srv.origin}/manage/units/${tree.a1.id}`, {
     method: "POST",
     headers: { cookie: c.cookie, "content-type": "application/x-www-form-urlencoded" },
