@@ -254,7 +254,7 @@ function gradeInTx(tx: Db, ctx: GraderContext, submissionId: number, input: Grad
       .values({ memberId: sub.memberId, courseId: sub.courseId, itemKey: sub.itemKey, state: "completed", versionId: pub?.versionId ?? null, startedAt: sub.createdAt, completedAt: now })
       .onConflictDoUpdate({ target: [itemProgress.memberId, itemProgress.courseId, itemProgress.itemKey], set: { state: "completed", completedAt: now } })
       .run();
-    if (pub) courseCompleted = recomputeCompletion(tx, sub.memberId, sub.courseId, pub);
+    if (pub) courseCompleted = recomputeCompletion(tx, sub.memberId, sub.courseId, pub, now);
   } else {
     // A pass changed to "revise" takes the item back — unless the course was completed with it:
     // a completion (and its certificate) is revoked by its own path, never silently.
