@@ -6,6 +6,8 @@ import { domainFailure, ok, readSearch } from "#app/http/forms.server.ts";
 import { graderContext } from "#app/reflections/graders.server.ts";
 import { gradeMany, gradingQueue } from "#app/reflections/grading.server.ts";
 import { QUEUE_FILTERS } from "#app/reflections/queue-filters.ts";
+import { childUnits, getUnit } from "#app/org/units.server.ts";
+
 import { Field, Notice } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 
@@ -27,7 +29,10 @@ export function loader({ request, context }: LoaderFunctionArgs) {
   const unitId = q.unit ? q.unit : null;
   const all = gradingQueue(context.db, ctx, { filter: "all" });
   const queue = gradingQueue(context.db, ctx, { filter: q.status, unitId });
+  // Managers reach the per-unit reflection report (counts, who is missing, grades export) from here.
+  const reportUnits = ctx.scope.all ? childUnits(context.db, null).map((u) => ({ id: u.id, name: u.name })) : ctx.scope.roots.map((r) => ({ id: r.id, name: getUnit(context.db, r.id)?.name ?? "" }));
   return {
+    reportUnits,
     status: q.status,
     unitId,
     units: all.units,
@@ -80,6 +85,15 @@ export default function GradingQueue() {
     <>
       <h1>{t("grading.title")}</h1>
       <Notice flash={a?.flash} />
+      {d.reportUnits.length > 0 ? (
+        <p className="row">
+          {d.reportUnits.map((u) => (
+            <Link key={u.id} to={`/manage/reports/units/${u.id}/reflections`} data-testid="reflection-report-link">
+              {t("reflection.report.title", { unit: u.name })}
+            </Link>
+          ))}
+        </p>
+      ) : null}
       <nav className="row" aria-label={t("grading.state")} data-testid="grading-filters">
         {QUEUE_FILTERS.map((f) => (
           <Link key={f} to={href(f)} className={f === d.status ? "button" : "button secondary"} aria-current={f === d.status ? "page" : undefined}>

@@ -160,3 +160,35 @@ describe("authors", () => {
     expect(getItem(db, course.id, key)!.settings).toEqual({ minWords: 50, maxWords: 800, dueDay: "2030-05-01", graders: "trainers", scale: "score", passMark: 65 });
   });
 });
+
+describe("reports", () => {
+  test("the unit's reflection report: its own counts, who has not submitted, graders waiting; grades export; 404 outside scope", async () => {
+    const ad = await signedIn(admin);
+    const page = await htmlOf(await ad.request(`/manage/reports/units/${t.a.id}/reflections`));
+    const cell = (col: string) => Number(page.match(new RegExp(`data-col="${col}"[^>]*>(\\d+)<`))?.[1]);
+    // A1: w1 returned, w2 passed, secA1 not submitted; A2: w3 waiting, secA2 not submitted.
+    expect(cell("assigned")).toBe(5);
+    expect(cell("waiting")).toBe(1);
+    expect(cell("returned")).toBe(1);
+    expect(cell("passed")).toBe(1);
+    expect(cell("notSubmitted")).toBe(2);
+    expect(page).toMatch(/data-testid="reflection-missing"[\s\S]*RH-SEC-A1/);
+    // The A2 submission waits on the A2 secretary.
+    expect(page).toMatch(/data-testid="reflection-graders"[\s\S]*RH-SEC-A2/);
+    const csv = await ad.request(`/manage/reports/units/${t.a.id}/reflections/export?format=csv`);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("x-report-checksum")).toMatch(/^[0-9a-f]{64}$/);
+    const text = await csv.text();
+    expect(text).toContain("Bảng điểm bài thu hoạch theo đơn vị");
+    expect(text).toContain("Nêu rõ việc làm.");
+    expect(text).toMatch(/RH-W2.*Đạt/);
+    const xlsx = await ad.request(`/manage/reports/units/${t.a.id}/reflections/export?format=xlsx`);
+    expect(xlsx.headers.get("x-report-checksum")).toBe(csv.headers.get("x-report-checksum"));
+    const tb = await signedIn(trainerB);
+    expect((await tb.request(`/manage/reports/units/${t.a.id}/reflections`)).status).toBe(404);
+    expect((await tb.request(`/manage/reports/units/${t.a.id}/reflections/export?format=csv`)).status).toBe(404);
+    expect((await tb.request(`/manage/reports/units/${t.b.id}/reflections`)).status).toBe(200);
+    const sec = await signedIn(secA1);
+    expect((await sec.request(`/manage/reports/units/${t.a1.id}/reflections`)).status).toBe(403);
+  });
+});
