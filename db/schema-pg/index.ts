@@ -16,6 +16,7 @@ export const {
   attendanceCorrections, attendanceEvents, attendanceLastSeen, auditLog, authSessions, certificates, completionSnapshots,
   courseAssignmentHistory, courseAssignments, courseCompletions, courseItems, courseModules, courseVersions, courses,
   importUploads, itemProgress, liveChatMessages, liveSessionInvites, liveSessionPresenters, liveSessions, loginThrottle,
-  memberUnitHistory, members, notifications, quizAnswers, quizAttempts, quizSettings, scopeGrants, unitPathHistory, units,
+  memberUnitHistory, members, notifications, quizAnswers, quizAttempts, quizSettings, reflectionGraders, reflectionGrades,
+  reflectionLshBuckets, reflectionSimilarities, reflectionSubmissions, reflectionVersions, scopeGrants, unitPathHistory, units,
   uploads,
 } = pgSchema;

@@ -81,7 +81,8 @@ test("the demo organisation copies whole, verified table by table, and refuses a
     for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
-}, 300_000);
+  // The demo seed replays six weeks of study (about 20 s of CPU): minutes on a loaded machine.
+}, 1_200_000);
 
 test("a large generated organisation copies whole; a row changed afterwards is caught by the check", async () => {
   const db = testDb();
