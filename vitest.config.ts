@@ -13,7 +13,7 @@ import tsconfigPaths from "vite-tsconfig-paths";
  * new test lands in the right project without a list to keep.
  */
 const root = import.meta.dirname;
-const SLOW_MARKERS = /startTestServer|startLiveTestServers|startNamespacedLive|launchBrowser|chromium|firefox|build\/server|spawn\(/;
+const SLOW_MARKERS = /startTestServer|useAppServer|startLiveTestServers|startNamespacedLive|launchBrowser|chromium|firefox|build\/server|spawn\(/;
 
 function testFiles(dir: string): string[] {
   const abs = path.join(root, dir);

@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { beforeAll, expect, test } from "vitest";
 import { and, eq } from "drizzle-orm";
-import type { Browser } from "playwright-core";
-import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { startTestServer } from "#tests/harness/http.ts";
-import { launchBrowser, signIn } from "#tests/harness/browser.ts";
+import { useAppServer } from "#tests/harness/app-suite.ts";
+import { signIn } from "#tests/harness/browser.ts";
 import { createCourse } from "#app/courses/authoring.server.ts";
 import { courseItems } from "#db/schema/index.ts";
 
@@ -12,27 +10,18 @@ import { courseItems } from "#db/schema/index.ts";
  * An administrator writes a lesson in the tiptap editor: the typed text and a warning callout are
  * autosaved (the page says so), survive a reload, and a document the server refuses shows why.
  */
-let db: ReturnType<typeof testDb>;
-let srv: Awaited<ReturnType<typeof startTestServer>>;
-let browser: Browser;
+const srv = useAppServer({ browser: true });
+
 let courseId: number;
 
 beforeAll(async () => {
-  db = testDb();
-  const t = makeTree(db);
-  await makeMember(db, t.root, { code: "ADMIN", role: "admin", fullName: "Quản Trị Viên" });
-  courseId = createCourse(db, { slug: "khoa-soan-thu", title: "Khóa soạn thử" }).id;
-  srv = await startTestServer(db);
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await srv.close();
-  dropDb(db);
+  const t = makeTree(srv.db);
+  await makeMember(srv.db, t.root, { code: "ADMIN", role: "admin", fullName: "Quản Trị Viên" });
+  courseId = createCourse(srv.db, { slug: "khoa-soan-thu", title: "Khóa soạn thử" }).id;
 });
 
 test("a lesson typed in the editor is autosaved, survives a reload, and warns about refused links", async () => {
-  const ctx = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  const ctx = await srv.browser.newContext({ viewport: { width: 1000, height: 800 } });
   await ctx.addCookies([{ name: "hocso_lang", value: "vi", url: srv.origin }]);
   const page = await ctx.newPage();
   const errors: string[] = [];
@@ -52,7 +41,7 @@ test("a lesson typed in the editor is autosaved, survives a reload, and warns ab
   await page.click('button[aria-label="Khung cảnh báo"]');
   await page.waitForFunction(() => document.querySelector("[data-testid=save-state]")?.textContent?.startsWith("Đã lưu"), null, { timeout: 15_000 });
 
-  const row = db.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, key))).get()!;
+  const row = srv.db.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, key))).get()!;
   expect(row.bodyText).toContain("Mật khẩu mạnh có ít nhất mười hai ký tự.");
   expect(JSON.stringify(row.body)).toContain('"type":"callout"');
   expect(JSON.stringify(row.body)).toContain('"kind":"warning"');

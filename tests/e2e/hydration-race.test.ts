@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
-import type { Browser } from "playwright-core";
-import { testDb, dropDb } from "#tests/factories/db.ts";
+import { beforeAll, expect, test } from "vitest";
+
 import { makeMember, makeTree, PASSWORD } from "#tests/factories/org.ts";
-import { startTestServer } from "#tests/harness/http.ts";
-import { launchBrowser, submitSignInForm } from "#tests/harness/browser.ts";
+import { useAppServer } from "#tests/harness/app-suite.ts";
+import { submitSignInForm } from "#tests/harness/browser.ts";
 
 /**
  * A member on a slow phone starts typing before the page has hydrated. React must take over the
@@ -11,26 +10,17 @@ import { launchBrowser, submitSignInForm } from "#tests/harness/browser.ts";
  * the sign-in form was filled while hydration was still running) and the form must still sign in.
  * The CPU is throttled so hydration takes long enough for the typing to land inside it.
  */
-let browser: Browser;
-let db: ReturnType<typeof testDb>;
-let srv: Awaited<ReturnType<typeof startTestServer>>;
+const srv = useAppServer({ browser: true });
+
 beforeAll(async () => {
-  db = testDb();
-  await makeMember(db, makeTree(db).a1, { code: "HOC-VIEN" });
-  srv = await startTestServer(db);
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await srv?.close();
-  dropDb(db);
+  await makeMember(srv.db, makeTree(srv.db).a1, { code: "HOC-VIEN" });
 });
 
 const ROUNDS = Number(process.env.HYDRATION_RACE_ROUNDS ?? 6);
 
 test("typing into the sign-in form while the page hydrates raises no page error and signs in", async () => {
   for (let round = 0; round < ROUNDS; round++) {
-    const context = await browser.newContext({ locale: "vi-VN" });
+    const context = await srv.browser.newContext({ locale: "vi-VN" });
     context.setDefaultTimeout(30_000);
     const page = await context.newPage();
     const errors: string[] = [];

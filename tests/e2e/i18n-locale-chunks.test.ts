@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
-import type { Browser } from "playwright-core";
-import { testDb, dropDb } from "#tests/factories/db.ts";
-import { startTestServer } from "#tests/harness/http.ts";
-import { launchBrowser } from "#tests/harness/browser.ts";
+import { expect, test } from "vitest";
+
+import { useAppServer } from "#tests/harness/app-suite.ts";
 import { vi } from "#app/i18n/vi.ts";
 import { en } from "#app/i18n/en.ts";
 
@@ -11,19 +9,6 @@ import { en } from "#app/i18n/en.ts";
  * English one (and the other way round), hydrates without a mismatch, and the language switch
  * loads a new document with the other catalog.
  */
-let browser: Browser;
-let db: ReturnType<typeof testDb>;
-let srv: Awaited<ReturnType<typeof startTestServer>>;
-beforeAll(async () => {
-  db = testDb();
-  srv = await startTestServer(db);
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await srv?.close();
-  dropDb(db);
-});
 
 const texts = (c: Record<string, unknown>) => Object.values(c).flatMap((v) => (typeof v === "string" ? [v] : [(v as { one: string }).one, (v as { other: string }).other]));
 const plain = (s: string) => s.length > 40 && !/["<>&\\]/.test(s);
@@ -31,7 +16,7 @@ const viOnly = texts(vi).filter((s) => plain(s) && !texts(en).includes(s));
 const enOnly = texts(en).filter((s) => plain(s) && !texts(vi).includes(s));
 
 async function visit(locale: string) {
-  const context = await browser.newContext({ locale });
+  const context = await srv.browser.newContext({ locale });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   const bodies: Promise<string>[] = [];
@@ -44,6 +29,8 @@ async function visit(locale: string) {
   await page.waitForFunction(() => (window as unknown as { __remixRouter?: { state: { initialized: boolean } } }).__remixRouter?.state.initialized === true);
   return { context, page, errors, downloaded: async () => (await Promise.all(bodies)).join("\n") };
 }
+
+const srv = useAppServer({ browser: true });
 
 test("a Vietnamese page downloads the Vietnamese catalog only; an English page the English one only", async () => {
   for (const [locale, own, other] of [

@@ -1,12 +1,11 @@
 import fs from "node:fs";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import ExcelJS from "exceljs";
-import type { Browser, Page } from "playwright-core";
-import { testDb, dropDb } from "#tests/factories/db.ts";
+import type { Page } from "playwright-core";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { makeCourse } from "#tests/factories/courses.ts";
-import { startTestServer } from "#tests/harness/http.ts";
-import { launchBrowser, signIn } from "#tests/harness/browser.ts";
+import { useAppServer } from "#tests/harness/app-suite.ts";
+import { signIn } from "#tests/harness/browser.ts";
 import { completeLesson, openItem } from "#app/courses/learning.server.ts";
 import { addDays, vnDay } from "#app/common/vietnam-time.ts";
 import { takeCompletionSnapshot } from "#app/reports/snapshots.server.ts";
@@ -20,38 +19,29 @@ import { takeCompletionSnapshot } from "#app/reports/snapshots.server.ts";
 /** Hydration on a busy two-core machine can take more than expect.poll's default second. */
 const POLL = { timeout: 10_000, interval: 100 };
 
-let browser: Browser;
-let db: ReturnType<typeof testDb>;
-let srv: Awaited<ReturnType<typeof startTestServer>>;
+const srv = useAppServer({ browser: true });
+
 let tree: ReturnType<typeof makeTree>;
 
 beforeAll(async () => {
-  db = testDb();
-  tree = makeTree(db);
-  await makeMember(db, tree.a, { code: "TRAINER-A", fullName: "Cán Bộ Đào Tạo", role: "trainer", scopes: [tree.a] });
-  const done = await makeMember(db, tree.a1, { code: "A1-01", fullName: "Nguyễn Thị Hoàn Thành" });
-  await makeMember(db, tree.a1, { code: "A1-02", fullName: "Trần Văn Chưa Học", password: false });
-  await makeMember(db, tree.a2, { code: "A2-01", fullName: "Lê Văn Hai" });
-  await makeMember(db, tree.b1, { code: "B1-01", fullName: "Phạm Ở Bê" });
+  tree = makeTree(srv.db);
+  await makeMember(srv.db, tree.a, { code: "TRAINER-A", fullName: "Cán Bộ Đào Tạo", role: "trainer", scopes: [tree.a] });
+  const done = await makeMember(srv.db, tree.a1, { code: "A1-01", fullName: "Nguyễn Thị Hoàn Thành" });
+  await makeMember(srv.db, tree.a1, { code: "A1-02", fullName: "Trần Văn Chưa Học", password: false });
+  await makeMember(srv.db, tree.a2, { code: "A2-01", fullName: "Lê Văn Hai" });
+  await makeMember(srv.db, tree.b1, { code: "B1-01", fullName: "Phạm Ở Bê" });
   const past = new Date(Date.now() - 20 * 24 * 3600_000);
-  const course = makeCourse(db, { slug: "nghi-quyet", title: "Học tập Nghị quyết Đại hội", at: past, assignTo: tree.root });
-  openItem(db, done.id, course.id, "bai-1", course.publishedVersionId!, new Date(Date.now() - 7200_000));
-  completeLesson(db, done.id, course, "bai-1", new Date(Date.now() - 3600_000));
-  takeCompletionSnapshot(db, addDays(vnDay(new Date()), -1));
-  srv = await startTestServer(db);
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await srv?.close();
-  dropDb(db);
+  const course = makeCourse(srv.db, { slug: "nghi-quyet", title: "Học tập Nghị quyết Đại hội", at: past, assignTo: tree.root });
+  openItem(srv.db, done.id, course.id, "bai-1", course.publishedVersionId!, new Date(Date.now() - 7200_000));
+  completeLesson(srv.db, done.id, course, "bai-1", new Date(Date.now() - 3600_000));
+  takeCompletionSnapshot(srv.db, addDays(vnDay(new Date()), -1));
 });
 
 const signInAsTrainer = (page: Page) => signIn(page, srv.origin, "TRAINER-A");
 
 describe("reports in the browser", () => {
   test("a trainer drills from committee to cell to member and downloads the XLSX", async () => {
-    const context = await browser.newContext({ locale: "vi-VN", acceptDownloads: true });
+    const context = await srv.browser.newContext({ locale: "vi-VN", acceptDownloads: true });
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
     const errors: string[] = [];
@@ -102,7 +92,7 @@ describe("reports in the browser", () => {
   });
 
   test("on a 360 px phone the charts are drawn at the phone's width, with readable labels", async () => {
-    const context = await browser.newContext({ locale: "vi-VN", viewport: { width: 360, height: 740 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
+    const context = await srv.browser.newContext({ locale: "vi-VN", viewport: { width: 360, height: 740 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
     const errors: string[] = [];

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { eq } from "drizzle-orm";
-import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { client, startTestServer } from "#tests/harness/http.ts";
+import { client } from "#tests/harness/http.ts";
+import { useAppServer } from "#tests/harness/app-suite.ts";
 import { auditLog, members, scopeGrants } from "#db/schema/index.ts";
 import { accountsBeyondScope, scopeOf } from "#app/auth/permissions.server.ts";
 import { commitMemberImport } from "#app/org/import-members.server.ts";
@@ -15,8 +15,8 @@ import { commitMemberImport } from "#app/org/import-members.server.ts";
  * the member import are checked; the same intents on an ordinary member still work (so each
  * refusal below is the rule, not a broken route).
  */
-let db: ReturnType<typeof testDb>;
-let srv: Awaited<ReturnType<typeof startTestServer>>;
+const srv = useAppServer();
+
 let tree: ReturnType<typeof makeTree>;
 let trainerA: Awaited<ReturnType<typeof makeMember>>;
 let reachesB: Awaited<ReturnType<typeof makeMember>>;
@@ -36,35 +36,29 @@ const intents: Record<string, Record<string, string>> = {
 };
 
 beforeAll(async () => {
-  db = testDb();
-  tree = makeTree(db);
-  admin = await makeMember(db, tree.root, { code: "ADMIN", role: "admin" });
-  trainerA = await makeMember(db, tree.a, { code: "TRAINER-A", role: "trainer", scopes: [tree.a] });
+  tree = makeTree(srv.db);
+  admin = await makeMember(srv.db, tree.root, { code: "ADMIN", role: "admin" });
+  trainerA = await makeMember(srv.db, tree.a, { code: "TRAINER-A", role: "trainer", scopes: [tree.a] });
   // Sits in A's cell, manages committee B, has no password yet: the account GV01 took over.
-  reachesB = await makeMember(db, tree.a1, { code: "REACH-B", fullName: "Phạm Quốc Bình", role: "trainer", scopes: [tree.b], password: false });
-  adminInA1 = await makeMember(db, tree.a1, { code: "ADMIN-A1", fullName: "Võ Thị Hạnh", role: "admin", password: false });
-  plain = await makeMember(db, tree.a1, { code: "PLAIN-A1", fullName: "Đỗ Minh Châu", password: false });
+  reachesB = await makeMember(srv.db, tree.a1, { code: "REACH-B", fullName: "Phạm Quốc Bình", role: "trainer", scopes: [tree.b], password: false });
+  adminInA1 = await makeMember(srv.db, tree.a1, { code: "ADMIN-A1", fullName: "Võ Thị Hạnh", role: "admin", password: false });
+  plain = await makeMember(srv.db, tree.a1, { code: "PLAIN-A1", fullName: "Đỗ Minh Châu", password: false });
   intents["remove-scope"].unitId = String(tree.b.id);
-  srv = await startTestServer(db);
-});
-afterAll(async () => {
-  await srv.close();
-  dropDb(db);
 });
 
-const row = (id: number) => db.select().from(members).where(eq(members.id, id)).get()!;
+const row = (id: number) => srv.db.select().from(members).where(eq(members.id, id)).get()!;
 
 describe("accountsBeyondScope", () => {
   test("names administrators and holders of grants outside the scope, and nobody for an administrator's scope", () => {
-    const scopeA = scopeOf(db, row(trainerA.id));
-    const beyond = accountsBeyondScope(db, scopeA, [reachesB.id, adminInA1.id, plain.id, trainerA.id]);
+    const scopeA = scopeOf(srv.db, row(trainerA.id));
+    const beyond = accountsBeyondScope(srv.db, scopeA, [reachesB.id, adminInA1.id, plain.id, trainerA.id]);
     expect([...beyond].sort()).toEqual([reachesB.id, adminInA1.id].sort());
-    expect(accountsBeyondScope(db, { all: true }, [reachesB.id, adminInA1.id]).size).toBe(0);
+    expect(accountsBeyondScope(srv.db, { all: true }, [reachesB.id, adminInA1.id]).size).toBe(0);
   });
 
   test("a grant inside the scope keeps the account within reach", () => {
     const scopeRoot = { all: false as const, roots: [{ id: tree.root.id, path: tree.root.path }] };
-    expect(accountsBeyondScope(db, scopeRoot, [reachesB.id]).size).toBe(0);
+    expect(accountsBeyondScope(srv.db, scopeRoot, [reachesB.id]).size).toBe(0);
   });
 });
 
@@ -72,14 +66,14 @@ describe("trainer of A on the member page of an account that reaches B", () => {
   for (const [name, form] of Object.entries(intents)) {
     test(`intent ${name} is refused with 403 and changes nothing`, async () => {
       const before = row(reachesB.id);
-      const grantsBefore = db.select().from(scopeGrants).where(eq(scopeGrants.memberId, reachesB.id)).all();
+      const grantsBefore = srv.db.select().from(scopeGrants).where(eq(scopeGrants.memberId, reachesB.id)).all();
       const c = client(srv.origin);
       await c.signIn("TRAINER-A");
       const res = await c.request(`/manage/members/${reachesB.id}`, { form });
       expect(res.status).toBe(403);
       expect(await res.text()).toContain("vượt ngoài phạm vi");
       expect(row(reachesB.id)).toEqual(before);
-      expect(db.select().from(scopeGrants).where(eq(scopeGrants.memberId, reachesB.id)).all()).toEqual(grantsBefore);
+      expect(srv.db.select().from(scopeGrants).where(eq(scopeGrants.memberId, reachesB.id)).all()).toEqual(grantsBefore);
     });
   }
 
@@ -117,7 +111,7 @@ describe("trainer of A on the member page of an account that reaches B", () => {
     await c.signIn("ADMIN");
     expect((await c.request(`/manage/members/${reachesB.id}`, { form: intents["issue-code"] })).status).toBe(200);
     expect(row(reachesB.id).activationCodeHash).not.toBeNull();
-    db.update(members).set({ activationCodeHash: null, activationExpiresAt: null }).where(eq(members.id, reachesB.id)).run();
+    srv.db.update(members).set({ activationCodeHash: null, activationExpiresAt: null }).where(eq(members.id, reachesB.id)).run();
   });
 });
 
@@ -152,7 +146,7 @@ describe("member import by trainer A", () => {
       "ADMIN-A1,Võ Thị Hạnh,A1,,ke-gian2@example.com,",
       "PLAIN-A1,Đỗ Minh Châu,A1,,chau2@example.com,",
     ].join("\r\n");
-    const r = commitMemberImport(db, new TextEncoder().encode(csv), scopeOf(db, row(trainerA.id)), trainerA.id);
+    const r = commitMemberImport(srv.db, new TextEncoder().encode(csv), scopeOf(srv.db, row(trainerA.id)), trainerA.id);
     if ("error" in r) throw new Error("file refused");
     expect(r.report.rejected.map((x) => [x.line, x.key])).toEqual([
       [2, "import.reject.memberBeyondScope"],
@@ -170,7 +164,7 @@ describe("grants are audited", () => {
     await c.request(`/manage/members/${plain.id}`, { form: { intent: "add-scope", unitCode: "A2" } });
     expect(row(plain.id).role).toBe("trainer");
     await c.request(`/manage/members/${plain.id}`, { form: { intent: "remove-scope", unitId: String(tree.a2.id) } });
-    const actions = db
+    const actions = srv.db
       .select({ action: auditLog.action })
       .from(auditLog)
       .where(eq(auditLog.entityId, String(plain.id)))

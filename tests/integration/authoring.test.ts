@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { beforeAll, expect, test } from "vitest";
 import { and, eq } from "drizzle-orm";
-import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { client, startTestServer } from "#tests/harness/http.ts";
+import { client } from "#tests/harness/http.ts";
+import { useAppServer } from "#tests/harness/app-suite.ts";
 import { addItem, createCourse } from "#app/courses/authoring.server.ts";
 import { courseItems, courses } from "#db/schema/index.ts";
 
@@ -10,26 +10,20 @@ import { courseItems, courses } from "#db/schema/index.ts";
  * Administrators author every course; a trainer authors the courses they created and no other,
  * whatever URL they try; members author nothing.
  */
-let db: ReturnType<typeof testDb>;
-let srv: Awaited<ReturnType<typeof startTestServer>>;
+const srv = useAppServer();
+
 let trainerA: Awaited<ReturnType<typeof makeMember>>;
 let adminCourse: number;
 
 const doc = (text: string) => ({ type: "doc", content: [{ type: "paragraph", content: [{ type: "text", text }] }] });
 
 beforeAll(async () => {
-  db = testDb();
-  const t = makeTree(db);
-  await makeMember(db, t.root, { code: "ADMIN", role: "admin" });
-  trainerA = await makeMember(db, t.a, { code: "TRAINER-A", role: "trainer", scopes: [t.a] });
-  await makeMember(db, t.a1, { code: "MEMBER" });
-  adminCourse = createCourse(db, { slug: "khoa-cua-admin", title: "Khóa của quản trị" }).id;
-  addItem(db, adminCourse, "chuong-1", "lesson", "Bài một");
-  srv = await startTestServer(db);
-});
-afterAll(async () => {
-  await srv.close();
-  dropDb(db);
+  const t = makeTree(srv.db);
+  await makeMember(srv.db, t.root, { code: "ADMIN", role: "admin" });
+  trainerA = await makeMember(srv.db, t.a, { code: "TRAINER-A", role: "trainer", scopes: [t.a] });
+  await makeMember(srv.db, t.a1, { code: "MEMBER" });
+  adminCourse = createCourse(srv.db, { slug: "khoa-cua-admin", title: "Khóa của quản trị" }).id;
+  addItem(srv.db, adminCourse, "chuong-1", "lesson", "Bài một");
 });
 
 test("a trainer creates a course, adds and saves a lesson, and publishes it", async () => {
@@ -37,7 +31,7 @@ test("a trainer creates a course, adds and saves a lesson, and publishes it", as
   await c.signIn("TRAINER-A");
   const created = await c.request("/manage/courses", { form: { slug: "", title: "Khóa của chi bộ A", summary: "" } });
   expect(created.status).toBe(302);
-  const course = db.select().from(courses).where(eq(courses.slug, "khoa-cua-chi-bo-a")).get()!;
+  const course = srv.db.select().from(courses).where(eq(courses.slug, "khoa-cua-chi-bo-a")).get()!;
   expect(course.createdBy).toBe(trainerA.id);
   const added = await c.request(`/manage/courses/${course.id}`, { form: { intent: "add-lesson", moduleKey: "chuong-1", title: "Bài đầu tiên" } });
   expect(added.status).toBe(302);
@@ -47,10 +41,10 @@ test("a trainer creates a course, adds and saves a lesson, and publishes it", as
     body: JSON.stringify({ title: "Bài đầu tiên", doc: doc("Nội dung do cán bộ đào tạo soạn.") }),
   });
   expect(save.status).toBe(200);
-  const item = db.select().from(courseItems).where(and(eq(courseItems.courseId, course.id), eq(courseItems.key, "bai-dau-tien"))).get()!;
+  const item = srv.db.select().from(courseItems).where(and(eq(courseItems.courseId, course.id), eq(courseItems.key, "bai-dau-tien"))).get()!;
   expect(item.bodyText).toBe("Nội dung do cán bộ đào tạo soạn.");
   expect((await c.request(`/manage/courses/${course.id}`, { form: { intent: "publish" } })).status).toBe(200);
-  expect(db.select().from(courses).where(eq(courses.id, course.id)).get()!.state).toBe("published");
+  expect(srv.db.select().from(courses).where(eq(courses.id, course.id)).get()!.state).toBe("published");
 });
 
 test("the trainer cannot edit, save or publish a course they did not create", async () => {
@@ -65,9 +59,9 @@ test("the trainer cannot edit, save or publish a course they did not create", as
   expect(save.status).toBe(403);
   expect((await c.request(`/manage/courses/${adminCourse}`, { form: { intent: "publish" } })).status).toBe(403);
   expect((await c.request(`/manage/courses/${adminCourse}`, { form: { intent: "add-lesson", moduleKey: "chuong-1", title: "Chen" } })).status).toBe(403);
-  const item = db.select().from(courseItems).where(and(eq(courseItems.courseId, adminCourse), eq(courseItems.key, "bai-mot"))).get()!;
+  const item = srv.db.select().from(courseItems).where(and(eq(courseItems.courseId, adminCourse), eq(courseItems.key, "bai-mot"))).get()!;
   expect(item.title).toBe("Bài một");
-  expect(db.select().from(courses).where(eq(courses.id, adminCourse)).get()!.state).toBe("draft");
+  expect(srv.db.select().from(courses).where(eq(courses.id, adminCourse)).get()!.state).toBe("draft");
 });
 
 test("a member cannot reach authoring at all; a hostile document is refused with reasons", async () => {

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import net from "node:net";
-import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { client, startTestServer } from "#tests/harness/http.ts";
+import { client } from "#tests/harness/http.ts";
+import { useAppServer } from "#tests/harness/app-suite.ts";
 import { bodyLimitFor, DEFAULT_BODY_MAX_BYTES, IMPORT_MAX_BYTES, judgeBody, LESSON_MAX_BYTES, UPLOAD_MAX_BYTES } from "#app/http/body-limits.ts";
 
 /**
@@ -10,18 +10,12 @@ import { bodyLimitFor, DEFAULT_BODY_MAX_BYTES, IMPORT_MAX_BYTES, judgeBody, LESS
  * route, judged from its Content-Length before a byte of it is read. The probe that found it posted
  * 600 MB to /login and took the app from 285 MB to 1.47 GB.
  */
-let db: ReturnType<typeof testDb>;
-let srv: Awaited<ReturnType<typeof startTestServer>>;
+
+const srv = useAppServer();
 
 beforeAll(async () => {
-  db = testDb();
-  const tree = makeTree(db);
-  await makeMember(db, tree.root, { code: "ADMIN", role: "admin" });
-  srv = await startTestServer(db);
-});
-afterAll(async () => {
-  await srv.close();
-  dropDb(db);
+  const tree = makeTree(srv.db);
+  await makeMember(srv.db, tree.root, { code: "ADMIN", role: "admin" });
 });
 
 /** Sends only the head of a request (and `sendBytes` of its body) and returns what the server says. */

@@ -1,24 +1,18 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { beforeAll, expect, test } from "vitest";
 import { eq } from "drizzle-orm";
-import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree, PASSWORD } from "#tests/factories/org.ts";
-import { client, startTestServer } from "#tests/harness/http.ts";
+import { client } from "#tests/harness/http.ts";
+import { useAppServer } from "#tests/harness/app-suite.ts";
 import { authSessions, units } from "#db/schema/index.ts";
 
-let db: ReturnType<typeof testDb>;
-let srv: Awaited<ReturnType<typeof startTestServer>>;
+const srv = useAppServer();
+
 let tree: ReturnType<typeof makeTree>;
 let admin: Awaited<ReturnType<typeof makeMember>>;
 
 beforeAll(async () => {
-  db = testDb();
-  tree = makeTree(db);
-  admin = await makeMember(db, tree.root, { code: "ADMIN", role: "admin" });
-  srv = await startTestServer(db);
-});
-afterAll(async () => {
-  await srv.close();
-  dropDb(db);
+  tree = makeTree(srv.db);
+  admin = await makeMember(srv.db, tree.root, { code: "ADMIN", role: "admin" });
 });
 
 test("a cross-site POST is refused before it reaches any action, even with a valid session", async () => {
@@ -42,10 +36,10 @@ test("a cross-site POST is refused before it reaches any action, even with a val
     redirect: "manual",
   });
   expect(noOrigin.status).toBe(403);
-  expect(db.select().from(units).where(eq(units.id, tree.a1.id)).get()!.name).toBe("Chi bộ A1");
+  expect(srv.db.select().from(units).where(eq(units.id, tree.a1.id)).get()!.name).toBe("Chi bộ A1");
   const same = await c.request(`/manage/units/${tree.a1.id}`, { form: { intent: "rename", name: "Chi bộ A1 mới" } });
   expect(same.status).toBe(200);
-  expect(db.select().from(units).where(eq(units.id, tree.a1.id)).get()!.name).toBe("Chi bộ A1 mới");
+  expect(srv.db.select().from(units).where(eq(units.id, tree.a1.id)).get()!.name).toBe("Chi bộ A1 mới");
 });
 
 test("session cookie is HttpOnly and SameSite=Lax; signing out revokes it server-side", async () => {
@@ -57,7 +51,7 @@ test("session cookie is HttpOnly and SameSite=Lax; signing out revokes it server
   const token = decodeURIComponent(c.cookie.split("=")[1]);
   expect((await c.request("/")).status).toBe(200);
   await c.request("/logout", { form: {} });
-  expect(db.select().from(authSessions).where(eq(authSessions.id, token.split(".")[0])).get()).toBeUndefined();
+  expect(srv.db.select().from(authSessions).where(eq(authSessions.id, token.split(".")[0])).get()).toBeUndefined();
   const replay = await fetch(`${srv.origin}/`, { headers: { cookie: `hocso_session=${encodeURIComponent(token)}` }, redirect: "manual" });
   expect(replay.status).toBe(302);
 });
@@ -87,7 +81,7 @@ test("pages carry a nonce-based CSP and nosniff; open redirects after sign-in ar
   const nonce = /'nonce-([^']+)'/.exec(csp)![1];
   expect(html).toContain(`nonce="${nonce}"`);
   const c = client(srv.origin);
-  await makeMember(db, tree.a1, { code: "REDIR" });
+  await makeMember(srv.db, tree.a1, { code: "REDIR" });
   const r = await c.request("/login", { form: { identifier: "REDIR", password: PASSWORD, redirectTo: "//evil.example/x" } });
   expect(r.headers.get("location")).toBe("/");
 });

@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { testDb, dropDb } from "#tests/factories/db.ts";
-import { client, startTestServer } from "#tests/harness/http.ts";
+import { expect, test } from "vitest";
+import { client } from "#tests/harness/http.ts";
+import { useAppServer } from "#tests/harness/app-suite.ts";
 import { vi } from "#app/i18n/vi.ts";
 import { en } from "#app/i18n/en.ts";
 
@@ -11,22 +11,14 @@ import { en } from "#app/i18n/en.ts";
  * (entry.client.tsx loads the page's one before hydrating), and no page's HTML carries a catalog.
  * tests/e2e/i18n-locale-chunks.test.ts checks what a real browser downloads.
  */
-let db: ReturnType<typeof testDb>;
-let srv: Awaited<ReturnType<typeof startTestServer>>;
-beforeAll(async () => {
-  db = testDb();
-  srv = await startTestServer(db);
-});
-afterAll(async () => {
-  await srv?.close();
-  dropDb(db);
-});
 
 const texts = (c: Record<string, unknown>) => Object.values(c).flatMap((v) => (typeof v === "string" ? [v] : [(v as { one: string }).one, (v as { other: string }).other]));
 /** Long messages found in one catalog only (without characters a bundler or a page escapes). */
 const plain = (s: string) => s.length > 40 && !/["<>&\\]/.test(s);
 const viOnly = texts(vi).filter((s) => plain(s) && !texts(en).includes(s));
 const enOnly = texts(en).filter((s) => plain(s) && !texts(vi).includes(s));
+
+const srv = useAppServer();
 
 test("each catalog is one client chunk of its own, and no other client file holds any of it", () => {
   expect(viOnly.length).toBeGreaterThan(100);

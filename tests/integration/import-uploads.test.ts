@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { testDb, dropDb } from "#tests/factories/db.ts";
+import { beforeAll, describe, expect, test } from "vitest";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { client, startTestServer } from "#tests/harness/http.ts";
+import { client } from "#tests/harness/http.ts";
+import { useAppServer } from "#tests/harness/app-suite.ts";
 import { importUploads } from "#db/schema/index.ts";
 import { scopeOf } from "#app/auth/permissions.server.ts";
 import { scopeRootUnits } from "#app/org/units.server.ts";
@@ -12,43 +12,37 @@ import { IMPORT_UPLOAD_TTL_MS, markImportUploadCommitted, pendingImportUpload, s
  * HTTP on the production build: only the uploader commits, only once, and a day-old upload is
  * gone. Also the trainer's own units, as the manager pages list them (tree order).
  */
-let db: ReturnType<typeof testDb>;
+const srv = useAppServer();
+
 let tree: ReturnType<typeof makeTree>;
-let srv: Awaited<ReturnType<typeof startTestServer>>;
 let trainerA: Awaited<ReturnType<typeof makeMember>>;
 let trainerTwo: Awaited<ReturnType<typeof makeMember>>;
 
 beforeAll(async () => {
-  db = testDb();
-  tree = makeTree(db);
-  trainerA = await makeMember(db, tree.a, { code: "UP-TRAINER-A", role: "trainer", scopes: [tree.a] });
-  await makeMember(db, tree.a, { code: "UP-TRAINER-A2", role: "trainer", scopes: [tree.a] });
+  tree = makeTree(srv.db);
+  trainerA = await makeMember(srv.db, tree.a, { code: "UP-TRAINER-A", role: "trainer", scopes: [tree.a] });
+  await makeMember(srv.db, tree.a, { code: "UP-TRAINER-A2", role: "trainer", scopes: [tree.a] });
   // Granted B before A1: ids say B first, the tree says A1 (/1/2/4/) before B (/1/3/).
-  trainerTwo = await makeMember(db, tree.b, { code: "UP-TRAINER-TWO", role: "trainer", scopes: [tree.b, tree.a1] });
-  srv = await startTestServer(db);
-});
-afterAll(async () => {
-  await srv.close();
-  dropDb(db);
+  trainerTwo = await makeMember(srv.db, tree.b, { code: "UP-TRAINER-TWO", role: "trainer", scopes: [tree.b, tree.a1] });
 });
 
 const csv = (rows: string) => new Blob([`Mã đảng viên,Họ và tên,Mã đơn vị\n${rows}`], { type: "text/csv" });
 
 describe("import uploads (domain)", () => {
   test("pending for its uploader only, until committed", () => {
-    const id = storeImportUpload(db, { kind: "members", fileName: "a.csv", bytes: new Uint8Array([1, 2, 3]), uploadedBy: trainerA.id });
-    expect(pendingImportUpload(db, id, trainerA.id)?.bytes).toEqual(Buffer.from([1, 2, 3]));
-    expect(pendingImportUpload(db, id, trainerA.id + 1000)).toBeUndefined();
-    markImportUploadCommitted(db, id);
-    expect(pendingImportUpload(db, id, trainerA.id)).toBeUndefined();
+    const id = storeImportUpload(srv.db, { kind: "members", fileName: "a.csv", bytes: new Uint8Array([1, 2, 3]), uploadedBy: trainerA.id });
+    expect(pendingImportUpload(srv.db, id, trainerA.id)?.bytes).toEqual(Buffer.from([1, 2, 3]));
+    expect(pendingImportUpload(srv.db, id, trainerA.id + 1000)).toBeUndefined();
+    markImportUploadCommitted(srv.db, id);
+    expect(pendingImportUpload(srv.db, id, trainerA.id)).toBeUndefined();
   });
 
   test("storing a new upload drops those older than a day, and only those", () => {
     const t0 = new Date("2026-01-01T00:00:00Z");
-    const old = storeImportUpload(db, { kind: "units", fileName: "old.csv", bytes: new Uint8Array([1]), uploadedBy: trainerA.id }, t0);
-    const recent = storeImportUpload(db, { kind: "units", fileName: "recent.csv", bytes: new Uint8Array([2]), uploadedBy: trainerA.id }, new Date(t0.getTime() + 1000));
-    storeImportUpload(db, { kind: "units", fileName: "new.csv", bytes: new Uint8Array([3]), uploadedBy: trainerA.id }, new Date(t0.getTime() + IMPORT_UPLOAD_TTL_MS + 500));
-    const ids = db.select({ id: importUploads.id }).from(importUploads).all().map((r) => r.id);
+    const old = storeImportUpload(srv.db, { kind: "units", fileName: "old.csv", bytes: new Uint8Array([1]), uploadedBy: trainerA.id }, t0);
+    const recent = storeImportUpload(srv.db, { kind: "units", fileName: "recent.csv", bytes: new Uint8Array([2]), uploadedBy: trainerA.id }, new Date(t0.getTime() + 1000));
+    storeImportUpload(srv.db, { kind: "units", fileName: "new.csv", bytes: new Uint8Array([3]), uploadedBy: trainerA.id }, new Date(t0.getTime() + IMPORT_UPLOAD_TTL_MS + 500));
+    const ids = srv.db.select({ id: importUploads.id }).from(importUploads).all().map((r) => r.id);
     expect(ids).not.toContain(old);
     expect(ids).toContain(recent);
   });
@@ -63,7 +57,7 @@ describe("import commit over HTTP", () => {
     form.set("file", csv("UP-NEW-1,Phạm Thị Hằng,A1\n"), "members.csv");
     const preview = await a.request("/manage/import", { method: "POST", body: form });
     expect(preview.status).toBe(200);
-    const uploadId = db.select({ id: importUploads.id, fileName: importUploads.fileName }).from(importUploads).all().find((u) => u.fileName === "members.csv")!.id;
+    const uploadId = srv.db.select({ id: importUploads.id, fileName: importUploads.fileName }).from(importUploads).all().find((u) => u.fileName === "members.csv")!.id;
 
     const other = client(srv.origin);
     await other.signIn("UP-TRAINER-A2");
@@ -78,7 +72,7 @@ describe("import commit over HTTP", () => {
 
 describe("a trainer's own units", () => {
   test("listed in tree order, none for an administrator", () => {
-    expect(scopeRootUnits(db, scopeOf(db, trainerTwo)).map((u) => u.code)).toEqual(["A1", "B"]);
-    expect(scopeRootUnits(db, { all: true })).toEqual([]);
+    expect(scopeRootUnits(srv.db, scopeOf(srv.db, trainerTwo)).map((u) => u.code)).toEqual(["A1", "B"]);
+    expect(scopeRootUnits(srv.db, { all: true })).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { testDb, dropDb } from "#tests/factories/db.ts";
+import { beforeAll, describe, expect, test } from "vitest";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { makeSession } from "#tests/factories/live.ts";
-import { client, startTestServer } from "#tests/harness/http.ts";
+import { client } from "#tests/harness/http.ts";
+import { useAppServer } from "#tests/harness/app-suite.ts";
 import { JOIN_TOKEN_SECRET } from "#tests/harness/media.ts";
 import { correctAttendance } from "#app/live/attendance.server.ts";
 import type { Unit } from "#app/org/units.server.ts";
@@ -14,8 +14,8 @@ import { AttendanceLedger } from "../../media-server/src/attendance.ts";
  * all from the query string. The counts and the roll-up stay computed over everyone, whatever
  * page or filter the table shows.
  */
-let db: ReturnType<typeof testDb>;
-let srv: Awaited<ReturnType<typeof startTestServer>>;
+const srv = useAppServer({ env: { JOIN_TOKEN_SECRET } });
+
 let tree: ReturnType<typeof makeTree>;
 let sessionId: number;
 const T0 = Date.UTC(2030, 2, 10, 1, 0, 0);
@@ -29,17 +29,16 @@ const plan: Planned[] = [];
 const EXCUSED = [3, 8, 13, 203];
 
 beforeAll(async () => {
-  db = testDb();
-  tree = makeTree(db);
-  const pgAdmin = await makeMember(db, tree.root, { code: "PG-ADMIN", role: "admin", fullName: "Quản Trị" });
-  await makeMember(db, tree.a, { code: "PG-TR-A", role: "trainer", scopes: [tree.a], fullName: "Huấn Luyện A" });
+  tree = makeTree(srv.db);
+  const pgAdmin = await makeMember(srv.db, tree.root, { code: "PG-ADMIN", role: "admin", fullName: "Quản Trị" });
+  await makeMember(srv.db, tree.a, { code: "PG-TR-A", role: "trainer", scopes: [tree.a], fullName: "Huấn Luyện A" });
   const unitOf = (i: number): [Planned["unit"], Unit] => (i < 120 ? ["A1", tree.a1] : i < 200 ? ["A2", tree.a2] : ["B1", tree.b1]);
   const ids: number[] = [];
   for (let i = 0; i < N; i++) {
     const [unitCode, unit] = unitOf(i);
     const code = `PG-${unitCode}-${String(i).padStart(3, "0")}`;
     const name = i % 7 === 3 ? `Trần Thị Hồng Nhung ${i}` : `Nguyễn Văn Thử ${i}`;
-    const m = await makeMember(db, unit, { code, fullName: name, password: false });
+    const m = await makeMember(srv.db, unit, { code, fullName: name, password: false });
     ids.push(m.id);
     const k = i % 5;
     const computed = ["present", "late", "left-early", "absent", "present"][k];
@@ -47,7 +46,7 @@ beforeAll(async () => {
     plan.push({ code, name, unit: unitCode, effective: EXCUSED.includes(i) ? "excused" : computed, via });
   }
 
-  sessionId = makeSession(db, {
+  sessionId = makeSession(srv.db, {
     title: "Học tập chuyên đề năm 2030",
     start: T0,
     end: T0 + 60 * MIN,
@@ -58,7 +57,7 @@ beforeAll(async () => {
     presenters: [pgAdmin],
   }).id;
 
-  const ledger = new AttendanceLedger(db);
+  const ledger = new AttendanceLedger(srv.db);
   const host = ids[0]; // member 0 is present on their own screen the whole session: the cell room
   const ind = (memberId: number, conn: string, from: number, to: number) => {
     ledger.append({ sessionId, memberId, kind: "socket-connect", via: "individual", connectionId: conn, at: from });
@@ -78,13 +77,8 @@ beforeAll(async () => {
       room(id, T0 + 30 * MIN, T0 + 60 * MIN);
     }
   });
-  for (const i of EXCUSED) correctAttendance(db, { sessionId, memberId: ids[i], status: "excused", reason: "Đi công tác", correctedBy: null, at: new Date(T0 + 2 * 60 * MIN) });
-  srv = await startTestServer(db, { JOIN_TOKEN_SECRET });
+  for (const i of EXCUSED) correctAttendance(srv.db, { sessionId, memberId: ids[i], status: "excused", reason: "Đi công tác", correctedBy: null, at: new Date(T0 + 2 * 60 * MIN) });
 }, 120_000);
-afterAll(async () => {
-  await srv.close();
-  dropDb(db);
-});
 
 const unescape = (s: string) => s.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#x27;/g, "'");
 

@@ -1,11 +1,11 @@
 import crypto from "node:crypto";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import ExcelJS from "exceljs";
 import { count, eq } from "drizzle-orm";
-import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { makeSession } from "#tests/factories/live.ts";
-import { client, startTestServer } from "#tests/harness/http.ts";
+import { client } from "#tests/harness/http.ts";
+import { useAppServer } from "#tests/harness/app-suite.ts";
 import { JOIN_TOKEN_SECRET } from "#tests/harness/media.ts";
 import { attendanceCorrections, attendanceEvents } from "#db/schema/index.ts";
 import { EXPORT_HEADERS } from "#app/live/report.server.ts";
@@ -19,8 +19,8 @@ import { sessionAttendance } from "#app/live/attendance.server.ts";
  * server writes it: statuses, minutes, via, absentees, the per-unit roll-up, the audit trail
  * (corrections never touch events), CSV and XLSX that parse back with neutralised cells.
  */
-let db: ReturnType<typeof testDb>;
-let srv: Awaited<ReturnType<typeof startTestServer>>;
+const srv = useAppServer({ env: { JOIN_TOKEN_SECRET } });
+
 let tree: ReturnType<typeof makeTree>;
 let admin: Member, trainerA: Member, sec: Member, onTime: Member, late: Member, hostile: Member, inRoom: Member, absentA2: Member, memberB1: Member;
 let sessionId: number;
@@ -28,20 +28,19 @@ const T0 = Date.UTC(2030, 0, 15, 1, 0, 0); // 08:00 in Vietnam
 const MIN = 60_000;
 
 beforeAll(async () => {
-  db = testDb();
-  tree = makeTree(db);
-  admin = await makeMember(db, tree.root, { code: "AT-ADMIN", role: "admin", fullName: "Quản Trị" });
-  trainerA = await makeMember(db, tree.a, { code: "AT-TR-A", role: "trainer", scopes: [tree.a], fullName: "Huấn Luyện A" });
-  await makeMember(db, tree.b, { code: "AT-TR-B", role: "trainer", scopes: [tree.b] });
-  sec = await makeMember(db, tree.a1, { code: "AT-SEC", fullName: "Bí Thư Chi Bộ" });
-  onTime = await makeMember(db, tree.a1, { code: "AT-ONTIME", fullName: "Đúng Giờ" });
-  late = await makeMember(db, tree.a1, { code: "AT-LATE", fullName: "Đến Muộn" });
-  hostile = await makeMember(db, tree.a1, { code: "AT-HOSTILE", fullName: '=HYPERLINK("http://evil.example","Bấm")' });
-  inRoom = await makeMember(db, tree.a1, { code: "AT-ROOM", fullName: "Tại Hội Trường" });
-  absentA2 = await makeMember(db, tree.a2, { code: "AT-ABSENT", fullName: "Vắng Mặt" });
-  memberB1 = await makeMember(db, tree.b1, { code: "AT-B1", fullName: "Thành Viên B" });
+  tree = makeTree(srv.db);
+  admin = await makeMember(srv.db, tree.root, { code: "AT-ADMIN", role: "admin", fullName: "Quản Trị" });
+  trainerA = await makeMember(srv.db, tree.a, { code: "AT-TR-A", role: "trainer", scopes: [tree.a], fullName: "Huấn Luyện A" });
+  await makeMember(srv.db, tree.b, { code: "AT-TR-B", role: "trainer", scopes: [tree.b] });
+  sec = await makeMember(srv.db, tree.a1, { code: "AT-SEC", fullName: "Bí Thư Chi Bộ" });
+  onTime = await makeMember(srv.db, tree.a1, { code: "AT-ONTIME", fullName: "Đúng Giờ" });
+  late = await makeMember(srv.db, tree.a1, { code: "AT-LATE", fullName: "Đến Muộn" });
+  hostile = await makeMember(srv.db, tree.a1, { code: "AT-HOSTILE", fullName: '=HYPERLINK("http://evil.example","Bấm")' });
+  inRoom = await makeMember(srv.db, tree.a1, { code: "AT-ROOM", fullName: "Tại Hội Trường" });
+  absentA2 = await makeMember(srv.db, tree.a2, { code: "AT-ABSENT", fullName: "Vắng Mặt" });
+  memberB1 = await makeMember(srv.db, tree.b1, { code: "AT-B1", fullName: "Thành Viên B" });
 
-  sessionId = makeSession(db, {
+  sessionId = makeSession(srv.db, {
     title: "Quán triệt Nghị quyết",
     start: T0,
     end: T0 + 60 * MIN,
@@ -54,7 +53,7 @@ beforeAll(async () => {
   }).id;
 
   // What the media server would have observed.
-  const ledger = new AttendanceLedger(db);
+  const ledger = new AttendanceLedger(srv.db);
   const ind = (memberId: number, conn: string, from: number, to: number) => {
     ledger.append({ sessionId, memberId, kind: "socket-connect", via: "individual", connectionId: conn, at: from });
     for (let t = from + 15_000; t < to; t += 15_000) ledger.append({ sessionId, memberId, kind: "heartbeat", via: "individual", connectionId: conn, at: t });
@@ -67,11 +66,6 @@ beforeAll(async () => {
   ledger.append({ sessionId, memberId: inRoom.id, kind: "checkin", via: "cell-room", cellRoomMemberId: sec.id, connectionId: "c-sec", at: T0 + 1 * MIN });
   ledger.append({ sessionId, memberId: inRoom.id, kind: "checkout", via: "cell-room", cellRoomMemberId: sec.id, connectionId: "c-sec", at: T0 + 59 * MIN });
   ind(memberB1.id, "c-b1", T0, T0 + 60 * MIN);
-  srv = await startTestServer(db, { JOIN_TOKEN_SECRET });
-});
-afterAll(async () => {
-  await srv.close();
-  dropDb(db);
 });
 
 /** The members table as { code: { status, effective, via, minutes } } from the page's data attributes. */
@@ -83,7 +77,7 @@ function rowsOf(html: string) {
   return out;
 }
 
-const eventCount = () => db.select({ n: count() }).from(attendanceEvents).where(eq(attendanceEvents.sessionId, sessionId)).get()!.n;
+const eventCount = () => srv.db.select({ n: count() }).from(attendanceEvents).where(eq(attendanceEvents.sessionId, sessionId)).get()!.n;
 
 describe("attendance page", () => {
   test("shows each invited member of the reader's scope with status, minutes and how they attended; absentees listed", async () => {
@@ -139,7 +133,7 @@ describe("corrections", () => {
     const r2 = await c.request(`/manage/live/${sessionId}/attendance`, { form: { intent: "correct", memberCode: "AT-ABSENT", status: "present", reason: "Dự tại điểm cầu xã, có biên bản" } });
     expect(r2.status).toBe(200);
     expect(eventCount()).toBe(events);
-    const rows = db.select().from(attendanceCorrections).where(eq(attendanceCorrections.sessionId, sessionId)).all();
+    const rows = srv.db.select().from(attendanceCorrections).where(eq(attendanceCorrections.sessionId, sessionId)).all();
     expect(rows.map((r) => [r.memberId, r.status, r.correctedBy])).toEqual([
       [absentA2.id, "excused", trainerA.id],
       [absentA2.id, "present", trainerA.id],
@@ -157,7 +151,7 @@ describe("corrections", () => {
   test("need a reason, a valid status, and an invited member of the reader's scope", async () => {
     const c = client(srv.origin);
     await c.signIn("AT-TR-A");
-    const before = db.select({ n: count() }).from(attendanceCorrections).get()!.n;
+    const before = srv.db.select({ n: count() }).from(attendanceCorrections).get()!.n;
     const cases: [Record<string, string>, number, string][] = [
       [{ memberCode: "AT-LATE", status: "present", reason: "   " }, 400, "Cần ghi lý do điều chỉnh."],
       [{ memberCode: "AT-LATE", status: "vip", reason: "x" }, 400, "Trạng thái điều chỉnh không hợp lệ."],
@@ -169,7 +163,7 @@ describe("corrections", () => {
       expect(res.status, JSON.stringify(f)).toBe(status);
       expect(await res.text()).toContain(message);
     }
-    expect(db.select({ n: count() }).from(attendanceCorrections).get()!.n).toBe(before);
+    expect(srv.db.select({ n: count() }).from(attendanceCorrections).get()!.n).toBe(before);
   });
 });
 
@@ -260,13 +254,13 @@ describe("exports", () => {
 
 describe("one member's attendance", () => {
   test("computing it for one member (their events and their cell room screen's only) gives exactly their row of the whole session", () => {
-    const whole = sessionAttendance(db, sessionId, { reconnectWindowMs: 60_000 })!;
+    const whole = sessionAttendance(srv.db, sessionId, { reconnectWindowMs: 60_000 })!;
     expect(whole.members.some((m) => m.via === "cell-room")).toBe(true); // the fixture covers a cell room
     for (const m of whole.members) {
-      const alone = sessionAttendance(db, sessionId, { reconnectWindowMs: 60_000, only: [m.memberId] })!;
+      const alone = sessionAttendance(srv.db, sessionId, { reconnectWindowMs: 60_000, only: [m.memberId] })!;
       expect(alone.members, m.code).toEqual([m]);
     }
     // Not invited: nobody.
-    expect(sessionAttendance(db, sessionId, { reconnectWindowMs: 60_000, only: [999_999] })!.members).toEqual([]);
+    expect(sessionAttendance(srv.db, sessionId, { reconnectWindowMs: 60_000, only: [999_999] })!.members).toEqual([]);
   });
 });

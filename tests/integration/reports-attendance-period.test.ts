@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { testDb, dropDb } from "#tests/factories/db.ts";
+import { beforeAll, expect, test } from "vitest";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { client, startTestServer } from "#tests/harness/http.ts";
+import { client } from "#tests/harness/http.ts";
+import { useAppServer } from "#tests/harness/app-suite.ts";
 import { makeSession } from "#tests/factories/live.ts";
 import { attendanceForPeriod } from "#app/reports/attendance-period.server.ts";
 import { attendanceCorrections } from "#db/schema/index.ts";
@@ -11,38 +11,32 @@ import { attendanceCorrections } from "#db/schema/index.ts";
  * Attendance over a period: every (invited member, session) pair once, at the member's unit and
  * each ancestor; corrections replace the computed status; units add up; scope limits the tree.
  */
-let db: ReturnType<typeof testDb>;
-let srv: Awaited<ReturnType<typeof startTestServer>>;
+const srv = useAppServer();
+
 let tree: ReturnType<typeof makeTree>;
 const hour = 3600_000;
 const base = Date.parse("2026-10-01T02:00:00Z");
 
 beforeAll(async () => {
-  db = testDb();
-  tree = makeTree(db);
-  const admin = await makeMember(db, tree.root, { code: "ADMIN", role: "admin" });
-  await makeMember(db, tree.a, { code: "TRAINER-A", role: "trainer", scopes: [tree.a] });
-  const a1 = [await makeMember(db, tree.a1, { code: "A1-1" }), await makeMember(db, tree.a1, { code: "A1-2" })];
-  const b1 = await makeMember(db, tree.b1, { code: "B1-1" });
+  tree = makeTree(srv.db);
+  const admin = await makeMember(srv.db, tree.root, { code: "ADMIN", role: "admin" });
+  await makeMember(srv.db, tree.a, { code: "TRAINER-A", role: "trainer", scopes: [tree.a] });
+  const a1 = [await makeMember(srv.db, tree.a1, { code: "A1-1" }), await makeMember(srv.db, tree.a1, { code: "A1-2" })];
+  const b1 = await makeMember(srv.db, tree.b1, { code: "B1-1" });
   // Session 1 invites committee A (3 people, the trainer included); session 2 invites all 5 members.
-  const s1 = makeSession(db, { title: "Buổi 1", start: base, end: base + hour, actualStart: base, actualEnd: base + hour, state: "ended", inviteUnits: [tree.a] });
-  const s2 = makeSession(db, { title: "Buổi 2", start: base + 24 * hour, end: base + 25 * hour, actualStart: base + 24 * hour, actualEnd: base + 25 * hour, state: "ended", inviteUnits: [tree.root] });
-  makeSession(db, { title: "Buổi ngoài kỳ", start: base + 40 * 24 * hour, end: base + 40 * 24 * hour + hour, inviteUnits: [tree.root] });
+  const s1 = makeSession(srv.db, { title: "Buổi 1", start: base, end: base + hour, actualStart: base, actualEnd: base + hour, state: "ended", inviteUnits: [tree.a] });
+  const s2 = makeSession(srv.db, { title: "Buổi 2", start: base + 24 * hour, end: base + 25 * hour, actualStart: base + 24 * hour, actualEnd: base + 25 * hour, state: "ended", inviteUnits: [tree.root] });
+  makeSession(srv.db, { title: "Buổi ngoài kỳ", start: base + 40 * 24 * hour, end: base + 40 * 24 * hour + hour, inviteUnits: [tree.root] });
   const fix = (sessionId: number, memberId: number, status: "present" | "late" | "excused") =>
-    db.insert(attendanceCorrections).values({ sessionId, memberId, status, reason: "kiểm tra", correctedBy: admin.id, at: new Date(base) }).run();
+    srv.db.insert(attendanceCorrections).values({ sessionId, memberId, status, reason: "kiểm tra", correctedBy: admin.id, at: new Date(base) }).run();
   fix(s1.id, a1[0].id, "present");
   fix(s1.id, a1[1].id, "late");
   fix(s2.id, a1[0].id, "present");
   fix(s2.id, b1.id, "excused");
-  srv = await startTestServer(db);
-});
-afterAll(async () => {
-  await srv.close();
-  dropDb(db);
 });
 
 const period = (withinPaths: string[] | null) =>
-  attendanceForPeriod(db, { from: new Date(base - hour), to: new Date(base + 30 * 24 * hour), withinPaths, reconnectWindowMs: 60_000, now: base + 60 * 24 * hour });
+  attendanceForPeriod(srv.db, { from: new Date(base - hour), to: new Date(base + 30 * 24 * hour), withinPaths, reconnectWindowMs: 60_000, now: base + 60 * 24 * hour });
 
 test("each invitation counts once where the member is, and every level adds up", () => {
   const r = period(null);

@@ -1,12 +1,12 @@
 import crypto from "node:crypto";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { parse } from "csv-parse/sync";
 import ExcelJS from "exceljs";
-import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { makeCourse } from "#tests/factories/courses.ts";
-import { client, startTestServer } from "#tests/harness/http.ts";
+import { client } from "#tests/harness/http.ts";
+import { useAppServer } from "#tests/harness/app-suite.ts";
 import { certificates, quizAttempts } from "#db/schema/index.ts";
 import type { Member } from "#app/org/members.server.ts";
 import { createUnit, type Unit } from "#app/org/units.server.ts";
@@ -23,8 +23,8 @@ import { addDays, vnDay } from "#app/common/vietnam-time.ts";
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
-let db: ReturnType<typeof testDb>;
-let srv: Awaited<ReturnType<typeof startTestServer>>;
+const srv = useAppServer();
+
 let t: ReturnType<typeof makeTree>;
 let a3: Unit;
 let certCode: string;
@@ -59,58 +59,52 @@ function tableRows(html: string, testId: string): string[][] {
 }
 
 function lessonCourse(slug: string, title: string, at: Date) {
-  return makeCourse(db, { slug, title, lessons: 2, at }).id;
+  return makeCourse(srv.db, { slug, title, lessons: 2, at }).id;
 }
 
 function complete(member: Member, courseId: number, opened: Date, done: Date) {
-  const course = getCourse(db, courseId)!;
-  for (const key of ["bai-1", "bai-2"]) openItem(db, member.id, courseId, key, course.publishedVersionId!, opened);
-  for (const key of ["bai-1", "bai-2"]) completeLesson(db, member.id, course, key, done);
+  const course = getCourse(srv.db, courseId)!;
+  for (const key of ["bai-1", "bai-2"]) openItem(srv.db, member.id, courseId, key, course.publishedVersionId!, opened);
+  for (const key of ["bai-1", "bai-2"]) completeLesson(srv.db, member.id, course, key, done);
 }
 
 beforeAll(async () => {
-  db = testDb();
-  t = makeTree(db);
-  a3 = createUnit(db, { code: "A3", name: EVIL_UNIT, parentId: t.a.id });
+  t = makeTree(srv.db);
+  a3 = createUnit(srv.db, { code: "A3", name: EVIL_UNIT, parentId: t.a.id });
   const now = Date.now();
-  m.admin = await makeMember(db, t.root, { code: "ADMIN", fullName: "Quản Trị Viên", role: "admin" });
-  m.trainer = await makeMember(db, t.a, { code: "TRAINER-A", fullName: "Cán Bộ Đào Tạo A", role: "trainer", scopes: [t.a] });
-  m.direct = await makeMember(db, t.a, { code: "A-DIRECT", fullName: "Văn Phòng Đảng Ủy A" });
-  m.a1done = await makeMember(db, t.a1, { code: "A1-DONE", fullName: "Nguyễn Thị Hoàn" });
-  m.a1prog = await makeMember(db, t.a1, { code: "A1-PROG", fullName: "Trần Văn Đang" });
-  m.a1none = await makeMember(db, t.a1, { code: "A1-NONE", fullName: "Lê Chưa Vào", password: false });
-  m.a2done = await makeMember(db, t.a2, { code: "A2-DONE", fullName: "Phạm Xong" });
-  m.evil = await makeMember(db, a3, { code: "A3-EVIL", fullName: EVIL_NAME });
-  m.b1 = await makeMember(db, t.b1, { code: "B1-ONE", fullName: "Đỗ Văn Bê" });
+  m.admin = await makeMember(srv.db, t.root, { code: "ADMIN", fullName: "Quản Trị Viên", role: "admin" });
+  m.trainer = await makeMember(srv.db, t.a, { code: "TRAINER-A", fullName: "Cán Bộ Đào Tạo A", role: "trainer", scopes: [t.a] });
+  m.direct = await makeMember(srv.db, t.a, { code: "A-DIRECT", fullName: "Văn Phòng Đảng Ủy A" });
+  m.a1done = await makeMember(srv.db, t.a1, { code: "A1-DONE", fullName: "Nguyễn Thị Hoàn" });
+  m.a1prog = await makeMember(srv.db, t.a1, { code: "A1-PROG", fullName: "Trần Văn Đang" });
+  m.a1none = await makeMember(srv.db, t.a1, { code: "A1-NONE", fullName: "Lê Chưa Vào", password: false });
+  m.a2done = await makeMember(srv.db, t.a2, { code: "A2-DONE", fullName: "Phạm Xong" });
+  m.evil = await makeMember(srv.db, a3, { code: "A3-EVIL", fullName: EVIL_NAME });
+  m.b1 = await makeMember(srv.db, t.b1, { code: "B1-ONE", fullName: "Đỗ Văn Bê" });
 
   const published = new Date(now - 10 * DAY);
   X = lessonCourse("nghi-quyet", "Học tập Nghị quyết", published);
   Y = lessonCourse("chi-b", "Khóa riêng của B", published);
-  assignToUnit(db, { courseId: X, unitId: t.root.id, dueAt: new Date(now - DAY), actorId: null }, published);
-  assignToUnit(db, { courseId: Y, unitId: t.b.id, dueAt: null, actorId: null }, published);
+  assignToUnit(srv.db, { courseId: X, unitId: t.root.id, dueAt: new Date(now - DAY), actorId: null }, published);
+  assignToUnit(srv.db, { courseId: Y, unitId: t.b.id, dueAt: null, actorId: null }, published);
   complete(m.a1done, X, new Date(now - 3 * HOUR), new Date(now - 2 * HOUR));
   complete(m.a2done, X, new Date(now - 3 * HOUR), new Date(now - 2 * HOUR));
-  openItem(db, m.a1prog.id, X, "bai-1", getCourse(db, X)!.publishedVersionId!, new Date(now - HOUR));
+  openItem(srv.db, m.a1prog.id, X, "bai-1", getCourse(srv.db, X)!.publishedVersionId!, new Date(now - HOUR));
 
   // Two attempts at a quiz (best 90 %) and a certificate for A1-DONE.
   const attempt = (no: number, score: number, passed: boolean) =>
-    db
+    srv.db
       .insert(quizAttempts)
       .values({ memberId: m.a1done.id, courseId: X, itemKey: "kiem-tra", attemptNo: no, seed: `s${no}`, questions: [], state: "submitted", startedAt: new Date(now - 5 * HOUR), submittedAt: new Date(now - 4 * HOUR), score, passed })
       .run();
   attempt(1, 0.6, false);
   attempt(2, 0.9, true);
   // Completing may already have issued one (certificates module); otherwise record one here.
-  db.insert(certificates)
+  srv.db.insert(certificates)
     .values({ code: "CERT-0001", memberId: m.a1done.id, courseId: X, memberName: "Nguyễn Thị Hoàn", unitName: "Chi bộ A1", courseTitle: "Học tập Nghị quyết", completedAt: new Date(now - 2 * HOUR), issuedAt: new Date(now - 2 * HOUR) })
     .onConflictDoNothing()
     .run();
-  certCode = db.select({ code: certificates.code }).from(certificates).where(eq(certificates.memberId, m.a1done.id)).get()!.code;
-  srv = await startTestServer(db);
-});
-afterAll(async () => {
-  await srv?.close();
-  dropDb(db);
+  certCode = srv.db.select({ code: certificates.code }).from(certificates).where(eq(certificates.memberId, m.a1done.id)).get()!.code;
 });
 
 async function signedIn(code: string) {
@@ -184,7 +178,7 @@ describe("pages", () => {
 
   test("the over-time chart reads the daily snapshots", async () => {
     const yesterday = addDays(vnDay(new Date()), -1);
-    takeCompletionSnapshot(db, yesterday);
+    takeCompletionSnapshot(srv.db, yesterday);
     const c = await signedIn("TRAINER-A");
     const html = await htmlOf(await c.request(`/manage/reports/units/${t.a.id}?c=${X}`));
     const data = html.slice(html.indexOf('class="chart-data"'));

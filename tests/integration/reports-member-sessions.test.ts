@@ -1,32 +1,26 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { testDb, dropDb } from "#tests/factories/db.ts";
+import { beforeAll, expect, test } from "vitest";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { client, startTestServer } from "#tests/harness/http.ts";
+import { client } from "#tests/harness/http.ts";
+import { useAppServer } from "#tests/harness/app-suite.ts";
 import { makeSession } from "#tests/factories/live.ts";
 import { attendanceCorrections } from "#db/schema/index.ts";
 
 /** A member's record lists the live sessions they were invited to, with status and minutes. */
-let db: ReturnType<typeof testDb>;
-let srv: Awaited<ReturnType<typeof startTestServer>>;
+const srv = useAppServer();
+
 let member: Awaited<ReturnType<typeof makeMember>>;
 
 beforeAll(async () => {
-  db = testDb();
-  const t = makeTree(db);
-  const admin = await makeMember(db, t.root, { code: "ADMIN", role: "admin" });
-  member = await makeMember(db, t.a1, { code: "DV-1", fullName: "Phạm Thị Mai" });
-  await makeMember(db, t.b1, { code: "DV-2" });
+  const t = makeTree(srv.db);
+  const admin = await makeMember(srv.db, t.root, { code: "ADMIN", role: "admin" });
+  member = await makeMember(srv.db, t.a1, { code: "DV-1", fullName: "Phạm Thị Mai" });
+  await makeMember(srv.db, t.b1, { code: "DV-2" });
   const hour = 3600_000;
   const past = Date.now() - 48 * hour;
-  makeSession(db, { title: "Buổi học Nghị quyết số một", start: past, end: past + hour, actualStart: past, actualEnd: past + hour, state: "ended", inviteUnits: [t.a] });
-  const s2 = makeSession(db, { title: "Buổi học số hai", start: past + 2 * hour, end: past + 3 * hour, actualStart: past + 2 * hour, actualEnd: past + 3 * hour, state: "ended", inviteMembers: [member] });
-  makeSession(db, { title: "Buổi của đơn vị B", start: past, end: past + hour, state: "ended", inviteUnits: [t.b] });
-  db.insert(attendanceCorrections).values({ sessionId: s2.id, memberId: member.id, status: "excused", reason: "Đi công tác", correctedBy: admin.id, at: new Date() }).run();
-  srv = await startTestServer(db);
-});
-afterAll(async () => {
-  await srv.close();
-  dropDb(db);
+  makeSession(srv.db, { title: "Buổi học Nghị quyết số một", start: past, end: past + hour, actualStart: past, actualEnd: past + hour, state: "ended", inviteUnits: [t.a] });
+  const s2 = makeSession(srv.db, { title: "Buổi học số hai", start: past + 2 * hour, end: past + 3 * hour, actualStart: past + 2 * hour, actualEnd: past + 3 * hour, state: "ended", inviteMembers: [member] });
+  makeSession(srv.db, { title: "Buổi của đơn vị B", start: past, end: past + hour, state: "ended", inviteUnits: [t.b] });
+  srv.db.insert(attendanceCorrections).values({ sessionId: s2.id, memberId: member.id, status: "excused", reason: "Đi công tác", correctedBy: admin.id, at: new Date() }).run();
 });
 
 test("sessions attended appear in the member's record, corrections shown as such, others' sessions absent", async () => {

@@ -1,32 +1,26 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { eq } from "drizzle-orm";
-import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { client, startTestServer } from "#tests/harness/http.ts";
+import { client } from "#tests/harness/http.ts";
+import { useAppServer } from "#tests/harness/app-suite.ts";
 import { members, units } from "#db/schema/index.ts";
 
 /**
  * A trainer of committee A must not read or change anything in committee B, whatever ids they
  * type into URLs: every such request answers like a missing record (404) or 403.
  */
-let db: ReturnType<typeof testDb>;
-let srv: Awaited<ReturnType<typeof startTestServer>>;
+const srv = useAppServer();
+
 let tree: ReturnType<typeof makeTree>;
 let trainerA: Awaited<ReturnType<typeof makeMember>>;
 let memberB1: Awaited<ReturnType<typeof makeMember>>;
 let memberA1: Awaited<ReturnType<typeof makeMember>>;
 
 beforeAll(async () => {
-  db = testDb();
-  tree = makeTree(db);
-  trainerA = await makeMember(db, tree.a, { code: "TRAINER-A", role: "trainer", scopes: [tree.a] });
-  memberA1 = await makeMember(db, tree.a1, { code: "MEM-A1", fullName: "Trần Thị Ánh" });
-  memberB1 = await makeMember(db, tree.b1, { code: "MEM-B1", fullName: "Lê Văn Bảo" });
-  srv = await startTestServer(db);
-});
-afterAll(async () => {
-  await srv.close();
-  dropDb(db);
+  tree = makeTree(srv.db);
+  trainerA = await makeMember(srv.db, tree.a, { code: "TRAINER-A", role: "trainer", scopes: [tree.a] });
+  memberA1 = await makeMember(srv.db, tree.a1, { code: "MEM-A1", fullName: "Trần Thị Ánh" });
+  memberB1 = await makeMember(srv.db, tree.b1, { code: "MEM-B1", fullName: "Lê Văn Bảo" });
 });
 
 describe("trainer of committee A", () => {
@@ -69,10 +63,10 @@ describe("trainer of committee A", () => {
     // Moving a unit of A under B, or transferring a member of A into B, is refused too.
     await c.request(`/manage/units/${tree.a2.id}`, { form: { intent: "move", parentCode: "B" } });
     await c.request(`/manage/members/${memberA1.id}`, { form: { intent: "transfer", unitCode: "B1", date: "", note: "" } });
-    expect(db.select().from(units).where(eq(units.id, tree.b1.id)).get()!.name).toBe("Chi bộ B1");
-    expect(db.select().from(members).where(eq(members.id, memberB1.id)).get()!).toMatchObject({ fullName: "Lê Văn Bảo", status: "active", disabledAt: null });
-    expect(db.select().from(units).where(eq(units.id, tree.a2.id)).get()!.parentId).toBe(tree.a.id);
-    expect(db.select().from(members).where(eq(members.id, memberA1.id)).get()!.unitId).toBe(tree.a1.id);
+    expect(srv.db.select().from(units).where(eq(units.id, tree.b1.id)).get()!.name).toBe("Chi bộ B1");
+    expect(srv.db.select().from(members).where(eq(members.id, memberB1.id)).get()!).toMatchObject({ fullName: "Lê Văn Bảo", status: "active", disabledAt: null });
+    expect(srv.db.select().from(units).where(eq(units.id, tree.a2.id)).get()!.parentId).toBe(tree.a.id);
+    expect(srv.db.select().from(members).where(eq(members.id, memberA1.id)).get()!.unitId).toBe(tree.a1.id);
   });
 
   test("search and export never include members of B", async () => {
