@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import type Database from "better-sqlite3";
 import { and, desc, eq, max } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { itemProgress, quizAnswers, quizAttempts, quizSettings } from "#db/schema/index.ts";
@@ -6,6 +7,8 @@ import { DomainError } from "#app/common/domain-error.ts";
 import { getCourse, publishedSnapshot, type Course } from "#app/courses/courses.server.ts";
 import { recomputeCompletion } from "#app/courses/completion.server.ts";
 import { snapshotItems } from "#app/courses/snapshot.ts";
+import { Lru } from "#app/courses/lru.ts";
+import { connectionOf } from "#app/courses/prepared.server.ts";
 import { parseGift } from "./gift.ts";
 import { correctResponse, grade, presentQuestion, responseSchema, type GradeResult, type PresentedQuestion, type QuizResponse } from "./grading.ts";
 import { seededRandom, shuffled } from "./text.ts";
@@ -49,18 +52,35 @@ export function saveQuizSettings(db: Db, courseId: number, itemKey: string, inpu
   );
 }
 
-const bankCache = new Map<string, Question[]>();
+/**
+ * Parsed banks, per database connection (version ids are unique only within one database file,
+ * and tests and tools open many in one process) and bounded: weighed by their GIFT source's length.
+ */
+const BANK_LIMITS = { maxEntries: 500, maxWeight: 8_000_000 };
+const banksByConnection = new WeakMap<Database.Database, Lru<string, Question[]>>();
+
+function bankCacheOf(db: Db): Lru<string, Question[]> {
+  const conn = connectionOf(db);
+  let banks = banksByConnection.get(conn);
+  if (!banks) {
+    banks = new Lru(BANK_LIMITS);
+    banksByConnection.set(conn, banks);
+  }
+  return banks;
+}
 
 /** The question bank of a quiz item in the published version (parsed once per version). */
 export function quizBank(db: Db, course: Course, itemKey: string) {
   const pub = publishedSnapshot(db, course);
   const item = pub && snapshotItems(pub.snapshot).find((i) => i.key === itemKey);
   if (!pub || !item || item.type !== "quiz") throw new DomainError("course.error.itemNotFound", {}, 404);
+  const banks = bankCacheOf(db);
   const cacheKey = `${pub.versionId}:${itemKey}`;
-  let questions = bankCache.get(cacheKey);
+  let questions = banks.get(cacheKey);
   if (!questions) {
-    questions = parseGift(item.source ?? "").questions;
-    bankCache.set(cacheKey, questions);
+    const source = item.source ?? "";
+    questions = parseGift(source).questions;
+    banks.set(cacheKey, questions, source.length);
   }
   return { pub, item, questions };
 }

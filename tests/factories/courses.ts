@@ -58,8 +58,6 @@ export function makeQuizCourse(
   opts: CourseOpts & { gift: string; quizTitle?: string; passPercent?: number; attemptsAllowed?: number; shuffle?: boolean; minGradePercent?: number | null },
 ): { course: Course; quizKey: string } {
   const { c, at } = newCourse(db, opts);
-  // attempts.server.ts caches a bank per (version id, item key) for the process, and every test
-  // database starts its versions at id 1: each factory quiz gets a key of its own.
   const quizKey = addItem(db, c.id, "chuong-1", "quiz", opts.quizTitle ?? `Kiểm tra ${seq}`, at).key;
   const bank = importGiftBank(db, c.id, quizKey, opts.gift);
   if (bank.questions === 0) throw new Error(`makeQuizCourse: no question in the GIFT text (${JSON.stringify(bank)})`);
