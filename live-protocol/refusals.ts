@@ -18,6 +18,8 @@ export const REFUSALS = [
   "checkin-code-expired",
   "cell-room-offline",
   "not-on-roster",
+  /** The recorder (ffmpeg) could not start, or nobody is producing yet. */
+  "recording-unavailable",
   "internal",
   // Connection refusals (auth middleware)
   "forbidden-origin",

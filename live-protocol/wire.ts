@@ -118,6 +118,9 @@ export const schemas = {
   /** Presenter: start or end the broadcast (sets the session's actual start/end). */
   startSession: z.object({}).strict(),
   endSession: z.object({}).strict(),
+  /** Presenter: start or stop recording the broadcast (the server records; every peer is told). */
+  startRecording: z.object({}).strict(),
+  stopRecording: z.object({}).strict(),
   /** Presenter: launch an attendance poll; every joined peer is asked. */
   startPoll: z.object({ question: z.string().trim().min(1).max(300), seconds: z.number().int().min(10).max(600).optional() }).strict(),
   /** Answer a poll (once per member per poll; a retry is a no-op). */
@@ -158,6 +161,9 @@ export type IceServer = { urls: string | string[]; username?: string; credential
 export type IssuedCode = { code: string; issuedAt: number; rotatesAt: number };
 
 export type SessionState = "scheduled" | "live" | "ended";
+
+/** Whether the server is recording the broadcast, and since when (ms since epoch). */
+export type RecordingStatus = { active: boolean; since: number | null };
 
 export type ChatMessage = {
   id: string;
@@ -220,6 +226,8 @@ export type JoinReply = {
   checkinCode?: IssuedCode;
   /** The room's last chat messages (hidden ones only for presenters). */
   chat: ChatMessage[];
+  /** Whether the broadcast is being recorded (every viewer is shown it). */
+  recording: RecordingStatus;
 };
 
 /** The result of each client→server event, when it succeeds. */
@@ -240,6 +248,8 @@ export type Replies = {
   qrCheckin: { ok: true; already: boolean; cell: { code: string; name: string } | null; host: string };
   startSession: { state: SessionState | undefined; startedAt: number | undefined };
   endSession: { state: "ended"; endedAt: number };
+  startRecording: RecordingStatus;
+  stopRecording: RecordingStatus;
   startPoll: { pollId: string; closesAt: number };
   pollAnswer: { ok: true; recorded: boolean };
   chatSend: { ok: true; id: string; at: number };
@@ -284,6 +294,8 @@ export type ServerToClientEvents = {
   replaced: (p: { code: "replaced" }) => void;
   sessionStarted: (p: { startedAt: number }) => void;
   sessionEnded: (p: { endedAt: number }) => void;
+  /** Recording started or stopped (to everyone in the room). */
+  recording: (s: RecordingStatus) => void;
   poll: (p: { pollId: string; question: string; closesAt: number }) => void;
   /** A new chat message (the sender gets it too). */
   chat: (m: ChatView) => void;

@@ -91,8 +91,26 @@ function ensureTestTools() {
   spawnSync("sh", ["-c", "for s in nginx postgresql; do systemctl stop $s 2>/dev/null; service $s stop 2>/dev/null; done; true"], { stdio: "ignore" });
 }
 
+/**
+ * What `start` itself needs besides Node: Debian's ffmpeg, the recorder of live sessions (the media
+ * server writes the broadcast to WebM with it and ffprobe measures the file).
+ */
+function ensureRecorder() {
+  if (has("ffmpeg") && has("ffprobe")) return;
+  if (!isRoot) {
+    console.error(`Ghi hình phiên trực tuyến cần gói Debian / recording live sessions needs a Debian package:\n  sudo apt-get install -y ffmpeg`);
+    process.exit(1);
+  }
+  step("Cài gói Debian / installing Debian package: ffmpeg (apt-get)…");
+  run("apt-get", ["update", "-q"]);
+  run("apt-get", ["install", "-y", "-q", "--no-install-recommends", "ffmpeg"], {
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
+}
+
 checkNode();
 await ensurePackages();
 await ensureWorker();
+ensureRecorder();
 if (mode === "test") ensureTestTools();
 console.log("✓ Sẵn sàng / ready");

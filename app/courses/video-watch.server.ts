@@ -19,6 +19,15 @@ export function lessonHasVideo(body: JSONContent | null | undefined): boolean {
 }
 
 /**
+ * Playback time a beat earns: the wall-clock time since the previous beat, capped; nothing for the
+ * first beat or after a long pause. Skipping to the end of a video therefore earns one beat's worth.
+ */
+export function beatCreditMs(lastBeatAt: Date | null, now: Date): number {
+  const since = lastBeatAt ? now.getTime() - lastBeatAt.getTime() : 0;
+  return since > 0 && since <= MAX_BEAT_CREDIT_MS * 2 ? Math.min(since, MAX_BEAT_CREDIT_MS) : 0;
+}
+
+/**
  * Records a playback beat while the member's video plays. The server, not the browser, decides
  * how much time to credit: the wall-clock time since the previous beat, capped, so a tampered
  * client can at most claim real time spent with the page open.
@@ -31,8 +40,7 @@ export function recordWatchBeat(db: Db, memberId: number, courseId: number, item
       .where(and(eq(itemProgress.memberId, memberId), eq(itemProgress.courseId, courseId), eq(itemProgress.itemKey, itemKey)))
       .get();
     if (!p) throw new DomainError("course.error.notOpened", {}, 409);
-    const since = p.lastWatchAt ? now.getTime() - p.lastWatchAt.getTime() : 0;
-    const credit = since > 0 && since <= MAX_BEAT_CREDIT_MS * 2 ? Math.min(since, MAX_BEAT_CREDIT_MS) : 0;
+    const credit = beatCreditMs(p.lastWatchAt, now);
     const duration = p.watchDuration ?? Math.max(1, Math.min(MAX_DURATION_S, Math.round(durationSeconds)));
     const watchSeconds = Math.min(duration, p.watchSeconds + Math.round(credit / 1000));
     tx.update(itemProgress).set({ watchSeconds, watchDuration: duration, lastWatchAt: now }).where(eq(itemProgress.id, p.id)).run();

@@ -10,6 +10,7 @@ import { enQuizEditor } from "./parts/en-quiz-editor.ts";
 import { enCertificates } from "./parts/en-certificates.ts";
 import { enReports } from "./parts/en-reports.ts";
 import { enReflections } from "./parts/en-reflections.ts";
+import { enRecording } from "./parts/en-recording.ts";
 
 export const en = {
   ...enLive,
@@ -21,6 +22,7 @@ export const en = {
   ...enCertificates,
   ...enReports,
   ...enReflections,
+  ...enRecording,
   "app.name": "Học Số",
   "app.tagline": "Digital learning for every cadre and member",
   "nav.home": "Home",

@@ -11,6 +11,7 @@ import { viQuizEditor } from "./parts/vi-quiz-editor.ts";
 import { viCertificates } from "./parts/vi-certificates.ts";
 import { viReports } from "./parts/vi-reports.ts";
 import { viReflections } from "./parts/vi-reflections.ts";
+import { viRecording } from "./parts/vi-recording.ts";
 
 export const vi = {
   ...viLive,
@@ -22,6 +23,7 @@ export const vi = {
   ...viCertificates,
   ...viReports,
   ...viReflections,
+  ...viRecording,
   "app.name": "Học Số",
   "app.tagline": "Học tập số cho mọi cán bộ, đảng viên",
   "nav.home": "Trang chủ",

@@ -31,6 +31,7 @@ import {
   type RefusalAck,
   type Reply,
   type ServerToClientEvents,
+  type RecordingStatus,
   type SessionState,
 } from "#live/wire.ts";
 
@@ -103,6 +104,8 @@ export type Snapshot = {
   chat: ChatMessage[];
   /** My own member id (from join), to mark my messages. */
   me: number | null;
+  /** The server is recording the broadcast (every viewer is shown it). */
+  recording: RecordingStatus;
 };
 
 export type LiveOptions = {
@@ -209,6 +212,7 @@ export class LiveConnection {
       lastPoll: null,
       chat: [],
       me: null,
+      recording: { active: false, since: null },
     };
   }
 
@@ -314,6 +318,7 @@ export class LiveConnection {
     });
     socket.on("sessionStarted", ({ startedAt }) => this.set({ sessionState: "live", startedAt }));
     socket.on("sessionEnded", () => this.finish("ended"));
+    socket.on("recording", (r) => this.set({ recording: r }));
     socket.on("replaced", () => {
       this.set({ error: { code: "replaced" } });
       this.finish("replaced");
@@ -393,6 +398,7 @@ export class LiveConnection {
       sessionState: joined.sessionState,
       chat: Array.isArray(joined.chat) ? (joined.chat as ChatMessage[]).slice(-CHAT_KEEP) : [],
       me: joined.you?.memberId ?? null,
+      recording: joined.recording ?? { active: false, since: null },
       conn: "joined",
       audioOnlyOffered: false,
       error: null,
@@ -705,6 +711,16 @@ export class LiveConnection {
     try {
       const r = await this.must("startSession", {});
       this.set({ sessionState: r.state ?? "live", startedAt: r.startedAt ?? Date.now() });
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** Presenter: start or stop recording (the server records and tells everyone). */
+  async setRecording(on: boolean) {
+    try {
+      const r = on ? await this.must("startRecording", {}) : await this.must("stopRecording", {});
+      this.set({ recording: r });
     } catch (e) {
       this.fail(e);
     }

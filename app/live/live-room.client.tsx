@@ -160,6 +160,11 @@ export function LiveRoom(props: LiveRoomProps) {
         <span className={`badge ${live ? "badge-live" : ""}`} data-testid="session-state">
           {t(`live.state.${sessionState}`)}
         </span>
+        {s.recording.active ? (
+          <span className="live-recording-badge" data-testid="recording-on">
+            ● {t("recording.room.on")}
+          </span>
+        ) : null}
         {s.conn === "reconnecting" ? <span className="spinner" aria-hidden="true" /> : null}
         {s.rejoins > 0 ? <span className="muted small">{t("live.room.rejoins", { count: s.rejoins })}</span> : null}
       </div>
@@ -311,6 +316,18 @@ function PresenterPanel({ conn, s, live }: { conn: LiveConnection; s: Snapshot; 
             {t("live.presenter.end")}
           </button>
         )}
+      </div>
+      <div className="button-row">
+        <button
+          type="button"
+          className={s.recording.active ? "danger" : "secondary"}
+          aria-pressed={s.recording.active}
+          disabled={!joined || s.sessionState === "ended"}
+          onClick={() => void conn.setRecording(!s.recording.active)}
+          data-testid="toggle-recording"
+        >
+          {s.recording.active ? t("recording.room.stop") : t("recording.room.start")}
+        </button>
       </div>
       <div className="button-row">
         <button type="button" className="secondary" aria-pressed={s.micMuted} onClick={() => void conn.setMicMuted(!s.micMuted)} data-testid="mute">

@@ -8,6 +8,7 @@ import { coursesForMember } from "#app/courses/learning.server.ts";
 import { CourseCard } from "#app/components/course-card.tsx";
 import { unreadNotifications } from "#app/notifications/notifications.server.ts";
 import { UnreadNotifications } from "#app/notifications/unread-notice.tsx";
+import { pendingMakeUps } from "#app/live/recordings.server.ts";
 import reportsCss from "#app/styles/reports.css?url";
 
 export const links = () => [{ rel: "stylesheet", href: reportsCss }];
@@ -24,6 +25,7 @@ export function loader({ request, context }: LoaderFunctionArgs) {
     managed: scope.all ? null : scopeRootUnits(context.db, scope),
     courses: coursesForMember(context.db, member.id),
     notifications: unreadNotifications(context.db, member.id),
+    makeUps: pendingMakeUps(context.db, member.id, context.env.RECONNECT_WINDOW_SECONDS * 1000).map((m) => ({ sessionId: m.sessionId, title: m.title, percent: m.percent })),
     now: Date.now(),
   };
 }
@@ -51,6 +53,18 @@ export default function Home() {
           </p>
         ) : null}
       </section>
+      {d.makeUps.length > 0 ? (
+        <section className="card" aria-labelledby="make-ups" data-testid="home-make-ups">
+          <h2 id="make-ups">{t("recording.home.title")}</h2>
+          <ul>
+            {d.makeUps.map((m) => (
+              <li key={m.sessionId}>
+                <a href={`/live/${m.sessionId}`}>{t("recording.home.item", { title: m.title, percent: m.percent })}</a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       <h2>{t("courses.mine")}</h2>
       {d.courses.length === 0 ? <p className="muted">{t("courses.none")}</p> : null}
       <div className="course-grid">

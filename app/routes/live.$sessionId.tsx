@@ -6,6 +6,8 @@ import { notFound, requireUser } from "#app/auth/permissions.server.ts";
 import { parseId, readSearch } from "#app/http/forms.server.ts";
 import { cellRoster, joinAccess, mintJoinToken, resolveMode, sessionTargets } from "#app/live/sessions.server.ts";
 import { LOBBY_OPENS_BEFORE_MS } from "#app/live/constants.ts";
+import { makeUpFor } from "#app/live/recordings.server.ts";
+import { MakeUpStudy } from "#app/live/make-up.tsx";
 import type { LiveRoomProps } from "#app/live/live-room.client.tsx";
 import { Countdown, DocumentLink, StateBadge, useNow } from "#app/live/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
@@ -37,6 +39,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
   const s = access.session;
   const secret = context.env.JOIN_TOKEN_SECRET;
   const minted = secret && s.state !== "ended" ? mintJoinToken(secret, member, s.id, resolved.role, resolved.unitId) : null;
+  const makeUp = s.state === "ended" ? makeUpFor(context.db, s.id, member.id, context.env.RECONNECT_WINDOW_SECONDS * 1000) : undefined;
   const tokenParams = new URLSearchParams({ mode: resolved.role });
   if (resolved.cell) tokenParams.set("cell", String(resolved.cell.id));
   return data(
@@ -61,6 +64,9 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
       tokenUrl: `/api/live/${s.id}/token?${tokenParams}`,
       configured: !!secret,
       roster: resolved.role === "cell-room" ? cellRoster(context.db, s.id, resolved.unitId) : [],
+      makeUp: makeUp
+        ? { minPercent: makeUp.recording.makeUpMinPercent, percent: makeUp.watch.percent, madeUp: !!makeUp.watch.madeUpAt }
+        : null,
       now: Date.now(),
     },
     { headers: { "Cache-Control": "private, no-store" } },
@@ -158,9 +164,12 @@ function SessionView() {
       {d.mode === "cell-room" && d.cell ? <p className="notice notice-ok">{t("live.page.cellRoomIntro", { cell: d.cell.name })}</p> : null}
 
       {s.state === "ended" ? (
-        <section className="card" data-testid="session-ended">
-          <p>{t("live.page.ended")}</p>
-        </section>
+        <>
+          <section className="card" data-testid="session-ended">
+            <p>{t("live.page.ended")}</p>
+          </section>
+          {d.makeUp ? <MakeUpStudy sessionId={s.id} {...d.makeUp} /> : null}
+        </>
       ) : !d.configured ? (
         <p className="notice notice-error">{t("live.page.unconfigured")}</p>
       ) : joined && Room && d.token && d.tokenExpiresAt ? (

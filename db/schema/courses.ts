@@ -78,6 +78,8 @@ export const courseItems = sqliteTable(
     liveSessionId: integer("live_session_id").references(() => liveSessions.id, { onDelete: "restrict" }),
     /** "reflection" items: length, due day, graders and scale (ReflectionSettings); the prompt is `body`. */
     settings: text("settings", { mode: "json" }),
+    /** "live" items: watching the session's published recording (make-up study) also completes it. */
+    acceptMakeUp: integer("accept_make_up", { mode: "boolean" }).notNull().default(false),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [uniqueIndex("course_items_key_uq").on(t.courseId, t.key), index("course_items_module_idx").on(t.moduleId)],

@@ -213,3 +213,81 @@ export const attendanceLastSeen = sqliteTable(
   },
   (t) => [uniqueIndex("attendance_last_seen_key_uq").on(t.sessionId, t.memberId, t.key)],
 );
+
+export const RECORDING_STATES = ["recording", "processing", "ready", "failed"] as const;
+export type RecordingState = (typeof RECORDING_STATES)[number];
+
+/**
+ * The recording of a live session (one per session: recording again after a stop appends
+ * segments, and the file is joined again). The media server writes it; `file` is relative to
+ * DATA_DIR. A trainer publishes it for make-up study (học bù); until then only managers see it.
+ */
+export const liveRecordings = sqliteTable(
+  "live_recordings",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    sessionId: integer("session_id")
+      .notNull()
+      .references(() => liveSessions.id, { onDelete: "restrict" }),
+    state: text("state", { enum: RECORDING_STATES }).notNull(),
+    startedBy: integer("started_by").references(() => members.id, { onDelete: "set null" }),
+    startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull(),
+    stoppedAt: integer("stopped_at", { mode: "timestamp_ms" }),
+    /** The joined, playable file (WebM VP8/Opus), relative to DATA_DIR; null until joined. */
+    file: text("file"),
+    durationMs: integer("duration_ms"),
+    bytes: integer("bytes"),
+    error: text("error"),
+    publishedAt: integer("published_at", { mode: "timestamp_ms" }),
+    publishedBy: integer("published_by").references(() => members.id, { onDelete: "set null" }),
+    /** Made up once a member has watched at least this % of the recording (set when publishing). */
+    makeUpMinPercent: integer("make_up_min_percent").notNull().default(80),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    uniqueIndex("live_recordings_session_uq").on(t.sessionId),
+    check("live_recordings_percent_ck", sql`${t.makeUpMinPercent} BETWEEN 1 AND 100`),
+  ],
+);
+
+/**
+ * One recorder run (one set of the presenter's producers): a presenter's reconnect or a worker
+ * restart ends one and starts the next; the segments are joined in `seq` order when recording stops.
+ */
+export const liveRecordingSegments = sqliteTable(
+  "live_recording_segments",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    recordingId: integer("recording_id")
+      .notNull()
+      .references(() => liveRecordings.id, { onDelete: "cascade" }),
+    seq: integer("seq").notNull(),
+    file: text("file").notNull(),
+    startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull(),
+    endedAt: integer("ended_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [uniqueIndex("live_recording_segments_uq").on(t.recordingId, t.seq)],
+);
+
+/**
+ * A member's make-up watching of a published recording: seconds credited by the server from
+ * playback beats (wall-clock time between beats, capped: skipping to the end earns nothing), and
+ * when they first reached the recording's threshold. Never merged with live presence.
+ */
+export const recordingWatches = sqliteTable(
+  "recording_watches",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    recordingId: integer("recording_id")
+      .notNull()
+      .references(() => liveRecordings.id, { onDelete: "restrict" }),
+    memberId: integer("member_id")
+      .notNull()
+      .references(() => members.id, { onDelete: "restrict" }),
+    watchSeconds: integer("watch_seconds").notNull().default(0),
+    lastBeatAt: integer("last_beat_at", { mode: "timestamp_ms" }),
+    madeUpAt: integer("made_up_at", { mode: "timestamp_ms" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("recording_watches_uq").on(t.recordingId, t.memberId), index("recording_watches_member_idx").on(t.memberId)],
+);

@@ -55,6 +55,11 @@ export const configSchema = z
     /** 0 picks a free port (tests). */
     MEDIA_PORT: z.coerce.number().int().min(0).max(65535).default(3100),
     DATABASE_URL: z.string().min(1).default("file:data/hocso.db"),
+    /** The app's data directory: recordings are written under DATA_DIR/recordings. */
+    DATA_DIR: z.string().min(1).default("data"),
+    /** The recorder (Debian's ffmpeg) and its prober. */
+    FFMPEG_BIN: z.string().min(1).default("ffmpeg"),
+    FFPROBE_BIN: z.string().min(1).default("ffprobe"),
     JOIN_TOKEN_SECRET: z.string().optional(),
     /** Origins allowed to open a socket (the app's public origin(s)). APP_ORIGINS wins over APP_ORIGIN. */
     APP_ORIGINS: originList.optional(),
@@ -124,6 +129,9 @@ export const configSchema = z
     host: c.MEDIA_HOST,
     port: c.MEDIA_PORT,
     databaseUrl: c.DATABASE_URL,
+    dataDir: c.DATA_DIR,
+    ffmpegBin: c.FFMPEG_BIN,
+    ffprobeBin: c.FFPROBE_BIN,
     // In tests only, a fixed development secret stands in when none is given.
     joinTokenSecret: c.JOIN_TOKEN_SECRET ?? "test-only-join-token-secret-0123456789abcdef",
     allowedOrigins: c.APP_ORIGINS ?? c.APP_ORIGIN ?? ["http://localhost:3000", "http://127.0.0.1:3000"],
@@ -153,6 +161,9 @@ const HINTS: Record<string, string> = {
   MEDIA_HOST: "địa chỉ lắng nghe / listen address (0.0.0.0)",
   MEDIA_PORT: "cổng 1–65535 / a port 1–65535 (3100)",
   DATABASE_URL: "tệp SQLite của ứng dụng / the app's SQLite file (file:data/hocso.db)",
+  DATA_DIR: "thư mục dữ liệu của ứng dụng / the app's data directory (data)",
+  FFMPEG_BIN: "lệnh ffmpeg / the ffmpeg command (ffmpeg)",
+  FFPROBE_BIN: "lệnh ffprobe / the ffprobe command (ffprobe)",
   APP_ORIGINS: "danh sách địa chỉ gốc, cách nhau dấu phẩy / comma-separated origins (https://hocso.example.vn)",
   APP_ORIGIN: "địa chỉ gốc của ứng dụng / the app's origin (https://hocso.example.vn)",
   RTC_LISTEN_IP: "một địa chỉ IP của máy / an IP address of this host (127.0.0.1, 0.0.0.0)",

@@ -31,6 +31,8 @@ type RoomEvents = {
   transport: [TransportObservation];
   /** Emitted once a rebuild after a worker death is done (peers were told to rejoin). */
   rebuilt: [{ reason: string; peers: number }];
+  /** The set of producers changed (one produced or closed, or all lost with the main router): the recorder follows. */
+  producers: [];
   close: [];
 };
 
@@ -93,6 +95,11 @@ export class Room extends EventEmitter<RoomEvents> {
     if (!this.main) throw new ClientError("media-restarting");
     // Every router of the room has the same codecs, hence the same capabilities.
     return this.main.router.rtpCapabilities;
+  }
+
+  /** The router presenters produce on (undefined while the room rebuilds after a worker death). */
+  get mainRouter(): types.Router | undefined {
+    return this.main && !this.main.lost ? this.main.router : undefined;
   }
 
   /** Routers of the room with their workers (for stats and tests). */
@@ -267,10 +274,12 @@ export class Room extends EventEmitter<RoomEvents> {
       peer.producers.delete(producer.id);
       if (this.producers.get(producer.id)?.producer === producer) this.producers.delete(producer.id);
       for (const other of this.peers.values()) if (other !== peer) other.notify("producerClosed", { producerId: producer.id });
+      if (!this.closed) this.emit("producers");
     });
     for (const other of this.peers.values()) {
       if (other !== peer) other.notify("newProducer", { producerId: producer.id, kind: producer.kind, source: o.source, memberId: peer.memberId });
     }
+    this.emit("producers");
     return { id: producer.id };
   }
 
@@ -411,6 +420,7 @@ export class Room extends EventEmitter<RoomEvents> {
       for (const extra of this.extras) extra.router.close();
       this.extras.clear();
       this.producers.clear();
+      this.emit("producers");
       for (const p of this.peers.values()) {
         if (p.slot && !p.slot.worker.dead) this.deps.pool.release(p.slot.worker, p.reserved);
         p.slot = undefined;

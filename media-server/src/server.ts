@@ -18,6 +18,7 @@ import { connectionOf, registerHandlers } from "./handlers/index.ts";
 import { SlidingWindowLimiter } from "./limits.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { loadMediasoup } from "./mediasoup.ts";
+import { Recordings, recoverRecordings } from "./recording/recordings.ts";
 import { RoomRegistry, type Room } from "./room.ts";
 import type { MediaIo } from "./socket.ts";
 import { WorkerPool } from "./worker-pool.ts";
@@ -28,6 +29,7 @@ export type MediaServer = {
   io: MediaIo;
   pool: WorkerPool;
   registry: RoomRegistry;
+  recordings: Recordings;
   ledger: AttendanceLedger;
   db: Db;
   /** Heartbeat tick now (tests); normally on a timer. */
@@ -84,7 +86,14 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
   });
   log.info("worker pool ready", { workers: pool.size, workerBin });
 
+  const recordingDeps = { db, dataDir: config.dataDir, ffmpegBin: config.ffmpegBin, ffprobeBin: config.ffprobeBin, log };
+  // Recordings a crash interrupted are joined from their segments, in the background.
+  void recoverRecordings(recordingDeps)
+    .then((n) => n > 0 && log.warn("joined recordings a crash interrupted", { recordings: n }))
+    .catch((e) => log.error("recording recovery failed", { error: e }));
+  const recordings = new Recordings(recordingDeps);
   const registry = new RoomRegistry({ pool, config, log, chatStore: new ChatStore(db) }, (room) => {
+    recordings.attach(room);
     room.on("transport", ({ peer, direction, state, detail }) => {
       if (peer.closed) return;
       try {
@@ -135,7 +144,7 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
   io.use(authMiddleware({ db, secret: config.joinTokenSecret, allowedOrigins: config.allowedOrigins, log, now: opts.now }));
   io.on("connection", (socket) => {
     try {
-      registerHandlers(socket, { db, config, registry, ledger, log, joinLimiter, chatLimiter });
+      registerHandlers(socket, { db, config, registry, ledger, log, joinLimiter, chatLimiter, recordings });
     } catch (e) {
       log.error("could not set up a socket", { error: e });
       socket.disconnect(true);
@@ -196,11 +205,13 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
       // Sockets first (their disconnect handlers see no peer after the room closes).
       for (const s of io.of("/").sockets.values()) connectionOf(s)?.shutdown();
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      // Recorders finish their files while the workers still run.
+      await recordings.closeAll();
       registry.closeAll();
       pool.close();
       if (ownDb) db.$client.close();
       log.info("media server stopped");
     })());
 
-  return { port, url: `http://${shownHost}:${port}`, io, pool, registry, ledger, db, heartbeat, close };
+  return { port, url: `http://${shownHost}:${port}`, io, pool, registry, recordings, ledger, db, heartbeat, close };
 }

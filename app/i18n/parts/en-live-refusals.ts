@@ -17,6 +17,7 @@ export const enLiveRefusals: Record<keyof typeof viLiveRefusals, string> = {
   "live.refusal.checkin-code-expired": "This QR code has expired or is not valid. Scan the code now shown on the meeting room's screen again.",
   "live.refusal.cell-room-offline": "This meeting room's screen has disconnected. Ask the secretary to reopen the room, then scan the new code.",
   "live.refusal.not-on-roster": "You are not on this cell's invited roster, so you cannot check in at this room. Tell the secretary, or join on your own device.",
+  "live.refusal.recording-unavailable": "Recording could not start: the server has no recorder, or nothing is being broadcast yet. Start broadcasting and try again.",
   "live.refusal.internal": "Server error; please try again.",
   "live.refusal.forbidden-origin": "This origin is not allowed.",
   "live.refusal.invalid-token": "The join token is invalid.",

@@ -19,6 +19,7 @@ export const viLiveRefusals = {
   "live.refusal.checkin-code-expired": "Mã QR này đã hết hạn hoặc không đúng. Hãy quét lại mã đang hiện trên màn hình phòng sinh hoạt.",
   "live.refusal.cell-room-offline": "Màn hình phòng sinh hoạt này đã ngắt kết nối. Hãy báo đồng chí bí thư mở lại phòng rồi quét mã mới.",
   "live.refusal.not-on-roster": "Đồng chí không có trong danh sách được mời của chi bộ này, nên không điểm danh tại phòng này được. Hãy báo đồng chí bí thư, hoặc tự vào phòng trên thiết bị của mình.",
+  "live.refusal.recording-unavailable": "Chưa ghi hình được: máy chủ chưa có bộ ghi, hoặc chưa có hình và tiếng đang phát. Hãy bắt đầu phát rồi thử lại.",
   "live.refusal.internal": "Lỗi máy chủ, vui lòng thử lại.",
   "live.refusal.forbidden-origin": "Nguồn truy cập không được phép.",
   "live.refusal.invalid-token": "Mã tham gia không hợp lệ.",

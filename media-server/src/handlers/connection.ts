@@ -13,6 +13,7 @@ import { ClientError } from "../errors.ts";
 import type { SlidingWindowLimiter } from "../limits.ts";
 import type { Logger } from "../log.ts";
 import type { Peer } from "../peer.ts";
+import type { Recordings } from "../recording/recordings.ts";
 import type { Room, RoomRegistry } from "../room.ts";
 import type { MediaSocket } from "../socket.ts";
 import { scheduleAudience } from "./audience.ts";
@@ -25,6 +26,7 @@ export type HandlerDeps = {
   log: Logger;
   joinLimiter: SlidingWindowLimiter;
   chatLimiter: ChatLimiter;
+  recordings: Recordings;
 };
 
 const bySocket = new WeakMap<MediaSocket, Connection>();

@@ -88,6 +88,7 @@ export function mediaHandlers(on: On, conn: Connection, screenJoin: ScreenJoin) 
       ...(identity.role === "cell-room" ? screenJoin(room) : {}),
       // The room's last chat messages (hidden ones only for presenters).
       chat: room.chat.historyFor(identity.role === "presenter"),
+      recording: deps.recordings.of(room).status,
     };
   }
 

@@ -1,4 +1,4 @@
-/** The presenter's controls: start and end the broadcast (the session's actual times), and polls. */
+/** The presenter's controls: start and end the broadcast (the session's actual times), recording, and polls. */
 import { and, eq, inArray } from "drizzle-orm";
 import { writeTx } from "#db/client.server.ts";
 import { liveSessions } from "#db/schema/index.ts";
@@ -24,7 +24,22 @@ export function presenterHandlers(on: On, conn: Connection) {
     return { state: s?.state, startedAt: s?.actualStartAt?.getTime() };
   });
 
-  on("endSession", () => {
+  on("startRecording", async () => {
+    const { room } = conn.currentAs("presenter");
+    try {
+      return await deps.recordings.of(room).start(identity.memberId);
+    } catch (e) {
+      deps.log.error("recording could not start", { sessionId, error: e });
+      throw new ClientError("recording-unavailable");
+    }
+  });
+
+  on("stopRecording", async () => {
+    const { room } = conn.currentAs("presenter");
+    return await deps.recordings.of(room).stop();
+  });
+
+  on("endSession", async () => {
     const { room } = conn.currentAs("presenter");
     const now = new Date();
     writeTx(deps.db, (tx) =>
@@ -35,7 +50,9 @@ export function presenterHandlers(on: On, conn: Connection) {
         .run(),
     );
     for (const p of room.peers.values()) p.notify("sessionEnded", { endedAt: now.getTime() });
-    return { state: "ended", endedAt: now.getTime() };
+    // The session is over: so is its recording (joined into one file now).
+    await deps.recordings.of(room).stop();
+    return { state: "ended" as const, endedAt: now.getTime() };
   });
 
   on("startPoll", ({ question, seconds }) => {

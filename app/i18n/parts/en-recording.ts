@@ -1,0 +1,38 @@
+import type { Template } from "../format.ts";
+import type { viRecording } from "./vi-recording.ts";
+
+/** English strings of recording and make-up study; must have exactly the keys of vi-recording.ts. */
+export const enRecording = {
+  "recording.title": "Session recording",
+  "recording.link": "Recording and make-up",
+  "recording.none": "This session was not recorded.",
+  "recording.state.recording": "Recording…",
+  "recording.state.processing": "Joining the recording…",
+  "recording.state.ready": "The recording is ready.",
+  "recording.state.failed": "The recording could not be joined.",
+  "recording.length": "Length: {minutes} min",
+  "recording.publishedAt": "Published for make-up study at {at}; made up after watching at least {percent}% of it. {count} made up so far.",
+  "recording.minPercent": "Made up after watching at least (%)",
+  "recording.publish": "Publish for make-up study",
+  "recording.republish": "Save the share",
+  "recording.unpublish": "Withdraw the recording",
+  "recording.publishScope": "Only a manager of every invited unit can publish the recording.",
+  "recording.published": "The recording is published for make-up study.",
+  "recording.unpublished": "The recording is withdrawn; members can no longer watch it.",
+  "recording.error.notReady": "The recording is not ready to publish.",
+  "recording.error.notEnded": "Publish the recording once the session has ended.",
+  "recording.error.percent": "The make-up share must be a whole number from 1 to 100.",
+  "recording.makeUp.title": "Make-up study",
+  "recording.makeUp.intro": "You were absent from or left this session early. Watch its recording (with the session's document) to make it up: at least {percent}% of it; skipping ahead does not count.",
+  "recording.makeUp.progress": "Watched {percent}% of the recording.",
+  "recording.makeUp.done": "You have made up this session.",
+  "recording.home.title": "Make-up study",
+  "recording.home.item": "{title} — {percent}% watched",
+  "recording.room.on": "Recording",
+  "recording.room.start": "Start recording",
+  "recording.room.stop": "Stop recording",
+  "recording.column.madeUp": "Make-up",
+  "recording.madeUp.yes": "Made up ({percent}%)",
+  "recording.madeUp.partial": "Watching ({percent}%)",
+  "recording.export.madeUp": "Make-up (recording watched)",
+} as const satisfies Record<keyof typeof viRecording, Template>;

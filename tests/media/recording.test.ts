@@ -1,0 +1,172 @@
+// Recording a broadcast from the real mediasoup worker with Debian's ffmpeg: a Chromium presenter
+// (fake camera and microphone) broadcasts ~20 s with recording on; the joined WebM has one VP8 and
+// one Opus track and lasts as long as recording was on (ffprobe), every peer was told, and the
+// viewer's own WebRTC consumers were not touched. Then recording resumes, the worker is killed:
+// the presenter republishes, the recorder starts a new segment, and the two are joined.
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { build } from "esbuild";
+import type { Browser, Page } from "playwright-core";
+import { asc, eq } from "drizzle-orm";
+import { testDb, dropDb } from "#tests/factories/db.ts";
+import { liveRecordings, liveRecordingSegments } from "#db/schema/index.ts";
+import { makeMember, makeTree } from "#tests/factories/org.ts";
+import { makeSession } from "#tests/factories/live.ts";
+import { launchBrowser } from "#tests/harness/browser.ts";
+import { freePort, startMediaTestServer, tokenFor, waitFor } from "#tests/harness/media.ts";
+import type { MediaServer } from "../../media-server/src/server.ts";
+import { probe } from "../../media-server/src/recording/ffmpeg.ts";
+
+let db: ReturnType<typeof testDb>;
+let server: MediaServer;
+let pageServer: http.Server;
+let pageOrigin: string;
+let browser: Browser;
+let dataDir: string;
+let w: Awaited<ReturnType<typeof world>>;
+
+async function world() {
+  const t = makeTree(db);
+  const presenter = await makeMember(db, t.root, { password: false });
+  const viewer = await makeMember(db, t.a1, { password: false });
+  const start = Date.now() - 60_000;
+  const session = makeSession(db, { inviteUnits: [t.a], presenters: [presenter], start, actualStart: start, state: "live" });
+  return { presenter, viewer, session };
+}
+
+async function servePages(port: number) {
+  const bundle = await build({
+    entryPoints: [path.join(import.meta.dirname, "fixtures", "live-client.ts")],
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "browser",
+    target: "chrome110",
+    define: { "process.env.NODE_ENV": '"production"' },
+    logLevel: "silent",
+  });
+  const js = bundle.outputFiles[0].text;
+  const srv = http.createServer((req, res) => {
+    if (req.url === "/client.js") {
+      res.writeHead(200, { "content-type": "text/javascript" });
+      res.end(js);
+    } else {
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end(`<!doctype html><meta charset="utf-8"><title>live</title><script type="module" src="/client.js"></script>`);
+    }
+  });
+  await new Promise<void>((r) => srv.listen(port, "127.0.0.1", () => r()));
+  return srv;
+}
+
+async function openPage(token: string, role: "presenter" | "viewer") {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(pageOrigin + "/");
+  await page.waitForFunction(() => typeof window.startLive === "function");
+  await page.evaluate((o) => window.startLive(o), { url: server.url, token, role });
+  return page;
+}
+
+type Stats = Awaited<ReturnType<NonNullable<Window["live"]>["stats"]>>;
+const stats = (page: Page) => page.evaluate(() => window.live!.stats()) as Promise<Stats>;
+const ask = (page: Page, event: "startRecording" | "stopRecording") => page.evaluate((e) => window.live!.request(e, {}), event);
+const told = (page: Page) => page.evaluate(() => window.live!.recording.map((r) => r.active));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  db = testDb();
+  w = await world();
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hocso-rec-"));
+  const port = await freePort();
+  pageOrigin = `http://127.0.0.1:${port}`;
+  pageServer = await servePages(port);
+  server = await startMediaTestServer(db, { APP_ORIGINS: pageOrigin, MEDIA_WORKERS: "2", DATA_DIR: dataDir });
+  browser = await launchBrowser();
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await new Promise((r) => pageServer?.close(r));
+  dropDb(db);
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("recording a broadcast", () => {
+  let presenter: Page;
+  let viewer: Page;
+  let firstDurationMs = 0;
+
+  it("records ~20 s of the presenter's VP8 + Opus into one WebM, telling every peer, without touching the viewer's media", async () => {
+    presenter = await openPage(tokenFor(w.presenter, w.session.id, "presenter"), "presenter");
+    await waitFor(async () => (await stats(presenter)).producers === 2, "presenter producing audio + video", 60_000);
+    viewer = await openPage(tokenFor(w.viewer, w.session.id), "viewer");
+    await waitFor(async () => (await stats(viewer)).video.some((v) => v.framesDecoded > 0), "viewer decoding", 90_000);
+    const room = server.registry.peek(w.session.id)!;
+    const viewerPeer = room.peers.get(w.viewer.id)!;
+    const viewerConsumers = [...viewerPeer.consumers.keys()].sort();
+    expect(await told(viewer)).toEqual([false]);
+
+    const started = await ask(presenter, "startRecording");
+    const t0 = Date.now();
+    expect(started).toMatchObject({ active: true });
+    // A viewer may not drive the recording.
+    expect(await ask(viewer, "stopRecording")).toEqual({ error: "forbidden" });
+    await waitFor(async () => (await told(viewer)).at(-1) === true, "the viewer told that recording started", 10_000);
+
+    const decodedBefore = (await stats(viewer)).video[0].framesDecoded;
+    await sleep(20_000);
+    const stopped = await ask(presenter, "stopRecording");
+    const recordedMs = Date.now() - t0;
+    expect(stopped).toEqual({ active: false, since: null });
+    await waitFor(async () => (await told(viewer)).at(-1) === false, "the viewer told that recording stopped", 10_000);
+
+    // The viewer's WebRTC consumers are the same ones, and it kept decoding all along.
+    expect([...viewerPeer.consumers.keys()].sort()).toEqual(viewerConsumers);
+    expect((await stats(viewer)).video[0].framesDecoded).toBeGreaterThan(decodedBefore + 20 * 10);
+
+    const rec = db.select().from(liveRecordings).where(eq(liveRecordings.sessionId, w.session.id)).get()!;
+    expect(rec).toMatchObject({ state: "ready", startedBy: w.presenter.id, file: `recordings/session-${w.session.id}.webm` });
+    const file = path.join(dataDir, rec.file!);
+    expect(fs.statSync(file).size).toBe(rec.bytes);
+    const p = await probe("ffprobe", file);
+    expect({ video: p.video, audio: p.audio }).toEqual({ video: 1, audio: 1 });
+    expect(p.codecs.sort()).toEqual(["opus", "vp8"]);
+    expect(Math.abs(p.durationMs - recordedMs)).toBeLessThanOrEqual(2000);
+    expect(rec.durationMs).toBe(p.durationMs);
+    firstDurationMs = p.durationMs;
+  }, 240_000);
+
+  it("a worker restart mid-recording starts a new segment; stopping joins both into one file", async () => {
+    const room = server.registry.peek(w.session.id)!;
+    await ask(presenter, "startRecording");
+    const t0 = Date.now();
+    await sleep(6000);
+    const main = room.slots.find((s) => s.main)!;
+    const rebuilt = new Promise((r) => room.once("rebuilt", r));
+    process.kill(main.worker.pid, "SIGKILL");
+    await rebuilt;
+    // The presenter republishes on the new worker, and the recorder follows.
+    const rec = db.select().from(liveRecordings).where(eq(liveRecordings.sessionId, w.session.id)).get()!;
+    const segments = () => db.select().from(liveRecordingSegments).where(eq(liveRecordingSegments.recordingId, rec.id)).orderBy(asc(liveRecordingSegments.seq)).all();
+    await waitFor(() => segments().length === 3, "a third segment after the worker restart", 60_000);
+    await sleep(6000);
+    await ask(presenter, "stopRecording");
+    const activeMs = Date.now() - t0;
+
+    const segs = segments();
+    expect(segs.map((s) => s.seq)).toEqual([1, 2, 3]);
+    expect(segs.every((s) => s.endedAt)).toBe(true);
+    const after = db.select().from(liveRecordings).where(eq(liveRecordings.id, rec.id)).get()!;
+    expect(after.state).toBe("ready");
+    const p = await probe("ffprobe", path.join(dataDir, after.file!));
+    expect({ video: p.video, audio: p.audio }).toEqual({ video: 1, audio: 1 });
+    // All three segments are in it: the first recording, and this one's before and after the restart
+    // (less the seconds the presenter needed to republish).
+    expect(p.durationMs).toBeGreaterThan(firstDurationMs + 9000);
+    expect(p.durationMs).toBeLessThanOrEqual(firstDurationMs + activeMs + 2000);
+  }, 240_000);
+});
