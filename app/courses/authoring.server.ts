@@ -56,6 +56,19 @@ function uniqueKey(tx: Db, courseId: number, base: string, table: "items" | "mod
   return key;
 }
 
+/**
+ * Whether a "live" item also accepts make-up study (watching the session's published recording
+ * to its threshold). Like every draft change, it reaches members when the course is published.
+ */
+export function setLiveItemMakeUp(db: Db, courseId: number, key: string, accept: boolean, now = new Date()) {
+  return writeTx(db, (tx) => {
+    const item = tx.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, key))).get();
+    if (!item || item.type !== "live") throw new DomainError("authoring.error.liveItemMissing", {}, 404);
+    tx.update(courseItems).set({ acceptMakeUp: accept, updatedAt: now }).where(eq(courseItems.id, item.id)).run();
+    tx.update(courses).set({ updatedAt: now }).where(eq(courses.id, courseId)).run();
+  });
+}
+
 /** The overall grade a member needs to complete the course (null: none). */
 export function setMinGrade(db: Db, courseId: number, minGradePercent: number | null, now = new Date()) {
   writeTx(db, (tx) => tx.update(courses).set({ minGradePercent, updatedAt: now }).where(eq(courses.id, courseId)).run());

@@ -49,6 +49,7 @@ export function draftSnapshot(db: Db, courseId: number): CourseSnapshot {
           source: i.source ?? null,
           liveSessionId: i.type === "live" && i.liveSessionId != null ? i.liveSessionId : undefined,
           reflection: i.type === "reflection" ? reflectionSettingsOf(i.settings) : undefined,
+          acceptMakeUp: i.type === "live" && i.acceptMakeUp ? (true as const) : undefined,
         })),
     })),
   };

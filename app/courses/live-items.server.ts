@@ -2,7 +2,9 @@
  * Course items that ask a member to attend a live study session ("live" items). The item is
  * complete when the session's attendance — the ledger the media server keeps, with a trainer's
  * latest correction taking precedence — says the member was present or late. Excused is not
- * attendance, so it does not count.
+ * attendance, so it does not count. An item that accepts make-up (a per-item setting) is also
+ * complete for a member who watched the session's published recording to its threshold; the
+ * member's item page says which way it was completed.
  *
  * Settling is done per session, once it has ended, by a background job (every minute in the app
  * process), and again whenever something that could change the outcome happens: a correction, or
@@ -14,6 +16,7 @@ import { and, eq, inArray, isNull } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { courseCompletions, courses, courseVersions, itemProgress, liveSessions, type AttendanceOverride } from "#db/schema/index.ts";
 import { sessionAttendance, type MemberAttendance } from "#app/live/attendance.server.ts";
+import { makeUpsOf } from "#app/live/recordings.server.ts";
 import { snapshotItems, type CourseSnapshot, type SnapshotItem } from "./snapshot.ts";
 import { recomputeCompletion } from "./completion.server.ts";
 import { isAssigned as isAssignedNow } from "./learning.server.ts";
@@ -64,6 +67,11 @@ export function settleLiveSession(db: Db, sessionId: number, opts: { reconnectWi
     // who has since moved out of the invited units keeps what their attendance earned.
     const computed = new Set((report?.members ?? []).map((m) => m.memberId));
     const endedAt = session.actualEndAt ?? now;
+    // Members who made the session up (its own status; counted only where an item accepts it).
+    const madeUp = new Map<number, Date>();
+    if (asking.some((c) => c.items.some((i) => i.acceptMakeUp))) {
+      for (const [memberId, w] of makeUpsOf(tx, sessionId)) if (w.madeUpAt && computed.has(memberId) && !attended.has(memberId)) madeUp.set(memberId, w.madeUpAt);
+    }
     for (const c of asking) {
       const pub = { versionId: c.versionId, snapshot: c.snapshot };
       const completedCourse = new Set(
@@ -78,20 +86,24 @@ export function settleLiveSession(db: Db, sessionId: number, opts: { reconnectWi
             .all()
             .map((r) => [r.memberId, r]),
         );
-        for (const [memberId, m] of attended) {
+        // Attending completes at the session's end; making up completes when the threshold was reached.
+        const completes = new Map<number, { startedAt: Date; completedAt: Date }>();
+        for (const [memberId, m] of attended) completes.set(memberId, { startedAt: m.firstJoin ?? endedAt, completedAt: endedAt });
+        if (item.acceptMakeUp) for (const [memberId, at] of madeUp) completes.set(memberId, { startedAt: at, completedAt: at });
+        for (const [memberId, when] of completes) {
           const row = rows.get(memberId);
           if (row?.state === "completed") continue;
           tx.insert(itemProgress)
-            .values({ memberId, courseId: c.courseId, itemKey: item.key, state: "completed", versionId: c.versionId, startedAt: m.firstJoin ?? endedAt, completedAt: endedAt })
+            .values({ memberId, courseId: c.courseId, itemKey: item.key, state: "completed", versionId: c.versionId, ...when })
             .onConflictDoUpdate({
               target: [itemProgress.memberId, itemProgress.courseId, itemProgress.itemKey],
-              set: { state: "completed", completedAt: endedAt, versionId: c.versionId },
+              set: { state: "completed", completedAt: when.completedAt, versionId: c.versionId },
             })
             .run();
           result.itemsCompleted++;
         }
         for (const [memberId, row] of rows) {
-          if (row.state !== "completed" || attended.has(memberId) || !computed.has(memberId) || completedCourse.has(memberId)) continue;
+          if (row.state !== "completed" || completes.has(memberId) || !computed.has(memberId) || completedCourse.has(memberId)) continue;
           tx.delete(itemProgress).where(eq(itemProgress.id, row.id)).run();
           result.itemsWithdrawn++;
         }
@@ -101,7 +113,8 @@ export function settleLiveSession(db: Db, sessionId: number, opts: { reconnectWi
       // completion on the next settling (assignment marks the session for it). recomputeCompletion
       // ignores members without every required item done; those not assigned the course keep the
       // item (they did attend) but get no completion from it.
-      const assignedIds = assignedAmong(tx, c.courseId, [...attended.keys()].filter((id) => !completedCourse.has(id)));
+      const completers = new Set([...attended.keys(), ...(c.items.some((i) => i.acceptMakeUp) ? madeUp.keys() : [])]);
+      const assignedIds = assignedAmong(tx, c.courseId, [...completers].filter((id) => !completedCourse.has(id)));
       for (const memberId of assignedIds) if (recomputeCompletion(tx, memberId, c.courseId, pub, now)) result.coursesCompleted++;
     }
     tx.update(liveSessions).set({ coursesSettledAt: now }).where(eq(liveSessions.id, sessionId)).run();
@@ -151,15 +164,20 @@ export function scheduleLiveItemSettlement(db: Db, opts: { reconnectWindowMs: nu
   return () => clearInterval(timer);
 }
 
-/** What a member sees on a "live" item: the session, and whether their attendance counted. */
-export function liveItemView(db: Db, memberId: number, sessionId: number, opts: { reconnectWindowMs: number }) {
+/**
+ * What a member sees on a "live" item: the session, whether their attendance counted, and —
+ * where the item accepts make-up — whether they made it up by watching the recording.
+ */
+export function liveItemView(db: Db, memberId: number, sessionId: number, opts: { reconnectWindowMs: number; acceptMakeUp?: boolean }) {
   const s = db.select().from(liveSessions).where(eq(liveSessions.id, sessionId)).get();
   if (!s) return null;
   let status: AttendanceOverride | null = null;
+  let madeUp = false;
   if (s.state === "ended") {
     const report = sessionAttendance(db, sessionId, { reconnectWindowMs: opts.reconnectWindowMs, only: [memberId] });
     const m = report?.members.find((x) => x.memberId === memberId);
     status = m ? (m.corrected?.status ?? m.status) : null;
+    madeUp = !!makeUpsOf(db, sessionId, [memberId]).get(memberId)?.madeUpAt;
   }
   return {
     id: s.id,
@@ -169,6 +187,9 @@ export function liveItemView(db: Db, memberId: number, sessionId: number, opts: 
     end: (s.actualEndAt ?? s.plannedEndAt).getTime(),
     status,
     attended: status !== null && ATTENDED.has(status),
+    acceptMakeUp: !!opts.acceptMakeUp,
+    /** Completed by make-up study (only where the item accepts it, and only if not attended live). */
+    madeUp: !!opts.acceptMakeUp && madeUp && !(status !== null && ATTENDED.has(status)),
     settling: s.state === "ended" && s.coursesSettledAt === null,
   };
 }

@@ -14,6 +14,8 @@ export type SnapshotItem = {
   liveSessionId?: number;
   /** "reflection" items: their rules (the prompt is `body`); absent on other items, for the same reason. */
   reflection?: ReflectionSettings;
+  /** "live" items: watching the published recording to its threshold also completes it (absent when not). */
+  acceptMakeUp?: true;
 };
 export type SnapshotModule = { key: string; title: string; items: SnapshotItem[] };
 export type CourseSnapshot = {

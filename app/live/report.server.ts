@@ -6,6 +6,8 @@
  * Counting: a member's effective status is their latest correction if any, else the computed one.
  * Per unit: invited, present, late, left early, absent, excused; rate = members who attended at
  * all (present + late + left early) / invited. A unit's figures include its whole subtree.
+ * Make-up study (watching the published recording to its threshold) is counted in a column of
+ * its own, never as attendance: a member who made up is still absent from the live session.
  */
 import { desc, eq, inArray } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
@@ -18,6 +20,7 @@ import { foldVietnamese } from "#app/common/text-fold.ts";
 import { pathIds, sumUpTree, type TreeNode } from "#app/reports/tree-sum.ts";
 import { translate, type PlainKey } from "#app/i18n/catalog.ts";
 import { correctAttendance, sessionAttendance, type MemberAttendance } from "./attendance.server.ts";
+import { makeUpsOf, type MakeUpWatch } from "./recordings.server.ts";
 import { RECONNECT_WINDOW_MS, type LiveSession } from "./sessions.server.ts";
 import { toLocalStamp } from "#app/common/vietnam-time.ts";
 import { MAX_REASON } from "./constants.ts";
@@ -28,6 +31,8 @@ export type ReportRow = MemberAttendance & {
   unitPath: string;
   /** The correction's status if there is one, else the computed status. */
   effective: AttendanceOverride;
+  /** Make-up watching of the published recording, if the member started it (its own status). */
+  makeUp: MakeUpWatch | null;
 };
 
 export type ScopedReport = {
@@ -47,11 +52,12 @@ export function scopedReport(db: Db, scope: Scope, sessionId: number, now = Date
   const unitIds = [...new Set(rep.members.map((m) => m.unitId))];
   const unitRows = unitIds.length ? db.select({ id: units.id, code: units.code, name: units.name, path: units.path }).from(units).where(inArray(units.id, unitIds)).all() : [];
   const byId = new Map(unitRows.map((u) => [u.id, u]));
+  const makeUps = makeUpsOf(db, sessionId);
   const rows: ReportRow[] = [];
   for (const m of rep.members) {
     const u = byId.get(m.unitId);
     if (!u || !inScope(scope, u.path)) continue;
-    rows.push({ ...m, unitCode: u.code, unitName: u.name, unitPath: u.path, effective: m.corrected?.status ?? m.status });
+    rows.push({ ...m, unitCode: u.code, unitName: u.name, unitPath: u.path, effective: m.corrected?.status ?? m.status, makeUp: makeUps.get(m.memberId) ?? null });
   }
   rows.sort((a, b) => (a.unitPath < b.unitPath ? -1 : a.unitPath > b.unitPath ? 1 : a.code.localeCompare(b.code)));
   const absentees = rows.filter((r) => r.status === "absent");
@@ -106,21 +112,26 @@ export function pageOf<T>(rows: readonly T[], page: number, size = MEMBER_PAGE_S
 // Roll-up per unit
 // ---------------------------------------------------------------------------------------------
 
-export type Counts = { invited: number; present: number; late: number; leftEarly: number; absent: number; excused: number; rate: number | null };
+export type Counts = { invited: number; present: number; late: number; leftEarly: number; absent: number; excused: number; rate: number | null; madeUp: number };
 const KEYS = ["present", "late", "left-early", "absent", "excused"] as const;
-const WIDTH = 1 + KEYS.length;
+/** invited, the five statuses, then made up (its own column, not a status). */
+const WIDTH = 1 + KEYS.length + 1;
+const MADE_UP = WIDTH - 1;
 
 function countsFrom(v: ArrayLike<number>, at: number): Counts {
   const invited = v[at];
   const [present, late, leftEarly, absent, excused] = KEYS.map((_, k) => v[at + 1 + k]);
-  return { invited, present, late, leftEarly, absent, excused, rate: invited > 0 ? (present + late + leftEarly) / invited : null };
+  return { invited, present, late, leftEarly, absent, excused, rate: invited > 0 ? (present + late + leftEarly) / invited : null, madeUp: v[at + MADE_UP] };
 }
 
-export function countRows(rows: readonly Pick<ReportRow, "effective">[]): Counts {
+const madeUp = (r: Pick<ReportRow, "makeUp">) => (r.makeUp?.madeUpAt ? 1 : 0);
+
+export function countRows(rows: readonly Pick<ReportRow, "effective" | "makeUp">[]): Counts {
   const v = new Float64Array(WIDTH);
   for (const r of rows) {
     v[0]++;
     v[1 + KEYS.indexOf(r.effective)]++;
+    v[MADE_UP] += madeUp(r);
   }
   return countsFrom(v, 0);
 }
@@ -154,6 +165,7 @@ export function rollupTree(db: Db, scope: Scope, rows: readonly ReportRow[]): Ro
     if (i === undefined) continue;
     own[i * WIDTH]++;
     own[i * WIDTH + 1 + KEYS.indexOf(r.effective)]++;
+    own[i * WIDTH + MADE_UP] += madeUp(r);
   }
   const treeNodes: TreeNode[] = nodes.map((n) => ({ unitId: n.id, parentId: n.parentId, path: n.path }));
   const total = sumUpTree(treeNodes, own, WIDTH);
@@ -287,9 +299,11 @@ export const EXPORT_HEADERS = [
   "Hình thức tham dự",
   "Vào lần đầu (giờ Việt Nam)",
   "Rời lần cuối (giờ Việt Nam)",
+  "Học bù (xem bản ghi)",
+  "Đã xem bản ghi (%)",
 ] as const;
 
-export const ROLLUP_HEADERS = ["Mã đơn vị", "Tên đơn vị", "Được mời", "Có mặt", "Đi muộn", "Về sớm", "Vắng", "Vắng có lý do", "Tỷ lệ tham dự (%)"] as const;
+export const ROLLUP_HEADERS = ["Mã đơn vị", "Tên đơn vị", "Được mời", "Có mặt", "Đi muộn", "Về sớm", "Vắng", "Vắng có lý do", "Tỷ lệ tham dự (%)", "Đã học bù"] as const;
 
 const vi = (key: PlainKey) => translate("vi", key);
 type Via = NonNullable<MemberAttendance["via"]>;
@@ -315,6 +329,8 @@ export function exportRows(rows: readonly ReportRow[]): ExportCell[][] {
     r.via ? vi(viaKey(r.via)) : "",
     toLocalStamp(r.firstJoin),
     toLocalStamp(r.lastLeave),
+    r.makeUp?.madeUpAt ? vi("recording.export.madeUpYes") : "",
+    r.makeUp ? r.makeUp.percent : "",
   ]);
 }
 
@@ -333,7 +349,7 @@ export function attendanceExportTable(rows: ExportCell[][], rollupRows: readonly
     title: vi("live.export.title"),
     headers: [...EXPORT_HEADERS],
     rows,
-    columnTypes: EXPORT_HEADERS.map((_, i) => (i === 7 ? "count" : i === 8 ? "pct" : "text")),
+    columnTypes: EXPORT_HEADERS.map((_, i) => (i === 7 ? "count" : i === 8 || i === 13 ? "pct" : "text")),
     meta: [
       [vi("live.export.session"), meta.session.title],
       [vi("live.export.sessionId"), meta.session.id],
@@ -348,10 +364,10 @@ export function attendanceExportTable(rows: ExportCell[][], rollupRows: readonly
       {
         name: vi("live.export.rollupSheet"),
         headers: [...ROLLUP_HEADERS],
-        columnTypes: ROLLUP_HEADERS.map((_, i) => (i < 2 ? "text" : i === ROLLUP_HEADERS.length - 1 ? "pct" : "count")),
+        columnTypes: ROLLUP_HEADERS.map((h, i) => (i < 2 ? "text" : h === "Tỷ lệ tham dự (%)" ? "pct" : "count")),
         rows: rollupRows.map((u) => {
           const c = u.counts;
-          return [u.code, `${"  ".repeat(Math.max(0, u.depth - top))}${u.name}`, c.invited, c.present, c.late, c.leftEarly, c.absent, c.excused, pctOf(c.rate)];
+          return [u.code, `${"  ".repeat(Math.max(0, u.depth - top))}${u.name}`, c.invited, c.present, c.late, c.leftEarly, c.absent, c.excused, pctOf(c.rate), c.madeUp];
         }),
       },
     ],

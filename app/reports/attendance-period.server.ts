@@ -2,15 +2,20 @@ import { and, asc, gte, lt, or, isNotNull } from "drizzle-orm";
 import type { Db } from "#db/client.server.ts";
 import { liveSessions, units } from "#db/schema/index.ts";
 import { sessionAttendance } from "#app/live/attendance.server.ts";
+import { madeUpMembers } from "#app/live/recordings.server.ts";
 import { subtreeCondition } from "#app/org/units.server.ts";
 import { sumUpTree } from "./tree-sum.ts";
 
-/** Columns, in order, of every per-unit attendance row. */
-export const ATTENDANCE_COLUMNS = ["invited", "present", "late", "leftEarly", "absent", "excused"] as const;
+/**
+ * Columns, in order, of every per-unit attendance row. "madeUp" (watched the published recording
+ * to its threshold) is its own column beside the live statuses, never one of them.
+ */
+export const ATTENDANCE_COLUMNS = ["invited", "present", "late", "leftEarly", "absent", "excused", "madeUp"] as const;
 export type AttendanceCounts = Record<(typeof ATTENDANCE_COLUMNS)[number], number> & { rate: number | null };
 
 const W = ATTENDANCE_COLUMNS.length;
 const COL: Record<string, number> = { present: 1, late: 2, "left-early": 3, absent: 4, excused: 5 };
+const MADE_UP = 6;
 
 function counts(a: Float64Array, i: number): AttendanceCounts {
   const c = Object.fromEntries(ATTENDANCE_COLUMNS.map((k, j) => [k, a[i * W + j]])) as Record<(typeof ATTENDANCE_COLUMNS)[number], number>;
@@ -41,6 +46,7 @@ export function attendanceForPeriod(db: Db, opts: { from: Date; to: Date; within
     const rep = sessionAttendance(db, s.id, { reconnectWindowMs: opts.reconnectWindowMs, now: opts.now });
     if (!rep) continue;
     const one = new Float64Array(W);
+    const madeUp = madeUpMembers(db, s.id);
     for (const m of rep.members) {
       const i = index.get(m.unitId);
       if (i === undefined) continue;
@@ -49,6 +55,10 @@ export function attendanceForPeriod(db: Db, opts: { from: Date; to: Date; within
       own[i * W + COL[status]] += 1;
       one[0] += 1;
       one[COL[status]] += 1;
+      if (madeUp.has(m.memberId)) {
+        own[i * W + MADE_UP] += 1;
+        one[MADE_UP] += 1;
+      }
     }
     perSession.push({ id: s.id, title: s.title, start: rep.start, counts: counts(one, 0) });
   }

@@ -44,7 +44,10 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
   const live =
     item.type === "live" && item.liveSessionId != null
       ? {
-          view: liveItemView(context.db, session.member.id, item.liveSessionId, { reconnectWindowMs: context.env.RECONNECT_WINDOW_SECONDS * 1000 }),
+          view: liveItemView(context.db, session.member.id, item.liveSessionId, {
+            reconnectWindowMs: context.env.RECONNECT_WINDOW_SECONDS * 1000,
+            acceptMakeUp: !!item.acceptMakeUp,
+          }),
           invited: isMemberInvited(context.db, item.liveSessionId, session.member.id),
         }
       : null;
@@ -234,8 +237,8 @@ function LiveItem({
               </p>
             </>
           ) : completed ? (
-            <p className="notice notice-ok" data-testid="live-item-state" data-state="completed">
-              {t("courses.live.attended", { status: statusText })}
+            <p className="notice notice-ok" data-testid="live-item-state" data-state="completed" data-way={v.madeUp ? "make-up" : "live"}>
+              {t("courses.live.attended", { status: statusText })} {v.madeUp ? t("courses.live.doneMakeUp") : t("courses.live.doneLive")}
             </p>
           ) : v.attended && !assigned ? (
             <p className="notice notice-ok" data-testid="live-item-state" data-state="not-assigned">
@@ -246,9 +249,17 @@ function LiveItem({
               {t("courses.live.settling", { status: statusText })}
             </p>
           ) : (
-            <p className="notice notice-error" data-testid="live-item-state" data-state="absent">
-              {t("courses.live.absent", { status: statusText })}
-            </p>
+            <>
+              <p className="notice notice-error" data-testid="live-item-state" data-state="absent">
+                {t("courses.live.absent", { status: statusText })}
+              </p>
+              {v.acceptMakeUp ? (
+                <p>
+                  {t("courses.live.makeUpOffered")}{" "}
+                  <Link to={`/live/${v.id}`}>{t("recording.makeUp.title")} →</Link>
+                </p>
+              ) : null}
+            </>
           )}
         </>
       )}

@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { forbidden, notFound, requireManager, scopePaths } from "#app/auth/permissions.server.ts";
 import { draftSnapshot, getCourse, publishCourse, setCourseState, publishedSnapshot } from "#app/courses/courses.server.ts";
-import { addItem, addModule, canAuthor, setMinGrade } from "#app/courses/authoring.server.ts";
+import { addItem, addModule, canAuthor, setLiveItemMakeUp, setMinGrade } from "#app/courses/authoring.server.ts";
 import { assignmentsOfCourse } from "#app/courses/learning.server.ts";
 import { assignCourse, unassignCourse } from "#app/courses/assigning.server.ts";
 import { sessionAccess, sessionsInScope } from "#app/live/sessions.server.ts";
@@ -28,7 +28,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
       ? draftSnapshot(context.db, course.id).modules.map((m) => ({
           key: m.key,
           title: m.title,
-          items: m.items.map((i) => ({ key: i.key, type: i.type, title: i.title, liveSessionId: i.liveSessionId ?? null })),
+          items: m.items.map((i) => ({ key: i.key, type: i.type, title: i.title, liveSessionId: i.liveSessionId ?? null, acceptMakeUp: !!i.acceptMakeUp })),
         }))
       : [],
     // Sessions an author may ask members to attend (those their scope sees).
@@ -51,6 +51,7 @@ const schema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("add-lesson"), moduleKey: z.string().max(80), title: z.string().max(300) }),
   z.object({ intent: z.literal("add-reflection"), moduleKey: z.string().max(80), title: z.string().max(300) }),
   z.object({ intent: z.literal("add-live"), moduleKey: z.string().max(80), sessionId: z.coerce.number().int().positive() }),
+  z.object({ intent: z.literal("live-make-up"), itemKey: z.string().max(80), accept: z.enum(["0", "1"]) }),
 ]);
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -103,6 +104,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         addItem(context.db, course.id, f.moduleKey, "live", translate("vi", "courses.live.itemTitle", { title: s.title }), new Date(), { sessionId: s.id, minutes });
         return ok("common.saved");
       }
+      case "live-make-up":
+        if (!canAuthor(session.member, course)) forbidden();
+        setLiveItemMakeUp(context.db, course.id, f.itemKey, f.accept === "1");
+        return ok("common.saved");
     }
   } catch (e) {
     return domainFailure(e);
@@ -182,7 +187,17 @@ export default function ManageCourse() {
                             {t("courses.item.reflection")} · {t("authoring.edit")}
                           </Link>
                         ) : i.type === "live" ? (
-                          <Link to={`/manage/live/${i.liveSessionId}`}>{t("courses.item.live")}</Link>
+                          <>
+                            <Link to={`/manage/live/${i.liveSessionId}`}>{t("courses.item.live")}</Link>
+                            <Form method="post" className="inline">
+                              <input type="hidden" name="intent" value="live-make-up" />
+                              <input type="hidden" name="itemKey" value={i.key} />
+                              <input type="hidden" name="accept" value={i.acceptMakeUp ? "0" : "1"} />
+                              <button type="submit" className="secondary small" aria-pressed={i.acceptMakeUp} data-testid={`make-up-${i.key}`}>
+                                {i.acceptMakeUp ? t("courses.live.makeUpAccepted") : t("courses.live.makeUpAccept")}
+                              </button>
+                            </Form>
+                          </>
                         ) : (
                           <Link to={`/manage/courses/${d.course.id}/quizzes/${i.key}`}>
                             {t("courses.item.quiz")} · {t("authoring.edit")}

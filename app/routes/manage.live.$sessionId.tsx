@@ -103,6 +103,9 @@ export default function ManageLiveSession() {
           <Link className="button secondary" to={`/manage/live/${s.id}/questions`} data-testid="questions-link">
             {t("live.questions.link")}
           </Link>
+          <Link className="button secondary" to={`/manage/live/${s.id}/recording`} data-testid="recording-link">
+            {t("recording.link")}
+          </Link>
           {d.canOpen ? (
             <Link className="button secondary" to={`/live/${s.id}`}>
               {t("live.manage.openPage")}

@@ -80,6 +80,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
       via: r.via,
       firstJoin: r.firstJoin?.getTime() ?? null,
       lastLeave: r.lastLeave?.getTime() ?? null,
+      makeUp: r.makeUp ? { percent: r.makeUp.percent, madeUp: !!r.makeUp.madeUpAt } : null,
     })),
     absentCount: rep.absentees.length,
     absentees: rep.absentees.slice(0, ABSENTEES_SHOWN).map((r) => ({ code: r.code, fullName: r.fullName, unitName: r.unitName, excused: r.corrected?.status === "excused" })),
@@ -113,6 +114,7 @@ function CountsCells({ c }: { c: Counts }) {
       <td>{c.absent}</td>
       <td>{c.excused}</td>
       <td>{c.rate == null ? "—" : `${Math.round(c.rate * 1000) / 10}%`}</td>
+      <td>{c.madeUp}</td>
     </>
   );
 }
@@ -167,7 +169,7 @@ export default function Attendance() {
     return `${pagePath}${search ? `?${search}` : ""}${hash}`;
   };
   const filtered = !!(d.filter.status || d.filter.via || d.filter.q);
-  const countHeads = ["live.count.invited", "live.count.present", "live.count.late", "live.count.leftEarly", "live.count.absent", "live.count.excused", "live.count.rate"] as const;
+  const countHeads = ["live.count.invited", "live.count.present", "live.count.late", "live.count.leftEarly", "live.count.absent", "live.count.excused", "live.count.rate", "recording.column.madeUp"] as const;
   return (
     <>
       <p className="muted small">
@@ -194,7 +196,7 @@ export default function Attendance() {
                   ? d.counts.rate == null
                     ? "—"
                     : `${Math.round(d.counts.rate * 1000) / 10}%`
-                  : [d.counts.invited, d.counts.present, d.counts.late, d.counts.leftEarly, d.counts.absent, d.counts.excused][i]}
+                  : [d.counts.invited, d.counts.present, d.counts.late, d.counts.leftEarly, d.counts.absent, d.counts.excused, 0, d.counts.madeUp][i]}
               </dd>
             </div>
           ))}
@@ -302,6 +304,11 @@ export default function Attendance() {
           { label: t("live.attendance.via"), cell: (r) => (r.via ? t(`live.via.${r.via}`) : "—") },
           { label: t("live.attendance.firstJoin"), cell: (r) => time(r.firstJoin) },
           { label: t("live.attendance.lastLeave"), cell: (r) => time(r.lastLeave) },
+          {
+            label: t("recording.column.madeUp"),
+            cell: (r) =>
+              r.makeUp ? (r.makeUp.madeUp ? t("recording.madeUp.yes", { percent: r.makeUp.percent }) : t("recording.madeUp.partial", { percent: r.makeUp.percent })) : "—",
+          },
         ]}
       />
       {d.table.pages > 1 ? (

@@ -64,6 +64,8 @@ function useCountColumns<R>(countsOf: (row: R) => AttendanceCounts): Column<R>[]
     count(t("reports.session.absent"), (c) => c.absent),
     count(t("reports.session.excused"), (c) => c.excused),
     { label: t("reports.att.rate"), cell: (r) => rateText(countsOf(r).rate) },
+    // Its own column: making up by the recording is never one of the live statuses.
+    count(t("recording.column.madeUp"), (c) => c.madeUp),
   ];
 }
 

@@ -30,9 +30,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const table: ReportTable = {
     kind: "attendance",
     title: vi("reports.att.title"),
-    headers: [...h.headers, vi("units.code"), vi("reports.att.invited"), vi("reports.session.present"), vi("reports.session.late"), vi("reports.session.left-early"), vi("reports.session.absent"), vi("reports.session.excused"), vi("reports.att.rate")],
-    columnTypes: [...h.types, "text", "count", "count", "count", "count", "count", "count", "pct"],
-    rows: r.units.map((u) => [...h.cells(u.path), u.code, u.total.invited, u.total.present, u.total.late, u.total.leftEarly, u.total.absent, u.total.excused, pct(u.total)]),
+    headers: [...h.headers, vi("units.code"), vi("reports.att.invited"), vi("reports.session.present"), vi("reports.session.late"), vi("reports.session.left-early"), vi("reports.session.absent"), vi("reports.session.excused"), vi("reports.att.rate"), vi("recording.export.madeUp")],
+    columnTypes: [...h.types, "text", "count", "count", "count", "count", "count", "count", "pct", "count"],
+    rows: r.units.map((u) => [...h.cells(u.path), u.code, u.total.invited, u.total.present, u.total.late, u.total.leftEarly, u.total.absent, u.total.excused, pct(u.total), u.total.madeUp]),
     meta: [
       [vi("reports.att.from"), q.from],
       [vi("reports.att.to"), q.to],

@@ -92,7 +92,7 @@ afterAll(async () => {
   await server?.close();
   await new Promise((r) => pageServer?.close(r));
   dropDb(db);
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  if (dataDir && !process.env.KEEP_RECORDINGS) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe("recording a broadcast", () => {
@@ -119,8 +119,10 @@ describe("recording a broadcast", () => {
 
     const decodedBefore = (await stats(viewer)).video[0].framesDecoded;
     await sleep(20_000);
-    const stopped = await ask(presenter, "stopRecording");
+    // Recorded time: from the start's answer (RTP flows to the recorder) to asking it to stop
+    // (finishing and joining the file come after).
     const recordedMs = Date.now() - t0;
+    const stopped = await ask(presenter, "stopRecording");
     expect(stopped).toEqual({ active: false, since: null });
     await waitFor(async () => (await told(viewer)).at(-1) === false, "the viewer told that recording stopped", 10_000);
 
@@ -154,8 +156,8 @@ describe("recording a broadcast", () => {
     const segments = () => db.select().from(liveRecordingSegments).where(eq(liveRecordingSegments.recordingId, rec.id)).orderBy(asc(liveRecordingSegments.seq)).all();
     await waitFor(() => segments().length === 3, "a third segment after the worker restart", 60_000);
     await sleep(6000);
-    await ask(presenter, "stopRecording");
     const activeMs = Date.now() - t0;
+    await ask(presenter, "stopRecording");
 
     const segs = segments();
     expect(segs.map((s) => s.seq)).toEqual([1, 2, 3]);

@@ -34,5 +34,12 @@ export const enRecording = {
   "recording.column.madeUp": "Make-up",
   "recording.madeUp.yes": "Made up ({percent}%)",
   "recording.madeUp.partial": "Watching ({percent}%)",
+  "recording.export.madeUpYes": "Made up",
   "recording.export.madeUp": "Make-up (recording watched)",
+  "courses.live.makeUpAccept": "Accept make-up",
+  "courses.live.makeUpAccepted": "Accepts make-up: yes (click to stop)",
+  "courses.live.doneLive": "Completed: attended live.",
+  "courses.live.doneMakeUp": "Completed: made up (watched the recording).",
+  "courses.live.makeUpOffered": "This item accepts make-up: if you missed the session, you can watch its recording once published.",
+  "authoring.error.liveItemMissing": "This attend-session item was not found.",
 } as const satisfies Record<keyof typeof viRecording, Template>;

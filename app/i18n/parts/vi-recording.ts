@@ -31,5 +31,12 @@ export const viRecording = {
   "recording.column.madeUp": "Học bù",
   "recording.madeUp.yes": "Đã học bù ({percent}%)",
   "recording.madeUp.partial": "Đang xem ({percent}%)",
+  "recording.export.madeUpYes": "Đã học bù",
   "recording.export.madeUp": "Học bù (xem bản ghi)",
+  "courses.live.makeUpAccept": "Chấp nhận học bù",
+  "courses.live.makeUpAccepted": "Chấp nhận học bù: có (bấm để bỏ)",
+  "courses.live.doneLive": "Đã hoàn thành: dự trực tiếp.",
+  "courses.live.doneMakeUp": "Đã hoàn thành: học bù (đã xem bản ghi).",
+  "courses.live.makeUpOffered": "Mục này chấp nhận học bù: nếu vắng, đồng chí có thể xem bản ghi của phiên khi được công bố.",
+  "authoring.error.liveItemMissing": "Không tìm thấy mục tham dự phiên này.",
 } as const;
