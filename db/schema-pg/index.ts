@@ -15,8 +15,8 @@ export const pgSchema = pgTwins(sqliteTables);
 export const {
   attendanceCorrections, attendanceEvents, attendanceLastSeen, auditLog, authSessions, certificates, completionSnapshots,
   courseAssignmentHistory, courseAssignments, courseCompletions, courseItems, courseModules, courseVersions, courses,
-  importUploads, itemProgress, liveChatMessages, liveSessionInvites, liveSessionPresenters, liveSessions, loginThrottle,
-  memberUnitHistory, members, notifications, quizAnswers, quizAttempts, quizSettings, reflectionGraders, reflectionGrades,
+  importUploads, itemProgress, liveChatMessages, liveRecordingSegments, liveRecordings, liveSessionInvites, liveSessionPresenters, liveSessions, loginThrottle,
+  memberUnitHistory, members, notifications, quizAnswers, quizAttempts, quizSettings, recordingWatches, reflectionGraders, reflectionGrades,
   reflectionLshBuckets, reflectionSimilarities, reflectionSubmissions, reflectionVersions, scopeGrants, unitPathHistory, units,
   uploads,
 } = pgSchema;
