@@ -26,6 +26,35 @@ export async function freeUdpPair(host = "127.0.0.1"): Promise<number> {
   throw new Error("no free UDP port pair for the recorder");
 }
 
+/**
+ * Resolves once something (the recorder) has bound `port`, polling; false after `timeoutMs` or if
+ * `gone()` says the recorder exited. RTP sent before ffmpeg listens is lost, key frame included.
+ */
+export async function waitUntilBound(port: number, timeoutMs: number, gone: () => boolean): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (gone()) return false;
+    if (udpPortBound(port)) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
+/**
+ * Whether a UDP socket is bound to `port`, read from the kernel's table (Linux): probing by
+ * binding the port ourselves could take it from under ffmpeg. Elsewhere, assume it is after a pause.
+ */
+function udpPortBound(port: number): boolean {
+  let table: string;
+  try {
+    table = fs.readFileSync("/proc/net/udp", "utf8") + (fs.existsSync("/proc/net/udp6") ? fs.readFileSync("/proc/net/udp6", "utf8") : "");
+  } catch {
+    return true;
+  }
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  return table.split("\n").some((line) => line.trim().split(/\s+/)[1]?.endsWith(hex));
+}
+
 function udpFree(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = dgram.createSocket("udp4");

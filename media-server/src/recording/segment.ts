@@ -10,12 +10,12 @@
 import fs from "node:fs";
 import type { types } from "mediasoup";
 import type { Logger } from "../log.ts";
-import { freeUdpPair, startRecorder, type RecorderProcess } from "./ffmpeg.ts";
+import { freeUdpPair, startRecorder, waitUntilBound, type RecorderProcess } from "./ffmpeg.ts";
 import { recorderSdp, type RecordedStream } from "./sdp.ts";
 
 const LOOPBACK = "127.0.0.1";
-/** How long ffmpeg gets to open its sockets before RTP flows. */
-const RECORDER_OPEN_MS = 600;
+/** How long ffmpeg gets to open its sockets before recording is refused. */
+const RECORDER_OPEN_MS = 10_000;
 const KEYFRAME_REQUESTS_MS = [0, 500, 1500, 3000];
 
 export type SegmentSources = { audio?: types.Producer; video?: types.Producer };
@@ -80,8 +80,12 @@ export class SegmentRecorder {
       fs.rmSync(sdpFile, { force: true });
       if (!this.stopping) this.log.error("recorder exited on its own", { file: this.file, code, log: log.slice(-800) });
     });
-    await new Promise((r) => setTimeout(r, RECORDER_OPEN_MS));
-    if (this.process.child.exitCode !== null) throw new Error(`recorder did not start: ${(await this.process.exited).log.slice(-500)}`);
+    const child = this.process.child;
+    // RTP flows only once ffmpeg listens on every port of the SDP.
+    for (const s of streams) {
+      const bound = await waitUntilBound(s.port, RECORDER_OPEN_MS, () => child.exitCode !== null || child.signalCode !== null);
+      if (!bound) throw new Error(`recorder did not start: ${child.exitCode !== null ? (await this.process.exited).log.slice(-500) : "its ports stayed closed"}`);
+    }
     for (const c of this.consumers) await c.resume();
     const video = this.consumers.find((c) => c.kind === "video");
     if (video) {
