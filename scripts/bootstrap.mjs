@@ -110,7 +110,11 @@ function ensureRecorder() {
 
 checkNode();
 await ensurePackages();
-await ensureWorker();
+// Debian packages before the mediasoup worker: an apt install may upgrade a library the worker is
+// built against (openssl, ffmpeg or postgresql can pull a newer libssl3, and libssl-dev with
+// it), and the worker's cache key is those libraries' versions: built first, it would then be
+// looked for under a key that no longer matches.
 ensureRecorder();
 if (mode === "test") ensureTestTools();
+await ensureWorker();
 console.log("✓ Sẵn sàng / ready");
