@@ -15,18 +15,33 @@ export function MakeUpStudy({ sessionId, minPercent, percent, madeUp }: { sessio
   useEffect(() => {
     const v = video.current;
     if (!v) return;
-    const beat = () => {
-      if (v.paused || v.ended) return;
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const send = () =>
       void fetch(`/api/live/${sessionId}/make-up`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })
         .then((r) => (r.ok ? (r.json() as Promise<{ percent: number; madeUp: boolean }>) : null))
         .then((r) => r && setProgress({ percent: r.percent, madeUp: r.madeUp }))
         .catch(() => {});
+    // Beats follow playback: one when it starts, every 10 s while it plays, one when it stops
+    // (the server credits the time between them, capped; the browser claims nothing).
+    const onPlay = () => {
+      clearInterval(timer);
+      send();
+      timer = setInterval(() => {
+        if (!v.paused && !v.ended) send();
+      }, BEAT_MS);
     };
-    const timer = setInterval(beat, BEAT_MS);
-    v.addEventListener("play", beat);
+    const onStop = () => {
+      clearInterval(timer);
+      send();
+    };
+    v.addEventListener("play", onPlay);
+    v.addEventListener("pause", onStop);
+    v.addEventListener("ended", onStop);
     return () => {
       clearInterval(timer);
-      v.removeEventListener("play", beat);
+      v.removeEventListener("play", onPlay);
+      v.removeEventListener("pause", onStop);
+      v.removeEventListener("ended", onStop);
     };
   }, [sessionId]);
   return (
