@@ -84,6 +84,8 @@ function startMediaServer(secret: string, workerBin: string) {
         ...process.env,
         NODE_ENV: "production",
         DATABASE_URL: env.DATABASE_URL,
+        // Recordings are written where the app serves them from.
+        DATA_DIR: env.DATA_DIR,
         JOIN_TOKEN_SECRET: secret,
         MEDIA_HOST: process.env.MEDIA_HOST ?? internal.hostname,
         MEDIA_PORT: internal.port || "3100",
