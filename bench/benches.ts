@@ -12,4 +12,5 @@ export const BENCHES: Record<string, () => Promise<BenchModule>> = {
   "media-ingest": () => import("./media-ingest.ts"),
   "attendance-report": () => import("./attendance-report.ts"),
   pages: () => import("./pages.ts"),
+  "reflection-similarity": () => import("./reflection-similarity.ts"),
 };

@@ -1,7 +1,7 @@
-import { and, eq, inArray, ne, or } from "drizzle-orm";
+import { and, inArray, ne, or, sql } from "drizzle-orm";
 import type { Db } from "#db/client.server.ts";
 import { reflectionLshBuckets, reflectionSimilarities, reflectionVersions } from "#db/schema/index.ts";
-import { jaccard, lshBuckets, minhash, shingles, SIMILARITY_THRESHOLD } from "./similarity.ts";
+import { jaccard, lshBuckets, minhash, MIN_SHARED_BANDS, shingles, SIMILARITY_THRESHOLD } from "./similarity.ts";
 
 export type SimilarPair = { otherVersionId: number; score: number };
 
@@ -10,19 +10,27 @@ export type SimilarPair = { otherVersionId: number; score: number };
  * Only these are compared exactly, so a check reads a handful of texts, not the whole course.
  */
 export function similarityCandidates(db: Db, courseId: number, memberId: number, buckets: number[]): number[] {
-  const hits = db
-    .selectDistinct({ id: reflectionLshBuckets.versionId })
-    .from(reflectionLshBuckets)
-    .innerJoin(reflectionVersions, eq(reflectionVersions.id, reflectionLshBuckets.versionId))
-    .where(
-      and(
-        eq(reflectionLshBuckets.courseId, courseId),
-        ne(reflectionVersions.memberId, memberId),
-        or(...buckets.map((bucket, band) => and(eq(reflectionLshBuckets.band, band), eq(reflectionLshBuckets.bucket, bucket)))),
-      ),
-    )
-    .all();
-  return hits.map((h) => h.id);
+  // One indexed point lookup per band (primary key course, band, bucket), as a UNION ALL: an OR
+  // of the (band, bucket) pairs makes SQLite scan the course's buckets instead. A candidate must
+  // share MIN_SHARED_BANDS bands: see that constant.
+  const lookups = sql.join(
+    buckets.map((bucket, band) => sql`SELECT version_id FROM reflection_lsh_buckets WHERE course_id = ${courseId} AND band = ${band} AND bucket = ${bucket}`),
+    sql` UNION ALL `,
+  );
+  const ids = db
+    .all<{ version_id: number }>(sql`SELECT version_id FROM (${lookups}) GROUP BY version_id HAVING COUNT(*) >= ${MIN_SHARED_BANDS}`)
+    .map((r) => r.version_id);
+  if (ids.length === 0) return [];
+  const out: number[] = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = db
+      .select({ id: reflectionVersions.id })
+      .from(reflectionVersions)
+      .where(and(inArray(reflectionVersions.id, ids.slice(i, i + 500)), ne(reflectionVersions.memberId, memberId)))
+      .all();
+    out.push(...rows.map((r) => r.id));
+  }
+  return out;
 }
 
 /** Exact Jaccard against the candidates; those at or above the threshold. */

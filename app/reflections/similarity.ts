@@ -9,10 +9,20 @@
  */
 
 export const SHINGLE_WORDS = 3;
-/** At or above this Jaccard similarity of shingle sets, the grader is shown the pair. */
-export const SIMILARITY_THRESHOLD = 0.5;
-export const LSH_BANDS = 32;
-export const LSH_ROWS = 4;
+/**
+ * At or above this Jaccard similarity of shingle sets, the grader is shown the pair. A copy with
+ * one word in five replaced keeps about half its 3-shingles (0.8³), Jaccard ≈ 0.34; two honest
+ * texts on one prompt share a few stock phrases, Jaccard well under 0.1 (bench/reflection-similarity.ts).
+ */
+export const SIMILARITY_THRESHOLD = 0.3;
+/**
+ * 64 bands of 2 rows, and a candidate must share at least 2 of them: the shared bands of a pair at
+ * Jaccard J are Binomial(64, J²), so a pair at 0.3 is a candidate with probability ≈ 0.98, one at
+ * 0.05 with ≈ 0.01. Candidates are then compared exactly: a stray one costs time, never a false flag.
+ */
+export const LSH_BANDS = 64;
+export const LSH_ROWS = 2;
+export const MIN_SHARED_BANDS = 2;
 const HASHES = LSH_BANDS * LSH_ROWS;
 
 export type Token = { word: string; start: number; end: number };

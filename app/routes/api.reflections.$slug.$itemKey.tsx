@@ -26,7 +26,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!parsed?.success) return Response.json({ ok: false, messages: [translate(locale, "error.badRequest")] }, { status: 400 });
   try {
     const r = saveDraft(context.db, session.member.id, course, params.itemKey ?? "", parsed.data.doc);
-    return { ok: true, savedAt: r.savedAt.toISOString(), words: r.words };
+    return Response.json({ ok: true, savedAt: r.savedAt.toISOString(), words: r.words });
   } catch (e) {
     if (e instanceof DomainError) return Response.json({ ok: false, messages: [translate(locale, e.key, e.params as never)] }, { status: e.status });
     throw e;
