@@ -28,8 +28,8 @@ const WORDS = 250;
 const COPY_RATES = [0.05, 0.1, 0.2, 0.3];
 const COPIES_PER_RATE = 50;
 const HONEST_PROBES = 200;
-const BASELINE_PROBES = 8;
-const LOAD_CHECKED = 2_000;
+const BASELINE_PROBES = 5;
+const LOAD_CHECKED = 500;
 
 /** A small deterministic PRNG (mulberry32), so every run draws the same corpus. */
 function rng(seed: number) {

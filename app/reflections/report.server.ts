@@ -217,3 +217,13 @@ export function gradesTable(db: Db, unit: { id: number; code: string; name: stri
     fileBase: `bai-thu-hoach-${unit.code}`,
   };
 }
+
+/** Reflections of the subtree's writers (their unit at submission) waiting for grading: the unit report's own count. */
+export function waitingForGrading(db: Db, unitPath: string): number {
+  return db
+    .select({ id: reflectionSubmissions.id })
+    .from(reflectionSubmissions)
+    .innerJoin(units, eq(units.id, reflectionSubmissions.unitId))
+    .where(and(eq(reflectionSubmissions.state, "submitted"), subtreeCondition(unitPath)))
+    .all().length;
+}

@@ -8,6 +8,7 @@ import { DataTable } from "#app/components/data-table.tsx";
 import { CompletionBars } from "#app/components/charts/completion-bars.tsx";
 import { CompletionOverTime } from "#app/components/charts/completion-over-time.tsx";
 import { useT } from "#app/i18n/use-t.ts";
+import { waitingForGrading } from "#app/reflections/report.server.ts";
 import reportsCss from "#app/styles/reports.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: reportsCss }];
@@ -29,6 +30,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
     day: f.day,
     today: f.today,
     query: q,
+    reflectionsWaiting: waitingForGrading(context.db, unit.path),
   };
   if (f.courseIds.length === 0) return { ...base, empty: true as const };
   const rollup = completionRollup(context.db, { courseIds: f.courseIds, at: f.at, rootUnitId: unit.id, withinPaths });
@@ -78,6 +80,9 @@ export default function UnitReport() {
           <p className="row no-print">
             <Link className="button" to={`/manage/reports/units/${d.unit.id}/missing${d.query}`} data-testid="missing-link">
               {t("reports.missing.link")}
+            </Link>
+            <Link className="button secondary" to={`/manage/reports/units/${d.unit.id}/reflections`} data-testid="reflections-link">
+              {t("reflection.report.linkWaiting", { n: d.reflectionsWaiting })}
             </Link>
           </p>
           {d.hasChildren ? (

@@ -104,6 +104,7 @@ test("write on a phone, returned with a comment, revised, passed; the course com
   const members = await admin.page.textContent("[data-testid=members-table]");
   expect(members).toContain("Trần Thị Viết");
   expect(members).toContain("Đã hoàn thành");
+  expect(await admin.page.textContent("[data-testid=reflections-link]")).toContain("0 chờ chấm");
   await admin.page.goto(`${srv.origin}/manage/reports/units/${t.a1.id}/reflections`);
   expect(await admin.page.textContent("[data-testid=reflection-counts] td[data-col=passed]")).toBe("1");
   expect(await admin.page.textContent("[data-testid=reflection-counts] td[data-col=waiting]")).toBe("0");

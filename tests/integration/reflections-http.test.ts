@@ -175,6 +175,8 @@ describe("reports", () => {
     expect(page).toMatch(/data-testid="reflection-missing"[\s\S]*RH-SEC-A1/);
     // The A2 submission waits on the A2 secretary.
     expect(page).toMatch(/data-testid="reflection-graders"[\s\S]*RH-SEC-A2/);
+    // The unit report itself counts what waits for grading in its subtree (w3's, in A2).
+    expect(await htmlOf(await ad.request(`/manage/reports/units/${t.a.id}`))).toContain("Bài thu hoạch: 1 chờ chấm");
     const csv = await ad.request(`/manage/reports/units/${t.a.id}/reflections/export?format=csv`);
     expect(csv.status).toBe(200);
     expect(csv.headers.get("x-report-checksum")).toMatch(/^[0-9a-f]{64}$/);

@@ -136,4 +136,5 @@ export const enReflections = {
   "reflection.export.grader": "Grader",
   "reflection.export.gradedAt": "Graded",
   "reflection.export.comment": "Comment",
+  "reflection.report.linkWaiting": "Reflections: {n} waiting for grading",
 } as const satisfies Record<keyof typeof viReflections, Template>;

@@ -133,4 +133,5 @@ export const viReflections = {
   "reflection.export.grader": "Người chấm",
   "reflection.export.gradedAt": "Chấm lúc",
   "reflection.export.comment": "Nhận xét",
+  "reflection.report.linkWaiting": "Bài thu hoạch: {n} chờ chấm",
 } as const;
