@@ -275,4 +275,5 @@ test("a hostile lesson body runs no script in Chromium, on load or on any click,
     await srv.close();
     dropDb(db);
   }
-});
+  // A dozen page loads in one journey: minutes on a loaded two-core machine, not the default 30 s.
+}, 180_000);
