@@ -118,7 +118,7 @@ export const enReflections = {
   "reflection.report.draftStarted": "Draft started",
   "reflection.report.gradersTitle": "Graders with submissions waiting",
   "reflection.report.gradersNone": "Nothing is waiting for grading.",
-  "reflection.report.waitingFor": plural("n", { one: "{n} waiting", other: "{n} waiting" }),
+  "reflection.report.waitingFor": "{n} waiting for grading",
   "reflection.report.export": "Download the reflection grades:",
   "reflection.export.title": "Reflection grades by unit",
   "reflection.export.unit": "Unit",
