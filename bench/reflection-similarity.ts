@@ -26,9 +26,9 @@ export const title = "reflection-similarity — copy flag on 10,000 submissions:
 const CORPUS = Number(process.env.BENCH_REFLECTIONS ?? 10_000);
 const WORDS = 250;
 const COPY_RATES = [0.05, 0.1, 0.2, 0.3];
-const COPIES_PER_RATE = 50;
-const HONEST_PROBES = 200;
-const BASELINE_PROBES = 5;
+const COPIES_PER_RATE = 25;
+const HONEST_PROBES = 100;
+const BASELINE_PROBES = 3;
 const LOAD_CHECKED = 500;
 
 /** A small deterministic PRNG (mulberry32), so every run draws the same corpus. */
