@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useRef, useState } from "react";
 import { EditorContent, useEditor, type Editor } from "@tiptap/react";
 import type { JSONContent } from "@tiptap/core";
+import { useLeaveGuard } from "#app/editor/use-leave-guard.client.ts";
 import { extensions } from "./extensions.ts";
 import { isAllowedHref } from "./url-policy.ts";
 import { useT } from "#app/i18n/use-t.ts";
@@ -61,20 +62,7 @@ export function LessonEditor({ saveUrl, uploadUrl, initialTitle, initialDoc }: {
     },
   });
 
-  useEffect(() => {
-    const warn = (e: BeforeUnloadEvent) => {
-      if (!dirty.current) return;
-      e.preventDefault();
-      e.returnValue = t("editor.leaveWarning");
-    };
-    const online = () => editor && dirty.current && void save(editor);
-    window.addEventListener("beforeunload", warn);
-    window.addEventListener("online", online);
-    return () => {
-      window.removeEventListener("beforeunload", warn);
-      window.removeEventListener("online", online);
-    };
-  }, [editor, save, t]);
+  useLeaveGuard(editor, dirty, save, t("editor.leaveWarning"));
 
   const onTitle = (v: string) => {
     setTitle(v);
