@@ -8,7 +8,7 @@ import { NonceContext } from "./nonce.tsx";
 
 const ABORT_DELAY = 5_000;
 
-export default function handleRequest(
+export default async function handleRequest(
   request: Request,
   responseStatusCode: number,
   responseHeaders: Headers,

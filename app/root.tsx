@@ -31,9 +31,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   // The server renders in either language; the browser loads only its page's catalog (entry.client.tsx).
   for (const l of LOCALES) provideMessages(l, messagesOf(l));
   const locale = localeOf(request, context.env.DEFAULT_LOCALE);
-  const session = getSession(request, context);
+  const session = await getSession(request, context);
   const member = session?.member ?? null;
-  const scope = member ? scopeOf(context.db, member) : null;
+  const scope = member ? await scopeOf(context.db, member) : null;
   return {
     locale,
     user: member
@@ -42,7 +42,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
           fullName: member.fullName,
           role: member.role,
           canManage: !!scope && (scope.all || scope.roots.length > 0),
-          canGrade: (!!scope && (scope.all || scope.roots.length > 0)) || isNamedGrader(context.db, member.id),
+          canGrade: (!!scope && (scope.all || scope.roots.length > 0)) || await isNamedGrader(context.db, member.id),
         }
       : null,
   };

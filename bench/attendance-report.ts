@@ -1,3 +1,4 @@
+import { one } from "#db/first.ts";
 /**
  * The attendance report of a big session: N invited members (default 5,000), 80 % of them watching
  * for most of an hour, heartbeats every 15 s. Two ledgers of the same observations, on two files:
@@ -10,7 +11,7 @@
  */
 import fs from "node:fs";
 import { pathToFileURL } from "node:url";
-import { openDb, type Db } from "../db/client.server.ts";
+import { bulkWriter, closeDb, openDb, writeTx, type Db } from "../db/client.server.ts";
 import { liveSessionInvites, liveSessions, units } from "../db/schema/index.ts";
 import { sessionAttendance } from "../app/live/attendance.server.ts";
 import { fmtBytes, removeDbFiles, stats, tmpDbPath, type BenchResult } from "./lib.ts";
@@ -18,17 +19,21 @@ import { fmtBytes, removeDbFiles, stats, tmpDbPath, type BenchResult } from "./l
 const MIN = 60_000;
 const HEARTBEAT = 15_000;
 
-function build(db: Db, invited: number, heartbeatsAsEvents: boolean) {
+async function build(db: Db, invited: number, heartbeatsAsEvents: boolean) {
   const t0 = Date.UTC(2030, 0, 1, 1, 0, 0);
-  const c = db.$client;
+  const c = bulkWriter(db);
   const now = new Date();
-  const u = db.insert(units).values({ code: "U", name: "U", nameFolded: "u", path: "/1/", depth: 0, createdAt: now, updatedAt: now }).returning().get();
-  const s = db
-    .insert(liveSessions)
-    .values({ title: "bench", scheduledStartAt: new Date(t0), plannedEndAt: new Date(t0 + 60 * MIN), actualStartAt: new Date(t0), actualEndAt: new Date(t0 + 60 * MIN), state: "ended", createdAt: now, updatedAt: now })
-    .returning()
-    .get();
-  db.insert(liveSessionInvites).values({ sessionId: s.id, unitId: u.id, createdAt: now }).run();
+  const { u, s } = await writeTx(db, async (tx) => {
+    const u = await one(tx.insert(units).values({ code: "U", name: "U", nameFolded: "u", path: "/1/", depth: 0, createdAt: now, updatedAt: now }).returning());
+    const s = await one(
+      tx
+        .insert(liveSessions)
+        .values({ title: "bench", scheduledStartAt: new Date(t0), plannedEndAt: new Date(t0 + 60 * MIN), actualStartAt: new Date(t0), actualEndAt: new Date(t0 + 60 * MIN), state: "ended", createdAt: now, updatedAt: now })
+        .returning(),
+    );
+    await tx.insert(liveSessionInvites).values({ sessionId: s.id, unitId: u.id, createdAt: now });
+    return { u, s };
+  });
   const member = c.prepare("INSERT INTO members (code, full_name, full_name_folded, unit_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)");
   const event = c.prepare("INSERT INTO attendance_events (event_id, session_id, member_id, kind, via, connection_id, at, recorded_at) VALUES (?, ?, ?, ?, 'individual', ?, ?, ?)");
   const seen = c.prepare("INSERT INTO attendance_last_seen (session_id, member_id, key, via, connection_id, at) VALUES (?, ?, ?, 'individual', ?, ?)");
@@ -63,26 +68,26 @@ export async function run(invited = 5000, rounds = 5): Promise<BenchResult> {
   const before = openDb(`file:${files[0]}`, { migrate: true });
   const now = openDb(`file:${files[1]}`, { migrate: true });
   try {
-    const wb = build(before, invited, true);
-    const wn = build(now, invited, false);
-    for (const db of [before, now]) db.$client.pragma("wal_checkpoint(TRUNCATE)");
+    const wb = await build(before, invited, true);
+    const wn = await build(now, invited, false);
+    for (const db of [before, now]) bulkWriter(db).pragma("wal_checkpoint(TRUNCATE)");
     const size = (f: string) => fs.statSync(f).size;
     const rw = { reconnectWindowMs: 60_000 };
     const t = { before: [] as number[], now: [] as number[], oneBefore: [] as number[], oneNow: [] as number[] };
     let check = [0, 0];
     for (let r = 0; r < rounds; r++) {
       let t0 = performance.now();
-      const a = sessionAttendance(before, wb.sessionId, rw)!;
+      const a = (await sessionAttendance(before, wb.sessionId, rw))!;
       t.before.push(performance.now() - t0);
       t0 = performance.now();
-      const b = sessionAttendance(now, wn.sessionId, rw)!;
+      const b = (await sessionAttendance(now, wn.sessionId, rw))!;
       t.now.push(performance.now() - t0);
       check = [a.members.filter((m) => m.status === "present").length, b.members.filter((m) => m.status === "present").length];
       t0 = performance.now();
-      sessionAttendance(before, wb.sessionId, { ...rw, only: [wb.someMember] });
+      await sessionAttendance(before, wb.sessionId, { ...rw, only: [wb.someMember] });
       t.oneBefore.push(performance.now() - t0);
       t0 = performance.now();
-      sessionAttendance(now, wn.sessionId, { ...rw, only: [wn.someMember] });
+      await sessionAttendance(now, wn.sessionId, { ...rw, only: [wn.someMember] });
       t.oneNow.push(performance.now() - t0);
     }
     const [sb, sn, ob, on] = [stats(t.before), stats(t.now), stats(t.oneBefore), stats(t.oneNow)];
@@ -99,8 +104,8 @@ export async function run(invited = 5000, rounds = 5): Promise<BenchResult> {
       ],
     };
   } finally {
-    before.$client.close();
-    now.$client.close();
+    closeDb(before);
+    closeDb(now);
     for (const f of files) removeDbFiles(f);
   }
 }

@@ -1,3 +1,4 @@
+import { one } from "#db/first.ts";
 /**
  * Attendance ingest: events/s sustained by the ledger (one BEGIN IMMEDIATE transaction per event,
  * idempotent insert on the unique event id, drizzle) against raw better-sqlite3 inserts, each also
@@ -8,20 +9,22 @@
  */
 import { randomUUID } from "node:crypto";
 import { pathToFileURL } from "node:url";
-import { openDb, type Db } from "../db/client.server.ts";
+import { bulkWriter, closeDb, openDb, writeTx, type Db } from "../db/client.server.ts";
 import { liveSessions, members, units } from "../db/schema/index.ts";
 import { AttendanceLedger, type Sighting } from "../media-server/src/attendance.ts";
 import { removeDbFiles, tmpDbPath, type BenchResult } from "./lib.ts";
 
-function seed(db: Db) {
+async function seed(db: Db) {
   const now = new Date();
-  const u = db.insert(units).values({ code: "U", name: "U", nameFolded: "u", path: "/1/", depth: 0, createdAt: now, updatedAt: now }).returning().get();
-  const ms = [];
-  for (let i = 0; i < 500; i++) {
-    ms.push(db.insert(members).values({ code: `M${i}`, fullName: `M ${i}`, fullNameFolded: `m ${i}`, unitId: u.id, createdAt: now, updatedAt: now }).returning().get().id);
-  }
-  const s = db.insert(liveSessions).values({ title: "bench", scheduledStartAt: now, plannedEndAt: now, createdAt: now, updatedAt: now }).returning().get();
-  return { sessionId: s.id, memberIds: ms };
+  return writeTx(db, async (tx) => {
+    const u = await one(tx.insert(units).values({ code: "U", name: "U", nameFolded: "u", path: "/1/", depth: 0, createdAt: now, updatedAt: now }).returning());
+    const ms = [];
+    for (let i = 0; i < 500; i++) {
+      ms.push((await one(tx.insert(members).values({ code: `M${i}`, fullName: `M ${i}`, fullNameFolded: `m ${i}`, unitId: u.id, createdAt: now, updatedAt: now }).returning())).id);
+    }
+    const s = await one(tx.insert(liveSessions).values({ title: "bench", scheduledStartAt: now, plannedEndAt: now, createdAt: now, updatedAt: now }).returning());
+    return { sessionId: s.id, memberIds: ms };
+  });
 }
 
 export const title = "media attendance ingest: ledger appends vs raw inserts";
@@ -32,14 +35,14 @@ export async function run(seconds = 2, rounds = 3): Promise<BenchResult> {
   const dbL = openDb(`file:${files[0]}`, { migrate: true });
   const dbR = openDb(`file:${files[1]}`, { migrate: true });
   try {
-    const wl = seed(dbL);
-    const wr = seed(dbR);
+    const wl = await seed(dbL);
+    const wr = await seed(dbR);
     const ledger = new AttendanceLedger(dbL);
-    const raw = dbR.$client.prepare(
+    const raw = bulkWriter(dbR).prepare(
       `INSERT INTO attendance_events (event_id, session_id, member_id, kind, via, connection_id, at, recorded_at)
        VALUES (?, ?, ?, 'heartbeat', 'individual', ?, ?, ?)`,
     );
-    const rawTx = dbR.$client.transaction((id: string, sid: number, mid: number, at: number) => raw.run(id, sid, mid, "c", at, at));
+    const rawTx = bulkWriter(dbR).transaction((id: string, sid: number, mid: number, at: number) => raw.run(id, sid, mid, "c", at, at));
 
     const rates = { ledger: [] as number[], raw: [] as number[], tick: [] as number[] };
     let i = 0;
@@ -48,7 +51,7 @@ export async function run(seconds = 2, rounds = 3): Promise<BenchResult> {
       let n = 0;
       let t0 = performance.now();
       while (performance.now() - t0 < seconds * 1000) {
-        ledger.append({ sessionId: wl.sessionId, memberId: wl.memberIds[i++ % 500], kind: "heartbeat", via: "individual", connectionId: "c", at: Date.now() });
+        await ledger.append({ sessionId: wl.sessionId, memberId: wl.memberIds[i++ % 500], kind: "heartbeat", via: "individual", connectionId: "c", at: Date.now() });
         n++;
       }
       rates.ledger.push(n / ((performance.now() - t0) / 1000));
@@ -66,7 +69,7 @@ export async function run(seconds = 2, rounds = 3): Promise<BenchResult> {
       while (performance.now() - t0 < seconds * 1000) {
         const at = Date.now();
         const batch: Sighting[] = wl.memberIds.map((m) => ({ sessionId: wl.sessionId, memberId: m, via: "individual", connectionId: "c", at }));
-        n += ledger.touch(batch);
+        n += await ledger.touch(batch);
       }
       rates.tick.push(n / ((performance.now() - t0) / 1000));
     }
@@ -83,8 +86,8 @@ export async function run(seconds = 2, rounds = 3): Promise<BenchResult> {
       ],
     };
   } finally {
-    dbL.$client.close();
-    dbR.$client.close();
+    closeDb(dbL);
+    closeDb(dbR);
     for (const f of files) removeDbFiles(f);
   }
 }

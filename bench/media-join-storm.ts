@@ -1,3 +1,4 @@
+import { one } from "#db/first.ts";
 /**
  * Join storm: N viewers (default 500) open a socket and follow the whole join protocol (auth →
  * join → createTransport recv → consume with RTP capabilities) within a spread window (default
@@ -19,7 +20,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Server as IOServer } from "socket.io";
 import { io as ioClient } from "socket.io-client";
-import { openDb } from "../db/client.server.ts";
+import { closeDb, openDb, writeTx } from "../db/client.server.ts";
 import { liveSessionInvites, liveSessions, members, units } from "../db/schema/index.ts";
 import { signJoinToken } from "../live-protocol/join-token.server.ts";
 import { parseConfig } from "../media-server/src/config.ts";
@@ -46,7 +47,7 @@ const pct = (xs: number[], p: number) => {
 async function runClients(job: ClientJob): Promise<ClientResult> {
   const ms: number[] = [];
   const errors: Record<string, number> = {};
-  const sockets: ReturnType<typeof ioClient>[] = [];
+  const sockets: Awaited<ReturnType<typeof ioClient>>[] = [];
   const fail = (e: string) => (errors[e] = (errors[e] ?? 0) + 1);
   const one = (token: string) =>
     new Promise<void>((resolve) => {
@@ -111,21 +112,22 @@ export async function run(viewers = 500, spreadSeconds = 10): Promise<BenchResul
   removeDbFiles(file);
   const db = openDb(`file:${file}`, { migrate: true });
   const now = new Date();
-  const unit = db.insert(units).values({ code: "U", name: "U", nameFolded: "u", path: "/", depth: 0, createdAt: now, updatedAt: now }).returning().get();
-  db.update(units).set({ path: `/${unit.id}/` }).run();
-  const session = db.insert(liveSessions).values({ title: "bench", scheduledStartAt: now, plannedEndAt: new Date(now.getTime() + 3_600_000), createdAt: now, updatedAt: now }).returning().get();
-  db.insert(liveSessionInvites).values({ sessionId: session.id, unitId: unit.id, createdAt: now }).run();
   const tokens: string[] = [];
   const phones: string[] = [];
-  db.transaction((tx) => {
+  const { unit, session, host } = await writeTx(db, async (tx) => {
+    const unit = await one(tx.insert(units).values({ code: "U", name: "U", nameFolded: "u", path: "/", depth: 0, createdAt: now, updatedAt: now }).returning());
+    await tx.update(units).set({ path: `/${unit.id}/` });
+    const session = await one(tx.insert(liveSessions).values({ title: "bench", scheduledStartAt: now, plannedEndAt: new Date(now.getTime() + 3_600_000), createdAt: now, updatedAt: now }).returning());
+    await tx.insert(liveSessionInvites).values({ sessionId: session.id, unitId: unit.id, createdAt: now });
     for (let i = 0; i < viewers; i++) {
-      const m = tx.insert(members).values({ code: `V${i}`, fullName: `Viewer ${i}`, fullNameFolded: `viewer ${i}`, unitId: unit.id, createdAt: now, updatedAt: now }).returning().get();
+      const m = await one(tx.insert(members).values({ code: `V${i}`, fullName: `Viewer ${i}`, fullNameFolded: `viewer ${i}`, unitId: unit.id, createdAt: now, updatedAt: now }).returning());
       const t = { memberId: m.id, memberCode: m.code, name: m.fullName, sessionId: session.id, unitId: unit.id, ttlMs: 3_600_000 };
       tokens.push(signJoinToken({ ...t, role: "viewer" }, SECRET));
       phones.push(signJoinToken({ ...t, role: "check-in" }, SECRET));
     }
+    const host = await one(tx.insert(members).values({ code: "HOST", fullName: "Bí thư", fullNameFolded: "bi thu", unitId: unit.id, createdAt: now, updatedAt: now }).returning());
+    return { unit, session, host };
   });
-  const host = db.insert(members).values({ code: "HOST", fullName: "Bí thư", fullNameFolded: "bi thu", unitId: unit.id, createdAt: now, updatedAt: now }).returning().get();
   const hostToken = signJoinToken({ memberId: host.id, memberCode: host.code, name: host.fullName, sessionId: session.id, role: "cell-room", unitId: unit.id, ttlMs: 3_600_000 }, SECRET);
 
   const summary: string[] = [];
@@ -189,7 +191,7 @@ export async function run(viewers = 500, spreadSeconds = 10): Promise<BenchResul
         `event-loop delay p99 ${qrLoop.p99.toFixed(1)} ms; ratio p95 to the bare echo ${(pct(qr.ms, 95) / pct(base.ms, 95)).toFixed(1)}×`,
     );
   } finally {
-    db.$client.close();
+    closeDb(db);
     removeDbFiles(file);
   }
   return { name: "media-join-storm", summary };

@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 /**
  * pages: requests/s and p95 of the pages a signed-in member opens most (home, course list, a
  * lesson, /progress) with 10 concurrent signed-in clients, against a baseline in the same run:
@@ -20,7 +21,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { AddressInfo } from "node:net";
 import { eq, inArray } from "drizzle-orm";
-import { openDb } from "#db/client.server.ts";
+import { closeDb, openDb, writeTx } from "#db/client.server.ts";
 import { members } from "#db/schema/index.ts";
 import { hashPassword } from "#app/auth/password.server.ts";
 import { DEMO_PASSWORD, seedDemo } from "../scripts/seed/demo.ts";
@@ -55,7 +56,7 @@ async function serve(dbFile: string, dataDir: string) {
     if (m !== "stop") return;
     server.closeAllConnections();
     server.close(() => {
-      db.$client.close();
+      closeDb(db);
       // A normal exit, so --cpu-prof writes its profile.
       process.exit(0);
     });
@@ -126,18 +127,20 @@ async function seed(dbFile: string, dataDir: string) {
   const db = openDb(`file:${dbFile}`, { migrate: true });
   try {
     const hash = await hashPassword(DEMO_PASSWORD);
-    seedDemo(db, hash);
-    seedDemoCourses(db, dataDir);
-    seedDemoLiveSession(db);
+    await seedDemo(db, hash);
+    await seedDemoCourses(db, dataDir);
+    await seedDemoLiveSession(db);
     const codes = Array.from({ length: CLIENTS }, (_, i) => `DV${String(i + 1).padStart(5, "0")}`);
-    db.update(members).set({ passwordHash: hash }).where(inArray(members.code, codes)).run();
+    await writeTx(db, async (tx) => {
+      await tx.update(members).set({ passwordHash: hash }).where(inArray(members.code, codes));
+    });
     const past = new Date(Date.now() - 3600_000);
     let lesson: { slug: string; key: string } | null = null;
     for (const [i, code] of codes.entries()) {
-      const m = db.select({ id: members.id }).from(members).where(eq(members.code, code)).get()!;
-      for (const c of coursesForMember(db, m.id)) {
-        const course = getCourse(db, c.id)!;
-        const pub = publishedSnapshot(db, course)!;
+      const m = (await first(db.select({ id: members.id }).from(members).where(eq(members.code, code))))!;
+      for (const c of await coursesForMember(db, m.id)) {
+        const course = (await getCourse(db, c.id))!;
+        const pub = (await publishedSnapshot(db, course))!;
         const lessons = snapshotItems(pub.snapshot).filter((it) => it.type === "lesson");
         // The lesson every client reads: the longest body, the page's worst case.
         if (!lesson && i === 0) {
@@ -145,9 +148,9 @@ async function seed(dbFile: string, dataDir: string) {
           lesson = { slug: c.slug, key: longest.key };
         }
         for (const it of lessons.slice(0, i % 6)) {
-          openItem(db, m.id, c.id, it.key, pub.versionId, past);
+          await openItem(db, m.id, c.id, it.key, pub.versionId, past);
           try {
-            completeLesson(db, m.id, course, it.key);
+            await completeLesson(db, m.id, course, it.key);
           } catch {
             // a video lesson needs watch time: it stays "started", which /progress shows too
           }
@@ -157,7 +160,7 @@ async function seed(dbFile: string, dataDir: string) {
     if (!lesson) throw new Error("bench setup: no lesson in content/");
     return { codes, lesson: lesson as { slug: string; key: string } };
   } finally {
-    db.$client.close();
+    closeDb(db);
   }
 }
 

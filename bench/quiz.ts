@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { AddressInfo } from "node:net";
-import { openDb, writeTx } from "#db/client.server.ts";
+import { closeDb, openDb, writeTx } from "#db/client.server.ts";
 import { parseEnv } from "#app/env.server.ts";
 import { createHttpApp, listen } from "#app/http/server.ts";
 import { createSession } from "#app/auth/session.server.ts";
@@ -73,17 +73,22 @@ export async function run(): Promise<BenchResult> {
   const server = await listen(createHttpApp({ db, env, build, buildDir }), "127.0.0.1", 0);
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
-    const unit = createUnit(db, { code: "CB", name: "Chi bộ thử", parentId: null });
-    const members = writeTx(db, (tx) =>
-      Array.from({ length: MEMBERS }, (_, i) => insertMember(tx, { code: `Q${i}`, fullName: `Người thử ${i}`, unitId: unit.id }, null, new Date(), { audit: false })),
-    );
+    const unit = await createUnit(db, { code: "CB", name: "Chi bộ thử", parentId: null });
+    const members = await writeTx(db, async (tx) => {
+      const rows = [];
+      for (let i = 0; i < MEMBERS; i++) rows.push(await insertMember(tx, { code: `Q${i}`, fullName: `Người thử ${i}`, unitId: unit.id }, null, new Date(), { audit: false }));
+      return rows;
+    });
     const loaded = loadPackage(path.join(root, "content", "courses", "an-toan-thong-tin"));
     if (!loaded.ok) throw new Error("package");
-    const { courseId } = importPackage(db, dataDir, loaded.pkg, null);
-    assignToUnit(db, { courseId, unitId: unit.id, dueAt: null, actorId: null });
-    db.insert(quizSettings).values({ courseId, itemKey: "kiem-tra-cuoi-khoa", attemptsAllowed: 0, updatedAt: new Date() }).run();
-    const course = getCourseBySlug(db, "an-toan-thong-tin")!;
-    const cookies = members.map((m) => `hocso_session=${encodeURIComponent(createSession(db, m.id).token)}`);
+    const { courseId } = await importPackage(db, dataDir, loaded.pkg, null);
+    await assignToUnit(db, { courseId, unitId: unit.id, dueAt: null, actorId: null });
+    await writeTx(db, async (tx) => {
+      await tx.insert(quizSettings).values({ courseId, itemKey: "kiem-tra-cuoi-khoa", attemptsAllowed: 0, updatedAt: new Date() });
+    });
+    const course = (await getCourseBySlug(db, "an-toan-thong-tin"))!;
+    const cookies: string[] = [];
+    for (const m of members) cookies.push(`hocso_session=${encodeURIComponent((await createSession(db, m.id)).token)}`);
 
     const post = async (cookie: string, url: string, init: RequestInit) => {
       const t = performance.now();
@@ -94,9 +99,10 @@ export async function run(): Promise<BenchResult> {
     };
     const samples = { save: [] as number[], submit: [] as number[], bare: [] as number[] };
     for (let r = 0; r < ROUNDS; r++) {
-      const attempts = members.map((m) => startAttempt(db, m.id, course, "kiem-tra-cuoi-khoa"));
+      const attempts: Awaited<ReturnType<typeof startAttempt>>[] = [];
+      for (const m of members) attempts.push(await startAttempt(db, m.id, course, "kiem-tra-cuoi-khoa"));
       // Every question but one answered beforehand; the concurrent save answers the last one.
-      attempts.forEach((a, i) => (a.questions as Question[]).slice(1).forEach((q) => saveAnswer(db, members[i].id, a.id, q.id, correctResponse(q))));
+      for (const [i, a] of attempts.entries()) for (const q of (a.questions as Question[]).slice(1)) await saveAnswer(db, members[i].id, a.id, q.id, correctResponse(q));
       const order = [
         async () => samples.bare.push(...(await Promise.all(cookies.map((c) => post(c, "/lang", { body: new URLSearchParams({ lang: "vi", redirectTo: "/" }), headers: { "content-type": "application/x-www-form-urlencoded" } }))))),
         async () =>
@@ -142,7 +148,7 @@ export async function run(): Promise<BenchResult> {
   } finally {
     server.closeAllConnections();
     server.close();
-    db.$client.close();
+    closeDb(db);
     removeDbFiles(file);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

@@ -18,7 +18,7 @@
  * item_progress covering index back to the order it had before migration 0012 (member, started,
  * course) on this throwaway DB, to show in the same run what the current order buys.
  */
-import { openDb } from "#db/client.server.ts";
+import { bulkWriter, closeDb, openDb } from "#db/client.server.ts";
 import { completionRollup, membersMissing } from "#app/reports/completion.server.ts";
 import { generateBigOrg, DAY } from "#tests/factories/big-org.ts";
 import {
@@ -54,7 +54,7 @@ export async function run(): Promise<BenchResult> {
   console.log(heading(title));
   const file = tmpDbPath("rollup", "db");
   const db = openDb(`file:${file}`, { migrate: true });
-  const sqlite = db.$client;
+  const sqlite = bulkWriter(db);
   const sampler = new RssSampler(5);
   try {
     // ---- data
@@ -104,19 +104,19 @@ export async function run(): Promise<BenchResult> {
       minRounds?: number;
       info: string;
     };
-    const rawOf = (fn: () => void) => {
-      const heavy = captureSql(db, fn).find((q) => q.sql.includes("item_progress"));
+    const rawOf = async (fn: () => unknown) => {
+      const heavy = (await captureSql(db, fn)).find((q) => q.sql.includes("item_progress"));
       if (!heavy) return undefined;
       const st = sqlite.prepare(heavy.sql).raw(true);
       return () => st.all(...(heavy.params as unknown[]));
     };
-    const whole = completionRollup(db, { courseIds: ids, at: atEnd });
+    const whole = await completionRollup(db, { courseIds: ids, at: atEnd });
     const baseRows = baseAll.all() as { n: number }[];
     const cases: Case[] = [
       {
         label: "whole organisation, 10 courses, as of now",
         subject: () => completionRollup(db, { courseIds: ids, at: atEnd }),
-        raw: rawOf(() => completionRollup(db, { courseIds: ids, at: atEnd })),
+        raw: await rawOf(() => completionRollup(db, { courseIds: ids, at: atEnd })),
         baseline: () => baseAll.all(),
         budgetMs: 12_000,
         minRounds: MIN_ROUNDS,
@@ -127,12 +127,12 @@ export async function run(): Promise<BenchResult> {
         subject: () => completionRollup(db, { courseIds: ids, at: atMid }),
         baseline: () => baseAll.all(),
         budgetMs: 4_000,
-        info: `${fmtInt(completionRollup(db, { courseIds: ids, at: atMid }).total.assigned)} pairs assigned at ${atMid.toISOString().slice(0, 10)}`,
+        info: `${fmtInt((await completionRollup(db, { courseIds: ids, at: atMid })).total.assigned)} pairs assigned at ${atMid.toISOString().slice(0, 10)}`,
       },
       {
         label: "whole organisation, 1 course",
         subject: () => completionRollup(db, { courseIds: [ids[0]], at: atEnd }),
-        raw: rawOf(() => completionRollup(db, { courseIds: [ids[0]], at: atEnd })),
+        raw: await rawOf(() => completionRollup(db, { courseIds: [ids[0]], at: atEnd })),
         baseline: () => baseOne.all(ids[0]),
         budgetMs: 4_000,
         info: "baseline: the same GROUP BY for one course",
@@ -149,11 +149,11 @@ export async function run(): Promise<BenchResult> {
         subject: () => membersMissing(db, { courseId: ids[0], unitId: committee.id, at: atEnd }),
         baseline: () => baseOne.all(ids[0]),
         budgetMs: 3_000,
-        info: `${fmtInt(membersMissing(db, { courseId: ids[0], unitId: committee.id, at: atEnd }).length)} members listed; baseline: one-course GROUP BY (whole org)`,
+        info: `${fmtInt((await membersMissing(db, { courseId: ids[0], unitId: committee.id, at: atEnd })).length)} members listed; baseline: one-course GROUP BY (whole org)`,
       },
     ];
 
-    type Row = { c: Case; s: ReturnType<typeof stats>; b: ReturnType<typeof stats>; r?: ReturnType<typeof stats> };
+    type Row = { c: Case; s: Awaited<ReturnType<typeof stats>>; b: Awaited<ReturnType<typeof stats>>; r?: Awaited<ReturnType<typeof stats>> };
     const results: Row[] = [];
     for (const cs of cases) {
       const variants = [
@@ -198,8 +198,8 @@ export async function run(): Promise<BenchResult> {
          DROP INDEX item_progress_member_course_started_idx;`,
       ),
     );
-    const rawIdx = rawOf(() => completionRollup(db, { courseIds: ids, at: atEnd }))!;
-    const rawIdxOne = rawOf(() => completionRollup(db, { courseIds: [ids[0]], at: atEnd }))!;
+    const rawIdx = (await rawOf(() => completionRollup(db, { courseIds: ids, at: atEnd })))!;
+    const rawIdxOne = (await rawOf(() => completionRollup(db, { courseIds: [ids[0]], at: atEnd })))!;
     const after = await interleave(
       [
         { name: "s", fn: cases[0].subject },
@@ -234,7 +234,7 @@ export async function run(): Promise<BenchResult> {
     };
   } finally {
     await sampler.stop();
-    sqlite.close();
+    closeDb(db);
     removeDbFiles(file);
   }
 }

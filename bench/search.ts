@@ -13,7 +13,7 @@
  *                   to units for the path filter when scoped), ORDER BY name LIMIT 50.
  */
 import type Database from "better-sqlite3";
-import { openDb } from "#db/client.server.ts";
+import { bulkWriter, closeDb, openDb } from "#db/client.server.ts";
 import { searchMembers, type MemberSearch } from "#app/org/members.server.ts";
 import { foldVietnamese } from "#app/common/text-fold.ts";
 import { likeEscape } from "#app/org/units.server.ts";
@@ -52,7 +52,7 @@ export async function run(): Promise<BenchResult> {
   console.log(heading(title));
   const file = tmpDbPath("search", "db");
   const db = openDb(`file:${file}`, { migrate: true });
-  const sqlite = db.$client;
+  const sqlite = bulkWriter(db);
   try {
     // ---- data
     // "DV" codes: the six-character code prefix queried below (e.g. "DV0481") matches 100 members.
@@ -117,11 +117,11 @@ export async function run(): Promise<BenchResult> {
       hits: number;
       baseRows: number;
       same: boolean;
-      s: ReturnType<typeof stats>;
-      rc: ReturnType<typeof stats>;
-      rp: ReturnType<typeof stats>;
-      r: ReturnType<typeof stats>;
-      b: ReturnType<typeof stats>;
+      s: Awaited<ReturnType<typeof stats>>;
+      rc: Awaited<ReturnType<typeof stats>>;
+      rp: Awaited<ReturnType<typeof stats>>;
+      r: Awaited<ReturnType<typeof stats>>;
+      b: Awaited<ReturnType<typeof stats>>;
     };
     const rows: Row[] = [];
     const plans: string[] = [];
@@ -130,9 +130,9 @@ export async function run(): Promise<BenchResult> {
     for (const qd of queries) {
       for (const sc of scopes) {
         const input: MemberSearch = { q: qd.q, withinPaths: sc.withinPaths, limit: LIMIT };
-        let expected: ReturnType<typeof searchMembers> | undefined;
-        const captured = captureSql(db, () => {
-          expected = searchMembers(db, input);
+        let expected: Awaited<ReturnType<typeof searchMembers>> | undefined;
+        const captured = await captureSql(db, async () => {
+          expected = await searchMembers(db, input);
         });
         if (captured.length !== 2) throw new Error(`expected 2 statements from searchMembers, got ${captured.length}`);
         const rawStmts = captured.map((c) => sqlite.prepare(c.sql).raw(true));
@@ -230,7 +230,7 @@ export async function run(): Promise<BenchResult> {
       ],
     };
   } finally {
-    sqlite.close();
+    closeDb(db);
     removeDbFiles(file);
   }
 }

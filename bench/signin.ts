@@ -5,7 +5,9 @@
  */
 import { createHash } from "node:crypto";
 import os from "node:os";
-import { openDb, writeTx } from "#db/client.server.ts";
+import { closeDb, openDb, writeTx } from "#db/client.server.ts";
+import { eq } from "drizzle-orm";
+import { members } from "#db/schema/index.ts";
 import { ARGON2_OPTIONS, hashPassword, verifyPassword } from "#app/auth/password.server.ts";
 import { signIn, signInRulesFromEnv } from "#app/auth/sign-in.server.ts";
 import { createUnit } from "#app/org/units.server.ts";
@@ -38,17 +40,19 @@ export async function run(): Promise<BenchResult> {
   try {
     const rules = signInRulesFromEnv({ LOGIN_MAX_FAILURES: 5, LOGIN_LOCK_MINUTES: 15, IP_MAX_FAILURES: 30, IP_SLOW_SECONDS: 5 });
     const now = new Date();
-    const unit = createUnit(db, { code: "BENCH", name: "Chi bộ Bench", parentId: null }, now);
+    const unit = await createUnit(db, { code: "BENCH", name: "Chi bộ Bench", parentId: null }, now);
     // PARALLEL members, each with its own hash (own salt), as real accounts have
     const hashes = await Promise.all(Array.from({ length: PARALLEL }, () => hashPassword(PASSWORD)));
-    const codes = writeTx(db, (tx) =>
-      hashes.map((h, i) => {
+    const codes = await writeTx(db, async (tx) => {
+      const codes: string[] = [];
+      for (const [i, h] of hashes.entries()) {
         const code = `BENCH${String(i + 1).padStart(2, "0")}`;
-        const m = insertMember(tx, { code, fullName: `Nguyễn Văn Bench ${i + 1}`, unitId: unit.id }, null, now, { audit: false });
-        db.$client.prepare("UPDATE members SET password_hash = ? WHERE id = ?").run(h, m.id);
-        return code;
-      }),
-    );
+        const m = await insertMember(tx, { code, fullName: `Nguyễn Văn Bench ${i + 1}`, unitId: unit.id }, null, now, { audit: false });
+        await tx.update(members).set({ passwordHash: h }).where(eq(members.id, m.id));
+        codes.push(code);
+      }
+      return codes;
+    });
     const stored = hashes[0];
     let k = 0;
     const input = () => ({ identifier: codes[k++ % codes.length], password: PASSWORD, ip: "203.0.113.7", userAgent: "bench" });
@@ -144,7 +148,7 @@ export async function run(): Promise<BenchResult> {
       ],
     };
   } finally {
-    db.$client.close();
+    closeDb(db);
     removeDbFiles(file);
   }
 }

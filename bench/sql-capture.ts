@@ -6,14 +6,14 @@ import type { Db } from "#db/client.server.ts";
 
 export type Captured = { sql: string; params: unknown[] };
 
-/** Records the SQL and parameters drizzle sends while `fn` runs (through the session's logger). */
-export function captureSql(db: Db, fn: () => void): Captured[] {
+/** Records the SQL and parameters drizzle sends while `fn` runs and settles (through the session's logger). */
+export async function captureSql(db: Db, fn: () => unknown): Promise<Captured[]> {
   const session = (db as unknown as { session: { logger: { logQuery: (sql: string, params: unknown[]) => void } } }).session;
   const prev = session.logger;
   const out: Captured[] = [];
   session.logger = { logQuery: (sql, params) => out.push({ sql, params: [...params] }) };
   try {
-    fn();
+    await fn();
   } finally {
     session.logger = prev;
   }

@@ -1,11 +1,16 @@
-import Database from "better-sqlite3";
-import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import type Database from "better-sqlite3";
+import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as schema from "./schema/index.ts";
+import { activeTx, openSqliteEngine, sqliteWriteTx, type SqliteEngine } from "./sqlite-write-path.server.ts";
 
+/**
+ * The database handle domain code gets. Await its query builders (never `.all/.get/.run`, which
+ * exist on SQLite only); write only inside `writeTx` (ADR 0015).
+ */
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 export { schema };
 
@@ -16,28 +21,59 @@ export function sqlitePathFromUrl(url: string): string {
   return url.replace(/^(file|sqlite):(\/\/)?/, "");
 }
 
+// On the handle under Symbol.for: the production build bundles its own copy of this module, and
+// tests hand the build a handle opened through the source copy.
+const ENGINE = Symbol.for("hocso.sqlite-engine");
+const engineOfHandle = (db: Db): SqliteEngine | undefined => (db as unknown as Record<symbol, SqliteEngine | undefined>)[ENGINE];
+
+function engineOf(db: Db): SqliteEngine {
+  const engine = engineOfHandle(db);
+  if (!engine) throw new Error("Not a handle from openDb (a transaction's handle cannot be closed or bulk-loaded).");
+  return engine;
+}
+
 /**
- * Opens the SQLite file with the settings every process must share: WAL so readers never wait
- * for the writer, foreign keys enforced, and a busy timeout so the app and the media server can
- * both write without "database is locked" errors.
+ * Opens the SQLite file with the settings every process shares (WAL, foreign keys, a busy timeout
+ * so the app and the media server can both write, synchronous=NORMAL) on two connections: the
+ * handle returned reads committed data, and `writeTx` writes on the other behind an async lock.
+ * Inside a transaction's async context the handle is the transaction (see sqlite-write-path).
  */
 export function openDb(url: string, opts: { migrate?: boolean } = {}): Db {
   const file = sqlitePathFromUrl(url);
   if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const sqlite = new Database(file);
-  sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("busy_timeout = 5000");
-  sqlite.pragma("synchronous = NORMAL");
-  const db = drizzle(sqlite, { schema }) as Db;
-  if (opts.migrate) migrate(db, { migrationsFolder });
-  return db;
+  const engine = openSqliteEngine(file);
+  if (opts.migrate) migrate(engine.write, { migrationsFolder });
+  const handle = new Proxy(engine.read, {
+    get(read, prop) {
+      if (prop === ENGINE) return engine;
+      const source = activeTx(engine) ?? read;
+      const value = Reflect.get(source, prop, source);
+      return typeof value === "function" ? value.bind(source) : value;
+    },
+  }) as Db;
+  return handle;
 }
 
 /**
- * Runs `fn` in a write transaction that takes the write lock up front (BEGIN IMMEDIATE), so two
- * writers never deadlock upgrading a read lock. `fn` must be synchronous (better-sqlite3).
+ * Runs `fn` in a write transaction that takes the write lock up front (BEGIN IMMEDIATE) and holds
+ * it across `fn`'s awaits; a throw rolls it back. Nested calls are savepoints. Await only the
+ * database inside `fn`: the whole process's writes wait behind it.
  */
-export function writeTx<T>(db: Db, fn: (tx: Db) => T): T {
-  return db.transaction((tx) => fn(tx as unknown as Db), { behavior: "immediate" });
+export function writeTx<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+  const engine = engineOfHandle(db);
+  // A transaction's own handle (passed down as `tx`) nests as a savepoint.
+  return sqliteWriteTx(engine ?? (db as never), fn as never) as Promise<T>;
+}
+
+export function closeDb(db: Db): void {
+  engineOf(db).close();
+}
+
+/**
+ * The raw write connection, for bulk loaders outside the request path (seeds, benches, test
+ * data generators) that insert many rows in one better-sqlite3 transaction. Never use it while
+ * requests are being served: it bypasses the write lock.
+ */
+export function bulkWriter(db: Db): Database.Database {
+  return engineOf(db).write.$client;
 }

@@ -11,10 +11,16 @@
  * - A transaction inside a transaction (a domain function that writes, called by another) is a
  *   savepoint on the same connection, as better-sqlite3's nested transactions are today.
  *
+ * - Inside a transaction's async context, the process's database handle means the transaction
+ *   (`activeTx`): a domain function handed `db` instead of `tx` reads the transaction's own writes
+ *   and nests as a savepoint, as it did when every call ran synchronously on one connection,
+ *   instead of waiting for a lock its own caller holds.
+ *
  * A transaction holds the only write lock while it awaits: await the database only, never the
  * network or a password hash, inside it.
  */
 import Database from "better-sqlite3";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import * as schema from "./schema/index.ts";
 
@@ -44,17 +50,27 @@ export class AsyncLock {
   }
 }
 
-const TX = Symbol("sqlite write transaction");
+// Symbol.for, not Symbol: the production build bundles its own copy of this module, and a test
+// hands the build a handle opened through the source copy; both must recognise it.
+const TX = Symbol.for("hocso.sqlite-write-transaction");
 /** The handle a transaction's body gets: the write connection, marked as inside a transaction. */
-export type SqliteTx = Drizzle & { [TX]: { depth: number } };
+export type SqliteTx = Drizzle & { [TX]: { depth: number; seq: number; open: string[] } };
 
 export type SqliteEngine = {
   /** Reads (committed data only); writing through it throws. */
   read: Drizzle;
   write: Drizzle;
   lock: AsyncLock;
+  /** The transaction each async context is inside (kept on the engine for the same reason as TX). */
+  running: AsyncLocalStorage<SqliteTx>;
   close(): void;
 };
+
+/** The live transaction this async context is inside on `engine`, if any. */
+export function activeTx(engine: SqliteEngine): SqliteTx | undefined {
+  const tx = engine.running.getStore();
+  return tx && tx[TX].depth >= 0 ? tx : undefined;
+}
 
 function open(file: string): Database.Database {
   const c = new Database(file);
@@ -68,14 +84,16 @@ function open(file: string): Database.Database {
 export function openSqliteEngine(file: string): SqliteEngine {
   // The writer first: it creates the file and the WAL the reader then opens.
   const writer = open(file);
-  const reader = open(file);
-  reader.pragma("query_only = ON");
+  // A private in-memory database exists once per connection: reads must share the writer there.
+  const reader = file === ":memory:" ? writer : open(file);
+  if (reader !== writer) reader.pragma("query_only = ON");
   return {
     read: drizzle(reader, { schema }) as Drizzle,
     write: drizzle(writer, { schema }) as Drizzle,
     lock: new AsyncLock(),
+    running: new AsyncLocalStorage<SqliteTx>(),
     close() {
-      reader.close();
+      if (reader !== writer) reader.close();
       writer.close();
     },
   };
@@ -89,17 +107,23 @@ const isTx = (d: unknown): d is SqliteTx => typeof d === "object" && d !== null 
  */
 export async function sqliteWriteTx<T>(engine: SqliteEngine | SqliteTx, fn: (tx: SqliteTx) => Promise<T>): Promise<T> {
   if (isTx(engine)) return savepoint(engine, fn);
+  const outer = activeTx(engine);
+  if (outer) return savepoint(outer, fn);
   return engine.lock.run(async () => {
     const client = engine.write.$client;
-    const tx = Object.assign(Object.create(engine.write) as Drizzle, { [TX]: { depth: 0 } }) as SqliteTx;
+    const tx = Object.assign(Object.create(engine.write) as Drizzle, { [TX]: { depth: 0, seq: 0, open: [] as string[] } }) as SqliteTx;
     client.exec("BEGIN IMMEDIATE");
     try {
-      const result = await fn(tx);
+      const result = await engine.running.run(tx, () => fn(tx));
       client.exec("COMMIT");
       return result;
     } catch (e) {
       // A failed COMMIT (or SQLite's own rollback on some errors) may have ended it already.
-      if (client.inTransaction) client.exec("ROLLBACK");
+      try {
+        if (client.inTransaction) client.exec("ROLLBACK");
+      } catch {
+        // Rethrow what the body threw, not the rollback's complaint.
+      }
       throw e;
     } finally {
       tx[TX].depth = -1;
@@ -108,21 +132,37 @@ export async function sqliteWriteTx<T>(engine: SqliteEngine | SqliteTx, fn: (tx:
 }
 
 async function savepoint<T>(tx: SqliteTx, fn: (tx: SqliteTx) => Promise<T>): Promise<T> {
-  if (tx[TX].depth < 0) throw new Error("This transaction has already ended: its handle was kept past its writeTx.");
-  const name = `sp${++tx[TX].depth}`;
+  const state = tx[TX];
+  if (state.depth < 0) throw new Error("This transaction has already ended: its handle was kept past its writeTx.");
+  const name = `sp${++state.seq}`;
   const client = tx.$client;
   client.exec(`SAVEPOINT ${name}`);
+  state.open.push(name);
+  // Savepoints nest, they cannot overlap: two nested writeTx running at once (a Promise.all, a
+  // missing await) would release each other's. Say so instead of failing on "no such savepoint".
+  const mustBeInnermost = () => {
+    if (state.depth < 0) throw new Error("This transaction ended before its nested writeTx finished: await every nested writeTx.");
+    if (state.open.at(-1) !== name) {
+      throw new Error("Two nested writeTx calls ran at the same time inside one transaction: await them one after the other.");
+    }
+    state.open.pop();
+  };
+  let result: T;
   try {
-    const result = await fn(tx);
-    client.exec(`RELEASE ${name}`);
-    return result;
+    result = await fn(tx);
   } catch (e) {
-    if (client.inTransaction) {
-      client.exec(`ROLLBACK TO ${name}`);
-      client.exec(`RELEASE ${name}`);
+    if (state.depth >= 0 && client.inTransaction && state.open.at(-1) === name) {
+      state.open.pop();
+      try {
+        client.exec(`ROLLBACK TO ${name}`);
+        client.exec(`RELEASE ${name}`);
+      } catch {
+        // The body's own error is the one worth reporting; the outer transaction rolls back anyway.
+      }
     }
     throw e;
-  } finally {
-    tx[TX].depth--;
   }
+  mustBeInnermost();
+  client.exec(`RELEASE ${name}`);
+  return result;
 }

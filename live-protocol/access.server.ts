@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 /**
  * Who may join a session as what: one rule, read by the app (page loaders and the token route,
  * before it signs a join token) and by the media server (on every socket connection, after it
@@ -22,31 +23,29 @@ export function invitedCondition(sessionId: number) {
               OR EXISTS (SELECT 1 FROM ${liveSessionInvites} i WHERE i.session_id = ${sessionId} AND i.member_id = ${members.id}))`;
 }
 
-export function isMemberInvited(db: Db, sessionId: number, memberId: number): boolean {
+export async function isMemberInvited(db: Db, sessionId: number, memberId: number): Promise<boolean> {
   return (
-    db
+    (await first(db
       .select({ id: members.id })
       .from(members)
       .innerJoin(units, eq(units.id, members.unitId))
-      .where(and(eq(members.id, memberId), invitedCondition(sessionId)))
-      .get() !== undefined
+      .where(and(eq(members.id, memberId), invitedCondition(sessionId))))) !== undefined
   );
 }
 
-export function isPresenter(db: Db, sessionId: number, memberId: number): boolean {
+export async function isPresenter(db: Db, sessionId: number, memberId: number): Promise<boolean> {
   return (
-    db
+    (await first(db
       .select({ id: liveSessionPresenters.id })
       .from(liveSessionPresenters)
-      .where(and(eq(liveSessionPresenters.sessionId, sessionId), eq(liveSessionPresenters.memberId, memberId)))
-      .get() !== undefined
+      .where(and(eq(liveSessionPresenters.sessionId, sessionId), eq(liveSessionPresenters.memberId, memberId))))) !== undefined
   );
 }
 
 export type JoinFacts = { presenter: boolean; invited: boolean };
 
-export function joinFacts(db: Db, sessionId: number, memberId: number): JoinFacts {
-  return { presenter: isPresenter(db, sessionId, memberId), invited: isMemberInvited(db, sessionId, memberId) };
+export async function joinFacts(db: Db, sessionId: number, memberId: number): Promise<JoinFacts> {
+  return { presenter: await isPresenter(db, sessionId, memberId), invited: await isMemberInvited(db, sessionId, memberId) };
 }
 
 /**
@@ -61,17 +60,17 @@ export function mayJoinAs(facts: JoinFacts, role: JoinRole): boolean {
  * The whole check for one connection: the session exists and has not ended, the member is active,
  * and the rule allows the role. Returns why not, or null.
  */
-export function joinRefusal(db: Db, t: { sessionId: number; memberId: number; role: JoinRole }): Refusal | null {
-  const session = db.select({ state: liveSessions.state }).from(liveSessions).where(eq(liveSessions.id, t.sessionId)).get();
+export async function joinRefusal(db: Db, t: { sessionId: number; memberId: number; role: JoinRole }): Promise<Refusal | null> {
+  const session = await first(db.select({ state: liveSessions.state }).from(liveSessions).where(eq(liveSessions.id, t.sessionId)));
   if (!session) return "unknown-session";
   if (session.state === "ended") return "session-ended";
-  const member = db.select({ status: members.status, disabledAt: members.disabledAt }).from(members).where(eq(members.id, t.memberId)).get();
+  const member = await first(db.select({ status: members.status, disabledAt: members.disabledAt }).from(members).where(eq(members.id, t.memberId)));
   if (!member || member.status !== "active" || member.disabledAt) return "member-inactive";
   // Only the fact the rule reads for this role (one query per connection in a join storm).
   const facts: JoinFacts =
     t.role === "presenter"
-      ? { presenter: isPresenter(db, t.sessionId, t.memberId), invited: false }
-      : { presenter: false, invited: isMemberInvited(db, t.sessionId, t.memberId) };
+      ? { presenter: await isPresenter(db, t.sessionId, t.memberId), invited: false }
+      : { presenter: false, invited: await isMemberInvited(db, t.sessionId, t.memberId) };
   if (mayJoinAs(facts, t.role)) return null;
   return t.role === "presenter" ? "not-presenter" : "not-invited";
 }

@@ -18,8 +18,8 @@ export function toLedgerEvent(r: LedgerRow): LedgerEvent {
  * last-seen time, where a crash closes it). Older databases may also hold heartbeat events;
  * they are read like any other event.
  */
-export function ledgerRows(db: Db, sessionId: number, memberIds?: readonly number[]): LedgerRow[] {
-  const events = db
+export async function ledgerRows(db: Db, sessionId: number, memberIds?: readonly number[]): Promise<LedgerRow[]> {
+  const events = await db
     .select({
       id: attendanceEvents.id,
       memberId: attendanceEvents.memberId,
@@ -30,13 +30,11 @@ export function ledgerRows(db: Db, sessionId: number, memberIds?: readonly numbe
       cellRoomMemberId: attendanceEvents.cellRoomMemberId,
     })
     .from(attendanceEvents)
-    .where(memberIds ? and(eq(attendanceEvents.sessionId, sessionId), inArray(attendanceEvents.memberId, [...memberIds])) : eq(attendanceEvents.sessionId, sessionId))
-    .all();
-  const seen = db
+    .where(memberIds ? and(eq(attendanceEvents.sessionId, sessionId), inArray(attendanceEvents.memberId, [...memberIds])) : eq(attendanceEvents.sessionId, sessionId));
+  const seen = (await db
     .select()
     .from(attendanceLastSeen)
-    .where(memberIds ? and(eq(attendanceLastSeen.sessionId, sessionId), inArray(attendanceLastSeen.memberId, [...memberIds])) : eq(attendanceLastSeen.sessionId, sessionId))
-    .all()
+    .where(memberIds ? and(eq(attendanceLastSeen.sessionId, sessionId), inArray(attendanceLastSeen.memberId, [...memberIds])) : eq(attendanceLastSeen.sessionId, sessionId)))
     // Before any event of the same instant: a stop or disconnect then still closes the key, rather
     // than a heartbeat after it reopening one (a heartbeat keeps an open key alive, or opens an
     // unseen one; either way the event that follows at that instant decides).

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { parseEnv } from "#app/env.server.ts";
-import { openDb } from "#db/client.server.ts";
+import { closeDb, openDb } from "#db/client.server.ts";
 import { exportPackage } from "#app/courses/package.server.ts";
 
 /** npm run content:export -- SLUG [--out DIR]: writes DIR/SLUG/ (default: content/courses). */
@@ -15,11 +15,11 @@ if (!slug) {
 const env = parseEnv();
 const db = openDb(env.DATABASE_URL, { migrate: true });
 try {
-  const files = exportPackage(db, env.DATA_DIR, slug, out);
+  const files = await exportPackage(db, env.DATA_DIR, slug, out);
   console.log(`✓ ${files.length} tệp / files → ${path.join(out, slug)}`);
 } catch (e) {
   console.error(`✗ ${(e as Error).message}`);
   process.exit(1);
 } finally {
-  db.$client.close();
+  closeDb(db);
 }

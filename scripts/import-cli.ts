@@ -1,18 +1,18 @@
 import fs from "node:fs";
 import { parseEnv } from "#app/env.server.ts";
-import { openDb } from "#db/client.server.ts";
+import { closeDb, openDb } from "#db/client.server.ts";
 import { bilingual } from "#app/i18n/catalog.ts";
 import type { ImportReport } from "#app/org/import-common.server.ts";
 import type { CsvError } from "#app/org/csv-file.server.ts";
 import type { Scope } from "#app/auth/permissions.server.ts";
 
-type Runner = (db: ReturnType<typeof openDb>, bytes: Uint8Array, scope: Scope, actor: number | null) => { report: ImportReport } | { error: CsvError };
+type Runner = (db: Awaited<ReturnType<typeof openDb>>, bytes: Uint8Array, scope: Scope, actor: number | null) => Promise<{ report: ImportReport } | { error: CsvError }>;
 
 /**
  * The command-line face of the same preview/commit code the admin page uses. The CLI acts as an
  * administrator (whoever can run it on the server can read the database anyway).
  */
-export function runImportCli(kind: "units" | "members", preview: Runner, commit: Runner) {
+export async function runImportCli(kind: "units" | "members", preview: Runner, commit: Runner) {
   const args = process.argv.slice(2);
   const dryRun = args.includes("--dry-run");
   const file = args.find((a) => !a.startsWith("--"));
@@ -29,8 +29,8 @@ export function runImportCli(kind: "units" | "members", preview: Runner, commit:
   const bytes = new Uint8Array(fs.readFileSync(file));
   const started = Date.now();
   process.stderr.write(`${dryRun ? "Xem trước / previewing" : "Đang nhập / importing"} ${file} (${(bytes.length / 1024).toFixed(0)} KiB)…\n`);
-  const result = (dryRun ? preview : commit)(db, bytes, { all: true }, null);
-  db.$client.close();
+  const result = await (dryRun ? preview : commit)(db, bytes, { all: true }, null);
+  closeDb(db);
   if ("error" in result) {
     console.error(`✗ ${result.error.vi}\n  ${result.error.en}`);
     process.exit(1);

@@ -515,7 +515,7 @@ function aptLine(pkgs) {
 }
 
 /** Runs a command, streaming output to the log file; resolves with the exit code. */
-function run(cmd, args, { cwd, env, logFile, onLine } = {}) {
+async function run(cmd, args, { cwd, env, logFile, onLine } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const kill = () => child.kill('SIGTERM');

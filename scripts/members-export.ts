@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { z } from "zod";
 import { parseEnv } from "#app/env.server.ts";
-import { openDb } from "#db/client.server.ts";
+import { closeDb, openDb } from "#db/client.server.ts";
 import { getUnitByCode } from "#app/org/units.server.ts";
 import { memberExportRows, membersCsv, membersXlsx } from "#app/org/export-members.server.ts";
 import { dataChecksum } from "#app/reports/export.server.ts";
@@ -23,12 +23,12 @@ if (!parsed.success) {
 const { format, unit: unitCode, out } = parsed.data;
 const env = parseEnv();
 const db = openDb(env.DATABASE_URL, { migrate: true });
-const unit = unitCode ? getUnitByCode(db, unitCode) : null;
+const unit = unitCode ? await getUnitByCode(db, unitCode) : null;
 if (unitCode && !unit) {
   console.error(`Không có đơn vị / no such unit: ${unitCode}`);
   process.exit(1);
 }
-const rows = memberExportRows(db, { unitPath: unit?.path ?? null });
+const rows = await memberExportRows(db, { unitPath: unit?.path ?? null });
 const target = out ?? (format === "xlsx" ? `thanh-vien-${unitCode ?? "tat-ca"}.xlsx` : null);
 if (format === "xlsx") {
   fs.writeFileSync(target!, await membersXlsx(rows, { generatedAt: new Date(), filter: unitCode ? `don_vi=${unitCode}` : "" }));
@@ -40,4 +40,4 @@ if (format === "xlsx") {
 if (target) console.error(`Đã xuất / exported ${rows.length} thành viên/members → ${target}`);
 // The same checksum rule as every export: SHA-256 of the CSV rows after the header line.
 console.error(`${bilingual("reports.meta.checksum")}: ${dataChecksum(rows)}`);
-db.$client.close();
+closeDb(db);

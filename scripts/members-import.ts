@@ -1,4 +1,4 @@
 import { commitMemberImport, previewMemberImport } from "#app/org/import-members.server.ts";
 import { runImportCli } from "./import-cli.ts";
 
-runImportCli("members", previewMemberImport, commitMemberImport);
+await runImportCli("members", previewMemberImport, commitMemberImport);

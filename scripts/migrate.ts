@@ -1,6 +1,6 @@
 import { parseEnv } from "#app/env.server.ts";
-import { openDb } from "#db/client.server.ts";
+import { closeDb, openDb } from "#db/client.server.ts";
 
 const env = parseEnv();
-openDb(env.DATABASE_URL, { migrate: true }).$client.close();
+closeDb(openDb(env.DATABASE_URL, { migrate: true }));
 console.log(`Đã áp dụng migration / migrations applied: ${env.DATABASE_URL}`);

@@ -11,10 +11,10 @@ export { seedDemoLiveSession } from "./seed/upcoming-session.ts";
 /** Migrations always; the demo organisation only into an empty database, and only once. */
 export async function prepareDb(env: Env = parseEnv(), now = new Date()): Promise<{ db: Db; seeded: DemoAccounts | null }> {
   const db = openDb(env.DATABASE_URL, { migrate: true });
-  if (env.SEED_DEMO !== true || !isEmpty(db)) return { db, seeded: null };
+  if (env.SEED_DEMO !== true || !await isEmpty(db)) return { db, seeded: null };
   const hash = await hashPassword(DEMO_PASSWORD);
   const started = performance.now();
-  const world = seedDemoWorld(db, { passwordHash: hash, dataDir: env.DATA_DIR, now });
+  const world = await seedDemoWorld(db, { passwordHash: hash, dataDir: env.DATA_DIR, now });
   console.log(
     `Dữ liệu minh họa / demo data: ${world.history.actions} bước học / study steps, ${world.history.snapshots} ảnh chụp ngày / daily snapshots, ${Math.round(performance.now() - started)} ms`,
   );

@@ -1,6 +1,7 @@
+import { first } from "#db/first.ts";
 import fs from "node:fs";
 import { parseEnv } from "#app/env.server.ts";
-import { openDb } from "#db/client.server.ts";
+import { closeDb, openDb } from "#db/client.server.ts";
 import { getCourseBySlug } from "#app/courses/courses.server.ts";
 import { bankSource } from "#app/quizzes/bank.server.ts";
 import { exportGiftDetailed, parseGift } from "#app/quizzes/gift.ts";
@@ -20,15 +21,15 @@ const db = openDb(env.DATABASE_URL, { migrate: true });
 const course = getCourseBySlug(db, slug);
 const key =
   opt("item") ??
-  (course && db.select({ k: courseItems.key }).from(courseItems).where(and(eq(courseItems.courseId, course.id), eq(courseItems.type, "quiz"))).orderBy(asc(courseItems.position)).get()?.k);
+  (course && (await first(db.select({ k: courseItems.key }).from(courseItems).where(and(eq(courseItems.courseId, course.id), eq(courseItems.type, "quiz"))).orderBy(asc(courseItems.position))))?.k);
 if (!course || !key) {
   console.error(`Không có bài kiểm tra / no quiz in: ${slug}`);
   process.exit(1);
 }
-const { text, skipped } = exportGiftDetailed(parseGift(bankSource(db, course.id, key)).questions);
+const { text, skipped } = exportGiftDetailed(parseGift(await bankSource(db, course.id, key)).questions);
 for (const s of skipped) console.error(`  bỏ qua / skipped ${s.id}: ${s.reason.vi} / ${s.reason.en}`);
 if (opt("out")) {
   fs.writeFileSync(opt("out")!, text);
   console.error(`✓ ${opt("out")}`);
 } else process.stdout.write(text);
-db.$client.close();
+closeDb(db);

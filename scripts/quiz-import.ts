@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { parseEnv } from "#app/env.server.ts";
-import { openDb } from "#db/client.server.ts";
+import { closeDb, openDb } from "#db/client.server.ts";
 import { getCourseBySlug, publishCourse } from "#app/courses/courses.server.ts";
 import { importGiftFile } from "#app/quizzes/bank.server.ts";
 
@@ -29,7 +29,7 @@ if (!course) {
   process.exit(1);
 }
 // Bytes, not "utf8": a UTF-16 or Windows-1258 bank must be decoded as such, or refused.
-const r = importGiftFile(db, course.id, opt("item") ?? null, fs.readFileSync(file), { strict: argv.includes("--strict") });
+const r = await importGiftFile(db, course.id, opt("item") ?? null, fs.readFileSync(file), { strict: argv.includes("--strict") });
 for (const p of r.problems) console.log(`  dòng/line ${p.line}: ${p.message.vi} / ${p.message.en}`);
 const kinds = Object.entries(r.byKind).map(([k, n]) => `${k} ${n}`).join(", ");
 if (!r.itemKey) {
@@ -38,8 +38,8 @@ if (!r.itemKey) {
 }
 console.log(`✓ ${r.questions} câu hỏi / questions (${kinds}) → ${slug}/${r.itemKey}; ${r.problems.length} câu không nhận / not imported`);
 if (!argv.includes("--no-publish")) {
-  const p = publishCourse(db, course.id, null);
+  const p = await publishCourse(db, course.id, null);
   console.log(`  phiên bản / version ${p.version}${p.created ? " (mới / new)" : ""}`);
 }
-db.$client.close();
+closeDb(db);
 process.exit(r.problems.length ? 3 : 0);

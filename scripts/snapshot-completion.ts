@@ -9,7 +9,7 @@
  */
 import { z } from "zod";
 import { parseEnv } from "#app/env.server.ts";
-import { openDb } from "#db/client.server.ts";
+import { closeDb, openDb } from "#db/client.server.ts";
 import { snapshotRecentDays, takeCompletionSnapshot } from "#app/reports/snapshots.server.ts";
 import { isDay } from "#app/common/vietnam-time.ts";
 
@@ -31,7 +31,7 @@ if (!parsed.success || (parsed.data.day && parsed.data.days)) {
 const env = parseEnv();
 const db = openDb(env.DATABASE_URL, { migrate: true });
 try {
-  const outcomes = parsed.data.day ? [takeCompletionSnapshot(db, parsed.data.day)] : snapshotRecentDays(db, parsed.data.days ?? 1);
+  const outcomes = parsed.data.day ? [await takeCompletionSnapshot(db, parsed.data.day)] : await snapshotRecentDays(db, parsed.data.days ?? 1);
   for (const o of outcomes) {
     console.log(`${o.day}: ${o.rows} dòng / rows, ${o.courses} khóa học / courses, ${o.skipped} đã có / already stored`);
   }
@@ -39,5 +39,5 @@ try {
   console.error(e instanceof Error ? e.message : e);
   process.exitCode = 1;
 } finally {
-  db.$client.close();
+  closeDb(db);
 }

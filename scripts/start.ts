@@ -10,6 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseEnv } from "#app/env.server.ts";
+import { closeDb } from "#db/client.server.ts";
 import { createHttpApp, listen } from "#app/http/server.ts";
 import { prepareDb, printDemoAccounts } from "./prepare-db.ts";
 import { DEMO_PASSWORD } from "./seed/demo.ts";
@@ -114,9 +115,9 @@ env.JOIN_TOKEN_SECRET = secret;
 const { db, seeded } = await prepareDb(env);
 const stopMedia = startMediaServer(secret, await ensureMediasoupWorker({ log: () => {} }));
 // Yesterday's completion figures are frozen once a day, so last week's report never changes.
-const stopSnapshots = scheduleDailySnapshots(db, { log: (m) => console.log(m) });
+const stopSnapshots = await scheduleDailySnapshots(db, { log: (m) => console.log(m) });
 // Course items "attend session X" are settled from the attendance ledger once a session ends.
-const stopLiveItems = scheduleLiveItemSettlement(db, { reconnectWindowMs: env.RECONNECT_WINDOW_SECONDS * 1000, log: (m) => console.log(m) });
+const stopLiveItems = await scheduleLiveItemSettlement(db, { reconnectWindowMs: env.RECONNECT_WINDOW_SECONDS * 1000, log: (m) => console.log(m) });
 // Reminder e-mails leave from the outbox, outside requests, with retries (when SMTP is set).
 const mail = mailConfig(env);
 const stopMail = mail ? scheduleMailOutbox(db, mail, { log: (m) => console.log(m) }) : () => {};
@@ -136,7 +137,7 @@ const stop = () => {
   stopLiveItems();
   stopMail();
   server.close();
-  db.$client.close();
+  closeDb(db);
   process.exit(0);
 };
 process.on("SIGINT", stop);

@@ -1,4 +1,4 @@
 import { commitUnitImport, previewUnitImport } from "#app/org/import-units.server.ts";
 import { runImportCli } from "./import-cli.ts";
 
-runImportCli("units", previewUnitImport, commitUnitImport);
+await runImportCli("units", previewUnitImport, commitUnitImport);

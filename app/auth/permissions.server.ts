@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import { redirect, type AppLoadContext } from "@remix-run/node";
 import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "#db/client.server.ts";
@@ -13,15 +14,15 @@ export function sessionPolicy(context: AppLoadContext) {
   return { idleMs: context.env.SESSION_IDLE_DAYS * DAY, maxMs: context.env.SESSION_MAX_DAYS * DAY };
 }
 
-export function getSession(request: Request, context: AppLoadContext): ValidatedSession | null {
+export async function getSession(request: Request, context: AppLoadContext): Promise<ValidatedSession | null> {
   const token = readCookie(request, SESSION_COOKIE);
   if (!token) return null;
   return validateSessionToken(context.db, token, sessionPolicy(context));
 }
 
 /** Signed-in member or a redirect to the sign-in page that comes back here afterwards. */
-export function requireUser(request: Request, context: AppLoadContext): ValidatedSession {
-  const session = getSession(request, context);
+export async function requireUser(request: Request, context: AppLoadContext): Promise<ValidatedSession> {
+  const session = await getSession(request, context);
   if (!session) {
     const url = new URL(request.url);
     const back = url.pathname + url.search;
@@ -38,8 +39,8 @@ export function notFound(): never {
   throw new Response("Not Found", { status: 404 });
 }
 
-export function requireAdmin(request: Request, context: AppLoadContext): ValidatedSession {
-  const session = requireUser(request, context);
+export async function requireAdmin(request: Request, context: AppLoadContext): Promise<ValidatedSession> {
+  const session = await requireUser(request, context);
   if (session.member.role !== "admin") forbidden();
   return session;
 }
@@ -50,15 +51,14 @@ export function requireAdmin(request: Request, context: AppLoadContext): Validat
  */
 export type Scope = { all: true } | { all: false; roots: { id: number; path: string }[] };
 
-export function scopeOf(db: Db, member: SessionMember): Scope {
+export async function scopeOf(db: Db, member: SessionMember): Promise<Scope> {
   if (member.role === "admin") return { all: true };
   if (member.role !== "trainer") return { all: false, roots: [] };
-  const roots = db
+  const roots = await db
     .select({ id: units.id, path: units.path })
     .from(scopeGrants)
     .innerJoin(units, eq(units.id, scopeGrants.unitId))
-    .where(eq(scopeGrants.memberId, member.id))
-    .all();
+    .where(eq(scopeGrants.memberId, member.id));
   return { all: false, roots };
 }
 
@@ -72,9 +72,9 @@ export function unitInScope(scope: Scope, unit: { path: string }): boolean {
 }
 
 /** A signed-in administrator or trainer with at least one subtree; members get 403. */
-export function requireManager(request: Request, context: AppLoadContext) {
-  const session = requireUser(request, context);
-  const scope = scopeOf(context.db, session.member);
+export async function requireManager(request: Request, context: AppLoadContext) {
+  const session = await requireUser(request, context);
+  const scope = await scopeOf(context.db, session.member);
   if (!scope.all && scope.roots.length === 0) forbidden();
   return { session, scope };
 }
@@ -83,21 +83,20 @@ export function requireManager(request: Request, context: AppLoadContext) {
  * The unit, if it exists and the scope covers it. Out of scope answers 404 like a missing id, so
  * guessing ids in URLs tells a trainer nothing about other subtrees.
  */
-export function requireUnitScope(db: Db, scope: Scope, unitId: number) {
+export async function requireUnitScope(db: Db, scope: Scope, unitId: number) {
   if (!Number.isSafeInteger(unitId)) notFound();
-  const unit = db.select().from(units).where(eq(units.id, unitId)).get();
+  const unit = await first(db.select().from(units).where(eq(units.id, unitId)));
   if (!unit || !unitInScope(scope, unit)) notFound();
   return unit;
 }
 
-export function requireMemberScope(db: Db, scope: Scope, memberId: number) {
+export async function requireMemberScope(db: Db, scope: Scope, memberId: number) {
   if (!Number.isSafeInteger(memberId)) notFound();
-  const row = db
+  const row = await first(db
     .select({ member: members, unit: units })
     .from(members)
     .innerJoin(units, eq(units.id, members.unitId))
-    .where(eq(members.id, memberId))
-    .get();
+    .where(eq(members.id, memberId)));
   if (!row || !unitInScope(scope, row.unit)) notFound();
   return row;
 }
@@ -108,38 +107,36 @@ export function requireMemberScope(db: Db, scope: Scope, memberId: number) {
  * e-mail, its unit, disabling it) would let a trainer step into the account and so out of their
  * own subtree; only someone whose scope covers everything the account reaches may do it.
  */
-export function accountsBeyondScope(db: Db, scope: Scope, memberIds: number[]): Set<number> {
+export async function accountsBeyondScope(db: Db, scope: Scope, memberIds: number[]): Promise<Set<number>> {
   const beyond = new Set<number>();
   if (scope.all || memberIds.length === 0) return beyond;
   for (let i = 0; i < memberIds.length; i += 500) {
     const ids = memberIds.slice(i, i + 500);
-    for (const a of db.select({ id: members.id }).from(members).where(and(inArray(members.id, ids), eq(members.role, "admin"))).all()) {
+    for (const a of (await db.select({ id: members.id }).from(members).where(and(inArray(members.id, ids), eq(members.role, "admin"))))) {
       beyond.add(a.id);
     }
-    const grants = db
+    const grants = await db
       .select({ memberId: scopeGrants.memberId, path: units.path })
       .from(scopeGrants)
       .innerJoin(units, eq(units.id, scopeGrants.unitId))
-      .where(inArray(scopeGrants.memberId, ids))
-      .all();
+      .where(inArray(scopeGrants.memberId, ids));
     for (const g of grants) if (!unitInScope(scope, g)) beyond.add(g.memberId);
   }
   return beyond;
 }
 
 /** Refuses (403) any action on an account that reaches further than the caller's scope. */
-export function requireAccountWithinScope(db: Db, scope: Scope, memberId: number): void {
-  if (accountsBeyondScope(db, scope, [memberId]).size > 0) {
+export async function requireAccountWithinScope(db: Db, scope: Scope, memberId: number): Promise<void> {
+  if ((await accountsBeyondScope(db, scope, [memberId])).size > 0) {
     throw new DomainError("member.error.beyondScope", {}, 403);
   }
 }
 
-export function grantsOf(db: Db, memberIds: number[]) {
+export async function grantsOf(db: Db, memberIds: number[]) {
   if (memberIds.length === 0) return [];
-  return db
+  return await db
     .select({ memberId: scopeGrants.memberId, unitId: scopeGrants.unitId, kind: scopeGrants.kind, code: units.code, name: units.name })
     .from(scopeGrants)
     .innerJoin(units, eq(units.id, scopeGrants.unitId))
-    .where(and(inArray(scopeGrants.memberId, memberIds)))
-    .all();
+    .where(and(inArray(scopeGrants.memberId, memberIds)));
 }

@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import { sha256 } from "@oslojs/crypto/sha2";
 import { constantTimeEqual } from "@oslojs/crypto/subtle";
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
@@ -26,16 +27,16 @@ function hashSecret(secret: string): string {
   return encodeHexLowerCase(sha256(new TextEncoder().encode(secret)));
 }
 
-export function createSession(
+export async function createSession(
   db: Db,
   memberId: number,
   meta: { userAgent?: string | null; ip?: string | null } = {},
   now = new Date(),
-): { token: string; sessionId: string } {
+): Promise<{ token: string; sessionId: string }> {
   const id = randomPart();
   const secret = randomPart();
-  writeTx(db, (tx) =>
-    tx
+  await writeTx(db, async (tx) =>
+    await tx
       .insert(authSessions)
       .values({
         id,
@@ -45,8 +46,7 @@ export function createSession(
         lastVerifiedAt: now,
         userAgent: meta.userAgent?.slice(0, 300) ?? null,
         ip: meta.ip ?? null,
-      })
-      .run(),
+      }),
   );
   return { token: `${id}.${secret}`, sessionId: id };
 }
@@ -61,18 +61,18 @@ export type SessionMember = {
 
 export type ValidatedSession = { sessionId: string; member: SessionMember; expiresAt: Date };
 
-export function validateSessionToken(
+export async function validateSessionToken(
   db: Db,
   token: string,
   policy: SessionPolicy = defaultSessionPolicy,
   now = new Date(),
-): ValidatedSession | null {
+): Promise<ValidatedSession | null> {
   const parts = token.split(".");
   if (parts.length !== 2 || !/^[a-z2-7]{20,40}$/.test(parts[0]) || !/^[a-z2-7]{20,40}$/.test(parts[1])) {
     return null;
   }
   const [id, secret] = parts;
-  const row = db
+  const row = await first(db
     .select({
       session: authSessions,
       member: {
@@ -87,8 +87,7 @@ export function validateSessionToken(
     })
     .from(authSessions)
     .innerJoin(members, eq(members.id, authSessions.memberId))
-    .where(eq(authSessions.id, id))
-    .get();
+    .where(eq(authSessions.id, id)));
   if (!row) return null;
   const expected = new TextEncoder().encode(row.session.secretHash);
   const actual = new TextEncoder().encode(hashSecret(secret));
@@ -98,12 +97,12 @@ export function validateSessionToken(
   const idleExpiry = row.session.lastVerifiedAt.getTime() + policy.idleMs;
   const hardExpiry = row.session.createdAt.getTime() + policy.maxMs;
   if (t >= idleExpiry || t >= hardExpiry || row.member.disabledAt || row.member.status === "left") {
-    invalidateSession(db, id);
+    await invalidateSession(db, id);
     return null;
   }
   if (t - row.session.lastVerifiedAt.getTime() >= TOUCH_INTERVAL_MS) {
-    writeTx(db, (tx) =>
-      tx.update(authSessions).set({ lastVerifiedAt: now }).where(eq(authSessions.id, id)).run(),
+    await writeTx(db, async (tx) =>
+      await tx.update(authSessions).set({ lastVerifiedAt: now }).where(eq(authSessions.id, id)),
     );
   }
   const { disabledAt: _d, status: _s, ...member } = row.member;
@@ -114,19 +113,18 @@ export function validateSessionToken(
   };
 }
 
-export function invalidateSession(db: Db, sessionId: string): void {
-  writeTx(db, (tx) => tx.delete(authSessions).where(eq(authSessions.id, sessionId)).run());
+export async function invalidateSession(db: Db, sessionId: string): Promise<void> {
+  await writeTx(db, async (tx) => await tx.delete(authSessions).where(eq(authSessions.id, sessionId)));
 }
 
-export function invalidateAllSessions(db: Db, memberId: number, exceptSessionId?: string): number {
-  return writeTx(db, (tx) => {
-    const rows = tx
+export async function invalidateAllSessions(db: Db, memberId: number, exceptSessionId?: string): Promise<number> {
+  return writeTx(db, async (tx) => {
+    const rows = await tx
       .select({ id: authSessions.id })
       .from(authSessions)
-      .where(eq(authSessions.memberId, memberId))
-      .all();
+      .where(eq(authSessions.memberId, memberId));
     const doomed = rows.filter((r) => r.id !== exceptSessionId);
-    for (const r of doomed) tx.delete(authSessions).where(eq(authSessions.id, r.id)).run();
+    for (const r of doomed) await tx.delete(authSessions).where(eq(authSessions.id, r.id));
     return doomed.length;
   });
 }

@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import { eq, or } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { members } from "#db/schema/index.ts";
@@ -14,29 +15,28 @@ export type SignInResult =
   | { ok: false; reason: "invalid" }
   | { ok: false; reason: "locked"; retryAfterMs: number; by: "account" | "ip" };
 
-function findByIdentifier(db: Db, identifier: string) {
+async function findByIdentifier(db: Db, identifier: string) {
   const id = identifier.normalize("NFC").trim();
-  return db
+  return await first(db
     .select()
     .from(members)
-    .where(or(eq(members.code, id), eq(members.email, id.toLowerCase())))
-    .get();
+    .where(or(eq(members.code, id), eq(members.email, id.toLowerCase()))));
 }
 
 type Keys = { account: string; ip: string | null };
 
 /** The longer of the two waits, and which one it is (the page words them differently). */
-function lockOf(db: Db, keys: Keys, now: Date): SignInResult | null {
-  const account = lockRemainingMs(db, keys.account, now);
-  const ip = keys.ip ? lockRemainingMs(db, keys.ip, now) : 0;
+async function lockOf(db: Db, keys: Keys, now: Date): Promise<SignInResult | null> {
+  const account = await lockRemainingMs(db, keys.account, now);
+  const ip = keys.ip ? await lockRemainingMs(db, keys.ip, now) : 0;
   if (account === 0 && ip === 0) return null;
   return account >= ip ? { ok: false, reason: "locked", retryAfterMs: account, by: "account" } : { ok: false, reason: "locked", retryAfterMs: ip, by: "ip" };
 }
 
-function fail(db: Db, keys: Keys, rules: SignInRules, now: Date): SignInResult {
-  recordFailure(db, keys.account, rules.account, now);
-  if (keys.ip) recordFailure(db, keys.ip, rules.ip, now);
-  return lockOf(db, keys, now) ?? { ok: false, reason: "invalid" };
+async function fail(db: Db, keys: Keys, rules: SignInRules, now: Date): Promise<SignInResult> {
+  await recordFailure(db, keys.account, rules.account, now);
+  if (keys.ip) await recordFailure(db, keys.ip, rules.ip, now);
+  return await lockOf(db, keys, now) ?? { ok: false, reason: "invalid" };
 }
 
 /**
@@ -49,17 +49,17 @@ export async function signIn(
   rules: SignInRules,
   now = new Date(),
 ): Promise<SignInResult> {
-  const m = findByIdentifier(db, input.identifier);
+  const m = await findByIdentifier(db, input.identifier);
   const keys = throttleKeys(input.identifier, m?.id ?? null, input.ip);
-  const locked = lockOf(db, keys, now);
+  const locked = await lockOf(db, keys, now);
   if (locked) return locked;
   if (!m || !m.passwordHash || m.disabledAt || m.status === "left") {
     await dummyVerify(input.password);
     return fail(db, keys, rules, now);
   }
   if (!(await verifyPassword(m.passwordHash, input.password))) return fail(db, keys, rules, now);
-  clearFailures(db, keys.account);
-  const { token } = createSession(db, m.id, { userAgent: input.userAgent, ip: input.ip }, now);
+  await clearFailures(db, keys.account);
+  const { token } = await createSession(db, m.id, { userAgent: input.userAgent, ip: input.ip }, now);
   return { ok: true, token, memberId: m.id };
 }
 
@@ -86,9 +86,9 @@ export async function activateAccount(
   rules: SignInRules,
   now = new Date(),
 ): Promise<SignInResult> {
-  const m = findByIdentifier(db, input.identifier);
+  const m = await findByIdentifier(db, input.identifier);
   const keys = throttleKeys(input.identifier, m?.id ?? null, input.ip);
-  const locked = lockOf(db, keys, now);
+  const locked = await lockOf(db, keys, now);
   if (locked) return locked;
   const valid =
     m &&
@@ -103,15 +103,14 @@ export async function activateAccount(
     );
   if (!m || !valid) return fail(db, keys, rules, now);
   const hash = await hashPassword(input.password);
-  writeTx(db, (tx) => {
-    tx.update(members)
+  await writeTx(db, async (tx) => {
+    await tx.update(members)
       .set({ passwordHash: hash, activationCodeHash: null, activationExpiresAt: null, updatedAt: now })
-      .where(eq(members.id, m.id))
-      .run();
-    invalidateAllSessions(tx, m.id);
+      .where(eq(members.id, m.id));
+    await invalidateAllSessions(tx, m.id);
   });
-  clearFailures(db, keys.account);
-  const { token } = createSession(db, m.id, { userAgent: input.userAgent, ip: input.ip }, now);
+  await clearFailures(db, keys.account);
+  const { token } = await createSession(db, m.id, { userAgent: input.userAgent, ip: input.ip }, now);
   return { ok: true, token, memberId: m.id };
 }
 
@@ -123,20 +122,20 @@ export async function changePassword(
   next: string,
   keepSessionId: string,
 ): Promise<"ok" | "wrong-current"> {
-  const m = db.select().from(members).where(eq(members.id, memberId)).get();
+  const m = await first(db.select().from(members).where(eq(members.id, memberId)));
   if (!m?.passwordHash || !(await verifyPassword(m.passwordHash, current))) return "wrong-current";
   const hash = await hashPassword(next);
-  writeTx(db, (tx) => {
-    tx.update(members).set({ passwordHash: hash, updatedAt: new Date() }).where(eq(members.id, memberId)).run();
-    invalidateAllSessions(tx, memberId, keepSessionId);
+  await writeTx(db, async (tx) => {
+    await tx.update(members).set({ passwordHash: hash, updatedAt: new Date() }).where(eq(members.id, memberId));
+    await invalidateAllSessions(tx, memberId, keepSessionId);
   });
   return "ok";
 }
 
 export async function setPassword(db: Db, memberId: number, password: string): Promise<void> {
   const hash = await hashPassword(password);
-  writeTx(db, (tx) =>
-    tx.update(members).set({ passwordHash: hash, updatedAt: new Date() }).where(eq(members.id, memberId)).run(),
+  await writeTx(db, async (tx) =>
+    await tx.update(members).set({ passwordHash: hash, updatedAt: new Date() }).where(eq(members.id, memberId)),
   );
 }
 

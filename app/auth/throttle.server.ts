@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import { eq } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { loginThrottle } from "#db/schema/index.ts";
@@ -24,27 +25,26 @@ export function throttleKeys(identifier: string, memberId: number | null, ip: st
 }
 
 /** Milliseconds until the key may try again, or 0. */
-export function lockRemainingMs(db: Db, key: string, now = new Date()): number {
-  const row = db.select().from(loginThrottle).where(eq(loginThrottle.key, key)).get();
+export async function lockRemainingMs(db: Db, key: string, now = new Date()): Promise<number> {
+  const row = await first(db.select().from(loginThrottle).where(eq(loginThrottle.key, key)));
   if (!row?.lockedUntil) return 0;
   return Math.max(0, row.lockedUntil.getTime() - now.getTime());
 }
 
-export function recordFailure(db: Db, key: string, rule: ThrottleRule, now = new Date()): void {
-  writeTx(db, (tx) => {
-    const row = tx.select().from(loginThrottle).where(eq(loginThrottle.key, key)).get();
+export async function recordFailure(db: Db, key: string, rule: ThrottleRule, now = new Date()): Promise<void> {
+  await writeTx(db, async (tx) => {
+    const row = await first(tx.select().from(loginThrottle).where(eq(loginThrottle.key, key)));
     const t = now.getTime();
     const inWindow = row && t - row.windowStartedAt.getTime() < rule.windowMs;
     const failures = inWindow ? row.failures + 1 : 1;
     const windowStartedAt = inWindow ? row.windowStartedAt : now;
     const lockedUntil = failures >= rule.maxFailures ? new Date(t + rule.lockMs) : null;
-    tx.insert(loginThrottle)
+    await tx.insert(loginThrottle)
       .values({ key, failures, windowStartedAt, lockedUntil })
-      .onConflictDoUpdate({ target: loginThrottle.key, set: { failures, windowStartedAt, lockedUntil } })
-      .run();
+      .onConflictDoUpdate({ target: loginThrottle.key, set: { failures, windowStartedAt, lockedUntil } });
   });
 }
 
-export function clearFailures(db: Db, key: string): void {
-  writeTx(db, (tx) => tx.delete(loginThrottle).where(eq(loginThrottle.key, key)).run());
+export async function clearFailures(db: Db, key: string): Promise<void> {
+  await writeTx(db, async (tx) => await tx.delete(loginThrottle).where(eq(loginThrottle.key, key)));
 }

@@ -7,11 +7,11 @@ import { canReadCertificate, findCertificateByCode } from "./issue.server.ts";
  * A certificate the signed-in member may download: their own, or one of a member in their scope
  * (trainer), or any (administrator). Anything else is 404, exactly like a code that does not exist.
  */
-export function requireReadableCertificate(request: Request, context: AppLoadContext, code: string | undefined) {
-  const session = requireUser(request, context);
-  const cert = findCertificateByCode(context.db, code);
+export async function requireReadableCertificate(request: Request, context: AppLoadContext, code: string | undefined) {
+  const session = await requireUser(request, context);
+  const cert = await findCertificateByCode(context.db, code);
   if (!cert) notFound();
-  const scope = scopeOf(context.db, session.member);
-  if (!canReadCertificate(context.db, session.member, scope, cert)) notFound();
+  const scope = await scopeOf(context.db, session.member);
+  if (!await canReadCertificate(context.db, session.member, scope, cert)) notFound();
   return { session, scope, cert };
 }

@@ -1,3 +1,4 @@
+import { first, one } from "#db/first.ts";
 import crypto from "node:crypto";
 import { and, asc, desc, eq, isNull, lte, gt, or, sql } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
@@ -13,10 +14,10 @@ export type CompletionRef = { id?: number | null; memberId: number; courseId: nu
 
 const nfc = (s: string) => s.normalize("NFC").replace(/\s+/g, " ").trim();
 
-function newCode(tx: Db, random: (n: number) => Uint8Array): string {
+async function newCode(tx: Db, random: (n: number) => Uint8Array): Promise<string> {
   for (let i = 0; i < 8; i++) {
     const code = formatCode(random(12));
-    if (!tx.select({ id: certificates.id }).from(certificates).where(eq(certificates.code, code)).get()) return code;
+    if (!(await first(tx.select({ id: certificates.id }).from(certificates).where(eq(certificates.code, code))))) return code;
   }
   // 8 collisions in a 2^60 space means the random source is broken: refuse rather than loop.
   throw new Error("could not draw a fresh certificate code");
@@ -25,8 +26,8 @@ function newCode(tx: Db, random: (n: number) => Uint8Array): string {
 const defaultRandom = (n: number) => crypto.getRandomValues(new Uint8Array(n));
 
 /** The unit the member belonged to on the completion date (their history), else their unit now. */
-function unitNameAt(tx: Db, memberId: number, at: Date): string | null {
-  const then = tx
+async function unitNameAt(tx: Db, memberId: number, at: Date): Promise<string | null> {
+  const then = await first(tx
     .select({ name: units.name })
     .from(memberUnitHistory)
     .innerJoin(units, eq(units.id, memberUnitHistory.unitId))
@@ -37,21 +38,20 @@ function unitNameAt(tx: Db, memberId: number, at: Date): string | null {
         or(isNull(memberUnitHistory.validTo), gt(memberUnitHistory.validTo, at)),
       ),
     )
-    .orderBy(desc(memberUnitHistory.validFrom))
-    .get();
+    .orderBy(desc(memberUnitHistory.validFrom)));
   if (then) return then.name;
-  return tx.select({ name: units.name }).from(members).innerJoin(units, eq(units.id, members.unitId)).where(eq(members.id, memberId)).get()?.name ?? null;
+  return (await first(tx.select({ name: units.name }).from(members).innerJoin(units, eq(units.id, members.unitId)).where(eq(members.id, memberId))))?.name ?? null;
 }
 
 /** The title of the version the member completed (what they studied), else the course's title now. */
-function courseTitleOf(tx: Db, courseId: number, versionId: number | null | undefined): string | null {
+async function courseTitleOf(tx: Db, courseId: number, versionId: number | null | undefined): Promise<string | null> {
   // The version's parsed snapshot comes from the per-connection cache: every completion issues a
   // certificate, and reading a whole snapshot (every lesson body) for its title cost more than the rest.
-  if (versionId && tx.select({ id: courseVersions.id }).from(courseVersions).where(and(eq(courseVersions.id, versionId), eq(courseVersions.courseId, courseId))).get()) {
-    const title = publishedVersion(tx, versionId)?.snapshot.title;
+  if (versionId && (await first(tx.select({ id: courseVersions.id }).from(courseVersions).where(and(eq(courseVersions.id, versionId), eq(courseVersions.courseId, courseId)))))) {
+    const title = (await publishedVersion(tx, versionId))?.snapshot.title;
     if (title) return title;
   }
-  return tx.select({ title: courses.title }).from(courses).where(eq(courses.id, courseId)).get()?.title ?? null;
+  return (await first(tx.select({ title: courses.title }).from(courses).where(eq(courses.id, courseId))))?.title ?? null;
 }
 
 /**
@@ -60,21 +60,20 @@ function courseTitleOf(tx: Db, courseId: number, versionId: number | null | unde
  * certificate, revoked or not, is returned unchanged. Name, unit, course title and completion
  * date are copied (NFC), so later renames do not alter a document already printed.
  */
-export function issueCertificateInTx(tx: Db, completion: CompletionRef, now = new Date(), random = defaultRandom): Certificate {
-  const existing = tx
+export async function issueCertificateInTx(tx: Db, completion: CompletionRef, now = new Date(), random = defaultRandom): Promise<Certificate> {
+  const existing = await first(tx
     .select()
     .from(certificates)
-    .where(and(eq(certificates.memberId, completion.memberId), eq(certificates.courseId, completion.courseId)))
-    .get();
+    .where(and(eq(certificates.memberId, completion.memberId), eq(certificates.courseId, completion.courseId))));
   if (existing) return existing;
-  const member = tx.select({ fullName: members.fullName }).from(members).where(eq(members.id, completion.memberId)).get();
-  const unitName = unitNameAt(tx, completion.memberId, completion.completedAt);
-  const courseTitle = courseTitleOf(tx, completion.courseId, completion.versionId);
+  const member = await first(tx.select({ fullName: members.fullName }).from(members).where(eq(members.id, completion.memberId)));
+  const unitName = await unitNameAt(tx, completion.memberId, completion.completedAt);
+  const courseTitle = await courseTitleOf(tx, completion.courseId, completion.versionId);
   if (!member || unitName == null || courseTitle == null) throw new DomainError("certificates.error.notFound", {}, 404);
-  return tx
+  return await one(tx
     .insert(certificates)
     .values({
-      code: newCode(tx, random),
+      code: await newCode(tx, random),
       memberId: completion.memberId,
       courseId: completion.courseId,
       completionId: completion.id ?? null,
@@ -84,20 +83,19 @@ export function issueCertificateInTx(tx: Db, completion: CompletionRef, now = ne
       completedAt: completion.completedAt,
       issuedAt: now,
     })
-    .returning()
-    .get();
+    .returning());
 }
 
 /** Same, in a transaction of its own. */
-export function issueCertificate(db: Db, completion: CompletionRef, now = new Date(), random = defaultRandom): Certificate {
-  return writeTx(db, (tx) => issueCertificateInTx(tx, completion, now, random));
+export async function issueCertificate(db: Db, completion: CompletionRef, now = new Date(), random = defaultRandom): Promise<Certificate> {
+  return writeTx(db, async (tx) => issueCertificateInTx(tx, completion, now, random));
 }
 
 /**
  * Backfill: a certificate for every completion that has none, optionally narrowed to a member, a
  * course or a subtree (the member's current unit). Idempotent; returns how many were issued.
  */
-export function ensureCertificatesForCompletions(db: Db, filter: { memberId?: number; courseId?: number; unitPath?: string } = {}, now = new Date()): number {
+export async function ensureCertificatesForCompletions(db: Db, filter: { memberId?: number; courseId?: number; unitPath?: string } = {}, now = new Date()): Promise<number> {
   const conds = [isNull(certificates.id)];
   if (filter.memberId != null) conds.push(eq(courseCompletions.memberId, filter.memberId));
   if (filter.courseId != null) conds.push(eq(courseCompletions.courseId, filter.courseId));
@@ -112,16 +110,16 @@ export function ensureCertificatesForCompletions(db: Db, filter: { memberId?: nu
       .where(and(...conds))
       .orderBy(asc(courseCompletions.id));
   // Cheap read first: a page view that finds nothing to do never takes the write lock.
-  if (!missing().limit(1).get()) return 0;
+  if (!(await first(missing().limit(1)))) return 0;
   let issued = 0;
   for (;;) {
-    const batch = missing().limit(500).all();
+    const batch = await missing().limit(500);
     if (batch.length === 0) break;
-    writeTx(db, (tx) => {
+    await writeTx(db, async (tx) => {
       for (const c of batch) {
-        const before = tx.select({ id: certificates.id }).from(certificates).where(and(eq(certificates.memberId, c.memberId), eq(certificates.courseId, c.courseId))).get();
+        const before = await first(tx.select({ id: certificates.id }).from(certificates).where(and(eq(certificates.memberId, c.memberId), eq(certificates.courseId, c.courseId))));
         if (before) continue;
-        issueCertificateInTx(tx, c, now);
+        await issueCertificateInTx(tx, c, now);
         issued++;
       }
     });
@@ -130,10 +128,10 @@ export function ensureCertificatesForCompletions(db: Db, filter: { memberId?: nu
   return issued;
 }
 
-export function findCertificateByCode(db: Db, input: string | null | undefined): Certificate | undefined {
+export async function findCertificateByCode(db: Db, input: string | null | undefined): Promise<Certificate | undefined> {
   const code = normaliseCode(input);
   if (!code) return undefined;
-  return db.select().from(certificates).where(eq(certificates.code, code)).get();
+  return await first(db.select().from(certificates).where(eq(certificates.code, code)));
 }
 
 /**
@@ -142,68 +140,66 @@ export function findCertificateByCode(db: Db, input: string | null | undefined):
  */
 export type PublicVerification = { code: string; memberName: string; courseTitle: string; completedAt: Date; revokedAt: Date | null };
 
-export function publicVerification(db: Db, input: string | null | undefined): PublicVerification | null {
-  const c = findCertificateByCode(db, input);
+export async function publicVerification(db: Db, input: string | null | undefined): Promise<PublicVerification | null> {
+  const c = await findCertificateByCode(db, input);
   if (!c) return null;
   return { code: c.code, memberName: c.memberName, courseTitle: c.courseTitle, completedAt: c.completedAt, revokedAt: c.revokedAt };
 }
 
 /** The member's current unit path, for scope checks (a trainer manages people where they are now). */
-export function memberUnitPath(db: Db, memberId: number): string | null {
-  return db.select({ path: units.path }).from(members).innerJoin(units, eq(units.id, members.unitId)).where(eq(members.id, memberId)).get()?.path ?? null;
+export async function memberUnitPath(db: Db, memberId: number): Promise<string | null> {
+  return (await first(db.select({ path: units.path }).from(members).innerJoin(units, eq(units.id, members.unitId)).where(eq(members.id, memberId))))?.path ?? null;
 }
 
 /** Administrator, or a trainer whose subtree holds the member's current unit. */
-export function memberInScope(db: Db, scope: Scope, memberId: number): boolean {
+export async function memberInScope(db: Db, scope: Scope, memberId: number): Promise<boolean> {
   if (scope.all) return true;
-  const path = memberUnitPath(db, memberId);
+  const path = await memberUnitPath(db, memberId);
   return path != null && unitInScope(scope, { path });
 }
 
 /** Owner, administrator, or a trainer with the member in scope. */
-export function canReadCertificate(db: Db, viewer: { id: number }, scope: Scope, cert: Pick<Certificate, "memberId">): boolean {
-  return cert.memberId === viewer.id || memberInScope(db, scope, cert.memberId);
+export async function canReadCertificate(db: Db, viewer: { id: number }, scope: Scope, cert: Pick<Certificate, "memberId">): Promise<boolean> {
+  return cert.memberId === viewer.id || await memberInScope(db, scope, cert.memberId);
 }
 
 /**
  * Revokes with a reason (administrator, or a trainer with the member in scope). Out of scope is
  * "not found", like a missing code. Revoking is final; a second revoke is refused.
  */
-export function revokeCertificate(db: Db, scope: Scope, input: { code: string; reason: string; actorId: number }, now = new Date()): Certificate {
+export async function revokeCertificate(db: Db, scope: Scope, input: { code: string; reason: string; actorId: number }, now = new Date()): Promise<Certificate> {
   const reason = nfc(input.reason);
   if (reason.length < 3 || reason.length > REVOKE_REASON_MAX) throw new DomainError("certificates.error.reason", { max: REVOKE_REASON_MAX });
   const code = normaliseCode(input.code);
   if (!code) throw new DomainError("certificates.error.notFound", {}, 404);
-  return writeTx(db, (tx) => {
-    const c = tx.select().from(certificates).where(eq(certificates.code, code)).get();
-    if (!c || !memberInScope(tx, scope, c.memberId)) throw new DomainError("certificates.error.notFound", {}, 404);
+  return writeTx(db, async (tx) => {
+    const c = await first(tx.select().from(certificates).where(eq(certificates.code, code)));
+    if (!c || !await memberInScope(tx, scope, c.memberId)) throw new DomainError("certificates.error.notFound", {}, 404);
     if (c.revokedAt) throw new DomainError("certificates.error.alreadyRevoked", {}, 409);
-    const updated = tx
+    const updated = await one(tx
       .update(certificates)
       .set({ revokedAt: now, revokedReason: reason, revokedBy: input.actorId })
       .where(and(eq(certificates.id, c.id), isNull(certificates.revokedAt)))
-      .returning()
-      .get();
-    tx.insert(auditLog)
-      .values({ actorId: input.actorId, action: "certificate.revoke", entityType: "certificate", entityId: c.code, detail: { reason, memberId: c.memberId, courseId: c.courseId }, at: now })
-      .run();
+      .returning());
+    await tx.insert(auditLog)
+      .values({ actorId: input.actorId, action: "certificate.revoke", entityType: "certificate", entityId: c.code, detail: { reason, memberId: c.memberId, courseId: c.courseId }, at: now });
     return updated;
   });
 }
 
 /** The member's own certificates, newest completion first. */
-export function certificatesOfMember(db: Db, memberId: number) {
-  return db.select().from(certificates).where(eq(certificates.memberId, memberId)).orderBy(desc(certificates.completedAt)).all();
+export async function certificatesOfMember(db: Db, memberId: number) {
+  return await db.select().from(certificates).where(eq(certificates.memberId, memberId)).orderBy(desc(certificates.completedAt));
 }
 
 /**
  * What the trainer's certificate page offers: every course by title, and the codes of the units
  * the trainer's grants are on (the first is the default, the rest a hint).
  */
-export function certificateFilterChoices(db: Db, scope: Scope) {
+export async function certificateFilterChoices(db: Db, scope: Scope) {
   return {
-    courses: db.select({ id: courses.id, title: courses.title }).from(courses).orderBy(asc(courses.title)).all(),
-    rootCodes: scopeRootUnits(db, scope).map((u) => u.code),
+    courses: await db.select({ id: courses.id, title: courses.title }).from(courses).orderBy(asc(courses.title)),
+    rootCodes: (await scopeRootUnits(db, scope)).map((u) => u.code),
   };
 }
 
@@ -211,8 +207,8 @@ export function certificateFilterChoices(db: Db, scope: Scope) {
  * Certificates of a course held by members whose current unit lies in the subtree at `unitPath`,
  * with the member's code and current unit for the trainer's table (never for the public page).
  */
-export function certificatesInSubtree(db: Db, input: { courseId: number; unitPath: string }) {
-  return db
+export async function certificatesInSubtree(db: Db, input: { courseId: number; unitPath: string }) {
+  return await db
     .select({
       certificate: certificates,
       memberCode: members.code,
@@ -223,6 +219,5 @@ export function certificatesInSubtree(db: Db, input: { courseId: number; unitPat
     .innerJoin(members, eq(members.id, certificates.memberId))
     .innerJoin(units, eq(units.id, members.unitId))
     .where(and(eq(certificates.courseId, input.courseId), subtreeCondition(input.unitPath)))
-    .orderBy(asc(units.path), asc(sql`lower(${certificates.memberName})`), asc(members.code))
-    .all();
+    .orderBy(asc(units.path), asc(sql`lower(${certificates.memberName})`), asc(members.code));
 }

@@ -9,13 +9,13 @@ import { isAssigned } from "./learning.server.ts";
  * name), completed by them earlier, or they manage some part of the tree (trainers preview what
  * they assign). Anything else is 404, like a course that does not exist.
  */
-export function requireReadableCourse(request: Request, context: AppLoadContext, slug: string | undefined) {
-  const session = requireUser(request, context);
+export async function requireReadableCourse(request: Request, context: AppLoadContext, slug: string | undefined) {
+  const session = await requireUser(request, context);
   const course = slug ? getCourseBySlug(context.db, slug) : undefined;
   if (!course || course.state !== "published") notFound();
-  const pub = publishedSnapshot(context.db, course);
+  const pub = await publishedSnapshot(context.db, course);
   if (!pub) notFound();
-  const scope = scopeOf(context.db, session.member);
+  const scope = await scopeOf(context.db, session.member);
   const manager = scope.all || scope.roots.length > 0;
   const assigned = isAssigned(context.db, session.member.id, course.id);
   if (!assigned && !manager) notFound();
@@ -23,9 +23,9 @@ export function requireReadableCourse(request: Request, context: AppLoadContext,
 }
 
 /** The course, if the signed-in manager may edit it (404 when it does not exist, 403 when not theirs). */
-export function requireAuthorableCourse(request: Request, context: AppLoadContext, courseId: number) {
-  const { session, scope } = requireManager(request, context);
-  const course = getCourse(context.db, courseId);
+export async function requireAuthorableCourse(request: Request, context: AppLoadContext, courseId: number) {
+  const { session, scope } = await requireManager(request, context);
+  const course = await getCourse(context.db, courseId);
   if (!course) notFound();
   if (!canAuthor(session.member, course)) throw new Response("Forbidden", { status: 403 });
   return { session, scope, course };

@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import { and, eq } from "drizzle-orm";
 import type { Db } from "#db/client.server.ts";
 import { courseAssignments } from "#db/schema/index.ts";
@@ -14,16 +15,16 @@ export type AssignInput = { courseId: number; unitCode?: string; memberCode?: st
  * Assigns a course to a unit's subtree or to one member, inside the caller's scope (a unit or member
  * outside it is reported like one that does not exist). "Due 30/11" means all of 30/11 in Vietnam.
  */
-export function assignCourse(db: Db, scope: Scope, input: AssignInput) {
+export async function assignCourse(db: Db, scope: Scope, input: AssignInput) {
   const dueAt = input.dueDay ? endOfVnDay(input.dueDay) : null;
   if (input.unitCode) {
-    const unit = getUnitByCode(db, input.unitCode);
+    const unit = await getUnitByCode(db, input.unitCode);
     if (!unit || !unitInScope(scope, unit)) throw new DomainError("unit.error.notFound", {}, 404);
     return assignToUnit(db, { courseId: input.courseId, unitId: unit.id, dueAt, actorId: input.actorId });
   }
   if (input.memberCode) {
-    const m = getMemberByCode(db, input.memberCode);
-    const unit = m && getUnit(db, m.unitId);
+    const m = await getMemberByCode(db, input.memberCode);
+    const unit = m && await getUnit(db, m.unitId);
     if (!m || !unit || !unitInScope(scope, unit)) throw new DomainError("member.error.notFound", {}, 404);
     return assignToMember(db, { courseId: input.courseId, memberId: m.id, dueAt, actorId: input.actorId });
   }
@@ -31,14 +32,13 @@ export function assignCourse(db: Db, scope: Scope, input: AssignInput) {
 }
 
 /** Removes an assignment of this course that the caller's scope sees; false when there is none. */
-export function unassignCourse(db: Db, scope: Scope, courseId: number, assignmentId: number): boolean {
-  const visible = assignmentsOfCourse(db, courseId, scopePaths(scope)).some((a) => a.id === assignmentId);
-  const exists = db
+export async function unassignCourse(db: Db, scope: Scope, courseId: number, assignmentId: number): Promise<boolean> {
+  const visible = (await assignmentsOfCourse(db, courseId, scopePaths(scope))).some((a) => a.id === assignmentId);
+  const exists = await first(db
     .select({ id: courseAssignments.id })
     .from(courseAssignments)
-    .where(and(eq(courseAssignments.id, assignmentId), eq(courseAssignments.courseId, courseId)))
-    .get();
+    .where(and(eq(courseAssignments.id, assignmentId), eq(courseAssignments.courseId, courseId))));
   if (!visible || !exists) return false;
-  removeAssignment(db, assignmentId);
+  await removeAssignment(db, assignmentId);
   return true;
 }

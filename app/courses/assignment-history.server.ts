@@ -1,3 +1,4 @@
+import { first, one } from "#db/first.ts";
 /**
  * The history of course assignments (course_assignment_history, ADR 0009): what was in force and
  * when, so a report for a past day reads that day's assignments and due dates. Called inside the
@@ -13,20 +14,18 @@ type Assignment = typeof courseAssignments.$inferSelect;
  * The open history row of an assignment; one is written first (from its creation, with its current
  * due date) for an assignment that has none because something wrote it around these functions.
  */
-function openRow(tx: Db, a: Assignment) {
-  const open = tx
+async function openRow(tx: Db, a: Assignment) {
+  const open = await first(tx
     .select()
     .from(courseAssignmentHistory)
-    .where(and(eq(courseAssignmentHistory.assignmentId, a.id), isNull(courseAssignmentHistory.validTo)))
-    .get();
+    .where(and(eq(courseAssignmentHistory.assignmentId, a.id), isNull(courseAssignmentHistory.validTo))));
   if (open) return open;
-  const any = tx.select({ id: courseAssignmentHistory.id }).from(courseAssignmentHistory).where(eq(courseAssignmentHistory.assignmentId, a.id)).limit(1).get();
+  const any = await first(tx.select({ id: courseAssignmentHistory.id }).from(courseAssignmentHistory).where(eq(courseAssignmentHistory.assignmentId, a.id)).limit(1));
   if (any) return undefined;
-  return tx
+  return await one(tx
     .insert(courseAssignmentHistory)
     .values({ assignmentId: a.id, courseId: a.courseId, unitId: a.unitId, memberId: a.memberId, dueAt: a.dueAt, changedBy: a.assignedBy, validFrom: a.createdAt, validTo: null })
-    .returning()
-    .get();
+    .returning());
 }
 
 /**
@@ -34,12 +33,12 @@ function openRow(tx: Db, a: Assignment) {
  * later, with a clock set back) never held at any instant and goes; what replaces it starts where
  * it started, so versions never overlap.
  */
-function closeAt(tx: Db, historyId: number, validFrom: Date, now: Date): Date {
+async function closeAt(tx: Db, historyId: number, validFrom: Date, now: Date): Promise<Date> {
   if (validFrom.getTime() < now.getTime()) {
-    tx.update(courseAssignmentHistory).set({ validTo: now }).where(eq(courseAssignmentHistory.id, historyId)).run();
+    await tx.update(courseAssignmentHistory).set({ validTo: now }).where(eq(courseAssignmentHistory.id, historyId));
     return now;
   }
-  tx.delete(courseAssignmentHistory).where(eq(courseAssignmentHistory.id, historyId)).run();
+  await tx.delete(courseAssignmentHistory).where(eq(courseAssignmentHistory.id, historyId));
   return validFrom;
 }
 
@@ -48,19 +47,18 @@ function closeAt(tx: Db, historyId: number, validFrom: Date, now: Date): Date {
  * was, `a` = as it is now): a new assignment opens its first version; a different due date closes
  * the version in force and opens the next, both at `now`; the same due date changes nothing.
  */
-export function recordAssignmentVersion(tx: Db, before: Assignment | undefined, a: Assignment, actorId: number | null, now: Date): void {
-  const open = before ? openRow(tx, before) : undefined;
+export async function recordAssignmentVersion(tx: Db, before: Assignment | undefined, a: Assignment, actorId: number | null, now: Date): Promise<void> {
+  const open = before ? await openRow(tx, before) : undefined;
   if (open && (open.dueAt?.getTime() ?? null) === (a.dueAt?.getTime() ?? null)) return;
-  const from = open ? closeAt(tx, open.id, open.validFrom, now) : now;
-  tx.insert(courseAssignmentHistory)
-    .values({ assignmentId: a.id, courseId: a.courseId, unitId: a.unitId, memberId: a.memberId, dueAt: a.dueAt, changedBy: actorId, validFrom: from, validTo: null })
-    .run();
+  const from = open ? await closeAt(tx, open.id, open.validFrom, now) : now;
+  await tx.insert(courseAssignmentHistory)
+    .values({ assignmentId: a.id, courseId: a.courseId, unitId: a.unitId, memberId: a.memberId, dueAt: a.dueAt, changedBy: actorId, validFrom: from, validTo: null });
 }
 
 /** Before an assignment row is deleted: its version in force ends at `now`. */
-export function recordAssignmentRemoval(tx: Db, a: Assignment, now: Date): void {
-  const open = openRow(tx, a);
-  if (open) closeAt(tx, open.id, open.validFrom, now);
+export async function recordAssignmentRemoval(tx: Db, a: Assignment, now: Date): Promise<void> {
+  const open = await openRow(tx, a);
+  if (open) await closeAt(tx, open.id, open.validFrom, now);
 }
 
 export type AssignmentAt = { courseId: number; unitId: number | null; memberId: number | null; dueAt: number | null };

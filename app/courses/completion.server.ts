@@ -1,16 +1,17 @@
+import { first, one } from "#db/first.ts";
 import { and, eq } from "drizzle-orm";
 import type { Db } from "#db/client.server.ts";
 import { courseCompletions, courses, itemProgress, quizAttempts } from "#db/schema/index.ts";
 import { snapshotItems, type CourseSnapshot } from "./snapshot.ts";
 import { issueCertificateInTx } from "#app/certificates/issue.server.ts";
 
-export function progressRows(db: Db, memberId: number, courseId: number) {
-  return db.select().from(itemProgress).where(and(eq(itemProgress.memberId, memberId), eq(itemProgress.courseId, courseId))).all();
+export async function progressRows(db: Db, memberId: number, courseId: number) {
+  return await db.select().from(itemProgress).where(and(eq(itemProgress.memberId, memberId), eq(itemProgress.courseId, courseId)));
 }
 
 /** The member's completion of the course, if they have completed it. */
-export function completionOf(db: Db, memberId: number, courseId: number) {
-  return db.select().from(courseCompletions).where(and(eq(courseCompletions.memberId, memberId), eq(courseCompletions.courseId, courseId))).get();
+export async function completionOf(db: Db, memberId: number, courseId: number) {
+  return await first(db.select().from(courseCompletions).where(and(eq(courseCompletions.memberId, memberId), eq(courseCompletions.courseId, courseId))));
 }
 
 /**
@@ -19,21 +20,21 @@ export function completionOf(db: Db, memberId: number, courseId: number) {
  * Called after an item is completed and after a new version is published (which may remove the
  * last item a member was missing).
  */
-export function recomputeCompletion(tx: Db, memberId: number, courseId: number, pub: { versionId: number; snapshot: CourseSnapshot }, now = new Date()): boolean {
-  if (tx.select({ id: courseCompletions.id }).from(courseCompletions).where(and(eq(courseCompletions.memberId, memberId), eq(courseCompletions.courseId, courseId))).get()) {
+export async function recomputeCompletion(tx: Db, memberId: number, courseId: number, pub: { versionId: number; snapshot: CourseSnapshot }, now = new Date()): Promise<boolean> {
+  if ((await first(tx.select({ id: courseCompletions.id }).from(courseCompletions).where(and(eq(courseCompletions.memberId, memberId), eq(courseCompletions.courseId, courseId)))))) {
     return false;
   }
   const required = snapshotItems(pub.snapshot).filter((i) => i.required);
   if (required.length === 0) return false;
-  const rows = progressRows(tx, memberId, courseId);
+  const rows = await progressRows(tx, memberId, courseId);
   const doneAt = new Map(rows.filter((r) => r.state === "completed" && r.completedAt).map((r) => [r.itemKey, r.completedAt!.getTime()]));
   if (!required.every((i) => doneAt.has(i.key))) return false;
-  const gradeMetAt = overallGradeMetAt(tx, memberId, courseId, required);
+  const gradeMetAt = await overallGradeMetAt(tx, memberId, courseId, required);
   if (gradeMetAt === false) return false;
   const last = Math.max(...required.map((i) => doneAt.get(i.key)!), gradeMetAt ? gradeMetAt.getTime() : 0);
-  const row = tx.insert(courseCompletions).values({ memberId, courseId, versionId: pub.versionId, completedAt: new Date(last) }).onConflictDoNothing().returning().get();
+  const row = await one(tx.insert(courseCompletions).values({ memberId, courseId, versionId: pub.versionId, completedAt: new Date(last) }).onConflictDoNothing().returning());
   // The certificate is issued in the same transaction as the completion it certifies.
-  if (row) issueCertificateInTx(tx, row, now);
+  if (row) await issueCertificateInTx(tx, row, now);
   return true;
 }
 
@@ -42,15 +43,14 @@ export function recomputeCompletion(tx: Db, memberId: number, courseId: number, 
  * required quiz must reach it. Returns when it was first reached (replaying the attempts in
  * order), false when it has not been, or null when the course has no such rule.
  */
-export function overallGradeMetAt(tx: Db, memberId: number, courseId: number, required: { key: string; type: string }[]): Date | false | null {
-  const min = tx.select({ m: courses.minGradePercent }).from(courses).where(eq(courses.id, courseId)).get()?.m;
+export async function overallGradeMetAt(tx: Db, memberId: number, courseId: number, required: { key: string; type: string }[]): Promise<Date | false | null> {
+  const min = (await first(tx.select({ m: courses.minGradePercent }).from(courses).where(eq(courses.id, courseId))))?.m;
   const quizzes = required.filter((i) => i.type === "quiz").map((i) => i.key);
   if (min === null || min === undefined || quizzes.length === 0) return null;
-  const attempts = tx
+  const attempts = (await tx
     .select()
     .from(quizAttempts)
-    .where(and(eq(quizAttempts.memberId, memberId), eq(quizAttempts.courseId, courseId)))
-    .all()
+    .where(and(eq(quizAttempts.memberId, memberId), eq(quizAttempts.courseId, courseId))))
     .filter((a) => a.state !== "open" && a.submittedAt && quizzes.includes(a.itemKey))
     .sort((a, b) => a.submittedAt!.getTime() - b.submittedAt!.getTime());
   const best = new Map<string, number>();
@@ -63,9 +63,9 @@ export function overallGradeMetAt(tx: Db, memberId: number, courseId: number, re
 }
 
 /** After publishing: every member with progress on the course gets their completion re-checked. */
-export function recomputeCourseCompletions(tx: Db, courseId: number, pub: { versionId: number; snapshot: CourseSnapshot }, now = new Date()): number {
-  const memberIds = [...new Set(tx.select({ m: itemProgress.memberId }).from(itemProgress).where(eq(itemProgress.courseId, courseId)).all().map((r) => r.m))];
+export async function recomputeCourseCompletions(tx: Db, courseId: number, pub: { versionId: number; snapshot: CourseSnapshot }, now = new Date()): Promise<number> {
+  const memberIds = [...new Set((await tx.select({ m: itemProgress.memberId }).from(itemProgress).where(eq(itemProgress.courseId, courseId))).map((r) => r.m))];
   let n = 0;
-  for (const id of memberIds) if (recomputeCompletion(tx, id, courseId, pub, now)) n++;
+  for (const id of memberIds) if (await recomputeCompletion(tx, id, courseId, pub, now)) n++;
   return n;
 }

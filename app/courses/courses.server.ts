@@ -1,3 +1,4 @@
+import { first, one } from "#db/first.ts";
 import crypto from "node:crypto";
 import { asc, desc, eq, max, sql } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
@@ -7,13 +8,13 @@ import { snapshotItems, type CourseSnapshot } from "./snapshot.ts";
 import { recomputeCourseCompletions } from "./completion.server.ts";
 import { markLiveSessionsUnsettled } from "./live-settling-queue.server.ts";
 import { publishedVersion, type PublishedVersion } from "./version-cache.server.ts";
-import { prepared } from "./prepared.server.ts";
+import { prepared } from "#db/prepared.server.ts";
 import { reflectionSettingsOf } from "#app/reflections/settings.ts";
 
 export type Course = typeof courses.$inferSelect;
 
-export function getCourse(db: Db, id: number): Course | undefined {
-  return db.select().from(courses).where(eq(courses.id, id)).get();
+export async function getCourse(db: Db, id: number): Promise<Course | undefined> {
+  return await first(db.select().from(courses).where(eq(courses.id, id)));
 }
 
 export function getCourseBySlug(db: Db, slug: string): Course | undefined {
@@ -22,11 +23,11 @@ export function getCourseBySlug(db: Db, slug: string): Course | undefined {
 }
 
 /** The draft rows of a course, in order, as a snapshot (what publishing would freeze). */
-export function draftSnapshot(db: Db, courseId: number): CourseSnapshot {
-  const c = getCourse(db, courseId);
+export async function draftSnapshot(db: Db, courseId: number): Promise<CourseSnapshot> {
+  const c = await getCourse(db, courseId);
   if (!c) throw new DomainError("course.error.notFound", {}, 404);
-  const mods = db.select().from(courseModules).where(eq(courseModules.courseId, courseId)).orderBy(asc(courseModules.position)).all();
-  const items = db.select().from(courseItems).where(eq(courseItems.courseId, courseId)).orderBy(asc(courseItems.position)).all();
+  const mods = await db.select().from(courseModules).where(eq(courseModules.courseId, courseId)).orderBy(asc(courseModules.position));
+  const items = await db.select().from(courseItems).where(eq(courseItems.courseId, courseId)).orderBy(asc(courseItems.position));
   return {
     slug: c.slug,
     title: c.title,
@@ -65,43 +66,43 @@ export function canonicalJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-export function latestVersion(db: Db, courseId: number) {
-  return db.select().from(courseVersions).where(eq(courseVersions.courseId, courseId)).orderBy(desc(courseVersions.version)).limit(1).get();
+export async function latestVersion(db: Db, courseId: number) {
+  return await first(db.select().from(courseVersions).where(eq(courseVersions.courseId, courseId)).orderBy(desc(courseVersions.version)).limit(1));
 }
 
 /**
  * Freezes the draft as a new version when it differs from the last published one. Members keep
  * progress on item keys that still exist; completions keep the version they were earned on.
  */
-export function publishCourse(db: Db, courseId: number, actorId: number | null, now = new Date()) {
-  return writeTx(db, (tx) => {
-    const snap = draftSnapshot(tx, courseId);
+export async function publishCourse(db: Db, courseId: number, actorId: number | null, now = new Date()) {
+  return writeTx(db, async (tx) => {
+    const snap = await draftSnapshot(tx, courseId);
     if (snap.modules.every((m) => m.items.length === 0)) throw new DomainError("course.error.empty");
     const hash = crypto.createHash("sha256").update(canonicalJson(snap)).digest("hex");
-    const last = latestVersion(tx, courseId);
-    const course = getCourse(tx, courseId)!;
+    const last = await latestVersion(tx, courseId);
+    const course = (await getCourse(tx, courseId))!;
     if (last && last.contentHash === hash) {
       if (course.state !== "published" || course.publishedVersionId !== last.id) {
-        tx.update(courses).set({ state: "published", publishedVersionId: last.id, updatedAt: now }).where(eq(courses.id, courseId)).run();
+        await tx.update(courses).set({ state: "published", publishedVersionId: last.id, updatedAt: now }).where(eq(courses.id, courseId));
       }
       return { version: last.version, versionId: last.id, created: false };
     }
-    const n = (tx.select({ v: max(courseVersions.version) }).from(courseVersions).where(eq(courseVersions.courseId, courseId)).get()?.v ?? 0) + 1;
-    const v = tx.insert(courseVersions).values({ courseId, version: n, snapshot: snap, contentHash: hash, publishedAt: now, publishedBy: actorId }).returning().get();
-    tx.update(courses).set({ state: "published", publishedVersionId: v.id, updatedAt: now }).where(eq(courses.id, courseId)).run();
-    recomputeCourseCompletions(tx, courseId, { versionId: v.id, snapshot: snap }, now);
+    const n = ((await first(tx.select({ v: max(courseVersions.version) }).from(courseVersions).where(eq(courseVersions.courseId, courseId))))?.v ?? 0) + 1;
+    const v = await one(tx.insert(courseVersions).values({ courseId, version: n, snapshot: snap, contentHash: hash, publishedAt: now, publishedBy: actorId }).returning());
+    await tx.update(courses).set({ state: "published", publishedVersionId: v.id, updatedAt: now }).where(eq(courses.id, courseId));
+    await recomputeCourseCompletions(tx, courseId, { versionId: v.id, snapshot: snap }, now);
     // Sessions this version asks to attend are settled again (members who already attended one
     // that has ended get the item without waiting for anything else).
-    markLiveSessionsUnsettled(tx, snapshotItems(snap));
+    await markLiveSessionsUnsettled(tx, snapshotItems(snap));
     return { version: n, versionId: v.id, created: true };
   });
 }
 
-export function setCourseState(db: Db, courseId: number, state: "draft" | "archived" | "published", now = new Date()) {
-  writeTx(db, (tx) => tx.update(courses).set({ state, updatedAt: now }).where(eq(courses.id, courseId)).run());
+export async function setCourseState(db: Db, courseId: number, state: "draft" | "archived" | "published", now = new Date()) {
+  await writeTx(db, async (tx) => await tx.update(courses).set({ state, updatedAt: now }).where(eq(courses.id, courseId)));
 }
 
 /** The version learners read, shared and frozen (see version-cache.server.ts): never mutate it. */
-export function publishedSnapshot(db: Db, course: Pick<Course, "publishedVersionId">): PublishedVersion | null {
-  return course.publishedVersionId ? publishedVersion(db, course.publishedVersionId) : null;
+export async function publishedSnapshot(db: Db, course: Pick<Course, "publishedVersionId">): Promise<PublishedVersion | null> {
+  return course.publishedVersionId ? await publishedVersion(db, course.publishedVersionId) : null;
 }

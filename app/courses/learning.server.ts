@@ -1,3 +1,4 @@
+import { first, one } from "#db/first.ts";
 import { and, asc, eq, inArray, isNotNull, or, sql } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { courseAssignments, courseCompletions, courses, itemProgress, members, units } from "#db/schema/index.ts";
@@ -5,7 +6,7 @@ import { DomainError } from "#app/common/domain-error.ts";
 import { subtreeCondition } from "#app/org/units.server.ts";
 import { publishedSnapshot, type Course } from "./courses.server.ts";
 import { publishedVersion } from "./version-cache.server.ts";
-import { prepared } from "./prepared.server.ts";
+import { prepared } from "#db/prepared.server.ts";
 import { minReadSeconds, snapshotItems } from "./snapshot.ts";
 import { progressRows, recomputeCompletion } from "./completion.server.ts";
 import { lessonHasVideo, watchRemaining } from "./video-watch.server.ts";
@@ -16,10 +17,10 @@ export { progressRows };
 
 // ---- assignments ------------------------------------------------------------------------------
 
-export function assignToUnit(db: Db, input: { courseId: number; unitId: number; dueAt: Date | null; actorId: number | null }, now = new Date()) {
-  writeTx(db, (tx) => {
-    const before = tx.select().from(courseAssignments).where(and(eq(courseAssignments.courseId, input.courseId), eq(courseAssignments.unitId, input.unitId))).get();
-    const row = tx
+export async function assignToUnit(db: Db, input: { courseId: number; unitId: number; dueAt: Date | null; actorId: number | null }, now = new Date()) {
+  await writeTx(db, async (tx) => {
+    const before = await first(tx.select().from(courseAssignments).where(and(eq(courseAssignments.courseId, input.courseId), eq(courseAssignments.unitId, input.unitId))));
+    const row = await one(tx
       .insert(courseAssignments)
       .values({ courseId: input.courseId, unitId: input.unitId, dueAt: input.dueAt, assignedBy: input.actorId, createdAt: now })
       .onConflictDoUpdate({
@@ -27,18 +28,17 @@ export function assignToUnit(db: Db, input: { courseId: number; unitId: number; 
         targetWhere: sql`unit_id IS NOT NULL`,
         set: { dueAt: input.dueAt, assignedBy: input.actorId },
       })
-      .returning()
-      .get();
-    recordAssignmentVersion(tx, before, row, input.actorId, now);
+      .returning());
+    await recordAssignmentVersion(tx, before, row, input.actorId, now);
     // Members who already attended a session the course asks for may now complete it.
-    markCourseLiveSessionsUnsettled(tx, input.courseId);
+    await markCourseLiveSessionsUnsettled(tx, input.courseId);
   });
 }
 
-export function assignToMember(db: Db, input: { courseId: number; memberId: number; dueAt: Date | null; actorId: number | null }, now = new Date()) {
-  writeTx(db, (tx) => {
-    const before = tx.select().from(courseAssignments).where(and(eq(courseAssignments.courseId, input.courseId), eq(courseAssignments.memberId, input.memberId))).get();
-    const row = tx
+export async function assignToMember(db: Db, input: { courseId: number; memberId: number; dueAt: Date | null; actorId: number | null }, now = new Date()) {
+  await writeTx(db, async (tx) => {
+    const before = await first(tx.select().from(courseAssignments).where(and(eq(courseAssignments.courseId, input.courseId), eq(courseAssignments.memberId, input.memberId))));
+    const row = await one(tx
       .insert(courseAssignments)
       .values({ courseId: input.courseId, memberId: input.memberId, dueAt: input.dueAt, assignedBy: input.actorId, createdAt: now })
       .onConflictDoUpdate({
@@ -46,26 +46,25 @@ export function assignToMember(db: Db, input: { courseId: number; memberId: numb
         targetWhere: sql`member_id IS NOT NULL`,
         set: { dueAt: input.dueAt, assignedBy: input.actorId },
       })
-      .returning()
-      .get();
-    recordAssignmentVersion(tx, before, row, input.actorId, now);
-    markCourseLiveSessionsUnsettled(tx, input.courseId);
+      .returning());
+    await recordAssignmentVersion(tx, before, row, input.actorId, now);
+    await markCourseLiveSessionsUnsettled(tx, input.courseId);
   });
 }
 
 /** Removes it from today on; reports for earlier days still count it (its history row is closed, not deleted). */
-export function removeAssignment(db: Db, id: number, now = new Date()) {
-  writeTx(db, (tx) => {
-    const row = tx.select().from(courseAssignments).where(eq(courseAssignments.id, id)).get();
+export async function removeAssignment(db: Db, id: number, now = new Date()) {
+  await writeTx(db, async (tx) => {
+    const row = await first(tx.select().from(courseAssignments).where(eq(courseAssignments.id, id)));
     if (!row) return;
-    recordAssignmentRemoval(tx, row, now);
-    tx.delete(courseAssignments).where(eq(courseAssignments.id, id)).run();
+    await recordAssignmentRemoval(tx, row, now);
+    await tx.delete(courseAssignments).where(eq(courseAssignments.id, id));
   });
 }
 
 /** Assignments of a course, limited to a scope (the unit or the named member's unit in scope). */
-export function assignmentsOfCourse(db: Db, courseId: number, withinPaths: string[] | null) {
-  const rows = db
+export async function assignmentsOfCourse(db: Db, courseId: number, withinPaths: string[] | null) {
+  const rows = await db
     .select({
       id: courseAssignments.id,
       dueAt: courseAssignments.dueAt,
@@ -81,8 +80,7 @@ export function assignmentsOfCourse(db: Db, courseId: number, withinPaths: strin
     .leftJoin(members, eq(members.id, courseAssignments.memberId))
     .innerJoin(units, or(eq(units.id, courseAssignments.unitId), eq(units.id, members.unitId)))
     .where(eq(courseAssignments.courseId, courseId))
-    .orderBy(asc(units.path))
-    .all();
+    .orderBy(asc(units.path));
   return withinPaths ? rows.filter((r) => withinPaths.some((p) => r.unitPath.startsWith(p))) : rows;
 }
 
@@ -138,10 +136,10 @@ export function readableCourseIds(db: Db, memberId: number): number[] {
  * (cached per version, never the lesson bodies per request) and the member's completed items, in
  * one query for all courses.
  */
-export function coursesForMember(db: Db, memberId: number) {
+export async function coursesForMember(db: Db, memberId: number) {
   const { assigned, completed, ids } = reachableCourses(db, memberId);
   if (ids.length === 0) return [];
-  const list = db
+  const list = await db
     .select({
       id: courses.id,
       slug: courses.slug,
@@ -154,13 +152,12 @@ export function coursesForMember(db: Db, memberId: number) {
     })
     .from(courses)
     .where(and(inArray(courses.id, ids), eq(courses.state, "published"), isNotNull(courses.publishedVersionId)))
-    .orderBy(asc(courses.title))
-    .all();
+    .orderBy(asc(courses.title));
   const done = completedItemKeys(db, memberId);
-  return list.map((c) => {
+  return await Promise.all(list.map(async (c) => {
     const dues = assigned.filter((a) => a.courseId === c.id && a.dueAt).map((a) => a.dueAt!.getTime());
     const completion = completed.find((x) => x.courseId === c.id);
-    const required = publishedVersion(db, c.publishedVersionId!)?.requiredKeys ?? [];
+    const required = (await publishedVersion(db, c.publishedVersionId!))?.requiredKeys ?? [];
     const mine = done.get(c.id);
     return {
       id: c.id,
@@ -177,7 +174,7 @@ export function coursesForMember(db: Db, memberId: number) {
       itemsTotal: required.length,
       itemsDone: mine ? required.filter((k) => mine.has(k)).length : 0,
     };
-  });
+  }));
 }
 
 /** course id → keys of the items the member completed, every course in one query. */
@@ -221,7 +218,7 @@ export function isAssigned(db: Db, memberId: number, courseId: number): boolean 
 }
 
 /** First opening of an item starts its clock (the reading rule counts from here). */
-export function openItem(db: Db, memberId: number, courseId: number, itemKey: string, versionId: number, now = new Date()) {
+export async function openItem(db: Db, memberId: number, courseId: number, itemKey: string, versionId: number, now = new Date()) {
   const q = prepared(db, "learning.itemProgressOf", (d) =>
     d
       .select()
@@ -233,11 +230,10 @@ export function openItem(db: Db, memberId: number, courseId: number, itemKey: st
   // Reading again is the common case: only the first opening takes the write lock.
   const existing = read();
   if (existing) return existing;
-  writeTx(db, (tx) =>
-    tx.insert(itemProgress)
+  await writeTx(db, async (tx) =>
+    await tx.insert(itemProgress)
       .values({ memberId, courseId, itemKey, state: "started", versionId, startedAt: now })
-      .onConflictDoNothing()
-      .run(),
+      .onConflictDoNothing(),
   );
   return read()!;
 }
@@ -246,16 +242,15 @@ export function openItem(db: Db, memberId: number, courseId: number, itemKey: st
  * Marks a lesson read once it has been open long enough; then checks whether that completed the
  * course. Completing twice is harmless (idempotent), and never moves the completion date.
  */
-export function completeLesson(db: Db, memberId: number, course: Course, itemKey: string, now = new Date()) {
-  const pub = publishedSnapshot(db, course);
+export async function completeLesson(db: Db, memberId: number, course: Course, itemKey: string, now = new Date()) {
+  const pub = await publishedSnapshot(db, course);
   const item = pub && snapshotItems(pub.snapshot).find((i) => i.key === itemKey);
   if (!pub || !item || item.type !== "lesson") throw new DomainError("course.error.itemNotFound", {}, 404);
-  return writeTx(db, (tx) => {
-    const p = tx
+  return writeTx(db, async (tx) => {
+    const p = await first(tx
       .select()
       .from(itemProgress)
-      .where(and(eq(itemProgress.memberId, memberId), eq(itemProgress.courseId, course.id), eq(itemProgress.itemKey, itemKey)))
-      .get();
+      .where(and(eq(itemProgress.memberId, memberId), eq(itemProgress.courseId, course.id), eq(itemProgress.itemKey, itemKey))));
     if (!p) throw new DomainError("course.error.notOpened");
     if (p.state === "completed") return { alreadyDone: true, courseCompleted: false };
     const waited = (now.getTime() - p.startedAt.getTime()) / 1000;
@@ -266,13 +261,13 @@ export function completeLesson(db: Db, memberId: number, course: Course, itemKey
       const left = watchRemaining(p);
       if (left > 0) throw new DomainError(Number.isFinite(left) ? "course.error.watchLonger" : "course.error.watchVideo", { seconds: left }, 409);
     }
-    tx.update(itemProgress).set({ state: "completed", completedAt: now, versionId: pub.versionId }).where(eq(itemProgress.id, p.id)).run();
-    const courseCompleted = recomputeCompletion(tx, memberId, course.id, pub, now);
+    await tx.update(itemProgress).set({ state: "completed", completedAt: now, versionId: pub.versionId }).where(eq(itemProgress.id, p.id));
+    const courseCompleted = await recomputeCompletion(tx, memberId, course.id, pub, now);
     return { alreadyDone: false, courseCompleted };
   });
 }
 
 /** Members of a subtree, for "assign to named members" pickers and scope checks. */
-export function membersUnder(db: Db, path: string) {
-  return db.select({ id: members.id }).from(members).innerJoin(units, eq(units.id, members.unitId)).where(subtreeCondition(path)).all();
+export async function membersUnder(db: Db, path: string) {
+  return await db.select({ id: members.id }).from(members).innerJoin(units, eq(units.id, members.unitId)).where(subtreeCondition(path));
 }

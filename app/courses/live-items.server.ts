@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 /**
  * Course items that ask a member to attend a live study session ("live" items). The item is
  * complete when the session's attendance — the ledger the media server keeps, with a trainer's
@@ -32,13 +33,12 @@ export function attendedOf(m: Pick<MemberAttendance, "status" | "corrected">): b
  * Published courses whose current version asks to attend this session. Snapshots are filtered
  * here rather than with JSON operators in SQL, which differ between SQLite and PostgreSQL.
  */
-function coursesAsking(db: Db, sessionId: number) {
-  return db
+async function coursesAsking(db: Db, sessionId: number) {
+  return (await db
     .select({ courseId: courses.id, versionId: courseVersions.id, snapshot: courseVersions.snapshot })
     .from(courses)
     .innerJoin(courseVersions, eq(courseVersions.id, courses.publishedVersionId))
-    .where(eq(courses.state, "published"))
-    .all()
+    .where(eq(courses.state, "published")))
     .map((r) => ({ ...r, snapshot: r.snapshot as CourseSnapshot }))
     .map((r) => ({ ...r, items: snapshotItems(r.snapshot).filter((i) => i.type === "live" && i.liveSessionId === sessionId) }))
     .filter((r) => r.items.length > 0);
@@ -52,16 +52,16 @@ export type SettleResult = { sessionId: number; courses: number; itemsCompleted:
  * unless the course was already completed (a completion, and its certificate, are revoked by their
  * own path, never silently). Members then assigned the course get their completion re-checked.
  */
-export function settleLiveSession(db: Db, sessionId: number, opts: { reconnectWindowMs: number; now?: Date }): SettleResult | null {
+export async function settleLiveSession(db: Db, sessionId: number, opts: { reconnectWindowMs: number; now?: Date }): Promise<SettleResult | null> {
   const now = opts.now ?? new Date();
   // Everything is read inside the write transaction: a correction, publication or assignment made
   // by another process meanwhile clears courses_settled_at after this commits, never before.
-  return writeTx(db, (tx) => {
-    const session = tx.select().from(liveSessions).where(eq(liveSessions.id, sessionId)).get();
+  return writeTx(db, async (tx) => {
+    const session = await first(tx.select().from(liveSessions).where(eq(liveSessions.id, sessionId)));
     if (!session || session.state !== "ended") return null;
-    const asking = coursesAsking(tx, sessionId);
+    const asking = await coursesAsking(tx, sessionId);
     const result: SettleResult = { sessionId, courses: asking.length, itemsCompleted: 0, itemsWithdrawn: 0, coursesCompleted: 0 };
-    const report = asking.length ? sessionAttendance(tx, sessionId, { reconnectWindowMs: opts.reconnectWindowMs, now: now.getTime() }) : undefined;
+    const report = asking.length ? await sessionAttendance(tx, sessionId, { reconnectWindowMs: opts.reconnectWindowMs, now: now.getTime() }) : undefined;
     const attended = new Map((report?.members ?? []).filter(attendedOf).map((m) => [m.memberId, m]));
     // Only members whose attendance was computed (invited as things stand) can lose the item: one
     // who has since moved out of the invited units keeps what their attendance earned.
@@ -70,20 +70,19 @@ export function settleLiveSession(db: Db, sessionId: number, opts: { reconnectWi
     // Members who made the session up (its own status; counted only where an item accepts it).
     const madeUp = new Map<number, Date>();
     if (asking.some((c) => c.items.some((i) => i.acceptMakeUp))) {
-      for (const [memberId, w] of makeUpsOf(tx, sessionId)) if (w.madeUpAt && computed.has(memberId) && !attended.has(memberId)) madeUp.set(memberId, w.madeUpAt);
+      for (const [memberId, w] of await makeUpsOf(tx, sessionId)) if (w.madeUpAt && computed.has(memberId) && !attended.has(memberId)) madeUp.set(memberId, w.madeUpAt);
     }
     for (const c of asking) {
       const pub = { versionId: c.versionId, snapshot: c.snapshot };
       const completedCourse = new Set(
-        tx.select({ m: courseCompletions.memberId }).from(courseCompletions).where(eq(courseCompletions.courseId, c.courseId)).all().map((r) => r.m),
+        (await tx.select({ m: courseCompletions.memberId }).from(courseCompletions).where(eq(courseCompletions.courseId, c.courseId))).map((r) => r.m),
       );
       for (const item of c.items) {
         const rows = new Map(
-          tx
+          (await tx
             .select()
             .from(itemProgress)
-            .where(and(eq(itemProgress.courseId, c.courseId), eq(itemProgress.itemKey, item.key)))
-            .all()
+            .where(and(eq(itemProgress.courseId, c.courseId), eq(itemProgress.itemKey, item.key))))
             .map((r) => [r.memberId, r]),
         );
         // Attending completes at the session's end; making up completes when the threshold was reached.
@@ -93,18 +92,17 @@ export function settleLiveSession(db: Db, sessionId: number, opts: { reconnectWi
         for (const [memberId, when] of completes) {
           const row = rows.get(memberId);
           if (row?.state === "completed") continue;
-          tx.insert(itemProgress)
+          await tx.insert(itemProgress)
             .values({ memberId, courseId: c.courseId, itemKey: item.key, state: "completed", versionId: c.versionId, ...when })
             .onConflictDoUpdate({
               target: [itemProgress.memberId, itemProgress.courseId, itemProgress.itemKey],
               set: { state: "completed", completedAt: when.completedAt, versionId: c.versionId },
-            })
-            .run();
+            });
           result.itemsCompleted++;
         }
         for (const [memberId, row] of rows) {
           if (row.state !== "completed" || completes.has(memberId) || !computed.has(memberId) || completedCourse.has(memberId)) continue;
-          tx.delete(itemProgress).where(eq(itemProgress.id, row.id)).run();
+          await tx.delete(itemProgress).where(eq(itemProgress.id, row.id));
           result.itemsWithdrawn++;
         }
       }
@@ -115,9 +113,9 @@ export function settleLiveSession(db: Db, sessionId: number, opts: { reconnectWi
       // item (they did attend) but get no completion from it.
       const completers = new Set([...attended.keys(), ...(c.items.some((i) => i.acceptMakeUp) ? madeUp.keys() : [])]);
       const assignedIds = assignedAmong(tx, c.courseId, [...completers].filter((id) => !completedCourse.has(id)));
-      for (const memberId of assignedIds) if (recomputeCompletion(tx, memberId, c.courseId, pub, now)) result.coursesCompleted++;
+      for (const memberId of assignedIds) if (await recomputeCompletion(tx, memberId, c.courseId, pub, now)) result.coursesCompleted++;
     }
-    tx.update(liveSessions).set({ coursesSettledAt: now }).where(eq(liveSessions.id, sessionId)).run();
+    await tx.update(liveSessions).set({ coursesSettledAt: now }).where(eq(liveSessions.id, sessionId));
     return result;
   });
 }
@@ -129,27 +127,26 @@ function assignedAmong(tx: Db, courseId: number, memberIds: number[]): number[] 
 }
 
 /** The job: every ended session not yet settled (a few per run, oldest first). */
-export function settleDueSessions(db: Db, opts: { reconnectWindowMs: number; now?: Date; limit?: number }): SettleResult[] {
-  const due = db
+export async function settleDueSessions(db: Db, opts: { reconnectWindowMs: number; now?: Date; limit?: number }): Promise<SettleResult[]> {
+  const due = await db
     .select({ id: liveSessions.id })
     .from(liveSessions)
     .where(and(eq(liveSessions.state, "ended"), isNull(liveSessions.coursesSettledAt)))
     .orderBy(liveSessions.actualEndAt)
-    .limit(opts.limit ?? 20)
-    .all();
+    .limit(opts.limit ?? 20);
   const out: SettleResult[] = [];
   for (const { id } of due) {
-    const r = settleLiveSession(db, id, opts);
+    const r = await settleLiveSession(db, id, opts);
     if (r) out.push(r);
   }
   return out;
 }
 
 /** Runs settleDueSessions every `everyMs` (a minute) in the app process; returns a stop function. */
-export function scheduleLiveItemSettlement(db: Db, opts: { reconnectWindowMs: number; everyMs?: number; log?: (m: string) => void }): () => void {
-  const tick = () => {
+export async function scheduleLiveItemSettlement(db: Db, opts: { reconnectWindowMs: number; everyMs?: number; log?: (m: string) => void }): Promise<() => void> {
+  const tick = async () => {
     try {
-      for (const r of settleDueSessions(db, opts)) {
+      for (const r of await settleDueSessions(db, opts)) {
         if (r.itemsCompleted || r.itemsWithdrawn) {
           opts.log?.(`Phiên ${r.sessionId}: ${r.itemsCompleted} mục khóa học hoàn thành, ${r.itemsWithdrawn} thu hồi / session ${r.sessionId}: ${r.itemsCompleted} course items completed, ${r.itemsWithdrawn} withdrawn`);
         }
@@ -158,7 +155,7 @@ export function scheduleLiveItemSettlement(db: Db, opts: { reconnectWindowMs: nu
       console.error("live item settlement failed", e);
     }
   };
-  tick();
+  await tick();
   const timer = setInterval(tick, opts.everyMs ?? 60_000);
   timer.unref();
   return () => clearInterval(timer);
@@ -168,16 +165,16 @@ export function scheduleLiveItemSettlement(db: Db, opts: { reconnectWindowMs: nu
  * What a member sees on a "live" item: the session, whether their attendance counted, and —
  * where the item accepts make-up — whether they made it up by watching the recording.
  */
-export function liveItemView(db: Db, memberId: number, sessionId: number, opts: { reconnectWindowMs: number; acceptMakeUp?: boolean }) {
-  const s = db.select().from(liveSessions).where(eq(liveSessions.id, sessionId)).get();
+export async function liveItemView(db: Db, memberId: number, sessionId: number, opts: { reconnectWindowMs: number; acceptMakeUp?: boolean }) {
+  const s = await first(db.select().from(liveSessions).where(eq(liveSessions.id, sessionId)));
   if (!s) return null;
   let status: AttendanceOverride | null = null;
   let madeUp = false;
   if (s.state === "ended") {
-    const report = sessionAttendance(db, sessionId, { reconnectWindowMs: opts.reconnectWindowMs, only: [memberId] });
+    const report = await sessionAttendance(db, sessionId, { reconnectWindowMs: opts.reconnectWindowMs, only: [memberId] });
     const m = report?.members.find((x) => x.memberId === memberId);
     status = m ? (m.corrected?.status ?? m.status) : null;
-    madeUp = !!makeUpsOf(db, sessionId, [memberId]).get(memberId)?.madeUpAt;
+    madeUp = !!(await makeUpsOf(db, sessionId, [memberId])).get(memberId)?.madeUpAt;
   }
   return {
     id: s.id,

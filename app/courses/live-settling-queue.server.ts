@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import { eq, inArray } from "drizzle-orm";
 import type { Db } from "#db/client.server.ts";
 import { courses, courseVersions, liveSessions } from "#db/schema/index.ts";
@@ -11,19 +12,18 @@ import { snapshotItems, type CourseSnapshot, type SnapshotItem } from "./snapsho
  */
 
 /** A course was assigned (to more people): the sessions its current version asks to attend are settled again. */
-export function markCourseLiveSessionsUnsettled(tx: Db, courseId: number) {
-  const row = tx
+export async function markCourseLiveSessionsUnsettled(tx: Db, courseId: number) {
+  const row = await first(tx
     .select({ snapshot: courseVersions.snapshot })
     .from(courses)
     .innerJoin(courseVersions, eq(courseVersions.id, courses.publishedVersionId))
-    .where(eq(courses.id, courseId))
-    .get();
-  if (row) markLiveSessionsUnsettled(tx, snapshotItems(row.snapshot as CourseSnapshot));
+    .where(eq(courses.id, courseId)));
+  if (row) await markLiveSessionsUnsettled(tx, snapshotItems(row.snapshot as CourseSnapshot));
 }
 
 /** The settling job should look at these sessions again. */
-export function markLiveSessionsUnsettled(tx: Db, items: readonly Pick<SnapshotItem, "type" | "liveSessionId">[]) {
+export async function markLiveSessionsUnsettled(tx: Db, items: readonly Pick<SnapshotItem, "type" | "liveSessionId">[]) {
   const ids = [...new Set(items.filter((i) => i.type === "live" && i.liveSessionId != null).map((i) => i.liveSessionId!))];
-  if (ids.length) tx.update(liveSessions).set({ coursesSettledAt: null }).where(inArray(liveSessions.id, ids)).run();
+  if (ids.length) await tx.update(liveSessions).set({ coursesSettledAt: null }).where(inArray(liveSessions.id, ids));
 }
 

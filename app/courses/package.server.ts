@@ -1,3 +1,4 @@
+import { first, one } from "#db/first.ts";
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
@@ -198,10 +199,10 @@ export function loadPackage(dir: string): { ok: true; pkg: LoadedPackage } | { o
 export type ImportOutcome = { slug: string; courseId: number; created: boolean; version: number; newVersion: boolean };
 
 /** Upserts the draft rows by slug and keys, removes what the package no longer has, publishes. */
-export function importPackage(db: Db, dataDir: string, pkg: LoadedPackage, actorId: number | null, now = new Date()): ImportOutcome {
-  const cover = pkg.cover ? saveUpload(db, dataDir, pkg.cover.bytes, pkg.cover.name, actorId, ["png", "jpg", "webp", "svg", "gif"], now) : null;
-  for (const [name, bytes] of pkg.media) saveUpload(db, dataDir, bytes, name, actorId, undefined, now);
-  const { courseId, created } = writeTx(db, (tx) => {
+export async function importPackage(db: Db, dataDir: string, pkg: LoadedPackage, actorId: number | null, now = new Date()): Promise<ImportOutcome> {
+  const cover = pkg.cover ? await saveUpload(db, dataDir, pkg.cover.bytes, pkg.cover.name, actorId, ["png", "jpg", "webp", "svg", "gif"], now) : null;
+  for (const [name, bytes] of pkg.media) await saveUpload(db, dataDir, bytes, name, actorId, undefined, now);
+  const { courseId, created } = await writeTx(db, async (tx) => {
     const m = pkg.meta;
     const fields = {
       title: m.title,
@@ -213,22 +214,21 @@ export function importPackage(db: Db, dataDir: string, pkg: LoadedPackage, actor
     };
     const existing = getCourseBySlug(tx, m.slug);
     const courseId = existing
-      ? (tx.update(courses).set(fields).where(eq(courses.id, existing.id)).run(), existing.id)
-      : tx.insert(courses).values({ slug: m.slug, ...fields, createdAt: now }).returning({ id: courses.id }).get().id;
+      ? ((await tx.update(courses).set(fields).where(eq(courses.id, existing.id))), existing.id)
+      : (await one(tx.insert(courses).values({ slug: m.slug, ...fields, createdAt: now }).returning({ id: courses.id }))).id;
     let itemPos = 0;
     const moduleKeys: string[] = [];
     const itemKeys: string[] = [];
-    pkg.modules.forEach((mod, mi) => {
+    for (const [mi, mod] of pkg.modules.entries()) {
       moduleKeys.push(mod.key);
-      const row = tx
+      const row = await one(tx
         .insert(courseModules)
         .values({ courseId, key: mod.key, title: mod.title, position: mi })
         .onConflictDoUpdate({ target: [courseModules.courseId, courseModules.key], set: { title: mod.title, position: mi } })
-        .returning({ id: courseModules.id })
-        .get();
+        .returning({ id: courseModules.id }));
       for (const it of mod.items) {
         itemKeys.push(it.key);
-        if (it.type === "live" && !tx.select({ id: liveSessions.id }).from(liveSessions).where(eq(liveSessions.id, it.liveSession!)).get()) {
+        if (it.type === "live" && !(await first(tx.select({ id: liveSessions.id }).from(liveSessions).where(eq(liveSessions.id, it.liveSession!))))) {
           throw new DomainError("authoring.error.liveSessionMissing", { key: it.key, id: it.liveSession! }, 422);
         }
         const values = {
@@ -245,17 +245,16 @@ export function importPackage(db: Db, dataDir: string, pkg: LoadedPackage, actor
           settings: it.type === "reflection" ? (it.reflection ?? DEFAULT_REFLECTION_SETTINGS) : null,
           updatedAt: now,
         };
-        tx.insert(courseItems)
+        await tx.insert(courseItems)
           .values({ courseId, key: it.key, ...values })
-          .onConflictDoUpdate({ target: [courseItems.courseId, courseItems.key], set: values })
-          .run();
+          .onConflictDoUpdate({ target: [courseItems.courseId, courseItems.key], set: values });
       }
-    });
-    tx.delete(courseItems).where(and(eq(courseItems.courseId, courseId), notInArray(courseItems.key, itemKeys.length ? itemKeys : [""]))).run();
-    tx.delete(courseModules).where(and(eq(courseModules.courseId, courseId), notInArray(courseModules.key, moduleKeys))).run();
+    }
+    await tx.delete(courseItems).where(and(eq(courseItems.courseId, courseId), notInArray(courseItems.key, itemKeys.length ? itemKeys : [""])));
+    await tx.delete(courseModules).where(and(eq(courseModules.courseId, courseId), notInArray(courseModules.key, moduleKeys)));
     return { courseId, created: !existing };
   });
-  const pub = publishCourse(db, courseId, actorId, now);
+  const pub = await publishCourse(db, courseId, actorId, now);
   return { slug: pkg.meta.slug, courseId, created, version: pub.version, newVersion: pub.created };
 }
 
@@ -274,10 +273,10 @@ export function packageDirs(root: string): string[] {
  * GIFT source, the cover under its own extension. Deterministic, so export → import → export
  * yields identical files.
  */
-export function exportPackage(db: Db, dataDir: string, slug: string, outDir: string): string[] {
+export async function exportPackage(db: Db, dataDir: string, slug: string, outDir: string): Promise<string[]> {
   const course = getCourseBySlug(db, slug);
   if (!course) throw new Error(`no course "${slug}"`);
-  const snap = draftSnapshot(db, course.id);
+  const snap = await draftSnapshot(db, course.id);
   const dir = path.join(outDir, slug);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(path.join(dir, "lessons"), { recursive: true });

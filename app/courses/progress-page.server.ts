@@ -3,15 +3,15 @@ import type { Db } from "#db/client.server.ts";
 import { itemProgress, quizAttempts } from "#db/schema/index.ts";
 import { coursesForMember } from "./learning.server.ts";
 import { publishedVersion } from "./version-cache.server.ts";
-import { prepared } from "./prepared.server.ts";
+import { prepared } from "#db/prepared.server.ts";
 
 /**
  * "My progress": every course given to me, every item, its state and grade, and what is left.
  * Item lists come from the cached published versions; progress and attempts are read once for
  * all the member's courses (prepared statements) rather than once per course.
  */
-export function progressOfMember(db: Db, memberId: number) {
-  const mine = coursesForMember(db, memberId);
+export async function progressOfMember(db: Db, memberId: number) {
+  const mine = await coursesForMember(db, memberId);
   const memberParam = sql.placeholder("memberId");
   const progress = new Map<string, { state: string; completedAt: Date | null }>();
   const rows = prepared(db, "progress.itemProgress", (db) =>
@@ -34,8 +34,8 @@ export function progressOfMember(db: Db, memberId: number) {
     const k = `${a.courseId}:${a.itemKey}`;
     attempts.set(k, [...(attempts.get(k) ?? []), a.score ?? 0]);
   }
-  const list = mine.map((c) => {
-    const items = (publishedVersion(db, c.publishedVersionId)?.items ?? []).map((i) => {
+  const list = await Promise.all(mine.map(async (c) => {
+    const items = ((await publishedVersion(db, c.publishedVersionId))?.items ?? []).map((i) => {
       const k = `${c.id}:${i.key}`;
       const scores = attempts.get(k) ?? [];
       const p = progress.get(k);
@@ -51,7 +51,7 @@ export function progressOfMember(db: Db, memberId: number) {
       };
     });
     return { ...c, items, left: items.filter((i) => i.required && i.state !== "completed").length };
-  });
+  }));
   return list;
 }
 

@@ -1,10 +1,11 @@
+import { first } from "#db/first.ts";
 import type Database from "better-sqlite3";
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "#db/client.server.ts";
 import { courseVersions } from "#db/schema/index.ts";
 import { renderDocHtml } from "#app/editor/document.server.ts";
 import { Lru } from "./lru.ts";
-import { connectionOf } from "./prepared.server.ts";
+import { connectionOf } from "#db/prepared.server.ts";
 import { snapshotItems, type CourseSnapshot, type SnapshotItem } from "./snapshot.ts";
 
 /**
@@ -56,17 +57,16 @@ function deepFreeze<T>(v: T): T {
 }
 
 /** The published version `versionId`, parsed once per connection (and again only after eviction). */
-export function publishedVersion(db: Db, versionId: number): PublishedVersion | null {
+export async function publishedVersion(db: Db, versionId: number): Promise<PublishedVersion | null> {
   const conn = connectionOf(db);
   const caches = cachesOf(conn);
   const hit = caches.versions.get(versionId);
   if (hit) return hit;
   // The raw text, so its length weighs the entry and it is parsed exactly once.
-  const row = db
+  const row = await first(db
     .select({ id: courseVersions.id, version: courseVersions.version, text: sql<string>`${sql.identifier("snapshot")}` })
     .from(courseVersions)
-    .where(eq(courseVersions.id, versionId))
-    .get();
+    .where(eq(courseVersions.id, versionId)));
   if (!row) return null;
   const snapshot = JSON.parse(row.text) as CourseSnapshot;
   const items = snapshotItems(snapshot);

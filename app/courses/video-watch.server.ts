@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import { and, eq } from "drizzle-orm";
 import type { JSONContent } from "@tiptap/core";
 import { writeTx, type Db } from "#db/client.server.ts";
@@ -32,18 +33,17 @@ export function beatCreditMs(lastBeatAt: Date | null, now: Date): number {
  * how much time to credit: the wall-clock time since the previous beat, capped, so a tampered
  * client can at most claim real time spent with the page open.
  */
-export function recordWatchBeat(db: Db, memberId: number, courseId: number, itemKey: string, durationSeconds: number, now = new Date()) {
-  return writeTx(db, (tx) => {
-    const p = tx
+export async function recordWatchBeat(db: Db, memberId: number, courseId: number, itemKey: string, durationSeconds: number, now = new Date()) {
+  return writeTx(db, async (tx) => {
+    const p = await first(tx
       .select()
       .from(itemProgress)
-      .where(and(eq(itemProgress.memberId, memberId), eq(itemProgress.courseId, courseId), eq(itemProgress.itemKey, itemKey)))
-      .get();
+      .where(and(eq(itemProgress.memberId, memberId), eq(itemProgress.courseId, courseId), eq(itemProgress.itemKey, itemKey))));
     if (!p) throw new DomainError("course.error.notOpened", {}, 409);
     const credit = beatCreditMs(p.lastWatchAt, now);
     const duration = p.watchDuration ?? Math.max(1, Math.min(MAX_DURATION_S, Math.round(durationSeconds)));
     const watchSeconds = Math.min(duration, p.watchSeconds + Math.round(credit / 1000));
-    tx.update(itemProgress).set({ watchSeconds, watchDuration: duration, lastWatchAt: now }).where(eq(itemProgress.id, p.id)).run();
+    await tx.update(itemProgress).set({ watchSeconds, watchDuration: duration, lastWatchAt: now }).where(eq(itemProgress.id, p.id));
     return { watchSeconds, duration };
   });
 }

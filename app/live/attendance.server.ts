@@ -1,3 +1,4 @@
+import { first, one } from "#db/first.ts";
 /**
  * The attendance report built from the ledger (what the media server observed), plus trainers'
  * corrections. The ledger's pure interval logic and its reads are shared with the media server
@@ -45,14 +46,13 @@ export type SessionAttendance = {
   members: MemberAttendance[];
 };
 
-export function invitedMembers(db: Db, sessionId: number, only?: readonly number[]) {
-  return db
+export async function invitedMembers(db: Db, sessionId: number, only?: readonly number[]) {
+  return await db
     .select({ id: members.id, code: members.code, fullName: members.fullName, unitId: members.unitId, status: members.status })
     .from(members)
     .innerJoin(units, eq(units.id, members.unitId))
     .where(only ? and(inArray(members.id, [...only]), invitedCondition(sessionId)) : invitedCondition(sessionId))
-    .orderBy(asc(members.code))
-    .all();
+    .orderBy(asc(members.code));
 }
 
 /** The session's span: actual start (else scheduled) to actual end (else now while live, else planned end). */
@@ -65,25 +65,25 @@ export function sessionSpan(s: typeof liveSessions.$inferSelect, now: number): {
   return { start, end: Math.max(start, end) };
 }
 
-export function sessionAttendance(
+export async function sessionAttendance(
   db: Db,
   sessionId: number,
   /** `only`: just these members (one member's page), reading only their events and their cell rooms'. */
   opts: { reconnectWindowMs: number; now?: number; only?: readonly number[] },
-): SessionAttendance | undefined {
-  const session = db.select().from(liveSessions).where(eq(liveSessions.id, sessionId)).get();
+): Promise<SessionAttendance | undefined> {
+  const session = await first(db.select().from(liveSessions).where(eq(liveSessions.id, sessionId)));
   if (!session) return undefined;
   const { start, end } = sessionSpan(session, opts.now ?? Date.now());
   const rule = { presentMinPercent: session.presentMinPercent, lateAfterMinutes: session.lateAfterMinutes };
-  const invited = invitedMembers(db, sessionId, opts.only);
+  const invited = await invitedMembers(db, sessionId, opts.only);
 
   const eventsOf = (ids?: readonly number[]) => ledgerRows(db, sessionId, ids);
-  let rows = eventsOf(opts.only);
+  let rows = await eventsOf(opts.only);
   if (opts.only) {
     // The screens of the cell rooms these members were checked in at bound their presence there.
     const have = new Set(opts.only);
     const screens = [...new Set(rows.filter((r) => r.via === "cell-room" && r.cellRoomMemberId != null && !have.has(r.cellRoomMemberId)).map((r) => r.cellRoomMemberId!))];
-    if (screens.length) rows = [...rows, ...eventsOf(screens)].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
+    if (screens.length) rows = [...rows, ...(await eventsOf(screens))].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
   }
   const byMember = new Map<number, LedgerEvent[]>();
   for (const r of rows) {
@@ -100,7 +100,7 @@ export function sessionAttendance(
   }
 
   const corrections = new Map<number, MemberAttendance["corrected"]>();
-  const corrRows = db
+  const corrRows = await db
     .select()
     .from(attendanceCorrections)
     .where(
@@ -108,8 +108,7 @@ export function sessionAttendance(
         ? and(eq(attendanceCorrections.sessionId, sessionId), inArray(attendanceCorrections.memberId, [...opts.only]))
         : eq(attendanceCorrections.sessionId, sessionId),
     )
-    .orderBy(desc(attendanceCorrections.at), desc(attendanceCorrections.id))
-    .all();
+    .orderBy(desc(attendanceCorrections.at), desc(attendanceCorrections.id));
   for (const c of corrRows) {
     if (!corrections.has(c.memberId)) corrections.set(c.memberId, { status: c.status, reason: c.reason, by: c.correctedBy, at: c.at });
   }
@@ -143,20 +142,19 @@ export function sessionAttendance(
 }
 
 /** Records a trainer's correction (never touches the events). */
-export function correctAttendance(
+export async function correctAttendance(
   db: Db,
   c: { sessionId: number; memberId: number; status: AttendanceOverride; reason: string; correctedBy: number | null; at?: Date },
 ) {
   const reason = c.reason.normalize("NFC").trim();
   if (!reason) throw new Error("a correction needs a reason");
-  return writeTx(db, (tx) => {
-    const row = tx
+  return writeTx(db, async (tx) => {
+    const row = await one(tx
       .insert(attendanceCorrections)
       .values({ sessionId: c.sessionId, memberId: c.memberId, status: c.status, reason, correctedBy: c.correctedBy, at: c.at ?? new Date() })
-      .returning()
-      .get();
+      .returning());
     // Course items asking to attend this session are settled again (app/courses/live-items.server.ts).
-    tx.update(liveSessions).set({ coursesSettledAt: null }).where(eq(liveSessions.id, c.sessionId)).run();
+    await tx.update(liveSessions).set({ coursesSettledAt: null }).where(eq(liveSessions.id, c.sessionId));
     return row;
   });
 }

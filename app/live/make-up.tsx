@@ -15,7 +15,7 @@ export function MakeUpStudy({ sessionId, minPercent, percent, madeUp }: { sessio
   useEffect(() => {
     const v = video.current;
     if (!v) return;
-    let timer: ReturnType<typeof setInterval> | undefined;
+    let timer: Awaited<ReturnType<typeof setInterval>> | undefined;
     const send = () =>
       void fetch(`/api/live/${sessionId}/make-up`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })
         .then((r) => (r.ok ? (r.json() as Promise<{ percent: number; madeUp: boolean }>) : null))

@@ -24,8 +24,8 @@ export type KeptMessage = {
   moderated: { action: string; by: string; at: number | null } | null;
 };
 
-export function sessionMessages(db: Db, sessionId: number, opts: { seesHidden: boolean; questionsOnly: boolean }) {
-  const rows = db.select().from(liveChatMessages).where(eq(liveChatMessages.sessionId, sessionId)).orderBy(asc(liveChatMessages.createdAt), asc(liveChatMessages.id)).all();
+export async function sessionMessages(db: Db, sessionId: number, opts: { seesHidden: boolean; questionsOnly: boolean }) {
+  const rows = await db.select().from(liveChatMessages).where(eq(liveChatMessages.sessionId, sessionId)).orderBy(asc(liveChatMessages.createdAt), asc(liveChatMessages.id));
   const counts = { messages: rows.length, questions: rows.filter((r) => r.question).length, answered: rows.filter((r) => r.question && r.answerText != null).length };
   const messages: KeptMessage[] = (opts.questionsOnly ? rows.filter((r) => r.question) : rows).map((r) => {
     const withheld = r.hidden && !opts.seesHidden;

@@ -1,3 +1,4 @@
+import { first, one } from "#db/first.ts";
 /**
  * Make-up study (học bù): a session's recording, published by a trainer, watched by invited members
  * who were absent or left early. Watching is credited by the server from playback beats (the same
@@ -20,8 +21,8 @@ export type LiveRecording = typeof liveRecordings.$inferSelect;
 /** Live statuses (after corrections) that may be made up by watching the recording. */
 const MISSED = new Set(["absent", "left-early", "excused"]);
 
-export function recordingOf(db: Db, sessionId: number): LiveRecording | undefined {
-  return db.select().from(liveRecordings).where(eq(liveRecordings.sessionId, sessionId)).get();
+export async function recordingOf(db: Db, sessionId: number): Promise<LiveRecording | undefined> {
+  return await first(db.select().from(liveRecordings).where(eq(liveRecordings.sessionId, sessionId)));
 }
 
 /** The recording's file on disk, if it is ready (a path inside DATA_DIR, never outside). */
@@ -38,30 +39,29 @@ export function recordingFile(dataDir: string, rec: LiveRecording): string | und
  * Publishing again changes the share (made-up marks already earned stay: they were earned under
  * the rule then shown).
  */
-export function publishRecording(db: Db, o: { sessionId: number; actorId: number | null; makeUpMinPercent: number; now?: Date }) {
+export async function publishRecording(db: Db, o: { sessionId: number; actorId: number | null; makeUpMinPercent: number; now?: Date }) {
   const now = o.now ?? new Date();
-  return writeTx(db, (tx) => {
-    const rec = tx.select().from(liveRecordings).where(eq(liveRecordings.sessionId, o.sessionId)).get();
+  return writeTx(db, async (tx) => {
+    const rec = await first(tx.select().from(liveRecordings).where(eq(liveRecordings.sessionId, o.sessionId)));
     if (!rec || rec.state !== "ready") throw new DomainError("recording.error.notReady", {}, 409);
-    const session = tx.select({ state: liveSessions.state }).from(liveSessions).where(eq(liveSessions.id, o.sessionId)).get();
+    const session = await first(tx.select({ state: liveSessions.state }).from(liveSessions).where(eq(liveSessions.id, o.sessionId)));
     if (session?.state !== "ended") throw new DomainError("recording.error.notEnded", {}, 409);
-    const updated = tx
+    const updated = await one(tx
       .update(liveRecordings)
       .set({ publishedAt: rec.publishedAt ?? now, publishedBy: rec.publishedBy ?? o.actorId, makeUpMinPercent: o.makeUpMinPercent, updatedAt: now })
       .where(eq(liveRecordings.id, rec.id))
-      .returning()
-      .get();
+      .returning());
     // Course items that accept make-up are settled again (app/courses/live-items.server.ts).
-    tx.update(liveSessions).set({ coursesSettledAt: null }).where(eq(liveSessions.id, o.sessionId)).run();
+    await tx.update(liveSessions).set({ coursesSettledAt: null }).where(eq(liveSessions.id, o.sessionId));
     return updated;
   });
 }
 
 /** Taking a recording back from members: their watching so far is kept, but nothing more counts. */
-export function unpublishRecording(db: Db, sessionId: number, now = new Date()) {
-  return writeTx(db, (tx) => {
-    tx.update(liveRecordings).set({ publishedAt: null, publishedBy: null, updatedAt: now }).where(eq(liveRecordings.sessionId, sessionId)).run();
-    tx.update(liveSessions).set({ coursesSettledAt: null }).where(eq(liveSessions.id, sessionId)).run();
+export async function unpublishRecording(db: Db, sessionId: number, now = new Date()) {
+  return writeTx(db, async (tx) => {
+    await tx.update(liveRecordings).set({ publishedAt: null, publishedBy: null, updatedAt: now }).where(eq(liveRecordings.sessionId, sessionId));
+    await tx.update(liveSessions).set({ coursesSettledAt: null }).where(eq(liveSessions.id, sessionId));
   });
 }
 
@@ -79,18 +79,17 @@ export type MakeUp = { recording: LiveRecording; liveStatus: string; watch: Make
  * Whether this member is offered make-up study of this session: the recording is published and
  * ready, they are invited, and the ledger (the latest correction winning) says they missed it.
  */
-export function makeUpFor(db: Db, sessionId: number, memberId: number, reconnectWindowMs: number): MakeUp | undefined {
-  const recording = recordingOf(db, sessionId);
+export async function makeUpFor(db: Db, sessionId: number, memberId: number, reconnectWindowMs: number): Promise<MakeUp | undefined> {
+  const recording = await recordingOf(db, sessionId);
   if (!recording?.publishedAt || recording.state !== "ready") return undefined;
-  if (!isMemberInvited(db, sessionId, memberId)) return undefined;
-  const me = sessionAttendance(db, sessionId, { reconnectWindowMs, only: [memberId] })?.members[0];
+  if (!await isMemberInvited(db, sessionId, memberId)) return undefined;
+  const me = (await sessionAttendance(db, sessionId, { reconnectWindowMs, only: [memberId] }))?.members[0];
   const liveStatus = me ? (me.corrected?.status ?? me.status) : "absent";
   if (!MISSED.has(liveStatus)) return undefined;
-  const w = db
+  const w = await first(db
     .select()
     .from(recordingWatches)
-    .where(and(eq(recordingWatches.recordingId, recording.id), eq(recordingWatches.memberId, memberId)))
-    .get();
+    .where(and(eq(recordingWatches.recordingId, recording.id), eq(recordingWatches.memberId, memberId))));
   return { recording, liveStatus, watch: watchView(recording, w) };
 }
 
@@ -99,19 +98,19 @@ export function makeUpFor(db: Db, sessionId: number, memberId: number, reconnect
  * since the previous beat, capped; the member is made up once credited time reaches the
  * recording's share. Returns undefined when the member is not offered make-up of this session.
  */
-export function recordMakeUpBeat(db: Db, sessionId: number, memberId: number, reconnectWindowMs: number, now = new Date()): MakeUpWatch | undefined {
-  const offered = makeUpFor(db, sessionId, memberId, reconnectWindowMs);
+export async function recordMakeUpBeat(db: Db, sessionId: number, memberId: number, reconnectWindowMs: number, now = new Date()): Promise<MakeUpWatch | undefined> {
+  const offered = await makeUpFor(db, sessionId, memberId, reconnectWindowMs);
   if (!offered) return undefined;
   const rec = offered.recording;
-  return writeTx(db, (tx) => {
-    let w = tx.select().from(recordingWatches).where(and(eq(recordingWatches.recordingId, rec.id), eq(recordingWatches.memberId, memberId))).get();
-    if (!w) w = tx.insert(recordingWatches).values({ recordingId: rec.id, memberId, createdAt: now }).returning().get();
+  return writeTx(db, async (tx) => {
+    let w = await first(tx.select().from(recordingWatches).where(and(eq(recordingWatches.recordingId, rec.id), eq(recordingWatches.memberId, memberId))));
+    if (!w) w = await one(tx.insert(recordingWatches).values({ recordingId: rec.id, memberId, createdAt: now }).returning());
     const durationSeconds = Math.max(1, Math.round((rec.durationMs ?? 0) / 1000));
     const watchSeconds = Math.min(durationSeconds, w.watchSeconds + Math.round(beatCreditMs(w.lastBeatAt, now) / 1000));
     const reached = watchSeconds * 100 >= durationSeconds * rec.makeUpMinPercent;
     const madeUpAt = w.madeUpAt ?? (reached ? now : null);
-    tx.update(recordingWatches).set({ watchSeconds, lastBeatAt: now, madeUpAt }).where(eq(recordingWatches.id, w.id)).run();
-    if (madeUpAt && !w.madeUpAt) tx.update(liveSessions).set({ coursesSettledAt: null }).where(eq(liveSessions.id, sessionId)).run();
+    await tx.update(recordingWatches).set({ watchSeconds, lastBeatAt: now, madeUpAt }).where(eq(recordingWatches.id, w.id));
+    if (madeUpAt && !w.madeUpAt) await tx.update(liveSessions).set({ coursesSettledAt: null }).where(eq(liveSessions.id, sessionId));
     return watchView(rec, { watchSeconds, madeUpAt });
   });
 }
@@ -120,27 +119,25 @@ export function recordMakeUpBeat(db: Db, sessionId: number, memberId: number, re
  * Make-up watching of a session's members (for the attendance page, reports and exports): by
  * member, the share watched and when they reached the threshold. Empty when nothing is published.
  */
-export function makeUpsOf(db: Db, sessionId: number, memberIds?: readonly number[]): Map<number, MakeUpWatch> {
-  const rec = recordingOf(db, sessionId);
+export async function makeUpsOf(db: Db, sessionId: number, memberIds?: readonly number[]): Promise<Map<number, MakeUpWatch>> {
+  const rec = await recordingOf(db, sessionId);
   if (!rec) return new Map();
-  const rows = db
+  const rows = await db
     .select()
     .from(recordingWatches)
-    .where(memberIds ? and(eq(recordingWatches.recordingId, rec.id), inArray(recordingWatches.memberId, [...memberIds])) : eq(recordingWatches.recordingId, rec.id))
-    .all();
+    .where(memberIds ? and(eq(recordingWatches.recordingId, rec.id), inArray(recordingWatches.memberId, [...memberIds])) : eq(recordingWatches.recordingId, rec.id));
   return new Map(rows.map((r) => [r.memberId, watchView(rec, r)]));
 }
 
 /** Members of a session who made it up (watched the recording to its threshold). */
-export function madeUpMembers(db: Db, sessionId: number): Set<number> {
-  const rec = recordingOf(db, sessionId);
+export async function madeUpMembers(db: Db, sessionId: number): Promise<Set<number>> {
+  const rec = await recordingOf(db, sessionId);
   if (!rec) return new Set();
   return new Set(
-    db
+    (await db
       .select({ m: recordingWatches.memberId })
       .from(recordingWatches)
-      .where(and(eq(recordingWatches.recordingId, rec.id), isNotNull(recordingWatches.madeUpAt)))
-      .all()
+      .where(and(eq(recordingWatches.recordingId, rec.id), isNotNull(recordingWatches.madeUpAt))))
       .map((r) => r.m),
   );
 }
@@ -148,18 +145,17 @@ export function madeUpMembers(db: Db, sessionId: number): Set<number> {
 export type PendingMakeUp = { sessionId: number; title: string; start: Date; percent: number };
 
 /** The home page's "Học bù": published recordings of sessions this member missed and has not yet made up. */
-export function pendingMakeUps(db: Db, memberId: number, reconnectWindowMs: number, limit = 10): PendingMakeUp[] {
-  const published = db
+export async function pendingMakeUps(db: Db, memberId: number, reconnectWindowMs: number, limit = 10): Promise<PendingMakeUp[]> {
+  const published = await db
     .select({ sessionId: liveRecordings.sessionId, title: liveSessions.title, start: liveSessions.actualStartAt, scheduled: liveSessions.scheduledStartAt })
     .from(liveRecordings)
     .innerJoin(liveSessions, eq(liveSessions.id, liveRecordings.sessionId))
     .where(and(isNotNull(liveRecordings.publishedAt), eq(liveRecordings.state, "ready")))
     .orderBy(desc(liveSessions.scheduledStartAt))
-    .limit(200)
-    .all();
+    .limit(200);
   const out: PendingMakeUp[] = [];
   for (const r of published) {
-    const m = makeUpFor(db, r.sessionId, memberId, reconnectWindowMs);
+    const m = await makeUpFor(db, r.sessionId, memberId, reconnectWindowMs);
     if (!m || m.watch.madeUpAt) continue;
     out.push({ sessionId: r.sessionId, title: r.title, start: r.start ?? r.scheduled, percent: m.watch.percent });
     if (out.length >= limit) break;

@@ -46,13 +46,13 @@ export type ScopedReport = {
 
 const inScope = (scope: Scope, path: string) => scope.all || scope.roots.some((r) => path.startsWith(r.path));
 
-export function scopedReport(db: Db, scope: Scope, sessionId: number, now = Date.now(), reconnectWindowMs = RECONNECT_WINDOW_MS): ScopedReport | undefined {
-  const rep = sessionAttendance(db, sessionId, { reconnectWindowMs, now });
+export async function scopedReport(db: Db, scope: Scope, sessionId: number, now = Date.now(), reconnectWindowMs = RECONNECT_WINDOW_MS): Promise<ScopedReport | undefined> {
+  const rep = await sessionAttendance(db, sessionId, { reconnectWindowMs, now });
   if (!rep) return undefined;
   const unitIds = [...new Set(rep.members.map((m) => m.unitId))];
-  const unitRows = unitIds.length ? db.select({ id: units.id, code: units.code, name: units.name, path: units.path }).from(units).where(inArray(units.id, unitIds)).all() : [];
+  const unitRows = unitIds.length ? (await db.select({ id: units.id, code: units.code, name: units.name, path: units.path }).from(units).where(inArray(units.id, unitIds))) : [];
   const byId = new Map(unitRows.map((u) => [u.id, u]));
-  const makeUps = makeUpsOf(db, sessionId);
+  const makeUps = await makeUpsOf(db, sessionId);
   const rows: ReportRow[] = [];
   for (const m of rep.members) {
     const u = byId.get(m.unitId);
@@ -150,13 +150,13 @@ export type RollupTree = {
  * Figures per unit for the units on the way to the report's members, within the scope (ancestors
  * above a trainer's subtrees are left out: the scoped tree is a forest). Computed once, in memory.
  */
-export function rollupTree(db: Db, scope: Scope, rows: readonly ReportRow[]): RollupTree {
+export async function rollupTree(db: Db, scope: Scope, rows: readonly ReportRow[]): Promise<RollupTree> {
   const ids = new Set<number>();
   for (const r of rows) for (const id of pathIds(r.unitPath)) ids.add(id);
   const cols = { id: units.id, code: units.code, name: units.name, path: units.path, depth: units.depth, parentId: units.parentId };
   const fetched: { id: number; code: string; name: string; path: string; depth: number; parentId: number | null }[] = [];
   const idList = [...ids];
-  for (let i = 0; i < idList.length; i += 500) fetched.push(...db.select(cols).from(units).where(inArray(units.id, idList.slice(i, i + 500))).all());
+  for (let i = 0; i < idList.length; i += 500) fetched.push(...(await db.select(cols).from(units).where(inArray(units.id, idList.slice(i, i + 500)))));
   const nodes = fetched.filter((u) => inScope(scope, u.path));
   const index = new Map(nodes.map((n, i) => [n.id, i]));
   const own = new Float64Array(nodes.length * WIDTH);
@@ -234,9 +234,9 @@ export type CorrectionEntry = {
 };
 
 /** Every correction of the session for the given members, newest first (the audit trail). */
-export function correctionTrail(db: Db, sessionId: number, memberIds: ReadonlySet<number>): CorrectionEntry[] {
+export async function correctionTrail(db: Db, sessionId: number, memberIds: ReadonlySet<number>): Promise<CorrectionEntry[]> {
   const by = alias(members, "corrector");
-  return db
+  return (await db
     .select({
       id: attendanceCorrections.id,
       memberId: attendanceCorrections.memberId,
@@ -252,8 +252,7 @@ export function correctionTrail(db: Db, sessionId: number, memberIds: ReadonlySe
     .innerJoin(members, eq(members.id, attendanceCorrections.memberId))
     .leftJoin(by, eq(by.id, attendanceCorrections.correctedBy))
     .where(eq(attendanceCorrections.sessionId, sessionId))
-    .orderBy(desc(attendanceCorrections.at), desc(attendanceCorrections.id))
-    .all()
+    .orderBy(desc(attendanceCorrections.at), desc(attendanceCorrections.id)))
     .filter((c) => memberIds.has(c.memberId));
 }
 
@@ -262,7 +261,7 @@ export function correctionTrail(db: Db, sessionId: number, memberIds: ReadonlySe
  * A trainer's correction of one invited member of their scope, with a reason. It is appended to
  * attendance_corrections; the events and the computed status stay as they were.
  */
-export function recordCorrection(
+export async function recordCorrection(
   db: Db,
   scope: Scope,
   sessionId: number,
@@ -270,7 +269,7 @@ export function recordCorrection(
   input: { memberCode: string; status: string; reason: string },
   now = new Date(),
 ) {
-  const rep = scopedReport(db, scope, sessionId, now.getTime());
+  const rep = await scopedReport(db, scope, sessionId, now.getTime());
   if (!rep) throw new DomainError("live.error.notFound", {}, 404);
   const code = input.memberCode.trim().normalize("NFC");
   const row = rep.rows.find((r) => r.code === code);

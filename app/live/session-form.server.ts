@@ -60,7 +60,7 @@ export async function readSessionForm(request: Request, context: AppLoadContext,
   let documentUrl: string | null = f.documentUrl.trim() || null;
   const file = form.get("documentFile");
   if (file instanceof File && file.size > 0) {
-    const saved = saveUpload(context.db, context.env.DATA_DIR, new Uint8Array(await file.arrayBuffer()), file.name, actorId, ["pdf"]);
+    const saved = await saveUpload(context.db, context.env.DATA_DIR, new Uint8Array(await file.arrayBuffer()), file.name, actorId, ["pdf"]);
     documentUrl = saved.url;
   }
   return {

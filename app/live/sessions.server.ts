@@ -1,3 +1,4 @@
+import { first, one } from "#db/first.ts";
 /**
  * Live study sessions: scheduling (by administrators and trainers, within their scope), who may
  * open a session and how (presenter, own screen, cell room), and the lists members see.
@@ -85,7 +86,7 @@ function inScope(scope: Scope, path: string) {
 
 type Targets = { presenterIds: number[]; unitIds: number[]; memberIds: number[] };
 
-function validate(tx: Db, scope: Scope, input: SessionInput): { clean: Omit<SessionInput, "presenterCodes" | "unitCodes" | "memberCodes">; targets: Targets } {
+async function validate(tx: Db, scope: Scope, input: SessionInput): Promise<{ clean: Omit<SessionInput, "presenterCodes" | "unitCodes" | "memberCodes">; targets: Targets }> {
   const title = input.title.normalize("NFC").replace(/\s+/g, " ").trim();
   if (!title) throw new DomainError("live.error.titleRequired");
   if (title.length > 300) throw new DomainError("live.error.titleLong");
@@ -102,17 +103,16 @@ function validate(tx: Db, scope: Scope, input: SessionInput): { clean: Omit<Sess
     if (list.length > MAX_CODES) throw new DomainError("live.error.tooManyCodes", { max: MAX_CODES });
   }
 
-  const lookupMembers = (codes: string[]) =>
+  const lookupMembers = async (codes: string[]) =>
     codes.length
-      ? tx
+      ? (await tx
           .select({ id: members.id, code: members.code, role: members.role, status: members.status, disabledAt: members.disabledAt, path: units.path })
           .from(members)
           .innerJoin(units, eq(units.id, members.unitId))
-          .where(inArray(members.code, codes))
-          .all()
+          .where(inArray(members.code, codes)))
       : [];
 
-  const presenters = lookupMembers(input.presenterCodes);
+  const presenters = await lookupMembers(input.presenterCodes);
   const presenterIds: number[] = [];
   for (const code of input.presenterCodes) {
     const m = presenters.find((p) => p.code === code);
@@ -122,7 +122,7 @@ function validate(tx: Db, scope: Scope, input: SessionInput): { clean: Omit<Sess
   }
   if (presenterIds.length === 0) throw new DomainError("live.error.presenterRequired");
 
-  const unitRows = input.unitCodes.length ? tx.select().from(units).where(inArray(units.code, input.unitCodes)).all() : [];
+  const unitRows = input.unitCodes.length ? (await tx.select().from(units).where(inArray(units.code, input.unitCodes))) : [];
   const unitIds: number[] = [];
   for (const code of input.unitCodes) {
     const u = unitRows.find((r) => r.code === code);
@@ -130,7 +130,7 @@ function validate(tx: Db, scope: Scope, input: SessionInput): { clean: Omit<Sess
     unitIds.push(u.id);
   }
 
-  const invitees = lookupMembers(input.memberCodes);
+  const invitees = await lookupMembers(input.memberCodes);
   const memberIds: number[] = [];
   for (const code of input.memberCodes) {
     const m = invitees.find((p) => p.code === code);
@@ -145,18 +145,18 @@ function validate(tx: Db, scope: Scope, input: SessionInput): { clean: Omit<Sess
   };
 }
 
-function writeTargets(tx: Db, sessionId: number, t: Targets, now: Date) {
-  tx.delete(liveSessionInvites).where(eq(liveSessionInvites.sessionId, sessionId)).run();
-  tx.delete(liveSessionPresenters).where(eq(liveSessionPresenters.sessionId, sessionId)).run();
-  for (const unitId of t.unitIds) tx.insert(liveSessionInvites).values({ sessionId, unitId, createdAt: now }).run();
-  for (const memberId of t.memberIds) tx.insert(liveSessionInvites).values({ sessionId, memberId, createdAt: now }).run();
-  for (const memberId of t.presenterIds) tx.insert(liveSessionPresenters).values({ sessionId, memberId, createdAt: now }).run();
+async function writeTargets(tx: Db, sessionId: number, t: Targets, now: Date) {
+  await tx.delete(liveSessionInvites).where(eq(liveSessionInvites.sessionId, sessionId));
+  await tx.delete(liveSessionPresenters).where(eq(liveSessionPresenters.sessionId, sessionId));
+  for (const unitId of t.unitIds) await tx.insert(liveSessionInvites).values({ sessionId, unitId, createdAt: now });
+  for (const memberId of t.memberIds) await tx.insert(liveSessionInvites).values({ sessionId, memberId, createdAt: now });
+  for (const memberId of t.presenterIds) await tx.insert(liveSessionPresenters).values({ sessionId, memberId, createdAt: now });
 }
 
-export function scheduleSession(db: Db, scope: Scope, actorId: number | null, input: SessionInput, now = new Date()): LiveSession {
-  return writeTx(db, (tx) => {
-    const { clean, targets } = validate(tx, scope, input);
-    const s = tx
+export async function scheduleSession(db: Db, scope: Scope, actorId: number | null, input: SessionInput, now = new Date()): Promise<LiveSession> {
+  return writeTx(db, async (tx) => {
+    const { clean, targets } = await validate(tx, scope, input);
+    const s = await one(tx
       .insert(liveSessions)
       .values({
         title: clean.title,
@@ -170,24 +170,22 @@ export function scheduleSession(db: Db, scope: Scope, actorId: number | null, in
         createdAt: now,
         updatedAt: now,
       })
-      .returning()
-      .get();
-    writeTargets(tx, s.id, targets, now);
-    tx.insert(auditLog)
-      .values({ actorId, action: "live.schedule", entityType: "live_session", entityId: String(s.id), detail: { ...input, start: input.start.toISOString(), end: input.end.toISOString() }, at: now })
-      .run();
+      .returning());
+    await writeTargets(tx, s.id, targets, now);
+    await tx.insert(auditLog)
+      .values({ actorId, action: "live.schedule", entityType: "live_session", entityId: String(s.id), detail: { ...input, start: input.start.toISOString(), end: input.end.toISOString() }, at: now });
     return s;
   });
 }
 
 /** Changes a session that has not started yet, by someone whose scope covers every invitation. */
-export function updateSession(db: Db, scope: Scope, sessionId: number, actorId: number | null, input: SessionInput, now = new Date()): LiveSession {
-  return writeTx(db, (tx) => {
-    const access = sessionAccess(tx, scope, sessionId);
+export async function updateSession(db: Db, scope: Scope, sessionId: number, actorId: number | null, input: SessionInput, now = new Date()): Promise<LiveSession> {
+  return writeTx(db, async (tx) => {
+    const access = await sessionAccess(tx, scope, sessionId);
     if (!access) throw new DomainError("live.error.notFound", {}, 404);
     if (!access.editable) throw new DomainError("live.error.notEditable", {}, 409);
-    const { clean, targets } = validate(tx, scope, input);
-    tx.update(liveSessions)
+    const { clean, targets } = await validate(tx, scope, input);
+    await tx.update(liveSessions)
       .set({
         title: clean.title,
         description: clean.description,
@@ -198,45 +196,40 @@ export function updateSession(db: Db, scope: Scope, sessionId: number, actorId: 
         lateAfterMinutes: clean.lateAfterMinutes,
         updatedAt: now,
       })
-      .where(and(eq(liveSessions.id, sessionId), eq(liveSessions.state, "scheduled")))
-      .run();
-    writeTargets(tx, sessionId, targets, now);
-    tx.insert(auditLog)
-      .values({ actorId, action: "live.update", entityType: "live_session", entityId: String(sessionId), detail: { ...input, start: input.start.toISOString(), end: input.end.toISOString() }, at: now })
-      .run();
-    return tx.select().from(liveSessions).where(eq(liveSessions.id, sessionId)).get()!;
+      .where(and(eq(liveSessions.id, sessionId), eq(liveSessions.state, "scheduled")));
+    await writeTargets(tx, sessionId, targets, now);
+    await tx.insert(auditLog)
+      .values({ actorId, action: "live.update", entityType: "live_session", entityId: String(sessionId), detail: { ...input, start: input.start.toISOString(), end: input.end.toISOString() }, at: now });
+    return (await first(tx.select().from(liveSessions).where(eq(liveSessions.id, sessionId))))!;
   });
 }
 
-export function getLiveSession(db: Db, id: number): LiveSession | undefined {
+export async function getLiveSession(db: Db, id: number): Promise<LiveSession | undefined> {
   if (!Number.isSafeInteger(id)) return undefined;
-  return db.select().from(liveSessions).where(eq(liveSessions.id, id)).get();
+  return await first(db.select().from(liveSessions).where(eq(liveSessions.id, id)));
 }
 
 /** Presenters and invitations, for the detail and edit pages. */
-export function sessionTargets(db: Db, sessionId: number) {
-  const presenters = db
+export async function sessionTargets(db: Db, sessionId: number) {
+  const presenters = await db
     .select({ id: members.id, code: members.code, fullName: members.fullName })
     .from(liveSessionPresenters)
     .innerJoin(members, eq(members.id, liveSessionPresenters.memberId))
     .where(eq(liveSessionPresenters.sessionId, sessionId))
-    .orderBy(asc(members.code))
-    .all();
-  const invitedUnits = db
+    .orderBy(asc(members.code));
+  const invitedUnits = await db
     .select({ id: units.id, code: units.code, name: units.name, path: units.path })
     .from(liveSessionInvites)
     .innerJoin(units, eq(units.id, liveSessionInvites.unitId))
     .where(eq(liveSessionInvites.sessionId, sessionId))
-    .orderBy(asc(units.path))
-    .all();
-  const invitedMembers = db
+    .orderBy(asc(units.path));
+  const invitedMembers = await db
     .select({ id: members.id, code: members.code, fullName: members.fullName, path: units.path })
     .from(liveSessionInvites)
     .innerJoin(members, eq(members.id, liveSessionInvites.memberId))
     .innerJoin(units, eq(units.id, members.unitId))
     .where(eq(liveSessionInvites.sessionId, sessionId))
-    .orderBy(asc(members.code))
-    .all();
+    .orderBy(asc(members.code));
   return { presenters, invitedUnits, invitedMembers };
 }
 
@@ -244,10 +237,10 @@ export function sessionTargets(db: Db, sessionId: number) {
  * What a manager may do with a session: undefined when it is missing or outside their scope (the
  * caller answers 404 either way), else whether they may edit it.
  */
-export function sessionAccess(db: Db, scope: Scope, sessionId: number): { session: LiveSession; editable: boolean; whollyInScope: boolean } | undefined {
-  const session = getLiveSession(db, sessionId);
+export async function sessionAccess(db: Db, scope: Scope, sessionId: number): Promise<{ session: LiveSession; editable: boolean; whollyInScope: boolean } | undefined> {
+  const session = await getLiveSession(db, sessionId);
   if (!session) return undefined;
-  const t = sessionTargets(db, sessionId);
+  const t = await sessionTargets(db, sessionId);
   if (!scope.all) {
     const meets =
       t.invitedUnits.some((u) => scope.roots.some((r) => u.path.startsWith(r.path) || r.path.startsWith(u.path))) ||
@@ -283,23 +276,21 @@ const listColumns = {
 };
 
 /** Sessions a manager sees: not ended first (soonest first), then the ended ones (latest first). */
-export function sessionsInScope(db: Db, scope: Scope, opts: { limit?: number } = {}): SessionListItem[] {
+export async function sessionsInScope(db: Db, scope: Scope, opts: { limit?: number } = {}): Promise<SessionListItem[]> {
   const cond = visibleCondition(scope);
   const limit = opts.limit ?? 200;
-  const open = db
+  const open = await db
     .select(listColumns)
     .from(liveSessions)
     .where(and(ne(liveSessions.state, "ended"), cond))
     .orderBy(asc(liveSessions.scheduledStartAt), asc(liveSessions.id))
-    .limit(limit)
-    .all();
-  const ended = db
+    .limit(limit);
+  const ended = await db
     .select(listColumns)
     .from(liveSessions)
     .where(and(eq(liveSessions.state, "ended"), cond))
     .orderBy(desc(liveSessions.scheduledStartAt), desc(liveSessions.id))
-    .limit(limit)
-    .all();
+    .limit(limit);
   return [...open, ...ended];
 }
 
@@ -313,8 +304,8 @@ export function phaseOf(s: Pick<LiveSession, "state" | "plannedEndAt">, now: num
 }
 
 /** Sessions a member is invited to or presents: live now, upcoming (soonest first), recent past. */
-export function sessionsForMember(db: Db, member: Pick<SessionMember, "id" | "unitId">, now = new Date()) {
-  const unit = db.select({ path: units.path }).from(units).where(eq(units.id, member.unitId)).get();
+export async function sessionsForMember(db: Db, member: Pick<SessionMember, "id" | "unitId">, now = new Date()) {
+  const unit = await first(db.select({ path: units.path }).from(units).where(eq(units.id, member.unitId)));
   const path = unit?.path ?? "/-/";
   const mine = sql`(EXISTS (SELECT 1 FROM live_session_presenters p WHERE p.session_id = ${liveSessions.id} AND p.member_id = ${member.id})
     OR EXISTS (SELECT 1 FROM live_session_invites i WHERE i.session_id = ${liveSessions.id} AND i.member_id = ${member.id})
@@ -322,7 +313,7 @@ export function sessionsForMember(db: Db, member: Pick<SessionMember, "id" | "un
                WHERE i.session_id = ${liveSessions.id} AND substr(${path}, 1, length(iu.path)) = iu.path))`;
   const cutoff = new Date(now.getTime() - RECENT_PAST_MS);
   const presenting = sql<number>`EXISTS (SELECT 1 FROM live_session_presenters p WHERE p.session_id = ${liveSessions.id} AND p.member_id = ${member.id})`;
-  const rows = db
+  const rows = (await db
     .select({ ...listColumns, description: liveSessions.description, documentUrl: liveSessions.documentUrl, presenting })
     .from(liveSessions)
     .where(
@@ -337,8 +328,7 @@ export function sessionsForMember(db: Db, member: Pick<SessionMember, "id" | "un
       ),
     )
     .orderBy(asc(liveSessions.scheduledStartAt), asc(liveSessions.id))
-    .limit(500)
-    .all()
+    .limit(500))
     .map((r) => ({ ...r, presenting: Boolean(r.presenting) }));
   const t = now.getTime();
   return {
@@ -362,60 +352,57 @@ export type Cell = { id: number; code: string; name: string };
 export const MAX_CELLS_LISTED = 300;
 
 /** Subtrees in which the member may open a cell room: their grants (an administrator: the invited area). */
-function cellRoots(db: Db, sessionId: number, member: Pick<SessionMember, "id" | "role">): string[] {
-  if (member.role === "admin") return sessionTargets(db, sessionId).invitedUnits.map((u) => u.path).concat(invitedMemberUnitPaths(db, sessionId));
-  return db
+async function cellRoots(db: Db, sessionId: number, member: Pick<SessionMember, "id" | "role">): Promise<string[]> {
+  if (member.role === "admin") return (await sessionTargets(db, sessionId)).invitedUnits.map((u) => u.path).concat(await invitedMemberUnitPaths(db, sessionId));
+  return (await db
     .select({ path: units.path })
     .from(scopeGrants)
     .innerJoin(units, eq(units.id, scopeGrants.unitId))
-    .where(eq(scopeGrants.memberId, member.id))
-    .all()
+    .where(eq(scopeGrants.memberId, member.id)))
     .map((r) => r.path);
 }
 
-function invitedMemberUnitPaths(db: Db, sessionId: number): string[] {
-  return sessionTargets(db, sessionId).invitedMembers.map((m) => m.path);
+async function invitedMemberUnitPaths(db: Db, sessionId: number): Promise<string[]> {
+  return (await sessionTargets(db, sessionId)).invitedMembers.map((m) => m.path);
 }
 
 const isLeaf = sql`NOT EXISTS (SELECT 1 FROM units c WHERE c.parent_id = ${units.id})`;
 
-function cellQuery(db: Db, sessionId: number, member: Pick<SessionMember, "id" | "role">, extra?: SQL) {
-  const roots = cellRoots(db, sessionId, member);
+async function cellQuery(db: Db, sessionId: number, member: Pick<SessionMember, "id" | "role">, extra?: SQL) {
+  const roots = await cellRoots(db, sessionId, member);
   if (roots.length === 0) return [];
-  const t = sessionTargets(db, sessionId);
+  const t = await sessionTargets(db, sessionId);
   const invitedArea = [...t.invitedUnits.map((u) => subtreeCondition(u.path)), ...t.invitedMembers.map((m) => eq(units.path, m.path))];
   if (invitedArea.length === 0) return [];
-  return db
+  return await db
     .select({ id: units.id, code: units.code, name: units.name })
     .from(units)
     .where(and(or(...roots.map((p) => subtreeCondition(p))), or(...invitedArea), isLeaf, extra))
     .orderBy(asc(units.path))
-    .limit(MAX_CELLS_LISTED)
-    .all();
+    .limit(MAX_CELLS_LISTED);
 }
 
 /** The cells whose room the member may open for this session (at most MAX_CELLS_LISTED). */
-export function cellsFor(db: Db, sessionId: number, member: Pick<SessionMember, "id" | "role">): Cell[] {
+export async function cellsFor(db: Db, sessionId: number, member: Pick<SessionMember, "id" | "role">): Promise<Cell[]> {
   return cellQuery(db, sessionId, member);
 }
 
-export function cellAllowed(db: Db, sessionId: number, member: Pick<SessionMember, "id" | "role">, cellId: number): Cell | undefined {
+export async function cellAllowed(db: Db, sessionId: number, member: Pick<SessionMember, "id" | "role">, cellId: number): Promise<Cell | undefined> {
   if (!Number.isSafeInteger(cellId)) return undefined;
-  return cellQuery(db, sessionId, member, eq(units.id, cellId))[0];
+  return (await cellQuery(db, sessionId, member, eq(units.id, cellId)))[0];
 }
 
 /** The cell's roster for a cell room: its active members who are invited. */
-export function cellRoster(db: Db, sessionId: number, cellId: number) {
-  const cell = db.select({ path: units.path }).from(units).where(eq(units.id, cellId)).get();
+export async function cellRoster(db: Db, sessionId: number, cellId: number) {
+  const cell = await first(db.select({ path: units.path }).from(units).where(eq(units.id, cellId)));
   if (!cell) return [];
-  return db
+  return await db
     .select({ id: members.id, code: members.code, fullName: members.fullName })
     .from(members)
     .innerJoin(units, eq(units.id, members.unitId))
     .where(and(subtreeCondition(cell.path), eq(members.status, "active"), sql`${members.disabledAt} IS NULL`, invitedCondition(sessionId)))
     .orderBy(asc(members.fullNameFolded), asc(members.code))
-    .limit(MAX_CODES)
-    .all();
+    .limit(MAX_CODES);
 }
 
 export type JoinAccess = {
@@ -426,13 +413,13 @@ export type JoinAccess = {
 };
 
 /** What the member may do with the session; undefined (→ 404) when neither invited nor presenter. */
-export function joinAccess(db: Db, sessionId: number, member: SessionMember): JoinAccess | undefined {
-  const session = getLiveSession(db, sessionId);
+export async function joinAccess(db: Db, sessionId: number, member: SessionMember): Promise<JoinAccess | undefined> {
+  const session = await getLiveSession(db, sessionId);
   if (!session) return undefined;
-  const { presenter, invited } = joinFacts(db, sessionId, member.id);
+  const { presenter, invited } = await joinFacts(db, sessionId, member.id);
   if (!presenter && !invited) return undefined;
   // The media server requires a cell room's screen to be invited itself.
-  const cells = invited ? cellsFor(db, sessionId, member) : [];
+  const cells = invited ? await cellsFor(db, sessionId, member) : [];
   return { session, presenter, invited, cells };
 }
 
@@ -440,17 +427,17 @@ export function joinAccess(db: Db, sessionId: number, member: SessionMember): Jo
  * The role and unit a join token will carry for the requested mode, or undefined when the member
  * may not open the session that way.
  */
-export function resolveMode(
+export async function resolveMode(
   db: Db,
   access: JoinAccess,
   member: SessionMember,
   mode: JoinMode,
   cellId: number | null,
-): { role: JoinMode; unitId: number; cell: Cell | null } | undefined {
+): Promise<{ role: JoinMode; unitId: number; cell: Cell | null } | undefined> {
   if (!mayJoinAs(access, mode)) return undefined;
   if (mode !== "cell-room") return { role: mode, unitId: member.unitId, cell: null };
   if (cellId == null) return undefined;
-  const cell = cellAllowed(db, access.session.id, member, cellId);
+  const cell = await cellAllowed(db, access.session.id, member, cellId);
   return cell ? { role: "cell-room", unitId: cell.id, cell } : undefined;
 }
 

@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 /**
  * In-app notifications: a member sees theirs on their next visit (home page) and on
  * /notifications, and marks them read. A member only ever reads or changes their own rows.
@@ -10,8 +11,8 @@ import { reminderCourseId, type NotificationView } from "./kinds.ts";
 
 const sender = alias(members, "sender");
 
-function views(db: Db, memberId: number, opts: { unreadOnly: boolean; limit: number; offset?: number }): NotificationView[] {
-  return db
+async function views(db: Db, memberId: number, opts: { unreadOnly: boolean; limit: number; offset?: number }): Promise<NotificationView[]> {
+  return (await db
     .select({
       id: notifications.id,
       kind: notifications.kind,
@@ -27,8 +28,7 @@ function views(db: Db, memberId: number, opts: { unreadOnly: boolean; limit: num
     .where(and(eq(notifications.memberId, memberId), opts.unreadOnly ? isNull(notifications.readAt) : undefined))
     .orderBy(desc(notifications.createdAt), desc(notifications.id))
     .limit(opts.limit)
-    .offset(opts.offset ?? 0)
-    .all()
+    .offset(opts.offset ?? 0))
     .map((n) => ({
       ...n,
       createdAt: n.createdAt.toISOString(),
@@ -38,36 +38,34 @@ function views(db: Db, memberId: number, opts: { unreadOnly: boolean; limit: num
 }
 
 /** For the home page loader: how many unread, and the latest few of them. */
-export function unreadNotifications(db: Db, memberId: number, limit = 5): { count: number; items: NotificationView[] } {
-  const total = db
+export async function unreadNotifications(db: Db, memberId: number, limit = 5): Promise<{ count: number; items: NotificationView[] }> {
+  const total = (await first(db
     .select({ n: count() })
     .from(notifications)
-    .where(and(eq(notifications.memberId, memberId), isNull(notifications.readAt)))
-    .get()!.n;
-  return { count: total, items: total ? views(db, memberId, { unreadOnly: true, limit }) : [] };
+    .where(and(eq(notifications.memberId, memberId), isNull(notifications.readAt)))))!.n;
+  return { count: total, items: total ? await views(db, memberId, { unreadOnly: true, limit }) : [] };
 }
 
-export function listNotifications(db: Db, memberId: number, opts: { limit: number; offset: number }) {
-  const total = db.select({ n: count() }).from(notifications).where(eq(notifications.memberId, memberId)).get()!.n;
-  return { total, items: views(db, memberId, { unreadOnly: false, ...opts }) };
+export async function listNotifications(db: Db, memberId: number, opts: { limit: number; offset: number }) {
+  const total = (await first(db.select({ n: count() }).from(notifications).where(eq(notifications.memberId, memberId))))!.n;
+  return { total, items: await views(db, memberId, { unreadOnly: false, ...opts }) };
 }
 
 /** Marks one of the member's own notifications read; returns it (null if it is not theirs). */
-export function markRead(db: Db, memberId: number, id: number, now = new Date()): { link: string | null } | null {
-  return writeTx(db, (tx) => {
-    const row = tx
+export async function markRead(db: Db, memberId: number, id: number, now = new Date()): Promise<{ link: string | null } | null> {
+  return writeTx(db, async (tx) => {
+    const row = await first(tx
       .select({ id: notifications.id, link: notifications.link, readAt: notifications.readAt })
       .from(notifications)
-      .where(and(eq(notifications.id, id), eq(notifications.memberId, memberId)))
-      .get();
+      .where(and(eq(notifications.id, id), eq(notifications.memberId, memberId))));
     if (!row) return null;
-    if (!row.readAt) tx.update(notifications).set({ readAt: now }).where(eq(notifications.id, id)).run();
+    if (!row.readAt) await tx.update(notifications).set({ readAt: now }).where(eq(notifications.id, id));
     return { link: row.link };
   });
 }
 
-export function markAllRead(db: Db, memberId: number, now = new Date()): number {
-  return writeTx(db, (tx) =>
-    tx.update(notifications).set({ readAt: now }).where(and(eq(notifications.memberId, memberId), isNull(notifications.readAt))).run().changes,
+export async function markAllRead(db: Db, memberId: number, now = new Date()): Promise<number> {
+  return writeTx(db, async (tx) =>
+    (await tx.update(notifications).set({ readAt: now }).where(and(eq(notifications.memberId, memberId), isNull(notifications.readAt)))).changes,
   );
 }

@@ -29,8 +29,8 @@ export type DeliveryOutcome = { sent: number; failed: number; givenUp: number };
 /** Sends up to `batch` due e-mails; returns what happened. */
 export async function deliverDueMails(db: Db, mail: MailConfig, opts: { now?: Date; batch?: number } = {}): Promise<DeliveryOutcome> {
   const now = opts.now ?? new Date();
-  const claimed = writeTx(db, (tx) => {
-    const rows = tx
+  const claimed = await writeTx(db, async (tx) => {
+    const rows = await tx
       .select({
         id: notifications.id,
         title: notifications.title,
@@ -44,9 +44,8 @@ export async function deliverDueMails(db: Db, mail: MailConfig, opts: { now?: Da
       .innerJoin(members, eq(members.id, notifications.memberId))
       .where(and(lte(notifications.emailNextAt, now), isNull(notifications.emailedAt)))
       .orderBy(asc(notifications.emailNextAt), asc(notifications.id))
-      .limit(opts.batch ?? BATCH)
-      .all();
-    if (rows.length) tx.update(notifications).set({ emailNextAt: new Date(now.getTime() + CLAIM_MS) }).where(inArray(notifications.id, rows.map((r) => r.id))).run();
+      .limit(opts.batch ?? BATCH);
+    if (rows.length) await tx.update(notifications).set({ emailNextAt: new Date(now.getTime() + CLAIM_MS) }).where(inArray(notifications.id, rows.map((r) => r.id)));
     return rows;
   });
   const out: DeliveryOutcome = { sent: 0, failed: 0, givenUp: 0 };
@@ -59,26 +58,25 @@ export async function deliverDueMails(db: Db, mail: MailConfig, opts: { now?: Da
   );
   // After the sends (which may take a while), unless the caller fixes the clock.
   const at = opts.now ?? new Date();
-  writeTx(db, (tx) => {
+  await writeTx(db, async (tx) => {
     for (const r of claimed.filter((c) => !c.email)) {
-      tx.update(notifications).set({ emailNextAt: null, emailError: "no e-mail address" }).where(eq(notifications.id, r.id)).run();
+      await tx.update(notifications).set({ emailNextAt: null, emailError: "no e-mail address" }).where(eq(notifications.id, r.id));
     }
-    outcomes.forEach((o, i) => {
+    for (const [i, o] of outcomes.entries()) {
       const r = sendable[i];
       const attempts = r.attempts + 1;
       if (o.ok) {
-        tx.update(notifications).set({ emailedAt: at, emailError: null, emailNextAt: null, emailAttempts: attempts }).where(eq(notifications.id, r.id)).run();
+        await tx.update(notifications).set({ emailedAt: at, emailError: null, emailNextAt: null, emailAttempts: attempts }).where(eq(notifications.id, r.id));
         out.sent++;
-        return;
+        continue;
       }
       const wait = RETRY_MINUTES[attempts - 1];
-      tx.update(notifications)
+      await tx.update(notifications)
         .set({ emailError: o.error, emailAttempts: attempts, emailNextAt: wait === undefined ? null : new Date(at.getTime() + wait * 60_000) })
-        .where(eq(notifications.id, r.id))
-        .run();
+        .where(eq(notifications.id, r.id));
       out.failed++;
       if (wait === undefined) out.givenUp++;
-    });
+    }
   });
   return out;
 }
@@ -101,7 +99,7 @@ export function scheduleMailOutbox(db: Db, mail: MailConfig, opts: { everyMs?: n
       if (r.sent + r.failed === 0) return;
     }
   };
-  const runner = () => {
+  const runner = async () => {
     running ??= once()
       .catch((e) => console.error("mail outbox failed", e))
       .finally(() => (running = null));

@@ -1,3 +1,4 @@
+import { first, one } from "#db/first.ts";
 /**
  * Reminders from a trainer to members who have not completed a course: an in-app notification
  * (shown on the member's next visit) and, when SMTP is configured and the member has an address,
@@ -24,7 +25,7 @@ export type ReminderOutcome = {
   emailQueued: number;
 };
 
-export function remindMembers(
+export async function remindMembers(
   db: Db,
   opts: {
     courseId: number;
@@ -36,9 +37,9 @@ export function remindMembers(
     mail: MailConfig | null;
     now?: Date;
   },
-): ReminderOutcome {
+): Promise<ReminderOutcome> {
   const now = opts.now ?? new Date();
-  const course = db.select({ id: courses.id, slug: courses.slug, title: courses.title }).from(courses).where(eq(courses.id, opts.courseId)).get();
+  const course = await first(db.select({ id: courses.id, slug: courses.slug, title: courses.title }).from(courses).where(eq(courses.id, opts.courseId)));
   if (!course) throw new Response("Not Found", { status: 404 });
   const kind = reminderKind(course.id);
   const link = `/courses/${course.slug}`;
@@ -49,28 +50,27 @@ export function remindMembers(
   const withEmail = new Set<number>();
   if (opts.mail) {
     for (let i = 0; i < ids.length; i += 500) {
-      for (const m of db.select({ id: members.id, email: members.email }).from(members).where(inArray(members.id, ids.slice(i, i + 500))).all()) {
+      for (const m of (await db.select({ id: members.id, email: members.email }).from(members).where(inArray(members.id, ids.slice(i, i + 500))))) {
         if (m.email) withEmail.add(m.id);
       }
     }
   }
 
-  const created = writeTx(db, (tx) => {
+  const created = await writeTx(db, async (tx) => {
     const already = new Set<number>();
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
-      for (const r of tx
+      for (const r of (await tx
         .select({ memberId: notifications.memberId })
         .from(notifications)
-        .where(and(eq(notifications.kind, kind), inArray(notifications.memberId, chunk), gte(notifications.createdAt, dayStart)))
-        .all())
+        .where(and(eq(notifications.kind, kind), inArray(notifications.memberId, chunk), gte(notifications.createdAt, dayStart)))))
         already.add(r.memberId);
     }
     const out: { id: number; memberId: number; email: boolean }[] = [];
     for (const memberId of ids) {
       if (already.has(memberId)) continue;
       const email = withEmail.has(memberId);
-      const row = tx
+      const row = await one(tx
         .insert(notifications)
         .values({
           memberId,
@@ -83,8 +83,7 @@ export function remindMembers(
           emailNextAt: email ? now : null,
           emailUrl: email ? url : null,
         })
-        .returning({ id: notifications.id })
-        .get();
+        .returning({ id: notifications.id }));
       out.push({ id: row.id, memberId, email });
     }
     return out;

@@ -12,24 +12,23 @@ import { CSV_BOM, toCsvLine } from "#app/common/spreadsheet-safety.ts";
  * scope (an administrator, or a grant elsewhere): a code is the account, so those wait for someone
  * whose scope covers them.
  */
-export function pendingActivation(db: Db, scope: Scope, path: string) {
-  const all = db
+export async function pendingActivation(db: Db, scope: Scope, path: string) {
+  const all = await db
     .select({ id: members.id, code: members.code, fullName: members.fullName, unitName: units.name })
     .from(members)
     .innerJoin(units, eq(units.id, members.unitId))
     .where(and(subtreeCondition(path), isNull(members.passwordHash), isNull(members.disabledAt), eq(members.status, "active")))
-    .orderBy(asc(units.path), asc(members.fullNameFolded))
-    .all();
-  const beyond = accountsBeyondScope(db, scope, all.map((m) => m.id));
+    .orderBy(asc(units.path), asc(members.fullNameFolded));
+  const beyond = await accountsBeyondScope(db, scope, all.map((m) => m.id));
   return { issuable: all.filter((m) => !beyond.has(m.id)), skipped: beyond.size };
 }
 
-export type ActivationSlip = ReturnType<typeof pendingActivation>["issuable"][number] & { activationCode: string };
+export type ActivationSlip = Awaited<ReturnType<typeof pendingActivation>>["issuable"][number] & { activationCode: string };
 
 /** Issues fresh codes to every issuable pending member of the subtree (voiding earlier sheets). */
-export function issueActivationSheet(db: Db, scope: Scope, path: string, actorId: number, now = new Date()) {
-  const pending = pendingActivation(db, scope, path).issuable;
-  const issued = issueActivationCodes(db, pending.map((p) => p.id), actorId, now);
+export async function issueActivationSheet(db: Db, scope: Scope, path: string, actorId: number, now = new Date()) {
+  const pending = (await pendingActivation(db, scope, path)).issuable;
+  const issued = await issueActivationCodes(db, pending.map((p) => p.id), actorId, now);
   const codeOf = new Map(issued.map((i) => [i.memberId, i.code]));
   const slips: ActivationSlip[] = pending.map((p) => ({ ...p, activationCode: codeOf.get(p.id)! }));
   return { slips, expiresAt: new Date(now.getTime() + ACTIVATION_TTL_MS) };

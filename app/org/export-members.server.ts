@@ -8,12 +8,12 @@ import { subtreeCondition } from "./units.server.ts";
 /** Same column names as the import, so an export can be edited and imported back. */
 export const EXPORT_HEADERS = ["ma_dang_vien", "ho_ten", "don_vi", "chuc_vu", "email", "so_dien_thoai", "trang_thai", "ten_don_vi"] as const;
 
-export function memberExportRows(db: Db, opts: { unitPath?: string | null; withinPaths?: string[] | null }): string[][] {
+export async function memberExportRows(db: Db, opts: { unitPath?: string | null; withinPaths?: string[] | null }): Promise<string[][]> {
   if (opts.withinPaths && opts.withinPaths.length === 0) return [];
   const conds = [];
   if (opts.unitPath) conds.push(subtreeCondition(opts.unitPath));
   if (opts.withinPaths) conds.push(or(...opts.withinPaths.map((p) => subtreeCondition(p))));
-  return db
+  return (await db
     .select({
       code: members.code,
       fullName: members.fullName,
@@ -27,8 +27,7 @@ export function memberExportRows(db: Db, opts: { unitPath?: string | null; withi
     .from(members)
     .innerJoin(units, eq(units.id, members.unitId))
     .where(and(...conds))
-    .orderBy(asc(units.path), asc(members.code))
-    .all()
+    .orderBy(asc(units.path), asc(members.code)))
     .map((r) => [r.code, r.fullName, r.unitCode, r.position, r.email ?? "", r.phone ?? "", r.status, r.unitName]);
 }
 

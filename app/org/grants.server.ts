@@ -8,33 +8,29 @@ import { applyMemberUpdate, getMember } from "./members.server.ts";
  * an audit row, like every other change to a member: a grant is the most powerful thing an
  * administrator hands out. A plain member given a grant becomes a trainer in the same transaction.
  */
-export function grantScope(db: Db, memberId: number, unitId: number, actorId: number | null, now = new Date()): void {
-  writeTx(db, (tx) => {
-    const inserted = tx
+export async function grantScope(db: Db, memberId: number, unitId: number, actorId: number | null, now = new Date()): Promise<void> {
+  await writeTx(db, async (tx) => {
+    const inserted = await tx
       .insert(scopeGrants)
       .values({ memberId, unitId, kind: "trainer", createdAt: now })
       .onConflictDoNothing()
-      .returning({ id: scopeGrants.id })
-      .all();
+      .returning({ id: scopeGrants.id });
     if (inserted.length === 0) return;
-    tx.insert(auditLog)
-      .values({ actorId, action: "member.scope-granted", entityType: "member", entityId: String(memberId), detail: { unitId }, at: now })
-      .run();
-    const member = getMember(tx, memberId);
-    if (member?.role === "member") applyMemberUpdate(tx, member, { role: "trainer" }, actorId, now);
+    await tx.insert(auditLog)
+      .values({ actorId, action: "member.scope-granted", entityType: "member", entityId: String(memberId), detail: { unitId }, at: now });
+    const member = await getMember(tx, memberId);
+    if (member?.role === "member") await applyMemberUpdate(tx, member, { role: "trainer" }, actorId, now);
   });
 }
 
-export function revokeScope(db: Db, memberId: number, unitId: number, actorId: number | null, now = new Date()): void {
-  writeTx(db, (tx) => {
-    const removed = tx
+export async function revokeScope(db: Db, memberId: number, unitId: number, actorId: number | null, now = new Date()): Promise<void> {
+  await writeTx(db, async (tx) => {
+    const removed = await tx
       .delete(scopeGrants)
       .where(and(eq(scopeGrants.memberId, memberId), eq(scopeGrants.unitId, unitId)))
-      .returning({ id: scopeGrants.id })
-      .all();
+      .returning({ id: scopeGrants.id });
     if (removed.length === 0) return;
-    tx.insert(auditLog)
-      .values({ actorId, action: "member.scope-revoked", entityType: "member", entityId: String(memberId), detail: { unitId }, at: now })
-      .run();
+    await tx.insert(auditLog)
+      .values({ actorId, action: "member.scope-revoked", entityType: "member", entityId: String(memberId), detail: { unitId }, at: now });
   });
 }

@@ -25,33 +25,33 @@ export const MEMBER_COLUMNS = {
 type Col = keyof typeof MEMBER_COLUMNS;
 
 type Planned =
-  | { op: "create"; line: number; fields: ReturnType<typeof validateMemberFields> }
-  | { op: "update"; line: number; member: Member; fields: ReturnType<typeof validateMemberFields>; unitChanged: boolean };
+  | { op: "create"; line: number; fields: Awaited<ReturnType<typeof validateMemberFields>> }
+  | { op: "update"; line: number; member: Member; fields: Awaited<ReturnType<typeof validateMemberFields>>; unitChanged: boolean };
 
 /**
  * Decides, row by row, what the import would do, reading the database but writing nothing. The
  * preview shows this plan; the commit recomputes it inside the write transaction and applies it,
  * so what is committed is checked against the data as it is at that moment.
  */
-function plan(db: Db, bytes: Uint8Array, scope: Scope): { report: ImportReport; planned: Planned[] } | { error: CsvError } {
+async function plan(db: Db, bytes: Uint8Array, scope: Scope): Promise<{ report: ImportReport; planned: Planned[] } | { error: CsvError }> {
   const read = readSheet(bytes, MEMBER_COLUMNS);
   if (!read.ok) return { error: read.error };
   const { sheet } = read;
   const report = emptyReport("members", sheet.encoding, sheet.rows.length);
-  const allUnits = db.select({ id: units.id, code: units.code, path: units.path }).from(units).all();
+  const allUnits = await db.select({ id: units.id, code: units.code, path: units.path }).from(units);
   const unitByCode = new Map(allUnits.map((u) => [u.code, u]));
   const unitById = new Map(allUnits.map((u) => [u.id, u]));
   const memberByCode = new Map<string, Member>();
   const memberIdByEmail = new Map<string, number>();
-  for (const m of db.select().from(members).all()) {
+  for (const m of (await db.select().from(members))) {
     memberByCode.set(m.code, m);
     if (m.email) memberIdByEmail.set(m.email, m.id);
   }
   // Updating an account that reaches beyond the importer's scope (its e-mail, its unit) is taking
   // part of it over, so those rows are refused like rows outside the scope.
-  const withReach = new Set(db.select({ id: scopeGrants.memberId }).from(scopeGrants).all().map((g) => g.id));
+  const withReach = new Set((await db.select({ id: scopeGrants.memberId }).from(scopeGrants)).map((g) => g.id));
   for (const m of memberByCode.values()) if (m.role === "admin") withReach.add(m.id);
-  const beyondScope = accountsBeyondScope(db, scope, [...withReach]);
+  const beyondScope = await accountsBeyondScope(db, scope, [...withReach]);
   const seenCode = new Map<string, number>();
   const seenEmail = new Map<string, number>();
   const planned: Planned[] = [];
@@ -122,28 +122,28 @@ function plan(db: Db, bytes: Uint8Array, scope: Scope): { report: ImportReport; 
   return { report, planned };
 }
 
-export function previewMemberImport(db: Db, bytes: Uint8Array, scope: Scope) {
-  const p = plan(db, bytes, scope);
+export async function previewMemberImport(db: Db, bytes: Uint8Array, scope: Scope) {
+  const p = await plan(db, bytes, scope);
   return "error" in p ? p : { report: p.report };
 }
 
 /** All valid rows in one transaction; rejected rows are reported and nothing else is lost. */
-export function commitMemberImport(db: Db, bytes: Uint8Array, scope: Scope, actorId: number | null, now = new Date()) {
-  return writeTx(db, (tx) => {
-    const p = plan(tx, bytes, scope);
+export async function commitMemberImport(db: Db, bytes: Uint8Array, scope: Scope, actorId: number | null, now = new Date()) {
+  return writeTx(db, async (tx) => {
+    const p = await plan(tx, bytes, scope);
     if ("error" in p) return p;
     // The plan already checked codes and e-mails against the file and the database inside this
     // transaction, so new members go in as multi-row inserts (the slow part of big imports).
-    insertMembersBulk(tx, p.planned.flatMap((i) => (i.op === "create" ? [i.fields] : [])), now);
+    await insertMembersBulk(tx, p.planned.flatMap((i) => (i.op === "create" ? [i.fields] : [])), now);
     for (const item of p.planned) {
       if (item.op === "create") {
         continue;
       } else {
-        applyMemberUpdate(tx, item.member, item.fields, actorId, now, { audit: false });
-        if (item.unitChanged) transferInTx(tx, item.member, item.fields.unitId, now, actorId, "import");
+        await applyMemberUpdate(tx, item.member, item.fields, actorId, now, { audit: false });
+        if (item.unitChanged) await transferInTx(tx, item.member, item.fields.unitId, now, actorId, "import");
       }
     }
-    tx.insert(auditLog)
+    await tx.insert(auditLog)
       .values({
         actorId,
         action: "import.members",
@@ -151,8 +151,7 @@ export function commitMemberImport(db: Db, bytes: Uint8Array, scope: Scope, acto
         entityId: null,
         detail: { created: p.report.created.length, updated: p.report.updated.length, rejected: p.report.rejected.length },
         at: now,
-      })
-      .run();
+      });
     p.report.committed = true;
     return { report: p.report };
   });

@@ -17,11 +17,11 @@ type Row = { line: number; code: string; name: string; parentCode: string };
  * Rows may name a parent that appears later in the file, so rows are applied parents-first.
  * A row whose parent is rejected is rejected too, with the reason, rather than landing at the root.
  */
-function plan(db: Db, bytes: Uint8Array, scope: Scope): { report: ImportReport; ordered: Row[] } | { error: CsvError } {
+async function plan(db: Db, bytes: Uint8Array, scope: Scope): Promise<{ report: ImportReport; ordered: Row[] } | { error: CsvError }> {
   const read = readSheet(bytes, UNIT_COLUMNS);
   if (!read.ok) return { error: read.error };
   const report = emptyReport("units", read.sheet.encoding, read.sheet.rows.length);
-  const existing = new Map<string, Unit>(db.select().from(units).all().map((u) => [u.code, u]));
+  const existing = new Map<string, Unit>((await db.select().from(units)).map((u) => [u.code, u]));
   const byCode = new Map<string, Row>();
   const rejected = new Set<string>();
 
@@ -115,34 +115,33 @@ function plan(db: Db, bytes: Uint8Array, scope: Scope): { report: ImportReport; 
   return { report, ordered };
 }
 
-export function previewUnitImport(db: Db, bytes: Uint8Array, scope: Scope) {
-  const p = plan(db, bytes, scope);
+export async function previewUnitImport(db: Db, bytes: Uint8Array, scope: Scope) {
+  const p = await plan(db, bytes, scope);
   return "error" in p ? p : { report: p.report };
 }
 
-export function commitUnitImport(db: Db, bytes: Uint8Array, scope: Scope, actorId: number | null, now = new Date()) {
-  return writeTx(db, (tx) => {
-    const p = plan(tx, bytes, scope);
+export async function commitUnitImport(db: Db, bytes: Uint8Array, scope: Scope, actorId: number | null, now = new Date()) {
+  return writeTx(db, async (tx) => {
+    const p = await plan(tx, bytes, scope);
     if ("error" in p) return p;
     for (const row of p.ordered) {
-      const parent = row.parentCode ? getUnitByCode(tx, row.parentCode)! : null;
-      const current = getUnitByCode(tx, row.code);
+      const parent = row.parentCode ? (await getUnitByCode(tx, row.parentCode))! : null;
+      const current = await getUnitByCode(tx, row.code);
       if (!current) {
-        createUnit(tx, { code: row.code, name: row.name, parentId: parent?.id ?? null }, now);
+        await createUnit(tx, { code: row.code, name: row.name, parentId: parent?.id ?? null }, now);
         continue;
       }
-      if (current.name !== row.name) renameUnit(tx, current.id, row.name, now);
-      if ((parent?.id ?? null) !== current.parentId) moveUnit(tx, current.id, parent?.id ?? null, now);
+      if (current.name !== row.name) await renameUnit(tx, current.id, row.name, now);
+      if ((parent?.id ?? null) !== current.parentId) await moveUnit(tx, current.id, parent?.id ?? null, now);
     }
-    tx.insert(auditLog)
+    await tx.insert(auditLog)
       .values({
         actorId,
         action: "import.units",
         entityType: "import",
         detail: { created: p.report.created.length, updated: p.report.updated.length, rejected: p.report.rejected.length },
         at: now,
-      })
-      .run();
+      });
     p.report.committed = true;
     return { report: p.report };
   });

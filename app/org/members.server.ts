@@ -1,3 +1,4 @@
+import { first, one } from "#db/first.ts";
 import { and, asc, count, eq, isNull, or, sql } from "drizzle-orm";
 import { sha256 } from "@oslojs/crypto/sha2";
 import { encodeHexLowerCase } from "@oslojs/encoding";
@@ -52,28 +53,27 @@ export function validateMemberFields(f: MemberFields): MemberFields {
   return { ...f, code, fullName, email, phone, position: normaliseName(f.position ?? "") };
 }
 
-function audit(tx: Db, actorId: number | null, action: string, entityId: number, detail: unknown, at: Date) {
-  tx.insert(auditLog)
-    .values({ actorId, action, entityType: "member", entityId: String(entityId), detail, at })
-    .run();
+async function audit(tx: Db, actorId: number | null, action: string, entityId: number, detail: unknown, at: Date) {
+  await tx.insert(auditLog)
+    .values({ actorId, action, entityType: "member", entityId: String(entityId), detail, at });
 }
 
-export function getMember(db: Db, id: number): Member | undefined {
-  return db.select().from(members).where(eq(members.id, id)).get();
+export async function getMember(db: Db, id: number): Promise<Member | undefined> {
+  return await first(db.select().from(members).where(eq(members.id, id)));
 }
 
-export function getMemberByCode(db: Db, code: string): Member | undefined {
-  return db.select().from(members).where(eq(members.code, code)).get();
+export async function getMemberByCode(db: Db, code: string): Promise<Member | undefined> {
+  return await first(db.select().from(members).where(eq(members.code, code)));
 }
 
 /** Inside an existing transaction: creates the member and opens their first unit interval. */
-export function insertMember(tx: Db, f: MemberFields, actorId: number | null, now: Date, opts = { audit: true }): Member {
+export async function insertMember(tx: Db, f: MemberFields, actorId: number | null, now: Date, opts = { audit: true }): Promise<Member> {
   const v = validateMemberFields(f);
-  if (getMemberByCode(tx, v.code)) throw new DomainError("member.error.codeTaken", { code: v.code }, 409);
-  if (v.email && tx.select({ id: members.id }).from(members).where(eq(members.email, v.email)).get()) {
+  if (await getMemberByCode(tx, v.code)) throw new DomainError("member.error.codeTaken", { code: v.code }, 409);
+  if (v.email && (await first(tx.select({ id: members.id }).from(members).where(eq(members.email, v.email))))) {
     throw new DomainError("member.error.emailTaken", { email: v.email }, 409);
   }
-  const m = tx
+  const m = await one(tx
     .insert(members)
     .values({
       code: v.code,
@@ -88,10 +88,9 @@ export function insertMember(tx: Db, f: MemberFields, actorId: number | null, no
       createdAt: now,
       updatedAt: now,
     })
-    .returning()
-    .get();
-  tx.insert(memberUnitHistory).values({ memberId: m.id, unitId: v.unitId, validFrom: now }).run();
-  if (opts.audit) audit(tx, actorId, "member.create", m.id, { code: m.code, unitId: m.unitId }, now);
+    .returning());
+  await tx.insert(memberUnitHistory).values({ memberId: m.id, unitId: v.unitId, validFrom: now });
+  if (opts.audit) await audit(tx, actorId, "member.create", m.id, { code: m.code, unitId: m.unitId }, now);
   return m;
 }
 
@@ -99,10 +98,10 @@ export function insertMember(tx: Db, f: MemberFields, actorId: number | null, no
  * Inserts members already validated and checked for uniqueness by the caller (the import plan),
  * in chunks of multi-row INSERTs, and opens their first unit interval.
  */
-export function insertMembersBulk(tx: Db, rows: MemberFields[], now: Date, chunk = 400): void {
+export async function insertMembersBulk(tx: Db, rows: MemberFields[], now: Date, chunk = 400): Promise<void> {
   for (let i = 0; i < rows.length; i += chunk) {
     const part = rows.slice(i, i + chunk);
-    const inserted = tx
+    const inserted = await tx
       .insert(members)
       .values(
         part.map((v) => ({
@@ -119,14 +118,13 @@ export function insertMembersBulk(tx: Db, rows: MemberFields[], now: Date, chunk
           updatedAt: now,
         })),
       )
-      .returning({ id: members.id, unitId: members.unitId })
-      .all();
-    tx.insert(memberUnitHistory).values(inserted.map((m) => ({ memberId: m.id, unitId: m.unitId, validFrom: now }))).run();
+      .returning({ id: members.id, unitId: members.unitId });
+    await tx.insert(memberUnitHistory).values(inserted.map((m) => ({ memberId: m.id, unitId: m.unitId, validFrom: now })));
   }
 }
 
-export function createMember(db: Db, f: MemberFields, actorId: number | null, now = new Date()): Member {
-  return writeTx(db, (tx) => insertMember(tx, f, actorId, now));
+export async function createMember(db: Db, f: MemberFields, actorId: number | null, now = new Date()): Promise<Member> {
+  return writeTx(db, async (tx) => insertMember(tx, f, actorId, now));
 }
 
 export type MemberUpdate = Partial<Omit<MemberFields, "code" | "unitId">>;
@@ -141,7 +139,7 @@ export function diffMember(m: Member, u: MemberUpdate): Record<string, { from: u
   return changes;
 }
 
-export function applyMemberUpdate(tx: Db, m: Member, update: MemberUpdate, actorId: number | null, now: Date, opts = { audit: true }) {
+export async function applyMemberUpdate(tx: Db, m: Member, update: MemberUpdate, actorId: number | null, now: Date, opts = { audit: true }) {
   const v = validateMemberFields({
     code: m.code,
     unitId: m.unitId,
@@ -155,10 +153,10 @@ export function applyMemberUpdate(tx: Db, m: Member, update: MemberUpdate, actor
   const changes = diffMember(m, v);
   if (Object.keys(changes).length === 0) return changes;
   if (changes.email && v.email) {
-    const other = tx.select({ id: members.id }).from(members).where(eq(members.email, v.email)).get();
+    const other = await first(tx.select({ id: members.id }).from(members).where(eq(members.email, v.email)));
     if (other && other.id !== m.id) throw new DomainError("member.error.emailTaken", { email: v.email }, 409);
   }
-  tx.update(members)
+  await tx.update(members)
     .set({
       fullName: v.fullName,
       fullNameFolded: foldVietnamese(v.fullName),
@@ -169,26 +167,25 @@ export function applyMemberUpdate(tx: Db, m: Member, update: MemberUpdate, actor
       role: v.role,
       updatedAt: now,
     })
-    .where(eq(members.id, m.id))
-    .run();
-  if (opts.audit) audit(tx, actorId, "member.update", m.id, changes, now);
+    .where(eq(members.id, m.id));
+  if (opts.audit) await audit(tx, actorId, "member.update", m.id, changes, now);
   return changes;
 }
 
-export function updateMember(db: Db, id: number, update: MemberUpdate, actorId: number | null, now = new Date()) {
-  return writeTx(db, (tx) => {
-    const m = getMember(tx, id);
+export async function updateMember(db: Db, id: number, update: MemberUpdate, actorId: number | null, now = new Date()) {
+  return writeTx(db, async (tx) => {
+    const m = await getMember(tx, id);
     if (!m) throw new DomainError("member.error.notFound", {}, 404);
-    const changes = applyMemberUpdate(tx, m, update, actorId, now);
+    const changes = await applyMemberUpdate(tx, m, update, actorId, now);
     // A member who has left can no longer sign in: end what they have open.
-    if (changes.status && update.status === "left") invalidateAllSessions(tx, id);
+    if (changes.status && update.status === "left") await invalidateAllSessions(tx, id);
     // Leaving the organisation ends the unit interval (reports after today no longer count them);
     // coming back opens a new one in the same unit.
     if (changes.status) {
-      const open = tx.select().from(memberUnitHistory).where(and(eq(memberUnitHistory.memberId, id), isNull(memberUnitHistory.validTo))).get();
+      const open = await first(tx.select().from(memberUnitHistory).where(and(eq(memberUnitHistory.memberId, id), isNull(memberUnitHistory.validTo))));
       const active = (update.status ?? m.status) === "active";
-      if (!active && open) tx.update(memberUnitHistory).set({ validTo: now }).where(eq(memberUnitHistory.id, open.id)).run();
-      if (active && !open) tx.insert(memberUnitHistory).values({ memberId: id, unitId: m.unitId, validFrom: now, note: "rejoined" }).run();
+      if (!active && open) await tx.update(memberUnitHistory).set({ validTo: now }).where(eq(memberUnitHistory.id, open.id));
+      if (active && !open) await tx.insert(memberUnitHistory).values({ memberId: id, unitId: m.unitId, validFrom: now, note: "rejoined" });
     }
     return changes;
   });
@@ -198,54 +195,52 @@ export function updateMember(db: Db, id: number, update: MemberUpdate, actorId: 
  * Moves a member to another unit from `at` on: the open history interval is closed and a new one
  * opened, so a report for an earlier date still counts them where they were.
  */
-export function transferInTx(tx: Db, m: Member, toUnitId: number, at: Date, actorId: number | null, note?: string) {
+export async function transferInTx(tx: Db, m: Member, toUnitId: number, at: Date, actorId: number | null, note?: string) {
   if (m.unitId === toUnitId) return false;
-  const open = tx
+  const open = await first(tx
     .select()
     .from(memberUnitHistory)
-    .where(and(eq(memberUnitHistory.memberId, m.id), isNull(memberUnitHistory.validTo)))
-    .get();
+    .where(and(eq(memberUnitHistory.memberId, m.id), isNull(memberUnitHistory.validTo))));
   if (open && at.getTime() < open.validFrom.getTime()) {
     throw new DomainError("member.error.transferBeforeCurrent");
   }
   if (open) {
-    tx.update(memberUnitHistory).set({ validTo: at }).where(eq(memberUnitHistory.id, open.id)).run();
+    await tx.update(memberUnitHistory).set({ validTo: at }).where(eq(memberUnitHistory.id, open.id));
   }
-  tx.insert(memberUnitHistory).values({ memberId: m.id, unitId: toUnitId, validFrom: at, note: note ?? null }).run();
-  tx.update(members).set({ unitId: toUnitId, updatedAt: at }).where(eq(members.id, m.id)).run();
-  audit(tx, actorId, "member.transfer", m.id, { from: m.unitId, to: toUnitId, note: note ?? null }, at);
+  await tx.insert(memberUnitHistory).values({ memberId: m.id, unitId: toUnitId, validFrom: at, note: note ?? null });
+  await tx.update(members).set({ unitId: toUnitId, updatedAt: at }).where(eq(members.id, m.id));
+  await audit(tx, actorId, "member.transfer", m.id, { from: m.unitId, to: toUnitId, note: note ?? null }, at);
   return true;
 }
 
-export function transferMember(db: Db, id: number, toUnitId: number, actorId: number | null, at = new Date(), note?: string) {
-  return writeTx(db, (tx) => {
-    const m = getMember(tx, id);
+export async function transferMember(db: Db, id: number, toUnitId: number, actorId: number | null, at = new Date(), note?: string) {
+  return writeTx(db, async (tx) => {
+    const m = await getMember(tx, id);
     if (!m) throw new DomainError("member.error.notFound", {}, 404);
-    if (!tx.select({ id: units.id }).from(units).where(eq(units.id, toUnitId)).get()) {
+    if (!(await first(tx.select({ id: units.id }).from(units).where(eq(units.id, toUnitId))))) {
       throw new DomainError("unit.error.notFound", {}, 404);
     }
     return transferInTx(tx, m, toUnitId, at, actorId, note);
   });
 }
 
-export function unitHistory(db: Db, memberId: number) {
-  return db
+export async function unitHistory(db: Db, memberId: number) {
+  return await db
     .select({ h: memberUnitHistory, unitCode: units.code, unitName: units.name })
     .from(memberUnitHistory)
     .innerJoin(units, eq(units.id, memberUnitHistory.unitId))
     .where(eq(memberUnitHistory.memberId, memberId))
-    .orderBy(asc(memberUnitHistory.validFrom))
-    .all();
+    .orderBy(asc(memberUnitHistory.validFrom));
 }
 
 /** Disabling revokes every session at once: a disabled member is signed out everywhere. */
-export function setDisabled(db: Db, id: number, disabled: boolean, actorId: number | null, now = new Date()) {
-  return writeTx(db, (tx) => {
-    const m = getMember(tx, id);
+export async function setDisabled(db: Db, id: number, disabled: boolean, actorId: number | null, now = new Date()) {
+  return writeTx(db, async (tx) => {
+    const m = await getMember(tx, id);
     if (!m) throw new DomainError("member.error.notFound", {}, 404);
-    tx.update(members).set({ disabledAt: disabled ? now : null, updatedAt: now }).where(eq(members.id, id)).run();
-    const revoked = disabled ? invalidateAllSessions(tx, id) : 0;
-    audit(tx, actorId, disabled ? "member.disable" : "member.enable", id, { revoked }, now);
+    await tx.update(members).set({ disabledAt: disabled ? now : null, updatedAt: now }).where(eq(members.id, id));
+    const revoked = disabled ? await invalidateAllSessions(tx, id) : 0;
+    await audit(tx, actorId, disabled ? "member.disable" : "member.enable", id, { revoked }, now);
     return revoked;
   });
 }
@@ -263,7 +258,7 @@ export type MemberSearch = {
  * Search by name without diacritics or by code, limited to a subtree and to the caller's scope.
  * Every condition is plain SQL both SQLite and PostgreSQL run.
  */
-export function searchMembers(db: Db, s: MemberSearch) {
+export async function searchMembers(db: Db, s: MemberSearch) {
   const conds = [];
   const q = foldVietnamese(s.q ?? "");
   if (q) {
@@ -283,13 +278,12 @@ export function searchMembers(db: Db, s: MemberSearch) {
     conds.push(or(...s.withinPaths.map((p) => subtreeCondition(p))));
   }
   const where = conds.length ? and(...conds) : undefined;
-  const total = db
+  const total = (await first(db
     .select({ n: count() })
     .from(members)
     .innerJoin(units, eq(units.id, members.unitId))
-    .where(where)
-    .get()!.n;
-  const rows = db
+    .where(where)))!.n;
+  const rows = await db
     .select({
       id: members.id,
       code: members.code,
@@ -310,8 +304,7 @@ export function searchMembers(db: Db, s: MemberSearch) {
     .where(where)
     .orderBy(asc(members.fullNameFolded), asc(members.code))
     .limit(Math.min(s.limit ?? 50, 500))
-    .offset(s.offset ?? 0)
-    .all();
+    .offset(s.offset ?? 0);
   return { total, rows };
 }
 
@@ -338,28 +331,28 @@ export function hashActivationCode(code: string): string {
  * Issues fresh one-time codes for the given members (only the hash is kept, so printing again
  * means issuing again, which voids the earlier sheet).
  */
-export function issueActivationCodes(db: Db, memberIds: number[], actorId: number | null, now = new Date()) {
-  return writeTx(db, (tx) =>
-    memberIds.map((id) => {
+export async function issueActivationCodes(db: Db, memberIds: number[], actorId: number | null, now = new Date()) {
+  return writeTx(db, async (tx) => {
+    const issued: { memberId: number; code: string }[] = [];
+    for (const id of memberIds) {
       const code = generateActivationCode();
-      tx.update(members)
+      await tx.update(members)
         .set({ activationCodeHash: hashActivationCode(code), activationExpiresAt: new Date(now.getTime() + ACTIVATION_TTL_MS) })
-        .where(eq(members.id, id))
-        .run();
-      audit(tx, actorId, "member.activation-issued", id, null, now);
-      return { memberId: id, code };
-    }),
-  );
+        .where(eq(members.id, id));
+      await audit(tx, actorId, "member.activation-issued", id, null, now);
+      issued.push({ memberId: id, code });
+    }
+    return issued;
+  });
 }
 
 /** Where a member sits, for their home page: their position and the names from the root down to their unit. */
-export function memberPlacement(db: Db, memberId: number): { position: string; unitPath: string[] } {
-  const row = db
+export async function memberPlacement(db: Db, memberId: number): Promise<{ position: string; unitPath: string[] }> {
+  const row = await first(db
     .select({ position: members.position, unit: units })
     .from(members)
     .innerJoin(units, eq(units.id, members.unitId))
-    .where(eq(members.id, memberId))
-    .get();
+    .where(eq(members.id, memberId)));
   if (!row) throw new DomainError("member.error.notFound", {}, 404);
-  return { position: row.position, unitPath: ancestors(db, row.unit).map((u) => u.name) };
+  return { position: row.position, unitPath: (await ancestors(db, row.unit)).map((u) => u.name) };
 }

@@ -1,3 +1,4 @@
+import { first, one } from "#db/first.ts";
 import { and, asc, eq, inArray, or, sql, count } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { units, members, memberUnitHistory, unitPathHistory } from "#db/schema/index.ts";
@@ -13,12 +14,12 @@ export function normaliseUnitName(name: string): string {
   return name.normalize("NFC").replace(/\s+/g, " ").trim();
 }
 
-export function getUnit(db: Db, id: number): Unit | undefined {
-  return db.select().from(units).where(eq(units.id, id)).get();
+export async function getUnit(db: Db, id: number): Promise<Unit | undefined> {
+  return await first(db.select().from(units).where(eq(units.id, id)));
 }
 
-export function getUnitByCode(db: Db, code: string): Unit | undefined {
-  return db.select().from(units).where(eq(units.code, code)).get();
+export async function getUnitByCode(db: Db, code: string): Promise<Unit | undefined> {
+  return await first(db.select().from(units).where(eq(units.code, code)));
 }
 
 /** True when `unit` is `root` or lies below it. */
@@ -35,20 +36,20 @@ export function subtreeCondition(rootPath: string) {
   return sql`${units.path} LIKE ${likeEscape(rootPath) + "%"} ESCAPE '\\'`;
 }
 
-export function createUnit(
+export async function createUnit(
   db: Db,
   input: { code: string; name: string; parentId: number | null },
   now = new Date(),
-): Unit {
+): Promise<Unit> {
   const code = input.code.trim();
   const name = normaliseUnitName(input.name);
   if (!UNIT_CODE_RE.test(code)) throw new DomainError("unit.error.code", { code });
   if (!name) throw new DomainError("unit.error.nameRequired");
-  return writeTx(db, (tx) => {
-    if (getUnitByCode(tx, code)) throw new DomainError("unit.error.codeTaken", { code }, 409);
-    const parent = input.parentId == null ? null : getUnit(tx, input.parentId);
+  return writeTx(db, async (tx) => {
+    if (await getUnitByCode(tx, code)) throw new DomainError("unit.error.codeTaken", { code }, 409);
+    const parent = input.parentId == null ? null : await getUnit(tx, input.parentId);
     if (input.parentId != null && !parent) throw new DomainError("unit.error.parentMissing", {}, 404);
-    const inserted = tx
+    const inserted = await one(tx
       .insert(units)
       .values({
         code,
@@ -60,29 +61,26 @@ export function createUnit(
         createdAt: now,
         updatedAt: now,
       })
-      .returning()
-      .get();
+      .returning());
     const path = `${parent?.path ?? "/"}${inserted.id}/`;
-    tx.update(units).set({ path }).where(eq(units.id, inserted.id)).run();
+    await tx.update(units).set({ path }).where(eq(units.id, inserted.id));
     // From 0: nobody can have been in the unit before it existed, so its first place may stand
     // for all earlier time, and a lookup at any instant finds exactly one row.
-    tx.insert(unitPathHistory)
-      .values({ unitId: inserted.id, parentId: inserted.parentId, path, depth: inserted.depth, validFrom: new Date(0), validTo: null })
-      .run();
+    await tx.insert(unitPathHistory)
+      .values({ unitId: inserted.id, parentId: inserted.parentId, path, depth: inserted.depth, validFrom: new Date(0), validTo: null });
     return { ...inserted, path };
   });
 }
 
-export function renameUnit(db: Db, id: number, name: string, now = new Date()): Unit {
+export async function renameUnit(db: Db, id: number, name: string, now = new Date()): Promise<Unit> {
   const clean = normaliseUnitName(name);
   if (!clean) throw new DomainError("unit.error.nameRequired");
-  return writeTx(db, (tx) => {
-    const unit = getUnit(tx, id);
+  return writeTx(db, async (tx) => {
+    const unit = await getUnit(tx, id);
     if (!unit) throw new DomainError("unit.error.notFound", {}, 404);
-    tx.update(units)
+    await tx.update(units)
       .set({ name: clean, nameFolded: foldVietnamese(clean), updatedAt: now })
-      .where(eq(units.id, id))
-      .run();
+      .where(eq(units.id, id));
     return { ...unit, name: clean };
   });
 }
@@ -93,11 +91,11 @@ export function renameUnit(db: Db, id: number, name: string, now = new Date()): 
  * In the same transaction the subtree's open unit_path_history rows are closed at `now` and the
  * new places opened, so reports for earlier days keep grouping by the tree they had.
  */
-export function moveUnit(db: Db, id: number, newParentId: number | null, now = new Date()): Unit {
-  return writeTx(db, (tx) => {
-    const unit = getUnit(tx, id);
+export async function moveUnit(db: Db, id: number, newParentId: number | null, now = new Date()): Promise<Unit> {
+  return writeTx(db, async (tx) => {
+    const unit = await getUnit(tx, id);
     if (!unit) throw new DomainError("unit.error.notFound", {}, 404);
-    const parent = newParentId == null ? null : getUnit(tx, newParentId);
+    const parent = newParentId == null ? null : await getUnit(tx, newParentId);
     if (newParentId != null && !parent) throw new DomainError("unit.error.parentMissing", {}, 404);
     if (parent && isInSubtree(parent, unit)) throw new DomainError("unit.error.cycle");
     if ((parent?.id ?? null) === unit.parentId) return unit;
@@ -105,19 +103,18 @@ export function moveUnit(db: Db, id: number, newParentId: number | null, now = n
     const newPrefix = `${parent?.path ?? "/"}${unit.id}/`;
     const depthShift = (parent ? parent.depth + 1 : 0) - unit.depth;
     const at = closeSubtreePlaces(tx, oldPrefix, now);
-    tx.update(units)
+    await tx.update(units)
       .set({
         path: sql`${newPrefix} || substr(${units.path}, ${oldPrefix.length + 1})`,
         depth: sql`${units.depth} + ${depthShift}`,
         updatedAt: now,
       })
-      .where(subtreeCondition(oldPrefix))
-      .run();
-    tx.update(units).set({ parentId: parent?.id ?? null }).where(eq(units.id, id)).run();
+      .where(subtreeCondition(oldPrefix));
+    await tx.update(units).set({ parentId: parent?.id ?? null }).where(eq(units.id, id));
     tx.run(sql`
       INSERT INTO unit_path_history (unit_id, parent_id, path, depth, valid_from, valid_to)
       SELECT id, parent_id, path, depth, ${at}, NULL FROM units WHERE ${subtreeCondition(newPrefix)}`);
-    return getUnit(tx, id)!;
+    return (await getUnit(tx, id))!;
   });
 }
 
@@ -161,63 +158,59 @@ export function unitsAt(db: Db, atMs: number): UnitAt[] {
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-export function deleteUnit(db: Db, id: number): void {
-  writeTx(db, (tx) => {
-    const unit = getUnit(tx, id);
+export async function deleteUnit(db: Db, id: number): Promise<void> {
+  await writeTx(db, async (tx) => {
+    const unit = await getUnit(tx, id);
     if (!unit) throw new DomainError("unit.error.notFound", {}, 404);
-    const child = tx.select({ id: units.id }).from(units).where(eq(units.parentId, id)).limit(1).get();
-    const member = tx.select({ id: members.id }).from(members).where(eq(members.unitId, id)).limit(1).get();
-    const past = tx
+    const child = await first(tx.select({ id: units.id }).from(units).where(eq(units.parentId, id)).limit(1));
+    const member = await first(tx.select({ id: members.id }).from(members).where(eq(members.unitId, id)).limit(1));
+    const past = await first(tx
       .select({ id: memberUnitHistory.id })
       .from(memberUnitHistory)
       .where(eq(memberUnitHistory.unitId, id))
-      .limit(1)
-      .get();
+      .limit(1));
     // A unit that once held another keeps its place in the reports of those days.
-    const formerParent = tx
+    const formerParent = await first(tx
       .select({ id: unitPathHistory.id })
       .from(unitPathHistory)
       .where(eq(unitPathHistory.parentId, id))
-      .limit(1)
-      .get();
+      .limit(1));
     if (child || member || past || formerParent) throw new DomainError("unit.error.notEmpty", { code: unit.code }, 409);
-    tx.delete(units).where(eq(units.id, id)).run();
+    await tx.delete(units).where(eq(units.id, id));
   });
 }
 
-export function childUnits(db: Db, parentId: number | null): (Unit & { childCount: number; memberCount: number })[] {
-  const rows = db
+export async function childUnits(db: Db, parentId: number | null): Promise<(Unit & { childCount: number; memberCount: number })[]> {
+  const rows = await db
     .select()
     .from(units)
     .where(parentId == null ? sql`${units.parentId} IS NULL` : eq(units.parentId, parentId))
-    .orderBy(asc(units.code))
-    .all();
-  return rows.map((u) => ({
+    .orderBy(asc(units.code));
+  return Promise.all(rows.map(async (u) => ({
     ...u,
-    childCount: db.select({ n: count() }).from(units).where(eq(units.parentId, u.id)).get()!.n,
-    memberCount: db
+    childCount: (await first(db.select({ n: count() }).from(units).where(eq(units.parentId, u.id))))!.n,
+    memberCount: (await first(db
       .select({ n: count() })
       .from(members)
       .innerJoin(units, eq(units.id, members.unitId))
-      .where(and(subtreeCondition(u.path), eq(members.status, "active")))
-      .get()!.n,
-  }));
+      .where(and(subtreeCondition(u.path), eq(members.status, "active")))))!.n,
+  })));
 }
 
 /** The chain from the root down to the unit, for breadcrumbs and hierarchy columns. */
-export function ancestors(db: Db, unit: Pick<Unit, "path">): Unit[] {
+export async function ancestors(db: Db, unit: Pick<Unit, "path">): Promise<Unit[]> {
   const ids = unit.path.split("/").filter(Boolean).map(Number);
   if (ids.length === 0) return [];
-  const rows = db.select().from(units).where(inArray(units.id, ids)).all();
+  const rows = await db.select().from(units).where(inArray(units.id, ids));
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.map((i) => byId.get(i)!).filter(Boolean);
 }
 
-export function searchUnits(
+export async function searchUnits(
   db: Db,
   query: string,
   opts: { withinPaths?: string[] | null; limit?: number } = {},
-): Unit[] {
+): Promise<Unit[]> {
   const q = foldVietnamese(query);
   const conds = [];
   if (q) {
@@ -233,30 +226,28 @@ export function searchUnits(
     if (opts.withinPaths.length === 0) return [];
     conds.push(or(...opts.withinPaths.map((p) => subtreeCondition(p))));
   }
-  return db
+  return await db
     .select()
     .from(units)
     .where(and(...conds))
     .orderBy(asc(units.depth), asc(units.code))
-    .limit(opts.limit ?? 50)
-    .all();
+    .limit(opts.limit ?? 50);
 }
 
 /**
  * The units a trainer's grants are on (code and name, in tree order), for hints, default unit
  * lists and export labels; an administrator's scope has none.
  */
-export function scopeRootUnits(db: Db, scope: Scope): Pick<Unit, "id" | "code" | "name">[] {
+export async function scopeRootUnits(db: Db, scope: Scope): Promise<Pick<Unit, "id" | "code" | "name">[]> {
   if (scope.all || scope.roots.length === 0) return [];
-  return db
+  return await db
     .select({ id: units.id, code: units.code, name: units.name })
     .from(units)
     .where(inArray(units.id, scope.roots.map((r) => r.id)))
-    .orderBy(asc(units.path))
-    .all();
+    .orderBy(asc(units.path));
 }
 
-export function allUnits(db: Db): Unit[] {
-  return db.select().from(units).orderBy(asc(units.path)).all();
+export async function allUnits(db: Db): Promise<Unit[]> {
+  return await db.select().from(units).orderBy(asc(units.path));
 }
 

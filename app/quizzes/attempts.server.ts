@@ -1,3 +1,4 @@
+import { first, one } from "#db/first.ts";
 import crypto from "node:crypto";
 import type Database from "better-sqlite3";
 import { and, desc, eq, max } from "drizzle-orm";
@@ -8,7 +9,7 @@ import { getCourse, publishedSnapshot, type Course } from "#app/courses/courses.
 import { recomputeCompletion } from "#app/courses/completion.server.ts";
 import { snapshotItems } from "#app/courses/snapshot.ts";
 import { Lru } from "#app/courses/lru.ts";
-import { connectionOf } from "#app/courses/prepared.server.ts";
+import { connectionOf } from "#db/prepared.server.ts";
 import { parseGift } from "./gift.ts";
 import { correctResponse, grade, presentQuestion, responseSchema, type GradeResult, type PresentedQuestion, type QuizResponse } from "./grading.ts";
 import { seededRandom, shuffled } from "./text.ts";
@@ -21,8 +22,8 @@ export type Settings = typeof quizSettings.$inferSelect;
 export type Attempt = typeof quizAttempts.$inferSelect;
 type Draw = { category: string | null; count: number | null }[];
 
-export function settingsFor(db: Db, courseId: number, itemKey: string): Omit<Settings, "id" | "updatedAt"> {
-  const row = db.select().from(quizSettings).where(and(eq(quizSettings.courseId, courseId), eq(quizSettings.itemKey, itemKey))).get();
+export async function settingsFor(db: Db, courseId: number, itemKey: string): Promise<Omit<Settings, "id" | "updatedAt">> {
+  const row = await first(db.select().from(quizSettings).where(and(eq(quizSettings.courseId, courseId), eq(quizSettings.itemKey, itemKey))));
   return (
     row ?? {
       courseId,
@@ -45,10 +46,10 @@ export function settingsFor(db: Db, courseId: number, itemKey: string): Omit<Set
 export type QuizSettingsInput = Omit<Settings, "id" | "courseId" | "itemKey" | "updatedAt">;
 
 /** Creates or replaces the settings of one quiz item (they are keyed by item, not by version). */
-export function saveQuizSettings(db: Db, courseId: number, itemKey: string, input: QuizSettingsInput, now = new Date()): void {
+export async function saveQuizSettings(db: Db, courseId: number, itemKey: string, input: QuizSettingsInput, now = new Date()): Promise<void> {
   const values = { ...input, updatedAt: now };
-  writeTx(db, (tx) =>
-    tx.insert(quizSettings).values({ courseId, itemKey, ...values }).onConflictDoUpdate({ target: [quizSettings.courseId, quizSettings.itemKey], set: values }).run(),
+  await writeTx(db, async (tx) =>
+    await tx.insert(quizSettings).values({ courseId, itemKey, ...values }).onConflictDoUpdate({ target: [quizSettings.courseId, quizSettings.itemKey], set: values }),
   );
 }
 
@@ -70,8 +71,8 @@ function bankCacheOf(db: Db): Lru<string, Question[]> {
 }
 
 /** The question bank of a quiz item in the published version (parsed once per version). */
-export function quizBank(db: Db, course: Course, itemKey: string) {
-  const pub = publishedSnapshot(db, course);
+export async function quizBank(db: Db, course: Course, itemKey: string) {
+  const pub = await publishedSnapshot(db, course);
   const item = pub && snapshotItems(pub.snapshot).find((i) => i.key === itemKey);
   if (!pub || !item || item.type !== "quiz") throw new DomainError("course.error.itemNotFound", {}, 404);
   const banks = bankCacheOf(db);
@@ -98,13 +99,12 @@ export function drawQuestions(bank: Question[], draw: Draw | null, seed: string)
   return bank.filter((q) => picked.has(q.id));
 }
 
-export function attemptsOf(db: Db, memberId: number, courseId: number, itemKey: string): Attempt[] {
-  return db
+export async function attemptsOf(db: Db, memberId: number, courseId: number, itemKey: string): Promise<Attempt[]> {
+  return await db
     .select()
     .from(quizAttempts)
     .where(and(eq(quizAttempts.memberId, memberId), eq(quizAttempts.courseId, courseId), eq(quizAttempts.itemKey, itemKey)))
-    .orderBy(desc(quizAttempts.attemptNo))
-    .all();
+    .orderBy(desc(quizAttempts.attemptNo));
 }
 
 function isUniqueViolation(e: unknown) {
@@ -120,15 +120,15 @@ function newAttemptSeed(): string {
  * Starts an attempt, or returns the one already open (a double click, two tabs or a retry all
  * land on the same attempt: the partial unique index makes "one open attempt" a fact, not a hope).
  */
-export function startAttempt(db: Db, memberId: number, course: Course, itemKey: string, now = new Date(), drawSeed = newAttemptSeed): Attempt {
-  closeExpiredAttempts(db, memberId, course.id, itemKey, now);
-  const { pub, questions } = quizBank(db, course, itemKey);
-  const s = settingsFor(db, course.id, itemKey);
+export async function startAttempt(db: Db, memberId: number, course: Course, itemKey: string, now = new Date(), drawSeed = newAttemptSeed): Promise<Attempt> {
+  await closeExpiredAttempts(db, memberId, course.id, itemKey, now);
+  const { pub, questions } = await quizBank(db, course, itemKey);
+  const s = await settingsFor(db, course.id, itemKey);
   if (s.openAt && now < s.openAt) throw new DomainError("quiz.error.notOpen", {}, 409);
   if (s.closeAt && now >= s.closeAt) throw new DomainError("quiz.error.closed", {}, 409);
   try {
-    return writeTx(db, (tx) => {
-      const existing = attemptsOf(tx, memberId, course.id, itemKey);
+    return writeTx(db, async (tx) => {
+      const existing = await attemptsOf(tx, memberId, course.id, itemKey);
       const open = existing.find((a) => a.state === "open");
       if (open) return open;
       if (s.attemptsAllowed > 0 && existing.length >= s.attemptsAllowed) throw new DomainError("quiz.error.noAttemptsLeft", { n: s.attemptsAllowed }, 409);
@@ -139,8 +139,8 @@ export function startAttempt(db: Db, memberId: number, course: Course, itemKey: 
       const limitEnd = s.timeLimitSeconds ? now.getTime() + s.timeLimitSeconds * 1000 : null;
       const closeEnd = s.closeAt ? s.closeAt.getTime() : null;
       const deadline = [limitEnd, closeEnd].filter((x): x is number => x !== null);
-      const attemptNo = (tx.select({ n: max(quizAttempts.attemptNo) }).from(quizAttempts).where(and(eq(quizAttempts.memberId, memberId), eq(quizAttempts.courseId, course.id), eq(quizAttempts.itemKey, itemKey))).get()?.n ?? 0) + 1;
-      const a = tx
+      const attemptNo = ((await first(tx.select({ n: max(quizAttempts.attemptNo) }).from(quizAttempts).where(and(eq(quizAttempts.memberId, memberId), eq(quizAttempts.courseId, course.id), eq(quizAttempts.itemKey, itemKey)))))?.n ?? 0) + 1;
+      const a = await one(tx
         .insert(quizAttempts)
         .values({
           memberId,
@@ -154,52 +154,50 @@ export function startAttempt(db: Db, memberId: number, course: Course, itemKey: 
           startedAt: now,
           deadlineAt: deadline.length ? new Date(Math.min(...deadline)) : null,
         })
-        .returning()
-        .get();
-      tx.insert(itemProgress).values({ memberId, courseId: course.id, itemKey, state: "started", versionId: pub.versionId, startedAt: now }).onConflictDoNothing().run();
+        .returning());
+      await tx.insert(itemProgress).values({ memberId, courseId: course.id, itemKey, state: "started", versionId: pub.versionId, startedAt: now }).onConflictDoNothing();
       return a;
     });
   } catch (e) {
     // Another request won the race to open the attempt: that one is ours too.
     if (isUniqueViolation(e)) {
-      const open = attemptsOf(db, memberId, course.id, itemKey).find((a) => a.state === "open");
+      const open = (await attemptsOf(db, memberId, course.id, itemKey)).find((a) => a.state === "open");
       if (open) return open;
     }
     throw e;
   }
 }
 
-export function getAttempt(db: Db, attemptId: number): Attempt | undefined {
-  return db.select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)).get();
+export async function getAttempt(db: Db, attemptId: number): Promise<Attempt | undefined> {
+  return await first(db.select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)));
 }
 
-export function getOwnAttempt(db: Db, memberId: number, attemptId: number): Attempt {
-  const a = db.select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)).get();
+export async function getOwnAttempt(db: Db, memberId: number, attemptId: number): Promise<Attempt> {
+  const a = await first(db.select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)));
   if (!a || a.memberId !== memberId) throw new DomainError("quiz.error.notFound", {}, 404);
   return a;
 }
 
-export function savedAnswers(db: Db, attemptId: number): Map<string, unknown> {
-  return new Map(db.select().from(quizAnswers).where(eq(quizAnswers.attemptId, attemptId)).all().map((r) => [r.questionId, r.response]));
+export async function savedAnswers(db: Db, attemptId: number): Promise<Map<string, unknown>> {
+  return new Map((await db.select().from(quizAnswers).where(eq(quizAnswers.attemptId, attemptId))).map((r) => [r.questionId, r.response]));
 }
 
 /** Saves one answer while the attempt is open and its deadline (plus grace) has not passed. */
-export function saveAnswer(db: Db, memberId: number, attemptId: number, questionId: string, response: unknown, now = new Date()) {
-  const a = getOwnAttempt(db, memberId, attemptId);
+export async function saveAnswer(db: Db, memberId: number, attemptId: number, questionId: string, response: unknown, now = new Date()) {
+  const a = await getOwnAttempt(db, memberId, attemptId);
   if (a.state !== "open") throw new DomainError("quiz.error.notOpenAttempt", {}, 409);
   if (a.deadlineAt && now.getTime() > a.deadlineAt.getTime() + GRACE_MS) {
-    finishAttempt(db, a, now);
+    await finishAttempt(db, a, now);
     throw new DomainError("quiz.error.timeUp", {}, 409);
   }
   const q = (a.questions as Question[]).find((x) => x.id === questionId);
   if (!q) throw new DomainError("quiz.error.notFound", {}, 404);
   const parsed = responseSchema(q).safeParse(response);
   if (!parsed.success) throw new DomainError("quiz.error.badAnswer", {}, 400);
-  writeTx(db, (tx) =>
-    tx.insert(quizAnswers)
+  await writeTx(db, async (tx) =>
+    await tx.insert(quizAnswers)
       .values({ attemptId, questionId, response: parsed.data, savedAt: now })
-      .onConflictDoUpdate({ target: [quizAnswers.attemptId, quizAnswers.questionId], set: { response: parsed.data, savedAt: now } })
-      .run(),
+      .onConflictDoUpdate({ target: [quizAnswers.attemptId, quizAnswers.questionId], set: { response: parsed.data, savedAt: now } }),
   );
   return { savedAt: now };
 }
@@ -209,49 +207,49 @@ export function saveAnswer(db: Db, memberId: number, attemptId: number, question
  * result). Answers saved after the deadline were already refused, so a late submit grades only
  * what arrived in time. Passing (or attempting, per the quiz's rule) completes the item.
  */
-function finishAttempt(db: Db, a: Attempt, now: Date) {
-  return writeTx(db, (tx) => {
-    const current = tx.select().from(quizAttempts).where(eq(quizAttempts.id, a.id)).get()!;
+async function finishAttempt(db: Db, a: Attempt, now: Date) {
+  return writeTx(db, async (tx) => {
+    const current = (await first(tx.select().from(quizAttempts).where(eq(quizAttempts.id, a.id))))!;
     if (current.state !== "open") return current;
     const questions = current.questions as Question[];
-    const answers = savedAnswers(tx, a.id);
+    const answers = await savedAnswers(tx, a.id);
     let got = 0;
     let total = 0;
     for (const q of questions) {
       const r = answers.has(q.id) ? grade(q, answers.get(q.id)) : { score: 0 };
       got += r.score * q.weight;
       total += q.weight;
-      if (answers.has(q.id)) tx.update(quizAnswers).set({ score: r.score }).where(and(eq(quizAnswers.attemptId, a.id), eq(quizAnswers.questionId, q.id))).run();
+      if (answers.has(q.id)) await tx.update(quizAnswers).set({ score: r.score }).where(and(eq(quizAnswers.attemptId, a.id), eq(quizAnswers.questionId, q.id)));
     }
     const score = total > 0 ? got / total : 0;
-    const s = settingsFor(tx, a.courseId, a.itemKey);
+    const s = await settingsFor(tx, a.courseId, a.itemKey);
     const passed = score * 100 + 1e-9 >= s.passPercent;
     const late = current.deadlineAt !== null && now.getTime() > current.deadlineAt.getTime() + GRACE_MS;
     const submittedAt = late ? current.deadlineAt! : now;
-    tx.update(quizAttempts).set({ state: late ? "expired" : "submitted", submittedAt, score, passed }).where(eq(quizAttempts.id, a.id)).run();
+    await tx.update(quizAttempts).set({ state: late ? "expired" : "submitted", submittedAt, score, passed }).where(eq(quizAttempts.id, a.id));
     if (passed || s.completionRule === "attempt") {
-      const p = tx.select().from(itemProgress).where(and(eq(itemProgress.memberId, a.memberId), eq(itemProgress.courseId, a.courseId), eq(itemProgress.itemKey, a.itemKey))).get();
+      const p = await first(tx.select().from(itemProgress).where(and(eq(itemProgress.memberId, a.memberId), eq(itemProgress.courseId, a.courseId), eq(itemProgress.itemKey, a.itemKey))));
       if (p && p.state !== "completed") {
-        tx.update(itemProgress).set({ state: "completed", completedAt: submittedAt, versionId: a.versionId }).where(eq(itemProgress.id, p.id)).run();
+        await tx.update(itemProgress).set({ state: "completed", completedAt: submittedAt, versionId: a.versionId }).where(eq(itemProgress.id, p.id));
       }
       // Even when the item was already complete, a better score may meet the course's minimum grade.
-      const course = getCourse(tx, a.courseId);
-      const pub = course && publishedSnapshot(tx, course);
-      if (pub) recomputeCompletion(tx, a.memberId, a.courseId, pub, now);
+      const course = await getCourse(tx, a.courseId);
+      const pub = course && await publishedSnapshot(tx, course);
+      if (pub) await recomputeCompletion(tx, a.memberId, a.courseId, pub, now);
     }
-    return tx.select().from(quizAttempts).where(eq(quizAttempts.id, a.id)).get()!;
+    return (await first(tx.select().from(quizAttempts).where(eq(quizAttempts.id, a.id))))!;
   });
 }
 
-export function submitAttempt(db: Db, memberId: number, attemptId: number, now = new Date()) {
-  const a = getOwnAttempt(db, memberId, attemptId);
+export async function submitAttempt(db: Db, memberId: number, attemptId: number, now = new Date()) {
+  const a = await getOwnAttempt(db, memberId, attemptId);
   return finishAttempt(db, a, now);
 }
 
 /** Abandoned attempts are closed once their time (plus grace) has passed. */
-export function closeExpiredAttempts(db: Db, memberId: number, courseId: number, itemKey: string, now = new Date()) {
-  for (const a of attemptsOf(db, memberId, courseId, itemKey)) {
-    if (a.state === "open" && a.deadlineAt && now.getTime() > a.deadlineAt.getTime() + GRACE_MS) finishAttempt(db, a, now);
+export async function closeExpiredAttempts(db: Db, memberId: number, courseId: number, itemKey: string, now = new Date()) {
+  for (const a of await attemptsOf(db, memberId, courseId, itemKey)) {
+    if (a.state === "open" && a.deadlineAt && now.getTime() > a.deadlineAt.getTime() + GRACE_MS) await finishAttempt(db, a, now);
   }
 }
 
@@ -266,8 +264,8 @@ export type PresentedAttempt = {
 };
 
 /** What the member may see of an attempt in progress: questions without answers, their own saved responses. */
-export function presentAttempt(db: Db, a: Attempt): PresentedAttempt {
-  const answers = savedAnswers(db, a.id);
+export async function presentAttempt(db: Db, a: Attempt): Promise<PresentedAttempt> {
+  const answers = await savedAnswers(db, a.id);
   return {
     id: a.id,
     attemptNo: a.attemptNo,
@@ -294,16 +292,16 @@ export type ReviewItem = {
  * The review after submission, limited by the quiz's settings: correctness and feedback if
  * allowed, and the right answers only when the rule allows (by default, once no attempt remains).
  */
-export function reviewAttempt(db: Db, a: Attempt, opts: { attemptsUsed: number; passedAny: boolean; asTrainer?: boolean }): ReviewItem[] | null {
+export async function reviewAttempt(db: Db, a: Attempt, opts: { attemptsUsed: number; passedAny: boolean; asTrainer?: boolean }): Promise<ReviewItem[] | null> {
   if (a.state === "open") return null;
-  const s = settingsFor(db, a.courseId, a.itemKey);
+  const s = await settingsFor(db, a.courseId, a.itemKey);
   const noneLeft = s.attemptsAllowed > 0 && opts.attemptsUsed >= s.attemptsAllowed;
   const showAnswers =
     opts.asTrainer === true ||
     s.reviewAnswers === "always" ||
     (s.reviewAnswers === "after-last-attempt" && noneLeft) ||
     (s.reviewAnswers === "after-pass" && opts.passedAny);
-  const answers = savedAnswers(db, a.id);
+  const answers = await savedAnswers(db, a.id);
   return (a.questions as Question[]).map((q, i) => {
     const response = answers.get(q.id) ?? null;
     const g: GradeResult | null = response === null ? null : grade(q, response);

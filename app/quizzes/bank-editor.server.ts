@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 /**
  * Editing a quiz item's question bank in the browser. The bank stays what it always was: the
  * item's GIFT text (draft; members see it once the course is published, and an attempt keeps the
@@ -30,14 +31,14 @@ export function bankRevision(source: string): string {
   return crypto.createHash("sha256").update(source).digest("hex").slice(0, 16);
 }
 
-function quizItem(db: Db, courseId: number, itemKey: string) {
-  const item = db.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, itemKey))).get();
+async function quizItem(db: Db, courseId: number, itemKey: string) {
+  const item = await first(db.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, itemKey))));
   if (!item || item.type !== "quiz") throw new DomainError("course.error.itemNotFound", {}, 404);
   return item;
 }
 
-export function editableBank(db: Db, courseId: number, itemKey: string): EditableBank {
-  const source = quizItem(db, courseId, itemKey).source ?? "";
+export async function editableBank(db: Db, courseId: number, itemKey: string): Promise<EditableBank> {
+  const source = (await quizItem(db, courseId, itemKey)).source ?? "";
   const parsed = parseGift(source);
   return { revision: bankRevision(source), questions: parsed.questions, problems: parsed.problems };
 }
@@ -72,15 +73,15 @@ function firstDifference(a: unknown, b: unknown, path: string[] = []): string {
  * the page was made from another revision, or when the stored text has questions the importer
  * rejected (writing the bank back would drop them without a word).
  */
-function editBank(
+async function editBank(
   db: Db,
   courseId: number,
   itemKey: string,
   revision: string,
   change: (questions: Question[]) => { questions: Question[]; focus: Question | null },
-): EditResult {
-  return writeTx(db, (tx) => {
-    const source = quizItem(tx, courseId, itemKey).source ?? "";
+): Promise<EditResult> {
+  return writeTx(db, async (tx) => {
+    const source = (await quizItem(tx, courseId, itemKey)).source ?? "";
     if (bankRevision(source) !== revision) throw new DomainError("quizEditor.error.stale", {}, 409);
     const parsed = parseGift(source);
     if (parsed.problems.length) throw new DomainError("quizEditor.error.bankHasProblems", { n: parsed.problems.length }, 409);
@@ -105,7 +106,7 @@ function editBank(
         };
       }
     }
-    tx.update(courseItems).set({ source: text, updatedAt: new Date() }).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, itemKey))).run();
+    await tx.update(courseItems).set({ source: text, updatedAt: new Date() }).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, itemKey)));
     return { ok: true as const, index: focus ? ordered.indexOf(focus) : -1, revision: bankRevision(text) };
   });
 }
@@ -126,11 +127,11 @@ function requireIndex(questions: readonly Question[], index: number): void {
  * Adds a question (`index` null: at the end of its place in the bank) or replaces the one at
  * `index` (0-based). The draft is checked like a GIFT question; every problem comes back at once.
  */
-export function saveQuestion(db: Db, courseId: number, itemKey: string, input: { revision: string; index: number | null; draft: QuestionDraft }): EditResult {
+export async function saveQuestion(db: Db, courseId: number, itemKey: string, input: { revision: string; index: number | null; draft: QuestionDraft }): Promise<EditResult> {
   const built = questionFromDraft(input.draft);
   if (!built.ok) {
     // A stale page or a missing question says so before the draft's own problems.
-    const bank = editableBank(db, courseId, itemKey);
+    const bank = await editableBank(db, courseId, itemKey);
     if (bank.revision !== input.revision) throw new DomainError("quizEditor.error.stale", {}, 409);
     if (input.index !== null) requireIndex(bank.questions, input.index);
     return built;
@@ -144,7 +145,7 @@ export function saveQuestion(db: Db, courseId: number, itemKey: string, input: {
 }
 
 /** Moves the question at `from` to `to` (0-based; it cannot leave its GIFT place, see giftOrder). */
-export function moveQuestion(db: Db, courseId: number, itemKey: string, input: { revision: string; from: number; to: number }): EditResult {
+export async function moveQuestion(db: Db, courseId: number, itemKey: string, input: { revision: string; from: number; to: number }): Promise<EditResult> {
   return editBank(db, courseId, itemKey, input.revision, (questions) => {
     requireIndex(questions, input.from);
     requireIndex(questions, input.to);
@@ -155,7 +156,7 @@ export function moveQuestion(db: Db, courseId: number, itemKey: string, input: {
   });
 }
 
-export function deleteQuestion(db: Db, courseId: number, itemKey: string, input: { revision: string; index: number }): EditResult {
+export async function deleteQuestion(db: Db, courseId: number, itemKey: string, input: { revision: string; index: number }): Promise<EditResult> {
   return editBank(db, courseId, itemKey, input.revision, (questions) => {
     requireIndex(questions, input.index);
     return { questions: questions.filter((_, i) => i !== input.index), focus: null };

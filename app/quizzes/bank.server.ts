@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import { and, asc, eq } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { courseItems, courseModules } from "#db/schema/index.ts";
@@ -10,17 +11,17 @@ import type { QuestionKind } from "./types.ts";
 export type BankImport = { itemKey: string; questions: number; byKind: Partial<Record<QuestionKind, number>>; problems: GiftProblem[] };
 
 /** The quiz item to put a bank into: the one named, else the course's first quiz, else a new one. */
-function targetItem(db: Db, courseId: number, itemKey: string | null): string {
+async function targetItem(db: Db, courseId: number, itemKey: string | null): Promise<string> {
   if (itemKey) {
-    const item = db.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, itemKey))).get();
+    const item = await first(db.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, itemKey))));
     if (!item || item.type !== "quiz") throw new DomainError("course.error.itemNotFound", {}, 404);
     return item.key;
   }
-  const first = db.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.type, "quiz"))).orderBy(asc(courseItems.position)).get();
-  if (first) return first.key;
-  const lastModule = db.select().from(courseModules).where(eq(courseModules.courseId, courseId)).orderBy(asc(courseModules.position)).all().at(-1);
+  const firstQuiz = await first(db.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.type, "quiz"))).orderBy(asc(courseItems.position)));
+  if (firstQuiz) return firstQuiz.key;
+  const lastModule = (await db.select().from(courseModules).where(eq(courseModules.courseId, courseId)).orderBy(asc(courseModules.position))).at(-1);
   if (!lastModule) throw new DomainError("course.error.notFound", {}, 404);
-  return addItem(db, courseId, lastModule.key, "quiz", "Bài kiểm tra cuối khóa").key;
+  return (await addItem(db, courseId, lastModule.key, "quiz", "Bài kiểm tra cuối khóa")).key;
 }
 
 /**
@@ -28,16 +29,16 @@ function targetItem(db: Db, courseId: number, itemKey: string | null): string {
  * or we do not support is reported with its line number; when any is reported and `strict` is
  * set, nothing is written (the trainer fixes the file first).
  */
-export function importGiftBank(db: Db, courseId: number, itemKey: string | null, text: string, opts: { strict?: boolean } = {}): BankImport {
+export async function importGiftBank(db: Db, courseId: number, itemKey: string | null, text: string, opts: { strict?: boolean } = {}): Promise<BankImport> {
   const parsed = parseGift(text);
   const byKind: Partial<Record<QuestionKind, number>> = {};
   for (const q of parsed.questions) byKind[q.kind] = (byKind[q.kind] ?? 0) + 1;
   if (parsed.questions.length === 0 || (opts.strict && parsed.problems.length > 0)) {
     return { itemKey: itemKey ?? "", questions: parsed.questions.length, byKind, problems: parsed.problems };
   }
-  const key = targetItem(db, courseId, itemKey);
-  writeTx(db, (tx) =>
-    tx.update(courseItems).set({ source: text.replace(/^\uFEFF/, "").normalize("NFC"), updatedAt: new Date() }).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, key))).run(),
+  const key = await targetItem(db, courseId, itemKey);
+  await writeTx(db, async (tx) =>
+    await tx.update(courseItems).set({ source: text.replace(/^\uFEFF/, "").normalize("NFC"), updatedAt: new Date() }).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, key))),
   );
   return { itemKey: key, questions: parsed.questions.length, byKind, problems: parsed.problems };
 }
@@ -47,14 +48,14 @@ export function importGiftBank(db: Db, courseId: number, itemKey: string | null,
  * does (UTF-8, UTF-16, Windows-1258); a file in any other encoding writes nothing and comes back
  * as one problem, so no replacement character is ever stored.
  */
-export function importGiftFile(db: Db, courseId: number, itemKey: string | null, bytes: Uint8Array, opts: { strict?: boolean } = {}): BankImport {
+export async function importGiftFile(db: Db, courseId: number, itemKey: string | null, bytes: Uint8Array, opts: { strict?: boolean } = {}): Promise<BankImport> {
   const decoded = decodeGiftBytes(bytes);
   if (!decoded.ok) return { itemKey: "", questions: 0, byKind: {}, problems: [decoded.problem] };
   return importGiftBank(db, courseId, itemKey, decoded.text, opts);
 }
 
-export function bankSource(db: Db, courseId: number, itemKey: string): string {
-  const item = db.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, itemKey))).get();
+export async function bankSource(db: Db, courseId: number, itemKey: string): Promise<string> {
+  const item = await first(db.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, itemKey))));
   if (!item || item.type !== "quiz") throw new DomainError("course.error.itemNotFound", {}, 404);
   return item.source ?? "";
 }

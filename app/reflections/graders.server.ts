@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import { and, eq, inArray, isNull, ne } from "drizzle-orm";
 import type { Db } from "#db/client.server.ts";
 import { members, reflectionGraders, units } from "#db/schema/index.ts";
@@ -22,27 +23,26 @@ export function isSecretaryPosition(position: string): boolean {
 }
 
 /** Active, enabled members of the unit holding a secretary or deputy position, other than the writer. */
-export function cellGradersOf(db: Db, unitId: number, writerId: number): number[] {
-  return db
+export async function cellGradersOf(db: Db, unitId: number, writerId: number): Promise<number[]> {
+  return (await db
     .select({ id: members.id, position: members.position })
     .from(members)
-    .where(and(eq(members.unitId, unitId), eq(members.status, "active"), isNull(members.disabledAt), ne(members.id, writerId)))
-    .all()
+    .where(and(eq(members.unitId, unitId), eq(members.status, "active"), isNull(members.disabledAt), ne(members.id, writerId))))
     .filter((m) => isSecretaryPosition(m.position))
     .map((m) => m.id);
 }
 
 /** Replaces the graders named for a submission with those of its latest submission. */
-export function recordCellGraders(tx: Db, submissionId: number, graderIds: number[]) {
-  tx.delete(reflectionGraders).where(eq(reflectionGraders.submissionId, submissionId)).run();
-  for (const memberId of graderIds) tx.insert(reflectionGraders).values({ submissionId, memberId }).run();
+export async function recordCellGraders(tx: Db, submissionId: number, graderIds: number[]) {
+  await tx.delete(reflectionGraders).where(eq(reflectionGraders.submissionId, submissionId));
+  for (const memberId of graderIds) await tx.insert(reflectionGraders).values({ submissionId, memberId });
 }
 
 /** submission id → the graders named for it. */
-export function namedGraders(db: Db, submissionIds: number[]): Map<number, number[]> {
+export async function namedGraders(db: Db, submissionIds: number[]): Promise<Map<number, number[]>> {
   const out = new Map<number, number[]>();
   for (let i = 0; i < submissionIds.length; i += 500) {
-    const rows = db.select().from(reflectionGraders).where(inArray(reflectionGraders.submissionId, submissionIds.slice(i, i + 500))).all();
+    const rows = await db.select().from(reflectionGraders).where(inArray(reflectionGraders.submissionId, submissionIds.slice(i, i + 500)));
     for (const r of rows) out.set(r.submissionId, [...(out.get(r.submissionId) ?? []), r.memberId]);
   }
   return out;
@@ -50,8 +50,8 @@ export function namedGraders(db: Db, submissionIds: number[]): Map<number, numbe
 
 export type GraderContext = { actor: SessionMember; scope: Scope };
 
-export function graderContext(db: Db, actor: SessionMember): GraderContext {
-  return { actor, scope: scopeOf(db, actor) };
+export async function graderContext(db: Db, actor: SessionMember): Promise<GraderContext> {
+  return { actor, scope: await scopeOf(db, actor) };
 }
 
 type SubmissionForAccess = { gradersRule: "cell" | "trainers" | null; unitPath: string | null };
@@ -71,12 +71,12 @@ export function canGradeSubmission(ctx: GraderContext, sub: SubmissionForAccess,
 }
 
 /** The unit's path, for scope checks of a submission recorded against it. */
-export function unitPathOf(db: Db, unitId: number | null): string | null {
+export async function unitPathOf(db: Db, unitId: number | null): Promise<string | null> {
   if (unitId === null) return null;
-  return db.select({ path: units.path }).from(units).where(eq(units.id, unitId)).get()?.path ?? null;
+  return (await first(db.select({ path: units.path }).from(units).where(eq(units.id, unitId))))?.path ?? null;
 }
 
 /** Whether the member has ever been named a grader (the menu shows them the grading queue). */
-export function isNamedGrader(db: Db, memberId: number): boolean {
-  return !!db.select({ m: reflectionGraders.memberId }).from(reflectionGraders).where(eq(reflectionGraders.memberId, memberId)).limit(1).get();
+export async function isNamedGrader(db: Db, memberId: number): Promise<boolean> {
+  return !!(await first(db.select({ m: reflectionGraders.memberId }).from(reflectionGraders).where(eq(reflectionGraders.memberId, memberId)).limit(1)));
 }

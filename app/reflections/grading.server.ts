@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 /**
  * The graders' side: the queue by unit, one submission read beside its prompt with the copies
  * found, grading (alone or in bulk), and the completion that a pass brings. Every grade is a new
@@ -22,9 +23,9 @@ import { sharedSegments, shingles } from "./similarity.ts";
 import type { QueueFilter } from "./queue-filters.ts";
 
 /** The item's rules in the course's current published version (what grading applies). */
-function settingsNow(db: Db, courseId: number, itemKey: string): ReflectionSettings | null {
-  const c = getCourse(db, courseId);
-  const pub = c && publishedSnapshot(db, c);
+async function settingsNow(db: Db, courseId: number, itemKey: string): Promise<ReflectionSettings | null> {
+  const c = await getCourse(db, courseId);
+  const pub = c && await publishedSnapshot(db, c);
   const item = pub?.items.find((i) => i.key === itemKey && i.type === "reflection");
   return item ? reflectionSettingsOf(item.reflection) : null;
 }
@@ -42,12 +43,12 @@ export type QueueRow = Awaited<ReturnType<typeof gradingQueue>>["rows"][number];
  * The queue: submitted reflections the actor may see, by unit (the writer's unit when they
  * submitted). Waiting = submitted and not graded since; overdue = waiting past the item's due day.
  */
-export function gradingQueue(db: Db, ctx: GraderContext, opts: { filter: QueueFilter; unitId?: number | null; courseId?: number | null; now?: Date }) {
+export async function gradingQueue(db: Db, ctx: GraderContext, opts: { filter: QueueFilter; unitId?: number | null; courseId?: number | null; now?: Date }) {
   const now = opts.now ?? new Date();
   const conds = [gt(reflectionSubmissions.versionNo, 0), visibleCondition(ctx)];
   if (opts.unitId) conds.push(eq(reflectionSubmissions.unitId, opts.unitId));
   if (opts.courseId) conds.push(eq(reflectionSubmissions.courseId, opts.courseId));
-  const raw = db
+  const raw = await db
     .select({
       id: reflectionSubmissions.id,
       state: reflectionSubmissions.state,
@@ -72,39 +73,36 @@ export function gradingQueue(db: Db, ctx: GraderContext, opts: { filter: QueueFi
     .innerJoin(units, eq(units.id, reflectionSubmissions.unitId))
     .innerJoin(courses, eq(courses.id, reflectionSubmissions.courseId))
     .where(and(...conds))
-    .orderBy(asc(units.path), asc(reflectionSubmissions.submittedAt))
-    .all();
-  const named = namedGraders(
+    .orderBy(asc(units.path), asc(reflectionSubmissions.submittedAt));
+  const named = await namedGraders(
     db,
     raw.map((r) => r.id),
   );
   const flagged = new Map<number, number>();
   if (raw.length) {
-    const latest = db
+    const latest = await db
       .select({ id: reflectionVersions.id, submissionId: reflectionVersions.submissionId })
       .from(reflectionVersions)
       .innerJoin(reflectionSubmissions, and(eq(reflectionSubmissions.id, reflectionVersions.submissionId), eq(reflectionSubmissions.versionNo, reflectionVersions.versionNo)))
-      .where(inArray(reflectionVersions.submissionId, raw.map((r) => r.id)))
-      .all();
+      .where(inArray(reflectionVersions.submissionId, raw.map((r) => r.id)));
     const subOf = new Map(latest.map((l) => [l.id, l.submissionId]));
-    for (const p of pairsOf(db, [...subOf.keys()])) {
+    for (const p of await pairsOf(db, [...subOf.keys()])) {
       const s = subOf.get(p.versionId)!;
       flagged.set(s, Math.max(flagged.get(s) ?? 0, p.score));
     }
   }
   const grades = new Map<number, { outcome: ReflectionOutcome; score: number | null; gradedAt: Date; graderName: string | null }>();
   if (raw.length) {
-    const rows = db
+    const rows = await db
       .select({ submissionId: reflectionGrades.submissionId, outcome: reflectionGrades.outcome, score: reflectionGrades.score, gradedAt: reflectionGrades.gradedAt, id: reflectionGrades.id, graderName: members.fullName })
       .from(reflectionGrades)
       .leftJoin(members, eq(members.id, reflectionGrades.graderId))
       .where(inArray(reflectionGrades.submissionId, raw.map((r) => r.id)))
-      .orderBy(asc(reflectionGrades.gradedAt), asc(reflectionGrades.id))
-      .all();
+      .orderBy(asc(reflectionGrades.gradedAt), asc(reflectionGrades.id));
     for (const g of rows) grades.set(g.submissionId, g);
   }
-  const rows = raw.map((r) => {
-    const item = r.publishedVersionId ? publishedVersion(db, r.publishedVersionId)?.items.find((i) => i.key === r.itemKey) : undefined;
+  const rows = await Promise.all(raw.map(async (r) => {
+    const item = r.publishedVersionId ? (await publishedVersion(db, r.publishedVersionId))?.items.find((i) => i.key === r.itemKey) : undefined;
     const settings = reflectionSettingsOf(item?.reflection);
     const dueAt = dueAtOf(settings);
     const names = named.get(r.id) ?? [];
@@ -119,7 +117,7 @@ export function gradingQueue(db: Db, ctx: GraderContext, opts: { filter: QueueFi
       similarity: flagged.get(r.id) ?? null,
       canGrade: canGradeSubmission(ctx, r, names),
     };
-  });
+  }));
   const pick = (r: (typeof rows)[number]) =>
     opts.filter === "all" ||
     (opts.filter === "waiting" && r.state === "submitted") ||
@@ -137,21 +135,20 @@ export function gradingQueue(db: Db, ctx: GraderContext, opts: { filter: QueueFi
   return { rows: rows.filter(pick), counts, units: unitsSeen };
 }
 
-function loadSubmission(db: Db, submissionId: number) {
-  return db
+async function loadSubmission(db: Db, submissionId: number) {
+  return await first(db
     .select({ s: reflectionSubmissions, unitPath: units.path, unitCode: units.code, unitName: units.name, memberName: members.fullName, memberCode: members.code })
     .from(reflectionSubmissions)
     .innerJoin(members, eq(members.id, reflectionSubmissions.memberId))
     .leftJoin(units, eq(units.id, reflectionSubmissions.unitId))
-    .where(eq(reflectionSubmissions.id, submissionId))
-    .get();
+    .where(eq(reflectionSubmissions.id, submissionId)));
 }
 
 /** The submission if the actor may see it (404 otherwise, like a missing id), and whether they may grade it. */
-export function requireVisibleSubmission(db: Db, ctx: GraderContext, submissionId: number) {
-  const row = Number.isSafeInteger(submissionId) ? loadSubmission(db, submissionId) : undefined;
+export async function requireVisibleSubmission(db: Db, ctx: GraderContext, submissionId: number) {
+  const row = Number.isSafeInteger(submissionId) ? await loadSubmission(db, submissionId) : undefined;
   if (!row || row.s.versionNo === 0) throw new DomainError("reflection.error.notFound", {}, 404);
-  const named = namedGraders(db, [row.s.id]).get(row.s.id) ?? [];
+  const named = (await namedGraders(db, [row.s.id])).get(row.s.id) ?? [];
   const access = { gradersRule: row.s.gradersRule, unitPath: row.unitPath };
   if (!canSeeSubmission(ctx, access, named)) throw new DomainError("reflection.error.notFound", {}, 404);
   return { ...row, named, canGrade: canGradeSubmission(ctx, access, named) };
@@ -162,30 +159,29 @@ export function requireVisibleSubmission(db: Db, ctx: GraderContext, submissionI
  * version with its grades, and the copies found for the latest version — the other text shown,
  * highlighted, only when the actor may see that submission too; otherwise its score and unit alone.
  */
-export function gradingView(db: Db, ctx: GraderContext, submissionId: number) {
-  const row = requireVisibleSubmission(db, ctx, submissionId);
-  const course = getCourse(db, row.s.courseId)!;
-  const pub = publishedSnapshot(db, course);
+export async function gradingView(db: Db, ctx: GraderContext, submissionId: number) {
+  const row = await requireVisibleSubmission(db, ctx, submissionId);
+  const course = (await getCourse(db, row.s.courseId))!;
+  const pub = await publishedSnapshot(db, course);
   const item = pub?.items.find((i) => i.key === row.s.itemKey);
   const settings = reflectionSettingsOf(item?.reflection);
-  const versions = versionsWithGrades(db, row.s.id);
+  const versions = await versionsWithGrades(db, row.s.id);
   const latest = versions[versions.length - 1];
-  const similar = pairsOf(db, [latest.id]).sort((a, b) => b.score - a.score);
+  const similar = (await pairsOf(db, [latest.id])).sort((a, b) => b.score - a.score);
   const others = similar.length
-    ? db
+    ? (await db
         .select({ id: reflectionVersions.id, text: reflectionVersions.text, submissionId: reflectionVersions.submissionId, memberName: members.fullName, unitName: units.name })
         .from(reflectionVersions)
         .innerJoin(members, eq(members.id, reflectionVersions.memberId))
         .leftJoin(units, eq(units.id, reflectionVersions.unitId))
-        .where(inArray(reflectionVersions.id, similar.map((p) => p.otherVersionId)))
-        .all()
+        .where(inArray(reflectionVersions.id, similar.map((p) => p.otherVersionId))))
     : [];
   const mineSet = shingles(latest.text);
-  const copies = similar.map((p) => {
+  const copies = await Promise.all(similar.map(async (p) => {
     const o = others.find((x) => x.id === p.otherVersionId)!;
     let visible = false;
     try {
-      requireVisibleSubmission(db, ctx, o.submissionId);
+      await requireVisibleSubmission(db, ctx, o.submissionId);
       visible = true;
     } catch {
       visible = false;
@@ -197,7 +193,7 @@ export function gradingView(db: Db, ctx: GraderContext, submissionId: number) {
       mine: sharedSegments(latest.text, otherSet),
       other: visible ? { memberName: o.memberName, unitName: o.unitName ?? "", submissionId: o.submissionId, segments: sharedSegments(o.text, mineSet) } : null,
     };
-  });
+  }));
   return {
     submission: { id: row.s.id, state: row.s.state, versionNo: row.s.versionNo, submittedAt: row.s.submittedAt, itemKey: row.s.itemKey },
     member: { name: row.memberName, code: row.memberCode },
@@ -226,61 +222,58 @@ function outcomeOf(settings: ReflectionSettings, input: GradeInput): { outcome: 
   return { outcome: input.outcome, score: null };
 }
 
-function gradeInTx(tx: Db, ctx: GraderContext, submissionId: number, input: GradeInput, now: Date) {
-  const row = requireVisibleSubmission(tx, ctx, submissionId);
+async function gradeInTx(tx: Db, ctx: GraderContext, submissionId: number, input: GradeInput, now: Date) {
+  const row = await requireVisibleSubmission(tx, ctx, submissionId);
   if (!row.canGrade) throw new DomainError("reflection.error.notGrader", {}, 403);
   const sub = row.s;
-  const settings = settingsNow(tx, sub.courseId, sub.itemKey);
+  const settings = await settingsNow(tx, sub.courseId, sub.itemKey);
   if (!settings) throw new DomainError("reflection.error.notFound", {}, 404);
   const { outcome, score } = outcomeOf(settings, input);
   const comment = input.comment.normalize("NFC").trim();
   if (outcome === "revise" && !comment) throw new DomainError("reflection.error.commentRequired", {}, 422);
-  const version = tx
+  const version = (await first(tx
     .select({ id: reflectionVersions.id })
     .from(reflectionVersions)
-    .where(and(eq(reflectionVersions.submissionId, sub.id), eq(reflectionVersions.versionNo, sub.versionNo)))
-    .get()!;
-  tx.insert(reflectionGrades).values({ submissionId: sub.id, versionId: version.id, graderId: ctx.actor.id, outcome, score, comment, gradedAt: now }).run();
-  tx.update(reflectionSubmissions)
+    .where(and(eq(reflectionVersions.submissionId, sub.id), eq(reflectionVersions.versionNo, sub.versionNo)))))!;
+  await tx.insert(reflectionGrades).values({ submissionId: sub.id, versionId: version.id, graderId: ctx.actor.id, outcome, score, comment, gradedAt: now });
+  await tx.update(reflectionSubmissions)
     .set({ state: outcome === "pass" ? "passed" : "returned", updatedAt: now })
-    .where(eq(reflectionSubmissions.id, sub.id))
-    .run();
-  const course = getCourse(tx, sub.courseId)!;
-  const pub = publishedSnapshot(tx, course);
+    .where(eq(reflectionSubmissions.id, sub.id));
+  const course = (await getCourse(tx, sub.courseId))!;
+  const pub = await publishedSnapshot(tx, course);
   const progress = and(eq(itemProgress.memberId, sub.memberId), eq(itemProgress.courseId, sub.courseId), eq(itemProgress.itemKey, sub.itemKey));
   let courseCompleted = false;
   if (outcome === "pass") {
-    tx.insert(itemProgress)
+    await tx.insert(itemProgress)
       .values({ memberId: sub.memberId, courseId: sub.courseId, itemKey: sub.itemKey, state: "completed", versionId: pub?.versionId ?? null, startedAt: sub.createdAt, completedAt: now })
-      .onConflictDoUpdate({ target: [itemProgress.memberId, itemProgress.courseId, itemProgress.itemKey], set: { state: "completed", completedAt: now } })
-      .run();
-    if (pub) courseCompleted = recomputeCompletion(tx, sub.memberId, sub.courseId, pub, now);
+      .onConflictDoUpdate({ target: [itemProgress.memberId, itemProgress.courseId, itemProgress.itemKey], set: { state: "completed", completedAt: now } });
+    if (pub) courseCompleted = await recomputeCompletion(tx, sub.memberId, sub.courseId, pub, now);
   } else {
     // A pass changed to "revise" takes the item back — unless the course was completed with it:
     // a completion (and its certificate) is revoked by its own path, never silently.
-    const completed = tx.select({ id: courseCompletions.id }).from(courseCompletions).where(and(eq(courseCompletions.memberId, sub.memberId), eq(courseCompletions.courseId, sub.courseId))).get();
-    if (!completed) tx.update(itemProgress).set({ state: "started", completedAt: null }).where(progress).run();
+    const completed = await first(tx.select({ id: courseCompletions.id }).from(courseCompletions).where(and(eq(courseCompletions.memberId, sub.memberId), eq(courseCompletions.courseId, sub.courseId))));
+    if (!completed) await tx.update(itemProgress).set({ state: "started", completedAt: null }).where(progress);
   }
   return { outcome, courseCompleted };
 }
 
-export function gradeSubmission(db: Db, ctx: GraderContext, submissionId: number, input: GradeInput, now = new Date()) {
-  return writeTx(db, (tx) => gradeInTx(tx, ctx, submissionId, input, now));
+export async function gradeSubmission(db: Db, ctx: GraderContext, submissionId: number, input: GradeInput, now = new Date()) {
+  return writeTx(db, async (tx) => gradeInTx(tx, ctx, submissionId, input, now));
 }
 
 /**
  * Bulk grading, pass/revise scale only (a score is a judgement per text): all or nothing, one
  * transaction, each submission checked exactly as if graded alone.
  */
-export function gradeMany(db: Db, ctx: GraderContext, submissionIds: number[], input: { outcome: ReflectionOutcome; comment: string }, now = new Date()) {
-  return writeTx(db, (tx) => {
+export async function gradeMany(db: Db, ctx: GraderContext, submissionIds: number[], input: { outcome: ReflectionOutcome; comment: string }, now = new Date()) {
+  return writeTx(db, async (tx) => {
     let n = 0;
     for (const id of [...new Set(submissionIds)]) {
-      const row = requireVisibleSubmission(tx, ctx, id);
-      const settings = settingsNow(tx, row.s.courseId, row.s.itemKey);
+      const row = await requireVisibleSubmission(tx, ctx, id);
+      const settings = await settingsNow(tx, row.s.courseId, row.s.itemKey);
       if (settings?.scale !== "pass-revise") throw new DomainError("reflection.error.bulkScore", {}, 422);
       if (row.s.state !== "submitted") continue;
-      gradeInTx(tx, ctx, id, input, now);
+      await gradeInTx(tx, ctx, id, input, now);
       n++;
     }
     return n;
@@ -288,8 +281,8 @@ export function gradeMany(db: Db, ctx: GraderContext, submissionIds: number[], i
 }
 
 /** Grades of a submission, newest first (history for print and exports). */
-export function gradeHistory(db: Db, submissionId: number) {
-  return db.select().from(reflectionGrades).where(eq(reflectionGrades.submissionId, submissionId)).orderBy(desc(reflectionGrades.gradedAt), desc(reflectionGrades.id)).all();
+export async function gradeHistory(db: Db, submissionId: number) {
+  return await db.select().from(reflectionGrades).where(eq(reflectionGrades.submissionId, submissionId)).orderBy(desc(reflectionGrades.gradedAt), desc(reflectionGrades.id));
 }
 
 export { latestGrade };

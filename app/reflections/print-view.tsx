@@ -1,7 +1,7 @@
 import { useT } from "#app/i18n/use-t.ts";
 import type { reflectionPrint } from "./print.server.ts";
 
-type Data = NonNullable<ReturnType<typeof reflectionPrint>>;
+type Data = NonNullable<Awaited<ReturnType<typeof reflectionPrint>>>;
 
 /** The printed page of one reflection (A4 through the site's print styles: no header or navigation). */
 export function ReflectionPrint({ d }: { d: Data }) {

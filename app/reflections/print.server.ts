@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import { eq } from "drizzle-orm";
 import type { Db } from "#db/client.server.ts";
 import { members, reflectionSubmissions, units } from "#db/schema/index.ts";
@@ -10,19 +11,18 @@ import { versionsWithGrades } from "./writing.server.ts";
  * version and every grade. The caller has checked who may see it (the writer, or its graders and
  * managers through requireVisibleSubmission).
  */
-export function reflectionPrint(db: Db, submissionId: number) {
-  const row = db
+export async function reflectionPrint(db: Db, submissionId: number) {
+  const row = await first(db
     .select({ s: reflectionSubmissions, memberName: members.fullName, memberCode: members.code, unitName: units.name })
     .from(reflectionSubmissions)
     .innerJoin(members, eq(members.id, reflectionSubmissions.memberId))
     .leftJoin(units, eq(units.id, reflectionSubmissions.unitId))
-    .where(eq(reflectionSubmissions.id, submissionId))
-    .get();
+    .where(eq(reflectionSubmissions.id, submissionId)));
   if (!row || row.s.versionNo === 0) return null;
-  const course = getCourse(db, row.s.courseId)!;
-  const pub = publishedSnapshot(db, course);
+  const course = (await getCourse(db, row.s.courseId))!;
+  const pub = await publishedSnapshot(db, course);
   const item = pub?.items.find((i) => i.key === row.s.itemKey);
-  const versions = versionsWithGrades(db, row.s.id);
+  const versions = await versionsWithGrades(db, row.s.id);
   const latest = versions[versions.length - 1];
   return {
     member: { name: row.memberName, code: row.memberCode },

@@ -21,48 +21,48 @@ export type ReflectionCounts = { assigned: number; notSubmitted: number; waiting
 
 type Placed = { id: number; code: string; fullName: string; unitId: number; unitName: string; path: string };
 
-function placedUnder(db: Db, path: string): Placed[] {
-  return db
+async function placedUnder(db: Db, path: string): Promise<Placed[]> {
+  return await db
     .select({ id: members.id, code: members.code, fullName: members.fullName, unitId: units.id, unitName: units.name, path: units.path })
     .from(members)
     .innerJoin(units, eq(units.id, members.unitId))
     .where(and(subtreeCondition(path), eq(members.status, "active")))
-    .orderBy(units.path, members.fullNameFolded)
-    .all();
+    .orderBy(units.path, members.fullNameFolded);
 }
 
 /** Published courses with reflection items, and those items with their rules. */
-function reflectionItems(db: Db) {
-  return db
+async function reflectionItems(db: Db) {
+  const published = await db
     .select({ id: courses.id, title: courses.title, slug: courses.slug, versionId: courses.publishedVersionId })
     .from(courses)
-    .where(eq(courses.state, "published"))
-    .all()
-    .flatMap((c) => {
-      const items = c.versionId ? (publishedVersion(db, c.versionId)?.items ?? []) : [];
+    .where(eq(courses.state, "published"));
+  const perCourse = await Promise.all(
+    published.map(async (c) => {
+      const items = c.versionId ? ((await publishedVersion(db, c.versionId))?.items ?? []) : [];
       return items
         .filter((i) => i.type === "reflection")
         .map((i) => ({ courseId: c.id, courseTitle: c.title, courseSlug: c.slug, key: i.key, title: i.title, settings: reflectionSettingsOf(i.reflection) }));
-    });
+    }),
+  );
+  return perCourse.flat();
 }
 
 /** The unit's subtree: counts per reflection item, members who have not submitted, graders with work waiting. */
-export function reflectionReport(db: Db, unit: { id: number; path: string }, now = new Date()) {
-  const people = placedUnder(db, unit.path);
-  const items = reflectionItems(db);
+export async function reflectionReport(db: Db, unit: { id: number; path: string }, now = new Date()) {
+  const people = await placedUnder(db, unit.path);
+  const items = await reflectionItems(db);
   const courseIds = [...new Set(items.map((i) => i.courseId))];
   const assignments = courseIds.length ? assignmentsAt(db, now.getTime(), courseIds) : [];
-  const unitPaths = new Map(db.select({ id: units.id, path: units.path }).from(units).all().map((u) => [u.id, u.path]));
+  const unitPaths = new Map((await db.select({ id: units.id, path: units.path }).from(units)).map((u) => [u.id, u.path]));
   const assigned = (p: Placed, courseId: number) =>
     assignments.some((a) => a.courseId === courseId && (a.memberId === p.id || (a.unitId != null && p.path.startsWith(unitPaths.get(a.unitId) ?? "\0"))));
   const ids = people.map((p) => p.id);
   const subs = new Map<string, { id: number; state: string; submittedAt: Date | null }>();
   for (let i = 0; i < ids.length; i += 500) {
-    for (const s of db
+    for (const s of (await db
       .select({ id: reflectionSubmissions.id, memberId: reflectionSubmissions.memberId, courseId: reflectionSubmissions.courseId, itemKey: reflectionSubmissions.itemKey, state: reflectionSubmissions.state, submittedAt: reflectionSubmissions.submittedAt })
       .from(reflectionSubmissions)
-      .where(inArray(reflectionSubmissions.memberId, ids.slice(i, i + 500)))
-      .all()) {
+      .where(inArray(reflectionSubmissions.memberId, ids.slice(i, i + 500))))) {
       subs.set(`${s.memberId}:${s.courseId}:${s.itemKey}`, s);
     }
   }
@@ -89,14 +89,14 @@ export function reflectionReport(db: Db, unit: { id: number; path: string }, now
     }
     return { ...item, dueAt: due, counts: c };
   });
-  return { items: rows.filter((r) => r.counts.assigned > 0), missing, graders: gradersWaiting(db, waitingIds) };
+  return { items: rows.filter((r) => r.counts.assigned > 0), missing, graders: await gradersWaiting(db, waitingIds) };
 }
 
 /**
  * Graders with submissions waiting on them: the named ones (cell rule), and for submissions with
  * none named, the trainers whose grants cover the writer's unit at submission.
  */
-function gradersWaiting(db: Db, submissionIds: number[]) {
+async function gradersWaiting(db: Db, submissionIds: number[]) {
   const out = new Map<number, { memberId: number; code: string; fullName: string; unitName: string; waiting: number }>();
   const add = (m: { id: number; code: string; fullName: string; unitName: string }) => {
     const g = out.get(m.id) ?? { memberId: m.id, code: m.code, fullName: m.fullName, unitName: m.unitName, waiting: 0 };
@@ -105,29 +105,26 @@ function gradersWaiting(db: Db, submissionIds: number[]) {
   };
   for (let i = 0; i < submissionIds.length; i += 500) {
     const chunk = submissionIds.slice(i, i + 500);
-    const named = db
+    const named = await db
       .select({ submissionId: reflectionGraders.submissionId, id: members.id, code: members.code, fullName: members.fullName, unitName: units.name })
       .from(reflectionGraders)
       .innerJoin(members, eq(members.id, reflectionGraders.memberId))
       .innerJoin(units, eq(units.id, members.unitId))
-      .where(inArray(reflectionGraders.submissionId, chunk))
-      .all();
+      .where(inArray(reflectionGraders.submissionId, chunk));
     named.forEach(add);
     const withNamed = new Set(named.map((n) => n.submissionId));
-    const rest = db
+    const rest = await db
       .select({ id: reflectionSubmissions.id, path: units.path })
       .from(reflectionSubmissions)
       .innerJoin(units, eq(units.id, reflectionSubmissions.unitId))
-      .where(inArray(reflectionSubmissions.id, chunk.filter((id) => !withNamed.has(id))))
-      .all();
+      .where(inArray(reflectionSubmissions.id, chunk.filter((id) => !withNamed.has(id))));
     if (rest.length === 0) continue;
-    const trainers = db
+    const trainers = await db
       .select({ id: members.id, code: members.code, fullName: members.fullName, unitName: units.name, grantPath: units.path })
       .from(scopeGrants)
       .innerJoin(members, eq(members.id, scopeGrants.memberId))
       .innerJoin(units, eq(units.id, scopeGrants.unitId))
-      .where(and(eq(scopeGrants.kind, "trainer"), eq(members.role, "trainer"), isNull(members.disabledAt)))
-      .all();
+      .where(and(eq(scopeGrants.kind, "trainer"), eq(members.role, "trainer"), isNull(members.disabledAt)));
     for (const s of rest) {
       const seen = new Set<number>();
       for (const t of trainers) if (s.path.startsWith(t.grantPath) && !seen.has(t.id)) (seen.add(t.id), add(t));
@@ -139,8 +136,8 @@ function gradersWaiting(db: Db, submissionIds: number[]) {
 const vi = (key: PlainKey) => translate("vi", key);
 
 /** Every submission of the subtree's members (where they are now) with its latest grade, for the export engine. */
-export function gradesTable(db: Db, unit: { id: number; code: string; name: string; path: string }): ExportTable {
-  const subs = db
+export async function gradesTable(db: Db, unit: { id: number; code: string; name: string; path: string }): Promise<ExportTable> {
+  const subs = await db
     .select({
       id: reflectionSubmissions.id,
       unitCode: units.code,
@@ -159,23 +156,21 @@ export function gradesTable(db: Db, unit: { id: number; code: string; name: stri
     .innerJoin(units, eq(units.id, members.unitId))
     .innerJoin(courses, eq(courses.id, reflectionSubmissions.courseId))
     .where(and(subtreeCondition(unit.path), or(eq(reflectionSubmissions.state, "submitted"), eq(reflectionSubmissions.state, "returned"), eq(reflectionSubmissions.state, "passed"))))
-    .orderBy(units.path, members.fullNameFolded, courses.title, reflectionSubmissions.itemKey)
-    .all();
+    .orderBy(units.path, members.fullNameFolded, courses.title, reflectionSubmissions.itemKey);
   const latest = new Map<number, { outcome: string; score: number | null; comment: string; gradedAt: Date; grader: string | null }>();
   for (let i = 0; i < subs.length; i += 500) {
-    for (const g of db
+    for (const g of (await db
       .select({ submissionId: reflectionGrades.submissionId, outcome: reflectionGrades.outcome, score: reflectionGrades.score, comment: reflectionGrades.comment, gradedAt: reflectionGrades.gradedAt, grader: members.fullName })
       .from(reflectionGrades)
       .leftJoin(members, eq(members.id, reflectionGrades.graderId))
       .where(inArray(reflectionGrades.submissionId, subs.slice(i, i + 500).map((s) => s.id)))
-      .orderBy(reflectionGrades.gradedAt, reflectionGrades.id)
-      .all()) {
+      .orderBy(reflectionGrades.gradedAt, reflectionGrades.id))) {
       latest.set(g.submissionId, g);
     }
   }
-  const rows = subs.map((s) => {
+  const rows = await Promise.all(subs.map(async (s) => {
     const g = latest.get(s.id);
-    const item = s.publishedVersionId ? publishedVersion(db, s.publishedVersionId)?.items.find((i) => i.key === s.itemKey) : undefined;
+    const item = s.publishedVersionId ? (await publishedVersion(db, s.publishedVersionId))?.items.find((i) => i.key === s.itemKey) : undefined;
     return [
       s.unitCode,
       s.unitName,
@@ -192,7 +187,7 @@ export function gradesTable(db: Db, unit: { id: number; code: string; name: stri
       g ? toLocalStamp(g.gradedAt) : "",
       g?.comment ?? "",
     ];
-  });
+  }));
   return {
     title: vi("reflection.export.title"),
     headers: [
@@ -219,11 +214,10 @@ export function gradesTable(db: Db, unit: { id: number; code: string; name: stri
 }
 
 /** Reflections of the subtree's writers (their unit at submission) waiting for grading: the unit report's own count. */
-export function waitingForGrading(db: Db, unitPath: string): number {
-  return db
+export async function waitingForGrading(db: Db, unitPath: string): Promise<number> {
+  return (await db
     .select({ id: reflectionSubmissions.id })
     .from(reflectionSubmissions)
     .innerJoin(units, eq(units.id, reflectionSubmissions.unitId))
-    .where(and(eq(reflectionSubmissions.state, "submitted"), subtreeCondition(unitPath)))
-    .all().length;
+    .where(and(eq(reflectionSubmissions.state, "submitted"), subtreeCondition(unitPath)))).length;
 }

@@ -9,7 +9,7 @@ export type SimilarPair = { otherVersionId: number; score: number };
  * Earlier versions by other members of the same course that share an LSH bucket with this text.
  * Only these are compared exactly, so a check reads a handful of texts, not the whole course.
  */
-export function similarityCandidates(db: Db, courseId: number, memberId: number, buckets: number[]): number[] {
+export async function similarityCandidates(db: Db, courseId: number, memberId: number, buckets: number[]): Promise<number[]> {
   // One indexed point lookup per band (primary key course, band, bucket), as a UNION ALL: an OR
   // of the (band, bucket) pairs makes SQLite scan the course's buckets instead. A candidate must
   // share MIN_SHARED_BANDS bands: see that constant.
@@ -23,23 +23,22 @@ export function similarityCandidates(db: Db, courseId: number, memberId: number,
   if (ids.length === 0) return [];
   const out: number[] = [];
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = db
+    const rows = await db
       .select({ id: reflectionVersions.id })
       .from(reflectionVersions)
-      .where(and(inArray(reflectionVersions.id, ids.slice(i, i + 500)), ne(reflectionVersions.memberId, memberId)))
-      .all();
+      .where(and(inArray(reflectionVersions.id, ids.slice(i, i + 500)), ne(reflectionVersions.memberId, memberId)));
     out.push(...rows.map((r) => r.id));
   }
   return out;
 }
 
 /** Exact Jaccard against the candidates; those at or above the threshold. */
-export function similarAmong(db: Db, text: string, candidateIds: number[]): SimilarPair[] {
+export async function similarAmong(db: Db, text: string, candidateIds: number[]): Promise<SimilarPair[]> {
   if (candidateIds.length === 0) return [];
   const mine = shingles(text);
   const out: SimilarPair[] = [];
   for (let i = 0; i < candidateIds.length; i += 500) {
-    const rows = db.select({ id: reflectionVersions.id, text: reflectionVersions.text }).from(reflectionVersions).where(inArray(reflectionVersions.id, candidateIds.slice(i, i + 500))).all();
+    const rows = await db.select({ id: reflectionVersions.id, text: reflectionVersions.text }).from(reflectionVersions).where(inArray(reflectionVersions.id, candidateIds.slice(i, i + 500)));
     for (const r of rows) {
       const score = jaccard(mine, shingles(r.text));
       if (score >= SIMILARITY_THRESHOLD) out.push({ otherVersionId: r.id, score });
@@ -53,24 +52,25 @@ export function similarAmong(db: Db, text: string, candidateIds: number[]): Simi
  * similar pairs (so the grader of either side sees them) and indexes the version for later checks.
  * Runs inside the submission's transaction.
  */
-export function checkAndIndexVersion(tx: Db, v: { id: number; courseId: number; memberId: number; text: string }): SimilarPair[] {
+export async function checkAndIndexVersion(tx: Db, v: { id: number; courseId: number; memberId: number; text: string }): Promise<SimilarPair[]> {
   const buckets = lshBuckets(minhash(shingles(v.text)));
-  const similar = similarAmong(tx, v.text, similarityCandidates(tx, v.courseId, v.memberId, buckets));
+  const similar = await similarAmong(tx, v.text, await similarityCandidates(tx, v.courseId, v.memberId, buckets));
   for (const s of similar) {
-    tx.insert(reflectionSimilarities).values({ versionId: v.id, otherVersionId: s.otherVersionId, score: s.score }).onConflictDoNothing().run();
+    await tx.insert(reflectionSimilarities).values({ versionId: v.id, otherVersionId: s.otherVersionId, score: s.score }).onConflictDoNothing();
   }
-  buckets.forEach((bucket, band) => tx.insert(reflectionLshBuckets).values({ courseId: v.courseId, band, bucket, versionId: v.id }).onConflictDoNothing().run());
+  for (const [band, bucket] of buckets.entries()) {
+    await tx.insert(reflectionLshBuckets).values({ courseId: v.courseId, band, bucket, versionId: v.id }).onConflictDoNothing();
+  }
   return similar;
 }
 
 /** Every recorded pair that involves one of these versions, whichever side was submitted first. */
-export function pairsOf(db: Db, versionIds: number[]): { versionId: number; otherVersionId: number; score: number }[] {
+export async function pairsOf(db: Db, versionIds: number[]): Promise<{ versionId: number; otherVersionId: number; score: number }[]> {
   if (versionIds.length === 0) return [];
-  const rows = db
+  const rows = await db
     .select()
     .from(reflectionSimilarities)
-    .where(or(inArray(reflectionSimilarities.versionId, versionIds), inArray(reflectionSimilarities.otherVersionId, versionIds)))
-    .all();
+    .where(or(inArray(reflectionSimilarities.versionId, versionIds), inArray(reflectionSimilarities.otherVersionId, versionIds)));
   const mine = new Set(versionIds);
   // Seen from each side asked about (both, when both versions are).
   return rows.flatMap((r) => [

@@ -1,3 +1,4 @@
+import { first, one } from "#db/first.ts";
 /**
  * The writer's side of a reflection: the draft (autosaved, every save validated like a lesson
  * document), submitting it (a new immutable version), and what they see of grades and comments.
@@ -18,8 +19,8 @@ import { checkAndIndexVersion } from "./similarity.server.ts";
 export type Submission = typeof reflectionSubmissions.$inferSelect;
 
 /** The reflection item of the course's published version, with its rules (404 for anything else). */
-export function reflectionItem(db: Db, course: Pick<Course, "publishedVersionId">, itemKey: string) {
-  const pub = publishedSnapshot(db, course);
+export async function reflectionItem(db: Db, course: Pick<Course, "publishedVersionId">, itemKey: string) {
+  const pub = await publishedSnapshot(db, course);
   const item = pub?.items.find((i) => i.key === itemKey);
   if (!pub || !item || item.type !== "reflection") throw new DomainError("course.error.itemNotFound", {}, 404);
   return { pub, item, settings: reflectionSettingsOf(item.reflection) };
@@ -30,12 +31,11 @@ export function dueAtOf(settings: Pick<ReflectionSettings, "dueDay">): Date | nu
   return settings.dueDay ? endOfVnDay(settings.dueDay) : null;
 }
 
-export function submissionOf(db: Db, memberId: number, courseId: number, itemKey: string): Submission | undefined {
-  return db
+export async function submissionOf(db: Db, memberId: number, courseId: number, itemKey: string): Promise<Submission | undefined> {
+  return await first(db
     .select()
     .from(reflectionSubmissions)
-    .where(and(eq(reflectionSubmissions.memberId, memberId), eq(reflectionSubmissions.courseId, courseId), eq(reflectionSubmissions.itemKey, itemKey)))
-    .get();
+    .where(and(eq(reflectionSubmissions.memberId, memberId), eq(reflectionSubmissions.courseId, courseId), eq(reflectionSubmissions.itemKey, itemKey))));
 }
 
 /** Rich text like a lesson, but a reflection is the writer's own words: no images, files or videos. */
@@ -53,14 +53,14 @@ const EDITABLE = new Set(["draft", "returned"]);
  * Autosave: stores the draft as it is (length is checked on submission, not while writing).
  * Refused once submitted and until returned: the grader reads what was submitted.
  */
-export function saveDraft(db: Db, memberId: number, course: Course, itemKey: string, doc: unknown, now = new Date()) {
-  reflectionItem(db, course, itemKey);
+export async function saveDraft(db: Db, memberId: number, course: Course, itemKey: string, doc: unknown, now = new Date()) {
+  await reflectionItem(db, course, itemKey);
   const clean = validateReflectionDoc(doc);
-  writeTx(db, (tx) => {
-    const sub = submissionOf(tx, memberId, course.id, itemKey);
+  await writeTx(db, async (tx) => {
+    const sub = await submissionOf(tx, memberId, course.id, itemKey);
     if (sub && !EDITABLE.has(sub.state)) throw new DomainError("reflection.error.locked", {}, 409);
-    if (sub) tx.update(reflectionSubmissions).set({ draftDoc: clean.doc, draftSavedAt: now, updatedAt: now }).where(eq(reflectionSubmissions.id, sub.id)).run();
-    else tx.insert(reflectionSubmissions).values({ memberId, courseId: course.id, itemKey, state: "draft", draftDoc: clean.doc, draftSavedAt: now, createdAt: now, updatedAt: now }).run();
+    if (sub) await tx.update(reflectionSubmissions).set({ draftDoc: clean.doc, draftSavedAt: now, updatedAt: now }).where(eq(reflectionSubmissions.id, sub.id));
+    else await tx.insert(reflectionSubmissions).values({ memberId, courseId: course.id, itemKey, state: "draft", draftDoc: clean.doc, draftSavedAt: now, createdAt: now, updatedAt: now });
   });
   return { savedAt: now, words: countWords(clean.text) };
 }
@@ -70,45 +70,42 @@ export function saveDraft(db: Db, memberId: number, course: Course, itemKey: str
  * graders are fixed now, from the writer's unit and its secretaries at this moment; the text is
  * checked for copies against the course's other submissions before any grader sees it.
  */
-export function submitReflection(db: Db, memberId: number, course: Course, itemKey: string, now = new Date()) {
-  const { pub, settings } = reflectionItem(db, course, itemKey);
-  return writeTx(db, (tx) => {
-    const sub = submissionOf(tx, memberId, course.id, itemKey);
+export async function submitReflection(db: Db, memberId: number, course: Course, itemKey: string, now = new Date()) {
+  const { pub, settings } = await reflectionItem(db, course, itemKey);
+  return writeTx(db, async (tx) => {
+    const sub = await submissionOf(tx, memberId, course.id, itemKey);
     if (!sub?.draftDoc) throw new DomainError("reflection.error.empty", {}, 422);
     if (!EDITABLE.has(sub.state)) throw new DomainError("reflection.error.locked", {}, 409);
     const clean = validateReflectionDoc(sub.draftDoc);
     const words = countWords(clean.text);
     if (words < settings.minWords) throw new DomainError("reflection.error.tooShort", { words, min: settings.minWords }, 422);
     if (words > settings.maxWords) throw new DomainError("reflection.error.tooLong", { words, max: settings.maxWords }, 422);
-    const unitId = tx.select({ unitId: members.unitId }).from(members).where(eq(members.id, memberId)).get()!.unitId;
+    const unitId = (await first(tx.select({ unitId: members.unitId }).from(members).where(eq(members.id, memberId))))!.unitId;
     const versionNo = sub.versionNo + 1;
-    const v = tx
+    const v = await one(tx
       .insert(reflectionVersions)
       .values({ submissionId: sub.id, versionNo, doc: clean.doc, text: clean.text, words, courseId: course.id, memberId, courseVersionId: pub.versionId, unitId, submittedAt: now })
-      .returning()
-      .get();
-    recordCellGraders(tx, sub.id, settings.graders === "cell" ? cellGradersOf(tx, unitId, memberId) : []);
-    tx.update(reflectionSubmissions)
+      .returning());
+    await recordCellGraders(tx, sub.id, settings.graders === "cell" ? await cellGradersOf(tx, unitId, memberId) : []);
+    await tx.update(reflectionSubmissions)
       .set({ state: "submitted", versionNo, unitId, gradersRule: settings.graders, submittedAt: now, updatedAt: now })
-      .where(eq(reflectionSubmissions.id, sub.id))
-      .run();
+      .where(eq(reflectionSubmissions.id, sub.id));
     // The item has been started (reports count it), complete only when graded pass.
-    tx.insert(itemProgress).values({ memberId, courseId: course.id, itemKey, state: "started", versionId: pub.versionId, startedAt: now }).onConflictDoNothing().run();
-    const similar = checkAndIndexVersion(tx, { id: v.id, courseId: course.id, memberId, text: clean.text });
+    await tx.insert(itemProgress).values({ memberId, courseId: course.id, itemKey, state: "started", versionId: pub.versionId, startedAt: now }).onConflictDoNothing();
+    const similar = await checkAndIndexVersion(tx, { id: v.id, courseId: course.id, memberId, text: clean.text });
     return { versionNo, similar: similar.length };
   });
 }
 
 /** Versions with their grades, oldest first; each grade names its grader. */
-export function versionsWithGrades(db: Db, submissionId: number) {
-  const versions = db.select().from(reflectionVersions).where(eq(reflectionVersions.submissionId, submissionId)).orderBy(asc(reflectionVersions.versionNo)).all();
-  const grades = db
+export async function versionsWithGrades(db: Db, submissionId: number) {
+  const versions = await db.select().from(reflectionVersions).where(eq(reflectionVersions.submissionId, submissionId)).orderBy(asc(reflectionVersions.versionNo));
+  const grades = await db
     .select({ g: reflectionGrades, graderName: members.fullName })
     .from(reflectionGrades)
     .leftJoin(members, eq(members.id, reflectionGrades.graderId))
     .where(eq(reflectionGrades.submissionId, submissionId))
-    .orderBy(asc(reflectionGrades.gradedAt), asc(reflectionGrades.id))
-    .all();
+    .orderBy(asc(reflectionGrades.gradedAt), asc(reflectionGrades.id));
   return versions.map((v) => ({
     id: v.id,
     versionNo: v.versionNo,
@@ -123,20 +120,20 @@ export function versionsWithGrades(db: Db, submissionId: number) {
 }
 
 /** The latest grade of a submission, if any. */
-export function latestGrade(db: Db, submissionId: number) {
-  return db.select().from(reflectionGrades).where(eq(reflectionGrades.submissionId, submissionId)).orderBy(desc(reflectionGrades.gradedAt), desc(reflectionGrades.id)).limit(1).get();
+export async function latestGrade(db: Db, submissionId: number) {
+  return await first(db.select().from(reflectionGrades).where(eq(reflectionGrades.submissionId, submissionId)).orderBy(desc(reflectionGrades.gradedAt), desc(reflectionGrades.id)).limit(1));
 }
 
 /** What the writer's page shows: the rules, their draft, and every version with its grades. */
-export function writerView(db: Db, memberId: number, course: Course, item: SnapshotItem) {
+export async function writerView(db: Db, memberId: number, course: Course, item: SnapshotItem) {
   const settings = reflectionSettingsOf(item.reflection);
-  const sub = submissionOf(db, memberId, course.id, item.key);
+  const sub = await submissionOf(db, memberId, course.id, item.key);
   return {
     settings,
     dueAt: dueAtOf(settings),
     state: sub?.state ?? ("draft" as const),
     draft: (sub?.draftDoc as JSONContent | null) ?? null,
     draftSavedAt: sub?.draftSavedAt ?? null,
-    versions: sub ? versionsWithGrades(db, sub.id).map(({ text: _t, ...v }) => v) : [],
+    versions: sub ? (await versionsWithGrades(db, sub.id)).map(({ text: _t, ...v }) => v) : [],
   };
 }

@@ -29,24 +29,23 @@ function counts(a: Float64Array, i: number): AttendanceCounts {
  * status replaces the computed one. Members are placed in their current unit (the ledger keys
  * invitations by current membership).
  */
-export function attendanceForPeriod(db: Db, opts: { from: Date; to: Date; withinPaths: string[] | null; reconnectWindowMs: number; now?: number }) {
-  const sessions = db
+export async function attendanceForPeriod(db: Db, opts: { from: Date; to: Date; withinPaths: string[] | null; reconnectWindowMs: number; now?: number }) {
+  const sessions = await db
     .select()
     .from(liveSessions)
     .where(and(gte(liveSessions.scheduledStartAt, opts.from), lt(liveSessions.scheduledStartAt, opts.to), or(isNotNull(liveSessions.actualStartAt), lt(liveSessions.scheduledStartAt, new Date(opts.now ?? Date.now())))))
-    .orderBy(asc(liveSessions.scheduledStartAt))
-    .all();
+    .orderBy(asc(liveSessions.scheduledStartAt));
   const scopeCond = opts.withinPaths ? (opts.withinPaths.length ? or(...opts.withinPaths.map((p) => subtreeCondition(p))) : undefined) : undefined;
   if (opts.withinPaths && opts.withinPaths.length === 0) return { sessions: [], units: [], total: counts(new Float64Array(W), 0) };
-  const unitRows = db.select({ id: units.id, parentId: units.parentId, path: units.path, code: units.code, name: units.name }).from(units).where(scopeCond).orderBy(asc(units.path)).all();
+  const unitRows = await db.select({ id: units.id, parentId: units.parentId, path: units.path, code: units.code, name: units.name }).from(units).where(scopeCond).orderBy(asc(units.path));
   const index = new Map(unitRows.map((u, i) => [u.id, i]));
   const own = new Float64Array(unitRows.length * W);
   const perSession: { id: number; title: string; start: Date; counts: AttendanceCounts }[] = [];
   for (const s of sessions) {
-    const rep = sessionAttendance(db, s.id, { reconnectWindowMs: opts.reconnectWindowMs, now: opts.now });
+    const rep = await sessionAttendance(db, s.id, { reconnectWindowMs: opts.reconnectWindowMs, now: opts.now });
     if (!rep) continue;
     const one = new Float64Array(W);
-    const madeUp = madeUpMembers(db, s.id);
+    const madeUp = await madeUpMembers(db, s.id);
     for (const m of rep.members) {
       const i = index.get(m.unitId);
       if (i === undefined) continue;

@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 /**
  * Course completion reports (issue 6): the roll-up up the unit tree, the "who is missing" list
  * of a unit, and one member's record. Everything is computed from recorded rows — assignment
@@ -178,10 +179,10 @@ function checkIds(ids: number[], what: "course" | "unit"): void {
  * The paths to report on: the root unit's (checked against the scope), the scope's, or null for
  * the whole organisation. Out-of-scope ids answer 404 like missing ones.
  */
-function resolveScope(db: Db, rootUnitId: number | undefined, withinPaths: string[] | null | undefined): string[] | null {
+async function resolveScope(db: Db, rootUnitId: number | undefined, withinPaths: string[] | null | undefined): Promise<string[] | null> {
   if (rootUnitId != null) {
     checkIds([rootUnitId], "unit");
-    const unit = db.select({ path: units.path }).from(units).where(eq(units.id, rootUnitId)).get();
+    const unit = await first(db.select({ path: units.path }).from(units).where(eq(units.id, rootUnitId)));
     if (!unit || (withinPaths && !withinPaths.some((p) => unit.path.startsWith(p)))) throw new DomainError("unit.error.notFound", {}, 404);
     return [unit.path];
   }
@@ -290,12 +291,12 @@ function memberMasks(db: Db, chunk: number[], atMs: number, unitIds: number[] | 
  * Completion of the given courses for every unit in scope, at every level, as of `at`; numbers
  * count (member, course) pairs. See the rules at the top of this file.
  */
-export function completionRollup(db: Db, opts: RollupOptions): CompletionRollup {
+export async function completionRollup(db: Db, opts: RollupOptions): Promise<CompletionRollup> {
   const courseIds = [...new Set(opts.courseIds)];
   checkIds(courseIds, "course");
   const at = opts.at;
   const atMs = checkDate(at);
-  const { units: list, unitIds } = treeAt(db, atMs, resolveScope(db, opts.rootUnitId, opts.withinPaths));
+  const { units: list, unitIds } = treeAt(db, atMs, await resolveScope(db, opts.rootUnitId, opts.withinPaths));
   const unitIndex = new Map(list.map((u, i) => [u.unitId, i]));
   const own = new Int32Array(list.length * W);
   const perCourse = new Int32Array(courseIds.length * W);
@@ -385,13 +386,13 @@ function bitCount(x: number): number {
  * Members of the unit's subtree (where they were at `at`) to whom the course is assigned and who
  * had not completed it at `at`, sorted by unit path and name; each with their state and due date.
  */
-export function membersMissing(
+export async function membersMissing(
   db: Db,
   opts: { courseId: number; unitId: number; at: Date; withinPaths?: string[] | null },
-): MissingMember[] {
+): Promise<MissingMember[]> {
   checkIds([opts.courseId], "course");
   const atMs = checkDate(opts.at);
-  const tree = treeAt(db, atMs, resolveScope(db, opts.unitId, opts.withinPaths));
+  const tree = treeAt(db, atMs, await resolveScope(db, opts.unitId, opts.withinPaths));
   const { byMember, reachOfPath } = loadAssignments(db, [opts.courseId], atMs);
   const people = placedPeople(db, atMs, tree, sql`,
       (SELECT cc.completed_at FROM course_completions cc WHERE cc.member_id = h.member_id AND cc.course_id = ${opts.courseId}),
@@ -455,11 +456,11 @@ function placedPeople(db: Db, atMs: number, tree: { units: UnitAt[]; unitIds: nu
  * Every course assigned to the member at `at` (default: now) with its state, due date, completion
  * date and the version it was completed on, plus courses completed without being assigned then.
  */
-export function memberRecord(db: Db, memberId: number, opts: { at?: Date } = {}): MemberRecord {
+export async function memberRecord(db: Db, memberId: number, opts: { at?: Date } = {}): Promise<MemberRecord> {
   if (!Number.isSafeInteger(memberId)) throw new DomainError("member.error.notFound", {}, 404);
   const at = opts.at ?? new Date();
   const atMs = checkDate(at);
-  if (!db.select({ id: members.id }).from(members).where(eq(members.id, memberId)).get()) {
+  if (!(await first(db.select({ id: members.id }).from(members).where(eq(members.id, memberId))))) {
     throw new DomainError("member.error.notFound", {}, 404);
   }
   const placed = db.get<{ unitId: number } | undefined>(sql`
@@ -494,7 +495,7 @@ export function memberRecord(db: Db, memberId: number, opts: { at?: Date } = {})
 
   const ids = [...new Set([...assignments.map((a) => a.courseId), ...completions.map((c) => c.courseId)])];
   const info = ids.length
-    ? db.select({ id: courses.id, slug: courses.slug, title: courses.title, state: courses.state }).from(courses).where(inArray(courses.id, ids)).all()
+    ? (await db.select({ id: courses.id, slug: courses.slug, title: courses.title, state: courses.state }).from(courses).where(inArray(courses.id, ids)))
     : [];
   const records = info.map((c): MemberCourseRecord => {
     const via: AssignmentVia[] = assignments
@@ -562,15 +563,15 @@ export type MemberCompletionRow = {
  * unit's `own` figures, over the subtree its `total`. Members with nothing assigned are left out.
  * Sorted by unit path, then name.
  */
-export function memberCompletion(
+export async function memberCompletion(
   db: Db,
   opts: { courseIds: number[]; unitId: number; at: Date; withinPaths?: string[] | null; directOnly?: boolean },
-): MemberCompletionRow[] {
+): Promise<MemberCompletionRow[]> {
   const courseIds = [...new Set(opts.courseIds)];
   checkIds(courseIds, "course");
   const at = opts.at;
   const atMs = checkDate(at);
-  const subtree = treeAt(db, atMs, resolveScope(db, opts.unitId, opts.withinPaths));
+  const subtree = treeAt(db, atMs, await resolveScope(db, opts.unitId, opts.withinPaths));
   const tree = opts.directOnly ? { units: subtree.units.filter((u) => u.unitId === opts.unitId), unitIds: [opts.unitId] } : subtree;
   const people = placedPeople(db, atMs, tree);
   if (people.length === 0 || courseIds.length === 0) return [];

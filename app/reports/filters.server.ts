@@ -33,7 +33,7 @@ export type ReportFilters = {
  * then (an assignment removed since still offers its course for that day); the scope test uses
  * today's tree.
  */
-export function reportableCourses(db: Db, scope: Scope, at?: Date): ReportCourse[] {
+export async function reportableCourses(db: Db, scope: Scope, at?: Date): Promise<ReportCourse[]> {
   const then = at
     ? sql`
       UNION
@@ -60,18 +60,17 @@ export function reportableCourses(db: Db, scope: Scope, at?: Date): ReportCourse
       ids.add(r.courseId);
   }
   if (ids.size === 0) return [];
-  return db
+  return await db
     .select({ id: courses.id, slug: courses.slug, title: courses.title, state: courses.state })
     .from(courses)
     .where(inArray(courses.id, [...ids]))
-    .orderBy(asc(courses.title))
-    .all();
+    .orderBy(asc(courses.title));
 }
 
 const idList = z.array(z.coerce.number().int().positive()).max(200);
 
 /** Reads ?c=…&date=… against the courses the scope may report on. Bad input: 400; unknown course: 404. */
-export function readReportFilters(db: Db, scope: Scope, url: URL, now: Date = new Date()): ReportFilters {
+export async function readReportFilters(db: Db, scope: Scope, url: URL, now: Date = new Date()): Promise<ReportFilters> {
   const today = vnDay(now);
   const rawDate = url.searchParams.get("date") ?? "";
   if (rawDate && !isDay(rawDate)) throw new Response("Bad Request", { status: 400 });
@@ -80,7 +79,7 @@ export function readReportFilters(db: Db, scope: Scope, url: URL, now: Date = ne
   const parsed = idList.safeParse(url.searchParams.getAll("c").filter((v) => v !== ""));
   if (!parsed.success) throw new Response("Bad Request", { status: 400 });
   const at = reportInstant(day, now);
-  const available = reportableCourses(db, scope, day === today ? undefined : at);
+  const available = await reportableCourses(db, scope, day === today ? undefined : at);
   const byId = new Map(available.map((c) => [c.id, c]));
   const wanted = [...new Set(parsed.data)];
   for (const id of wanted) if (!byId.has(id)) notFound();

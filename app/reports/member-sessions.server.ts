@@ -7,12 +7,13 @@ import { isMemberInvited, sessionAttendance } from "#app/live/attendance.server.
  * The live sessions a member was invited to that had begun by `at`, with what the ledger says
  * of them: status (the latest correction wins, shown as such), minutes and how they attended.
  */
-export function memberSessions(db: Db, memberId: number, at: Date, reconnectWindowMs: number) {
-  const started = db.select().from(liveSessions).where(lte(liveSessions.scheduledStartAt, at)).orderBy(asc(liveSessions.scheduledStartAt)).all();
-  return started
-    .filter((s) => isMemberInvited(db, s.id, memberId))
-    .map((s) => {
-      const rep = sessionAttendance(db, s.id, { reconnectWindowMs, now: at.getTime() });
+export async function memberSessions(db: Db, memberId: number, at: Date, reconnectWindowMs: number) {
+  const started = await db.select().from(liveSessions).where(lte(liveSessions.scheduledStartAt, at)).orderBy(asc(liveSessions.scheduledStartAt));
+  const invited = [];
+  for (const s of started) if (await isMemberInvited(db, s.id, memberId)) invited.push(s);
+  return Promise.all(
+    invited.map(async (s) => {
+      const rep = await sessionAttendance(db, s.id, { reconnectWindowMs, now: at.getTime() });
       const me = rep?.members.find((m) => m.memberId === memberId);
       return {
         sessionId: s.id,
@@ -24,5 +25,6 @@ export function memberSessions(db: Db, memberId: number, at: Date, reconnectWind
         percent: me?.percent ?? 0,
         via: me?.via ?? null,
       };
-    });
+    }),
+  );
 }

@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 /**
  * What every report page's loader starts with: the caller (administrator or trainer), their
  * scope and the filters; plus the scope checks that answer 404 for anything outside it.
@@ -13,22 +14,22 @@ import type { CompletionCounts, CompletionRollup, RollupUnit } from "./completio
 import { addDays } from "#app/common/vietnam-time.ts";
 import { completionSeries } from "./snapshots.server.ts";
 
-export function reportRequest(request: Request, context: AppLoadContext) {
-  const { session, scope } = requireManager(request, context);
+export async function reportRequest(request: Request, context: AppLoadContext) {
+  const { session, scope } = await requireManager(request, context);
   const url = new URL(request.url);
-  const filters = readReportFilters(context.db, scope, url);
+  const filters = await readReportFilters(context.db, scope, url);
   return { session, scope, url, filters, withinPaths: scopePaths(scope) };
 }
 
-export function reportUnit(db: Db, scope: Scope, raw: string | number | null | undefined) {
+export async function reportUnit(db: Db, scope: Scope, raw: string | number | null | undefined) {
   const id = typeof raw === "number" ? raw : Number(raw);
   if (!Number.isSafeInteger(id) || id < 1) notFound();
   return requireUnitScope(db, scope, id);
 }
 
 /** Ancestors the caller may open (their scope's part of the path), the unit itself excluded. */
-export function reportCrumbs(db: Db, scope: Scope, unit: { id: number; path: string }) {
-  return ancestors(db, unit)
+export async function reportCrumbs(db: Db, scope: Scope, unit: { id: number; path: string }) {
+  return (await ancestors(db, unit))
     .filter((u) => u.id !== unit.id && unitInScope(scope, u))
     .map((u) => ({ id: u.id, name: u.name }));
 }
@@ -37,14 +38,13 @@ export function reportCrumbs(db: Db, scope: Scope, unit: { id: number; path: str
  * The member, if the caller's scope covers the unit they are in now or the unit they were in at
  * `at` (a past report lists people who have moved since). Anything else: 404.
  */
-export function requireRecordScope(db: Db, scope: Scope, memberId: number, at: Date) {
+export async function requireRecordScope(db: Db, scope: Scope, memberId: number, at: Date) {
   if (!Number.isSafeInteger(memberId) || memberId < 1) notFound();
-  const m = db
+  const m = await first(db
     .select({ id: members.id, code: members.code, fullName: members.fullName, status: members.status, unitPath: units.path })
     .from(members)
     .innerJoin(units, eq(units.id, members.unitId))
-    .where(eq(members.id, memberId))
-    .get();
+    .where(eq(members.id, memberId)));
   if (!m) notFound();
   if (unitInScope(scope, { path: m.unitPath })) return m;
   const then = db.get<{ path: string } | undefined>(sql`
@@ -70,9 +70,9 @@ export function childRows(rollup: CompletionRollup, unit: RollupUnit, href: (uni
 }
 
 /** The over-time points: stored snapshots of the 30 days up to the report day, plus today's live figure. */
-export function seriesPoints(db: Db, opts: { unitIds: number[]; courseIds: number[]; day: string; today: string; live: CompletionCounts }) {
+export async function seriesPoints(db: Db, opts: { unitIds: number[]; courseIds: number[]; day: string; today: string; live: CompletionCounts }) {
   const from = addDays(opts.day, -30);
-  const stored = completionSeries(db, { unitIds: opts.unitIds, courseIds: opts.courseIds, from, to: opts.day });
+  const stored = await completionSeries(db, { unitIds: opts.unitIds, courseIds: opts.courseIds, from, to: opts.day });
   const points: { day: string; completed: number; assigned: number; rate: number | null; live?: boolean }[] = stored.map((p) => ({
     day: p.day,
     completed: p.completed,

@@ -23,21 +23,21 @@ export type SnapshotOutcome = { day: string; courses: number; skipped: number; r
  * Stores the figures at the end of `day` (YYYY-MM-DD, Vietnam) for every course assigned by then,
  * per unit. The day must be over: a snapshot of a day still running would freeze a partial figure.
  */
-export function takeCompletionSnapshot(db: Db, day: string, now: Date = new Date()): SnapshotOutcome {
+export async function takeCompletionSnapshot(db: Db, day: string, now: Date = new Date()): Promise<SnapshotOutcome> {
   if (!isDay(day)) throw new RangeError(`not a day: ${day}`);
   const at = endOfVnDay(day);
   if (at.getTime() >= now.getTime()) throw new RangeError(`day ${day} is not over yet`);
   // The courses in force at the end of the day, read like the roll-up reads them, so a snapshot
   // taken late (backfill) freezes the same figures the dated computation gives for that day.
   const courseIds = [...new Set(assignmentsAt(db, at.getTime(), null).map((a) => a.courseId))].sort((a, b) => a - b);
-  const done = alreadyTaken(db, day);
+  const done = await alreadyTaken(db, day);
   const todo = courseIds.filter((id) => !done.has(id));
   // Computed outside the write transaction (reads only), written inside it.
-  const computed = todo.map((courseId) => ({ courseId, rollup: completionRollup(db, { courseIds: [courseId], at }) }));
+  const computed = await Promise.all(todo.map(async (courseId) => ({ courseId, rollup: await completionRollup(db, { courseIds: [courseId], at }) })));
   let rows = 0;
   let skipped = courseIds.length - todo.length;
-  writeTx(db, (tx) => {
-    const taken = alreadyTaken(tx, day);
+  await writeTx(db, async (tx) => {
+    const taken = await alreadyTaken(tx, day);
     for (const { courseId, rollup } of computed) {
       if (taken.has(courseId)) {
         skipped++;
@@ -57,29 +57,28 @@ export function takeCompletionSnapshot(db: Db, day: string, now: Date = new Date
           createdAt: now,
         }));
       for (let i = 0; i < values.length; i += 500) {
-        rows += tx.insert(completionSnapshots).values(values.slice(i, i + 500)).onConflictDoNothing().run().changes;
+        rows += (await tx.insert(completionSnapshots).values(values.slice(i, i + 500)).onConflictDoNothing()).changes;
       }
     }
   });
   return { day, courses: courseIds.length, skipped, rows };
 }
 
-function alreadyTaken(db: Db, day: string): Set<number> {
+async function alreadyTaken(db: Db, day: string): Promise<Set<number>> {
   return new Set(
-    db
+    (await db
       .selectDistinct({ id: completionSnapshots.courseId })
       .from(completionSnapshots)
-      .where(eq(completionSnapshots.day, day))
-      .all()
+      .where(eq(completionSnapshots.day, day)))
       .map((r) => r.id),
   );
 }
 
 /** Snapshots the last `days` days that are over (yesterday and before), oldest first; skips what is there. */
-export function snapshotRecentDays(db: Db, days: number, now: Date = new Date()): SnapshotOutcome[] {
+export async function snapshotRecentDays(db: Db, days: number, now: Date = new Date()): Promise<SnapshotOutcome[]> {
   const yesterday = addDays(vnDay(now), -1);
   const out: SnapshotOutcome[] = [];
-  for (let k = days - 1; k >= 0; k--) out.push(takeCompletionSnapshot(db, addDays(yesterday, -k), now));
+  for (let k = days - 1; k >= 0; k--) out.push(await takeCompletionSnapshot(db, addDays(yesterday, -k), now));
   return out;
 }
 
@@ -88,22 +87,22 @@ export function snapshotRecentDays(db: Db, days: number, now: Date = new Date())
  * whether a new day has ended. Returns a function that stops the timer. Errors are logged, never
  * thrown into the timer.
  */
-export function scheduleDailySnapshots(db: Db, opts: { everyMs?: number; log?: (msg: string) => void } = {}): () => void {
+export async function scheduleDailySnapshots(db: Db, opts: { everyMs?: number; log?: (msg: string) => void } = {}): Promise<() => void> {
   const log = opts.log ?? ((m: string) => console.log(m));
   let last = "";
-  const tick = () => {
+  const tick = async () => {
     const now = new Date();
     const day = addDays(vnDay(now), -1);
     if (day === last) return;
     try {
-      const r = takeCompletionSnapshot(db, day, now);
+      const r = await takeCompletionSnapshot(db, day, now);
       last = day;
       if (r.rows > 0) log(`Ảnh chụp tiến độ / completion snapshot ${day}: ${r.rows} rows, ${r.courses} courses`);
     } catch (e) {
       console.error("completion snapshot failed", e);
     }
   };
-  tick();
+  await tick();
   const timer = setInterval(tick, opts.everyMs ?? 60 * 60 * 1000);
   timer.unref();
   return () => clearInterval(timer);
@@ -115,9 +114,9 @@ export type SeriesPoint = { day: string; assigned: number; completed: number; in
  * Per day in [from, to]: the stored figures summed over the given units (disjoint subtrees, e.g.
  * a unit's children or a trainer's roots) and courses. Days without any row are left out.
  */
-export function completionSeries(db: Db, opts: { unitIds: number[]; courseIds: number[]; from: string; to: string }): SeriesPoint[] {
+export async function completionSeries(db: Db, opts: { unitIds: number[]; courseIds: number[]; from: string; to: string }): Promise<SeriesPoint[]> {
   if (opts.unitIds.length === 0 || opts.courseIds.length === 0) return [];
-  const rows = db
+  const rows = await db
     .select({
       day: completionSnapshots.day,
       assigned: sql<number>`SUM(${completionSnapshots.assigned})`,
@@ -135,8 +134,7 @@ export function completionSeries(db: Db, opts: { unitIds: number[]; courseIds: n
       ),
     )
     .groupBy(completionSnapshots.day)
-    .orderBy(asc(completionSnapshots.day))
-    .all();
+    .orderBy(asc(completionSnapshots.day));
   return rows.map((r) => {
     const assigned = Number(r.assigned);
     const completed = Number(r.completed);

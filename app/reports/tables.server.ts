@@ -57,12 +57,12 @@ const countCells = (c: CompletionCounts): Cell[] => [c.assigned, c.completed, c.
 const COUNT_TYPES: ReportTable["columnTypes"] = ["count", "count", "count", "count", "count", "pct"];
 
 /** Names of every unit on the given paths (ancestors outside the scope included), by id. */
-export function unitNames(db: Db, paths: Iterable<string>, known: Map<number, string> = new Map()): Map<number, string> {
+export async function unitNames(db: Db, paths: Iterable<string>, known: Map<number, string> = new Map()): Promise<Map<number, string>> {
   const missing = new Set<number>();
   for (const p of paths) for (const id of pathIds(p)) if (!known.has(id)) missing.add(id);
   const ids = [...missing];
   for (let i = 0; i < ids.length; i += 500) {
-    for (const u of db.select({ id: units.id, name: units.name }).from(units).where(inArray(units.id, ids.slice(i, i + 500))).all()) known.set(u.id, u.name);
+    for (const u of (await db.select({ id: units.id, name: units.name }).from(units).where(inArray(units.id, ids.slice(i, i + 500))))) known.set(u.id, u.name);
   }
   return known;
 }
@@ -97,8 +97,8 @@ function unitMeta(unit: UnitScopeInfo): [string, string] {
  * its subtree figures, and after a unit that has both child units and members of its own a
  * "direct members" row with theirs: a unit row = its direct row + its children's rows.
  */
-export function unitsTable(db: Db, rollup: CompletionRollup, f: ReportFilters, unit: UnitScopeInfo): ReportTable {
-  const names = unitNames(db, rollup.units.map((u) => u.path), new Map(rollup.units.map((u) => [u.unitId, u.name])));
+export async function unitsTable(db: Db, rollup: CompletionRollup, f: ReportFilters, unit: UnitScopeInfo): Promise<ReportTable> {
+  const names = await unitNames(db, rollup.units.map((u) => u.path), new Map(rollup.units.map((u) => [u.unitId, u.name])));
   const h = hierarchy(rollup.units.map((u) => u.path), names);
   const hasChildren = new Set(rollup.units.map((u) => u.parentId));
   const rows: Cell[][] = [];
@@ -126,9 +126,9 @@ export function unitsTable(db: Db, rollup: CompletionRollup, f: ReportFilters, u
 const yesNo = (b: boolean) => (b ? vi("common.yes") : vi("common.no"));
 
 /** One row per (member, course) pair assigned in the unit's subtree: the pairs the figures count. */
-export function membersTable(db: Db, f: ReportFilters, unit: NonNullable<UnitScopeInfo>, withinPaths: string[] | null): ReportTable {
-  const rows = memberCompletion(db, { courseIds: f.courseIds, unitId: unit.id, at: f.at, withinPaths });
-  const names = unitNames(db, new Set(rows.map((r) => r.unitPath)));
+export async function membersTable(db: Db, f: ReportFilters, unit: NonNullable<UnitScopeInfo>, withinPaths: string[] | null): Promise<ReportTable> {
+  const rows = await memberCompletion(db, { courseIds: f.courseIds, unitId: unit.id, at: f.at, withinPaths });
+  const names = await unitNames(db, new Set(rows.map((r) => r.unitPath)));
   const h = hierarchy(rows.length ? [...new Set(rows.map((r) => r.unitPath))] : [unit.path], names);
   const title = new Map(f.chosen.map((c) => [c.id, c.title]));
   const out: Cell[][] = [];
@@ -187,22 +187,22 @@ export function lastReminders(db: Db, courseId: number, memberIds: number[]): Ma
 
 export type MissingFilter = "all" | "in_progress" | "not_started" | "overdue";
 
-export function missingRows(db: Db, opts: { courseId: number; unitId: number; at: Date; withinPaths: string[] | null; state: MissingFilter }) {
-  const all = membersMissing(db, { courseId: opts.courseId, unitId: opts.unitId, at: opts.at, withinPaths: opts.withinPaths });
+export async function missingRows(db: Db, opts: { courseId: number; unitId: number; at: Date; withinPaths: string[] | null; state: MissingFilter }) {
+  const all = await membersMissing(db, { courseId: opts.courseId, unitId: opts.unitId, at: opts.at, withinPaths: opts.withinPaths });
   return opts.state === "all" ? all : all.filter((m) => (opts.state === "overdue" ? m.overdue : m.state === opts.state));
 }
 
 /** Members of the subtree who had not completed the course, with their state and last reminder. */
-export function missingTable(
+export async function missingTable(
   db: Db,
   f: ReportFilters,
   unit: NonNullable<UnitScopeInfo>,
   course: { id: number; title: string },
   withinPaths: string[] | null,
   state: MissingFilter,
-): ReportTable {
-  const rows = missingRows(db, { courseId: course.id, unitId: unit.id, at: f.at, withinPaths, state });
-  const names = unitNames(db, new Set(rows.map((r) => r.unitPath)));
+): Promise<ReportTable> {
+  const rows = await missingRows(db, { courseId: course.id, unitId: unit.id, at: f.at, withinPaths, state });
+  const names = await unitNames(db, new Set(rows.map((r) => r.unitPath)));
   const h = hierarchy(rows.length ? [...new Set(rows.map((r) => r.unitPath))] : [unit.path], names);
   const reminded = lastReminders(db, course.id, rows.map((r) => r.memberId));
   return {
@@ -248,8 +248,8 @@ export function missingTable(
 export type QuizGrade = { courseId: number; courseTitle: string; itemKey: string; itemTitle: string; best: number | null; attempts: number; passed: boolean };
 
 /** Per quiz: the best score (0..1) among submitted attempts up to `at`, how many, and whether any passed. */
-export function quizGrades(db: Db, memberId: number, at: Date): QuizGrade[] {
-  return db
+export async function quizGrades(db: Db, memberId: number, at: Date): Promise<QuizGrade[]> {
+  return (await db
     .select({
       courseId: quizAttempts.courseId,
       courseTitle: courses.title,
@@ -263,15 +263,14 @@ export function quizGrades(db: Db, memberId: number, at: Date): QuizGrade[] {
     .innerJoin(courses, eq(courses.id, quizAttempts.courseId))
     .where(and(eq(quizAttempts.memberId, memberId), inArray(quizAttempts.state, ["submitted", "expired"]), lte(quizAttempts.submittedAt, at)))
     .groupBy(quizAttempts.courseId, quizAttempts.itemKey)
-    .orderBy(courses.title, quizAttempts.itemKey)
-    .all()
+    .orderBy(courses.title, quizAttempts.itemKey))
     .map((r) => ({ ...r, itemTitle: r.itemTitle ?? r.itemKey, attempts: Number(r.attempts), passed: Number(r.passed) === 1 }));
 }
 
 export type CertificateRow = { code: string; courseTitle: string; completedAt: Date; issuedAt: Date; revokedAt: Date | null; revokedReason: string | null };
 
-export function memberCertificates(db: Db, memberId: number, at: Date): CertificateRow[] {
-  return db
+export async function memberCertificates(db: Db, memberId: number, at: Date): Promise<CertificateRow[]> {
+  return await db
     .select({
       code: certificates.code,
       courseTitle: certificates.courseTitle,
@@ -282,14 +281,13 @@ export function memberCertificates(db: Db, memberId: number, at: Date): Certific
     })
     .from(certificates)
     .where(and(eq(certificates.memberId, memberId), lte(certificates.issuedAt, at)))
-    .orderBy(certificates.issuedAt)
-    .all();
+    .orderBy(certificates.issuedAt);
 }
 
 export type MemberHeader = { id: number; code: string; fullName: string };
 
-export function recordTable(db: Db, member: MemberHeader, record: MemberRecord, f: ReportFilters): ReportTable {
-  const names = record.unit ? unitNames(db, [record.unit.path]) : new Map<number, string>();
+export async function recordTable(db: Db, member: MemberHeader, record: MemberRecord, f: ReportFilters): Promise<ReportTable> {
+  const names = record.unit ? await unitNames(db, [record.unit.path]) : new Map<number, string>();
   const unitPath = record.unit ? pathIds(record.unit.path).map((id) => names.get(id) ?? "").join(" › ") : "";
   return {
     kind: "record",

@@ -13,19 +13,19 @@ import reportsCss from "#app/styles/reports.css?url";
 
 export const links = () => [{ rel: "stylesheet", href: reportsCss }];
 
-export function loader({ request, context }: LoaderFunctionArgs) {
-  const { member } = requireUser(request, context);
-  const placement = memberPlacement(context.db, member.id);
-  const scope = scopeOf(context.db, member);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { member } = await requireUser(request, context);
+  const placement = await memberPlacement(context.db, member.id);
+  const scope = await scopeOf(context.db, member);
   return {
     fullName: member.fullName,
     role: member.role,
     position: placement.position,
     unitPath: placement.unitPath,
-    managed: scope.all ? null : scopeRootUnits(context.db, scope),
-    courses: coursesForMember(context.db, member.id),
-    notifications: unreadNotifications(context.db, member.id),
-    makeUps: pendingMakeUps(context.db, member.id, context.env.RECONNECT_WINDOW_SECONDS * 1000).map((m) => ({ sessionId: m.sessionId, title: m.title, percent: m.percent })),
+    managed: scope.all ? null : await scopeRootUnits(context.db, scope),
+    courses: await coursesForMember(context.db, member.id),
+    notifications: await unreadNotifications(context.db, member.id),
+    makeUps: (await pendingMakeUps(context.db, member.id, context.env.RECONNECT_WINDOW_SECONDS * 1000)).map((m) => ({ sessionId: m.sessionId, title: m.title, percent: m.percent })),
     now: Date.now(),
   };
 }

@@ -7,15 +7,15 @@ import { ok } from "#app/http/forms.server.ts";
 import { Field, Notice, type Flash } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 
-export function loader({ request, context }: LoaderFunctionArgs) {
-  const { member } = requireUser(request, context);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { member } = await requireUser(request, context);
   return { code: member.code, fullName: member.fullName };
 }
 
 const schema = z.object({ current: z.string().max(1000), password: z.string().max(1000), confirm: z.string().max(1000) });
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const session = requireUser(request, context);
+  const session = await requireUser(request, context);
   const parsed = schema.safeParse(Object.fromEntries(await request.formData()));
   const fail = (key: Flash["key"]) => data({ flash: { key, tone: "error" } as Flash }, { status: 400 });
   if (!parsed.success) return fail("error.badRequest");

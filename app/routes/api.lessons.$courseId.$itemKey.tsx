@@ -12,7 +12,7 @@ const bodySchema = z.object({ title: z.string().max(300), doc: z.unknown() });
 
 /** Autosave endpoint of the lesson editor (JSON in, JSON out). */
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { course } = requireAuthorableCourse(request, context, parseId(params.courseId));
+  const { course } = await requireAuthorableCourse(request, context, parseId(params.courseId));
   const locale = localeOf(request, context.env.DEFAULT_LOCALE);
   const length = Number(request.headers.get("content-length") ?? 0);
   if (length > MAX_DOC_CHARS * 2) return Response.json({ ok: false, messages: [translate(locale, "authoring.error.tooLarge")] }, { status: 413 });
@@ -25,7 +25,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     parsed = null;
   }
   if (!parsed?.success) return Response.json({ ok: false, messages: [translate(locale, "error.badRequest")] }, { status: 400 });
-  const r = saveLessonDraft(context.db, course.id, params.itemKey ?? "", { title: parsed.data.title, doc: parsed.data.doc });
+  const r = await saveLessonDraft(context.db, course.id, params.itemKey ?? "", { title: parsed.data.title, doc: parsed.data.doc });
   if (!r.ok) return Response.json({ ok: false, messages: r.problems.map((p) => translate(locale, p)) }, { status: 422 });
   return { ok: true, savedAt: r.savedAt.toISOString() };
 }

@@ -7,10 +7,10 @@ import { recordMakeUpBeat } from "#app/live/recordings.server.ts";
  * Playback beats of a session's recording (every ~10 s while it plays). The body is ignored: the
  * server alone decides how much time a beat earns (recordings.server.ts).
  */
-export function action({ request, params, context }: ActionFunctionArgs) {
-  const { member } = requireUser(request, context);
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { member } = await requireUser(request, context);
   if (request.method !== "POST") notFound();
-  const r = recordMakeUpBeat(context.db, parseId(params.sessionId), member.id, context.env.RECONNECT_WINDOW_SECONDS * 1000);
+  const r = await recordMakeUpBeat(context.db, parseId(params.sessionId), member.id, context.env.RECONNECT_WINDOW_SECONDS * 1000);
   if (!r) notFound();
   return Response.json({ ok: true, percent: r.percent, madeUp: !!r.madeUpAt });
 }

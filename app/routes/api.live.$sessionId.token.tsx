@@ -15,12 +15,12 @@ const noStore = { "Cache-Control": "private, no-store" };
  * A fresh join token for the page's socket (socket.io asks on every reconnection). Same checks as
  * the page: invited or presenter, the mode allowed, the session not ended; 404 otherwise.
  */
-export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { member } = requireUser(request, context);
-  const access = joinAccess(context.db, parseId(params.sessionId), member);
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { member } = await requireUser(request, context);
+  const access = await joinAccess(context.db, parseId(params.sessionId), member);
   if (!access) notFound();
   const q = readSearch(request, searchSchema);
-  const resolved = resolveMode(context.db, access, member, q.mode, q.cell ?? null);
+  const resolved = await resolveMode(context.db, access, member, q.mode, q.cell ?? null);
   if (!resolved) notFound();
   if (access.session.state === "ended") return Response.json({ error: "session-ended" }, { status: 410, headers: noStore });
   const secret = context.env.JOIN_TOKEN_SECRET;

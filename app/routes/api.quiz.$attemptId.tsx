@@ -11,7 +11,7 @@ const body = z.object({ questionId: z.string().min(1).max(200), response: z.unkn
 
 /** Saves one answer as the member goes (JSON). The server's clock decides whether it is too late. */
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { member } = requireUser(request, context);
+  const { member } = await requireUser(request, context);
   const locale = localeOf(request, context.env.DEFAULT_LOCALE);
   const text = await request.text();
   if (text.length > 20_000) return Response.json({ ok: false, message: translate(locale, "quiz.error.badAnswer") }, { status: 413 });
@@ -23,7 +23,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
   if (!parsed?.success) return Response.json({ ok: false, message: translate(locale, "quiz.error.badAnswer") }, { status: 400 });
   try {
-    const r = saveAnswer(context.db, member.id, parseId(params.attemptId), parsed.data.questionId, parsed.data.response);
+    const r = await saveAnswer(context.db, member.id, parseId(params.attemptId), parsed.data.questionId, parsed.data.response);
     return Response.json({ ok: true, savedAt: r.savedAt.toISOString(), serverNow: Date.now() });
   } catch (e) {
     if (e instanceof DomainError) return Response.json({ ok: false, code: e.key, message: translate(locale, e) }, { status: e.status });

@@ -12,7 +12,7 @@ const bodySchema = z.object({ doc: z.unknown() });
 
 /** Autosave of the writer's draft (JSON in, JSON out); only the member the course is assigned to. */
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { session, course, assigned } = requireReadableCourse(request, context, params.slug);
+  const { session, course, assigned } = await requireReadableCourse(request, context, params.slug);
   if (!assigned) notFound();
   const locale = localeOf(request, context.env.DEFAULT_LOCALE);
   const text = await request.text();
@@ -25,7 +25,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
   if (!parsed?.success) return Response.json({ ok: false, messages: [translate(locale, "error.badRequest")] }, { status: 400 });
   try {
-    const r = saveDraft(context.db, session.member.id, course, params.itemKey ?? "", parsed.data.doc);
+    const r = await saveDraft(context.db, session.member.id, course, params.itemKey ?? "", parsed.data.doc);
     return Response.json({ ok: true, savedAt: r.savedAt.toISOString(), words: r.words });
   } catch (e) {
     if (e instanceof DomainError) return Response.json({ ok: false, messages: [translate(locale, e.key, e.params as never)] }, { status: e.status });

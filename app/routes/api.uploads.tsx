@@ -11,7 +11,7 @@ import { UPLOAD_MAX_BYTES } from "#app/http/body-limits.ts";
 
 /** Editor uploads: images, videos and PDFs, typed by their content. */
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { session } = requireManager(request, context);
+  const { session } = await requireManager(request, context);
   const locale = localeOf(request, context.env.DEFAULT_LOCALE);
   const read = await readMultipart(request, UPLOAD_MAX_BYTES);
   if (!read.ok) {
@@ -24,7 +24,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!(file instanceof File) || file.size === 0) return Response.json({ messages: [translate(locale, "import.fileMissing")] }, { status: 400 });
   try {
     const bytes = await prepareImage(new Uint8Array(await file.arrayBuffer()));
-    const saved = saveUpload(context.db, context.env.DATA_DIR, bytes, file.name, session.member.id);
+    const saved = await saveUpload(context.db, context.env.DATA_DIR, bytes, file.name, session.member.id);
     return { url: saved.url, ext: saved.ext, mime: saved.mime };
   } catch (e) {
     if (e instanceof DomainError) return Response.json({ messages: [translate(locale, e)] }, { status: e.status });

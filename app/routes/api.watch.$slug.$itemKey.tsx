@@ -9,7 +9,7 @@ const beat = z.object({ duration: z.number().finite().positive().max(100_000) })
 
 /** Playback beats from a lesson's video (every ~10 s while it plays). */
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { session, course, assigned } = requireReadableCourse(request, context, params.slug);
+  const { session, course, assigned } = await requireReadableCourse(request, context, params.slug);
   if (!assigned) notFound();
   const text = await request.text();
   let parsed;
@@ -20,7 +20,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
   if (!parsed?.success) return Response.json({ ok: false }, { status: 400 });
   try {
-    const r = recordWatchBeat(context.db, session.member.id, course.id, params.itemKey ?? "", parsed.data.duration);
+    const r = await recordWatchBeat(context.db, session.member.id, course.id, params.itemKey ?? "", parsed.data.duration);
     return Response.json({ ok: true, ...r });
   } catch (e) {
     if (e instanceof DomainError) return Response.json({ ok: false, code: e.key }, { status: e.status });

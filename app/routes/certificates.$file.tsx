@@ -12,7 +12,7 @@ import { renderCertificatePdf } from "#app/certificates/pdf.server.ts";
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const m = /^(.+)\.pdf$/i.exec(params.file ?? "");
   if (!m) notFound();
-  const { cert } = requireReadableCertificate(request, context, m[1]);
+  const { cert } = await requireReadableCertificate(request, context, m[1]);
   if (cert.revokedAt) throw new Response("Gone", { status: 410 });
   const pdf = await renderCertificatePdf(cert, publicOriginOf(context.env));
   return new Response(pdf, {

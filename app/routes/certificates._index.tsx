@@ -16,11 +16,11 @@ export const meta: MetaFunction = ({ matches }) => {
 export const headers: HeadersFunction = () => ({ "Cache-Control": "private, no-store" });
 
 /** The member's own certificates; any completion still without one gets it now (idempotent). */
-export function loader({ request, context }: LoaderFunctionArgs) {
-  const { member } = requireUser(request, context);
-  ensureCertificatesForCompletions(context.db, { memberId: member.id });
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { member } = await requireUser(request, context);
+  await ensureCertificatesForCompletions(context.db, { memberId: member.id });
   return {
-    certificates: certificatesOfMember(context.db, member.id).map((c) => ({
+    certificates: (await certificatesOfMember(context.db, member.id)).map((c) => ({
       code: c.code,
       courseTitle: c.courseTitle,
       completedAt: c.completedAt.getTime(),

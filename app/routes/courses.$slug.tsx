@@ -5,10 +5,10 @@ import { progressRows } from "#app/courses/learning.server.ts";
 import { completionOf } from "#app/courses/completion.server.ts";
 import { useT } from "#app/i18n/use-t.ts";
 
-export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { session, course, pub } = requireReadableCourse(request, context, params.slug);
-  const progress = new Map(progressRows(context.db, session.member.id, course.id).map((p) => [p.itemKey, p.state]));
-  const completion = completionOf(context.db, session.member.id, course.id);
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { session, course, pub } = await requireReadableCourse(request, context, params.slug);
+  const progress = new Map((await progressRows(context.db, session.member.id, course.id)).map((p) => [p.itemKey, p.state]));
+  const completion = await completionOf(context.db, session.member.id, course.id);
   const s = pub.snapshot;
   return {
     slug: course.slug,

@@ -19,24 +19,24 @@ import { submitReflection, writerView } from "#app/reflections/writing.server.ts
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.item.title} — Học Số` : "Học Số" }];
 
-export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { session, course, pub, assigned } = requireReadableCourse(request, context, params.slug);
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { session, course, pub, assigned } = await requireReadableCourse(request, context, params.slug);
   const items = pub.items;
   const index = items.findIndex((i) => i.key === params.itemKey);
   if (index < 0) notFound();
   const item = items[index];
   // Only members the course is assigned to start a progress clock; a trainer's preview does not.
-  const progress = assigned ? openItem(context.db, session.member.id, course.id, item.key, pub.versionId) : null;
+  const progress = assigned ? await openItem(context.db, session.member.id, course.id, item.key, pub.versionId) : null;
   let quiz = null;
   if (item.type === "quiz") {
-    if (assigned) closeExpiredAttempts(context.db, session.member.id, course.id, item.key);
-    const s = settingsFor(context.db, course.id, item.key);
-    const attempts = assigned ? attemptsOf(context.db, session.member.id, course.id, item.key) : [];
+    if (assigned) await closeExpiredAttempts(context.db, session.member.id, course.id, item.key);
+    const s = await settingsFor(context.db, course.id, item.key);
+    const attempts = assigned ? await attemptsOf(context.db, session.member.id, course.id, item.key) : [];
     quiz = {
       passPercent: s.passPercent,
       attemptsAllowed: s.attemptsAllowed,
       timeLimitMinutes: s.timeLimitSeconds ? Math.round(s.timeLimitSeconds / 60) : null,
-      questionCount: quizBank(context.db, course, item.key).questions.length,
+      questionCount: (await quizBank(context.db, course, item.key)).questions.length,
       attempts: attempts.map((a) => ({ id: a.id, attemptNo: a.attemptNo, state: a.state, score: a.score, passed: a.passed, submittedAt: a.submittedAt })),
       canStart: assigned && (s.attemptsAllowed === 0 || attempts.length < s.attemptsAllowed || attempts.some((a) => a.state === "open")),
     };
@@ -44,14 +44,14 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
   const live =
     item.type === "live" && item.liveSessionId != null
       ? {
-          view: liveItemView(context.db, session.member.id, item.liveSessionId, {
+          view: await liveItemView(context.db, session.member.id, item.liveSessionId, {
             reconnectWindowMs: context.env.RECONNECT_WINDOW_SECONDS * 1000,
             acceptMakeUp: !!item.acceptMakeUp,
           }),
-          invited: isMemberInvited(context.db, item.liveSessionId, session.member.id),
+          invited: await isMemberInvited(context.db, item.liveSessionId, session.member.id),
         }
       : null;
-  const reflection = item.type === "reflection" ? { ...writerView(context.db, session.member.id, course, item), promptHtml: lessonHtml(context.db, pub.versionId, item) } : null;
+  const reflection = item.type === "reflection" ? { ...await writerView(context.db, session.member.id, course, item), promptHtml: lessonHtml(context.db, pub.versionId, item) } : null;
   return {
     quiz,
     live,
@@ -70,19 +70,19 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { session, course, assigned } = requireReadableCourse(request, context, params.slug);
+  const { session, course, assigned } = await requireReadableCourse(request, context, params.slug);
   const { intent } = await readForm(request, z.object({ intent: z.enum(["complete", "start", "submit-reflection"]) }));
   if (!assigned) throw new Response("Forbidden", { status: 403 });
   try {
     if (intent === "submit-reflection") {
-      submitReflection(context.db, session.member.id, course, params.itemKey ?? "");
+      await submitReflection(context.db, session.member.id, course, params.itemKey ?? "");
       return ok("reflection.write.submittedFlash");
     }
     if (intent === "start") {
-      const attempt = startAttempt(context.db, session.member.id, course, params.itemKey ?? "");
+      const attempt = await startAttempt(context.db, session.member.id, course, params.itemKey ?? "");
       return redirect(`/quiz/${attempt.id}`);
     }
-    const r = completeLesson(context.db, session.member.id, course, params.itemKey ?? "");
+    const r = await completeLesson(context.db, session.member.id, course, params.itemKey ?? "");
     return r.courseCompleted ? ok("lesson.courseCompleted") : ok("lesson.done");
   } catch (e) {
     return domainFailure(e);

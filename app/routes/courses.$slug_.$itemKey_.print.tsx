@@ -7,10 +7,10 @@ import { reflectionPrint } from "#app/reflections/print.server.ts";
 import { ReflectionPrint } from "#app/reflections/print-view.tsx";
 
 /** The writer's print view of their own submitted reflection. */
-export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { session, course } = requireReadableCourse(request, context, params.slug);
-  const sub = submissionOf(context.db, session.member.id, course.id, params.itemKey ?? "");
-  return (sub && reflectionPrint(context.db, sub.id)) ?? notFound();
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { session, course } = await requireReadableCourse(request, context, params.slug);
+  const sub = await submissionOf(context.db, session.member.id, course.id, params.itemKey ?? "");
+  return (sub && await reflectionPrint(context.db, sub.id)) ?? notFound();
 }
 
 export default function PrintMyReflection() {

@@ -5,9 +5,9 @@ import { coursesForMember } from "#app/courses/learning.server.ts";
 import { CourseCard } from "#app/components/course-card.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 
-export function loader({ request, context }: LoaderFunctionArgs) {
-  const { member } = requireUser(request, context);
-  return { courses: coursesForMember(context.db, member.id), now: Date.now() };
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { member } = await requireUser(request, context);
+  return { courses: await coursesForMember(context.db, member.id), now: Date.now() };
 }
 
 export default function MyCourses() {

@@ -11,11 +11,11 @@ import { useT } from "#app/i18n/use-t.ts";
 
 export const meta: MetaFunction = () => [{ title: "Học Số" }];
 
-function view(request: Request, context: LoaderFunctionArgs["context"], id: string | undefined) {
-  const { member } = requireUser(request, context);
-  const ctx = graderContext(context.db, member);
+async function view(request: Request, context: LoaderFunctionArgs["context"], id: string | undefined) {
+  const { member } = await requireUser(request, context);
+  const ctx = await graderContext(context.db, member);
   try {
-    return { ctx, v: gradingView(context.db, ctx, parseId(id)) };
+    return { ctx, v: await gradingView(context.db, ctx, parseId(id)) };
   } catch (e) {
     // Out of scope answers exactly like a missing id.
     if (e instanceof DomainError && e.status === 404) throw new Response("Not Found", { status: 404 });
@@ -24,8 +24,8 @@ function view(request: Request, context: LoaderFunctionArgs["context"], id: stri
 }
 
 /** One reflection beside its prompt, with any copies found, its history, and the grade form for its graders. */
-export function loader({ request, params, context }: LoaderFunctionArgs) {
-  return view(request, context, params.submissionId).v;
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  return (await view(request, context, params.submissionId)).v;
 }
 
 const gradeSchema = z.object({
@@ -35,10 +35,10 @@ const gradeSchema = z.object({
 });
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { ctx, v } = view(request, context, params.submissionId);
+  const { ctx, v } = await view(request, context, params.submissionId);
   const f = await readForm(request, gradeSchema);
   try {
-    const r = gradeSubmission(context.db, ctx, v.submission.id, { outcome: f.outcome, score: f.score === "" || f.score === undefined ? null : f.score, comment: f.comment });
+    const r = await gradeSubmission(context.db, ctx, v.submission.id, { outcome: f.outcome, score: f.score === "" || f.score === undefined ? null : f.score, comment: f.comment });
     return ok(r.outcome === "pass" ? "grading.saved.pass" : "grading.saved.revise");
   } catch (e) {
     return domainFailure(e);

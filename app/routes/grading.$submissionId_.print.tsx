@@ -9,16 +9,16 @@ import { reflectionPrint } from "#app/reflections/print.server.ts";
 import { ReflectionPrint } from "#app/reflections/print-view.tsx";
 
 /** A grader's (or manager's) print view of one reflection; 404 out of scope, like a missing id. */
-export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { member } = requireUser(request, context);
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { member } = await requireUser(request, context);
   const id = parseId(params.submissionId);
   try {
-    requireVisibleSubmission(context.db, graderContext(context.db, member), id);
+    await requireVisibleSubmission(context.db, await graderContext(context.db, member), id);
   } catch (e) {
     if (e instanceof DomainError && e.status === 404) notFound();
     throw e;
   }
-  return reflectionPrint(context.db, id) ?? notFound();
+  return await reflectionPrint(context.db, id) ?? notFound();
 }
 
 export default function PrintReflection() {

@@ -22,15 +22,15 @@ const searchSchema = z.object({
  * The grading queue: every submitted reflection the signed-in member may see, by the writer's
  * unit at submission — a cell secretary sees what their cell submitted, a trainer their subtree.
  */
-export function loader({ request, context }: LoaderFunctionArgs) {
-  const { member } = requireUser(request, context);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { member } = await requireUser(request, context);
   const q = readSearch(request, searchSchema);
-  const ctx = graderContext(context.db, member);
+  const ctx = await graderContext(context.db, member);
   const unitId = q.unit ? q.unit : null;
-  const all = gradingQueue(context.db, ctx, { filter: "all" });
-  const queue = gradingQueue(context.db, ctx, { filter: q.status, unitId });
+  const all = await gradingQueue(context.db, ctx, { filter: "all" });
+  const queue = await gradingQueue(context.db, ctx, { filter: q.status, unitId });
   // Managers reach the per-unit reflection report (counts, who is missing, grades export) from here.
-  const reportUnits = ctx.scope.all ? childUnits(context.db, null).map((u) => ({ id: u.id, name: u.name })) : ctx.scope.roots.map((r) => ({ id: r.id, name: getUnit(context.db, r.id)?.name ?? "" }));
+  const reportUnits = ctx.scope.all ? (await childUnits(context.db, null)).map((u) => ({ id: u.id, name: u.name })) : await Promise.all(ctx.scope.roots.map(async (r) => ({ id: r.id, name: (await getUnit(context.db, r.id))?.name ?? "" })));
   return {
     reportUnits,
     status: q.status,
@@ -58,14 +58,14 @@ export function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { member } = requireUser(request, context);
+  const { member } = await requireUser(request, context);
   const form = await request.formData();
   const parsed = z
     .object({ intent: z.enum(["bulk-pass", "bulk-revise"]), comment: z.string().max(5000).default(""), ids: z.array(z.coerce.number().int().positive()).min(1).max(500) })
     .safeParse({ intent: form.get("intent"), comment: form.get("comment") ?? "", ids: form.getAll("id") });
   if (!parsed.success) throw new Response("Bad Request", { status: 400 });
   try {
-    const n = gradeMany(context.db, graderContext(context.db, member), parsed.data.ids, {
+    const n = await gradeMany(context.db, await graderContext(context.db, member), parsed.data.ids, {
       outcome: parsed.data.intent === "bulk-pass" ? "pass" : "revise",
       comment: parsed.data.comment,
     });

@@ -27,19 +27,19 @@ const searchSchema = z.object({
  * get the page (404 otherwise, like a missing session); the join token is minted here for the
  * mode shown, and /api/live/:id/token renews it for reconnections.
  */
-export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { member } = requireUser(request, context);
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { member } = await requireUser(request, context);
   const id = parseId(params.sessionId);
-  const access = joinAccess(context.db, id, member);
+  const access = await joinAccess(context.db, id, member);
   if (!access) notFound();
   const q = readSearch(request, searchSchema);
   const mode = q.mode ?? (access.presenter ? "presenter" : "viewer");
-  const resolved = resolveMode(context.db, access, member, mode, q.cell ?? null);
+  const resolved = await resolveMode(context.db, access, member, mode, q.cell ?? null);
   if (!resolved) notFound();
   const s = access.session;
   const secret = context.env.JOIN_TOKEN_SECRET;
   const minted = secret && s.state !== "ended" ? mintJoinToken(secret, member, s.id, resolved.role, resolved.unitId) : null;
-  const makeUp = s.state === "ended" ? makeUpFor(context.db, s.id, member.id, context.env.RECONNECT_WINDOW_SECONDS * 1000) : undefined;
+  const makeUp = s.state === "ended" ? await makeUpFor(context.db, s.id, member.id, context.env.RECONNECT_WINDOW_SECONDS * 1000) : undefined;
   const tokenParams = new URLSearchParams({ mode: resolved.role });
   if (resolved.cell) tokenParams.set("cell", String(resolved.cell.id));
   return data(
@@ -55,7 +55,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
         actualStart: s.actualStartAt?.getTime() ?? null,
         actualEnd: s.actualEndAt?.getTime() ?? null,
       },
-      presenters: sessionTargets(context.db, s.id).presenters.map((p) => p.fullName),
+      presenters: (await sessionTargets(context.db, s.id)).presenters.map((p) => p.fullName),
       mode: resolved.role,
       cell: resolved.cell,
       options: { presenter: access.presenter, invited: access.invited, cells: access.cells },
@@ -63,7 +63,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
       tokenExpiresAt: minted?.expiresAt ?? null,
       tokenUrl: `/api/live/${s.id}/token?${tokenParams}`,
       configured: !!secret,
-      roster: resolved.role === "cell-room" ? cellRoster(context.db, s.id, resolved.unitId) : [],
+      roster: resolved.role === "cell-room" ? await cellRoster(context.db, s.id, resolved.unitId) : [],
       makeUp: makeUp
         ? { minPercent: makeUp.recording.makeUpMinPercent, percent: makeUp.watch.percent, madeUp: !!makeUp.watch.madeUpAt }
         : null,

@@ -22,9 +22,9 @@ const searchSchema = z.object({ code: schemas.qrCheckin.shape.code.optional().ca
  * (requireUser sends the member back here with the code). Only invited members get the page, as
  * with the session page; the token carries the "check-in" role, which can check in and nothing else.
  */
-export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { member } = requireUser(request, context);
-  const access = joinAccess(context.db, parseId(params.sessionId), member);
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { member } = await requireUser(request, context);
+  const access = await joinAccess(context.db, parseId(params.sessionId), member);
   if (!access || !access.invited) notFound();
   const { code } = readSearch(request, searchSchema);
   const s = access.session;

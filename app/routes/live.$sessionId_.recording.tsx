@@ -8,15 +8,15 @@ import { makeUpFor, recordingFile, recordingOf, recordingResponse } from "#app/l
  * The recording's file: to managers whose scope meets the session, to its presenters, and — once
  * published — to invited members offered make-up study. Anyone else gets 404, like a missing file.
  */
-export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { member } = requireUser(request, context);
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { member } = await requireUser(request, context);
   const id = parseId(params.sessionId);
-  const rec = recordingOf(context.db, id);
+  const rec = await recordingOf(context.db, id);
   if (!rec) notFound();
   const allowed =
-    !!sessionAccess(context.db, scopeOf(context.db, member), id) ||
-    isPresenter(context.db, id, member.id) ||
-    !!makeUpFor(context.db, id, member.id, context.env.RECONNECT_WINDOW_SECONDS * 1000);
+    !!await sessionAccess(context.db, await scopeOf(context.db, member), id) ||
+    await isPresenter(context.db, id, member.id) ||
+    !!await makeUpFor(context.db, id, member.id, context.env.RECONNECT_WINDOW_SECONDS * 1000);
   if (!allowed) notFound();
   const file = recordingFile(context.env.DATA_DIR, rec);
   if (!file) notFound();

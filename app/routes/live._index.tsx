@@ -9,11 +9,11 @@ import liveStyles from "#app/styles/live.css?url";
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: liveStyles }];
 
 /** The member's live sessions: happening now, upcoming (with a countdown), recent past. */
-export function loader({ request, context }: LoaderFunctionArgs) {
-  const { member } = requireUser(request, context);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { member } = await requireUser(request, context);
   const now = new Date();
-  const scope = scopeOf(context.db, member);
-  return { ...sessionsForMember(context.db, member, now), now: now.getTime(), canManage: scope.all || scope.roots.length > 0 };
+  const scope = await scopeOf(context.db, member);
+  return { ...await sessionsForMember(context.db, member, now), now: now.getTime(), canManage: scope.all || scope.roots.length > 0 };
 }
 
 type Item = ReturnType<typeof useLoaderData<typeof loader>>["live"][number];

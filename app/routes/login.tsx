@@ -17,8 +17,8 @@ export const headers: HeadersFunction = ({ actionHeaders }) => {
   return retry ? { "Retry-After": retry } : new Headers();
 };
 
-export function loader({ request, context }: LoaderFunctionArgs) {
-  if (getSession(request, context)) throw redirect("/");
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  if (await getSession(request, context)) throw redirect("/");
   return null;
 }
 

@@ -4,9 +4,9 @@ import { invalidateAllSessions } from "#app/auth/session.server.ts";
 import { clearSessionCookie } from "#app/auth/cookie.server.ts";
 
 /** Signing out ends every session of the member, on every device (the issue asks for this). */
-export function action({ request, context }: ActionFunctionArgs) {
-  const session = getSession(request, context);
-  if (session) invalidateAllSessions(context.db, session.member.id);
+export async function action({ request, context }: ActionFunctionArgs) {
+  const session = await getSession(request, context);
+  if (session) await invalidateAllSessions(context.db, session.member.id);
   return redirect("/login", { headers: { "Set-Cookie": clearSessionCookie(context.secure) } });
 }
 

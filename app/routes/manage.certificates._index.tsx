@@ -20,17 +20,17 @@ export const headers: HeadersFunction = () => ({ "Cache-Control": "private, no-s
  * Trainers: a unit (by code) and a course → the certificates of every member now in that unit's
  * subtree, one ZIP of them all, and revocation with a reason. Out-of-scope units answer 404.
  */
-export function loader({ request, context }: LoaderFunctionArgs) {
-  const { scope } = requireManager(request, context);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { scope } = await requireManager(request, context);
   const s = readSearch(request, z.object({ unit: z.string().max(64).optional(), course: z.coerce.number().int().positive().optional() }));
-  const choices = certificateFilterChoices(context.db, scope);
+  const choices = await certificateFilterChoices(context.db, scope);
   const base = { ...choices, unitCode: s.unit?.trim() || choices.rootCodes[0] || "", courseId: s.course ?? null };
   if (!s.unit?.trim() || !s.course) return { ...base, result: null, notFound: false };
-  const unit = getUnitByCode(context.db, s.unit.trim());
-  const course = getCourse(context.db, s.course);
+  const unit = await getUnitByCode(context.db, s.unit.trim());
+  const course = await getCourse(context.db, s.course);
   if (!unit || !unitInScope(scope, unit) || !course) return data({ ...base, result: null, notFound: true }, { status: 404 });
-  ensureCertificatesForCompletions(context.db, { courseId: course.id, unitPath: unit.path });
-  const rows = certificatesInSubtree(context.db, { courseId: course.id, unitPath: unit.path }).map((r) => ({
+  await ensureCertificatesForCompletions(context.db, { courseId: course.id, unitPath: unit.path });
+  const rows = (await certificatesInSubtree(context.db, { courseId: course.id, unitPath: unit.path })).map((r) => ({
     code: r.certificate.code,
     memberName: r.certificate.memberName,
     memberCode: r.memberCode,
@@ -49,10 +49,10 @@ export function loader({ request, context }: LoaderFunctionArgs) {
 const revokeSchema = z.object({ intent: z.literal("revoke"), code: z.string().min(1).max(40), reason: z.string().max(2000) });
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { session, scope } = requireManager(request, context);
+  const { session, scope } = await requireManager(request, context);
   const f = await readForm(request, revokeSchema);
   try {
-    const c = revokeCertificate(context.db, scope, { code: f.code, reason: f.reason, actorId: session.member.id });
+    const c = await revokeCertificate(context.db, scope, { code: f.code, reason: f.reason, actorId: session.member.id });
     return ok("certificates.manage.revokedOk", { code: c.code });
   } catch (e) {
     return domainFailure(e);

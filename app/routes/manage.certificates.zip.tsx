@@ -12,15 +12,15 @@ import { readSearch } from "#app/http/forms.server.ts";
  * GET /manage/certificates/zip?unit=CODE&course=ID — one ZIP with a PDF per valid certificate of the
  * course held by members now in the unit's subtree, rendered while it streams. 404 out of scope.
  */
-export function loader({ request, context }: LoaderFunctionArgs) {
-  const { scope } = requireManager(request, context);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { scope } = await requireManager(request, context);
   const s = readSearch(request, z.object({ unit: z.string().min(1).max(64), course: z.coerce.number().int().positive() }));
-  const unit = getUnitByCode(context.db, s.unit.trim());
+  const unit = await getUnitByCode(context.db, s.unit.trim());
   if (!unit || !unitInScope(scope, unit)) notFound();
-  const course = getCourse(context.db, s.course);
+  const course = await getCourse(context.db, s.course);
   if (!course) notFound();
-  ensureCertificatesForCompletions(context.db, { courseId: course.id, unitPath: unit.path });
-  const entries = certificatesInSubtree(context.db, { courseId: course.id, unitPath: unit.path })
+  await ensureCertificatesForCompletions(context.db, { courseId: course.id, unitPath: unit.path });
+  const entries = (await certificatesInSubtree(context.db, { courseId: course.id, unitPath: unit.path }))
     .filter((r) => !r.certificate.revokedAt)
     .map((r) => ({ ...r.certificate, memberCode: r.memberCode }));
   const body = certificatesZipStream(entries, publicOriginOf(context.env));

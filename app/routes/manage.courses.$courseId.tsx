@@ -13,26 +13,26 @@ import { domainFailure, ok, parseId, readForm } from "#app/http/forms.server.ts"
 import { Field, Notice } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 
-export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { session, scope } = requireManager(request, context);
-  const course = getCourse(context.db, parseId(params.courseId));
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { session, scope } = await requireManager(request, context);
+  const course = await getCourse(context.db, parseId(params.courseId));
   if (!course) notFound();
   const author = canAuthor(session.member, course);
-  const pub = publishedSnapshot(context.db, course);
+  const pub = await publishedSnapshot(context.db, course);
   return {
     course: { id: course.id, slug: course.slug, title: course.title, state: course.state, summary: course.summary, minGradePercent: course.minGradePercent },
     version: pub?.version ?? null,
-    assignments: assignmentsOfCourse(context.db, course.id, scopePaths(scope)),
+    assignments: await assignmentsOfCourse(context.db, course.id, scopePaths(scope)),
     isAdmin: author,
     structure: author
-      ? draftSnapshot(context.db, course.id).modules.map((m) => ({
+      ? (await draftSnapshot(context.db, course.id)).modules.map((m) => ({
           key: m.key,
           title: m.title,
           items: m.items.map((i) => ({ key: i.key, type: i.type, title: i.title, liveSessionId: i.liveSessionId ?? null, acceptMakeUp: !!i.acceptMakeUp })),
         }))
       : [],
     // Sessions an author may ask members to attend (those their scope sees).
-    liveSessions: author ? sessionsInScope(context.db, scope, { limit: 100 }).map((s) => ({ id: s.id, title: s.title, start: s.scheduledStartAt.getTime(), state: s.state })) : [],
+    liveSessions: author ? (await sessionsInScope(context.db, scope, { limit: 100 })).map((s) => ({ id: s.id, title: s.title, start: s.scheduledStartAt.getTime(), state: s.state })) : [],
   };
 }
 
@@ -55,58 +55,58 @@ const schema = z.discriminatedUnion("intent", [
 ]);
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { session, scope } = requireManager(request, context);
-  const course = getCourse(context.db, parseId(params.courseId));
+  const { session, scope } = await requireManager(request, context);
+  const course = await getCourse(context.db, parseId(params.courseId));
   if (!course) notFound();
   const f = await readForm(request, schema);
   const actor = session.member.id;
   try {
     switch (f.intent) {
       case "assign":
-        assignCourse(context.db, scope, { courseId: course.id, unitCode: f.unitCode, memberCode: f.memberCode, dueDay: f.due || null, actorId: actor });
+        await assignCourse(context.db, scope, { courseId: course.id, unitCode: f.unitCode, memberCode: f.memberCode, dueDay: f.due || null, actorId: actor });
         return ok("manage.courses.assigned");
       case "unassign":
-        if (!unassignCourse(context.db, scope, course.id, f.assignmentId)) notFound();
+        if (!await unassignCourse(context.db, scope, course.id, f.assignmentId)) notFound();
         return ok("manage.courses.unassigned");
       case "publish": {
         if (!canAuthor(session.member, course)) forbidden();
-        const r = publishCourse(context.db, course.id, actor);
+        const r = await publishCourse(context.db, course.id, actor);
         return ok("manage.courses.published", { version: r.version });
       }
       case "archive":
         if (!canAuthor(session.member, course)) forbidden();
-        setCourseState(context.db, course.id, "archived");
+        await setCourseState(context.db, course.id, "archived");
         return ok("manage.courses.archived");
       case "min-grade":
         if (!canAuthor(session.member, course)) forbidden();
-        setMinGrade(context.db, course.id, f.minGrade === "" ? null : f.minGrade);
+        await setMinGrade(context.db, course.id, f.minGrade === "" ? null : f.minGrade);
         return ok("common.saved");
       case "add-module":
         if (!canAuthor(session.member, course)) forbidden();
-        addModule(context.db, course.id, f.title);
+        await addModule(context.db, course.id, f.title);
         return ok("common.saved");
       case "add-lesson": {
         if (!canAuthor(session.member, course)) forbidden();
-        const item = addItem(context.db, course.id, f.moduleKey, "lesson", f.title);
+        const item = await addItem(context.db, course.id, f.moduleKey, "lesson", f.title);
         return redirect(`/manage/courses/${course.id}/items/${item.key}`);
       }
       case "add-reflection": {
         if (!canAuthor(session.member, course)) forbidden();
-        const item = addItem(context.db, course.id, f.moduleKey, "reflection", f.title.trim() || translate("vi", "reflection.defaultTitle"));
+        const item = await addItem(context.db, course.id, f.moduleKey, "reflection", f.title.trim() || translate("vi", "reflection.defaultTitle"));
         return redirect(`/manage/courses/${course.id}/items/${item.key}`);
       }
       case "add-live": {
         if (!canAuthor(session.member, course)) forbidden();
         // Only a session the author may see (same 404 as a missing one).
-        const s = sessionAccess(context.db, scope, f.sessionId)?.session;
+        const s = (await sessionAccess(context.db, scope, f.sessionId))?.session;
         if (!s) throw new DomainError("authoring.error.liveSessionMissing", { key: "", id: f.sessionId }, 404);
         const minutes = Math.max(1, Math.round((s.plannedEndAt.getTime() - s.scheduledStartAt.getTime()) / 60_000));
-        addItem(context.db, course.id, f.moduleKey, "live", translate("vi", "courses.live.itemTitle", { title: s.title }), new Date(), { sessionId: s.id, minutes });
+        await addItem(context.db, course.id, f.moduleKey, "live", translate("vi", "courses.live.itemTitle", { title: s.title }), new Date(), { sessionId: s.id, minutes });
         return ok("common.saved");
       }
       case "live-make-up":
         if (!canAuthor(session.member, course)) forbidden();
-        setLiveItemMakeUp(context.db, course.id, f.itemKey, f.accept === "1");
+        await setLiveItemMakeUp(context.db, course.id, f.itemKey, f.accept === "1");
         return ok("common.saved");
     }
   } catch (e) {

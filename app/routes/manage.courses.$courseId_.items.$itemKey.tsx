@@ -12,9 +12,9 @@ import { REFLECTION_GRADERS, REFLECTION_SCALES } from "#db/schema/enums.ts";
 import { Field, Notice } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 
-export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { course } = requireAuthorableCourse(request, context, parseId(params.courseId));
-  const item = getItem(context.db, course.id, params.itemKey ?? "");
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { course } = await requireAuthorableCourse(request, context, parseId(params.courseId));
+  const item = await getItem(context.db, course.id, params.itemKey ?? "");
   if (!item || (item.type !== "lesson" && item.type !== "reflection")) notFound();
   return {
     course: { id: course.id, title: course.title },
@@ -35,10 +35,10 @@ const settingsForm = z.object({
 
 /** A reflection's rules (the prompt is saved by the editor's autosave, like a lesson body). */
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { course } = requireAuthorableCourse(request, context, parseId(params.courseId));
+  const { course } = await requireAuthorableCourse(request, context, parseId(params.courseId));
   const f = await readForm(request, settingsForm);
   try {
-    saveReflectionSettings(context.db, course.id, params.itemKey ?? "", {
+    await saveReflectionSettings(context.db, course.id, params.itemKey ?? "", {
       minWords: f.minWords,
       maxWords: f.maxWords,
       dueDay: f.dueDay || null,

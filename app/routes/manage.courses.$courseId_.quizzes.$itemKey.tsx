@@ -17,15 +17,15 @@ import editorCss from "#app/styles/quiz-editor.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorCss }];
 
-export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { course } = requireAuthorableCourse(request, context, parseId(params.courseId));
-  const source = bankSource(context.db, course.id, params.itemKey ?? "");
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { course } = await requireAuthorableCourse(request, context, parseId(params.courseId));
+  const source = await bankSource(context.db, course.id, params.itemKey ?? "");
   const parsed = parseGift(source);
   const byKind: Record<string, number> = {};
   for (const q of parsed.questions) byKind[q.kind] = (byKind[q.kind] ?? 0) + 1;
   const categories = [...new Set(parsed.questions.map((q) => q.category.join("/")))];
-  const s = settingsFor(context.db, course.id, params.itemKey ?? "");
-  const bank = editableBank(context.db, course.id, params.itemKey ?? "");
+  const s = await settingsFor(context.db, course.id, params.itemKey ?? "");
+  const bank = await editableBank(context.db, course.id, params.itemKey ?? "");
   const saved = Number(new URL(request.url).searchParams.get("saved"));
   return {
     course: { id: course.id, title: course.title },
@@ -77,9 +77,9 @@ const settingsSchema = z.object({
 type Result = { flash?: Flash; imported?: { questions: number; problems: { line: number; vi: string; en: string }[] }; editErrors?: { vi: string; en: string }[] };
 
 export async function action({ request, params, context }: ActionFunctionArgs): Promise<Result | ReturnType<typeof data<Result>>> {
-  const { course } = requireAuthorableCourse(request, context, parseId(params.courseId));
+  const { course } = await requireAuthorableCourse(request, context, parseId(params.courseId));
   const itemKey = params.itemKey ?? "";
-  bankSource(context.db, course.id, itemKey);
+  await bankSource(context.db, course.id, itemKey);
   if ((request.headers.get("content-type") ?? "").startsWith("multipart/form-data")) {
     const read = await readMultipart(request, GIFT_MAX_BYTES);
     if (!read.ok) {
@@ -89,7 +89,7 @@ export async function action({ request, params, context }: ActionFunctionArgs): 
     const form = read.form;
     const file = form.get("gift");
     if (!(file instanceof File) || file.size === 0) return { flash: { key: "import.fileMissing", tone: "error" } };
-    const r = importGiftFile(context.db, course.id, itemKey, new Uint8Array(await file.arrayBuffer()));
+    const r = await importGiftFile(context.db, course.id, itemKey, new Uint8Array(await file.arrayBuffer()));
     const refused = r.problems.length === 1 && r.problems[0]!.code === "encoding";
     return {
       flash: refused
@@ -104,7 +104,7 @@ export async function action({ request, params, context }: ActionFunctionArgs): 
     if (!cmd.success) return data<Result>({ flash: { key: "error.badRequest", tone: "error" } }, { status: 400 });
     try {
       const c = cmd.data;
-      const r = c.intent === "question.move" ? moveQuestion(context.db, course.id, itemKey, c) : deleteQuestion(context.db, course.id, itemKey, c);
+      const r = c.intent === "question.move" ? await moveQuestion(context.db, course.id, itemKey, c) : await deleteQuestion(context.db, course.id, itemKey, c);
       // Lists and moves never build a question, so a refusal here is the bank's (its reread), shown as is.
       if (!r.ok) return data<Result>({ flash: { key: "error.badRequest", tone: "error" }, editErrors: r.errors }, { status: 422 });
       return { flash: { key: c.intent === "question.move" ? "quizEditor.moved" : "quizEditor.deleted", tone: "ok" } };
@@ -116,7 +116,7 @@ export async function action({ request, params, context }: ActionFunctionArgs): 
   if (!parsed.success) return { flash: { key: "error.badRequest", tone: "error" } };
   const f = parsed.data;
   if (f.openAt && f.closeAt && f.closeAt <= f.openAt) return { flash: { key: "quizAdmin.error.window", tone: "error" } };
-  saveQuizSettings(context.db, course.id, itemKey, {
+  await saveQuizSettings(context.db, course.id, itemKey, {
     passPercent: f.passPercent,
     attemptsAllowed: f.attemptsAllowed,
     timeLimitSeconds: f.timeLimitMinutes ? f.timeLimitMinutes * 60 : null,

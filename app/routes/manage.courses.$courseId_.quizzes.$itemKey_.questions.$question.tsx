@@ -20,18 +20,18 @@ export const meta: MetaFunction = () => [{ title: "Câu hỏi — Học Số" }]
 /** `new` or the question's 1-based number in the bank; anything else is 404. */
 const questionParam = z.union([z.literal("new").transform(() => null), z.string().regex(/^[1-9][0-9]{0,4}$/).transform((n) => Number(n) - 1)]);
 
-function target(request: Request, context: LoaderFunctionArgs["context"], params: LoaderFunctionArgs["params"]) {
-  const { course } = requireAuthorableCourse(request, context, parseId(params.courseId));
+async function target(request: Request, context: LoaderFunctionArgs["context"], params: LoaderFunctionArgs["params"]) {
+  const { course } = await requireAuthorableCourse(request, context, parseId(params.courseId));
   const index = questionParam.safeParse(params.question);
   if (!index.success) throw new Response("Not Found", { status: 404 });
   return { course, itemKey: params.itemKey ?? "", index: index.data };
 }
 
-export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { course, itemKey, index } = target(request, context, params);
-  let bank: ReturnType<typeof editableBank>;
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { course, itemKey, index } = await target(request, context, params);
+  let bank: Awaited<ReturnType<typeof editableBank>>;
   try {
-    bank = editableBank(context.db, course.id, itemKey);
+    bank = await editableBank(context.db, course.id, itemKey);
   } catch (e) {
     if (e instanceof DomainError) throw new Response("Not Found", { status: 404 });
     throw e;
@@ -47,7 +47,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
     number: index === null ? null : index + 1,
     revision: bank.revision,
     draft: question ? draftOfQuestion(question) : blankDraft(kind),
-    preview: question ? previewOf(question, settingsFor(context.db, course.id, itemKey).shuffle) : null,
+    preview: question ? previewOf(question, (await settingsFor(context.db, course.id, itemKey)).shuffle) : null,
     categories: [...new Set(bank.questions.map((q) => q.category.join("/")).filter((c) => c !== ""))],
   };
 }
@@ -55,14 +55,14 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
 type Refused = { flash?: Flash; errors?: { vi: string; en: string }[]; draft: QuestionDraft; nonce: number };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { course, itemKey, index } = target(request, context, params);
+  const { course, itemKey, index } = await target(request, context, params);
   const entries = nestFormEntries((await request.formData()).entries());
   const revision = z.string().max(64).safeParse(entries.revision);
   const draft = questionDraftSchema.safeParse(entries);
   if (!revision.success || !draft.success) throw new Response("Bad Request", { status: 400 });
   const nonce = Date.now();
   try {
-    const r = saveQuestion(context.db, course.id, itemKey, { revision: revision.data, index, draft: draft.data });
+    const r = await saveQuestion(context.db, course.id, itemKey, { revision: revision.data, index, draft: draft.data });
     if (!r.ok) return data<Refused>({ errors: r.errors, draft: compactDraft(draft.data), nonce }, { status: 422 });
     return redirect(`/manage/courses/${course.id}/quizzes/${itemKey}?saved=${r.index + 1}#question-${r.index + 1}`);
   } catch (e) {

@@ -8,18 +8,18 @@ import { requireManager } from "#app/auth/permissions.server.ts";
 import { useT } from "#app/i18n/use-t.ts";
 import { DataTable } from "#app/components/data-table.tsx";
 
-export function loader({ request, context }: LoaderFunctionArgs) {
-  const { scope } = requireManager(request, context);
-  const rows = coursesForManagers(context.db);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { scope } = await requireManager(request, context);
+  const rows = await coursesForManagers(context.db);
   // One row per course (the join is on the one published version), so the count is the length.
   return { courses: rows, total: rows.length, isAdmin: scope.all, canCreate: true };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { session } = requireManager(request, context);
+  const { session } = await requireManager(request, context);
   const f = await readForm(request, z.object({ slug: z.string().max(80), title: z.string().max(300), titleEn: z.string().max(300).optional(), summary: z.string().max(2000).optional() }));
   try {
-    const c = createCourse(context.db, { ...f, createdBy: session.member.role === "admin" ? null : session.member.id });
+    const c = await createCourse(context.db, { ...f, createdBy: session.member.role === "admin" ? null : session.member.id });
     return redirect(`/manage/courses/${c.id}`);
   } catch (e) {
     return domainFailure(e);

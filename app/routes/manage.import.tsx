@@ -13,8 +13,8 @@ import { Field, Notice, type Flash } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 import { DataTable, type Column } from "#app/components/data-table.tsx";
 
-export function loader({ request, context }: LoaderFunctionArgs) {
-  requireManager(request, context);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requireManager(request, context);
   return null;
 }
 
@@ -31,7 +31,7 @@ const committers = { units: commitUnitImport, members: commitMemberImport };
  * committed, so the rows written are exactly the rows the user saw.
  */
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { session, scope } = requireManager(request, context);
+  const { session, scope } = await requireManager(request, context);
   const actor = session.member.id;
   const db = context.db;
   const contentType = request.headers.get("content-type") ?? "";
@@ -51,18 +51,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
     }
     const bytes = new Uint8Array(await file.arrayBuffer());
     const fileName = file.name.normalize("NFC").slice(0, 200);
-    const result = previewers[kind.data](db, bytes, scope);
+    const result = await previewers[kind.data](db, bytes, scope);
     if ("error" in result) return data<ActionResult>({ fileError: result.error, fileName }, { status: 422 });
-    const uploadId = storeImportUpload(db, { kind: kind.data, fileName, bytes, uploadedBy: actor });
+    const uploadId = await storeImportUpload(db, { kind: kind.data, fileName, bytes, uploadedBy: actor });
     return data<ActionResult>({ report: result.report, uploadId, fileName });
   }
   const form = z.object({ uploadId: z.string().uuid() }).safeParse(Object.fromEntries(await request.formData()));
   if (!form.success) throw new Response("Bad Request", { status: 400 });
-  const upload = pendingImportUpload(db, form.data.uploadId, actor);
+  const upload = await pendingImportUpload(db, form.data.uploadId, actor);
   if (!upload) return data<ActionResult>({ flash: { key: "import.expired", tone: "error" } }, { status: 410 });
-  const result = committers[upload.kind](db, new Uint8Array(upload.bytes), scope, actor);
+  const result = await committers[upload.kind](db, new Uint8Array(upload.bytes), scope, actor);
   if ("error" in result) return data<ActionResult>({ fileError: result.error, fileName: upload.fileName }, { status: 422 });
-  markImportUploadCommitted(db, upload.id);
+  await markImportUploadCommitted(db, upload.id);
   return data<ActionResult>({ report: result.report, uploadId: upload.id, fileName: upload.fileName });
 }
 

@@ -14,12 +14,12 @@ import liveStyles from "#app/styles/live.css?url";
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: liveStyles }];
 
 /** One session: what was scheduled, links to its page and attendance, and the edit form before it starts. */
-export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { session: me, scope } = requireManager(request, context);
-  const access = sessionAccess(context.db, scope, parseId(params.sessionId));
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { session: me, scope } = await requireManager(request, context);
+  const access = await sessionAccess(context.db, scope, parseId(params.sessionId));
   if (!access) notFound();
   const s = access.session;
-  const t = sessionTargets(context.db, s.id);
+  const t = await sessionTargets(context.db, s.id);
   return {
     session: {
       id: s.id,
@@ -38,7 +38,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
     invitedUnits: t.invitedUnits.map(({ id, code, name }) => ({ id, code, name })),
     invitedMembers: t.invitedMembers.map(({ id, code, fullName }) => ({ id, code, fullName })),
     editable: access.editable,
-    canOpen: !!joinAccess(context.db, s.id, me.member),
+    canOpen: !!await joinAccess(context.db, s.id, me.member),
     values: {
       title: s.title,
       description: s.description,
@@ -56,13 +56,13 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { session, scope } = requireManager(request, context);
+  const { session, scope } = await requireManager(request, context);
   const id = parseId(params.sessionId);
-  if (!sessionAccess(context.db, scope, id)) notFound();
+  if (!await sessionAccess(context.db, scope, id)) notFound();
   try {
     const { intent, input } = await readSessionForm(request, context, session.member.id);
     if (intent !== "update") throw new Response("Bad Request", { status: 400 });
-    updateSession(context.db, scope, id, session.member.id, input);
+    await updateSession(context.db, scope, id, session.member.id, input);
     return ok("common.saved");
   } catch (e) {
     return domainFailure(e);

@@ -44,20 +44,20 @@ const pageQuery = z.object({
  * attended, first join and last leave, filtered and a page at a time; absentees; the corrections'
  * audit trail; exports (always every row). Live during the session (it refreshes itself), final after.
  */
-export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { scope } = requireManager(request, context);
-  const access = sessionAccess(context.db, scope, parseId(params.sessionId));
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { scope } = await requireManager(request, context);
+  const access = await sessionAccess(context.db, scope, parseId(params.sessionId));
   if (!access) notFound();
   const q = readSearch(request, pageQuery);
   const s = access.session;
-  const rep = scopedReport(context.db, scope, s.id, Date.now(), context.env.RECONNECT_WINDOW_SECONDS * 1000);
+  const rep = await scopedReport(context.db, scope, s.id, Date.now(), context.env.RECONNECT_WINDOW_SECONDS * 1000);
   if (!rep) notFound();
-  const view = rollupTree(context.db, scope, rep.rows).view(q.unit ?? null);
+  const view = (await rollupTree(context.db, scope, rep.rows)).view(q.unit ?? null);
   if (q.unit && !view.root) notFound();
-  const trail = correctionTrail(context.db, s.id, new Set(rep.rows.map((r) => r.memberId)));
+  const trail = await correctionTrail(context.db, s.id, new Set(rep.rows.map((r) => r.memberId)));
   const filter = { status: q.status ?? null, via: q.via ?? null, q: q.q ?? "" };
   // A unit chosen in the roll-up narrows the member table to its subtree too.
-  const under = q.unit ? (getUnit(context.db, q.unit)?.path ?? null) : null;
+  const under = q.unit ? ((await getUnit(context.db, q.unit))?.path ?? null) : null;
   const table = pageOf(filterRows(rep.rows, { ...filter, under }), q.page ?? 1);
   return {
     session: { id: s.id, title: s.title, state: s.state, start: rep.start.getTime(), end: rep.end.getTime(), started: !!s.actualStartAt, rule: rep.rule },
@@ -89,15 +89,15 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { session, scope } = requireManager(request, context);
+  const { session, scope } = await requireManager(request, context);
   const id = parseId(params.sessionId);
-  if (!sessionAccess(context.db, scope, id)) notFound();
+  if (!await sessionAccess(context.db, scope, id)) notFound();
   const f = await readForm(
     request,
     z.object({ intent: z.literal("correct"), memberCode: z.string().max(100), status: z.string().max(20), reason: z.string().max(MAX_REASON * 4) }),
   );
   try {
-    recordCorrection(context.db, scope, id, session.member.id, f);
+    await recordCorrection(context.db, scope, id, session.member.id, f);
     return ok("live.attendance.corrected", { code: f.memberCode.trim() });
   } catch (e) {
     return domainFailure(e);

@@ -14,19 +14,19 @@ import { scopeRootUnits } from "#app/org/units.server.ts";
  * the same checksum rule as every other export.
  */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { scope } = requireManager(request, context);
-  const access = sessionAccess(context.db, scope, parseId(params.sessionId));
+  const { scope } = await requireManager(request, context);
+  const access = await sessionAccess(context.db, scope, parseId(params.sessionId));
   if (!access) notFound();
   const { format } = readSearch(request, z.object({ format: z.enum(["csv", "xlsx"]).default("csv") }));
   const generatedAt = new Date();
-  const rep = scopedReport(context.db, scope, access.session.id, generatedAt.getTime(), context.env.RECONNECT_WINDOW_SECONDS * 1000);
+  const rep = await scopedReport(context.db, scope, access.session.id, generatedAt.getTime(), context.env.RECONNECT_WINDOW_SECONDS * 1000);
   if (!rep) notFound();
   const scopeLabel = scope.all
     ? translate("vi", "live.export.wholeOrganisation")
-    : scopeRootUnits(context.db, scope)
+    : (await scopeRootUnits(context.db, scope))
         .map((u) => `${u.name} (${u.code})`)
         .join("; ");
-  const table = attendanceExportTable(exportRows(rep.rows), rollupTree(context.db, scope, rep.rows).all(), {
+  const table = attendanceExportTable(exportRows(rep.rows), (await rollupTree(context.db, scope, rep.rows)).all(), {
     session: access.session,
     start: rep.start,
     end: rep.end,

@@ -18,14 +18,14 @@ const searchSchema = z.object({ all: z.enum(["1"]).optional().catch(undefined) }
  * up afterwards. Messages a presenter hid are shown in full only to administrators and the session's
  * presenters, who saw them during the session; others see that one was hidden.
  */
-export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { session: me, scope } = requireManager(request, context);
-  const access = sessionAccess(context.db, scope, parseId(params.sessionId));
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { session: me, scope } = await requireManager(request, context);
+  const access = await sessionAccess(context.db, scope, parseId(params.sessionId));
   if (!access) notFound();
   const { all } = readSearch(request, searchSchema);
   const s = access.session;
-  const seesHidden = scope.all || isPresenter(context.db, s.id, me.member.id);
-  return { session: { id: s.id, title: s.title }, all: !!all, ...sessionMessages(context.db, s.id, { seesHidden, questionsOnly: !all }) };
+  const seesHidden = scope.all || await isPresenter(context.db, s.id, me.member.id);
+  return { session: { id: s.id, title: s.title }, all: !!all, ...await sessionMessages(context.db, s.id, { seesHidden, questionsOnly: !all }) };
 }
 
 /** The stored moderation action (a text column) to its label; an unknown one shows as stored. */

@@ -6,13 +6,13 @@ import { isPresenter, sessionAccess } from "#app/live/sessions.server.ts";
 import { messagesCsv, sessionMessages } from "#app/live/questions.server.ts";
 
 /** The questions (or, with ?all=1, every message) a session kept, as CSV: same rules as the page. */
-export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { session: me, scope } = requireManager(request, context);
-  const access = sessionAccess(context.db, scope, parseId(params.sessionId));
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { session: me, scope } = await requireManager(request, context);
+  const access = await sessionAccess(context.db, scope, parseId(params.sessionId));
   if (!access) notFound();
   const { all } = readSearch(request, z.object({ all: z.enum(["1"]).optional().catch(undefined) }));
   const s = access.session;
-  const { messages } = sessionMessages(context.db, s.id, { seesHidden: scope.all || isPresenter(context.db, s.id, me.member.id), questionsOnly: !all });
+  const { messages } = await sessionMessages(context.db, s.id, { seesHidden: scope.all || await isPresenter(context.db, s.id, me.member.id), questionsOnly: !all });
   return new Response(messagesCsv(messages), {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",

@@ -18,12 +18,12 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: liveStyles
  * the player, and — for a trainer whose scope covers every invitation — publishing it for
  * make-up study (học bù) with the share a member must watch.
  */
-export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { scope } = requireManager(request, context);
-  const access = sessionAccess(context.db, scope, parseId(params.sessionId));
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { scope } = await requireManager(request, context);
+  const access = await sessionAccess(context.db, scope, parseId(params.sessionId));
   if (!access) notFound();
   const s = access.session;
-  const rec = recordingOf(context.db, s.id);
+  const rec = await recordingOf(context.db, s.id);
   return {
     session: { id: s.id, title: s.title, state: s.state, documentUrl: s.documentUrl },
     recording: rec
@@ -33,7 +33,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
           bytes: rec.bytes,
           publishedAt: rec.publishedAt?.getTime() ?? null,
           makeUpMinPercent: rec.makeUpMinPercent,
-          madeUp: madeUpMembers(context.db, s.id).size,
+          madeUp: (await madeUpMembers(context.db, s.id)).size,
         }
       : null,
     mayPublish: access.whollyInScope,
@@ -47,20 +47,20 @@ const form = z.discriminatedUnion("intent", [
 const percent = z.coerce.number().int().min(1).max(100);
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { session, scope } = requireManager(request, context);
-  const access = sessionAccess(context.db, scope, parseId(params.sessionId));
+  const { session, scope } = await requireManager(request, context);
+  const access = await sessionAccess(context.db, scope, parseId(params.sessionId));
   if (!access) notFound();
   // Publishing reaches every invited member: only someone whose scope covers them all decides it.
   if (!access.whollyInScope) notFound();
   const input = await readForm(request, form);
   try {
     if (input.intent === "unpublish") {
-      unpublishRecording(context.db, access.session.id);
+      await unpublishRecording(context.db, access.session.id);
       return ok("recording.unpublished");
     }
     const p = percent.safeParse(input.makeUpMinPercent);
     if (!p.success) throw new DomainError("recording.error.percent");
-    publishRecording(context.db, { sessionId: access.session.id, actorId: session.member.id, makeUpMinPercent: p.data });
+    await publishRecording(context.db, { sessionId: access.session.id, actorId: session.member.id, makeUpMinPercent: p.data });
     return ok("recording.published");
   } catch (e) {
     return domainFailure(e);

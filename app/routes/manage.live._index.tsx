@@ -16,10 +16,10 @@ import { DataTable } from "#app/components/data-table.tsx";
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: liveStyles }];
 
 /** Sessions in the manager's scope, and the form to schedule one. */
-export function loader({ request, context }: LoaderFunctionArgs) {
-  const { session, scope } = requireManager(request, context);
-  const rows = sessionsInScope(context.db, scope);
-  const roots = scopeRootUnits(context.db, scope);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { session, scope } = await requireManager(request, context);
+  const rows = await sessionsInScope(context.db, scope);
+  const roots = await scopeRootUnits(context.db, scope);
   const now = new Date();
   const start = new Date(Math.ceil(now.getTime() / 3600_000) * 3600_000);
   return {
@@ -42,10 +42,10 @@ export function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { session, scope } = requireManager(request, context);
+  const { session, scope } = await requireManager(request, context);
   try {
     const { input } = await readSessionForm(request, context, session.member.id);
-    const s = scheduleSession(context.db, scope, session.member.id, input);
+    const s = await scheduleSession(context.db, scope, session.member.id, input);
     return redirect(`/manage/live/${s.id}?scheduled=1`);
   } catch (e) {
     return domainFailure(e);

@@ -22,18 +22,18 @@ import { Field, Notice } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 import { DataTable } from "#app/components/data-table.tsx";
 
-export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { scope } = requireManager(request, context);
-  const { member, unit } = requireMemberScope(context.db, scope, parseId(params.memberId));
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { scope } = await requireManager(request, context);
+  const { member, unit } = await requireMemberScope(context.db, scope, parseId(params.memberId));
   const { passwordHash, activationCodeHash, ...safe } = member;
   return {
     member: { ...safe, hasPassword: !!passwordHash, hasPendingCode: !!activationCodeHash },
     unit: { id: unit.id, code: unit.code, name: unit.name },
-    history: unitHistory(context.db, member.id).map((r) => ({ ...r.h, unitCode: r.unitCode, unitName: r.unitName })),
-    grants: grantsOf(context.db, [member.id]),
+    history: (await unitHistory(context.db, member.id)).map((r) => ({ ...r.h, unitCode: r.unitCode, unitName: r.unitName })),
+    grants: await grantsOf(context.db, [member.id]),
     isAdmin: scope.all,
     // The page offers no action on an account the caller may not change (the action refuses it too).
-    canChange: accountsBeyondScope(context.db, scope, [member.id]).size === 0,
+    canChange: (await accountsBeyondScope(context.db, scope, [member.id])).size === 0,
   };
 }
 
@@ -61,54 +61,54 @@ const schema = z.discriminatedUnion("intent", [
 ]);
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { session, scope } = requireManager(request, context);
-  const { member } = requireMemberScope(context.db, scope, parseId(params.memberId));
+  const { session, scope } = await requireManager(request, context);
+  const { member } = await requireMemberScope(context.db, scope, parseId(params.memberId));
   const actor = session.member.id;
   const f = await readForm(request, schema);
   const isSelf = member.id === actor;
   try {
     // Every intent acts on the account, and controlling an account is controlling all it can reach:
     // a trainer may not touch administrators or holders of grants outside the trainer's subtrees.
-    requireAccountWithinScope(context.db, scope, member.id);
+    await requireAccountWithinScope(context.db, scope, member.id);
     switch (f.intent) {
       case "update":
-        updateMember(context.db, member.id, { fullName: f.fullName, position: f.position, email: f.email, phone: f.phone, status: f.status }, actor);
+        await updateMember(context.db, member.id, { fullName: f.fullName, position: f.position, email: f.email, phone: f.phone, status: f.status }, actor);
         return ok("common.saved");
       case "transfer": {
-        const target = getUnitByCode(context.db, f.unitCode);
+        const target = await getUnitByCode(context.db, f.unitCode);
         // A unit outside the caller's scope is reported exactly like a unit that does not exist.
         if (!target || !unitInScope(scope, target)) throw new DomainError("unit.error.notFound", {}, 404);
         const at = f.date ? startOfVnDay(f.date) : new Date();
-        transferMember(context.db, member.id, target.id, actor, at, f.note || undefined);
+        await transferMember(context.db, member.id, target.id, actor, at, f.note || undefined);
         return ok("members.transferred");
       }
       case "disable": {
         if (isSelf) throw new DomainError("member.error.self", {}, 400);
-        const revoked = setDisabled(context.db, member.id, true, actor);
+        const revoked = await setDisabled(context.db, member.id, true, actor);
         return ok("members.disabledNotice", { count: revoked });
       }
       case "enable":
-        setDisabled(context.db, member.id, false, actor);
+        await setDisabled(context.db, member.id, false, actor);
         return ok("members.enabledNotice");
       case "issue-code": {
-        const [issued] = issueActivationCodes(context.db, [member.id], actor);
+        const [issued] = await issueActivationCodes(context.db, [member.id], actor);
         return ok("members.codeIssued", { name: member.fullName, code: issued.code });
       }
       case "role":
         if (!scope.all) forbidden();
         if (isSelf) throw new DomainError("member.error.self", {}, 400);
-        updateMember(context.db, member.id, { role: f.role }, actor);
+        await updateMember(context.db, member.id, { role: f.role }, actor);
         return ok("common.saved");
       case "add-scope": {
         if (!scope.all) forbidden();
-        const unit = getUnitByCode(context.db, f.unitCode);
+        const unit = await getUnitByCode(context.db, f.unitCode);
         if (!unit) throw new DomainError("unit.error.notFound", {}, 404);
-        grantScope(context.db, member.id, unit.id, actor);
+        await grantScope(context.db, member.id, unit.id, actor);
         return ok("common.saved");
       }
       case "remove-scope":
         if (!scope.all) forbidden();
-        revokeScope(context.db, member.id, f.unitId, actor);
+        await revokeScope(context.db, member.id, f.unitId, actor);
         return ok("common.saved");
     }
   } catch (e) {

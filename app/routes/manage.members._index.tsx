@@ -18,12 +18,12 @@ const searchSchema = z.object({
   page: z.coerce.number().int().min(1).max(100000).optional().catch(1),
 });
 
-export function loader({ request, context }: LoaderFunctionArgs) {
-  const { scope } = requireManager(request, context);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { scope } = await requireManager(request, context);
   const s = readSearch(request, searchSchema);
-  const unit = s.unit ? requireUnitScope(context.db, scope, s.unit) : null;
+  const unit = s.unit ? await requireUnitScope(context.db, scope, s.unit) : null;
   const page = s.page ?? 1;
-  const result = searchMembers(context.db, {
+  const result = await searchMembers(context.db, {
     q: s.q,
     unitPath: unit?.path ?? null,
     status: s.status ?? null,

@@ -9,10 +9,10 @@ import { domainFailure, readForm, readSearch } from "#app/http/forms.server.ts";
 import { Field, Notice } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 
-export function loader({ request, context }: LoaderFunctionArgs) {
-  const { scope } = requireManager(request, context);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { scope } = await requireManager(request, context);
   const s = readSearch(request, z.object({ unit: z.coerce.number().int().positive().optional().catch(undefined) }));
-  const unit = s.unit ? requireUnitScope(context.db, scope, s.unit) : null;
+  const unit = s.unit ? await requireUnitScope(context.db, scope, s.unit) : null;
   return { unitCode: unit?.code ?? "" };
 }
 
@@ -26,12 +26,12 @@ const schema = z.object({
 });
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { session, scope } = requireManager(request, context);
+  const { session, scope } = await requireManager(request, context);
   const f = await readForm(request, schema);
   try {
-    const unit = getUnitByCode(context.db, f.unitCode);
+    const unit = await getUnitByCode(context.db, f.unitCode);
     if (!unit || !unitInScope(scope, unit)) throw new DomainError("unit.error.notFound", {}, 404);
-    const m = createMember(context.db, { ...f, unitId: unit.id }, session.member.id);
+    const m = await createMember(context.db, { ...f, unitId: unit.id }, session.member.id);
     return redirect(`/manage/members/${m.id}`);
   } catch (e) {
     return domainFailure(e);

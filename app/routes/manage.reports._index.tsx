@@ -16,8 +16,8 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: reportsCss
  * administrator, the granted subtrees for a trainer). With a single top unit there is nothing
  * to compare, so the page goes straight to that unit's report.
  */
-export function loader({ request, context }: LoaderFunctionArgs) {
-  const { filters: f, withinPaths } = reportRequest(request, context);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { filters: f, withinPaths } = await reportRequest(request, context);
   const base = {
     courses: f.available.map((c) => ({ id: c.id, title: c.title, state: c.state })),
     chosen: f.courseIds,
@@ -27,7 +27,7 @@ export function loader({ request, context }: LoaderFunctionArgs) {
     query: filterQuery(f),
   };
   if (f.courseIds.length === 0) return { ...base, empty: true as const, rows: [], total: null, points: [] };
-  const rollup = completionRollup(context.db, { courseIds: f.courseIds, at: f.at, withinPaths });
+  const rollup = await completionRollup(context.db, { courseIds: f.courseIds, at: f.at, withinPaths });
   const ids = new Set(rollup.units.map((u) => u.unitId));
   const tops = rollup.units.filter((u) => u.parentId == null || !ids.has(u.parentId)).sort((a, b) => byName.compare(a.name, b.name));
   if (tops.length === 1) throw redirect(`/manage/reports/units/${tops[0].unitId}${filterQuery(f)}`);
@@ -43,7 +43,7 @@ export function loader({ request, context }: LoaderFunctionArgs) {
       counts: plainCounts(u.total),
     })),
     total: plainCounts(rollup.total),
-    points: seriesPoints(context.db, { unitIds: tops.map((u) => u.unitId), courseIds: f.courseIds, day: f.day, today: f.today, live: rollup.total }),
+    points: await seriesPoints(context.db, { unitIds: tops.map((u) => u.unitId), courseIds: f.courseIds, day: f.day, today: f.today, live: rollup.total }),
   };
 }
 

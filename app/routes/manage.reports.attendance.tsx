@@ -18,8 +18,8 @@ const vnDay = (d: Date) => new Date(d.getTime() + 7 * 3600_000).toISOString().sl
 const dayStart = startOfVnDay;
 
 /** Live-session attendance over a period, per unit with drill-down, and per session. */
-export function loader({ request, context }: LoaderFunctionArgs) {
-  const { scope } = requireManager(request, context);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { scope } = await requireManager(request, context);
   const q = readSearch(
     request,
     z.object({
@@ -31,8 +31,8 @@ export function loader({ request, context }: LoaderFunctionArgs) {
   const today = vnDay(new Date());
   const to = q.to ?? today;
   const from = q.from ?? vnDay(new Date(dayStart(to).getTime() - 29 * DAY));
-  const focus = q.unit ? requireUnitScope(context.db, scope, q.unit) : null;
-  const r = attendanceForPeriod(context.db, {
+  const focus = q.unit ? await requireUnitScope(context.db, scope, q.unit) : null;
+  const r = await attendanceForPeriod(context.db, {
     from: dayStart(from),
     to: new Date(dayStart(to).getTime() + DAY),
     withinPaths: focus ? [focus.path] : scopePaths(scope),

@@ -14,10 +14,10 @@ const dayStart = startOfVnDay;
 
 /** CSV/XLSX of attendance over a period: every unit of the report, hierarchy columns first. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const { scope } = requireManager(request, context);
+  const { scope } = await requireManager(request, context);
   const q = readSearch(request, z.object({ from: day, to: day, unit: z.coerce.number().int().positive().optional(), format: z.enum(["csv", "xlsx"]) }));
-  const focus = q.unit ? requireUnitScope(context.db, scope, q.unit) : null;
-  const r = attendanceForPeriod(context.db, {
+  const focus = q.unit ? await requireUnitScope(context.db, scope, q.unit) : null;
+  const r = await attendanceForPeriod(context.db, {
     from: dayStart(q.from),
     to: new Date(dayStart(q.to).getTime() + DAY),
     withinPaths: focus ? [focus.path] : scopePaths(scope),

@@ -21,7 +21,7 @@ const schema = z.object({
  * Same scope checks as the pages: anything outside the caller's scope is a 404.
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const { scope, filters: f, withinPaths, url } = reportRequest(request, context);
+  const { scope, filters: f, withinPaths, url } = await reportRequest(request, context);
   const parsed = schema.safeParse(Object.fromEntries([...url.searchParams].filter(([k]) => k !== "c")));
   if (!parsed.success) throw new Response("Bad Request", { status: 400 });
   const s = parsed.data;
@@ -29,28 +29,28 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   let table: ReportTable;
   switch (s.table) {
     case "units": {
-      const unit = s.unit ? reportUnit(db, scope, s.unit) : null;
-      const rollup = completionRollup(db, { courseIds: f.courseIds, at: f.at, rootUnitId: unit?.id, withinPaths });
-      table = unitsTable(db, rollup, f, unit);
+      const unit = s.unit ? await reportUnit(db, scope, s.unit) : null;
+      const rollup = await completionRollup(db, { courseIds: f.courseIds, at: f.at, rootUnitId: unit?.id, withinPaths });
+      table = await unitsTable(db, rollup, f, unit);
       break;
     }
     case "members": {
-      const unit = reportUnit(db, scope, s.unit);
-      table = membersTable(db, f, unit, withinPaths);
+      const unit = await reportUnit(db, scope, s.unit);
+      table = await membersTable(db, f, unit, withinPaths);
       break;
     }
     case "missing": {
-      const unit = reportUnit(db, scope, s.unit);
+      const unit = await reportUnit(db, scope, s.unit);
       const course = s.course ? f.available.find((c) => c.id === s.course) : f.chosen[0];
       if (!course) notFound();
-      table = missingTable(db, f, unit, course, withinPaths, s.state);
+      table = await missingTable(db, f, unit, course, withinPaths, s.state);
       break;
     }
     case "record":
     case "quizzes": {
       if (!s.member) notFound();
-      const m = requireRecordScope(db, scope, s.member, f.at);
-      table = s.table === "record" ? recordTable(db, m, memberRecord(db, m.id, { at: f.at }), f) : quizTable(m, quizGrades(db, m.id, f.at), f);
+      const m = await requireRecordScope(db, scope, s.member, f.at);
+      table = s.table === "record" ? await recordTable(db, m, await memberRecord(db, m.id, { at: f.at }), f) : quizTable(m, await quizGrades(db, m.id, f.at), f);
       break;
     }
     case "attendance":

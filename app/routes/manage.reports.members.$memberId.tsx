@@ -14,15 +14,15 @@ import reportsCss from "#app/styles/reports.css?url";
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: reportsCss }];
 
 /** A member's record on the report day: every assigned course and its state, quiz grades, certificates. */
-export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { scope, filters: f } = reportRequest(request, context);
-  const member = requireRecordScope(context.db, scope, Number(params.memberId), f.at);
-  const record = memberRecord(context.db, member.id, { at: f.at });
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { scope, filters: f } = await reportRequest(request, context);
+  const member = await requireRecordScope(context.db, scope, Number(params.memberId), f.at);
+  const record = await memberRecord(context.db, member.id, { at: f.at });
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
   return {
     member: { id: member.id, code: member.code, fullName: member.fullName, status: member.status },
     unit: record.unit ? { id: record.unit.id, code: record.unit.code, name: record.unit.name } : null,
-    crumbs: record.unit ? [...reportCrumbs(context.db, scope, record.unit), ...(scope.all || scope.roots.some((r) => record.unit!.path.startsWith(r.path)) ? [{ id: record.unit.id, name: record.unit.name }] : [])] : [],
+    crumbs: record.unit ? [...await reportCrumbs(context.db, scope, record.unit), ...(scope.all || scope.roots.some((r) => record.unit!.path.startsWith(r.path)) ? [{ id: record.unit.id, name: record.unit.name }] : [])] : [],
     day: f.day,
     query: filterQuery(f),
     courses: record.courses.map((c) => ({
@@ -37,9 +37,9 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
       version: c.version,
       itemsCompleted: c.itemsCompleted,
     })),
-    quizzes: quizGrades(context.db, member.id, f.at),
-    sessions: memberSessions(context.db, member.id, f.at, context.env.RECONNECT_WINDOW_SECONDS * 1000).map((x) => ({ ...x, start: x.start.toISOString() })),
-    certificates: memberCertificates(context.db, member.id, f.at).map((c) => ({ ...c, completedAt: c.completedAt.toISOString(), issuedAt: c.issuedAt.toISOString(), revokedAt: iso(c.revokedAt) })),
+    quizzes: await quizGrades(context.db, member.id, f.at),
+    sessions: (await memberSessions(context.db, member.id, f.at, context.env.RECONNECT_WINDOW_SECONDS * 1000)).map((x) => ({ ...x, start: x.start.toISOString() })),
+    certificates: (await memberCertificates(context.db, member.id, f.at)).map((c) => ({ ...c, completedAt: c.completedAt.toISOString(), issuedAt: c.issuedAt.toISOString(), revokedAt: iso(c.revokedAt) })),
   };
 }
 

@@ -18,20 +18,20 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: reportsCss
  * was generated and the checksum of the same data as exported, the figures table, the chart,
  * and the members of the unit itself.
  */
-export function loader({ request, context }: LoaderFunctionArgs) {
-  const { scope, filters: f, withinPaths, url } = reportRequest(request, context);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { scope, filters: f, withinPaths, url } = await reportRequest(request, context);
   const rawUnit = url.searchParams.get("unit");
-  const unit = rawUnit ? reportUnit(context.db, scope, rawUnit) : null;
-  const rollup = completionRollup(context.db, { courseIds: f.courseIds, at: f.at, rootUnitId: unit?.id, withinPaths });
+  const unit = rawUnit ? await reportUnit(context.db, scope, rawUnit) : null;
+  const rollup = await completionRollup(context.db, { courseIds: f.courseIds, at: f.at, rootUnitId: unit?.id, withinPaths });
   let rows: Row[];
   let total = rollup.total;
-  let people: { id: number; code: string; fullName: string; counts: ReturnType<typeof plainCounts> }[] = [];
+  let people: { id: number; code: string; fullName: string; counts: Awaited<ReturnType<typeof plainCounts>> }[] = [];
   if (unit) {
     const me = rollup.units.find((u) => u.unitId === unit.id)!;
     rows = childRows(rollup, me, () => "").rows.map((r) => ({ ...r, href: null }));
     total = me.total;
     if (me.own.assigned > 0) {
-      people = memberCompletion(context.db, { courseIds: f.courseIds, unitId: unit.id, at: f.at, withinPaths, directOnly: true }).map((m) => ({
+      people = (await memberCompletion(context.db, { courseIds: f.courseIds, unitId: unit.id, at: f.at, withinPaths, directOnly: true })).map((m) => ({
         id: m.memberId,
         code: m.code,
         fullName: m.fullName,
@@ -52,7 +52,7 @@ export function loader({ request, context }: LoaderFunctionArgs) {
     isToday: f.day === f.today,
     courses: f.chosen.map((c) => c.title),
     generatedAt: generatedAt.toISOString(),
-    checksum: dataChecksum(unitsTable(context.db, rollup, f, unit).rows),
+    checksum: dataChecksum((await unitsTable(context.db, rollup, f, unit)).rows),
     back: unit ? `/manage/reports/units/${unit.id}${filterQuery(f)}` : `/manage/reports${filterQuery(f)}`,
     rows: rows.map((r) => ({ ...r, counts: plainCounts(r.counts) })),
     total: plainCounts(total),

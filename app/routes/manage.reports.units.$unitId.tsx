@@ -17,29 +17,29 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: reportsCss
  * One unit's report: its child units (each a subtree), a "direct members" row when it has members
  * of its own, and the list of those members (a cell's members), each with their course states.
  */
-export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { scope, filters: f, withinPaths } = reportRequest(request, context);
-  const unit = reportUnit(context.db, scope, params.unitId);
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { scope, filters: f, withinPaths } = await reportRequest(request, context);
+  const unit = await reportUnit(context.db, scope, params.unitId);
   const q = filterQuery(f);
   const base = {
     unit: { id: unit.id, code: unit.code, name: unit.name },
-    crumbs: reportCrumbs(context.db, scope, unit),
+    crumbs: await reportCrumbs(context.db, scope, unit),
     courses: f.available.map((c) => ({ id: c.id, title: c.title, state: c.state })),
     chosen: f.courseIds,
     explicit: f.explicit,
     day: f.day,
     today: f.today,
     query: q,
-    reflectionsWaiting: waitingForGrading(context.db, unit.path),
+    reflectionsWaiting: await waitingForGrading(context.db, unit.path),
   };
   if (f.courseIds.length === 0) return { ...base, empty: true as const };
-  const rollup = completionRollup(context.db, { courseIds: f.courseIds, at: f.at, rootUnitId: unit.id, withinPaths });
+  const rollup = await completionRollup(context.db, { courseIds: f.courseIds, at: f.at, rootUnitId: unit.id, withinPaths });
   const me = rollup.units.find((u) => u.unitId === unit.id)!;
   const { rows } = childRows(rollup, me, (id) => `/manage/reports/units/${id}${q}`);
   const titles = new Map(f.chosen.map((c) => [c.id, c.title]));
   const people =
     me.own.assigned > 0
-      ? memberCompletion(context.db, { courseIds: f.courseIds, unitId: unit.id, at: f.at, withinPaths, directOnly: true }).map((m) => ({
+      ? (await memberCompletion(context.db, { courseIds: f.courseIds, unitId: unit.id, at: f.at, withinPaths, directOnly: true })).map((m) => ({
           id: m.memberId,
           code: m.code,
           fullName: m.fullName,
@@ -56,7 +56,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
     total: plainCounts(me.total),
     own: plainCounts(me.own),
     people,
-    points: seriesPoints(context.db, { unitIds: [unit.id], courseIds: f.courseIds, day: f.day, today: f.today, live: me.total }),
+    points: await seriesPoints(context.db, { unitIds: [unit.id], courseIds: f.courseIds, day: f.day, today: f.today, live: me.total }),
   };
 }
 

@@ -40,16 +40,16 @@ function chooseState(url: URL): MissingFilter {
  * completed it, with their state; one click sends a reminder (in-app, plus e-mail when SMTP is
  * configured), at most one per member and course per day.
  */
-export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { scope, filters: f, withinPaths, url } = reportRequest(request, context);
-  const unit = reportUnit(context.db, scope, params.unitId);
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { scope, filters: f, withinPaths, url } = await reportRequest(request, context);
+  const unit = await reportUnit(context.db, scope, params.unitId);
   const course = chooseCourse(f, url);
   const state = chooseState(url);
-  const rows = course ? missingRows(context.db, { courseId: course.id, unitId: unit.id, at: f.at, withinPaths, state }) : [];
+  const rows = course ? await missingRows(context.db, { courseId: course.id, unitId: unit.id, at: f.at, withinPaths, state }) : [];
   const reminded = course ? lastReminders(context.db, course.id, rows.map((r) => r.memberId)) : new Map<number, Date>();
   return {
     unit: { id: unit.id, code: unit.code, name: unit.name },
-    crumbs: reportCrumbs(context.db, scope, unit),
+    crumbs: await reportCrumbs(context.db, scope, unit),
     courses: f.available.map((c) => ({ id: c.id, title: c.title })),
     course: course ? { id: course.id, title: course.title } : null,
     state,
@@ -81,14 +81,14 @@ const schema = z.discriminatedUnion("intent", [
 ]);
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { session, scope, filters: f, withinPaths, url } = reportRequest(request, context);
-  const unit = reportUnit(context.db, scope, params.unitId);
+  const { session, scope, filters: f, withinPaths, url } = await reportRequest(request, context);
+  const unit = await reportUnit(context.db, scope, params.unitId);
   const course = chooseCourse(f, url);
   if (!course) notFound();
   const form = await readForm(request, schema);
   // Who is missing now (reminders are about today, whatever day the page shows).
   const now = new Date();
-  const missing = missingRows(context.db, { courseId: course.id, unitId: unit.id, at: now, withinPaths, state: form.intent === "remind-all" ? chooseState(url) : "all" });
+  const missing = await missingRows(context.db, { courseId: course.id, unitId: unit.id, at: now, withinPaths, state: form.intent === "remind-all" ? chooseState(url) : "all" });
   let ids: number[];
   if (form.intent === "remind") {
     if (!missing.some((m) => m.memberId === form.memberId)) notFound();
@@ -97,7 +97,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     ids = missing.map((m) => m.memberId);
   }
   const origin = publicOriginOf(context.env);
-  const r = remindMembers(context.db, {
+  const r = await remindMembers(context.db, {
     courseId: course.id,
     memberIds: ids,
     actorId: session.member.id,

@@ -12,13 +12,13 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: reportsCss
  * passed; who has not submitted; which graders have work waiting. Managers in scope only;
  * another subtree is a 404. The grades download is …/reflections/export.
  */
-export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { scope } = reportRequest(request, context);
-  const unit = reportUnit(context.db, scope, params.unitId);
-  const r = reflectionReport(context.db, unit);
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { scope } = await reportRequest(request, context);
+  const unit = await reportUnit(context.db, scope, params.unitId);
+  const r = await reflectionReport(context.db, unit);
   return {
     unit: { id: unit.id, code: unit.code, name: unit.name },
-    crumbs: reportCrumbs(context.db, scope, unit),
+    crumbs: await reportCrumbs(context.db, scope, unit),
     items: r.items.map((i) => ({ key: `${i.courseId}:${i.key}`, courseTitle: i.courseTitle, title: i.title, dueAt: i.dueAt, counts: i.counts })),
     missing: r.missing,
     graders: r.graders,

@@ -8,9 +8,9 @@ const schema = z.object({ format: z.enum(["csv", "xlsx"]).default("csv") });
 
 /** The reflection grades of a unit's subtree as CSV or XLSX, through the one export engine (ADR 0011). */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { scope, url } = reportRequest(request, context);
-  const unit = reportUnit(context.db, scope, params.unitId);
+  const { scope, url } = await reportRequest(request, context);
+  const unit = await reportUnit(context.db, scope, params.unitId);
   const f = schema.safeParse(Object.fromEntries(url.searchParams));
   if (!f.success) throw new Response("Bad Request", { status: 400 });
-  return exportResponse(gradesTable(context.db, unit), f.data.format);
+  return exportResponse(await gradesTable(context.db, unit), f.data.format);
 }

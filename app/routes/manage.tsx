@@ -3,8 +3,8 @@ import { Outlet } from "@remix-run/react";
 import { requireManager } from "#app/auth/permissions.server.ts";
 
 /** Every page under /manage is for administrators and trainers; each child checks its own scope. */
-export function loader({ request, context }: LoaderFunctionArgs) {
-  requireManager(request, context);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requireManager(request, context);
   return null;
 }
 

@@ -8,12 +8,12 @@ import { DomainError } from "#app/common/domain-error.ts";
 import { Field, Notice } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 
-export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { scope } = requireManager(request, context);
-  const unit = requireUnitScope(context.db, scope, parseId(params.unitId));
-  const crumbs = ancestors(context.db, unit).filter((u) => unitInScope(scope, u));
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { scope } = await requireManager(request, context);
+  const unit = await requireUnitScope(context.db, scope, parseId(params.unitId));
+  const crumbs = (await ancestors(context.db, unit)).filter((u) => unitInScope(scope, u));
   const isScopeRoot = !scope.all && scope.roots.some((r) => r.id === unit.id);
-  return { unit, crumbs, children: childUnits(context.db, unit.id), canEditSelf: scope.all || !isScopeRoot };
+  return { unit, crumbs, children: await childUnits(context.db, unit.id), canEditSelf: scope.all || !isScopeRoot };
 }
 
 const schema = z.discriminatedUnion("intent", [
@@ -29,31 +29,31 @@ function requireEditable(scope: Scope, unitId: number) {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { scope } = requireManager(request, context);
-  const unit = requireUnitScope(context.db, scope, parseId(params.unitId));
+  const { scope } = await requireManager(request, context);
+  const unit = await requireUnitScope(context.db, scope, parseId(params.unitId));
   const f = await readForm(request, schema);
   try {
     switch (f.intent) {
       case "create": {
-        const child = createUnit(context.db, { code: f.code, name: f.name, parentId: unit.id });
+        const child = await createUnit(context.db, { code: f.code, name: f.name, parentId: unit.id });
         return ok("units.created", { code: child.code });
       }
       case "rename":
         requireEditable(scope, unit.id);
-        renameUnit(context.db, unit.id, f.name);
+        await renameUnit(context.db, unit.id, f.name);
         return ok("common.saved");
       case "move": {
         requireEditable(scope, unit.id);
         const code = f.parentCode.trim();
-        const parent = code ? getUnitByCode(context.db, code) : null;
+        const parent = code ? await getUnitByCode(context.db, code) : null;
         if (code && !parent) throw new DomainError("unit.error.parentMissing", {}, 404);
         if (parent ? !unitInScope(scope, parent) : !scope.all) notFound();
-        moveUnit(context.db, unit.id, parent?.id ?? null);
+        await moveUnit(context.db, unit.id, parent?.id ?? null);
         return ok("units.moved");
       }
       case "delete":
         requireEditable(scope, unit.id);
-        deleteUnit(context.db, unit.id);
+        await deleteUnit(context.db, unit.id);
         return redirect(unit.parentId ? `/manage/units/${unit.parentId}` : "/manage/units");
     }
   } catch (e) {

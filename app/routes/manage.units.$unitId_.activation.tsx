@@ -5,17 +5,17 @@ import { issueActivationSheet, pendingActivation } from "#app/org/activation-she
 import { parseId } from "#app/http/forms.server.ts";
 import { useT } from "#app/i18n/use-t.ts";
 
-export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { scope } = requireManager(request, context);
-  const unit = requireUnitScope(context.db, scope, parseId(params.unitId));
-  const pending = pendingActivation(context.db, scope, unit.path);
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { scope } = await requireManager(request, context);
+  const unit = await requireUnitScope(context.db, scope, parseId(params.unitId));
+  const pending = await pendingActivation(context.db, scope, unit.path);
   return { unit: { id: unit.id, name: unit.name, code: unit.code }, pending: pending.issuable.length, skipped: pending.skipped };
 }
 
 /** The printable sheet; the CSV of the same codes is the resource route activation.csv. */
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { session, scope } = requireManager(request, context);
-  const unit = requireUnitScope(context.db, scope, parseId(params.unitId));
+  const { session, scope } = await requireManager(request, context);
+  const unit = await requireUnitScope(context.db, scope, parseId(params.unitId));
   await request.formData();
   return issueActivationSheet(context.db, scope, unit.path, session.member.id);
 }

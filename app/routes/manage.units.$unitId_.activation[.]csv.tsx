@@ -8,10 +8,10 @@ import { parseId } from "#app/http/forms.server.ts";
  * cannot answer a document POST with a file (Remix renders the page with it as action data).
  */
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { session, scope } = requireManager(request, context);
-  const unit = requireUnitScope(context.db, scope, parseId(params.unitId));
+  const { session, scope } = await requireManager(request, context);
+  const unit = await requireUnitScope(context.db, scope, parseId(params.unitId));
   await request.formData();
-  const sheet = issueActivationSheet(context.db, scope, unit.path, session.member.id);
+  const sheet = await issueActivationSheet(context.db, scope, unit.path, session.member.id);
   return new Response(activationSheetCsv(sheet), {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",

@@ -7,27 +7,31 @@ import { domainFailure, readForm, readSearch } from "#app/http/forms.server.ts";
 import { Field, Notice } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 
-export function loader({ request, context }: LoaderFunctionArgs) {
-  const { scope } = requireManager(request, context);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { scope } = await requireManager(request, context);
   const { q } = readSearch(request, z.object({ q: z.string().max(200).optional() }));
   if (q && q.trim()) {
-    return { q, results: searchUnits(context.db, q, { withinPaths: scopePaths(scope), limit: 100 }), roots: [], isAdmin: scope.all };
+    return { q, results: await searchUnits(context.db, q, { withinPaths: scopePaths(scope), limit: 100 }), roots: [], isAdmin: scope.all };
   }
   const roots = scope.all
-    ? childUnits(context.db, null)
-    : scope.roots.flatMap((r) => {
-        const u = getUnit(context.db, r.id)!;
-        return childUnits(context.db, u.parentId).filter((c) => c.id === u.id);
-      });
+    ? await childUnits(context.db, null)
+    : (
+        await Promise.all(
+          scope.roots.map(async (r) => {
+            const u = (await getUnit(context.db, r.id))!;
+            return (await childUnits(context.db, u.parentId)).filter((c) => c.id === u.id);
+          }),
+        )
+      ).flat();
   return { q: "", results: null, roots, isAdmin: scope.all };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { scope } = requireManager(request, context);
+  const { scope } = await requireManager(request, context);
   if (!scope.all) forbidden();
   const f = await readForm(request, z.object({ code: z.string().max(64), name: z.string().max(300) }));
   try {
-    const u = createUnit(context.db, { code: f.code, name: f.name, parentId: null });
+    const u = await createUnit(context.db, { code: f.code, name: f.name, parentId: null });
     return redirect(`/manage/units/${u.id}`);
   } catch (e) {
     return domainFailure(e);

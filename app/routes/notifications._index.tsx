@@ -12,11 +12,11 @@ import { useT } from "#app/i18n/use-t.ts";
 const PAGE = 30;
 
 /** The signed-in member's own notifications, newest first; unread ones can be opened or marked read. */
-export function loader({ request, context }: LoaderFunctionArgs) {
-  const { member } = requireUser(request, context);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { member } = await requireUser(request, context);
   const s = readSearch(request, z.object({ page: z.coerce.number().int().min(1).max(10000).optional().catch(1) }));
   const page = s.page ?? 1;
-  const r = listNotifications(context.db, member.id, { limit: PAGE, offset: (page - 1) * PAGE });
+  const r = await listNotifications(context.db, member.id, { limit: PAGE, offset: (page - 1) * PAGE });
   return { page, pages: Math.max(1, Math.ceil(r.total / PAGE)), items: r.items, unread: r.items.some((n) => !n.readAt) };
 }
 
@@ -27,14 +27,14 @@ const schema = z.discriminatedUnion("intent", [
 ]);
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { member } = requireUser(request, context);
+  const { member } = await requireUser(request, context);
   const f = await readForm(request, schema);
   if (f.intent === "read-all") {
-    markAllRead(context.db, member.id);
+    await markAllRead(context.db, member.id);
     return redirect("/notifications");
   }
   // Someone else's notification answers like a missing one.
-  const n = markRead(context.db, member.id, f.id);
+  const n = await markRead(context.db, member.id, f.id);
   if (!n) throw new Response("Not Found", { status: 404 });
   if (f.intent === "open" && n.link) return redirect(safeRedirect(n.link, "/notifications"));
   // Marked from the home page: back there; otherwise back to the list.

@@ -5,9 +5,9 @@ import { progressOfMember } from "#app/courses/progress-page.server.ts";
 import { useT } from "#app/i18n/use-t.ts";
 import { DataTable } from "#app/components/data-table.tsx";
 
-export function loader({ request, context }: LoaderFunctionArgs) {
-  const { member } = requireUser(request, context);
-  return { courses: progressOfMember(context.db, member.id) };
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { member } = await requireUser(request, context);
+  return { courses: await progressOfMember(context.db, member.id) };
 }
 
 export default function Progress() {

@@ -15,29 +15,29 @@ export const meta: MetaFunction = () => [{ title: "Bài kiểm tra — Học S�
  * the server's deadline; once closed, the review the quiz's settings allow. The owner may open it;
  * a trainer whose scope holds the member may read it; anyone else gets 404.
  */
-function loadAttempt(request: Request, context: LoaderFunctionArgs["context"], rawId: string | undefined) {
-  const session = requireUser(request, context);
+async function loadAttempt(request: Request, context: LoaderFunctionArgs["context"], rawId: string | undefined) {
+  const session = await requireUser(request, context);
   const id = parseId(rawId);
-  let a = getAttempt(context.db, id);
+  let a = await getAttempt(context.db, id);
   if (!a) notFound();
   const own = a.memberId === session.member.id;
   // A member's scope has no roots, so only a trainer whose subtree holds the member passes.
-  if (!own) requireMemberScope(context.db, scopeOf(context.db, session.member), a.memberId);
-  closeExpiredAttempts(context.db, a.memberId, a.courseId, a.itemKey);
-  a = getAttempt(context.db, id)!;
+  if (!own) await requireMemberScope(context.db, await scopeOf(context.db, session.member), a.memberId);
+  await closeExpiredAttempts(context.db, a.memberId, a.courseId, a.itemKey);
+  a = (await getAttempt(context.db, id))!;
   return { session, a, own };
 }
 
-export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { a, own } = loadAttempt(request, context, params.attemptId);
-  const course = getCourse(context.db, a.courseId)!;
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { a, own } = await loadAttempt(request, context, params.attemptId);
+  const course = (await getCourse(context.db, a.courseId))!;
   const back = `/courses/${course.slug}/${a.itemKey}`;
   if (a.state === "open") {
     if (!own) return { mode: "in-progress" as const, back, courseTitle: course.title, attemptNo: a.attemptNo };
-    return { mode: "open" as const, back, courseTitle: course.title, attempt: presentAttempt(context.db, a), serverNow: Date.now() };
+    return { mode: "open" as const, back, courseTitle: course.title, attempt: await presentAttempt(context.db, a), serverNow: Date.now() };
   }
-  const all = attemptsOf(context.db, a.memberId, a.courseId, a.itemKey);
-  const review = reviewAttempt(context.db, a, { attemptsUsed: all.length, passedAny: all.some((x) => x.passed), asTrainer: !own })!;
+  const all = await attemptsOf(context.db, a.memberId, a.courseId, a.itemKey);
+  const review = (await reviewAttempt(context.db, a, { attemptsUsed: all.length, passedAny: all.some((x) => x.passed), asTrainer: !own }))!;
   return {
     mode: "review" as const,
     back,
@@ -53,10 +53,10 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { session, a, own } = loadAttempt(request, context, params.attemptId);
+  const { session, a, own } = await loadAttempt(request, context, params.attemptId);
   if (!own) throw new Response("Forbidden", { status: 403 });
   await readForm(request, z.object({ intent: z.literal("submit") }));
-  submitAttempt(context.db, session.member.id, a.id);
+  await submitAttempt(context.db, session.member.id, a.id);
   return redirect(`/quiz/${a.id}`);
 }
 

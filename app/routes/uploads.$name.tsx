@@ -7,11 +7,11 @@ import { mayReadUpload } from "#app/uploads/access.server.ts";
  * Uploaded course files, for signed-in members who can see something that uses them. The type comes from what was sniffed at upload;
  * nosniff and a script-less sandbox CSP keep an SVG or PDF from running anything in our origin.
  */
-export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { member } = requireUser(request, context);
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { member } = await requireUser(request, context);
   const name = params.name ?? "";
   // Answered like a missing file, so a link says nothing to someone it was not meant for.
-  if (!mayReadUpload(context.db, member, name)) notFound();
+  if (!await mayReadUpload(context.db, member, name)) notFound();
   const file = readUpload(context.env.DATA_DIR, name);
   if (!file) notFound();
   return new Response(new Uint8Array(file.bytes), {

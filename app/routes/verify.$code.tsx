@@ -20,10 +20,10 @@ export const headers: HeadersFunction = () => ({ "X-Robots-Tag": "noindex, nofol
  * PUBLIC (no sign-in): what a certificate says, from its code. Only the frozen name, course title
  * and completion date, or "revoked" with the date: never the unit, member code, e-mail or phone.
  */
-export function loader({ params, context }: LoaderFunctionArgs) {
+export async function loader({ params, context }: LoaderFunctionArgs) {
   const canonical = normaliseCode(params.code);
   if (canonical && canonical !== params.code) throw redirect(`/verify/${canonical}`);
-  const v = canonical ? publicVerification(context.db, canonical) : null;
+  const v = canonical ? await publicVerification(context.db, canonical) : null;
   if (!v) return data({ found: false as const }, { status: 404 });
   if (v.revokedAt) return { found: true as const, code: v.code, revokedAt: v.revokedAt.getTime() };
   return { found: true as const, code: v.code, revokedAt: null, memberName: v.memberName, courseTitle: v.courseTitle, completedAt: v.completedAt.getTime() };

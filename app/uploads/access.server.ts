@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import { and, eq, inArray, isNotNull, or, sql } from "drizzle-orm";
 import type { Db } from "#db/client.server.ts";
 import { courseItems, courses, courseVersions, liveSessions, uploads } from "#db/schema/index.ts";
@@ -19,24 +20,23 @@ const NAME_RE = /^[a-f0-9]{64}\.[a-z0-9]+$/;
  * - members who may open, or managers in scope of, a live session whose document it is.
  * Lesson content is matched as text: the published snapshot and drafts hold `/uploads/<name>`.
  */
-export function mayReadUpload(db: Db, member: SessionMember, name: string): boolean {
+export async function mayReadUpload(db: Db, member: SessionMember, name: string): Promise<boolean> {
   if (!NAME_RE.test(name)) return false;
   if (member.role === "admin") return true;
   const url = `/uploads/${name}`;
   const sha = name.slice(0, 64);
-  const mine = db
+  const mine = await first(db
     .select({ id: uploads.id })
     .from(uploads)
-    .where(and(eq(uploads.sha256, sha), eq(uploads.uploadedBy, member.id)))
-    .get();
+    .where(and(eq(uploads.sha256, sha), eq(uploads.uploadedBy, member.id))));
   if (mine) return true;
 
-  const scope = scopeOf(db, member);
+  const scope = await scopeOf(db, member);
   const manager = scope.all || scope.roots.length > 0;
   // A learner's lesson images search only the courses they may read, not every published snapshot.
   const readable = manager ? null : readableCourseIds(db, member.id);
   if (readable === null || readable.length > 0) {
-    const used = db
+    const used = await first(db
       .select({ id: courses.id })
       .from(courses)
       .innerJoin(courseVersions, eq(courseVersions.id, courses.publishedVersionId))
@@ -47,25 +47,23 @@ export function mayReadUpload(db: Db, member: SessionMember, name: string): bool
           or(eq(courses.coverFile, name), sql`${courseVersions.snapshot} LIKE ${`%${url}%`}`),
         ),
       )
-      .limit(1)
-      .get();
+      .limit(1));
     if (used) return true;
   }
 
   if (member.role === "trainer") {
-    const drafts = db
+    const drafts = await db
       .selectDistinct({ id: courses.id })
       .from(courses)
       .innerJoin(courseItems, eq(courseItems.courseId, courses.id))
-      .where(and(eq(courses.createdBy, member.id), or(eq(courses.coverFile, name), sql`${courseItems.body} LIKE ${`%${url}%`}`)))
-      .all();
+      .where(and(eq(courses.createdBy, member.id), or(eq(courses.coverFile, name), sql`${courseItems.body} LIKE ${`%${url}%`}`)));
     if (drafts.length > 0) return true;
   }
 
-  const sessions = db.select({ id: liveSessions.id }).from(liveSessions).where(and(isNotNull(liveSessions.documentUrl), eq(liveSessions.documentUrl, url))).all();
+  const sessions = await db.select({ id: liveSessions.id }).from(liveSessions).where(and(isNotNull(liveSessions.documentUrl), eq(liveSessions.documentUrl, url)));
   for (const s of sessions) {
-    if (joinAccess(db, s.id, member)) return true;
-    if (manager && sessionAccess(db, scope, s.id)) return true;
+    if (await joinAccess(db, s.id, member)) return true;
+    if (manager && await sessionAccess(db, scope, s.id)) return true;
   }
   return false;
 }

@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -43,7 +44,7 @@ export function uploadsDir(dataDir: string) {
 
 export type StoredUpload = { sha256: string; ext: UploadExt; mime: string; url: string; size: number };
 
-export function saveUpload(
+export async function saveUpload(
   db: Db,
   dataDir: string,
   bytes: Uint8Array,
@@ -51,7 +52,7 @@ export function saveUpload(
   uploadedBy: number | null,
   allowed: readonly UploadExt[] = Object.keys(UPLOAD_TYPES) as UploadExt[],
   now = new Date(),
-): StoredUpload {
+): Promise<StoredUpload> {
   const ext = sniffType(bytes);
   if (!ext || !allowed.includes(ext)) throw new DomainError("upload.error.type", { allowed: allowed.join(", ") }, 415);
   const { mime, max } = UPLOAD_TYPES[ext];
@@ -66,11 +67,10 @@ export function saveUpload(
     fs.writeFileSync(tmp, bytes);
     fs.renameSync(tmp, file);
   }
-  writeTx(db, (tx) => {
-    if (!tx.select({ id: uploads.id }).from(uploads).where(eq(uploads.sha256, sha256)).get()) {
-      tx.insert(uploads)
-        .values({ sha256, mime, size: bytes.length, originalName: originalName.normalize("NFC").slice(0, 200), uploadedBy, createdAt: now })
-        .run();
+  await writeTx(db, async (tx) => {
+    if (!(await first(tx.select({ id: uploads.id }).from(uploads).where(eq(uploads.sha256, sha256))))) {
+      await tx.insert(uploads)
+        .values({ sha256, mime, size: bytes.length, originalName: originalName.normalize("NFC").slice(0, 200), uploadedBy, createdAt: now });
     }
   });
   return { sha256, ext, mime, url: `/uploads/${sha256}.${ext}`, size: bytes.length };

@@ -10,6 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
+import { prepared } from "#db/prepared.server.ts";
 import { attendanceEvents, attendanceLastSeen, type AttendanceVia } from "#db/schema/index.ts";
 import { keyOf, replay, type LedgerEvent } from "#live/attendance.ts";
 import { ledgerRows, toLedgerEvent } from "#live/ledger.server.ts";
@@ -29,17 +30,15 @@ export type NewAttendanceEvent = LedgerEvent & {
 /** A key seen alive at a heartbeat tick. */
 export type Sighting = { sessionId: number; memberId: number; via: AttendanceVia; connectionId?: string | null; cellRoomMemberId?: number | null; at: number };
 
-export class AttendanceLedger {
-  /** Built once: the hot path (heartbeats, joins) skips drizzle's query building. */
-  private readonly insertStmt;
-  private readonly seenStmt;
+const p = (name: string) => sql.placeholder(name);
 
-  constructor(
-    private readonly db: Db,
-    private readonly now: () => number = Date.now,
-  ) {
-    const p = (name: string) => sql.placeholder(name);
-    this.insertStmt = db
+/**
+ * Built once per connection (the write connection, inside writeTx): the hot path (heartbeats,
+ * joins) skips drizzle's query building.
+ */
+const insertStmt = (tx: Db) =>
+  prepared(tx, "ledger.insert", (d) =>
+    d
       .insert(attendanceEvents)
       .values({
         eventId: p("eventId"),
@@ -54,8 +53,12 @@ export class AttendanceLedger {
         recordedAt: p("recordedAt"),
       })
       .onConflictDoNothing({ target: attendanceEvents.eventId })
-      .prepare();
-    this.seenStmt = db
+      .prepare(),
+  );
+
+const seenStmt = (tx: Db) =>
+  prepared(tx, "ledger.lastSeen", (d) =>
+    d
       .insert(attendanceLastSeen)
       .values({
         sessionId: p("sessionId"),
@@ -71,17 +74,24 @@ export class AttendanceLedger {
         // Never backwards (a late tick after a newer one changes nothing).
         set: { at: sql`CASE WHEN excluded.at > ${attendanceLastSeen.at} THEN excluded.at ELSE ${attendanceLastSeen.at} END` },
       })
-      .prepare();
-  }
+      .prepare(),
+  );
+
+export class AttendanceLedger {
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** One heartbeat tick: every key seen alive now, in one transaction. Returns how many. */
-  touch(sightings: readonly Sighting[]): number {
+  async touch(sightings: readonly Sighting[]): Promise<number> {
     if (sightings.length === 0) return 0;
-    writeTx(this.db, () => {
+    await writeTx(this.db, async (tx) => {
+      const stmt = seenStmt(tx);
       for (const s of sightings) {
         const connectionId = s.connectionId ?? null;
         const cellRoomMemberId = s.cellRoomMemberId ?? null;
-        this.seenStmt.run({
+        stmt.run({
           sessionId: s.sessionId,
           memberId: s.memberId,
           key: keyOf({ via: s.via, connectionId, cellRoomMemberId }),
@@ -95,8 +105,8 @@ export class AttendanceLedger {
     return sightings.length;
   }
 
-  private insert(e: NewAttendanceEvent): boolean {
-    const r = this.insertStmt.run({
+  private insert(tx: Db, e: NewAttendanceEvent): boolean {
+    const r = insertStmt(tx).run({
       eventId: e.eventId ?? randomUUID(),
       sessionId: e.sessionId,
       memberId: e.memberId,
@@ -112,14 +122,14 @@ export class AttendanceLedger {
   }
 
   /** Appends one event durably (its own transaction). Returns false if its id was already there. */
-  append(e: NewAttendanceEvent): boolean {
-    return writeTx(this.db, () => this.insert(e));
+  async append(e: NewAttendanceEvent): Promise<boolean> {
+    return writeTx(this.db, async (tx) => this.insert(tx, e));
   }
 
   /** Appends a batch (one heartbeat tick) in one transaction; returns how many were new. */
-  appendMany(events: readonly NewAttendanceEvent[]): number {
+  async appendMany(events: readonly NewAttendanceEvent[]): Promise<number> {
     if (events.length === 0) return 0;
-    return writeTx(this.db, () => events.reduce((n, e) => n + (this.insert(e) ? 1 : 0), 0));
+    return writeTx(this.db, async (tx) => events.reduce((n, e) => n + (this.insert(tx, e) ? 1 : 0), 0));
   }
 
   /**
@@ -127,7 +137,7 @@ export class AttendanceLedger {
    * sign of life (its last heartbeat). Run once at start, before accepting sockets. Idempotent:
    * the closing events have deterministic ids.
    */
-  closeOpenIntervals(): { closed: number } {
+  async closeOpenIntervals(): Promise<{ closed: number }> {
     // Candidates: (session, member) pairs where some key's (connection's, cell room's) latest
     // event is not a closing one and no later "close everything" server-stop follows it.
     const candidates = this.db.all<{ session_id: number; member_id: number }>(sql`
@@ -142,9 +152,9 @@ export class AttendanceLedger {
       GROUP BY e.session_id, e.member_id`).map((r) => ({ sessionId: r.session_id, memberId: r.member_id }));
     let closed = 0;
     for (const c of candidates) {
-      const { open } = replay(ledgerRows(this.db, c.sessionId, [c.memberId]).map(toLedgerEvent));
+      const { open } = replay((await ledgerRows(this.db, c.sessionId, [c.memberId])).map(toLedgerEvent));
       for (const k of open) {
-        const inserted = this.append({
+        const inserted = await this.append({
           eventId: `recover:${c.sessionId}:${c.memberId}:${k.key}:${k.lastSeen}`,
           sessionId: c.sessionId,
           memberId: c.memberId,

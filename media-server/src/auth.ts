@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 /**
  * Who may open a socket: the app's origin, with a join token the app signed, and what the shared
  * access rule allows (#live/access.server.ts: the session exists and has not ended, the member is
@@ -36,18 +37,18 @@ function refuse(code: Refusal): ExtendedError {
 export type AuthDeps = { db: Db; secret: string; allowedOrigins: readonly string[]; log: Logger; now?: () => number };
 
 /** Checks one handshake; returns the identity or the refusal code. Pure apart from DB reads. */
-export function authenticate(
+export async function authenticate(
   deps: AuthDeps,
   handshake: { origin: string | undefined; token: unknown },
-): { ok: true; auth: SocketAuth } | { ok: false; code: Refusal } {
+): Promise<{ ok: true; auth: SocketAuth } | { ok: false; code: Refusal }> {
   if (!originAllowed(handshake.origin, deps.allowedOrigins)) return { ok: false, code: "forbidden-origin" };
   const v = verifyJoinToken(handshake.token, deps.secret, (deps.now ?? Date.now)());
   if (!v.ok) return { ok: false, code: v.reason === "expired" ? "expired-token" : "invalid-token" };
   const t = v.payload;
-  const refusal = joinRefusal(deps.db, t);
+  const refusal = await joinRefusal(deps.db, t);
   if (refusal) return { ok: false, code: refusal };
   // The unit named in the token (a cell room's roster) must exist; its path bounds check-ins.
-  const unit = deps.db.select({ path: units.path }).from(units).where(eq(units.id, t.unitId)).get();
+  const unit = await first(deps.db.select({ path: units.path }).from(units).where(eq(units.id, t.unitId)));
   if (!unit) return { ok: false, code: "invalid-token" };
   return {
     ok: true,
@@ -60,10 +61,10 @@ export function authenticate(
 
 /** socket.io middleware: every connection and reconnection passes through here. */
 export function authMiddleware(deps: AuthDeps) {
-  return (socket: MediaSocket, next: (err?: ExtendedError) => void) => {
+  return async (socket: MediaSocket, next: (err?: ExtendedError) => void) => {
     try {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-      const r = authenticate(deps, { origin: socket.handshake.headers.origin, token });
+      const r = await authenticate(deps, { origin: socket.handshake.headers.origin, token });
       if (!r.ok) {
         deps.log.info("socket refused", { code: r.code, address: socket.handshake.address });
         return next(refuse(r.code));

@@ -38,14 +38,13 @@ export class ChatStore {
   constructor(private readonly db: Db) {}
 
   /** The session's last `limit` messages, oldest first. */
-  load(sessionId: number, limit: number): ChatMessage[] {
-    return this.db
+  async load(sessionId: number, limit: number): Promise<ChatMessage[]> {
+    return (await this.db
       .select()
       .from(liveChatMessages)
       .where(eq(liveChatMessages.sessionId, sessionId))
       .orderBy(desc(liveChatMessages.createdAt), desc(liveChatMessages.id))
-      .limit(limit)
-      .all()
+      .limit(limit))
       .reverse()
       .map(messageOfRow);
   }
@@ -53,8 +52,8 @@ export class ChatStore {
   forSession(sessionId: number): ChatPersistence {
     return {
       save: (m) =>
-        writeTx(this.db, (tx) =>
-          tx
+        writeTx(this.db, async (tx) =>
+          await tx
             .insert(liveChatMessages)
             .values({
               id: m.id,
@@ -66,16 +65,14 @@ export class ChatStore {
               question: m.question,
               createdAt: new Date(m.at),
               ...moderation(m),
-            })
-            .run(),
+            }),
         ),
       update: (m, by) =>
-        writeTx(this.db, (tx) =>
-          tx
+        writeTx(this.db, async (tx) =>
+          await tx
             .update(liveChatMessages)
             .set({ ...moderation(m), moderation: by.action, moderatedBy: by.by, moderatedAt: new Date(by.at) })
-            .where(eq(liveChatMessages.id, m.id))
-            .run(),
+            .where(eq(liveChatMessages.id, m.id)),
         ),
     };
   }

@@ -12,8 +12,8 @@ export const CHAT_HISTORY = 200;
 
 /** Where the log writes through (chat-store.ts for the database). */
 export type ChatPersistence = {
-  save(m: ChatMessage): void;
-  update(m: ChatMessage, moderation: Moderation): void;
+  save(m: ChatMessage): Promise<unknown> | void;
+  update(m: ChatMessage, moderation: Moderation): Promise<unknown> | void;
 };
 
 /** Who moderated, for the record (not sent to clients). */
@@ -35,9 +35,9 @@ export class ChatLog {
   }
 
   /** Stores the message first: if that fails, it throws and nobody sees a message that is not kept. */
-  add(m: Omit<ChatMessage, "id" | "at" | "hidden" | "pinnedAt" | "answer">, now = Date.now()): ChatMessage {
+  async add(m: Omit<ChatMessage, "id" | "at" | "hidden" | "pinnedAt" | "answer">, now = Date.now()): Promise<ChatMessage> {
     const msg: ChatMessage = { ...m, id: randomUUID(), at: now, hidden: false, pinnedAt: null, answer: null };
-    this.store?.save(msg);
+    await this.store?.save(msg);
     this.messages.push(msg);
     this.byId.set(msg.id, msg);
     while (this.messages.length > this.max) {
@@ -56,7 +56,7 @@ export class ChatLog {
   }
 
   /** Applies a presenter's action; returns the updated message, or undefined if it is gone. */
-  moderate(id: string, action: ChatAction, by: string, answer?: string, now = Date.now()): ChatMessage | undefined {
+  async moderate(id: string, action: ChatAction, by: string, answer?: string, now = Date.now()): Promise<ChatMessage | undefined> {
     const current = this.byId.get(id);
     if (!current) return undefined;
     // Changed on a copy, stored, then applied: a failed write leaves the message as it was.
@@ -79,7 +79,7 @@ export class ChatLog {
         m.answer = { text: answer ?? "", by, at: now };
         break;
     }
-    this.store?.update(m, { action, by, at: now });
+    await this.store?.update(m, { action, by, at: now });
     Object.assign(current, m);
     return current;
   }

@@ -10,7 +10,7 @@ export type Mediasoup = typeof import("mediasoup");
 
 let loading: Promise<{ mediasoup: Mediasoup; workerBin: string }> | undefined;
 
-export function loadMediasoup(workerBin?: string, log: (m: string) => void = () => {}) {
+export async function loadMediasoup(workerBin?: string, log: (m: string) => void = () => {}) {
   return (loading ??= (async () => {
     let bin = workerBin;
     if (bin && !fs.existsSync(bin)) throw new Error(`MEDIASOUP_WORKER_BIN=${bin} không tồn tại / does not exist`);

@@ -15,6 +15,7 @@ import type { MediaConfig } from "./config.ts";
 import { MEDIA_CODECS, MAX_SPATIAL_LAYER, SLOTS_AUDIO_ONLY, SLOTS_FULL } from "./codecs.ts";
 import type { ConsumerInfo, ProducerSource, TransportInfo } from "#live/wire.ts";
 import { CHAT_HISTORY, ChatLog } from "./chat.ts";
+import type { ChatMessage } from "#live/wire.ts";
 import type { ChatStore } from "./chat-store.ts";
 import { CheckinCodes } from "./checkin-codes.ts";
 import { CheckinRegistry } from "./checkins.ts";
@@ -62,14 +63,16 @@ export class Room extends EventEmitter<RoomEvents> {
   private constructor(
     readonly sessionId: number,
     private readonly deps: RoomDeps,
+    chatHistory: ChatMessage[] | undefined,
   ) {
     super();
     this.checkinCodes = new CheckinCodes(deps.config.checkinQrRotateMs);
-    this.chat = new ChatLog(CHAT_HISTORY, deps.chatStore?.forSession(sessionId), deps.chatStore?.load(sessionId, CHAT_HISTORY));
+    this.chat = new ChatLog(CHAT_HISTORY, deps.chatStore?.forSession(sessionId), chatHistory);
   }
 
   static async create(sessionId: number, deps: RoomDeps): Promise<Room> {
-    const room = new Room(sessionId, deps);
+    // A restarted server shows the chat so far: the history is read before the room exists.
+    const room = new Room(sessionId, deps, await deps.chatStore?.load(sessionId, CHAT_HISTORY));
     const w = await deps.pool.pick();
     if (!w) throw new Error("no mediasoup worker available");
     room.main = await room.createSlot(w, true);

@@ -7,7 +7,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Server as IOServer } from "socket.io";
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "#live/wire.ts";
-import { openDb, type Db } from "#db/client.server.ts";
+import { closeDb, openDb, type Db } from "#db/client.server.ts";
 import { liveSessions } from "#db/schema/index.ts";
 import { AttendanceLedger, type NewAttendanceEvent, type Sighting } from "./attendance.ts";
 import { authMiddleware } from "./auth.ts";
@@ -33,7 +33,7 @@ export type MediaServer = {
   ledger: AttendanceLedger;
   db: Db;
   /** Heartbeat tick now (tests); normally on a timer. */
-  heartbeat(): number;
+  heartbeat(): Promise<number>;
   /** Graceful stop: server-stop events, sockets closed, workers closed. */
   close(): Promise<void>;
 };
@@ -65,16 +65,16 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
   const ownDb = !opts.db;
   const db = opts.db ?? openDb(config.databaseUrl);
   try {
-    db.select({ id: liveSessions.id }).from(liveSessions).limit(1).all();
+    await db.select({ id: liveSessions.id }).from(liveSessions).limit(1);
   } catch (e) {
-    if (ownDb) db.$client.close();
+    if (ownDb) closeDb(db);
     throw new Error(
       `Cơ sở dữ liệu chưa có bảng phiên sinh hoạt, hãy chạy "npm run db:migrate" / ` +
         `the database has no live-session tables; run "npm run db:migrate" (${(e as Error).message})`,
     );
   }
   const ledger = new AttendanceLedger(db);
-  const recovered = ledger.closeOpenIntervals();
+  const recovered = await ledger.closeOpenIntervals();
   if (recovered.closed > 0) log.warn("closed attendance intervals left open by a crash, at their last heartbeat", recovered);
 
   const { mediasoup, workerBin } = await loadMediasoup(config.workerBin, (m) => log.info(m));
@@ -94,10 +94,10 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
   const recordings = new Recordings(recordingDeps);
   const registry = new RoomRegistry({ pool, config, log, chatStore: new ChatStore(db) }, (room) => {
     recordings.attach(room);
-    room.on("transport", ({ peer, direction, state, detail }) => {
+    room.on("transport", async ({ peer, direction, state, detail }) => {
       if (peer.closed) return;
       try {
-        ledger.append({
+        await ledger.append({
           sessionId: room.sessionId,
           memberId: peer.memberId,
           kind: state === "connected" ? "transport-connected" : "transport-disconnected",
@@ -151,7 +151,7 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
     }
   });
 
-  const heartbeat = () => {
+  const heartbeat = async () => {
     const at = Date.now();
     const seen: Sighting[] = [];
     for (const room of registry.all()) {
@@ -198,18 +198,19 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
     (closing ??= (async () => {
       for (const t of timers) clearInterval(t);
       try {
-        ledger.appendMany(stopEvents(registry.all(), Date.now()));
+        await ledger.appendMany(stopEvents(registry.all(), Date.now()));
       } catch (e) {
         log.error("could not record server-stop", { error: e });
       }
       // Sockets first (their disconnect handlers see no peer after the room closes).
       for (const s of io.of("/").sockets.values()) connectionOf(s)?.shutdown();
+      // async-ok: io.close calls back when done; its promise says the same.
       await new Promise<void>((resolve) => io.close(() => resolve()));
       // Recorders finish their files while the workers still run.
       await recordings.closeAll();
       registry.closeAll();
       pool.close();
-      if (ownDb) db.$client.close();
+      if (ownDb) closeDb(db);
       log.info("media server stopped");
     })());
 

@@ -11,13 +11,13 @@ export const CONTENT_DIR = path.resolve(import.meta.dirname, "..", "..", "conten
  * Every package in content/ is imported (published at `now`) and assigned to the whole demo
  * organisation, due when `dueOf` says (default: in 30 days). Returns the slugs imported.
  */
-export function seedDemoCourses(
+export async function seedDemoCourses(
   db: Db,
   dataDir: string,
   opts: { contentDir?: string; now?: Date; dueOf?: (slug: string) => Date | null } = {},
-): string[] {
+): Promise<string[]> {
   const now = opts.now ?? new Date();
-  const root = getUnitByCode(db, "TW");
+  const root = await getUnitByCode(db, "TW");
   const dueOf = opts.dueOf ?? (() => new Date(now.getTime() + 30 * 24 * 3600 * 1000));
   const slugs: string[] = [];
   for (const dir of packageDirs(opts.contentDir ?? CONTENT_DIR)) {
@@ -26,8 +26,8 @@ export function seedDemoCourses(
       console.error(`Bỏ qua gói lỗi / skipping invalid package ${dir}:`, loaded.problems.map((p) => p.message).join("; "));
       continue;
     }
-    const r = importPackage(db, dataDir, loaded.pkg, null, now);
-    if (root) assignToUnit(db, { courseId: r.courseId, unitId: root.id, dueAt: dueOf(r.slug), actorId: null }, now);
+    const r = await importPackage(db, dataDir, loaded.pkg, null, now);
+    if (root) await assignToUnit(db, { courseId: r.courseId, unitId: root.id, dueAt: dueOf(r.slug), actorId: null }, now);
     slugs.push(r.slug);
   }
   return slugs;

@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import { count, eq } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { members, scopeGrants, units } from "#db/schema/index.ts";
@@ -64,8 +65,8 @@ export type DemoAccounts = {
   activation: { code: string; activationCode: string }[];
 };
 
-export function isEmpty(db: Db): boolean {
-  return db.select({ n: count() }).from(units).get()!.n === 0 && db.select({ n: count() }).from(members).get()!.n === 0;
+export async function isEmpty(db: Db): Promise<boolean> {
+  return (await first(db.select({ n: count() }).from(units)))!.n === 0 && (await first(db.select({ n: count() }).from(members)))!.n === 0;
 }
 
 /**
@@ -74,31 +75,31 @@ export function isEmpty(db: Db): boolean {
  * members date from `foundedAt` (the start of the demo's history); the activation codes are
  * issued at `now`, so they are still valid when the newcomer reads them.
  */
-export function seedDemo(db: Db, passwordHash: string, now = new Date(), foundedAt = now): DemoAccounts {
+export async function seedDemo(db: Db, passwordHash: string, now = new Date(), foundedAt = now): Promise<DemoAccounts> {
   const r = rng(57);
-  return writeTx(db, (tx) => {
+  return writeTx(db, async (tx) => {
     const cells: { id: number; code: string }[] = [];
     const committees: { id: number; code: string }[] = [];
-    const build = (node: TreeNode, parentId: number | null, depth: number) => {
-      const u = createUnit(tx, { code: node.code, name: node.name, parentId }, foundedAt);
+    const build = async (node: TreeNode, parentId: number | null, depth: number) => {
+      const u = await createUnit(tx, { code: node.code, name: node.name, parentId }, foundedAt);
       if (depth === 1) committees.push({ id: u.id, code: u.code });
       if (!node.children?.length) cells.push({ id: u.id, code: u.code });
-      for (const c of node.children ?? []) build(c, u.id, depth + 1);
+      for (const c of node.children ?? []) await build(c, u.id, depth + 1);
       return u;
     };
-    const root = build(DEMO_TREE, null, 0);
+    const root = await build(DEMO_TREE, null, 0);
 
-    const admin = insertMember(tx, { code: "admin", fullName: "Quản trị Hệ thống", unitId: root.id, position: "Quản trị viên", role: "admin", email: "admin@hocso.local" }, null, foundedAt, { audit: false });
+    const admin = await insertMember(tx, { code: "admin", fullName: "Quản trị Hệ thống", unitId: root.id, position: "Quản trị viên", role: "admin", email: "admin@hocso.local" }, null, foundedAt, { audit: false });
     const withPassword: number[] = [admin.id];
     const accounts: DemoAccounts = { admin: { code: "admin", password: DEMO_PASSWORD }, trainers: [], members: [], activation: [] };
 
-    committees.forEach((c, i) => {
+    for (const [i, c] of committees.entries()) {
       const code = `GV${String(i + 1).padStart(2, "0")}`;
-      const m = insertMember(tx, { code, fullName: makeName(r), unitId: c.id, position: "Cán bộ phụ trách đào tạo", role: "trainer" }, null, foundedAt, { audit: false });
-      tx.insert(scopeGrants).values({ memberId: m.id, unitId: c.id, kind: "trainer", createdAt: foundedAt }).run();
+      const m = await insertMember(tx, { code, fullName: makeName(r), unitId: c.id, position: "Cán bộ phụ trách đào tạo", role: "trainer" }, null, foundedAt, { audit: false });
+      await tx.insert(scopeGrants).values({ memberId: m.id, unitId: c.id, kind: "trainer", createdAt: foundedAt });
       withPassword.push(m.id);
       accounts.trainers.push({ code, unit: c.code, password: DEMO_PASSWORD });
-    });
+    }
 
     // 300 members spread unevenly over the 12 cells, as real cells are (15 to 35 members).
     let n = 0;
@@ -106,22 +107,24 @@ export function seedDemo(db: Db, passwordHash: string, now = new Date(), founded
     const total = sizes.reduce((a, b) => a + b, 0);
     const scaled = sizes.map((s) => Math.round((s / total) * 300));
     scaled[scaled.length - 1] += 300 - scaled.reduce((a, b) => a + b, 0);
-    cells.forEach((cell, ci) => {
+    for (const [ci, cell] of cells.entries()) {
       for (let k = 0; k < scaled[ci]; k++) {
         n++;
         const code = `DV${String(n).padStart(5, "0")}`;
         const position = k === 0 ? "Bí thư chi bộ" : k === 1 ? "Phó Bí thư chi bộ" : r.pick(POSITIONS);
-        const m = insertMember(tx, { code, fullName: makeName(r), unitId: cell.id, position, phone: r.next() < 0.6 ? `09${String(Math.floor(r.next() * 1e8)).padStart(8, "0")}` : null }, null, foundedAt, { audit: false });
+        const m = await insertMember(tx, { code, fullName: makeName(r), unitId: cell.id, position, phone: r.next() < 0.6 ? `09${String(Math.floor(r.next() * 1e8)).padStart(8, "0")}` : null }, null, foundedAt, { audit: false });
         if (n <= 3) {
           withPassword.push(m.id);
           accounts.members.push({ code, password: DEMO_PASSWORD });
         }
       }
-    });
-    for (const id of withPassword) {
-      tx.update(members).set({ passwordHash }).where(eq(members.id, id)).run();
     }
-    const issued = issueActivationCodes(tx, [4, 5].map((k) => tx.select({ id: members.id }).from(members).where(eq(members.code, `DV${String(k).padStart(5, "0")}`)).get()!.id), null, now);
+    for (const id of withPassword) {
+      await tx.update(members).set({ passwordHash }).where(eq(members.id, id));
+    }
+    const ids: number[] = [];
+    for (const k of [4, 5]) ids.push((await first(tx.select({ id: members.id }).from(members).where(eq(members.code, `DV${String(k).padStart(5, "0")}`))))!.id);
+    const issued = await issueActivationCodes(tx, ids, null, now);
     accounts.activation = issued.map((i, k) => ({ code: `DV${String(k + 4).padStart(5, "0")}`, activationCode: i.code }));
     return accounts;
   });

@@ -25,7 +25,7 @@ import { addDays, endOfVnDay, startOfVnDay, vnDay } from "#app/common/vietnam-ti
 import { rng } from "./names.ts";
 import { atVn, HISTORY_DAYS, studyDay, type DemoCalendar } from "./clock.ts";
 
-type Rng = ReturnType<typeof rng>;
+type Rng = Awaited<ReturnType<typeof rng>>;
 
 /**
  * The demo courses in the order they were due, with when (days from today) and how willingly
@@ -71,7 +71,7 @@ const FIXED: Record<string, Outcome[]> = {
 
 type DemoCourse = { course: Course; dueIdx: number; appeal: number; lessons: SnapshotItem[]; quiz: SnapshotItem | null };
 
-type Action = { at: number; seq: number; run: () => void };
+type Action = { at: number; seq: number; run: () => Promise<unknown> | void };
 
 /** The longest a replayed step lasts (a quiz attempt: its answers, then the submission). */
 const QUIZ_SPAN_MS = 30 * 60_000;
@@ -88,15 +88,16 @@ export type HistoryOutcome = {
  * imported, published courses assigned before `cal.firstDay`), then snapshots every day from the
  * founding day to yesterday.
  */
-export function seedStudyHistory(db: Db, cal: DemoCalendar, cells: { id: number; code: string }[], slugs: string[]): HistoryOutcome {
+export async function seedStudyHistory(db: Db, cal: DemoCalendar, cells: { id: number; code: string }[], slugs: string[]): Promise<HistoryOutcome> {
   const r = rng(2026);
   const last = HISTORY_DAYS - 1;
-  const courses: DemoCourse[] = slugs
+  const found = slugs
     .map((slug) => ({ slug, plan: planOf(slug), course: getCourseBySlug(db, slug) }))
     .filter((c): c is typeof c & { course: Course } => !!c.course)
-    .sort((a, b) => a.plan.dueInDays - b.plan.dueInDays)
-    .map(({ plan, course }) => {
-      const items = snapshotItems(publishedSnapshot(db, course)!.snapshot).filter((i) => i.required);
+    .sort((a, b) => a.plan.dueInDays - b.plan.dueInDays);
+  const courses: DemoCourse[] = [];
+  for (const { plan, course } of found) courses.push(await (async () => {
+      const items = snapshotItems((await publishedSnapshot(db, course))!.snapshot).filter((i) => i.required);
       return {
         course,
         dueIdx: HISTORY_DAYS + plan.dueInDays,
@@ -104,7 +105,7 @@ export function seedStudyHistory(db: Db, cal: DemoCalendar, cells: { id: number;
         lessons: items.filter((i) => i.type === "lesson"),
         quiz: items.find((i) => i.type === "quiz") ?? null,
       };
-    });
+    })());
 
   // Cells differ: from a quarter of their members keeping up to nearly all of them.
   const rates = cells.map((_, i) => 0.25 + (0.67 * i) / Math.max(1, cells.length - 1));
@@ -113,12 +114,11 @@ export function seedStudyHistory(db: Db, cal: DemoCalendar, cells: { id: number;
     [rates[i], rates[j]] = [rates[j], rates[i]];
   }
 
-  const people = db
+  const people = await db
     .select({ id: members.id, code: members.code, unitId: members.unitId })
     .from(members)
     .where(inArray(members.unitId, cells.map((c) => c.id)))
-    .orderBy(members.code)
-    .all();
+    .orderBy(members.code);
   const rateOf = new Map(cells.map((c, i) => [c.id, rates[i]]));
 
   const actions: Action[] = [];
@@ -126,13 +126,13 @@ export function seedStudyHistory(db: Db, cal: DemoCalendar, cells: { id: number;
   for (const p of people) {
     const diligence = Math.min(0.98, rateOf.get(p.unitId)! * (0.75 + 0.5 * r.next()));
     const skill = 0.6 + 0.38 * r.next();
-    courses.forEach((c, k) => {
+    for (const [k, c] of courses.entries()) {
       const fixed = FIXED[p.code];
       const outcome = fixed ? (fixed[k] ?? { kind: "none" as const }) : drawOutcome(r, diligence * c.appeal, Math.min(last, c.dueIdx), c.lessons.length);
-      if (outcome.kind === "none") return;
+      if (outcome.kind === "none") continue;
       active.add(p.id);
-      actions.push(...studyActions(db, cal, r, { memberId: p.id, code: p.code, skill: fixed ? 0.9 : skill }, c, outcome));
-    });
+      actions.push(...await studyActions(db, cal, r, { memberId: p.id, code: p.code, skill: fixed ? 0.9 : skill }, c, outcome));
+    }
   }
 
   // Time order; a pair's own steps keep their order (they were generated in it). Nothing happens
@@ -143,19 +143,19 @@ export function seedStudyHistory(db: Db, cal: DemoCalendar, cells: { id: number;
   const planned = actions.filter((a) => a.at + QUIZ_SPAN_MS < todayStarts).sort((a, b) => a.at - b.at || a.seq - b.seq);
   let pending = vnDay(cal.foundedAt);
   let snapshots = 0;
-  const snapshotUpTo = (t: number) => {
+  const snapshotUpTo = async (t: number) => {
     while (endOfVnDay(pending).getTime() < t) {
       // The daily job runs a few minutes after midnight; never later than the step being replayed.
       const takenAt = Math.min(t, endOfVnDay(pending).getTime() + 1 + 5 * 60_000);
-      snapshots += takeCompletionSnapshot(db, pending, new Date(takenAt)).rows > 0 ? 1 : 0;
+      snapshots += (await takeCompletionSnapshot(db, pending, new Date(takenAt))).rows > 0 ? 1 : 0;
       pending = addDays(pending, 1);
     }
   };
   for (const a of planned) {
-    snapshotUpTo(a.at);
-    a.run();
+    await snapshotUpTo(a.at);
+    await a.run();
   }
-  snapshotUpTo(cal.now.getTime());
+  await snapshotUpTo(cal.now.getTime());
   return { activeMemberIds: [...active].sort((a, b) => a - b), actions: planned.length, snapshots };
 }
 
@@ -182,17 +182,17 @@ function drawOutcome(r: Rng, pComplete: number, horizon: number, lessonCount: nu
  * One member's steps on one course: lessons over one to three sittings from the start day, then
  * the final quiz (failed attempts first, when the story has them). Each step runs on its own clock.
  */
-function studyActions(
+async function studyActions(
   db: Db,
   cal: DemoCalendar,
   r: Rng,
   who: { memberId: number; code: string; skill: number },
   c: DemoCourse,
   outcome: Exclude<Outcome, { kind: "none" }>,
-): Action[] {
+): Promise<Action[]> {
   const last = HISTORY_DAYS - 1;
   const out: Action[] = [];
-  const push = (at: number, run: () => void) => out.push({ at, seq: 0, run });
+  const push = (at: number, run: () => Promise<unknown> | void) => out.push({ at, seq: 0, run });
   const lessonCount = outcome.kind === "complete" ? c.lessons.length : Math.min(outcome.lessons, c.lessons.length);
   const sittings = 1 + Math.floor(r.next() * 3);
   const perSitting = Math.max(1, Math.ceil(lessonCount / sittings));
@@ -213,7 +213,7 @@ function studyActions(
   }
   if (!c.quiz || lessonCount < c.lessons.length) return out;
   const quiz = c.quiz;
-  const allowed = settingsFor(db, c.course.id, quiz.key).attemptsAllowed || 3;
+  const allowed = (await settingsFor(db, c.course.id, quiz.key)).attemptsAllowed || 3;
   // Failed attempts first (as the story says, or as the member's skill makes likely), then passing ones.
   const fails = outcome.kind === "partial" ? outcome.failedAttempts : r.next() < who.skill ? 0 : 1 + Math.floor(r.next() * 2);
   const attempts = outcome.kind === "partial" ? Math.min(fails, allowed) : allowed;
@@ -224,9 +224,9 @@ function studyActions(
     const started = t;
     const picks = Array.from({ length: 40 }, () => r.next());
     const seed = `demo:${who.code}:${c.course.id}:${quiz.key}:${k}`;
-    push(started, () => {
+    push(started, async () => {
       if (passed) return;
-      const a = startAttempt(db, who.memberId, c.course, quiz.key, new Date(started), () => seed);
+      const a = await startAttempt(db, who.memberId, c.course, quiz.key, new Date(started), () => seed);
       const questions = a.questions as Question[];
       let at = started;
       for (const [i, q] of questions.entries()) {
@@ -234,9 +234,9 @@ function studyActions(
         // Unsure, a member leaves the question blank more often than not when the attempt goes badly.
         const right = isRight(picks, i, questions.length, aimPass);
         const response = right || aimPass ? answerOf(q, right) : null;
-        if (response !== null) saveAnswer(db, who.memberId, a.id, q.id, response, new Date(at));
+        if (response !== null) await saveAnswer(db, who.memberId, a.id, q.id, response, new Date(at));
       }
-      const graded = submitAttempt(db, who.memberId, a.id, new Date(at + 30_000));
+      const graded = await submitAttempt(db, who.memberId, a.id, new Date(at + 30_000));
       passed = graded.passed === true;
     });
     // The next attempt: the same evening or a day or two later.
@@ -283,6 +283,6 @@ function answerOf(q: Question, right: boolean): unknown {
 }
 
 /** Gives the shared demo password to members who studied (they must have signed in to do so). */
-export function activateStudents(db: Db, memberIds: number[], passwordHash: string): void {
-  for (const id of memberIds) db.update(members).set({ passwordHash }).where(eq(members.id, id)).run();
+export async function activateStudents(db: Db, memberIds: number[], passwordHash: string): Promise<void> {
+  for (const id of memberIds) await db.update(members).set({ passwordHash }).where(eq(members.id, id));
 }

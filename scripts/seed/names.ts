@@ -20,7 +20,7 @@ export function rng(seed: number) {
   return { next, pick };
 }
 
-export function makeName(r: ReturnType<typeof rng>): string {
+export function makeName(r: Awaited<ReturnType<typeof rng>>): string {
   const female = r.next() < 0.45;
   return [r.pick(FAMILY), r.pick(female ? MIDDLE_FEMALE : MIDDLE_MALE), r.pick(female ? GIVEN_FEMALE : GIVEN_MALE)].join(" ");
 }

@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 /**
  * A study session ten days ago, for the committee DU-TH (four cells), as it would have run:
  * scheduled a week ahead through the scheduling rules (scheduleSession), started and ended by its
@@ -27,17 +28,17 @@ export const EXCUSED_REASON = "Đi công tác theo Quyết định số 125/QĐ-
 
 export type PastSession = { sessionId: number; excusedMemberId: number | null };
 
-export function seedPastSession(db: Db, cal: DemoCalendar): PastSession | null {
-  const committee = getUnitByCode(db, "DU-TH");
-  const hall = getUnitByCode(db, CELL_ROOM_UNIT);
-  const trainer = db.select().from(members).where(eq(members.code, "GV01")).get();
+export async function seedPastSession(db: Db, cal: DemoCalendar): Promise<PastSession | null> {
+  const committee = await getUnitByCode(db, "DU-TH");
+  const hall = await getUnitByCode(db, CELL_ROOM_UNIT);
+  const trainer = await first(db.select().from(members).where(eq(members.code, "GV01")));
   if (!committee || !hall || !trainer) return null;
   const r = rng(1957);
   const scope = { all: false as const, roots: [{ id: committee.id, path: committee.path }] };
   const day = studyDay(cal, HISTORY_DAYS - PAST_SESSION_DAYS_AGO);
   const start = atVn(day, 8 * 60);
   const planned = { start, end: new Date(start.getTime() + 90 * MIN) };
-  const session = scheduleSession(
+  const session = await scheduleSession(
     db,
     scope,
     trainer.id,
@@ -60,36 +61,35 @@ export function seedPastSession(db: Db, cal: DemoCalendar): PastSession | null {
   // The presenter starts a minute late and ends on time (what media-server/src/handlers/presenter.ts writes).
   const began = start.getTime() + 1 * MIN;
   const ended = planned.end.getTime();
-  db.update(liveSessions).set({ state: "live", actualStartAt: new Date(began), updatedAt: new Date(began) }).where(eq(liveSessions.id, session.id)).run();
+  await db.update(liveSessions).set({ state: "live", actualStartAt: new Date(began), updatedAt: new Date(began) }).where(eq(liveSessions.id, session.id));
 
   let clock = began;
   const ledger = new AttendanceLedger(db, () => clock);
   let n = 0;
-  const append = (e: Omit<NewAttendanceEvent, "sessionId" | "eventId">) => {
+  const append = async (e: Omit<NewAttendanceEvent, "sessionId" | "eventId">) => {
     clock = e.at + 150;
-    ledger.append({ ...e, sessionId: session.id, eventId: `demo:${session.id}:${++n}` });
+    await ledger.append({ ...e, sessionId: session.id, eventId: `demo:${session.id}:${++n}` });
   };
   /** One device's connection, with its last heartbeat just before it closes. */
-  const watch = (memberId: number, from: number, to: number) => {
+  const watch = async (memberId: number, from: number, to: number) => {
     const connectionId = `demo-${memberId}-${from}`;
-    append({ memberId, kind: "socket-connect", via: "individual", connectionId, at: from });
+    await append({ memberId, kind: "socket-connect", via: "individual", connectionId, at: from });
     clock = to - 5_000;
-    ledger.touch([{ sessionId: session.id, memberId, via: "individual", connectionId, at: to - 5_000 }]);
-    append({ memberId, kind: "socket-disconnect", via: "individual", connectionId, at: to });
+    await ledger.touch([{ sessionId: session.id, memberId, via: "individual", connectionId, at: to - 5_000 }]);
+    await append({ memberId, kind: "socket-disconnect", via: "individual", connectionId, at: to });
   };
 
-  watch(trainer.id, began - 10 * MIN, ended + 2 * MIN);
-  const invited = db
+  await watch(trainer.id, began - 10 * MIN, ended + 2 * MIN);
+  const invited = await db
     .select({ id: members.id, code: members.code, unitId: members.unitId, position: members.position })
     .from(members)
     .innerJoin(units, eq(units.id, members.unitId))
     .where(and(subtreeCondition(committee.path), ne(members.id, trainer.id)))
-    .orderBy(members.code)
-    .all();
+    .orderBy(members.code);
 
   // The hall's screen: the cell secretary's own connection, for the whole session.
   const host = invited.find((m) => m.unitId === hall.id && m.position === "Bí thư chi bộ") ?? invited.find((m) => m.unitId === hall.id);
-  if (host) watch(host.id, began - 15 * MIN, ended + 1 * MIN);
+  if (host) await watch(host.id, began - 15 * MIN, ended + 1 * MIN);
   const absent: { id: number; code: string }[] = [];
   for (const m of invited) {
     if (m.id === host?.id) continue;
@@ -102,29 +102,29 @@ export function seedPastSession(db: Db, cal: DemoCalendar): PastSession | null {
       }
       const inAt = u < 0.25 ? began + (14 + Math.floor(r.next() * 20)) * MIN : began - Math.floor(r.next() * 8) * MIN;
       const outAt = ended + Math.floor(r.next() * 3) * MIN;
-      append({ memberId: m.id, kind: "checkin", via: "cell-room", cellRoomMemberId: host.id, connectionId: `demo-${host.id}-${began - 15 * MIN}`, at: inAt });
-      append({ memberId: m.id, kind: "checkout", via: "cell-room", cellRoomMemberId: host.id, connectionId: `demo-${host.id}-${began - 15 * MIN}`, at: outAt });
+      await append({ memberId: m.id, kind: "checkin", via: "cell-room", cellRoomMemberId: host.id, connectionId: `demo-${host.id}-${began - 15 * MIN}`, at: inAt });
+      await append({ memberId: m.id, kind: "checkout", via: "cell-room", cellRoomMemberId: host.id, connectionId: `demo-${host.id}-${began - 15 * MIN}`, at: outAt });
       continue;
     }
     const joined = began - Math.floor(r.next() * 6) * MIN;
     if (u < 0.14) absent.push(m);
-    else if (u < 0.26) watch(m.id, began + (12 + Math.floor(r.next() * 30)) * MIN, ended); // late
-    else if (u < 0.36) watch(m.id, joined, began + (25 + Math.floor(r.next() * 40)) * MIN); // left early
+    else if (u < 0.26) await watch(m.id, began + (12 + Math.floor(r.next() * 30)) * MIN, ended); // late
+    else if (u < 0.36) await watch(m.id, joined, began + (25 + Math.floor(r.next() * 40)) * MIN); // left early
     else if (u < 0.46) {
       // A dropped connection, back within the reconnect window: still one stretch of presence.
       const drop = began + (20 + Math.floor(r.next() * 40)) * MIN;
-      watch(m.id, joined, drop);
-      watch(m.id, drop + 20_000 + Math.floor(r.next() * 20_000), ended);
-    } else watch(m.id, joined, ended + Math.floor(r.next() * 2) * MIN);
+      await watch(m.id, joined, drop);
+      await watch(m.id, drop + 20_000 + Math.floor(r.next() * 20_000), ended);
+    } else await watch(m.id, joined, ended + Math.floor(r.next() * 2) * MIN);
   }
 
   clock = ended;
-  db.update(liveSessions).set({ state: "ended", actualEndAt: new Date(ended), updatedAt: new Date(ended) }).where(eq(liveSessions.id, session.id)).run();
+  await db.update(liveSessions).set({ state: "ended", actualEndAt: new Date(ended), updatedAt: new Date(ended) }).where(eq(liveSessions.id, session.id));
 
   // The next morning the trainer marks one absence as excused (a business trip reported beforehand).
   const excused = absent[0] ?? null;
   if (excused) {
-    recordCorrection(
+    await recordCorrection(
       db,
       scope,
       session.id,

@@ -1,3 +1,4 @@
+import { first, one } from "#db/first.ts";
 import { eq } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { liveSessionInvites, liveSessionPresenters, liveSessions, members } from "#db/schema/index.ts";
@@ -11,12 +12,12 @@ import { getUnitByCode } from "#app/org/units.server.ts";
  * course on digital transformation asks members to attend it (an "attend session" item), so the
  * attendance counts toward that course once the session ends.
  */
-export function seedDemoLiveSession(db: Db, now = new Date()) {
-  const root = getUnitByCode(db, "TW");
-  const presenter = db.select({ id: members.id }).from(members).where(eq(members.code, "GV01")).get();
+export async function seedDemoLiveSession(db: Db, now = new Date()) {
+  const root = await getUnitByCode(db, "TW");
+  const presenter = await first(db.select({ id: members.id }).from(members).where(eq(members.code, "GV01")));
   if (!root || !presenter) return;
-  const sessionId = writeTx(db, (tx) => {
-    const s = tx
+  const sessionId = await writeTx(db, async (tx) => {
+    const s = await one(tx
       .insert(liveSessions)
       .values({
         title: "Học tập, quán triệt Nghị quyết 57-NQ/TW về chuyển đổi số (buổi minh họa)",
@@ -29,15 +30,14 @@ export function seedDemoLiveSession(db: Db, now = new Date()) {
         createdAt: now,
         updatedAt: now,
       })
-      .returning({ id: liveSessions.id })
-      .get();
-    tx.insert(liveSessionInvites).values({ sessionId: s.id, unitId: root.id, createdAt: now }).run();
-    tx.insert(liveSessionPresenters).values({ sessionId: s.id, memberId: presenter.id, createdAt: now }).run();
+      .returning({ id: liveSessions.id }));
+    await tx.insert(liveSessionInvites).values({ sessionId: s.id, unitId: root.id, createdAt: now });
+    await tx.insert(liveSessionPresenters).values({ sessionId: s.id, memberId: presenter.id, createdAt: now });
     return s.id;
   });
   const course = getCourseBySlug(db, "chuyen-doi-so-trong-co-quan");
   if (!course) return;
-  const mod = addModule(db, course.id, "Sinh hoạt chuyên đề trực tuyến");
-  addItem(db, course.id, mod.key, "live", "Tham dự buổi học tập Nghị quyết 57-NQ/TW (trực tuyến)", now, { sessionId, minutes: 120 });
-  publishCourse(db, course.id, presenter.id, now);
+  const mod = await addModule(db, course.id, "Sinh hoạt chuyên đề trực tuyến");
+  await addItem(db, course.id, mod.key, "live", "Tham dự buổi học tập Nghị quyết 57-NQ/TW (trực tuyến)", now, { sessionId, minutes: 120 });
+  await publishCourse(db, course.id, presenter.id, now);
 }

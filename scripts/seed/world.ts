@@ -20,14 +20,14 @@ import { seedPastSession, type PastSession } from "./past-session.ts";
 
 export type DemoWorld = { accounts: DemoAccounts; history: HistoryOutcome; pastSession: PastSession | null };
 
-export function seedDemoWorld(db: Db, opts: { passwordHash: string; dataDir: string; now?: Date; contentDir?: string }): DemoWorld {
+export async function seedDemoWorld(db: Db, opts: { passwordHash: string; dataDir: string; now?: Date; contentDir?: string }): Promise<DemoWorld> {
   const cal = demoCalendar(opts.now ?? new Date());
   // First the organisation and its courses, committed: the published versions are then read once
   // into the version cache (it keeps nothing read inside a transaction), so replaying thousands of
   // steps does not parse each course's snapshot again at every step.
-  const { accounts, slugs } = writeTx(db, (tx) => {
-    const accounts = seedDemo(tx, opts.passwordHash, cal.now, cal.foundedAt);
-    const slugs = seedDemoCourses(tx, opts.dataDir, {
+  const { accounts, slugs } = await writeTx(db, async (tx) => {
+    const accounts = await seedDemo(tx, opts.passwordHash, cal.now, cal.foundedAt);
+    const slugs = await seedDemoCourses(tx, opts.dataDir, {
       contentDir: opts.contentDir,
       now: cal.foundedAt,
       // "Due 30/11" means all of 30/11 in Vietnam, as the assignment form sets it.
@@ -37,18 +37,18 @@ export function seedDemoWorld(db: Db, opts: { passwordHash: string; dataDir: str
   });
   for (const slug of slugs) {
     const course = getCourseBySlug(db, slug);
-    if (course) publishedSnapshot(db, course);
+    if (course) await publishedSnapshot(db, course);
   }
   try {
-    return writeTx(db, (tx) => {
-      const parents = new Set(allUnits(tx).map((u) => u.parentId));
-      const cells = allUnits(tx)
+    return writeTx(db, async (tx) => {
+      const parents = new Set((await allUnits(tx)).map((u) => u.parentId));
+      const cells = (await allUnits(tx))
         .filter((u) => !parents.has(u.id))
         .map((u) => ({ id: u.id, code: u.code }));
-      const history = seedStudyHistory(tx, cal, cells, slugs);
-      activateStudents(tx, history.activeMemberIds, opts.passwordHash);
-      const pastSession = seedPastSession(tx, cal);
-      seedDemoLiveSession(tx, cal.now);
+      const history = await seedStudyHistory(tx, cal, cells, slugs);
+      await activateStudents(tx, history.activeMemberIds, opts.passwordHash);
+      const pastSession = await seedPastSession(tx, cal);
+      await seedDemoLiveSession(tx, cal.now);
       return { accounts, history, pastSession };
     });
   } catch (e) {

@@ -1,3 +1,5 @@
+import { first, one } from "#db/first.ts";
+import { writeTx } from "#db/client.server.ts";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
@@ -33,12 +35,12 @@ async function pdfText(bytes: Uint8Array): Promise<string> {
 
 test("member downloads their certificate; anyone verifies it without signing in", async () => {
   const db = testDb();
-  const tree = makeTree(db);
+  const tree = await makeTree(db);
   const member = await makeMember(db, tree.a1, { code: "DV-E2E-1", fullName: "Đặng Thị Ánh Tuyết" });
   const now = new Date();
-  const course = db.insert(courses).values({ slug: "chuyen-doi-so", title: "Chuyển đổi số trong công tác Đảng", state: "published", createdAt: now, updatedAt: now }).returning().get();
+  const course = await one(writeTx(db, async (tx) => tx.insert(courses).values({ slug: "chuyen-doi-so", title: "Chuyển đổi số trong công tác Đảng", state: "published", createdAt: now, updatedAt: now }).returning()));
   const completedAt = new Date("2026-03-02T01:00:00Z");
-  db.insert(courseCompletions).values({ memberId: member.id, courseId: course.id, completedAt }).run();
+  await writeTx(db, async (tx) => tx.insert(courseCompletions).values({ memberId: member.id, courseId: course.id, completedAt }));
   const srv = await startTestServer(db);
   const signedIn = await browser.newContext({ locale: "vi-VN", acceptDownloads: true });
   const anonymous = await browser.newContext({ locale: "vi-VN" });

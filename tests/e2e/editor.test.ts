@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import { beforeAll, expect, test } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
@@ -15,9 +16,9 @@ const srv = useAppServer({ browser: true });
 let courseId: number;
 
 beforeAll(async () => {
-  const t = makeTree(srv.db);
+  const t = await makeTree(srv.db);
   await makeMember(srv.db, t.root, { code: "ADMIN", role: "admin", fullName: "Quản Trị Viên" });
-  courseId = createCourse(srv.db, { slug: "khoa-soan-thu", title: "Khóa soạn thử" }).id;
+  courseId = (await createCourse(srv.db, { slug: "khoa-soan-thu", title: "Khóa soạn thử" })).id;
 });
 
 test("a lesson typed in the editor is autosaved, survives a reload, and warns about refused links", async () => {
@@ -41,7 +42,7 @@ test("a lesson typed in the editor is autosaved, survives a reload, and warns ab
   await page.click('button[aria-label="Khung cảnh báo"]');
   await page.waitForFunction(() => document.querySelector("[data-testid=save-state]")?.textContent?.startsWith("Đã lưu"), null, { timeout: 15_000 });
 
-  const row = srv.db.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, key))).get()!;
+  const row = (await first(srv.db.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, key)))))!;
   expect(row.bodyText).toContain("Mật khẩu mạnh có ít nhất mười hai ký tự.");
   expect(JSON.stringify(row.body)).toContain('"type":"callout"');
   expect(JSON.stringify(row.body)).toContain('"kind":"warning"');

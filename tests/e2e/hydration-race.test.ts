@@ -13,7 +13,7 @@ import { submitSignInForm } from "#tests/harness/browser.ts";
 const srv = useAppServer({ browser: true });
 
 beforeAll(async () => {
-  await makeMember(srv.db, makeTree(srv.db).a1, { code: "HOC-VIEN" });
+  await makeMember(srv.db, (await makeTree(srv.db)).a1, { code: "HOC-VIEN" });
 });
 
 const ROUNDS = Number(process.env.HYDRATION_RACE_ROUNDS ?? 6);

@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -29,8 +30,8 @@ afterAll(async () => {
   await browser?.close();
 });
 
-type Db = ReturnType<typeof testDb>;
-type Tree = ReturnType<typeof makeTree>;
+type Db = Awaited<ReturnType<typeof testDb>>;
+type Tree = Awaited<ReturnType<typeof makeTree>>;
 
 /** A fresh database + server + browser context for one journey, torn down whatever happens. */
 async function journey(
@@ -39,7 +40,7 @@ async function journey(
   contextOptions: BrowserContextOptions = {},
 ) {
   const db = testDb();
-  const tree = makeTree(db);
+  const tree = await makeTree(db);
   await seed(db, tree);
   const srv = await startTestServer(db);
   const context = await browser.newContext({ locale: "vi-VN", ...contextOptions });
@@ -160,9 +161,9 @@ describe("journeys", () => {
           await makeMember(db, tree.root, { code: "ADMIN-1", fullName: "Phạm Quản Trị", role: "admin" });
         },
         async ({ page, origin, db, tree }) => {
-          const memberCount = () => db.select({ n: count() }).from(members).get()!.n;
-          const imported = () => db.select().from(members).where(like(members.code, "IMP-%")).all();
-          expect(memberCount()).toBe(1);
+          const memberCount = async () => (await first(db.select({ n: count() }).from(members)))!.n;
+          const imported = async () => await db.select().from(members).where(like(members.code, "IMP-%"));
+          expect(await memberCount()).toBe(1);
 
           await signInAndWaitHome(page, origin, "ADMIN-1", "Phạm Quản Trị");
           await page.goto(`${origin}/manage/import`);
@@ -187,9 +188,9 @@ describe("journeys", () => {
           expect(await report.textContent()).toContain("Nguyễn Thị Hoa");
 
           // Preview writes no member (only the stored upload awaiting commit).
-          expect(memberCount()).toBe(1);
-          expect(imported()).toEqual([]);
-          expect(db.select().from(importUploads).all().map((u) => u.committedAt)).toEqual([null]);
+          expect(await memberCount()).toBe(1);
+          expect(await imported()).toEqual([]);
+          expect((await db.select().from(importUploads)).map((u) => u.committedAt)).toEqual([null]);
 
           await report.getByRole("button", { name: "Ghi vào hệ thống", exact: true }).click();
           await report.getByRole("heading", { name: "Đã ghi: thanh-vien.csv" }).waitFor();
@@ -197,8 +198,8 @@ describe("journeys", () => {
             "5 dòng: 3 thêm mới, 0 cập nhật, 0 không đổi, 2 bị từ chối.",
           );
 
-          expect(memberCount()).toBe(4);
-          const byCode = new Map(imported().map((m) => [m.code, m]));
+          expect(await memberCount()).toBe(4);
+          const byCode = new Map((await imported()).map((m) => [m.code, m]));
           expect([...byCode.keys()].sort()).toEqual(["IMP-001", "IMP-002", "IMP-004"]);
           expect(byCode.get("IMP-001")).toMatchObject({
             fullName: "Nguyễn Thị Hoa",
@@ -210,7 +211,7 @@ describe("journeys", () => {
           expect(byCode.get("IMP-002")).toMatchObject({ fullName: "Trần Văn Hùng", unitId: tree.b1.id });
           expect(byCode.get("IMP-004")).toMatchObject({ fullName: "Võ Minh Tuấn", unitId: tree.b2.id, position: "Đảng viên" });
           // The BOM did not leak into the first column's values.
-          expect(db.select().from(members).where(eq(members.code, "\uFEFFIMP-001")).all()).toEqual([]);
+          expect(await db.select().from(members).where(eq(members.code, "\uFEFFIMP-001"))).toEqual([]);
 
           // Same file again: nothing new, nothing updated, and nothing left to commit.
           await page.locator("#file").setInputFiles(file);
@@ -221,7 +222,7 @@ describe("journeys", () => {
           );
           expect(await report.getByRole("button", { name: "Ghi vào hệ thống" }).count()).toBe(0);
           expect(await report.getByText("Không có dòng hợp lệ nào cần ghi.").count()).toBe(1);
-          expect(memberCount()).toBe(4);
+          expect(await memberCount()).toBe(4);
         },
       );
     } finally {

@@ -1,3 +1,5 @@
+import { first } from "#db/first.ts";
+import { writeTx } from "#db/client.server.ts";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { and, eq } from "drizzle-orm";
 import type { JSONContent } from "@tiptap/core";
@@ -79,7 +81,7 @@ function hostileBody(): JSONContent {
   };
 }
 
-function seedCourse(db: ReturnType<typeof testDb>, dataDir: string) {
+async function seedCourse(db: Awaited<ReturnType<typeof testDb>>, dataDir: string) {
   const item = (key: string, title: string, body: JSONContent) => ({
     key,
     type: "lesson" as const,
@@ -104,7 +106,7 @@ function seedCourse(db: ReturnType<typeof testDb>, dataDir: string) {
   const meta: CourseJson = { slug: SLUG, title: "Khóa thử an toàn nội dung", titleEn: "Content safety test", summary: "Thử nội dung độc hại.", estimatedMinutes: 10, modules };
   // Built by hand (not loadPackage) so the hostile body reaches the database unvalidated.
   const pkg: LoadedPackage = { dir: "/nonexistent", meta, modules, cover: null, media: new Map() };
-  importPackage(db, dataDir, pkg, null);
+  await importPackage(db, dataDir, pkg, null);
   return getCourseBySlug(db, SLUG)!;
 }
 
@@ -119,10 +121,10 @@ afterAll(async () => {
 test("a hostile lesson body runs no script in Chromium, on load or on any click, and can still be read and completed", async () => {
   const db = testDb();
   const dataDir = `${db.file}-data`;
-  const tree = makeTree(db);
+  const tree = await makeTree(db);
   const member = await makeMember(db, tree.a1, { code: "XSS-A1", fullName: "Trần Thị Đọc" });
-  const course = seedCourse(db, dataDir);
-  assignToUnit(db, { courseId: course.id, unitId: tree.a.id, dueAt: null, actorId: null });
+  const course = await seedCourse(db, dataDir);
+  await assignToUnit(db, { courseId: course.id, unitId: tree.a.id, dueAt: null, actorId: null });
   const srv = await startTestServer(db, { DATA_DIR: dataDir });
   const context = await browser.newContext({ locale: "vi-VN" });
   context.setDefaultTimeout(10_000);
@@ -236,12 +238,12 @@ test("a hostile lesson body runs no script in Chromium, on load or on any click,
     // Completing the lesson: backdate the clock the first visit started, then mark it done.
     await page.goto(lessonUrl);
     const where = and(eq(itemProgress.memberId, member.id), eq(itemProgress.courseId, course.id), eq(itemProgress.itemKey, "bai-xss"));
-    expect(db.select().from(itemProgress).where(where).get()?.state).toBe("started");
-    db.update(itemProgress).set({ startedAt: new Date(Date.now() - 30 * 60_000) }).where(where).run();
+    expect((await first(db.select().from(itemProgress).where(where)))?.state).toBe("started");
+    await writeTx(db, async (tx) => tx.update(itemProgress).set({ startedAt: new Date(Date.now() - 30 * 60_000) }).where(where));
     await page.getByRole("button", { name: "Tôi đã học xong bài này", exact: true }).click();
     await page.getByRole("status").filter({ hasText: "Bạn đã hoàn thành bài học này." }).waitFor();
     expect(await page.getByRole("button", { name: "Tôi đã học xong bài này" }).count()).toBe(0);
-    expect(db.select().from(itemProgress).where(where).get()?.state).toBe("completed");
+    expect((await first(db.select().from(itemProgress).where(where)))?.state).toBe("completed");
 
     await page.goto(`${srv.origin}/courses/${SLUG}`);
     const done = page.locator('ol.outline li[data-state="completed"]');
@@ -255,10 +257,9 @@ test("a hostile lesson body runs no script in Chromium, on load or on any click,
     // The other lesson too: the course is complete, and the course page says so.
     await page.goto(`${srv.origin}/courses/${SLUG}/bai-thuong`);
     await page.locator(".lesson-body").waitFor();
-    db.update(itemProgress)
+    await writeTx(db, async (tx) => tx.update(itemProgress)
       .set({ startedAt: new Date(Date.now() - 30 * 60_000) })
-      .where(and(eq(itemProgress.memberId, member.id), eq(itemProgress.itemKey, "bai-thuong")))
-      .run();
+      .where(and(eq(itemProgress.memberId, member.id), eq(itemProgress.itemKey, "bai-thuong"))));
     await page.getByRole("button", { name: "Tôi đã học xong bài này", exact: true }).click();
     await page.getByRole("status").filter({ hasText: "Chúc mừng! Bạn đã hoàn thành khóa học." }).waitFor();
     await page.goto(`${srv.origin}/courses/${SLUG}`);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { writeTx } from "#db/client.server.ts";
 import { eq } from "drizzle-orm";
 import type { Browser } from "playwright-core";
 import { testDb, dropDb } from "#tests/factories/db.ts";
@@ -24,7 +25,7 @@ afterAll(async () => {
 
 test("paging and filtering the attendance table on a phone", async () => {
   const db = testDb();
-  const tree = makeTree(db);
+  const tree = await makeTree(db);
   await makeMember(db, tree.root, { code: "PH-ADMIN", role: "admin", fullName: "Quản Trị" });
   const ids: number[] = [];
   for (let i = 0; i < 150; i++) {
@@ -32,7 +33,7 @@ test("paging and filtering the attendance table on a phone", async () => {
     ids.push((await makeMember(db, i < 90 ? tree.a1 : tree.a2, { code: `PH-${String(i).padStart(3, "0")}`, fullName: name, password: false })).id);
   }
   const T0 = Date.UTC(2030, 4, 5, 1);
-  const s = scheduleSession(db, { all: true }, null, {
+  const s = await scheduleSession(db, { all: true }, null, {
     title: "Sinh hoạt chuyên đề tháng 5",
     description: "",
     documentUrl: null,
@@ -44,13 +45,13 @@ test("paging and filtering the attendance table on a phone", async () => {
     presentMinPercent: 80,
     lateAfterMinutes: 10,
   });
-  db.update(liveSessions).set({ state: "ended", actualStartAt: new Date(T0), actualEndAt: new Date(T0 + 3_600_000) }).where(eq(liveSessions.id, s.id)).run();
+  await writeTx(db, async (tx) => tx.update(liveSessions).set({ state: "ended", actualStartAt: new Date(T0), actualEndAt: new Date(T0 + 3_600_000) }).where(eq(liveSessions.id, s.id)));
   const ledger = new AttendanceLedger(db);
-  ids.forEach((memberId, i) => {
-    if (i % 2) return; // every other member absent
-    ledger.append({ sessionId: s.id, memberId, kind: "socket-connect", via: "individual", connectionId: `c${i}`, at: T0 });
-    ledger.append({ sessionId: s.id, memberId, kind: "socket-disconnect", via: "individual", connectionId: `c${i}`, at: T0 + 3_600_000 });
-  });
+  for (const [i, memberId] of ids.entries()) {
+    if (i % 2) continue; // every other member absent
+    await ledger.append({ sessionId: s.id, memberId, kind: "socket-connect", via: "individual", connectionId: `c${i}`, at: T0 });
+    await ledger.append({ sessionId: s.id, memberId, kind: "socket-disconnect", via: "individual", connectionId: `c${i}`, at: T0 + 3_600_000 });
+  }
   const srv = await startTestServer(db, { JOIN_TOKEN_SECRET: "e2e-attendance-phone-join-token-secret-0123" });
   const ctx = await browser.newContext({ locale: "vi-VN", viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
   ctx.setDefaultTimeout(10_000);

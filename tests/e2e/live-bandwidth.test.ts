@@ -23,7 +23,7 @@ const unavailable = netnsUnavailable();
 /** Below the middle layer (~500 kbit/s) with room for the lowest (~150 kbit/s) and the audio. */
 const LIMIT_KBIT = 350;
 
-let db: ReturnType<typeof testDb>;
+let db: Awaited<ReturnType<typeof testDb>>;
 let live: NamespacedLive | undefined;
 let ns: NetNs | undefined;
 let servers: NamespacedLive["servers"] | undefined;
@@ -138,12 +138,12 @@ async function watchLayers(ms: number): Promise<Samples> {
 describe.skipIf(unavailable)(`adaptive quality on a really limited downlink${unavailable ? ` (skipped: ${unavailable})` : ""}`, () => {
   beforeAll(async () => {
     db = testDb();
-    const tree = makeTree(db);
+    const tree = await makeTree(db);
     presenter = await makeMember(db, tree.a, { code: "BW-TR", role: "trainer", scopes: [tree.a], fullName: "Báo Cáo Viên" });
     free = await makeMember(db, tree.a2, { code: "BW-FREE", fullName: "Người Xem Mạng Tốt" });
     limited = await makeMember(db, tree.a2, { code: "BW-SLOW", fullName: "Người Xem Mạng Chậm" });
     const start = Date.now() - 60_000;
-    sessionId = makeSession(db, { inviteUnits: [tree.a], presenters: [presenter], start, actualStart: start, state: "live" }).id;
+    sessionId = (await makeSession(db, { inviteUnits: [tree.a], presenters: [presenter], start, actualStart: start, state: "live" })).id;
     live = await startNamespacedLive(db);
     ({ ns, servers, hostBrowser, nsBrowser } = live);
   }, 600_000);

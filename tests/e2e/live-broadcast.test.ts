@@ -1,3 +1,5 @@
+import { first } from "#db/first.ts";
+import { writeTx } from "#db/client.server.ts";
 // A live session end to end in Debian's Chromium (fake camera and microphone), against the real
 // app server (production build) and the real media server behind its WebSocket proxy: a trainer
 // schedules the session in the form, the presenter publishes simulcast camera video (and switches
@@ -22,10 +24,10 @@ import { toLocalInput } from "#app/common/vietnam-time.ts";
 import { sessionAttendance } from "#app/live/attendance.server.ts";
 import type { Member } from "#app/org/members.server.ts";
 
-let db: ReturnType<typeof testDb>;
+let db: Awaited<ReturnType<typeof testDb>>;
 let servers: Awaited<ReturnType<typeof startLiveTestServers>>;
 let browser: Browser;
-let tree: ReturnType<typeof makeTree>;
+let tree: Awaited<ReturnType<typeof makeTree>>;
 let viewer: Member, secretary: Member;
 let cellMembers: Member[];
 let qrMember: Member;
@@ -38,11 +40,11 @@ const WAIT = { timeout: 90_000, interval: 250 };
 
 beforeAll(async () => {
   db = testDb();
-  tree = makeTree(db);
+  tree = await makeTree(db);
   await makeMember(db, tree.a, { code: "E2E-TR", role: "trainer", scopes: [tree.a], fullName: "Báo Cáo Viên" });
   viewer = await makeMember(db, tree.a2, { code: "E2E-VIEW", fullName: "Người Xem Riêng" });
   secretary = await makeMember(db, tree.a1, { code: "E2E-SEC", fullName: "Bí Thư Chi Bộ" });
-  db.insert(scopeGrants).values({ memberId: secretary.id, unitId: tree.a1.id, kind: "secretary", createdAt: new Date() }).run();
+  await writeTx(db, async (tx) => tx.insert(scopeGrants).values({ memberId: secretary.id, unitId: tree.a1.id, kind: "secretary", createdAt: new Date() }));
   cellMembers = [
     await makeMember(db, tree.a1, { code: "E2E-C1", fullName: "Đảng Viên Một" }),
     await makeMember(db, tree.a1, { code: "E2E-C2", fullName: "Đảng Viên Hai" }),
@@ -83,7 +85,7 @@ describe("a live session in Chromium, through the app", () => {
     await page.getByTestId("session-submit").click();
     await page.waitForURL(/\/manage\/live\/\d+\?scheduled=1$/);
     sessionId = Number(/\/manage\/live\/(\d+)/.exec(page.url())![1]);
-    const s = db.select().from(liveSessions).where(eq(liveSessions.id, sessionId)).get()!;
+    const s = (await first(db.select().from(liveSessions).where(eq(liveSessions.id, sessionId))))!;
     expect(s).toMatchObject({ state: "scheduled", presentMinPercent: 50, lateAfterMinutes: 10 });
     // Nothing on the page is wider than a 360 px phone.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
@@ -165,7 +167,7 @@ describe("a live session in Chromium, through the app", () => {
 
   test("the presenter starts the broadcast; the viewer and the cell room decode video", async () => {
     await presenterPage.getByTestId("start-broadcast").click();
-    await expect.poll(() => db.select().from(liveSessions).where(eq(liveSessions.id, sessionId)).get()!.state, WAIT).toBe("live");
+    await expect.poll(async () => (await first(db.select().from(liveSessions).where(eq(liveSessions.id, sessionId))))!.state, WAIT).toBe("live");
     for (const page of [viewerPage, cellPage]) {
       await expect.poll(() => text(page, "session-state"), WAIT).toBe("Đang diễn ra");
       // framesDecoded comes from the consumer's getStats() in the page (its connection details).
@@ -249,7 +251,7 @@ describe("a live session in Chromium, through the app", () => {
     await expect.poll(() => room()?.peers.has(viewer.id) ?? false, WAIT).toBe(false);
     await presenterPage.getByTestId("end-broadcast").click();
     await presenterPage.getByTestId("confirm-end").click();
-    await expect.poll(() => db.select().from(liveSessions).where(eq(liveSessions.id, sessionId)).get()!.state, WAIT).toBe("ended");
+    await expect.poll(async () => (await first(db.select().from(liveSessions).where(eq(liveSessions.id, sessionId))))!.state, WAIT).toBe("ended");
     // The page follows: the room closes and says the session has ended.
     await expect.poll(() => presenterPage.getByTestId("session-ended").isVisible(), WAIT).toBe(true);
     expect(await presenterPage.locator(".live-room").count()).toBe(0);
@@ -280,7 +282,7 @@ describe("a live session in Chromium, through the app", () => {
     }
     expect(await page.getByTestId("absentees").locator("li").count()).toBe(2);
     // The worker's death cost no attendance: one continuous interval each.
-    const report = sessionAttendance(db, sessionId, { reconnectWindowMs: 60_000 })!;
+    const report = (await sessionAttendance(db, sessionId, { reconnectWindowMs: 60_000 }))!;
     for (const code of ["E2E-VIEW", "E2E-C1"]) expect(report.members.find((m) => m.code === code)!.intervals, code).toHaveLength(1);
     // The trainer presented but was not invited: not in the list.
     expect(await row("E2E-TR").count()).toBe(0);

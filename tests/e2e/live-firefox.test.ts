@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 // The live room in Debian's Firefox ESR (puppeteer-core over WebDriver BiDi, fake camera and
 // microphone), against the real app server (production build) and the real media server: the
 // issue asks for desktop Firefox as well as Chrome, and Firefox takes its own mediasoup-client
@@ -22,11 +23,11 @@ import { attendanceEvents, liveSessions } from "#db/schema/index.ts";
 import { sessionAttendance } from "#app/live/attendance.server.ts";
 import type { Member } from "#app/org/members.server.ts";
 
-let db: ReturnType<typeof testDb>;
+let db: Awaited<ReturnType<typeof testDb>>;
 let servers: Awaited<ReturnType<typeof startLiveTestServers>>;
 let chromium: PwBrowser;
 let firefox: FxBrowser;
-let tree: ReturnType<typeof makeTree>;
+let tree: Awaited<ReturnType<typeof makeTree>>;
 let chPresenter: Member, fxViewer: Member, fxPresenter: Member, chViewer: Member, fxViewer2: Member;
 const pwContexts: PwContext[] = [];
 const fxContexts: FxContext[] = [];
@@ -38,7 +39,7 @@ const FRAMES = { timeout: 120_000, interval: 500 };
 
 beforeAll(async () => {
   db = testDb();
-  tree = makeTree(db);
+  tree = await makeTree(db);
   chPresenter = await makeMember(db, tree.a, { code: "FX-CHPRES", role: "trainer", scopes: [tree.a], fullName: "Trình Bày Chromium" });
   fxPresenter = await makeMember(db, tree.a, { code: "FX-FXPRES", role: "trainer", scopes: [tree.a], fullName: "Trình Bày Firefox" });
   fxViewer = await makeMember(db, tree.a2, { code: "FX-VIEW", fullName: "Người Xem Firefox" });
@@ -134,13 +135,12 @@ const pwText = async (page: PwPage, testId: string) => ((await page.getByTestId(
 // ---- server side --------------------------------------------------------------------------------
 
 const room = (sessionId: number) => servers.media.registry.peek(sessionId);
-const sessionState = (sessionId: number) => db.select().from(liveSessions).where(eq(liveSessions.id, sessionId)).get()!.state;
-const ledger = (sessionId: number, memberId: number) =>
-  db
+const sessionState = async (sessionId: number) => (await first(db.select().from(liveSessions).where(eq(liveSessions.id, sessionId))))!.state;
+const ledger = async (sessionId: number, memberId: number) =>
+  await db
     .select()
     .from(attendanceEvents)
-    .where(and(eq(attendanceEvents.sessionId, sessionId), eq(attendanceEvents.memberId, memberId)))
-    .all();
+    .where(and(eq(attendanceEvents.sessionId, sessionId), eq(attendanceEvents.memberId, memberId)));
 
 describe("live sessions in Firefox ESR", () => {
   test("the browser under test is Debian's Firefox, and mediasoup-client treats it as Firefox", async () => {
@@ -158,7 +158,7 @@ describe("live sessions in Firefox ESR", () => {
     let presenter: PwPage, viewer: FxPage;
 
     test("it decodes the presenter's video and shows how it is connected", async () => {
-      sessionId = makeSession(db, { inviteUnits: [tree.a2], presenters: [chPresenter], presentMinPercent: 50, lateAfterMinutes: 10 }).id;
+      sessionId = (await makeSession(db, { inviteUnits: [tree.a2], presenters: [chPresenter], presentMinPercent: 50, lateAfterMinutes: 10 })).id;
       presenter = await chromiumSignedIn("FX-CHPRES");
       await pwJoin(presenter, sessionId);
       await expect.poll(() => room(sessionId)?.producers.size ?? 0, WAIT).toBe(2);
@@ -189,7 +189,7 @@ describe("live sessions in Firefox ESR", () => {
     }, 300_000);
 
     test("the attendance ledger records the Firefox viewer's socket and WebRTC transport", async () => {
-      const events = ledger(sessionId, fxViewer.id);
+      const events = await ledger(sessionId, fxViewer.id);
       const connect = events.find((e) => e.kind === "socket-connect");
       expect(connect, "socket-connect").toBeDefined();
       expect(connect!.via).toBe("individual");
@@ -207,10 +207,10 @@ describe("live sessions in Firefox ESR", () => {
       await expect.poll(() => sessionState(sessionId), WAIT).toBe("ended");
       await expect.poll(() => fxAttr(viewer, '[data-testid="session-ended"]', "data-testid"), WAIT).toBe("session-ended");
       await expect.poll(() => room(sessionId)?.peers.has(fxViewer.id) ?? false, WAIT).toBe(false);
-      await expect.poll(() => ledger(sessionId, fxViewer.id).some((e) => e.kind === "socket-disconnect"), WAIT).toBe(true);
+      await expect.poll(async () => (await ledger(sessionId, fxViewer.id)).some((e) => e.kind === "socket-disconnect"), WAIT).toBe(true);
 
       // On the page before the start and until the end: present for the whole session.
-      const report = sessionAttendance(db, sessionId, { reconnectWindowMs: 60_000 })!;
+      const report = (await sessionAttendance(db, sessionId, { reconnectWindowMs: 60_000 }))!;
       const me = report.members.find((m) => m.memberId === fxViewer.id)!;
       expect(me).toMatchObject({ status: "present", via: "individual" });
       expect(me.intervals).toHaveLength(1);
@@ -225,7 +225,7 @@ describe("live sessions in Firefox ESR", () => {
     let presenter: FxPage, chView: PwPage, fxView: FxPage;
 
     test("it publishes simulcast camera video and audio from the fake devices", async () => {
-      sessionId = makeSession(db, { inviteUnits: [tree.a], presenters: [fxPresenter] }).id;
+      sessionId = (await makeSession(db, { inviteUnits: [tree.a], presenters: [fxPresenter] })).id;
       presenter = await firefoxSignedIn("FX-FXPRES");
       await fxJoin(presenter, sessionId);
       await expect.poll(() => room(sessionId)?.producers.size ?? 0, WAIT).toBe(2);
@@ -257,12 +257,12 @@ describe("live sessions in Firefox ESR", () => {
       await expect.poll(async () => Number(await fxText(fxView, "frames-decoded")), FRAMES).toBeGreaterThan(60);
       expect(await fxVideoWidth(fxView)).toBeGreaterThan(0);
       for (const m of [chViewer, fxViewer2]) {
-        const kinds = ledger(sessionId, m.id).map((e) => e.kind);
+        const kinds = (await ledger(sessionId, m.id)).map((e) => e.kind);
         expect(kinds, m.code).toContain("socket-connect");
         expect(kinds, m.code).toContain("transport-connected");
       }
       // The presenter's send transport is recorded too.
-      expect(ledger(sessionId, fxPresenter.id).find((e) => e.kind === "transport-connected")?.detail).toMatchObject({ direction: "send" });
+      expect((await ledger(sessionId, fxPresenter.id)).find((e) => e.kind === "transport-connected")?.detail).toMatchObject({ direction: "send" });
       expect(pageErrors).toEqual([]);
     }, 300_000);
 
@@ -270,8 +270,8 @@ describe("live sessions in Firefox ESR", () => {
       await fxView.locator('[data-testid="leave"]').click();
       await expect.poll(() => fxEnabled(fxView, "join"), WAIT).toBe(true);
       await expect.poll(() => room(sessionId)?.peers.has(fxViewer2.id) ?? false, WAIT).toBe(false);
-      await expect.poll(() => ledger(sessionId, fxViewer2.id).some((e) => e.kind === "socket-disconnect"), WAIT).toBe(true);
-      const me = sessionAttendance(db, sessionId, { reconnectWindowMs: 60_000 })!.members.find((m) => m.memberId === fxViewer2.id)!;
+      await expect.poll(async () => (await ledger(sessionId, fxViewer2.id)).some((e) => e.kind === "socket-disconnect"), WAIT).toBe(true);
+      const me = (await sessionAttendance(db, sessionId, { reconnectWindowMs: 60_000 }))!.members.find((m) => m.memberId === fxViewer2.id)!;
       expect(me.intervals).toHaveLength(1);
       expect(me.lastLeave).not.toBeNull();
       // The Chromium viewer keeps watching Firefox's stream.

@@ -20,7 +20,7 @@ import type { Member } from "#app/org/members.server.ts";
 
 const unavailable = netnsUnavailable();
 
-let db: ReturnType<typeof testDb>;
+let db: Awaited<ReturnType<typeof testDb>>;
 let live: NamespacedLive | undefined;
 let ns: NetNs | undefined;
 let servers: NamespacedLive["servers"] | undefined;
@@ -46,15 +46,14 @@ const framesOnServerConsumer = async (page: Page, m: Member) => {
   const id = await el.getAttribute("data-consumer-id");
   return id && id === serverConsumer(m) ? Number(await el.textContent()) : -1;
 };
-const socketEvents = (m: Member) =>
-  db
+const socketEvents = async (m: Member) =>
+  (await db
     .select()
     .from(attendanceEvents)
     .where(and(eq(attendanceEvents.sessionId, sessionId), eq(attendanceEvents.memberId, m.id)))
-    .orderBy(asc(attendanceEvents.at), asc(attendanceEvents.id))
-    .all()
+    .orderBy(asc(attendanceEvents.at), asc(attendanceEvents.id)))
     .filter((e) => e.kind === "socket-connect" || e.kind === "socket-disconnect");
-const intervalsOf = (m: Member, reconnectWindowMs: number) => sessionAttendance(db, sessionId, { reconnectWindowMs })!.members.find((x) => x.memberId === m.id)!.intervals;
+const intervalsOf = async (m: Member, reconnectWindowMs: number) => (await sessionAttendance(db, sessionId, { reconnectWindowMs }))!.members.find((x) => x.memberId === m.id)!.intervals;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const signedIn = (browser: Browser, code: string) => signedInPage(browser, servers!.origin, code, { contexts, errors: pageErrors });
@@ -83,12 +82,12 @@ async function withNetworkCut<T>(during: () => Promise<T>): Promise<T> {
 describe.skipIf(unavailable)(`a viewer's real network loss${unavailable ? ` (skipped: ${unavailable})` : ""}`, () => {
   beforeAll(async () => {
     db = testDb();
-    const tree = makeTree(db);
+    const tree = await makeTree(db);
     presenter = await makeMember(db, tree.a, { code: "NL-TR", role: "trainer", scopes: [tree.a], fullName: "Báo Cáo Viên" });
     viewer = await makeMember(db, tree.a2, { code: "NL-V1", fullName: "Người Xem Một" });
     viewer2 = await makeMember(db, tree.a2, { code: "NL-V2", fullName: "Người Xem Hai" });
     const start = Date.now() - 60_000;
-    sessionId = makeSession(db, { inviteUnits: [tree.a], presenters: [presenter], start, actualStart: start, state: "live" }).id;
+    sessionId = (await makeSession(db, { inviteUnits: [tree.a], presenters: [presenter], start, actualStart: start, state: "live" })).id;
     live = await startNamespacedLive(db);
     ({ ns, servers, hostBrowser, nsBrowser } = live);
   }, 600_000);
@@ -119,7 +118,7 @@ describe.skipIf(unavailable)(`a viewer's real network loss${unavailable ? ` (ski
 
   test("a brief loss: the page says it is reconnecting, and the same transport comes back after an ICE restart", async () => {
     const consumer = serverConsumer(viewer)!;
-    const connections = socketEvents(viewer).length;
+    const connections = (await socketEvents(viewer)).length;
     await withNetworkCut(async () => {
       // Chromium notices the missing ICE consent replies; the page says so and asks for a restart.
       await expect.poll(() => connState(viewerPage), WAIT).toBe("reconnecting");
@@ -131,7 +130,7 @@ describe.skipIf(unavailable)(`a viewer's real network loss${unavailable ? ` (ski
     await expect.poll(() => framesOnServerConsumer(viewerPage, viewer), WAIT).toBeGreaterThan(frames + 30);
     // No rejoin: the same consumer, the same socket, nothing new in the ledger.
     expect(serverConsumer(viewer)).toBe(consumer);
-    expect(socketEvents(viewer)).toHaveLength(connections);
+    expect(await socketEvents(viewer)).toHaveLength(connections);
     expect(await sameDocument(viewerPage)).toBe(true);
   }, 180_000);
 
@@ -152,10 +151,10 @@ describe.skipIf(unavailable)(`a viewer's real network loss${unavailable ? ` (ski
     expect(serverConsumer(viewer)).not.toBe(consumer);
     expect(await sameDocument(viewerPage)).toBe(true);
     // The ledger saw the member leave and come back on a new connection…
-    const kinds = socketEvents(viewer).map((e) => e.kind);
+    const kinds = (await socketEvents(viewer)).map((e) => e.kind);
     expect(kinds).toEqual(["socket-connect", "socket-disconnect", "socket-connect"]);
     // …and the gap, shorter than the reconnect window, does not cut the attendance.
-    expect(intervalsOf(viewer, RECONNECT_WINDOW_MS)).toHaveLength(1);
+    expect(await intervalsOf(viewer, RECONNECT_WINDOW_MS)).toHaveLength(1);
   }, 240_000);
 
   test("a gap longer than the reconnect window cuts the attendance in two", async () => {
@@ -169,7 +168,7 @@ describe.skipIf(unavailable)(`a viewer's real network loss${unavailable ? ` (ski
     let restoredAt = 0;
     await withNetworkCut(async () => {
       await expect.poll(() => room()?.peers.has(viewer2.id), WAIT).toBe(false);
-      const left = socketEvents(viewer2).at(-1)!;
+      const left = (await socketEvents(viewer2)).at(-1)!;
       expect(left.kind).toBe("socket-disconnect");
       // Down for longer than the window after the server recorded the departure.
       await sleep(Math.max(0, left.at.getTime() + window + 2_000 - Date.now()));
@@ -178,16 +177,16 @@ describe.skipIf(unavailable)(`a viewer's real network loss${unavailable ? ` (ski
     await expect.poll(() => recoveredBy(viewer2Page), WAIT).toBe("rejoin");
     await expect.poll(() => framesOnServerConsumer(viewer2Page, viewer2), { timeout: 120_000, interval: 500 }).toBeGreaterThan(30);
     expect(await sameDocument(viewer2Page)).toBe(true);
-    const events = socketEvents(viewer2);
+    const events = await socketEvents(viewer2);
     expect(events.map((e) => e.kind)).toEqual(["socket-connect", "socket-disconnect", "socket-connect"]);
     const [, left, back] = events;
-    const short = intervalsOf(viewer2, window);
+    const short = await intervalsOf(viewer2, window);
     expect(short).toHaveLength(2);
     expect(short[0].end).toBe(left.at.getTime());
     expect(short[1].start).toBe(back.at.getTime());
     expect(short[1].start).toBeGreaterThanOrEqual(restoredAt);
     // The same outage is within the production window: one interval there.
-    expect(intervalsOf(viewer2, RECONNECT_WINDOW_MS)).toHaveLength(1);
+    expect(await intervalsOf(viewer2, RECONNECT_WINDOW_MS)).toHaveLength(1);
     expect(pageErrors).toEqual([]);
   }, 240_000);
 });

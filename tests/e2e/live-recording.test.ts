@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 // Recording and make-up study end to end in Debian's Chromium, against the real app (production
 // build) and the real media server with Debian's ffmpeg: the presenter broadcasts ~20 s with
 // recording on (the viewer page shows "Đang ghi hình"), ends the session, publishes the recording
@@ -19,7 +20,7 @@ import { liveRecordings } from "#db/schema/index.ts";
 import { makeUpsOf } from "#app/live/recordings.server.ts";
 import type { Member } from "#app/org/members.server.ts";
 
-let db: ReturnType<typeof testDb>;
+let db: Awaited<ReturnType<typeof testDb>>;
 let servers: Awaited<ReturnType<typeof startLiveTestServers>>;
 let browser: Browser;
 let dataDir: string;
@@ -31,13 +32,13 @@ const WAIT = { timeout: 90_000, interval: 250 };
 
 beforeAll(async () => {
   db = testDb();
-  const tree = makeTree(db);
+  const tree = await makeTree(db);
   const trainer = await makeMember(db, tree.a, { code: "REC-TR", role: "trainer", scopes: [tree.a], fullName: "Báo Cáo Viên Ghi Hình" });
   const viewer = await makeMember(db, tree.a1, { code: "REC-VIEW", fullName: "Người Xem Trực Tiếp" });
   watcher = await makeMember(db, tree.a1, { code: "REC-ABS1", fullName: "Vắng Rồi Học Bù" });
   skipper = await makeMember(db, tree.a2, { code: "REC-ABS2", fullName: "Vắng Rồi Tua Nhanh" });
   await makeMember(db, tree.b1, { code: "REC-OUT", fullName: "Không Được Mời" });
-  sessionId = makeSession(db, { title: "Học tập Nghị quyết — có ghi hình", inviteMembers: [viewer, watcher, skipper], presenters: [trainer], presentMinPercent: 50 }).id;
+  sessionId = (await makeSession(db, { title: "Học tập Nghị quyết — có ghi hình", inviteMembers: [viewer, watcher, skipper], presenters: [trainer], presentMinPercent: 50 })).id;
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hocso-e2e-rec-"));
   servers = await startLiveTestServers(db, { mediaEnv: { DATA_DIR: dataDir }, appEnv: { DATA_DIR: dataDir } });
   browser = await launchBrowser();
@@ -53,7 +54,7 @@ afterAll(async () => {
 
 const signedIn = (code: string) => signedInPage(browser, servers.origin, code, { viewport: { width: 360, height: 740 }, contexts, errors: pageErrors });
 const connState = (page: Page) => page.locator(".live-room").getAttribute("data-conn");
-const recording = () => db.select().from(liveRecordings).where(eq(liveRecordings.sessionId, sessionId)).get();
+const recording = async () => await first(db.select().from(liveRecordings).where(eq(liveRecordings.sessionId, sessionId)));
 
 async function joinRoom(page: Page) {
   await page.goto(`${servers.origin}/live/${sessionId}`);
@@ -80,8 +81,8 @@ describe("recording a session and studying it afterwards (học bù)", () => {
     await expect.poll(() => viewer.getByTestId("recording-on").count(), WAIT).toBe(0);
     await presenter.getByTestId("end-broadcast").click();
     await presenter.getByTestId("confirm-end").click();
-    await expect.poll(() => recording()?.state, WAIT).toBe("ready");
-    expect(recording()!.durationMs).toBeGreaterThan(15_000);
+    await expect.poll(async () => (await recording())?.state, WAIT).toBe("ready");
+    expect((await recording())!.durationMs).toBeGreaterThan(15_000);
   }, 300_000);
 
   test("nobody but managers and presenters gets the file before it is published; the trainer publishes it", async () => {
@@ -104,11 +105,11 @@ describe("recording a session and studying it afterwards (học bù)", () => {
     });
     expect(bad.status()).toBe(400);
     expect(await bad.text()).toContain("từ 1 đến 100");
-    expect(recording()!.publishedAt).toBeNull();
+    expect((await recording())!.publishedAt).toBeNull();
     await trainer.locator("#makeUpMinPercent").fill("40");
     await trainer.getByTestId("publish-recording").click();
     await expect.poll(() => trainer.getByTestId("recording-published").isVisible(), WAIT).toBe(true);
-    expect(recording()).toMatchObject({ makeUpMinPercent: 40 });
+    expect(await recording()).toMatchObject({ makeUpMinPercent: 40 });
     expect(await trainer.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
 
     const outsider = client(servers.origin);
@@ -139,7 +140,7 @@ describe("recording a session and studying it afterwards (học bù)", () => {
     });
     // Let any beat land; then the server's view.
     await new Promise((r) => setTimeout(r, 3000));
-    const watches = makeUpsOf(db, sessionId);
+    const watches = await makeUpsOf(db, sessionId);
     expect(watches.get(watcher.id)?.madeUpAt).toBeInstanceOf(Date);
     expect(watches.get(skipper.id)?.madeUpAt ?? null).toBeNull();
     expect(watches.get(skipper.id)?.watchSeconds ?? 0).toBeLessThan(5);

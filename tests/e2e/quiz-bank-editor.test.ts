@@ -1,3 +1,5 @@
+import { first } from "#db/first.ts";
+import { writeTx } from "#db/client.server.ts";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import fs from "node:fs";
 import { eq } from "drizzle-orm";
@@ -20,7 +22,7 @@ import { quizAttempts, quizSettings } from "#db/schema/index.ts";
  * published quiz and scores full marks; the downloaded GIFT, uploaded into another quiz, is the
  * same bank.
  */
-let db: ReturnType<typeof testDb>;
+let db: Awaited<ReturnType<typeof testDb>>;
 let srv: Awaited<ReturnType<typeof startTestServer>>;
 let browser: Browser;
 let courseId: number;
@@ -31,14 +33,14 @@ const PHONE = { width: 360, height: 780 };
 
 beforeAll(async () => {
   db = testDb();
-  const t = makeTree(db);
+  const t = await makeTree(db);
   unitId = t.root.id;
   const author = await makeMember(db, t.a, { code: "GIANG-VIEN", role: "trainer", scopes: [t.a] });
   await makeMember(db, t.a1, { code: "HOC-VIEN" });
-  courseId = createCourse(db, { slug: "khoa-bien-tap", title: "Khóa biên tập câu hỏi", createdBy: author.id }).id;
-  addItem(db, courseId, "chuong-1", "quiz", "Kiểm tra");
-  addItem(db, courseId, "chuong-1", "quiz", "Kiểm tra nhập lại");
-  db.insert(quizSettings).values({ courseId, itemKey: "kiem-tra", shuffle: false, updatedAt: new Date() }).run();
+  courseId = (await createCourse(db, { slug: "khoa-bien-tap", title: "Khóa biên tập câu hỏi", createdBy: author.id })).id;
+  await addItem(db, courseId, "chuong-1", "quiz", "Kiểm tra");
+  await addItem(db, courseId, "chuong-1", "quiz", "Kiểm tra nhập lại");
+  await writeTx(db, async (tx) => tx.insert(quizSettings).values({ courseId, itemKey: "kiem-tra", shuffle: false, updatedAt: new Date() }));
   srv = await startTestServer(db);
   browser = await launchBrowser();
 });
@@ -154,7 +156,7 @@ test("a trainer builds every question type on a phone, a member takes the quiz, 
   await page.fill("textarea[name=feedbackRight]", "Chính xác.");
   await saveQuestion(page, 1);
 
-  const bank = editableBank(db, courseId, "kiem-tra");
+  const bank = await editableBank(db, courseId, "kiem-tra");
   expect(bank.problems).toEqual([]);
   expect(bank.questions.map((q) => q.kind)).toEqual(["truefalse", "single", "short", "multiple", "numerical", "matching"]);
   expect(bank.questions.map((q) => q.category.join("/"))).toEqual(["", "dia-ly", "an-toan", "an-toan", "an-toan", "to-chuc"]);
@@ -163,12 +165,12 @@ test("a trainer builds every question type on a phone, a member takes the quiz, 
   const [download] = await Promise.all([page.waitForEvent("download"), page.click('a:has-text("Tải về dạng GIFT")')]);
   const gift = fs.readFileSync((await download.path())!, "utf8");
   expect(gift).toBe(exportGift(bank.questions));
-  expect(importGiftBank(db, courseId, "kiem-tra-nhap-lai", gift, { strict: true }).problems).toEqual([]);
-  expect(editableBank(db, courseId, "kiem-tra-nhap-lai").questions).toEqual(bank.questions);
+  expect((await importGiftBank(db, courseId, "kiem-tra-nhap-lai", gift, { strict: true })).problems).toEqual([]);
+  expect((await editableBank(db, courseId, "kiem-tra-nhap-lai")).questions).toEqual(bank.questions);
 
   // A member takes the published quiz and gets every question right.
-  publishCourse(db, courseId, null);
-  assignToUnit(db, { courseId, unitId, dueAt: null, actorId: null });
+  await publishCourse(db, courseId, null);
+  await assignToUnit(db, { courseId, unitId, dueAt: null, actorId: null });
   const member = await signedInPage(browser, srv.origin, "HOC-VIEN", { viewport: PHONE, contexts, errors });
   await member.goto(`${srv.origin}/courses/khoa-bien-tap/kiem-tra`);
   await member.click('button:has-text("Bắt đầu làm bài")');
@@ -188,7 +190,7 @@ test("a trainer builds every question type on a phone, a member takes the quiz, 
   await member.click("[data-testid=submit-quiz]");
   await member.waitForSelector("[data-testid=quiz-score]");
   expect(await member.textContent("[data-testid=quiz-score]")).toContain("Điểm: 100%");
-  const attempt = db.select().from(quizAttempts).where(eq(quizAttempts.courseId, courseId)).get()!;
+  const attempt = (await first(db.select().from(quizAttempts).where(eq(quizAttempts.courseId, courseId))))!;
   expect([attempt.state, attempt.score]).toEqual(["submitted", 1]);
   expect(errors).toEqual([]);
 }, 240_000);

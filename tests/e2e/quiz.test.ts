@@ -1,3 +1,5 @@
+import { first } from "#db/first.ts";
+import { writeTx } from "#db/client.server.ts";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import fs from "node:fs";
 import os from "node:os";
@@ -13,14 +15,14 @@ import { assignToUnit } from "#app/courses/learning.server.ts";
 import { quizAnswers, quizAttempts, quizSettings } from "#db/schema/index.ts";
 
 /** A member takes a timed quiz in Chromium: the time left shows, answers save as they go, submit grades. */
-let db: ReturnType<typeof testDb>;
+let db: Awaited<ReturnType<typeof testDb>>;
 let tmp: string;
 let srv: Awaited<ReturnType<typeof startTestServer>>;
 let browser: Browser;
 
 beforeAll(async () => {
   db = testDb();
-  const t = makeTree(db);
+  const t = await makeTree(db);
   await makeMember(db, t.a1, { code: "HOC-VIEN" });
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hocso-quiz-e2e-"));
   const dir = path.join(tmp, "khoa-e2e");
@@ -32,9 +34,9 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(dir, "course.json"), JSON.stringify({ slug: "khoa-e2e", title: "Khóa kiểm tra", modules: [{ key: "m", title: "Chương", items: [{ key: "kt", type: "quiz", title: "Kiểm tra nhanh", file: "quiz.gift" }] }] }));
   const loaded = loadPackage(dir);
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-  const { courseId } = importPackage(db, path.join(tmp, "data"), loaded.pkg, null);
-  assignToUnit(db, { courseId, unitId: t.root.id, dueAt: null, actorId: null });
-  db.insert(quizSettings).values({ courseId, itemKey: "kt", timeLimitSeconds: 600, updatedAt: new Date() }).run();
+  const { courseId } = await importPackage(db, path.join(tmp, "data"), loaded.pkg, null);
+  await assignToUnit(db, { courseId, unitId: t.root.id, dueAt: null, actorId: null });
+  await writeTx(db, async (tx) => tx.insert(quizSettings).values({ courseId, itemKey: "kt", timeLimitSeconds: 600, updatedAt: new Date() }));
   srv = await startTestServer(db, { DATA_DIR: path.join(tmp, "data") });
   browser = await launchBrowser();
 });
@@ -62,7 +64,7 @@ test("a timed attempt: the clock shows, answers are saved as the member goes, su
   await page.click('label.choice:has-text("Sai")');
   await expect.poll(() => page.textContent("[data-testid=save-state]")).toBe("Đã lưu câu trả lời");
   const attemptId = Number(page.url().split("/").pop());
-  await expect.poll(() => db.select().from(quizAnswers).where(eq(quizAnswers.attemptId, attemptId)).all().length).toBe(3);
+  await expect.poll(async () => (await db.select().from(quizAnswers).where(eq(quizAnswers.attemptId, attemptId))).length).toBe(3);
 
   // A reload keeps every answer (they are on the server).
   await page.reload();
@@ -73,7 +75,7 @@ test("a timed attempt: the clock shows, answers are saved as the member goes, su
   await page.click("[data-testid=submit-quiz]");
   await page.waitForSelector("[data-testid=quiz-score]");
   expect(await page.textContent("[data-testid=quiz-score]")).toContain("Điểm: 67%");
-  const a = db.select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)).get()!;
+  const a = (await first(db.select().from(quizAttempts).where(eq(quizAttempts.id, attemptId))))!;
   expect(a.state).toBe("submitted");
   expect(a.score).toBeCloseTo(2 / 3, 5);
   expect(errors).toEqual([]);

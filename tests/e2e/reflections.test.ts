@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { and, eq } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
@@ -15,22 +16,22 @@ import type { Course } from "#app/courses/courses.server.ts";
  * shown), the cell secretary returns it with a comment, the member revises and resubmits, the
  * secretary passes it, the course completes, and the unit's reports show it.
  */
-let db: ReturnType<typeof testDb>;
+let db: Awaited<ReturnType<typeof testDb>>;
 let srv: Awaited<ReturnType<typeof startTestServer>>;
 let browser: Browser;
-let t: ReturnType<typeof makeTree>;
+let t: Awaited<ReturnType<typeof makeTree>>;
 let writer: Member;
 let course: Course;
 let key: string;
 
 beforeAll(async () => {
   db = testDb();
-  t = makeTree(db);
+  t = await makeTree(db);
   await makeMember(db, t.root, { code: "E2E-ADMIN", role: "admin" });
   writer = await makeMember(db, t.a1, { code: "E2E-WRITER", fullName: "Trần Thị Viết" });
   const sec = await makeMember(db, t.a1, { code: "E2E-SEC", fullName: "Lê Văn Bí Thư" });
-  setPosition(db, sec.id, "Bí thư chi bộ");
-  ({ course, key } = makeReflectionCourse(db, { assignTo: t.a1, settings: { minWords: 12, maxWords: 300 }, slug: "thu-hoach-e2e" }));
+  await setPosition(db, sec.id, "Bí thư chi bộ");
+  ({ course, key } = await makeReflectionCourse(db, { assignTo: t.a1, settings: { minWords: 12, maxWords: 300 }, slug: "thu-hoach-e2e" }));
   srv = await startTestServer(db);
   browser = await launchBrowser();
 }, 600_000);
@@ -96,7 +97,7 @@ test("write on a phone, returned with a comment, revised, passed; the course com
   await member.page.waitForSelector("[data-testid=reflection-item][data-state=passed]");
   expect(await member.page.isVisible("[data-testid=reflection-version-1]")).toBe(true);
   expect(await member.page.isVisible("[data-testid=reflection-version-2]")).toBe(true);
-  expect(db.select().from(courseCompletions).where(and(eq(courseCompletions.memberId, writer.id), eq(courseCompletions.courseId, course.id))).get()).toBeTruthy();
+  expect(await first(db.select().from(courseCompletions).where(and(eq(courseCompletions.memberId, writer.id), eq(courseCompletions.courseId, course.id))))).toBeTruthy();
 
   // The unit report: the member's course is completed; the reflection report counts one pass.
   const admin = await phone("E2E-ADMIN");

@@ -21,20 +21,20 @@ const POLL = { timeout: 10_000, interval: 100 };
 
 const srv = useAppServer({ browser: true });
 
-let tree: ReturnType<typeof makeTree>;
+let tree: Awaited<ReturnType<typeof makeTree>>;
 
 beforeAll(async () => {
-  tree = makeTree(srv.db);
+  tree = await makeTree(srv.db);
   await makeMember(srv.db, tree.a, { code: "TRAINER-A", fullName: "Cán Bộ Đào Tạo", role: "trainer", scopes: [tree.a] });
   const done = await makeMember(srv.db, tree.a1, { code: "A1-01", fullName: "Nguyễn Thị Hoàn Thành" });
   await makeMember(srv.db, tree.a1, { code: "A1-02", fullName: "Trần Văn Chưa Học", password: false });
   await makeMember(srv.db, tree.a2, { code: "A2-01", fullName: "Lê Văn Hai" });
   await makeMember(srv.db, tree.b1, { code: "B1-01", fullName: "Phạm Ở Bê" });
   const past = new Date(Date.now() - 20 * 24 * 3600_000);
-  const course = makeCourse(srv.db, { slug: "nghi-quyet", title: "Học tập Nghị quyết Đại hội", at: past, assignTo: tree.root });
-  openItem(srv.db, done.id, course.id, "bai-1", course.publishedVersionId!, new Date(Date.now() - 7200_000));
-  completeLesson(srv.db, done.id, course, "bai-1", new Date(Date.now() - 3600_000));
-  takeCompletionSnapshot(srv.db, addDays(vnDay(new Date()), -1));
+  const course = await makeCourse(srv.db, { slug: "nghi-quyet", title: "Học tập Nghị quyết Đại hội", at: past, assignTo: tree.root });
+  await openItem(srv.db, done.id, course.id, "bai-1", course.publishedVersionId!, new Date(Date.now() - 7200_000));
+  await completeLesson(srv.db, done.id, course, "bai-1", new Date(Date.now() - 3600_000));
+  await takeCompletionSnapshot(srv.db, addDays(vnDay(new Date()), -1));
 });
 
 const signInAsTrainer = (page: Page) => signIn(page, srv.origin, "TRAINER-A");

@@ -7,7 +7,7 @@ import type { Db } from "#db/client.server.ts";
 import { testDb, dropDb } from "./db.ts";
 import { makeTree } from "./org.ts";
 
-export type PackageWorld = { db: ReturnType<typeof testDb>; tree: ReturnType<typeof makeTree>; dataDir: string; pkgRoot: string };
+export type PackageWorld = { db: Awaited<ReturnType<typeof testDb>>; tree: Awaited<ReturnType<typeof makeTree>>; dataDir: string; pkgRoot: string };
 
 /** A fresh database, data directory and package root for one test, removed whatever happens. */
 export async function withPackageWorld<T>(run: (w: PackageWorld) => Promise<T>): Promise<T> {
@@ -17,7 +17,7 @@ export async function withPackageWorld<T>(run: (w: PackageWorld) => Promise<T>):
   const pkgRoot = path.join(tmp, "packages");
   fs.mkdirSync(pkgRoot, { recursive: true });
   try {
-    return await run({ db, tree: makeTree(db), dataDir, pkgRoot });
+    return await run({ db, tree: await makeTree(db), dataDir, pkgRoot });
   } finally {
     dropDb(db);
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
-import { openDb, type Db } from "#db/client.server.ts";
+import { closeDb, openDb, type Db } from "#db/client.server.ts";
 
 const tmpDir = path.resolve(import.meta.dirname, "..", ".tmp");
 
@@ -17,6 +17,6 @@ export function testDb(): TestDb {
 }
 
 export function dropDb(db: TestDb) {
-  db.$client.close();
+  closeDb(db);
   for (const f of [db.file, `${db.file}-wal`, `${db.file}-shm`]) fs.rmSync(f, { force: true });
 }

@@ -4,13 +4,13 @@
  * loop. Usage: tsx tests/factories/demo-world-cli.ts <db file> <data dir> <now ISO> <password hash>
  * Prints the outcome as JSON (with the time it took).
  */
-import { openDb } from "#db/client.server.ts";
+import { closeDb, openDb } from "#db/client.server.ts";
 import { seedDemoWorld } from "../../scripts/seed/world.ts";
 
 const [file, dataDir, now, passwordHash] = process.argv.slice(2);
 const db = openDb(`file:${file}`, { migrate: true });
 const started = performance.now();
-const world = seedDemoWorld(db, { passwordHash, dataDir, now: new Date(now) });
+const world = await seedDemoWorld(db, { passwordHash, dataDir, now: new Date(now) });
 const ms = Math.round(performance.now() - started);
-db.$client.close();
+closeDb(db);
 console.log(JSON.stringify({ ms, pastSession: world.pastSession, accounts: world.accounts, history: { actions: world.history.actions, snapshots: world.history.snapshots } }));

@@ -1,5 +1,6 @@
 /** Live sessions as data: scheduled (or live, or ended) for units and members, with presenters. */
 import { writeTx, type Db } from "#db/client.server.ts";
+import { one } from "#db/first.ts";
 import { liveSessionInvites, liveSessionPresenters, liveSessions } from "#db/schema/index.ts";
 import type { Member } from "#app/org/members.server.ts";
 import type { Unit } from "#app/org/units.server.ts";
@@ -29,27 +30,28 @@ export function makeSession(
   const now = new Date();
   const start = new Date(opts.start ?? now);
   const date = (d: Date | number | undefined) => (d === undefined ? null : new Date(d));
-  return writeTx(db, (tx) => {
-    const s = tx
-      .insert(liveSessions)
-      .values({
-        title: opts.title ?? "Học tập Nghị quyết",
-        scheduledStartAt: start,
-        plannedEndAt: date(opts.end) ?? new Date(start.getTime() + 60 * 60_000),
-        actualStartAt: date(opts.actualStart),
-        actualEndAt: date(opts.actualEnd),
-        state: opts.state ?? "scheduled",
-        presentMinPercent: opts.presentMinPercent ?? 80,
-        lateAfterMinutes: opts.lateAfterMinutes ?? 10,
-        createdBy: opts.createdBy?.id ?? null,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning()
-      .get();
-    for (const u of opts.inviteUnits ?? []) tx.insert(liveSessionInvites).values({ sessionId: s.id, unitId: u.id, createdAt: now }).run();
-    for (const m of opts.inviteMembers ?? []) tx.insert(liveSessionInvites).values({ sessionId: s.id, memberId: m.id, createdAt: now }).run();
-    for (const m of opts.presenters ?? []) tx.insert(liveSessionPresenters).values({ sessionId: s.id, memberId: m.id, createdAt: now }).run();
+  return writeTx(db, async (tx) => {
+    const s = await one(
+      tx
+        .insert(liveSessions)
+        .values({
+          title: opts.title ?? "Học tập Nghị quyết",
+          scheduledStartAt: start,
+          plannedEndAt: date(opts.end) ?? new Date(start.getTime() + 60 * 60_000),
+          actualStartAt: date(opts.actualStart),
+          actualEndAt: date(opts.actualEnd),
+          state: opts.state ?? "scheduled",
+          presentMinPercent: opts.presentMinPercent ?? 80,
+          lateAfterMinutes: opts.lateAfterMinutes ?? 10,
+          createdBy: opts.createdBy?.id ?? null,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning(),
+    );
+    for (const u of opts.inviteUnits ?? []) await tx.insert(liveSessionInvites).values({ sessionId: s.id, unitId: u.id, createdAt: now });
+    for (const m of opts.inviteMembers ?? []) await tx.insert(liveSessionInvites).values({ sessionId: s.id, memberId: m.id, createdAt: now });
+    for (const m of opts.presenters ?? []) await tx.insert(liveSessionPresenters).values({ sessionId: s.id, memberId: m.id, createdAt: now });
     return s;
   });
 }

@@ -3,7 +3,7 @@
  * publishCourse, assignToUnit), and texts to write in them.
  */
 import { eq } from "drizzle-orm";
-import type { Db } from "#db/client.server.ts";
+import { writeTx, type Db } from "#db/client.server.ts";
 import { members } from "#db/schema/index.ts";
 import { addItem, createCourse, saveReflectionSettings } from "#app/courses/authoring.server.ts";
 import { getCourse, publishCourse, type Course } from "#app/courses/courses.server.ts";
@@ -13,22 +13,24 @@ import type { Unit } from "#app/org/units.server.ts";
 
 let seq = 0;
 
-export function makeReflectionCourse(
+export async function makeReflectionCourse(
   db: Db,
   opts: { assignTo: Unit | Unit[]; settings?: Partial<ReflectionSettings>; withLesson?: boolean; slug?: string },
-): { course: Course; key: string; lessonKey: string | null } {
+): Promise<{ course: Course; key: string; lessonKey: string | null }> {
   seq++;
-  const c = createCourse(db, { slug: opts.slug ?? `thu-hoach-${process.pid}-${seq}`, title: `Học tập nghị quyết ${seq}` });
-  const lessonKey = opts.withLesson ? addItem(db, c.id, "chuong-1", "lesson", "Nội dung nghị quyết").key : null;
-  const key = addItem(db, c.id, "chuong-1", "reflection", "Bài thu hoạch").key;
-  saveReflectionSettings(db, c.id, key, { minWords: 5, maxWords: 400, dueDay: null, graders: "cell", scale: "pass-revise", passMark: null, ...opts.settings });
-  publishCourse(db, c.id, null);
-  for (const u of [opts.assignTo].flat()) assignToUnit(db, { courseId: c.id, unitId: u.id, dueAt: null, actorId: null });
-  return { course: getCourse(db, c.id)!, key, lessonKey };
+  const c = await createCourse(db, { slug: opts.slug ?? `thu-hoach-${process.pid}-${seq}`, title: `Học tập nghị quyết ${seq}` });
+  const lessonKey = opts.withLesson ? (await addItem(db, c.id, "chuong-1", "lesson", "Nội dung nghị quyết")).key : null;
+  const key = (await addItem(db, c.id, "chuong-1", "reflection", "Bài thu hoạch")).key;
+  await saveReflectionSettings(db, c.id, key, { minWords: 5, maxWords: 400, dueDay: null, graders: "cell", scale: "pass-revise", passMark: null, ...opts.settings });
+  await publishCourse(db, c.id, null);
+  for (const u of [opts.assignTo].flat()) await assignToUnit(db, { courseId: c.id, unitId: u.id, dueAt: null, actorId: null });
+  return { course: (await getCourse(db, c.id))!, key, lessonKey };
 }
 
-export function setPosition(db: Db, memberId: number, position: string) {
-  db.update(members).set({ position }).where(eq(members.id, memberId)).run();
+export async function setPosition(db: Db, memberId: number, position: string) {
+  await writeTx(db, async (tx) => {
+    await tx.update(members).set({ position }).where(eq(members.id, memberId));
+  });
 }
 
 /** A tiptap document of paragraphs. */

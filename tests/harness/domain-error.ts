@@ -1,13 +1,13 @@
 import { DomainError } from "#app/common/domain-error.ts";
 
 /**
- * The DomainError a call throws, so a test can assert its key, params and status. Anything else
- * thrown is re-thrown, and returning normally fails the test: a refusal that silently turned into
- * success must not pass.
+ * The DomainError a call throws or rejects with, so a test can assert its key, params and status.
+ * Anything else thrown is re-thrown, and settling normally fails the test: a refusal that silently
+ * turned into success must not pass.
  */
-export function domainError(fn: () => unknown): DomainError {
+export async function domainError(fn: () => unknown): Promise<DomainError> {
   try {
-    fn();
+    await fn();
   } catch (e) {
     if (e instanceof DomainError) return e;
     throw e;

@@ -1,3 +1,5 @@
+import { first } from "#db/first.ts";
+import { writeTx } from "#db/client.server.ts";
 import { beforeAll, describe, expect, test } from "vitest";
 import { eq } from "drizzle-orm";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
@@ -17,7 +19,7 @@ import { commitMemberImport } from "#app/org/import-members.server.ts";
  */
 const srv = useAppServer();
 
-let tree: ReturnType<typeof makeTree>;
+let tree: Awaited<ReturnType<typeof makeTree>>;
 let trainerA: Awaited<ReturnType<typeof makeMember>>;
 let reachesB: Awaited<ReturnType<typeof makeMember>>;
 let adminInA1: Awaited<ReturnType<typeof makeMember>>;
@@ -36,7 +38,7 @@ const intents: Record<string, Record<string, string>> = {
 };
 
 beforeAll(async () => {
-  tree = makeTree(srv.db);
+  tree = await makeTree(srv.db);
   admin = await makeMember(srv.db, tree.root, { code: "ADMIN", role: "admin" });
   trainerA = await makeMember(srv.db, tree.a, { code: "TRAINER-A", role: "trainer", scopes: [tree.a] });
   // Sits in A's cell, manages committee B, has no password yet: the account GV01 took over.
@@ -46,34 +48,34 @@ beforeAll(async () => {
   intents["remove-scope"].unitId = String(tree.b.id);
 });
 
-const row = (id: number) => srv.db.select().from(members).where(eq(members.id, id)).get()!;
+const row = async (id: number) => (await first(srv.db.select().from(members).where(eq(members.id, id))))!;
 
 describe("accountsBeyondScope", () => {
-  test("names administrators and holders of grants outside the scope, and nobody for an administrator's scope", () => {
-    const scopeA = scopeOf(srv.db, row(trainerA.id));
-    const beyond = accountsBeyondScope(srv.db, scopeA, [reachesB.id, adminInA1.id, plain.id, trainerA.id]);
+  test("names administrators and holders of grants outside the scope, and nobody for an administrator's scope", async () => {
+    const scopeA = await scopeOf(srv.db, await row(trainerA.id));
+    const beyond = await accountsBeyondScope(srv.db, scopeA, [reachesB.id, adminInA1.id, plain.id, trainerA.id]);
     expect([...beyond].sort()).toEqual([reachesB.id, adminInA1.id].sort());
-    expect(accountsBeyondScope(srv.db, { all: true }, [reachesB.id, adminInA1.id]).size).toBe(0);
+    expect((await accountsBeyondScope(srv.db, { all: true }, [reachesB.id, adminInA1.id])).size).toBe(0);
   });
 
-  test("a grant inside the scope keeps the account within reach", () => {
+  test("a grant inside the scope keeps the account within reach", async () => {
     const scopeRoot = { all: false as const, roots: [{ id: tree.root.id, path: tree.root.path }] };
-    expect(accountsBeyondScope(srv.db, scopeRoot, [reachesB.id]).size).toBe(0);
+    expect((await accountsBeyondScope(srv.db, scopeRoot, [reachesB.id])).size).toBe(0);
   });
 });
 
 describe("trainer of A on the member page of an account that reaches B", () => {
   for (const [name, form] of Object.entries(intents)) {
     test(`intent ${name} is refused with 403 and changes nothing`, async () => {
-      const before = row(reachesB.id);
-      const grantsBefore = srv.db.select().from(scopeGrants).where(eq(scopeGrants.memberId, reachesB.id)).all();
+      const before = await row(reachesB.id);
+      const grantsBefore = await srv.db.select().from(scopeGrants).where(eq(scopeGrants.memberId, reachesB.id));
       const c = client(srv.origin);
       await c.signIn("TRAINER-A");
       const res = await c.request(`/manage/members/${reachesB.id}`, { form });
       expect(res.status).toBe(403);
       expect(await res.text()).toContain("vượt ngoài phạm vi");
-      expect(row(reachesB.id)).toEqual(before);
-      expect(srv.db.select().from(scopeGrants).where(eq(scopeGrants.memberId, reachesB.id)).all()).toEqual(grantsBefore);
+      expect(await row(reachesB.id)).toEqual(before);
+      expect(await srv.db.select().from(scopeGrants).where(eq(scopeGrants.memberId, reachesB.id))).toEqual(grantsBefore);
     });
   }
 
@@ -84,7 +86,7 @@ describe("trainer of A on the member page of an account that reaches B", () => {
       const res = await c.request(`/manage/members/${adminInA1.id}`, { form });
       expect(res.status).toBe(403);
     }
-    expect(row(adminInA1.id).activationCodeHash).toBeNull();
+    expect((await row(adminInA1.id)).activationCodeHash).toBeNull();
   });
 
   test("the page shows the account but offers no action on it", async () => {
@@ -100,18 +102,18 @@ describe("trainer of A on the member page of an account that reaches B", () => {
     const c = client(srv.origin);
     await c.signIn("TRAINER-A");
     expect((await c.request(`/manage/members/${plain.id}`, { form: intents["issue-code"] })).status).toBe(200);
-    expect(row(plain.id).activationCodeHash).not.toBeNull();
+    expect((await row(plain.id)).activationCodeHash).not.toBeNull();
     const upd = { ...intents.update, fullName: "Đỗ Minh Châu", email: "chau@example.com" };
     expect((await c.request(`/manage/members/${plain.id}`, { form: upd })).status).toBe(200);
-    expect(row(plain.id).email).toBe("chau@example.com");
+    expect((await row(plain.id)).email).toBe("chau@example.com");
   });
 
   test("an administrator may issue the code", async () => {
     const c = client(srv.origin);
     await c.signIn("ADMIN");
     expect((await c.request(`/manage/members/${reachesB.id}`, { form: intents["issue-code"] })).status).toBe(200);
-    expect(row(reachesB.id).activationCodeHash).not.toBeNull();
-    srv.db.update(members).set({ activationCodeHash: null, activationExpiresAt: null }).where(eq(members.id, reachesB.id)).run();
+    expect((await row(reachesB.id)).activationCodeHash).not.toBeNull();
+    await writeTx(srv.db, async (tx) => tx.update(members).set({ activationCodeHash: null, activationExpiresAt: null }).where(eq(members.id, reachesB.id)));
   });
 });
 
@@ -133,27 +135,27 @@ describe("bulk activation sheet of cell A1, printed by trainer A", () => {
     const slips = await printed.text();
     expect(slips).toContain("PLAIN-A1");
     expect(slips).not.toContain("REACH-B");
-    expect(row(reachesB.id).activationCodeHash).toBeNull();
-    expect(row(adminInA1.id).activationCodeHash).toBeNull();
+    expect((await row(reachesB.id)).activationCodeHash).toBeNull();
+    expect((await row(adminInA1.id)).activationCodeHash).toBeNull();
   });
 });
 
 describe("member import by trainer A", () => {
-  test("refuses rows that would update an account beyond the scope, with the reason", () => {
+  test("refuses rows that would update an account beyond the scope, with the reason", async () => {
     const csv = [
       "ma_dang_vien,ho_ten,don_vi,chuc_vu,email,so_dien_thoai",
       "REACH-B,Phạm Quốc Bình,A1,,ke-gian@example.com,",
       "ADMIN-A1,Võ Thị Hạnh,A1,,ke-gian2@example.com,",
       "PLAIN-A1,Đỗ Minh Châu,A1,,chau2@example.com,",
     ].join("\r\n");
-    const r = commitMemberImport(srv.db, new TextEncoder().encode(csv), scopeOf(srv.db, row(trainerA.id)), trainerA.id);
+    const r = await commitMemberImport(srv.db, new TextEncoder().encode(csv), await scopeOf(srv.db, await row(trainerA.id)), trainerA.id);
     if ("error" in r) throw new Error("file refused");
     expect(r.report.rejected.map((x) => [x.line, x.key])).toEqual([
       [2, "import.reject.memberBeyondScope"],
       [3, "import.reject.memberBeyondScope"],
     ]);
     expect(r.report.updated.map((u) => u.code)).toEqual(["PLAIN-A1"]);
-    expect(row(reachesB.id).email).toBeNull();
+    expect((await row(reachesB.id)).email).toBeNull();
   });
 });
 
@@ -162,13 +164,12 @@ describe("grants are audited", () => {
     const c = client(srv.origin);
     await c.signIn("ADMIN");
     await c.request(`/manage/members/${plain.id}`, { form: { intent: "add-scope", unitCode: "A2" } });
-    expect(row(plain.id).role).toBe("trainer");
+    expect((await row(plain.id)).role).toBe("trainer");
     await c.request(`/manage/members/${plain.id}`, { form: { intent: "remove-scope", unitId: String(tree.a2.id) } });
-    const actions = srv.db
+    const actions = (await srv.db
       .select({ action: auditLog.action })
       .from(auditLog)
-      .where(eq(auditLog.entityId, String(plain.id)))
-      .all()
+      .where(eq(auditLog.entityId, String(plain.id))))
       .map((a) => a.action);
     expect(actions).toContain("member.scope-granted");
     expect(actions).toContain("member.scope-revoked");

@@ -40,28 +40,28 @@ describe("attendanceStatus", () => {
 });
 
 describe("the session report, from ledger events", () => {
-  let db: ReturnType<typeof testDb>;
+  let db: Awaited<ReturnType<typeof testDb>>;
   let report: SessionAttendance;
   const who: Record<string, Member> = {};
 
   beforeAll(async () => {
     db = testDb();
-    const t = makeTree(db);
+    const t = await makeTree(db);
     for (const code of ["EXACT", "SPLIT", "UNDER", "ON-TIME", "LATE"]) who[code] = await makeMember(db, t.a1, { code, password: false });
-    const s = makeSession(db, { inviteUnits: [t.a], start: S, end: S + min(60), actualStart: S, actualEnd: S + min(60), state: "ended", ...rule });
+    const s = await makeSession(db, { inviteUnits: [t.a], start: S, end: S + min(60), actualStart: S, actualEnd: S + min(60), state: "ended", ...rule });
     const ledger = new AttendanceLedger(db);
-    const watch = (m: Member, from: number, to: number, conn: string) => {
-      ledger.append({ sessionId: s.id, memberId: m.id, kind: "socket-connect", via: "individual", connectionId: conn, at: S + from });
-      ledger.append({ sessionId: s.id, memberId: m.id, kind: "socket-disconnect", via: "individual", connectionId: conn, at: S + to });
+    const watch = async (m: Member, from: number, to: number, conn: string) => {
+      await ledger.append({ sessionId: s.id, memberId: m.id, kind: "socket-connect", via: "individual", connectionId: conn, at: S + from });
+      await ledger.append({ sessionId: s.id, memberId: m.id, kind: "socket-disconnect", via: "individual", connectionId: conn, at: S + to });
     };
-    watch(who.EXACT, 0, min(48), "e");
+    await watch(who.EXACT, 0, min(48), "e");
     // Two stretches of 24 minutes with a gap longer than the reconnect window: 48 minutes counted.
-    watch(who.SPLIT, 0, min(24), "s1");
-    watch(who.SPLIT, min(30), min(54), "s2");
-    watch(who["UNDER"], 0, min(48) - 1000, "u");
-    watch(who["ON-TIME"], min(10), min(60), "o");
-    watch(who.LATE, min(10) + 1000, min(60), "l");
-    report = sessionAttendance(db, s.id, { reconnectWindowMs: 60_000, now: S + min(120) })!;
+    await watch(who.SPLIT, 0, min(24), "s1");
+    await watch(who.SPLIT, min(30), min(54), "s2");
+    await watch(who["UNDER"], 0, min(48) - 1000, "u");
+    await watch(who["ON-TIME"], min(10), min(60), "o");
+    await watch(who.LATE, min(10) + 1000, min(60), "l");
+    report = (await sessionAttendance(db, s.id, { reconnectWindowMs: 60_000, now: S + min(120) }))!;
   });
   afterAll(() => dropDb(db));
 

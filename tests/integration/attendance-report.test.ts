@@ -1,3 +1,5 @@
+import { first } from "#db/first.ts";
+import { writeTx } from "#db/client.server.ts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
@@ -43,89 +45,89 @@ describe("sessionSpan", () => {
 });
 
 describe("sessionAttendance", () => {
-  let db: ReturnType<typeof testDb>;
+  let db: Awaited<ReturnType<typeof testDb>>;
   let sessionId: number;
   const who: Record<string, Member> = {};
 
   beforeAll(async () => {
     db = testDb();
-    const t = makeTree(db);
+    const t = await makeTree(db);
     for (const code of ["SCREEN", "IN-ROOM", "BOTH", "OWN", "ABSENT"]) who[code] = await makeMember(db, t.a1, { code, password: false });
-    const s = makeSession(db, { inviteUnits: [t.a], start: S, end: S + min(60), actualStart: S, actualEnd: S + min(60), state: "ended" });
+    const s = await makeSession(db, { inviteUnits: [t.a], start: S, end: S + min(60), actualStart: S, actualEnd: S + min(60), state: "ended" });
     sessionId = s.id;
     const ledger = new AttendanceLedger(db);
     const at = (m: number) => S + min(m);
     // The cell room's screen is on for the first 30 minutes only.
-    ledger.append({ sessionId, memberId: who.SCREEN.id, kind: "socket-connect", via: "individual", connectionId: "screen", at: at(0) });
-    ledger.append({ sessionId, memberId: who.SCREEN.id, kind: "socket-disconnect", via: "individual", connectionId: "screen", at: at(30) });
+    await ledger.append({ sessionId, memberId: who.SCREEN.id, kind: "socket-connect", via: "individual", connectionId: "screen", at: at(0) });
+    await ledger.append({ sessionId, memberId: who.SCREEN.id, kind: "socket-disconnect", via: "individual", connectionId: "screen", at: at(30) });
     // Checked in there for the whole hour: present only while the screen was.
-    ledger.append({ sessionId, memberId: who["IN-ROOM"].id, kind: "checkin", via: "cell-room", cellRoomMemberId: who.SCREEN.id, at: at(0) });
-    ledger.append({ sessionId, memberId: who["IN-ROOM"].id, kind: "checkout", via: "cell-room", cellRoomMemberId: who.SCREEN.id, at: at(60) });
+    await ledger.append({ sessionId, memberId: who["IN-ROOM"].id, kind: "checkin", via: "cell-room", cellRoomMemberId: who.SCREEN.id, at: at(0) });
+    await ledger.append({ sessionId, memberId: who["IN-ROOM"].id, kind: "checkout", via: "cell-room", cellRoomMemberId: who.SCREEN.id, at: at(60) });
     // In the room for 20 minutes, then on their own phone until 50: both channels, counted once.
-    ledger.append({ sessionId, memberId: who.BOTH.id, kind: "checkin", via: "cell-room", cellRoomMemberId: who.SCREEN.id, at: at(0) });
-    ledger.append({ sessionId, memberId: who.BOTH.id, kind: "checkout", via: "cell-room", cellRoomMemberId: who.SCREEN.id, at: at(20) });
-    ledger.append({ sessionId, memberId: who.BOTH.id, kind: "socket-connect", via: "individual", connectionId: "both", at: at(15) });
-    ledger.append({ sessionId, memberId: who.BOTH.id, kind: "socket-disconnect", via: "individual", connectionId: "both", at: at(50) });
-    ledger.append({ sessionId, memberId: who.OWN.id, kind: "socket-connect", via: "individual", connectionId: "own", at: at(3) });
-    ledger.append({ sessionId, memberId: who.OWN.id, kind: "socket-disconnect", via: "individual", connectionId: "own", at: at(60) });
+    await ledger.append({ sessionId, memberId: who.BOTH.id, kind: "checkin", via: "cell-room", cellRoomMemberId: who.SCREEN.id, at: at(0) });
+    await ledger.append({ sessionId, memberId: who.BOTH.id, kind: "checkout", via: "cell-room", cellRoomMemberId: who.SCREEN.id, at: at(20) });
+    await ledger.append({ sessionId, memberId: who.BOTH.id, kind: "socket-connect", via: "individual", connectionId: "both", at: at(15) });
+    await ledger.append({ sessionId, memberId: who.BOTH.id, kind: "socket-disconnect", via: "individual", connectionId: "both", at: at(50) });
+    await ledger.append({ sessionId, memberId: who.OWN.id, kind: "socket-connect", via: "individual", connectionId: "own", at: at(3) });
+    await ledger.append({ sessionId, memberId: who.OWN.id, kind: "socket-disconnect", via: "individual", connectionId: "own", at: at(60) });
   });
   afterAll(() => dropDb(db));
 
-  const report = (only?: number[]) => sessionAttendance(db, sessionId, { ...W, now: S + min(120), only })!;
-  const row = (code: string) => report().members.find((m) => m.code === code)!;
+  const report = async (only?: number[]) => (await sessionAttendance(db, sessionId, { ...W, now: S + min(120), only }))!;
+  const row = async (code: string) => (await report()).members.find((m) => m.code === code)!;
 
-  test("a missing session has no report", () => {
-    expect(sessionAttendance(db, sessionId + 999, W)).toBeUndefined();
+  test("a missing session has no report", async () => {
+    expect(await sessionAttendance(db, sessionId + 999, W)).toBeUndefined();
   });
 
-  test("presence through a cell room lasts only while its screen is there", () => {
-    const r = row("IN-ROOM");
+  test("presence through a cell room lasts only while its screen is there", async () => {
+    const r = await row("IN-ROOM");
     expect([r.status, r.via, r.presentMs, r.minutes, r.percent]).toEqual(["left-early", "cell-room", min(30), 30, 50]);
     expect([r.firstJoin?.getTime(), r.lastLeave?.getTime()]).toEqual([S, S + min(30)]);
   });
 
-  test("the channel a member attended by: both, individual, or none", () => {
-    expect([row("BOTH").via, row("BOTH").presentMs]).toEqual(["both", min(50)]);
-    expect([row("OWN").via, row("OWN").status, row("OWN").presentMs]).toEqual(["individual", "present", min(57)]);
-    expect(row("ABSENT")).toMatchObject({ via: null, status: "absent", presentMs: 0, minutes: 0, firstJoin: null, lastLeave: null, intervals: [] });
-    expect(row("SCREEN")).toMatchObject({ via: "individual", presentMs: min(30) });
+  test("the channel a member attended by: both, individual, or none", async () => {
+    expect([(await row("BOTH")).via, (await row("BOTH")).presentMs]).toEqual(["both", min(50)]);
+    expect([(await row("OWN")).via, (await row("OWN")).status, (await row("OWN")).presentMs]).toEqual(["individual", "present", min(57)]);
+    expect(await row("ABSENT")).toMatchObject({ via: null, status: "absent", presentMs: 0, minutes: 0, firstJoin: null, lastLeave: null, intervals: [] });
+    expect(await row("SCREEN")).toMatchObject({ via: "individual", presentMs: min(30) });
   });
 
-  test("one member's page gives the same row as the whole report, its cell room's screen included", () => {
+  test("one member's page gives the same row as the whole report, its cell room's screen included", async () => {
     for (const code of ["IN-ROOM", "BOTH", "OWN", "ABSENT"]) {
-      const one = report([who[code].id]);
-      expect(one.members).toEqual([row(code)]);
+      const one = await report([who[code].id]);
+      expect(one.members).toEqual([await row(code)]);
     }
-    expect(report([who.OWN.id, who.ABSENT.id]).members.map((m) => m.code)).toEqual(["ABSENT", "OWN"]);
+    expect((await report([who.OWN.id, who.ABSENT.id])).members.map((m) => m.code)).toEqual(["ABSENT", "OWN"]);
   });
 
-  test("the report names the session's span and rule", () => {
-    const r = report();
+  test("the report names the session's span and rule", async () => {
+    const r = await report();
     expect([r.sessionId, r.start.getTime(), r.end.getTime(), r.rule]).toEqual([sessionId, S, S + min(60), { presentMinPercent: 80, lateAfterMinutes: 10 }]);
   });
 
-  test("while a session is live, the report runs to the given now", () => {
-    const live = makeSession(db, { inviteMembers: [who.OWN], start: S, actualStart: S, state: "live" });
+  test("while a session is live, the report runs to the given now", async () => {
+    const live = await makeSession(db, { inviteMembers: [who.OWN], start: S, actualStart: S, state: "live" });
     const ledger = new AttendanceLedger(db);
-    ledger.append({ sessionId: live.id, memberId: who.OWN.id, kind: "socket-connect", via: "individual", connectionId: "live", at: S + min(3) });
-    ledger.append({ sessionId: live.id, memberId: who.OWN.id, kind: "socket-disconnect", via: "individual", connectionId: "live", at: S + min(60) });
-    const r = sessionAttendance(db, live.id, { ...W, now: S + min(30) })!;
+    await ledger.append({ sessionId: live.id, memberId: who.OWN.id, kind: "socket-connect", via: "individual", connectionId: "live", at: S + min(3) });
+    await ledger.append({ sessionId: live.id, memberId: who.OWN.id, kind: "socket-disconnect", via: "individual", connectionId: "live", at: S + min(60) });
+    const r = (await sessionAttendance(db, live.id, { ...W, now: S + min(30) }))!;
     expect([r.end.getTime() - S, r.members[0].presentMs, r.members[0].percent, r.members[0].status]).toEqual([min(30), min(27), 90, "present"]);
   });
 
-  test("corrections: the latest one is shown beside the computed status, for that member only; the reason is required", () => {
-    db.update(liveSessions).set({ coursesSettledAt: new Date(S + min(70)) }).where(eq(liveSessions.id, sessionId)).run();
-    correctAttendance(db, { sessionId, memberId: who["IN-ROOM"].id, status: "present", reason: "Có mặt tại hội trường", correctedBy: who.SCREEN.id, at: new Date(S + min(90)) });
-    correctAttendance(db, { sessionId, memberId: who["IN-ROOM"].id, status: "excused", reason: "  Nghỉ có phép\u0301  ".normalize("NFD"), correctedBy: null, at: new Date(S + min(100)) });
-    correctAttendance(db, { sessionId, memberId: who["IN-ROOM"].id, status: "absent", reason: "Cũ hơn", correctedBy: null, at: new Date(S + min(80)) });
-    const r = row("IN-ROOM");
+  test("corrections: the latest one is shown beside the computed status, for that member only; the reason is required", async () => {
+    await writeTx(db, async (tx) => tx.update(liveSessions).set({ coursesSettledAt: new Date(S + min(70)) }).where(eq(liveSessions.id, sessionId)));
+    await correctAttendance(db, { sessionId, memberId: who["IN-ROOM"].id, status: "present", reason: "Có mặt tại hội trường", correctedBy: who.SCREEN.id, at: new Date(S + min(90)) });
+    await correctAttendance(db, { sessionId, memberId: who["IN-ROOM"].id, status: "excused", reason: "  Nghỉ có phép\u0301  ".normalize("NFD"), correctedBy: null, at: new Date(S + min(100)) });
+    await correctAttendance(db, { sessionId, memberId: who["IN-ROOM"].id, status: "absent", reason: "Cũ hơn", correctedBy: null, at: new Date(S + min(80)) });
+    const r = await row("IN-ROOM");
     expect(r.status).toBe("left-early");
     expect(r.corrected).toEqual({ status: "excused", reason: "Nghỉ có phép\u0301".normalize("NFC"), by: null, at: new Date(S + min(100)) });
-    expect(report([who["IN-ROOM"].id]).members[0].corrected?.status).toBe("excused");
-    expect(row("OWN").corrected).toBeNull();
+    expect((await report([who["IN-ROOM"].id])).members[0].corrected?.status).toBe("excused");
+    expect((await row("OWN")).corrected).toBeNull();
     // Course items that ask for this session are settled again.
-    expect(db.select().from(liveSessions).where(eq(liveSessions.id, sessionId)).get()!.coursesSettledAt).toBeNull();
-    expect(() => correctAttendance(db, { sessionId, memberId: who.OWN.id, status: "present", reason: "   ", correctedBy: null })).toThrow();
-    expect(row("OWN").corrected).toBeNull();
+    expect((await first(db.select().from(liveSessions).where(eq(liveSessions.id, sessionId))))!.coursesSettledAt).toBeNull();
+    await expect(async () => correctAttendance(db, { sessionId, memberId: who.OWN.id, status: "present", reason: "   ", correctedBy: null })).rejects.toThrow();
+    expect((await row("OWN")).corrected).toBeNull();
   });
 });

@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import { beforeAll, expect, test } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
@@ -18,12 +19,12 @@ let adminCourse: number;
 const doc = (text: string) => ({ type: "doc", content: [{ type: "paragraph", content: [{ type: "text", text }] }] });
 
 beforeAll(async () => {
-  const t = makeTree(srv.db);
+  const t = await makeTree(srv.db);
   await makeMember(srv.db, t.root, { code: "ADMIN", role: "admin" });
   trainerA = await makeMember(srv.db, t.a, { code: "TRAINER-A", role: "trainer", scopes: [t.a] });
   await makeMember(srv.db, t.a1, { code: "MEMBER" });
-  adminCourse = createCourse(srv.db, { slug: "khoa-cua-admin", title: "Khóa của quản trị" }).id;
-  addItem(srv.db, adminCourse, "chuong-1", "lesson", "Bài một");
+  adminCourse = (await createCourse(srv.db, { slug: "khoa-cua-admin", title: "Khóa của quản trị" })).id;
+  await addItem(srv.db, adminCourse, "chuong-1", "lesson", "Bài một");
 });
 
 test("a trainer creates a course, adds and saves a lesson, and publishes it", async () => {
@@ -31,7 +32,7 @@ test("a trainer creates a course, adds and saves a lesson, and publishes it", as
   await c.signIn("TRAINER-A");
   const created = await c.request("/manage/courses", { form: { slug: "", title: "Khóa của chi bộ A", summary: "" } });
   expect(created.status).toBe(302);
-  const course = srv.db.select().from(courses).where(eq(courses.slug, "khoa-cua-chi-bo-a")).get()!;
+  const course = (await first(srv.db.select().from(courses).where(eq(courses.slug, "khoa-cua-chi-bo-a"))))!;
   expect(course.createdBy).toBe(trainerA.id);
   const added = await c.request(`/manage/courses/${course.id}`, { form: { intent: "add-lesson", moduleKey: "chuong-1", title: "Bài đầu tiên" } });
   expect(added.status).toBe(302);
@@ -41,10 +42,10 @@ test("a trainer creates a course, adds and saves a lesson, and publishes it", as
     body: JSON.stringify({ title: "Bài đầu tiên", doc: doc("Nội dung do cán bộ đào tạo soạn.") }),
   });
   expect(save.status).toBe(200);
-  const item = srv.db.select().from(courseItems).where(and(eq(courseItems.courseId, course.id), eq(courseItems.key, "bai-dau-tien"))).get()!;
+  const item = (await first(srv.db.select().from(courseItems).where(and(eq(courseItems.courseId, course.id), eq(courseItems.key, "bai-dau-tien")))))!;
   expect(item.bodyText).toBe("Nội dung do cán bộ đào tạo soạn.");
   expect((await c.request(`/manage/courses/${course.id}`, { form: { intent: "publish" } })).status).toBe(200);
-  expect(srv.db.select().from(courses).where(eq(courses.id, course.id)).get()!.state).toBe("published");
+  expect((await first(srv.db.select().from(courses).where(eq(courses.id, course.id))))!.state).toBe("published");
 });
 
 test("the trainer cannot edit, save or publish a course they did not create", async () => {
@@ -59,9 +60,9 @@ test("the trainer cannot edit, save or publish a course they did not create", as
   expect(save.status).toBe(403);
   expect((await c.request(`/manage/courses/${adminCourse}`, { form: { intent: "publish" } })).status).toBe(403);
   expect((await c.request(`/manage/courses/${adminCourse}`, { form: { intent: "add-lesson", moduleKey: "chuong-1", title: "Chen" } })).status).toBe(403);
-  const item = srv.db.select().from(courseItems).where(and(eq(courseItems.courseId, adminCourse), eq(courseItems.key, "bai-mot"))).get()!;
+  const item = (await first(srv.db.select().from(courseItems).where(and(eq(courseItems.courseId, adminCourse), eq(courseItems.key, "bai-mot")))))!;
   expect(item.title).toBe("Bài một");
-  expect(srv.db.select().from(courses).where(eq(courses.id, adminCourse)).get()!.state).toBe("draft");
+  expect((await first(srv.db.select().from(courses).where(eq(courses.id, adminCourse))))!.state).toBe("draft");
 });
 
 test("a member cannot reach authoring at all; a hostile document is refused with reasons", async () => {

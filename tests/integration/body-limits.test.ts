@@ -14,7 +14,7 @@ import { bodyLimitFor, DEFAULT_BODY_MAX_BYTES, IMPORT_MAX_BYTES, judgeBody, LESS
 const srv = useAppServer();
 
 beforeAll(async () => {
-  const tree = makeTree(srv.db);
+  const tree = await makeTree(srv.db);
   await makeMember(srv.db, tree.root, { code: "ADMIN", role: "admin" });
 });
 

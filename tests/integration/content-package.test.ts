@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -230,9 +231,9 @@ for (const slug of shippedSlugs) {
         const loaded = loadPackage(path.join(SHIPPED, slug));
         expect(loaded.ok ? [] : loaded.problems).toEqual([]);
         if (!loaded.ok) return;
-        importPackage(db1, path.join(tmp, "data1"), loaded.pkg, null);
+        await importPackage(db1, path.join(tmp, "data1"), loaded.pkg, null);
         const out1 = path.join(tmp, "out1");
-        const written1 = exportPackage(db1, path.join(tmp, "data1"), slug, out1);
+        const written1 = await exportPackage(db1, path.join(tmp, "data1"), slug, out1);
         const dir1 = path.join(out1, slug);
         expect([...written1].sort()).toEqual(listFiles(dir1));
         // Every lesson, the quiz bank and the cover made it out.
@@ -245,9 +246,9 @@ for (const slug of shippedSlugs) {
         const reloaded = loadPackage(dir1);
         expect(reloaded.ok ? [] : reloaded.problems).toEqual([]);
         if (!reloaded.ok) return;
-        expect(importPackage(db2, path.join(tmp, "data2"), reloaded.pkg, null)).toMatchObject({ created: true, version: 1 });
+        expect(await importPackage(db2, path.join(tmp, "data2"), reloaded.pkg, null)).toMatchObject({ created: true, version: 1 });
         const out2 = path.join(tmp, "out2");
-        exportPackage(db2, path.join(tmp, "data2"), slug, out2);
+        await exportPackage(db2, path.join(tmp, "data2"), slug, out2);
         const dir2 = path.join(out2, slug);
 
         expect(listFiles(dir2)).toEqual(listFiles(dir1));
@@ -257,10 +258,10 @@ for (const slug of shippedSlugs) {
           expect(b.equals(a), f).toBe(true);
         }
         // The published content is the same on both servers (same snapshot hash).
-        const hash = (db: typeof db1) => db.select().from(courseVersions).orderBy(asc(courseVersions.id)).all().map((v) => v.contentHash);
-        expect(hash(db2)).toEqual(hash(db1));
+        const hash = async (db: typeof db1) => (await db.select().from(courseVersions).orderBy(asc(courseVersions.id))).map((v) => v.contentHash);
+        expect(await hash(db2)).toEqual(await hash(db1));
         // Re-importing the exported (JSON) form into the first database is not a new version.
-        expect(importPackage(db1, path.join(tmp, "data1"), reloaded.pkg, null)).toMatchObject({ version: 1, newVersion: false });
+        expect(await importPackage(db1, path.join(tmp, "data1"), reloaded.pkg, null)).toMatchObject({ version: 1, newVersion: false });
       } finally {
         dropDb(db1);
         dropDb(db2);
@@ -278,20 +279,20 @@ test("a lesson image uploaded in the editor travels with the exported package to
     try {
       const data1 = path.join(tmp, "data1");
       const data2 = path.join(tmp, "data2");
-      const c = createCourse(db1, { slug: "khoa-co-anh", title: "Khóa có ảnh" });
-      const item = addItem(db1, c.id, "chuong-1", "lesson", "Bài có ảnh");
-      const img = saveUpload(db1, data1, PNG, "so-do.png", null);
-      const saved = saveLessonDraft(db1, c.id, item.key, {
+      const c = await createCourse(db1, { slug: "khoa-co-anh", title: "Khóa có ảnh" });
+      const item = await addItem(db1, c.id, "chuong-1", "lesson", "Bài có ảnh");
+      const img = await saveUpload(db1, data1, PNG, "so-do.png", null);
+      const saved = await saveLessonDraft(db1, c.id, item.key, {
         title: "Bài có ảnh",
         doc: { type: "doc", content: [{ type: "paragraph", content: [{ type: "text", text: "Xem sơ đồ" }] }, { type: "image", attrs: { src: img.url, alt: "Sơ đồ" } }] },
       });
       expect(saved.ok).toBe(true);
-      publishCourse(db1, c.id, null);
-      exportPackage(db1, data1, "khoa-co-anh", path.join(tmp, "out"));
+      await publishCourse(db1, c.id, null);
+      await exportPackage(db1, data1, "khoa-co-anh", path.join(tmp, "out"));
       const loaded = loadPackage(path.join(tmp, "out", "khoa-co-anh"));
       expect(loaded.ok ? [] : loaded.problems).toEqual([]);
       if (!loaded.ok) return;
-      importPackage(db2, data2, loaded.pkg, null);
+      await importPackage(db2, data2, loaded.pkg, null);
       // On the new server the lesson's image must exist (its bytes came with the package).
       expect(readUpload(data2, `${img.sha256}.png`)?.bytes.equals(PNG) ?? false).toBe(true);
     } finally {
@@ -308,18 +309,18 @@ const HTML = Buffer.from("<!DOCTYPE html><html><body><script>window.__pwned=1</s
 const PDF = Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
 
 test("uploads are typed by their bytes: a PNG named .pdf is stored as png, an HTML file is refused, an SVG accepted", async () => {
-  await withTmp("uploads", (tmp) => {
+  await withTmp("uploads", async (tmp) => {
     const db = testDb();
     try {
       const dataDir = path.join(tmp, "data");
-      const png = saveUpload(db, dataDir, PNG, "bao-cao.pdf", null);
+      const png = await saveUpload(db, dataDir, PNG, "bao-cao.pdf", null);
       const sha = crypto.createHash("sha256").update(PNG).digest("hex");
       expect(png).toEqual({ sha256: sha, ext: "png", mime: "image/png", url: `/uploads/${sha}.png`, size: PNG.length });
       expect(fs.readFileSync(path.join(dataDir, "uploads", `${sha}.png`)).equals(PNG)).toBe(true);
       expect(fs.existsSync(path.join(dataDir, "uploads", `${sha}.pdf`))).toBe(false);
-      expect(db.select().from(uploads).where(eq(uploads.sha256, sha)).get()).toMatchObject({ mime: "image/png", originalName: "bao-cao.pdf", size: PNG.length });
+      expect(await first(db.select().from(uploads).where(eq(uploads.sha256, sha)))).toMatchObject({ mime: "image/png", originalName: "bao-cao.pdf", size: PNG.length });
 
-      const pdf = saveUpload(db, dataDir, PDF, "anh.png", null);
+      const pdf = await saveUpload(db, dataDir, PDF, "anh.png", null);
       expect(pdf.ext).toBe("pdf");
 
       for (const [bytes, name] of [
@@ -329,22 +330,22 @@ test("uploads are typed by their bytes: a PNG named .pdf is stored as png, an HT
         [Buffer.from("MZ\x90\x00binary"), "setup.pdf"],
         [Buffer.alloc(0), "rong.png"],
       ] as const) {
-        const e = domainError(() => saveUpload(db, dataDir, bytes, name, null));
+        const e = await domainError(() => saveUpload(db, dataDir, bytes, name, null));
         expect(e.key, name).toBe("upload.error.type");
         expect(e.status, name).toBe(415);
       }
       expect(sniffType(HTML)).toBeNull();
 
-      const svg = saveUpload(db, dataDir, SVG, "bia.svg", null);
+      const svg = await saveUpload(db, dataDir, SVG, "bia.svg", null);
       expect(svg).toMatchObject({ ext: "svg", mime: "image/svg+xml" });
       // A caller's narrower allow-list is honoured (covers may not be PDFs).
-      expect(domainError(() => saveUpload(db, dataDir, PDF, "bia.pdf", null, ["png", "jpg", "webp", "svg", "gif"])).key).toBe("upload.error.type");
+      expect((await domainError(() => saveUpload(db, dataDir, PDF, "bia.pdf", null, ["png", "jpg", "webp", "svg", "gif"]))).key).toBe("upload.error.type");
       // Size limit per type (SVG: 2 MB).
       const bigSvg = Buffer.concat([Buffer.from('<svg xmlns="http://www.w3.org/2000/svg">'), Buffer.alloc(2 << 20, 0x20), Buffer.from("</svg>")]);
-      expect(domainError(() => saveUpload(db, dataDir, bigSvg, "to.svg", null))).toMatchObject({ key: "upload.error.size", status: 413 });
+      expect(await domainError(() => saveUpload(db, dataDir, bigSvg, "to.svg", null))).toMatchObject({ key: "upload.error.size", status: 413 });
       // Same bytes again: one stored file, one row.
-      saveUpload(db, dataDir, PNG, "lan-hai.png", null);
-      expect(db.select({ n: count() }).from(uploads).get()!.n).toBe(3);
+      await saveUpload(db, dataDir, PNG, "lan-hai.png", null);
+      expect((await first(db.select({ n: count() }).from(uploads)))!.n).toBe(3);
       expect(fs.readdirSync(path.join(dataDir, "uploads")).sort()).toEqual([`${png.sha256}.png`, `${pdf.sha256}.pdf`, `${svg.sha256}.svg`].sort());
     } finally {
       dropDb(db);
@@ -356,12 +357,12 @@ test("GET /uploads/<name>: signed-in only, the sniffed Content-Type, nosniff, a 
   await withTmp("uploads-http", async (tmp) => {
     const db = testDb();
     const dataDir = path.join(tmp, "data");
-    const tree = makeTree(db);
+    const tree = await makeTree(db);
     // The member uploaded them, so may read them (who else may: tests/integration/upload-access.test.ts).
     const uploader = await makeMember(db, tree.a1, { code: "UP-1" });
-    const png = saveUpload(db, dataDir, PNG, "anh.pdf", uploader.id);
-    const svg = saveUpload(db, dataDir, SVG, "bia.svg", uploader.id);
-    const pdf = saveUpload(db, dataDir, PDF, "tai-lieu.pdf", uploader.id);
+    const png = await saveUpload(db, dataDir, PNG, "anh.pdf", uploader.id);
+    const svg = await saveUpload(db, dataDir, SVG, "bia.svg", uploader.id);
+    const pdf = await saveUpload(db, dataDir, PDF, "tai-lieu.pdf", uploader.id);
     // Files a traversal would be after.
     fs.writeFileSync(path.join(dataDir, "secret.txt"), "BIMAT-DATA-DIR");
     const srv = await startTestServer(db, { DATA_DIR: dataDir });

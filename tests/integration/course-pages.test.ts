@@ -1,3 +1,4 @@
+import { one } from "#db/first.ts";
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test } from "vitest";
@@ -17,7 +18,7 @@ import { assignToUnit, completeLesson, openItem } from "#app/courses/learning.se
  * published version must show at once.
  */
 
-type Db = ReturnType<typeof testDb>;
+type Db = Awaited<ReturnType<typeof testDb>>;
 type Lesson = { key: string; title: string; body: string; required?: boolean };
 
 function writePackage(root: string, slug: string, title: string, lessons: Lesson[]): string {
@@ -57,13 +58,13 @@ const lessonsV1: Lesson[] = [
 test("HTTP: home, course list and /progress show each course's title and progress; a newly published version shows at once", async () => {
   await withPackageWorld(async ({ db, tree, dataDir, pkgRoot }) => {
     const m = await makeMember(db, tree.a1, { password: true });
-    const x = importPackageDir(db, dataDir, writePackage(pkgRoot, "khoa-x", "Khóa học X về an toàn số", lessonsV1));
-    const y = importPackageDir(db, dataDir, writePackage(pkgRoot, "khoa-y", "Khóa học Y về dịch vụ công", lessonsV1.slice(1, 3)));
-    for (const c of [x, y]) assignToUnit(db, { courseId: c.courseId, unitId: tree.root.id, dueAt: null, actorId: null });
+    const x = await importPackageDir(db, dataDir, writePackage(pkgRoot, "khoa-x", "Khóa học X về an toàn số", lessonsV1));
+    const y = await importPackageDir(db, dataDir, writePackage(pkgRoot, "khoa-y", "Khóa học Y về dịch vụ công", lessonsV1.slice(1, 3)));
+    for (const c of [x, y]) await assignToUnit(db, { courseId: c.courseId, unitId: tree.root.id, dueAt: null, actorId: null });
     const cx = getCourseBySlug(db, "khoa-x")!;
     const t0 = new Date(Date.now() - 3600_000);
-    openItem(db, m.id, cx.id, "bai-1", publishedSnapshot(db, cx)!.versionId, t0);
-    completeLesson(db, m.id, cx, "bai-1");
+    await openItem(db, m.id, cx.id, "bai-1", (await publishedSnapshot(db, cx))!.versionId, t0);
+    await completeLesson(db, m.id, cx, "bai-1");
 
     const srv = await startTestServer(db);
     try {
@@ -85,7 +86,7 @@ test("HTTP: home, course list and /progress show each course's title and progres
       // Version 2: lesson one rewritten, a fourth required lesson. The pages above were read (and
       // their version cached) by the server; they must show version 2 now.
       const v2 = [{ ...lessonsV1[0], body: "Nội dung bài một, đã sửa ở phiên bản hai." }, ...lessonsV1.slice(1), { key: "bai-4", title: "Bài bốn mới", body: "Bài mới." }];
-      const r2 = importPackageDir(db, dataDir, writePackage(pkgRoot, "khoa-x", "Khóa học X về an toàn số", v2));
+      const r2 = await importPackageDir(db, dataDir, writePackage(pkgRoot, "khoa-x", "Khóa học X về an toàn số", v2));
       expect(r2.version).toBe(2);
       for (const p of ["/", "/courses"]) expect(await pageText(await c.request(p))).toContain("Đã học 1/4 mục bắt buộc");
       progress = await pageText(await c.request("/progress"));
@@ -105,16 +106,16 @@ test("published versions are cached per database file: two files with the same v
   await withPackageWorld(async ({ db, dataDir, pkgRoot }) => {
     const other = testDb();
     try {
-      importPackageDir(db, dataDir, writePackage(pkgRoot, "khoa-a", "Khóa A", lessonsV1));
-      importPackageDir(other, dataDir, writePackage(pkgRoot, "khoa-b", "Khóa B", lessonsV1.slice(0, 2)));
+      await importPackageDir(db, dataDir, writePackage(pkgRoot, "khoa-a", "Khóa A", lessonsV1));
+      await importPackageDir(other, dataDir, writePackage(pkgRoot, "khoa-b", "Khóa B", lessonsV1.slice(0, 2)));
       const a = { versionId: getCourseBySlug(db, "khoa-a")!.publishedVersionId! };
       const b = { versionId: getCourseBySlug(other, "khoa-b")!.publishedVersionId! };
       expect(a.versionId).toBe(b.versionId);
-      expect(publishedVersion(db, a.versionId)!.snapshot.title).toBe("Khóa A");
-      expect(publishedVersion(other, b.versionId)!.snapshot.title).toBe("Khóa B");
-      expect(publishedVersion(db, a.versionId)!.requiredKeys).toEqual(["bai-1", "bai-2", "bai-3"]);
-      expect(publishedVersion(other, b.versionId)!.requiredKeys).toEqual(["bai-1", "bai-2"]);
-      const shared = publishedVersion(db, a.versionId)!;
+      expect((await publishedVersion(db, a.versionId))!.snapshot.title).toBe("Khóa A");
+      expect((await publishedVersion(other, b.versionId))!.snapshot.title).toBe("Khóa B");
+      expect((await publishedVersion(db, a.versionId))!.requiredKeys).toEqual(["bai-1", "bai-2", "bai-3"]);
+      expect((await publishedVersion(other, b.versionId))!.requiredKeys).toEqual(["bai-1", "bai-2"]);
+      const shared = (await publishedVersion(db, a.versionId))!;
       expect(() => {
         (shared.snapshot as { title: string }).title = "đổi";
       }).toThrow(TypeError);
@@ -127,7 +128,7 @@ test("published versions are cached per database file: two files with the same v
 
 test("a version read inside a transaction that is rolled back is not served for the row that later takes its id", async () => {
   await withPackageWorld(async ({ db, dataDir, pkgRoot }) => {
-    const c = importPackageDir(db, dataDir, writePackage(pkgRoot, "khoa-a", "Khóa A", lessonsV1));
+    const c = await importPackageDir(db, dataDir, writePackage(pkgRoot, "khoa-a", "Khóa A", lessonsV1));
     const row = (title: string) => ({
       courseId: c.courseId,
       version: 2,
@@ -137,16 +138,16 @@ test("a version read inside a transaction that is rolled back is not served for 
       publishedBy: null,
     });
     let seen = 0;
-    expect(() =>
-      writeTx(db, (tx) => {
-        const v = tx.insert(courseVersions).values(row("Bản bị hủy")).returning().get();
+    await expect(
+      writeTx(db, async (tx) => {
+        const v = await one(tx.insert(courseVersions).values(row("Bản bị hủy")).returning());
         seen = v.id;
-        expect(publishedVersion(tx, v.id)!.snapshot.title).toBe("Bản bị hủy");
+        expect((await publishedVersion(tx, v.id))!.snapshot.title).toBe("Bản bị hủy");
         throw new Error("rollback");
       }),
-    ).toThrow("rollback");
-    const kept = writeTx(db, (tx) => tx.insert(courseVersions).values(row("Bản thật")).returning().get());
+    ).rejects.toThrow("rollback");
+    const kept = await writeTx(db, async (tx) => await one(tx.insert(courseVersions).values(row("Bản thật")).returning()));
     expect(kept.id).toBe(seen);
-    expect(publishedVersion(db, kept.id)!.snapshot.title).toBe("Bản thật");
+    expect((await publishedVersion(db, kept.id))!.snapshot.title).toBe("Bản thật");
   });
 });

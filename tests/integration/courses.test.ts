@@ -1,3 +1,5 @@
+import { first } from "#db/first.ts";
+import { writeTx } from "#db/client.server.ts";
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test } from "vitest";
@@ -21,7 +23,7 @@ import { domainError } from "#tests/harness/domain-error.ts";
  * build — who may read what, and that quiz answers never reach a page.
  */
 
-type Db = ReturnType<typeof testDb>;
+type Db = Awaited<ReturnType<typeof testDb>>;
 type ItemSpec = { key: string; type?: "lesson" | "quiz"; title?: string; minutes?: number; required?: boolean; body: string };
 type PackageSpec = { slug: string; title?: string; modules: { key: string; title?: string; items: ItemSpec[] }[]; cover?: boolean };
 
@@ -68,36 +70,35 @@ function load(dir: string) {
   return r.pkg;
 }
 
-function versions(db: Db, courseId: number) {
-  return db.select().from(courseVersions).where(eq(courseVersions.courseId, courseId)).orderBy(asc(courseVersions.version)).all();
+async function versions(db: Db, courseId: number) {
+  return await db.select().from(courseVersions).where(eq(courseVersions.courseId, courseId)).orderBy(asc(courseVersions.version));
 }
 
-function progress(db: Db, memberId: number, courseId: number) {
+async function progress(db: Db, memberId: number, courseId: number) {
   return Object.fromEntries(
-    db
+    (await db
       .select()
       .from(itemProgress)
-      .where(and(eq(itemProgress.memberId, memberId), eq(itemProgress.courseId, courseId)))
-      .all()
+      .where(and(eq(itemProgress.memberId, memberId), eq(itemProgress.courseId, courseId))))
       .map((r) => [r.itemKey, r.state]),
   );
 }
 
-function completion(db: Db, memberId: number, courseId: number) {
-  return db.select().from(courseCompletions).where(and(eq(courseCompletions.memberId, memberId), eq(courseCompletions.courseId, courseId))).get() ?? null;
+async function completion(db: Db, memberId: number, courseId: number) {
+  return (await first(db.select().from(courseCompletions).where(and(eq(courseCompletions.memberId, memberId), eq(courseCompletions.courseId, courseId))))) ?? null;
 }
 
-function course(db: Db, slug: string) {
-  const c = getCourseBySlug(db, slug);
+async function course(db: Db, slug: string) {
+  const c = await getCourseBySlug(db, slug);
   if (!c) throw new Error(`no course ${slug}`);
   return c;
 }
 
 /** Opens an item at `openAt` and completes it at `doneAt` (the reading rule is met by the gap). */
-function readLesson(db: Db, memberId: number, slug: string, key: string, openAt: Date, doneAt: Date) {
-  const c = course(db, slug);
-  const pub = publishedSnapshot(db, c)!;
-  openItem(db, memberId, c.id, key, pub.versionId, openAt);
+async function readLesson(db: Db, memberId: number, slug: string, key: string, openAt: Date, doneAt: Date) {
+  const c = await course(db, slug);
+  const pub = (await publishedSnapshot(db, c))!;
+  await openItem(db, memberId, c.id, key, pub.versionId, openAt);
   return completeLesson(db, memberId, c, key, doneAt);
 }
 
@@ -121,32 +122,32 @@ test("import publishes version 1; an unchanged re-import makes no version; a cha
   await withPackageWorld(async ({ db, tree, dataDir, pkgRoot }) => {
     const slug = "khoa-phien-ban";
     const dir = writePackage(pkgRoot, { ...threeLessons(slug), cover: true });
-    const first = importPackage(db, dataDir, load(dir), null, at(0));
+    const first = await importPackage(db, dataDir, load(dir), null, at(0));
     expect(first).toMatchObject({ slug, created: true, version: 1, newVersion: true });
-    const c1 = course(db, slug);
+    const c1 = await course(db, slug);
     expect(c1.state).toBe("published");
     expect(c1.coverFile).toMatch(/^[a-f0-9]{64}\.svg$/);
-    expect(versions(db, c1.id).map((v) => v.version)).toEqual([1]);
+    expect((await versions(db, c1.id)).map((v) => v.version)).toEqual([1]);
 
     // Same files, read again: nothing new.
-    const again = importPackage(db, dataDir, load(dir), null, at(1));
+    const again = await importPackage(db, dataDir, load(dir), null, at(1));
     expect(again).toMatchObject({ created: false, version: 1, newVersion: false });
-    expect(versions(db, c1.id).map((v) => v.version)).toEqual([1]);
-    expect(versions(db, c1.id)[0].publishedAt).toEqual(at(0));
+    expect((await versions(db, c1.id)).map((v) => v.version)).toEqual([1]);
+    expect((await versions(db, c1.id))[0].publishedAt).toEqual(at(0));
 
     const m = await makeMember(db, tree.a1);
-    assignToUnit(db, { courseId: c1.id, unitId: tree.a.id, dueAt: null, actorId: null });
-    readLesson(db, m.id, slug, "bai-mot", at(2), at(10));
-    readLesson(db, m.id, slug, "bai-ba", at(2), at(10));
-    expect(coursesForMember(db, m.id)[0]).toMatchObject({ slug, itemsTotal: 3, itemsDone: 2, completedAt: null });
+    await assignToUnit(db, { courseId: c1.id, unitId: tree.a.id, dueAt: null, actorId: null });
+    await readLesson(db, m.id, slug, "bai-mot", at(2), at(10));
+    await readLesson(db, m.id, slug, "bai-ba", at(2), at(10));
+    expect((await coursesForMember(db, m.id))[0]).toMatchObject({ slug, itemsTotal: 3, itemsDone: 2, completedAt: null });
 
     // Lesson one's text changes and lesson three is removed.
     writePackage(pkgRoot, { ...threeLessons(slug, " Thêm một câu mới.", ["bai-ba"]), cover: true });
-    const second = importPackage(db, dataDir, load(dir), null, at(20));
+    const second = await importPackage(db, dataDir, load(dir), null, at(20));
     expect(second).toMatchObject({ created: false, version: 2, newVersion: true });
-    const vs = versions(db, c1.id);
+    const vs = await versions(db, c1.id);
     expect(vs.map((v) => v.version)).toEqual([1, 2]);
-    expect(course(db, slug).publishedVersionId).toBe(vs[1].id);
+    expect((await course(db, slug)).publishedVersionId).toBe(vs[1].id);
     // Version 1 is frozen: it still has lesson three and the old text.
     const v1 = vs[0].snapshot as CourseSnapshot;
     const v2 = vs[1].snapshot as CourseSnapshot;
@@ -156,12 +157,12 @@ test("import publishes version 1; an unchanged re-import makes no version; a cha
     expect(JSON.stringify(v2)).toContain("Thêm một câu mới.");
 
     // Progress on the kept key stays completed; the removed key no longer counts.
-    expect(progress(db, m.id, c1.id)).toMatchObject({ "bai-mot": "completed" });
-    expect(coursesForMember(db, m.id)[0]).toMatchObject({ itemsTotal: 2, itemsDone: 1, completedAt: null });
-    expect(domainError(() => completeLesson(db, m.id, course(db, slug), "bai-ba", at(30))).key).toBe("course.error.itemNotFound");
+    expect(await progress(db, m.id, c1.id)).toMatchObject({ "bai-mot": "completed" });
+    expect((await coursesForMember(db, m.id))[0]).toMatchObject({ itemsTotal: 2, itemsDone: 1, completedAt: null });
+    expect((await domainError(async () => completeLesson(db, m.id, await course(db, slug), "bai-ba", at(30)))).key).toBe("course.error.itemNotFound");
 
     // And the same changed package once more: still version 2.
-    expect(importPackage(db, dataDir, load(dir), null, at(40))).toMatchObject({ version: 2, newVersion: false });
+    expect(await importPackage(db, dataDir, load(dir), null, at(40))).toMatchObject({ version: 2, newVersion: false });
   });
 });
 
@@ -183,22 +184,22 @@ test("course completion is dated when the last required item was met, not later 
         },
       ],
     });
-    importPackage(db, dataDir, load(dir), null, at(0));
-    const c = course(db, slug);
-    assignToUnit(db, { courseId: c.id, unitId: tree.a1.id, dueAt: null, actorId: null });
+    await importPackage(db, dataDir, load(dir), null, at(0));
+    const c = await course(db, slug);
+    await assignToUnit(db, { courseId: c.id, unitId: tree.a1.id, dueAt: null, actorId: null });
     const m = await makeMember(db, tree.a1);
 
-    expect(readLesson(db, m.id, slug, "tu-chon", at(1), at(5))).toEqual({ alreadyDone: false, courseCompleted: false });
-    expect(readLesson(db, m.id, slug, "bat-buoc-hai", at(1), at(10))).toEqual({ alreadyDone: false, courseCompleted: false });
-    expect(completion(db, m.id, c.id)).toBeNull();
-    expect(readLesson(db, m.id, slug, "bat-buoc-mot", at(1), at(25))).toEqual({ alreadyDone: false, courseCompleted: true });
-    const done = completion(db, m.id, c.id)!;
+    expect(await readLesson(db, m.id, slug, "tu-chon", at(1), at(5))).toEqual({ alreadyDone: false, courseCompleted: false });
+    expect(await readLesson(db, m.id, slug, "bat-buoc-hai", at(1), at(10))).toEqual({ alreadyDone: false, courseCompleted: false });
+    expect(await completion(db, m.id, c.id)).toBeNull();
+    expect(await readLesson(db, m.id, slug, "bat-buoc-mot", at(1), at(25))).toEqual({ alreadyDone: false, courseCompleted: true });
+    const done = (await completion(db, m.id, c.id))!;
     expect(done.completedAt).toEqual(at(25));
-    expect(done.versionId).toBe(course(db, slug).publishedVersionId);
+    expect(done.versionId).toBe((await course(db, slug)).publishedVersionId);
     // Completing again later changes nothing.
-    expect(completeLesson(db, m.id, course(db, slug), "bat-buoc-hai", at(60))).toEqual({ alreadyDone: true, courseCompleted: false });
-    expect(completion(db, m.id, c.id)!.completedAt).toEqual(at(25));
-    expect(coursesForMember(db, m.id)[0]).toMatchObject({ slug, itemsTotal: 2, itemsDone: 2, completedAt: at(25) });
+    expect(await completeLesson(db, m.id, await course(db, slug), "bat-buoc-hai", at(60))).toEqual({ alreadyDone: true, courseCompleted: false });
+    expect((await completion(db, m.id, c.id))!.completedAt).toEqual(at(25));
+    expect((await coursesForMember(db, m.id))[0]).toMatchObject({ slug, itemsTotal: 2, itemsDone: 2, completedAt: at(25) });
   });
 });
 
@@ -206,21 +207,21 @@ test("a new version that removes the only unmet required item completes the cour
   await withPackageWorld(async ({ db, tree, dataDir, pkgRoot }) => {
     const slug = "khoa-bo-bai";
     const dir = writePackage(pkgRoot, threeLessons(slug));
-    importPackage(db, dataDir, load(dir), null, at(0));
-    const c = course(db, slug);
-    assignToUnit(db, { courseId: c.id, unitId: tree.a.id, dueAt: null, actorId: null });
+    await importPackage(db, dataDir, load(dir), null, at(0));
+    const c = await course(db, slug);
+    await assignToUnit(db, { courseId: c.id, unitId: tree.a.id, dueAt: null, actorId: null });
     const m = await makeMember(db, tree.a2);
-    readLesson(db, m.id, slug, "bai-mot", at(1), at(10));
-    readLesson(db, m.id, slug, "bai-hai", at(1), at(15));
-    expect(completion(db, m.id, c.id)).toBeNull();
+    await readLesson(db, m.id, slug, "bai-mot", at(1), at(10));
+    await readLesson(db, m.id, slug, "bai-hai", at(1), at(15));
+    expect(await completion(db, m.id, c.id)).toBeNull();
 
     writePackage(pkgRoot, threeLessons(slug, "", ["bai-ba"]));
-    expect(importPackage(db, dataDir, load(dir), null, at(100))).toMatchObject({ version: 2, newVersion: true });
+    expect(await importPackage(db, dataDir, load(dir), null, at(100))).toMatchObject({ version: 2, newVersion: true });
     // Every required item of the published version is met: the course is complete, as of minute 15.
-    const mine = coursesForMember(db, m.id)[0];
-    expect(mine).toMatchObject({ itemsTotal: 2, itemsDone: 2 });
+    const mine = (await coursesForMember(db, m.id))[0];
+    expect(await mine).toMatchObject({ itemsTotal: 2, itemsDone: 2 });
     expect(mine.completedAt).toEqual(at(15));
-    expect(completion(db, m.id, c.id)?.completedAt ?? null).toEqual(at(15));
+    expect((await completion(db, m.id, c.id))?.completedAt ?? null).toEqual(at(15));
   });
 });
 
@@ -232,24 +233,24 @@ test("a completion survives a new version that adds a required item", async () =
       modules: [{ key: "chuong", items: [{ key: "mot", body: lesson("Một") }, { key: "hai", body: lesson("Hai") }, ...extra] }],
     });
     const dir = writePackage(pkgRoot, two());
-    importPackage(db, dataDir, load(dir), null, at(0));
-    const c = course(db, slug);
-    const v1 = course(db, slug).publishedVersionId;
-    assignToUnit(db, { courseId: c.id, unitId: tree.root.id, dueAt: null, actorId: null });
+    await importPackage(db, dataDir, load(dir), null, at(0));
+    const c = await course(db, slug);
+    const v1 = (await course(db, slug)).publishedVersionId;
+    await assignToUnit(db, { courseId: c.id, unitId: tree.root.id, dueAt: null, actorId: null });
     const m = await makeMember(db, tree.b2);
-    readLesson(db, m.id, slug, "mot", at(1), at(10));
-    expect(readLesson(db, m.id, slug, "hai", at(1), at(12)).courseCompleted).toBe(true);
+    await readLesson(db, m.id, slug, "mot", at(1), at(10));
+    expect((await readLesson(db, m.id, slug, "hai", at(1), at(12))).courseCompleted).toBe(true);
 
     writePackage(pkgRoot, two([{ key: "ba-moi", body: lesson("Ba mới") }]));
-    expect(importPackage(db, dataDir, load(dir), null, at(50))).toMatchObject({ version: 2, newVersion: true });
-    expect(course(db, slug).publishedVersionId).not.toBe(v1);
-    const kept = completion(db, m.id, c.id)!;
+    expect(await importPackage(db, dataDir, load(dir), null, at(50))).toMatchObject({ version: 2, newVersion: true });
+    expect((await course(db, slug)).publishedVersionId).not.toBe(v1);
+    const kept = (await completion(db, m.id, c.id))!;
     expect(kept).toMatchObject({ versionId: v1, completedAt: at(12) });
-    expect(coursesForMember(db, m.id)[0]).toMatchObject({ itemsTotal: 3, itemsDone: 2, completedAt: at(12) });
+    expect((await coursesForMember(db, m.id))[0]).toMatchObject({ itemsTotal: 3, itemsDone: 2, completedAt: at(12) });
     // Doing the new lesson too does not move the date or the version it was earned on.
-    expect(readLesson(db, m.id, slug, "ba-moi", at(60), at(70))).toEqual({ alreadyDone: false, courseCompleted: false });
-    expect(completion(db, m.id, c.id)).toMatchObject({ versionId: v1, completedAt: at(12) });
-    expect(db.select({ n: count() }).from(courseCompletions).get()!.n).toBe(1);
+    expect(await readLesson(db, m.id, slug, "ba-moi", at(60), at(70))).toEqual({ alreadyDone: false, courseCompleted: false });
+    expect(await completion(db, m.id, c.id)).toMatchObject({ versionId: v1, completedAt: at(12) });
+    expect((await first(db.select({ n: count() }).from(courseCompletions)))!.n).toBe(1);
   });
 });
 
@@ -260,30 +261,29 @@ test("completeLesson refuses before the minimum reading time (readLonger), then 
     const slug = "khoa-doc-du";
     // 10 minutes estimated → 120 s minimum (20 %, capped at 120 s).
     const dir = writePackage(pkgRoot, { slug, modules: [{ key: "c", items: [{ key: "bai-dai", minutes: 10, body: lesson("Dài") }] }] });
-    importPackage(db, dataDir, load(dir), null);
-    const c = course(db, slug);
-    assignToUnit(db, { courseId: c.id, unitId: tree.a1.id, dueAt: null, actorId: null });
+    await importPackage(db, dataDir, load(dir), null);
+    const c = await course(db, slug);
+    await assignToUnit(db, { courseId: c.id, unitId: tree.a1.id, dueAt: null, actorId: null });
     const m = await makeMember(db, tree.a1);
 
-    expect(domainError(() => completeLesson(db, m.id, c, "bai-dai")).key).toBe("course.error.notOpened");
+    expect((await domainError(() => completeLesson(db, m.id, c, "bai-dai"))).key).toBe("course.error.notOpened");
     const now = new Date();
-    openItem(db, m.id, c.id, "bai-dai", publishedSnapshot(db, c)!.versionId, now);
-    const early = domainError(() => completeLesson(db, m.id, c, "bai-dai", new Date(now.getTime() + 30_000)));
+    await openItem(db, m.id, c.id, "bai-dai", (await publishedSnapshot(db, c))!.versionId, now);
+    const early = await domainError(() => completeLesson(db, m.id, c, "bai-dai", new Date(now.getTime() + 30_000)));
     expect(early.key).toBe("course.error.readLonger");
     expect(early.params).toEqual({ seconds: 90 });
     expect(early.status).toBe(409);
     // Opening again does not restart (or advance) the clock.
-    openItem(db, m.id, c.id, "bai-dai", publishedSnapshot(db, c)!.versionId, new Date(now.getTime() + 60_000));
-    expect(domainError(() => completeLesson(db, m.id, c, "bai-dai", new Date(now.getTime() + 119_000))).params).toEqual({ seconds: 1 });
-    expect(progress(db, m.id, c.id)).toEqual({ "bai-dai": "started" });
+    await openItem(db, m.id, c.id, "bai-dai", (await publishedSnapshot(db, c))!.versionId, new Date(now.getTime() + 60_000));
+    expect((await domainError(() => completeLesson(db, m.id, c, "bai-dai", new Date(now.getTime() + 119_000)))).params).toEqual({ seconds: 1 });
+    expect(await progress(db, m.id, c.id)).toEqual({ "bai-dai": "started" });
 
     // Backdate the first opening instead of sleeping.
-    db.update(itemProgress)
+    await writeTx(db, async (tx) => tx.update(itemProgress)
       .set({ startedAt: new Date(Date.now() - 121_000) })
-      .where(and(eq(itemProgress.memberId, m.id), eq(itemProgress.itemKey, "bai-dai")))
-      .run();
-    expect(completeLesson(db, m.id, c, "bai-dai")).toEqual({ alreadyDone: false, courseCompleted: true });
-    expect(progress(db, m.id, c.id)).toEqual({ "bai-dai": "completed" });
+      .where(and(eq(itemProgress.memberId, m.id), eq(itemProgress.itemKey, "bai-dai"))));
+    expect(await completeLesson(db, m.id, c, "bai-dai")).toEqual({ alreadyDone: false, courseCompleted: true });
+    expect(await progress(db, m.id, c.id)).toEqual({ "bai-dai": "completed" });
   });
 });
 
@@ -292,43 +292,43 @@ test("completeLesson refuses before the minimum reading time (readLonger), then 
 test("an assignment to a subtree reaches a member of a unit created under it later, and a member transferred in", async () => {
   await withPackageWorld(async ({ db, tree, dataDir, pkgRoot }) => {
     const slug = "khoa-giao-sau";
-    importPackage(db, dataDir, load(writePackage(pkgRoot, threeLessons(slug))), null);
-    const c = course(db, slug);
+    await importPackage(db, dataDir, load(writePackage(pkgRoot, threeLessons(slug))), null);
+    const c = await course(db, slug);
     const due = new Date("2026-12-31T16:59:59Z");
-    assignToUnit(db, { courseId: c.id, unitId: tree.a.id, dueAt: due, actorId: null });
+    await assignToUnit(db, { courseId: c.id, unitId: tree.a.id, dueAt: due, actorId: null });
 
     // Created after the assignment.
-    const a3 = createUnit(db, { code: "A3", name: "Chi bộ A3 mới", parentId: tree.a.id });
-    const a3x = createUnit(db, { code: "A3X", name: "Tổ A3X", parentId: a3.id });
+    const a3 = await createUnit(db, { code: "A3", name: "Chi bộ A3 mới", parentId: tree.a.id });
+    const a3x = await createUnit(db, { code: "A3X", name: "Tổ A3X", parentId: a3.id });
     const newcomer = await makeMember(db, a3x, { fullName: "Người Mới Vào" });
-    expect(coursesForMember(db, newcomer.id)).toMatchObject([{ slug, assigned: true, dueAt: due, itemsTotal: 3, itemsDone: 0 }]);
+    expect(await coursesForMember(db, newcomer.id)).toMatchObject([{ slug, assigned: true, dueAt: due, itemsTotal: 3, itemsDone: 0 }]);
     expect(isAssigned(db, newcomer.id, c.id)).toBe(true);
 
     // Outside the subtree: nothing. Then transferred in: it appears.
     const outsider = await makeMember(db, tree.b1);
-    expect(coursesForMember(db, outsider.id)).toEqual([]);
+    expect(await coursesForMember(db, outsider.id)).toEqual([]);
     expect(isAssigned(db, outsider.id, c.id)).toBe(false);
-    transferMember(db, outsider.id, tree.a2.id, null);
-    expect(coursesForMember(db, outsider.id).map((x) => x.slug)).toEqual([slug]);
+    await transferMember(db, outsider.id, tree.a2.id, null);
+    expect((await coursesForMember(db, outsider.id)).map((x) => x.slug)).toEqual([slug]);
   });
 });
 
 test("a member transferred out keeps the course they completed; one who had not completed loses it", async () => {
   await withPackageWorld(async ({ db, tree, dataDir, pkgRoot }) => {
     const slug = "khoa-chuyen-di";
-    importPackage(db, dataDir, load(writePackage(pkgRoot, { slug, modules: [{ key: "c", items: [{ key: "duy-nhat", body: lesson("Duy nhất") }] }] })), null);
-    const c = course(db, slug);
-    assignToUnit(db, { courseId: c.id, unitId: tree.a.id, dueAt: null, actorId: null });
+    await importPackage(db, dataDir, load(writePackage(pkgRoot, { slug, modules: [{ key: "c", items: [{ key: "duy-nhat", body: lesson("Duy nhất") }] }] })), null);
+    const c = await course(db, slug);
+    await assignToUnit(db, { courseId: c.id, unitId: tree.a.id, dueAt: null, actorId: null });
     const finisher = await makeMember(db, tree.a1);
     const quitter = await makeMember(db, tree.a1);
-    expect(readLesson(db, finisher.id, slug, "duy-nhat", at(0), at(5)).courseCompleted).toBe(true);
-    openItem(db, quitter.id, c.id, "duy-nhat", publishedSnapshot(db, c)!.versionId, at(0));
+    expect((await readLesson(db, finisher.id, slug, "duy-nhat", at(0), at(5))).courseCompleted).toBe(true);
+    await openItem(db, quitter.id, c.id, "duy-nhat", (await publishedSnapshot(db, c))!.versionId, at(0));
 
-    transferMember(db, finisher.id, tree.b1.id, null);
-    transferMember(db, quitter.id, tree.b1.id, null);
-    expect(coursesForMember(db, finisher.id)).toMatchObject([{ slug, assigned: false, completedAt: at(5), itemsDone: 1, itemsTotal: 1 }]);
+    await transferMember(db, finisher.id, tree.b1.id, null);
+    await transferMember(db, quitter.id, tree.b1.id, null);
+    expect(await coursesForMember(db, finisher.id)).toMatchObject([{ slug, assigned: false, completedAt: at(5), itemsDone: 1, itemsTotal: 1 }]);
     expect(isAssigned(db, finisher.id, c.id)).toBe(true);
-    expect(coursesForMember(db, quitter.id)).toEqual([]);
+    expect(await coursesForMember(db, quitter.id)).toEqual([]);
     expect(isAssigned(db, quitter.id, c.id)).toBe(false);
   });
 });
@@ -353,9 +353,9 @@ test("HTTP: a member the course is not assigned to gets 404 on it and its items;
       title: "Khóa Riêng Của A1",
       modules: [{ key: "c", items: [{ key: "bai-mot", body: lesson("Bài Mật Một") }, { key: "kiem-tra", type: "quiz", body: "::Q1::Câu hỏi?{=đúng ~sai}\n" }] }],
     });
-    importPackage(db, dataDir, load(dir), null);
-    const c = course(db, slug);
-    assignToUnit(db, { courseId: c.id, unitId: tree.a1.id, dueAt: null, actorId: null });
+    await importPackage(db, dataDir, load(dir), null);
+    const c = await course(db, slug);
+    await assignToUnit(db, { courseId: c.id, unitId: tree.a1.id, dueAt: null, actorId: null });
     await makeMember(db, tree.a1, { code: "HOC-A1" });
     await makeMember(db, tree.b1, { code: "HOC-B1" });
     const trainer = await makeMember(db, tree.b, { code: "TRAINER-B", role: "trainer", scopes: [tree.b] });
@@ -394,11 +394,11 @@ test("HTTP: a member the course is not assigned to gets 404 on it and its items;
       // A preview cannot complete anything either.
       expect((await tr.request(`/courses/${slug}/bai-mot`, { form: { intent: "complete" } })).status).toBe(403);
     });
-    const rows = db.select().from(itemProgress).all();
+    const rows = await db.select().from(itemProgress);
     expect(rows.filter((r) => r.memberId === trainer.id)).toEqual([]);
     // Only the assigned member's reading started clocks.
     expect(rows.map((r) => r.itemKey).sort()).toEqual(["bai-mot", "kiem-tra"]);
-    expect(db.select({ n: count() }).from(courseCompletions).get()!.n).toBe(0);
+    expect((await first(db.select({ n: count() }).from(courseCompletions)))!.n).toBe(0);
   });
 });
 
@@ -406,9 +406,9 @@ test("HTTP: marking a lesson done too early answers 409 with the reading message
   await withPackageWorld(async (w) => {
     const { db, tree, dataDir, pkgRoot } = w;
     const slug = "khoa-http-doc";
-    importPackage(db, dataDir, load(writePackage(pkgRoot, { slug, modules: [{ key: "c", items: [{ key: "bai", minutes: 10, body: lesson("Bài") }] }] })), null);
-    const c = course(db, slug);
-    assignToUnit(db, { courseId: c.id, unitId: tree.a.id, dueAt: null, actorId: null });
+    await importPackage(db, dataDir, load(writePackage(pkgRoot, { slug, modules: [{ key: "c", items: [{ key: "bai", minutes: 10, body: lesson("Bài") }] }] })), null);
+    const c = await course(db, slug);
+    await assignToUnit(db, { courseId: c.id, unitId: tree.a.id, dueAt: null, actorId: null });
     const m = await makeMember(db, tree.a1, { code: "DOC-1" });
     await withServer(w, async (origin) => {
       const u = client(origin);
@@ -417,13 +417,13 @@ test("HTTP: marking a lesson done too early answers 409 with the reading message
       const early = await u.request(`/courses/${slug}/bai`, { form: { intent: "complete" } });
       expect(early.status).toBe(409);
       expect(await early.text()).toContain("Hãy đọc thêm khoảng");
-      expect(progress(db, m.id, c.id)).toEqual({ bai: "started" });
-      db.update(itemProgress).set({ startedAt: new Date(Date.now() - 10 * 60_000) }).where(eq(itemProgress.memberId, m.id)).run();
+      expect(await progress(db, m.id, c.id)).toEqual({ bai: "started" });
+      await writeTx(db, async (tx) => tx.update(itemProgress).set({ startedAt: new Date(Date.now() - 10 * 60_000) }).where(eq(itemProgress.memberId, m.id)));
       const done = await u.request(`/courses/${slug}/bai`, { form: { intent: "complete" } });
       expect(done.status).toBe(200);
       expect(await done.text()).toContain("Chúc mừng! Bạn đã hoàn thành khóa học.");
-      expect(progress(db, m.id, c.id)).toEqual({ bai: "completed" });
-      expect(completion(db, m.id, c.id)).not.toBeNull();
+      expect(await progress(db, m.id, c.id)).toEqual({ bai: "completed" });
+      expect(await completion(db, m.id, c.id)).not.toBeNull();
     });
   });
 });
@@ -452,16 +452,16 @@ test("HTTP: no page or data response ever contains the GIFT source of a quiz", a
         { key: "kiem-tra", title: "Kiểm tra", items: [{ key: "kiem-tra-cuoi", type: "quiz", title: "Bài kiểm tra cuối khóa", body: gift }] },
       ],
     });
-    importPackage(db, dataDir, load(dir), null);
-    const c = course(db, slug);
+    await importPackage(db, dataDir, load(dir), null);
+    const c = await course(db, slug);
     // The source is really stored (in the draft and in the published snapshot) — it just never leaves.
-    expect(JSON.stringify(publishedSnapshot(db, c)!.snapshot)).toContain(CANARY_ANSWER);
-    assignToUnit(db, { courseId: c.id, unitId: tree.a.id, dueAt: new Date("2026-12-31T00:00:00Z"), actorId: null });
+    expect(JSON.stringify((await publishedSnapshot(db, c))!.snapshot)).toContain(CANARY_ANSWER);
+    await assignToUnit(db, { courseId: c.id, unitId: tree.a.id, dueAt: new Date("2026-12-31T00:00:00Z"), actorId: null });
     await makeMember(db, tree.a1, { code: "QUIZ-A1" });
     await makeMember(db, tree.a, { code: "TRAINER-A", role: "trainer", scopes: [tree.a] });
     await makeMember(db, tree.root, { code: "ADMIN-1", role: "admin" });
 
-    const itemKeys = snapshotItems(publishedSnapshot(db, c)!.snapshot).map((i) => i.key);
+    const itemKeys = snapshotItems((await publishedSnapshot(db, c))!.snapshot).map((i) => i.key);
     expect(itemKeys).toEqual(["bai-mot", "bai-hai", "kiem-tra-cuoi"]);
     const pages = ["/", "/courses", `/courses/${slug}`, ...itemKeys.map((k) => `/courses/${slug}/${k}`)];
     // Single-fetch data requests carry the same loader data as the documents.
@@ -495,22 +495,21 @@ test("HTTP: a trainer of committee A assigns only within A and unassigns only as
   await withPackageWorld(async (w) => {
     const { db, tree, dataDir, pkgRoot } = w;
     const slug = "khoa-pham-vi";
-    importPackage(db, dataDir, load(writePackage(pkgRoot, threeLessons(slug))), null);
-    const c = course(db, slug);
+    await importPackage(db, dataDir, load(writePackage(pkgRoot, threeLessons(slug))), null);
+    const c = await course(db, slug);
     await makeMember(db, tree.a, { code: "TRAINER-A", role: "trainer", scopes: [tree.a] });
     await makeMember(db, tree.b1, { code: "MEM-B1" });
     await makeMember(db, tree.a2, { code: "MEM-A2" });
-    const assignments = () =>
-      db
+    const assignments = async () =>
+      await db
         .select({ id: courseAssignments.id, unitId: courseAssignments.unitId, memberId: courseAssignments.memberId, dueAt: courseAssignments.dueAt })
         .from(courseAssignments)
         .where(eq(courseAssignments.courseId, c.id))
-        .orderBy(asc(courseAssignments.id))
-        .all();
+        .orderBy(asc(courseAssignments.id));
     // An administrator's assignments elsewhere in the tree.
-    assignToUnit(db, { courseId: c.id, unitId: tree.b1.id, dueAt: null, actorId: null });
-    assignToUnit(db, { courseId: c.id, unitId: tree.root.id, dueAt: null, actorId: null });
-    const [onB1, onRoot] = assignments();
+    await assignToUnit(db, { courseId: c.id, unitId: tree.b1.id, dueAt: null, actorId: null });
+    await assignToUnit(db, { courseId: c.id, unitId: tree.root.id, dueAt: null, actorId: null });
+    const [onB1, onRoot] = await assignments();
 
     await withServer(w, async (origin) => {
       const t = client(origin);
@@ -522,13 +521,13 @@ test("HTTP: a trainer of committee A assigns only within A and unassigns only as
         expect(r.status, unitCode).toBe(404);
       }
       expect((await post({ intent: "assign", unitCode: "", memberCode: "MEM-B1", due: "" })).status).toBe(404);
-      expect(assignments()).toEqual([onB1, onRoot]);
+      expect(await assignments()).toEqual([onB1, onRoot]);
 
       const ok = await post({ intent: "assign", unitCode: "A1", memberCode: "", due: "2026-12-31" });
       expect(ok.status).toBe(200);
       expect(await ok.text()).toContain("Đã giao khóa học.");
       expect((await post({ intent: "assign", unitCode: "", memberCode: "MEM-A2", due: "" })).status).toBe(200);
-      const now = assignments();
+      const now = await assignments();
       expect(now.length).toBe(4);
       const onA1 = now.find((a) => a.unitId === tree.a1.id)!;
       expect(onA1.dueAt).toEqual(new Date("2026-12-31T23:59:59.999+07:00"));
@@ -544,14 +543,14 @@ test("HTTP: a trainer of committee A assigns only within A and unassigns only as
         const r = await post({ intent: "unassign", assignmentId: String(id) });
         expect(r.status, String(id)).toBe(404);
       }
-      expect(assignments().map((a) => a.id)).toEqual([onB1.id, onRoot.id, onA1.id, onA2Member.id]);
+      expect((await assignments()).map((a) => a.id)).toEqual([onB1.id, onRoot.id, onA1.id, onA2Member.id]);
 
       expect((await post({ intent: "unassign", assignmentId: String(onA1.id) })).status).toBe(200);
       expect((await post({ intent: "unassign", assignmentId: String(onA2Member.id) })).status).toBe(200);
-      expect(assignments()).toEqual([onB1, onRoot]);
+      expect(await assignments()).toEqual([onB1, onRoot]);
       // Publishing and archiving are for administrators.
       expect((await post({ intent: "archive" })).status).toBe(403);
-      expect(db.select().from(courses).where(eq(courses.id, c.id)).get()!.state).toBe("published");
+      expect((await first(db.select().from(courses).where(eq(courses.id, c.id))))!.state).toBe("published");
     });
   });
 });

@@ -39,7 +39,7 @@ test("a target that is not PostgreSQL, or a missing file, is refused with usage 
 test("copies and verifies with progress, then refuses to copy onto the same database again", async () => {
   const db = testDb();
   try {
-    const t = makeTree(db);
+    const t = await makeTree(db);
     await makeMember(db, t.a1, { code: "DV-CHEP", fullName: "Trần Thị Chép" });
     const url = await server.createDatabase("cli");
     const first = await run(["--to", url], { DATABASE_URL: `file:${db.file}` });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { bulkWriter, closeDb } from "#db/client.server.ts";
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
@@ -47,7 +48,7 @@ test("the demo organisation copies whole, verified table by table, and refuses a
   const dataDir = fs.mkdtempSync(path.join(tmp, "demo-data-"));
   const env = parseEnv({ DATABASE_URL: `file:${file}`, SEED_DEMO: "true", DATA_DIR: dataDir, NODE_ENV: "test" });
   const { db } = await prepareDb(env, new Date("2026-12-07T03:00:00Z"));
-  db.$client.close();
+  closeDb(db);
   const url = await server.createDatabase("demo");
   try {
     const progress: CopyProgress[] = [];
@@ -88,7 +89,7 @@ test("a large generated organisation copies whole; a row changed afterwards is c
   const db = testDb();
   const url = await server.createDatabase("big");
   try {
-    const org = generateBigOrg(db.$client, { members: 20_000, courses: 4, itemsPerCourse: 3, seed: 4242 });
+    const org = generateBigOrg(bulkWriter(db), { members: 20_000, courses: 4, itemsPerCourse: 3, seed: 4242 });
     const reports = await copySqliteToPostgres({ sqliteFile: db.file, postgresUrl: url });
     expect(reports.filter((r) => !r.same)).toEqual([]);
     expect(reports.find((r) => r.table === "members")!.rows).toBe(org.counts.members);

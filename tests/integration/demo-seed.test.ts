@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import fs from "node:fs";
@@ -6,7 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
-import type { Db } from "#db/client.server.ts";
+import { writeTx, type Db } from "#db/client.server.ts";
 import { completionSnapshots, members } from "#db/schema/index.ts";
 import { completionRollup, memberRecord } from "#app/reports/completion.server.ts";
 import { snapshotRecentDays } from "#app/reports/snapshots.server.ts";
@@ -61,18 +62,19 @@ beforeAll(async () => {
   courseIds = a.$client.prepare("SELECT DISTINCT course_id AS id FROM course_assignments ORDER BY 1").all().map((r) => (r as { id: number }).id);
 });
 afterAll(() => {
-  dropDb(a);
-  dropDb(b);
+  // Unset when the seed itself failed: its error is the one to read, not a second one here.
+  if (a) dropDb(a);
+  if (b) dropDb(b);
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-const memberId = (db: Db, code: string) => db.select({ id: members.id }).from(members).where(eq(members.code, code)).get()!.id;
+const memberId = async (db: Db, code: string) => (await first(db.select({ id: members.id }).from(members).where(eq(members.code, code))))!.id;
 
 describe("demo seed", () => {
-  test("the completion-over-time chart of the demo root shows a rising curve over at least 20 days", () => {
-    const root = getUnitByCode(a, "TW")!;
-    const live = completionRollup(a, { courseIds, at: NOW, rootUnitId: root.id }).units.find((u) => u.unitId === root.id)!.total;
-    const points = seriesPoints(a, { unitIds: [root.id], courseIds, day: TODAY, today: TODAY, live });
+  test("the completion-over-time chart of the demo root shows a rising curve over at least 20 days", async () => {
+    const root = (await getUnitByCode(a, "TW"))!;
+    const live = (await completionRollup(a, { courseIds, at: NOW, rootUnitId: root.id })).units.find((u) => u.unitId === root.id)!.total;
+    const points = await seriesPoints(a, { unitIds: [root.id], courseIds, day: TODAY, today: TODAY, live });
     const days = new Set(points.map((p) => p.day));
     expect(days.size).toBeGreaterThanOrEqual(20);
     for (let i = 1; i < points.length; i++) expect(points[i].completed).toBeGreaterThanOrEqual(points[i - 1].completed);
@@ -82,8 +84,8 @@ describe("demo seed", () => {
     expect(points.every((p) => p.assigned === live.assigned)).toBe(true);
   });
 
-  test("cells complete at different rates, and some members are overdue", () => {
-    const rollup = completionRollup(a, { courseIds, at: NOW });
+  test("cells complete at different rates, and some members are overdue", async () => {
+    const rollup = await completionRollup(a, { courseIds, at: NOW });
     const parents = new Set(rollup.units.map((u) => u.parentId));
     const cells = rollup.units.filter((u) => !parents.has(u.unitId));
     expect(cells).toHaveLength(12);
@@ -96,29 +98,29 @@ describe("demo seed", () => {
     expect(rollup.total.notStarted).toBeGreaterThan(0);
   });
 
-  test("the demo accounts keep their stories", () => {
-    const one = memberRecord(a, memberId(a, "DV00001"), { at: NOW }).courses.filter((c) => c.assigned);
+  test("the demo accounts keep their stories", async () => {
+    const one = (await memberRecord(a, await memberId(a, "DV00001"), { at: NOW })).courses.filter((c) => c.assigned);
     expect(one.filter((c) => c.state === "completed").length).toBeGreaterThanOrEqual(1);
     expect(one.filter((c) => c.state !== "completed").length).toBeGreaterThanOrEqual(1);
     expect(one.some((c) => c.state === "in_progress")).toBe(true);
-    const two = memberRecord(a, memberId(a, "DV00002"), { at: NOW }).courses.filter((c) => c.assigned);
+    const two = (await memberRecord(a, await memberId(a, "DV00002"), { at: NOW })).courses.filter((c) => c.assigned);
     expect(two.every((c) => c.state === "completed")).toBe(true);
-    const three = memberRecord(a, memberId(a, "DV00003"), { at: NOW }).courses.filter((c) => c.assigned);
+    const three = (await memberRecord(a, await memberId(a, "DV00003"), { at: NOW })).courses.filter((c) => c.assigned);
     expect(three.some((c) => c.state === "in_progress" && c.overdue)).toBe(true);
     expect(three.some((c) => c.state === "completed")).toBe(false);
     for (const code of ["DV00004", "DV00005"]) {
-      const m = a.select().from(members).where(eq(members.code, code)).get()!;
+      const m = (await first(a.select().from(members).where(eq(members.code, code))))!;
       expect(m.passwordHash).toBeNull();
       expect(m.activationCodeHash).not.toBeNull();
       expect(m.activationExpiresAt!.getTime()).toBeGreaterThan(NOW.getTime());
-      expect(memberRecord(a, m.id, { at: NOW }).courses.every((c) => c.state === "not_started")).toBe(true);
+      expect((await memberRecord(a, m.id, { at: NOW })).courses.every((c) => c.state === "not_started")).toBe(true);
     }
     expect(worldA.accounts.members.map((m) => m.code)).toEqual(["DV00001", "DV00002", "DV00003"]);
     expect(worldA.accounts.activation.map((m) => m.code)).toEqual(["DV00004", "DV00005"]);
   });
 
-  test("the past session has every kind of attendance, and one absence corrected as excused", () => {
-    const rep = sessionAttendance(a, worldA.pastSession!.sessionId, { reconnectWindowMs: RECONNECT_WINDOW_MS, now: NOW.getTime() })!;
+  test("the past session has every kind of attendance, and one absence corrected as excused", async () => {
+    const rep = (await sessionAttendance(a, worldA.pastSession!.sessionId, { reconnectWindowMs: RECONNECT_WINDOW_MS, now: NOW.getTime() }))!;
     expect(rep.end.getTime()).toBeLessThan(NOW.getTime());
     const statuses = new Set(rep.members.map((m) => m.status));
     for (const s of ["present", "late", "left-early", "absent"]) expect(statuses).toContain(s);
@@ -144,30 +146,30 @@ describe("demo seed", () => {
     expect(n("SELECT COUNT(*) AS n FROM certificates WHERE issued_at < completed_at OR issued_at >= " + NOW.getTime())).toBe(0);
   });
 
-  test("the roll-up for today equals the latest snapshot (yesterday's), course by course", () => {
+  test("the roll-up for today equals the latest snapshot (yesterday's), course by course", async () => {
     for (const courseId of courseIds) {
-      const rollup = completionRollup(a, { courseIds: [courseId], at: NOW });
-      expect(stored(a, YESTERDAY, courseId)).toEqual(rollupRows(rollup));
+      const rollup = await completionRollup(a, { courseIds: [courseId], at: NOW });
+      expect(await stored(a, YESTERDAY, courseId)).toEqual(rollupRows(rollup));
     }
   });
 
-  test("each snapshot, frozen as its day ended, equals the roll-up recomputed from the records for that day", () => {
+  test("each snapshot, frozen as its day ended, equals the roll-up recomputed from the records for that day", async () => {
     const days = a.$client.prepare("SELECT DISTINCT day FROM completion_snapshots ORDER BY day").all().map((r) => (r as { day: string }).day);
     expect(days).toHaveLength(HISTORY_DAYS + 1);
     expect(days.at(-1)).toBe(YESTERDAY);
     for (const day of days) {
       for (const courseId of courseIds) {
-        const rollup = completionRollup(a, { courseIds: [courseId], at: endOfVnDay(day) });
-        expect(stored(a, day, courseId), `${day} course ${courseId}`).toEqual(rollupRows(rollup));
+        const rollup = await completionRollup(a, { courseIds: [courseId], at: endOfVnDay(day) });
+        expect(await stored(a, day, courseId), `${day} course ${courseId}`).toEqual(rollupRows(rollup));
       }
     }
   });
 
-  test("a back-fill after the fact stores what the nightly snapshots stored", () => {
-    const before = snapshotRows(b);
-    b.delete(completionSnapshots).run();
-    snapshotRecentDays(b, HISTORY_DAYS + 1, NOW);
-    expect(snapshotRows(b)).toEqual(before);
+  test("a back-fill after the fact stores what the nightly snapshots stored", async () => {
+    const before = await snapshotRows(b);
+    await writeTx(b, async (tx) => tx.delete(completionSnapshots));
+    await snapshotRecentDays(b, HISTORY_DAYS + 1, NOW);
+    expect(await snapshotRows(b)).toEqual(before);
   });
 
   test("two seeds with the same now write the same rows (secrets aside)", () => {
@@ -199,28 +201,26 @@ function figures(c: { assigned: number; completed: number; inProgress: number; n
 }
 
 /** What a snapshot stores of a roll-up: the subtree totals of units where something is assigned. */
-function rollupRows(rollup: ReturnType<typeof completionRollup>) {
+function rollupRows(rollup: Awaited<ReturnType<typeof completionRollup>>) {
   return rollup.units
     .filter((u) => u.total.assigned > 0)
     .map((u) => ({ unitId: u.unitId, ...figures(u.total) }))
     .sort((x, y) => x.unitId - y.unitId);
 }
 
-function stored(db: Db, day: string, courseId: number) {
-  return db
+async function stored(db: Db, day: string, courseId: number) {
+  return (await db
     .select()
     .from(completionSnapshots)
-    .where(and(eq(completionSnapshots.day, day), eq(completionSnapshots.courseId, courseId)))
-    .all()
+    .where(and(eq(completionSnapshots.day, day), eq(completionSnapshots.courseId, courseId))))
     .map((r) => ({ unitId: r.unitId, ...figures(r) }))
     .sort((x, y) => x.unitId - y.unitId);
 }
 
-function snapshotRows(db: Db) {
-  return db
+async function snapshotRows(db: Db) {
+  return (await db
     .select()
-    .from(completionSnapshots)
-    .all()
+    .from(completionSnapshots))
     .map((r) => ({ day: r.day, unitId: r.unitId, courseId: r.courseId, ...figures(r) }))
     .sort((x, y) => (x.day < y.day ? -1 : x.day > y.day ? 1 : x.courseId - y.courseId || x.unitId - y.unitId));
 }

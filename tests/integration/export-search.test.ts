@@ -8,34 +8,34 @@ import { memberExportRows, membersCsv, membersXlsx } from "#app/org/export-membe
 import { commitMemberImport } from "#app/org/import-members.server.ts";
 import { parseCsvText } from "#app/org/csv-file.server.ts";
 
-let db: ReturnType<typeof testDb>;
+let db: Awaited<ReturnType<typeof testDb>>;
 beforeEach(() => {
   db = testDb();
 });
 afterEach(() => dropDb(db));
 
-test("search finds names without diacritics, whether they were typed NFC or NFD", () => {
-  const t = makeTree(db);
-  createMember(db, { code: "N1", fullName: "Nguyễn Văn An", unitId: t.a1.id }, null);
-  createMember(db, { code: "N2", fullName: "Đặng Thị Ánh".normalize("NFD"), unitId: t.b1.id }, null);
-  createMember(db, { code: "N3", fullName: "Nguyễn Văn Ân", unitId: t.b2.id }, null);
-  createMember(db, { code: "N4", fullName: "Phạm Minh Tuấn", unitId: t.a2.id }, null);
-  const names = (q: string, withinPaths: string[] | null = null) => searchMembers(db, { q, withinPaths }).rows.map((r) => r.fullName);
-  expect(names("nguyen van an")).toEqual(["Nguyễn Văn An", "Nguyễn Văn Ân"]);
-  expect(names("Nguyễn Văn An")).toEqual(["Nguyễn Văn An", "Nguyễn Văn Ân"]);
-  expect(names("dang thi anh")).toEqual(["Đặng Thị Ánh".normalize("NFC")]);
-  expect(names("Đặng Thị Ánh".normalize("NFD"))).toEqual(["Đặng Thị Ánh".normalize("NFC")]);
-  expect(names("nguyen", [t.a.path])).toEqual(["Nguyễn Văn An"]);
-  expect(names("100%")).toEqual([]);
-  expect(searchMembers(db, { q: "n4" }).rows.map((r) => r.code)).toEqual(["N4"]);
+test("search finds names without diacritics, whether they were typed NFC or NFD", async () => {
+  const t = await makeTree(db);
+  await createMember(db, { code: "N1", fullName: "Nguyễn Văn An", unitId: t.a1.id }, null);
+  await createMember(db, { code: "N2", fullName: "Đặng Thị Ánh".normalize("NFD"), unitId: t.b1.id }, null);
+  await createMember(db, { code: "N3", fullName: "Nguyễn Văn Ân", unitId: t.b2.id }, null);
+  await createMember(db, { code: "N4", fullName: "Phạm Minh Tuấn", unitId: t.a2.id }, null);
+  const names = async (q: string, withinPaths: string[] | null = null) => (await searchMembers(db, { q, withinPaths })).rows.map((r) => r.fullName);
+  expect(await names("nguyen van an")).toEqual(["Nguyễn Văn An", "Nguyễn Văn Ân"]);
+  expect(await names("Nguyễn Văn An")).toEqual(["Nguyễn Văn An", "Nguyễn Văn Ân"]);
+  expect(await names("dang thi anh")).toEqual(["Đặng Thị Ánh".normalize("NFC")]);
+  expect(await names("Đặng Thị Ánh".normalize("NFD"))).toEqual(["Đặng Thị Ánh".normalize("NFC")]);
+  expect(await names("nguyen", [t.a.path])).toEqual(["Nguyễn Văn An"]);
+  expect(await names("100%")).toEqual([]);
+  expect((await searchMembers(db, { q: "n4" })).rows.map((r) => r.code)).toEqual(["N4"]);
 });
 
 test("exports neutralise formula-like cells in CSV and XLSX, and round-trip through import", async () => {
-  const t = makeTree(db);
-  createMember(db, { code: "F1", fullName: "=HYPERLINK(\"http://evil\",\"x\")", unitId: t.a1.id, position: "+SUM(1,2)" }, null);
-  createMember(db, { code: "F2", fullName: "@Trần Văn Bình", unitId: t.a1.id, position: "-1+2", phone: "+84 912 345 678" }, null);
-  createMember(db, { code: "F3", fullName: "Lê Thị Cúc", unitId: t.a2.id, position: "Chuyên viên" }, null);
-  const rows = memberExportRows(db, { unitPath: t.a.path });
+  const t = await makeTree(db);
+  await createMember(db, { code: "F1", fullName: "=HYPERLINK(\"http://evil\",\"x\")", unitId: t.a1.id, position: "+SUM(1,2)" }, null);
+  await createMember(db, { code: "F2", fullName: "@Trần Văn Bình", unitId: t.a1.id, position: "-1+2", phone: "+84 912 345 678" }, null);
+  await createMember(db, { code: "F3", fullName: "Lê Thị Cúc", unitId: t.a2.id, position: "Chuyên viên" }, null);
+  const rows = await memberExportRows(db, { unitPath: t.a.path });
   expect(rows).toHaveLength(3);
   const csv = membersCsv(rows);
   expect(csv.startsWith("\uFEFF")).toBe(true);
@@ -59,17 +59,17 @@ test("exports neutralise formula-like cells in CSV and XLSX, and round-trip thro
   ws.eachRow((row) => row.eachCell((cell) => expect(cell.type).not.toBe(ExcelJS.ValueType.Formula)));
 
   // Exported plain rows import back unchanged into the same database.
-  const plain = membersCsv(memberExportRows(db, { unitPath: t.a2.path }));
-  const again = commitMemberImport(db, new Uint8Array(Buffer.from(plain)), { all: true }, null);
+  const plain = membersCsv(await memberExportRows(db, { unitPath: t.a2.path }));
+  const again = await commitMemberImport(db, new Uint8Array(Buffer.from(plain)), { all: true }, null);
   if ("error" in again) throw new Error(again.error.en);
   expect(again.report).toMatchObject({ unchanged: 1, created: [], updated: [], rejected: [] });
 });
 
 test("the members export follows every export's checksum rule, and its sheets keep their Vietnamese names", async () => {
-  const t = makeTree(db);
-  createMember(db, { code: "S1", fullName: "Nguyễn Thị Hoà, phó bí thư", unitId: t.a1.id, position: "Bí thư; chi ủy" }, null);
-  createMember(db, { code: "S2", fullName: "=1+1", unitId: t.a2.id }, null);
-  const rows = memberExportRows(db, { unitPath: t.a.path });
+  const t = await makeTree(db);
+  await createMember(db, { code: "S1", fullName: "Nguyễn Thị Hoà, phó bí thư", unitId: t.a1.id, position: "Bí thư; chi ủy" }, null);
+  await createMember(db, { code: "S2", fullName: "=1+1", unitId: t.a2.id }, null);
+  const rows = await memberExportRows(db, { unitPath: t.a.path });
   const csv = membersCsv(rows);
   // The header is the first line (the file imports back); the checksum covers everything after it.
   const afterHeader = csv.slice(csv.indexOf("\r\n") + 2);

@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import { beforeAll, expect, test } from "vitest";
 import { eq } from "drizzle-orm";
 import { makeMember, makeTree, PASSWORD } from "#tests/factories/org.ts";
@@ -7,11 +8,11 @@ import { authSessions, units } from "#db/schema/index.ts";
 
 const srv = useAppServer();
 
-let tree: ReturnType<typeof makeTree>;
+let tree: Awaited<ReturnType<typeof makeTree>>;
 let admin: Awaited<ReturnType<typeof makeMember>>;
 
 beforeAll(async () => {
-  tree = makeTree(srv.db);
+  tree = await makeTree(srv.db);
   admin = await makeMember(srv.db, tree.root, { code: "ADMIN", role: "admin" });
 });
 
@@ -36,10 +37,10 @@ test("a cross-site POST is refused before it reaches any action, even with a val
     redirect: "manual",
   });
   expect(noOrigin.status).toBe(403);
-  expect(srv.db.select().from(units).where(eq(units.id, tree.a1.id)).get()!.name).toBe("Chi bộ A1");
+  expect((await first(srv.db.select().from(units).where(eq(units.id, tree.a1.id))))!.name).toBe("Chi bộ A1");
   const same = await c.request(`/manage/units/${tree.a1.id}`, { form: { intent: "rename", name: "Chi bộ A1 mới" } });
   expect(same.status).toBe(200);
-  expect(srv.db.select().from(units).where(eq(units.id, tree.a1.id)).get()!.name).toBe("Chi bộ A1 mới");
+  expect((await first(srv.db.select().from(units).where(eq(units.id, tree.a1.id))))!.name).toBe("Chi bộ A1 mới");
 });
 
 test("session cookie is HttpOnly and SameSite=Lax; signing out revokes it server-side", async () => {
@@ -51,7 +52,7 @@ test("session cookie is HttpOnly and SameSite=Lax; signing out revokes it server
   const token = decodeURIComponent(c.cookie.split("=")[1]);
   expect((await c.request("/")).status).toBe(200);
   await c.request("/logout", { form: {} });
-  expect(srv.db.select().from(authSessions).where(eq(authSessions.id, token.split(".")[0])).get()).toBeUndefined();
+  expect(await first(srv.db.select().from(authSessions).where(eq(authSessions.id, token.split(".")[0])))).toBeUndefined();
   const replay = await fetch(`${srv.origin}/`, { headers: { cookie: `hocso_session=${encodeURIComponent(token)}` }, redirect: "manual" });
   expect(replay.status).toBe(302);
 });

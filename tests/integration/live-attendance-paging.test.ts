@@ -16,7 +16,7 @@ import { AttendanceLedger } from "../../media-server/src/attendance.ts";
  */
 const srv = useAppServer({ env: { JOIN_TOKEN_SECRET } });
 
-let tree: ReturnType<typeof makeTree>;
+let tree: Awaited<ReturnType<typeof makeTree>>;
 let sessionId: number;
 const T0 = Date.UTC(2030, 2, 10, 1, 0, 0);
 const MIN = 60_000;
@@ -29,7 +29,7 @@ const plan: Planned[] = [];
 const EXCUSED = [3, 8, 13, 203];
 
 beforeAll(async () => {
-  tree = makeTree(srv.db);
+  tree = await makeTree(srv.db);
   const pgAdmin = await makeMember(srv.db, tree.root, { code: "PG-ADMIN", role: "admin", fullName: "Quản Trị" });
   await makeMember(srv.db, tree.a, { code: "PG-TR-A", role: "trainer", scopes: [tree.a], fullName: "Huấn Luyện A" });
   const unitOf = (i: number): [Planned["unit"], Unit] => (i < 120 ? ["A1", tree.a1] : i < 200 ? ["A2", tree.a2] : ["B1", tree.b1]);
@@ -46,7 +46,7 @@ beforeAll(async () => {
     plan.push({ code, name, unit: unitCode, effective: EXCUSED.includes(i) ? "excused" : computed, via });
   }
 
-  sessionId = makeSession(srv.db, {
+  sessionId = (await makeSession(srv.db, {
     title: "Học tập chuyên đề năm 2030",
     start: T0,
     end: T0 + 60 * MIN,
@@ -55,29 +55,29 @@ beforeAll(async () => {
     state: "ended",
     inviteUnits: [tree.a1, tree.a2, tree.b1],
     presenters: [pgAdmin],
-  }).id;
+  })).id;
 
   const ledger = new AttendanceLedger(srv.db);
   const host = ids[0]; // member 0 is present on their own screen the whole session: the cell room
-  const ind = (memberId: number, conn: string, from: number, to: number) => {
-    ledger.append({ sessionId, memberId, kind: "socket-connect", via: "individual", connectionId: conn, at: from });
-    ledger.append({ sessionId, memberId, kind: "socket-disconnect", via: "individual", connectionId: conn, at: to });
+  const ind = async (memberId: number, conn: string, from: number, to: number) => {
+    await ledger.append({ sessionId, memberId, kind: "socket-connect", via: "individual", connectionId: conn, at: from });
+    await ledger.append({ sessionId, memberId, kind: "socket-disconnect", via: "individual", connectionId: conn, at: to });
   };
-  const room = (memberId: number, from: number, to: number) => {
-    ledger.append({ sessionId, memberId, kind: "checkin", via: "cell-room", cellRoomMemberId: host, connectionId: "c-host", at: from });
-    ledger.append({ sessionId, memberId, kind: "checkout", via: "cell-room", cellRoomMemberId: host, connectionId: "c-host", at: to });
+  const room = async (memberId: number, from: number, to: number) => {
+    await ledger.append({ sessionId, memberId, kind: "checkin", via: "cell-room", cellRoomMemberId: host, connectionId: "c-host", at: from });
+    await ledger.append({ sessionId, memberId, kind: "checkout", via: "cell-room", cellRoomMemberId: host, connectionId: "c-host", at: to });
   };
-  ids.forEach((id, i) => {
+  for (const [i, id] of ids.entries()) {
     const k = i % 5;
-    if (k === 0) ind(id, `c-${i}`, T0, T0 + 60 * MIN); // present
-    if (k === 1) ind(id, `c-${i}`, T0 + 20 * MIN, T0 + 60 * MIN); // late
-    if (k === 2) room(id, T0 + MIN, T0 + 30 * MIN); // left early, in the cell room
+    if (k === 0) await ind(id, `c-${i}`, T0, T0 + 60 * MIN); // present
+    if (k === 1) await ind(id, `c-${i}`, T0 + 20 * MIN, T0 + 60 * MIN); // late
+    if (k === 2) await room(id, T0 + MIN, T0 + 30 * MIN); // left early, in the cell room
     if (k === 4) {
-      ind(id, `c-${i}`, T0, T0 + 30 * MIN); // present: half on their own screen, half in the room
-      room(id, T0 + 30 * MIN, T0 + 60 * MIN);
+      await ind(id, `c-${i}`, T0, T0 + 30 * MIN); // present: half on their own screen, half in the room
+      await room(id, T0 + 30 * MIN, T0 + 60 * MIN);
     }
-  });
-  for (const i of EXCUSED) correctAttendance(srv.db, { sessionId, memberId: ids[i], status: "excused", reason: "Đi công tác", correctedBy: null, at: new Date(T0 + 2 * 60 * MIN) });
+  }
+  for (const i of EXCUSED) await correctAttendance(srv.db, { sessionId, memberId: ids[i], status: "excused", reason: "Đi công tác", correctedBy: null, at: new Date(T0 + 2 * 60 * MIN) });
 }, 120_000);
 
 const unescape = (s: string) => s.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#x27;/g, "'");

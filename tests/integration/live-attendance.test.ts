@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import crypto from "node:crypto";
 import { beforeAll, describe, expect, test } from "vitest";
 import ExcelJS from "exceljs";
@@ -21,14 +22,14 @@ import { sessionAttendance } from "#app/live/attendance.server.ts";
  */
 const srv = useAppServer({ env: { JOIN_TOKEN_SECRET } });
 
-let tree: ReturnType<typeof makeTree>;
+let tree: Awaited<ReturnType<typeof makeTree>>;
 let admin: Member, trainerA: Member, sec: Member, onTime: Member, late: Member, hostile: Member, inRoom: Member, absentA2: Member, memberB1: Member;
 let sessionId: number;
 const T0 = Date.UTC(2030, 0, 15, 1, 0, 0); // 08:00 in Vietnam
 const MIN = 60_000;
 
 beforeAll(async () => {
-  tree = makeTree(srv.db);
+  tree = await makeTree(srv.db);
   admin = await makeMember(srv.db, tree.root, { code: "AT-ADMIN", role: "admin", fullName: "Quản Trị" });
   trainerA = await makeMember(srv.db, tree.a, { code: "AT-TR-A", role: "trainer", scopes: [tree.a], fullName: "Huấn Luyện A" });
   await makeMember(srv.db, tree.b, { code: "AT-TR-B", role: "trainer", scopes: [tree.b] });
@@ -40,7 +41,7 @@ beforeAll(async () => {
   absentA2 = await makeMember(srv.db, tree.a2, { code: "AT-ABSENT", fullName: "Vắng Mặt" });
   memberB1 = await makeMember(srv.db, tree.b1, { code: "AT-B1", fullName: "Thành Viên B" });
 
-  sessionId = makeSession(srv.db, {
+  sessionId = (await makeSession(srv.db, {
     title: "Quán triệt Nghị quyết",
     start: T0,
     end: T0 + 60 * MIN,
@@ -50,22 +51,22 @@ beforeAll(async () => {
     inviteUnits: [tree.root],
     presenters: [admin],
     createdBy: admin,
-  }).id;
+  })).id;
 
   // What the media server would have observed.
   const ledger = new AttendanceLedger(srv.db);
-  const ind = (memberId: number, conn: string, from: number, to: number) => {
-    ledger.append({ sessionId, memberId, kind: "socket-connect", via: "individual", connectionId: conn, at: from });
-    for (let t = from + 15_000; t < to; t += 15_000) ledger.append({ sessionId, memberId, kind: "heartbeat", via: "individual", connectionId: conn, at: t });
-    ledger.append({ sessionId, memberId, kind: "socket-disconnect", via: "individual", connectionId: conn, at: to });
+  const ind = async (memberId: number, conn: string, from: number, to: number) => {
+    await ledger.append({ sessionId, memberId, kind: "socket-connect", via: "individual", connectionId: conn, at: from });
+    for (let t = from + 15_000; t < to; t += 15_000) await ledger.append({ sessionId, memberId, kind: "heartbeat", via: "individual", connectionId: conn, at: t });
+    await ledger.append({ sessionId, memberId, kind: "socket-disconnect", via: "individual", connectionId: conn, at: to });
   };
-  ind(onTime.id, "c-ontime", T0 - 2 * MIN, T0 + 60 * MIN); // present, 60 min
-  ind(late.id, "c-late", T0 + 20 * MIN, T0 + 60 * MIN); // late, 40 min
-  ind(hostile.id, "c-hostile", T0, T0 + 30 * MIN); // left early, 30 min
-  ind(sec.id, "c-sec", T0, T0 + 60 * MIN); // the cell room's screen, present
-  ledger.append({ sessionId, memberId: inRoom.id, kind: "checkin", via: "cell-room", cellRoomMemberId: sec.id, connectionId: "c-sec", at: T0 + 1 * MIN });
-  ledger.append({ sessionId, memberId: inRoom.id, kind: "checkout", via: "cell-room", cellRoomMemberId: sec.id, connectionId: "c-sec", at: T0 + 59 * MIN });
-  ind(memberB1.id, "c-b1", T0, T0 + 60 * MIN);
+  await ind(onTime.id, "c-ontime", T0 - 2 * MIN, T0 + 60 * MIN); // present, 60 min
+  await ind(late.id, "c-late", T0 + 20 * MIN, T0 + 60 * MIN); // late, 40 min
+  await ind(hostile.id, "c-hostile", T0, T0 + 30 * MIN); // left early, 30 min
+  await ind(sec.id, "c-sec", T0, T0 + 60 * MIN); // the cell room's screen, present
+  await ledger.append({ sessionId, memberId: inRoom.id, kind: "checkin", via: "cell-room", cellRoomMemberId: sec.id, connectionId: "c-sec", at: T0 + 1 * MIN });
+  await ledger.append({ sessionId, memberId: inRoom.id, kind: "checkout", via: "cell-room", cellRoomMemberId: sec.id, connectionId: "c-sec", at: T0 + 59 * MIN });
+  await ind(memberB1.id, "c-b1", T0, T0 + 60 * MIN);
 });
 
 /** The members table as { code: { status, effective, via, minutes } } from the page's data attributes. */
@@ -77,7 +78,7 @@ function rowsOf(html: string) {
   return out;
 }
 
-const eventCount = () => srv.db.select({ n: count() }).from(attendanceEvents).where(eq(attendanceEvents.sessionId, sessionId)).get()!.n;
+const eventCount = async () => (await first(srv.db.select({ n: count() }).from(attendanceEvents).where(eq(attendanceEvents.sessionId, sessionId))))!.n;
 
 describe("attendance page", () => {
   test("shows each invited member of the reader's scope with status, minutes and how they attended; absentees listed", async () => {
@@ -126,14 +127,14 @@ describe("corrections", () => {
   test("are kept as an audit trail beside the computed status, never changing the events", async () => {
     const c = client(srv.origin);
     await c.signIn("AT-TR-A");
-    const events = eventCount();
+    const events = await eventCount();
     const r1 = await c.request(`/manage/live/${sessionId}/attendance`, { form: { intent: "correct", memberCode: "AT-ABSENT", status: "excused", reason: "Đi công tác theo quyết định 12/QĐ" } });
     expect(r1.status).toBe(200);
     expect(await r1.text()).toContain("Đã ghi điều chỉnh cho AT-ABSENT.");
     const r2 = await c.request(`/manage/live/${sessionId}/attendance`, { form: { intent: "correct", memberCode: "AT-ABSENT", status: "present", reason: "Dự tại điểm cầu xã, có biên bản" } });
     expect(r2.status).toBe(200);
-    expect(eventCount()).toBe(events);
-    const rows = srv.db.select().from(attendanceCorrections).where(eq(attendanceCorrections.sessionId, sessionId)).all();
+    expect(await eventCount()).toBe(events);
+    const rows = await srv.db.select().from(attendanceCorrections).where(eq(attendanceCorrections.sessionId, sessionId));
     expect(rows.map((r) => [r.memberId, r.status, r.correctedBy])).toEqual([
       [absentA2.id, "excused", trainerA.id],
       [absentA2.id, "present", trainerA.id],
@@ -151,7 +152,7 @@ describe("corrections", () => {
   test("need a reason, a valid status, and an invited member of the reader's scope", async () => {
     const c = client(srv.origin);
     await c.signIn("AT-TR-A");
-    const before = srv.db.select({ n: count() }).from(attendanceCorrections).get()!.n;
+    const before = (await first(srv.db.select({ n: count() }).from(attendanceCorrections)))!.n;
     const cases: [Record<string, string>, number, string][] = [
       [{ memberCode: "AT-LATE", status: "present", reason: "   " }, 400, "Cần ghi lý do điều chỉnh."],
       [{ memberCode: "AT-LATE", status: "vip", reason: "x" }, 400, "Trạng thái điều chỉnh không hợp lệ."],
@@ -163,7 +164,7 @@ describe("corrections", () => {
       expect(res.status, JSON.stringify(f)).toBe(status);
       expect(await res.text()).toContain(message);
     }
-    expect(srv.db.select({ n: count() }).from(attendanceCorrections).get()!.n).toBe(before);
+    expect((await first(srv.db.select({ n: count() }).from(attendanceCorrections)))!.n).toBe(before);
   });
 });
 
@@ -253,14 +254,14 @@ describe("exports", () => {
 });
 
 describe("one member's attendance", () => {
-  test("computing it for one member (their events and their cell room screen's only) gives exactly their row of the whole session", () => {
-    const whole = sessionAttendance(srv.db, sessionId, { reconnectWindowMs: 60_000 })!;
+  test("computing it for one member (their events and their cell room screen's only) gives exactly their row of the whole session", async () => {
+    const whole = (await sessionAttendance(srv.db, sessionId, { reconnectWindowMs: 60_000 }))!;
     expect(whole.members.some((m) => m.via === "cell-room")).toBe(true); // the fixture covers a cell room
     for (const m of whole.members) {
-      const alone = sessionAttendance(srv.db, sessionId, { reconnectWindowMs: 60_000, only: [m.memberId] })!;
+      const alone = (await sessionAttendance(srv.db, sessionId, { reconnectWindowMs: 60_000, only: [m.memberId] }))!;
       expect(alone.members, m.code).toEqual([m]);
     }
     // Not invited: nobody.
-    expect(sessionAttendance(srv.db, sessionId, { reconnectWindowMs: 60_000, only: [999_999] })!.members).toEqual([]);
+    expect((await sessionAttendance(srv.db, sessionId, { reconnectWindowMs: 60_000, only: [999_999] }))!.members).toEqual([]);
   });
 });

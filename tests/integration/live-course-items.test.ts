@@ -1,3 +1,5 @@
+import { first } from "#db/first.ts";
+import { writeTx } from "#db/client.server.ts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
@@ -24,22 +26,22 @@ import path from "node:path";
  * completion for members assigned the course; authored in the course page within scope; carried
  * by content packages by session id.
  */
-let db: ReturnType<typeof testDb>;
-let tree: ReturnType<typeof makeTree>;
+let db: Awaited<ReturnType<typeof testDb>>;
+let tree: Awaited<ReturnType<typeof makeTree>>;
 let admin: Member, trainerB: Member, present: Member, late: Member, absent: Member, excused: Member, unassigned: Member;
 let sessionId: number, courseId: number;
 const T0 = Date.UTC(2030, 2, 10, 1, 0, 0);
 const MIN = 60_000;
 const RW = { reconnectWindowMs: 60_000 };
 
-const progressOf = (m: Member) =>
-  db.select().from(itemProgress).where(and(eq(itemProgress.memberId, m.id), eq(itemProgress.courseId, courseId), eq(itemProgress.itemKey, "tham-du"))).get();
-const completionOf = (m: Member) => db.select().from(courseCompletions).where(and(eq(courseCompletions.memberId, m.id), eq(courseCompletions.courseId, courseId))).get();
-const settledAt = () => db.select({ s: liveSessions.coursesSettledAt }).from(liveSessions).where(eq(liveSessions.id, sessionId)).get()!.s;
+const progressOf = async (m: Member) =>
+  await first(db.select().from(itemProgress).where(and(eq(itemProgress.memberId, m.id), eq(itemProgress.courseId, courseId), eq(itemProgress.itemKey, "tham-du"))));
+const completionOf = async (m: Member) => await first(db.select().from(courseCompletions).where(and(eq(courseCompletions.memberId, m.id), eq(courseCompletions.courseId, courseId))));
+const settledAt = async () => (await first(db.select({ s: liveSessions.coursesSettledAt }).from(liveSessions).where(eq(liveSessions.id, sessionId))))!.s;
 
 beforeAll(async () => {
   db = testDb();
-  tree = makeTree(db);
+  tree = await makeTree(db);
   admin = await makeMember(db, tree.root, { code: "LC-ADMIN", role: "admin" });
   trainerB = await makeMember(db, tree.b, { code: "LC-TR-B", role: "trainer", scopes: [tree.b] });
   present = await makeMember(db, tree.a1, { code: "LC-PRESENT" });
@@ -48,7 +50,7 @@ beforeAll(async () => {
   excused = await makeMember(db, tree.a1, { code: "LC-EXCUSED" });
   unassigned = await makeMember(db, tree.a2, { code: "LC-OTHER" });
 
-  sessionId = scheduleSession(db, { all: true }, admin.id, {
+  sessionId = (await scheduleSession(db, { all: true }, admin.id, {
     title: "Học tập chuyên đề chuyển đổi số",
     description: "",
     documentUrl: null,
@@ -59,126 +61,126 @@ beforeAll(async () => {
     memberCodes: [],
     presentMinPercent: 80,
     lateAfterMinutes: 10,
-  }).id;
+  })).id;
 
-  const c = createCourse(db, { slug: "khoa-co-phien", title: "Khóa học có phiên trực tuyến" });
+  const c = await createCourse(db, { slug: "khoa-co-phien", title: "Khóa học có phiên trực tuyến" });
   courseId = c.id;
-  addItem(db, c.id, "chuong-1", "lesson", "Bài đọc");
-  addItem(db, c.id, "chuong-1", "live", "Tham dự", new Date(), { sessionId, minutes: 60 });
+  await addItem(db, c.id, "chuong-1", "lesson", "Bài đọc");
+  await addItem(db, c.id, "chuong-1", "live", "Tham dự", new Date(), { sessionId, minutes: 60 });
   // The generated key is the slug of the title.
-  expect(draftSnapshot(db, c.id).modules[0].items.map((i) => [i.key, i.type, i.liveSessionId])).toEqual([
+  expect((await draftSnapshot(db, c.id)).modules[0].items.map((i) => [i.key, i.type, i.liveSessionId])).toEqual([
     ["bai-doc", "lesson", undefined],
     ["tham-du", "live", sessionId],
   ]);
-  publishCourse(db, c.id, admin.id);
-  assignToUnit(db, { courseId: c.id, unitId: tree.a1.id, dueAt: null, actorId: admin.id });
+  await publishCourse(db, c.id, admin.id);
+  await assignToUnit(db, { courseId: c.id, unitId: tree.a1.id, dueAt: null, actorId: admin.id });
 });
 
 afterAll(() => dropDb(db));
 
 describe("live course items", () => {
-  test("nothing is settled before the session ends", () => {
-    expect(settleLiveSession(db, sessionId, RW)).toBeNull();
-    expect(settleDueSessions(db, RW)).toEqual([]);
-    expect(progressOf(present)).toBeUndefined();
+  test("nothing is settled before the session ends", async () => {
+    expect(await settleLiveSession(db, sessionId, RW)).toBeNull();
+    expect(await settleDueSessions(db, RW)).toEqual([]);
+    expect(await progressOf(present)).toBeUndefined();
   });
 
-  test("after it ends, members who were present or late get the item; the course completes for those who also read the lesson", () => {
+  test("after it ends, members who were present or late get the item; the course completes for those who also read the lesson", async () => {
     const ledger = new AttendanceLedger(db);
-    const watch = (m: Member, from: number, to: number) => {
-      ledger.append({ sessionId, memberId: m.id, kind: "socket-connect", via: "individual", connectionId: `c${m.id}`, at: T0 + from * MIN });
-      ledger.append({ sessionId, memberId: m.id, kind: "transport-connected", via: "individual", connectionId: `c${m.id}`, at: T0 + from * MIN });
-      ledger.append({ sessionId, memberId: m.id, kind: "socket-disconnect", via: "individual", connectionId: `c${m.id}`, at: T0 + to * MIN });
+    const watch = async (m: Member, from: number, to: number) => {
+      await ledger.append({ sessionId, memberId: m.id, kind: "socket-connect", via: "individual", connectionId: `c${m.id}`, at: T0 + from * MIN });
+      await ledger.append({ sessionId, memberId: m.id, kind: "transport-connected", via: "individual", connectionId: `c${m.id}`, at: T0 + from * MIN });
+      await ledger.append({ sessionId, memberId: m.id, kind: "socket-disconnect", via: "individual", connectionId: `c${m.id}`, at: T0 + to * MIN });
     };
-    watch(present, 0, 60);
-    watch(late, 15, 60); // 75 % of the session: below the 80 % rule on its own
-    watch(unassigned, 0, 60);
-    watch(absent, 0, 5);
-    db.update(liveSessions).set({ state: "ended", actualStartAt: new Date(T0), actualEndAt: new Date(T0 + 60 * MIN) }).where(eq(liveSessions.id, sessionId)).run();
+    await watch(present, 0, 60);
+    await watch(late, 15, 60); // 75 % of the session: below the 80 % rule on its own
+    await watch(unassigned, 0, 60);
+    await watch(absent, 0, 5);
+    await writeTx(db, async (tx) => tx.update(liveSessions).set({ state: "ended", actualStartAt: new Date(T0), actualEndAt: new Date(T0 + 60 * MIN) }).where(eq(liveSessions.id, sessionId)));
     // A trainer records that member as "late" (corrections win), and another as excused.
-    correctAttendance(db, { sessionId, memberId: late.id, status: "late", reason: "Vào muộn vì họp", correctedBy: admin.id });
-    correctAttendance(db, { sessionId, memberId: excused.id, status: "excused", reason: "Đi công tác", correctedBy: admin.id });
+    await correctAttendance(db, { sessionId, memberId: late.id, status: "late", reason: "Vào muộn vì họp", correctedBy: admin.id });
+    await correctAttendance(db, { sessionId, memberId: excused.id, status: "excused", reason: "Đi công tác", correctedBy: admin.id });
 
     // The present member read the lesson before the session.
-    const course = getCourse(db, courseId)!;
-    const pub = publishCourse(db, courseId, admin.id); // unchanged: same version
+    const course = (await getCourse(db, courseId))!;
+    const pub = await publishCourse(db, courseId, admin.id); // unchanged: same version
     expect(pub.created).toBe(false);
-    openItem(db, present.id, courseId, "bai-doc", pub.versionId, new Date(Date.now() - 10 * MIN));
-    completeLesson(db, present.id, course, "bai-doc");
-    expect(completionOf(present)).toBeUndefined();
+    await openItem(db, present.id, courseId, "bai-doc", pub.versionId, new Date(Date.now() - 10 * MIN));
+    await completeLesson(db, present.id, course, "bai-doc");
+    expect(await completionOf(present)).toBeUndefined();
 
-    const [r] = settleDueSessions(db, RW);
+    const [r] = await settleDueSessions(db, RW);
     expect(r).toMatchObject({ sessionId, courses: 1, itemsCompleted: 3, itemsWithdrawn: 0, coursesCompleted: 1 });
-    expect(settledAt()).not.toBeNull();
-    expect(progressOf(present)).toMatchObject({ state: "completed", completedAt: new Date(T0 + 60 * MIN) });
-    expect(progressOf(late)?.state).toBe("completed");
-    expect(progressOf(unassigned)?.state).toBe("completed"); // they did attend…
-    expect(completionOf(unassigned)).toBeUndefined(); // …but the course is not theirs
-    expect(progressOf(absent)).toBeUndefined();
-    expect(progressOf(excused)).toBeUndefined(); // excused is not attendance
+    expect(await settledAt()).not.toBeNull();
+    expect(await progressOf(present)).toMatchObject({ state: "completed", completedAt: new Date(T0 + 60 * MIN) });
+    expect((await progressOf(late))?.state).toBe("completed");
+    expect((await progressOf(unassigned))?.state).toBe("completed"); // they did attend…
+    expect(await completionOf(unassigned)).toBeUndefined(); // …but the course is not theirs
+    expect(await progressOf(absent)).toBeUndefined();
+    expect(await progressOf(excused)).toBeUndefined(); // excused is not attendance
     // Completed when the last required item was: the session's end.
-    expect(completionOf(present)?.completedAt).toEqual(new Date(T0 + 60 * MIN));
-    expect(completionOf(late)).toBeUndefined(); // has not read the lesson
+    expect((await completionOf(present))?.completedAt).toEqual(new Date(T0 + 60 * MIN));
+    expect(await completionOf(late)).toBeUndefined(); // has not read the lesson
 
     // Settled: the job has nothing more to do.
-    expect(settleDueSessions(db, RW)).toEqual([]);
+    expect(await settleDueSessions(db, RW)).toEqual([]);
   });
 
-  test("a correction re-opens the session: a member marked present gets the item, one marked absent loses it unless the course is complete", () => {
-    correctAttendance(db, { sessionId, memberId: absent.id, status: "present", reason: "Điểm danh tại hội trường bằng giấy", correctedBy: admin.id });
-    expect(settledAt()).toBeNull();
-    correctAttendance(db, { sessionId, memberId: late.id, status: "absent", reason: "Không có mặt thật", correctedBy: admin.id });
-    correctAttendance(db, { sessionId, memberId: present.id, status: "absent", reason: "Thử thu hồi", correctedBy: admin.id });
-    const [r] = settleDueSessions(db, RW);
+  test("a correction re-opens the session: a member marked present gets the item, one marked absent loses it unless the course is complete", async () => {
+    await correctAttendance(db, { sessionId, memberId: absent.id, status: "present", reason: "Điểm danh tại hội trường bằng giấy", correctedBy: admin.id });
+    expect(await settledAt()).toBeNull();
+    await correctAttendance(db, { sessionId, memberId: late.id, status: "absent", reason: "Không có mặt thật", correctedBy: admin.id });
+    await correctAttendance(db, { sessionId, memberId: present.id, status: "absent", reason: "Thử thu hồi", correctedBy: admin.id });
+    const [r] = await settleDueSessions(db, RW);
     expect(r).toMatchObject({ itemsCompleted: 1, itemsWithdrawn: 1 });
-    expect(progressOf(absent)?.state).toBe("completed");
-    expect(progressOf(late)).toBeUndefined();
+    expect((await progressOf(absent))?.state).toBe("completed");
+    expect(await progressOf(late)).toBeUndefined();
     // The course was already complete (certificate issued): that is revoked by its own path, not here.
-    expect(progressOf(present)?.state).toBe("completed");
-    expect(completionOf(present)).toBeDefined();
+    expect((await progressOf(present))?.state).toBe("completed");
+    expect(await completionOf(present)).toBeDefined();
   });
 
-  test("a member assigned the course after the session was settled completes it on the next settling", () => {
-    const c = createCourse(db, { slug: "chi-tham-du", title: "Chỉ cần tham dự" });
-    addItem(db, c.id, "chuong-1", "live", "Tham dự", new Date(), { sessionId, minutes: 60 });
-    publishCourse(db, c.id, admin.id); // marks the session for settling
-    settleDueSessions(db, RW);
-    const done = (m: Member) => db.select().from(courseCompletions).where(and(eq(courseCompletions.memberId, m.id), eq(courseCompletions.courseId, c.id))).get();
-    expect(done(unassigned)).toBeUndefined(); // attended, but the course is not theirs yet
-    assignToMember(db, { courseId: c.id, memberId: unassigned.id, dueAt: null, actorId: admin.id });
-    expect(settledAt()).toBeNull();
-    settleDueSessions(db, RW);
-    expect(done(unassigned)?.completedAt).toEqual(new Date(T0 + 60 * MIN));
+  test("a member assigned the course after the session was settled completes it on the next settling", async () => {
+    const c = await createCourse(db, { slug: "chi-tham-du", title: "Chỉ cần tham dự" });
+    await addItem(db, c.id, "chuong-1", "live", "Tham dự", new Date(), { sessionId, minutes: 60 });
+    await publishCourse(db, c.id, admin.id); // marks the session for settling
+    await settleDueSessions(db, RW);
+    const done = async (m: Member) => await first(db.select().from(courseCompletions).where(and(eq(courseCompletions.memberId, m.id), eq(courseCompletions.courseId, c.id))));
+    expect(await done(unassigned)).toBeUndefined(); // attended, but the course is not theirs yet
+    await assignToMember(db, { courseId: c.id, memberId: unassigned.id, dueAt: null, actorId: admin.id });
+    expect(await settledAt()).toBeNull();
+    await settleDueSessions(db, RW);
+    expect((await done(unassigned))?.completedAt).toEqual(new Date(T0 + 60 * MIN));
   });
 
-  test("a member who moved out of the invited units keeps the item their attendance earned when the session is settled again", () => {
-    expect(progressOf(late)).toBeUndefined();
-    expect(progressOf(absent)?.state).toBe("completed"); // corrected to present earlier
-    transferMember(db, absent.id, tree.b1.id, admin.id);
-    correctAttendance(db, { sessionId, memberId: excused.id, status: "excused", reason: "Vẫn đi công tác", correctedBy: admin.id });
-    settleDueSessions(db, RW);
-    expect(progressOf(absent)?.state).toBe("completed");
-    transferMember(db, absent.id, tree.a1.id, admin.id); // back, for the tests below
+  test("a member who moved out of the invited units keeps the item their attendance earned when the session is settled again", async () => {
+    expect(await progressOf(late)).toBeUndefined();
+    expect((await progressOf(absent))?.state).toBe("completed"); // corrected to present earlier
+    await transferMember(db, absent.id, tree.b1.id, admin.id);
+    await correctAttendance(db, { sessionId, memberId: excused.id, status: "excused", reason: "Vẫn đi công tác", correctedBy: admin.id });
+    await settleDueSessions(db, RW);
+    expect((await progressOf(absent))?.state).toBe("completed");
+    await transferMember(db, absent.id, tree.a1.id, admin.id); // back, for the tests below
   });
 
-  test("a package carries the item by session id; an unknown id is refused with the item named", () => {
+  test("a package carries the item by session id; an unknown id is refused with the item named", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hocso-live-pkg-"));
     try {
-      exportPackage(db, dir, "khoa-co-phien", dir);
+      await exportPackage(db, dir, "khoa-co-phien", dir);
       const meta = JSON.parse(fs.readFileSync(path.join(dir, "khoa-co-phien", "course.json"), "utf8"));
       expect(meta.modules[0].items[1]).toEqual({ key: "tham-du", type: "live", title: "Tham dự", liveSession: sessionId, estimatedMinutes: 60, required: true });
       const loaded = loadPackage(path.join(dir, "khoa-co-phien"));
       expect(loaded.ok).toBe(true);
       if (!loaded.ok) return;
       // Re-importing the same package changes nothing.
-      expect(importPackage(db, dir, loaded.pkg, admin.id).newVersion).toBe(false);
+      expect((await importPackage(db, dir, loaded.pkg, admin.id)).newVersion).toBe(false);
       meta.modules[0].items[1].liveSession = 999_999;
       fs.writeFileSync(path.join(dir, "khoa-co-phien", "course.json"), JSON.stringify(meta));
       const bad = loadPackage(path.join(dir, "khoa-co-phien"));
       expect(bad.ok).toBe(true);
       if (!bad.ok) return;
-      expect(() => importPackage(db, dir, bad.pkg, admin.id)).toThrow(/liveSessionMissing/);
-      expect(draftSnapshot(db, courseId).modules[0].items[1].liveSessionId).toBe(sessionId); // nothing lost
+      await expect(async () => importPackage(db, dir, bad.pkg, admin.id)).rejects.toThrow(/liveSessionMissing/);
+      expect((await draftSnapshot(db, courseId)).modules[0].items[1].liveSessionId).toBe(sessionId); // nothing lost
       // A live item needs its session and no file; a lesson needs a file.
       meta.modules[0].items[1] = { key: "tham-du", type: "live", title: "Tham dự", file: "x.md" };
       fs.writeFileSync(path.join(dir, "khoa-co-phien", "course.json"), JSON.stringify(meta));
@@ -216,7 +218,7 @@ describe("over HTTP", () => {
   });
 
   test("an author adds an attend-session item only for a session their scope sees", async () => {
-    const c = createCourse(db, { slug: "khoa-cua-b", title: "Khóa của B", createdBy: trainerB.id });
+    const c = await createCourse(db, { slug: "khoa-cua-b", title: "Khóa của B", createdBy: trainerB.id });
     const t = client(srv.origin);
     await t.signIn("LC-TR-B");
     // The session invites A only: not in B's scope, so not offered and refused when forged.
@@ -224,13 +226,13 @@ describe("over HTTP", () => {
     expect(page).not.toContain("Học tập chuyên đề chuyển đổi số");
     const forged = await t.request(`/manage/courses/${c.id}`, { form: { intent: "add-live", moduleKey: "chuong-1", sessionId: String(sessionId) } });
     expect(forged.status).toBe(404);
-    expect(draftSnapshot(db, c.id).modules[0].items).toHaveLength(0);
+    expect((await draftSnapshot(db, c.id)).modules[0].items).toHaveLength(0);
 
     const a = client(srv.origin);
     await a.signIn("LC-ADMIN");
     const res = await a.request(`/manage/courses/${c.id}`, { form: { intent: "add-live", moduleKey: "chuong-1", sessionId: String(sessionId) } });
     expect(res.status).toBe(200);
-    expect(draftSnapshot(db, c.id).modules[0].items).toMatchObject([
+    expect((await draftSnapshot(db, c.id)).modules[0].items).toMatchObject([
       { type: "live", liveSessionId: sessionId, title: "Tham dự: Học tập chuyên đề chuyển đổi số", estimatedMinutes: 60 },
     ]);
   });
@@ -240,12 +242,12 @@ describe("questions kept after the session", () => {
   let srv: Awaited<ReturnType<typeof startTestServer>>;
   beforeAll(async () => {
     const at = new Date(T0 + 5 * MIN);
-    const row = (id: string, o: Partial<typeof liveChatMessages.$inferInsert>) =>
-      db.insert(liveChatMessages).values({ id, sessionId, memberId: present.id, authorName: "Người Hỏi", unitName: "Chi bộ A1", text: "", createdAt: at, ...o }).run();
-    row("00000000-0000-4000-8000-000000000001", { text: "Chữ ký số dùng thế nào?", question: true, answerText: "Xem bài 3.", answeredBy: "Báo cáo viên", answeredAt: at });
-    row("00000000-0000-4000-8000-000000000002", { text: "<b>chào</b> mọi người", question: false });
-    row("00000000-0000-4000-8000-000000000003", { text: "nội dung không phù hợp", question: true, hidden: true, moderation: "hide", moderatedBy: "Báo cáo viên", moderatedAt: at });
-    row("00000000-0000-4000-8000-000000000004", { text: '=HYPERLINK("http://evil.example","Bấm")', question: false });
+    const row = async (id: string, o: Partial<typeof liveChatMessages.$inferInsert>) =>
+      await writeTx(db, async (tx) => tx.insert(liveChatMessages).values({ id, sessionId, memberId: present.id, authorName: "Người Hỏi", unitName: "Chi bộ A1", text: "", createdAt: at, ...o }));
+    await row("00000000-0000-4000-8000-000000000001", { text: "Chữ ký số dùng thế nào?", question: true, answerText: "Xem bài 3.", answeredBy: "Báo cáo viên", answeredAt: at });
+    await row("00000000-0000-4000-8000-000000000002", { text: "<b>chào</b> mọi người", question: false });
+    await row("00000000-0000-4000-8000-000000000003", { text: "nội dung không phù hợp", question: true, hidden: true, moderation: "hide", moderatedBy: "Báo cáo viên", moderatedAt: at });
+    await row("00000000-0000-4000-8000-000000000004", { text: '=HYPERLINK("http://evil.example","Bấm")', question: false });
     srv = await startTestServer(db);
   });
   afterAll(async () => srv?.close());

@@ -1,3 +1,5 @@
+import { first } from "#db/first.ts";
+import { writeTx } from "#db/client.server.ts";
 import { beforeAll, describe, expect, test } from "vitest";
 import { count, eq } from "drizzle-orm";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
@@ -16,7 +18,7 @@ import type { Member } from "#app/org/members.server.ts";
 
 const srv = useAppServer({ env: { JOIN_TOKEN_SECRET } });
 
-let tree: ReturnType<typeof makeTree>;
+let tree: Awaited<ReturnType<typeof makeTree>>;
 let admin: Member, trainerA: Member, trainerB: Member, secA1: Member, memberA1: Member, memberA2: Member, memberB1: Member;
 let sA1: number, sB: number, sRoot: number, sEnded: number;
 
@@ -34,24 +36,24 @@ const input = (o: Partial<SessionInput>): SessionInput => ({
   ...o,
 });
 
-const sessionCount = () => srv.db.select({ n: count() }).from(liveSessions).get()!.n;
+const sessionCount = async () => (await first(srv.db.select({ n: count() }).from(liveSessions)))!.n;
 
 beforeAll(async () => {
-  tree = makeTree(srv.db);
+  tree = await makeTree(srv.db);
   admin = await makeMember(srv.db, tree.root, { code: "LV-ADMIN", role: "admin", fullName: "Quản Trị Viên" });
   trainerA = await makeMember(srv.db, tree.a, { code: "LV-TR-A", role: "trainer", scopes: [tree.a], fullName: "Cán Bộ A" });
   trainerB = await makeMember(srv.db, tree.b, { code: "LV-TR-B", role: "trainer", scopes: [tree.b], fullName: "Cán Bộ B" });
   secA1 = await makeMember(srv.db, tree.a1, { code: "LV-SEC-A1", fullName: "Bí Thư A1" });
-  srv.db.insert(scopeGrants).values({ memberId: secA1.id, unitId: tree.a1.id, kind: "secretary", createdAt: new Date() }).run();
+  await writeTx(srv.db, async (tx) => tx.insert(scopeGrants).values({ memberId: secA1.id, unitId: tree.a1.id, kind: "secretary", createdAt: new Date() }));
   memberA1 = await makeMember(srv.db, tree.a1, { code: "LV-MEM-A1", fullName: "Trần Thị Ánh" });
   memberA2 = await makeMember(srv.db, tree.a2, { code: "LV-MEM-A2", fullName: "Phạm Văn Hai" });
   memberB1 = await makeMember(srv.db, tree.b1, { code: "LV-MEM-B1", fullName: "Lê Văn Bảo" });
   const all = { all: true } as const;
-  sA1 = scheduleSession(srv.db, all, admin.id, input({ title: "Phiên chi bộ A1", presenterCodes: ["LV-TR-A"], unitCodes: ["A1"] })).id;
-  sB = scheduleSession(srv.db, all, admin.id, input({ title: "Phiên riêng của B", presenterCodes: ["LV-TR-B"], unitCodes: ["B"] })).id;
-  sRoot = scheduleSession(srv.db, all, admin.id, input({ title: "Phiên toàn đảng bộ", presenterCodes: ["LV-ADMIN"], unitCodes: ["ROOT"] })).id;
-  sEnded = scheduleSession(srv.db, all, admin.id, input({ title: "Phiên đã xong", presenterCodes: ["LV-TR-A"], unitCodes: ["A"] })).id;
-  srv.db.update(liveSessions).set({ state: "ended", actualStartAt: new Date(Date.now() - 7200_000), actualEndAt: new Date(Date.now() - 3600_000) }).where(eq(liveSessions.id, sEnded)).run();
+  sA1 = (await scheduleSession(srv.db, all, admin.id, input({ title: "Phiên chi bộ A1", presenterCodes: ["LV-TR-A"], unitCodes: ["A1"] }))).id;
+  sB = (await scheduleSession(srv.db, all, admin.id, input({ title: "Phiên riêng của B", presenterCodes: ["LV-TR-B"], unitCodes: ["B"] }))).id;
+  sRoot = (await scheduleSession(srv.db, all, admin.id, input({ title: "Phiên toàn đảng bộ", presenterCodes: ["LV-ADMIN"], unitCodes: ["ROOT"] }))).id;
+  sEnded = (await scheduleSession(srv.db, all, admin.id, input({ title: "Phiên đã xong", presenterCodes: ["LV-TR-A"], unitCodes: ["A"] }))).id;
+  await writeTx(srv.db, async (tx) => tx.update(liveSessions).set({ state: "ended", actualStartAt: new Date(Date.now() - 7200_000), actualEndAt: new Date(Date.now() - 3600_000) }).where(eq(liveSessions.id, sEnded)));
 });
 
 const form = (o: Record<string, string>) => ({
@@ -76,12 +78,12 @@ describe("scheduling", () => {
     const res = await c.request("/manage/live", { form: form({ title: "Sinh hoạt chuyên đề A1", members: "LV-MEM-A2" }) });
     expect(res.status).toBe(302);
     const id = Number(/\/manage\/live\/(\d+)/.exec(res.headers.get("location") ?? "")?.[1]);
-    const s = srv.db.select().from(liveSessions).where(eq(liveSessions.id, id)).get()!;
+    const s = (await first(srv.db.select().from(liveSessions).where(eq(liveSessions.id, id))))!;
     expect(s).toMatchObject({ title: "Sinh hoạt chuyên đề A1", presentMinPercent: 75, lateAfterMinutes: 15, createdBy: trainerA.id, state: "scheduled" });
     expect(s.scheduledStartAt.toISOString()).toBe("2031-05-01T01:00:00.000Z");
-    const invites = srv.db.select().from(liveSessionInvites).where(eq(liveSessionInvites.sessionId, id)).all();
+    const invites = await srv.db.select().from(liveSessionInvites).where(eq(liveSessionInvites.sessionId, id));
     expect(invites.map((i) => i.unitId ?? `m${i.memberId}`).sort()).toEqual([tree.a1.id, `m${memberA2.id}`].sort());
-    expect(srv.db.select().from(liveSessionPresenters).where(eq(liveSessionPresenters.sessionId, id)).all().map((p) => p.memberId)).toEqual([trainerA.id]);
+    expect((await srv.db.select().from(liveSessionPresenters).where(eq(liveSessionPresenters.sessionId, id))).map((p) => p.memberId)).toEqual([trainerA.id]);
     // It shows in the trainer's list and, for an invited member, under /live.
     expect(await (await c.request("/manage/live")).text()).toContain("Sinh hoạt chuyên đề A1");
     const m = client(srv.origin);
@@ -92,7 +94,7 @@ describe("scheduling", () => {
   test("a trainer cannot invite units or members of another subtree, nor name an ordinary member there as presenter", async () => {
     const c = client(srv.origin);
     await c.signIn("LV-TR-A");
-    const before = sessionCount();
+    const before = await sessionCount();
     const cases: [Record<string, string>, string][] = [
       [{ units: "B1" }, "Không tìm thấy đơn vị “B1” trong phạm vi của bạn."],
       [{ units: "ROOT" }, "Không tìm thấy đơn vị “ROOT” trong phạm vi của bạn."],
@@ -108,7 +110,7 @@ describe("scheduling", () => {
       expect(res.status, JSON.stringify(fields)).toBe(400);
       expect(await res.text()).toContain(message);
     }
-    expect(sessionCount()).toBe(before);
+    expect(await sessionCount()).toBe(before);
   });
 
   test("an uploaded PDF becomes the session's document; another file type is refused", async () => {
@@ -120,7 +122,7 @@ describe("scheduling", () => {
     body.set("documentFile", new Blob([pdf], { type: "application/pdf" }), "nghi-quyet.pdf");
     const res = await c.request("/manage/live", { method: "POST", body });
     expect(res.status).toBe(302);
-    const s = srv.db.select().from(liveSessions).where(eq(liveSessions.title, "Phiên có tài liệu PDF")).get()!;
+    const s = (await first(srv.db.select().from(liveSessions).where(eq(liveSessions.title, "Phiên có tài liệu PDF"))))!;
     expect(s.documentUrl).toMatch(/^\/uploads\/[a-f0-9]{64}\.pdf$/);
     const file = await c.request(s.documentUrl!);
     expect(file.status).toBe(200);
@@ -132,7 +134,7 @@ describe("scheduling", () => {
     bad.set("documentFile", new Blob([png], { type: "application/pdf" }), "fake.pdf");
     const refused = await c.request("/manage/live", { method: "POST", body: bad });
     expect(refused.status).toBe(415);
-    expect(srv.db.select().from(liveSessions).where(eq(liveSessions.title, "Phiên có ảnh thay PDF")).get()).toBeUndefined();
+    expect(await first(srv.db.select().from(liveSessions).where(eq(liveSessions.title, "Phiên có ảnh thay PDF")))).toBeUndefined();
   });
 });
 
@@ -149,7 +151,7 @@ describe("scope by URL", () => {
     expect(post.status).toBe(404);
     const edit = await c.request(`/manage/live/${sB}`, { form: form({ intent: "update", units: "A1" }) });
     expect(edit.status).toBe(404);
-    expect(srv.db.select().from(liveSessions).where(eq(liveSessions.id, sB)).get()!.title).toBe("Phiên riêng của B");
+    expect((await first(srv.db.select().from(liveSessions).where(eq(liveSessions.id, sB))))!.title).toBe("Phiên riêng của B");
     expect(await (await c.request("/manage/live")).text()).not.toContain("Phiên riêng của B");
     // Trainer B does see it.
     const b = client(srv.origin);
@@ -163,7 +165,7 @@ describe("scope by URL", () => {
     expect((await c.request(`/manage/live/${sRoot}`)).status).toBe(200);
     const edit = await c.request(`/manage/live/${sRoot}`, { form: form({ intent: "update", title: "Bị sửa", units: "A" }) });
     expect(edit.status).toBe(409);
-    expect(srv.db.select().from(liveSessions).where(eq(liveSessions.id, sRoot)).get()!.title).toBe("Phiên toàn đảng bộ");
+    expect((await first(srv.db.select().from(liveSessions).where(eq(liveSessions.id, sRoot))))!.title).toBe("Phiên toàn đảng bộ");
     const page = await (await c.request(`/manage/live/${sRoot}/attendance`)).text();
     expect(page).toContain("LV-MEM-A1");
     expect(page).not.toContain("LV-MEM-B1");

@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
@@ -10,7 +11,7 @@ import { parseGift } from "#app/quizzes/gift.ts";
 import { courseItems, quizSettings } from "#db/schema/index.ts";
 
 /** Authors load a Moodle GIFT bank (unsupported questions listed by line), set the quiz, and export it back. */
-let db: ReturnType<typeof testDb>;
+let db: Awaited<ReturnType<typeof testDb>>;
 let srv: Awaited<ReturnType<typeof startTestServer>>;
 let courseId: number;
 const root = path.resolve(import.meta.dirname, "..", "..");
@@ -18,11 +19,11 @@ const GIFT = "::a::Một cộng một?{#2}\n\n::b::Hãy trình bày ý kiến.{}
 
 beforeAll(async () => {
   db = testDb();
-  const t = makeTree(db);
+  const t = await makeTree(db);
   await makeMember(db, t.root, { code: "ADMIN", role: "admin" });
   await makeMember(db, t.a, { code: "TRAINER", role: "trainer", scopes: [t.a] });
-  courseId = createCourse(db, { slug: "khoa-gift", title: "Khóa GIFT" }).id;
-  addItem(db, courseId, "chuong-1", "quiz", "Kiểm tra");
+  courseId = (await createCourse(db, { slug: "khoa-gift", title: "Khóa GIFT" })).id;
+  await addItem(db, courseId, "chuong-1", "quiz", "Kiểm tra");
   srv = await startTestServer(db);
 });
 afterAll(async () => {
@@ -41,7 +42,7 @@ test("uploading GIFT keeps supported questions and lists the others with their l
   expect(html).toContain("Đã nhập 2 câu hỏi; 2 câu không nhận.");
   expect(html).toMatch(/Dòng 3:/);
   expect(html).toMatch(/Dòng 5:/);
-  const item = db.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, "kiem-tra"))).get()!;
+  const item = (await first(db.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, "kiem-tra")))))!;
   expect(parseGift(item.source!).questions.map((q) => q.kind)).toEqual(["numerical", "truefalse"]);
   const gift = await (await c.request(`/manage/courses/${courseId}/quizzes/kiem-tra/gift`)).text();
   expect(parseGift(gift).questions.map((q) => q.id)).toEqual(["a", "d"]);
@@ -52,7 +53,7 @@ test("settings are validated and saved; a trainer who is not the author is refus
   await c.signIn("ADMIN");
   const form = { passPercent: "80", attemptsAllowed: "2", timeLimitMinutes: "15", openAt: "", closeAt: "", drawCount: "", drawCategory: "", shuffle: "on", reviewCorrectness: "on", reviewAnswers: "after-pass", completionRule: "pass" };
   expect((await c.request(`/manage/courses/${courseId}/quizzes/kiem-tra`, { form })).status).toBe(200);
-  const s = db.select().from(quizSettings).where(eq(quizSettings.courseId, courseId)).get()!;
+  const s = (await first(db.select().from(quizSettings).where(eq(quizSettings.courseId, courseId))))!;
   expect([s.passPercent, s.attemptsAllowed, s.timeLimitSeconds, s.reviewFeedback, s.reviewAnswers]).toEqual([80, 2, 900, false, "after-pass"]);
   const bad = await c.request(`/manage/courses/${courseId}/quizzes/kiem-tra`, { form: { ...form, openAt: "2026-05-02T08:00", closeAt: "2026-05-01T08:00" } });
   expect(await bad.text()).toContain("Thời điểm đóng phải sau thời điểm mở.");
@@ -61,7 +62,7 @@ test("settings are validated and saved; a trainer who is not the author is refus
   expect((await tr.request(`/manage/courses/${courseId}/quizzes/kiem-tra`)).status).toBe(403);
   expect((await tr.request(`/manage/courses/${courseId}/quizzes/kiem-tra/gift`)).status).toBe(403);
   expect((await tr.request(`/manage/courses/${courseId}/quizzes/kiem-tra`, { form: { ...form, passPercent: "1" } })).status).toBe(403);
-  expect(db.select().from(quizSettings).where(eq(quizSettings.courseId, courseId)).get()!.passPercent).toBe(80);
+  expect((await first(db.select().from(quizSettings).where(eq(quizSettings.courseId, courseId))))!.passPercent).toBe(80);
 });
 
 test("npm run quiz:import reports unsupported questions by line and exits 3", () => {

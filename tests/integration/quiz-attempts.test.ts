@@ -1,3 +1,5 @@
+import { first } from "#db/first.ts";
+import { writeTx } from "#db/client.server.ts";
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
 import fs from "node:fs";
 import os from "node:os";
@@ -35,20 +37,20 @@ const GIFT = `$CATEGORY: khoa-quiz/cuoi-khoa
 ::q3::Xác thực hai bước làm tài khoản an toàn hơn.{T#${CANARY_FEEDBACK}#${CANARY_FEEDBACK}}
 `;
 
-let db: ReturnType<typeof testDb>;
+let db: Awaited<ReturnType<typeof testDb>>;
 let tmp: string;
 let srv: Awaited<ReturnType<typeof startTestServer>>;
 let member: Awaited<ReturnType<typeof makeMember>>;
 let other: Awaited<ReturnType<typeof makeMember>>;
 let courseId: number;
 
-function course() {
-  return getCourseBySlug(db, "khoa-quiz")!;
+async function course() {
+  return (await getCourseBySlug(db, "khoa-quiz"))!;
 }
 
 beforeAll(async () => {
   db = testDb();
-  const t = makeTree(db);
+  const t = await makeTree(db);
   member = await makeMember(db, t.a1, { code: "HOC-VIEN" });
   other = await makeMember(db, t.a1, { code: "NGUOI-KHAC" });
   await makeMember(db, t.a, { code: "TRAINER-A", role: "trainer", scopes: [t.a] });
@@ -68,8 +70,8 @@ beforeAll(async () => {
   );
   const loaded = loadPackage(dir);
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-  courseId = importPackage(db, path.join(tmp, "data"), loaded.pkg, null).courseId;
-  assignToUnit(db, { courseId, unitId: t.root.id, dueAt: null, actorId: null });
+  courseId = (await importPackage(db, path.join(tmp, "data"), loaded.pkg, null)).courseId;
+  await assignToUnit(db, { courseId, unitId: t.root.id, dueAt: null, actorId: null });
   srv = await startTestServer(db, { DATA_DIR: path.join(tmp, "data") });
 });
 afterAll(async () => {
@@ -77,9 +79,9 @@ afterAll(async () => {
   dropDb(db);
   fs.rmSync(tmp, { recursive: true, force: true });
 });
-beforeEach(() => {
-  db.delete(quizAttempts).run();
-  db.delete(quizSettings).run();
+beforeEach(async () => {
+  await writeTx(db, async (tx) => tx.delete(quizAttempts));
+  await writeTx(db, async (tx) => tx.delete(quizSettings));
 });
 
 test("no answer or feedback canary reaches the member before submission, on any page or data request", async () => {
@@ -117,35 +119,35 @@ test("no answer or feedback canary reaches the member before submission, on any 
 
 test("two concurrent starts give one attempt; attempt numbers are unique; submitting twice is idempotent", async () => {
   const now = new Date();
-  const [a, b] = [startAttempt(db, member.id, course(), "kiem-tra", now), startAttempt(db, member.id, course(), "kiem-tra", now)];
+  const [a, b] = await Promise.all([startAttempt(db, member.id, await course(), "kiem-tra", now), startAttempt(db, member.id, await course(), "kiem-tra", now)]);
   expect(a.id).toBe(b.id);
   const c = client(srv.origin);
   await c.signIn("HOC-VIEN");
   const starts = await Promise.all([1, 2, 3].map(() => c.request("/courses/khoa-quiz/kiem-tra", { form: { intent: "start" } })));
   expect(new Set(starts.map((r) => r.headers.get("location")))).toEqual(new Set([`/quiz/${a.id}`]));
   const questions = a.questions as Question[];
-  for (const q of questions) saveAnswer(db, member.id, a.id, q.id, correctResponse(q), now);
-  const first = submitAttempt(db, member.id, a.id, now);
-  const second = submitAttempt(db, member.id, a.id, new Date(now.getTime() + 5000));
+  for (const q of questions) await saveAnswer(db, member.id, a.id, q.id, correctResponse(q), now);
+  const first = await submitAttempt(db, member.id, a.id, now);
+  const second = await submitAttempt(db, member.id, a.id, new Date(now.getTime() + 5000));
   expect(first.score).toBe(1);
   expect(second).toEqual(first);
-  const next = startAttempt(db, member.id, course(), "kiem-tra", now);
+  const next = await startAttempt(db, member.id, await course(), "kiem-tra", now);
   expect(next.attemptNo).toBe(2);
-  expect(attemptsOf(db, member.id, courseId, "kiem-tra").map((x) => x.attemptNo)).toEqual([2, 1]);
+  expect((await attemptsOf(db, member.id, courseId, "kiem-tra")).map((x) => x.attemptNo)).toEqual([2, 1]);
 });
 
 test("answers after the deadline plus grace are refused; an abandoned attempt closes with what was saved", async () => {
-  db.insert(quizSettings).values({ courseId, itemKey: "kiem-tra", timeLimitSeconds: 60, attemptsAllowed: 5, updatedAt: new Date() }).run();
+  await writeTx(db, async (tx) => tx.insert(quizSettings).values({ courseId, itemKey: "kiem-tra", timeLimitSeconds: 60, attemptsAllowed: 5, updatedAt: new Date() }));
   const t0 = new Date("2026-05-01T08:00:00Z");
-  const a = startAttempt(db, member.id, course(), "kiem-tra", t0);
+  const a = await startAttempt(db, member.id, await course(), "kiem-tra", t0);
   expect(a.deadlineAt!.getTime()).toBe(t0.getTime() + 60_000);
   const q2 = (a.questions as Question[]).find((q) => q.id === "q2")!;
-  saveAnswer(db, member.id, a.id, q2.id, { text: "OTP" }, new Date(t0.getTime() + 59_000));
+  await saveAnswer(db, member.id, a.id, q2.id, { text: "OTP" }, new Date(t0.getTime() + 59_000));
   // Within the grace period: accepted.
-  saveAnswer(db, member.id, a.id, q2.id, { text: "OTP" }, new Date(t0.getTime() + 60_000 + GRACE_MS - 1));
+  await saveAnswer(db, member.id, a.id, q2.id, { text: "OTP" }, new Date(t0.getTime() + 60_000 + GRACE_MS - 1));
   const q3 = (a.questions as Question[]).find((q) => q.id === "q3")!;
-  expect(() => saveAnswer(db, member.id, a.id, q3.id, { value: true }, new Date(t0.getTime() + 60_000 + GRACE_MS + 1))).toThrow(DomainError);
-  const closed = db.select().from(quizAttempts).where(eq(quizAttempts.id, a.id)).get()!;
+  await expect(async () => saveAnswer(db, member.id, a.id, q3.id, { value: true }, new Date(t0.getTime() + 60_000 + GRACE_MS + 1))).rejects.toThrow(DomainError);
+  const closed = (await first(db.select().from(quizAttempts).where(eq(quizAttempts.id, a.id))))!;
   expect(closed.state).toBe("expired");
   // One of three questions right, and the late true/false answer did not count.
   expect(closed.score).toBeCloseTo(1 / 3, 5);
@@ -154,25 +156,25 @@ test("answers after the deadline plus grace are refused; an abandoned attempt cl
 test("passing completes the quiz item and, with every lesson read, the course", async () => {
   const now = new Date();
   const { itemProgress } = await import("#db/schema/index.ts");
-  db.insert(itemProgress).values({ memberId: other.id, courseId, itemKey: "bai-1", state: "completed", startedAt: now, completedAt: now }).run();
-  const a = startAttempt(db, other.id, course(), "kiem-tra", now);
-  for (const q of a.questions as Question[]) saveAnswer(db, other.id, a.id, q.id, correctResponse(q), now);
-  const done = submitAttempt(db, other.id, a.id, new Date(now.getTime() + 1000));
+  await writeTx(db, async (tx) => tx.insert(itemProgress).values({ memberId: other.id, courseId, itemKey: "bai-1", state: "completed", startedAt: now, completedAt: now }));
+  const a = await startAttempt(db, other.id, await course(), "kiem-tra", now);
+  for (const q of a.questions as Question[]) await saveAnswer(db, other.id, a.id, q.id, correctResponse(q), now);
+  const done = await submitAttempt(db, other.id, a.id, new Date(now.getTime() + 1000));
   expect(done.passed).toBe(true);
-  const completion = db.select().from(courseCompletions).where(and(eq(courseCompletions.memberId, other.id), eq(courseCompletions.courseId, courseId))).get();
+  const completion = await first(db.select().from(courseCompletions).where(and(eq(courseCompletions.memberId, other.id), eq(courseCompletions.courseId, courseId))));
   expect(completion?.completedAt.getTime()).toBe(now.getTime() + 1000);
 });
 
 test("only the owner may open or change an attempt; a trainer in scope reads it; others get 404", async () => {
-  const a = startAttempt(db, member.id, course(), "kiem-tra");
+  const a = await startAttempt(db, member.id, await course(), "kiem-tra");
   const intruder = client(srv.origin);
   await intruder.signIn("NGUOI-KHAC");
   expect((await intruder.request(`/quiz/${a.id}`)).status).toBe(404);
   const save = await intruder.request(`/api/quiz/${a.id}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ questionId: "q2", response: { text: "x" } }) });
   expect(save.status).toBe(404);
   expect((await intruder.request(`/quiz/${a.id}`, { form: { intent: "submit" } })).status).toBe(404);
-  expect(db.select().from(quizAttempts).where(eq(quizAttempts.id, a.id)).get()!.state).toBe("open");
-  submitAttempt(db, member.id, a.id);
+  expect((await first(db.select().from(quizAttempts).where(eq(quizAttempts.id, a.id))))!.state).toBe("open");
+  await submitAttempt(db, member.id, a.id);
   const trainerA = client(srv.origin);
   await trainerA.signIn("TRAINER-A");
   const read = await trainerA.request(`/quiz/${a.id}`);
@@ -184,25 +186,25 @@ test("only the owner may open or change an attempt; a trainer in scope reads it;
 });
 
 test("correct answers stay hidden while attempts remain, unless the settings say otherwise", async () => {
-  db.insert(quizSettings).values({ courseId, itemKey: "kiem-tra", attemptsAllowed: 2, reviewFeedback: false, updatedAt: new Date() }).run();
-  const a = startAttempt(db, member.id, course(), "kiem-tra");
-  submitAttempt(db, member.id, a.id);
+  await writeTx(db, async (tx) => tx.insert(quizSettings).values({ courseId, itemKey: "kiem-tra", attemptsAllowed: 2, reviewFeedback: false, updatedAt: new Date() }));
+  const a = await startAttempt(db, member.id, await course(), "kiem-tra");
+  await submitAttempt(db, member.id, a.id);
   const c = client(srv.origin);
   await c.signIn("HOC-VIEN");
   const page = await (await c.request(`/quiz/${a.id}`)).text();
   expect(page).not.toContain("OTP");
   expect(page).not.toContain(CANARY_FEEDBACK);
-  const b = startAttempt(db, member.id, course(), "kiem-tra");
-  submitAttempt(db, member.id, b.id);
+  const b = await startAttempt(db, member.id, await course(), "kiem-tra");
+  await submitAttempt(db, member.id, b.id);
   const last = await (await c.request(`/quiz/${b.id}`)).text();
   expect(last).toContain("OTP");
 });
 
 test("My progress lists every item with its state and the best quiz score", async () => {
-  const a = startAttempt(db, member.id, course(), "kiem-tra");
+  const a = await startAttempt(db, member.id, await course(), "kiem-tra");
   const q2 = (a.questions as Question[]).find((q) => q.id === "q2")!;
-  saveAnswer(db, member.id, a.id, q2.id, { text: "OTP" });
-  submitAttempt(db, member.id, a.id);
+  await saveAnswer(db, member.id, a.id, q2.id, { text: "OTP" });
+  await submitAttempt(db, member.id, a.id);
   const c = client(srv.origin);
   await c.signIn("HOC-VIEN");
   const html = await (await c.request("/progress")).text();

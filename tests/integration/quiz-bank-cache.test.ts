@@ -12,21 +12,21 @@ afterEach(() => {
   for (const db of open.splice(0)) dropDb(db);
 });
 
-function quizIn(gift: string) {
+async function quizIn(gift: string) {
   const db = testDb();
   open.push(db);
-  const { course, quizKey } = makeQuizCourse(db, { gift, quizTitle: "Kiểm tra cuối khóa" });
+  const { course, quizKey } = await makeQuizCourse(db, { gift, quizTitle: "Kiểm tra cuối khóa" });
   return { db, course, quizKey };
 }
 
-test("two databases with the same version id and item key each get their own bank", () => {
-  const a = quizIn("::a::Thủ đô của Việt Nam là Hà Nội?{T}\n");
-  const b = quizIn("::b::Hai cộng hai bằng năm?{F}\n\n::c::Một năm có mười hai tháng?{T}\n");
+test("two databases with the same version id and item key each get their own bank", async () => {
+  const a = await quizIn("::a::Thủ đô của Việt Nam là Hà Nội?{T}\n");
+  const b = await quizIn("::b::Hai cộng hai bằng năm?{F}\n\n::c::Một năm có mười hai tháng?{T}\n");
   expect(a.course.publishedVersionId).toBe(b.course.publishedVersionId);
   expect(a.quizKey).toBe(b.quizKey);
-  expect(quizBank(a.db, a.course, a.quizKey).questions.map((q) => q.text)).toEqual(["Thủ đô của Việt Nam là Hà Nội?"]);
-  expect(quizBank(b.db, b.course, b.quizKey).questions.map((q) => q.text)).toEqual(["Hai cộng hai bằng năm?", "Một năm có mười hai tháng?"]);
+  expect((await quizBank(a.db, a.course, a.quizKey)).questions.map((q) => q.text)).toEqual(["Thủ đô của Việt Nam là Hà Nội?"]);
+  expect((await quizBank(b.db, b.course, b.quizKey)).questions.map((q) => q.text)).toEqual(["Hai cộng hai bằng năm?", "Một năm có mười hai tháng?"]);
   // Asked again, each database still reads its own (now from the cache).
-  expect(quizBank(a.db, a.course, a.quizKey).questions).toHaveLength(1);
-  expect(quizBank(a.db, a.course, a.quizKey).questions).toBe(quizBank(a.db, a.course, a.quizKey).questions);
+  expect((await quizBank(a.db, a.course, a.quizKey)).questions).toHaveLength(1);
+  expect((await quizBank(a.db, a.course, a.quizKey)).questions).toBe((await quizBank(a.db, a.course, a.quizKey)).questions);
 });

@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
@@ -21,22 +22,22 @@ import { courseItems } from "#db/schema/index.ts";
  * rest; bad input comes back as every problem at once with nothing written; and an attempt already
  * started keeps its questions whatever the bank becomes.
  */
-let db: ReturnType<typeof testDb>;
+let db: Awaited<ReturnType<typeof testDb>>;
 let courseId: number;
 
-beforeAll(() => {
+beforeAll(async () => {
   db = testDb();
-  courseId = createCourse(db, { slug: "khoa-soan", title: "Khóa soạn câu hỏi" }).id;
+  courseId = (await createCourse(db, { slug: "khoa-soan", title: "Khóa soạn câu hỏi" })).id;
 });
 afterAll(() => dropDb(db));
 
 let itemSeq = 0;
-function newQuiz(): string {
-  return addItem(db, courseId, "chuong-1", "quiz", `Kiểm tra ${++itemSeq}`).key;
+async function newQuiz(): Promise<string> {
+  return (await addItem(db, courseId, "chuong-1", "quiz", `Kiểm tra ${++itemSeq}`)).key;
 }
 
-function source(itemKey: string): string {
-  return db.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, itemKey))).get()!.source ?? "";
+async function source(itemKey: string): Promise<string> {
+  return (await first(db.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, itemKey)))))!.source ?? "";
 }
 
 function draft(kind: EditableKind, fields: Partial<QuestionDraft>): QuestionDraft {
@@ -48,13 +49,13 @@ function posted(entries: [string, string][]): QuestionDraft {
   return questionDraftSchema.parse(nestFormEntries(entries));
 }
 
-function save(itemKey: string, d: QuestionDraft, index: number | null = null) {
-  return saveQuestion(db, courseId, itemKey, { revision: editableBank(db, courseId, itemKey).revision, index, draft: d });
+async function save(itemKey: string, d: QuestionDraft, index: number | null = null) {
+  return saveQuestion(db, courseId, itemKey, { revision: (await editableBank(db, courseId, itemKey)).revision, index, draft: d });
 }
 
-function refusal(fn: () => unknown): DomainError {
+async function refusal(fn: () => unknown): Promise<DomainError> {
   try {
-    fn();
+    await fn();
   } catch (e) {
     if (e instanceof DomainError) return e;
     throw e;
@@ -151,11 +152,11 @@ const CASES: { kind: EditableKind; draft: QuestionDraft; gift: string }[] = [
   },
 ];
 
-test.each(CASES)("a $kind question made in the editor is the one hand-written GIFT gives, and its download re-imports unchanged", ({ draft: d, gift }) => {
-  const edited = newQuiz();
-  const r = save(edited, d);
+test.each(CASES)("a $kind question made in the editor is the one hand-written GIFT gives, and its download re-imports unchanged", async ({ draft: d, gift }) => {
+  const edited = await newQuiz();
+  const r = await save(edited, d);
   expect(r).toMatchObject({ ok: true, index: 0 });
-  const bank = editableBank(db, courseId, edited);
+  const bank = await editableBank(db, courseId, edited);
   expect(bank.problems).toEqual([]);
 
   const hand = parseGift(gift);
@@ -165,16 +166,16 @@ test.each(CASES)("a $kind question made in the editor is the one hand-written GI
 
   // The download (what the GIFT route sends), uploaded into another quiz, is the same bank.
   const download = exportGift(bank.questions);
-  const again = newQuiz();
-  expect(importGiftBank(db, courseId, again, download, { strict: true }).problems).toEqual([]);
-  expect(editableBank(db, courseId, again).questions).toEqual(bank.questions);
+  const again = await newQuiz();
+  expect((await importGiftBank(db, courseId, again, download, { strict: true })).problems).toEqual([]);
+  expect((await editableBank(db, courseId, again)).questions).toEqual(bank.questions);
 
   // Opening the question in the form and saving it unchanged changes nothing.
-  expect(save(edited, draftOfQuestion(bank.questions[0]!), 0).ok).toBe(true);
-  expect(editableBank(db, courseId, edited).questions).toEqual(bank.questions);
+  expect((await save(edited, draftOfQuestion(bank.questions[0]!), 0)).ok).toBe(true);
+  expect((await editableBank(db, courseId, edited)).questions).toEqual(bank.questions);
 });
 
-test("the action's form parsing reads rows by index and ignores spare blank rows", () => {
+test("the action's form parsing reads rows by index and ignores spare blank rows", async () => {
   const d = posted([
     ["kind", "single"],
     ["text", "Chọn đáp án đúng"],
@@ -186,9 +187,9 @@ test("the action's form parsing reads rows by index and ignores spare blank rows
     ["options.3.percent", "0"],
     ["shuffle", "on"],
   ]);
-  const key = newQuiz();
-  expect(save(key, d).ok).toBe(true);
-  const q = editableBank(db, courseId, key).questions[0]!;
+  const key = await newQuiz();
+  expect((await save(key, d)).ok).toBe(true);
+  const q = (await editableBank(db, courseId, key)).questions[0]!;
   expect(q.kind === "single" && q.options.map((o) => [o.text, o.percent])).toEqual([
     ["Sai", 0],
     ["Đúng", 100],
@@ -197,142 +198,142 @@ test("the action's form parsing reads rows by index and ignores spare blank rows
   expect(() => posted([["kind", "single"], ["options.0.percent", "x".repeat(21)]])).toThrow();
 });
 
-function bankOf(itemKey: string) {
-  return editableBank(db, courseId, itemKey).questions.map((q) => q.text);
+async function bankOf(itemKey: string) {
+  return (await editableBank(db, courseId, itemKey)).questions.map((q) => q.text);
 }
 
-test("editing one question, reordering and deleting keep every other question as it was", () => {
-  const key = newQuiz();
-  importGiftBank(db, courseId, key, "::a::Câu A{T}\n\n::b::Câu B{F}\n\n::c::Câu C{=x =y}\n\n$CATEGORY: nhom\n\n::d::Câu D{#4}\n\n::e::Câu E{T}\n");
-  const before = editableBank(db, courseId, key).questions;
+test("editing one question, reordering and deleting keep every other question as it was", async () => {
+  const key = await newQuiz();
+  await importGiftBank(db, courseId, key, "::a::Câu A{T}\n\n::b::Câu B{F}\n\n::c::Câu C{=x =y}\n\n$CATEGORY: nhom\n\n::d::Câu D{#4}\n\n::e::Câu E{T}\n");
+  const before = (await editableBank(db, courseId, key)).questions;
 
   // Edit B: a new text and answer; A, C, D, E untouched.
   const b = draftOfQuestion(before[1]!);
-  expect(save(key, { ...b, text: "Câu B đã sửa", correct: "true" }, 1)).toMatchObject({ ok: true, index: 1 });
-  const afterEdit = editableBank(db, courseId, key).questions;
+  expect(await save(key, { ...b, text: "Câu B đã sửa", correct: "true" }, 1)).toMatchObject({ ok: true, index: 1 });
+  const afterEdit = (await editableBank(db, courseId, key)).questions;
   expect(afterEdit[1]).toMatchObject({ id: "b", text: "Câu B đã sửa", kind: "truefalse", correct: true });
   expect([0, 2, 3, 4].map((i) => afterEdit[i])).toEqual([0, 2, 3, 4].map((i) => before[i]));
 
-  const rev = () => editableBank(db, courseId, key).revision;
-  expect(moveQuestion(db, courseId, key, { revision: rev(), from: 2, to: 0 })).toMatchObject({ ok: true, index: 0 });
-  expect(bankOf(key)).toEqual(["Câu C", "Câu A", "Câu B đã sửa", "Câu D", "Câu E"]);
-  expect(moveQuestion(db, courseId, key, { revision: rev(), from: 4, to: 3 })).toMatchObject({ ok: true, index: 3 });
-  expect(bankOf(key)).toEqual(["Câu C", "Câu A", "Câu B đã sửa", "Câu E", "Câu D"]);
+  const rev = async () => (await editableBank(db, courseId, key)).revision;
+  expect(await moveQuestion(db, courseId, key, { revision: await rev(), from: 2, to: 0 })).toMatchObject({ ok: true, index: 0 });
+  expect(await bankOf(key)).toEqual(["Câu C", "Câu A", "Câu B đã sửa", "Câu D", "Câu E"]);
+  expect(await moveQuestion(db, courseId, key, { revision: await rev(), from: 4, to: 3 })).toMatchObject({ ok: true, index: 3 });
+  expect(await bankOf(key)).toEqual(["Câu C", "Câu A", "Câu B đã sửa", "Câu E", "Câu D"]);
   // A categorised question cannot go above the uncategorised ones: GIFT has no way back to the top.
-  expect(moveQuestion(db, courseId, key, { revision: rev(), from: 3, to: 0 })).toMatchObject({ ok: true, index: 3 });
-  expect(bankOf(key)).toEqual(["Câu C", "Câu A", "Câu B đã sửa", "Câu E", "Câu D"]);
+  expect(await moveQuestion(db, courseId, key, { revision: await rev(), from: 3, to: 0 })).toMatchObject({ ok: true, index: 3 });
+  expect(await bankOf(key)).toEqual(["Câu C", "Câu A", "Câu B đã sửa", "Câu E", "Câu D"]);
   // Giving a question a category moves it to the first place GIFT allows: the top of the categories.
-  const a = draftOfQuestion(editableBank(db, courseId, key).questions[1]!);
-  expect(save(key, { ...a, category: "nhom" }, 1)).toMatchObject({ ok: true, index: 2 });
-  expect(bankOf(key)).toEqual(["Câu C", "Câu B đã sửa", "Câu A", "Câu E", "Câu D"]);
+  const a = draftOfQuestion((await editableBank(db, courseId, key)).questions[1]!);
+  expect(await save(key, { ...a, category: "nhom" }, 1)).toMatchObject({ ok: true, index: 2 });
+  expect(await bankOf(key)).toEqual(["Câu C", "Câu B đã sửa", "Câu A", "Câu E", "Câu D"]);
 
-  expect(deleteQuestion(db, courseId, key, { revision: rev(), index: 1 })).toMatchObject({ ok: true });
-  expect(bankOf(key)).toEqual(["Câu C", "Câu A", "Câu E", "Câu D"]);
-  expect(editableBank(db, courseId, key).questions.find((q) => q.id === "c")).toEqual(before[2]);
-  expect(source(key)).toBe(exportGift(editableBank(db, courseId, key).questions));
+  expect(await deleteQuestion(db, courseId, key, { revision: await rev(), index: 1 })).toMatchObject({ ok: true });
+  expect(await bankOf(key)).toEqual(["Câu C", "Câu A", "Câu E", "Câu D"]);
+  expect((await editableBank(db, courseId, key)).questions.find((q) => q.id === "c")).toEqual(before[2]);
+  expect(await source(key)).toBe(exportGift((await editableBank(db, courseId, key)).questions));
 });
 
-test("invalid input comes back as clear messages in both languages and writes nothing", () => {
-  const key = newQuiz();
-  importGiftBank(db, courseId, key, "::a::Câu A{T}\n");
-  const stored = source(key);
-  const errorsOf = (d: QuestionDraft) => {
-    const r = save(key, d);
+test("invalid input comes back as clear messages in both languages and writes nothing", async () => {
+  const key = await newQuiz();
+  await importGiftBank(db, courseId, key, "::a::Câu A{T}\n");
+  const stored = await source(key);
+  const errorsOf = async (d: QuestionDraft) => {
+    const r = await save(key, d);
     expect(r.ok).toBe(false);
-    expect(source(key)).toBe(stored);
+    expect(await source(key)).toBe(stored);
     return r.ok ? [] : r.errors;
   };
 
-  expect(errorsOf(draft("single", { text: "Không có đáp án đúng", options: [{ text: "x", percent: "0", feedback: "" }, { text: "y", percent: "50", feedback: "" }] }))).toEqual([
+  expect(await errorsOf(draft("single", { text: "Không có đáp án đúng", options: [{ text: "x", percent: "0", feedback: "" }, { text: "y", percent: "50", feedback: "" }] }))).toEqual([
     { vi: "Câu một đáp án đúng cần một phương án được 100% (dấu =).", en: "A single-choice question needs an option worth 100% (marked with =)." },
   ]);
-  expect(errorsOf(draft("multiple", { text: "Tổng 80", options: [{ text: "x", percent: "40", feedback: "" }, { text: "y", percent: "40", feedback: "" }] }))[0]!.vi).toBe(
+  expect((await errorsOf(draft("multiple", { text: "Tổng 80", options: [{ text: "x", percent: "40", feedback: "" }, { text: "y", percent: "40", feedback: "" }] })))[0]!.vi).toBe(
     "Tổng trọng số của các phương án đúng phải là 100% (hiện là 80%).",
   );
-  const many = errorsOf(draft("numerical", { text: "", weight: "0", numeric: [{ mode: "range", value: "", tolerance: "", min: "năm", max: "2", percent: "100", feedback: "" }] }));
+  const many = await errorsOf(draft("numerical", { text: "", weight: "0", numeric: [{ mode: "range", value: "", tolerance: "", min: "năm", max: "2", percent: "100", feedback: "" }] }));
   expect(many.map((m) => m.en)).toEqual(["The question's mark must be greater than 0.", 'Minimum (answer 1): "năm" is not a number.']);
-  expect(errorsOf(draft("numerical", { text: "Khoảng", numeric: [{ mode: "range", value: "", tolerance: "", min: "5", max: "2", percent: "100", feedback: "" }] }))[0]!.en).toBe(
+  expect((await errorsOf(draft("numerical", { text: "Khoảng", numeric: [{ mode: "range", value: "", tolerance: "", min: "5", max: "2", percent: "100", feedback: "" }] })))[0]!.en).toBe(
     "Range 5..2 is invalid: the minimum exceeds the maximum.",
   );
-  expect(errorsOf(draft("matching", { text: "Một cặp", pairs: [{ left: "a", right: "b", feedback: "" }, { left: "c", right: "", feedback: "" }] })).map((m) => m.vi)).toEqual([
+  expect((await errorsOf(draft("matching", { text: "Một cặp", pairs: [{ left: "a", right: "b", feedback: "" }, { left: "c", right: "", feedback: "" }] }))).map((m) => m.vi)).toEqual([
     "Cặp 2 cần cả vế trái và vế phải.",
   ]);
-  expect(errorsOf(draft("matching", { text: "Trùng", pairs: [{ left: "a", right: "b", feedback: "" }, { left: "a", right: "c", feedback: "" }] })).map((m) => m.vi)).toEqual([
+  expect((await errorsOf(draft("matching", { text: "Trùng", pairs: [{ left: "a", right: "b", feedback: "" }, { left: "a", right: "c", feedback: "" }] }))).map((m) => m.vi)).toEqual([
     'Vế trái bị trùng: "a".',
   ]);
-  expect(errorsOf(draft("short", { text: "Rỗng", answers: [{ text: "", percent: "100", feedback: "Chỉ có nhận xét" }] })).map((m) => m.vi)).toEqual(["Đáp án 1 chưa có nội dung."]);
-  expect(errorsOf(draft("truefalse", { text: "   " })).map((m) => m.en)).toEqual(["The question has no text."]);
+  expect((await errorsOf(draft("short", { text: "Rỗng", answers: [{ text: "", percent: "100", feedback: "Chỉ có nhận xét" }] }))).map((m) => m.vi)).toEqual(["Đáp án 1 chưa có nội dung."]);
+  expect((await errorsOf(draft("truefalse", { text: "   " }))).map((m) => m.en)).toEqual(["The question has no text."]);
   // GIFT reads a first category segment like "$course$" as Moodle's context and drops it.
-  expect(errorsOf(draft("truefalse", { text: "Danh mục lạ", category: "$course$/top" }))[0]!.en).toBe('A category cannot start with "$course$": GIFT (Moodle) reads it as a context, not a category name.');
+  expect((await errorsOf(draft("truefalse", { text: "Danh mục lạ", category: "$course$/top" })))[0]!.en).toBe('A category cannot start with "$course$": GIFT (Moodle) reads it as a context, not a category name.');
   // A matching left side with "->" cannot be written in GIFT.
-  expect(errorsOf(draft("matching", { text: "Mũi tên", pairs: [{ left: "a -> b", right: "c", feedback: "" }, { left: "d", right: "e", feedback: "" }] }))[0]!.en).toMatch(/"->"/);
+  expect((await errorsOf(draft("matching", { text: "Mũi tên", pairs: [{ left: "a -> b", right: "c", feedback: "" }, { left: "d", right: "e", feedback: "" }] })))[0]!.en).toMatch(/"->"/);
 });
 
-test("an edit made on an older page, a missing question and a bank with unreadable questions are refused", () => {
-  const key = newQuiz();
-  importGiftBank(db, courseId, key, "::a::Câu A{T}\n");
-  const old = editableBank(db, courseId, key).revision;
-  expect(save(key, draft("truefalse", { text: "Câu mới" })).ok).toBe(true);
-  const stale = refusal(() => saveQuestion(db, courseId, key, { revision: old, index: null, draft: draft("truefalse", { text: "Câu cũ" }) }));
+test("an edit made on an older page, a missing question and a bank with unreadable questions are refused", async () => {
+  const key = await newQuiz();
+  await importGiftBank(db, courseId, key, "::a::Câu A{T}\n");
+  const old = (await editableBank(db, courseId, key)).revision;
+  expect((await save(key, draft("truefalse", { text: "Câu mới" }))).ok).toBe(true);
+  const stale = await refusal(() => saveQuestion(db, courseId, key, { revision: old, index: null, draft: draft("truefalse", { text: "Câu cũ" }) }));
   expect([stale.key, stale.status]).toEqual(["quizEditor.error.stale", 409]);
-  expect(refusal(() => deleteQuestion(db, courseId, key, { revision: old, index: 0 })).key).toBe("quizEditor.error.stale");
-  expect(bankOf(key)).toEqual(["Câu A", "Câu mới"]);
-  const rev = editableBank(db, courseId, key).revision;
-  expect(refusal(() => deleteQuestion(db, courseId, key, { revision: rev, index: 2 })).key).toBe("quizEditor.error.noSuchQuestion");
-  expect(refusal(() => saveQuestion(db, courseId, key, { revision: rev, index: 5, draft: draft("truefalse", { text: "x" }) })).status).toBe(404);
+  expect((await refusal(() => deleteQuestion(db, courseId, key, { revision: old, index: 0 }))).key).toBe("quizEditor.error.stale");
+  expect(await bankOf(key)).toEqual(["Câu A", "Câu mới"]);
+  const rev = (await editableBank(db, courseId, key)).revision;
+  expect((await refusal(() => deleteQuestion(db, courseId, key, { revision: rev, index: 2 }))).key).toBe("quizEditor.error.noSuchQuestion");
+  expect((await refusal(() => saveQuestion(db, courseId, key, { revision: rev, index: 5, draft: draft("truefalse", { text: "x" }) }))).status).toBe(404);
 
-  importGiftBank(db, courseId, key, "::a::Câu A{T}\n\n::b::Tự luận{}\n");
-  const broken = editableBank(db, courseId, key);
-  const e = refusal(() => deleteQuestion(db, courseId, key, { revision: broken.revision, index: 0 }));
+  await importGiftBank(db, courseId, key, "::a::Câu A{T}\n\n::b::Tự luận{}\n");
+  const broken = await editableBank(db, courseId, key);
+  const e = await refusal(() => deleteQuestion(db, courseId, key, { revision: broken.revision, index: 0 }));
   expect([e.key, e.params]).toEqual(["quizEditor.error.bankHasProblems", { n: 1 }]);
-  expect(source(key)).toBe("::a::Câu A{T}\n\n::b::Tự luận{}\n");
+  expect(await source(key)).toBe("::a::Câu A{T}\n\n::b::Tự luận{}\n");
 });
 
 test("changing the bank never changes an attempt already started", async () => {
-  const t = makeTree(db);
+  const t = await makeTree(db);
   const member = await makeMember(db, t.a1);
-  const { course, quizKey } = makeQuizCourse(db, {
+  const { course, quizKey } = await makeQuizCourse(db, {
     assignTo: t.root,
     passPercent: 100,
     gift: "::q1::Thủ đô?{=Hà Nội ~Huế}\n\n::q2::Một cộng một?{#2}\n\n::q3::Trời xanh.{T}\n",
   });
-  const attempt = startAttempt(db, member.id, course, quizKey);
+  const attempt = await startAttempt(db, member.id, course, quizKey);
   const pinned = structuredClone(attempt.questions) as Question[];
 
   // The trainer makes Huế the right answer, deletes q2, adds a question, and publishes.
   const bank = () => saveQuestionIn(course.id, quizKey);
-  const q1 = draftOfQuestion(editableBank(db, course.id, quizKey).questions[0]!);
-  expect(bank()({ ...q1, options: q1.options.map((o) => ({ ...o, percent: o.text === "Huế" ? "100" : "0" })) }, 0).ok).toBe(true);
-  expect(deleteQuestion(db, course.id, quizKey, { revision: editableBank(db, course.id, quizKey).revision, index: 1 }).ok).toBe(true);
-  expect(bank()(draft("truefalse", { title: "q4", text: "Câu mới." }), null).ok).toBe(true);
-  publishCourse(db, course.id, null);
-  const republished = getCourse(db, course.id)!;
+  const q1 = draftOfQuestion((await editableBank(db, course.id, quizKey)).questions[0]!);
+  expect((await bank()({ ...q1, options: q1.options.map((o) => ({ ...o, percent: o.text === "Huế" ? "100" : "0" })) }, 0)).ok).toBe(true);
+  expect((await deleteQuestion(db, course.id, quizKey, { revision: (await editableBank(db, course.id, quizKey)).revision, index: 1 })).ok).toBe(true);
+  expect((await bank()(draft("truefalse", { title: "q4", text: "Câu mới." }), null)).ok).toBe(true);
+  await publishCourse(db, course.id, null);
+  const republished = (await getCourse(db, course.id))!;
 
-  const again = startAttempt(db, member.id, republished, quizKey);
+  const again = await startAttempt(db, member.id, republished, quizKey);
   expect(again.id).toBe(attempt.id);
   expect(again.questions).toEqual(pinned);
 
   // Graded against what the member was shown: the old right answers still score full marks.
-  for (const q of pinned) saveAnswer(db, member.id, attempt.id, q.id, correctResponse(q));
-  const done = submitAttempt(db, member.id, attempt.id);
+  for (const q of pinned) await saveAnswer(db, member.id, attempt.id, q.id, correctResponse(q));
+  const done = await submitAttempt(db, member.id, attempt.id);
   expect(done.score).toBe(1);
   expect(done.questions).toEqual(pinned);
 
   // The next attempt is drawn from the new bank.
-  const next = startAttempt(db, member.id, republished, quizKey);
+  const next = await startAttempt(db, member.id, republished, quizKey);
   expect((next.questions as Question[]).map((q) => q.id)).toEqual(["q1", "q3", "q4"]);
   const newQ1 = (next.questions as Question[])[0]!;
   expect(newQ1.kind === "single" && newQ1.options.find((o) => o.percent === 100)?.text).toBe("Huế");
 });
 
 function saveQuestionIn(cId: number, itemKey: string) {
-  return (d: QuestionDraft, index: number | null) => saveQuestion(db, cId, itemKey, { revision: editableBank(db, cId, itemKey).revision, index, draft: d });
+  return async (d: QuestionDraft, index: number | null) => saveQuestion(db, cId, itemKey, { revision: (await editableBank(db, cId, itemKey)).revision, index, draft: d });
 }
 
-test("the author's preview is what a member is shown: texts and ids only, in the quiz's order of options", () => {
-  const key = newQuiz();
-  importGiftBank(db, courseId, key, "::p::Chọn?{=Đúng#CANARY-FEEDBACK ~Sai 1 ~Sai 2 ~Sai 3 ~Sai 4 ~Sai 5}\n");
-  const [q] = editableBank(db, courseId, key).questions;
+test("the author's preview is what a member is shown: texts and ids only, in the quiz's order of options", async () => {
+  const key = await newQuiz();
+  await importGiftBank(db, courseId, key, "::p::Chọn?{=Đúng#CANARY-FEEDBACK ~Sai 1 ~Sai 2 ~Sai 3 ~Sai 4 ~Sai 5}\n");
+  const [q] = (await editableBank(db, courseId, key)).questions;
   const fixed = previewOf(q!, false);
   expect(fixed.kind === "single" && fixed.options.map((o) => o.text)).toEqual(["Đúng", "Sai 1", "Sai 2", "Sai 3", "Sai 4", "Sai 5"]);
   const shuffled = previewOf(q!, true);

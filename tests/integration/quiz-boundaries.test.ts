@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
@@ -14,7 +15,7 @@ import { courseCompletions, itemProgress } from "#db/schema/index.ts";
  * passes, one a little under fails, and Start while the last allowed attempt is open goes back to
  * that attempt instead of refusing.
  */
-let db: ReturnType<typeof testDb>;
+let db: Awaited<ReturnType<typeof testDb>>;
 beforeEach(() => {
   db = testDb();
 });
@@ -23,16 +24,16 @@ afterEach(() => dropDb(db));
 const FOUR_TRUE = "::a::Một?{T}\n\n::b::Hai?{T}\n\n::c::Ba?{T}\n\n::d::Bốn?{T}\n";
 
 async function quizCourse(opts: { gift?: string; passPercent: number; attemptsAllowed?: number; minGradePercent?: number }) {
-  const t = makeTree(db);
+  const t = await makeTree(db);
   const m = await makeMember(db, t.a1, { password: false });
-  const { course, quizKey: key } = makeQuizCourse(db, { ...opts, gift: opts.gift ?? FOUR_TRUE, assignTo: t.root });
-  const itemState = () =>
-    db.select().from(itemProgress).where(and(eq(itemProgress.memberId, m.id), eq(itemProgress.courseId, course.id), eq(itemProgress.itemKey, key))).get()?.state;
-  const completed = () => db.select().from(courseCompletions).where(and(eq(courseCompletions.memberId, m.id), eq(courseCompletions.courseId, course.id))).get();
+  const { course, quizKey: key } = await makeQuizCourse(db, { ...opts, gift: opts.gift ?? FOUR_TRUE, assignTo: t.root });
+  const itemState = async () =>
+    (await first(db.select().from(itemProgress).where(and(eq(itemProgress.memberId, m.id), eq(itemProgress.courseId, course.id), eq(itemProgress.itemKey, key)))))?.state;
+  const completed = async () => await first(db.select().from(courseCompletions).where(and(eq(courseCompletions.memberId, m.id), eq(courseCompletions.courseId, course.id))));
   /** Starts an attempt, answers the first `right` questions correctly, submits. */
-  const attempt = (right: number) => {
-    const a = startAttempt(db, m.id, course, key);
-    (a.questions as Question[]).slice(0, right).forEach((q) => saveAnswer(db, m.id, a.id, q.id, correctResponse(q)));
+  const attempt = async (right: number) => {
+    const a = await startAttempt(db, m.id, course, key);
+    for (const q of (a.questions as Question[]).slice(0, right)) await saveAnswer(db, m.id, a.id, q.id, correctResponse(q));
     return submitAttempt(db, m.id, a.id);
   };
   return { m, course, key, itemState, completed, attempt };
@@ -41,29 +42,29 @@ async function quizCourse(opts: { gift?: string; passPercent: number; attemptsAl
 describe("pass mark", () => {
   test("a score exactly at the pass mark passes and completes the item", async () => {
     const q = await quizCourse({ passPercent: 75 });
-    const r = q.attempt(3);
+    const r = await q.attempt(3);
     expect(r.score).toBe(0.75);
     expect(r.passed).toBe(true);
-    expect(q.itemState()).toBe("completed");
-    expect(q.completed()).toBeDefined();
+    expect(await q.itemState()).toBe("completed");
+    expect(await q.completed()).toBeDefined();
   });
 
   test("a score just under the pass mark fails and leaves the item open", async () => {
     const q = await quizCourse({ passPercent: 76 });
-    const r = q.attempt(3);
+    const r = await q.attempt(3);
     expect(r.passed).toBe(false);
-    expect(q.itemState()).toBe("started");
-    expect(q.completed()).toBeUndefined();
+    expect(await q.itemState()).toBe("started");
+    expect(await q.completed()).toBeUndefined();
   });
 
   test("a score at the mark that floating point computes a hair under it (0.57 × 100) still passes", async () => {
     expect(0.57 * 100).toBeLessThan(57); // why the rule needs its tolerance
     const q = await quizCourse({ passPercent: 57, gift: "::a::Chọn một{=Đúng hẳn ~%57%Gần đúng ~Sai}\n" });
-    const a = startAttempt(db, q.m.id, q.course, q.key);
+    const a = await startAttempt(db, q.m.id, q.course, q.key);
     const question = (a.questions as Question[])[0] as Extract<Question, { kind: "single" }>;
     const partial = question.options.find((o) => o.percent === 57)!;
-    saveAnswer(db, q.m.id, a.id, question.id, { choice: partial.id });
-    const r = submitAttempt(db, q.m.id, a.id);
+    await saveAnswer(db, q.m.id, a.id, question.id, { choice: partial.id });
+    const r = await submitAttempt(db, q.m.id, a.id);
     expect(r.score).toBe(0.57);
     expect(r.passed).toBe(true);
   });
@@ -72,32 +73,32 @@ describe("pass mark", () => {
 describe("course minimum grade", () => {
   test("a best-score average exactly at the minimum completes the course; under it does not", async () => {
     const q = await quizCourse({ passPercent: 50, minGradePercent: 75 });
-    q.attempt(2); // 50 %: passes the quiz, not the course's 75 %
-    expect(q.itemState()).toBe("completed");
-    expect(q.completed()).toBeUndefined();
-    const exact = q.attempt(3); // 75 %: exactly the minimum
-    expect(q.completed()?.completedAt.getTime()).toBe(exact.submittedAt!.getTime());
+    await q.attempt(2); // 50 %: passes the quiz, not the course's 75 %
+    expect(await q.itemState()).toBe("completed");
+    expect(await q.completed()).toBeUndefined();
+    const exact = await q.attempt(3); // 75 %: exactly the minimum
+    expect((await q.completed())?.completedAt.getTime()).toBe(exact.submittedAt!.getTime());
   });
 });
 
 describe("attempts", () => {
   test("Start again while the last allowed attempt is open returns that attempt", async () => {
     const q = await quizCourse({ passPercent: 100, attemptsAllowed: 2 });
-    const first = q.attempt(1);
+    const first = await q.attempt(1);
     expect(first.passed).toBe(false);
-    const last = startAttempt(db, q.m.id, q.course, q.key);
+    const last = await startAttempt(db, q.m.id, q.course, q.key);
     expect(last.attemptNo).toBe(2);
-    const again = startAttempt(db, q.m.id, q.course, q.key);
+    const again = await startAttempt(db, q.m.id, q.course, q.key);
     expect(again.id).toBe(last.id);
     expect(again.state).toBe("open");
-    expect(attemptsOf(db, q.m.id, q.course.id, q.key)).toHaveLength(2);
-    submitAttempt(db, q.m.id, last.id);
-    expect(domainError(() => startAttempt(db, q.m.id, q.course, q.key)).key).toBe("quiz.error.noAttemptsLeft");
+    expect(await attemptsOf(db, q.m.id, q.course.id, q.key)).toHaveLength(2);
+    await submitAttempt(db, q.m.id, last.id);
+    expect((await domainError(() => startAttempt(db, q.m.id, q.course, q.key))).key).toBe("quiz.error.noAttemptsLeft");
   });
 
   test("with a single attempt allowed, a second Start while it is open is the same attempt", async () => {
     const q = await quizCourse({ passPercent: 100, attemptsAllowed: 1 });
-    const only = startAttempt(db, q.m.id, q.course, q.key);
-    expect(startAttempt(db, q.m.id, q.course, q.key).id).toBe(only.id);
+    const only = await startAttempt(db, q.m.id, q.course, q.key);
+    expect((await startAttempt(db, q.m.id, q.course, q.key)).id).toBe(only.id);
   });
 });

@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import iconv from "iconv-lite";
 import { and, eq } from "drizzle-orm";
@@ -8,17 +9,17 @@ import { addItem, createCourse } from "#app/courses/authoring.server.ts";
 import { courseItems } from "#db/schema/index.ts";
 
 /** The quiz page's GIFT upload decodes a UTF-16 bank (Notepad's "Unicode") and refuses what it cannot decode (issue 10). */
-let db: ReturnType<typeof testDb>;
+let db: Awaited<ReturnType<typeof testDb>>;
 let srv: Awaited<ReturnType<typeof startTestServer>>;
 let courseId: number;
 const GIFT = "::a::Thủ đô của Việt Nam?{=Hà Nội ~Huế}\n";
 
 beforeAll(async () => {
   db = testDb();
-  const t = makeTree(db);
+  const t = await makeTree(db);
   await makeMember(db, t.root, { code: "ADMIN", role: "admin" });
-  courseId = createCourse(db, { slug: "khoa-bang-ma", title: "Khóa bảng mã" }).id;
-  addItem(db, courseId, "chuong-1", "quiz", "Kiểm tra");
+  courseId = (await createCourse(db, { slug: "khoa-bang-ma", title: "Khóa bảng mã" })).id;
+  await addItem(db, courseId, "chuong-1", "quiz", "Kiểm tra");
   srv = await startTestServer(db);
 });
 afterAll(async () => {
@@ -36,13 +37,13 @@ test("a UTF-16 upload is stored as Vietnamese text; a Windows-1252 one is refuse
     expect(res.status).toBe(200);
     return res.text();
   };
-  const source = () => db.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, "kiem-tra"))).get()!.source;
+  const source = async () => (await first(db.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, "kiem-tra")))))!.source;
 
   expect(await upload(new Uint8Array([0xff, 0xfe, ...Buffer.from(GIFT, "utf16le")]))).toContain("Đã nhập 1 câu hỏi; 0 câu không nhận.");
-  expect(source()).toBe(GIFT);
+  expect(await source()).toBe(GIFT);
 
   const refused = await upload(new Uint8Array(iconv.encode("::q::Où est le café ?{=Paris ~Lyon}\n", "windows1252")));
   expect(refused).toContain("Tệp không được nhập");
   expect(refused).toMatch(/Dòng 1: Không nhận dạng được bảng mã/);
-  expect(source()).toBe(GIFT);
+  expect(await source()).toBe(GIFT);
 });

@@ -1,3 +1,5 @@
+import { first } from "#db/first.ts";
+import { writeTx } from "#db/client.server.ts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
@@ -21,8 +23,8 @@ import type { Member } from "#app/org/members.server.ts";
  * "made up" is its own status beside live attendance in the report, the period report and a course
  * item that accepts it — which says which way it was completed.
  */
-let db: ReturnType<typeof testDb>;
-let tree: ReturnType<typeof makeTree>;
+let db: Awaited<ReturnType<typeof testDb>>;
+let tree: Awaited<ReturnType<typeof makeTree>>;
 let admin: Member, watcher: Member, skipper: Member, excusedPresent: Member;
 let sessionId: number;
 const T0 = Date.UTC(2030, 4, 10, 1, 0, 0);
@@ -32,12 +34,12 @@ const at = (ms: number) => new Date(T0 + 2 * 3600_000 + ms);
 
 beforeAll(async () => {
   db = testDb();
-  tree = makeTree(db);
+  tree = await makeTree(db);
   admin = await makeMember(db, tree.root, { code: "MU-ADMIN", role: "admin" });
   watcher = await makeMember(db, tree.a1, { code: "MU-WATCH" });
   skipper = await makeMember(db, tree.a1, { code: "MU-SKIP" });
   excusedPresent = await makeMember(db, tree.a2, { code: "MU-CORR" });
-  sessionId = makeSession(db, {
+  sessionId = (await makeSession(db, {
     title: "Phiên có bản ghi",
     start: T0,
     end: T0 + 60 * MIN,
@@ -46,74 +48,73 @@ beforeAll(async () => {
     state: "ended",
     inviteUnits: [tree.a],
     presenters: [admin],
-  }).id;
+  })).id;
   // A correction says this member was present: nothing to make up.
-  correctAttendance(db, { sessionId, memberId: excusedPresent.id, status: "present", reason: "Dự tại hội trường, máy hỏng", correctedBy: admin.id });
+  await correctAttendance(db, { sessionId, memberId: excusedPresent.id, status: "present", reason: "Dự tại hội trường, máy hỏng", correctedBy: admin.id });
 });
 
 afterAll(() => dropDb(db));
 
 describe("make-up study of a published recording", () => {
-  test("nothing is offered until a ready recording is published, and publishing needs one", () => {
-    expect(() => publishRecording(db, { sessionId, actorId: admin.id, makeUpMinPercent: 50 })).toThrow(DomainError);
+  test("nothing is offered until a ready recording is published, and publishing needs one", async () => {
+    await expect(async () => publishRecording(db, { sessionId, actorId: admin.id, makeUpMinPercent: 50 })).rejects.toThrow(DomainError);
     const now = new Date(T0);
-    db.insert(liveRecordings)
-      .values({ sessionId, state: "ready", startedBy: admin.id, startedAt: now, stoppedAt: now, file: "recordings/x.webm", durationMs: 60_000, bytes: 1, updatedAt: now })
-      .run();
-    expect(makeUpFor(db, sessionId, watcher.id, RW)).toBeUndefined();
-    expect(recordMakeUpBeat(db, sessionId, watcher.id, RW, at(0))).toBeUndefined();
-    publishRecording(db, { sessionId, actorId: admin.id, makeUpMinPercent: 50 });
-    expect(makeUpFor(db, sessionId, watcher.id, RW)?.liveStatus).toBe("absent");
-    expect(makeUpFor(db, sessionId, excusedPresent.id, RW)).toBeUndefined();
-    expect(pendingMakeUps(db, watcher.id, RW).map((p) => p.title)).toEqual(["Phiên có bản ghi"]);
+    await writeTx(db, async (tx) => tx.insert(liveRecordings)
+      .values({ sessionId, state: "ready", startedBy: admin.id, startedAt: now, stoppedAt: now, file: "recordings/x.webm", durationMs: 60_000, bytes: 1, updatedAt: now }));
+    expect(await makeUpFor(db, sessionId, watcher.id, RW)).toBeUndefined();
+    expect(await recordMakeUpBeat(db, sessionId, watcher.id, RW, at(0))).toBeUndefined();
+    await publishRecording(db, { sessionId, actorId: admin.id, makeUpMinPercent: 50 });
+    expect((await makeUpFor(db, sessionId, watcher.id, RW))?.liveStatus).toBe("absent");
+    expect(await makeUpFor(db, sessionId, excusedPresent.id, RW)).toBeUndefined();
+    expect((await pendingMakeUps(db, watcher.id, RW)).map((p) => p.title)).toEqual(["Phiên có bản ghi"]);
   });
 
-  test("the server credits real time between beats: watching makes up, skipping does not", () => {
+  test("the server credits real time between beats: watching makes up, skipping does not", async () => {
     // Watching a 60 s recording: a beat every 10 s; 50 % is 30 s.
-    for (const s of [0, 10, 20]) recordMakeUpBeat(db, sessionId, watcher.id, RW, at(s * 1000));
-    expect(makeUpsOf(db, sessionId).get(watcher.id)).toMatchObject({ watchSeconds: 20, madeUpAt: null });
-    const done = recordMakeUpBeat(db, sessionId, watcher.id, RW, at(30_000))!;
+    for (const s of [0, 10, 20]) await recordMakeUpBeat(db, sessionId, watcher.id, RW, at(s * 1000));
+    expect((await makeUpsOf(db, sessionId)).get(watcher.id)).toMatchObject({ watchSeconds: 20, madeUpAt: null });
+    const done = (await recordMakeUpBeat(db, sessionId, watcher.id, RW, at(30_000)))!;
     expect(done).toMatchObject({ watchSeconds: 30, percent: 50 });
     expect(done.madeUpAt).toEqual(at(30_000));
     // Skipping to the end: a beat, then one at the end minutes later (a gap earns nothing), then
     // beats in quick succession (each earns only the real seconds between them).
-    recordMakeUpBeat(db, sessionId, skipper.id, RW, at(0));
-    recordMakeUpBeat(db, sessionId, skipper.id, RW, at(5 * MIN));
-    recordMakeUpBeat(db, sessionId, skipper.id, RW, at(5 * MIN + 1000));
-    expect(makeUpsOf(db, sessionId).get(skipper.id)).toMatchObject({ watchSeconds: 1, madeUpAt: null });
-    expect(pendingMakeUps(db, watcher.id, RW)).toEqual([]);
+    await recordMakeUpBeat(db, sessionId, skipper.id, RW, at(0));
+    await recordMakeUpBeat(db, sessionId, skipper.id, RW, at(5 * MIN));
+    await recordMakeUpBeat(db, sessionId, skipper.id, RW, at(5 * MIN + 1000));
+    expect((await makeUpsOf(db, sessionId)).get(skipper.id)).toMatchObject({ watchSeconds: 1, madeUpAt: null });
+    expect(await pendingMakeUps(db, watcher.id, RW)).toEqual([]);
   });
 
-  test("the report keeps live status and make-up apart; so does the period report", () => {
-    const rep = scopedReport(db, { all: true }, sessionId, T0 + 3 * 3600_000, RW)!;
+  test("the report keeps live status and make-up apart; so does the period report", async () => {
+    const rep = (await scopedReport(db, { all: true }, sessionId, T0 + 3 * 3600_000, RW))!;
     const w = rep.rows.find((r) => r.memberId === watcher.id)!;
     expect(w.effective).toBe("absent");
     expect(w.makeUp?.madeUpAt).toBeInstanceOf(Date);
     expect(rep.counts).toMatchObject({ absent: 2, present: 1, madeUp: 1 });
-    const period = attendanceForPeriod(db, { from: new Date(T0 - 3600_000), to: new Date(T0 + 3600_000), withinPaths: null, reconnectWindowMs: RW, now: T0 + 3 * 3600_000 });
+    const period = await attendanceForPeriod(db, { from: new Date(T0 - 3600_000), to: new Date(T0 + 3600_000), withinPaths: null, reconnectWindowMs: RW, now: T0 + 3 * 3600_000 });
     expect(period.total).toMatchObject({ invited: 3, absent: 2, madeUp: 1 });
     // Making up is not attendance: the rate counts only the corrected-present member.
     expect(period.total.rate).toBeCloseTo(1 / 3, 6);
   });
 
-  test("a course item accepts make-up only when set to, and says which way it was completed", () => {
-    const c = createCourse(db, { slug: "khoa-hoc-bu", title: "Khóa có học bù" });
-    addItem(db, c.id, "chuong-1", "live", "Tham dự", new Date(), { sessionId, minutes: 60 });
-    publishCourse(db, c.id, admin.id);
-    assignToUnit(db, { courseId: c.id, unitId: tree.a.id, dueAt: null, actorId: admin.id });
-    const progress = (m: Member) => db.select().from(itemProgress).where(and(eq(itemProgress.memberId, m.id), eq(itemProgress.courseId, c.id))).get();
+  test("a course item accepts make-up only when set to, and says which way it was completed", async () => {
+    const c = await createCourse(db, { slug: "khoa-hoc-bu", title: "Khóa có học bù" });
+    await addItem(db, c.id, "chuong-1", "live", "Tham dự", new Date(), { sessionId, minutes: 60 });
+    await publishCourse(db, c.id, admin.id);
+    await assignToUnit(db, { courseId: c.id, unitId: tree.a.id, dueAt: null, actorId: admin.id });
+    const progress = async (m: Member) => await first(db.select().from(itemProgress).where(and(eq(itemProgress.memberId, m.id), eq(itemProgress.courseId, c.id))));
 
-    settleLiveSession(db, sessionId, { reconnectWindowMs: RW, now: at(3600_000) });
-    expect(progress(watcher)).toBeUndefined();
-    expect(progress(excusedPresent)?.state).toBe("completed");
+    await settleLiveSession(db, sessionId, { reconnectWindowMs: RW, now: at(3600_000) });
+    expect(await progress(watcher)).toBeUndefined();
+    expect((await progress(excusedPresent))?.state).toBe("completed");
 
-    setLiveItemMakeUp(db, c.id, "tham-du", true);
-    publishCourse(db, c.id, admin.id);
-    settleLiveSession(db, sessionId, { reconnectWindowMs: RW, now: at(3600_000) });
-    expect(progress(watcher)).toMatchObject({ state: "completed", completedAt: at(30_000) });
-    expect(progress(skipper)).toBeUndefined();
-    expect(liveItemView(db, watcher.id, sessionId, { reconnectWindowMs: RW, acceptMakeUp: true })).toMatchObject({ attended: false, madeUp: true });
-    expect(liveItemView(db, excusedPresent.id, sessionId, { reconnectWindowMs: RW, acceptMakeUp: true })).toMatchObject({ attended: true, madeUp: false });
-    expect(() => setLiveItemMakeUp(db, c.id, "khong-co", true)).toThrow(DomainError);
+    await setLiveItemMakeUp(db, c.id, "tham-du", true);
+    await publishCourse(db, c.id, admin.id);
+    await settleLiveSession(db, sessionId, { reconnectWindowMs: RW, now: at(3600_000) });
+    expect(await progress(watcher)).toMatchObject({ state: "completed", completedAt: at(30_000) });
+    expect(await progress(skipper)).toBeUndefined();
+    expect(await liveItemView(db, watcher.id, sessionId, { reconnectWindowMs: RW, acceptMakeUp: true })).toMatchObject({ attended: false, madeUp: true });
+    expect(await liveItemView(db, excusedPresent.id, sessionId, { reconnectWindowMs: RW, acceptMakeUp: true })).toMatchObject({ attended: true, madeUp: false });
+    await expect(async () => setLiveItemMakeUp(db, c.id, "khong-co", true)).rejects.toThrow(DomainError);
   });
 });

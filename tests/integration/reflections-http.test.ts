@@ -13,16 +13,16 @@ import { saveDraft, submissionOf, submitReflection } from "#app/reflections/writ
  * the writer's autosave and submission, the grading queue, one submission and its grade form,
  * bulk grading, the print view and the author's rules. Out of scope answers 404, like a missing id.
  */
-let db: ReturnType<typeof testDb>;
+let db: Awaited<ReturnType<typeof testDb>>;
 let srv: Awaited<ReturnType<typeof startTestServer>>;
-let t: ReturnType<typeof makeTree>;
+let t: Awaited<ReturnType<typeof makeTree>>;
 let admin: Member, trainerB: Member, secA1: Member, secA2: Member, w1: Member, w2: Member, w3: Member, outsider: Member;
 let course: Course, key: string, sub1: number, sub3: number;
 const htmlOf = async (res: Response) => (await res.text()).replaceAll("\u0000", "");
 
 beforeAll(async () => {
   db = testDb();
-  t = makeTree(db);
+  t = await makeTree(db);
   admin = await makeMember(db, t.root, { code: "RH-ADMIN", role: "admin" });
   trainerB = await makeMember(db, t.b, { code: "RH-TR-B", role: "trainer", scopes: [t.b] });
   secA1 = await makeMember(db, t.a1, { code: "RH-SEC-A1" });
@@ -31,18 +31,18 @@ beforeAll(async () => {
   w2 = await makeMember(db, t.a1, { code: "RH-W2" });
   w3 = await makeMember(db, t.a2, { code: "RH-W3" });
   outsider = await makeMember(db, t.b1, { code: "RH-OUT" });
-  setPosition(db, secA1.id, "Bí thư chi bộ");
-  setPosition(db, secA2.id, "Bí thư chi bộ");
-  ({ course, key } = makeReflectionCourse(db, { assignTo: t.a, slug: "thu-hoach-http" }));
+  await setPosition(db, secA1.id, "Bí thư chi bộ");
+  await setPosition(db, secA2.id, "Bí thư chi bộ");
+  ({ course, key } = await makeReflectionCourse(db, { assignTo: t.a, slug: "thu-hoach-http" }));
   for (const [m, text] of [
     [w1, ESSAY_A],
     [w3, ESSAY_B],
   ] as const) {
-    saveDraft(db, m.id, course, key, docOf(text));
-    submitReflection(db, m.id, course, key);
+    await saveDraft(db, m.id, course, key, docOf(text));
+    await submitReflection(db, m.id, course, key);
   }
-  sub1 = submissionOf(db, w1.id, course.id, key)!.id;
-  sub3 = submissionOf(db, w3.id, course.id, key)!.id;
+  sub1 = (await submissionOf(db, w1.id, course.id, key))!.id;
+  sub3 = (await submissionOf(db, w3.id, course.id, key))!.id;
   srv = await startTestServer(db);
 }, 600_000);
 afterAll(async () => {
@@ -73,11 +73,11 @@ describe("the writer", () => {
     // A bad document is refused with a message, and the saved draft is kept.
     const bad = await w2c.request(`/api/reflections/${course.slug}/${key}`, { method: "POST", body: JSON.stringify({ doc: { type: "nope" } }), headers });
     expect(bad.status).toBe(422);
-    expect(submissionOf(db, w2.id, course.id, key)!.draftDoc).toEqual(docOf("Bản nháp đầu tiên của tôi."));
+    expect((await submissionOf(db, w2.id, course.id, key))!.draftDoc).toEqual(docOf("Bản nháp đầu tiên của tôi."));
     // Submitting it: too short for the item's minimum (5 words is the factory's; this has 6) passes.
     const page = await w2c.request(`/courses/${course.slug}/${key}`, { form: { intent: "submit-reflection" } });
     expect(page.status).toBe(200);
-    expect(submissionOf(db, w2.id, course.id, key)!.state).toBe("submitted");
+    expect((await submissionOf(db, w2.id, course.id, key))!.state).toBe("submitted");
     const outsiderSubmit = await (await signedIn(outsider)).request(`/courses/${course.slug}/${key}`, { form: { intent: "submit-reflection" } });
     expect(outsiderSubmit.status).toBe(404);
   });
@@ -115,16 +115,16 @@ describe("graders", () => {
     expect(page).toContain('data-testid="grade-form"');
     const noComment = await sec.request(`/grading/${sub1}`, { form: { outcome: "revise", comment: "" } });
     expect(noComment.status).toBe(422);
-    expect(submissionOf(db, w1.id, course.id, key)!.state).toBe("submitted");
+    expect((await submissionOf(db, w1.id, course.id, key))!.state).toBe("submitted");
     const revised = await sec.request(`/grading/${sub1}`, { form: { outcome: "revise", comment: "Nêu rõ việc làm." } });
     expect(revised.status).toBe(200);
-    expect(submissionOf(db, w1.id, course.id, key)!.state).toBe("returned");
+    expect((await submissionOf(db, w1.id, course.id, key))!.state).toBe("returned");
     expect((await sec.request(`/grading/${sub1}/print`)).status).toBe(200);
   });
 
   test("bulk grading refuses a submission out of scope, all or nothing", async () => {
     const sec = await signedIn(secA1);
-    const w2sub = submissionOf(db, w2.id, course.id, key)!.id;
+    const w2sub = (await submissionOf(db, w2.id, course.id, key))!.id;
     const form = new URLSearchParams([
       ["intent", "bulk-pass"],
       ["id", String(w2sub)],
@@ -132,10 +132,10 @@ describe("graders", () => {
     ]);
     const res = await sec.request("/grading", { method: "POST", body: form, headers: { "content-type": "application/x-www-form-urlencoded" } });
     expect(res.status).toBe(404);
-    expect(submissionOf(db, w2.id, course.id, key)!.state).toBe("submitted");
+    expect((await submissionOf(db, w2.id, course.id, key))!.state).toBe("submitted");
     const good = await sec.request("/grading", { form: { intent: "bulk-pass", id: String(w2sub) } });
     expect(good.status).toBe(200);
-    expect(submissionOf(db, w2.id, course.id, key)!.state).toBe("passed");
+    expect((await submissionOf(db, w2.id, course.id, key))!.state).toBe("passed");
   });
 
   test("the writer's own print view is theirs alone", async () => {
@@ -157,7 +157,7 @@ describe("authors", () => {
     const bad = await ad.request(url, { form: { ...rules, minWords: "900" } });
     expect(bad.status).toBe(422);
     expect((await ad.request(url, { form: rules })).status).toBe(200);
-    expect(getItem(db, course.id, key)!.settings).toEqual({ minWords: 50, maxWords: 800, dueDay: "2030-05-01", graders: "trainers", scale: "score", passMark: 65 });
+    expect((await getItem(db, course.id, key))!.settings).toEqual({ minWords: 50, maxWords: 800, dueDay: "2030-05-01", graders: "trainers", scale: "score", passMark: 65 });
   });
 });
 

@@ -11,6 +11,7 @@
  * at `at` straight from unit_path_history and course_assignment_history.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { bulkWriter } from "#db/client.server.ts";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { generateBigOrg, DAY, type BigOrg } from "#tests/factories/big-org.ts";
 import { completionRollup, type CompletionCounts, type RollupOptions } from "#app/reports/completion.server.ts";
@@ -30,7 +31,7 @@ type Tables = {
   progress: { member_id: number; course_id: number; started_at: number }[];
 };
 
-function readTables(db: ReturnType<typeof testDb>): Tables {
+function readTables(db: Awaited<ReturnType<typeof testDb>>): Tables {
   const all = <T,>(q: string) => db.$client.prepare(q).all() as T[];
   return {
     units: all("SELECT id, parent_id, code, name, path, depth FROM units"),
@@ -101,45 +102,45 @@ function reference(t: Tables, courseIds: number[], at: number, scopeRoots: numbe
 }
 
 describe("completionRollup equals a pair-by-pair reference", () => {
-  let db: ReturnType<typeof testDb>;
+  let db: Awaited<ReturnType<typeof testDb>>;
   let org: BigOrg;
   let t: Tables;
 
   /** Instants inside the window, as fractions of it. */
   const within = (f: number) => org.start + Math.floor((org.end - org.start) * f);
 
-  beforeAll(() => {
+  beforeAll(async () => {
     db = testDb();
-    org = generateBigOrg(db.$client, { members: 1_500, courses: 34, itemsPerCourse: 2, seed: 7331 });
+    org = generateBigOrg(bulkWriter(db), { members: 1_500, courses: 34, itemsPerCourse: 2, seed: 7331 });
     // Changes made through the app during the window, each of which must not rewrite earlier days.
     // (Assigning reads the published snapshot; the generator leaves it empty.)
-    db.$client.prepare(`UPDATE course_versions SET snapshot = '{"modules":[]}'`).run();
+    bulkWriter(db).prepare(`UPDATE course_versions SET snapshot = '{"modules":[]}'`).run();
     const depth2 = org.units.filter((u) => u.depth === 2);
     const other = (u: { path: string }) => org.committees.find((c) => !u.path.startsWith(c.path))!;
-    moveUnit(db, depth2[0].id, other(depth2[0]).id, new Date(within(0.3)));
-    moveUnit(db, depth2[1].id, other(depth2[1]).id, new Date(within(0.3)));
+    await moveUnit(db, depth2[0].id, other(depth2[0]).id, new Date(within(0.3)));
+    await moveUnit(db, depth2[1].id, other(depth2[1]).id, new Date(within(0.3)));
     const deep = org.units.find((u) => u.depth === 3 && !u.leaf)!;
-    moveUnit(db, deep.id, org.root.id, new Date(within(0.45))); // a whole subtree up to the root
-    moveUnit(db, depth2[0].id, org.committees.at(-1)!.id, new Date(within(0.6))); // moved again
+    await moveUnit(db, deep.id, org.root.id, new Date(within(0.45))); // a whole subtree up to the root
+    await moveUnit(db, depth2[0].id, org.committees.at(-1)!.id, new Date(within(0.6))); // moved again
     const rows = db.$client
       .prepare("SELECT id, course_id, unit_id, member_id FROM course_assignments WHERE created_at < ? ORDER BY id")
       .all(within(0.35)) as { id: number; course_id: number; unit_id: number | null; member_id: number | null }[];
-    rows.forEach((a, i) => {
-      if (i % 5 === 0) removeAssignment(db, a.id, new Date(within(0.5)));
+    for (const [i, a] of rows.entries()) {
+      if (i % 5 === 0) await removeAssignment(db, a.id, new Date(within(0.5)));
       else if (i % 5 === 1) {
         const dueAt = i % 2 ? new Date(org.end + 90 * DAY) : null; // extended, or dropped
-        if (a.unit_id != null) assignToUnit(db, { courseId: a.course_id, unitId: a.unit_id, dueAt, actorId: null }, new Date(within(0.4)));
-        else assignToMember(db, { courseId: a.course_id, memberId: a.member_id!, dueAt, actorId: null }, new Date(within(0.4)));
+        if (a.unit_id != null) await assignToUnit(db, { courseId: a.course_id, unitId: a.unit_id, dueAt, actorId: null }, new Date(within(0.4)));
+        else await assignToMember(db, { courseId: a.course_id, memberId: a.member_id!, dueAt, actorId: null }, new Date(within(0.4)));
       } else if (i % 5 === 2 && a.unit_id != null) {
-        assignToUnit(db, { courseId: a.course_id, unitId: a.unit_id, dueAt: new Date(within(0.2)), actorId: null }, new Date(within(0.35))); // brought forward
+        await assignToUnit(db, { courseId: a.course_id, unitId: a.unit_id, dueAt: new Date(within(0.2)), actorId: null }, new Date(within(0.35))); // brought forward
       }
-    });
+    }
     t = readTables(db);
   }, 120_000);
   afterAll(() => dropDb(db));
 
-  function check(opts: RollupOptions, scopeRoots: number[] | null) {
-    const got = completionRollup(db, opts);
+  async function check(opts: RollupOptions, scopeRoots: number[] | null) {
+    const got = await completionRollup(db, opts);
     const want = reference(t, opts.courseIds, opts.at.getTime(), scopeRoots);
     expect(got.units.map((u) => u.path)).toEqual([...got.units.map((u) => u.path)].sort());
     const wanted = new Map(want.units.map((u) => [u.unitId, u]));
@@ -151,36 +152,36 @@ describe("completionRollup equals a pair-by-pair reference", () => {
     return got;
   }
 
-  test("every course (two chunks), at the start, the middle and after the window", () => {
+  test("every course (two chunks), at the start, the middle and after the window", async () => {
     const days = [org.start, within(0.25), within(0.38), within(0.5), within(0.55), within(0.7), org.end - 3 * DAY, org.end + 30 * DAY];
     for (const at of days) {
-      const r = check({ courseIds: org.courseIds, at: new Date(at) }, null);
+      const r = await check({ courseIds: org.courseIds, at: new Date(at) }, null);
       expect(r.total.assigned).toBeGreaterThan(0);
     }
     // the data covers what the rules are about: overdue, in progress and completed pairs
-    const r = completionRollup(db, { courseIds: org.courseIds, at: new Date(org.end - 3 * DAY) });
+    const r = await completionRollup(db, { courseIds: org.courseIds, at: new Date(org.end - 3 * DAY) });
     expect(r.total.overdue).toBeGreaterThan(0);
     expect(r.total.inProgress).toBeGreaterThan(0);
     expect(r.total.completed).toBeGreaterThan(0);
   });
 
-  test("one course, a few courses, repeated ids, and courses in another order", () => {
+  test("one course, a few courses, repeated ids, and courses in another order", async () => {
     const at = new Date(org.end - 3 * DAY);
     const ids = org.courseIds;
-    for (const courseIds of [[ids[0]], [ids[1], ids[2]], [ids[5], ids[3], ids[5], ids[30]], [...ids].reverse()]) check({ courseIds, at }, null);
+    for (const courseIds of [[ids[0]], [ids[1], ids[2]], [ids[5], ids[3], ids[5], ids[30]], [...ids].reverse()]) await check({ courseIds, at }, null);
   });
 
-  test("a root unit, and a trainer's scope of two subtrees", () => {
+  test("a root unit, and a trainer's scope of two subtrees", async () => {
     const at = new Date(org.end + 30 * DAY);
     const ids = org.courseIds.slice(0, 12);
-    for (const c of org.committees.slice(0, 3)) check({ courseIds: ids, at, rootUnitId: c.id }, [c.id]);
+    for (const c of org.committees.slice(0, 3)) await check({ courseIds: ids, at, rootUnitId: c.id }, [c.id]);
     const deep = org.units.filter((u) => u.depth === 3 && !u.leaf)[0];
     const path = (id: number) => (db.$client.prepare("SELECT path FROM units WHERE id = ?").get(id) as { path: string }).path;
     for (const when of [at, new Date(within(0.2)), new Date(within(0.5))]) {
-      check({ courseIds: ids, at: when, rootUnitId: deep.id }, [deep.id]);
+      await check({ courseIds: ids, at: when, rootUnitId: deep.id }, [deep.id]);
       const roots = [org.committees[0].id, org.units.find((u) => u.depth === 2 && !u.path.startsWith(org.committees[0].path))!.id];
-      check({ courseIds: org.courseIds, at: when, withinPaths: roots.map(path) }, roots);
-      for (const c of org.committees) check({ courseIds: ids, at: when, rootUnitId: c.id }, [c.id]);
+      await check({ courseIds: org.courseIds, at: when, withinPaths: roots.map(path) }, roots);
+      for (const c of org.committees) await check({ courseIds: ids, at: when, rootUnitId: c.id }, [c.id]);
     }
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { bulkWriter, writeTx } from "#db/client.server.ts";
 import { eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeTree } from "#tests/factories/org.ts";
@@ -49,74 +50,74 @@ function expectTreeAddsUp(r: CompletionRollup) {
 // ---- a small organisation with exact expected numbers -------------------------------------------
 
 describe("hand-built organisation, exact numbers", () => {
-  let db: ReturnType<typeof testDb>;
-  let t: ReturnType<typeof makeTree>;
+  let db: Awaited<ReturnType<typeof testDb>>;
+  let t: Awaited<ReturnType<typeof makeTree>>;
   let X: number;
   let Y: number;
   const p: Record<string, Member> = {};
   const D1 = d("2025-04-01");
   const D2 = d("2025-06-01");
 
-  function member(code: string, unit: Unit, opts: { joined?: Date; signedIn?: boolean } = {}) {
-    const m = createMember(db, { code, fullName: `Người ${code}`, unitId: unit.id }, null, opts.joined ?? d("2025-01-01"));
-    if (opts.signedIn !== false) db.update(members).set({ passwordHash: "argon2-hash-placeholder" }).where(eq(members.id, m.id)).run();
+  async function member(code: string, unit: Unit, opts: { joined?: Date; signedIn?: boolean } = {}) {
+    const m = await createMember(db, { code, fullName: `Người ${code}`, unitId: unit.id }, null, opts.joined ?? d("2025-01-01"));
+    if (opts.signedIn !== false) await writeTx(db, async (tx) => tx.update(members).set({ passwordHash: "argon2-hash-placeholder" }).where(eq(members.id, m.id)));
     p[code] = m;
     return m;
   }
-  function lessonCourse(slug: string, lessons: number, publishedAt: Date) {
-    return makeCourse(db, { slug, title: `Khóa ${slug}`, lessons, at: publishedAt }).id;
+  async function lessonCourse(slug: string, lessons: number, publishedAt: Date) {
+    return (await makeCourse(db, { slug, title: `Khóa ${slug}`, lessons, at: publishedAt })).id;
   }
   /** Opens every lesson at `opened` and completes each at `done` (through the app's own rules). */
-  function complete(m: Member, courseId: number, opened: Date, done: Date) {
-    const course = getCourse(db, courseId)!;
+  async function complete(m: Member, courseId: number, opened: Date, done: Date) {
+    const course = (await getCourse(db, courseId))!;
     const version = course.publishedVersionId!;
     const keys = db.$client.prepare("SELECT key FROM course_items WHERE course_id = ? ORDER BY position").all(courseId) as { key: string }[];
-    for (const { key } of keys) openItem(db, m.id, courseId, key, version, opened);
-    for (const { key } of keys) completeLesson(db, m.id, course, key, done);
+    for (const { key } of keys) await openItem(db, m.id, courseId, key, version, opened);
+    for (const { key } of keys) await completeLesson(db, m.id, course, key, done);
   }
 
-  beforeAll(() => {
+  beforeAll(async () => {
     db = testDb();
-    t = makeTree(db);
-    member("P1", t.a1);
-    member("P2", t.a1);
-    member("P3", t.a2, { signedIn: false }); // never signed in
-    member("P4", t.b1);
-    member("P5", t.a1, { signedIn: false }); // transferred to B2 on 1 May
-    member("P6", t.b2, { joined: d("2025-04-20") }); // joined between the two dates
-    member("P7", t.root); // sits directly in the root unit
-    member("P8", t.b1); // leaves on 5 May (status only; the app keeps the history interval open)
-    member("P9", t.a2);
+    t = await makeTree(db);
+    await member("P1", t.a1);
+    await member("P2", t.a1);
+    await member("P3", t.a2, { signedIn: false }); // never signed in
+    await member("P4", t.b1);
+    await member("P5", t.a1, { signedIn: false }); // transferred to B2 on 1 May
+    await member("P6", t.b2, { joined: d("2025-04-20") }); // joined between the two dates
+    await member("P7", t.root); // sits directly in the root unit
+    await member("P8", t.b1); // leaves on 5 May (status only; the app keeps the history interval open)
+    await member("P9", t.a2);
 
-    X = lessonCourse("khoa-x", 2, d("2025-02-01"));
-    Y = lessonCourse("khoa-y", 1, d("2025-02-01"));
+    X = await lessonCourse("khoa-x", 2, d("2025-02-01"));
+    Y = await lessonCourse("khoa-y", 1, d("2025-02-01"));
     const T0 = d("2025-03-01");
     // X: through the root, through committee A, and by name to P2: one assignment, earliest due.
-    assignToUnit(db, { courseId: X, unitId: t.root.id, dueAt: d("2025-05-01"), actorId: null }, T0);
-    assignToUnit(db, { courseId: X, unitId: t.a.id, dueAt: d("2025-04-15"), actorId: null }, T0);
-    assignToMember(db, { courseId: X, memberId: p.P2.id, dueAt: d("2025-03-25"), actorId: null }, T0);
+    await assignToUnit(db, { courseId: X, unitId: t.root.id, dueAt: d("2025-05-01"), actorId: null }, T0);
+    await assignToUnit(db, { courseId: X, unitId: t.a.id, dueAt: d("2025-04-15"), actorId: null }, T0);
+    await assignToMember(db, { courseId: X, memberId: p.P2.id, dueAt: d("2025-03-25"), actorId: null }, T0);
     // Y: to committee B only from 15 May; by name to P3 (in A2) from the start.
-    assignToUnit(db, { courseId: Y, unitId: t.b.id, dueAt: d("2025-05-20"), actorId: null }, d("2025-05-15"));
-    assignToMember(db, { courseId: Y, memberId: p.P3.id, dueAt: d("2025-03-31"), actorId: null }, T0);
+    await assignToUnit(db, { courseId: Y, unitId: t.b.id, dueAt: d("2025-05-20"), actorId: null }, d("2025-05-15"));
+    await assignToMember(db, { courseId: Y, memberId: p.P3.id, dueAt: d("2025-03-31"), actorId: null }, T0);
 
-    complete(p.P1, Y, d("2025-03-09"), d("2025-03-10")); // Y was never assigned to P1: not counted
-    complete(p.P1, X, d("2025-03-14"), d("2025-03-15")); // on version 1
-    openItem(db, p.P2.id, X, "bai-1", getCourse(db, X)!.publishedVersionId!, d("2025-03-20")); // in progress
-    complete(p.P7, X, d("2025-03-24"), d("2025-03-25"));
-    addItem(db, X, "chuong-1", "lesson", "Bài 3", d("2025-03-28"));
-    publishCourse(db, X, null, d("2025-03-28")); // version 2: three lessons
-    complete(p.P9, X, d("2025-03-30"), D1); // completed exactly at D1
-    complete(p.P4, X, d("2025-05-09"), d("2025-05-10")); // after D1, before D2
-    transferMember(db, p.P5.id, t.b2.id, null, d("2025-05-01"));
-    updateMember(db, p.P8.id, { status: "left" }, null, d("2025-07-01")); // leaves after D2: still counted at both dates
+    await complete(p.P1, Y, d("2025-03-09"), d("2025-03-10")); // Y was never assigned to P1: not counted
+    await complete(p.P1, X, d("2025-03-14"), d("2025-03-15")); // on version 1
+    await openItem(db, p.P2.id, X, "bai-1", (await getCourse(db, X))!.publishedVersionId!, d("2025-03-20")); // in progress
+    await complete(p.P7, X, d("2025-03-24"), d("2025-03-25"));
+    await addItem(db, X, "chuong-1", "lesson", "Bài 3", d("2025-03-28"));
+    await publishCourse(db, X, null, d("2025-03-28")); // version 2: three lessons
+    await complete(p.P9, X, d("2025-03-30"), D1); // completed exactly at D1
+    await complete(p.P4, X, d("2025-05-09"), d("2025-05-10")); // after D1, before D2
+    await transferMember(db, p.P5.id, t.b2.id, null, d("2025-05-01"));
+    await updateMember(db, p.P8.id, { status: "left" }, null, d("2025-07-01")); // leaves after D2: still counted at both dates
   });
   afterAll(() => dropDb(db));
 
   const own = (r: CompletionRollup, u: Unit) => five(r.units.find((x) => x.unitId === u.id)!.own);
   const total = (r: CompletionRollup, u: Unit) => five(r.units.find((x) => x.unitId === u.id)!.total);
 
-  test("course X on 1 April: per unit and up the tree", () => {
-    const r = completionRollup(db, { courseIds: [X], at: D1 });
+  test("course X on 1 April: per unit and up the tree", async () => {
+    const r = await completionRollup(db, { courseIds: [X], at: D1 });
     expect(r.units.map((u) => u.code)).toEqual(["ROOT", "A", "A1", "A2", "B", "B1", "B2"]);
     //                         assigned completed inProgress notStarted overdue
     expect(own(r, t.root)).toEqual([1, 1, 0, 0, 0]); // P7
@@ -132,8 +133,8 @@ describe("hand-built organisation, exact numbers", () => {
     expectTreeAddsUp(r);
   });
 
-  test("course X on 1 June: the transfer and the late joiner are counted where they were then", () => {
-    const r = completionRollup(db, { courseIds: [X], at: D2 });
+  test("course X on 1 June: the transfer and the late joiner are counted where they were then", async () => {
+    const r = await completionRollup(db, { courseIds: [X], at: D2 });
     expect(own(r, t.root)).toEqual([1, 1, 0, 0, 0]);
     expect(own(r, t.a1)).toEqual([2, 1, 1, 0, 1]); // P5 has left A1 ...
     expect(own(r, t.a2)).toEqual([2, 1, 0, 1, 1]); // P3 overdue (A's due 15 Apr)
@@ -145,20 +146,20 @@ describe("hand-built organisation, exact numbers", () => {
     expectTreeAddsUp(r);
   });
 
-  test("assignments count from their creation; by-name only reaches that member; unassigned completions do not count", () => {
-    const r1 = completionRollup(db, { courseIds: [Y], at: D1 });
+  test("assignments count from their creation; by-name only reaches that member; unassigned completions do not count", async () => {
+    const r1 = await completionRollup(db, { courseIds: [Y], at: D1 });
     expect(total(r1, t.root)).toEqual([1, 0, 0, 1, 1]); // only P3, by name, due 31 Mar
     expect(own(r1, t.a2)).toEqual([1, 0, 0, 1, 1]);
     expect(total(r1, t.b)).toEqual([0, 0, 0, 0, 0]); // B's assignment is created on 15 May
     expect(own(r1, t.a1)).toEqual([0, 0, 0, 0, 0]); // P1 completed Y without being assigned it
-    const r2 = completionRollup(db, { courseIds: [Y], at: D2 });
+    const r2 = await completionRollup(db, { courseIds: [Y], at: D2 });
     expect(total(r2, t.b)).toEqual([4, 0, 0, 4, 4]); // P4, P8 in B1; P5, P6 in B2
     expect(total(r2, t.root)).toEqual([5, 0, 0, 5, 5]);
     expect(total(r2, t.a)).toEqual([1, 0, 0, 1, 1]);
   });
 
-  test("several courses: pairs add up, per course and together", () => {
-    const r = completionRollup(db, { courseIds: [X, Y, X], at: D2 });
+  test("several courses: pairs add up, per course and together", async () => {
+    const r = await completionRollup(db, { courseIds: [X, Y, X], at: D2 });
     expect(r.courseIds).toEqual([X, Y]);
     expect(five(r.total)).toEqual([14, 4, 1, 9, 10]);
     expect(r.byCourse.map((c) => [c.courseId, ...five(c)])).toEqual([
@@ -169,37 +170,37 @@ describe("hand-built organisation, exact numbers", () => {
     expectTreeAddsUp(r);
   });
 
-  test("a completion after the date does not count at the date", () => {
-    const before = completionRollup(db, { courseIds: [X], at: new Date(d("2025-05-10").getTime() - 1) });
-    const after = completionRollup(db, { courseIds: [X], at: d("2025-05-10") });
+  test("a completion after the date does not count at the date", async () => {
+    const before = await completionRollup(db, { courseIds: [X], at: new Date(d("2025-05-10").getTime() - 1) });
+    const after = await completionRollup(db, { courseIds: [X], at: d("2025-05-10") });
     // P4 opened the lessons on 9 May: in progress just before, completed at 10 May 00:00
     expect(own(before, t.b1)).toEqual([2, 0, 1, 1, 2]);
     expect(own(after, t.b1)).toEqual([2, 1, 0, 1, 1]);
     // P9 completed exactly at D1: not yet a millisecond before
-    const justBefore = completionRollup(db, { courseIds: [X], at: new Date(D1.getTime() - 1) });
+    const justBefore = await completionRollup(db, { courseIds: [X], at: new Date(D1.getTime() - 1) });
     expect(own(justBefore, t.a2)).toEqual([2, 0, 1, 1, 0]);
   });
 
-  test("a trainer's scope returns only their subtree, with the same numbers", () => {
-    const all = completionRollup(db, { courseIds: [X, Y], at: D2 });
-    const r = completionRollup(db, { courseIds: [X, Y], at: D2, withinPaths: [t.a.path] });
+  test("a trainer's scope returns only their subtree, with the same numbers", async () => {
+    const all = await completionRollup(db, { courseIds: [X, Y], at: D2 });
+    const r = await completionRollup(db, { courseIds: [X, Y], at: D2, withinPaths: [t.a.path] });
     expect(r.units.map((u) => u.code)).toEqual(["A", "A1", "A2"]);
     for (const u of r.units) expect(u).toEqual(all.units.find((x) => x.unitId === u.unitId));
     expect(r.total).toEqual(all.units.find((u) => u.unitId === t.a.id)!.total);
-    const two = completionRollup(db, { courseIds: [X], at: D2, withinPaths: [t.a1.path, t.b2.path] });
+    const two = await completionRollup(db, { courseIds: [X], at: D2, withinPaths: [t.a1.path, t.b2.path] });
     expect(two.units.map((u) => u.code)).toEqual(["A1", "B2"]);
     expect(five(two.total)).toEqual([4, 1, 1, 2, 3]);
-    expect(completionRollup(db, { courseIds: [X], at: D2, withinPaths: [] }).units).toEqual([]);
+    expect((await completionRollup(db, { courseIds: [X], at: D2, withinPaths: [] })).units).toEqual([]);
     // grants that overlap (a committee and one of its cells) count nobody twice
-    expect(completionRollup(db, { courseIds: [X, Y], at: D2, withinPaths: [t.a1.path, t.a.path] })).toEqual(r);
-    const root = completionRollup(db, { courseIds: [X], at: D2, rootUnitId: t.b.id });
+    expect(await completionRollup(db, { courseIds: [X, Y], at: D2, withinPaths: [t.a1.path, t.a.path] })).toEqual(r);
+    const root = await completionRollup(db, { courseIds: [X], at: D2, rootUnitId: t.b.id });
     expect(root.units.map((u) => u.code)).toEqual(["B", "B1", "B2"]);
-    expect(() => completionRollup(db, { courseIds: [X], at: D2, rootUnitId: t.b.id, withinPaths: [t.a.path] })).toThrow(DomainError);
-    expect(() => completionRollup(db, { courseIds: [X], at: D2, rootUnitId: 999_999 })).toThrow(DomainError);
+    await expect(async () => completionRollup(db, { courseIds: [X], at: D2, rootUnitId: t.b.id, withinPaths: [t.a.path] })).rejects.toThrow(DomainError);
+    await expect(async () => completionRollup(db, { courseIds: [X], at: D2, rootUnitId: 999_999 })).rejects.toThrow(DomainError);
   });
 
-  test("who is missing: members of the subtree where they were, with state and due date", () => {
-    const atD1 = membersMissing(db, { courseId: X, unitId: t.a.id, at: D1 });
+  test("who is missing: members of the subtree where they were, with state and due date", async () => {
+    const atD1 = await membersMissing(db, { courseId: X, unitId: t.a.id, at: D1 });
     expect(atD1.map((m) => [m.code, m.unitCode, m.state, m.overdue])).toEqual([
       ["P2", "A1", "in_progress", true],
       ["P5", "A1", "not_started", false],
@@ -209,39 +210,39 @@ describe("hand-built organisation, exact numbers", () => {
     expect(atD1[0].startedAt).toEqual(d("2025-03-20"));
     expect(atD1.find((m) => m.code === "P3")!.neverSignedIn).toBe(true);
     expect(atD1.find((m) => m.code === "P2")!.neverSignedIn).toBe(false);
-    const atD2 = membersMissing(db, { courseId: X, unitId: t.b.id, at: D2 });
+    const atD2 = await membersMissing(db, { courseId: X, unitId: t.b.id, at: D2 });
     expect(atD2.map((m) => [m.code, m.unitCode, m.state, m.overdue, m.status])).toEqual([
       ["P8", "B1", "not_started", true, "left"],
       ["P5", "B2", "not_started", true, "active"],
       ["P6", "B2", "not_started", true, "active"],
     ]);
-    expect(() => membersMissing(db, { courseId: X, unitId: t.b.id, at: D2, withinPaths: [t.a.path] })).toThrow(DomainError);
+    await expect(async () => membersMissing(db, { courseId: X, unitId: t.b.id, at: D2, withinPaths: [t.a.path] })).rejects.toThrow(DomainError);
   });
 
-  test("a member's record: every assigned course, state, completion date and version", () => {
-    const r1 = memberRecord(db, p.P1.id, { at: D2 });
+  test("a member's record: every assigned course, state, completion date and version", async () => {
+    const r1 = await memberRecord(db, p.P1.id, { at: D2 });
     expect(r1.unit?.code).toBe("A1");
     expect(r1.courses.map((c) => [c.slug, c.assigned, c.state, c.completedAt, c.version])).toEqual([
       ["khoa-x", true, "completed", d("2025-03-15"), 1],
       ["khoa-y", false, "completed", d("2025-03-10"), 1],
     ]);
     expect(r1.courses[0].via.map((v) => (v.kind === "unit" ? v.unitCode : "by name"))).toEqual(["ROOT", "A"]);
-    const r9 = memberRecord(db, p.P9.id, { at: D2 });
+    const r9 = await memberRecord(db, p.P9.id, { at: D2 });
     expect(r9.courses.map((c) => [c.slug, c.state, c.version, c.itemsCompleted])).toEqual([["khoa-x", "completed", 2, 3]]);
-    const r2 = memberRecord(db, p.P2.id, { at: D2 });
+    const r2 = await memberRecord(db, p.P2.id, { at: D2 });
     expect(r2.courses.map((c) => [c.slug, c.state, c.overdue, c.dueAt, c.via.length])).toEqual([["khoa-x", "in_progress", true, d("2025-03-25"), 3]]);
     // P5 before and after the transfer: Y reaches them only once they are in B
-    expect(memberRecord(db, p.P5.id, { at: D1 }).courses.map((c) => c.slug)).toEqual(["khoa-x"]);
-    const r5 = memberRecord(db, p.P5.id, { at: D2 });
+    expect((await memberRecord(db, p.P5.id, { at: D1 })).courses.map((c) => c.slug)).toEqual(["khoa-x"]);
+    const r5 = await memberRecord(db, p.P5.id, { at: D2 });
     expect(r5.unit?.code).toBe("B2");
     expect(r5.courses.map((c) => [c.slug, c.state, c.overdue])).toEqual([
       ["khoa-x", "not_started", true],
       ["khoa-y", "not_started", true],
     ]);
     // P6 before joining: in no unit, nothing assigned
-    const r6 = memberRecord(db, p.P6.id, { at: D1 });
+    const r6 = await memberRecord(db, p.P6.id, { at: D1 });
     expect([r6.unit, r6.courses]).toEqual([null, []]);
-    expect(() => memberRecord(db, 999_999)).toThrow(DomainError);
+    await expect(async () => memberRecord(db, 999_999)).rejects.toThrow(DomainError);
   });
 });
 
@@ -260,7 +261,7 @@ type Oracle = {
  * assignment is checked against the member's unit path at `at`, and each pair is added to every
  * unit on that path. Shares no code with the report.
  */
-function oracle(sqlite: ReturnType<typeof testDb>["$client"], courseIds: number[], at: number): Oracle {
+function oracle(sqlite: Awaited<ReturnType<typeof testDb>>["$client"], courseIds: number[], at: number): Oracle {
   const unitPath = new Map((sqlite.prepare("SELECT id, path FROM units").all() as { id: number; path: string }[]).map((u) => [u.id, u.path]));
   const placed = new Map<number, number>();
   for (const h of sqlite.prepare("SELECT member_id, unit_id, valid_from, valid_to FROM member_unit_history").all() as {
@@ -329,13 +330,13 @@ function oracle(sqlite: ReturnType<typeof testDb>["$client"], courseIds: number[
 }
 
 describe("generated organisation: 100,000 members, depth 5, uneven subtrees", () => {
-  let db: ReturnType<typeof testDb>;
+  let db: Awaited<ReturnType<typeof testDb>>;
   let org: BigOrg;
   const zero: Five = [0, 0, 0, 0, 0];
 
   beforeAll(() => {
     db = testDb();
-    org = generateBigOrg(db.$client, { members: 100_000, courses: 3, itemsPerCourse: 2, seed: 606 });
+    org = generateBigOrg(bulkWriter(db), { members: 100_000, courses: 3, itemsPerCourse: 2, seed: 606 });
   }, 120_000);
   afterAll(() => dropDb(db));
 
@@ -353,9 +354,9 @@ describe("generated organisation: 100,000 members, depth 5, uneven subtrees", ()
     ["mid-window", (o: BigOrg) => o.start + Math.floor((o.end - o.start) / 2)],
     ["after the window", (o: BigOrg) => o.end + 30 * DAY],
   ] as const) {
-    test(`${label}: every unit equals the member-by-member count, and own + children = total everywhere`, () => {
+    test(`${label}: every unit equals the member-by-member count, and own + children = total everywhere`, async () => {
       const at = when(org);
-      const r = completionRollup(db, { courseIds: org.courseIds, at: new Date(at) });
+      const r = await completionRollup(db, { courseIds: org.courseIds, at: new Date(at) });
       const o = oracle(db.$client, org.courseIds, at);
       // the cases the issue names are present in this data
       expect(o.multiplyAssignedPairs).toBeGreaterThan(10_000);
@@ -374,7 +375,7 @@ describe("generated organisation: 100,000 members, depth 5, uneven subtrees", ()
     }, 60_000);
   }
 
-  test("transfers: the two dates count moved members in different units", () => {
+  test("transfers: the two dates count moved members in different units", async () => {
     const early = org.start + 10 * DAY;
     const late = org.end;
     const a = oracle(db.$client, org.courseIds, early).placed;
@@ -383,8 +384,8 @@ describe("generated organisation: 100,000 members, depth 5, uneven subtrees", ()
     expect(moved.length).toBeGreaterThan(1000);
     // follow the moved members through the "who is missing" lists of the whole organisation
     const courseId = org.courseIds[0];
-    const l1 = new Map(membersMissing(db, { courseId, unitId: org.root.id, at: new Date(early) }).map((x) => [x.memberId, x.unitId]));
-    const l2 = new Map(membersMissing(db, { courseId, unitId: org.root.id, at: new Date(late) }).map((x) => [x.memberId, x.unitId]));
+    const l1 = new Map((await membersMissing(db, { courseId, unitId: org.root.id, at: new Date(early) })).map((x) => [x.memberId, x.unitId]));
+    const l2 = new Map((await membersMissing(db, { courseId, unitId: org.root.id, at: new Date(late) })).map((x) => [x.memberId, x.unitId]));
     const followed = moved.filter((m) => l1.has(m) && l2.has(m));
     expect(followed.length).toBeGreaterThan(100);
     for (const m of followed) {
@@ -392,15 +393,15 @@ describe("generated organisation: 100,000 members, depth 5, uneven subtrees", ()
       expect(l2.get(m)).toBe(b.get(m));
     }
     const m = moved[0];
-    expect(memberRecord(db, m, { at: new Date(early) }).unit!.id).toBe(a.get(m));
-    expect(memberRecord(db, m, { at: new Date(late) }).unit!.id).toBe(b.get(m));
+    expect((await memberRecord(db, m, { at: new Date(early) })).unit!.id).toBe(a.get(m));
+    expect((await memberRecord(db, m, { at: new Date(late) })).unit!.id).toBe(b.get(m));
   }, 60_000);
 
-  test("a committee's scope, and its missing list, agree with the whole-organisation roll-up", () => {
+  test("a committee's scope, and its missing list, agree with the whole-organisation roll-up", async () => {
     const at = new Date(org.end);
-    const all = completionRollup(db, { courseIds: org.courseIds, at });
+    const all = await completionRollup(db, { courseIds: org.courseIds, at });
     const committee = org.committees[2];
-    const r = completionRollup(db, { courseIds: org.courseIds, at, withinPaths: [committee.path] });
+    const r = await completionRollup(db, { courseIds: org.courseIds, at, withinPaths: [committee.path] });
     const inside = org.units.filter((u) => u.path.startsWith(committee.path)).map((u) => u.id);
     expect(r.units.map((u) => u.unitId).sort((x, y) => x - y)).toEqual(inside.sort((x, y) => x - y));
     expect(inside.length).toBeLessThan(org.units.length / 2);
@@ -408,8 +409,8 @@ describe("generated organisation: 100,000 members, depth 5, uneven subtrees", ()
     expect(r.total).toEqual(all.units.find((u) => u.unitId === committee.id)!.total);
 
     const courseId = org.courseIds[0]; // assigned through the root: the whole committee
-    const one = completionRollup(db, { courseIds: [courseId], at, rootUnitId: committee.id }).units[0].total;
-    const missing = membersMissing(db, { courseId, unitId: committee.id, at });
+    const one = (await completionRollup(db, { courseIds: [courseId], at, rootUnitId: committee.id })).units[0].total;
+    const missing = await membersMissing(db, { courseId, unitId: committee.id, at });
     expect(one.assigned - one.completed).toBeGreaterThan(100);
     expect(missing.length).toBe(one.assigned - one.completed);
     expect(missing.filter((m) => m.state === "in_progress").length).toBe(one.inProgress);
@@ -421,35 +422,35 @@ describe("generated organisation: 100,000 members, depth 5, uneven subtrees", ()
 });
 
 describe("edge cases", () => {
-  let db: ReturnType<typeof testDb>;
+  let db: Awaited<ReturnType<typeof testDb>>;
   beforeEach(() => {
     db = testDb();
   });
   afterEach(() => dropDb(db));
 
-  test("no courses, or courses nobody is assigned: every unit listed with zeros and no rate", () => {
-    const t = makeTree(db);
-    createMember(db, { code: "E1", fullName: "Người E1", unitId: t.a1.id }, null, d("2025-01-01"));
-    const r = completionRollup(db, { courseIds: [], at: d("2025-06-01") });
+  test("no courses, or courses nobody is assigned: every unit listed with zeros and no rate", async () => {
+    const t = await makeTree(db);
+    await createMember(db, { code: "E1", fullName: "Người E1", unitId: t.a1.id }, null, d("2025-01-01"));
+    const r = await completionRollup(db, { courseIds: [], at: d("2025-06-01") });
     expect(r.units.length).toBe(7);
     expect(r.units.every((u) => u.total.assigned === 0 && u.total.rate === null)).toBe(true);
-    const c = createCourse(db, { slug: "khong-ai", title: "Không ai" });
-    expect(five(completionRollup(db, { courseIds: [c.id], at: d("2025-06-01") }).total)).toEqual([0, 0, 0, 0, 0]);
-    expect(() => completionRollup(db, { courseIds: [1.5], at: d("2025-06-01") })).toThrow(DomainError);
-    expect(() => completionRollup(db, { courseIds: [c.id], at: new Date("not a date") })).toThrow(RangeError);
+    const c = await createCourse(db, { slug: "khong-ai", title: "Không ai" });
+    expect(five((await completionRollup(db, { courseIds: [c.id], at: d("2025-06-01") })).total)).toEqual([0, 0, 0, 0, 0]);
+    await expect(async () => completionRollup(db, { courseIds: [1.5], at: d("2025-06-01") })).rejects.toThrow(DomainError);
+    await expect(async () => completionRollup(db, { courseIds: [c.id], at: new Date("not a date") })).rejects.toThrow(RangeError);
   });
 
-  test("more than 30 courses are counted in chunks without losing any", () => {
-    const t = makeTree(db);
-    const m = createMember(db, { code: "E2", fullName: "Người E2", unitId: t.b2.id }, null, d("2025-01-01"));
+  test("more than 30 courses are counted in chunks without losing any", async () => {
+    const t = await makeTree(db);
+    const m = await createMember(db, { code: "E2", fullName: "Người E2", unitId: t.b2.id }, null, d("2025-01-01"));
     const ids: number[] = [];
     for (let i = 0; i < 33; i++) {
-      const c = createCourse(db, { slug: `k-${i}`, title: `K ${i}` }, d("2025-01-01"));
+      const c = await createCourse(db, { slug: `k-${i}`, title: `K ${i}` }, d("2025-01-01"));
       ids.push(c.id);
-      assignToUnit(db, { courseId: c.id, unitId: t.b.id, dueAt: null, actorId: null }, d("2025-01-02"));
-      if (i % 2 === 0) db.$client.prepare("INSERT INTO course_completions (member_id, course_id, completed_at) VALUES (?, ?, ?)").run(m.id, c.id, d("2025-02-01").getTime());
+      await assignToUnit(db, { courseId: c.id, unitId: t.b.id, dueAt: null, actorId: null }, d("2025-01-02"));
+      if (i % 2 === 0) bulkWriter(db).prepare("INSERT INTO course_completions (member_id, course_id, completed_at) VALUES (?, ?, ?)").run(m.id, c.id, d("2025-02-01").getTime());
     }
-    const r = completionRollup(db, { courseIds: ids, at: d("2025-06-01") });
+    const r = await completionRollup(db, { courseIds: ids, at: d("2025-06-01") });
     expect(five(r.total)).toEqual([33, 17, 0, 16, 0]);
     expect(r.byCourse[32].completed).toBe(1);
     expect(r.byCourse[31].completed).toBe(0);

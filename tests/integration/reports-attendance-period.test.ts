@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { writeTx } from "#db/client.server.ts";
 import { beforeAll, expect, test } from "vitest";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { client } from "#tests/harness/http.ts";
@@ -13,33 +14,33 @@ import { attendanceCorrections } from "#db/schema/index.ts";
  */
 const srv = useAppServer();
 
-let tree: ReturnType<typeof makeTree>;
+let tree: Awaited<ReturnType<typeof makeTree>>;
 const hour = 3600_000;
 const base = Date.parse("2026-10-01T02:00:00Z");
 
 beforeAll(async () => {
-  tree = makeTree(srv.db);
+  tree = await makeTree(srv.db);
   const admin = await makeMember(srv.db, tree.root, { code: "ADMIN", role: "admin" });
   await makeMember(srv.db, tree.a, { code: "TRAINER-A", role: "trainer", scopes: [tree.a] });
   const a1 = [await makeMember(srv.db, tree.a1, { code: "A1-1" }), await makeMember(srv.db, tree.a1, { code: "A1-2" })];
   const b1 = await makeMember(srv.db, tree.b1, { code: "B1-1" });
   // Session 1 invites committee A (3 people, the trainer included); session 2 invites all 5 members.
-  const s1 = makeSession(srv.db, { title: "Buổi 1", start: base, end: base + hour, actualStart: base, actualEnd: base + hour, state: "ended", inviteUnits: [tree.a] });
-  const s2 = makeSession(srv.db, { title: "Buổi 2", start: base + 24 * hour, end: base + 25 * hour, actualStart: base + 24 * hour, actualEnd: base + 25 * hour, state: "ended", inviteUnits: [tree.root] });
-  makeSession(srv.db, { title: "Buổi ngoài kỳ", start: base + 40 * 24 * hour, end: base + 40 * 24 * hour + hour, inviteUnits: [tree.root] });
-  const fix = (sessionId: number, memberId: number, status: "present" | "late" | "excused") =>
-    srv.db.insert(attendanceCorrections).values({ sessionId, memberId, status, reason: "kiểm tra", correctedBy: admin.id, at: new Date(base) }).run();
-  fix(s1.id, a1[0].id, "present");
-  fix(s1.id, a1[1].id, "late");
-  fix(s2.id, a1[0].id, "present");
-  fix(s2.id, b1.id, "excused");
+  const s1 = await makeSession(srv.db, { title: "Buổi 1", start: base, end: base + hour, actualStart: base, actualEnd: base + hour, state: "ended", inviteUnits: [tree.a] });
+  const s2 = await makeSession(srv.db, { title: "Buổi 2", start: base + 24 * hour, end: base + 25 * hour, actualStart: base + 24 * hour, actualEnd: base + 25 * hour, state: "ended", inviteUnits: [tree.root] });
+  await makeSession(srv.db, { title: "Buổi ngoài kỳ", start: base + 40 * 24 * hour, end: base + 40 * 24 * hour + hour, inviteUnits: [tree.root] });
+  const fix = async (sessionId: number, memberId: number, status: "present" | "late" | "excused") =>
+    await writeTx(srv.db, async (tx) => tx.insert(attendanceCorrections).values({ sessionId, memberId, status, reason: "kiểm tra", correctedBy: admin.id, at: new Date(base) }));
+  await fix(s1.id, a1[0].id, "present");
+  await fix(s1.id, a1[1].id, "late");
+  await fix(s2.id, a1[0].id, "present");
+  await fix(s2.id, b1.id, "excused");
 });
 
 const period = (withinPaths: string[] | null) =>
   attendanceForPeriod(srv.db, { from: new Date(base - hour), to: new Date(base + 30 * 24 * hour), withinPaths, reconnectWindowMs: 60_000, now: base + 60 * 24 * hour });
 
-test("each invitation counts once where the member is, and every level adds up", () => {
-  const r = period(null);
+test("each invitation counts once where the member is, and every level adds up", async () => {
+  const r = await period(null);
   expect(r.sessions.map((s) => [s.title, s.counts.invited])).toEqual([
     ["Buổi 1", 3],
     ["Buổi 2", 5],
@@ -65,7 +66,7 @@ test("a trainer's page shows only their subtree; other units answer 404", async 
   expect(drill).toContain("Chi bộ A1");
   expect(drill).toContain("Thành viên trực tiếp của đơn vị");
   expect((await c.request(`/manage/reports/attendance?unit=${tree.b.id}`)).status).toBe(404);
-  expect(period([tree.a.path]).total.invited).toBe(6);
+  expect((await period([tree.a.path])).total.invited).toBe(6);
 });
 
 test("the period table exports as CSV and XLSX with hierarchy columns and a checksum", async () => {

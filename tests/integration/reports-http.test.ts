@@ -1,3 +1,5 @@
+import { first } from "#db/first.ts";
+import { writeTx } from "#db/client.server.ts";
 import crypto from "node:crypto";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -25,7 +27,7 @@ const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 const srv = useAppServer();
 
-let t: ReturnType<typeof makeTree>;
+let t: Awaited<ReturnType<typeof makeTree>>;
 let a3: Unit;
 let certCode: string;
 let X: number;
@@ -58,19 +60,19 @@ function tableRows(html: string, testId: string): string[][] {
   return [...m[1].matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((r) => [...r[1].matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((c) => decode(c[1])));
 }
 
-function lessonCourse(slug: string, title: string, at: Date) {
-  return makeCourse(srv.db, { slug, title, lessons: 2, at }).id;
+async function lessonCourse(slug: string, title: string, at: Date) {
+  return (await makeCourse(srv.db, { slug, title, lessons: 2, at })).id;
 }
 
-function complete(member: Member, courseId: number, opened: Date, done: Date) {
-  const course = getCourse(srv.db, courseId)!;
-  for (const key of ["bai-1", "bai-2"]) openItem(srv.db, member.id, courseId, key, course.publishedVersionId!, opened);
-  for (const key of ["bai-1", "bai-2"]) completeLesson(srv.db, member.id, course, key, done);
+async function complete(member: Member, courseId: number, opened: Date, done: Date) {
+  const course = (await getCourse(srv.db, courseId))!;
+  for (const key of ["bai-1", "bai-2"]) await openItem(srv.db, member.id, courseId, key, course.publishedVersionId!, opened);
+  for (const key of ["bai-1", "bai-2"]) await completeLesson(srv.db, member.id, course, key, done);
 }
 
 beforeAll(async () => {
-  t = makeTree(srv.db);
-  a3 = createUnit(srv.db, { code: "A3", name: EVIL_UNIT, parentId: t.a.id });
+  t = await makeTree(srv.db);
+  a3 = await createUnit(srv.db, { code: "A3", name: EVIL_UNIT, parentId: t.a.id });
   const now = Date.now();
   m.admin = await makeMember(srv.db, t.root, { code: "ADMIN", fullName: "Quản Trị Viên", role: "admin" });
   m.trainer = await makeMember(srv.db, t.a, { code: "TRAINER-A", fullName: "Cán Bộ Đào Tạo A", role: "trainer", scopes: [t.a] });
@@ -83,28 +85,26 @@ beforeAll(async () => {
   m.b1 = await makeMember(srv.db, t.b1, { code: "B1-ONE", fullName: "Đỗ Văn Bê" });
 
   const published = new Date(now - 10 * DAY);
-  X = lessonCourse("nghi-quyet", "Học tập Nghị quyết", published);
-  Y = lessonCourse("chi-b", "Khóa riêng của B", published);
-  assignToUnit(srv.db, { courseId: X, unitId: t.root.id, dueAt: new Date(now - DAY), actorId: null }, published);
-  assignToUnit(srv.db, { courseId: Y, unitId: t.b.id, dueAt: null, actorId: null }, published);
-  complete(m.a1done, X, new Date(now - 3 * HOUR), new Date(now - 2 * HOUR));
-  complete(m.a2done, X, new Date(now - 3 * HOUR), new Date(now - 2 * HOUR));
-  openItem(srv.db, m.a1prog.id, X, "bai-1", getCourse(srv.db, X)!.publishedVersionId!, new Date(now - HOUR));
+  X = await lessonCourse("nghi-quyet", "Học tập Nghị quyết", published);
+  Y = await lessonCourse("chi-b", "Khóa riêng của B", published);
+  await assignToUnit(srv.db, { courseId: X, unitId: t.root.id, dueAt: new Date(now - DAY), actorId: null }, published);
+  await assignToUnit(srv.db, { courseId: Y, unitId: t.b.id, dueAt: null, actorId: null }, published);
+  await complete(m.a1done, X, new Date(now - 3 * HOUR), new Date(now - 2 * HOUR));
+  await complete(m.a2done, X, new Date(now - 3 * HOUR), new Date(now - 2 * HOUR));
+  await openItem(srv.db, m.a1prog.id, X, "bai-1", (await getCourse(srv.db, X))!.publishedVersionId!, new Date(now - HOUR));
 
   // Two attempts at a quiz (best 90 %) and a certificate for A1-DONE.
-  const attempt = (no: number, score: number, passed: boolean) =>
-    srv.db
+  const attempt = async (no: number, score: number, passed: boolean) =>
+    await writeTx(srv.db, async (tx) => tx
       .insert(quizAttempts)
-      .values({ memberId: m.a1done.id, courseId: X, itemKey: "kiem-tra", attemptNo: no, seed: `s${no}`, questions: [], state: "submitted", startedAt: new Date(now - 5 * HOUR), submittedAt: new Date(now - 4 * HOUR), score, passed })
-      .run();
-  attempt(1, 0.6, false);
-  attempt(2, 0.9, true);
+      .values({ memberId: m.a1done.id, courseId: X, itemKey: "kiem-tra", attemptNo: no, seed: `s${no}`, questions: [], state: "submitted", startedAt: new Date(now - 5 * HOUR), submittedAt: new Date(now - 4 * HOUR), score, passed }));
+  await attempt(1, 0.6, false);
+  await attempt(2, 0.9, true);
   // Completing may already have issued one (certificates module); otherwise record one here.
-  srv.db.insert(certificates)
+  await writeTx(srv.db, async (tx) => tx.insert(certificates)
     .values({ code: "CERT-0001", memberId: m.a1done.id, courseId: X, memberName: "Nguyễn Thị Hoàn", unitName: "Chi bộ A1", courseTitle: "Học tập Nghị quyết", completedAt: new Date(now - 2 * HOUR), issuedAt: new Date(now - 2 * HOUR) })
-    .onConflictDoNothing()
-    .run();
-  certCode = srv.db.select({ code: certificates.code }).from(certificates).where(eq(certificates.memberId, m.a1done.id)).get()!.code;
+    .onConflictDoNothing());
+  certCode = (await first(srv.db.select({ code: certificates.code }).from(certificates).where(eq(certificates.memberId, m.a1done.id))))!.code;
 });
 
 async function signedIn(code: string) {
@@ -178,7 +178,7 @@ describe("pages", () => {
 
   test("the over-time chart reads the daily snapshots", async () => {
     const yesterday = addDays(vnDay(new Date()), -1);
-    takeCompletionSnapshot(srv.db, yesterday);
+    await takeCompletionSnapshot(srv.db, yesterday);
     const c = await signedIn("TRAINER-A");
     const html = await htmlOf(await c.request(`/manage/reports/units/${t.a.id}?c=${X}`));
     const data = html.slice(html.indexOf('class="chart-data"'));

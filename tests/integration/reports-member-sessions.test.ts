@@ -1,4 +1,5 @@
 import { beforeAll, expect, test } from "vitest";
+import { writeTx } from "#db/client.server.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { client } from "#tests/harness/http.ts";
 import { useAppServer } from "#tests/harness/app-suite.ts";
@@ -11,16 +12,16 @@ const srv = useAppServer();
 let member: Awaited<ReturnType<typeof makeMember>>;
 
 beforeAll(async () => {
-  const t = makeTree(srv.db);
+  const t = await makeTree(srv.db);
   const admin = await makeMember(srv.db, t.root, { code: "ADMIN", role: "admin" });
   member = await makeMember(srv.db, t.a1, { code: "DV-1", fullName: "Phạm Thị Mai" });
   await makeMember(srv.db, t.b1, { code: "DV-2" });
   const hour = 3600_000;
   const past = Date.now() - 48 * hour;
-  makeSession(srv.db, { title: "Buổi học Nghị quyết số một", start: past, end: past + hour, actualStart: past, actualEnd: past + hour, state: "ended", inviteUnits: [t.a] });
-  const s2 = makeSession(srv.db, { title: "Buổi học số hai", start: past + 2 * hour, end: past + 3 * hour, actualStart: past + 2 * hour, actualEnd: past + 3 * hour, state: "ended", inviteMembers: [member] });
-  makeSession(srv.db, { title: "Buổi của đơn vị B", start: past, end: past + hour, state: "ended", inviteUnits: [t.b] });
-  srv.db.insert(attendanceCorrections).values({ sessionId: s2.id, memberId: member.id, status: "excused", reason: "Đi công tác", correctedBy: admin.id, at: new Date() }).run();
+  await makeSession(srv.db, { title: "Buổi học Nghị quyết số một", start: past, end: past + hour, actualStart: past, actualEnd: past + hour, state: "ended", inviteUnits: [t.a] });
+  const s2 = await makeSession(srv.db, { title: "Buổi học số hai", start: past + 2 * hour, end: past + 3 * hour, actualStart: past + 2 * hour, actualEnd: past + 3 * hour, state: "ended", inviteMembers: [member] });
+  await makeSession(srv.db, { title: "Buổi của đơn vị B", start: past, end: past + hour, state: "ended", inviteUnits: [t.b] });
+  await writeTx(srv.db, async (tx) => tx.insert(attendanceCorrections).values({ sessionId: s2.id, memberId: member.id, status: "excused", reason: "Đi công tác", correctedBy: admin.id, at: new Date() }));
 });
 
 test("sessions attended appear in the member's record, corrections shown as such, others' sessions absent", async () => {

@@ -27,9 +27,9 @@ type Received = { envelopeFrom: string; envelopeTo: string[]; subject: string; t
 const inbox: Received[] = [];
 let sink: SMTPServer;
 let sinkPort: number;
-let db: ReturnType<typeof testDb>;
+let db: Awaited<ReturnType<typeof testDb>>;
 let srv: Awaited<ReturnType<typeof startTestServer>>;
-let t: ReturnType<typeof makeTree>;
+let t: Awaited<ReturnType<typeof makeTree>>;
 let X: number;
 const p: Record<string, Member> = {};
 
@@ -57,17 +57,17 @@ beforeAll(async () => {
   sinkPort = (sink.server.address() as AddressInfo).port;
 
   db = testDb();
-  t = makeTree(db);
+  t = await makeTree(db);
   p.trainer = await makeMember(db, t.a, { code: "TRAINER-A", fullName: "Cán Bộ A", role: "trainer", scopes: [t.a] });
   p.r1 = await makeMember(db, t.a1, { code: "R1", fullName: "Nguyễn Văn Một", email: "mot@example.test" });
   p.r2 = await makeMember(db, t.a1, { code: "R2", fullName: "Trần Thị Hai", email: "hai@example.test" });
   p.r3 = await makeMember(db, t.a1, { code: "R3", fullName: "Lê Ba (không e-mail)" });
   p.done = await makeMember(db, t.a1, { code: "R4", fullName: "Phạm Đã Xong", email: "xong@example.test" });
   const past = new Date(Date.now() - 5 * 24 * 3600_000);
-  const course = makeCourse(db, { slug: "nghi-quyet", title: "Học tập Nghị quyết", at: past, assignTo: t.root, dueAt: new Date(Date.now() + 7 * 24 * 3600_000) });
+  const course = await makeCourse(db, { slug: "nghi-quyet", title: "Học tập Nghị quyết", at: past, assignTo: t.root, dueAt: new Date(Date.now() + 7 * 24 * 3600_000) });
   X = course.id;
-  openItem(db, p.done.id, X, "bai-1", course.publishedVersionId!, new Date(Date.now() - 7200_000));
-  completeLesson(db, p.done.id, course, "bai-1", new Date(Date.now() - 3600_000));
+  await openItem(db, p.done.id, X, "bai-1", course.publishedVersionId!, new Date(Date.now() - 7200_000));
+  await completeLesson(db, p.done.id, course, "bai-1", new Date(Date.now() - 3600_000));
 
   srv = await startTestServer(db, { SMTP_URL: `smtp://127.0.0.1:${sinkPort}`, SMTP_FROM: "Học Số <no-reply@hocso.test>" } as unknown as Partial<Env>);
   // E-mail links come from APP_ORIGIN (the test server's own origin, known once it listens).
@@ -80,8 +80,8 @@ afterAll(async () => {
 });
 
 const sinkMail = () => mailConfig({ SMTP_URL: `smtp://127.0.0.1:${sinkPort}`, SMTP_FROM: "Học Số <no-reply@hocso.test>" })!;
-const reminders = (memberId: number) =>
-  db.select().from(notifications).where(and(eq(notifications.memberId, memberId), eq(notifications.kind, reminderKind(X)))).orderBy(notifications.id).all();
+const reminders = async (memberId: number) =>
+  await db.select().from(notifications).where(and(eq(notifications.memberId, memberId), eq(notifications.kind, reminderKind(X)))).orderBy(notifications.id);
 /**
  * The page's HTML without NUL bytes: React 18.3.1's renderToPipeableStream can write two NULs
  * where a multi-byte character straddles its 2 KB chunk boundary (react/react#31134); browsers
@@ -107,13 +107,13 @@ describe("reminders", () => {
     const res = await c.request(missingUrl(), { form: { intent: "remind", memberId: String(p.r1.id) } });
     expect(res.status).toBe(200);
     expect(await pageText(res)).toContain("Đã gửi 1 nhắc nhở; 0 người đã được nhắc hôm nay; 1 e-mail đang chờ gửi");
-    let rows = reminders(p.r1.id);
+    let rows = await reminders(p.r1.id);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ title: "Học tập Nghị quyết", link: "/courses/nghi-quyet", createdBy: p.trainer.id, readAt: null, emailError: null, emailedAt: null });
     expect(rows[0].emailNextAt).toBeInstanceOf(Date);
     expect(inbox).toHaveLength(0); // the request did not wait for SMTP
     expect(await deliverDueMails(db, sinkMail())).toEqual({ sent: 1, failed: 0, givenUp: 0 });
-    rows = reminders(p.r1.id);
+    rows = await reminders(p.r1.id);
     expect(rows[0]).toMatchObject({ emailNextAt: null, emailAttempts: 1, emailError: null });
     expect(rows[0].emailedAt).toBeInstanceOf(Date);
     expect(await deliverDueMails(db, sinkMail())).toEqual({ sent: 0, failed: 0, givenUp: 0 }); // sent once
@@ -130,7 +130,7 @@ describe("reminders", () => {
     await c.signIn("TRAINER-A");
     const res = await c.request(missingUrl(), { form: { intent: "remind", memberId: String(p.r1.id) } });
     expect(await pageText(res)).toContain("Đã gửi 0 nhắc nhở; 1 người đã được nhắc hôm nay");
-    expect(reminders(p.r1.id)).toHaveLength(1);
+    expect(await reminders(p.r1.id)).toHaveLength(1);
     expect(inbox).toHaveLength(1);
     const list = await pageText(await c.request(missingUrl()));
     const row = list.slice(list.indexOf('data-member="R1"'), list.indexOf('data-member="R2"'));
@@ -143,27 +143,27 @@ describe("reminders", () => {
     const res = await c.request(missingUrl(), { form: { intent: "remind-all", note: "Hạn chót thứ Sáu này." } });
     expect(await pageText(res)).toContain("Đã gửi 2 nhắc nhở; 1 người đã được nhắc hôm nay; 1 e-mail đang chờ gửi");
     expect(await deliverDueMails(db, sinkMail())).toEqual({ sent: 1, failed: 0, givenUp: 0 });
-    expect(reminders(p.r2.id)).toHaveLength(1);
-    expect(reminders(p.r3.id)).toHaveLength(1);
-    expect(reminders(p.r3.id)[0].emailedAt).toBeNull();
-    expect(reminders(p.done.id)).toHaveLength(0);
+    expect(await reminders(p.r2.id)).toHaveLength(1);
+    expect(await reminders(p.r3.id)).toHaveLength(1);
+    expect((await reminders(p.r3.id))[0].emailedAt).toBeNull();
+    expect(await reminders(p.done.id)).toHaveLength(0);
     expect(inbox).toHaveLength(2);
     expect(inbox[1].envelopeTo).toEqual(["hai@example.test"]);
     expect(inbox[1].text).toContain("Lời nhắn: Hạn chót thứ Sáu này.");
-    expect(reminders(p.r2.id)[0].body).toBe("Hạn chót thứ Sáu này.");
+    expect((await reminders(p.r2.id))[0].body).toBe("Hạn chót thứ Sáu này.");
   });
 
   test("the next day a member may be reminded again", async () => {
     const tomorrow = new Date(Date.now() + 24 * 3600_000);
-    const r = remindMembers(db, { courseId: X, memberIds: [p.r1.id, p.r1.id], actorId: p.trainer.id, origin: "http://x", mail: null, now: tomorrow });
+    const r = await remindMembers(db, { courseId: X, memberIds: [p.r1.id, p.r1.id], actorId: p.trainer.id, origin: "http://x", mail: null, now: tomorrow });
     expect(r).toEqual({ sent: 1, skipped: 0, emailQueued: 0 });
-    const again = remindMembers(db, { courseId: X, memberIds: [p.r1.id], actorId: p.trainer.id, origin: "http://x", mail: null, now: tomorrow });
+    const again = await remindMembers(db, { courseId: X, memberIds: [p.r1.id], actorId: p.trainer.id, origin: "http://x", mail: null, now: tomorrow });
     expect(again.sent).toBe(0);
-    expect(reminders(p.r1.id)).toHaveLength(2);
+    expect(await reminders(p.r1.id)).toHaveLength(2);
   });
 
   test("the member sees it on their next visit and marks it read; another member's cannot be touched", async () => {
-    expect(unreadNotifications(db, p.r2.id).count).toBe(1);
+    expect((await unreadNotifications(db, p.r2.id)).count).toBe(1);
     const c = client(srv.origin);
     await c.signIn("R2");
     const page = await c.request("/notifications");
@@ -171,15 +171,15 @@ describe("reminders", () => {
     const text = await pageText(page);
     expect(text).toContain("Nhắc học: Học tập Nghị quyết");
     expect(text).toContain("Hạn chót thứ Sáu này.");
-    const mine = reminders(p.r2.id)[0];
-    const theirs = reminders(p.r3.id)[0];
+    const mine = (await reminders(p.r2.id))[0];
+    const theirs = (await reminders(p.r3.id))[0];
     expect((await c.request("/notifications", { form: { intent: "read", id: String(theirs.id) } })).status).toBe(404);
-    expect(reminders(p.r3.id)[0].readAt).toBeNull();
+    expect((await reminders(p.r3.id))[0].readAt).toBeNull();
     const open = await c.request("/notifications", { form: { intent: "open", id: String(mine.id) } });
     expect(open.status).toBe(302);
     expect(open.headers.get("location")).toBe("/courses/nghi-quyet");
-    expect(reminders(p.r2.id)[0].readAt).toBeInstanceOf(Date);
-    expect(unreadNotifications(db, p.r2.id)).toEqual({ count: 0, items: [] });
+    expect((await reminders(p.r2.id))[0].readAt).toBeInstanceOf(Date);
+    expect(await unreadNotifications(db, p.r2.id)).toEqual({ count: 0, items: [] });
   });
 
   test("an SMTP server that does not answer: the reminder is kept, the e-mail retried later with growing waits, then given up", async () => {
@@ -189,10 +189,10 @@ describe("reminders", () => {
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const down = mailConfig({ SMTP_URL: `smtp://127.0.0.1:${port}` })!;
     const tomorrow = new Date(Date.now() + 24 * 3600_000);
-    const r = remindMembers(db, { courseId: X, memberIds: [p.r2.id], actorId: p.trainer.id, origin: "http://x", mail: down, now: tomorrow });
+    const r = await remindMembers(db, { courseId: X, memberIds: [p.r2.id], actorId: p.trainer.id, origin: "http://x", mail: down, now: tomorrow });
     expect(r).toMatchObject({ sent: 1, emailQueued: 1 });
     expect(await deliverDueMails(db, down, { now: tomorrow })).toEqual({ sent: 0, failed: 1, givenUp: 0 });
-    let row = reminders(p.r2.id).at(-1)!;
+    let row = (await reminders(p.r2.id)).at(-1)!;
     expect(row.emailedAt).toBeNull();
     expect(row.emailError).toMatch(/ECONNREFUSED|connect/i);
     expect(row.emailAttempts).toBe(1);
@@ -202,22 +202,22 @@ describe("reminders", () => {
     const before = inbox.length;
     expect(await deliverDueMails(db, sinkMail(), { now: new Date(row.emailNextAt!.getTime() + 1) })).toEqual({ sent: 1, failed: 0, givenUp: 0 });
     expect(inbox.length).toBe(before + 1);
-    row = reminders(p.r2.id).at(-1)!;
+    row = (await reminders(p.r2.id)).at(-1)!;
     expect(row).toMatchObject({ emailAttempts: 2, emailError: null, emailNextAt: null });
 
     // Five failures in a row: given up, the last error kept.
     const later = new Date(Date.now() + 3 * 24 * 3600_000);
-    remindMembers(db, { courseId: X, memberIds: [p.r1.id], actorId: p.trainer.id, origin: "http://x", mail: down, now: later });
+    await remindMembers(db, { courseId: X, memberIds: [p.r1.id], actorId: p.trainer.id, origin: "http://x", mail: down, now: later });
     let at = later;
     const results = [];
     for (let i = 0; i < 5; i++) {
       results.push(await deliverDueMails(db, down, { now: at }));
-      const next = reminders(p.r1.id).at(-1)!.emailNextAt;
+      const next = (await reminders(p.r1.id)).at(-1)!.emailNextAt;
       if (next) at = new Date(next.getTime() + 1);
     }
     expect(results.map((x) => x.failed)).toEqual([1, 1, 1, 1, 1]);
     expect(results.at(-1)!.givenUp).toBe(1);
-    row = reminders(p.r1.id).at(-1)!;
+    row = (await reminders(p.r1.id)).at(-1)!;
     expect(row).toMatchObject({ emailAttempts: 5, emailNextAt: null, emailedAt: null });
     expect(row.emailError).toMatch(/ECONNREFUSED|connect/i);
   });

@@ -18,7 +18,7 @@ import { startLiveTestServers } from "#tests/harness/http.ts";
  * over HTTPS with Secure cookies and the CSRF check, and socket.io joins a session through nginx.
  */
 const root = path.resolve(import.meta.dirname, "..", "..");
-let db: ReturnType<typeof testDb>;
+let db: Awaited<ReturnType<typeof testDb>>;
 let tmp: string;
 let nginx: ChildProcess;
 let servers: Awaited<ReturnType<typeof startLiveTestServers>>;
@@ -54,9 +54,9 @@ async function waitForPort(port: number) {
 
 beforeAll(async () => {
   db = testDb();
-  const t = makeTree(db);
+  const t = await makeTree(db);
   viewer = await makeMember(db, t.a1, { code: "VIEWER" });
-  sessionId = makeSession(db, { inviteUnits: [t.root] }).id;
+  sessionId = (await makeSession(db, { inviteUnits: [t.root] })).id;
   servers = await startLiveTestServers(db, { appEnv: { TRUST_PROXY: true } });
   const appPort = new URL(servers.origin).port;
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hocso-nginx-"));

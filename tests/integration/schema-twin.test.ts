@@ -69,7 +69,7 @@ describe("the twin, as drizzle sees it", () => {
 describe("the two engines, migrated", () => {
   let server: TestPostgres;
   let url: string;
-  let lite: ReturnType<typeof testDb>;
+  let lite: Awaited<ReturnType<typeof testDb>>;
   beforeAll(async () => {
     server = await startPostgres();
     url = await server.createDatabase();

@@ -20,8 +20,8 @@ import { DomainError } from "#app/common/domain-error.ts";
  *           ├ B(3) ─ B1(6), B2(7), fillers
  *           └ C20(20)                       (under ROOT, beside A: "/1/20/" starts with "/1/2")
  */
-let db: ReturnType<typeof testDb>;
-let tree: ReturnType<typeof makeTree>;
+let db: Awaited<ReturnType<typeof testDb>>;
+let tree: Awaited<ReturnType<typeof makeTree>>;
 let x12: Unit;
 let c20: Unit;
 let trainerA: Member;
@@ -34,17 +34,17 @@ let scopeRoot: Scope;
 const D = new Date("2026-03-01T00:00:00Z");
 
 /** Creates filler units under `parent` until the next insert gets `id`. */
-function fillUntil(id: number, parent: Unit) {
+async function fillUntil(id: number, parent: Unit) {
   for (let n = 0; ; n++) {
-    const u = createUnit(db, { code: `FILL-${id}-${n}`, name: `Chi bộ đệm ${id}.${n}`, parentId: parent.id });
+    const u = await createUnit(db, { code: `FILL-${id}-${n}`, name: `Chi bộ đệm ${id}.${n}`, parentId: parent.id });
     if (u.id === id - 1) return;
     if (u.id >= id) throw new Error(`ids went past ${id}`);
   }
 }
 
-function errorStatus(f: () => unknown): number | string {
+async function errorStatus(f: () => unknown): Promise<number | string> {
   try {
-    f();
+    await f();
     return "no error";
   } catch (e) {
     if (e instanceof Response) return e.status;
@@ -55,18 +55,18 @@ function errorStatus(f: () => unknown): number | string {
 
 beforeAll(async () => {
   db = testDb();
-  tree = makeTree(db);
-  fillUntil(12, tree.b);
-  x12 = createUnit(db, { code: "X12", name: "Đảng bộ khác", parentId: null });
-  fillUntil(20, tree.b);
-  c20 = createUnit(db, { code: "C20", name: "Đảng ủy C", parentId: tree.root.id });
+  tree = await makeTree(db);
+  await fillUntil(12, tree.b);
+  x12 = await createUnit(db, { code: "X12", name: "Đảng bộ khác", parentId: null });
+  await fillUntil(20, tree.b);
+  c20 = await createUnit(db, { code: "C20", name: "Đảng ủy C", parentId: tree.root.id });
   trainerA = await makeMember(db, tree.a, { code: "TRAINER-A", role: "trainer", scopes: [tree.a], password: false });
   trainerRoot = await makeMember(db, tree.root, { code: "TRAINER-ROOT", role: "trainer", scopes: [tree.root], password: false });
   inA1 = await makeMember(db, tree.a1, { code: "MEM-A1", password: false });
   inC20 = await makeMember(db, c20, { code: "MEM-C20", password: false });
   inX12 = await makeMember(db, x12, { code: "MEM-X12", password: false });
-  scopeA = scopeOf(db, trainerA);
-  scopeRoot = scopeOf(db, trainerRoot);
+  scopeA = await scopeOf(db, trainerA);
+  scopeRoot = await scopeOf(db, trainerRoot);
 });
 afterAll(() => dropDb(db));
 
@@ -94,45 +94,45 @@ describe("isInSubtree and unitInScope compare whole segments", () => {
 });
 
 describe("scope checks answer 404 for the look-alike unit", () => {
-  test("requireUnitScope and the report pages' reportUnit", () => {
-    expect(errorStatus(() => requireUnitScope(db, scopeA, c20.id))).toBe(404);
-    expect(errorStatus(() => reportUnit(db, scopeA, String(c20.id)))).toBe(404);
-    expect(errorStatus(() => requireUnitScope(db, scopeRoot, x12.id))).toBe(404);
-    expect(requireUnitScope(db, scopeA, tree.a1.id).id).toBe(tree.a1.id);
-    expect(reportUnit(db, scopeRoot, c20.id).id).toBe(c20.id);
+  test("requireUnitScope and the report pages' reportUnit", async () => {
+    expect(await errorStatus(() => requireUnitScope(db, scopeA, c20.id))).toBe(404);
+    expect(await errorStatus(() => reportUnit(db, scopeA, String(c20.id)))).toBe(404);
+    expect(await errorStatus(() => requireUnitScope(db, scopeRoot, x12.id))).toBe(404);
+    expect((await requireUnitScope(db, scopeA, tree.a1.id)).id).toBe(tree.a1.id);
+    expect((await reportUnit(db, scopeRoot, c20.id)).id).toBe(c20.id);
   });
 
-  test("requireMemberScope and requireRecordScope for a member of the look-alike unit", () => {
-    expect(errorStatus(() => requireMemberScope(db, scopeA, inC20.id))).toBe(404);
-    expect(errorStatus(() => requireRecordScope(db, scopeA, inC20.id, D))).toBe(404);
-    expect(errorStatus(() => requireMemberScope(db, scopeRoot, inX12.id))).toBe(404);
-    expect(requireMemberScope(db, scopeA, inA1.id).member.id).toBe(inA1.id);
+  test("requireMemberScope and requireRecordScope for a member of the look-alike unit", async () => {
+    expect(await errorStatus(() => requireMemberScope(db, scopeA, inC20.id))).toBe(404);
+    expect(await errorStatus(() => requireRecordScope(db, scopeA, inC20.id, D))).toBe(404);
+    expect(await errorStatus(() => requireMemberScope(db, scopeRoot, inX12.id))).toBe(404);
+    expect((await requireMemberScope(db, scopeA, inA1.id)).member.id).toBe(inA1.id);
   });
 });
 
 describe("SQL prefix filters compare whole segments too", () => {
-  test("member and unit search within the trainer's scope", () => {
-    const codes = searchMembers(db, { withinPaths: scopePaths(scopeA), limit: 100 }).rows.map((r) => r.code);
+  test("member and unit search within the trainer's scope", async () => {
+    const codes = (await searchMembers(db, { withinPaths: scopePaths(scopeA), limit: 100 })).rows.map((r) => r.code);
     expect(codes).toContain("MEM-A1");
     expect(codes).not.toContain("MEM-C20");
-    const underRoot = searchMembers(db, { unitPath: tree.root.path, limit: 100 }).rows.map((r) => r.code);
+    const underRoot = (await searchMembers(db, { unitPath: tree.root.path, limit: 100 })).rows.map((r) => r.code);
     expect(underRoot).toContain("MEM-C20");
     expect(underRoot).not.toContain("MEM-X12");
-    const unitCodes = searchUnits(db, "", { withinPaths: scopePaths(scopeA), limit: 100 }).map((u) => u.code);
+    const unitCodes = (await searchUnits(db, "", { withinPaths: scopePaths(scopeA), limit: 100 })).map((u) => u.code);
     expect(unitCodes.sort()).toEqual(["A", "A1", "A2"]);
   });
 
-  test("an assignment to A does not reach C20; the roll-up and the missing list of A leave it out", () => {
-    const c = makeCourse(db, { at: D, assignTo: tree.a });
+  test("an assignment to A does not reach C20; the roll-up and the missing list of A leave it out", async () => {
+    const c = await makeCourse(db, { at: D, assignTo: tree.a });
     expect(isAssigned(db, inA1.id, c.id)).toBe(true);
     expect(isAssigned(db, inC20.id, c.id)).toBe(false);
 
     const at = new Date(); // members joined when the test began
-    const r = completionRollup(db, { courseIds: [c.id], at, withinPaths: scopePaths(scopeA) });
+    const r = await completionRollup(db, { courseIds: [c.id], at, withinPaths: scopePaths(scopeA) });
     expect(r.units.map((u) => u.code).sort()).toEqual(["A", "A1", "A2"]);
     expect(r.total.assigned).toBe(2); // TRAINER-A (in A) and MEM-A1
-    expect(errorStatus(() => completionRollup(db, { courseIds: [c.id], at, rootUnitId: c20.id, withinPaths: scopePaths(scopeA) }))).toBe(404);
-    const missing = membersMissing(db, { courseId: c.id, unitId: tree.a.id, at }).map((m) => m.code);
+    expect(await errorStatus(() => completionRollup(db, { courseIds: [c.id], at, rootUnitId: c20.id, withinPaths: scopePaths(scopeA) }))).toBe(404);
+    const missing = (await membersMissing(db, { courseId: c.id, unitId: tree.a.id, at })).map((m) => m.code);
     expect(missing.sort()).toEqual(["MEM-A1", "TRAINER-A"]);
   });
 });

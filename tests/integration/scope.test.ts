@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import { beforeAll, describe, expect, test } from "vitest";
 import { eq } from "drizzle-orm";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
@@ -11,13 +12,13 @@ import { members, units } from "#db/schema/index.ts";
  */
 const srv = useAppServer();
 
-let tree: ReturnType<typeof makeTree>;
+let tree: Awaited<ReturnType<typeof makeTree>>;
 let trainerA: Awaited<ReturnType<typeof makeMember>>;
 let memberB1: Awaited<ReturnType<typeof makeMember>>;
 let memberA1: Awaited<ReturnType<typeof makeMember>>;
 
 beforeAll(async () => {
-  tree = makeTree(srv.db);
+  tree = await makeTree(srv.db);
   trainerA = await makeMember(srv.db, tree.a, { code: "TRAINER-A", role: "trainer", scopes: [tree.a] });
   memberA1 = await makeMember(srv.db, tree.a1, { code: "MEM-A1", fullName: "Trần Thị Ánh" });
   memberB1 = await makeMember(srv.db, tree.b1, { code: "MEM-B1", fullName: "Lê Văn Bảo" });
@@ -63,10 +64,10 @@ describe("trainer of committee A", () => {
     // Moving a unit of A under B, or transferring a member of A into B, is refused too.
     await c.request(`/manage/units/${tree.a2.id}`, { form: { intent: "move", parentCode: "B" } });
     await c.request(`/manage/members/${memberA1.id}`, { form: { intent: "transfer", unitCode: "B1", date: "", note: "" } });
-    expect(srv.db.select().from(units).where(eq(units.id, tree.b1.id)).get()!.name).toBe("Chi bộ B1");
-    expect(srv.db.select().from(members).where(eq(members.id, memberB1.id)).get()!).toMatchObject({ fullName: "Lê Văn Bảo", status: "active", disabledAt: null });
-    expect(srv.db.select().from(units).where(eq(units.id, tree.a2.id)).get()!.parentId).toBe(tree.a.id);
-    expect(srv.db.select().from(members).where(eq(members.id, memberA1.id)).get()!.unitId).toBe(tree.a1.id);
+    expect((await first(srv.db.select().from(units).where(eq(units.id, tree.b1.id))))!.name).toBe("Chi bộ B1");
+    expect((await first(srv.db.select().from(members).where(eq(members.id, memberB1.id))))!).toMatchObject({ fullName: "Lê Văn Bảo", status: "active", disabledAt: null });
+    expect((await first(srv.db.select().from(units).where(eq(units.id, tree.a2.id))))!.parentId).toBe(tree.a.id);
+    expect((await first(srv.db.select().from(members).where(eq(members.id, memberA1.id))))!.unitId).toBe(tree.a1.id);
   });
 
   test("search and export never include members of B", async () => {

@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { count, eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
@@ -11,88 +12,88 @@ const rules = signInRulesFromEnv({ LOGIN_MAX_FAILURES: 5, LOGIN_LOCK_MINUTES: 15
 const HOUR = 3600_000;
 const policy = { idleMs: 24 * HOUR, maxMs: 72 * HOUR };
 
-let db: ReturnType<typeof testDb>;
+let db: Awaited<ReturnType<typeof testDb>>;
 beforeEach(() => {
   db = testDb();
 });
 afterEach(() => dropDb(db));
 
-const sessionsOf = (memberId: number) =>
-  db.select({ n: count() }).from(authSessions).where(eq(authSessions.memberId, memberId)).get()!.n;
+const sessionsOf = async (memberId: number) =>
+  (await first(db.select({ n: count() }).from(authSessions).where(eq(authSessions.memberId, memberId))))!.n;
 
 describe("session tokens", () => {
   test("only SHA-256 of the secret is stored; a wrong secret with the right id fails", async () => {
-    const { a1 } = makeTree(db);
+    const { a1 } = await makeTree(db);
     const m = await makeMember(db, a1);
-    const { token, sessionId } = createSession(db, m.id);
+    const { token, sessionId } = await createSession(db, m.id);
     const [id, secret] = token.split(".");
     expect(id).toBe(sessionId);
-    const row = db.select().from(authSessions).where(eq(authSessions.id, id)).get()!;
+    const row = (await first(db.select().from(authSessions).where(eq(authSessions.id, id))))!;
     expect(row.secretHash).toMatch(/^[0-9a-f]{64}$/);
     expect(row.secretHash).not.toContain(secret);
-    expect(validateSessionToken(db, token)?.member.id).toBe(m.id);
+    expect((await validateSessionToken(db, token))?.member.id).toBe(m.id);
     const forged = `${id}.${"a".repeat(secret.length)}`;
-    expect(validateSessionToken(db, forged)).toBeNull();
-    expect(validateSessionToken(db, "garbage")).toBeNull();
-    expect(validateSessionToken(db, `${id}.${secret}.extra`)).toBeNull();
+    expect(await validateSessionToken(db, forged)).toBeNull();
+    expect(await validateSessionToken(db, "garbage")).toBeNull();
+    expect(await validateSessionToken(db, `${id}.${secret}.extra`)).toBeNull();
   });
 
   test("expires after inactivity and after the absolute lifetime, even when active", async () => {
-    const { a1 } = makeTree(db);
+    const { a1 } = await makeTree(db);
     const m = await makeMember(db, a1);
     const t0 = new Date("2026-01-01T00:00:00Z");
-    const idle = createSession(db, m.id, {}, t0).token;
-    expect(validateSessionToken(db, idle, policy, new Date(t0.getTime() + 23 * HOUR))).not.toBeNull();
+    const idle = (await createSession(db, m.id, {}, t0)).token;
+    expect(await validateSessionToken(db, idle, policy, new Date(t0.getTime() + 23 * HOUR))).not.toBeNull();
     // 23 h later it was touched; 24 h after that touch it is idle-expired.
-    expect(validateSessionToken(db, idle, policy, new Date(t0.getTime() + 47 * HOUR + 1))).toBeNull();
+    expect(await validateSessionToken(db, idle, policy, new Date(t0.getTime() + 47 * HOUR + 1))).toBeNull();
 
-    const busy = createSession(db, m.id, {}, t0).token;
+    const busy = (await createSession(db, m.id, {}, t0)).token;
     for (let h = 20; h < 72; h += 20) {
-      expect(validateSessionToken(db, busy, policy, new Date(t0.getTime() + h * HOUR))).not.toBeNull();
+      expect(await validateSessionToken(db, busy, policy, new Date(t0.getTime() + h * HOUR))).not.toBeNull();
     }
-    expect(validateSessionToken(db, busy, policy, new Date(t0.getTime() + 72 * HOUR))).toBeNull();
+    expect(await validateSessionToken(db, busy, policy, new Date(t0.getTime() + 72 * HOUR))).toBeNull();
   });
 });
 
 describe("revocation", () => {
   test("disabling a member revokes all their sessions at once", async () => {
-    const { a1 } = makeTree(db);
+    const { a1 } = await makeTree(db);
     const m = await makeMember(db, a1);
-    const tokens = [1, 2, 3].map(() => createSession(db, m.id).token);
-    expect(sessionsOf(m.id)).toBe(3);
-    expect(setDisabled(db, m.id, true, null)).toBe(3);
-    for (const t of tokens) expect(validateSessionToken(db, t)).toBeNull();
-    expect(sessionsOf(m.id)).toBe(0);
+    const tokens = await Promise.all([1, 2, 3].map(async () => (await createSession(db, m.id)).token));
+    expect(await sessionsOf(m.id)).toBe(3);
+    expect(await setDisabled(db, m.id, true, null)).toBe(3);
+    for (const t of tokens) expect(await validateSessionToken(db, t)).toBeNull();
+    expect(await sessionsOf(m.id)).toBe(0);
     const again = await signIn(db, { identifier: m.code, password: PASSWORD, ip: null, userAgent: null }, rules);
     expect(again.ok).toBe(false);
   });
 
   test("a member marked as left is signed out everywhere", async () => {
-    const { a1 } = makeTree(db);
+    const { a1 } = await makeTree(db);
     const m = await makeMember(db, a1);
-    const t = createSession(db, m.id).token;
-    updateMember(db, m.id, { status: "left" }, null);
-    expect(validateSessionToken(db, t)).toBeNull();
+    const t = (await createSession(db, m.id)).token;
+    await updateMember(db, m.id, { status: "left" }, null);
+    expect(await validateSessionToken(db, t)).toBeNull();
   });
 
   test("sign out of every device and changing the password keep only the current session", async () => {
-    const { a1 } = makeTree(db);
+    const { a1 } = await makeTree(db);
     const m = await makeMember(db, a1);
-    const keep = createSession(db, m.id);
-    const other = createSession(db, m.id);
+    const keep = await createSession(db, m.id);
+    const other = await createSession(db, m.id);
     expect(await changePassword(db, m.id, "wrong", "new-password-1", keep.sessionId)).toBe("wrong-current");
-    expect(validateSessionToken(db, other.token)).not.toBeNull();
+    expect(await validateSessionToken(db, other.token)).not.toBeNull();
     expect(await changePassword(db, m.id, PASSWORD, "new-password-1", keep.sessionId)).toBe("ok");
-    expect(validateSessionToken(db, other.token)).toBeNull();
-    expect(validateSessionToken(db, keep.token)).not.toBeNull();
-    expect(invalidateAllSessions(db, m.id)).toBe(1);
-    expect(validateSessionToken(db, keep.token)).toBeNull();
+    expect(await validateSessionToken(db, other.token)).toBeNull();
+    expect(await validateSessionToken(db, keep.token)).not.toBeNull();
+    expect(await invalidateAllSessions(db, m.id)).toBe(1);
+    expect(await validateSessionToken(db, keep.token)).toBeNull();
   });
 });
 
 describe("sign-in", () => {
   test("by member code or e-mail, same answer for unknown code and wrong password", async () => {
-    const { a1 } = makeTree(db);
+    const { a1 } = await makeTree(db);
     const m = await makeMember(db, a1, { code: "DV-77", email: "an.nguyen@example.vn" });
     const base = { ip: "10.0.0.1", userAgent: null };
     expect((await signIn(db, { ...base, identifier: "DV-77", password: PASSWORD }, rules)).ok).toBe(true);
@@ -105,7 +106,7 @@ describe("sign-in", () => {
   });
 
   test("locks an account after 5 failures and says how long to wait; others are unaffected", async () => {
-    const { a1 } = makeTree(db);
+    const { a1 } = await makeTree(db);
     await makeMember(db, a1, { code: "VICTIM" });
     await makeMember(db, a1, { code: "BYSTANDER" });
     const t0 = new Date("2026-03-01T08:00:00Z");
@@ -123,7 +124,7 @@ describe("sign-in", () => {
   });
 
   test("locks an IP that sprays many accounts", async () => {
-    const { a1 } = makeTree(db);
+    const { a1 } = await makeTree(db);
     await makeMember(db, a1, { code: "REAL" });
     const ipRules = { ...rules, ip: { maxFailures: 3, lockMs: 60_000, windowMs: 60_000 } };
     for (let i = 0; i < 3; i++) await signIn(db, { identifier: `GUESS${i}`, password: "x", ip: "192.0.2.7", userAgent: null }, ipRules);
@@ -132,7 +133,7 @@ describe("sign-in", () => {
   });
 
   test("the lock follows the account, whether it was typed as a member code or an e-mail address", async () => {
-    const { a1 } = makeTree(db);
+    const { a1 } = await makeTree(db);
     await makeMember(db, a1, { code: "TWO-NAMES", email: "hai.ten@example.vn" });
     const t0 = new Date("2026-03-02T08:00:00Z");
     for (let i = 0; i < 5; i++) await signIn(db, { identifier: "TWO-NAMES", password: "bad", ip: `10.1.0.${i}`, userAgent: null }, rules, t0);
@@ -144,7 +145,7 @@ describe("sign-in", () => {
   });
 
   test("an office behind one NAT address is slowed down for seconds after a spray, never locked out for minutes", async () => {
-    const { a1 } = makeTree(db);
+    const { a1 } = await makeTree(db);
     await makeMember(db, a1, { code: "COLLEAGUE" });
     const office = "203.0.113.40";
     const t0 = new Date("2026-03-03T08:00:00Z");
@@ -160,10 +161,10 @@ describe("sign-in", () => {
   });
 
   test("an activation code works once, then the chosen password signs in", async () => {
-    const { a1 } = makeTree(db);
+    const { a1 } = await makeTree(db);
     const m = await makeMember(db, a1, { code: "NEWBIE", password: false });
     expect((await signIn(db, { identifier: "NEWBIE", password: "anything", ip: null, userAgent: null }, rules)).ok).toBe(false);
-    const [{ code }] = issueActivationCodes(db, [m.id], null);
+    const [{ code }] = await issueActivationCodes(db, [m.id], null);
     const input = { identifier: "NEWBIE", code: code.toLowerCase().replace(/-/g, " "), password: "mat-khau-moi-1", ip: null, userAgent: null };
     expect((await activateAccount(db, input, rules)).ok).toBe(true);
     expect((await activateAccount(db, { ...input, password: "someone-else-1" }, rules)).ok).toBe(false);

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, expect, test } from "vitest";
+import { closeDb } from "#db/client.server.ts";
 import fs from "node:fs";
 import { eq } from "drizzle-orm";
 import { testDb } from "#tests/factories/db.ts";
@@ -15,7 +16,7 @@ let engine: SqliteEngine;
 beforeEach(() => {
   const migrated = testDb();
   file = migrated.file;
-  migrated.$client.close();
+  closeDb(migrated);
   engine = openSqliteEngine(file);
 });
 afterEach(() => {
@@ -101,8 +102,29 @@ test("a nested transaction is a savepoint: its failure, caught, undoes only its 
   expect(await depthOf("INNER2")).toBe(0);
 });
 
+test("two nested transactions run at once inside one are refused with a clear error, and nothing is kept", async () => {
+  const tick = () => new Promise((r) => setTimeout(r, 5));
+  await expect(
+    sqliteWriteTx(engine, async (tx) => {
+      await tx.insert(units).values(unit("PAR-OUTER"));
+      await Promise.all([
+        sqliteWriteTx(tx, async (a) => {
+          await a.insert(units).values(unit("PAR-A"));
+          await tick();
+        }),
+        sqliteWriteTx(tx, async (b) => {
+          await b.insert(units).values(unit("PAR-B"));
+          await tick();
+          await tick();
+        }),
+      ]);
+    }),
+  ).rejects.toThrow(/at the same time/);
+  for (const code of ["PAR-OUTER", "PAR-A", "PAR-B"]) expect(await depthOf(code)).toBeUndefined();
+});
+
 test("writing through the read connection fails instead of bypassing the lock", async () => {
-  await expect(async () => engine.read.insert(units).values(unit("STRAY")).run()).rejects.toThrow(/readonly/);
+  await expect(async () => await engine.read.insert(units).values(unit("STRAY"))).rejects.toThrow(/readonly/);
   expect(await depthOf("STRAY")).toBeUndefined();
 });
 

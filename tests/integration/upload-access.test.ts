@@ -16,7 +16,7 @@ import { scheduleSession } from "#app/live/sessions.server.ts";
  * member read the PDF attached to a session they were not invited to (names are content hashes,
  * so guessing is hard, but links travel).
  */
-let db: ReturnType<typeof testDb>;
+let db: Awaited<ReturnType<typeof testDb>>;
 let srv: Awaited<ReturnType<typeof startTestServer>>;
 let dataDir: string;
 const urls = { lesson: "", sessionPdf: "", draft: "", orphan: "" };
@@ -28,7 +28,7 @@ const pdf = Buffer.from("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hocso-upload-access-"));
   db = testDb();
-  const tree = makeTree(db);
+  const tree = await makeTree(db);
   const admin = await makeMember(db, tree.root, { code: "UP-ADMIN", role: "admin" });
   const author = await makeMember(db, tree.a, { code: "UP-AUTHOR", role: "trainer", scopes: [tree.a] });
   await makeMember(db, tree.b, { code: "UP-TR-B", role: "trainer", scopes: [tree.b] });
@@ -36,23 +36,23 @@ beforeAll(async () => {
   await makeMember(db, tree.b1, { code: "UP-MEM-B1" });
 
   // A published course assigned to cell A1, whose lesson shows an image.
-  const course = createCourse(db, { slug: "khoa-co-hinh", title: "Khóa có hình" });
-  const lesson = addItem(db, course.id, "chuong-1", "lesson", "Bài có hình");
-  urls.lesson = saveUpload(db, dataDir, png(1), "hinh.png", admin.id).url;
+  const course = await createCourse(db, { slug: "khoa-co-hinh", title: "Khóa có hình" });
+  const lesson = await addItem(db, course.id, "chuong-1", "lesson", "Bài có hình");
+  urls.lesson = (await saveUpload(db, dataDir, png(1), "hinh.png", admin.id)).url;
   const doc = (src: string) => ({ type: "doc", content: [{ type: "image", attrs: { src, alt: "Hình" } }] });
-  expect(saveLessonDraft(db, course.id, lesson.key, { title: "Bài có hình", doc: doc(urls.lesson) }).ok).toBe(true);
-  publishCourse(db, course.id, admin.id);
-  assignToUnit(db, { courseId: course.id, unitId: tree.a1.id, dueAt: null, actorId: admin.id });
+  expect((await saveLessonDraft(db, course.id, lesson.key, { title: "Bài có hình", doc: doc(urls.lesson) })).ok).toBe(true);
+  await publishCourse(db, course.id, admin.id);
+  await assignToUnit(db, { courseId: course.id, unitId: tree.a1.id, dueAt: null, actorId: admin.id });
 
   // A draft course of the trainer of A, whose unpublished lesson uses an image an administrator uploaded.
-  const draft = createCourse(db, { slug: "khoa-nhap", title: "Khóa nháp", createdBy: author.id });
-  const draftLesson = addItem(db, draft.id, "chuong-1", "lesson", "Bài nháp");
-  urls.draft = saveUpload(db, dataDir, png(2), "nhap.png", admin.id).url;
-  expect(saveLessonDraft(db, draft.id, draftLesson.key, { title: "Bài nháp", doc: doc(urls.draft) }).ok).toBe(true);
+  const draft = await createCourse(db, { slug: "khoa-nhap", title: "Khóa nháp", createdBy: author.id });
+  const draftLesson = await addItem(db, draft.id, "chuong-1", "lesson", "Bài nháp");
+  urls.draft = (await saveUpload(db, dataDir, png(2), "nhap.png", admin.id)).url;
+  expect((await saveLessonDraft(db, draft.id, draftLesson.key, { title: "Bài nháp", doc: doc(urls.draft) })).ok).toBe(true);
 
   // A session for committee B with its resolution as a PDF.
-  urls.sessionPdf = saveUpload(db, dataDir, pdf, "nghi-quyet.pdf", admin.id).url;
-  scheduleSession(db, { all: true }, admin.id, {
+  urls.sessionPdf = (await saveUpload(db, dataDir, pdf, "nghi-quyet.pdf", admin.id)).url;
+  await scheduleSession(db, { all: true }, admin.id, {
     title: "Học tập nghị quyết",
     description: "",
     documentUrl: urls.sessionPdf,
@@ -66,7 +66,7 @@ beforeAll(async () => {
   });
 
   // Uploaded by the trainer of A and used nowhere yet (an editor upload before saving).
-  urls.orphan = saveUpload(db, dataDir, png(3), "chua-dung.png", author.id).url;
+  urls.orphan = (await saveUpload(db, dataDir, png(3), "chua-dung.png", author.id)).url;
   srv = await startTestServer(db, { DATA_DIR: dataDir });
 });
 afterAll(async () => {

@@ -12,7 +12,7 @@ import { silentLogger } from "../../media-server/src/log.ts";
 import { makeSession } from "#tests/factories/live.ts";
 import { JOIN_TOKEN_SECRET } from "#tests/harness/media.ts";
 
-let db: ReturnType<typeof testDb>;
+let db: Awaited<ReturnType<typeof testDb>>;
 beforeAll(() => {
   db = testDb();
 });
@@ -28,30 +28,30 @@ describe("who may join as what", () => {
   });
 
   it("the app signs a role exactly when the media server admits it", async () => {
-    const t = makeTree(db);
+    const t = await makeTree(db);
     const presenterOnly = await makeMember(db, t.root, { password: false });
     const presenterInvited = await makeMember(db, t.a1, { password: false });
     const viewer = await makeMember(db, t.a1, { password: false });
     const outsider = await makeMember(db, t.b1, { password: false });
-    const session = makeSession(db, { inviteUnits: [t.a], presenters: [presenterOnly, presenterInvited] });
+    const session = await makeSession(db, { inviteUnits: [t.a], presenters: [presenterOnly, presenterInvited] });
     const modes: JoinMode[] = ["presenter", "viewer"];
     let compared = 0;
     for (const m of [presenterOnly, presenterInvited, viewer, outsider]) {
       const member = { id: m.id, code: m.code, fullName: m.fullName, role: "member" as const, unitId: m.unitId };
       for (const mode of modes) {
-        const access = joinAccess(db, session.id, member);
-        const signs = !!access && !!resolveMode(db, access, member, mode, null);
+        const access = await joinAccess(db, session.id, member);
+        const signs = !!access && !!await resolveMode(db, access, member, mode, null);
         const token = signJoinToken({ memberId: m.id, memberCode: m.code, name: m.fullName, sessionId: session.id, role: mode, unitId: m.unitId }, JOIN_TOKEN_SECRET);
-        const admitted = authenticate({ db, secret: JOIN_TOKEN_SECRET, allowedOrigins: ["http://app.test"], log: silentLogger }, { origin: "http://app.test", token });
+        const admitted = await authenticate({ db, secret: JOIN_TOKEN_SECRET, allowedOrigins: ["http://app.test"], log: silentLogger }, { origin: "http://app.test", token });
         expect(admitted.ok, `${m.code} as ${mode}`).toBe(signs);
-        expect(joinRefusal(db, { sessionId: session.id, memberId: m.id, role: mode }) === null).toBe(signs);
+        expect(await joinRefusal(db, { sessionId: session.id, memberId: m.id, role: mode }) === null).toBe(signs);
         compared++;
       }
     }
     expect(compared).toBe(8);
     // And the refusals say which part of the rule failed.
-    expect(joinRefusal(db, { sessionId: session.id, memberId: outsider.id, role: "viewer" })).toBe("not-invited");
-    expect(joinRefusal(db, { sessionId: session.id, memberId: viewer.id, role: "presenter" })).toBe("not-presenter");
-    expect(joinRefusal(db, { sessionId: session.id + 999, memberId: viewer.id, role: "viewer" })).toBe("unknown-session");
+    expect(await joinRefusal(db, { sessionId: session.id, memberId: outsider.id, role: "viewer" })).toBe("not-invited");
+    expect(await joinRefusal(db, { sessionId: session.id, memberId: viewer.id, role: "presenter" })).toBe("not-presenter");
+    expect(await joinRefusal(db, { sessionId: session.id + 999, memberId: viewer.id, role: "viewer" })).toBe("unknown-session");
   });
 });

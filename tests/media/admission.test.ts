@@ -16,10 +16,10 @@ const join = async (token: string, payload: object = {}) => {
 
 describe("admission control", () => {
   it("offers audio only, then asks to try again, and never crashes", async () => {
-    const t = makeTree(live.db);
+    const t = await makeTree(live.db);
     const presenter = await makeMember(live.db, t.root, { password: false });
     const viewers = await Promise.all([1, 2, 3].map(() => makeMember(live.db, t.a1, { password: false })));
-    const session = makeSession(live.db, { inviteUnits: [t.a], presenters: [presenter] });
+    const session = await makeSession(live.db, { inviteUnits: [t.a], presenters: [presenter] });
 
     expect((await join(tokenFor(presenter, session.id, "presenter"))).reply.error).toBeUndefined();
     expect((await join(tokenFor(viewers[0], session.id))).reply.error).toBeUndefined();

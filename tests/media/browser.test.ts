@@ -16,7 +16,7 @@ import { sessionAttendance } from "#app/live/attendance.server.ts";
 import { makeSession } from "#tests/factories/live.ts";
 import { freePort, startMediaTestServer, tokenFor, waitFor } from "#tests/harness/media.ts";
 
-let db: ReturnType<typeof testDb>;
+let db: Awaited<ReturnType<typeof testDb>>;
 let server: MediaServer;
 let pageServer: http.Server;
 let pageOrigin: string;
@@ -25,12 +25,12 @@ let w: Awaited<ReturnType<typeof world>>;
 const pages: Page[] = [];
 
 async function world() {
-  const t = makeTree(db);
+  const t = await makeTree(db);
   const presenter = await makeMember(db, t.root, { password: false });
   const viewer = await makeMember(db, t.a1, { password: false });
   const tcpViewer = await makeMember(db, t.a2, { password: false });
   const start = Date.now() - 60_000;
-  const session = makeSession(db, { inviteUnits: [t.a], presenters: [presenter], start, actualStart: start, state: "live" });
+  const session = await makeSession(db, { inviteUnits: [t.a], presenters: [presenter], start, actualStart: start, state: "live" });
   return { t, presenter, viewer, tcpViewer, session };
 }
 
@@ -114,11 +114,10 @@ describe("live broadcast in Chromium", () => {
     });
     expect(s.video[0].framesDecoded).toBeGreaterThan(0);
     // The ledger saw the viewer's media path come up (ICE + DTLS), not only its socket.
-    const kinds = db
+    const kinds = (await db
       .select()
       .from(attendanceEvents)
-      .where(and(eq(attendanceEvents.sessionId, w.session.id), eq(attendanceEvents.memberId, w.viewer.id)))
-      .all()
+      .where(and(eq(attendanceEvents.sessionId, w.session.id), eq(attendanceEvents.memberId, w.viewer.id))))
       .map((e) => `${e.kind}:${(e.detail as { direction?: string } | null)?.direction ?? ""}`);
     expect(kinds).toContain("socket-connect:");
     expect(kinds).toContain("transport-connected:recv");
@@ -169,8 +168,8 @@ describe("live broadcast in Chromium", () => {
     expect(server.pool.workers.map((x) => x.pid)).not.toContain(pid);
 
     // Attendance: the socket never dropped, so the viewer has one continuous interval.
-    server.heartbeat();
-    const report = sessionAttendance(db, w.session.id, { reconnectWindowMs: 60_000 })!;
+    await server.heartbeat();
+    const report = (await sessionAttendance(db, w.session.id, { reconnectWindowMs: 60_000 }))!;
     const row = report.members.find((m) => m.memberId === w.viewer.id)!;
     expect(row.intervals).toHaveLength(1);
     expect(row.via).toBe("individual");
@@ -187,7 +186,7 @@ describe("spreading viewers over workers", () => {
       const presenter = await makeMember(db, t.root, { password: false });
       const viewer = await makeMember(db, t.b1, { password: false });
       const start = Date.now();
-      const session = makeSession(db, { inviteUnits: [t.b], presenters: [presenter], start, actualStart: start, state: "live" });
+      const session = await makeSession(db, { inviteUnits: [t.b], presenters: [presenter], start, actualStart: start, state: "live" });
       const p = await openPage(tokenFor(presenter, session.id, "presenter"), "presenter", { server: small });
       await waitFor(async () => (await stats(p)).producers === 2, "presenter producing", 60_000);
       const v = await openPage(tokenFor(viewer, session.id), "viewer", { server: small });

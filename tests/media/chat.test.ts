@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 // Chat and Q&A of a live session: the media server in-process (real mediasoup worker, real SQLite
 // file) driven by socket.io clients, plus the rate limiter with a fake clock.
 import { describe, expect, it } from "vitest";
@@ -13,9 +14,9 @@ import { connected, request, tokenFor, waitFor } from "#tests/harness/media.ts";
 import { useMediaSuite } from "#tests/harness/media-suite.ts";
 
 async function world(db: TestDb) {
-  const t = makeTree(db);
+  const t = await makeTree(db);
   const presenter = await makeMember(db, t.root, { password: false });
-  const session = makeSession(db, { inviteUnits: [t.a], presenters: [presenter] });
+  const session = await makeSession(db, { inviteUnits: [t.a], presenters: [presenter] });
   return { t, presenter, session };
 }
 
@@ -285,16 +286,16 @@ describe("history on join", () => {
     for (const x of [a, late, p2]) x.s.close();
   });
 
-  it("keeps only the last 200 messages", () => {
+  it("keeps only the last 200 messages", async () => {
     const log = new ChatLog();
-    const first = log.add({ memberId: 1, name: "A", unitName: null, text: "0", question: false });
-    for (let i = 1; i < 250; i++) log.add({ memberId: 1, name: "A", unitName: null, text: String(i), question: false });
+    const first = await log.add({ memberId: 1, name: "A", unitName: null, text: "0", question: false });
+    for (let i = 1; i < 250; i++) await log.add({ memberId: 1, name: "A", unitName: null, text: String(i), question: false });
     expect(log.size).toBe(200);
     expect(log.get(first.id)).toBeUndefined();
     const h = log.historyFor(false);
     expect(h[0].text).toBe("50");
     expect(h.at(-1)!.text).toBe("249");
-    expect(log.moderate(first.id, "hide", "P")).toBeUndefined();
+    expect(await log.moderate(first.id, "hide", "P")).toBeUndefined();
   });
 });
 
@@ -309,7 +310,7 @@ describe("kept in the database", () => {
     await request(p.s, "chatModerate", { messageId: h.id, action: "hide" });
     for (const x of [p, a]) x.s.close();
     // Who moderated is recorded with the message (not sent to clients).
-    const stored = live.db.select().from(liveChatMessages).where(eq(liveChatMessages.id, h.id)).get()!;
+    const stored = (await first(live.db.select().from(liveChatMessages).where(eq(liveChatMessages.id, h.id))))!;
     expect(stored).toMatchObject({ hidden: true, moderation: "hide", moderatedBy: live.w.presenter.fullName });
 
     // A new process on the same database: the room is created again and reads its history back.
@@ -325,7 +326,7 @@ describe("kept in the database", () => {
     for (const x of [p2, v]) x.s.close();
   });
 
-  it("a message the store cannot keep is refused and shown to nobody; a failed moderation changes nothing", () => {
+  it("a message the store cannot keep is refused and shown to nobody; a failed moderation changes nothing", async () => {
     let fail = false;
     const saved: string[] = [];
     const log = new ChatLog(200, {
@@ -337,11 +338,11 @@ describe("kept in the database", () => {
         if (fail) throw new Error("disk full");
       },
     });
-    const ok = log.add({ memberId: 1, name: "A", unitName: null, text: "một", question: true });
+    const ok = await log.add({ memberId: 1, name: "A", unitName: null, text: "một", question: true });
     fail = true;
-    expect(() => log.add({ memberId: 1, name: "A", unitName: null, text: "hai", question: false })).toThrow("disk full");
+    await expect(async () => log.add({ memberId: 1, name: "A", unitName: null, text: "hai", question: false })).rejects.toThrow("disk full");
     expect(log.historyFor(true).map((m) => m.text)).toEqual(["một"]);
-    expect(() => log.moderate(ok.id, "hide", "P")).toThrow("disk full");
+    await expect(async () => log.moderate(ok.id, "hide", "P")).rejects.toThrow("disk full");
     expect(log.get(ok.id)?.hidden).toBe(false);
     expect(saved).toEqual([ok.id]);
   });

@@ -16,7 +16,7 @@ import { makeSession } from "#tests/factories/live.ts";
 import { freePort, ORIGIN, request, JOIN_TOKEN_SECRET, tokenFor, waitFor } from "#tests/harness/media.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-let db: ReturnType<typeof testDb>;
+let db: Awaited<ReturnType<typeof testDb>>;
 let port: number;
 let workerBin: string;
 const children: ChildProcess[] = [];
@@ -89,19 +89,18 @@ afterAll(async () => {
 
 describe("media server process", () => {
   it("loses nothing acknowledged to SIGKILL and closes open intervals at the last heartbeat", async () => {
-    const t = makeTree(db);
+    const t = await makeTree(db);
     const viewer = await makeMember(db, t.a1, { password: false });
     const host = await makeMember(db, t.a2, { password: false });
     const inRoom = [await makeMember(db, t.a2, { password: false }), await makeMember(db, t.a2, { password: false })];
     const start = Date.now() - 5_000;
-    const session = makeSession(db, { inviteUnits: [t.a], start, actualStart: start, state: "live" });
-    const rows = (memberId: number) =>
-      db
+    const session = await makeSession(db, { inviteUnits: [t.a], start, actualStart: start, state: "live" });
+    const rows = async (memberId: number) =>
+      await db
         .select()
         .from(attendanceEvents)
         .where(and(eq(attendanceEvents.sessionId, session.id), eq(attendanceEvents.memberId, memberId)))
-        .orderBy(asc(attendanceEvents.at), asc(attendanceEvents.id))
-        .all();
+        .orderBy(asc(attendanceEvents.at), asc(attendanceEvents.id));
 
     const first = startProcess();
     await healthy();
@@ -116,49 +115,49 @@ describe("media server process", () => {
     expect(checkin.checkedIn.sort()).toEqual(inRoom.map((m) => m.id).sort());
 
     // Everything acknowledged so far, and a couple of heartbeat ticks (each moves a key's last-seen time).
-    const seenAt = (memberId: number) =>
-      db.select().from(attendanceLastSeen).where(and(eq(attendanceLastSeen.sessionId, session.id), eq(attendanceLastSeen.memberId, memberId))).all().map((r) => r.at.getTime());
-    const firstSeen = await waitFor(() => seenAt(viewer.id)[0], "first heartbeat", 30_000);
-    await waitFor(() => seenAt(viewer.id)[0] > firstSeen && seenAt(inRoom[0].id).length > 0, "second heartbeat", 30_000);
-    const acknowledged = [viewer, host, ...inRoom].flatMap((m) => rows(m.id).map((r) => r.eventId));
+    const seenAt = async (memberId: number) =>
+      (await db.select().from(attendanceLastSeen).where(and(eq(attendanceLastSeen.sessionId, session.id), eq(attendanceLastSeen.memberId, memberId)))).map((r) => r.at.getTime());
+    const firstSeen = await waitFor(async () => (await seenAt(viewer.id))[0], "first heartbeat", 30_000);
+    await waitFor(async () => (await seenAt(viewer.id))[0] > firstSeen && (await seenAt(inRoom[0].id)).length > 0, "second heartbeat", 30_000);
+    const acknowledged = (await Promise.all([viewer, host, ...inRoom].map(async (m) => (await rows(m.id)).map((r) => r.eventId)))).flat();
 
     first.child.kill("SIGKILL");
     await new Promise((r) => first.child.once("exit", r));
-    const lastBeat = (memberId: number) => Math.max(...rows(memberId).map((r) => r.at.getTime()), ...seenAt(memberId));
-    const beforeRestart = new Map([viewer, host, ...inRoom].map((m) => [m.id, lastBeat(m.id)]));
+    const lastBeat = async (memberId: number) => Math.max(...(await rows(memberId)).map((r) => r.at.getTime()), ...await seenAt(memberId));
+    const beforeRestart = new Map(await Promise.all([viewer, host, ...inRoom].map(async (m) => [m.id, await lastBeat(m.id)] as const)));
     // The outage is a few seconds; the viewer reconnects inside the 60 s window.
     await new Promise((r) => setTimeout(r, 1500));
 
     const second = startProcess();
     await healthy();
-    const after = new Set([viewer, host, ...inRoom].flatMap((m) => rows(m.id).map((r) => r.eventId)));
+    const after = new Set((await Promise.all([viewer, host, ...inRoom].map(async (m) => (await rows(m.id)).map((r) => r.eventId)))).flat());
     for (const id of acknowledged) expect(after.has(id)).toBe(true);
     expect(second.output()).toMatch(/closed attendance intervals left open by a crash/);
 
     // The crashed connection of the viewer was closed at its last heartbeat, not at the restart.
-    const closing = rows(viewer.id).find((r) => r.kind === "server-stop")!;
+    const closing = (await rows(viewer.id)).find((r) => r.kind === "server-stop")!;
     expect(closing.at.getTime()).toBe(beforeRestart.get(viewer.id));
     expect(closing.detail).toMatchObject({ reason: "crash-recovery" });
     for (const m of inRoom) {
-      const out = rows(m.id).find((r) => r.kind === "checkout")!;
+      const out = (await rows(m.id)).find((r) => r.kind === "checkout")!;
       expect(out.at.getTime()).toBe(beforeRestart.get(m.id));
     }
 
     // The viewer's client reconnected and rejoined on its own: one continuous interval.
     await waitFor(() => joins.length >= 2 && joins.at(-1).error === undefined, "viewer rejoined after restart", 60_000);
-    await waitFor(() => seenAt(viewer.id).some((at) => at > beforeRestart.get(viewer.id)!), "heartbeat after restart");
-    const report = sessionAttendance(db, session.id, { reconnectWindowMs: 60_000 })!;
+    await waitFor(async () => (await seenAt(viewer.id)).some((at) => at > beforeRestart.get(viewer.id)!), "heartbeat after restart");
+    const report = (await sessionAttendance(db, session.id, { reconnectWindowMs: 60_000 }))!;
     const v = report.members.find((m) => m.memberId === viewer.id)!;
     expect(v.intervals).toHaveLength(1);
-    expect(v.firstJoin!.getTime()).toBe(rows(viewer.id)[0].at.getTime());
+    expect(v.firstJoin!.getTime()).toBe((await rows(viewer.id))[0].at.getTime());
 
     // Graceful stop: server-stop for everyone still present, exit code 0.
     second.child.kill("SIGTERM");
     const code = await new Promise((r) => second.child.once("exit", r));
     expect(code).toBe(0);
-    const lastViewer = rows(viewer.id).at(-1)!;
+    const lastViewer = (await rows(viewer.id)).at(-1)!;
     expect(lastViewer.kind === "server-stop" || lastViewer.kind === "socket-disconnect").toBe(true);
-    expect(rows(viewer.id).some((r) => r.kind === "server-stop" && r.connectionId === null)).toBe(true);
+    expect((await rows(viewer.id)).some((r) => r.kind === "server-stop" && r.connectionId === null)).toBe(true);
   }, 300_000);
 
   it("refuses to start with a bad configuration, saying why in both languages", async () => {

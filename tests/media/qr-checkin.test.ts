@@ -3,6 +3,7 @@
 // rotate; a member's phone with a "check-in" token sends the code and is checked in to that room,
 // recorded in the ledger like a secretary's tick; wrong, stale, foreign and misused codes are refused.
 import { describe, expect, it } from "vitest";
+import { writeTx } from "#db/client.server.ts";
 import { and, eq } from "drizzle-orm";
 import type { TestDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
@@ -15,14 +16,14 @@ import { connected, request, tokenFor, waitFor } from "#tests/harness/media.ts";
 import { useMediaSuite } from "#tests/harness/media-suite.ts";
 
 async function world(db: TestDb) {
-  const t = makeTree(db);
+  const t = await makeTree(db);
   const secretary = await makeMember(db, t.a1, { password: false, fullName: "Bí Thư Một" });
-  db.insert(scopeGrants).values({ memberId: secretary.id, unitId: t.a1.id, kind: "secretary", createdAt: new Date() }).run();
+  await writeTx(db, async (tx) => tx.insert(scopeGrants).values({ memberId: secretary.id, unitId: t.a1.id, kind: "secretary", createdAt: new Date() }));
   const present = await makeMember(db, t.a1, { password: false, fullName: "Có Mặt Quét Mã" });
   const second = await makeMember(db, t.a1, { password: false });
   const otherCell = await makeMember(db, t.a2, { password: false });
   const outsider = await makeMember(db, t.b1, { password: false });
-  const session = makeSession(db, { inviteUnits: [t.a], state: "live", actualStart: Date.now() - 60_000 });
+  const session = await makeSession(db, { inviteUnits: [t.a], state: "live", actualStart: Date.now() - 60_000 });
   return { t, secretary, present, second, otherCell, outsider, session };
 }
 
@@ -76,11 +77,10 @@ describe("phone check-in at a cell room", () => {
     await waitFor(() => notices.length > 0, "checkedIn notice");
     expect(notices[0]).toMatchObject({ memberIds: [live.w.present.id], method: "qr" });
     expect(live.server.registry.peek(live.w.session.id)?.checkins.get(live.w.secretary.id)?.has(live.w.present.id)).toBe(true);
-    const events = live.db
+    const events = await live.db
       .select()
       .from(attendanceEvents)
-      .where(and(eq(attendanceEvents.sessionId, live.w.session.id), eq(attendanceEvents.memberId, live.w.present.id)))
-      .all();
+      .where(and(eq(attendanceEvents.sessionId, live.w.session.id), eq(attendanceEvents.memberId, live.w.present.id)));
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ kind: "checkin", via: "cell-room", cellRoomMemberId: live.w.secretary.id, detail: { method: "qr" } });
 
@@ -88,7 +88,7 @@ describe("phone check-in at a cell room", () => {
     const again = await request(p, "qrCheckin", { code: joined.checkinCode.code });
     expect(again).toMatchObject({ ok: true, already: true });
     expect(
-      live.db.select().from(attendanceEvents).where(and(eq(attendanceEvents.sessionId, live.w.session.id), eq(attendanceEvents.memberId, live.w.present.id))).all(),
+      await live.db.select().from(attendanceEvents).where(and(eq(attendanceEvents.sessionId, live.w.session.id), eq(attendanceEvents.memberId, live.w.present.id))),
     ).toHaveLength(1);
 
     // The check-in socket is no viewer: it cannot join, and it is not in the audience.
@@ -133,7 +133,7 @@ describe("phone check-in at a cell room", () => {
     await request(screen, "leave");
     expect(await request(p, "qrCheckin", { code })).toMatchObject({ error: "checkin-code-expired" });
     expect(
-      live.db.select().from(attendanceEvents).where(and(eq(attendanceEvents.sessionId, live.w.session.id), eq(attendanceEvents.memberId, live.w.otherCell.id))).all(),
+      await live.db.select().from(attendanceEvents).where(and(eq(attendanceEvents.sessionId, live.w.session.id), eq(attendanceEvents.memberId, live.w.otherCell.id))),
     ).toHaveLength(0);
     screen.close();
     p.close();

@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 // Recording a broadcast from the real mediasoup worker with Debian's ffmpeg: a Chromium presenter
 // (fake camera and microphone) broadcasts ~20 s with recording on; the joined WebM has one VP8 and
 // one Opus track and lasts as long as recording was on (ffprobe), every peer was told, and the
@@ -20,7 +21,7 @@ import { freePort, startMediaTestServer, tokenFor, waitFor } from "#tests/harnes
 import type { MediaServer } from "../../media-server/src/server.ts";
 import { probe } from "../../media-server/src/recording/ffmpeg.ts";
 
-let db: ReturnType<typeof testDb>;
+let db: Awaited<ReturnType<typeof testDb>>;
 let server: MediaServer;
 let pageServer: http.Server;
 let pageOrigin: string;
@@ -29,11 +30,11 @@ let dataDir: string;
 let w: Awaited<ReturnType<typeof world>>;
 
 async function world() {
-  const t = makeTree(db);
+  const t = await makeTree(db);
   const presenter = await makeMember(db, t.root, { password: false });
   const viewer = await makeMember(db, t.a1, { password: false });
   const start = Date.now() - 60_000;
-  const session = makeSession(db, { inviteUnits: [t.a], presenters: [presenter], start, actualStart: start, state: "live" });
+  const session = await makeSession(db, { inviteUnits: [t.a], presenters: [presenter], start, actualStart: start, state: "live" });
   return { presenter, viewer, session };
 }
 
@@ -130,7 +131,7 @@ describe("recording a broadcast", () => {
     expect([...viewerPeer.consumers.keys()].sort()).toEqual(viewerConsumers);
     expect((await stats(viewer)).video[0].framesDecoded).toBeGreaterThan(decodedBefore);
 
-    const rec = db.select().from(liveRecordings).where(eq(liveRecordings.sessionId, w.session.id)).get()!;
+    const rec = (await first(db.select().from(liveRecordings).where(eq(liveRecordings.sessionId, w.session.id))))!;
     expect(rec).toMatchObject({ state: "ready", startedBy: w.presenter.id, file: `recordings/session-${w.session.id}.webm` });
     const file = path.join(dataDir, rec.file!);
     expect(fs.statSync(file).size).toBe(rec.bytes);
@@ -152,17 +153,17 @@ describe("recording a broadcast", () => {
     process.kill(main.worker.pid, "SIGKILL");
     await rebuilt;
     // The presenter republishes on the new worker, and the recorder follows.
-    const rec = db.select().from(liveRecordings).where(eq(liveRecordings.sessionId, w.session.id)).get()!;
-    const segments = () => db.select().from(liveRecordingSegments).where(eq(liveRecordingSegments.recordingId, rec.id)).orderBy(asc(liveRecordingSegments.seq)).all();
-    await waitFor(() => segments().length === 3, "a third segment after the worker restart", 60_000);
+    const rec = (await first(db.select().from(liveRecordings).where(eq(liveRecordings.sessionId, w.session.id))))!;
+    const segments = async () => await db.select().from(liveRecordingSegments).where(eq(liveRecordingSegments.recordingId, rec.id)).orderBy(asc(liveRecordingSegments.seq));
+    await waitFor(async () => (await segments()).length === 3, "a third segment after the worker restart", 60_000);
     await sleep(6000);
     const activeMs = Date.now() - t0;
     await ask(presenter, "stopRecording");
 
-    const segs = segments();
+    const segs = await segments();
     expect(segs.map((s) => s.seq)).toEqual([1, 2, 3]);
     expect(segs.every((s) => s.endedAt)).toBe(true);
-    const after = db.select().from(liveRecordings).where(eq(liveRecordings.id, rec.id)).get()!;
+    const after = (await first(db.select().from(liveRecordings).where(eq(liveRecordings.id, rec.id))))!;
     expect(after.state).toBe("ready");
     const p = await probe("ffprobe", path.join(dataDir, after.file!));
     expect({ video: p.video, audio: p.audio }).toEqual({ video: 1, audio: 1 });

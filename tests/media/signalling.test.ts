@@ -1,6 +1,7 @@
 // The media server in-process (real mediasoup worker, real SQLite file) driven by socket.io-client:
 // who may connect, what malformed payloads get, and one timeline per member.
 import { describe, expect, it } from "vitest";
+import { writeTx } from "#db/client.server.ts";
 import { and, eq } from "drizzle-orm";
 import type { Socket as ClientSocket } from "socket.io-client";
 import type { TestDb } from "#tests/factories/db.ts";
@@ -12,14 +13,14 @@ import { connected, request, JOIN_TOKEN_SECRET, testConfig, tokenFor, waitFor } 
 import { useMediaSuite } from "#tests/harness/media-suite.ts";
 
 async function world(db: TestDb) {
-  const t = makeTree(db);
+  const t = await makeTree(db);
   const presenter = await makeMember(db, t.root, { password: false });
   const viewer = await makeMember(db, t.a1, { password: false });
   const viewer2 = await makeMember(db, t.a2, { password: false });
   const outsider = await makeMember(db, t.b1, { password: false });
-  const session = makeSession(db, { inviteUnits: [t.a], presenters: [presenter] });
-  const other = makeSession(db, { inviteUnits: [t.b] });
-  const ended = makeSession(db, { inviteUnits: [t.a], state: "ended" });
+  const session = await makeSession(db, { inviteUnits: [t.a], presenters: [presenter] });
+  const other = await makeSession(db, { inviteUnits: [t.b] });
+  const ended = await makeSession(db, { inviteUnits: [t.a], state: "ended" });
   return { t, presenter, viewer, viewer2, outsider, session, other, ended };
 }
 
@@ -72,7 +73,7 @@ describe("who may connect", () => {
     const token = tokenFor(m, live.w.session.id);
     const s1 = await connected(live.open(token));
     s1.close();
-    live.db.update(members).set({ disabledAt: new Date() }).where(eq(members.id, m.id)).run();
+    await writeTx(live.db, async (tx) => tx.update(members).set({ disabledAt: new Date() }).where(eq(members.id, m.id)));
     await expect(connected(live.open(token))).rejects.toThrow("member-inactive");
   });
 });
@@ -184,7 +185,7 @@ describe("cell room", () => {
     expect(r.checkedIn).toEqual([present.id]);
     expect(r.refused.sort()).toEqual([live.w.viewer.id, live.w.outsider.id].sort());
     await request(host, "checkin", payload); // a retry of the same request
-    const rows = live.db.select().from(attendanceEvents).where(and(eq(attendanceEvents.memberId, present.id), eq(attendanceEvents.kind, "checkin"))).all();
+    const rows = await live.db.select().from(attendanceEvents).where(and(eq(attendanceEvents.memberId, present.id), eq(attendanceEvents.kind, "checkin")));
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ via: "cell-room", cellRoomMemberId: secretary.id });
     expect((await request(host, "checkout", { memberIds: [present.id] })).checkedOut).toEqual([present.id]);
@@ -205,11 +206,10 @@ describe("attendance poll", () => {
     expect(await request(viewer, "pollAnswer", { pollId: poll.pollId, answer: "Có mặt" })).toEqual({ ok: true, recorded: false });
     expect((await request(viewer, "startPoll", { question: "?" })).error).toBe("forbidden");
     expect((await request(viewer, "pollAnswer", { pollId: crypto.randomUUID(), answer: "x" })).error).toBe("not-found");
-    const answers = live.db
+    const answers = await live.db
       .select()
       .from(attendanceEvents)
-      .where(and(eq(attendanceEvents.memberId, live.w.viewer.id), eq(attendanceEvents.kind, "poll-answer")))
-      .all();
+      .where(and(eq(attendanceEvents.memberId, live.w.viewer.id), eq(attendanceEvents.kind, "poll-answer")));
     expect(answers).toHaveLength(1);
     expect(answers[0].detail).toMatchObject({ pollId: poll.pollId, answer: "Có mặt" });
     presenter.close();
@@ -239,11 +239,10 @@ describe("one timeline per member", () => {
     // The second socket works.
     expect((await request(second, "createTransport", { direction: "recv" })).error).toBeUndefined();
 
-    const events = live.db
+    const events = await live.db
       .select()
       .from(attendanceEvents)
-      .where(and(eq(attendanceEvents.sessionId, live.w.session.id), eq(attendanceEvents.memberId, m.id)))
-      .all();
+      .where(and(eq(attendanceEvents.sessionId, live.w.session.id), eq(attendanceEvents.memberId, m.id)));
     const kinds = events.map((e) => e.kind);
     expect(kinds.filter((k) => k === "socket-connect")).toHaveLength(2);
     expect(kinds).toContain("socket-disconnect");
@@ -251,13 +250,13 @@ describe("one timeline per member", () => {
     expect(conns.size).toBe(2);
 
     // Heartbeats go to the current connection only.
-    live.server.heartbeat();
-    const beats = live.db.select().from(attendanceLastSeen).where(eq(attendanceLastSeen.memberId, m.id)).all();
+    await live.server.heartbeat();
+    const beats = await live.db.select().from(attendanceLastSeen).where(eq(attendanceLastSeen.memberId, m.id));
     expect(beats.map((b) => b.connectionId)).toEqual([peer.connectionId]);
     // Heartbeats move one row per connection forward; the ledger gets none.
-    live.server.heartbeat();
-    expect(live.db.select().from(attendanceLastSeen).where(eq(attendanceLastSeen.memberId, m.id)).all()).toHaveLength(1);
-    expect(live.db.select().from(attendanceEvents).where(and(eq(attendanceEvents.memberId, m.id), eq(attendanceEvents.kind, "heartbeat"))).all()).toEqual([]);
+    await live.server.heartbeat();
+    expect(await live.db.select().from(attendanceLastSeen).where(eq(attendanceLastSeen.memberId, m.id))).toHaveLength(1);
+    expect(await live.db.select().from(attendanceEvents).where(and(eq(attendanceEvents.memberId, m.id), eq(attendanceEvents.kind, "heartbeat")))).toEqual([]);
     second.close();
     await waitFor(() => !live.server.registry.peek(live.w.session.id)?.peers.has(m.id), "peer removed");
   });

@@ -162,7 +162,7 @@ describe("mediasoup worker end to end (127.0.0.1)", () => {
     const consumerSsrc = plainConsumer.rtpParameters.encodings![0].ssrc!;
     const consumerPt = plainConsumer.rtpParameters.codecs[0].payloadType;
 
-    const received: ReturnType<typeof parseRtp>[] = [];
+    const received: Awaited<ReturnType<typeof parseRtp>>[] = [];
     receiver.on("message", (msg) => {
       if (msg.length < 12 || (msg[1] >= 192 && msg[1] <= 223)) return; // RTCP shares the port (RFC 5761)
       received.push(parseRtp(msg));

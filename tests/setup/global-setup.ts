@@ -18,7 +18,7 @@ function newest(p: string): number {
 export default function setup() {
   const root = path.resolve(import.meta.dirname, "../..");
   const stamp = path.join(root, "build", ".stamp");
-  const src = Math.max(newest(path.join(root, "app")), newest(path.join(root, "live-protocol")), newest(path.join(root, "public")), newest(path.join(root, "vite.config.ts")));
+  const src = Math.max(newest(path.join(root, "app")), newest(path.join(root, "live-protocol")), newest(path.join(root, "db")), newest(path.join(root, "public")), newest(path.join(root, "vite.config.ts")));
   if (!fs.existsSync(stamp) || fs.statSync(stamp).mtimeMs < src) {
     // vitest sets NODE_ENV=test, and Vite would then bundle React's development build (StrictMode
     // mounting every effect twice), which is not what `npm start` builds and serves.

@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 import fs from "node:fs";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
@@ -91,37 +92,37 @@ describe("decodeGiftBytes", () => {
 });
 
 describe("importGiftFile (upload route and quiz:import) on a real database", () => {
-  let db: ReturnType<typeof testDb>;
+  let db: Awaited<ReturnType<typeof testDb>>;
   let courseId: number;
-  const source = () => db.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, "kiem-tra"))).get()!.source;
+  const source = async () => (await first(db.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, "kiem-tra")))))!.source;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     db = testDb();
-    courseId = createCourse(db, { slug: "khoa-bang-ma", title: "Khóa bảng mã" }).id;
-    addItem(db, courseId, "chuong-1", "quiz", "Kiểm tra");
+    courseId = (await createCourse(db, { slug: "khoa-bang-ma", title: "Khóa bảng mã" })).id;
+    await addItem(db, courseId, "chuong-1", "quiz", "Kiểm tra");
   });
   afterAll(() => dropDb(db));
 
-  it("stores a UTF-16 bank as proper Vietnamese text", () => {
-    const r = importGiftFile(db, courseId, "kiem-tra", utf16le(GIFT, true));
+  it("stores a UTF-16 bank as proper Vietnamese text", async () => {
+    const r = await importGiftFile(db, courseId, "kiem-tra", utf16le(GIFT, true));
     expect(r).toMatchObject({ itemKey: "kiem-tra", questions: 2, problems: [] });
-    expect(source()).toBe(GIFT);
+    expect(await source()).toBe(GIFT);
   });
 
-  it("stores a Windows-1258 bank as NFC Vietnamese text", () => {
-    const r = importGiftFile(db, courseId, "kiem-tra", cp1258(GIFT.replace("Huế", "Hải Phòng")));
+  it("stores a Windows-1258 bank as NFC Vietnamese text", async () => {
+    const r = await importGiftFile(db, courseId, "kiem-tra", cp1258(GIFT.replace("Huế", "Hải Phòng")));
     expect(r.questions).toBe(2);
-    expect(source()).toBe(GIFT.replace("Huế", "Hải Phòng"));
+    expect(await source()).toBe(GIFT.replace("Huế", "Hải Phòng"));
   });
 
-  it("refuses an undecodable file and keeps the bank as it was", () => {
-    const before = source();
-    const r = importGiftFile(db, courseId, "kiem-tra", new Uint8Array(iconv.encode("::q::Où est le café ?{=Paris ~Lyon}\n", "windows1252")));
+  it("refuses an undecodable file and keeps the bank as it was", async () => {
+    const before = await source();
+    const r = await importGiftFile(db, courseId, "kiem-tra", new Uint8Array(iconv.encode("::q::Où est le café ?{=Paris ~Lyon}\n", "windows1252")));
     expect(r).toMatchObject({ itemKey: "", questions: 0, problems: [{ line: 1, code: "encoding" }] });
-    expect(source()).toBe(before);
+    expect(await source()).toBe(before);
   });
 
-  it("npm run quiz:import reads the file's bytes: a UTF-16 bank is imported without U+FFFD", () => {
+  it("npm run quiz:import reads the file's bytes: a UTF-16 bank is imported without U+FFFD", async () => {
     const file = path.join(root, "tests/.tmp", `bank-${process.pid}-utf16.gift`);
     fs.writeFileSync(file, utf16le(GIFT.replace("Hà Nội", "Hà Nội (Thăng Long)"), true));
     try {
@@ -132,7 +133,7 @@ describe("importGiftFile (upload route and quiz:import) on a real database", () 
       });
       expect(r.stderr).toBe("");
       expect(r.status).toBe(0);
-      expect(source()).toBe(GIFT.replace("Hà Nội", "Hà Nội (Thăng Long)"));
+      expect(await source()).toBe(GIFT.replace("Hà Nội", "Hà Nội (Thăng Long)"));
     } finally {
       fs.rmSync(file, { force: true });
     }

@@ -7,7 +7,7 @@ import type { Logger } from "../log.ts";
 import type { Room } from "../room.ts";
 
 /** The room's audience, per unit (a viewer's own unit; a cell room's cell). Presenters are not counted. */
-function audienceOf(db: Db, room: Room): Audience {
+async function audienceOf(db: Db, room: Room): Promise<Audience> {
   const per = new Map<number, { viewers: number; cellRooms: number; checkedIn: number }>();
   const people = new Set<number>();
   let viewers = 0;
@@ -32,7 +32,7 @@ function audienceOf(db: Db, room: Room): Audience {
   }
   const ids = [...per.keys()];
   const names = new Map(
-    (ids.length ? db.select({ id: units.id, code: units.code, name: units.name }).from(units).where(inArray(units.id, ids)).all() : []).map((u) => [u.id, u]),
+    (ids.length ? (await db.select({ id: units.id, code: units.code, name: units.name }).from(units).where(inArray(units.id, ids))) : []).map((u) => [u.id, u]),
   );
   const byUnit = ids
     .map((unitId) => ({ unitId, code: names.get(unitId)?.code ?? "", name: names.get(unitId)?.name ?? "", ...per.get(unitId)! }))
@@ -40,18 +40,18 @@ function audienceOf(db: Db, room: Room): Audience {
   return { people: people.size, viewers, cellRooms, checkedIn, byUnit };
 }
 
-const audienceTimers = new WeakMap<Room, ReturnType<typeof setTimeout>>();
+const audienceTimers = new WeakMap<Room, Awaited<ReturnType<typeof setTimeout>>>();
 
 /** Tells the room's presenters who is watching, at most once per `delayMs` (a join storm sends one). */
 export function scheduleAudience(db: Db, room: Room, log: Logger, delayMs = 1000) {
   if (audienceTimers.has(room)) return;
-  const t = setTimeout(() => {
+  const t = setTimeout(async () => {
     audienceTimers.delete(room);
     if (room.closed) return;
     try {
       const presenters = [...room.peers.values()].filter((p) => p.id.role === "presenter" && !p.closed);
       if (presenters.length === 0) return;
-      const audience = audienceOf(db, room);
+      const audience = await audienceOf(db, room);
       for (const p of presenters) p.notify("audience", audience);
     } catch (e) {
       log.warn("audience update failed", { error: e });

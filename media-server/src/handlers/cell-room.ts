@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 /**
  * Cell rooms: the secretary's tick list (checkin/checkout), the screen's rotating QR code, and a
  * phone's one-shot check-in by that code (ADR 0010). A check-in is recorded in the ledger and in
@@ -17,20 +18,19 @@ export function cellRoomHandlers(on: On, conn: Connection): { screenJoin: Screen
   const { ledger } = deps;
 
   /** Members (ids) a cell room may check in: active, invited, and in the cell's subtree. */
-  const eligible = (ids: number[], cellPath = identity.unitPath) => {
-    const rows = deps.db
+  const eligible = async (ids: number[], cellPath = identity.unitPath) => {
+    const rows = await deps.db
       .select({ id: members.id, path: units.path })
       .from(members)
       .innerJoin(units, eq(units.id, members.unitId))
-      .where(and(inArray(members.id, ids), eq(members.status, "active"), invitedCondition(sessionId)))
-      .all();
+      .where(and(inArray(members.id, ids), eq(members.status, "active"), invitedCondition(sessionId)));
     return new Set(rows.filter((r) => r.path.startsWith(cellPath)).map((r) => r.id));
   };
 
-  on("checkin", ({ memberIds, eventId }) => {
+  on("checkin", async ({ memberIds, eventId }) => {
     const { peer, room } = conn.currentAs("cell-room");
     const unique = [...new Set(memberIds)];
-    const ok = eligible(unique);
+    const ok = await eligible(unique);
     const checkedIn: number[] = [];
     const refused: number[] = [];
     const now = Date.now();
@@ -39,7 +39,7 @@ export function cellRoomHandlers(on: On, conn: Connection): { screenJoin: Screen
         refused.push(id);
         continue;
       }
-      ledger.append({
+      await ledger.append({
         eventId: eventId ? `c:${identity.memberId}:${eventId}:in:${id}` : undefined,
         sessionId,
         memberId: id,
@@ -56,13 +56,13 @@ export function cellRoomHandlers(on: On, conn: Connection): { screenJoin: Screen
     return { checkedIn, refused };
   });
 
-  on("checkout", ({ memberIds, eventId }) => {
+  on("checkout", async ({ memberIds, eventId }) => {
     const { peer, room } = conn.currentAs("cell-room");
     const checkedOut: number[] = [];
     const now = Date.now();
     for (const id of new Set(memberIds)) {
       if (!room.checkins.has(identity.memberId, id)) continue;
-      ledger.append({
+      await ledger.append({
         eventId: eventId ? `c:${identity.memberId}:${eventId}:out:${id}` : undefined,
         sessionId,
         memberId: id,
@@ -82,7 +82,7 @@ export function cellRoomHandlers(on: On, conn: Connection): { screenJoin: Screen
   // ---- the screen's rotating QR code ------------------------------------------------------------
 
   /** A cell room's screen gets a fresh code each rotation while it is joined. */
-  let codeTimer: ReturnType<typeof setInterval> | undefined;
+  let codeTimer: Awaited<ReturnType<typeof setInterval>> | undefined;
   const sendCode = () => {
     const { peer, room } = conn;
     if (!peer || !room || peer.closed || room.closed) return;
@@ -112,7 +112,7 @@ export function cellRoomHandlers(on: On, conn: Connection): { screenJoin: Screen
 
   // ---- a phone's check-in by the code it scanned --------------------------------------------------
 
-  on("qrCheckin", ({ code }) => {
+  on("qrCheckin", async ({ code }) => {
     if (identity.role !== "check-in") throw new ClientError("forbidden");
     // Codes are 96 random bits, but a wrong one still costs the member a join attempt.
     if (!deps.joinLimiter.hit(identity.memberId)) throw new ClientError("rate-limited");
@@ -122,10 +122,10 @@ export function cellRoomHandlers(on: On, conn: Connection): { screenJoin: Screen
     if (!room || hostId === undefined) throw new ClientError("checkin-code-expired");
     const host = room.peers.get(hostId);
     if (!host || host.closed || host.id.role !== "cell-room") throw new ClientError("cell-room-offline");
-    if (!eligible([identity.memberId], host.id.unitPath).has(identity.memberId)) throw new ClientError("not-on-roster");
+    if (!(await eligible([identity.memberId], host.id.unitPath)).has(identity.memberId)) throw new ClientError("not-on-roster");
     const already = room.checkins.has(hostId, identity.memberId);
     if (!already) {
-      ledger.append({
+      await ledger.append({
         sessionId,
         memberId: identity.memberId,
         kind: "checkin",
@@ -139,7 +139,7 @@ export function cellRoomHandlers(on: On, conn: Connection): { screenJoin: Screen
       host.notify("checkedIn", { memberIds: [identity.memberId], method: "qr", name: identity.name });
       conn.audienceChanged(room);
     }
-    const cell = deps.db.select({ code: units.code, name: units.name }).from(units).where(eq(units.id, host.id.unitId)).get();
+    const cell = await first(deps.db.select({ code: units.code, name: units.name }).from(units).where(eq(units.id, host.id.unitId)));
     return { ok: true, already, cell: cell ?? null, host: host.id.name };
   });
 

@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 /** Chat and Q&A: written through to the database (chat-store.ts), not attendance. */
 import { eq } from "drizzle-orm";
 import { units } from "#db/schema/index.ts";
@@ -10,25 +11,25 @@ export function chatHandlers(on: On, conn: Connection) {
   const { deps, identity, sessionId } = conn;
 
   let unitName: string | null | undefined;
-  const ownUnitName = () => {
+  const ownUnitName = async () => {
     if (unitName === undefined) {
-      unitName = deps.db.select({ name: units.name }).from(units).where(eq(units.id, identity.unitId)).get()?.name ?? null;
+      unitName = (await first(deps.db.select({ name: units.name }).from(units).where(eq(units.id, identity.unitId))))?.name ?? null;
     }
     return unitName;
   };
 
-  on("chatSend", ({ text, question }) => {
+  on("chatSend", async ({ text, question }) => {
     const { room } = conn.current();
     const limit = deps.chatLimiter.take(sessionId, identity.memberId);
     if (!limit.ok) throw new ClientError("rate-limited", { retryAfterMs: limit.retryAfterMs });
-    const msg = room.chat.add({ memberId: identity.memberId, name: identity.name, unitName: ownUnitName(), text, question });
+    const msg = await room.chat.add({ memberId: identity.memberId, name: identity.name, unitName: await ownUnitName(), text, question });
     for (const p of room.peers.values()) p.notify("chat", viewOf(msg, p.id.role === "presenter"));
     return { ok: true, id: msg.id, at: msg.at };
   });
 
-  on("chatModerate", (m) => {
+  on("chatModerate", async (m) => {
     const { room } = conn.currentAs("presenter");
-    const msg = room.chat.moderate(m.messageId, m.action, identity.name, m.action === "answer" ? m.answer : undefined);
+    const msg = await room.chat.moderate(m.messageId, m.action, identity.name, m.action === "answer" ? m.answer : undefined);
     if (!msg) throw new ClientError("not-found");
     for (const p of room.peers.values()) p.notify("chatUpdate", viewOf(msg, p.id.role === "presenter"));
     return { ok: true, message: viewOf(msg, true) };

@@ -99,9 +99,9 @@ export class Connection {
   }
 
   /** Closes the connection's interval in the ledger (a failure is logged: the socket still goes). */
-  appendClose(peer: Peer, reason: string) {
+  async appendClose(peer: Peer, reason: string) {
     try {
-      this.deps.ledger.append({
+      await this.deps.ledger.append({
         sessionId: this.sessionId,
         memberId: peer.memberId,
         kind: "socket-disconnect",

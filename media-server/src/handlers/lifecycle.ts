@@ -4,24 +4,25 @@ import type { Connection } from "./connection.ts";
 import type { On } from "./on.ts";
 
 export function lifecycleHandlers(on: On, conn: Connection, screenLeft: (room: Room | undefined) => void) {
-  on("leave", () => {
+  on("leave", async () => {
     const { peer, room } = conn.current();
     peer.closed = true;
     room.removePeer(peer);
     conn.detach();
-    conn.appendClose(peer, "leave");
+    await conn.appendClose(peer, "leave");
     screenLeft(room);
     conn.audienceChanged(room);
     return { ok: true };
   });
 
-  conn.socket.on("disconnect", (reason) => {
+  // async-ok: appendClose logs its own failure; nothing else here awaits.
+  conn.socket.on("disconnect", async (reason) => {
     const { peer, room } = conn.detach();
     if (!peer || !room) return screenLeft(undefined);
     peer.closed = true;
     room.removePeer(peer);
     screenLeft(room);
-    conn.appendClose(peer, reason);
+    await conn.appendClose(peer, reason);
     conn.audienceChanged(room);
   });
 }

@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 /** Media: join (admission on a router), transports, producing and consuming. */
 import { eq } from "drizzle-orm";
 import { liveSessions } from "#db/schema/index.ts";
@@ -19,7 +20,7 @@ export function mediaHandlers(on: On, conn: Connection, screenJoin: ScreenJoin) 
   // Joins of one socket run one after the other (a rejoin may arrive while a join is in flight).
   let joining: Promise<unknown> = Promise.resolve();
 
-  on("join", ({ audioOnly }) => {
+  on("join", async ({ audioOnly }) => {
     const run = joining.then(() => join(audioOnly ?? false));
     joining = run.catch(() => {});
     return run;
@@ -29,7 +30,7 @@ export function mediaHandlers(on: On, conn: Connection, screenJoin: ScreenJoin) 
     // A phone that scanned a QR checks in only; it never receives media or counts as a viewer.
     if (identity.role === "check-in") throw new ClientError("forbidden");
     if (!deps.joinLimiter.hit(identity.memberId)) throw new ClientError("rate-limited");
-    const session = deps.db.select({ state: liveSessions.state }).from(liveSessions).where(eq(liveSessions.id, sessionId)).get();
+    const session = await first(deps.db.select({ state: liveSessions.state }).from(liveSessions).where(eq(liveSessions.id, sessionId)));
     if (!session || session.state === "ended") throw new ClientError("session-ended");
     const room = await deps.registry.get(sessionId);
     await room.ready();
@@ -37,20 +38,20 @@ export function mediaHandlers(on: On, conn: Connection, screenJoin: ScreenJoin) 
     if (peer?.closed) throw new ClientError("not-joined");
     if (peer && conn.room !== room) {
       // The room was closed and re-created under this socket: start over.
-      conn.appendClose(peer, "room-closed");
+      await conn.appendClose(peer, "room-closed");
       peer = undefined;
     }
     conn.replaceOther(room, peer); // before admission, so the member's old slots are free
-    const first = !peer;
+    const firstJoin = !peer;
     if (!peer) peer = new Peer(identity, socket);
     else room.releaseMedia(peer);
     try {
       await room.admit(peer, audioOnly);
     } catch (e) {
-      if (!first) {
+      if (!firstJoin) {
         room.removePeer(peer);
         conn.detach();
-        conn.appendClose(peer, "refused");
+        await conn.appendClose(peer, "refused");
       }
       throw e;
     }
@@ -62,8 +63,8 @@ export function mediaHandlers(on: On, conn: Connection, screenJoin: ScreenJoin) 
     room.addPeer(peer);
     conn.attach(peer, room);
     conn.audienceChanged(room);
-    if (first) {
-      deps.ledger.append({
+    if (firstJoin) {
+      await deps.ledger.append({
         sessionId,
         memberId: identity.memberId,
         kind: "socket-connect",

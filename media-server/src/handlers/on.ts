@@ -43,6 +43,7 @@ export function eventWrapper(socket: MediaSocket, conn: Connection): On {
   });
 
   return function on<E extends EventName>(event: E, handler: Handler<E>) {
+    // async-ok: every failure is caught below and answered through the ack.
     (socket as unknown as UntrustedSocket).on(event, async (...args: unknown[]) => {
       const ack: AnyAck = typeof args[args.length - 1] === "function" ? (args.pop() as AnyAck) : () => {};
       try {

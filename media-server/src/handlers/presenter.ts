@@ -1,3 +1,4 @@
+import { first } from "#db/first.ts";
 /** The presenter's controls: start and end the broadcast (the session's actual times), recording, and polls. */
 import { and, eq, inArray } from "drizzle-orm";
 import { writeTx } from "#db/client.server.ts";
@@ -9,17 +10,16 @@ import type { On } from "./on.ts";
 export function presenterHandlers(on: On, conn: Connection) {
   const { deps, identity, sessionId } = conn;
 
-  on("startSession", () => {
+  on("startSession", async () => {
     const { room } = conn.currentAs("presenter");
     const now = new Date();
-    writeTx(deps.db, (tx) =>
-      tx
+    await writeTx(deps.db, async (tx) =>
+      await tx
         .update(liveSessions)
         .set({ state: "live", actualStartAt: now, updatedAt: now })
-        .where(and(eq(liveSessions.id, sessionId), eq(liveSessions.state, "scheduled")))
-        .run(),
+        .where(and(eq(liveSessions.id, sessionId), eq(liveSessions.state, "scheduled"))),
     );
-    const s = deps.db.select().from(liveSessions).where(eq(liveSessions.id, sessionId)).get();
+    const s = await first(deps.db.select().from(liveSessions).where(eq(liveSessions.id, sessionId)));
     for (const p of room.peers.values()) p.notify("sessionStarted", { startedAt: s?.actualStartAt?.getTime() ?? now.getTime() });
     return { state: s?.state, startedAt: s?.actualStartAt?.getTime() };
   });
@@ -42,12 +42,11 @@ export function presenterHandlers(on: On, conn: Connection) {
   on("endSession", async () => {
     const { room } = conn.currentAs("presenter");
     const now = new Date();
-    writeTx(deps.db, (tx) =>
-      tx
+    await writeTx(deps.db, async (tx) =>
+      await tx
         .update(liveSessions)
         .set({ state: "ended", actualEndAt: now, updatedAt: now })
-        .where(and(eq(liveSessions.id, sessionId), inArray(liveSessions.state, ["scheduled", "live"])))
-        .run(),
+        .where(and(eq(liveSessions.id, sessionId), inArray(liveSessions.state, ["scheduled", "live"]))),
     );
     for (const p of room.peers.values()) p.notify("sessionEnded", { endedAt: now.getTime() });
     // The session is over: so is its recording (joined into one file now).
@@ -62,12 +61,12 @@ export function presenterHandlers(on: On, conn: Connection) {
     return { pollId, closesAt };
   });
 
-  on("pollAnswer", ({ pollId, answer }) => {
+  on("pollAnswer", async ({ pollId, answer }) => {
     const { peer, room } = conn.current();
     const poll = room.polls.answerable(pollId);
     if (!poll) throw new ClientError("not-found");
     // One answer per member per poll: the event id makes a second answer (or a retry) a no-op.
-    const recorded = deps.ledger.append({
+    const recorded = await deps.ledger.append({
       eventId: `poll:${pollId}:${identity.memberId}`,
       sessionId,
       memberId: identity.memberId,

@@ -1,3 +1,4 @@
+import { first, one } from "#db/first.ts";
 /**
  * Recording a live session, as the media server runs it: the state is the server's (a presenter
  * asks, every peer is told), the recording is a row of `live_recordings` with its segments, and
@@ -78,21 +79,19 @@ export class RoomRecorder {
       if (this.active) return this.status;
       const { db } = this.deps;
       const now = new Date();
-      const row = writeTx(db, (tx) => {
-        const existing = tx.select().from(liveRecordings).where(eq(liveRecordings.sessionId, this.room.sessionId)).get();
+      const row = await writeTx(db, async (tx) => {
+        const existing = await first(tx.select().from(liveRecordings).where(eq(liveRecordings.sessionId, this.room.sessionId)));
         if (existing) {
-          return tx
+          return await one(tx
             .update(liveRecordings)
             .set({ state: "recording", stoppedAt: null, error: null, updatedAt: now })
             .where(eq(liveRecordings.id, existing.id))
-            .returning()
-            .get();
+            .returning());
         }
-        return tx
+        return await one(tx
           .insert(liveRecordings)
           .values({ sessionId: this.room.sessionId, state: "recording", startedBy: memberId, startedAt: now, updatedAt: now })
-          .returning()
-          .get();
+          .returning());
       });
       this.recordingId = row.id;
       this.active = true;
@@ -102,7 +101,7 @@ export class RoomRecorder {
       } catch (e) {
         this.active = false;
         this.since = null;
-        writeTx(db, (tx) => tx.update(liveRecordings).set({ state: "failed", error: String(e).slice(0, 500), updatedAt: new Date() }).where(eq(liveRecordings.id, row.id)).run());
+        await writeTx(db, async (tx) => await tx.update(liveRecordings).set({ state: "failed", error: String(e).slice(0, 500), updatedAt: new Date() }).where(eq(liveRecordings.id, row.id)));
         throw e;
       }
       this.tell();
@@ -120,7 +119,7 @@ export class RoomRecorder {
       this.tell();
       await this.endSegment();
       const id = this.recordingId!;
-      writeTx(this.deps.db, (tx) => tx.update(liveRecordings).set({ state: "processing", stoppedAt: new Date(), updatedAt: new Date() }).where(eq(liveRecordings.id, id)).run());
+      await writeTx(this.deps.db, async (tx) => await tx.update(liveRecordings).set({ state: "processing", stoppedAt: new Date(), updatedAt: new Date() }).where(eq(liveRecordings.id, id)));
       await finishRecording(this.deps, id);
       return this.status;
     });
@@ -154,11 +153,11 @@ export class RoomRecorder {
     if (!router || (!sources.audio && !sources.video)) return;
     const { db, dataDir } = this.deps;
     const recordingId = this.recordingId!;
-    const seq = (db.select({ n: max(liveRecordingSegments.seq) }).from(liveRecordingSegments).where(eq(liveRecordingSegments.recordingId, recordingId)).get()?.n ?? 0) + 1;
+    const seq = ((await first(db.select({ n: max(liveRecordingSegments.seq) }).from(liveRecordingSegments).where(eq(liveRecordingSegments.recordingId, recordingId))))?.n ?? 0) + 1;
     const rel = path.join(sessionDir(this.room.sessionId), `segment-${String(seq).padStart(3, "0")}.webm`);
     fs.mkdirSync(path.join(dataDir, path.dirname(rel)), { recursive: true });
     const recorder = await SegmentRecorder.start({ router, sources, file: path.join(dataDir, rel), ffmpegBin: this.deps.ffmpegBin, log: this.deps.log });
-    const row = writeTx(db, (tx) => tx.insert(liveRecordingSegments).values({ recordingId, seq, file: rel, startedAt: new Date() }).returning().get());
+    const row = await writeTx(db, async (tx) => await one(tx.insert(liveRecordingSegments).values({ recordingId, seq, file: rel, startedAt: new Date() }).returning()));
     this.segment = { recorder, id: row.id, sources };
     this.deps.log.info("recording segment started", { sessionId: this.room.sessionId, seq, audio: !!sources.audio, video: !!sources.video });
   }
@@ -169,21 +168,20 @@ export class RoomRecorder {
     this.segment = undefined;
     const r = await seg.recorder.stop();
     if (!r.ok) this.deps.log.warn("recording segment is empty", { sessionId: this.room.sessionId, log: r.log.slice(-500) });
-    writeTx(this.deps.db, (tx) => tx.update(liveRecordingSegments).set({ endedAt: new Date() }).where(eq(liveRecordingSegments.id, seg.id)).run());
+    await writeTx(this.deps.db, async (tx) => await tx.update(liveRecordingSegments).set({ endedAt: new Date() }).where(eq(liveRecordingSegments.id, seg.id)));
   }
 }
 
 /** Joins a recording's non-empty segments into its file and records the file's duration and size. */
 export async function finishRecording(deps: RecordingDeps, recordingId: number) {
   const { db, dataDir } = deps;
-  const rec = db.select().from(liveRecordings).where(eq(liveRecordings.id, recordingId)).get();
+  const rec = await first(db.select().from(liveRecordings).where(eq(liveRecordings.id, recordingId)));
   if (!rec) return;
-  const segments = db
+  const segments = (await db
     .select()
     .from(liveRecordingSegments)
     .where(eq(liveRecordingSegments.recordingId, recordingId))
-    .orderBy(asc(liveRecordingSegments.seq))
-    .all()
+    .orderBy(asc(liveRecordingSegments.seq)))
     .map((s) => path.join(dataDir, s.file))
     .filter((f) => fs.existsSync(f) && fs.statSync(f).size > 0);
   const rel = finalFile(rec.sessionId);
@@ -192,22 +190,20 @@ export async function finishRecording(deps: RecordingDeps, recordingId: number) 
     await joinSegments(deps.ffmpegBin, segments, path.join(dataDir, rel));
     const p = await probe(deps.ffprobeBin, path.join(dataDir, rel));
     const bytes = fs.statSync(path.join(dataDir, rel)).size;
-    writeTx(db, (tx) =>
-      tx
+    await writeTx(db, async (tx) =>
+      await tx
         .update(liveRecordings)
         .set({ state: "ready", file: rel, durationMs: p.durationMs, bytes, error: null, updatedAt: new Date() })
-        .where(and(eq(liveRecordings.id, recordingId), eq(liveRecordings.state, "processing")))
-        .run(),
+        .where(and(eq(liveRecordings.id, recordingId), eq(liveRecordings.state, "processing"))),
     );
     deps.log.info("recording joined", { sessionId: rec.sessionId, segments: segments.length, durationMs: p.durationMs, bytes });
   } catch (e) {
     deps.log.error("recording could not be joined", { sessionId: rec.sessionId, error: e });
-    writeTx(db, (tx) =>
-      tx
+    await writeTx(db, async (tx) =>
+      await tx
         .update(liveRecordings)
         .set({ state: "failed", error: String(e).slice(0, 500), updatedAt: new Date() })
-        .where(and(eq(liveRecordings.id, recordingId), eq(liveRecordings.state, "processing")))
-        .run(),
+        .where(and(eq(liveRecordings.id, recordingId), eq(liveRecordings.state, "processing"))),
     );
   }
 }
@@ -219,12 +215,12 @@ export async function finishRecording(deps: RecordingDeps, recordingId: number) 
  */
 export async function recoverRecordings(deps: RecordingDeps): Promise<number> {
   const { db } = deps;
-  const open = db.select({ id: liveRecordings.id }).from(liveRecordings).where(inArray(liveRecordings.state, ["recording", "processing"])).all();
+  const open = await db.select({ id: liveRecordings.id }).from(liveRecordings).where(inArray(liveRecordings.state, ["recording", "processing"]));
   for (const { id } of open) {
     const now = new Date();
-    writeTx(db, (tx) => {
-      tx.update(liveRecordingSegments).set({ endedAt: now }).where(and(eq(liveRecordingSegments.recordingId, id), isNull(liveRecordingSegments.endedAt))).run();
-      tx.update(liveRecordings).set({ state: "processing", stoppedAt: now, updatedAt: now }).where(eq(liveRecordings.id, id)).run();
+    await writeTx(db, async (tx) => {
+      await tx.update(liveRecordingSegments).set({ endedAt: now }).where(and(eq(liveRecordingSegments.recordingId, id), isNull(liveRecordingSegments.endedAt)));
+      await tx.update(liveRecordings).set({ state: "processing", stoppedAt: now, updatedAt: now }).where(eq(liveRecordings.id, id));
     });
     await finishRecording(deps, id);
   }

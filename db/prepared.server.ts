@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import type { Db } from "#db/client.server.ts";
+import type { Db } from "./client.server.ts";
 
 /** The better-sqlite3 handle behind a drizzle database or transaction (a transaction shares it). */
 export function connectionOf(db: Db): Database.Database {
