@@ -50,12 +50,17 @@ export const courseJsonSchema = z
                 file: relFile.optional(),
                 /** "live" items: the id of the live session to attend, on the site importing it. */
                 liveSession: z.number().int().positive().optional(),
+                /** "live" items: whether watching the published recording (make-up study) completes it too. */
+                acceptMakeUp: z.boolean().optional(),
                 /** "reflection" items: their rules (the prompt is the file, Markdown or tiptap JSON like a lesson). */
                 reflection: reflectionSettingsSchema.optional(),
                 estimatedMinutes: z.number().int().min(0).max(10000).default(0),
                 required: z.boolean().default(true),
               })
               .superRefine((i, ctx) => {
+                if (i.acceptMakeUp !== undefined && i.type !== "live") {
+                  ctx.addIssue({ code: z.ZodIssueCode.custom, message: `item "${i.key}": only "live" items accept make-up study` });
+                }
                 if (i.reflection !== undefined && i.type !== "reflection") {
                   ctx.addIssue({ code: z.ZodIssueCode.custom, message: `item "${i.key}": only "reflection" items have reflection rules` });
                 }
@@ -242,6 +247,7 @@ export async function importPackage(db: Db, dataDir: string, pkg: LoadedPackage,
           bodyText: it.text,
           source: it.source,
           liveSessionId: it.type === "live" ? it.liveSession! : null,
+          acceptMakeUp: it.type === "live" && it.acceptMakeUp === true,
           settings: it.type === "reflection" ? (it.reflection ?? DEFAULT_REFLECTION_SETTINGS) : null,
           updatedAt: now,
         };
@@ -298,7 +304,15 @@ export async function exportPackage(db: Db, dataDir: string, slug: string, outDi
       title: m.title,
       items: m.items.map((it) => {
         if (it.type === "live") {
-          return { key: it.key, type: it.type, title: it.title, liveSession: it.liveSessionId, estimatedMinutes: it.estimatedMinutes, required: it.required };
+          return {
+            key: it.key,
+            type: it.type,
+            title: it.title,
+            liveSession: it.liveSessionId,
+            ...(it.acceptMakeUp ? { acceptMakeUp: true } : {}),
+            estimatedMinutes: it.estimatedMinutes,
+            required: it.required,
+          };
         }
         n++;
         const file = it.type === "quiz" ? `quizzes/${it.key}.gift` : `lessons/${String(n).padStart(2, "0")}-${it.key}.json`;

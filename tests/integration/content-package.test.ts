@@ -8,7 +8,8 @@ import { asc, count, eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { client, startTestServer } from "#tests/harness/http.ts";
-import { courseVersions, uploads } from "#db/schema/index.ts";
+import { courseItems, courseVersions, uploads } from "#db/schema/index.ts";
+import { makeSession } from "#tests/factories/live.ts";
 import { exportPackage, importPackage, loadPackage, packageDirs, type PackageProblem } from "#app/courses/package.server.ts";
 import { getCourseBySlug, publishCourse } from "#app/courses/courses.server.ts";
 import { addItem, createCourse, saveLessonDraft } from "#app/courses/authoring.server.ts";
@@ -217,6 +218,34 @@ function listFiles(dir: string): string[] {
 }
 
 const shippedSlugs = packageDirs(SHIPPED).map((d) => path.basename(d));
+
+test("a live item's acceptance of make-up study travels in the package both ways; other items cannot carry it", async () => {
+  await withTmp("pkg-makeup", async (root) => {
+    const db = testDb();
+    try {
+      const t = await makeTree(db);
+      const session = await makeSession(db, { inviteUnits: [t.a] });
+      const live = { key: "hoc-truc-tuyen", type: "live", title: "Học trực tuyến", liveSession: session.id, acceptMakeUp: true, estimatedMinutes: 60 };
+      const loaded = loadPackage(writePackage(root, "khoa-hoc-bu", (m) => m.modules[0].items.push(live)));
+      expect(loaded.ok ? [] : loaded.problems).toEqual([]);
+      if (!loaded.ok) return;
+      await importPackage(db, path.join(root, "data"), loaded.pkg, null);
+      const item = await first(db.select().from(courseItems).where(eq(courseItems.key, "hoc-truc-tuyen")));
+      expect(item?.acceptMakeUp).toBe(true);
+
+      await exportPackage(db, path.join(root, "data"), "khoa-hoc-bu", path.join(root, "out"));
+      const exported = JSON.parse(fs.readFileSync(path.join(root, "out", "khoa-hoc-bu", "course.json"), "utf8"));
+      const items = exported.modules[0].items as { key: string; acceptMakeUp?: boolean }[];
+      expect(items.find((i) => i.key === "hoc-truc-tuyen")?.acceptMakeUp).toBe(true);
+      expect(items.filter((i) => i.key !== "hoc-truc-tuyen").every((i) => i.acceptMakeUp === undefined)).toBe(true);
+
+      const wrong = refused(writePackage(root, "khoa-sai", (m) => (m.modules[0].items[0].acceptMakeUp = true)));
+      expect(messages(wrong)).toMatch(/only "live" items accept make-up/);
+    } finally {
+      dropDb(db);
+    }
+  });
+});
 
 test("four shipped packages are found", () => {
   expect(shippedSlugs.sort()).toEqual(["an-toan-thong-tin", "chuyen-doi-so-trong-co-quan", "dich-vu-cong-truc-tuyen", "ky-nang-so-co-ban"]);
