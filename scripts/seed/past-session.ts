@@ -12,12 +12,13 @@ import { first } from "#db/first.ts";
 import { and, eq, ne } from "drizzle-orm";
 import type { Db } from "#db/client.server.ts";
 import { liveSessions, members, units } from "#db/schema/index.ts";
-import { scheduleSession } from "#app/live/sessions.server.ts";
+import { RECONNECT_WINDOW_MS, scheduleSession } from "#app/live/sessions.server.ts";
 import { recordCorrection } from "#app/live/report.server.ts";
 import { getUnitByCode, subtreeCondition } from "#app/org/units.server.ts";
 import { AttendanceLedger, type NewAttendanceEvent } from "../../media-server/src/attendance.ts";
 import { rng } from "./names.ts";
 import { atVn, HISTORY_DAYS, studyDay, type DemoCalendar } from "./clock.ts";
+import { seedPastRecording, type DemoRecordingFile } from "./past-recording.ts";
 
 const MIN = 60_000;
 export const PAST_SESSION_DAYS_AGO = 10;
@@ -26,9 +27,9 @@ export const PAST_SESSION_TITLE = "Học tập, quán triệt Nghị quyết Đ�
 export const CELL_ROOM_UNIT = "CB-TH-2";
 export const EXCUSED_REASON = "Đi công tác theo Quyết định số 125/QĐ-VTH; đã báo cáo chi bộ trước buổi học.";
 
-export type PastSession = { sessionId: number; excusedMemberId: number | null };
+export type PastSession = { sessionId: number; excusedMemberId: number | null; recorded: boolean; madeUpMemberIds: number[] };
 
-export async function seedPastSession(db: Db, cal: DemoCalendar): Promise<PastSession | null> {
+export async function seedPastSession(db: Db, cal: DemoCalendar, recording?: DemoRecordingFile): Promise<PastSession | null> {
   const committee = await getUnitByCode(db, "DU-TH");
   const hall = await getUnitByCode(db, CELL_ROOM_UNIT);
   const trainer = await first(db.select().from(members).where(eq(members.code, "GV01")));
@@ -133,5 +134,17 @@ export async function seedPastSession(db: Db, cal: DemoCalendar): Promise<PastSe
       new Date(ended + 24 * 60 * MIN),
     );
   }
-  return { sessionId: session.id, excusedMemberId: excused?.id ?? null };
+  // The recording, published the next day; two of the other absentees have studied it since.
+  const madeUpMemberIds = recording
+    ? await seedPastRecording(db, {
+        sessionId: session.id,
+        trainerId: trainer.id,
+        began,
+        ended,
+        rendered: recording,
+        watchers: absent.slice(1, 3).map((m) => m.id),
+        reconnectWindowMs: RECONNECT_WINDOW_MS,
+      })
+    : [];
+  return { sessionId: session.id, excusedMemberId: excused?.id ?? null, recorded: !!recording, madeUpMemberIds };
 }

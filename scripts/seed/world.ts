@@ -17,6 +17,7 @@ import { seedDemoLiveSession } from "./upcoming-session.ts";
 import { demoCalendar } from "./clock.ts";
 import { activateStudents, planOf, seedStudyHistory, type HistoryOutcome } from "./history.ts";
 import { seedPastSession, type PastSession } from "./past-session.ts";
+import { renderDemoRecording } from "./past-recording.ts";
 
 export type DemoWorld = { accounts: DemoAccounts; history: HistoryOutcome; pastSession: PastSession | null };
 
@@ -39,15 +40,17 @@ export async function seedDemoWorld(db: Db, opts: { passwordHash: string; dataDi
     const course = getCourseBySlug(db, slug);
     if (course) await publishedSnapshot(db, course);
   }
+  // Rendered before the transaction, which may await the database only.
+  const recording = renderDemoRecording(opts.dataDir);
   try {
-    return writeTx(db, async (tx) => {
+    return await writeTx(db, async (tx) => {
       const parents = new Set((await allUnits(tx)).map((u) => u.parentId));
       const cells = (await allUnits(tx))
         .filter((u) => !parents.has(u.id))
         .map((u) => ({ id: u.id, code: u.code }));
       const history = await seedStudyHistory(tx, cal, cells, slugs);
       await activateStudents(tx, history.activeMemberIds, opts.passwordHash);
-      const pastSession = await seedPastSession(tx, cal);
+      const pastSession = await seedPastSession(tx, cal, recording);
       await seedDemoLiveSession(tx, cal.now);
       return { accounts, history, pastSession };
     });

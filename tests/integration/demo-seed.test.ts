@@ -13,6 +13,7 @@ import { completionRollup, memberRecord } from "#app/reports/completion.server.t
 import { snapshotRecentDays } from "#app/reports/snapshots.server.ts";
 import { seriesPoints } from "#app/reports/page.server.ts";
 import { sessionAttendance } from "#app/live/attendance.server.ts";
+import { madeUpMembers, recordingFile, recordingOf } from "#app/live/recordings.server.ts";
 import { RECONNECT_WINDOW_MS } from "#app/live/sessions.server.ts";
 import { getUnitByCode } from "#app/org/units.server.ts";
 import { addDays, endOfVnDay, vnDay } from "#app/common/vietnam-time.ts";
@@ -131,6 +132,27 @@ describe("demo seed", () => {
     const corrected = rep.members.filter((m) => m.corrected);
     expect(corrected).toHaveLength(1);
     expect(corrected[0]).toMatchObject({ status: "absent", corrected: { status: "excused" } });
+  });
+
+  test("the past session has its recording (a playable WebM), published for make-up; two absentees have made it up", async () => {
+    const sessionId = worldA.pastSession!.sessionId;
+    const rec = (await recordingOf(a, sessionId))!;
+    expect(rec).toMatchObject({ state: "ready", makeUpMinPercent: 80 });
+    expect(rec.publishedAt).not.toBeNull();
+    const file = recordingFile(dataDir, rec)!;
+    expect(file).toBeDefined();
+    // What a browser gets: a video and an audio track, as long as the row says.
+    const probe = await run("ffprobe", ["-v", "error", "-show_entries", "format=duration:stream=codec_type", "-of", "json", file]);
+    const info = JSON.parse(probe.stdout) as { format: { duration: string }; streams: { codec_type: string }[] };
+    expect(info.streams.map((s) => s.codec_type).sort()).toEqual(["audio", "video"]);
+    expect(Math.abs(Number(info.format.duration) * 1000 - rec.durationMs!)).toBeLessThan(2000);
+
+    const madeUp = await madeUpMembers(a, sessionId);
+    expect([...madeUp].sort((x, y) => x - y)).toEqual(worldA.pastSession!.madeUpMemberIds);
+    expect(madeUp.size).toBe(2);
+    // Made up, never merged with live presence: the live report still has them absent.
+    const rep = (await sessionAttendance(a, sessionId, { reconnectWindowMs: RECONNECT_WINDOW_MS, now: NOW.getTime() }))!;
+    for (const id of madeUp) expect(rep.members.find((m) => m.memberId === id)?.status).toBe("absent");
   });
 
   test("quiz attempts score across the range; every completion has its certificate", () => {
