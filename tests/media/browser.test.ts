@@ -1,24 +1,22 @@
 // End to end in Debian's Chromium (fake camera and microphone): a presenter page publishes VP8
 // simulcast + Opus through the media server, viewer pages decode it (one over TCP only), a viewer
 // switches to save-data, and the worker process is killed mid-broadcast and the video comes back.
-import http from "node:http";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { build } from "esbuild";
 import type { Browser, Page } from "playwright-core";
 import { and, eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { attendanceEvents } from "#db/schema/index.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { launchBrowser } from "#tests/harness/browser.ts";
+import { openLiveClient, serveLiveClientPage, type LiveClientPages } from "#tests/harness/live-client-page.ts";
 import type { MediaServer } from "../../media-server/src/server.ts";
 import { sessionAttendance } from "#app/live/attendance.server.ts";
 import { makeSession } from "#tests/factories/live.ts";
-import { freePort, startMediaTestServer, tokenFor, waitFor } from "#tests/harness/media.ts";
+import { startMediaTestServer, tokenFor, waitFor } from "#tests/harness/media.ts";
 
 let db: Awaited<ReturnType<typeof testDb>>;
 let server: MediaServer;
-let pageServer: http.Server;
+let pageServer: LiveClientPages;
 let pageOrigin: string;
 let browser: Browser;
 let w: Awaited<ReturnType<typeof world>>;
@@ -34,40 +32,9 @@ async function world() {
   return { t, presenter, viewer, tcpViewer, session };
 }
 
-async function servePages(port: number) {
-  const bundle = await build({
-    entryPoints: [path.join(import.meta.dirname, "fixtures", "live-client.ts")],
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "browser",
-    target: "chrome110",
-    define: { "process.env.NODE_ENV": '"production"' },
-    logLevel: "silent",
-  });
-  const js = bundle.outputFiles[0].text;
-  const html = `<!doctype html><meta charset="utf-8"><title>live</title><script type="module" src="/client.js"></script>`;
-  const srv = http.createServer((req, res) => {
-    if (req.url === "/client.js") {
-      res.writeHead(200, { "content-type": "text/javascript" });
-      res.end(js);
-    } else {
-      res.writeHead(200, { "content-type": "text/html" });
-      res.end(html);
-    }
-  });
-  await new Promise<void>((r) => srv.listen(port, "127.0.0.1", () => r()));
-  return srv;
-}
-
 async function openPage(token: string, role: "presenter" | "viewer", extra: { tcpOnly?: boolean; server?: MediaServer } = {}) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
+  const page = await openLiveClient(browser, pageServer, { url: (extra.server ?? server).url, token, role, tcpOnly: extra.tcpOnly });
   pages.push(page);
-  await page.goto(pageOrigin + "/");
-  await page.waitForFunction(() => typeof window.startLive === "function");
-  const url = (extra.server ?? server).url;
-  await page.evaluate((o) => window.startLive(o), { url, token, role, tcpOnly: extra.tcpOnly });
   return page;
 }
 
@@ -78,9 +45,8 @@ const clientLog = (page: Page) => page.evaluate(() => window.live?.log ?? []);
 beforeAll(async () => {
   db = testDb();
   w = await world();
-  const port = await freePort();
-  pageOrigin = `http://127.0.0.1:${port}`;
-  pageServer = await servePages(port);
+  pageServer = await serveLiveClientPage();
+  pageOrigin = pageServer.origin;
   server = await startMediaTestServer(db, { APP_ORIGINS: pageOrigin, MEDIA_WORKERS: "2" });
   browser = await launchBrowser();
 }, 600_000);
@@ -88,7 +54,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
-  await new Promise((r) => pageServer?.close(r));
+  await pageServer?.close();
   dropDb(db);
 });
 

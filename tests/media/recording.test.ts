@@ -5,11 +5,9 @@ import { first } from "#db/first.ts";
 // viewer's own WebRTC consumers were not touched. Then recording resumes, the worker is killed:
 // the presenter republishes, the recorder starts a new segment, and the two are joined.
 import fs from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { build } from "esbuild";
 import type { Browser, Page } from "playwright-core";
 import { asc, eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
@@ -17,13 +15,14 @@ import { liveRecordings, liveRecordingSegments } from "#db/schema/index.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { makeSession } from "#tests/factories/live.ts";
 import { launchBrowser } from "#tests/harness/browser.ts";
-import { freePort, startMediaTestServer, tokenFor, waitFor } from "#tests/harness/media.ts";
+import { openLiveClient, serveLiveClientPage, type LiveClientPages } from "#tests/harness/live-client-page.ts";
+import { startMediaTestServer, tokenFor, waitFor } from "#tests/harness/media.ts";
 import type { MediaServer } from "../../media-server/src/server.ts";
 import { probe } from "../../media-server/src/recording/ffmpeg.ts";
 
 let db: Awaited<ReturnType<typeof testDb>>;
 let server: MediaServer;
-let pageServer: http.Server;
+let pageServer: LiveClientPages;
 let pageOrigin: string;
 let browser: Browser;
 let dataDir: string;
@@ -38,38 +37,7 @@ async function world() {
   return { presenter, viewer, session };
 }
 
-async function servePages(port: number) {
-  const bundle = await build({
-    entryPoints: [path.join(import.meta.dirname, "fixtures", "live-client.ts")],
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "browser",
-    target: "chrome110",
-    define: { "process.env.NODE_ENV": '"production"' },
-    logLevel: "silent",
-  });
-  const js = bundle.outputFiles[0].text;
-  const srv = http.createServer((req, res) => {
-    if (req.url === "/client.js") {
-      res.writeHead(200, { "content-type": "text/javascript" });
-      res.end(js);
-    } else {
-      res.writeHead(200, { "content-type": "text/html" });
-      res.end(`<!doctype html><meta charset="utf-8"><title>live</title><script type="module" src="/client.js"></script>`);
-    }
-  });
-  await new Promise<void>((r) => srv.listen(port, "127.0.0.1", () => r()));
-  return srv;
-}
-
-async function openPage(token: string, role: "presenter" | "viewer") {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(pageOrigin + "/");
-  await page.waitForFunction(() => typeof window.startLive === "function");
-  await page.evaluate((o) => window.startLive(o), { url: server.url, token, role });
-  return page;
-}
+const openPage = (token: string, role: "presenter" | "viewer") => openLiveClient(browser, pageServer, { url: server.url, token, role });
 
 type Stats = Awaited<ReturnType<NonNullable<Window["live"]>["stats"]>>;
 const stats = (page: Page) => page.evaluate(() => window.live!.stats()) as Promise<Stats>;
@@ -81,9 +49,8 @@ beforeAll(async () => {
   db = testDb();
   w = await world();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hocso-rec-"));
-  const port = await freePort();
-  pageOrigin = `http://127.0.0.1:${port}`;
-  pageServer = await servePages(port);
+  pageServer = await serveLiveClientPage();
+  pageOrigin = pageServer.origin;
   server = await startMediaTestServer(db, { APP_ORIGINS: pageOrigin, MEDIA_WORKERS: "2", DATA_DIR: dataDir });
   browser = await launchBrowser();
 }, 600_000);
@@ -91,7 +58,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
-  await new Promise((r) => pageServer?.close(r));
+  await pageServer?.close();
   dropDb(db);
   if (dataDir && !process.env.KEEP_RECORDINGS) fs.rmSync(dataDir, { recursive: true, force: true });
 });
