@@ -24,6 +24,11 @@ export function QuestionEditorForm({ draft, revision, categories }: { draft: Que
       <Text name="text" label={t("quizEditor.field.text")} value={d.text} rows={3} required />
       <Text name="textAfter" label={t("quizEditor.field.textAfter")} value={d.textAfter} rows={1} />
 
+      {d.kind === "essay" ? (
+        <p className="hint" data-testid="essay-hint">
+          {t("quizEditor.essayHint")}
+        </p>
+      ) : null}
       {d.kind === "single" || d.kind === "multiple" ? (
         <Rows
           legend={t("quizEditor.options")}

@@ -281,6 +281,29 @@ function QuestionInput({ q, value, onChange }: { q: Presented; value: unknown; o
         </fieldset>
       );
     }
+    case "essay": {
+      const text = String(v.text ?? "");
+      return (
+        <div className="field">
+          <label htmlFor={name}>
+            <Text q={q} />
+          </label>
+          <textarea
+            id={name}
+            name={name}
+            rows={10}
+            maxLength={q.maxChars}
+            value={text}
+            onChange={(e) => onChange({ text: e.target.value })}
+            aria-describedby={`${name}-count`}
+            data-testid="essay-input"
+          />
+          <small id={`${name}-count`} className="muted">
+            {t("quiz.essay.chars", { n: [...text].length, max: q.maxChars })}
+          </small>
+        </div>
+      );
+    }
     case "ordering": {
       const order = ((v.order as string[] | undefined) ?? q.items.map((i) => i.id)).filter((id) => q.items.some((i) => i.id === id));
       const byId = new Map(q.items.map((i) => [i.id, i]));
@@ -325,6 +348,7 @@ type ReviewView = {
   feedback: string[];
   generalFeedback: string | null;
   correctResponse: unknown;
+  essay: { answered: boolean; pending: boolean; points: number | null; max: number; comment: string | null } | null;
 };
 
 function describe(q: PresentedQuestion, r: unknown, t: ReturnType<typeof useT>["t"]): string {
@@ -346,6 +370,8 @@ function describe(q: PresentedQuestion, r: unknown, t: ReturnType<typeof useT>["
       return q.stems.map((s) => `${s.text} → ${q.choices.find((c) => c.id === (o.pairs as Record<string, string>)?.[s.id])?.text ?? "?"}`).join("; ");
     case "ordering":
       return text((o.order as string[]) ?? [], q.items);
+    case "essay":
+      return String(o.text ?? "").trim() || t("quiz.notAnswered");
   }
 }
 
@@ -357,27 +383,63 @@ export function QuizReview({ items }: { items: ReviewView[] }) {
         <li key={it.number} className="card question">
           <h2>{t("quiz.question", { n: it.number })}</h2>
           <p className="question-text">{it.question.text}</p>
-          <p>
-            <b>{t("quiz.yourAnswer")}:</b> {describe(it.question, it.response, t)}{" "}
-            {it.correct === null ? null : (
-              <span className={`badge ${it.correct ? "badge-ok" : (it.score ?? 0) > 0 ? "badge-warn" : "badge-err"}`}>
-                {it.correct ? t("quiz.correct") : (it.score ?? 0) > 0 ? t("quiz.partial") : t("quiz.incorrect")}
-              </span>
-            )}
-          </p>
-          {it.feedback.map((f, i) => (
-            <p key={i} className="hint">
-              {f}
-            </p>
-          ))}
-          {it.correctResponse ? (
-            <p>
-              <b>{t("quiz.correctAnswer")}:</b> {describe(it.question, it.correctResponse, t)}
-            </p>
-          ) : null}
-          {it.generalFeedback ? <p className="hint">{it.generalFeedback}</p> : null}
+          {it.essay ? <EssayReview it={it} essay={it.essay} /> : <AutoReview it={it} />}
         </li>
       ))}
     </ol>
+  );
+}
+
+function AutoReview({ it }: { it: ReviewView }) {
+  const { t } = useT();
+  return (
+    <>
+      <p>
+        <b>{t("quiz.yourAnswer")}:</b> {describe(it.question, it.response, t)}{" "}
+        {it.correct === null ? null : (
+          <span className={`badge ${it.correct ? "badge-ok" : (it.score ?? 0) > 0 ? "badge-warn" : "badge-err"}`}>
+            {it.correct ? t("quiz.correct") : (it.score ?? 0) > 0 ? t("quiz.partial") : t("quiz.incorrect")}
+          </span>
+        )}
+      </p>
+      {it.feedback.map((f, i) => (
+        <p key={i} className="hint">
+          {f}
+        </p>
+      ))}
+      {it.correctResponse ? (
+        <p>
+          <b>{t("quiz.correctAnswer")}:</b> {describe(it.question, it.correctResponse, t)}
+        </p>
+      ) : null}
+      {it.generalFeedback ? <p className="hint">{it.generalFeedback}</p> : null}
+    </>
+  );
+}
+
+/** An essay: the member's own text, "awaiting grading" until the attempt is final, then the points and comment. */
+function EssayReview({ it, essay }: { it: ReviewView; essay: NonNullable<ReviewView["essay"]> }) {
+  const { t } = useT();
+  return (
+    <div data-testid="essay-review">
+      <p>
+        <b>{t("quiz.yourAnswer")}:</b>
+      </p>
+      <p className="reflection-text">{essay.answered ? describe(it.question, it.response, t) : t("quiz.essay.empty")}</p>
+      {essay.pending ? <span className="badge badge-warn">{t("quiz.essay.pending")}</span> : null}
+      {essay.points !== null ? (
+        <p>
+          <span className="badge" data-testid="essay-points">
+            {t("quiz.essay.points", { points: essay.points, max: essay.max })}
+          </span>
+        </p>
+      ) : null}
+      {essay.comment ? (
+        <p className="hint">
+          <b>{t("quiz.essay.comment")}:</b> <span className="reflection-text">{essay.comment}</span>
+        </p>
+      ) : null}
+      {it.generalFeedback ? <p className="hint">{it.generalFeedback}</p> : null}
+    </div>
   );
 }

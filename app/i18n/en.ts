@@ -11,6 +11,7 @@ import { enCertificates } from "./parts/en-certificates.ts";
 import { enReports } from "./parts/en-reports.ts";
 import { enReflections } from "./parts/en-reflections.ts";
 import { enRecording } from "./parts/en-recording.ts";
+import { enQuizEssays } from "./parts/en-quiz-essays.ts";
 
 export const en = {
   ...enLive,
@@ -23,6 +24,7 @@ export const en = {
   ...enReports,
   ...enReflections,
   ...enRecording,
+  ...enQuizEssays,
   "app.name": "Học Số",
   "app.tagline": "Digital learning for every cadre and member",
   "nav.home": "Home",

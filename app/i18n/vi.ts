@@ -12,6 +12,7 @@ import { viCertificates } from "./parts/vi-certificates.ts";
 import { viReports } from "./parts/vi-reports.ts";
 import { viReflections } from "./parts/vi-reflections.ts";
 import { viRecording } from "./parts/vi-recording.ts";
+import { viQuizEssays } from "./parts/vi-quiz-essays.ts";
 
 export const vi = {
   ...viLive,
@@ -24,6 +25,7 @@ export const vi = {
   ...viReports,
   ...viReflections,
   ...viRecording,
+  ...viQuizEssays,
   "app.name": "Học Số",
   "app.tagline": "Học tập số cho mọi cán bộ, đảng viên",
   "nav.home": "Trang chủ",

@@ -12,6 +12,9 @@ export function reminderCourseId(kind: string): number | null {
   return Number.isSafeInteger(n) && n > 0 ? n : null;
 }
 
+/** A member's quiz attempt got its final score when its last essay was graded (title: the quiz's title). */
+export const QUIZ_GRADED_KIND = "quiz:graded";
+
 /** What the pages need to show a notification in the reader's language. */
 export type NotificationView = {
   id: number;

@@ -4,13 +4,15 @@
  */
 import { Form } from "@remix-run/react";
 import { useT } from "#app/i18n/use-t.ts";
-import type { NotificationView } from "./kinds.ts";
+import { QUIZ_GRADED_KIND, type NotificationView } from "./kinds.ts";
 
 export function NotificationText({ n }: { n: NotificationView }) {
   const { t, formatDate } = useT();
   return (
     <>
-      <strong>{n.isReminder ? t("notifications.reminder.title", { course: n.title }) : n.title}</strong>
+      <strong>
+        {n.isReminder ? t("notifications.reminder.title", { course: n.title }) : n.kind === QUIZ_GRADED_KIND ? t("notifications.quizGraded.title", { item: n.title }) : n.title}
+      </strong>
       <span className="muted small">
         {" "}
         · {formatDate(n.createdAt, { dateStyle: "medium", timeStyle: "short" })}

@@ -3,7 +3,7 @@ import crypto from "node:crypto";
 import type Database from "better-sqlite3";
 import { and, desc, eq, max } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
-import { itemProgress, quizAnswers, quizAttempts, quizSettings } from "#db/schema/index.ts";
+import { itemProgress, members, quizAnswers, quizAttempts, quizEssayGrades, quizSettings } from "#db/schema/index.ts";
 import { DomainError } from "#app/common/domain-error.ts";
 import { getCourse, publishedSnapshot, type Course } from "#app/courses/courses.server.ts";
 import { recomputeCompletion } from "#app/courses/completion.server.ts";
@@ -11,9 +11,9 @@ import { snapshotItems } from "#app/courses/snapshot.ts";
 import { Lru } from "#app/courses/lru.ts";
 import { connectionOf } from "#db/prepared.server.ts";
 import { parseGift } from "./gift.ts";
-import { correctResponse, grade, presentQuestion, responseSchema, type GradeResult, type PresentedQuestion, type QuizResponse } from "./grading.ts";
+import { correctResponse, essayLength, grade, MAX_ESSAY_CHARS, presentQuestion, responseSchema, type GradeResult, type PresentedQuestion, type QuizResponse } from "./grading.ts";
 import { seededRandom, shuffled } from "./text.ts";
-import type { Question } from "./types.ts";
+import { isManuallyGraded, type Question } from "./types.ts";
 
 /** Answers saved this long after the deadline still count (network latency, a slow phone). */
 export const GRACE_MS = 10_000;
@@ -191,7 +191,11 @@ export async function saveAnswer(db: Db, memberId: number, attemptId: number, qu
     throw new DomainError("quiz.error.timeUp", {}, 409);
   }
   const q = (a.questions as Question[]).find((x) => x.id === questionId);
-  if (!q) throw new DomainError("quiz.error.notFound", {}, 404);
+  if (!q) throw new DomainError("quiz.error.noSuchQuestion", {}, 404);
+  // An essay over the limit says so (the text stays in the browser; what was saved is kept).
+  if (q.kind === "essay" && typeof (response as { text?: unknown } | null)?.text === "string" && essayLength((response as { text: string }).text) > MAX_ESSAY_CHARS) {
+    throw new DomainError("quiz.error.essayTooLong", { max: MAX_ESSAY_CHARS }, 422);
+  }
   const parsed = responseSchema(q).safeParse(response);
   if (!parsed.success) throw new DomainError("quiz.error.badAnswer", {}, 400);
   await writeTx(db, async (tx) =>
@@ -202,10 +206,43 @@ export async function saveAnswer(db: Db, memberId: number, attemptId: number, qu
   return { savedAt: now };
 }
 
+/** An essay answer a person has to read: saved and not blank. A blank one scores 0 at once. */
+export function essayAnswered(response: unknown): boolean {
+  const text = (response as { text?: unknown } | null | undefined)?.text;
+  return typeof text === "string" && text.trim() !== "";
+}
+
+/**
+ * What a closed attempt's result does to the course, whether the result came at submission
+ * (auto-graded) or when its last essay was graded: passing (or attempting, per the quiz's rule)
+ * completes the item, and the course's completion is checked again — even when the item was
+ * already complete, a better score may meet the course's minimum grade. One path for both.
+ */
+export async function settleAttemptCompletion(tx: Db, a: Attempt, passed: boolean, completedAt: Date, now: Date): Promise<void> {
+  const s = await settingsFor(tx, a.courseId, a.itemKey);
+  if (!passed && s.completionRule !== "attempt") return;
+  const p = await first(tx.select().from(itemProgress).where(and(eq(itemProgress.memberId, a.memberId), eq(itemProgress.courseId, a.courseId), eq(itemProgress.itemKey, a.itemKey))));
+  if (p && p.state !== "completed") {
+    await tx.update(itemProgress).set({ state: "completed", completedAt, versionId: a.versionId }).where(eq(itemProgress.id, p.id));
+  }
+  const course = await getCourse(tx, a.courseId);
+  const pub = course && await publishedSnapshot(tx, course);
+  if (pub) await recomputeCompletion(tx, a.memberId, a.courseId, pub, now);
+}
+
+/** Whether a score (0..1) meets the quiz's pass mark. */
+export function meetsPassMark(score: number, passPercent: number): boolean {
+  return score * 100 + 1e-9 >= passPercent;
+}
+
 /**
  * Grades what was saved and closes the attempt; idempotent (a second submit returns the same
  * result). Answers saved after the deadline were already refused, so a late submit grades only
  * what arrived in time. Passing (or attempting, per the quiz's rule) completes the item.
+ *
+ * Answered essays wait for a person: the attempt then keeps the automatic part as its provisional
+ * score, has no score or pass/fail yet, and records the member's unit (whose trainers grade it);
+ * `essay-grading.server.ts` finishes it when the last essay is graded.
  */
 async function finishAttempt(db: Db, a: Attempt, now: Date) {
   return writeTx(db, async (tx) => {
@@ -215,27 +252,32 @@ async function finishAttempt(db: Db, a: Attempt, now: Date) {
     const answers = await savedAnswers(tx, a.id);
     let got = 0;
     let total = 0;
+    let pending = 0;
     for (const q of questions) {
+      total += q.weight;
+      if (isManuallyGraded(q)) {
+        if (essayAnswered(answers.get(q.id))) pending++;
+        else if (answers.has(q.id)) await tx.update(quizAnswers).set({ score: 0 }).where(and(eq(quizAnswers.attemptId, a.id), eq(quizAnswers.questionId, q.id)));
+        continue;
+      }
       const r = answers.has(q.id) ? grade(q, answers.get(q.id)) : { score: 0 };
       got += r.score * q.weight;
-      total += q.weight;
       if (answers.has(q.id)) await tx.update(quizAnswers).set({ score: r.score }).where(and(eq(quizAnswers.attemptId, a.id), eq(quizAnswers.questionId, q.id)));
     }
     const score = total > 0 ? got / total : 0;
     const s = await settingsFor(tx, a.courseId, a.itemKey);
-    const passed = score * 100 + 1e-9 >= s.passPercent;
     const late = current.deadlineAt !== null && now.getTime() > current.deadlineAt.getTime() + GRACE_MS;
     const submittedAt = late ? current.deadlineAt! : now;
-    await tx.update(quizAttempts).set({ state: late ? "expired" : "submitted", submittedAt, score, passed }).where(eq(quizAttempts.id, a.id));
-    if (passed || s.completionRule === "attempt") {
-      const p = await first(tx.select().from(itemProgress).where(and(eq(itemProgress.memberId, a.memberId), eq(itemProgress.courseId, a.courseId), eq(itemProgress.itemKey, a.itemKey))));
-      if (p && p.state !== "completed") {
-        await tx.update(itemProgress).set({ state: "completed", completedAt: submittedAt, versionId: a.versionId }).where(eq(itemProgress.id, p.id));
-      }
-      // Even when the item was already complete, a better score may meet the course's minimum grade.
-      const course = await getCourse(tx, a.courseId);
-      const pub = course && await publishedSnapshot(tx, course);
-      if (pub) await recomputeCompletion(tx, a.memberId, a.courseId, pub, now);
+    const state = late ? ("expired" as const) : ("submitted" as const);
+    if (pending > 0) {
+      const unitId = (await first(tx.select({ unitId: members.unitId }).from(members).where(eq(members.id, a.memberId))))?.unitId ?? null;
+      await tx.update(quizAttempts).set({ state, submittedAt, score: null, passed: null, provisionalScore: score, essaysPending: pending, unitId }).where(eq(quizAttempts.id, a.id));
+      // Not passed or failed yet; under "attempt" the attempt alone completes the item, as always.
+      if (s.completionRule === "attempt") await settleAttemptCompletion(tx, current, false, submittedAt, now);
+    } else {
+      const passed = meetsPassMark(score, s.passPercent);
+      await tx.update(quizAttempts).set({ state, submittedAt, score, passed }).where(eq(quizAttempts.id, a.id));
+      await settleAttemptCompletion(tx, current, passed, submittedAt, now);
     }
     return (await first(tx.select().from(quizAttempts).where(eq(quizAttempts.id, a.id))))!;
   });
@@ -286,7 +328,22 @@ export type ReviewItem = {
   feedback: string[];
   generalFeedback: string | null;
   correctResponse: QuizResponse | null;
+  /**
+   * Essays only: whether it was answered, and — for the member only once the attempt's score is
+   * final — the points and the grader's comment. `pending` while the attempt awaits grading.
+   */
+  essay: { answered: boolean; pending: boolean; points: number | null; max: number; comment: string | null } | null;
 };
+
+/** The latest grade of each essay of an attempt (question id → points and comment). */
+export async function essayGradesOf(db: Db, attemptId: number): Promise<Map<string, { points: number; comment: string; graderId: number | null; gradedAt: Date }>> {
+  const rows = await db
+    .select()
+    .from(quizEssayGrades)
+    .where(eq(quizEssayGrades.attemptId, attemptId))
+    .orderBy(quizEssayGrades.gradedAt, quizEssayGrades.id);
+  return new Map(rows.map((r) => [r.questionId, r]));
+}
 
 /**
  * The review after submission, limited by the quiz's settings: correctness and feedback if
@@ -302,8 +359,32 @@ export async function reviewAttempt(db: Db, a: Attempt, opts: { attemptsUsed: nu
     (s.reviewAnswers === "after-last-attempt" && noneLeft) ||
     (s.reviewAnswers === "after-pass" && opts.passedAny);
   const answers = await savedAnswers(db, a.id);
+  const final = a.essaysPending === 0;
+  // A member sees no grading data until every essay is graded; a trainer in scope sees it as it is.
+  const essayGrades = final || opts.asTrainer ? await essayGradesOf(db, a.id) : new Map<string, { points: number; comment: string }>();
   return (a.questions as Question[]).map((q, i) => {
     const response = answers.get(q.id) ?? null;
+    if (isManuallyGraded(q)) {
+      const answered = essayAnswered(response);
+      const g = essayGrades.get(q.id);
+      return {
+        number: i + 1,
+        question: presentQuestion(q, a.seed),
+        response,
+        score: null,
+        correct: null,
+        feedback: [],
+        generalFeedback: final && (s.reviewFeedback || opts.asTrainer) && showAnswers ? (q.generalFeedback ?? null) : null,
+        correctResponse: null,
+        essay: {
+          answered,
+          pending: answered && !g && (!final || !!opts.asTrainer),
+          points: g ? g.points : answered || !final ? null : 0,
+          max: q.weight,
+          comment: g && g.comment ? g.comment : null,
+        },
+      };
+    }
     const g: GradeResult | null = response === null ? null : grade(q, response);
     return {
       number: i + 1,
@@ -314,6 +395,7 @@ export async function reviewAttempt(db: Db, a: Attempt, opts: { attemptsUsed: nu
       feedback: s.reviewFeedback || opts.asTrainer ? (g?.feedback ?? []) : [],
       generalFeedback: (s.reviewFeedback || opts.asTrainer) && showAnswers ? (q.generalFeedback ?? null) : null,
       correctResponse: showAnswers ? correctResponse(q) : null,
+      essay: null,
     };
   });
 }

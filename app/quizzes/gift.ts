@@ -5,12 +5,15 @@
  *   `{}` essay · `{#…}` numerical · any `~` → choice (single when some answer uses `=`, otherwise
  *   multiple with weights) · `=` with `->` → matching · `T`/`TRUE`/`F`/`FALSE` → true/false ·
  *   `=a =b` → short answer · no braces → description.
- * Essays and descriptions are NOT supported by Học Số: they are reported as problems with their line
- * number, as is every question with a syntax or consistency error. A question with a problem is not
- * returned; nothing is dropped silently.
+ * Essays (`{}`, optionally `{####general feedback}`) are questions graded by a person (ADR 0017);
+ * Moodle's exporter writes them `::title::text{}` and so does ours. Descriptions are NOT supported:
+ * they are reported as problems with their line number, as is every question with a syntax or
+ * consistency error. A question with a problem is not returned; nothing is dropped silently.
  *
  * Deliberate differences from Moodle (checked against Moodle's own GIFT tests in
  * tests/unit/quiz-gift-moodle.test.ts; all but two only accept or report more):
+ *   - an essay has no response format, field size or grader information (Moodle's defaults:
+ *     editor, 15 lines, no attachments): GIFT does not carry them either;
  *   - `$CATEGORY:` may be followed by a question in the same block;
  *   - T/F keywords are case-insensitive (Moodle reads `{true}` as a short answer "true");
  *   - a short-answer block must use `=` (Moodle accepts `{answer}`; here it is reported);
@@ -46,7 +49,6 @@ import {
 import { validateQuestion } from "./validate.ts";
 
 export type GiftProblemCode =
-  | "unsupported-essay"
   | "unsupported-description"
   | "braces"
   | "title"
@@ -408,14 +410,8 @@ function parseQuestionBlock(content: SourceLine[], category: string[], directive
 
   const t = answers.body.trim();
   let q: Question;
-  if (t === "") {
-    fail(
-      null,
-      "unsupported-essay",
-      msg("Câu hỏi tự luận (essay, {}) chưa được hỗ trợ; câu này không được nhập.", "Essay questions ({}) are not supported; this question was not imported."),
-    );
-  }
-  if (t.startsWith("#")) q = parseNumerical(answers, common, fail);
+  if (t === "") q = { ...(common as object), kind: "essay" } as Question;
+  else if (t.startsWith("#")) q = parseNumerical(answers, common, fail);
   else if (t.includes("~")) q = parseChoice(answers, common, directive, fail);
   else if (t.includes("=") && t.includes("->")) q = parseMatching(answers, common, directive, fail);
   else {
@@ -716,6 +712,8 @@ function answerParts(q: Question): { parts: string[]; inline?: string } {
       if (q.otherFeedback !== undefined) parts.push(`~${feedbackSuffix(q, q.otherFeedback)}`);
       return { parts: ["#", ...parts] };
     }
+    case "essay":
+      return { parts: [], inline: "" };
     case "ordering":
       return { parts: [] }; // unreachable: not exportable
   }

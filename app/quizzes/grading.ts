@@ -4,6 +4,8 @@
  * - `responseSchema(q)` — zod schema of a member's response to `q`, checked against the question's
  *   own ids (an unknown option id is a malformed response).
  * - `grade(q, response)` — score in 0..1 for any input; malformed responses score 0, never throw.
+ *   An essay always scores 0 here: a person grades it (`essay-grading.server.ts`), so its share of
+ *   an attempt's score is provisional until then.
  * - `presentQuestion(q, seed)` — what a member may SEE: texts and opaque ids only (no correctness,
  *   feedback, weights or accepted answers), options shuffled deterministically by `seed`, so an
  *   attempt stores the seed and re-renders exactly what the member saw. Responses refer to these
@@ -28,6 +30,8 @@ export type NumericalResponse = { value: number | string };
 export type MatchingResponse = { pairs: Record<string, string> };
 /** Every item id, in the member's order. */
 export type OrderingResponse = { order: string[] };
+/** The member's text (NFC), at most MAX_ESSAY_CHARS characters. */
+export type EssayResponse = { text: string };
 
 export interface ResponseByKind {
   single: SingleResponse;
@@ -37,10 +41,21 @@ export interface ResponseByKind {
   numerical: NumericalResponse;
   matching: MatchingResponse;
   ordering: OrderingResponse;
+  essay: EssayResponse;
 }
 export type QuizResponse = ResponseByKind[QuestionKind];
 
 export const MAX_TEXT_RESPONSE = 1000;
+/** Longest essay answer, in characters (code points) after NFC: a few pages, far below the body limit. */
+export const MAX_ESSAY_CHARS = 10_000;
+
+/** The longest grader's comment on an essay, in characters. */
+export const MAX_ESSAY_COMMENT = 5000;
+
+/** Characters as a reader counts them (code points, after NFC). */
+export function essayLength(text: string): number {
+  return [...text.normalize("NFC")].length;
+}
 
 /**
  * Reads a typed number: spaces (also non-breaking/thin) are ignored, "," or "." is the decimal
@@ -117,6 +132,11 @@ function buildResponseSchema(q: Question): z.ZodType<QuizResponse> {
         .strict()
         .refine((r) => Object.entries(r.pairs).every(([s, c]) => stems.has(s) && choices.has(c)), "unknown stem or choice");
     }
+    case "essay":
+      return z
+        .object({ text: z.string().transform((t) => t.normalize("NFC")) })
+        .strict()
+        .refine((r) => essayLength(r.text) <= MAX_ESSAY_CHARS, "too long");
     case "ordering": {
       const ids = q.items.map((i) => i.id);
       return z
@@ -232,6 +252,8 @@ function gradeValid(q: Question, response: QuizResponse): Graded {
       const feedback = q.items.filter((i) => i.feedback).map((i) => i.feedback!);
       return { score: q.scoring === "all-or-nothing" ? (all ? 1 : 0) : q.items.length ? right / q.items.length : 0, perPart, feedback };
     }
+    case "essay":
+      return { score: 0, feedback: [] };
   }
 }
 
@@ -275,6 +297,9 @@ export function correctResponse(q: Question): QuizResponse {
     }
     case "ordering":
       return { order: q.items.map((i) => i.id) };
+    case "essay":
+      // There is no answer key: any text may earn full marks from its grader.
+      return { text: "" };
   }
 }
 
@@ -296,7 +321,8 @@ export type PresentedQuestion =
   | (PresentedBase & { kind: "single" | "multiple"; options: PresentedChoice[] })
   | (PresentedBase & { kind: "truefalse" | "short" | "numerical" })
   | (PresentedBase & { kind: "matching"; stems: PresentedChoice[]; choices: PresentedChoice[] })
-  | (PresentedBase & { kind: "ordering"; items: PresentedChoice[] });
+  | (PresentedBase & { kind: "ordering"; items: PresentedChoice[] })
+  | (PresentedBase & { kind: "essay"; maxChars: number });
 
 /**
  * The client-safe view of `q` for one attempt. Deterministic in (`q`, `seed`); different questions
@@ -328,5 +354,7 @@ export function presentQuestion(q: Question, seed: string | number): PresentedQu
       if (items.length >= 2 && items.every((it, i) => it.id === q.items[i]!.id)) items = [...items.slice(1), items[0]!];
       return { ...base, kind: "ordering", items: items.map((i) => ({ id: i.id, text: i.text })) };
     }
+    case "essay":
+      return { ...base, kind: "essay", maxChars: MAX_ESSAY_CHARS };
   }
 }

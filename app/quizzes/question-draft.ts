@@ -11,7 +11,7 @@ import { MULTIPLE_SCORING, QUESTION_DEFAULTS, TEXT_FORMATS, type LocalizedMessag
 import { validateQuestion } from "./validate.ts";
 
 /** The kinds a bank can hold: the bank is GIFT, and GIFT has no ordering question. */
-export const EDITABLE_KINDS = ["single", "multiple", "truefalse", "short", "numerical", "matching"] as const satisfies readonly QuestionKind[];
+export const EDITABLE_KINDS = ["single", "multiple", "truefalse", "short", "numerical", "matching", "essay"] as const satisfies readonly QuestionKind[];
 export type EditableKind = (typeof EDITABLE_KINDS)[number];
 
 /** Generous bounds that keep one form far below the 1 MiB body limit. */
@@ -143,6 +143,8 @@ export function draftOfQuestion(q: Question): QuestionDraft {
       };
     case "matching":
       return { ...common, pairs: q.pairs.map((p) => ({ left: p.left, right: p.right, feedback: p.feedback ?? "" })), distractors: [...q.distractors], shuffle: q.shuffle ? "on" : "" };
+    case "essay":
+      return common;
   }
 }
 
@@ -274,6 +276,10 @@ export function questionFromDraft(d: QuestionDraft): DraftResult {
       q = { ...common, kind: "matching", pairs: raw.map((p, i) => ({ id: ids[i]!, ...p })), distractors, shuffle: d.shuffle === "on" };
       break;
     }
+    case "essay":
+      // No answer key: the text, its mark (the most a grader may give) and general feedback.
+      q = { ...common, kind: "essay" };
+      break;
   }
   if (errors.length) return { ok: false, errors };
   const invalid = validateQuestion(q);

@@ -15,13 +15,14 @@
  * - Ids of options, answers, pairs and items are derived from their text (see `text.ts`,
  *   `stableId`), never from their position: the authoring order (where the correct option is
  *   often first) must not leak through the ids a member sees.
+ * - Essays are the one kind graded by a person (`isManuallyGraded`).
  */
 import { z } from "zod";
 
 export const TEXT_FORMATS = ["moodle", "html", "markdown", "plain"] as const;
 export type TextFormat = (typeof TEXT_FORMATS)[number];
 
-export const QUESTION_KINDS = ["single", "multiple", "truefalse", "short", "matching", "ordering", "numerical"] as const;
+export const QUESTION_KINDS = ["single", "multiple", "truefalse", "short", "matching", "ordering", "numerical", "essay"] as const;
 export type QuestionKind = (typeof QUESTION_KINDS)[number];
 
 export type LocalizedMessage = { vi: string; en: string };
@@ -151,6 +152,16 @@ export const numericalSchema = z.object({
   otherFeedback: feedback,
 });
 
+/**
+ * An essay (GIFT `{}`): the member writes a text; nothing grades it but a person. It has no answer
+ * key at all, so there is nothing to leak; a grader in scope gives points (0..weight) and a
+ * comment, and the attempt's score is final only when every essay in it is graded.
+ */
+export const essaySchema = z.object({
+  ...base,
+  kind: z.literal("essay"),
+});
+
 export const questionSchema = z.discriminatedUnion("kind", [
   singleChoiceSchema,
   multipleChoiceSchema,
@@ -159,6 +170,7 @@ export const questionSchema = z.discriminatedUnion("kind", [
   matchingSchema,
   orderingSchema,
   numericalSchema,
+  essaySchema,
 ]);
 
 export type SingleChoiceQuestion = z.infer<typeof singleChoiceSchema>;
@@ -168,6 +180,7 @@ export type ShortAnswerQuestion = z.infer<typeof shortQuestionSchema>;
 export type MatchingQuestion = z.infer<typeof matchingSchema>;
 export type OrderingQuestion = z.infer<typeof orderingSchema>;
 export type NumericalQuestion = z.infer<typeof numericalSchema>;
+export type EssayQuestion = z.infer<typeof essaySchema>;
 export type Question = z.infer<typeof questionSchema>;
 export type QuestionOf<K extends QuestionKind> = Extract<Question, { kind: K }>;
 
@@ -180,3 +193,9 @@ export const QUESTION_DEFAULTS = {
   orderingScoring: "position" as (typeof ORDERING_SCORING)[number],
   ignoreDiacritics: false,
 };
+
+
+/** Kinds no code can grade: a person in scope marks them (the grading queue). */
+export function isManuallyGraded(q: { kind: QuestionKind }): boolean {
+  return q.kind === "essay";
+}

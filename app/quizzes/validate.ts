@@ -47,6 +47,7 @@ export function validateQuestion(q: Question): LocalizedMessage[] {
       break;
     }
     case "truefalse":
+    case "essay":
       break;
     case "short": {
       if (q.answers.length === 0) out.push(msg("Câu trả lời ngắn cần ít nhất một đáp án.", "A short-answer question needs at least one accepted answer."));
@@ -99,6 +100,7 @@ function partIds(q: Question): string[] {
     case "ordering":
       return q.items.map((i) => i.id);
     case "truefalse":
+    case "essay":
       return [];
   }
 }

@@ -37,7 +37,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       attemptsAllowed: s.attemptsAllowed,
       timeLimitMinutes: s.timeLimitSeconds ? Math.round(s.timeLimitSeconds / 60) : null,
       questionCount: (await quizBank(context.db, course, item.key)).questions.length,
-      attempts: attempts.map((a) => ({ id: a.id, attemptNo: a.attemptNo, state: a.state, score: a.score, passed: a.passed, submittedAt: a.submittedAt })),
+      attempts: attempts.map((a) => ({ id: a.id, attemptNo: a.attemptNo, state: a.state, score: a.score, passed: a.passed, submittedAt: a.submittedAt, awaitingGrading: a.essaysPending > 0, provisionalScore: a.provisionalScore })),
       canStart: assigned && (s.attemptsAllowed === 0 || attempts.length < s.attemptsAllowed || attempts.some((a) => a.state === "open")),
     };
   }
@@ -180,8 +180,17 @@ function QuizIntro({ title, quiz }: { title: string; quiz: NonNullable<ReturnTyp
                 </span>
                 {a.state === "open" ? null : (
                   <span>
-                    {t("quiz.score", { percent: Math.round((a.score ?? 0) * 100) })}{" "}
-                    <span className={`badge ${a.passed ? "badge-ok" : "badge-err"}`}>{a.passed ? t("quiz.passed") : t("quiz.failed")}</span>
+                    {a.awaitingGrading ? (
+                      <>
+                        {t("quiz.provisionalScore", { percent: Math.round((a.provisionalScore ?? 0) * 100) })}{" "}
+                        <span className="badge badge-warn">{t("quiz.awaitingGrading")}</span>
+                      </>
+                    ) : (
+                      <>
+                        {t("quiz.score", { percent: Math.round((a.score ?? 0) * 100) })}{" "}
+                        <span className={`badge ${a.passed ? "badge-ok" : "badge-err"}`}>{a.passed ? t("quiz.passed") : t("quiz.failed")}</span>
+                      </>
+                    )}
                     {a.state === "expired" ? <span className="badge"> {t("quiz.expired")}</span> : null}{" "}
                     <Link to={`/quiz/${a.id}`}>{t("quiz.review")}</Link>
                   </span>

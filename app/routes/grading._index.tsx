@@ -5,6 +5,7 @@ import { requireUser } from "#app/auth/permissions.server.ts";
 import { domainFailure, ok, readSearch } from "#app/http/forms.server.ts";
 import { graderContext } from "#app/reflections/graders.server.ts";
 import { gradeMany, gradingQueue } from "#app/reflections/grading.server.ts";
+import { essayQueue } from "#app/quizzes/essay-grading.server.ts";
 import { QUEUE_FILTERS } from "#app/reflections/queue-filters.ts";
 import { childUnits, getUnit } from "#app/org/units.server.ts";
 
@@ -20,7 +21,8 @@ const searchSchema = z.object({
 
 /**
  * The grading queue: every submitted reflection the signed-in member may see, by the writer's
- * unit at submission — a cell secretary sees what their cell submitted, a trainer their subtree.
+ * unit at submission — a cell secretary sees what their cell submitted, a trainer their subtree —
+ * and, in a section of its own, the quiz attempts whose essays wait for (or had) a trainer in scope.
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { member } = await requireUser(request, context);
@@ -29,13 +31,31 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const unitId = q.unit ? q.unit : null;
   const all = await gradingQueue(context.db, ctx, { filter: "all" });
   const queue = await gradingQueue(context.db, ctx, { filter: q.status, unitId });
+  const essays = await essayQueue(context.db, ctx, { filter: q.status, unitId });
   // Managers reach the per-unit reflection report (counts, who is missing, grades export) from here.
   const reportUnits = ctx.scope.all ? (await childUnits(context.db, null)).map((u) => ({ id: u.id, name: u.name })) : await Promise.all(ctx.scope.roots.map(async (r) => ({ id: r.id, name: (await getUnit(context.db, r.id))?.name ?? "" })));
   return {
     reportUnits,
     status: q.status,
     unitId,
-    units: all.units,
+    units: [...new Map([...all.units, ...essays.units].map((u) => [u.id, u])).values()],
+    essays: {
+      counts: essays.counts,
+      rows: essays.rows.map((r) => ({
+        id: r.id,
+        attemptNo: r.attemptNo,
+        memberName: r.memberName,
+        memberCode: r.memberCode,
+        unitName: r.unitName,
+        courseTitle: r.courseTitle,
+        itemTitle: r.itemTitle,
+        submittedAt: r.submittedAt,
+        essaysPending: r.essaysPending,
+        score: r.score,
+        passed: r.passed,
+        canGrade: r.canGrade,
+      })),
+    },
     counts: unitId ? queue.counts : all.counts,
     rows: queue.rows.map((r) => ({
       id: r.id,
@@ -119,6 +139,7 @@ export default function GradingQueue() {
           </button>
         </Form>
       ) : null}
+      <EssaySection essays={d.essays} />
       {d.rows.length === 0 ? (
         <p data-testid="grading-empty">{t("grading.empty")}</p>
       ) : (
@@ -192,5 +213,69 @@ export default function GradingQueue() {
         </Form>
       )}
     </>
+  );
+}
+
+type EssayData = ReturnType<typeof useLoaderData<typeof loader>>["essays"];
+
+/** Quiz essays: labelled apart from reflections; each row opens the attempt's essays. */
+function EssaySection({ essays }: { essays: EssayData }) {
+  const { t, formatDate } = useT();
+  if (essays.counts.waiting + essays.counts.graded === 0) return null;
+  return (
+    <section className="card" data-testid="essay-queue">
+      <h2>
+        {t("grading.essays.heading")} <span className="muted">· {t("grading.filter.waiting", { n: essays.counts.waiting })}</span>
+      </h2>
+      <p className="hint">{t("grading.essays.hint")}</p>
+      {essays.rows.length === 0 ? (
+        <p>{t("grading.essays.empty")}</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="stack" data-testid="essay-table">
+            <thead>
+              <tr>
+                <th>{t("grading.member")}</th>
+                <th>{t("grading.unit")}</th>
+                <th>{t("grading.item")}</th>
+                <th>{t("grading.state")}</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {essays.rows.map((r) => (
+                <tr key={r.id} data-testid={`essay-row-${r.memberCode}`}>
+                  <td data-label={t("grading.member")}>
+                    {r.memberName} <span className="muted">({r.memberCode})</span>
+                  </td>
+                  <td data-label={t("grading.unit")}>{r.unitName}</td>
+                  <td data-label={t("grading.item")}>
+                    {r.itemTitle} <span className="muted">— {r.courseTitle}</span>
+                    <br />
+                    <small className="muted">
+                      {t("grading.essays.attempt", { n: r.attemptNo })}
+                      {r.submittedAt ? ` · ${formatDate(r.submittedAt, { dateStyle: "short", timeStyle: "short" })}` : ""}
+                    </small>
+                  </td>
+                  <td data-label={t("grading.state")}>
+                    {r.essaysPending > 0 ? (
+                      <span className="badge badge-warn">{t("grading.essays.waiting", { n: r.essaysPending })}</span>
+                    ) : (
+                      <>
+                        {t("grading.essays.graded")} · {t("quiz.score", { percent: Math.round((r.score ?? 0) * 100) })}{" "}
+                        <span className={`badge ${r.passed ? "badge-ok" : "badge-err"}`}>{r.passed ? t("quiz.passed") : t("quiz.failed")}</span>
+                      </>
+                    )}
+                  </td>
+                  <td>
+                    <Link to={`/grading/quiz/${r.id}`}>{r.canGrade && r.essaysPending > 0 ? t("grading.open") : t("grading.view")}</Link>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
   );
 }

@@ -46,6 +46,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     attemptNo: a.attemptNo,
     score: a.score ?? 0,
     passed: !!a.passed,
+    // Essays wait for a grader: no pass/fail yet, only the automatic part as a provisional score.
+    awaitingGrading: a.essaysPending > 0,
+    provisionalScore: a.provisionalScore ?? 0,
     expired: a.state === "expired",
     answersShown: review.some((r) => r.correctResponse !== null),
     review,
@@ -74,11 +77,24 @@ export default function QuizAttempt() {
         <>
           {d.asTrainer ? <p className="notice">{t("quiz.trainerView")}</p> : null}
           <h1>{t("quiz.result", { n: d.attemptNo })}</h1>
-          <p data-testid="quiz-score">
-            {t("quiz.score", { percent: Math.round(d.score * 100) })}{" "}
-            <span className={`badge ${d.passed ? "badge-ok" : "badge-err"}`}>{d.passed ? t("quiz.passed") : t("quiz.failed")}</span>
-            {d.expired ? <span className="badge"> {t("quiz.expired")}</span> : null}
-          </p>
+          {d.awaitingGrading ? (
+            <>
+              <p data-testid="quiz-score">
+                {t("quiz.provisionalScore", { percent: Math.round(d.provisionalScore * 100) })}{" "}
+                <span className="badge badge-warn" data-testid="awaiting-grading">
+                  {t("quiz.awaitingGrading")}
+                </span>
+                {d.expired ? <span className="badge"> {t("quiz.expired")}</span> : null}
+              </p>
+              <p className="notice">{t("quiz.awaitingGradingNote")}</p>
+            </>
+          ) : (
+            <p data-testid="quiz-score">
+              {t("quiz.score", { percent: Math.round(d.score * 100) })}{" "}
+              <span className={`badge ${d.passed ? "badge-ok" : "badge-err"}`}>{d.passed ? t("quiz.passed") : t("quiz.failed")}</span>
+              {d.expired ? <span className="badge"> {t("quiz.expired")}</span> : null}
+            </p>
+          )}
           {!d.answersShown ? <p className="hint">{t("quiz.answersHidden")}</p> : null}
           <QuizReview items={d.review} />
         </>

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { sqliteTable, integer, text, real, index, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { members } from "./org.ts";
+import { members, units } from "./org.ts";
 import { courses, courseVersions } from "./courses.ts";
 
 import { QUIZ_COMPLETION_RULES, REVIEW_ANSWERS } from "./enums.ts";
@@ -63,13 +63,27 @@ export const quizAttempts = sqliteTable(
     startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull(),
     deadlineAt: integer("deadline_at", { mode: "timestamp_ms" }),
     submittedAt: integer("submitted_at", { mode: "timestamp_ms" }),
+    /** Final score 0..1 (null while essays await grading). */
     score: real("score"),
+    /** Null while essays await grading. */
     passed: integer("passed", { mode: "boolean" }),
+    /**
+     * Essays (answered, so needing a person) not graded yet; 0 = the score is final. An attempt with
+     * essays is "awaiting grading" until it is 0 again (ADR 0017).
+     */
+    essaysPending: integer("essays_pending").notNull().default(0),
+    /** The automatically graded part, 0..1 of the whole attempt (essays counted 0), while essays wait. */
+    provisionalScore: real("provisional_score"),
+    /** The member's unit at submission when essays were handed in: graders in its scope grade them. */
+    unitId: integer("unit_id").references(() => units.id, { onDelete: "set null" }),
+    /** When the last essay was graded (the score became final); null for attempts with no essay to grade. */
+    gradedAt: integer("graded_at", { mode: "timestamp_ms" }),
   },
   (t) => [
     uniqueIndex("quiz_attempts_no_uq").on(t.memberId, t.courseId, t.itemKey, t.attemptNo),
     uniqueIndex("quiz_attempts_open_uq").on(t.memberId, t.courseId, t.itemKey).where(sql`state = 'open'`),
     index("quiz_attempts_course_idx").on(t.courseId, t.itemKey),
+    index("quiz_attempts_grading_idx").on(t.unitId, t.essaysPending),
   ],
 );
 
@@ -86,4 +100,25 @@ export const quizAnswers = sqliteTable(
     savedAt: integer("saved_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [uniqueIndex("quiz_answers_uq").on(t.attemptId, t.questionId)],
+);
+
+/**
+ * Points given to one essay of an attempt, append-only: the latest row of (attempt, question) is
+ * its grade, earlier ones its history, each with its grader and time.
+ */
+export const quizEssayGrades = sqliteTable(
+  "quiz_essay_grades",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    attemptId: integer("attempt_id")
+      .notNull()
+      .references(() => quizAttempts.id, { onDelete: "cascade" }),
+    questionId: text("question_id").notNull(),
+    graderId: integer("grader_id").references(() => members.id, { onDelete: "set null" }),
+    /** 0..the question's weight. */
+    points: real("points").notNull(),
+    comment: text("comment").notNull().default(""),
+    gradedAt: integer("graded_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("quiz_essay_grades_attempt_idx").on(t.attemptId, t.questionId, t.gradedAt), index("quiz_essay_grades_grader_idx").on(t.graderId)],
 );

@@ -15,9 +15,11 @@ import type { Question } from "../../app/quizzes/types.ts";
  *
  * Each `test_export_*` case parses the GIFT text Moodle's exporter writes (so banks exported from
  * Moodle import as the question Moodle exported), then round-trips it through our exporter.
- * Essays and descriptions are not supported by Học Số: those cases assert the "not supported,
- * line N" problem, and where the case is really about text handling (backslashes, <pre>), the same
- * text is also checked in a question kind we support.
+ * Essays are questions graded by a person (ADR 0017): Moodle's essay cases import as essays with
+ * Moodle's name, text, format and default mark, and export as the GIFT Moodle's exporter writes
+ * (Moodle's response format, field lines and grader info have no GIFT syntax and no equivalent here).
+ * Where a case is really about text handling (backslashes, <pre>), the same text is also checked in
+ * another kind.
  */
 
 /** Ids are derived from texts; the shape of the question is what Moodle's tests assert. */
@@ -50,12 +52,19 @@ const common = { category: [], weight: 1 };
 const colours = "What's between orange and green in the spectrum?";
 
 describe("Moodle giftformat_test.php, restated", () => {
-  it("test_import_essay: an essay is reported as not supported, with its line", () => {
-    expect(problemsOf("\n// essay\n::Q8:: How are you? {}")).toEqual([{ line: 3, code: "unsupported-essay" }]);
+  it("test_import_essay: name Q8, text 'How are you?', Moodle format, mark 1, no general feedback", () => {
+    const r = parseGift("\n// essay\n::Q8:: How are you? {}");
+    expect(r.problems).toEqual([]);
+    expect(r.lines).toEqual([3]);
+    expect(shape(r.questions[0]!)).toEqual({ ...common, kind: "essay", title: "Q8", text: "How are you?", format: "moodle" });
+    expectRoundTrip(r.questions[0]!);
   });
 
-  it("test_export_essay: Moodle's exported essay is reported as not supported, with its line", () => {
-    expect(problemsOf("// question: 666  name: Q8\n::Q8::How are you?{}\n\n")).toEqual([{ line: 2, code: "unsupported-essay" }]);
+  it("test_export_essay: our exporter writes Moodle's ::Q8::How are you?{} and it reads back as the same essay", () => {
+    const q = only("// question: 666  name: Q8\n::Q8::How are you?{}\n\n");
+    expect(shape(q)).toEqual({ ...common, kind: "essay", title: "Q8", text: "How are you?", format: "moodle" });
+    expect(exportGift([q])).toBe("::Q8::How are you?{}\n");
+    expectRoundTrip(q);
   });
 
   it("test_import_match: format markers are removed from the left-hand items; = -> Chat is a distractor", () => {
@@ -345,21 +354,24 @@ describe("Moodle giftformat_test.php, restated", () => {
   });
 
   it("test_export_backslash: a backslash is written \\\\ (MDL-34171) and reads back as one", () => {
-    // Moodle's case is an essay; the essay itself is not supported…
-    expect(problemsOf(String.raw`// question: 666  name: backslash
+    // Moodle's case is an essay: its text reads back with its backslashes, and exports as Moodle's…
+    const essay = only(String.raw`// question: 666  name: backslash
 ::backslash::A \\ B \\\\ C{}
 
-`)).toEqual([{ line: 2, code: "unsupported-essay" }]);
-    // …so the same text is exported in a kind we support.
+`);
+    expect(essay).toMatchObject({ kind: "essay", title: "backslash", text: String.raw`A \ B \\ C` });
+    expect(exportGift([essay])).toBe(String.raw`::backslash::A \\ B \\\\ C{}` + "\n");
+    expectRoundTrip(essay);
+    // …and the same text in another kind.
     const q: Question = { ...common, id: "backslash", title: "backslash", text: String.raw`A \ B \\ C`, format: "moodle", kind: "truefalse", correct: true };
     expect(exportGift([q])).toBe(String.raw`::backslash::A \\ B \\\\ C{T}` + "\n");
     expectRoundTrip(q);
   });
 
   it("test_import_backslash: \\\\ in the file is one backslash in the text (MDL-34171)", () => {
-    expect(problemsOf(String.raw`
+    expect(only(String.raw`
 // essay
-::double backslash:: A \\ B \\\\ C{}`)).toEqual([{ line: 3, code: "unsupported-essay" }]);
+::double backslash:: A \\ B \\\\ C{}`)).toMatchObject({ kind: "essay", title: "double backslash", text: String.raw`A \ B \\ C` });
     expect(only(String.raw`::double backslash:: A \\ B \\\\ C{T}`).text).toBe(String.raw`A \ B \\ C`);
   });
 
@@ -373,7 +385,10 @@ describe("Moodle giftformat_test.php, restated", () => {
 </pre>`;
 
   it("test_import_pre_content: indentation inside a multi-line question text is kept", () => {
-    expect(problemsOf(`\n::Q001::[html]${preText}\n{}`)).toEqual([{ line: 2, code: "unsupported-essay" }]);
+    const essay = only(`\n::Q001::[html]${preText}\n{}`);
+    expect(essay.kind).toBe("essay");
+    expect(essay.text).toBe("<p>What would running the test method print?</p>\n<pre>\n    public void test() {\n        method1();\n        method2();\n        method3();\n    }\n</pre>");
+    expectRoundTrip(essay);
     const q = only(`\n::Q001::[html]${preText}\n{T}`);
     expect(q).toMatchObject({
       title: "Q001",
@@ -383,9 +398,10 @@ describe("Moodle giftformat_test.php, restated", () => {
     expectRoundTrip(q);
   });
 
-  it("test_import_question_with_tags: comments carrying [tag:] and [id:] are ignored; the essay is reported", () => {
+  it("test_import_question_with_tags: comments carrying [tag:] and [id:] are ignored; the essay imports as without them", () => {
     const comments = "\n// This question is to test importing tags: [tag:tag] [tag:other-tag].\n// And an idnumber: [id:myid].\n";
-    expect(problemsOf(`${comments}::Question name:: How are you? {}`)).toEqual([{ line: 4, code: "unsupported-essay" }]);
+    expect(only(`${comments}::Question name:: How are you? {}`)).toStrictEqual(only("::Question name:: How are you? {}"));
+    expect(only("::Question name:: How are you? {}")).toMatchObject({ kind: "essay", title: "Question name", text: "How are you?" });
     expect(only(`${comments}::Question name:: How are you? {T}`)).toStrictEqual(only("::Question name:: How are you? {T}"));
   });
 

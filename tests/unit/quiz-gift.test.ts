@@ -37,10 +37,10 @@ const problemLines = (problems: GiftProblem[]) => problems.map((p) => ({ line: p
 
 /** Counted by hand from the files (not by the parser). */
 const SHIPPED: Record<string, Record<QuestionKind, number>> = {
-  "an-toan-thong-tin": { single: 5, multiple: 3, truefalse: 3, short: 1, matching: 2, numerical: 1, ordering: 0 },
-  "chuyen-doi-so-trong-co-quan": { single: 6, multiple: 2, truefalse: 3, short: 1, matching: 1, numerical: 2, ordering: 0 },
-  "dich-vu-cong-truc-tuyen": { single: 5, multiple: 2, truefalse: 3, short: 1, matching: 1, numerical: 3, ordering: 0 },
-  "ky-nang-so-co-ban": { single: 6, multiple: 2, truefalse: 3, short: 1, matching: 2, numerical: 1, ordering: 0 },
+  "an-toan-thong-tin": { single: 5, multiple: 3, truefalse: 3, short: 1, matching: 2, numerical: 1, ordering: 0, essay: 0 },
+  "chuyen-doi-so-trong-co-quan": { single: 6, multiple: 2, truefalse: 3, short: 1, matching: 1, numerical: 2, ordering: 0, essay: 0 },
+  "dich-vu-cong-truc-tuyen": { single: 5, multiple: 2, truefalse: 3, short: 1, matching: 1, numerical: 3, ordering: 0, essay: 0 },
+  "ky-nang-so-co-ban": { single: 6, multiple: 2, truefalse: 3, short: 1, matching: 2, numerical: 1, ordering: 0, essay: 0 },
 };
 
 const shippedBanks = fs
@@ -159,12 +159,8 @@ describe("tests/fixtures/gift/varied.gift", () => {
   const qs = result.questions;
   const fixtureLines = fixture.split("\n");
 
-  it("reports the essay and the description with their line numbers, and nothing else", () => {
-    expect(problemLines(result.problems)).toEqual([
-      { line: 108, code: "unsupported-essay" },
-      { line: 110, code: "unsupported-description" },
-    ]);
-    expect(fixtureLines[108 - 1]).toMatch(/^::Tiểu luận::/);
+  it("reports the description with its line number, and nothing else (the essay is a question)", () => {
+    expect(problemLines(result.problems)).toEqual([{ line: 110, code: "unsupported-description" }]);
     expect(fixtureLines[110 - 1]).toMatch(/^::Mô tả::/);
     for (const p of result.problems) {
       expect(p.message.vi.length).toBeGreaterThan(10);
@@ -172,11 +168,21 @@ describe("tests/fixtures/gift/varied.gift", () => {
     }
   });
 
-  it("returns every other question, including the one after the unsupported ones", () => {
-    expect(qs).toHaveLength(22);
-    expect(countByKind(qs)).toEqual({ single: 5, multiple: 3, truefalse: 5, short: 3, matching: 2, numerical: 4 });
+  it("returns every other question, the essay among them, including the one after the unsupported one", () => {
+    expect(qs).toHaveLength(23);
+    expect(countByKind(qs)).toEqual({ single: 5, multiple: 3, truefalse: 5, short: 3, matching: 2, numerical: 4, essay: 1 });
+    expect(byTitle(qs, "Tiểu luận")).toEqual({
+      id: "tieu-luan",
+      title: "Tiểu luận",
+      text: "Hãy trình bày suy nghĩ của đồng chí về chuyển đổi số.",
+      format: "moodle",
+      category: ["thu-nghiem", "so"],
+      weight: 1,
+      kind: "essay",
+    });
+    expect(result.lines[qs.findIndex((q) => q.title === "Tiểu luận")]).toBe(108);
     expect(qs.at(-1)!.title).toBe("Sau lỗi");
-    expect(result.lines).toHaveLength(22);
+    expect(result.lines).toHaveLength(23);
     expect(result.lines[0]).toBe(4);
     expect(result.lines.at(-1)).toBe(112);
   });
@@ -400,7 +406,6 @@ describe("problems are reported with their line, and parsing goes on", () => {
     ["directive with an unknown key", '// @hocso {"colour": "red"}\n::a::Câu hỏi{T}\n\n::b::Tiếp{T}', { line: 1, code: "directive" }],
     ["directive that does not fit the kind", '// @hocso {"ignoreDiacritics": true}\n::a::Câu hỏi{T}\n\n::b::Tiếp{T}', { line: 1, code: "directive" }],
     ["directive separated from its question", '// @hocso {"weight": 3}\n\n::b::Tiếp{T}', { line: 1, code: "directive" }],
-    ["essay with general feedback", "\n\n::a::Viết{####Gợi ý}\n\n::b::Tiếp{T}", { line: 3, code: "unsupported-essay" }],
   ];
   for (const [name, src, expected] of cases) {
     it(name, () => {

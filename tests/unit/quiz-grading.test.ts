@@ -171,6 +171,8 @@ function visibleResponse(q: Question, seed: number): fc.Arbitrary<unknown> {
         .map((picks) => ({ pairs: Object.fromEntries(p.stems.flatMap((s, i) => (picks[i] === undefined ? [] : [[s.id, picks[i]]]))) }));
     case "ordering":
       return fc.shuffledSubarray(p.items.map((i) => i.id), { minLength: p.items.length, maxLength: p.items.length }).map((order) => ({ order }));
+    case "essay":
+      return fc.string({ maxLength: 50 }).map((text) => ({ text }));
   }
 }
 

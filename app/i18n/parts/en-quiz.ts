@@ -55,7 +55,7 @@ export const enQuiz = {
   "quizAdmin.categories": "Categories: {list}",
   "quizAdmin.download": "Download as GIFT",
   "quizAdmin.upload": "Replace with a GIFT file (Moodle)",
-  "quizAdmin.uploadHint": "Essay and description questions are not supported; they are listed with their line numbers.",
+  "quizAdmin.uploadHint": "Essay questions are imported and graded by trainers; description questions are not supported and are listed with their line numbers.",
   "quizAdmin.replace": "Upload and replace",
   "quizAdmin.imported": plural("n", { one: "{n} question imported; {rejected} not accepted.", other: "{n} questions imported; {rejected} not accepted." }),
   "quizAdmin.fileRefused": "The file was not imported (see why below); the current question bank is kept.",

@@ -52,7 +52,7 @@ export const viQuiz = {
   "quizAdmin.categories": "Danh mục: {list}",
   "quizAdmin.download": "Tải về dạng GIFT",
   "quizAdmin.upload": "Thay bằng tệp GIFT (Moodle)",
-  "quizAdmin.uploadHint": "Câu hỏi tự luận và câu mô tả chưa được hỗ trợ; chúng được liệt kê kèm số dòng.",
+  "quizAdmin.uploadHint": "Câu hỏi tự luận (essay) được nhập và do giảng viên chấm; câu mô tả chưa được hỗ trợ và được liệt kê kèm số dòng.",
   "quizAdmin.replace": "Tải lên và thay thế",
   "quizAdmin.imported": "Đã nhập {n} câu hỏi; {rejected} câu không nhận.",
   "quizAdmin.fileRefused": "Tệp không được nhập (xem lý do bên dưới); ngân hàng câu hỏi hiện có được giữ nguyên.",
