@@ -150,6 +150,17 @@ const CASES: { kind: EditableKind; draft: QuestionDraft; gift: string }[] = [
     }),
     gift: `$CATEGORY: to-chuc\n\n::Ghép::Ghép cơ quan với chức năng.{\n=Quốc hội -> Lập pháp\n=Chính phủ -> Hành pháp#Cơ quan hành chính cao nhất.\n= -> Kiểm toán\n}\n`,
   },
+  {
+    kind: "essay",
+    draft: draft("essay", {
+      title: "Thu hoạch",
+      text: "Đồng chí sẽ làm gì sau khi học nghị quyết: {một} việc cụ thể?",
+      weight: "4",
+      category: "tu-luan",
+      generalFeedback: "Nêu việc, thời hạn và kết quả.",
+    }),
+    gift: `$CATEGORY: tu-luan\n\n// @hocso {"weight": 4}\n::Thu hoạch::Đồng chí sẽ làm gì sau khi học nghị quyết\\: \\{một\\} việc cụ thể?{\n####Nêu việc, thời hạn và kết quả.\n}\n`,
+  },
 ];
 
 test.each(CASES)("a $kind question made in the editor is the one hand-written GIFT gives, and its download re-imports unchanged", async ({ draft: d, gift }) => {
@@ -282,11 +293,11 @@ test("an edit made on an older page, a missing question and a bank with unreadab
   expect((await refusal(() => deleteQuestion(db, courseId, key, { revision: rev, index: 2 }))).key).toBe("quizEditor.error.noSuchQuestion");
   expect((await refusal(() => saveQuestion(db, courseId, key, { revision: rev, index: 5, draft: draft("truefalse", { text: "x" }) }))).status).toBe(404);
 
-  await importGiftBank(db, courseId, key, "::a::Câu A{T}\n\n::b::Tự luận{}\n");
+  await importGiftBank(db, courseId, key, "::a::Câu A{T}\n\n::b::Mô tả không có đáp án\n");
   const broken = await editableBank(db, courseId, key);
   const e = await refusal(() => deleteQuestion(db, courseId, key, { revision: broken.revision, index: 0 }));
   expect([e.key, e.params]).toEqual(["quizEditor.error.bankHasProblems", { n: 1 }]);
-  expect(await source(key)).toBe("::a::Câu A{T}\n\n::b::Tự luận{}\n");
+  expect(await source(key)).toBe("::a::Câu A{T}\n\n::b::Mô tả không có đáp án\n");
 });
 
 test("changing the bank never changes an attempt already started", async () => {
