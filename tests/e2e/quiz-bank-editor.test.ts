@@ -18,9 +18,10 @@ import { quizAttempts, quizSettings } from "#db/schema/index.ts";
 
 /**
  * A trainer on a 360 px phone builds a quiz in the bank editor, one question of each type (one
- * refused first, with what was typed kept), reorders it and previews it; a member takes the
- * published quiz and scores full marks; the downloaded GIFT, uploaded into another quiz, is the
- * same bank.
+ * refused first, with what was typed kept; the essay included), reorders it and previews it; a
+ * member takes the published quiz, which waits for its essay to be graded; the trainer grades it
+ * from the queue and the member's score becomes full marks; the downloaded GIFT, uploaded into
+ * another quiz, is the same bank.
  */
 let db: Awaited<ReturnType<typeof testDb>>;
 let srv: Awaited<ReturnType<typeof startTestServer>>;
@@ -138,8 +139,16 @@ test("a trainer builds every question type on a phone, a member takes the quiz, 
   await page.fill("input[name=category]", "to-chuc");
   await saveQuestion(page, 6);
 
-  // The list: six questions; the short answer moves above the multiple choice; a preview shows it as a member would.
-  expect(await page.locator("[data-testid=bank-question]").count()).toBe(6);
+  // An essay: no answer key, graded later by a trainer in the member's scope.
+  await newQuestion(page, "essay");
+  await noSidewaysScroll(page);
+  expect(await page.isVisible("[data-testid=essay-hint]")).toBe(true);
+  await page.fill("textarea[name=text]", "Nêu một việc đồng chí sẽ làm để bảo vệ tài khoản công việc.");
+  await page.fill("input[name=category]", "tu-luan");
+  await saveQuestion(page, 7);
+
+  // The list: seven questions; the short answer moves above the multiple choice; a preview shows it as a member would.
+  expect(await page.locator("[data-testid=bank-question]").count()).toBe(7);
   await noSidewaysScroll(page);
   await page.click('button[aria-label="Chuyển câu 4 lên"]');
   await page.waitForSelector('.notice-ok:has-text("Đã chuyển câu hỏi.")');
@@ -158,8 +167,8 @@ test("a trainer builds every question type on a phone, a member takes the quiz, 
 
   const bank = await editableBank(db, courseId, "kiem-tra");
   expect(bank.problems).toEqual([]);
-  expect(bank.questions.map((q) => q.kind)).toEqual(["truefalse", "single", "short", "multiple", "numerical", "matching"]);
-  expect(bank.questions.map((q) => q.category.join("/"))).toEqual(["", "dia-ly", "an-toan", "an-toan", "an-toan", "to-chuc"]);
+  expect(bank.questions.map((q) => q.kind)).toEqual(["truefalse", "single", "short", "multiple", "numerical", "matching", "essay"]);
+  expect(bank.questions.map((q) => q.category.join("/"))).toEqual(["", "dia-ly", "an-toan", "an-toan", "an-toan", "to-chuc", "tu-luan"]);
 
   // The download, uploaded into another quiz, is the same bank.
   const [download] = await Promise.all([page.waitForEvent("download"), page.click('a:has-text("Tải về dạng GIFT")')]);
@@ -184,13 +193,31 @@ test("a trainer builds every question type on a phone, a member takes the quiz, 
   await q("Số pi").locator("input").fill("3,141");
   await member.getByLabel("Quốc hội").selectOption({ label: "Lập pháp" });
   await member.getByLabel("Chính phủ").selectOption({ label: "Hành pháp" });
+  await q("bảo vệ tài khoản công việc").locator("textarea").fill("Tôi sẽ bật xác thực hai bước và không dùng lại mật khẩu.");
   await expect.poll(() => member.textContent("[data-testid=save-state]"), { timeout: 15_000 }).toBe("Đã lưu câu trả lời");
   await noSidewaysScroll(member);
   member.once("dialog", (d) => void d.accept());
   await member.click("[data-testid=submit-quiz]");
   await member.waitForSelector("[data-testid=quiz-score]");
-  expect(await member.textContent("[data-testid=quiz-score]")).toContain("Điểm: 100%");
+  // The essay waits for its grader: no pass/fail, no final score yet.
+  expect(await member.textContent("[data-testid=quiz-score]")).toContain("Chờ chấm tự luận");
+  const pending = (await first(db.select().from(quizAttempts).where(eq(quizAttempts.courseId, courseId))))!;
+  expect([pending.state, pending.score, pending.passed]).toEqual(["submitted", null, null]);
+
+  // The trainer grades it from the grading queue, on the phone; then the member's score is final.
+  await page.goto(`${srv.origin}/grading`);
+  await page.click(`a[href="/grading/quiz/${pending.id}"]`);
+  await page.waitForSelector("[data-testid=essay-grade-form]");
+  expect(await page.textContent("[data-testid=essay-answer]")).toContain("xác thực hai bước");
+  await noSidewaysScroll(page);
+  const form = page.locator("[data-testid=essay-grade-form]");
+  await form.locator("input[name=points]").fill("1");
+  await form.locator("textarea[name=comment]").fill("Đúng trọng tâm.");
+  await form.locator("button[type=submit]").click();
+  await page.waitForSelector('.notice-ok:has-text("Đã chấm xong mọi câu tự luận")');
+  await member.reload();
+  await expect.poll(() => member.textContent("[data-testid=quiz-score]")).toContain("Điểm: 100%");
   const attempt = (await first(db.select().from(quizAttempts).where(eq(quizAttempts.courseId, courseId))))!;
-  expect([attempt.state, attempt.score]).toEqual(["submitted", 1]);
+  expect([attempt.state, attempt.score, attempt.passed]).toEqual(["submitted", 1, true]);
   expect(errors).toEqual([]);
 }, 240_000);
