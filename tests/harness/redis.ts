@@ -57,7 +57,7 @@ export async function startRedis(opts: { tcp?: { host: string } } = {}): Promise
   await new Promise<void>((resolve, reject) => {
     const onData = (b: Buffer) => {
       log = (log + b.toString()).slice(-8000);
-      if (/Ready to accept connections/.test(log)) {
+      if (/ready to accept connections/i.test(log)) {
         server.stdout?.off("data", onData);
         resolve();
       }

@@ -1,0 +1,182 @@
+/**
+ * The media nodes' registry in Redis (ADR 0016, LiveKit's rule): every node writes its record
+ * every HEARTBEAT_MS, and a node whose record is older than DEAD_AFTER_MS is dead. The placement
+ * (in the app) and the survivors (closing a dead node's attendance, dropping pipes toward it) read
+ * it with `liveNodes()`.
+ *
+ * Ages are measured on Redis's clock, not the nodes': the write stamps the record with Redis's
+ * TIME inside one script, and a reader compares against TIME too. Two hosts whose clocks disagree
+ * by a few seconds would otherwise see each other dead (or a dead node alive) under a 5 s rule.
+ * The key's TTL only garbage-collects records of nodes that never come back.
+ */
+import { createClient, type RedisClientType } from "redis";
+import { z } from "zod";
+import type { Logger } from "../log.ts";
+
+export const HEARTBEAT_MS = 2_000;
+export const DEAD_AFTER_MS = 5_000;
+/** Longer than DEAD_AFTER_MS so a reader always sees a stale record (and can say since when) before it goes. */
+const RECORD_TTL_MS = 30_000;
+
+export const nodeId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._-]+$/, "letters, digits, '.', '_' or '-'");
+
+/** What a node says about itself. Parsed on read too: a record is input from another process. */
+export const nodeStatsSchema = z
+  .object({
+    id: nodeId,
+    /** Where other nodes reach its internal (node-to-node) HTTP listener. */
+    internalUrl: z.string().url(),
+    /** The address its pipe transports listen on (what an edge or origin connects to). */
+    pipeIp: z.string().min(1).max(255),
+    /** Roles it may take for a session; a node serving viewers only says ["edge"]. */
+    roles: z.array(z.enum(["origin", "edge"])).min(1).max(2),
+    workers: z.number().int().nonnegative(),
+    producers: z.number().int().nonnegative(),
+    consumers: z.number().int().nonnegative(),
+    /** Consumer slots reserved by admitted peers (worker-pool.ts), and the budget they come from. */
+    reserved: z.number().int().nonnegative(),
+    capacity: z.number().int().nonnegative(),
+    /** reserved / capacity: what placement compares with its threshold. */
+    load: z.number().min(0),
+    /** Sessions it carries (has a room for), so placement can prefer them. */
+    sessions: z.array(z.number().int().positive()).max(10_000),
+  })
+  .strict();
+export type NodeStats = z.infer<typeof nodeStatsSchema>;
+export type NodeRecord = NodeStats & { at: number; ageMs: number };
+
+export type RedisClient = RedisClientType;
+
+const WRITE = `
+local t = redis.call('TIME')
+local ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('HSET', KEYS[1], 'record', ARGV[1], 'at', ms)
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[3])
+return ms`;
+
+const redisTime = async (client: RedisClient) => {
+  const [s, us] = (await client.sendCommand(["TIME"])) as [string, string];
+  return Number(s) * 1000 + Math.floor(Number(us) / 1000);
+};
+
+/** A Redis client that fails fast while disconnected (a heartbeat must not queue up and fire late). */
+export function redisClient(url: string, log: Logger): RedisClient {
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2_000), connectTimeout: 5_000 },
+  });
+  // Without a listener an 'error' event would throw; the client reconnects by itself.
+  let last = "";
+  client.on("error", (e: Error) => {
+    if (e.message !== last) log.warn("redis error", { error: e.message });
+    last = e.message;
+  });
+  client.on("ready", () => (last = ""));
+  return client;
+}
+
+export type NodeRegistryOptions = {
+  client: RedisClient;
+  log: Logger;
+  /** Key prefix, so tests (or two deployments) can share one Redis. */
+  prefix?: string;
+};
+
+export class NodeRegistry {
+  private readonly prefix: string;
+  private timer: NodeJS.Timeout | undefined;
+  private beating: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly opts: NodeRegistryOptions) {
+    this.prefix = opts.prefix ?? "hocso:";
+  }
+
+  private key(id: string) {
+    return `${this.prefix}node:${id}`;
+  }
+  private get setKey() {
+    return `${this.prefix}nodes`;
+  }
+
+  /** Writes one record now; returns the Redis time it was stamped with. */
+  async write(stats: NodeStats): Promise<number> {
+    const s = nodeStatsSchema.parse(stats);
+    const at = await this.opts.client.eval(WRITE, {
+      keys: [this.key(s.id), this.setKey],
+      arguments: [JSON.stringify(s), String(RECORD_TTL_MS), s.id],
+    });
+    return Number(at);
+  }
+
+  /**
+   * Writes `stats()` now and every HEARTBEAT_MS until `stop()`. A failed beat (Redis away) is
+   * logged and the next one tries again: the node keeps serving, and others see it stale only if
+   * Redis stays away past DEAD_AFTER_MS. Beats never overlap.
+   */
+  start(stats: () => NodeStats): Promise<void> {
+    const beat = () => {
+      this.beating = this.beating.then(() =>
+        this.write(stats()).catch((e: Error) => this.opts.log.warn("registry heartbeat failed", { error: e.message })),
+      );
+      return this.beating;
+    };
+    this.timer = setInterval(beat, HEARTBEAT_MS);
+    this.timer.unref();
+    return beat().then(() => {});
+  }
+
+  /** Stops beating and removes the record, so others see the node gone at once (a clean stop). */
+  async stop(id: string): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.beating;
+    await this.opts.client.multi().del(this.key(id)).sRem(this.setKey, id).exec();
+  }
+
+  /** Every record still in Redis, with its age on Redis's clock (stale ones included). */
+  async allNodes(): Promise<NodeRecord[]> {
+    const { client, log } = this.opts;
+    const ids = await client.sMembers(this.setKey);
+    const now = await redisTime(client);
+    const out: NodeRecord[] = [];
+    const gone: string[] = [];
+    for (const id of ids) {
+      const [record, at] = await client.hmGet(this.key(id), ["record", "at"]);
+      if (record == null || at == null) {
+        gone.push(id);
+        continue;
+      }
+      let parsed;
+      try {
+        parsed = nodeStatsSchema.safeParse(JSON.parse(record));
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed?.success) {
+        log.warn("registry: unreadable node record ignored", { id });
+        continue;
+      }
+      out.push({ ...parsed.data, at: Number(at), ageMs: Math.max(0, now - Number(at)) });
+    }
+    // Records the TTL removed leave their id in the set: tidy it (harmless if it races a beat,
+    // which adds the id again).
+    if (gone.length) await client.sRem(this.setKey, gone);
+    return out.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** Nodes whose record is at most DEAD_AFTER_MS old. */
+  async liveNodes(): Promise<NodeRecord[]> {
+    return (await this.allNodes()).filter((n) => n.ageMs <= DEAD_AFTER_MS);
+  }
+
+  /** Nodes whose record is stale: dead, for whoever must clean up after them. */
+  async deadNodes(): Promise<NodeRecord[]> {
+    return (await this.allNodes()).filter((n) => n.ageMs > DEAD_AFTER_MS);
+  }
+}
