@@ -11,6 +11,7 @@ import { closeDb, openDb, type Db } from "#db/client.server.ts";
 import { liveSessions } from "#db/schema/index.ts";
 import { AttendanceLedger, type NewAttendanceEvent, type Sighting } from "./attendance.ts";
 import { authMiddleware } from "./auth.ts";
+import { startClusterNode, type ClusterNode } from "./cluster/node.ts";
 import type { MediaConfig } from "./config.ts";
 import { ChatLimiter, type ChatLimits } from "./chat.ts";
 import { ChatStore } from "./chat-store.ts";
@@ -32,6 +33,8 @@ export type MediaServer = {
   recordings: Recordings;
   ledger: AttendanceLedger;
   db: Db;
+  /** Set when this server is one node of several (MEDIA_CLUSTER_SECRET; ADR 0016). */
+  cluster: ClusterNode | undefined;
   /** Heartbeat tick now (tests); normally on a timer. */
   heartbeat(): Promise<number>;
   /** Graceful stop: server-stop events, sockets closed, workers closed. */
@@ -190,6 +193,18 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
     });
   });
   const port = (httpServer.address() as AddressInfo).port;
+  // Several nodes: the internal listener for pipes, and the registry heartbeat with REDIS_URL.
+  let cluster: ClusterNode | undefined;
+  if (config.cluster) {
+    try {
+      cluster = await startClusterNode(config.cluster, { config, rooms: registry, pool, log });
+    } catch (e) {
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      pool.close();
+      if (ownDb) db.$client.close();
+      throw e;
+    }
+  }
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
   log.info("media server listening", { host: config.host, port });
 
@@ -197,6 +212,7 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
   const close = () =>
     (closing ??= (async () => {
       for (const t of timers) clearInterval(t);
+      await cluster?.close();
       try {
         await ledger.appendMany(stopEvents(registry.all(), Date.now()));
       } catch (e) {
@@ -214,5 +230,5 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
       log.info("media server stopped");
     })());
 
-  return { port, url: `http://${shownHost}:${port}`, io, pool, registry, recordings, ledger, db, heartbeat, close };
+  return { port, url: `http://${shownHost}:${port}`, io, pool, registry, recordings, ledger, db, cluster, heartbeat, close };
 }

@@ -1,0 +1,89 @@
+/**
+ * This media server as one node of several (ADR 0016), started by server.ts only when
+ * MEDIA_CLUSTER_SECRET is set: the internal listener (pipes between nodes), and, with REDIS_URL,
+ * the registry heartbeat. Without them the media server is exactly the single node it always was.
+ */
+import type { MediaConfig } from "../config.ts";
+import type { Logger } from "../log.ts";
+import type { RoomRegistry } from "../room.ts";
+import type { WorkerPool } from "../worker-pool.ts";
+import { serveChannel } from "./channel.ts";
+import { PipeEdge, PipeOrigin, pipeRoutes } from "./pipe.ts";
+import { NodeRegistry, redisClient, type NodeStats, type RedisClient } from "./registry.ts";
+import type { NodeRef } from "./wire.ts";
+
+export type ClusterNode = {
+  self: NodeRef;
+  origin: PipeOrigin;
+  edge: PipeEdge;
+  registry: NodeRegistry | undefined;
+  stats(): NodeStats;
+  close(): Promise<void>;
+};
+
+type ClusterConfig = NonNullable<MediaConfig["cluster"]>;
+
+export async function startClusterNode(cfg: ClusterConfig, deps: { config: MediaConfig; rooms: RoomRegistry; pool: WorkerPool; log: Logger }): Promise<ClusterNode> {
+  const { rooms, pool, log } = deps;
+  const listenIp = { ip: cfg.pipeIp, announcedIp: cfg.pipeAnnouncedIp };
+  // The URL is known only once the listener has its port (0 picks one); the pipe halves read
+  // `self` when they call, which is after this function returns.
+  const self: NodeRef = { nodeId: cfg.nodeId, url: "http://0.0.0.0/" };
+  const pipeDeps = { rooms, self, secret: cfg.secret, listenIp, log };
+  const origin = new PipeOrigin(pipeDeps);
+  const edge = new PipeEdge(pipeDeps);
+  const channel = await serveChannel({ host: cfg.internalHost, port: cfg.internalPort, secret: cfg.secret, routes: pipeRoutes(origin, edge), log });
+  const shownHost = cfg.internalHost === "0.0.0.0" || cfg.internalHost === "::" ? (cfg.pipeAnnouncedIp ?? cfg.pipeIp) : cfg.internalHost;
+  self.url = cfg.internalUrl ?? `http://${shownHost}:${channel.port}`;
+  log.info("cluster node listening", { nodeId: cfg.nodeId, internal: self.url, roles: cfg.roles });
+
+  const stats = (): NodeStats => {
+    const workers = pool.workers;
+    const reserved = workers.reduce((n, w) => n + w.load, 0);
+    const capacity = pool.size * deps.config.consumersPerWorker;
+    let producers = 0;
+    let consumers = 0;
+    for (const r of rooms.all()) {
+      producers += r.producers.size + r.relayed.size;
+      for (const p of r.peers.values()) consumers += p.consumers.size;
+    }
+    return {
+      id: cfg.nodeId,
+      internalUrl: self.url,
+      pipeIp: cfg.pipeAnnouncedIp ?? cfg.pipeIp,
+      roles: cfg.roles,
+      workers: workers.length,
+      producers,
+      consumers,
+      reserved,
+      capacity,
+      load: capacity > 0 ? reserved / capacity : 1,
+      sessions: rooms.all().map((r) => r.sessionId),
+    };
+  };
+
+  let client: RedisClient | undefined;
+  let registry: NodeRegistry | undefined;
+  if (cfg.redisUrl) {
+    client = redisClient(cfg.redisUrl, log);
+    await client.connect();
+    registry = new NodeRegistry({ client, log });
+    await registry.start(stats);
+  }
+
+  return {
+    self,
+    origin,
+    edge,
+    registry,
+    stats,
+    async close() {
+      // Others see the node gone at once rather than after 5 s of silence.
+      await registry?.stop(cfg.nodeId).catch((e: Error) => log.warn("could not remove the registry record", { error: e.message }));
+      await client?.quit().catch(() => {});
+      edge.closeAll();
+      origin.closeAll();
+      await channel.close();
+    },
+  };
+}

@@ -1,0 +1,238 @@
+// A broadcast across two media nodes (ADR 0016), all real: two media-server processes (origin and
+// edge, each with its own mediasoup worker, ports and internal listener) sharing one SQLite file
+// and one redis-server, a Chromium presenter with a fake camera on the origin, and a Chromium
+// viewer on the edge that decodes the presenter's video, which reaches the edge only through a
+// pipe transport pair between the two processes (SRTP + RTX). Loopback addresses: the namespace
+// harness gives one namespace per test process, not one per node.
+import { spawn, type ChildProcess } from "node:child_process";
+import http from "node:http";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { build } from "esbuild";
+import type { Browser, Page } from "playwright-core";
+import { and, eq } from "drizzle-orm";
+import { attendanceEvents } from "#db/schema/index.ts";
+import { testDb, dropDb } from "#tests/factories/db.ts";
+import { makeMember, makeTree } from "#tests/factories/org.ts";
+import { makeSession } from "#tests/factories/live.ts";
+import { launchBrowser } from "#tests/harness/browser.ts";
+import { freePort, JOIN_TOKEN_SECRET, tokenFor, waitFor } from "#tests/harness/media.ts";
+import { startRedis, type TestRedis } from "#tests/harness/redis.ts";
+import { ensureMediasoupWorker } from "../../scripts/mediasoup-worker.mjs";
+import { NodeRegistry, redisClient, type NodeRecord, type RedisClient } from "../../media-server/src/cluster/registry.ts";
+import { callNode } from "../../media-server/src/cluster/channel.ts";
+import { cluster } from "../../media-server/src/cluster/wire.ts";
+import { silentLogger } from "../../media-server/src/log.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const SECRET = "cascade-test-cluster-secret-0123456789abcdef";
+
+type Node = { id: string; child: ChildProcess; url: string; internalUrl: string; output: () => string };
+
+let db: ReturnType<typeof testDb>;
+let redis: TestRedis;
+let client: RedisClient;
+let nodes: NodeRegistry;
+let browser: Browser;
+let pageServer: http.Server;
+let pageOrigin: string;
+let origin: Node;
+let edge: Node;
+let w: Awaited<ReturnType<typeof world>>;
+const pages: Page[] = [];
+
+async function world() {
+  const t = makeTree(db);
+  const presenter = await makeMember(db, t.root, { password: false });
+  const viewer = await makeMember(db, t.a1, { password: false });
+  const start = Date.now() - 60_000;
+  const session = makeSession(db, { inviteUnits: [t.a], presenters: [presenter], start, actualStart: start, state: "live" });
+  return { presenter, viewer, session };
+}
+
+/** One media node as its own process, as `npm start` runs the media server, plus the cluster settings. */
+async function startNode(id: string, workerBin: string): Promise<Node> {
+  const [port, internalPort] = [await freePort(), await freePort()];
+  let out = "";
+  const child = spawn(process.execPath, ["--import", "tsx", "media-server/src/index.ts"], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: "test",
+      MEDIA_HOST: "127.0.0.1",
+      MEDIA_PORT: String(port),
+      DATABASE_URL: `file:${db.file}`,
+      JOIN_TOKEN_SECRET,
+      APP_ORIGINS: pageOrigin,
+      MEDIA_WORKERS: "1",
+      MEDIASOUP_WORKER_BIN: workerBin,
+      MEDIA_LOG_LEVEL: "info",
+      MEDIA_CLUSTER_SECRET: SECRET,
+      MEDIA_NODE_ID: id,
+      MEDIA_INTERNAL_HOST: "127.0.0.1",
+      MEDIA_INTERNAL_PORT: String(internalPort),
+      MEDIA_CLUSTER_IP: "127.0.0.1",
+      REDIS_URL: redis.url,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
+  const node = { id, child, url: `http://127.0.0.1:${port}`, internalUrl: `http://127.0.0.1:${internalPort}`, output: () => out };
+  // Ready when the process says so (after its registry record is written).
+  const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`${id} exited (${code}):\n${out}`))));
+  exited.catch(() => {});
+  await Promise.race([waitFor(() => /media server ready/.test(out), `${id} ready`, 120_000), exited]);
+  return node;
+}
+
+async function servePages(port: number) {
+  const bundle = await build({
+    entryPoints: [path.join(import.meta.dirname, "fixtures", "live-client.ts")],
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "browser",
+    target: "chrome110",
+    define: { "process.env.NODE_ENV": '"production"' },
+    logLevel: "silent",
+  });
+  const js = bundle.outputFiles[0].text;
+  const html = `<!doctype html><meta charset="utf-8"><title>live</title><script type="module" src="/client.js"></script>`;
+  const srv = http.createServer((req, res) => {
+    res.writeHead(200, { "content-type": req.url === "/client.js" ? "text/javascript" : "text/html" });
+    res.end(req.url === "/client.js" ? js : html);
+  });
+  await new Promise<void>((r) => srv.listen(port, "127.0.0.1", () => r()));
+  return srv;
+}
+
+async function openPage(node: Node, token: string, role: "presenter" | "viewer") {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  pages.push(page);
+  await page.goto(pageOrigin + "/");
+  await page.waitForFunction(() => typeof window.startLive === "function");
+  await page.evaluate((o) => window.startLive(o), { url: node.url, token, role });
+  return page;
+}
+
+type Stats = Awaited<ReturnType<NonNullable<Window["live"]>["stats"]>>;
+const stats = (page: Page) => page.evaluate(() => window.live!.stats()) as Promise<Stats>;
+const clientLog = (page: Page) => page.evaluate(() => window.live?.log ?? []);
+const record = async (id: string): Promise<NodeRecord | undefined> => (await nodes.liveNodes()).find((n) => n.id === id);
+
+beforeAll(async () => {
+  db = testDb();
+  w = await world();
+  redis = await startRedis();
+  client = redisClient(redis.url, silentLogger);
+  await client.connect();
+  nodes = new NodeRegistry({ client, log: silentLogger });
+  const workerBin = await ensureMediasoupWorker({ log: () => {} });
+  const port = await freePort();
+  pageOrigin = `http://127.0.0.1:${port}`;
+  pageServer = await servePages(port);
+  [origin, edge] = await Promise.all([startNode("origin-1", workerBin), startNode("edge-1", workerBin)]);
+  browser = await launchBrowser();
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  for (const n of [origin, edge]) {
+    if (!n || n.child.exitCode !== null) continue;
+    const exited = new Promise((r) => n.child.once("exit", r));
+    n.child.kill("SIGTERM");
+    await exited;
+  }
+  await new Promise((r) => pageServer?.close(r));
+  await client?.quit().catch(() => {});
+  await redis?.stop();
+  if (db) dropDb(db);
+});
+
+describe("media cascade: origin → edge over pipe transports", () => {
+  it("both nodes are in the registry with the internal address they listen on", async () => {
+    const live = await nodes.liveNodes();
+    expect(live.map((n) => n.id)).toEqual(["edge-1", "origin-1"]);
+    expect(live.find((n) => n.id === "origin-1")).toMatchObject({ internalUrl: origin.internalUrl, pipeIp: "127.0.0.1", workers: 1, roles: ["origin", "edge"] });
+    expect(live.find((n) => n.id === "edge-1")?.internalUrl).toBe(edge.internalUrl);
+  });
+
+  it("refuses a node-to-node call without the cluster secret, and a body its schema rejects", async () => {
+    const wrong = await fetch(new URL(cluster.carry.path, edge.internalUrl), {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer not-the-secret-but-long-enough-0123456789" },
+      body: JSON.stringify({ sessionId: w.session.id, origin: { nodeId: "origin-1", url: origin.internalUrl } }),
+    });
+    expect(wrong.status).toBe(401);
+    const bad = await fetch(new URL(cluster.pipe.path, origin.internalUrl), {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${SECRET}` },
+      body: JSON.stringify({ sessionId: w.session.id, producerId: "not-a-uuid" }),
+    });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error).toBe("invalid-payload");
+  });
+
+  let presenter: Page;
+  let viewer: Page;
+  let producerIds: string[];
+
+  it("a viewer on the edge decodes the presenter's video produced on the origin", async () => {
+    presenter = await openPage(origin, tokenFor(w.presenter, w.session.id, "presenter"), "presenter");
+    await waitFor(async () => (await stats(presenter)).producers === 2, "presenter producing audio + video on the origin", 60_000);
+    producerIds = await presenter.evaluate(() => [...window.live!.producers.keys()]);
+
+    // What the app's placement will do when it first puts a viewer of this session on the edge:
+    // tell the edge to carry the session from the origin the registry names.
+    const o = (await record("origin-1"))!;
+    const carried = await callNode({ nodeId: edge.id, url: edge.internalUrl }, cluster.carry, { sessionId: w.session.id, origin: { nodeId: o.id, url: o.internalUrl } }, SECRET);
+    expect(carried.producers.sort()).toEqual([...producerIds].sort());
+    // Asked twice (another viewer's placement), the edge keeps one pipe per producer.
+    await callNode({ nodeId: edge.id, url: edge.internalUrl }, cluster.carry, { sessionId: w.session.id, origin: { nodeId: o.id, url: o.internalUrl } }, SECRET);
+
+    viewer = await openPage(edge, tokenFor(w.viewer, w.session.id), "viewer");
+    const s = await waitFor(async () => {
+      const st = await stats(viewer);
+      return st.video.some((v) => v.framesDecoded > 0) && st;
+    }, "edge viewer framesDecoded > 0", 90_000).catch(async (e) => {
+      throw new Error(`${e.message}\nviewer log:\n${(await clientLog(viewer)).join("\n")}\nedge:\n${edge.output().slice(-3000)}\norigin:\n${origin.output().slice(-3000)}`);
+    });
+    expect(s.video[0].framesDecoded).toBeGreaterThan(0);
+
+    // The edge relays exactly the presenter's two producers, and the origin's only consumers are
+    // the two pipes toward the edge (no viewer is on the origin); both write the registry.
+    const e = await waitFor(async () => {
+      const r = await record("edge-1");
+      return r && r.producers === 2 && r.consumers === 2 && r;
+    }, "edge record: 2 relayed producers, the viewer's 2 consumers", 30_000);
+    expect(e.sessions).toEqual([w.session.id]);
+    const or = (await record("origin-1"))!;
+    expect(or.producers).toBe(2);
+    expect(or.consumers).toBe(0);
+
+    // The edge writes the shared attendance ledger: the viewer's socket and media path.
+    const kinds = db
+      .select({ kind: attendanceEvents.kind })
+      .from(attendanceEvents)
+      .where(and(eq(attendanceEvents.sessionId, w.session.id), eq(attendanceEvents.memberId, w.viewer.id)))
+      .all()
+      .map((r) => r.kind);
+    expect(kinds).toContain("socket-connect");
+    expect(kinds).toContain("transport-connected");
+  }, 240_000);
+
+  it("closing the presenter's producers on the origin closes them on the edge", async () => {
+    await presenter.evaluate(() => window.live!.leave());
+    // The origin tells the edge; the edge's relayed producers close and the viewer's consumers with them.
+    await waitFor(async () => {
+      const r = await record("edge-1");
+      return r && r.producers === 0 && r.consumers === 0;
+    }, "edge record: no relayed producer, no consumer", 30_000).catch((e) => {
+      throw new Error(`${e.message}\nedge:\n${edge.output().slice(-3000)}`);
+    });
+    await waitFor(async () => (await stats(viewer)).video.length === 0, "viewer's video consumer closed", 30_000);
+  }, 60_000);
+});
