@@ -112,6 +112,11 @@ export const configSchema = z
     MEDIA_CLUSTER_IP: z.string().ip().optional(),
     MEDIA_CLUSTER_ANNOUNCED_IP: z.string().ip().optional(),
     /** The node registry (redis://host:port or unix:///path/to/redis.sock); needs MEDIA_CLUSTER_SECRET. */
+    /**
+     * socket.io's adapter: "local" (one node), or "redis-streams" so chat and its moderation reach
+     * the peers of every node (needs REDIS_URL). Off by default.
+     */
+    MEDIA_IO_ADAPTER: z.enum(["local", "redis-streams"]).default("local"),
     REDIS_URL: z.string().regex(/^(rediss?|unix):\/\//, "redis://, rediss:// or unix://").optional(),
   })
   .superRefine((c, ctx) => {
@@ -149,6 +154,13 @@ export const configSchema = z
         code: z.ZodIssueCode.custom,
         path: ["REDIS_URL"],
         message: "REDIS_URL cần MEDIA_CLUSTER_SECRET / REDIS_URL needs MEDIA_CLUSTER_SECRET (several media nodes)",
+      });
+    }
+    if (c.MEDIA_IO_ADAPTER === "redis-streams" && !c.REDIS_URL) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["MEDIA_IO_ADAPTER"],
+        message: "redis-streams cần REDIS_URL / redis-streams needs REDIS_URL",
       });
     }
     if (!c.APP_ORIGINS && !c.APP_ORIGIN && c.NODE_ENV === "production") {
@@ -197,6 +209,7 @@ export const configSchema = z
           pipeIp: c.MEDIA_CLUSTER_IP ?? c.RTC_LISTEN_IP,
           pipeAnnouncedIp: c.MEDIA_CLUSTER_ANNOUNCED_IP,
           redisUrl: c.REDIS_URL,
+          ioAdapter: c.MEDIA_IO_ADAPTER,
         }
       : undefined,
   }));
@@ -239,6 +252,7 @@ const HINTS: Record<string, string> = {
   MEDIA_CLUSTER_IP: "IP của nút cho ống truyền / this node's IP for pipes (10.0.0.5)",
   MEDIA_CLUSTER_ANNOUNCED_IP: "IP công bố cho nút khác / IP announced to other nodes",
   REDIS_URL: "redis://10.0.0.2:6379 | unix:///run/redis/redis.sock",
+  MEDIA_IO_ADAPTER: "local | redis-streams",
 };
 
 export class ConfigError extends Error {

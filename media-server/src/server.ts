@@ -11,6 +11,7 @@ import { closeDb, openDb, type Db } from "#db/client.server.ts";
 import { liveSessions } from "#db/schema/index.ts";
 import { AttendanceLedger, type NewAttendanceEvent, type Sighting } from "./attendance.ts";
 import { authMiddleware } from "./auth.ts";
+import { attachCrossNodeEvents, type CrossNodeEvents } from "./cluster/events.ts";
 import { startClusterNode, type ClusterNode } from "./cluster/node.ts";
 import type { MediaConfig } from "./config.ts";
 import { ChatLimiter, type ChatLimits } from "./chat.ts";
@@ -142,12 +143,24 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
     pingInterval: 10_000,
     pingTimeout: 10_000,
   });
+  // Several nodes sharing room-wide events (off by default): the adapter before any connection.
+  let crossNode: CrossNodeEvents | undefined;
+  if (config.cluster?.ioAdapter === "redis-streams" && config.cluster.redisUrl) {
+    try {
+      crossNode = await attachCrossNodeEvents(io, { redisUrl: config.cluster.redisUrl, rooms: registry, log });
+    } catch (e) {
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      pool.close();
+      if (ownDb) db.$client.close();
+      throw e;
+    }
+  }
   const joinLimiter = new SlidingWindowLimiter(20, 60_000);
   const chatLimiter = new ChatLimiter(opts.chatLimits);
   io.use(authMiddleware({ db, secret: config.joinTokenSecret, allowedOrigins: config.allowedOrigins, log, now: opts.now }));
   io.on("connection", (socket) => {
     try {
-      registerHandlers(socket, { db, config, registry, ledger, log, joinLimiter, chatLimiter, recordings });
+      registerHandlers(socket, { db, config, registry, ledger, log, joinLimiter, chatLimiter, recordings, crossNode });
     } catch (e) {
       log.error("could not set up a socket", { error: e });
       socket.disconnect(true);
@@ -222,6 +235,7 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
       for (const s of io.of("/").sockets.values()) connectionOf(s)?.shutdown();
       // async-ok: io.close calls back when done; its promise says the same.
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      await crossNode?.close();
       // Recorders finish their files while the workers still run.
       await recordings.closeAll();
       registry.closeAll();
