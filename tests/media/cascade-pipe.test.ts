@@ -224,6 +224,29 @@ describe("media cascade: origin → edge over pipe transports", () => {
     expect(kinds).toContain("transport-connected");
   }, 240_000);
 
+  it("the edge's worker dies: the edge pulls the pipes again and its viewer decodes again", async () => {
+    const workerPid = async () => ((await (await fetch(`${edge.url}/healthz`)).json()) as { workers: { pid: number }[] }).workers[0]?.pid;
+    const pid = await workerPid();
+    const old = new Set((await stats(viewer)).video.map((v) => v.consumerId));
+    process.kill(pid, "SIGKILL");
+    const after = await waitFor(async () => {
+      const st = await stats(viewer);
+      return st.video.some((v) => !old.has(v.consumerId) && v.framesDecoded > 0) && st;
+    }, "edge viewer decoding again after the edge's worker died", 120_000).catch(async (e) => {
+      throw new Error(`${e.message}\nviewer log:\n${(await clientLog(viewer)).join("\n")}\nedge:\n${edge.output().slice(-3000)}`);
+    });
+    expect(after.rejoins).toBeGreaterThanOrEqual(1);
+    const now = await workerPid();
+    expect(now).toBeDefined();
+    expect(now).not.toBe(pid);
+    // Still exactly the presenter's two producers on the edge, on the new worker.
+    const e = await waitFor(async () => {
+      const r = await record("edge-1");
+      return r && r.producers === 2 && r.consumers === 2 && r;
+    }, "edge record: 2 relayed producers again", 30_000);
+    expect(e.workers).toBe(1);
+  }, 180_000);
+
   it("closing the presenter's producers on the origin closes them on the edge", async () => {
     await presenter.evaluate(() => window.live!.leave());
     // The origin tells the edge; the edge's relayed producers close and the viewer's consumers with them.

@@ -217,6 +217,8 @@ export class PipeEdge {
   private readonly pulls = new Map<string, Promise<types.Producer>>();
   /** Established pipes by the origin's pipe id. */
   readonly pipes = new Map<string, EdgePipe>();
+  /** Sessions this node carries, and from which origin (for pulling again after a rebuild). */
+  private readonly carried = new Map<Room, NodeRef>();
 
   constructor(private readonly deps: PipeDeps) {}
 
@@ -224,6 +226,20 @@ export class PipeEdge {
   async carry(sessionId: number, origin: NodeRef): Promise<string[]> {
     const room = await this.deps.rooms.get(sessionId);
     await room.ready();
+    if (!this.carried.has(room)) {
+      // The room's main router went with its worker: the pipes went with it (their transports
+      // closed, so the origin freed its halves); pull everything again on the new main router.
+      // Viewers rejoin meanwhile and hear `newProducer` as each pipe comes back.
+      room.on("rebuilt", ({ reason }) => {
+        const from = this.carried.get(room);
+        if (reason !== "main-router-lost" || !from || room.closed) return;
+        this.carry(room.sessionId, from).catch((e: Error) =>
+          this.deps.log.error("could not pull a session again after a rebuild", { sessionId: room.sessionId, origin: from.nodeId, error: e.message }),
+        );
+      });
+      room.once("close", () => this.carried.delete(room));
+    }
+    this.carried.set(room, origin);
     const { producers } = await callNode(origin, cluster.producers, { sessionId, watch: this.deps.self }, this.deps.secret);
     await Promise.all(producers.map((p) => this.pull(room, origin, p.producerId)));
     return producers.map((p) => p.producerId);
