@@ -2,8 +2,10 @@
 // edge, each with its own mediasoup worker, ports and internal listener) sharing one SQLite file
 // and one redis-server, a Chromium presenter with a fake camera on the origin, and a Chromium
 // viewer on the edge that decodes the presenter's video, which reaches the edge only through a
-// pipe transport pair between the two processes (SRTP + RTX). Loopback addresses: the namespace
-// harness gives one namespace per test process, not one per node.
+// pipe transport pair between the two processes (SRTP + RTX). The edge runs inside a network
+// namespace (tests/harness/netns.ts) and the origin on the host's end of its veth, so the pipe
+// crosses a real (virtual) link between two addresses; where namespaces are unavailable (not root),
+// both run on loopback.
 import { spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import path from "node:path";
@@ -16,6 +18,7 @@ import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { makeSession } from "#tests/factories/live.ts";
 import { launchBrowser } from "#tests/harness/browser.ts";
+import { createNetNs, netnsUnavailable, type NetNs } from "#tests/harness/netns.ts";
 import { freePort, JOIN_TOKEN_SECRET, tokenFor, waitFor } from "#tests/harness/media.ts";
 import { startRedis, type TestRedis } from "#tests/harness/redis.ts";
 import { ensureMediasoupWorker } from "../../scripts/mediasoup-worker.mjs";
@@ -27,7 +30,7 @@ import { silentLogger } from "../../media-server/src/log.ts";
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const SECRET = "cascade-test-cluster-secret-0123456789abcdef";
 
-type Node = { id: string; child: ChildProcess; url: string; internalUrl: string; output: () => string };
+type Node = { id: string; host: string; child: ChildProcess; url: string; internalUrl: string; output: () => string };
 
 let db: ReturnType<typeof testDb>;
 let redis: TestRedis;
@@ -38,6 +41,7 @@ let pageServer: http.Server;
 let pageOrigin: string;
 let origin: Node;
 let edge: Node;
+let ns: NetNs | undefined;
 let w: Awaited<ReturnType<typeof world>>;
 const pages: Page[] = [];
 
@@ -50,18 +54,25 @@ async function world() {
   return { presenter, viewer, session };
 }
 
-/** One media node as its own process, as `npm start` runs the media server, plus the cluster settings. */
-async function startNode(id: string, workerBin: string): Promise<Node> {
+/**
+ * One media node as its own process, as `npm start` runs the media server, plus the cluster
+ * settings; everything it listens on (socket.io, RTC, pipes, the internal listener) is on `host`,
+ * and it starts inside `netns` when given.
+ */
+async function startNode(id: string, workerBin: string, host: string, netns?: string): Promise<Node> {
   const [port, internalPort] = [await freePort(), await freePort()];
   let out = "";
-  const child = spawn(process.execPath, ["--import", "tsx", "media-server/src/index.ts"], {
+  const node = ["--import", "tsx", "media-server/src/index.ts"];
+  const [cmd, args] = netns ? ["ip", ["netns", "exec", netns, process.execPath, ...node]] : [process.execPath, node];
+  const child = spawn(cmd, args, {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       NODE_ENV: "test",
-      MEDIA_HOST: "127.0.0.1",
+      MEDIA_HOST: host,
       MEDIA_PORT: String(port),
+      RTC_LISTEN_IP: host,
       DATABASE_URL: `file:${db.file}`,
       JOIN_TOKEN_SECRET,
       APP_ORIGINS: pageOrigin,
@@ -70,21 +81,20 @@ async function startNode(id: string, workerBin: string): Promise<Node> {
       MEDIA_LOG_LEVEL: "info",
       MEDIA_CLUSTER_SECRET: SECRET,
       MEDIA_NODE_ID: id,
-      MEDIA_INTERNAL_HOST: "127.0.0.1",
+      MEDIA_INTERNAL_HOST: host,
       MEDIA_INTERNAL_PORT: String(internalPort),
-      MEDIA_CLUSTER_IP: "127.0.0.1",
+      MEDIA_CLUSTER_IP: host,
       REDIS_URL: redis.url,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
-  const node = { id, child, url: `http://127.0.0.1:${port}`, internalUrl: `http://127.0.0.1:${internalPort}`, output: () => out };
   // Ready when the process says so (after its registry record is written).
   const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`${id} exited (${code}):\n${out}`))));
   exited.catch(() => {});
   await Promise.race([waitFor(() => /media server ready/.test(out), `${id} ready`, 120_000), exited]);
-  return node;
+  return { id, host, child, url: `http://${host}:${port}`, internalUrl: `http://${host}:${internalPort}`, output: () => out };
 }
 
 async function servePages(port: number) {
@@ -126,7 +136,9 @@ const record = async (id: string): Promise<NodeRecord | undefined> => (await nod
 beforeAll(async () => {
   db = testDb();
   w = await world();
-  redis = await startRedis();
+  if (!netnsUnavailable()) ns = createNetNs();
+  // The edge in its namespace reaches Redis over the veth.
+  redis = await startRedis(ns ? { tcp: { host: ns.hostIp } } : {});
   client = redisClient(redis.url, silentLogger);
   await client.connect();
   nodes = new NodeRegistry({ client, log: silentLogger });
@@ -134,7 +146,10 @@ beforeAll(async () => {
   const port = await freePort();
   pageOrigin = `http://127.0.0.1:${port}`;
   pageServer = await servePages(port);
-  [origin, edge] = await Promise.all([startNode("origin-1", workerBin), startNode("edge-1", workerBin)]);
+  [origin, edge] = await Promise.all([
+    startNode("origin-1", workerBin, ns?.hostIp ?? "127.0.0.1"),
+    startNode("edge-1", workerBin, ns?.nsIp ?? "127.0.0.1", ns?.name),
+  ]);
   browser = await launchBrowser();
 }, 600_000);
 
@@ -149,6 +164,7 @@ afterAll(async () => {
   await new Promise((r) => pageServer?.close(r));
   await client?.quit().catch(() => {});
   await redis?.stop();
+  ns?.destroy();
   if (db) dropDb(db);
 });
 
@@ -156,8 +172,10 @@ describe("media cascade: origin → edge over pipe transports", () => {
   it("both nodes are in the registry with the internal address they listen on", async () => {
     const live = await nodes.liveNodes();
     expect(live.map((n) => n.id)).toEqual(["edge-1", "origin-1"]);
-    expect(live.find((n) => n.id === "origin-1")).toMatchObject({ internalUrl: origin.internalUrl, pipeIp: "127.0.0.1", workers: 1, roles: ["origin", "edge"] });
-    expect(live.find((n) => n.id === "edge-1")?.internalUrl).toBe(edge.internalUrl);
+    expect(live.find((n) => n.id === "origin-1")).toMatchObject({ internalUrl: origin.internalUrl, pipeIp: origin.host, workers: 1, roles: ["origin", "edge"] });
+    expect(live.find((n) => n.id === "edge-1")).toMatchObject({ internalUrl: edge.internalUrl, pipeIp: edge.host });
+    // Two addresses joined only by the veth (or both loopback without namespaces).
+    if (ns) expect(edge.host).not.toBe(origin.host);
   });
 
   it("refuses a node-to-node call without the cluster secret, and a body its schema rejects", async () => {
