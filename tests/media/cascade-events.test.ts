@@ -120,4 +120,25 @@ describe("chat across media nodes (socket.io redis-streams adapter)", () => {
     // Node b's own log follows: a member joining there now gets the message hidden.
     expect(b.registry.peek(w.session.id)!.chat.get(fromB)?.hidden).toBe(true);
   });
+
+  it("a message acknowledged while Redis does not answer reaches the other node once Redis is back, once", async () => {
+    let id: string;
+    redis.pause();
+    try {
+      const r = await request(v1.s, "chatSend", { text: "said during a Redis blip", question: false });
+      // Acknowledged (stored, shown on node a) without waiting for Redis.
+      expect(r.ok).toBe(true);
+      id = r.id;
+      await waitFor(() => presenter.chat.some((x) => x.id === id), "node a's members have it", 20_000);
+      // Node b cannot have it: the only way there is the frozen Redis.
+      expect(v2.chat.some((x) => x.id === id)).toBe(false);
+    } finally {
+      redis.resume();
+    }
+    await waitFor(() => v2.chat.some((x) => x.id === id), "node b's member has it once Redis is back", 30_000);
+    // A last message from node b: once everyone has it, any duplicate of the first has arrived too.
+    const last = await request(v2.s, "chatSend", { text: "after the blip", question: false });
+    await waitFor(() => [presenter, v1, v2].every((m) => m.chat.some((x) => x.id === last.id)), "everyone has the last message", 20_000);
+    for (const m of [presenter, v1, v2]) expect(m.chat.filter((x) => x.id === id).length).toBe(1);
+  });
 });

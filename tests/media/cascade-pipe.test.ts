@@ -242,6 +242,20 @@ describe("media cascade: origin → edge over pipe transports", () => {
     expect(kinds).toContain("transport-connected");
   }, 240_000);
 
+  it("media keeps flowing from the origin to the edge while Redis does not answer", async () => {
+    const decoded = async () => Math.max(0, ...(await stats(viewer)).video.map((v) => v.framesDecoded));
+    redis.pause();
+    try {
+      const before = await decoded();
+      // Pipes are node to node: frozen Redis (registry, heartbeats) is not on the media path.
+      await waitFor(async () => (await decoded()) >= before + 30, "30 more frames decoded with Redis frozen", 30_000);
+    } finally {
+      redis.resume();
+    }
+    // And the registry catches up: both nodes beat again.
+    await waitFor(async () => (await nodes.liveNodes()).length === 2, "both nodes live again", 30_000);
+  }, 90_000);
+
   it("the edge's worker dies: the edge pulls the pipes again and its viewer decodes again", async () => {
     const workerPid = async () => ((await (await fetch(`${edge.url}/healthz`)).json()) as { workers: { pid: number }[] }).workers[0]?.pid;
     const pid = await workerPid();
