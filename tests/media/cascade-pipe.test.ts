@@ -22,7 +22,7 @@ import { createNetNs, netnsUnavailable, type NetNs } from "#tests/harness/netns.
 import { freePort, JOIN_TOKEN_SECRET, tokenFor, waitFor } from "#tests/harness/media.ts";
 import { startRedis, type TestRedis } from "#tests/harness/redis.ts";
 import { ensureMediasoupWorker } from "../../scripts/mediasoup-worker.mjs";
-import { NodeRegistry, redisClient, type NodeRecord, type RedisClient } from "../../media-server/src/cluster/registry.ts";
+import { DEAD_AFTER_MS, NodeRegistry, redisClient, type NodeRecord, type RedisClient } from "../../media-server/src/cluster/registry.ts";
 import { callNode } from "../../media-server/src/cluster/channel.ts";
 import { cluster } from "../../media-server/src/cluster/wire.ts";
 import { silentLogger } from "../../media-server/src/log.ts";
@@ -156,7 +156,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   for (const n of [origin, edge]) {
-    if (!n || n.child.exitCode !== null) continue;
+    if (!n || n.child.exitCode !== null || n.child.signalCode !== null) continue;
     const exited = new Promise((r) => n.child.once("exit", r));
     n.child.kill("SIGTERM");
     await exited;
@@ -290,4 +290,25 @@ describe("media cascade: origin → edge over pipe transports", () => {
     });
     await waitFor(async () => (await stats(viewer)).video.length === 0, "viewer's video consumer closed", 30_000);
   }, 60_000);
+
+  it("a presenter producing again reaches the edge by itself; an edge that dies loses its pipes at the origin", async () => {
+    await openPage(origin, tokenFor(w.presenter, w.session.id, "presenter"), "presenter");
+    // The edge asked to follow the session when it carried it: the origin tells it of each new
+    // producer, it pipes them, and its viewer hears newProducer and decodes.
+    await waitFor(async () => (await stats(viewer)).video.some((v) => v.framesDecoded > 0), "edge viewer decoding the new producers", 90_000).catch(async (e) => {
+      throw new Error(`${e.message}\nviewer log:\n${(await clientLog(viewer)).join("\n")}\nedge:\n${edge.output().slice(-3000)}`);
+    });
+    await waitFor(async () => (await record("origin-1"))?.pipesOut === 2, "origin record: 2 pipes out", 30_000);
+    expect((await record("edge-1"))?.pipesIn).toBe(2);
+
+    // The edge process dies without a word: its record goes stale, and the origin, seeing it dead
+    // on two sweeps, closes its halves of the pipes.
+    edge.child.kill("SIGKILL");
+    await waitFor(async () => (await record("origin-1"))?.pipesOut === 0, "origin dropped the pipes toward the dead edge", 60_000).catch((e) => {
+      throw new Error(`${e.message}\norigin:\n${origin.output().slice(-3000)}`);
+    });
+    const dead = (await nodes.allNodes()).find((n) => n.id === "edge-1");
+    expect(dead?.ageMs).toBeGreaterThan(DEAD_AFTER_MS);
+    expect((await nodes.liveNodes()).map((n) => n.id)).toEqual(["origin-1"]);
+  }, 180_000);
 });

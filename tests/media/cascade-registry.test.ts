@@ -19,6 +19,8 @@ const stats = (id: string, over: Partial<NodeStats> = {}): NodeStats => ({
   workers: 2,
   producers: 0,
   consumers: 0,
+  pipesOut: 0,
+  pipesIn: 0,
   reserved: 0,
   capacity: 1000,
   load: 0,

@@ -9,7 +9,7 @@ import type { RoomRegistry } from "../room.ts";
 import type { WorkerPool } from "../worker-pool.ts";
 import { serveChannel } from "./channel.ts";
 import { PipeEdge, PipeOrigin, pipeRoutes } from "./pipe.ts";
-import { NodeRegistry, redisClient, type NodeStats, type RedisClient } from "./registry.ts";
+import { DEAD_AFTER_MS, HEARTBEAT_MS, NodeRegistry, redisClient, type NodeStats, type RedisClient } from "./registry.ts";
 import type { NodeRef } from "./wire.ts";
 
 export type ClusterNode = {
@@ -55,6 +55,8 @@ export async function startClusterNode(cfg: ClusterConfig, deps: { config: Media
       workers: workers.length,
       producers,
       consumers,
+      pipesOut: origin.pipes.size,
+      pipesIn: edge.pipes.size,
       reserved,
       capacity,
       load: capacity > 0 ? reserved / capacity : 1,
@@ -64,11 +66,43 @@ export async function startClusterNode(cfg: ClusterConfig, deps: { config: Media
 
   let client: RedisClient | undefined;
   let registry: NodeRegistry | undefined;
+  let sweeper: NodeJS.Timeout | undefined;
   if (cfg.redisUrl) {
     client = redisClient(cfg.redisUrl, log);
     await client.connect();
-    registry = new NodeRegistry({ client, log });
-    await registry.start(stats);
+    const reg = (registry = new NodeRegistry({ client, log }));
+    await reg.start(stats);
+    // An edge we feed that the registry reports dead gets no more pipes: its halves are closed
+    // here (nobody is there to tell). Two rules keep a Redis blip from cutting every edge: our own
+    // record must be fresh (else the silence is Redis's, not theirs), and a node must be seen dead
+    // on two sweeps in a row (after a blip, the others' first beats land within one period).
+    const suspects = new Set<string>();
+    let sweeping = false;
+    sweeper = setInterval(async () => {
+      if (sweeping) return;
+      sweeping = true;
+      try {
+        const fed = origin.edges();
+        if (fed.size === 0) return suspects.clear();
+        const all = await reg.allNodes();
+        const me = all.find((n) => n.id === cfg.nodeId);
+        if (!me || me.ageMs > DEAD_AFTER_MS) return suspects.clear();
+        const live = new Set(all.filter((n) => n.ageMs <= DEAD_AFTER_MS).map((n) => n.id));
+        for (const id of fed) {
+          if (live.has(id)) suspects.delete(id);
+          else if (suspects.has(id)) {
+            suspects.delete(id);
+            log.warn("dropping pipes toward a dead node", { node: id });
+            origin.dropEdge(id);
+          } else suspects.add(id);
+        }
+      } catch (e) {
+        log.warn("registry sweep failed", { error: (e as Error).message });
+      } finally {
+        sweeping = false;
+      }
+    }, HEARTBEAT_MS);
+    sweeper.unref();
   }
 
   return {
@@ -78,6 +112,7 @@ export async function startClusterNode(cfg: ClusterConfig, deps: { config: Media
     registry,
     stats,
     async close() {
+      clearInterval(sweeper);
       // Others see the node gone at once rather than after 5 s of silence.
       await registry?.stop(cfg.nodeId).catch((e: Error) => log.warn("could not remove the registry record", { error: e.message }));
       await client?.quit().catch(() => {});

@@ -160,10 +160,11 @@ export class PipeOrigin {
       transport.close();
     });
     transport.observer.on("close", () => {
-      this.pipes.delete(transport.id);
+      // Still listed: closed under us (router gone), not at the edge's request nor because the
+      // edge is dead; say so.
+      const underUs = this.pipes.delete(transport.id);
       if (this.byEdgeProducer.get(key) === transport.id) this.byEdgeProducer.delete(key);
-      // Closed under us (router gone) rather than at the edge's request: say so.
-      tell("close");
+      if (underUs) tell("close");
     });
     return {
       pipeId: transport.id,
@@ -188,9 +189,18 @@ export class PipeOrigin {
     pipe.transport.close();
   }
 
-  /** Drops every pipe toward a node (the registry says it is dead). */
+  /** Nodes this origin feeds pipes to. */
+  edges(): Set<string> {
+    return new Set([...this.pipes.values()].map((p) => p.edge.nodeId));
+  }
+
+  /** Drops every pipe toward a node (the registry says it is dead), without telling it. */
   dropEdge(nodeId: string) {
-    for (const [id, p] of this.pipes) if (p.edge.nodeId === nodeId) this.close(id);
+    for (const [id, p] of this.pipes) {
+      if (p.edge.nodeId !== nodeId) continue;
+      this.pipes.delete(id);
+      p.transport.close();
+    }
     for (const edges of this.watchers.values()) edges.delete(nodeId);
   }
 

@@ -37,6 +37,9 @@ export const nodeStatsSchema = z
     workers: z.number().int().nonnegative(),
     producers: z.number().int().nonnegative(),
     consumers: z.number().int().nonnegative(),
+    /** Pipes it feeds to other nodes (as an origin) and receives from them (as an edge). */
+    pipesOut: z.number().int().nonnegative(),
+    pipesIn: z.number().int().nonnegative(),
     /** Consumer slots reserved by admitted peers (worker-pool.ts), and the budget they come from. */
     reserved: z.number().int().nonnegative(),
     capacity: z.number().int().nonnegative(),
