@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Socket as ClientSocket } from "socket.io-client";
 import { eq } from "drizzle-orm";
 import type { Member } from "#app/org/members.server.ts";
+import { first } from "#db/first.ts";
 import { liveChatMessages } from "#db/schema/index.ts";
 import { testDb, dropDb, type TestDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
@@ -27,12 +28,12 @@ let w: Awaited<ReturnType<typeof world>>;
 const sockets: ClientSocket[] = [];
 
 async function world() {
-  const t = makeTree(db);
+  const t = await makeTree(db);
   const presenter = await makeMember(db, t.root, { password: false });
   const v1 = await makeMember(db, t.a1, { password: false });
   const v2 = await makeMember(db, t.a1, { password: false });
   const v3 = await makeMember(db, t.a2, { password: false });
-  const session = makeSession(db, { inviteUnits: [t.a], presenters: [presenter] });
+  const session = await makeSession(db, { inviteUnits: [t.a], presenters: [presenter] });
   return { presenter, v1, v2, v3, session };
 }
 
@@ -98,7 +99,7 @@ describe("chat across media nodes (socket.io redis-streams adapter)", () => {
 
     for (const m of everyone) expect(m.chat.map((x) => x.id)).toEqual(sent);
     expect(v2.chat[0]).toMatchObject({ text: "hello from node a", memberId: w.v1.id, hidden: false });
-    const rows = db.select({ id: liveChatMessages.id }).from(liveChatMessages).where(eq(liveChatMessages.sessionId, w.session.id)).all();
+    const rows = await db.select({ id: liveChatMessages.id }).from(liveChatMessages).where(eq(liveChatMessages.sessionId, w.session.id));
     expect(rows.map((r) => r.id).sort()).toEqual([...sent].sort());
   });
 
@@ -115,7 +116,7 @@ describe("chat across media nodes (socket.io redis-streams adapter)", () => {
     }
     // Viewers get only the stub, on both nodes; the stored row is hidden once.
     for (const m of [v1, v2, v3]) expect(m.updates.filter((u) => u.id === fromB)).toEqual([{ id: fromB, hidden: true }]);
-    const row = db.select({ hidden: liveChatMessages.hidden }).from(liveChatMessages).where(eq(liveChatMessages.id, fromB)).get();
+    const row = await first(db.select({ hidden: liveChatMessages.hidden }).from(liveChatMessages).where(eq(liveChatMessages.id, fromB)));
     expect(row?.hidden).toBe(true);
     // Node b's own log follows: a member joining there now gets the message hidden.
     expect(b.registry.peek(w.session.id)!.chat.get(fromB)?.hidden).toBe(true);

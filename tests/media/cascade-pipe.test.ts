@@ -46,11 +46,11 @@ let w: Awaited<ReturnType<typeof world>>;
 const pages: Page[] = [];
 
 async function world() {
-  const t = makeTree(db);
+  const t = await makeTree(db);
   const presenter = await makeMember(db, t.root, { password: false });
   const viewer = await makeMember(db, t.a1, { password: false });
   const start = Date.now() - 60_000;
-  const session = makeSession(db, { inviteUnits: [t.a], presenters: [presenter], start, actualStart: start, state: "live" });
+  const session = await makeSession(db, { inviteUnits: [t.a], presenters: [presenter], start, actualStart: start, state: "live" });
   return { presenter, viewer, session };
 }
 
@@ -237,12 +237,12 @@ describe("media cascade: origin → edge over pipe transports", () => {
     expect(or.consumers).toBe(0);
 
     // The edge writes the shared attendance ledger: the viewer's socket and media path.
-    const kinds = db
-      .select({ kind: attendanceEvents.kind })
-      .from(attendanceEvents)
-      .where(and(eq(attendanceEvents.sessionId, w.session.id), eq(attendanceEvents.memberId, w.viewer.id)))
-      .all()
-      .map((r) => r.kind);
+    const kinds = (
+      await db
+        .select({ kind: attendanceEvents.kind })
+        .from(attendanceEvents)
+        .where(and(eq(attendanceEvents.sessionId, w.session.id), eq(attendanceEvents.memberId, w.viewer.id)))
+    ).map((r) => r.kind);
     expect(kinds).toContain("socket-connect");
     expect(kinds).toContain("transport-connected");
   }, 240_000);
