@@ -3,13 +3,14 @@
  * at their last heartbeat), then the worker pool, then HTTP + socket.io. Tests start it in-process
  * on a free port; index.ts starts it as its own process.
  */
+import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Server as IOServer } from "socket.io";
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "#live/wire.ts";
 import { closeDb, openDb, type Db } from "#db/client.server.ts";
 import { liveSessions } from "#db/schema/index.ts";
-import { AttendanceLedger, type NewAttendanceEvent, type Sighting } from "./attendance.ts";
+import { AttendanceLedger, ledgerInstance, type NewAttendanceEvent, type Sighting } from "./attendance.ts";
 import { authMiddleware } from "./auth.ts";
 import { attachCrossNodeEvents, type CrossNodeEvents } from "./cluster/events.ts";
 import { startClusterNode, type ClusterNode } from "./cluster/node.ts";
@@ -77,7 +78,10 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
         `the database has no live-session tables; run "npm run db:migrate" (${(e as Error).message})`,
     );
   }
-  const ledger = new AttendanceLedger(db);
+  // One node of several records its instance on every ledger row (ADR 0016): start-up recovery
+  // then closes only this node's leftovers, and a survivor closes a dead instance's.
+  const instance = config.cluster ? ledgerInstance(config.cluster.nodeId, randomBytes(6).toString("base64url")) : null;
+  const ledger = new AttendanceLedger(db, Date.now, instance);
   const recovered = await ledger.closeOpenIntervals();
   if (recovered.closed > 0) log.warn("closed attendance intervals left open by a crash, at their last heartbeat", recovered);
 
@@ -149,6 +153,7 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
     try {
       crossNode = await attachCrossNodeEvents(io, { redisUrl: config.cluster.redisUrl, rooms: registry, log });
     } catch (e) {
+      // async-ok: io.close calls back when done; its promise says the same.
       await new Promise<void>((resolve) => io.close(() => resolve()));
       pool.close();
       if (ownDb) db.$client.close();
@@ -210,8 +215,9 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
   let cluster: ClusterNode | undefined;
   if (config.cluster) {
     try {
-      cluster = await startClusterNode(config.cluster, { config, rooms: registry, pool, log });
+      cluster = await startClusterNode(config.cluster, { config, rooms: registry, pool, ledger, log });
     } catch (e) {
+      // async-ok: io.close calls back when done; its promise says the same.
       await new Promise<void>((resolve) => io.close(() => resolve()));
       pool.close();
       if (ownDb) db.$client.close();

@@ -6,7 +6,6 @@
 // namespace (tests/harness/netns.ts) and the origin on the host's end of its veth, so the pipe
 // crosses a real (virtual) link between two addresses; where namespaces are unavailable (not root),
 // both run on loopback.
-import { spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,7 +18,8 @@ import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { makeSession } from "#tests/factories/live.ts";
 import { launchBrowser } from "#tests/harness/browser.ts";
 import { createNetNs, netnsUnavailable, type NetNs } from "#tests/harness/netns.ts";
-import { freePort, JOIN_TOKEN_SECRET, tokenFor, waitFor } from "#tests/harness/media.ts";
+import { freePort, tokenFor, waitFor } from "#tests/harness/media.ts";
+import { CLUSTER_SECRET as SECRET, startMediaNode, stopMediaNode, type MediaNode } from "#tests/harness/media-node.ts";
 import { startRedis, type TestRedis } from "#tests/harness/redis.ts";
 import { ensureMediasoupWorker } from "../../scripts/mediasoup-worker.mjs";
 import { DEAD_AFTER_MS, NodeRegistry, redisClient, type NodeRecord, type RedisClient } from "../../media-server/src/cluster/registry.ts";
@@ -27,10 +27,8 @@ import { callNode } from "../../media-server/src/cluster/channel.ts";
 import { cluster } from "../../media-server/src/cluster/wire.ts";
 import { silentLogger } from "../../media-server/src/log.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const SECRET = "cascade-test-cluster-secret-0123456789abcdef";
 
-type Node = { id: string; host: string; child: ChildProcess; url: string; internalUrl: string; output: () => string };
+type Node = MediaNode;
 
 let db: ReturnType<typeof testDb>;
 let redis: TestRedis;
@@ -54,48 +52,8 @@ async function world() {
   return { presenter, viewer, session };
 }
 
-/**
- * One media node as its own process, as `npm start` runs the media server, plus the cluster
- * settings; everything it listens on (socket.io, RTC, pipes, the internal listener) is on `host`,
- * and it starts inside `netns` when given.
- */
-async function startNode(id: string, workerBin: string, host: string, netns?: string): Promise<Node> {
-  const [port, internalPort] = [await freePort(), await freePort()];
-  let out = "";
-  const node = ["--import", "tsx", "media-server/src/index.ts"];
-  const [cmd, args] = netns ? ["ip", ["netns", "exec", netns, process.execPath, ...node]] : [process.execPath, node];
-  const child = spawn(cmd, args, {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: "test",
-      MEDIA_HOST: host,
-      MEDIA_PORT: String(port),
-      RTC_LISTEN_IP: host,
-      DATABASE_URL: `file:${db.file}`,
-      JOIN_TOKEN_SECRET,
-      APP_ORIGINS: pageOrigin,
-      MEDIA_WORKERS: "1",
-      MEDIASOUP_WORKER_BIN: workerBin,
-      MEDIA_LOG_LEVEL: "info",
-      MEDIA_CLUSTER_SECRET: SECRET,
-      MEDIA_NODE_ID: id,
-      MEDIA_INTERNAL_HOST: host,
-      MEDIA_INTERNAL_PORT: String(internalPort),
-      MEDIA_CLUSTER_IP: host,
-      REDIS_URL: redis.url,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
-  // Ready when the process says so (after its registry record is written).
-  const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`${id} exited (${code}):\n${out}`))));
-  exited.catch(() => {});
-  await Promise.race([waitFor(() => /media server ready/.test(out), `${id} ready`, 120_000), exited]);
-  return { id, host, child, url: `http://${host}:${port}`, internalUrl: `http://${host}:${internalPort}`, output: () => out };
-}
+const startNode = (id: string, workerBin: string, host: string, netns?: string) =>
+  startMediaNode({ id, workerBin, host, netns, dbFile: db.file, redisUrl: redis.url, appOrigins: pageOrigin });
 
 async function servePages(port: number) {
   const bundle = await build({
@@ -155,12 +113,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  for (const n of [origin, edge]) {
-    if (!n || n.child.exitCode !== null || n.child.signalCode !== null) continue;
-    const exited = new Promise((r) => n.child.once("exit", r));
-    n.child.kill("SIGTERM");
-    await exited;
-  }
+  await stopMediaNode(origin);
+  await stopMediaNode(edge);
   await new Promise((r) => pageServer?.close(r));
   await client?.quit().catch(() => {});
   await redis?.stop();
@@ -317,5 +271,12 @@ describe("media cascade: origin → edge over pipe transports", () => {
     const dead = (await nodes.allNodes()).find((n) => n.id === "edge-1");
     expect(dead?.ageMs).toBeGreaterThan(DEAD_AFTER_MS);
     expect((await nodes.liveNodes()).map((n) => n.id)).toEqual(["origin-1"]);
+    // The origin, the survivor, closes the edge viewer's open connection (that instance's only).
+    const closed = await waitFor(async () => {
+      const rows = await db.select().from(attendanceEvents).where(and(eq(attendanceEvents.sessionId, w.session.id), eq(attendanceEvents.memberId, w.viewer.id)));
+      return rows.filter((r) => r.kind === "server-stop" && (r.detail as { reason?: string } | null)?.reason === "node-dead");
+    }, "the dead edge's connections closed by the origin", 30_000);
+    expect(closed.length).toBeGreaterThan(0);
+    expect(closed.every((r) => r.nodeId === dead!.instance)).toBe(true);
   }, 180_000);
 });

@@ -13,6 +13,7 @@ const registries: NodeRegistry[] = [];
 
 const stats = (id: string, over: Partial<NodeStats> = {}): NodeStats => ({
   id,
+  instance: `${id}/test`,
   internalUrl: `http://10.0.0.1:3101`,
   pipeIp: "10.0.0.1",
   roles: ["origin", "edge"],
@@ -93,6 +94,22 @@ describe("node registry in Redis", () => {
     await client.sAdd("t3:nodes", ["evil", "expired"]);
     expect((await r.liveNodes()).map((n) => n.id)).toEqual(["good"]);
     expect((await client.sMembers("t3:nodes")).sort()).toEqual(["evil", "good"]);
+  });
+
+  it("gives a dead instance's clean-up to one claimant; a failed one can be claimed again, a done one never", async () => {
+    const [x, y] = [registry("t5:"), registry("t5:")];
+    expect(await x.claimReap("node-b/1", "node-a/1")).toBe(true);
+    expect(await y.claimReap("node-b/1", "node-c/1")).toBe(false);
+    expect(await client.get("t5:reap:node-b/1")).toBe("node-a/1");
+    await x.releaseReap("node-b/1");
+    expect(await y.claimReap("node-b/1", "node-c/1")).toBe(true);
+    await y.reaped("node-b/1");
+    expect(await x.claimReap("node-b/1", "node-a/1")).toBe(false);
+    // Another instance of the same node is another clean-up.
+    expect(await x.claimReap("node-b/2", "node-a/1")).toBe(true);
+    // The claim lapses by itself (a claimant that died while cleaning up), the done mark much later.
+    expect(await client.pTTL("t5:reap:node-b/2")).toBeLessThanOrEqual(15_000);
+    expect(await client.pTTL("t5:reap:node-b/1")).toBeGreaterThan(15_000);
   });
 
   it("refuses to write a record that breaks its schema", async () => {

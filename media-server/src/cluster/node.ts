@@ -3,13 +3,14 @@
  * MEDIA_CLUSTER_SECRET is set: the internal listener (pipes between nodes), and, with REDIS_URL,
  * the registry heartbeat. Without them the media server is exactly the single node it always was.
  */
+import type { AttendanceLedger } from "../attendance.ts";
 import type { MediaConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { RoomRegistry } from "../room.ts";
 import type { WorkerPool } from "../worker-pool.ts";
 import { serveChannel } from "./channel.ts";
 import { PipeEdge, PipeOrigin, pipeRoutes } from "./pipe.ts";
-import { DEAD_AFTER_MS, HEARTBEAT_MS, NodeRegistry, redisClient, type NodeStats, type RedisClient } from "./registry.ts";
+import { DEAD_AFTER_MS, HEARTBEAT_MS, NodeRegistry, redisClient, type NodeRecord, type NodeStats, type RedisClient } from "./registry.ts";
 import type { NodeRef } from "./wire.ts";
 
 export type ClusterNode = {
@@ -23,8 +24,10 @@ export type ClusterNode = {
 
 type ClusterConfig = NonNullable<MediaConfig["cluster"]>;
 
-export async function startClusterNode(cfg: ClusterConfig, deps: { config: MediaConfig; rooms: RoomRegistry; pool: WorkerPool; log: Logger }): Promise<ClusterNode> {
-  const { rooms, pool, log } = deps;
+export async function startClusterNode(cfg: ClusterConfig, deps: { config: MediaConfig; rooms: RoomRegistry; pool: WorkerPool; ledger: AttendanceLedger; log: Logger }): Promise<ClusterNode> {
+  const { rooms, pool, ledger, log } = deps;
+  if (!ledger.instance) throw new Error("a cluster node's ledger must name its instance");
+  const instance = ledger.instance;
   const listenIp = { ip: cfg.pipeIp, announcedIp: cfg.pipeAnnouncedIp };
   // The URL is known only once the listener has its port (0 picks one); the pipe halves read
   // `self` when they call, which is after this function returns.
@@ -49,6 +52,7 @@ export async function startClusterNode(cfg: ClusterConfig, deps: { config: Media
     }
     return {
       id: cfg.nodeId,
+      instance,
       internalUrl: self.url,
       pipeIp: cfg.pipeAnnouncedIp ?? cfg.pipeIp,
       roles: cfg.roles,
@@ -72,29 +76,52 @@ export async function startClusterNode(cfg: ClusterConfig, deps: { config: Media
     await client.connect();
     const reg = (registry = new NodeRegistry({ client, log }));
     await reg.start(stats);
-    // An edge we feed that the registry reports dead gets no more pipes: its halves are closed
-    // here (nobody is there to tell). Two rules keep a Redis blip from cutting every edge: our own
-    // record must be fresh (else the silence is Redis's, not theirs), and a node must be seen dead
-    // on two sweeps in a row (after a blip, the others' first beats land within one period).
+    // A node the registry reports dead is cleaned up after, every heartbeat period:
+    // - pipes we feed toward it are closed here (nobody is there to tell);
+    // - its open attendance intervals are closed at their last heartbeat, by one survivor (a
+    //   claim in Redis; the closing events' ids are deterministic, so a race is harmless anyway).
+    // Two rules keep a Redis blip from condemning every node: our own record must be fresh (else
+    // the silence is Redis's, not theirs), and a node must be seen dead on two sweeps in a row
+    // (after a blip, the others' first beats land within one period).
     const suspects = new Set<string>();
     let sweeping = false;
+    const reap = async (dead: NodeRecord) => {
+      if (!(await reg.claimReap(dead.instance, instance))) return;
+      try {
+        const { closed } = await ledger.closeOpenIntervals({ instance: dead.instance }, "node-dead");
+        await reg.reaped(dead.instance);
+        log.warn("closed a dead node's open attendance intervals at their last heartbeat", { node: dead.id, instance: dead.instance, closed });
+      } catch (e) {
+        log.error("could not close a dead node's attendance", { node: dead.id, error: (e as Error).message });
+        await reg.releaseReap(dead.instance).catch(() => {});
+      }
+    };
     sweeper = setInterval(async () => {
       if (sweeping) return;
       sweeping = true;
       try {
-        const fed = origin.edges();
-        if (fed.size === 0) return suspects.clear();
         const all = await reg.allNodes();
         const me = all.find((n) => n.id === cfg.nodeId);
         if (!me || me.ageMs > DEAD_AFTER_MS) return suspects.clear();
-        const live = new Set(all.filter((n) => n.ageMs <= DEAD_AFTER_MS).map((n) => n.id));
-        for (const id of fed) {
-          if (live.has(id)) suspects.delete(id);
-          else if (suspects.has(id)) {
-            suspects.delete(id);
+        const fed = origin.edges();
+        const dead = all.filter((n) => n.ageMs > DEAD_AFTER_MS && n.id !== cfg.nodeId);
+        const deadIds = new Set(dead.map((n) => n.instance));
+        // Fed nodes with no record at all are dead too (their record's TTL ran out).
+        const known = new Set(all.map((n) => n.id));
+        for (const id of fed) if (!known.has(id)) deadIds.add(`pipes:${id}`);
+        for (const s of [...suspects]) if (!deadIds.has(s)) suspects.delete(s);
+        for (const key of deadIds) {
+          if (!suspects.has(key)) {
+            suspects.add(key);
+            continue;
+          }
+          const node = dead.find((n) => n.instance === key);
+          const id = node?.id ?? key.slice("pipes:".length);
+          if (fed.has(id)) {
             log.warn("dropping pipes toward a dead node", { node: id });
             origin.dropEdge(id);
-          } else suspects.add(id);
+          }
+          if (node) await reap(node);
         }
       } catch (e) {
         log.warn("registry sweep failed", { error: (e as Error).message });

@@ -17,6 +17,9 @@ export const HEARTBEAT_MS = 2_000;
 export const DEAD_AFTER_MS = 5_000;
 /** Longer than DEAD_AFTER_MS so a reader always sees a stale record (and can say since when) before it goes. */
 const RECORD_TTL_MS = 30_000;
+/** A survivor's claim on a dead instance's clean-up, until it says done (well within RECORD_TTL_MS). */
+const REAP_CLAIM_MS = 15_000;
+const REAP_DONE_MS = 60 * 60_000;
 
 export const nodeId = z
   .string()
@@ -28,6 +31,11 @@ export const nodeId = z
 export const nodeStatsSchema = z
   .object({
     id: nodeId,
+    /**
+     * This process's instance (`<id>/<random per start>`), as it writes the attendance ledger: a
+     * survivor closes a dead instance's open intervals, never a restarted one's (ADR 0016).
+     */
+    instance: z.string().min(3).max(80),
     /** Where other nodes reach its internal (node-to-node) HTTP listener. */
     internalUrl: z.string().url(),
     /** The address its pipe transports listen on (what an edge or origin connects to). */
@@ -171,6 +179,26 @@ export class NodeRegistry {
     // which adds the id again).
     if (gone.length) await client.sRem(this.setKey, gone);
     return out.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /**
+   * Claims the clean-up after a dead instance (its open attendance intervals): one survivor gets
+   * it (SET NX). The claim lapses after REAP_CLAIM_MS unless `reaped` marks it done, so a survivor
+   * that dies while cleaning up leaves it to another while the dead record is still listed.
+   */
+  async claimReap(instance: string, by: string): Promise<boolean> {
+    return (await this.opts.client.set(this.reapKey(instance), by, { NX: true, PX: REAP_CLAIM_MS })) === "OK";
+  }
+  /** The clean-up is done: nobody claims it again (kept well past the dead record's TTL). */
+  async reaped(instance: string): Promise<void> {
+    await this.opts.client.set(this.reapKey(instance), "done", { PX: REAP_DONE_MS });
+  }
+  /** The clean-up failed: another sweep (here or on another survivor) may claim it again. */
+  async releaseReap(instance: string): Promise<void> {
+    await this.opts.client.del(this.reapKey(instance));
+  }
+  private reapKey(instance: string) {
+    return `${this.prefix}reap:${instance}`;
   }
 
   /** Nodes whose record is at most DEAD_AFTER_MS old. */
