@@ -100,8 +100,14 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
     .then((n) => n > 0 && log.warn("joined recordings a crash interrupted", { recordings: n }))
     .catch((e) => log.error("recording recovery failed", { error: e }));
   const recordings = new Recordings(recordingDeps);
+  // Set once the cluster node starts (after listening); rooms may open before that.
+  let cluster: ClusterNode | undefined;
   const registry = new RoomRegistry({ pool, config, log, chatStore: new ChatStore(db) }, (room) => {
     recordings.attach(room);
+    // An edge the app placed a viewer on carries the session from its origin (ADR 0016).
+    if (cluster) {
+      void cluster.roomOpened(room.sessionId).catch((e: Error) => log.error("could not carry a session from its origin", { sessionId: room.sessionId, error: e.message }));
+    }
     room.on("transport", async ({ peer, direction, state, detail }) => {
       if (peer.closed) return;
       try {
@@ -212,10 +218,9 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
   });
   const port = (httpServer.address() as AddressInfo).port;
   // Several nodes: the internal listener for pipes, and the registry heartbeat with REDIS_URL.
-  let cluster: ClusterNode | undefined;
   if (config.cluster) {
     try {
-      cluster = await startClusterNode(config.cluster, { config, rooms: registry, pool, ledger, log });
+      cluster = await startClusterNode(config.cluster, { config, rooms: registry, pool, ledger, log, socketPort: port });
     } catch (e) {
       // async-ok: io.close calls back when done; its promise says the same.
       await new Promise<void>((resolve) => io.close(() => resolve()));

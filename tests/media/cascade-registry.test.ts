@@ -15,6 +15,7 @@ const stats = (id: string, over: Partial<NodeStats> = {}): NodeStats => ({
   id,
   instance: `${id}/test`,
   internalUrl: `http://10.0.0.1:3101`,
+  socketUrl: `http://10.0.0.1:3100`,
   pipeIp: "10.0.0.1",
   roles: ["origin", "edge"],
   workers: 2,

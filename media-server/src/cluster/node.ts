@@ -19,12 +19,18 @@ export type ClusterNode = {
   edge: PipeEdge;
   registry: NodeRegistry | undefined;
   stats(): NodeStats;
+  /**
+   * A room just opened here: if the app's placement recorded another live node as the session's
+   * origin, carry the session from it (pipe its producers, follow new ones). What makes an edge
+   * of a node the app placed a viewer on.
+   */
+  roomOpened(sessionId: number): Promise<void>;
   close(): Promise<void>;
 };
 
 type ClusterConfig = NonNullable<MediaConfig["cluster"]>;
 
-export async function startClusterNode(cfg: ClusterConfig, deps: { config: MediaConfig; rooms: RoomRegistry; pool: WorkerPool; ledger: AttendanceLedger; log: Logger }): Promise<ClusterNode> {
+export async function startClusterNode(cfg: ClusterConfig, deps: { config: MediaConfig; rooms: RoomRegistry; pool: WorkerPool; ledger: AttendanceLedger; log: Logger; socketPort: number }): Promise<ClusterNode> {
   const { rooms, pool, ledger, log } = deps;
   if (!ledger.instance) throw new Error("a cluster node's ledger must name its instance");
   const instance = ledger.instance;
@@ -38,6 +44,9 @@ export async function startClusterNode(cfg: ClusterConfig, deps: { config: Media
   const channel = await serveChannel({ host: cfg.internalHost, port: cfg.internalPort, secret: cfg.secret, routes: pipeRoutes(origin, edge), log });
   const shownHost = cfg.internalHost === "0.0.0.0" || cfg.internalHost === "::" ? (cfg.pipeAnnouncedIp ?? cfg.pipeIp) : cfg.internalHost;
   self.url = cfg.internalUrl ?? `http://${shownHost}:${channel.port}`;
+  // Where the app's relay reaches this node's socket.io listener.
+  const socketHost = deps.config.host === "0.0.0.0" || deps.config.host === "::" ? (cfg.pipeAnnouncedIp ?? cfg.pipeIp) : deps.config.host;
+  const socketUrl = `http://${socketHost.includes(":") ? `[${socketHost}]` : socketHost}:${deps.socketPort}`;
   log.info("cluster node listening", { nodeId: cfg.nodeId, internal: self.url, roles: cfg.roles });
 
   const stats = (): NodeStats => {
@@ -54,6 +63,7 @@ export async function startClusterNode(cfg: ClusterConfig, deps: { config: Media
       id: cfg.nodeId,
       instance,
       internalUrl: self.url,
+      socketUrl,
       pipeIp: cfg.pipeAnnouncedIp ?? cfg.pipeIp,
       roles: cfg.roles,
       workers: workers.length,
@@ -132,12 +142,23 @@ export async function startClusterNode(cfg: ClusterConfig, deps: { config: Media
     sweeper.unref();
   }
 
+  const roomOpened = async (sessionId: number) => {
+    if (!registry) return;
+    const originId = await registry.originOf(sessionId);
+    if (!originId || originId === cfg.nodeId) return;
+    const o = (await registry.liveNodes()).find((n) => n.id === originId);
+    if (!o) return log.warn("the session's origin is not live; not carrying it", { sessionId, origin: originId });
+    const producers = await edge.carry(sessionId, { nodeId: o.id, url: o.internalUrl });
+    log.info("carrying a session from its origin", { sessionId, origin: o.id, producers: producers.length });
+  };
+
   return {
     self,
     origin,
     edge,
     registry,
     stats,
+    roomOpened,
     async close() {
       clearInterval(sweeper);
       // Others see the node gone at once rather than after 5 s of silence.

@@ -9,58 +9,19 @@
  * by a few seconds would otherwise see each other dead (or a dead node alive) under a 5 s rule.
  * The key's TTL only garbage-collects records of nodes that never come back.
  */
-import { createClient, type RedisClientType } from "redis";
-import { z } from "zod";
+import { createClient } from "redis";
+import { DEAD_AFTER_MS, DEFAULT_PREFIX, HEARTBEAT_MS, keys, nodeStatsSchema, readNodes, type NodeRecord, type NodeStats, type RedisClient } from "#live/node-registry.server.ts";
 import type { Logger } from "../log.ts";
 
-export const HEARTBEAT_MS = 2_000;
-export const DEAD_AFTER_MS = 5_000;
+// The record's contract (schema, liveness rule, how it is read) is shared with the app's
+// placement: #live/node-registry.server.ts.
+export { DEAD_AFTER_MS, HEARTBEAT_MS, nodeId, nodeStatsSchema, type NodeRecord, type NodeStats, type RedisClient } from "#live/node-registry.server.ts";
+
 /** Longer than DEAD_AFTER_MS so a reader always sees a stale record (and can say since when) before it goes. */
 const RECORD_TTL_MS = 30_000;
 /** A survivor's claim on a dead instance's clean-up, until it says done (well within RECORD_TTL_MS). */
 const REAP_CLAIM_MS = 15_000;
 const REAP_DONE_MS = 60 * 60_000;
-
-export const nodeId = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9._-]+$/, "letters, digits, '.', '_' or '-'");
-
-/** What a node says about itself. Parsed on read too: a record is input from another process. */
-export const nodeStatsSchema = z
-  .object({
-    id: nodeId,
-    /**
-     * This process's instance (`<id>/<random per start>`), as it writes the attendance ledger: a
-     * survivor closes a dead instance's open intervals, never a restarted one's (ADR 0016).
-     */
-    instance: z.string().min(3).max(80),
-    /** Where other nodes reach its internal (node-to-node) HTTP listener. */
-    internalUrl: z.string().url(),
-    /** The address its pipe transports listen on (what an edge or origin connects to). */
-    pipeIp: z.string().min(1).max(255),
-    /** Roles it may take for a session; a node serving viewers only says ["edge"]. */
-    roles: z.array(z.enum(["origin", "edge"])).min(1).max(2),
-    workers: z.number().int().nonnegative(),
-    producers: z.number().int().nonnegative(),
-    consumers: z.number().int().nonnegative(),
-    /** Pipes it feeds to other nodes (as an origin) and receives from them (as an edge). */
-    pipesOut: z.number().int().nonnegative(),
-    pipesIn: z.number().int().nonnegative(),
-    /** Consumer slots reserved by admitted peers (worker-pool.ts), and the budget they come from. */
-    reserved: z.number().int().nonnegative(),
-    capacity: z.number().int().nonnegative(),
-    /** reserved / capacity: what placement compares with its threshold. */
-    load: z.number().min(0),
-    /** Sessions it carries (has a room for), so placement can prefer them. */
-    sessions: z.array(z.number().int().positive()).max(10_000),
-  })
-  .strict();
-export type NodeStats = z.infer<typeof nodeStatsSchema>;
-export type NodeRecord = NodeStats & { at: number; ageMs: number };
-
-export type RedisClient = RedisClientType;
 
 const WRITE = `
 local t = redis.call('TIME')
@@ -69,11 +30,6 @@ redis.call('HSET', KEYS[1], 'record', ARGV[1], 'at', ms)
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[3])
 return ms`;
-
-const redisTime = async (client: RedisClient) => {
-  const [s, us] = (await client.sendCommand(["TIME"])) as [string, string];
-  return Number(s) * 1000 + Math.floor(Number(us) / 1000);
-};
 
 /** A Redis client that fails fast while disconnected (a heartbeat must not queue up and fire late). */
 export function redisClient(url: string, log: Logger): RedisClient {
@@ -105,14 +61,18 @@ export class NodeRegistry {
   private beating: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: NodeRegistryOptions) {
-    this.prefix = opts.prefix ?? "hocso:";
+    this.prefix = opts.prefix ?? DEFAULT_PREFIX;
   }
 
   private key(id: string) {
-    return `${this.prefix}node:${id}`;
+    return keys(this.prefix).node(id);
   }
   private get setKey() {
-    return `${this.prefix}nodes`;
+    return keys(this.prefix).nodes;
+  }
+  /** The session's origin node, as the app's placement recorded it (undefined: none yet). */
+  async originOf(sessionId: number): Promise<string | undefined> {
+    return (await this.opts.client.get(keys(this.prefix).origin(sessionId))) ?? undefined;
   }
 
   /** Writes one record now; returns the Redis time it was stamped with. */
@@ -151,34 +111,8 @@ export class NodeRegistry {
   }
 
   /** Every record still in Redis, with its age on Redis's clock (stale ones included). */
-  async allNodes(): Promise<NodeRecord[]> {
-    const { client, log } = this.opts;
-    const ids = await client.sMembers(this.setKey);
-    const now = await redisTime(client);
-    const out: NodeRecord[] = [];
-    const gone: string[] = [];
-    for (const id of ids) {
-      const [record, at] = await client.hmGet(this.key(id), ["record", "at"]);
-      if (record == null || at == null) {
-        gone.push(id);
-        continue;
-      }
-      let parsed;
-      try {
-        parsed = nodeStatsSchema.safeParse(JSON.parse(record));
-      } catch {
-        parsed = undefined;
-      }
-      if (!parsed?.success) {
-        log.warn("registry: unreadable node record ignored", { id });
-        continue;
-      }
-      out.push({ ...parsed.data, at: Number(at), ageMs: Math.max(0, now - Number(at)) });
-    }
-    // Records the TTL removed leave their id in the set: tidy it (harmless if it races a beat,
-    // which adds the id again).
-    if (gone.length) await client.sRem(this.setKey, gone);
-    return out.sort((a, b) => a.id.localeCompare(b.id));
+  allNodes(): Promise<NodeRecord[]> {
+    return readNodes(this.opts.client, this.opts.log, this.prefix);
   }
 
   /**
