@@ -137,10 +137,11 @@ export class Placement {
     return node ? { ok: true, node } : { ok: false, reason: "session-full" };
   }
 
-  /** A live node by id (the relay's lookup), or undefined. */
+  /** A live node by id, or undefined. */
   async node(id: string): Promise<NodeRecord | undefined> {
     return (await this.liveNodes()).find((n) => n.id === id);
   }
+
 }
 
 /** One Redis client per URL for the app process, connected on first use. */
@@ -163,4 +164,33 @@ export function placementFor(redisUrl: string | undefined): Promise<Placement> |
     clients.set(redisUrl, c);
   }
   return c.then((client) => new Placement(client));
+}
+
+/**
+ * The relay's lookup: where a live node's socket.io listens. The live nodes are read at most once
+ * a second (every socket of a join storm asks), so a node dead for less than that may still be
+ * tried: it does not answer, and the client places itself again.
+ */
+export function nodeUrlLookup(redisUrl: string): (nodeId: string) => Promise<string | undefined> {
+  let cached: { at: number; nodes: Promise<NodeRecord[]> } | undefined;
+  return async (nodeId) => {
+    if (!cached || Date.now() - cached.at > 1_000) {
+      const nodes = placementFor(redisUrl)!.then((p) => p.liveNodes());
+      cached = { at: Date.now(), nodes };
+      // A failed read is not kept.
+      void nodes.catch(() => (cached = undefined));
+    }
+    return (await cached.nodes).find((n) => n.id === nodeId)?.socketUrl;
+  };
+}
+
+/**
+ * Where the app puts a socket it is signing a token for: `node` undefined with no REDIS_URL (one
+ * media node, the relay's default), a node id, or `full` past every node's room.
+ */
+export async function placeSocket(redisUrl: string | undefined, sessionId: number, role: JoinRole): Promise<{ node: string | undefined; full?: undefined } | { full: true }> {
+  const placement = await placementFor(redisUrl);
+  if (!placement) return { node: undefined };
+  const placed = await placement.place(sessionId, role);
+  return placed.ok ? { node: placed.node.id } : { full: true };
 }

@@ -168,7 +168,7 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
   }
   const joinLimiter = new SlidingWindowLimiter(20, 60_000);
   const chatLimiter = new ChatLimiter(opts.chatLimits);
-  io.use(authMiddleware({ db, secret: config.joinTokenSecret, allowedOrigins: config.allowedOrigins, log, now: opts.now }));
+  io.use(authMiddleware({ db, secret: config.joinTokenSecret, allowedOrigins: config.allowedOrigins, log, now: opts.now, nodeId: config.cluster?.nodeId }));
   io.on("connection", (socket) => {
     try {
       registerHandlers(socket, { db, config, registry, ledger, log, joinLimiter, chatLimiter, recordings, crossNode });

@@ -1,0 +1,180 @@
+// A join placed by the app and relayed to an edge (ADR 0016), all real: two media-server processes
+// (node-a may only be an origin, node-b only an edge) sharing one SQLite file and a redis-server,
+// the app's HTTP server with its WebSocket relay and REDIS_URL, and a Chromium presenter producing
+// on node-a. The app's placement puts the presenter on the origin (and records it), a viewer on
+// the edge; the viewer's socket, opened on the app's origin and naming node-b, is relayed there;
+// node-b, opening the session's room, carries it from the recorded origin by itself, and the
+// viewer learns of the presenter's two producers. A token placed on one node is refused by
+// another, and a socket naming a node that is not live is not relayed.
+import http from "node:http";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { build } from "esbuild";
+import { io as ioClient, type Socket as ClientSocket } from "socket.io-client";
+import type { Browser, Page } from "playwright-core";
+import { INTERNAL_ORIGIN } from "#app/http/media-proxy.ts";
+import { Placement } from "#app/live/placement.server.ts";
+import { keys } from "#live/node-registry.server.ts";
+import { testDb, dropDb } from "#tests/factories/db.ts";
+import { makeMember, makeTree } from "#tests/factories/org.ts";
+import { makeSession } from "#tests/factories/live.ts";
+import { launchBrowser } from "#tests/harness/browser.ts";
+import { startTestServer } from "#tests/harness/http.ts";
+import { freePort, JOIN_TOKEN_SECRET, request, tokenFor, waitFor } from "#tests/harness/media.ts";
+import { startMediaNode, stopMediaNode, type MediaNode } from "#tests/harness/media-node.ts";
+import { startRedis, type TestRedis } from "#tests/harness/redis.ts";
+import { ensureMediasoupWorker } from "../../scripts/mediasoup-worker.mjs";
+import { NodeRegistry, redisClient, type RedisClient } from "../../media-server/src/cluster/registry.ts";
+import { silentLogger } from "../../media-server/src/log.ts";
+
+let db: ReturnType<typeof testDb>;
+let redis: TestRedis;
+let client: RedisClient;
+let nodes: NodeRegistry;
+let placement: Placement;
+let browser: Browser;
+let pageServer: http.Server;
+let pageOrigin: string;
+let app: Awaited<ReturnType<typeof startTestServer>>;
+let a: MediaNode;
+let b: MediaNode;
+let w: Awaited<ReturnType<typeof world>>;
+const sockets: ClientSocket[] = [];
+
+async function world() {
+  const t = await makeTree(db);
+  const presenter = await makeMember(db, t.root, { password: false });
+  const viewer = await makeMember(db, t.a1, { password: false });
+  const start = Date.now() - 60_000;
+  const session = await makeSession(db, { inviteUnits: [t.a], presenters: [presenter], start, actualStart: start, state: "live" });
+  return { presenter, viewer, session };
+}
+
+async function servePages(port: number) {
+  const bundle = await build({
+    entryPoints: [path.join(import.meta.dirname, "fixtures", "live-client.ts")],
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "browser",
+    target: "chrome110",
+    define: { "process.env.NODE_ENV": '"production"' },
+    logLevel: "silent",
+  });
+  const js = bundle.outputFiles[0].text;
+  const html = `<!doctype html><meta charset="utf-8"><title>live</title><script type="module" src="/client.js"></script>`;
+  const srv = http.createServer((req, res) => {
+    res.writeHead(200, { "content-type": req.url === "/client.js" ? "text/javascript" : "text/html" });
+    res.end(req.url === "/client.js" ? js : html);
+  });
+  await new Promise<void>((r) => srv.listen(port, "127.0.0.1", () => r()));
+  return srv;
+}
+
+/** A socket as the browser opens it on the app's own origin, naming the node its token names. */
+function viaApp(token: string, node: string) {
+  const s = ioClient(app.origin, {
+    path: "/socket.io/",
+    transports: ["websocket"],
+    query: { node },
+    auth: { token },
+    extraHeaders: { origin: app.origin },
+    reconnection: false,
+    forceNew: true,
+    timeout: 10_000,
+  });
+  sockets.push(s);
+  return s;
+}
+
+const outcome = (s: ClientSocket) =>
+  new Promise<{ ok: true } | { ok: false; code: string | undefined; message: string }>((resolve) => {
+    s.once("connect", () => resolve({ ok: true }));
+    s.once("connect_error", (e: Error & { data?: { code?: string } }) => resolve({ ok: false, code: e.data?.code, message: e.message }));
+  });
+
+beforeAll(async () => {
+  db = testDb();
+  w = await world();
+  redis = await startRedis();
+  client = redisClient(redis.url, silentLogger);
+  await client.connect();
+  nodes = new NodeRegistry({ client, log: silentLogger });
+  placement = new Placement(client, { log: silentLogger });
+  const workerBin = await ensureMediasoupWorker({ log: () => {} });
+  const port = await freePort();
+  pageOrigin = `http://127.0.0.1:${port}`;
+  pageServer = await servePages(port);
+  const common = { dbFile: db.file, redisUrl: redis.url, workerBin };
+  [a, b] = await Promise.all([
+    startMediaNode({ id: "node-a", ...common, appOrigins: `${pageOrigin},${INTERNAL_ORIGIN}`, env: { MEDIA_NODE_ROLES: "origin" } }),
+    startMediaNode({ id: "node-b", ...common, appOrigins: INTERNAL_ORIGIN, env: { MEDIA_NODE_ROLES: "edge" } }),
+  ]);
+  app = await startTestServer(db, { JOIN_TOKEN_SECRET, MEDIA_INTERNAL_URL: a.url, REDIS_URL: redis.url });
+  browser = await launchBrowser();
+}, 600_000);
+
+afterAll(async () => {
+  for (const s of sockets) s.close();
+  await browser?.close();
+  await app?.close();
+  await stopMediaNode(a);
+  await stopMediaNode(b);
+  await new Promise((r) => pageServer?.close(r));
+  await client?.quit().catch(() => {});
+  await redis?.stop();
+  if (db) dropDb(db);
+});
+
+describe("placement and the app's relay to a media node", () => {
+  let presenter: Page;
+  let producerIds: string[];
+
+  it("places the presenter on a node that may be an origin and records it as the session's", async () => {
+    const placed = await placement.place(w.session.id, "presenter");
+    expect(placed).toMatchObject({ ok: true, node: { id: "node-a", socketUrl: a.url } });
+    expect(await client.get(keys().origin(w.session.id))).toBe("node-a");
+    // The presenter's page talks to node-a directly (the fixture page is not on the app's origin).
+    const context = await browser.newContext();
+    presenter = await context.newPage();
+    await presenter.goto(pageOrigin + "/");
+    await presenter.waitForFunction(() => typeof window.startLive === "function");
+    const token = tokenFor(w.presenter, w.session.id, "presenter", { node: "node-a" });
+    await presenter.evaluate((o) => window.startLive(o), { url: a.url, token, role: "presenter" as const });
+    await waitFor(async () => (await presenter.evaluate(() => window.live!.stats())).producers === 2, "presenter producing on node-a", 60_000);
+    producerIds = await presenter.evaluate(() => [...window.live!.producers.keys()]);
+  }, 180_000);
+
+  it("relays a viewer placed on the edge there, and the edge carries the session from the origin by itself", async () => {
+    const placed = await placement.place(w.session.id, "viewer");
+    expect(placed).toMatchObject({ ok: true, node: { id: "node-b" } });
+    const s = viaApp(tokenFor(w.viewer, w.session.id, "viewer", { node: "node-b" }), "node-b");
+    const heard = new Set<string>();
+    s.on("newProducer", (p: { producerId: string }) => heard.add(p.producerId));
+    expect(await outcome(s)).toEqual({ ok: true });
+    const joined = await request(s, "join", {});
+    expect(joined.error).toBeUndefined();
+    for (const p of joined.producers as { producerId: string }[]) heard.add(p.producerId);
+    // In the join reply, or announced as each pipe lands.
+    await waitFor(() => producerIds.every((id) => heard.has(id)), "the viewer on node-b knows both producers", 60_000).catch((e) => {
+      throw new Error(`${e.message}\nnode-b:\n${b.output().slice(-3000)}`);
+    });
+    // The socket is on node-b: its record carries the session, fed by two pipes.
+    const rb = await waitFor(async () => {
+      const r = (await nodes.liveNodes()).find((n) => n.id === "node-b");
+      return r && r.pipesIn === 2 && r.sessions.includes(w.session.id) && r;
+    }, "node-b's record: the session, two pipes in", 30_000);
+    expect(rb.producers).toBe(2);
+    expect(b.output()).toMatch(/carrying a session from its origin/);
+  }, 180_000);
+
+  it("a token placed on another node is refused there; a node that is not live is not relayed to", async () => {
+    const wrong = viaApp(tokenFor(w.viewer, w.session.id, "viewer", { node: "node-a" }), "node-b");
+    expect(await outcome(wrong)).toMatchObject({ ok: false, code: "wrong-node" });
+    const gone = viaApp(tokenFor(w.viewer, w.session.id, "viewer", { node: "node-zz" }), "node-zz");
+    const r = await outcome(gone);
+    expect(r.ok).toBe(false);
+    // Refused by the relay before any media server: no refusal code from a node.
+    expect(r).toMatchObject({ code: undefined });
+  }, 60_000);
+});
