@@ -5,13 +5,16 @@
 // the edge; the viewer's socket, opened on the app's origin and naming node-b, is relayed there;
 // node-b, opening the session's room, carries it from the recorded origin by itself, and the
 // viewer learns of the presenter's two producers. A token placed on one node is refused by
-// another, and a socket naming a node that is not live is not relayed.
+// another, and a socket naming a node that is not live is not relayed. A room opened on the edge
+// before any presenter was placed carries the session once one is; and when the origin process is
+// killed, the presenter placed again lands on a new origin (node-c) and the edge follows it: the
+// viewer, on the same socket, hears the new producers.
 import http from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { build } from "esbuild";
 import { io as ioClient, type Socket as ClientSocket } from "socket.io-client";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { INTERNAL_ORIGIN } from "#app/http/media-proxy.ts";
 import { Placement } from "#app/live/placement.server.ts";
 import { keys } from "#live/node-registry.server.ts";
@@ -38,6 +41,7 @@ let pageOrigin: string;
 let app: Awaited<ReturnType<typeof startTestServer>>;
 let a: MediaNode;
 let b: MediaNode;
+let c: MediaNode;
 let w: Awaited<ReturnType<typeof world>>;
 const sockets: ClientSocket[] = [];
 
@@ -47,7 +51,9 @@ async function world() {
   const viewer = await makeMember(db, t.a1, { password: false });
   const start = Date.now() - 60_000;
   const session = await makeSession(db, { inviteUnits: [t.a], presenters: [presenter], start, actualStart: start, state: "live" });
-  return { presenter, viewer, session };
+  const early = await makeMember(db, t.a1, { password: false });
+  const later = await makeSession(db, { inviteUnits: [t.a], presenters: [presenter], start, actualStart: start, state: "live" });
+  return { presenter, viewer, session, early, later };
 }
 
 async function servePages(port: number) {
@@ -87,6 +93,18 @@ function viaApp(token: string, node: string) {
   return s;
 }
 
+/** A Chromium presenter on `node` directly (the fixture page is not on the app's origin); resolves with its producer ids. */
+async function present(node: MediaNode, sessionId: number) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(pageOrigin + "/");
+  await page.waitForFunction(() => typeof window.startLive === "function");
+  const token = tokenFor(w.presenter, sessionId, "presenter", { node: node.id });
+  await page.evaluate((o) => window.startLive(o), { url: node.url, token, role: "presenter" as const });
+  await waitFor(async () => (await page.evaluate(() => window.live!.stats())).producers === 2, `presenter producing on ${node.id}`, 60_000);
+  return { page, producerIds: await page.evaluate(() => [...window.live!.producers.keys()]) };
+}
+
 const outcome = (s: ClientSocket) =>
   new Promise<{ ok: true } | { ok: false; code: string | undefined; message: string }>((resolve) => {
     s.once("connect", () => resolve({ ok: true }));
@@ -106,9 +124,11 @@ beforeAll(async () => {
   pageOrigin = `http://127.0.0.1:${port}`;
   pageServer = await servePages(port);
   const common = { dbFile: db.file, redisUrl: redis.url, workerBin };
-  [a, b] = await Promise.all([
+  [a, b, c] = await Promise.all([
     startMediaNode({ id: "node-a", ...common, appOrigins: `${pageOrigin},${INTERNAL_ORIGIN}`, env: { MEDIA_NODE_ROLES: "origin" } }),
     startMediaNode({ id: "node-b", ...common, appOrigins: INTERNAL_ORIGIN, env: { MEDIA_NODE_ROLES: "edge" } }),
+    // An origin in reserve (placement picks node-a first: between equals, the first id).
+    startMediaNode({ id: "node-c", ...common, appOrigins: `${pageOrigin},${INTERNAL_ORIGIN}`, env: { MEDIA_NODE_ROLES: "origin" } }),
   ]);
   app = await startTestServer(db, { JOIN_TOKEN_SECRET, MEDIA_INTERNAL_URL: a.url, REDIS_URL: redis.url });
   browser = await launchBrowser();
@@ -120,6 +140,7 @@ afterAll(async () => {
   await app?.close();
   await stopMediaNode(a);
   await stopMediaNode(b);
+  await stopMediaNode(c);
   await new Promise((r) => pageServer?.close(r));
   await client?.quit().catch(() => {});
   await redis?.stop();
@@ -127,30 +148,25 @@ afterAll(async () => {
 });
 
 describe("placement and the app's relay to a media node", () => {
-  let presenter: Page;
   let producerIds: string[];
+  let viewer: ClientSocket;
+  const heard = new Set<string>();
+  const closed = new Set<string>();
+  let laterOrigin: string;
 
   it("places the presenter on a node that may be an origin and records it as the session's", async () => {
     const placed = await placement.place(w.session.id, "presenter");
     expect(placed).toMatchObject({ ok: true, node: { id: "node-a", socketUrl: a.url } });
     expect(await client.get(keys().origin(w.session.id))).toBe("node-a");
-    // The presenter's page talks to node-a directly (the fixture page is not on the app's origin).
-    const context = await browser.newContext();
-    presenter = await context.newPage();
-    await presenter.goto(pageOrigin + "/");
-    await presenter.waitForFunction(() => typeof window.startLive === "function");
-    const token = tokenFor(w.presenter, w.session.id, "presenter", { node: "node-a" });
-    await presenter.evaluate((o) => window.startLive(o), { url: a.url, token, role: "presenter" as const });
-    await waitFor(async () => (await presenter.evaluate(() => window.live!.stats())).producers === 2, "presenter producing on node-a", 60_000);
-    producerIds = await presenter.evaluate(() => [...window.live!.producers.keys()]);
+    ({ producerIds } = await present(a, w.session.id));
   }, 180_000);
 
   it("relays a viewer placed on the edge there, and the edge carries the session from the origin by itself", async () => {
     const placed = await placement.place(w.session.id, "viewer");
     expect(placed).toMatchObject({ ok: true, node: { id: "node-b" } });
-    const s = viaApp(tokenFor(w.viewer, w.session.id, "viewer", { node: "node-b" }), "node-b");
-    const heard = new Set<string>();
+    const s = (viewer = viaApp(tokenFor(w.viewer, w.session.id, "viewer", { node: "node-b" }), "node-b"));
     s.on("newProducer", (p: { producerId: string }) => heard.add(p.producerId));
+    s.on("producerClosed", (p: { producerId: string }) => closed.add(p.producerId));
     expect(await outcome(s)).toEqual({ ok: true });
     const joined = await request(s, "join", {});
     expect(joined.error).toBeUndefined();
@@ -177,4 +193,49 @@ describe("placement and the app's relay to a media node", () => {
     // Refused by the relay before any media server: no refusal code from a node.
     expect(r).toMatchObject({ code: undefined });
   }, 60_000);
+
+  it("a room opened on the edge before any presenter was placed carries the session once one is", async () => {
+    expect(await placement.place(w.later.id, "viewer")).toMatchObject({ ok: true, node: { id: "node-b" } });
+    const s = viaApp(tokenFor(w.early, w.later.id, "viewer", { node: "node-b" }), "node-b");
+    const early = new Set<string>();
+    s.on("newProducer", (p: { producerId: string }) => early.add(p.producerId));
+    expect(await outcome(s)).toEqual({ ok: true });
+    const joined = await request(s, "join", {});
+    expect(joined.producers).toEqual([]);
+    expect(await client.get(keys().origin(w.later.id))).toBeNull();
+    // Now the presenter is placed (the origin recorded) and produces there.
+    const placed = await placement.place(w.later.id, "presenter");
+    // node-a has a presenter already: the less loaded node-c may be chosen; either is an origin.
+    if (!placed.ok) throw new Error("the presenter was not placed");
+    laterOrigin = placed.node.id;
+    expect(["node-a", "node-c"]).toContain(laterOrigin);
+    expect(await client.get(keys().origin(w.later.id))).toBe(laterOrigin);
+    const { producerIds: later } = await present(laterOrigin === "node-a" ? a : c, w.later.id);
+    await waitFor(() => later.every((id) => early.has(id)), "the early viewer hears both producers", 60_000).catch((e) => {
+      throw new Error(`${e.message}\nnode-b:\n${b.output().slice(-3000)}`);
+    });
+  }, 180_000);
+
+  it("the origin process dies: the presenter placed again lands on a new origin, and the edge's viewer hears the new producers on the same socket", async () => {
+    a.child.kill("SIGKILL");
+    // While node-a's record is fresh it is still the origin; once it is stale, placement moves on.
+    await waitFor(async () => !(await nodes.liveNodes()).some((n) => n.id === "node-a"), "node-a no longer live", 30_000);
+    expect(await placement.place(w.session.id, "presenter")).toMatchObject({ ok: true, node: { id: "node-c" } });
+    expect(await client.get(keys().origin(w.session.id))).toBe("node-c");
+    const { producerIds: again } = await present(c, w.session.id);
+    await waitFor(() => again.every((id) => heard.has(id)), "the viewer on node-b hears the new origin's producers", 60_000).catch((e) => {
+      throw new Error(`${e.message}\nnode-b:\n${b.output().slice(-3000)}`);
+    });
+    // The dead origin's producers closed on the edge (the viewer was told), and the socket is the same.
+    expect(producerIds.every((id) => closed.has(id))).toBe(true);
+    expect(viewer.connected).toBe(true);
+    // Two pipes in per session whose origin lives (node-c): the other session's pipes went with
+    // node-a if that was its origin, and nobody presents there again.
+    const expected = laterOrigin === "node-c" ? 4 : 2;
+    const rb = await waitFor(async () => {
+      const r = (await nodes.liveNodes()).find((n) => n.id === "node-b");
+      return r && r.pipesIn === expected && r.producers === expected && r;
+    }, `node-b's record: ${expected} pipes in, ${expected} producers`, 30_000);
+    expect(rb.sessions.sort()).toEqual([w.session.id, w.later.id].sort());
+  }, 180_000);
 });

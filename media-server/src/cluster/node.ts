@@ -80,6 +80,28 @@ export async function startClusterNode(cfg: ClusterConfig, deps: { config: Media
 
   let client: RedisClient | undefined;
   let registry: NodeRegistry | undefined;
+  /**
+   * Carries a session from its recorded origin when that is another live node and this room does
+   * not already follow it (a new origin replaces a dead one: the old one's pipes are dropped).
+   */
+  const follow = async (sessionId: number, live: NodeRecord[]) => {
+    if (!registry) return;
+    const originId = await registry.originOf(sessionId);
+    if (!originId || originId === cfg.nodeId) return;
+    const from = edge.carriedFrom(sessionId);
+    if (from?.nodeId === originId) return;
+    const room = rooms.peek(sessionId);
+    // Presenters producing here: this node is the session's origin in fact.
+    if (!room || room.closed || room.producers.size > 0) return;
+    const o = live.find((n) => n.id === originId);
+    if (!o) return;
+    if (from) {
+      log.warn("the session has a new origin: dropping the old one's pipes", { sessionId, from: from.nodeId, to: o.id });
+      edge.dropOrigin(from.nodeId);
+    }
+    const producers = await edge.carry(sessionId, { nodeId: o.id, url: o.internalUrl });
+    log.info("carrying a session from its origin", { sessionId, origin: o.id, producers: producers.length });
+  };
   let sweeper: NodeJS.Timeout | undefined;
   if (cfg.redisUrl) {
     client = redisClient(cfg.redisUrl, log);
@@ -131,7 +153,19 @@ export async function startClusterNode(cfg: ClusterConfig, deps: { config: Media
             log.warn("dropping pipes toward a dead node", { node: id });
             origin.dropEdge(id);
           }
+          // An origin we carried sessions from: its pipes carry nothing any more.
+          if (rooms.all().some((r) => edge.carriedFrom(r.sessionId)?.nodeId === id)) {
+            log.warn("dropping pipes from a dead origin", { node: id });
+            edge.dropOrigin(id);
+          }
           if (node) await reap(node);
+        }
+        // Rooms here follow their session's recorded origin: a room opened before the first
+        // presenter was placed, or whose origin died and was replaced, carries it now.
+        const live = all.filter((n) => n.ageMs <= DEAD_AFTER_MS);
+        for (const r of rooms.all()) {
+          if (r.closed) continue;
+          await follow(r.sessionId, live).catch((e: Error) => log.warn("could not carry a session from its origin", { sessionId: r.sessionId, error: e.message }));
         }
       } catch (e) {
         log.warn("registry sweep failed", { error: (e as Error).message });
@@ -143,13 +177,7 @@ export async function startClusterNode(cfg: ClusterConfig, deps: { config: Media
   }
 
   const roomOpened = async (sessionId: number) => {
-    if (!registry) return;
-    const originId = await registry.originOf(sessionId);
-    if (!originId || originId === cfg.nodeId) return;
-    const o = (await registry.liveNodes()).find((n) => n.id === originId);
-    if (!o) return log.warn("the session's origin is not live; not carrying it", { sessionId, origin: originId });
-    const producers = await edge.carry(sessionId, { nodeId: o.id, url: o.internalUrl });
-    log.info("carrying a session from its origin", { sessionId, origin: o.id, producers: producers.length });
+    if (registry) await follow(sessionId, await registry.liveNodes());
   };
 
   return {

@@ -229,14 +229,36 @@ export class PipeEdge {
   readonly pipes = new Map<string, EdgePipe>();
   /** Sessions this node carries, and from which origin (for pulling again after a rebuild). */
   private readonly carried = new Map<Room, NodeRef>();
+  /** Rooms whose rebuilds this edge follows (once per room, however often it is carried). */
+  private readonly hooked = new WeakSet<Room>();
 
   constructor(private readonly deps: PipeDeps) {}
+
+  /** The origin a session here is carried from, if it is carried. */
+  carriedFrom(sessionId: number): NodeRef | undefined {
+    for (const [room, origin] of this.carried) if (room.sessionId === sessionId && !room.closed) return origin;
+    return undefined;
+  }
+
+  /**
+   * The origin is dead (or no longer the session's): its pipes close here without a word back,
+   * and the viewers' consumers of its producers close with them.
+   */
+  dropOrigin(nodeId: string) {
+    for (const p of [...this.pipes.values()]) {
+      if (p.origin.nodeId !== nodeId) continue;
+      p.closedByOrigin = true;
+      p.transport.close();
+    }
+    for (const [room, origin] of this.carried) if (origin.nodeId === nodeId) this.carried.delete(room);
+  }
 
   /** Opens the session's room here, pipes every producer of the origin, and follows new ones. */
   async carry(sessionId: number, origin: NodeRef): Promise<string[]> {
     const room = await this.deps.rooms.get(sessionId);
     await room.ready();
-    if (!this.carried.has(room)) {
+    if (!this.hooked.has(room)) {
+      this.hooked.add(room);
       // The room's main router went with its worker: the pipes went with it (their transports
       // closed, so the origin freed its halves); pull everything again on the new main router.
       // Viewers rejoin meanwhile and hear `newProducer` as each pipe comes back.
@@ -249,8 +271,19 @@ export class PipeEdge {
       });
       room.once("close", () => this.carried.delete(room));
     }
+    const before = this.carried.get(room);
     this.carried.set(room, origin);
-    const { producers } = await callNode(origin, cluster.producers, { sessionId, watch: this.deps.self }, this.deps.secret);
+    let producers;
+    try {
+      ({ producers } = await callNode(origin, cluster.producers, { sessionId, watch: this.deps.self }, this.deps.secret));
+    } catch (e) {
+      // Not carried after all (the origin has no room yet, or is gone): a later attempt starts over.
+      if (this.carried.get(room) === origin) {
+        if (before) this.carried.set(room, before);
+        else this.carried.delete(room);
+      }
+      throw e;
+    }
     await Promise.all(producers.map((p) => this.pull(room, origin, p.producerId)));
     return producers.map((p) => p.producerId);
   }
