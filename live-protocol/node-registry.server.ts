@@ -81,8 +81,11 @@ export async function readNodes(client: RedisClient, log: Warn, prefix = DEFAULT
   const now = await redisTime(client);
   const out: NodeRecord[] = [];
   const gone: string[] = [];
-  for (const id of ids) {
-    const [record, at] = await client.hmGet(k.node(id), ["record", "at"]);
+  // One round trip for all of them (the client pipelines commands sent together): placement reads
+  // this for every token it signs.
+  const rows = await Promise.all(ids.map((id) => client.hmGet(k.node(id), ["record", "at"])));
+  for (const [i, id] of ids.entries()) {
+    const [record, at] = rows[i];
     if (record == null || at == null) {
       gone.push(id);
       continue;
