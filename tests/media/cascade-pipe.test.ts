@@ -6,10 +6,7 @@
 // namespace (tests/harness/netns.ts) and the origin on the host's end of its veth, so the pipe
 // crosses a real (virtual) link between two addresses; where namespaces are unavailable (not root),
 // both run on loopback.
-import http from "node:http";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { build } from "esbuild";
 import type { Browser, Page } from "playwright-core";
 import { and, eq } from "drizzle-orm";
 import { attendanceEvents } from "#db/schema/index.ts";
@@ -18,7 +15,8 @@ import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { makeSession } from "#tests/factories/live.ts";
 import { launchBrowser } from "#tests/harness/browser.ts";
 import { createNetNs, netnsUnavailable, type NetNs } from "#tests/harness/netns.ts";
-import { freePort, tokenFor, waitFor } from "#tests/harness/media.ts";
+import { tokenFor, waitFor } from "#tests/harness/media.ts";
+import { openLiveClient, serveLiveClientPage, type LiveClientPages } from "#tests/harness/live-client-page.ts";
 import { CLUSTER_SECRET as SECRET, startMediaNode, stopMediaNode, type MediaNode } from "#tests/harness/media-node.ts";
 import { startRedis, type TestRedis } from "#tests/harness/redis.ts";
 import { ensureMediasoupWorker } from "../../scripts/mediasoup-worker.mjs";
@@ -35,8 +33,7 @@ let redis: TestRedis;
 let client: RedisClient;
 let nodes: NodeRegistry;
 let browser: Browser;
-let pageServer: http.Server;
-let pageOrigin: string;
+let livePages: LiveClientPages;
 let origin: Node;
 let edge: Node;
 let ns: NetNs | undefined;
@@ -53,36 +50,11 @@ async function world() {
 }
 
 const startNode = (id: string, workerBin: string, host: string, netns?: string) =>
-  startMediaNode({ id, workerBin, host, netns, dbFile: db.file, redisUrl: redis.url, appOrigins: pageOrigin });
-
-async function servePages(port: number) {
-  const bundle = await build({
-    entryPoints: [path.join(import.meta.dirname, "fixtures", "live-client.ts")],
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "browser",
-    target: "chrome110",
-    define: { "process.env.NODE_ENV": '"production"' },
-    logLevel: "silent",
-  });
-  const js = bundle.outputFiles[0].text;
-  const html = `<!doctype html><meta charset="utf-8"><title>live</title><script type="module" src="/client.js"></script>`;
-  const srv = http.createServer((req, res) => {
-    res.writeHead(200, { "content-type": req.url === "/client.js" ? "text/javascript" : "text/html" });
-    res.end(req.url === "/client.js" ? js : html);
-  });
-  await new Promise<void>((r) => srv.listen(port, "127.0.0.1", () => r()));
-  return srv;
-}
+  startMediaNode({ id, workerBin, host, netns, dbFile: db.file, redisUrl: redis.url, appOrigins: livePages.origin });
 
 async function openPage(node: Node, token: string, role: "presenter" | "viewer") {
-  const context = await browser.newContext();
-  const page = await context.newPage();
+  const page = await openLiveClient(browser, livePages, { url: node.url, token, role });
   pages.push(page);
-  await page.goto(pageOrigin + "/");
-  await page.waitForFunction(() => typeof window.startLive === "function");
-  await page.evaluate((o) => window.startLive(o), { url: node.url, token, role });
   return page;
 }
 
@@ -101,9 +73,7 @@ beforeAll(async () => {
   await client.connect();
   nodes = new NodeRegistry({ client, log: silentLogger });
   const workerBin = await ensureMediasoupWorker({ log: () => {} });
-  const port = await freePort();
-  pageOrigin = `http://127.0.0.1:${port}`;
-  pageServer = await servePages(port);
+  livePages = await serveLiveClientPage();
   [origin, edge] = await Promise.all([
     startNode("origin-1", workerBin, ns?.hostIp ?? "127.0.0.1"),
     startNode("edge-1", workerBin, ns?.nsIp ?? "127.0.0.1", ns?.name),
@@ -115,7 +85,7 @@ afterAll(async () => {
   await browser?.close();
   await stopMediaNode(origin);
   await stopMediaNode(edge);
-  await new Promise((r) => pageServer?.close(r));
+  await livePages?.close();
   await client?.quit().catch(() => {});
   await redis?.stop();
   ns?.destroy();

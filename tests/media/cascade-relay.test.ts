@@ -9,10 +9,7 @@
 // before any presenter was placed carries the session once one is; and when the origin process is
 // killed, the presenter placed again lands on a new origin (node-c) and the edge follows it: the
 // viewer, on the same socket, hears the new producers.
-import http from "node:http";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { build } from "esbuild";
 import { io as ioClient, type Socket as ClientSocket } from "socket.io-client";
 import type { Browser } from "playwright-core";
 import { INTERNAL_ORIGIN } from "#app/http/media-proxy.ts";
@@ -23,7 +20,8 @@ import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { makeSession } from "#tests/factories/live.ts";
 import { launchBrowser } from "#tests/harness/browser.ts";
 import { startTestServer } from "#tests/harness/http.ts";
-import { freePort, JOIN_TOKEN_SECRET, request, tokenFor, waitFor } from "#tests/harness/media.ts";
+import { JOIN_TOKEN_SECRET, request, tokenFor, waitFor } from "#tests/harness/media.ts";
+import { openLiveClient, serveLiveClientPage, type LiveClientPages } from "#tests/harness/live-client-page.ts";
 import { startMediaNode, stopMediaNode, type MediaNode } from "#tests/harness/media-node.ts";
 import { startRedis, type TestRedis } from "#tests/harness/redis.ts";
 import { ensureMediasoupWorker } from "../../scripts/mediasoup-worker.mjs";
@@ -36,8 +34,7 @@ let client: RedisClient;
 let nodes: NodeRegistry;
 let placement: Placement;
 let browser: Browser;
-let pageServer: http.Server;
-let pageOrigin: string;
+let pages: LiveClientPages;
 let app: Awaited<ReturnType<typeof startTestServer>>;
 let a: MediaNode;
 let b: MediaNode;
@@ -54,27 +51,6 @@ async function world() {
   const early = await makeMember(db, t.a1, { password: false });
   const later = await makeSession(db, { inviteUnits: [t.a], presenters: [presenter], start, actualStart: start, state: "live" });
   return { presenter, viewer, session, early, later };
-}
-
-async function servePages(port: number) {
-  const bundle = await build({
-    entryPoints: [path.join(import.meta.dirname, "fixtures", "live-client.ts")],
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "browser",
-    target: "chrome110",
-    define: { "process.env.NODE_ENV": '"production"' },
-    logLevel: "silent",
-  });
-  const js = bundle.outputFiles[0].text;
-  const html = `<!doctype html><meta charset="utf-8"><title>live</title><script type="module" src="/client.js"></script>`;
-  const srv = http.createServer((req, res) => {
-    res.writeHead(200, { "content-type": req.url === "/client.js" ? "text/javascript" : "text/html" });
-    res.end(req.url === "/client.js" ? js : html);
-  });
-  await new Promise<void>((r) => srv.listen(port, "127.0.0.1", () => r()));
-  return srv;
 }
 
 /** A socket as the browser opens it on the app's own origin, naming the node its token names. */
@@ -95,12 +71,8 @@ function viaApp(token: string, node: string) {
 
 /** A Chromium presenter on `node` directly (the fixture page is not on the app's origin); resolves with its producer ids. */
 async function present(node: MediaNode, sessionId: number) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(pageOrigin + "/");
-  await page.waitForFunction(() => typeof window.startLive === "function");
   const token = tokenFor(w.presenter, sessionId, "presenter", { node: node.id });
-  await page.evaluate((o) => window.startLive(o), { url: node.url, token, role: "presenter" as const });
+  const page = await openLiveClient(browser, pages, { url: node.url, token, role: "presenter" });
   await waitFor(async () => (await page.evaluate(() => window.live!.stats())).producers === 2, `presenter producing on ${node.id}`, 60_000);
   return { page, producerIds: await page.evaluate(() => [...window.live!.producers.keys()]) };
 }
@@ -120,15 +92,13 @@ beforeAll(async () => {
   nodes = new NodeRegistry({ client, log: silentLogger });
   placement = new Placement(client, { log: silentLogger });
   const workerBin = await ensureMediasoupWorker({ log: () => {} });
-  const port = await freePort();
-  pageOrigin = `http://127.0.0.1:${port}`;
-  pageServer = await servePages(port);
+  pages = await serveLiveClientPage();
   const common = { dbFile: db.file, redisUrl: redis.url, workerBin };
   [a, b, c] = await Promise.all([
-    startMediaNode({ id: "node-a", ...common, appOrigins: `${pageOrigin},${INTERNAL_ORIGIN}`, env: { MEDIA_NODE_ROLES: "origin" } }),
+    startMediaNode({ id: "node-a", ...common, appOrigins: `${pages.origin},${INTERNAL_ORIGIN}`, env: { MEDIA_NODE_ROLES: "origin" } }),
     startMediaNode({ id: "node-b", ...common, appOrigins: INTERNAL_ORIGIN, env: { MEDIA_NODE_ROLES: "edge" } }),
     // An origin in reserve (placement picks node-a first: between equals, the first id).
-    startMediaNode({ id: "node-c", ...common, appOrigins: `${pageOrigin},${INTERNAL_ORIGIN}`, env: { MEDIA_NODE_ROLES: "origin" } }),
+    startMediaNode({ id: "node-c", ...common, appOrigins: `${pages.origin},${INTERNAL_ORIGIN}`, env: { MEDIA_NODE_ROLES: "origin" } }),
   ]);
   app = await startTestServer(db, { JOIN_TOKEN_SECRET, MEDIA_INTERNAL_URL: a.url, REDIS_URL: redis.url });
   browser = await launchBrowser();
@@ -141,7 +111,7 @@ afterAll(async () => {
   await stopMediaNode(a);
   await stopMediaNode(b);
   await stopMediaNode(c);
-  await new Promise((r) => pageServer?.close(r));
+  await pages?.close();
   await client?.quit().catch(() => {});
   await redis?.stop();
   if (db) dropDb(db);
