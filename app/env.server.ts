@@ -40,6 +40,12 @@ export const envSchema = z.object({
   JOIN_TOKEN_SECRET: z.string().min(32).optional(),
   /** Where the app reaches the media server (socket.io is proxied there over WebSocket). */
   MEDIA_INTERNAL_URL: z.string().url().default("http://127.0.0.1:3100"),
+  /**
+   * Several media nodes (ADR 0016): the Redis their registry is in. The app then places each live
+   * socket on a node when it signs its token, and relays the socket there. Unset: one media node
+   * at MEDIA_INTERNAL_URL, as always.
+   */
+  REDIS_URL: z.string().url().optional(),
   /** Attendance gaps shorter than this are joined; the media server reads the same variable. */
   RECONNECT_WINDOW_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   /** Reminder e-mails: SMTP_URL (smtp:// or smtps://; unset = in-app notices only) and SMTP_FROM. */

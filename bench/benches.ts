@@ -10,6 +10,7 @@ export const BENCHES: Record<string, () => Promise<BenchModule>> = {
   "media-fanout": () => import("./media-fanout.ts"),
   "media-join-storm": () => import("./media-join-storm.ts"),
   "media-ingest": () => import("./media-ingest.ts"),
+  "media-pipe-cost": () => import("./media-pipe-cost.ts"),
   "attendance-report": () => import("./attendance-report.ts"),
   pages: () => import("./pages.ts"),
   "reflection-similarity": () => import("./reflection-similarity.ts"),

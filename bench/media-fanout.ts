@@ -26,10 +26,10 @@ import { Room } from "../media-server/src/room.ts";
 import { parseConfig } from "../media-server/src/config.ts";
 import { silentLogger } from "../media-server/src/log.ts";
 
-const OPUS_PT = 100;
-const VP8_PT = 101;
-const AUDIO_SSRC = 1111;
-const VIDEO_SSRC = 2222;
+export const OPUS_PT = 100;
+export const VP8_PT = 101;
+export const AUDIO_SSRC = 1111;
+export const VIDEO_SSRC = 2222;
 const SRTP_SUITE = "AES_CM_128_HMAC_SHA1_80" as const;
 
 type Setup = { router: types.Router; worker: types.Worker; close: () => Promise<void> };
@@ -56,7 +56,7 @@ async function ourSetup(ms: typeof import("mediasoup")): Promise<Setup> {
 }
 
 /** RTP packet with a VP8 payload descriptor (X, I with a 15-bit picture id, S on a frame's first packet). */
-function vp8Packet(seq: number, ts: number, pictureId: number, first: boolean, last: boolean, key: boolean, size: number) {
+export function vp8Packet(seq: number, ts: number, pictureId: number, first: boolean, last: boolean, key: boolean, size: number) {
   const b = Buffer.alloc(12 + 4 + size);
   b[0] = 0x80;
   b[1] = VP8_PT | (last ? 0x80 : 0);
@@ -71,7 +71,7 @@ function vp8Packet(seq: number, ts: number, pictureId: number, first: boolean, l
   return b;
 }
 
-function opusPacket(seq: number, ts: number) {
+export function opusPacket(seq: number, ts: number) {
   const b = Buffer.alloc(12 + 100, 0x33);
   b[0] = 0x80;
   b[1] = OPUS_PT;

@@ -16,6 +16,11 @@ export type LedgerEvent = {
   via: AttendanceVia;
   connectionId?: string | null;
   cellRoomMemberId?: number | null;
+  /**
+   * The media node that saw it (ADR 0016); null on a single node. A key belongs to the node of its
+   * latest event, and a "close everything" server-stop from a node closes only that node's keys.
+   */
+  nodeId?: string | null;
 };
 
 export type Interval = { start: number; end: number };
@@ -46,7 +51,16 @@ export type MergeResult = {
   open: OpenKey[];
 };
 
-export type OpenKey = { key: string; via: AttendanceVia; since: number; lastSeen: number; connectionId: string | null; cellRoomMemberId: number | null };
+export type OpenKey = {
+  key: string;
+  via: AttendanceVia;
+  since: number;
+  lastSeen: number;
+  connectionId: string | null;
+  cellRoomMemberId: number | null;
+  /** The node of the key's latest event (null on a single node). */
+  nodeId: string | null;
+};
 
 const OPENING = new Set<AttendanceEventKind>(["socket-connect", "transport-connected", "checkin"]);
 const CLOSING = new Set<AttendanceEventKind>(["socket-disconnect", "checkout", "server-stop"]);
@@ -83,17 +97,24 @@ export function replay(events: readonly LedgerEvent[]): Raw {
     }
   };
   for (const { e } of sorted) {
-    // A server-stop naming no connection and no cell room closes everything (graceful shutdown).
+    // A server-stop naming no connection and no cell room closes everything (graceful shutdown):
+    // everything that node holds, when it names its node; everything at all when it names none.
     if (e.kind === "server-stop" && e.connectionId == null && e.cellRoomMemberId == null) {
-      for (const k of open.values()) emit(k, e.at);
-      open.clear();
+      const node = e.nodeId ?? null;
+      for (const k of [...open.values()]) {
+        if (node !== null && k.nodeId !== node) continue;
+        emit(k, e.at);
+        open.delete(k.key);
+      }
       continue;
     }
     const key = keyOf(e);
     const cur = open.get(key);
     if (OPENING.has(e.kind) || (KEEPALIVE.has(e.kind) && !cur && !closed.has(key))) {
-      if (cur) cur.lastSeen = Math.max(cur.lastSeen, e.at);
-      else {
+      if (cur) {
+        cur.lastSeen = Math.max(cur.lastSeen, e.at);
+        cur.nodeId = e.nodeId ?? null;
+      } else {
         closed.delete(key);
         open.set(key, {
           key,
@@ -102,10 +123,14 @@ export function replay(events: readonly LedgerEvent[]): Raw {
           lastSeen: e.at,
           connectionId: e.connectionId ?? null,
           cellRoomMemberId: e.via === "cell-room" ? (e.cellRoomMemberId ?? null) : null,
+          nodeId: e.nodeId ?? null,
         });
       }
     } else if (KEEPALIVE.has(e.kind)) {
-      if (cur) cur.lastSeen = Math.max(cur.lastSeen, e.at);
+      if (cur) {
+        cur.lastSeen = Math.max(cur.lastSeen, e.at);
+        cur.nodeId = e.nodeId ?? null;
+      }
     } else if (CLOSING.has(e.kind)) {
       if (cur) {
         emit(cur, e.at);

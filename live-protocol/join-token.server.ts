@@ -28,6 +28,8 @@ const CLOCK_SKEW_MS = 60_000;
 const MAX_TOKEN_LENGTH = 2048;
 const DOMAIN = "hsjt1.";
 const MIN_SECRET_LENGTH = 32;
+/** A media node id, as the node registry allows it. */
+const NODE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 function assertSecret(secret: string) {
   if (typeof secret !== "string" || secret.length < MIN_SECRET_LENGTH) {
@@ -55,7 +57,8 @@ function validPayload(p: unknown): p is JoinTokenPayload {
     isPosInt(o.unitId) &&
     isPosInt(o.iat) &&
     isPosInt(o.exp) &&
-    isShortString(o.jti, 64)
+    isShortString(o.jti, 64) &&
+    (o.node === undefined || (typeof o.node === "string" && NODE_ID.test(o.node)))
   );
 }
 
@@ -73,6 +76,8 @@ export function signJoinToken(input: JoinTokenInput, secret: string): string {
     iat: now,
     exp: now + ttl,
     jti: input.jti ?? randomBytes(16).toString("base64url"),
+    // Only when placed: a single node's tokens stay as they were.
+    ...(input.node !== undefined ? { node: input.node } : {}),
   };
   if (!validPayload(payload)) throw new Error("invalid join token payload");
   const payloadPart = Buffer.from(JSON.stringify(payload), "utf8").toString("base64url");

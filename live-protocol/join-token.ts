@@ -27,4 +27,9 @@ export type JoinTokenPayload = {
   exp: number;
   /** Random token id (16 bytes, base64url). */
   jti: string;
+  /**
+   * The media node the app placed this socket on (ADR 0016); absent on a single node. A node
+   * refuses a token that names another (`wrong-node`: the client asks for a fresh token).
+   */
+  node?: string;
 };

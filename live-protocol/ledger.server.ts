@@ -6,9 +6,9 @@ import type { LedgerEvent } from "./attendance.ts";
 
 
 /** A ledger row as the interval logic needs it. */
-export type LedgerRow = Pick<typeof attendanceEvents.$inferSelect, "id" | "memberId" | "kind" | "at" | "via" | "connectionId" | "cellRoomMemberId">;
+export type LedgerRow = Pick<typeof attendanceEvents.$inferSelect, "id" | "memberId" | "kind" | "at" | "via" | "connectionId" | "cellRoomMemberId" | "nodeId">;
 export function toLedgerEvent(r: LedgerRow): LedgerEvent {
-  return { kind: r.kind, at: r.at.getTime(), via: r.via, connectionId: r.connectionId, cellRoomMemberId: r.cellRoomMemberId };
+  return { kind: r.kind, at: r.at.getTime(), via: r.via, connectionId: r.connectionId, cellRoomMemberId: r.cellRoomMemberId, nodeId: r.nodeId };
 }
 
 /**
@@ -28,6 +28,7 @@ export async function ledgerRows(db: Db, sessionId: number, memberIds?: readonly
       via: attendanceEvents.via,
       connectionId: attendanceEvents.connectionId,
       cellRoomMemberId: attendanceEvents.cellRoomMemberId,
+      nodeId: attendanceEvents.nodeId,
     })
     .from(attendanceEvents)
     .where(memberIds ? and(eq(attendanceEvents.sessionId, sessionId), inArray(attendanceEvents.memberId, [...memberIds])) : eq(attendanceEvents.sessionId, sessionId));
@@ -38,7 +39,7 @@ export async function ledgerRows(db: Db, sessionId: number, memberIds?: readonly
     // Before any event of the same instant: a stop or disconnect then still closes the key, rather
     // than a heartbeat after it reopening one (a heartbeat keeps an open key alive, or opens an
     // unseen one; either way the event that follows at that instant decides).
-    .map((r) => ({ id: 0, memberId: r.memberId, kind: "heartbeat" as const, at: r.at, via: r.via, connectionId: r.connectionId, cellRoomMemberId: r.cellRoomMemberId }));
+    .map((r) => ({ id: 0, memberId: r.memberId, kind: "heartbeat" as const, at: r.at, via: r.via, connectionId: r.connectionId, cellRoomMemberId: r.cellRoomMemberId, nodeId: r.nodeId }));
   return [...events, ...seen].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
 }
 

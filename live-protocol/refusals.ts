@@ -29,6 +29,8 @@ export const REFUSALS = [
   "member-inactive",
   "not-invited",
   "not-presenter",
+  /** The token names another media node (ADR 0016): fetch a fresh token, which places again. */
+  "wrong-node",
 ] as const;
 
 export type Refusal = (typeof REFUSALS)[number];

@@ -309,8 +309,16 @@ export type ServerToClientEvents = {
   audience: (a: Audience) => void;
 };
 
-/** One media server today: nothing between servers. */
-export type InterServerEvents = Record<string, never>;
+/**
+ * Between media nodes, through the socket.io adapter (ADR 0016; only with MEDIA_IO_ADAPTER set):
+ * a chat message or its moderation, done on one node, is applied by every other node that carries
+ * the session (the node it happened on has already stored it). Receivers parse the payload with
+ * zod (media-server/src/cluster/events.ts).
+ */
+export type InterServerEvents = {
+  chat: (p: { sessionId: number; message: ChatMessage }) => void;
+  chatUpdate: (p: { sessionId: number; message: ChatMessage }) => void;
+};
 
 /** Who a socket is, set by the auth middleware from the verified token (never from a payload). */
 export type PeerIdentity = {

@@ -63,7 +63,8 @@ const has = (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "igno
  * What the tests drive besides Node: Debian's Chromium and Firefox ESR (end-to-end journeys, never
  * a downloaded browser), nginx and openssl (the documented HTTPS reverse proxy is tested for real),
  * iproute2 (a viewer in its own network namespace loses its network for real), PostgreSQL 15
- * (a throwaway cluster per run: tests/harness/postgres.ts).
+ * (a throwaway cluster per run: tests/harness/postgres.ts), Redis 7 (the media nodes' registry:
+ * tests/harness/redis.ts).
  */
 function ensureTestTools() {
   const missing = [
@@ -74,6 +75,8 @@ function ensureTestTools() {
     ["openssl", "openssl"],
     // PostgreSQL 15: the suite runs the database tests on it too (ADR 0015); not on PATH in Debian.
     ["/usr/lib/postgresql/15/bin/postgres", "postgresql"],
+    // Redis 7: the media-cascade tests start their own (tests/harness/redis.ts; ADR 0016).
+    ["redis-server", "redis-server"],
   ].filter(([cmd]) => !(cmd.startsWith("/") ? fs.existsSync(cmd) : has(cmd)));
   if (missing.length === 0) return;
   const pkgs = missing.map(([, pkg]) => pkg);
@@ -87,8 +90,8 @@ function ensureTestTools() {
   run("apt-get", ["install", "-y", "-q", "--no-install-recommends", ...pkgs], {
     env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
   });
-  // The nginx and postgresql packages start system services; the tests run their own instances.
-  spawnSync("sh", ["-c", "for s in nginx postgresql; do systemctl stop $s 2>/dev/null; service $s stop 2>/dev/null; done; true"], { stdio: "ignore" });
+  // The nginx, postgresql and redis-server packages start system services; the tests run their own instances.
+  spawnSync("sh", ["-c", "for s in nginx postgresql redis-server; do systemctl stop $s 2>/dev/null; service $s stop 2>/dev/null; done; true"], { stdio: "ignore" });
 }
 
 /**

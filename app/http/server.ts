@@ -11,6 +11,7 @@ import type { AppContext } from "#app/context.server.ts";
 import { checkRequestOrigin } from "#app/auth/origin.server.ts";
 import { localeOfNodeHeaders } from "#app/i18n/locale.server.ts";
 import { translate } from "#app/i18n/catalog.ts";
+import { nodeUrlLookup } from "#app/live/placement.server.ts";
 import { attachMediaProxy } from "./media-proxy.ts";
 import { judgeBody } from "./body-limits.ts";
 
@@ -135,6 +136,7 @@ export function listen(app: express.Express, host: string, port: number, env?: E
     if (env) {
       attachMediaProxy(server, {
         target: env.MEDIA_INTERNAL_URL,
+        nodeUrl: env.REDIS_URL ? nodeUrlLookup(env.REDIS_URL) : undefined,
         publicOrigin: (req) => env.APP_ORIGIN?.replace(/\/$/, "") ?? `${env.TRUST_PROXY === true && req.headers["x-forwarded-proto"] ? String(req.headers["x-forwarded-proto"]).split(",")[0] : "http"}://${req.headers.host}`,
       });
     }

@@ -116,6 +116,11 @@ export type LiveOptions = {
   tokenExpiresAt: number;
   /** Where a fresh token comes from (same mode and cell as the page). */
   tokenUrl: string;
+  /**
+   * The media node the token names (several nodes, ADR 0016): the socket's URL says it, so the
+   * app's relay forwards the socket there. Null on a single node.
+   */
+  node?: string | null;
   audioOnly?: boolean;
   saveData?: boolean;
 };
@@ -162,6 +167,9 @@ export class LiveConnection {
   private token: string;
   private tokenExpiresAt: number;
   private forceFreshToken = false;
+  /** The media node the socket is placed on (several nodes); null on a single node. */
+  private node: string | null;
+  private replacing: Promise<void> | undefined;
   private stopped = false;
   /** Counts start() and dispose() calls: a start() still awaiting the camera knows it is stale. */
   private runs = 0;
@@ -178,6 +186,7 @@ export class LiveConnection {
   constructor(private readonly opts: LiveOptions) {
     this.token = opts.token;
     this.tokenExpiresAt = opts.tokenExpiresAt;
+    this.node = opts.node ?? null;
     this.snap = {
       conn: "idle",
       error: null,
@@ -235,12 +244,40 @@ export class LiveConnection {
   private async freshToken(): Promise<string> {
     if (!this.forceFreshToken && this.tokenExpiresAt - Date.now() > REFRESH_BEFORE_MS) return this.token;
     const res = await fetch(this.opts.tokenUrl, { credentials: "same-origin", headers: { accept: "application/json" }, cache: "no-store" });
-    if (!res.ok) throw new Error(`token ${res.status}`);
-    const body = (await res.json()) as { token: string; expiresAt: number };
+    const body = (await res.json().catch(() => ({}))) as { token?: string; expiresAt?: number; node?: string | null; error?: string };
+    if (body.error === "session-full") {
+      // Placement found no media node with room: today's answer, as a join refusal would give it.
+      this.set({ conn: "full", audioOnlyOffered: false, error: { code: "session-full", audioOnly: false } });
+      this.socket?.disconnect();
+      throw new Error("session-full");
+    }
+    if (!res.ok || !body.token || !body.expiresAt) throw new Error(`token ${res.status}`);
     this.token = body.token;
     this.tokenExpiresAt = body.expiresAt;
+    this.placeOn(body.node ?? null);
     this.forceFreshToken = false;
     return this.token;
+  }
+
+  /** The node the next connection attempt goes to (the relay reads it from the socket's URL). */
+  private placeOn(node: string | null) {
+    this.node = node;
+    if (this.socket) this.socket.io.opts.query = node ? { node } : {};
+  }
+
+  /**
+   * Several media nodes: the node this socket was placed on is gone or refused it. A fresh token
+   * places it again; the URL of the next attempt names the new node.
+   */
+  private replace() {
+    if (!this.node || this.replacing) return;
+    this.forceFreshToken = true;
+    this.replacing = this.freshToken()
+      .then(
+        () => {},
+        () => {},
+      )
+      .finally(() => (this.replacing = undefined));
   }
 
   // ---- connection -------------------------------------------------------------------------------
@@ -259,6 +296,7 @@ export class LiveConnection {
     }
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
       path: "/socket.io/",
+      query: this.node ? { node: this.node } : {},
       transports: ["websocket"],
       reconnectionDelay: 1000,
       reconnectionDelayMax: 10_000,
@@ -289,13 +327,20 @@ export class LiveConnection {
         this.set({ conn: "reconnecting" });
         return;
       }
+      if (code === "wrong-node") {
+        this.replace();
+        this.set({ conn: "reconnecting" });
+        return;
+      }
       if (code === "session-ended") return this.finish("ended");
       if (code && FATAL_CONNECT_REFUSALS.has(code)) {
         this.set({ conn: "refused", error: { code } });
         socket.disconnect();
         return;
       }
-      // The network or the media server is down: socket.io keeps retrying.
+      // The network or the media server is down: socket.io keeps retrying (and, with several
+      // media nodes, the next attempt goes where a fresh placement says).
+      this.replace();
       this.set({ conn: this.snap.conn === "connecting" ? "connecting" : "reconnecting", error: { code: "unreachable" } });
     });
     socket.on("rejoin", () => {

@@ -23,6 +23,8 @@ export type LiveRoomProps = {
   token: string;
   tokenExpiresAt: number;
   tokenUrl: string;
+  /** The media node the token was placed on (several nodes, ADR 0016); null on a single node. */
+  node?: string | null;
   initialSessionState: "scheduled" | "live" | "ended";
   audioOnly: boolean;
   saveData: boolean;
@@ -119,6 +121,7 @@ export function LiveRoom(props: LiveRoomProps) {
         token: props.token,
         tokenExpiresAt: props.tokenExpiresAt,
         tokenUrl: props.tokenUrl,
+        node: props.node ?? null,
         audioOnly: props.audioOnly,
         saveData: props.saveData,
       }),

@@ -441,10 +441,11 @@ export async function resolveMode(
   return cell ? { role: "cell-room", unitId: cell.id, cell } : undefined;
 }
 
-export function mintJoinToken(secret: string, member: SessionMember, sessionId: number, role: JoinRole, unitId: number, now = Date.now()) {
+/** `node`: the media node placement chose (several nodes, ADR 0016); the token names it. */
+export function mintJoinToken(secret: string, member: SessionMember, sessionId: number, role: JoinRole, unitId: number, now = Date.now(), node?: string) {
   const token = signJoinToken(
-    { memberId: member.id, memberCode: member.code, name: member.fullName, sessionId, role, unitId, ttlMs: JOIN_TOKEN_TTL_MS, now },
+    { memberId: member.id, memberCode: member.code, name: member.fullName, sessionId, role, unitId, ttlMs: JOIN_TOKEN_TTL_MS, now, node },
     secret,
   );
-  return { token, expiresAt: now + JOIN_TOKEN_TTL_MS };
+  return { token, expiresAt: now + JOIN_TOKEN_TTL_MS, node: node ?? null };
 }

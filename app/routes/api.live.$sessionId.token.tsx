@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { notFound, requireUser } from "#app/auth/permissions.server.ts";
 import { parseId, readSearch } from "#app/http/forms.server.ts";
+import { placeSocket } from "#app/live/placement.server.ts";
 import { joinAccess, mintJoinToken, resolveMode } from "#app/live/sessions.server.ts";
 
 const searchSchema = z.object({
@@ -25,6 +26,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   if (access.session.state === "ended") return Response.json({ error: "session-ended" }, { status: 410, headers: noStore });
   const secret = context.env.JOIN_TOKEN_SECRET;
   if (!secret) return Response.json({ error: "unconfigured" }, { status: 503, headers: noStore });
-  const { token, expiresAt } = mintJoinToken(secret, member, access.session.id, resolved.role, resolved.unitId);
-  return Response.json({ token, expiresAt, role: resolved.role }, { headers: noStore });
+  // Several media nodes: the socket goes where placement reserved room for it (ADR 0016).
+  const placed = await placeSocket(context.env.REDIS_URL, access.session.id, resolved.role);
+  if (placed.full) return Response.json({ error: "session-full" }, { status: 503, headers: noStore });
+  const { token, expiresAt, node } = mintJoinToken(secret, member, access.session.id, resolved.role, resolved.unitId, Date.now(), placed.node);
+  return Response.json({ token, expiresAt, role: resolved.role, node }, { headers: noStore });
 }

@@ -4,6 +4,7 @@ import { useEffect, useState, type ComponentType } from "react";
 import { z } from "zod";
 import { notFound, requireUser } from "#app/auth/permissions.server.ts";
 import { parseId, readSearch } from "#app/http/forms.server.ts";
+import { placeSocket } from "#app/live/placement.server.ts";
 import { cellRoster, joinAccess, mintJoinToken, resolveMode, sessionTargets } from "#app/live/sessions.server.ts";
 import { LOBBY_OPENS_BEFORE_MS } from "#app/live/constants.ts";
 import { makeUpFor } from "#app/live/recordings.server.ts";
@@ -38,7 +39,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   if (!resolved) notFound();
   const s = access.session;
   const secret = context.env.JOIN_TOKEN_SECRET;
-  const minted = secret && s.state !== "ended" ? mintJoinToken(secret, member, s.id, resolved.role, resolved.unitId) : null;
+  // Several media nodes: the socket goes where placement reserved room for it (ADR 0016).
+  const placed = secret && s.state !== "ended" ? await placeSocket(context.env.REDIS_URL, s.id, resolved.role) : undefined;
+  const minted = secret && placed && !placed.full ? mintJoinToken(secret, member, s.id, resolved.role, resolved.unitId, Date.now(), placed.node) : null;
   const makeUp = s.state === "ended" ? await makeUpFor(context.db, s.id, member.id, context.env.RECONNECT_WINDOW_SECONDS * 1000) : undefined;
   const tokenParams = new URLSearchParams({ mode: resolved.role });
   if (resolved.cell) tokenParams.set("cell", String(resolved.cell.id));
@@ -61,6 +64,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       options: { presenter: access.presenter, invited: access.invited, cells: access.cells },
       token: minted?.token ?? null,
       tokenExpiresAt: minted?.expiresAt ?? null,
+      node: minted?.node ?? null,
+      full: !!placed?.full,
       tokenUrl: `/api/live/${s.id}/token?${tokenParams}`,
       configured: !!secret,
       roster: resolved.role === "cell-room" ? await cellRoster(context.db, s.id, resolved.unitId) : [],
@@ -172,6 +177,10 @@ function SessionView() {
         </>
       ) : !d.configured ? (
         <p className="notice notice-error">{t("live.page.unconfigured")}</p>
+      ) : d.full ? (
+        <p className="notice notice-error" data-testid="session-full">
+          {t("live.refusal.session-full-retry")}
+        </p>
       ) : joined && Room && d.token && d.tokenExpiresAt ? (
         <Room
           sessionId={s.id}
@@ -179,6 +188,7 @@ function SessionView() {
           token={d.token}
           tokenExpiresAt={d.tokenExpiresAt}
           tokenUrl={d.tokenUrl}
+          node={d.node}
           initialSessionState={s.state}
           audioOnly={audioOnly}
           saveData={saveData}

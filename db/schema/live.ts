@@ -123,6 +123,11 @@ export const attendanceEvents = sqliteTable(
     /** For via = cell-room: the member whose screen is the cell room (the secretary). */
     cellRoomMemberId: integer("cell_room_member_id").references(() => members.id, { onDelete: "restrict" }),
     connectionId: text("connection_id"),
+    /**
+     * The media node that saw it (ADR 0016), so a node's start-up recovery closes only its own
+     * leftovers and a survivor closes a dead node's. Null on a single node (and before 0016).
+     */
+    nodeId: text("node_id"),
     /** Small JSON detail (transport direction, poll answer, reason); never used for presence. */
     detail: text("detail", { mode: "json" }),
     at: integer("at", { mode: "timestamp_ms" }).notNull(),
@@ -209,6 +214,8 @@ export const attendanceLastSeen = sqliteTable(
     via: text("via", { enum: ATTENDANCE_VIA }).notNull(),
     connectionId: text("connection_id"),
     cellRoomMemberId: integer("cell_room_member_id").references(() => members.id, { onDelete: "restrict" }),
+    /** The media node whose heartbeat wrote `at` last (null on a single node). */
+    nodeId: text("node_id"),
     at: integer("at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [uniqueIndex("attendance_last_seen_key_uq").on(t.sessionId, t.memberId, t.key)],

@@ -48,6 +48,7 @@ const insertStmt = (tx: Db) =>
         via: p("via"),
         cellRoomMemberId: p("cellRoomMemberId"),
         connectionId: p("connectionId"),
+        nodeId: p("nodeId"),
         detail: p("detail"),
         at: p("at"),
         recordedAt: p("recordedAt"),
@@ -67,20 +68,42 @@ const seenStmt = (tx: Db) =>
         via: p("via"),
         connectionId: p("connectionId"),
         cellRoomMemberId: p("cellRoomMemberId"),
+        nodeId: p("nodeId"),
         at: p("at"),
       })
       .onConflictDoUpdate({
         target: [attendanceLastSeen.sessionId, attendanceLastSeen.memberId, attendanceLastSeen.key],
-        // Never backwards (a late tick after a newer one changes nothing).
-        set: { at: sql`CASE WHEN excluded.at > ${attendanceLastSeen.at} THEN excluded.at ELSE ${attendanceLastSeen.at} END` },
+        // Never backwards (a late tick after a newer one changes nothing); the node is the one
+        // whose tick is the latest.
+        set: {
+          at: sql`CASE WHEN excluded.at > ${attendanceLastSeen.at} THEN excluded.at ELSE ${attendanceLastSeen.at} END`,
+          nodeId: sql`CASE WHEN excluded.at > ${attendanceLastSeen.at} THEN excluded.node_id ELSE ${attendanceLastSeen.nodeId} END`,
+        },
       })
       .prepare(),
   );
 
+/**
+ * Whose open intervals a recovery closes (ADR 0016):
+ * - `all`: every open key (a single node, the default: nobody else writes the ledger);
+ * - `node`: a cluster node at start-up, its own leftovers (any earlier instance of the node id)
+ *   and keys written with no node (before it joined a cluster);
+ * - `instance`: a survivor, the keys of one dead instance the registry named.
+ */
+export type RecoveryScope = { all: true } | { node: string } | { instance: string };
+
+/** The instance a cluster node writes in the ledger: its node id and a random suffix per start. */
+export const ledgerInstance = (nodeId: string, suffix: string) => `${nodeId}/${suffix}`;
+
 export class AttendanceLedger {
+  /**
+   * `instance`: what every event and last-seen row of this ledger records as its node (ADR 0016):
+   * a cluster node's `<node id>/<random per start>`; null on a single node.
+   */
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
+    readonly instance: string | null = null,
   ) {}
 
   /** One heartbeat tick: every key seen alive now, in one transaction. Returns how many. */
@@ -98,6 +121,7 @@ export class AttendanceLedger {
           via: s.via,
           connectionId,
           cellRoomMemberId,
+          nodeId: this.instance,
           at: new Date(s.at),
         });
       }
@@ -114,6 +138,7 @@ export class AttendanceLedger {
       via: e.via,
       cellRoomMemberId: e.cellRoomMemberId ?? null,
       connectionId: e.connectionId ?? null,
+      nodeId: e.nodeId === undefined ? this.instance : e.nodeId,
       detail: e.detail ?? null,
       at: new Date(e.at),
       recordedAt: new Date(this.now()),
@@ -134,26 +159,46 @@ export class AttendanceLedger {
 
   /**
    * After a crash, closes every connection or check-in the ledger still shows open, at its last
-   * sign of life (its last heartbeat). Run once at start, before accepting sockets. Idempotent:
-   * the closing events have deterministic ids.
+   * sign of life (its last heartbeat). Run once at start, before accepting sockets, and by a
+   * survivor for a dead node's instance (ADR 0016). Idempotent, and safe when two nodes race: the
+   * closing events have deterministic ids.
+   *
+   * With no scope: this ledger's own (every open key on a single node; on a cluster node, its
+   * node id's earlier instances and keys with no node).
    */
-  async closeOpenIntervals(): Promise<{ closed: number }> {
+  async closeOpenIntervals(scope?: RecoveryScope, reason = "crash-recovery"): Promise<{ closed: number }> {
+    const sc: RecoveryScope = scope ?? (this.instance === null ? { all: true } : { node: this.instance.slice(0, this.instance.lastIndexOf("/")) });
+    const owns = (node: string | null): boolean =>
+      "all" in sc ? true : "instance" in sc ? node === sc.instance : node === null || node.startsWith(`${sc.node}/`);
+    // The latest event of a key names the node holding it (a key's last-seen row is written by the
+    // same node): candidates are filtered by it here and checked again on each open key below.
+    const byNode =
+      "all" in sc
+        ? sql`1 = 1`
+        : "instance" in sc
+          ? sql`e.node_id = ${sc.instance}`
+          : sql`(e.node_id IS NULL OR substr(e.node_id, 1, ${sc.node.length + 1}) = ${`${sc.node}/`})`;
     // Candidates: (session, member) pairs where some key's (connection's, cell room's) latest
-    // event is not a closing one and no later "close everything" server-stop follows it.
-    const candidates = this.db.all<{ session_id: number; member_id: number }>(sql`
+    // event is not a closing one and no later "close everything" server-stop of its node (or of
+    // no node) follows it.
+    const rows = await this.db.all<{ session_id: number; member_id: number }>(sql`
       SELECT e.session_id, e.member_id FROM attendance_events e
       JOIN (SELECT max(id) AS max_id FROM attendance_events
             GROUP BY session_id, member_id, via, coalesce(connection_id, ''), coalesce(cell_room_member_id, 0)) l
         ON l.max_id = e.id
       WHERE e.kind NOT IN ('socket-disconnect', 'checkout', 'server-stop')
+        AND ${byNode}
         AND NOT EXISTS (SELECT 1 FROM attendance_events s
                         WHERE s.session_id = e.session_id AND s.member_id = e.member_id AND s.kind = 'server-stop'
-                          AND s.connection_id IS NULL AND s.cell_room_member_id IS NULL AND s.id > e.id)
-      GROUP BY e.session_id, e.member_id`).map((r) => ({ sessionId: r.session_id, memberId: r.member_id }));
+                          AND s.connection_id IS NULL AND s.cell_room_member_id IS NULL AND s.id > e.id
+                          AND (s.node_id IS NULL OR s.node_id = e.node_id))
+      GROUP BY e.session_id, e.member_id`);
+    const candidates = rows.map((r) => ({ sessionId: r.session_id, memberId: r.member_id }));
     let closed = 0;
     for (const c of candidates) {
       const { open } = replay((await ledgerRows(this.db, c.sessionId, [c.memberId])).map(toLedgerEvent));
       for (const k of open) {
+        if (!owns(k.nodeId)) continue;
         const inserted = await this.append({
           eventId: `recover:${c.sessionId}:${c.memberId}:${k.key}:${k.lastSeen}`,
           sessionId: c.sessionId,
@@ -162,8 +207,10 @@ export class AttendanceLedger {
           via: k.via,
           connectionId: k.connectionId ?? (k.via === "individual" ? "" : null),
           cellRoomMemberId: k.cellRoomMemberId,
+          // The key's node, so the closing event belongs with what it closes.
+          nodeId: k.nodeId,
           at: k.lastSeen,
-          detail: { reason: "crash-recovery" },
+          detail: { reason, ...(this.instance ? { by: this.instance } : {}) },
         });
         if (inserted) closed++;
       }

@@ -34,7 +34,15 @@ function refuse(code: Refusal): ExtendedError {
   return err;
 }
 
-export type AuthDeps = { db: Db; secret: string; allowedOrigins: readonly string[]; log: Logger; now?: () => number };
+export type AuthDeps = {
+  db: Db;
+  secret: string;
+  allowedOrigins: readonly string[];
+  log: Logger;
+  now?: () => number;
+  /** This node's id when it is one of several (ADR 0016): a token placed on another node is refused. */
+  nodeId?: string;
+};
 
 /** Checks one handshake; returns the identity or the refusal code. Pure apart from DB reads. */
 export async function authenticate(
@@ -45,6 +53,9 @@ export async function authenticate(
   const v = verifyJoinToken(handshake.token, deps.secret, (deps.now ?? Date.now)());
   if (!v.ok) return { ok: false, code: v.reason === "expired" ? "expired-token" : "invalid-token" };
   const t = v.payload;
+  // Placed elsewhere (a relay that reached the wrong node, or an old token after the node it named
+  // died): a fresh token places the socket again. A single node ignores the field.
+  if (t.node !== undefined && deps.nodeId !== undefined && t.node !== deps.nodeId) return { ok: false, code: "wrong-node" };
   const refusal = await joinRefusal(deps.db, t);
   if (refusal) return { ok: false, code: refusal };
   // The unit named in the token (a cell room's roster) must exist; its path bounds check-ins.

@@ -47,6 +47,30 @@ export class ChatLog {
     return msg;
   }
 
+  /**
+   * A message another node added and stored (ADR 0016): kept here too, not stored again, and
+   * ignored if already here (a redelivery shows nothing twice). Returns it when new.
+   */
+  receive(m: ChatMessage): ChatMessage | undefined {
+    if (this.byId.has(m.id)) return undefined;
+    const msg = { ...m };
+    this.messages.push(msg);
+    this.byId.set(msg.id, msg);
+    while (this.messages.length > this.max) {
+      const old = this.messages.shift()!;
+      this.byId.delete(old.id);
+    }
+    return msg;
+  }
+
+  /** Another node's moderation of a message (already stored there): its new state, if we have it. */
+  applyUpdate(m: ChatMessage): ChatMessage | undefined {
+    const current = this.byId.get(m.id);
+    if (!current) return undefined;
+    Object.assign(current, { hidden: m.hidden, pinnedAt: m.pinnedAt, answer: m.answer });
+    return current;
+  }
+
   get(id: string): ChatMessage | undefined {
     return this.byId.get(id);
   }

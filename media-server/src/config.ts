@@ -92,6 +92,32 @@ export const configSchema = z
     MEDIA_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
     /** Maximum encoded size of one client→server event, in bytes. */
     MAX_EVENT_BYTES: positiveInt.default(32 * 1024),
+    // ---- Several media nodes (ADR 0016). Unset: one node, no internal listener, no Redis. ----
+    /** The shared secret of the node-to-node channel; setting it turns the cluster on. */
+    MEDIA_CLUSTER_SECRET: z.string().optional(),
+    /** This node's name in the registry and in pipes (default: the host name). */
+    MEDIA_NODE_ID: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/).optional(),
+    /** Roles this node may take for a session: origin (presenters produce here), edge (viewers). */
+    MEDIA_NODE_ROLES: z
+      .string()
+      .transform((s) => s.split(",").map((r) => r.trim()).filter(Boolean))
+      .pipe(z.array(z.enum(["origin", "edge"])).min(1))
+      .default("origin,edge"),
+    /** The node-to-node HTTP listener; never exposed to browsers nor relayed by the app. */
+    MEDIA_INTERNAL_HOST: z.string().min(1).default("127.0.0.1"),
+    MEDIA_INTERNAL_PORT: z.coerce.number().int().min(0).max(65535).default(3101),
+    /** How other nodes reach it (default: http://<MEDIA_INTERNAL_HOST or the pipe IP>:<port>). */
+    MEDIA_INTERNAL_URL: z.string().url().optional(),
+    /** The address pipe transports listen on, and the one announced to the other node behind NAT. */
+    MEDIA_CLUSTER_IP: z.string().ip().optional(),
+    MEDIA_CLUSTER_ANNOUNCED_IP: z.string().ip().optional(),
+    /** The node registry (redis://host:port or unix:///path/to/redis.sock); needs MEDIA_CLUSTER_SECRET. */
+    /**
+     * socket.io's adapter: "local" (one node), or "redis-streams" so chat and its moderation reach
+     * the peers of every node (needs REDIS_URL). Off by default.
+     */
+    MEDIA_IO_ADAPTER: z.enum(["local", "redis-streams"]).default("local"),
+    REDIS_URL: z.string().regex(/^(rediss?|unix):\/\//, "redis://, rediss:// or unix://").optional(),
   })
   .superRefine((c, ctx) => {
     if (c.RTC_MIN_PORT > c.RTC_MAX_PORT) {
@@ -114,6 +140,27 @@ export const configSchema = z
         code: z.ZodIssueCode.custom,
         path: [c.TURN_URLS ? "TURN_SECRET" : "TURN_URLS"],
         message: "TURN_URLS và TURN_SECRET phải đi cùng nhau / TURN_URLS and TURN_SECRET go together",
+      });
+    }
+    if (c.MEDIA_CLUSTER_SECRET !== undefined && c.MEDIA_CLUSTER_SECRET.length < MIN_SECRET) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["MEDIA_CLUSTER_SECRET"],
+        message: `cần ít nhất ${MIN_SECRET} ký tự, giống nhau trên mọi nút / at least ${MIN_SECRET} characters, the same on every node`,
+      });
+    }
+    if (c.REDIS_URL && !c.MEDIA_CLUSTER_SECRET) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["REDIS_URL"],
+        message: "REDIS_URL cần MEDIA_CLUSTER_SECRET / REDIS_URL needs MEDIA_CLUSTER_SECRET (several media nodes)",
+      });
+    }
+    if (c.MEDIA_IO_ADAPTER === "redis-streams" && !c.REDIS_URL) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["MEDIA_IO_ADAPTER"],
+        message: "redis-streams cần REDIS_URL / redis-streams needs REDIS_URL",
       });
     }
     if (!c.APP_ORIGINS && !c.APP_ORIGIN && c.NODE_ENV === "production") {
@@ -151,6 +198,20 @@ export const configSchema = z
     workerBin: c.MEDIASOUP_WORKER_BIN,
     logLevel: c.MEDIA_LOG_LEVEL,
     maxEventBytes: c.MAX_EVENT_BYTES,
+    cluster: c.MEDIA_CLUSTER_SECRET
+      ? {
+          secret: c.MEDIA_CLUSTER_SECRET,
+          nodeId: c.MEDIA_NODE_ID ?? (os.hostname().replace(/[^A-Za-z0-9._-]/g, "-").slice(0, 64) || "media"),
+          roles: c.MEDIA_NODE_ROLES,
+          internalHost: c.MEDIA_INTERNAL_HOST,
+          internalPort: c.MEDIA_INTERNAL_PORT,
+          internalUrl: c.MEDIA_INTERNAL_URL,
+          pipeIp: c.MEDIA_CLUSTER_IP ?? c.RTC_LISTEN_IP,
+          pipeAnnouncedIp: c.MEDIA_CLUSTER_ANNOUNCED_IP,
+          redisUrl: c.REDIS_URL,
+          ioAdapter: c.MEDIA_IO_ADAPTER,
+        }
+      : undefined,
   }));
 
 export type MediaConfig = z.output<typeof configSchema>;
@@ -182,6 +243,16 @@ const HINTS: Record<string, string> = {
   MEDIASOUP_WORKER_BIN: "đường dẫn tệp mediasoup-worker / path of a mediasoup-worker binary",
   MEDIA_LOG_LEVEL: "debug | info | warn | error",
   MAX_EVENT_BYTES: "số byte / bytes (32768)",
+  MEDIA_CLUSTER_SECRET: "≥ 32 ký tự, giống nhau trên mọi nút / ≥ 32 characters, the same on every node",
+  MEDIA_NODE_ID: "chữ, số, . _ - / letters, digits, . _ - (media-1)",
+  MEDIA_NODE_ROLES: "origin,edge | origin | edge",
+  MEDIA_INTERNAL_HOST: "địa chỉ lắng nghe nội bộ / internal listen address (127.0.0.1)",
+  MEDIA_INTERNAL_PORT: "cổng nội bộ / internal port (3101)",
+  MEDIA_INTERNAL_URL: "http://10.0.0.5:3101",
+  MEDIA_CLUSTER_IP: "IP của nút cho ống truyền / this node's IP for pipes (10.0.0.5)",
+  MEDIA_CLUSTER_ANNOUNCED_IP: "IP công bố cho nút khác / IP announced to other nodes",
+  REDIS_URL: "redis://10.0.0.2:6379 | unix:///run/redis/redis.sock",
+  MEDIA_IO_ADAPTER: "local | redis-streams",
 };
 
 export class ConfigError extends Error {

@@ -41,10 +41,18 @@ export type RoomDeps = { pool: WorkerPool; config: MediaConfig; log: Logger; cha
 
 const MAX_PRODUCERS_PER_PEER = 4;
 
+export type RelayedProducer = { producer: types.Producer; memberId: number; source: ProducerSource };
+
 export class Room extends EventEmitter<RoomEvents> {
   readonly peers = new Map<number, Peer>();
   /** Producers of the room by id (they live on the main router). */
   readonly producers = new Map<string, { producer: types.Producer; peer: Peer }>();
+  /**
+   * On an edge node: the origin's producers, piped in with their own ids onto the main router
+   * (cluster/pipe.ts, ADR 0016). Viewers consume them like local ones; they have no local peer, and
+   * the recorder ignores them (the origin records).
+   */
+  readonly relayed = new Map<string, RelayedProducer>();
   /** Attendance polls ("are you here?") launched by a presenter. */
   readonly polls = new Polls();
   /** Cell rooms: members checked in on each screen (survives host reconnects). */
@@ -319,9 +327,9 @@ export class Room extends EventEmitter<RoomEvents> {
     const transport = peer.transportFor("recv");
     if (!transport) throw new ClientError("not-joined");
     peer.rtpCapabilities = o.rtpCapabilities;
-    let entries = [...this.producers.values()];
+    let entries: { producer: types.Producer; peer?: Peer }[] = [...this.producers.values(), ...this.relayed.values()];
     if (o.producerId) {
-      const e = this.producers.get(o.producerId);
+      const e = this.producers.get(o.producerId) ?? this.relayed.get(o.producerId);
       if (!e) throw new ClientError("not-found");
       entries = [e];
     }
@@ -361,6 +369,29 @@ export class Room extends EventEmitter<RoomEvents> {
       });
     }
     return out;
+  }
+
+  /** What a joining peer is told exists: every producer but its own, local or relayed. */
+  producerList(except: Peer): { producerId: string; kind: types.MediaKind; memberId: number }[] {
+    return [
+      ...[...this.producers.values()].filter((e) => e.peer !== except).map((e) => ({ producerId: e.producer.id, kind: e.producer.kind, memberId: e.peer.memberId })),
+      ...[...this.relayed.values()].map((e) => ({ producerId: e.producer.id, kind: e.producer.kind, memberId: e.memberId })),
+    ];
+  }
+
+  /**
+   * Adds a producer piped in from the origin (it is already on the main router) and tells the
+   * peers, as a local produce does; its closing is told the same way.
+   */
+  addRelayed(producer: types.Producer, info: { memberId: number; source: ProducerSource }) {
+    if (this.closed || producer.closed) return;
+    this.relayed.set(producer.id, { producer, ...info });
+    producer.observer.on("close", () => {
+      if (this.relayed.get(producer.id)?.producer !== producer) return;
+      this.relayed.delete(producer.id);
+      for (const p of this.peers.values()) p.notify("producerClosed", { producerId: producer.id });
+    });
+    for (const p of this.peers.values()) p.notify("newProducer", { producerId: producer.id, kind: producer.kind, source: info.source, memberId: info.memberId });
   }
 
   private consumer(peer: Peer, id: string): types.Consumer {
@@ -423,6 +454,8 @@ export class Room extends EventEmitter<RoomEvents> {
       for (const extra of this.extras) extra.router.close();
       this.extras.clear();
       this.producers.clear();
+      // Piped-in producers went with the router; the edge pulls them again (cluster/pipe.ts).
+      this.relayed.clear();
       this.emit("producers");
       for (const p of this.peers.values()) {
         if (p.slot && !p.slot.worker.dead) this.deps.pool.release(p.slot.worker, p.reserved);
@@ -459,6 +492,7 @@ export class Room extends EventEmitter<RoomEvents> {
     this.extras.clear();
     this.main = undefined;
     this.producers.clear();
+    this.relayed.clear();
     this.emit("close");
   }
 }

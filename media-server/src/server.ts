@@ -3,14 +3,17 @@
  * at their last heartbeat), then the worker pool, then HTTP + socket.io. Tests start it in-process
  * on a free port; index.ts starts it as its own process.
  */
+import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Server as IOServer } from "socket.io";
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "#live/wire.ts";
 import { closeDb, openDb, type Db } from "#db/client.server.ts";
 import { liveSessions } from "#db/schema/index.ts";
-import { AttendanceLedger, type NewAttendanceEvent, type Sighting } from "./attendance.ts";
+import { AttendanceLedger, ledgerInstance, type NewAttendanceEvent, type Sighting } from "./attendance.ts";
 import { authMiddleware } from "./auth.ts";
+import { attachCrossNodeEvents, type CrossNodeEvents } from "./cluster/events.ts";
+import { startClusterNode, type ClusterNode } from "./cluster/node.ts";
 import type { MediaConfig } from "./config.ts";
 import { ChatLimiter, type ChatLimits } from "./chat.ts";
 import { ChatStore } from "./chat-store.ts";
@@ -32,6 +35,8 @@ export type MediaServer = {
   recordings: Recordings;
   ledger: AttendanceLedger;
   db: Db;
+  /** Set when this server is one node of several (MEDIA_CLUSTER_SECRET; ADR 0016). */
+  cluster: ClusterNode | undefined;
   /** Heartbeat tick now (tests); normally on a timer. */
   heartbeat(): Promise<number>;
   /** Graceful stop: server-stop events, sockets closed, workers closed. */
@@ -73,7 +78,10 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
         `the database has no live-session tables; run "npm run db:migrate" (${(e as Error).message})`,
     );
   }
-  const ledger = new AttendanceLedger(db);
+  // One node of several records its instance on every ledger row (ADR 0016): start-up recovery
+  // then closes only this node's leftovers, and a survivor closes a dead instance's.
+  const instance = config.cluster ? ledgerInstance(config.cluster.nodeId, randomBytes(6).toString("base64url")) : null;
+  const ledger = new AttendanceLedger(db, Date.now, instance);
   const recovered = await ledger.closeOpenIntervals();
   if (recovered.closed > 0) log.warn("closed attendance intervals left open by a crash, at their last heartbeat", recovered);
 
@@ -92,8 +100,14 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
     .then((n) => n > 0 && log.warn("joined recordings a crash interrupted", { recordings: n }))
     .catch((e) => log.error("recording recovery failed", { error: e }));
   const recordings = new Recordings(recordingDeps);
+  // Set once the cluster node starts (after listening); rooms may open before that.
+  let cluster: ClusterNode | undefined;
   const registry = new RoomRegistry({ pool, config, log, chatStore: new ChatStore(db) }, (room) => {
     recordings.attach(room);
+    // An edge the app placed a viewer on carries the session from its origin (ADR 0016).
+    if (cluster) {
+      void cluster.roomOpened(room.sessionId).catch((e: Error) => log.error("could not carry a session from its origin", { sessionId: room.sessionId, error: e.message }));
+    }
     room.on("transport", async ({ peer, direction, state, detail }) => {
       if (peer.closed) return;
       try {
@@ -139,12 +153,25 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
     pingInterval: 10_000,
     pingTimeout: 10_000,
   });
+  // Several nodes sharing room-wide events (off by default): the adapter before any connection.
+  let crossNode: CrossNodeEvents | undefined;
+  if (config.cluster?.ioAdapter === "redis-streams" && config.cluster.redisUrl) {
+    try {
+      crossNode = await attachCrossNodeEvents(io, { redisUrl: config.cluster.redisUrl, rooms: registry, log });
+    } catch (e) {
+      // async-ok: io.close calls back when done; its promise says the same.
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      pool.close();
+      if (ownDb) db.$client.close();
+      throw e;
+    }
+  }
   const joinLimiter = new SlidingWindowLimiter(20, 60_000);
   const chatLimiter = new ChatLimiter(opts.chatLimits);
-  io.use(authMiddleware({ db, secret: config.joinTokenSecret, allowedOrigins: config.allowedOrigins, log, now: opts.now }));
+  io.use(authMiddleware({ db, secret: config.joinTokenSecret, allowedOrigins: config.allowedOrigins, log, now: opts.now, nodeId: config.cluster?.nodeId }));
   io.on("connection", (socket) => {
     try {
-      registerHandlers(socket, { db, config, registry, ledger, log, joinLimiter, chatLimiter, recordings });
+      registerHandlers(socket, { db, config, registry, ledger, log, joinLimiter, chatLimiter, recordings, crossNode });
     } catch (e) {
       log.error("could not set up a socket", { error: e });
       socket.disconnect(true);
@@ -190,6 +217,18 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
     });
   });
   const port = (httpServer.address() as AddressInfo).port;
+  // Several nodes: the internal listener for pipes, and the registry heartbeat with REDIS_URL.
+  if (config.cluster) {
+    try {
+      cluster = await startClusterNode(config.cluster, { config, rooms: registry, pool, ledger, log, socketPort: port });
+    } catch (e) {
+      // async-ok: io.close calls back when done; its promise says the same.
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      pool.close();
+      if (ownDb) db.$client.close();
+      throw e;
+    }
+  }
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
   log.info("media server listening", { host: config.host, port });
 
@@ -197,6 +236,7 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
   const close = () =>
     (closing ??= (async () => {
       for (const t of timers) clearInterval(t);
+      await cluster?.close();
       try {
         await ledger.appendMany(stopEvents(registry.all(), Date.now()));
       } catch (e) {
@@ -206,6 +246,7 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
       for (const s of io.of("/").sockets.values()) connectionOf(s)?.shutdown();
       // async-ok: io.close calls back when done; its promise says the same.
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      await crossNode?.close();
       // Recorders finish their files while the workers still run.
       await recordings.closeAll();
       registry.closeAll();
@@ -214,5 +255,5 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
       log.info("media server stopped");
     })());
 
-  return { port, url: `http://${shownHost}:${port}`, io, pool, registry, recordings, ledger, db, heartbeat, close };
+  return { port, url: `http://${shownHost}:${port}`, io, pool, registry, recordings, ledger, db, cluster, heartbeat, close };
 }

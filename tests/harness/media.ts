@@ -23,7 +23,7 @@ export function tokenFor(
   member: Member,
   sessionId: number,
   role: JoinRole = "viewer",
-  opts: { secret?: string; ttlMs?: number; now?: number; unitId?: number } = {},
+  opts: { secret?: string; ttlMs?: number; now?: number; unitId?: number; node?: string } = {},
 ) {
   return signJoinToken(
     {
@@ -35,6 +35,7 @@ export function tokenFor(
       unitId: opts.unitId ?? member.unitId,
       ttlMs: opts.ttlMs,
       now: opts.now,
+      node: opts.node,
     },
     opts.secret ?? JOIN_TOKEN_SECRET,
   );

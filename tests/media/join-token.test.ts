@@ -20,6 +20,19 @@ describe("join token", () => {
     expect(signJoinToken({ ...base, now }, SECRET)).not.toBe(t);
   });
 
+  it("names the media node it was placed on only when placed (ADR 0016), and only a valid node id", () => {
+    const now = Date.now();
+    const plain = verifyJoinToken(signJoinToken({ ...base, now }, SECRET), SECRET, now);
+    expect(plain.ok && "node" in plain.payload).toBe(false);
+    const placed = verifyJoinToken(signJoinToken({ ...base, now, node: "edge-2.hanoi" }, SECRET), SECRET, now);
+    expect(placed.ok && placed.payload.node).toBe("edge-2.hanoi");
+    expect(() => signJoinToken({ ...base, now, node: "edge 2/../x" }, SECRET)).toThrow();
+    // A signed payload whose node is not a node id is malformed, whoever signed it.
+    const part = Buffer.from(JSON.stringify({ ...base, iat: now, exp: now + 60_000, jti: "x".repeat(22), node: "" })).toString("base64url");
+    const sig = createHmac("sha256", SECRET).update("hsjt1." + part).digest("base64url");
+    expect(verifyJoinToken(`${part}.${sig}`, SECRET, now)).toEqual({ ok: false, reason: "malformed" });
+  });
+
   it("refuses an expired token, another secret, a tampered payload, and junk", () => {
     const now = Date.now();
     const t = signJoinToken({ ...base, now, ttlMs: 60_000 }, SECRET);

@@ -26,4 +26,5 @@ export const enLiveRefusals: Record<keyof typeof viLiveRefusals, string> = {
   "live.refusal.member-inactive": "This account is not active.",
   "live.refusal.not-invited": "You are not invited to this session.",
   "live.refusal.not-presenter": "You are not a presenter of this session.",
+  "live.refusal.wrong-node": "Moving you to another media server; please wait.",
 };

@@ -28,4 +28,5 @@ export const viLiveRefusals = {
   "live.refusal.member-inactive": "Tài khoản không còn hoạt động.",
   "live.refusal.not-invited": "Bạn không được mời tham dự phiên này.",
   "live.refusal.not-presenter": "Bạn không phải người trình bày của phiên này.",
+  "live.refusal.wrong-node": "Đang chuyển bạn sang máy chủ truyền hình khác, vui lòng chờ.",
 } as const;

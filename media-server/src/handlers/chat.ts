@@ -24,6 +24,7 @@ export function chatHandlers(on: On, conn: Connection) {
     if (!limit.ok) throw new ClientError("rate-limited", { retryAfterMs: limit.retryAfterMs });
     const msg = await room.chat.add({ memberId: identity.memberId, name: identity.name, unitName: await ownUnitName(), text, question });
     for (const p of room.peers.values()) p.notify("chat", viewOf(msg, p.id.role === "presenter"));
+    deps.crossNode?.chat(sessionId, msg);
     return { ok: true, id: msg.id, at: msg.at };
   });
 
@@ -32,6 +33,7 @@ export function chatHandlers(on: On, conn: Connection) {
     const msg = await room.chat.moderate(m.messageId, m.action, identity.name, m.action === "answer" ? m.answer : undefined);
     if (!msg) throw new ClientError("not-found");
     for (const p of room.peers.values()) p.notify("chatUpdate", viewOf(msg, p.id.role === "presenter"));
+    deps.crossNode?.chatUpdate(sessionId, msg);
     return { ok: true, message: viewOf(msg, true) };
   });
 }

@@ -13,6 +13,7 @@ import { ClientError } from "../errors.ts";
 import type { SlidingWindowLimiter } from "../limits.ts";
 import type { Logger } from "../log.ts";
 import type { Peer } from "../peer.ts";
+import type { CrossNodeEvents } from "../cluster/events.ts";
 import type { Recordings } from "../recording/recordings.ts";
 import type { Room, RoomRegistry } from "../room.ts";
 import type { MediaSocket } from "../socket.ts";
@@ -27,6 +28,8 @@ export type HandlerDeps = {
   joinLimiter: SlidingWindowLimiter;
   chatLimiter: ChatLimiter;
   recordings: Recordings;
+  /** Other media nodes, when socket.io runs on the shared adapter (ADR 0016). */
+  crossNode?: CrossNodeEvents;
 };
 
 const bySocket = new WeakMap<MediaSocket, Connection>();

@@ -83,9 +83,7 @@ export function mediaHandlers(on: On, conn: Connection, screenJoin: ScreenJoin) 
       audioOnly: peer.audioOnly,
       saveData: peer.saveData,
       sessionState: session.state,
-      producers: [...room.producers.values()]
-        .filter((e) => e.peer !== peer)
-        .map((e) => ({ producerId: e.producer.id, kind: e.producer.kind, memberId: e.peer.memberId })),
+      producers: room.producerList(peer),
       ...(identity.role === "cell-room" ? screenJoin(room) : {}),
       // The room's last chat messages (hidden ones only for presenters).
       chat: room.chat.historyFor(identity.role === "presenter"),

@@ -1,0 +1,145 @@
+// Room-wide events across media nodes (ADR 0016): two media servers of one session, each with its
+// own mediasoup worker, socket.io on @socket.io/redis-streams-adapter over a real redis-server,
+// sharing one SQLite file. A chat message sent on either node reaches every member on both nodes
+// exactly once and is stored once; a presenter on one node moderates a message sent on the other.
+// Exactly once without a timed wait: messages go A, B, A; a duplicate of one would be emitted
+// before the next message on the same stream, so by the time everyone has the last, any
+// duplicate has arrived too.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Socket as ClientSocket } from "socket.io-client";
+import { eq } from "drizzle-orm";
+import type { Member } from "#app/org/members.server.ts";
+import { first } from "#db/first.ts";
+import { liveChatMessages } from "#db/schema/index.ts";
+import { testDb, dropDb, type TestDb } from "#tests/factories/db.ts";
+import { makeMember, makeTree } from "#tests/factories/org.ts";
+import { makeSession } from "#tests/factories/live.ts";
+import { connect, connected, request, startMediaTestServer, tokenFor, waitFor } from "#tests/harness/media.ts";
+import { startRedis, type TestRedis } from "#tests/harness/redis.ts";
+import type { MediaServer } from "../../media-server/src/server.ts";
+
+const SECRET = "cascade-test-cluster-secret-0123456789abcdef";
+
+let db: TestDb;
+let redis: TestRedis;
+let a: MediaServer;
+let b: MediaServer;
+let w: Awaited<ReturnType<typeof world>>;
+const sockets: ClientSocket[] = [];
+
+async function world() {
+  const t = await makeTree(db);
+  const presenter = await makeMember(db, t.root, { password: false });
+  const v1 = await makeMember(db, t.a1, { password: false });
+  const v2 = await makeMember(db, t.a1, { password: false });
+  const v3 = await makeMember(db, t.a2, { password: false });
+  const session = await makeSession(db, { inviteUnits: [t.a], presenters: [presenter] });
+  return { presenter, v1, v2, v3, session };
+}
+
+const node = (id: string) =>
+  startMediaTestServer(db, {
+    MEDIA_CLUSTER_SECRET: SECRET,
+    MEDIA_NODE_ID: id,
+    MEDIA_INTERNAL_PORT: "0",
+    REDIS_URL: redis.url,
+    MEDIA_IO_ADAPTER: "redis-streams",
+  });
+
+type Member_ = { s: ClientSocket; joined: any; chat: any[]; updates: any[] };
+
+async function join(server: MediaServer, member: Member, role: "viewer" | "presenter" = "viewer"): Promise<Member_> {
+  const s = connect(server, tokenFor(member, w.session.id, role));
+  sockets.push(s);
+  await connected(s);
+  const m: Member_ = { s, joined: undefined, chat: [], updates: [] };
+  s.on("chat", (x) => m.chat.push(x));
+  s.on("chatUpdate", (x) => m.updates.push(x));
+  m.joined = await request(s, "join", {});
+  expect(m.joined.error).toBeUndefined();
+  return m;
+}
+
+beforeAll(async () => {
+  db = testDb();
+  w = await world();
+  redis = await startRedis();
+  a = await node("node-a");
+  b = await node("node-b");
+}, 600_000);
+
+afterAll(async () => {
+  for (const s of sockets) s.close();
+  await a?.close();
+  await b?.close();
+  await redis?.stop();
+  if (db) dropDb(db);
+});
+
+describe("chat across media nodes (socket.io redis-streams adapter)", () => {
+  let presenter: Member_;
+  let v1: Member_;
+  let v2: Member_;
+  const sent: string[] = [];
+
+  it("a message sent on either node reaches every member on both nodes exactly once, stored once", async () => {
+    presenter = await join(a, w.presenter, "presenter");
+    v1 = await join(a, w.v1);
+    v2 = await join(b, w.v2);
+    const everyone = [presenter, v1, v2];
+    const say = async (who: Member_, text: string) => {
+      const r = await request(who.s, "chatSend", { text, question: false });
+      expect(r.ok).toBe(true);
+      sent.push(r.id);
+      await waitFor(() => everyone.every((m) => m.chat.some((x) => x.id === r.id)), `everyone has "${text}"`, 20_000);
+    };
+    await say(v1, "hello from node a");
+    await say(v2, "hello from node b");
+    await say(presenter, "last word from node a");
+
+    for (const m of everyone) expect(m.chat.map((x) => x.id)).toEqual(sent);
+    expect(v2.chat[0]).toMatchObject({ text: "hello from node a", memberId: w.v1.id, hidden: false });
+    const rows = await db.select({ id: liveChatMessages.id }).from(liveChatMessages).where(eq(liveChatMessages.sessionId, w.session.id));
+    expect(rows.map((r) => r.id).sort()).toEqual([...sent].sort());
+  });
+
+  it("a member joining the other node sees the history, and a presenter moderates a message sent on the other node", async () => {
+    const v3 = await join(b, w.v3);
+    expect(v3.joined.chat.map((x: { id: string }) => x.id)).toEqual(sent);
+
+    // The message v2 sent on node b, hidden by the presenter on node a.
+    const fromB = sent[1];
+    const r = await request(presenter.s, "chatModerate", { messageId: fromB, action: "hide" });
+    expect(r.ok).toBe(true);
+    for (const m of [v1, v2, v3]) {
+      await waitFor(() => m.updates.some((u) => u.id === fromB), "the hide reaches every viewer", 20_000);
+    }
+    // Viewers get only the stub, on both nodes; the stored row is hidden once.
+    for (const m of [v1, v2, v3]) expect(m.updates.filter((u) => u.id === fromB)).toEqual([{ id: fromB, hidden: true }]);
+    const row = await first(db.select({ hidden: liveChatMessages.hidden }).from(liveChatMessages).where(eq(liveChatMessages.id, fromB)));
+    expect(row?.hidden).toBe(true);
+    // Node b's own log follows: a member joining there now gets the message hidden.
+    expect(b.registry.peek(w.session.id)!.chat.get(fromB)?.hidden).toBe(true);
+  });
+
+  it("a message acknowledged while Redis does not answer reaches the other node once Redis is back, once", async () => {
+    let id: string;
+    redis.pause();
+    try {
+      const r = await request(v1.s, "chatSend", { text: "said during a Redis blip", question: false });
+      // Acknowledged (stored, shown on node a) without waiting for Redis.
+      expect(r.ok).toBe(true);
+      id = r.id;
+      await waitFor(() => presenter.chat.some((x) => x.id === id), "node a's members have it", 20_000);
+      // Node b cannot have it: the only way there is the frozen Redis.
+      expect(v2.chat.some((x) => x.id === id)).toBe(false);
+    } finally {
+      redis.resume();
+    }
+    await waitFor(() => v2.chat.some((x) => x.id === id), "node b's member has it once Redis is back", 30_000);
+    // A last message from node b: once everyone has it, any duplicate of the first has arrived too.
+    const last = await request(v2.s, "chatSend", { text: "after the blip", question: false });
+    await waitFor(() => [presenter, v1, v2].every((m) => m.chat.some((x) => x.id === last.id)), "everyone has the last message", 20_000);
+    for (const m of [presenter, v1, v2]) expect(m.chat.filter((x) => x.id === id).length).toBe(1);
+  });
+});
