@@ -315,9 +315,26 @@ export type ServerToClientEvents = {
  * the session (the node it happened on has already stored it). Receivers parse the payload with
  * zod (media-server/src/cluster/events.ts).
  */
+/**
+ * One node's share of a session's audience (ADR 0016): what it counts among its own peers, with
+ * the members it sees (so `people` stays distinct across nodes). Presenters' nodes add up every
+ * node's share.
+ */
+export type AudiencePart = {
+  viewers: number;
+  cellRooms: number;
+  checkedIn: number;
+  byUnit: { unitId: number; viewers: number; cellRooms: number; checkedIn: number }[];
+  people: number[];
+};
+
 export type InterServerEvents = {
   chat: (p: { sessionId: number; message: ChatMessage }) => void;
   chatUpdate: (p: { sessionId: number; message: ChatMessage }) => void;
+  /** A node's audience share changed (an empty share when its room closes). */
+  audience: (p: { sessionId: number; node: string; part: AudiencePart }) => void;
+  /** A node whose presenters need the total: every node with a room for the session announces its share. */
+  audienceAsk: (p: { sessionId: number }) => void;
 };
 
 /** Who a socket is, set by the auth middleware from the verified token (never from a payload). */

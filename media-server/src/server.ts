@@ -12,7 +12,7 @@ import { closeDb, openDb, type Db } from "#db/client.server.ts";
 import { liveSessions } from "#db/schema/index.ts";
 import { AttendanceLedger, ledgerInstance, type NewAttendanceEvent, type Sighting } from "./attendance.ts";
 import { authMiddleware } from "./auth.ts";
-import { attachCrossNodeEvents, type CrossNodeEvents } from "./cluster/events.ts";
+import { attachCrossNodeEvents, NO_AUDIENCE, type CrossNodeEvents } from "./cluster/events.ts";
 import { startClusterNode, type ClusterNode } from "./cluster/node.ts";
 import type { MediaConfig } from "./config.ts";
 import { ChatLimiter, type ChatLimits } from "./chat.ts";
@@ -104,6 +104,8 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
   let cluster: ClusterNode | undefined;
   const registry = new RoomRegistry({ pool, config, log, chatStore: new ChatStore(db) }, (room) => {
     recordings.attach(room);
+    // Several nodes: a room closing here takes its audience share away on the others.
+    room.once("close", () => crossNode?.audience(room.sessionId, NO_AUDIENCE));
     // An edge the app placed a viewer on carries the session from its origin (ADR 0016).
     if (cluster) {
       void cluster.roomOpened(room.sessionId).catch((e: Error) => log.error("could not carry a session from its origin", { sessionId: room.sessionId, error: e.message }));
@@ -157,7 +159,7 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
   let crossNode: CrossNodeEvents | undefined;
   if (config.cluster?.ioAdapter === "redis-streams" && config.cluster.redisUrl) {
     try {
-      crossNode = await attachCrossNodeEvents(io, { redisUrl: config.cluster.redisUrl, rooms: registry, log });
+      crossNode = await attachCrossNodeEvents(io, { redisUrl: config.cluster.redisUrl, rooms: registry, log, db, nodeId: config.cluster.nodeId });
     } catch (e) {
       // async-ok: io.close calls back when done; its promise says the same.
       await new Promise<void>((resolve) => io.close(() => resolve()));
@@ -220,7 +222,7 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
   // Several nodes: the internal listener for pipes, and the registry heartbeat with REDIS_URL.
   if (config.cluster) {
     try {
-      cluster = await startClusterNode(config.cluster, { config, rooms: registry, pool, ledger, log, socketPort: port });
+      cluster = await startClusterNode(config.cluster, { config, rooms: registry, pool, ledger, log, socketPort: port, onNodeDead: (id) => crossNode?.forgetNode(id) });
     } catch (e) {
       // async-ok: io.close calls back when done; its promise says the same.
       await new Promise<void>((resolve) => io.close(() => resolve()));
@@ -236,6 +238,9 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
   const close = () =>
     (closing ??= (async () => {
       for (const t of timers) clearInterval(t);
+      // Several nodes: this node's audience shares go away on the others now (a clean stop removes
+      // its registry record, so nobody would see it dead and forget them).
+      for (const r of registry.all()) crossNode?.audience(r.sessionId, NO_AUDIENCE);
       await cluster?.close();
       try {
         await ledger.appendMany(stopEvents(registry.all(), Date.now()));

@@ -4,7 +4,8 @@
 // exactly once and is stored once; a presenter on one node moderates a message sent on the other.
 // Exactly once without a timed wait: messages go A, B, A; a duplicate of one would be emitted
 // before the next message on the same stream, so by the time everyone has the last, any
-// duplicate has arrived too.
+// duplicate has arrived too. The presenter's audience panel on node a counts node b's viewers and
+// a cell room's check-ins there.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Socket as ClientSocket } from "socket.io-client";
 import { eq } from "drizzle-orm";
@@ -34,7 +35,11 @@ async function world() {
   const v2 = await makeMember(db, t.a1, { password: false });
   const v3 = await makeMember(db, t.a2, { password: false });
   const session = await makeSession(db, { inviteUnits: [t.a], presenters: [presenter] });
-  return { presenter, v1, v2, v3, session };
+  // A cell room's screen (its secretary's) in cell a2, and two members it checks in.
+  const secretary = await makeMember(db, t.a2, { password: false });
+  const c1 = await makeMember(db, t.a2, { password: false });
+  const c2 = await makeMember(db, t.a2, { password: false });
+  return { t, presenter, v1, v2, v3, session, secretary, c1, c2 };
 }
 
 const node = (id: string) =>
@@ -46,14 +51,15 @@ const node = (id: string) =>
     MEDIA_IO_ADAPTER: "redis-streams",
   });
 
-type Member_ = { s: ClientSocket; joined: any; chat: any[]; updates: any[] };
+type Member_ = { s: ClientSocket; joined: any; chat: any[]; updates: any[]; audience: any[] };
 
-async function join(server: MediaServer, member: Member, role: "viewer" | "presenter" = "viewer"): Promise<Member_> {
+async function join(server: MediaServer, member: Member, role: "viewer" | "presenter" | "cell-room" = "viewer"): Promise<Member_> {
   const s = connect(server, tokenFor(member, w.session.id, role));
   sockets.push(s);
   await connected(s);
-  const m: Member_ = { s, joined: undefined, chat: [], updates: [] };
+  const m: Member_ = { s, joined: undefined, chat: [], updates: [], audience: [] };
   s.on("chat", (x) => m.chat.push(x));
+  s.on("audience", (x) => m.audience.push(x));
   s.on("chatUpdate", (x) => m.updates.push(x));
   m.joined = await request(s, "join", {});
   expect(m.joined.error).toBeUndefined();
@@ -141,5 +147,21 @@ describe("chat across media nodes (socket.io redis-streams adapter)", () => {
     const last = await request(v2.s, "chatSend", { text: "after the blip", question: false });
     await waitFor(() => [presenter, v1, v2].every((m) => m.chat.some((x) => x.id === last.id)), "everyone has the last message", 20_000);
     for (const m of [presenter, v1, v2]) expect(m.chat.filter((x) => x.id === id).length).toBe(1);
+  });
+
+  it("a cell room's check-ins on node b show on the presenter's audience panel on node a, with node b's viewers", async () => {
+    const room = await join(b, w.secretary, "cell-room");
+    const r = await request(room.s, "checkin", { memberIds: [w.c1.id, w.c2.id] });
+    expect(r.checkedIn.sort()).toEqual([w.c1.id, w.c2.id].sort());
+    const seen = await waitFor(() => presenter.audience.find((x) => x.cellRooms === 1 && x.checkedIn === 2), "the presenter's panel shows node b's cell room", 20_000);
+    // v1 on node a; v2 and v3 on node b; c1 and c2 checked in on node b.
+    expect(seen).toMatchObject({ people: 5, viewers: 3, cellRooms: 1, checkedIn: 2 });
+    const byUnit = Object.fromEntries(seen.byUnit.map((u: { unitId: number }) => [u.unitId, u]));
+    expect(byUnit[w.t.a1.id]).toMatchObject({ viewers: 2, cellRooms: 0, checkedIn: 0 });
+    expect(byUnit[w.t.a2.id]).toMatchObject({ viewers: 1, cellRooms: 1, checkedIn: 2 });
+    // The cell room leaves node b: the panel on node a follows.
+    room.s.close();
+    await waitFor(() => presenter.audience.at(-1)?.cellRooms === 0, "the presenter's panel drops the cell room", 20_000);
+    expect(presenter.audience.at(-1)).toMatchObject({ people: 3, viewers: 3, checkedIn: 0 });
   });
 });

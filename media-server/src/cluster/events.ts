@@ -12,8 +12,10 @@
 import { createAdapter } from "@socket.io/redis-streams-adapter";
 import { createClient } from "redis";
 import { z } from "zod";
-import type { ChatMessage } from "#live/wire.ts";
+import type { Db } from "#db/client.server.ts";
+import type { AudiencePart, ChatMessage } from "#live/wire.ts";
 import { viewOf } from "../chat.ts";
+import { scheduleAudience } from "../handlers/audience.ts";
 import type { Logger } from "../log.ts";
 import type { RoomRegistry } from "../room.ts";
 import type { MediaIo } from "../socket.ts";
@@ -33,17 +35,54 @@ const chatMessage = z
   })
   .strict() satisfies z.ZodType<ChatMessage>;
 const chatEvent = z.object({ sessionId: z.number().int().positive(), message: chatMessage }).strict();
+const count = z.number().int().nonnegative();
+const audienceEvent = z
+  .object({
+    sessionId: z.number().int().positive(),
+    node: z.string().min(1).max(64),
+    part: z
+      .object({
+        viewers: count,
+        cellRooms: count,
+        checkedIn: count,
+        byUnit: z.array(z.object({ unitId: z.number().int().positive(), viewers: count, cellRooms: count, checkedIn: count }).strict()).max(100_000),
+        people: z.array(z.number().int().positive()).max(1_000_000),
+      })
+      .strict() satisfies z.ZodType<AudiencePart>,
+  })
+  .strict();
+/** A node's share once its room is gone. */
+export const NO_AUDIENCE: AudiencePart = { viewers: 0, cellRooms: 0, checkedIn: 0, byUnit: [], people: [] };
 
 export type CrossNodeEvents = {
   /** A message this node added (and stored): the other nodes show it to their peers. */
   chat(sessionId: number, message: ChatMessage): void;
   /** A moderation this node applied (and stored). */
   chatUpdate(sessionId: number, message: ChatMessage): void;
+  /** This node's share of a session's audience (an empty one when its room closes). */
+  audience(sessionId: number, part: AudiencePart): void;
+  /** The other nodes' shares of a session's audience, as they last announced them. */
+  audienceParts(sessionId: number): AudiencePart[];
+  /** Asks every other node for its share of a session's audience (a presenter's room here is new). */
+  askAudience(sessionId: number): void;
+  /** A node the registry reports dead: its shares no longer count. */
+  forgetNode(nodeId: string): void;
   close(): Promise<void>;
 };
 
-export async function attachCrossNodeEvents(io: MediaIo, deps: { redisUrl: string; rooms: RoomRegistry; log: Logger }): Promise<CrossNodeEvents> {
+export async function attachCrossNodeEvents(
+  io: MediaIo,
+  deps: { redisUrl: string; rooms: RoomRegistry; log: Logger; db: Db; nodeId: string },
+): Promise<CrossNodeEvents> {
   const { rooms, log } = deps;
+  /** Other nodes' audience shares: session → node → share. */
+  const parts = new Map<number, Map<string, AudiencePart>>();
+  // The presenters here hear the new total (at most once a second, like a change here); with
+  // `announce`, this node's share goes out too (asked for it), else it is not echoed back.
+  const retell = (sessionId: number, announce = false) => {
+    const room = rooms.peek(sessionId);
+    if (room && !room.closed) scheduleAudience(deps.db, room, log, events, 1000, announce);
+  };
   // Its own client, with the offline queue on (unlike the registry's): an event emitted while
   // Redis is away waits and goes out when it is back, rather than being lost.
   const client = createClient({ url: deps.redisUrl, socket: { reconnectStrategy: (n) => Math.min(100 * 2 ** n, 2_000) } });
@@ -72,11 +111,46 @@ export async function attachCrossNodeEvents(io: MediaIo, deps: { redisUrl: strin
     if (msg) for (const p of room.peers.values()) p.notify("chatUpdate", viewOf(msg, p.id.role === "presenter"));
   });
 
-  return {
-    chat: (sessionId, message) => void io.serverSideEmit("chat", { sessionId, message }),
-    chatUpdate: (sessionId, message) => void io.serverSideEmit("chatUpdate", { sessionId, message }),
+  io.on("audience", (raw) => {
+    const p = audienceEvent.safeParse(raw);
+    if (!p.success) return log.warn("cross-node event ignored: invalid payload", { event: "audience" });
+    const { sessionId, node, part } = p.data;
+    if (node === deps.nodeId) return;
+    let bySession = parts.get(sessionId);
+    if (!bySession) parts.set(sessionId, (bySession = new Map()));
+    if (part.viewers + part.cellRooms === 0) bySession.delete(node);
+    else bySession.set(node, part);
+    if (bySession.size === 0) parts.delete(sessionId);
+    retell(sessionId);
+  });
+
+  io.on("audienceAsk", (raw) => {
+    const p = z.object({ sessionId: z.number().int().positive() }).strict().safeParse(raw);
+    if (!p.success) return log.warn("cross-node event ignored: invalid payload", { event: "audienceAsk" });
+    // Announced from the room's next audience tick.
+    retell(p.data.sessionId, true);
+  });
+
+  // Once closed (the node stopping: its rooms close after this), nothing more goes out: the
+  // adapter's client is gone, and the others forget this node's shares when it is dead.
+  let closed = false;
+  const events: CrossNodeEvents = {
+    chat: (sessionId, message) => void (closed || io.serverSideEmit("chat", { sessionId, message })),
+    chatUpdate: (sessionId, message) => void (closed || io.serverSideEmit("chatUpdate", { sessionId, message })),
+    audience: (sessionId, part) => void (closed || io.serverSideEmit("audience", { sessionId, node: deps.nodeId, part })),
+    askAudience: (sessionId) => void (closed || io.serverSideEmit("audienceAsk", { sessionId })),
+    audienceParts: (sessionId) => [...(parts.get(sessionId)?.values() ?? [])],
+    forgetNode(nodeId) {
+      for (const [sessionId, bySession] of parts) {
+        if (!bySession.delete(nodeId)) continue;
+        if (bySession.size === 0) parts.delete(sessionId);
+        retell(sessionId);
+      }
+    },
     async close() {
+      closed = true;
       await client.quit().catch(() => {});
     },
   };
+  return events;
 }

@@ -30,7 +30,16 @@ export type ClusterNode = {
 
 type ClusterConfig = NonNullable<MediaConfig["cluster"]>;
 
-export async function startClusterNode(cfg: ClusterConfig, deps: { config: MediaConfig; rooms: RoomRegistry; pool: WorkerPool; ledger: AttendanceLedger; log: Logger; socketPort: number }): Promise<ClusterNode> {
+export async function startClusterNode(cfg: ClusterConfig, deps: {
+    config: MediaConfig;
+    rooms: RoomRegistry;
+    pool: WorkerPool;
+    ledger: AttendanceLedger;
+    log: Logger;
+    socketPort: number;
+    /** A node confirmed dead (the room-wide events forget its audience share). */
+    onNodeDead?: (nodeId: string) => void;
+  }): Promise<ClusterNode> {
   const { rooms, pool, ledger, log } = deps;
   if (!ledger.instance) throw new Error("a cluster node's ledger must name its instance");
   const instance = ledger.instance;
@@ -158,6 +167,7 @@ export async function startClusterNode(cfg: ClusterConfig, deps: { config: Media
             log.warn("dropping pipes from a dead origin", { node: id });
             edge.dropOrigin(id);
           }
+          deps.onNodeDead?.(id);
           if (node) await reap(node);
         }
         // Rooms here follow their session's recorded origin: a room opened before the first

@@ -88,7 +88,7 @@ export class Connection {
   }
 
   audienceChanged(room: Room) {
-    scheduleAudience(this.deps.db, room, this.deps.log);
+    scheduleAudience(this.deps.db, room, this.deps.log, this.deps.crossNode);
   }
 
   /** Second tab or device of the same member: the newer socket replaces the older one. */
