@@ -19,6 +19,17 @@ export class Polls {
     return poll;
   }
 
+  /**
+   * A poll a presenter opened on another media node of the session (ADR 0016): kept with its id
+   * and times, so members here answer it as they would one opened here. False if already known.
+   */
+  receive(poll: Poll, now = Date.now()): boolean {
+    this.prune(now);
+    if (this.byId.has(poll.pollId) || now > poll.closesAt) return false;
+    this.byId.set(poll.pollId, { ...poll });
+    return true;
+  }
+
   /** The poll if it is still open for answers. */
   answerable(pollId: string, now = Date.now()): Poll | undefined {
     const poll = this.byId.get(pollId);

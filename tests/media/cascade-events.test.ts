@@ -8,10 +8,10 @@
 // a cell room's check-ins there.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Socket as ClientSocket } from "socket.io-client";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Member } from "#app/org/members.server.ts";
 import { first } from "#db/first.ts";
-import { liveChatMessages } from "#db/schema/index.ts";
+import { attendanceEvents, liveChatMessages } from "#db/schema/index.ts";
 import { testDb, dropDb, type TestDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { makeSession } from "#tests/factories/live.ts";
@@ -51,13 +51,14 @@ const node = (id: string) =>
     MEDIA_IO_ADAPTER: "redis-streams",
   });
 
-type Member_ = { s: ClientSocket; joined: any; chat: any[]; updates: any[]; audience: any[] };
+type Member_ = { s: ClientSocket; joined: any; chat: any[]; updates: any[]; audience: any[]; polls: any[] };
 
 async function join(server: MediaServer, member: Member, role: "viewer" | "presenter" | "cell-room" = "viewer"): Promise<Member_> {
   const s = connect(server, tokenFor(member, w.session.id, role));
   sockets.push(s);
   await connected(s);
-  const m: Member_ = { s, joined: undefined, chat: [], updates: [], audience: [] };
+  const m: Member_ = { s, joined: undefined, chat: [], updates: [], audience: [], polls: [] };
+  s.on("poll", (x) => m.polls.push(x));
   s.on("chat", (x) => m.chat.push(x));
   s.on("audience", (x) => m.audience.push(x));
   s.on("chatUpdate", (x) => m.updates.push(x));
@@ -163,5 +164,21 @@ describe("chat across media nodes (socket.io redis-streams adapter)", () => {
     room.s.close();
     await waitFor(() => presenter.audience.at(-1)?.cellRooms === 0, "the presenter's panel drops the cell room", 20_000);
     expect(presenter.audience.at(-1)).toMatchObject({ people: 3, viewers: 3, checkedIn: 0 });
+  });
+
+  it("an attendance poll started on node a reaches viewers on node b, who answer it there, once", async () => {
+    const started = await request(presenter.s, "startPoll", { question: "Đồng chí có đang theo dõi không?", seconds: 60 });
+    expect(started.pollId).toBeTruthy();
+    for (const m of [v1, v2]) await waitFor(() => m.polls.some((p) => p.pollId === started.pollId), "every viewer gets the poll", 20_000);
+    expect(v2.polls.find((p) => p.pollId === started.pollId)).toEqual({ pollId: started.pollId, question: "Đồng chí có đang theo dõi không?", closesAt: started.closesAt });
+    // Answered on node b, into the shared ledger, once.
+    expect(await request(v2.s, "pollAnswer", { pollId: started.pollId, answer: "yes" })).toEqual({ ok: true, recorded: true });
+    expect(await request(v2.s, "pollAnswer", { pollId: started.pollId, answer: "yes" })).toEqual({ ok: true, recorded: false });
+    const rows = await db
+      .select()
+      .from(attendanceEvents)
+      .where(and(eq(attendanceEvents.sessionId, w.session.id), eq(attendanceEvents.kind, "poll-answer")));
+    expect(rows.map((r) => r.memberId)).toEqual([w.v2.id]);
+    expect(rows[0].nodeId).toMatch(/^node-b\//);
   });
 });

@@ -16,6 +16,7 @@ import type { Db } from "#db/client.server.ts";
 import type { AudiencePart, ChatMessage } from "#live/wire.ts";
 import { viewOf } from "../chat.ts";
 import { scheduleAudience } from "../handlers/audience.ts";
+import type { Poll } from "../polls.ts";
 import type { Logger } from "../log.ts";
 import type { RoomRegistry } from "../room.ts";
 import type { MediaIo } from "../socket.ts";
@@ -36,6 +37,12 @@ const chatMessage = z
   .strict() satisfies z.ZodType<ChatMessage>;
 const chatEvent = z.object({ sessionId: z.number().int().positive(), message: chatMessage }).strict();
 const count = z.number().int().nonnegative();
+const pollEvent = z
+  .object({
+    sessionId: z.number().int().positive(),
+    poll: z.object({ pollId: z.string().uuid(), question: z.string().max(500), openedAt: z.number().int(), closesAt: z.number().int() }).strict(),
+  })
+  .strict();
 const audienceEvent = z
   .object({
     sessionId: z.number().int().positive(),
@@ -63,6 +70,8 @@ export type CrossNodeEvents = {
   audience(sessionId: number, part: AudiencePart): void;
   /** The other nodes' shares of a session's audience, as they last announced them. */
   audienceParts(sessionId: number): AudiencePart[];
+  /** An attendance poll a presenter opened here: members on the other nodes get it too. */
+  poll(sessionId: number, poll: Poll): void;
   /** Asks every other node for its share of a session's audience (a presenter's room here is new). */
   askAudience(sessionId: number): void;
   /** A node the registry reports dead: its shares no longer count. */
@@ -124,6 +133,16 @@ export async function attachCrossNodeEvents(
     retell(sessionId);
   });
 
+  io.on("poll", (raw) => {
+    const p = pollEvent.safeParse(raw);
+    if (!p.success) return log.warn("cross-node event ignored: invalid payload", { event: "poll" });
+    const { sessionId, poll } = p.data;
+    const room = rooms.peek(sessionId);
+    // No room here: nobody here to ask (a member joining later is not asked, as on one node).
+    if (!room || room.closed || !room.polls.receive(poll)) return;
+    for (const peer of room.peers.values()) peer.notify("poll", { pollId: poll.pollId, question: poll.question, closesAt: poll.closesAt });
+  });
+
   io.on("audienceAsk", (raw) => {
     const p = z.object({ sessionId: z.number().int().positive() }).strict().safeParse(raw);
     if (!p.success) return log.warn("cross-node event ignored: invalid payload", { event: "audienceAsk" });
@@ -138,6 +157,7 @@ export async function attachCrossNodeEvents(
     chat: (sessionId, message) => void (closed || io.serverSideEmit("chat", { sessionId, message })),
     chatUpdate: (sessionId, message) => void (closed || io.serverSideEmit("chatUpdate", { sessionId, message })),
     audience: (sessionId, part) => void (closed || io.serverSideEmit("audience", { sessionId, node: deps.nodeId, part })),
+    poll: (sessionId, poll) => void (closed || io.serverSideEmit("poll", { sessionId, poll })),
     askAudience: (sessionId) => void (closed || io.serverSideEmit("audienceAsk", { sessionId })),
     audienceParts: (sessionId) => [...(parts.get(sessionId)?.values() ?? [])],
     forgetNode(nodeId) {

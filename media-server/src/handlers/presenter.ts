@@ -56,8 +56,11 @@ export function presenterHandlers(on: On, conn: Connection) {
 
   on("startPoll", ({ question, seconds }) => {
     const { peer, room } = conn.currentAs("presenter");
-    const { pollId, closesAt } = room.polls.open(question, seconds);
+    const poll = room.polls.open(question, seconds);
+    const { pollId, closesAt } = poll;
     for (const p of room.peers.values()) if (p !== peer) p.notify("poll", { pollId, question, closesAt });
+    // Several nodes: members on the others get it too, and answer it there (the ledger is shared).
+    deps.crossNode?.poll(sessionId, poll);
     return { pollId, closesAt };
   });
 
