@@ -333,6 +333,8 @@ export type InterServerEvents = {
   chatUpdate: (p: { sessionId: number; message: ChatMessage }) => void;
   /** A node's audience share changed (an empty share when its room closes). */
   audience: (p: { sessionId: number; node: string; part: AudiencePart }) => void;
+  /** A presenter started or ended the session on another node: members everywhere are told. */
+  sessionState: (p: { sessionId: number; state: "live" | "ended"; at: number }) => void;
   /** A presenter opened an attendance poll on another node: members everywhere answer it. */
   poll: (p: { sessionId: number; poll: { pollId: string; question: string; openedAt: number; closesAt: number } }) => void;
   /** A node whose presenters need the total: every node with a room for the session announces its share. */

@@ -51,13 +51,15 @@ const node = (id: string) =>
     MEDIA_IO_ADAPTER: "redis-streams",
   });
 
-type Member_ = { s: ClientSocket; joined: any; chat: any[]; updates: any[]; audience: any[]; polls: any[] };
+type Member_ = { s: ClientSocket; joined: any; chat: any[]; updates: any[]; audience: any[]; polls: any[]; states: string[] };
 
 async function join(server: MediaServer, member: Member, role: "viewer" | "presenter" | "cell-room" = "viewer"): Promise<Member_> {
   const s = connect(server, tokenFor(member, w.session.id, role));
   sockets.push(s);
   await connected(s);
-  const m: Member_ = { s, joined: undefined, chat: [], updates: [], audience: [], polls: [] };
+  const m: Member_ = { s, joined: undefined, chat: [], updates: [], audience: [], polls: [], states: [] };
+  s.on("sessionStarted", () => m.states.push("started"));
+  s.on("sessionEnded", () => m.states.push("ended"));
   s.on("poll", (x) => m.polls.push(x));
   s.on("chat", (x) => m.chat.push(x));
   s.on("audience", (x) => m.audience.push(x));
@@ -180,5 +182,13 @@ describe("chat across media nodes (socket.io redis-streams adapter)", () => {
       .where(and(eq(attendanceEvents.sessionId, w.session.id), eq(attendanceEvents.kind, "poll-answer")));
     expect(rows.map((r) => r.memberId)).toEqual([w.v2.id]);
     expect(rows[0].nodeId).toMatch(/^node-b\//);
+  });
+
+  it("a presenter starting and ending the session on node a tells members on node b, once each", async () => {
+    expect((await request(presenter.s, "startSession", {})).state).toBe("live");
+    await waitFor(() => v2.states.includes("started"), "node b's viewer hears the start", 20_000);
+    expect((await request(presenter.s, "endSession", {})).state).toBe("ended");
+    for (const m of [v1, v2]) await waitFor(() => m.states.includes("ended"), "every viewer hears the end", 20_000);
+    for (const m of [v1, v2]) expect(m.states).toEqual(["started", "ended"]);
   });
 });

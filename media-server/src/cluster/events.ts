@@ -37,6 +37,7 @@ const chatMessage = z
   .strict() satisfies z.ZodType<ChatMessage>;
 const chatEvent = z.object({ sessionId: z.number().int().positive(), message: chatMessage }).strict();
 const count = z.number().int().nonnegative();
+const sessionStateEvent = z.object({ sessionId: z.number().int().positive(), state: z.enum(["live", "ended"]), at: z.number().int() }).strict();
 const pollEvent = z
   .object({
     sessionId: z.number().int().positive(),
@@ -70,6 +71,8 @@ export type CrossNodeEvents = {
   audience(sessionId: number, part: AudiencePart): void;
   /** The other nodes' shares of a session's audience, as they last announced them. */
   audienceParts(sessionId: number): AudiencePart[];
+  /** A presenter started or ended the session here: members on the other nodes are told. */
+  sessionState(sessionId: number, s: { state: "live" | "ended"; at: number }): void;
   /** An attendance poll a presenter opened here: members on the other nodes get it too. */
   poll(sessionId: number, poll: Poll): void;
   /** Asks every other node for its share of a session's audience (a presenter's room here is new). */
@@ -133,6 +136,18 @@ export async function attachCrossNodeEvents(
     retell(sessionId);
   });
 
+  io.on("sessionState", (raw) => {
+    const p = sessionStateEvent.safeParse(raw);
+    if (!p.success) return log.warn("cross-node event ignored: invalid payload", { event: "sessionState" });
+    const room = rooms.peek(p.data.sessionId);
+    // No room here: a member joining later reads the session's state from the database.
+    if (!room || room.closed) return;
+    for (const peer of room.peers.values()) {
+      if (p.data.state === "live") peer.notify("sessionStarted", { startedAt: p.data.at });
+      else peer.notify("sessionEnded", { endedAt: p.data.at });
+    }
+  });
+
   io.on("poll", (raw) => {
     const p = pollEvent.safeParse(raw);
     if (!p.success) return log.warn("cross-node event ignored: invalid payload", { event: "poll" });
@@ -157,6 +172,7 @@ export async function attachCrossNodeEvents(
     chat: (sessionId, message) => void (closed || io.serverSideEmit("chat", { sessionId, message })),
     chatUpdate: (sessionId, message) => void (closed || io.serverSideEmit("chatUpdate", { sessionId, message })),
     audience: (sessionId, part) => void (closed || io.serverSideEmit("audience", { sessionId, node: deps.nodeId, part })),
+    sessionState: (sessionId, s) => void (closed || io.serverSideEmit("sessionState", { sessionId, ...s })),
     poll: (sessionId, poll) => void (closed || io.serverSideEmit("poll", { sessionId, poll })),
     askAudience: (sessionId) => void (closed || io.serverSideEmit("audienceAsk", { sessionId })),
     audienceParts: (sessionId) => [...(parts.get(sessionId)?.values() ?? [])],

@@ -20,7 +20,9 @@ export function presenterHandlers(on: On, conn: Connection) {
         .where(and(eq(liveSessions.id, sessionId), eq(liveSessions.state, "scheduled"))),
     );
     const s = await first(deps.db.select().from(liveSessions).where(eq(liveSessions.id, sessionId)));
-    for (const p of room.peers.values()) p.notify("sessionStarted", { startedAt: s?.actualStartAt?.getTime() ?? now.getTime() });
+    const startedAt = s?.actualStartAt?.getTime() ?? now.getTime();
+    for (const p of room.peers.values()) p.notify("sessionStarted", { startedAt });
+    deps.crossNode?.sessionState(sessionId, { state: "live", at: startedAt });
     return { state: s?.state, startedAt: s?.actualStartAt?.getTime() };
   });
 
@@ -49,6 +51,7 @@ export function presenterHandlers(on: On, conn: Connection) {
         .where(and(eq(liveSessions.id, sessionId), inArray(liveSessions.state, ["scheduled", "live"]))),
     );
     for (const p of room.peers.values()) p.notify("sessionEnded", { endedAt: now.getTime() });
+    deps.crossNode?.sessionState(sessionId, { state: "ended", at: now.getTime() });
     // The session is over: so is its recording (joined into one file now).
     await deps.recordings.of(room).stop();
     return { state: "ended" as const, endedAt: now.getTime() };
