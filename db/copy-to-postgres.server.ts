@@ -15,7 +15,7 @@ import { drizzle as drizzleSqlite } from "drizzle-orm/better-sqlite3";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import { getTableConfig, SQLiteTable, type SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
-import * as sqliteSchema from "./schema/index.ts";
+import * as sqliteSchema from "./schema/sqlite.ts";
 import { pgSchema } from "./schema-pg/index.ts";
 import { migratePostgres } from "./postgres-migrate.server.ts";
 

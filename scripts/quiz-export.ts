@@ -17,7 +17,7 @@ if (!slug) {
   process.exit(2);
 }
 const env = parseEnv();
-const db = openDb(env.DATABASE_URL, { migrate: true });
+const db = await openDb(env.DATABASE_URL, { migrate: true });
 const course = getCourseBySlug(db, slug);
 const key =
   opt("item") ??
@@ -32,4 +32,4 @@ if (opt("out")) {
   fs.writeFileSync(opt("out")!, text);
   console.error(`✓ ${opt("out")}`);
 } else process.stdout.write(text);
-closeDb(db);
+await closeDb(db);

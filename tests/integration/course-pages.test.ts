@@ -104,7 +104,7 @@ test("HTTP: home, course list and /progress show each course's title and progres
 
 test("published versions are cached per database file: two files with the same version id each read their own, and entries are frozen", async () => {
   await withPackageWorld(async ({ db, dataDir, pkgRoot }) => {
-    const other = testDb();
+    const other = await testDb();
     try {
       await importPackageDir(db, dataDir, writePackage(pkgRoot, "khoa-a", "Khóa A", lessonsV1));
       await importPackageDir(other, dataDir, writePackage(pkgRoot, "khoa-b", "Khóa B", lessonsV1.slice(0, 2)));
@@ -121,7 +121,7 @@ test("published versions are cached per database file: two files with the same v
       }).toThrow(TypeError);
       expect(() => (shared.items as unknown[]).push({})).toThrow(TypeError);
     } finally {
-      dropDb(other);
+      await dropDb(other);
     }
   });
 });

@@ -26,7 +26,7 @@ import { HISTORY_DAYS } from "../../scripts/seed/clock.ts";
  * seeded into a real SQLite file through the product's functions, checked through the functions
  * the report pages call. The same `now` twice must write the same rows.
  */
-type SeededDb = Db & { file: string };
+type SeededDb = Db & { file: string; url: string };
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const CLI = path.join(ROOT, "tests/factories/demo-world-cli.ts");
@@ -46,8 +46,8 @@ type SeedOutcome = { ms: number; pastSession: PastSession | null; accounts: Demo
 
 /** Seeds a fresh test database in a child process (see the CLI), then opens it here. */
 async function seeded(): Promise<{ db: SeededDb; outcome: SeedOutcome }> {
-  const db = testDb();
-  const { stdout } = await run(process.execPath, ["--import", "tsx", CLI, db.file, dataDir, NOW.toISOString(), "demo-hash"], { cwd: ROOT, maxBuffer: 16 << 20 });
+  const db = await testDb();
+  const { stdout } = await run(process.execPath, ["--import", "tsx", CLI, db.url, dataDir, NOW.toISOString(), "demo-hash"], { cwd: ROOT, maxBuffer: 16 << 20 });
   return { db, outcome: JSON.parse(stdout.trim().split("\n").at(-1)!) as SeedOutcome };
 }
 
@@ -62,10 +62,10 @@ beforeAll(async () => {
   console.log(`demo seed: ${x.outcome.ms} ms, then ${y.outcome.ms} ms`);
   courseIds = a.$client.prepare("SELECT DISTINCT course_id AS id FROM course_assignments ORDER BY 1").all().map((r) => (r as { id: number }).id);
 });
-afterAll(() => {
+afterAll(async () => {
   // Unset when the seed itself failed: its error is the one to read, not a second one here.
-  if (a) dropDb(a);
-  if (b) dropDb(b);
+  if (a) await dropDb(a);
+  if (b) await dropDb(b);
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -110,7 +110,7 @@ describe("completionRollup equals a pair-by-pair reference", () => {
   const within = (f: number) => org.start + Math.floor((org.end - org.start) * f);
 
   beforeAll(async () => {
-    db = testDb();
+    db = await testDb();
     org = generateBigOrg(bulkWriter(db), { members: 1_500, courses: 34, itemsPerCourse: 2, seed: 7331 });
     // Changes made through the app during the window, each of which must not rewrite earlier days.
     // (Assigning reads the published snapshot; the generator leaves it empty.)

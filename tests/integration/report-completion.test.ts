@@ -77,7 +77,7 @@ describe("hand-built organisation, exact numbers", () => {
   }
 
   beforeAll(async () => {
-    db = testDb();
+    db = await testDb();
     t = await makeTree(db);
     await member("P1", t.a1);
     await member("P2", t.a1);
@@ -334,8 +334,8 @@ describe("generated organisation: 100,000 members, depth 5, uneven subtrees", ()
   let org: BigOrg;
   const zero: Five = [0, 0, 0, 0, 0];
 
-  beforeAll(() => {
-    db = testDb();
+  beforeAll(async () => {
+    db = await testDb();
     org = generateBigOrg(bulkWriter(db), { members: 100_000, courses: 3, itemsPerCourse: 2, seed: 606 });
   }, 120_000);
   afterAll(() => dropDb(db));
@@ -423,8 +423,8 @@ describe("generated organisation: 100,000 members, depth 5, uneven subtrees", ()
 
 describe("edge cases", () => {
   let db: Awaited<ReturnType<typeof testDb>>;
-  beforeEach(() => {
-    db = testDb();
+  beforeEach(async () => {
+    db = await testDb();
   });
   afterEach(() => dropDb(db));
 

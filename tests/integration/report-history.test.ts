@@ -73,7 +73,7 @@ describe("a past day's report is unchanged by what is done today", () => {
   }
 
   beforeEach(async () => {
-    db = testDb();
+    db = await testDb();
     t = await makeTree(db);
     await member("P1", t.a1);
     await member("P2", t.a1);
@@ -218,7 +218,7 @@ describe("a past day's report is unchanged by what is done today", () => {
 describe("a database at migration 0012 with data", () => {
   const real = path.resolve(import.meta.dirname, "../../db/migrations");
   let dir: string;
-  let db: Db & { file: string };
+  let db: Db & { file: string; url: string };
 
   /** A migrations folder that stops at 0012, as a database deployed before history was kept. */
   function folderUpTo0012(): string {
@@ -232,15 +232,15 @@ describe("a database at migration 0012 with data", () => {
     return out;
   }
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = folderUpTo0012();
     const file = path.resolve(import.meta.dirname, `../.tmp/m12-${process.pid}-${crypto.randomUUID()}.db`);
-    db = Object.assign(openDb(`file:${file}`), { file });
+    db = Object.assign(await openDb(`file:${file}`), { file, url: `file:${file}` });
     // Migrations write: they run on the write connection (the handle itself reads only).
     migrate(drizzle(bulkWriter(db)), { migrationsFolder: dir });
   });
-  afterEach(() => {
-    dropDb(db);
+  afterEach(async () => {
+    await dropDb(db);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

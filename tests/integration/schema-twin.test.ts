@@ -73,11 +73,11 @@ describe("the two engines, migrated", () => {
   beforeAll(async () => {
     server = await startPostgres();
     url = await server.createDatabase();
-    lite = testDb();
+    lite = await testDb();
   });
   afterAll(async () => {
     await server?.stop();
-    if (lite) dropDb(lite);
+    if (lite) await dropDb(lite);
   });
 
   test("two processes migrating at the same moment apply each migration once", async () => {

@@ -54,7 +54,7 @@ async function errorStatus(f: () => unknown): Promise<number | string> {
 }
 
 beforeAll(async () => {
-  db = testDb();
+  db = await testDb();
   tree = await makeTree(db);
   await fillUntil(12, tree.b);
   x12 = await createUnit(db, { code: "X12", name: "Đảng bộ khác", parentId: null });
