@@ -18,7 +18,7 @@ if (!slug) {
 }
 const env = parseEnv();
 const db = await openDb(env.DATABASE_URL, { migrate: true });
-const course = getCourseBySlug(db, slug);
+const course = await getCourseBySlug(db, slug);
 const key =
   opt("item") ??
   (course && (await first(db.select({ k: courseItems.key }).from(courseItems).where(and(eq(courseItems.courseId, course.id), eq(courseItems.type, "quiz"))).orderBy(asc(courseItems.position))))?.k);

@@ -23,7 +23,7 @@ if (!fs.existsSync(file)) {
 }
 const env = parseEnv();
 const db = await openDb(env.DATABASE_URL, { migrate: true });
-const course = getCourseBySlug(db, slug);
+const course = await getCourseBySlug(db, slug);
 if (!course) {
   console.error(`Không có khóa học / no course: ${slug}`);
   process.exit(1);

@@ -107,7 +107,7 @@ async function seedCourse(db: Awaited<ReturnType<typeof testDb>>, dataDir: strin
   // Built by hand (not loadPackage) so the hostile body reaches the database unvalidated.
   const pkg: LoadedPackage = { dir: "/nonexistent", meta, modules, cover: null, media: new Map() };
   await importPackage(db, dataDir, pkg, null);
-  return getCourseBySlug(db, SLUG)!;
+  return (await getCourseBySlug(db, SLUG))!;
 }
 
 let browser: Browser;

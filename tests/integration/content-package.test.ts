@@ -271,7 +271,7 @@ for (const slug of shippedSlugs) {
         expect(listFiles(dir1)).toContain("cover.svg");
 
         // Into an EMPTY database with an empty data directory.
-        expect(getCourseBySlug(db2, slug)).toBeUndefined();
+        expect(await getCourseBySlug(db2, slug)).toBeUndefined();
         const reloaded = loadPackage(dir1);
         expect(reloaded.ok ? [] : reloaded.problems).toEqual([]);
         if (!reloaded.ok) return;
