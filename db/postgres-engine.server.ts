@@ -31,21 +31,17 @@ export type PostgresEngine = {
   close(): Promise<void>;
 };
 
-const INT8 = 20;
-const NUMERIC = 1700;
-const types = {
-  getTypeParser(oid: number, format?: "text" | "binary") {
-    if (oid === INT8 || oid === NUMERIC) return (v: string) => (v === null ? null : Number(v));
-    return pg.types.getTypeParser(oid, format as "text");
-  },
-} as unknown as pg.CustomTypesConfig;
+// Process-wide, not per pool: drizzle's node-postgres session passes its own per-query type
+// config that falls back to pg's global parsers. Ids and epoch-ms fit in 2^53; sums and averages
+// of them are what the reports read as numbers, as on SQLite.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 
 export async function openPostgresEngine(url: string, opts: { migrate?: boolean; poolSize?: number } = {}): Promise<PostgresEngine> {
   if (opts.migrate !== false) await migratePostgres(url);
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.poolSize ?? 10,
-    types,
     options: "-c default_transaction_read_only=on",
   });
   // An idle client that loses its server (a restart) must not crash the process.
