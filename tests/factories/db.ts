@@ -2,8 +2,12 @@ import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
 import pg from "pg";
+import Database from "better-sqlite3";
+import { drizzle } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { copySqliteToPostgres } from "#db/copy-to-postgres.server.ts";
 import { inject } from "vitest";
-import { closeDb, openDb, type Db } from "#db/client.server.ts";
+import { bulkWriter, closeDb, openDb, type Db } from "#db/client.server.ts";
 import { activeEngine } from "#db/engine-kind.ts";
 
 const tmpDir = path.resolve(import.meta.dirname, "..", ".tmp");
@@ -36,12 +40,39 @@ export async function testDb(): Promise<TestDb> {
 
 export async function dropDb(db: TestDb) {
   const { file, url } = db;
+  for (const source of bulkSources.get(url) ?? []) {
+    source.close();
+    for (const f of [source.name, `${source.name}-wal`, `${source.name}-shm`]) fs.rmSync(f, { force: true });
+  }
+  bulkSources.delete(url);
   await closeDb(db);
   if (activeEngine === "postgres") {
     await admin(`DROP DATABASE IF EXISTS "${new URL(url).pathname.slice(1)}" WITH (FORCE)`);
     return;
   }
   for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+}
+
+const bulkSources = new Map<string, Database.Database[]>();
+
+/**
+ * Bulk test data (tests/factories/big-org.ts writes raw better-sqlite3 INSERTs: the app's per-row
+ * paths would take minutes) loaded into an empty `db` on either engine. On SQLite `fn` writes the
+ * file itself. On PostgreSQL it writes a migrated SQLite file that db:copy's code then copies in
+ * (the same rows, through the same mappings). `source` reads those rows with SQLite SQL, for
+ * oracles written against better-sqlite3; it does not see what the test writes afterwards.
+ */
+export async function bulkLoad<T>(db: TestDb, fn: (sqlite: Database.Database) => T): Promise<{ result: T; source: Database.Database }> {
+  if (activeEngine === "sqlite") return { result: fn(bulkWriter(db)), source: db.$client };
+  fs.mkdirSync(tmpDir, { recursive: true });
+  const file = path.join(tmpDir, `bulk-${process.pid}-${crypto.randomUUID()}.db`);
+  const sqlite = new Database(file);
+  sqlite.pragma("journal_mode = WAL");
+  migrate(drizzle(sqlite), { migrationsFolder: path.resolve(import.meta.dirname, "..", "..", "db", "migrations") });
+  const result = fn(sqlite);
+  bulkSources.set(db.url, [...(bulkSources.get(db.url) ?? []), sqlite]);
+  await copySqliteToPostgres({ sqliteFile: file, postgresUrl: db.url, verify: false });
+  return { result, source: sqlite };
 }
 
 function pgUrl(database: string) {
