@@ -42,7 +42,6 @@ const SQLITE_ONLY = [
   // The twin and the copy compare a SQLite database with a PostgreSQL one they start themselves.
   "tests/integration/schema-twin.test.ts",
   "tests/integration/db-copy.test.ts",
-  "tests/integration/db-copy-cli.test.ts",
 ];
 /**
  * Work left: fast files not yet green on PostgreSQL, each with why. This list only shrinks.
