@@ -3,7 +3,7 @@
  * directory, reached over a Unix socket only (no TCP port to collide with), fsync off. CI runs as
  * root and initdb refuses root, so the cluster belongs to the `postgres` user the package creates.
  * Each test file asks for a fresh database of its own (CREATE DATABASE, milliseconds), like
- * await testDb() gives a fresh SQLite file.
+ * testDb() gives a fresh SQLite file.
  */
 import fs from "node:fs";
 import os from "node:os";

@@ -221,7 +221,7 @@ const shippedSlugs = packageDirs(SHIPPED).map((d) => path.basename(d));
 
 test("a live item's acceptance of make-up study travels in the package both ways; other items cannot carry it", async () => {
   await withTmp("pkg-makeup", async (root) => {
-    const db = testDb();
+    const db = await testDb();
     try {
       const t = await makeTree(db);
       const session = await makeSession(db, { inviteUnits: [t.a] });
@@ -242,7 +242,7 @@ test("a live item's acceptance of make-up study travels in the package both ways
       const wrong = refused(writePackage(root, "khoa-sai", (m) => (m.modules[0].items[0].acceptMakeUp = true)));
       expect(messages(wrong)).toMatch(/only "live" items accept make-up/);
     } finally {
-      dropDb(db);
+      await dropDb(db);
     }
   });
 });
