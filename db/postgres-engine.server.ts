@@ -44,8 +44,11 @@ export async function openPostgresEngine(url: string, opts: { migrate?: boolean;
     max: opts.poolSize ?? 10,
     options: "-c default_transaction_read_only=on",
   });
-  // An idle client that loses its server (a restart) must not crash the process.
+  // An idle client that loses its server (a restart) must not crash the process. Nor may one the
+  // pool has already let go of: pool.end() resolves before each socket has closed, and a server
+  // that stops or drops the database meanwhile sends that client a FATAL no pool listener hears.
   pool.on("error", (e) => console.error("PostgreSQL pool:", e.message));
+  pool.on("connect", (client) => client.on("error", () => {}));
   const db = drizzle(pool, { schema: pgSchema }) as PgDrizzle;
   return {
     db,
