@@ -65,8 +65,8 @@ export const title = "attendance report of a 5,000-member session: heartbeat eve
 export async function run(invited = 5000, rounds = 5): Promise<BenchResult> {
   const files = [tmpDbPath("attendance-report", "events"), tmpDbPath("attendance-report", "lastseen")];
   for (const f of files) removeDbFiles(f);
-  const before = openDb(`file:${files[0]}`, { migrate: true });
-  const now = openDb(`file:${files[1]}`, { migrate: true });
+  const before = await openDb(`file:${files[0]}`, { migrate: true });
+  const now = await openDb(`file:${files[1]}`, { migrate: true });
   try {
     const wb = await build(before, invited, true);
     const wn = await build(now, invited, false);
@@ -104,8 +104,8 @@ export async function run(invited = 5000, rounds = 5): Promise<BenchResult> {
       ],
     };
   } finally {
-    closeDb(before);
-    closeDb(now);
+    await closeDb(before);
+    await closeDb(now);
     for (const f of files) removeDbFiles(f);
   }
 }

@@ -93,8 +93,8 @@ export async function run(): Promise<BenchResult> {
   const started = performance.now();
   const subjectFile = tmpDbPath("import", "subject");
   const baseFile = tmpDbPath("import", "baseline");
-  const db = openDb(`file:${subjectFile}`, { migrate: true });
-  const baseDb = openDb(`file:${baseFile}`, { migrate: true });
+  const db = await openDb(`file:${subjectFile}`, { migrate: true });
+  const baseDb = await openDb(`file:${baseFile}`, { migrate: true });
   const sampler = new RssSampler(5);
   try {
     const now = new Date();
@@ -280,8 +280,8 @@ export async function run(): Promise<BenchResult> {
     };
   } finally {
     await sampler.stop();
-    closeDb(db);
-    closeDb(baseDb);
+    await closeDb(db);
+    await closeDb(baseDb);
     removeDbFiles(subjectFile);
     removeDbFiles(baseFile);
   }

@@ -32,8 +32,8 @@ export const title = "media attendance ingest: ledger appends vs raw inserts";
 export async function run(seconds = 2, rounds = 3): Promise<BenchResult> {
   const files = [tmpDbPath("media-ingest", "ledger"), tmpDbPath("media-ingest", "raw")];
   for (const f of files) removeDbFiles(f);
-  const dbL = openDb(`file:${files[0]}`, { migrate: true });
-  const dbR = openDb(`file:${files[1]}`, { migrate: true });
+  const dbL = await openDb(`file:${files[0]}`, { migrate: true });
+  const dbR = await openDb(`file:${files[1]}`, { migrate: true });
   try {
     const wl = await seed(dbL);
     const wr = await seed(dbR);
@@ -86,8 +86,8 @@ export async function run(seconds = 2, rounds = 3): Promise<BenchResult> {
       ],
     };
   } finally {
-    closeDb(dbL);
-    closeDb(dbR);
+    await closeDb(dbL);
+    await closeDb(dbR);
     for (const f of files) removeDbFiles(f);
   }
 }

@@ -110,7 +110,7 @@ export const title = "media join storm: N viewers joining within a window";
 export async function run(viewers = 500, spreadSeconds = 10): Promise<BenchResult> {
   const file = tmpDbPath("media-join-storm", "db");
   removeDbFiles(file);
-  const db = openDb(`file:${file}`, { migrate: true });
+  const db = await openDb(`file:${file}`, { migrate: true });
   const now = new Date();
   const tokens: string[] = [];
   const phones: string[] = [];
@@ -191,7 +191,7 @@ export async function run(viewers = 500, spreadSeconds = 10): Promise<BenchResul
         `event-loop delay p99 ${qrLoop.p99.toFixed(1)} ms; ratio p95 to the bare echo ${(pct(qr.ms, 95) / pct(base.ms, 95)).toFixed(1)}×`,
     );
   } finally {
-    closeDb(db);
+    await closeDb(db);
     removeDbFiles(file);
   }
   return { name: "media-join-storm", summary };

@@ -46,7 +46,7 @@ async function serve(dbFile: string, dataDir: string) {
   const { parseEnv } = await import("#app/env.server.ts");
   const { createHttpApp, listen } = await import("#app/http/server.ts");
   const env = parseEnv({ NODE_ENV: "production", DATABASE_URL: `file:${dbFile}`, DATA_DIR: dataDir, SEED_DEMO: "false" });
-  const db = openDb(env.DATABASE_URL);
+  const db = await openDb(env.DATABASE_URL);
   const buildDir = path.join(ROOT, "build");
   const build = await import(pathToFileURL(path.join(buildDir, "server", "index.js")).href);
   const server = await listen(createHttpApp({ db, env, build, buildDir }), "127.0.0.1", 0, env);
@@ -56,9 +56,8 @@ async function serve(dbFile: string, dataDir: string) {
     if (m !== "stop") return;
     server.closeAllConnections();
     server.close(() => {
-      closeDb(db);
       // A normal exit, so --cpu-prof writes its profile.
-      process.exit(0);
+      void closeDb(db).finally(() => process.exit(0));
     });
   });
   process.send!({ type: "listening", port: (server.address() as AddressInfo).port });
@@ -124,7 +123,7 @@ function ensureBuild() {
 
 /** The demo organisation and courses; CLIENTS members with a password and a different amount of progress each. */
 async function seed(dbFile: string, dataDir: string) {
-  const db = openDb(`file:${dbFile}`, { migrate: true });
+  const db = await openDb(`file:${dbFile}`, { migrate: true });
   try {
     const hash = await hashPassword(DEMO_PASSWORD);
     await seedDemo(db, hash);
@@ -160,7 +159,7 @@ async function seed(dbFile: string, dataDir: string) {
     if (!lesson) throw new Error("bench setup: no lesson in content/");
     return { codes, lesson: lesson as { slug: string; key: string } };
   } finally {
-    closeDb(db);
+    await closeDb(db);
   }
 }
 

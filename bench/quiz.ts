@@ -61,7 +61,7 @@ export async function run(): Promise<BenchResult> {
   );
 
   const file = tmpDbPath("quiz", "db");
-  const db = openDb(`file:${file}`, { migrate: true });
+  const db = await openDb(`file:${file}`, { migrate: true });
   const dataDir = path.join(path.dirname(file), `quiz-${process.pid}-data`);
   const buildDir = path.join(root, "build");
   if (!fs.existsSync(path.join(buildDir, "server", "index.js"))) {
@@ -148,7 +148,7 @@ export async function run(): Promise<BenchResult> {
   } finally {
     server.closeAllConnections();
     server.close();
-    closeDb(db);
+    await closeDb(db);
     removeDbFiles(file);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

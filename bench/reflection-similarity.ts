@@ -84,7 +84,7 @@ function copyOf(text: string, rate: number, r: () => number): string {
 export async function run(): Promise<BenchResult> {
   console.log(heading(title));
   const file = tmpDbPath("reflection-similarity", "db");
-  const db = openDb(`file:${file}`, { migrate: true });
+  const db = await openDb(`file:${file}`, { migrate: true });
   try {
     const r = rng(15);
     const now = new Date();
@@ -215,7 +215,7 @@ export async function run(): Promise<BenchResult> {
       ],
     };
   } finally {
-    closeDb(db);
+    await closeDb(db);
     removeDbFiles(file);
   }
 }

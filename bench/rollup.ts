@@ -53,7 +53,7 @@ const MIN_ROUNDS_OTHER = 5;
 export async function run(): Promise<BenchResult> {
   console.log(heading(title));
   const file = tmpDbPath("rollup", "db");
-  const db = openDb(`file:${file}`, { migrate: true });
+  const db = await openDb(`file:${file}`, { migrate: true });
   const sqlite = bulkWriter(db);
   const sampler = new RssSampler(5);
   try {
@@ -234,7 +234,7 @@ export async function run(): Promise<BenchResult> {
     };
   } finally {
     await sampler.stop();
-    closeDb(db);
+    await closeDb(db);
     removeDbFiles(file);
   }
 }

@@ -51,7 +51,7 @@ function planOf(sqlite: Database.Database, c: Captured): string {
 export async function run(): Promise<BenchResult> {
   console.log(heading(title));
   const file = tmpDbPath("search", "db");
-  const db = openDb(`file:${file}`, { migrate: true });
+  const db = await openDb(`file:${file}`, { migrate: true });
   const sqlite = bulkWriter(db);
   try {
     // ---- data
@@ -230,7 +230,7 @@ export async function run(): Promise<BenchResult> {
       ],
     };
   } finally {
-    closeDb(db);
+    await closeDb(db);
     removeDbFiles(file);
   }
 }

@@ -36,7 +36,7 @@ const PARALLEL_BATCHES = 8;
 export async function run(): Promise<BenchResult> {
   console.log(heading(title));
   const file = tmpDbPath("signin", "db");
-  const db = openDb(`file:${file}`, { migrate: true });
+  const db = await openDb(`file:${file}`, { migrate: true });
   try {
     const rules = signInRulesFromEnv({ LOGIN_MAX_FAILURES: 5, LOGIN_LOCK_MINUTES: 15, IP_MAX_FAILURES: 30, IP_SLOW_SECONDS: 5 });
     const now = new Date();
@@ -148,7 +148,7 @@ export async function run(): Promise<BenchResult> {
       ],
     };
   } finally {
-    closeDb(db);
+    await closeDb(db);
     removeDbFiles(file);
   }
 }

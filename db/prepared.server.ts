@@ -1,17 +1,39 @@
-import type Database from "better-sqlite3";
 import type { Db } from "./client.server.ts";
+import { inPostgresTx, postgresEngineOf } from "./postgres-engine.server.ts";
 
-/** The better-sqlite3 handle behind a drizzle database or transaction (a transaction shares it). */
-export function connectionOf(db: Db): Database.Database {
-  const d = db as Db & { session?: { client?: Database.Database } };
+/**
+ * The connection a drizzle database or transaction runs on: better-sqlite3's handle (a transaction
+ * shares the write connection), or on PostgreSQL the session's client (the pool, or inside a
+ * transaction the pooled connection it holds).
+ */
+function connectionOf(db: Db): object {
+  const d = db as Db & { session?: { client?: object } };
+  if (postgresEngineOf(db)) return d.session!.client!;
   return d.$client ?? d.session!.client!;
 }
 
-const byConnection = new WeakMap<Database.Database, Map<string, unknown>>();
+/**
+ * What a per-database cache is keyed by: one open database (SQLite: one connection of it, as the
+ * read and write connections were cached apart before; PostgreSQL: the pool).
+ */
+export function cacheScopeOf(db: Db): object {
+  const pg = postgresEngineOf(db);
+  return pg ? pg.pool : connectionOf(db);
+}
+
+/** True inside a write transaction: rows read there may still be rolled back, so not cached. */
+export function inTransaction(db: Db): boolean {
+  if (postgresEngineOf(db)) return inPostgresTx(db);
+  return (connectionOf(db) as { inTransaction: boolean }).inTransaction;
+}
+
+const byConnection = new WeakMap<object, Map<string, unknown>>();
 
 /**
  * A drizzle prepared query, built once per connection. For the few fixed-shape queries that every
  * page view runs, building the SQL text and preparing the statement cost more than running it.
+ * Run it with `await q.execute(params)` (rows, on both engines); `first(q.execute(params))` for one.
+ * Keyed by the connection it runs on, so inside a transaction it runs in that transaction.
  */
 export function prepared<T>(db: Db, name: string, build: (db: Db) => T): T {
   const conn = connectionOf(db);

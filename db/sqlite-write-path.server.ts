@@ -22,7 +22,7 @@
 import Database from "better-sqlite3";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
-import * as schema from "./schema/index.ts";
+import * as schema from "./schema/sqlite.ts";
 
 type Drizzle = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 

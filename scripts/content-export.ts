@@ -13,7 +13,7 @@ if (!slug) {
   process.exit(2);
 }
 const env = parseEnv();
-const db = openDb(env.DATABASE_URL, { migrate: true });
+const db = await openDb(env.DATABASE_URL, { migrate: true });
 try {
   const files = await exportPackage(db, env.DATA_DIR, slug, out);
   console.log(`✓ ${files.length} tệp / files → ${path.join(out, slug)}`);
@@ -21,5 +21,5 @@ try {
   console.error(`✗ ${(e as Error).message}`);
   process.exit(1);
 } finally {
-  closeDb(db);
+  await closeDb(db);
 }

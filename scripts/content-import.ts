@@ -6,7 +6,7 @@ import { importPackage, loadPackage, packageDirs } from "#app/courses/package.se
 /** npm run content:import -- [PATH]: a package folder, or a folder of packages (default content/). */
 const target = path.resolve(process.argv.slice(2).find((a) => !a.startsWith("--")) ?? "content");
 const env = parseEnv();
-const db = openDb(env.DATABASE_URL, { migrate: true });
+const db = await openDb(env.DATABASE_URL, { migrate: true });
 const dirs = packageDirs(target);
 if (dirs.length === 0) {
   console.error(`Không tìm thấy gói khóa học / no course package under ${target}`);
@@ -26,5 +26,5 @@ for (const [i, dir] of dirs.entries()) {
   const what = r.created ? "mới / new" : r.newVersion ? "cập nhật / updated" : "không đổi / unchanged";
   console.log(`✓ ${tag}: ${what}, phiên bản / version ${r.version}`);
 }
-closeDb(db);
+await closeDb(db);
 process.exit(failed ? 1 : 0);

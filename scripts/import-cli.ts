@@ -25,12 +25,12 @@ export async function runImportCli(kind: "units" | "members", preview: Runner, c
     process.exit(2);
   }
   const env = parseEnv();
-  const db = openDb(env.DATABASE_URL, { migrate: true });
+  const db = await openDb(env.DATABASE_URL, { migrate: true });
   const bytes = new Uint8Array(fs.readFileSync(file));
   const started = Date.now();
   process.stderr.write(`${dryRun ? "Xem trước / previewing" : "Đang nhập / importing"} ${file} (${(bytes.length / 1024).toFixed(0)} KiB)…\n`);
   const result = await (dryRun ? preview : commit)(db, bytes, { all: true }, null);
-  closeDb(db);
+  await closeDb(db);
   if ("error" in result) {
     console.error(`✗ ${result.error.vi}\n  ${result.error.en}`);
     process.exit(1);

@@ -22,7 +22,7 @@ if (!parsed.success) {
 }
 const { format, unit: unitCode, out } = parsed.data;
 const env = parseEnv();
-const db = openDb(env.DATABASE_URL, { migrate: true });
+const db = await openDb(env.DATABASE_URL, { migrate: true });
 const unit = unitCode ? await getUnitByCode(db, unitCode) : null;
 if (unitCode && !unit) {
   console.error(`Không có đơn vị / no such unit: ${unitCode}`);
@@ -40,4 +40,4 @@ if (format === "xlsx") {
 if (target) console.error(`Đã xuất / exported ${rows.length} thành viên/members → ${target}`);
 // The same checksum rule as every export: SHA-256 of the CSV rows after the header line.
 console.error(`${bilingual("reports.meta.checksum")}: ${dataChecksum(rows)}`);
-closeDb(db);
+await closeDb(db);

@@ -2,5 +2,5 @@ import { parseEnv } from "#app/env.server.ts";
 import { closeDb, openDb } from "#db/client.server.ts";
 
 const env = parseEnv();
-closeDb(openDb(env.DATABASE_URL, { migrate: true }));
+await closeDb(await openDb(env.DATABASE_URL, { migrate: true }));
 console.log(`Đã áp dụng migration / migrations applied: ${env.DATABASE_URL}`);

@@ -10,7 +10,7 @@ export { seedDemoLiveSession } from "./seed/upcoming-session.ts";
 
 /** Migrations always; the demo organisation only into an empty database, and only once. */
 export async function prepareDb(env: Env = parseEnv(), now = new Date()): Promise<{ db: Db; seeded: DemoAccounts | null }> {
-  const db = openDb(env.DATABASE_URL, { migrate: true });
+  const db = await openDb(env.DATABASE_URL, { migrate: true });
   if (env.SEED_DEMO !== true || !await isEmpty(db)) return { db, seeded: null };
   const hash = await hashPassword(DEMO_PASSWORD);
   const started = performance.now();

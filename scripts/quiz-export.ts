@@ -17,8 +17,8 @@ if (!slug) {
   process.exit(2);
 }
 const env = parseEnv();
-const db = openDb(env.DATABASE_URL, { migrate: true });
-const course = getCourseBySlug(db, slug);
+const db = await openDb(env.DATABASE_URL, { migrate: true });
+const course = await getCourseBySlug(db, slug);
 const key =
   opt("item") ??
   (course && (await first(db.select({ k: courseItems.key }).from(courseItems).where(and(eq(courseItems.courseId, course.id), eq(courseItems.type, "quiz"))).orderBy(asc(courseItems.position))))?.k);
@@ -32,4 +32,4 @@ if (opt("out")) {
   fs.writeFileSync(opt("out")!, text);
   console.error(`✓ ${opt("out")}`);
 } else process.stdout.write(text);
-closeDb(db);
+await closeDb(db);

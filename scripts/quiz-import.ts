@@ -22,8 +22,8 @@ if (!fs.existsSync(file)) {
   process.exit(2);
 }
 const env = parseEnv();
-const db = openDb(env.DATABASE_URL, { migrate: true });
-const course = getCourseBySlug(db, slug);
+const db = await openDb(env.DATABASE_URL, { migrate: true });
+const course = await getCourseBySlug(db, slug);
 if (!course) {
   console.error(`Không có khóa học / no course: ${slug}`);
   process.exit(1);
@@ -41,5 +41,5 @@ if (!argv.includes("--no-publish")) {
   const p = await publishCourse(db, course.id, null);
   console.log(`  phiên bản / version ${p.version}${p.created ? " (mới / new)" : ""}`);
 }
-closeDb(db);
+await closeDb(db);
 process.exit(r.problems.length ? 3 : 0);

@@ -5,4 +5,4 @@ import { prepareDb, printDemoAccounts } from "./prepare-db.ts";
 const { db, seeded } = await prepareDb({ ...parseEnv(), SEED_DEMO: true });
 if (seeded) printDemoAccounts(seeded);
 else console.log("Cơ sở dữ liệu đã có dữ liệu; không tạo lại / The database already has data; nothing seeded.");
-closeDb(db);
+await closeDb(db);

@@ -29,7 +29,7 @@ if (!parsed.success || (parsed.data.day && parsed.data.days)) {
   process.exit(2);
 }
 const env = parseEnv();
-const db = openDb(env.DATABASE_URL, { migrate: true });
+const db = await openDb(env.DATABASE_URL, { migrate: true });
 try {
   const outcomes = parsed.data.day ? [await takeCompletionSnapshot(db, parsed.data.day)] : await snapshotRecentDays(db, parsed.data.days ?? 1);
   for (const o of outcomes) {
@@ -39,5 +39,5 @@ try {
   console.error(e instanceof Error ? e.message : e);
   process.exitCode = 1;
 } finally {
-  closeDb(db);
+  await closeDb(db);
 }

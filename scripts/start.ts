@@ -137,8 +137,7 @@ const stop = () => {
   stopLiveItems();
   stopMail();
   server.close();
-  closeDb(db);
-  process.exit(0);
+  void closeDb(db).finally(() => process.exit(0));
 };
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);

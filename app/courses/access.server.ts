@@ -11,13 +11,13 @@ import { isAssigned } from "./learning.server.ts";
  */
 export async function requireReadableCourse(request: Request, context: AppLoadContext, slug: string | undefined) {
   const session = await requireUser(request, context);
-  const course = slug ? getCourseBySlug(context.db, slug) : undefined;
+  const course = slug ? await getCourseBySlug(context.db, slug) : undefined;
   if (!course || course.state !== "published") notFound();
   const pub = await publishedSnapshot(context.db, course);
   if (!pub) notFound();
   const scope = await scopeOf(context.db, session.member);
   const manager = scope.all || scope.roots.length > 0;
-  const assigned = isAssigned(context.db, session.member.id, course.id);
+  const assigned = await isAssigned(context.db, session.member.id, course.id);
   if (!assigned && !manager) notFound();
   return { session, course, pub, assigned };
 }

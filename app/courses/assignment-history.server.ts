@@ -1,3 +1,4 @@
+import { rawRows } from "#db/dialect.server.ts";
 import { first, one } from "#db/first.ts";
 /**
  * The history of course assignments (course_assignment_history, ADR 0009): what was in force and
@@ -68,10 +69,10 @@ export type AssignmentAt = { courseId: number; unitId: number | null; memberId: 
  * An assignment row without any history (written around the functions above) counts from its
  * creation with its current due date, as before history was kept.
  */
-export function assignmentsAt(db: Db, atMs: number, courseIds: number[] | null): AssignmentAt[] {
+export async function assignmentsAt(db: Db, atMs: number, courseIds: number[] | null): Promise<AssignmentAt[]> {
   const only = (alias: string) => (courseIds ? sql.raw(` AND ${alias}.course_id IN (${courseIds.map((id) => Number(id)).join(", ") || "NULL"})`) : sql``);
-  return db.all<AssignmentAt>(sql`
-    SELECT h.course_id AS courseId, h.unit_id AS unitId, h.member_id AS memberId, h.due_at AS dueAt
+  return await rawRows<AssignmentAt>(db, sql`
+    SELECT h.course_id AS "courseId", h.unit_id AS "unitId", h.member_id AS "memberId", h.due_at AS "dueAt"
     FROM course_assignment_history h
     WHERE h.valid_from <= ${atMs} AND (h.valid_to IS NULL OR h.valid_to > ${atMs})${only("h")}
     UNION ALL

@@ -17,9 +17,9 @@ export async function getCourse(db: Db, id: number): Promise<Course | undefined>
   return await first(db.select().from(courses).where(eq(courses.id, id)));
 }
 
-export function getCourseBySlug(db: Db, slug: string): Course | undefined {
+export async function getCourseBySlug(db: Db, slug: string): Promise<Course | undefined> {
   // Every course and lesson page starts here: prepared once per connection.
-  return prepared(db, "courses.bySlug", (d) => d.select().from(courses).where(eq(courses.slug, sql.placeholder("slug"))).prepare()).get({ slug });
+  return await first(prepared(db, "courses.bySlug", (d) => d.select().from(courses).where(eq(courses.slug, sql.placeholder("slug"))).prepare()).execute({ slug }));
 }
 
 /** The draft rows of a course, in order, as a snapshot (what publishing would freeze). */

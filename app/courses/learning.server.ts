@@ -90,15 +90,15 @@ export async function assignmentsOfCourse(db: Db, courseId: number, withinPaths:
 const memberIdParam = sql.placeholder("memberId");
 const pathParam = sql.placeholder("path");
 
-function memberUnitPath(db: Db, memberId: number): string {
+async function memberUnitPath(db: Db, memberId: number): Promise<string> {
   const q = prepared(db, "learning.memberUnitPath", (d) =>
     d.select({ path: units.path }).from(members).innerJoin(units, eq(units.id, members.unitId)).where(eq(members.id, memberIdParam)).prepare(),
   );
-  return q.get({ memberId })!.path;
+  return (await first(q.execute({ memberId })))!.path;
 }
 
 /** Assignments that reach the member: by name, or to their unit or any unit above it. */
-function assignmentsReaching(db: Db, memberId: number) {
+async function assignmentsReaching(db: Db, memberId: number) {
   const q = prepared(db, "learning.assignmentsReaching", (d) =>
     d
       .select({ courseId: courseAssignments.courseId, dueAt: courseAssignments.dueAt })
@@ -107,26 +107,26 @@ function assignmentsReaching(db: Db, memberId: number) {
       .where(or(eq(courseAssignments.memberId, memberIdParam), sql`${pathParam} LIKE ${units.path} || '%'`))
       .prepare(),
   );
-  return q.all({ memberId, path: memberUnitPath(db, memberId) });
+  return await q.execute({ memberId, path: await memberUnitPath(db, memberId) });
 }
 
 /** The member's assignments, completions, and the ids of both: the courses the member may read. */
-function reachableCourses(db: Db, memberId: number) {
-  const assigned = assignmentsReaching(db, memberId);
-  const completed = prepared(db, "learning.completionsOf", (d) =>
+async function reachableCourses(db: Db, memberId: number) {
+  const assigned = await assignmentsReaching(db, memberId);
+  const completed = await prepared(db, "learning.completionsOf", (d) =>
     d
       .select({ courseId: courseCompletions.courseId, completedAt: courseCompletions.completedAt })
       .from(courseCompletions)
       .where(eq(courseCompletions.memberId, memberIdParam))
       .prepare(),
-  ).all({ memberId });
+  ).execute({ memberId });
   const ids = [...new Set([...assigned.map((a) => a.courseId), ...completed.map((c) => c.courseId)])];
   return { assigned, completed, ids };
 }
 
 /** Ids of the courses a member may read as a learner (what `isAssigned` answers one at a time). */
-export function readableCourseIds(db: Db, memberId: number): number[] {
-  return reachableCourses(db, memberId).ids;
+export async function readableCourseIds(db: Db, memberId: number): Promise<number[]> {
+  return (await reachableCourses(db, memberId)).ids;
 }
 
 /**
@@ -137,7 +137,7 @@ export function readableCourseIds(db: Db, memberId: number): number[] {
  * one query for all courses.
  */
 export async function coursesForMember(db: Db, memberId: number) {
-  const { assigned, completed, ids } = reachableCourses(db, memberId);
+  const { assigned, completed, ids } = await reachableCourses(db, memberId);
   if (ids.length === 0) return [];
   const list = await db
     .select({
@@ -153,7 +153,7 @@ export async function coursesForMember(db: Db, memberId: number) {
     .from(courses)
     .where(and(inArray(courses.id, ids), eq(courses.state, "published"), isNotNull(courses.publishedVersionId)))
     .orderBy(asc(courses.title));
-  const done = completedItemKeys(db, memberId);
+  const done = await completedItemKeys(db, memberId);
   return await Promise.all(list.map(async (c) => {
     const dues = assigned.filter((a) => a.courseId === c.id && a.dueAt).map((a) => a.dueAt!.getTime());
     const completion = completed.find((x) => x.courseId === c.id);
@@ -178,15 +178,15 @@ export async function coursesForMember(db: Db, memberId: number) {
 }
 
 /** course id → keys of the items the member completed, every course in one query. */
-function completedItemKeys(db: Db, memberId: number): Map<number, Set<string>> {
+async function completedItemKeys(db: Db, memberId: number): Promise<Map<number, Set<string>>> {
   const out = new Map<number, Set<string>>();
-  const rows = prepared(db, "learning.completedItemKeys", (d) =>
+  const rows = await prepared(db, "learning.completedItemKeys", (d) =>
     d
       .select({ courseId: itemProgress.courseId, itemKey: itemProgress.itemKey })
       .from(itemProgress)
       .where(and(eq(itemProgress.memberId, memberIdParam), eq(itemProgress.state, "completed")))
       .prepare(),
-  ).all({ memberId });
+  ).execute({ memberId });
   for (const r of rows) {
     let set = out.get(r.courseId);
     if (!set) out.set(r.courseId, (set = new Set()));
@@ -195,7 +195,7 @@ function completedItemKeys(db: Db, memberId: number): Map<number, Set<string>> {
   return out;
 }
 
-export function isAssigned(db: Db, memberId: number, courseId: number): boolean {
+export async function isAssigned(db: Db, memberId: number, courseId: number): Promise<boolean> {
   const courseIdParam = sql.placeholder("courseId");
   const assigned = prepared(db, "learning.isAssigned", (d) =>
     d
@@ -206,7 +206,7 @@ export function isAssigned(db: Db, memberId: number, courseId: number): boolean 
       .limit(1)
       .prepare(),
   );
-  if (assigned.get({ memberId, courseId, path: memberUnitPath(db, memberId) })) return true;
+  if (await first(assigned.execute({ memberId, courseId, path: await memberUnitPath(db, memberId) }))) return true;
   const completed = prepared(db, "learning.hasCompleted", (d) =>
     d
       .select({ id: courseCompletions.id })
@@ -214,7 +214,7 @@ export function isAssigned(db: Db, memberId: number, courseId: number): boolean 
       .where(and(eq(courseCompletions.memberId, memberIdParam), eq(courseCompletions.courseId, courseIdParam)))
       .prepare(),
   );
-  return !!completed.get({ memberId, courseId });
+  return !!(await first(completed.execute({ memberId, courseId })));
 }
 
 /** First opening of an item starts its clock (the reading rule counts from here). */
@@ -226,16 +226,16 @@ export async function openItem(db: Db, memberId: number, courseId: number, itemK
       .where(and(eq(itemProgress.memberId, memberIdParam), eq(itemProgress.courseId, sql.placeholder("courseId")), eq(itemProgress.itemKey, sql.placeholder("itemKey"))))
       .prepare(),
   );
-  const read = () => q.get({ memberId, courseId, itemKey });
+  const read = () => first(q.execute({ memberId, courseId, itemKey }));
   // Reading again is the common case: only the first opening takes the write lock.
-  const existing = read();
+  const existing = await read();
   if (existing) return existing;
   await writeTx(db, async (tx) =>
     await tx.insert(itemProgress)
       .values({ memberId, courseId, itemKey, state: "started", versionId, startedAt: now })
       .onConflictDoNothing(),
   );
-  return read()!;
+  return (await read())!;
 }
 
 /**

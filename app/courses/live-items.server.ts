@@ -112,7 +112,7 @@ export async function settleLiveSession(db: Db, sessionId: number, opts: { recon
       // ignores members without every required item done; those not assigned the course keep the
       // item (they did attend) but get no completion from it.
       const completers = new Set([...attended.keys(), ...(c.items.some((i) => i.acceptMakeUp) ? madeUp.keys() : [])]);
-      const assignedIds = assignedAmong(tx, c.courseId, [...completers].filter((id) => !completedCourse.has(id)));
+      const assignedIds = await assignedAmong(tx, c.courseId, [...completers].filter((id) => !completedCourse.has(id)));
       for (const memberId of assignedIds) if (await recomputeCompletion(tx, memberId, c.courseId, pub, now)) result.coursesCompleted++;
     }
     await tx.update(liveSessions).set({ coursesSettledAt: now }).where(eq(liveSessions.id, sessionId));
@@ -121,9 +121,10 @@ export async function settleLiveSession(db: Db, sessionId: number, opts: { recon
 }
 
 /** Of these members, those who are assigned the course now (through a unit or by name). */
-function assignedAmong(tx: Db, courseId: number, memberIds: number[]): number[] {
-  if (memberIds.length === 0) return [];
-  return memberIds.filter((id) => isAssignedNow(tx, id, courseId));
+async function assignedAmong(tx: Db, courseId: number, memberIds: number[]): Promise<number[]> {
+  const out: number[] = [];
+  for (const id of memberIds) if (await isAssignedNow(tx, id, courseId)) out.push(id);
+  return out;
 }
 
 /** The job: every ended session not yet settled (a few per run, oldest first). */

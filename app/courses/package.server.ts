@@ -217,7 +217,7 @@ export async function importPackage(db: Db, dataDir: string, pkg: LoadedPackage,
       coverFile: cover ? `${cover.sha256}.${cover.ext}` : null,
       updatedAt: now,
     };
-    const existing = getCourseBySlug(tx, m.slug);
+    const existing = await getCourseBySlug(tx, m.slug);
     const courseId = existing
       ? ((await tx.update(courses).set(fields).where(eq(courses.id, existing.id))), existing.id)
       : (await one(tx.insert(courses).values({ slug: m.slug, ...fields, createdAt: now }).returning({ id: courses.id }))).id;
@@ -280,7 +280,7 @@ export function packageDirs(root: string): string[] {
  * yields identical files.
  */
 export async function exportPackage(db: Db, dataDir: string, slug: string, outDir: string): Promise<string[]> {
-  const course = getCourseBySlug(db, slug);
+  const course = await getCourseBySlug(db, slug);
   if (!course) throw new Error(`no course "${slug}"`);
   const snap = await draftSnapshot(db, course.id);
   const dir = path.join(outDir, slug);

@@ -14,22 +14,22 @@ export async function progressOfMember(db: Db, memberId: number) {
   const mine = await coursesForMember(db, memberId);
   const memberParam = sql.placeholder("memberId");
   const progress = new Map<string, { state: string; completedAt: Date | null }>();
-  const rows = prepared(db, "progress.itemProgress", (db) =>
+  const rows = await prepared(db, "progress.itemProgress", (db) =>
     db
       .select({ courseId: itemProgress.courseId, itemKey: itemProgress.itemKey, state: itemProgress.state, completedAt: itemProgress.completedAt })
       .from(itemProgress)
       .where(eq(itemProgress.memberId, memberParam))
       .prepare(),
-  ).all({ memberId });
+  ).execute({ memberId });
   for (const r of rows) progress.set(`${r.courseId}:${r.itemKey}`, r);
   const attempts = new Map<string, number[]>();
-  const scored = prepared(db, "progress.scoredAttempts", (db) =>
+  const scored = await prepared(db, "progress.scoredAttempts", (db) =>
     db
       .select({ courseId: quizAttempts.courseId, itemKey: quizAttempts.itemKey, score: quizAttempts.score })
       .from(quizAttempts)
       .where(and(eq(quizAttempts.memberId, memberParam), ne(quizAttempts.state, "open")))
       .prepare(),
-  ).all({ memberId });
+  ).execute({ memberId });
   for (const a of scored) {
     const k = `${a.courseId}:${a.itemKey}`;
     attempts.set(k, [...(attempts.get(k) ?? []), a.score ?? 0]);

@@ -1,11 +1,10 @@
 import { first } from "#db/first.ts";
-import type Database from "better-sqlite3";
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "#db/client.server.ts";
 import { courseVersions } from "#db/schema/index.ts";
 import { renderDocHtml } from "#app/editor/document.server.ts";
 import { Lru } from "./lru.ts";
-import { connectionOf } from "#db/prepared.server.ts";
+import { cacheScopeOf, inTransaction } from "#db/prepared.server.ts";
 import { snapshotItems, type CourseSnapshot, type SnapshotItem } from "./snapshot.ts";
 
 /**
@@ -37,9 +36,9 @@ type Caches = { versions: Lru<number, PublishedVersion>; html: Lru<string, strin
  * One cache per database connection: ids are only unique within one database file, and tests
  * (and tools) open many files in one process.
  */
-const byConnection = new WeakMap<Database.Database, Caches>();
+const byConnection = new WeakMap<object, Caches>();
 
-function cachesOf(conn: Database.Database): Caches {
+function cachesOf(conn: object): Caches {
   let c = byConnection.get(conn);
   if (!c) {
     c = { versions: new Lru(VERSION_LIMITS), html: new Lru(HTML_LIMITS) };
@@ -58,7 +57,7 @@ function deepFreeze<T>(v: T): T {
 
 /** The published version `versionId`, parsed once per connection (and again only after eviction). */
 export async function publishedVersion(db: Db, versionId: number): Promise<PublishedVersion | null> {
-  const conn = connectionOf(db);
+  const conn = cacheScopeOf(db);
   const caches = cachesOf(conn);
   const hit = caches.versions.get(versionId);
   if (hit) return hit;
@@ -72,18 +71,18 @@ export async function publishedVersion(db: Db, versionId: number): Promise<Publi
   const items = snapshotItems(snapshot);
   const entry = deepFreeze({ versionId: row.id, version: row.version, snapshot, items, requiredKeys: items.filter((i) => i.required).map((i) => i.key) });
   // A row read inside a transaction may still be rolled back (and its id then reused): not kept.
-  if (!conn.inTransaction) caches.versions.set(versionId, entry, row.text.length);
+  if (!inTransaction(db)) caches.versions.set(versionId, entry, row.text.length);
   return entry;
 }
 
 /** A lesson's sanitised HTML, rendered once per version and item. */
 export function lessonHtml(db: Db, versionId: number, item: SnapshotItem): string {
-  const conn = connectionOf(db);
+  const conn = cacheScopeOf(db);
   const caches = cachesOf(conn);
   const key = `${versionId}:${item.key}`;
   const hit = caches.html.get(key);
   if (hit !== undefined) return hit;
   const html = renderDocHtml(item.body);
-  if (!conn.inTransaction) caches.html.set(key, html, html.length);
+  if (!inTransaction(db)) caches.html.set(key, html, html.length);
   return html;
 }

@@ -1,6 +1,7 @@
 import express, { type Request as ExpressRequest } from "express";
 import compression from "compression";
 import crypto from "node:crypto";
+import { ping } from "#db/dialect.server.ts";
 import path from "node:path";
 import type { Server } from "node:http";
 import { createRequestHandler } from "@remix-run/express";
@@ -95,9 +96,8 @@ export function createHttpApp(opts: HttpAppOptions) {
     res.status(403).type("text/plain; charset=utf-8").send(translate(locale, "error.csrf"));
   });
 
-  app.get("/healthz", (_req, res) => {
-    db.$client.prepare("SELECT 1").get();
-    res.json({ ok: true });
+  app.get("/healthz", (_req, res, next) => {
+    ping(db).then(() => res.json({ ok: true }), next);
   });
 
   if (opts.viteDevServer) {

@@ -1,3 +1,4 @@
+import { affectedRows } from "#db/dialect.server.ts";
 import { first } from "#db/first.ts";
 /**
  * In-app notifications: a member sees theirs on their next visit (home page) and on
@@ -66,6 +67,6 @@ export async function markRead(db: Db, memberId: number, id: number, now = new D
 
 export async function markAllRead(db: Db, memberId: number, now = new Date()): Promise<number> {
   return writeTx(db, async (tx) =>
-    (await tx.update(notifications).set({ readAt: now }).where(and(eq(notifications.memberId, memberId), isNull(notifications.readAt)))).changes,
+    affectedRows(await tx.update(notifications).set({ readAt: now }).where(and(eq(notifications.memberId, memberId), isNull(notifications.readAt)))),
   );
 }

@@ -1,3 +1,4 @@
+import { rawFirst, rawRun, rawValues } from "#db/dialect.server.ts";
 import { first, one } from "#db/first.ts";
 import { and, asc, eq, inArray, or, sql, count } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
@@ -102,7 +103,7 @@ export async function moveUnit(db: Db, id: number, newParentId: number | null, n
     const oldPrefix = unit.path;
     const newPrefix = `${parent?.path ?? "/"}${unit.id}/`;
     const depthShift = (parent ? parent.depth + 1 : 0) - unit.depth;
-    const at = closeSubtreePlaces(tx, oldPrefix, now);
+    const at = await closeSubtreePlaces(tx, oldPrefix, now);
     await tx.update(units)
       .set({
         path: sql`${newPrefix} || substr(${units.path}, ${oldPrefix.length + 1})`,
@@ -111,9 +112,9 @@ export async function moveUnit(db: Db, id: number, newParentId: number | null, n
       })
       .where(subtreeCondition(oldPrefix));
     await tx.update(units).set({ parentId: parent?.id ?? null }).where(eq(units.id, id));
-    tx.run(sql`
+    await rawRun(tx, sql`
       INSERT INTO unit_path_history (unit_id, parent_id, path, depth, valid_from, valid_to)
-      SELECT id, parent_id, path, depth, ${at}, NULL FROM units WHERE ${subtreeCondition(newPrefix)}`);
+      SELECT id, parent_id, path, depth, CAST(${at} AS bigint), NULL FROM units WHERE ${subtreeCondition(newPrefix)}`);
     return (await getUnit(tx, id))!;
   });
 }
@@ -123,18 +124,18 @@ export async function moveUnit(db: Db, id: number, newParentId: number | null, n
  * instant it ends: `now`, or the start of a place recorded later than `now` (a clock set back), so
  * places never overlap and a day always finds one.
  */
-function closeSubtreePlaces(tx: Db, prefix: string, now: Date): number {
+async function closeSubtreePlaces(tx: Db, prefix: string, now: Date): Promise<number> {
   const subtree = sql`unit_id IN (SELECT id FROM units WHERE ${subtreeCondition(prefix)})`;
   // Units written by tools that bypass createUnit have no row yet: their place so far is the current one.
-  tx.run(sql`
+  await rawRun(tx, sql`
     INSERT INTO unit_path_history (unit_id, parent_id, path, depth, valid_from, valid_to)
     SELECT id, parent_id, path, depth, 0, NULL FROM units
     WHERE ${subtreeCondition(prefix)} AND NOT EXISTS (SELECT 1 FROM unit_path_history x WHERE x.unit_id = units.id)`);
-  const latest = tx.get<{ t: number | null }>(sql`SELECT max(valid_from) AS t FROM unit_path_history WHERE valid_to IS NULL AND ${subtree}`).t ?? 0;
+  const latest = (await rawFirst<{ t: number | null }>(tx, sql`SELECT max(valid_from) AS t FROM unit_path_history WHERE valid_to IS NULL AND ${subtree}`))?.t ?? 0;
   const at = Math.max(now.getTime(), latest);
-  tx.run(sql`UPDATE unit_path_history SET valid_to = ${at} WHERE valid_to IS NULL AND ${subtree}`);
+  await rawRun(tx, sql`UPDATE unit_path_history SET valid_to = ${at} WHERE valid_to IS NULL AND ${subtree}`);
   // Moved twice within one millisecond: the place in between never held at any instant.
-  tx.run(sql`DELETE FROM unit_path_history WHERE valid_to = valid_from AND ${subtree}`);
+  await rawRun(tx, sql`DELETE FROM unit_path_history WHERE valid_to = valid_from AND ${subtree}`);
   return at;
 }
 
@@ -145,8 +146,8 @@ export type UnitAt = { unitId: number; parentId: number | null; code: string; na
  * covering it; the current ones for a unit without history), sorted by that path. Codes and
  * names are today's: they identify the unit, they do not place it.
  */
-export function unitsAt(db: Db, atMs: number): UnitAt[] {
-  const rows = db.values<[number, number | null, string, string, string, number]>(sql`
+export async function unitsAt(db: Db, atMs: number): Promise<UnitAt[]> {
+  const rows = await rawValues<[number, number | null, string, string, string, number]>(db, sql`
     SELECT u.id,
       CASE WHEN h.id IS NULL THEN u.parent_id ELSE h.parent_id END,
       u.code, u.name,

@@ -1,6 +1,5 @@
 import { first, one } from "#db/first.ts";
 import crypto from "node:crypto";
-import type Database from "better-sqlite3";
 import { and, desc, eq, max } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { itemProgress, members, quizAnswers, quizAttempts, quizEssayGrades, quizSettings } from "#db/schema/index.ts";
@@ -9,7 +8,7 @@ import { getCourse, publishedSnapshot, type Course } from "#app/courses/courses.
 import { recomputeCompletion } from "#app/courses/completion.server.ts";
 import { snapshotItems } from "#app/courses/snapshot.ts";
 import { Lru } from "#app/courses/lru.ts";
-import { connectionOf } from "#db/prepared.server.ts";
+import { cacheScopeOf, inTransaction } from "#db/prepared.server.ts";
 import { parseGift } from "./gift.ts";
 import { correctResponse, essayLength, grade, MAX_ESSAY_CHARS, presentQuestion, responseSchema, type GradeResult, type PresentedQuestion, type QuizResponse } from "./grading.ts";
 import { seededRandom, shuffled } from "./text.ts";
@@ -58,10 +57,10 @@ export async function saveQuizSettings(db: Db, courseId: number, itemKey: string
  * and tests and tools open many in one process) and bounded: weighed by their GIFT source's length.
  */
 const BANK_LIMITS = { maxEntries: 500, maxWeight: 8_000_000 };
-const banksByConnection = new WeakMap<Database.Database, Lru<string, Question[]>>();
+const banksByConnection = new WeakMap<object, Lru<string, Question[]>>();
 
 function bankCacheOf(db: Db): Lru<string, Question[]> {
-  const conn = connectionOf(db);
+  const conn = cacheScopeOf(db);
   let banks = banksByConnection.get(conn);
   if (!banks) {
     banks = new Lru(BANK_LIMITS);

@@ -52,7 +52,7 @@ export async function reflectionReport(db: Db, unit: { id: number; path: string 
   const people = await placedUnder(db, unit.path);
   const items = await reflectionItems(db);
   const courseIds = [...new Set(items.map((i) => i.courseId))];
-  const assignments = courseIds.length ? assignmentsAt(db, now.getTime(), courseIds) : [];
+  const assignments = courseIds.length ? await assignmentsAt(db, now.getTime(), courseIds) : [];
   const unitPaths = new Map((await db.select({ id: units.id, path: units.path }).from(units)).map((u) => [u.id, u.path]));
   const assigned = (p: Placed, courseId: number) =>
     assignments.some((a) => a.courseId === courseId && (a.memberId === p.id || (a.unitId != null && p.path.startsWith(unitPaths.get(a.unitId) ?? "\0"))));

@@ -1,3 +1,4 @@
+import { rawRows } from "#db/dialect.server.ts";
 import { and, inArray, ne, or, sql } from "drizzle-orm";
 import type { Db } from "#db/client.server.ts";
 import { reflectionLshBuckets, reflectionSimilarities, reflectionVersions } from "#db/schema/index.ts";
@@ -17,8 +18,8 @@ export async function similarityCandidates(db: Db, courseId: number, memberId: n
     buckets.map((bucket, band) => sql`SELECT version_id FROM reflection_lsh_buckets WHERE course_id = ${courseId} AND band = ${band} AND bucket = ${bucket}`),
     sql` UNION ALL `,
   );
-  const ids = db
-    .all<{ version_id: number }>(sql`SELECT version_id FROM (${lookups}) GROUP BY version_id HAVING COUNT(*) >= ${MIN_SHARED_BANDS}`)
+  // The derived table is named: PostgreSQL requires it.
+  const ids = (await rawRows<{ version_id: number }>(db, sql`SELECT version_id FROM (${lookups}) AS lookups GROUP BY version_id HAVING COUNT(*) >= ${MIN_SHARED_BANDS}`))
     .map((r) => r.version_id);
   if (ids.length === 0) return [];
   const out: number[] = [];

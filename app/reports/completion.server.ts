@@ -1,3 +1,4 @@
+import { rawFirst, rawRows, rawValues } from "#db/dialect.server.ts";
 import { first } from "#db/first.ts";
 /**
  * Course completion reports (issue 6): the roll-up up the unit tree, the "who is missing" list
@@ -195,8 +196,8 @@ async function resolveScope(db: Db, rootUnitId: number | undefined, withinPaths:
  * paths from resolveScope; null = everything). Who may see what is decided on today's tree; what a
  * past day's report groups is that day's tree, so a unit moved today leaves earlier days alone.
  */
-function treeAt(db: Db, atMs: number, paths: string[] | null) {
-  const all = unitsAt(db, atMs);
+async function treeAt(db: Db, atMs: number, paths: string[] | null) {
+  const all = await unitsAt(db, atMs);
   if (paths === null) return { units: all, unitIds: null };
   const byId = new Map(all.map((u) => [u.unitId, u]));
   const roots: string[] = [];
@@ -237,11 +238,11 @@ function mergeReach(into: Reach, from: Reach): void {
 }
 
 /** The assignments of these courses in force at `atMs`, by target unit and by named member. */
-function loadAssignments(db: Db, chunk: number[], atMs: number) {
+async function loadAssignments(db: Db, chunk: number[], atMs: number) {
   const index = new Map(chunk.map((id, k) => [id, k]));
   const byUnit = new Map<number, Reach>();
   const byMember = new Map<number, Reach>();
-  for (const a of assignmentsAt(db, atMs, chunk)) {
+  for (const a of await assignmentsAt(db, atMs, chunk)) {
     const k = index.get(a.courseId)!;
     const due = a.dueAt ?? Infinity;
     const [map, key] = a.unitId != null ? [byUnit, a.unitId] : [byMember, a.memberId!];
@@ -271,10 +272,10 @@ function bitCase(column: string, chunk: number[]): SQL {
  * completed at or before `at`, and the mask of chunk courses with progress started at or before
  * `at` (NULL when none).
  */
-function memberMasks(db: Db, chunk: number[], atMs: number, unitIds: number[] | null) {
+async function memberMasks(db: Db, chunk: number[], atMs: number, unitIds: number[] | null) {
   const seek = (alias: string) => sql.raw(chunk.length <= SEEK_COURSES_MAX ? ` AND ${alias}.course_id IN (${chunk.join(", ")})` : "");
   const scope = placeFilter(unitIds);
-  return db.values<[number, number, number | null, number | null]>(sql`
+  return await rawValues<[number, number, number | null, number | null]>(db, sql`
     SELECT h.member_id, h.unit_id,
       (SELECT SUM(${bitCase("cc.course_id", chunk)}) FROM course_completions cc
         WHERE cc.member_id = h.member_id AND cc.completed_at <= ${atMs}${seek("cc")}),
@@ -296,14 +297,14 @@ export async function completionRollup(db: Db, opts: RollupOptions): Promise<Com
   checkIds(courseIds, "course");
   const at = opts.at;
   const atMs = checkDate(at);
-  const { units: list, unitIds } = treeAt(db, atMs, await resolveScope(db, opts.rootUnitId, opts.withinPaths));
+  const { units: list, unitIds } = await treeAt(db, atMs, await resolveScope(db, opts.rootUnitId, opts.withinPaths));
   const unitIndex = new Map(list.map((u, i) => [u.unitId, i]));
   const own = new Int32Array(list.length * W);
   const perCourse = new Int32Array(courseIds.length * W);
 
   for (let c0 = 0; c0 < courseIds.length; c0 += CHUNK) {
     const chunk = courseIds.slice(c0, c0 + CHUNK);
-    const { byMember, reachOfPath } = loadAssignments(db, chunk, atMs);
+    const { byMember, reachOfPath } = await loadAssignments(db, chunk, atMs);
     // Per unit, once: the courses its members are assigned through units, and those of them
     // already past due at `at` (the earliest due date decides, so "past due" is an OR).
     const unitMask = new Int32Array(list.length);
@@ -319,7 +320,7 @@ export async function completionRollup(db: Db, opts: RollupOptions): Promise<Com
     // Per course of the chunk: assigned, completed, inProgress, overdue (summed into perCourse).
     const chunkCounts = new Int32Array(chunk.length * W);
 
-    for (const row of memberMasks(db, chunk, atMs, unitIds)) {
+    for (const row of await memberMasks(db, chunk, atMs, unitIds)) {
       const ui = unitIndex.get(row[1]);
       if (ui === undefined) continue;
       let mask = unitMask[ui];
@@ -392,9 +393,9 @@ export async function membersMissing(
 ): Promise<MissingMember[]> {
   checkIds([opts.courseId], "course");
   const atMs = checkDate(opts.at);
-  const tree = treeAt(db, atMs, await resolveScope(db, opts.unitId, opts.withinPaths));
-  const { byMember, reachOfPath } = loadAssignments(db, [opts.courseId], atMs);
-  const people = placedPeople(db, atMs, tree, sql`,
+  const tree = await treeAt(db, atMs, await resolveScope(db, opts.unitId, opts.withinPaths));
+  const { byMember, reachOfPath } = await loadAssignments(db, [opts.courseId], atMs);
+  const people = await placedPeople(db, atMs, tree, sql`,
       (SELECT cc.completed_at FROM course_completions cc WHERE cc.member_id = h.member_id AND cc.course_id = ${opts.courseId}),
       (SELECT MIN(ip.started_at) FROM item_progress ip WHERE ip.member_id = h.member_id AND ip.course_id = ${opts.courseId})`);
   const reachCache = new Map<string, Reach | null>();
@@ -432,10 +433,10 @@ export async function membersMissing(
  * The members placed at `atMs` in the given part of the tree, sorted by the unit's path then, name
  * and code; `extra` holds the values of the extra select expressions (`h` = the history row).
  */
-function placedPeople(db: Db, atMs: number, tree: { units: UnitAt[]; unitIds: number[] | null }, extra: SQL = sql``) {
+async function placedPeople(db: Db, atMs: number, tree: { units: UnitAt[]; unitIds: number[] | null }, extra: SQL = sql``) {
   const byId = new Map(tree.units.map((u) => [u.unitId, u]));
   const scope = placeFilter(tree.unitIds);
-  const rows = db.values<[number, number, string, string, string, number, string, ...unknown[]]>(sql`
+  const rows = await rawValues<[number, number, string, string, string, number, string, ...unknown[]]>(db, sql`
     SELECT h.member_id, h.unit_id, m.code, m.full_name, m.status,
       CASE WHEN m.password_hash IS NULL THEN 1 ELSE 0 END, m.full_name_folded${extra}
     FROM member_unit_history h JOIN members m ON m.id = h.member_id
@@ -463,31 +464,31 @@ export async function memberRecord(db: Db, memberId: number, opts: { at?: Date }
   if (!(await first(db.select({ id: members.id }).from(members).where(eq(members.id, memberId))))) {
     throw new DomainError("member.error.notFound", {}, 404);
   }
-  const placed = db.get<{ unitId: number } | undefined>(sql`
-    SELECT h.unit_id AS unitId FROM member_unit_history h
+  const placed = await rawFirst<{ unitId: number }>(db, sql`
+    SELECT h.unit_id AS "unitId" FROM member_unit_history h
     WHERE h.member_id = ${memberId} AND h.valid_from <= ${atMs} AND (h.valid_to IS NULL OR h.valid_to > ${atMs})
   `);
   // The tree and the assignments of `at`: the ancestors the unit had then, the due dates then.
-  const tree = new Map(unitsAt(db, atMs).map((u) => [u.unitId, u]));
+  const tree = new Map((await unitsAt(db, atMs)).map((u) => [u.unitId, u]));
   const here = placed ? tree.get(placed.unitId) : undefined;
   const unit = here ? { id: here.unitId, code: here.code, name: here.name, path: here.path } : null;
   const above = new Set(unit ? pathIds(unit.path) : []);
   type Assignment = { courseId: number; unitId: number | null; unitCode: string | null; unitName: string | null; dueAt: number | null; path: string };
-  const assignments: Assignment[] = assignmentsAt(db, atMs, null)
+  const assignments: Assignment[] = (await assignmentsAt(db, atMs, null))
     .filter((a) => a.memberId === memberId || (a.unitId != null && above.has(a.unitId)))
     .map((a) => {
       const u = a.unitId != null ? tree.get(a.unitId) : undefined;
       return { courseId: a.courseId, unitId: a.unitId, unitCode: u?.code ?? null, unitName: u?.name ?? null, dueAt: a.dueAt, path: u?.path ?? "" };
     })
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const completions = db.all<{ courseId: number; completedAt: number; versionId: number | null; version: number | null }>(sql`
-    SELECT cc.course_id AS courseId, cc.completed_at AS completedAt, cc.version_id AS versionId, cv.version AS version
+  const completions = await rawRows<{ courseId: number; completedAt: number; versionId: number | null; version: number | null }>(db, sql`
+    SELECT cc.course_id AS "courseId", cc.completed_at AS "completedAt", cc.version_id AS "versionId", cv.version AS version
     FROM course_completions cc LEFT JOIN course_versions cv ON cv.id = cc.version_id
     WHERE cc.member_id = ${memberId} AND cc.completed_at <= ${atMs}
   `);
-  const progress = db.all<{ courseId: number; startedAt: number; itemsCompleted: number }>(sql`
-    SELECT ip.course_id AS courseId, MIN(ip.started_at) AS startedAt,
-      SUM(CASE WHEN ip.state = 'completed' AND ip.completed_at <= ${atMs} THEN 1 ELSE 0 END) AS itemsCompleted
+  const progress = await rawRows<{ courseId: number; startedAt: number; itemsCompleted: number }>(db, sql`
+    SELECT ip.course_id AS "courseId", MIN(ip.started_at) AS "startedAt",
+      SUM(CASE WHEN ip.state = 'completed' AND ip.completed_at <= ${atMs} THEN 1 ELSE 0 END) AS "itemsCompleted"
     FROM item_progress ip
     WHERE ip.member_id = ${memberId} AND ip.started_at <= ${atMs}
     GROUP BY ip.course_id
@@ -571,9 +572,9 @@ export async function memberCompletion(
   checkIds(courseIds, "course");
   const at = opts.at;
   const atMs = checkDate(at);
-  const subtree = treeAt(db, atMs, await resolveScope(db, opts.unitId, opts.withinPaths));
+  const subtree = await treeAt(db, atMs, await resolveScope(db, opts.unitId, opts.withinPaths));
   const tree = opts.directOnly ? { units: subtree.units.filter((u) => u.unitId === opts.unitId), unitIds: [opts.unitId] } : subtree;
-  const people = placedPeople(db, atMs, tree);
+  const people = await placedPeople(db, atMs, tree);
   if (people.length === 0 || courseIds.length === 0) return [];
   const place = placeFilter(tree.unitIds) ?? sql`1 = 1`;
   const placed = sql`SELECT h.member_id FROM member_unit_history h
@@ -581,12 +582,12 @@ export async function memberCompletion(
   const idList = sql.raw(courseIds.join(", "));
   const key = (m: number, c: number) => `${m}:${c}`;
   const completed = new Map<string, number>();
-  for (const [m, c, t] of db.values<[number, number, number]>(sql`
+  for (const [m, c, t] of await rawValues<[number, number, number]>(db, sql`
     SELECT cc.member_id, cc.course_id, cc.completed_at FROM course_completions cc
     WHERE cc.course_id IN (${idList}) AND cc.completed_at <= ${atMs} AND cc.member_id IN (${placed})
   `)) completed.set(key(m, c), t);
   const started = new Set<string>();
-  for (const [m, c] of db.values<[number, number]>(sql`
+  for (const [m, c] of await rawValues<[number, number]>(db, sql`
     SELECT DISTINCT ip.member_id, ip.course_id FROM item_progress ip
     WHERE ip.course_id IN (${idList}) AND ip.started_at <= ${atMs} AND ip.member_id IN (${placed})
   `)) started.add(key(m, c));
@@ -606,7 +607,7 @@ export async function memberCompletion(
   }));
   for (let c0 = 0; c0 < courseIds.length; c0 += CHUNK) {
     const chunk = courseIds.slice(c0, c0 + CHUNK);
-    const { byMember, reachOfPath } = loadAssignments(db, chunk, atMs);
+    const { byMember, reachOfPath } = await loadAssignments(db, chunk, atMs);
     const reachCache = new Map<string, Reach | null>();
     for (const row of rows) {
       let ur = reachCache.get(row.unitPath);

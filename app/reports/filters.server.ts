@@ -1,3 +1,4 @@
+import { rawRows } from "#db/dialect.server.ts";
 /**
  * What a report page is asked for: the courses (among those assigned within the caller's scope)
  * and the day. Read from the query string (?c=3&c=5&date=2025-04-01), validated with zod; a course
@@ -40,8 +41,8 @@ export async function reportableCourses(db: Db, scope: Scope, at?: Date): Promis
       SELECT h.course_id, h.unit_id, h.member_id FROM course_assignment_history h
       WHERE h.valid_from <= ${at.getTime()} AND (h.valid_to IS NULL OR h.valid_to > ${at.getTime()})`
     : sql``;
-  const rows = db.all<{ courseId: number; unitPath: string | null; memberPath: string | null }>(sql`
-    SELECT DISTINCT a.course_id AS courseId, u.path AS unitPath, mu.path AS memberPath
+  const rows = await rawRows<{ courseId: number; unitPath: string | null; memberPath: string | null }>(db, sql`
+    SELECT DISTINCT a.course_id AS "courseId", u.path AS "unitPath", mu.path AS "memberPath"
     FROM (SELECT course_id, unit_id, member_id FROM course_assignments${then}) a
       LEFT JOIN units u ON u.id = a.unit_id
       LEFT JOIN members m ON m.id = a.member_id

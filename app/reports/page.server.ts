@@ -1,3 +1,4 @@
+import { rawFirst } from "#db/dialect.server.ts";
 import { first } from "#db/first.ts";
 /**
  * What every report page's loader starts with: the caller (administrator or trainer), their
@@ -47,7 +48,7 @@ export async function requireRecordScope(db: Db, scope: Scope, memberId: number,
     .where(eq(members.id, memberId)));
   if (!m) notFound();
   if (unitInScope(scope, { path: m.unitPath })) return m;
-  const then = db.get<{ path: string } | undefined>(sql`
+  const then = await rawFirst<{ path: string }>(db, sql`
     SELECT u.path AS path FROM member_unit_history h JOIN units u ON u.id = h.unit_id
     WHERE h.member_id = ${memberId} AND h.valid_from <= ${at.getTime()} AND (h.valid_to IS NULL OR h.valid_to > ${at.getTime()})
   `);

@@ -1,3 +1,4 @@
+import { affectedRows } from "#db/dialect.server.ts";
 /**
  * Daily completion snapshots: the figures of every unit × assigned course as they stood at the end
  * of a day (Vietnam time), written once and never rewritten, so last week's figure does not change
@@ -29,7 +30,7 @@ export async function takeCompletionSnapshot(db: Db, day: string, now: Date = ne
   if (at.getTime() >= now.getTime()) throw new RangeError(`day ${day} is not over yet`);
   // The courses in force at the end of the day, read like the roll-up reads them, so a snapshot
   // taken late (backfill) freezes the same figures the dated computation gives for that day.
-  const courseIds = [...new Set(assignmentsAt(db, at.getTime(), null).map((a) => a.courseId))].sort((a, b) => a - b);
+  const courseIds = [...new Set((await assignmentsAt(db, at.getTime(), null)).map((a) => a.courseId))].sort((a, b) => a - b);
   const done = await alreadyTaken(db, day);
   const todo = courseIds.filter((id) => !done.has(id));
   // Computed outside the write transaction (reads only), written inside it.
@@ -57,7 +58,7 @@ export async function takeCompletionSnapshot(db: Db, day: string, now: Date = ne
           createdAt: now,
         }));
       for (let i = 0; i < values.length; i += 500) {
-        rows += (await tx.insert(completionSnapshots).values(values.slice(i, i + 500)).onConflictDoNothing()).changes;
+        rows += affectedRows(await tx.insert(completionSnapshots).values(values.slice(i, i + 500)).onConflictDoNothing());
       }
     }
   });

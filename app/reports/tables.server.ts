@@ -1,3 +1,4 @@
+import { rawRows } from "#db/dialect.server.ts";
 /**
  * The report tables as rows of cells, built from the engine (completion.server.ts) and used by
  * the exports (CSV, XLSX) and the print page, so what is downloaded is what is shown. Headers and
@@ -171,12 +172,12 @@ export async function membersTable(db: Db, f: ReportFilters, unit: NonNullable<U
 }
 
 /** The last reminder about the course sent to each of these members (any day). */
-export function lastReminders(db: Db, courseId: number, memberIds: number[]): Map<number, Date> {
+export async function lastReminders(db: Db, courseId: number, memberIds: number[]): Promise<Map<number, Date>> {
   const out = new Map<number, Date>();
   for (let i = 0; i < memberIds.length; i += 500) {
     const chunk = memberIds.slice(i, i + 500);
-    const rows = db.all<{ memberId: number; at: number }>(sql`
-      SELECT member_id AS memberId, MAX(created_at) AS at FROM notifications
+    const rows = await rawRows<{ memberId: number; at: number }>(db, sql`
+      SELECT member_id AS "memberId", MAX(created_at) AS at FROM notifications
       WHERE kind = ${reminderKind(courseId)} AND member_id IN (${sql.join(chunk.map((id) => sql`${id}`), sql`, `)})
       GROUP BY member_id
     `);
@@ -204,7 +205,7 @@ export async function missingTable(
   const rows = await missingRows(db, { courseId: course.id, unitId: unit.id, at: f.at, withinPaths, state });
   const names = await unitNames(db, new Set(rows.map((r) => r.unitPath)));
   const h = hierarchy(rows.length ? [...new Set(rows.map((r) => r.unitPath))] : [unit.path], names);
-  const reminded = lastReminders(db, course.id, rows.map((r) => r.memberId));
+  const reminded = await lastReminders(db, course.id, rows.map((r) => r.memberId));
   return {
     kind: "missing",
     title: vi("reports.export.title.missing"),

@@ -46,7 +46,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const course = chooseCourse(f, url);
   const state = chooseState(url);
   const rows = course ? await missingRows(context.db, { courseId: course.id, unitId: unit.id, at: f.at, withinPaths, state }) : [];
-  const reminded = course ? lastReminders(context.db, course.id, rows.map((r) => r.memberId)) : new Map<number, Date>();
+  const reminded = course ? await lastReminders(context.db, course.id, rows.map((r) => r.memberId)) : new Map<number, Date>();
   return {
     unit: { id: unit.id, code: unit.code, name: unit.name },
     crumbs: await reportCrumbs(context.db, scope, unit),

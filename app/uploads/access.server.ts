@@ -34,7 +34,7 @@ export async function mayReadUpload(db: Db, member: SessionMember, name: string)
   const scope = await scopeOf(db, member);
   const manager = scope.all || scope.roots.length > 0;
   // A learner's lesson images search only the courses they may read, not every published snapshot.
-  const readable = manager ? null : readableCourseIds(db, member.id);
+  const readable = manager ? null : await readableCourseIds(db, member.id);
   if (readable === null || readable.length > 0) {
     const used = await first(db
       .select({ id: courses.id })

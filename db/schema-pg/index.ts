@@ -5,7 +5,7 @@
  */
 import { is } from "drizzle-orm";
 import { SQLiteTable } from "drizzle-orm/sqlite-core";
-import * as sqlite from "../schema/index.ts";
+import * as sqlite from "../schema/sqlite.ts";
 import { pgTwins } from "./twin.ts";
 
 const sqliteTables = Object.fromEntries(Object.entries(sqlite).filter(([, v]) => is(v, SQLiteTable))) as Record<string, SQLiteTable>;

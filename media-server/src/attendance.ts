@@ -1,5 +1,5 @@
 /**
- * The attendance ledger (writes): every raw observation is appended in its own BEGIN IMMEDIATE
+ * The attendance ledger (writes): every raw observation is appended in its own write
  * transaction, idempotent by its event id (a unique index; a retried append is a no-op).
  * Heartbeats are not appended: each tick moves every open key's last-seen time forward, in one
  * transaction (attendance_last_seen: one row per key, however long the session).
@@ -11,6 +11,7 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { prepared } from "#db/prepared.server.ts";
+import { affectedRows, rawRows } from "#db/dialect.server.ts";
 import { attendanceEvents, attendanceLastSeen, type AttendanceVia } from "#db/schema/index.ts";
 import { keyOf, replay, type LedgerEvent } from "#live/attendance.ts";
 import { ledgerRows, toLedgerEvent } from "#live/ledger.server.ts";
@@ -114,7 +115,7 @@ export class AttendanceLedger {
       for (const s of sightings) {
         const connectionId = s.connectionId ?? null;
         const cellRoomMemberId = s.cellRoomMemberId ?? null;
-        stmt.run({
+        await stmt.execute({
           sessionId: s.sessionId,
           memberId: s.memberId,
           key: keyOf({ via: s.via, connectionId, cellRoomMemberId }),
@@ -129,8 +130,8 @@ export class AttendanceLedger {
     return sightings.length;
   }
 
-  private insert(tx: Db, e: NewAttendanceEvent): boolean {
-    const r = insertStmt(tx).run({
+  private async insert(tx: Db, e: NewAttendanceEvent): Promise<boolean> {
+    const r = await insertStmt(tx).execute({
       eventId: e.eventId ?? randomUUID(),
       sessionId: e.sessionId,
       memberId: e.memberId,
@@ -143,7 +144,7 @@ export class AttendanceLedger {
       at: new Date(e.at),
       recordedAt: new Date(this.now()),
     });
-    return r.changes > 0;
+    return affectedRows(r) > 0;
   }
 
   /** Appends one event durably (its own transaction). Returns false if its id was already there. */
@@ -154,7 +155,11 @@ export class AttendanceLedger {
   /** Appends a batch (one heartbeat tick) in one transaction; returns how many were new. */
   async appendMany(events: readonly NewAttendanceEvent[]): Promise<number> {
     if (events.length === 0) return 0;
-    return writeTx(this.db, async (tx) => events.reduce((n, e) => n + (this.insert(tx, e) ? 1 : 0), 0));
+    return writeTx(this.db, async (tx) => {
+      let n = 0;
+      for (const e of events) if (await this.insert(tx, e)) n++;
+      return n;
+    });
   }
 
   /**
@@ -181,7 +186,7 @@ export class AttendanceLedger {
     // Candidates: (session, member) pairs where some key's (connection's, cell room's) latest
     // event is not a closing one and no later "close everything" server-stop of its node (or of
     // no node) follows it.
-    const rows = await this.db.all<{ session_id: number; member_id: number }>(sql`
+    const rows = await rawRows<{ session_id: number; member_id: number }>(this.db, sql`
       SELECT e.session_id, e.member_id FROM attendance_events e
       JOIN (SELECT max(id) AS max_id FROM attendance_events
             GROUP BY session_id, member_id, via, coalesce(connection_id, ''), coalesce(cell_room_member_id, 0)) l

@@ -68,11 +68,11 @@ function stopEvents(rooms: Room[], at: number): NewAttendanceEvent[] {
 export async function startMediaServer(config: MediaConfig, opts: StartOptions = {}): Promise<MediaServer> {
   const log = opts.log ?? createLogger(config.logLevel);
   const ownDb = !opts.db;
-  const db = opts.db ?? openDb(config.databaseUrl);
+  const db = opts.db ?? await openDb(config.databaseUrl);
   try {
     await db.select({ id: liveSessions.id }).from(liveSessions).limit(1);
   } catch (e) {
-    if (ownDb) closeDb(db);
+    if (ownDb) await closeDb(db);
     throw new Error(
       `Cơ sở dữ liệu chưa có bảng phiên sinh hoạt, hãy chạy "npm run db:migrate" / ` +
         `the database has no live-session tables; run "npm run db:migrate" (${(e as Error).message})`,
@@ -164,7 +164,7 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
       // async-ok: io.close calls back when done; its promise says the same.
       await new Promise<void>((resolve) => io.close(() => resolve()));
       pool.close();
-      if (ownDb) db.$client.close();
+      if (ownDb) await closeDb(db);
       throw e;
     }
   }
@@ -227,7 +227,7 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
       // async-ok: io.close calls back when done; its promise says the same.
       await new Promise<void>((resolve) => io.close(() => resolve()));
       pool.close();
-      if (ownDb) db.$client.close();
+      if (ownDb) await closeDb(db);
       throw e;
     }
   }
@@ -256,7 +256,7 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
       await recordings.closeAll();
       registry.closeAll();
       pool.close();
-      if (ownDb) closeDb(db);
+      if (ownDb) await closeDb(db);
       log.info("media server stopped");
     })());
 

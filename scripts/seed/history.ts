@@ -91,8 +91,7 @@ export type HistoryOutcome = {
 export async function seedStudyHistory(db: Db, cal: DemoCalendar, cells: { id: number; code: string }[], slugs: string[]): Promise<HistoryOutcome> {
   const r = rng(2026);
   const last = HISTORY_DAYS - 1;
-  const found = slugs
-    .map((slug) => ({ slug, plan: planOf(slug), course: getCourseBySlug(db, slug) }))
+  const found = (await Promise.all(slugs.map(async (slug) => ({ slug, plan: planOf(slug), course: await getCourseBySlug(db, slug) }))))
     .filter((c): c is typeof c & { course: Course } => !!c.course)
     .sort((a, b) => a.plan.dueInDays - b.plan.dueInDays);
   const courses: DemoCourse[] = [];

@@ -35,7 +35,7 @@ export async function seedDemoLiveSession(db: Db, now = new Date()) {
     await tx.insert(liveSessionPresenters).values({ sessionId: s.id, memberId: presenter.id, createdAt: now });
     return s.id;
   });
-  const course = getCourseBySlug(db, "chuyen-doi-so-trong-co-quan");
+  const course = await getCourseBySlug(db, "chuyen-doi-so-trong-co-quan");
   if (!course) return;
   const mod = await addModule(db, course.id, "Sinh hoạt chuyên đề trực tuyến");
   await addItem(db, course.id, mod.key, "live", "Tham dự buổi học tập Nghị quyết 57-NQ/TW (trực tuyến)", now, { sessionId, minutes: 120 });

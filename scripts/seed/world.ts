@@ -37,7 +37,7 @@ export async function seedDemoWorld(db: Db, opts: { passwordHash: string; dataDi
     return { accounts, slugs };
   });
   for (const slug of slugs) {
-    const course = getCourseBySlug(db, slug);
+    const course = await getCourseBySlug(db, slug);
     if (course) await publishedSnapshot(db, course);
   }
   // Rendered before the transaction, which may await the database only.

@@ -34,7 +34,7 @@ async function pdfText(bytes: Uint8Array): Promise<string> {
 }
 
 test("member downloads their certificate; anyone verifies it without signing in", async () => {
-  const db = testDb();
+  const db = await testDb();
   const tree = await makeTree(db);
   const member = await makeMember(db, tree.a1, { code: "DV-E2E-1", fullName: "Đặng Thị Ánh Tuyết" });
   const now = new Date();
@@ -98,6 +98,6 @@ test("member downloads their certificate; anyone verifies it without signing in"
     await signedIn.close();
     await anonymous.close();
     await srv.close();
-    dropDb(db);
+    await dropDb(db);
   }
 });

@@ -39,7 +39,7 @@ async function journey(
   run: (ctx: { db: Db; tree: Tree; origin: string; page: Page; pageErrors: string[] }) => Promise<void>,
   contextOptions: BrowserContextOptions = {},
 ) {
-  const db = testDb();
+  const db = await testDb();
   const tree = await makeTree(db);
   await seed(db, tree);
   const srv = await startTestServer(db);
@@ -55,7 +55,7 @@ async function journey(
   } finally {
     await context.close();
     await srv.close();
-    dropDb(db);
+    await dropDb(db);
   }
 }
 

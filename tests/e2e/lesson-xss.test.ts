@@ -107,7 +107,7 @@ async function seedCourse(db: Awaited<ReturnType<typeof testDb>>, dataDir: strin
   // Built by hand (not loadPackage) so the hostile body reaches the database unvalidated.
   const pkg: LoadedPackage = { dir: "/nonexistent", meta, modules, cover: null, media: new Map() };
   await importPackage(db, dataDir, pkg, null);
-  return getCourseBySlug(db, SLUG)!;
+  return (await getCourseBySlug(db, SLUG))!;
 }
 
 let browser: Browser;
@@ -119,7 +119,7 @@ afterAll(async () => {
 });
 
 test("a hostile lesson body runs no script in Chromium, on load or on any click, and can still be read and completed", async () => {
-  const db = testDb();
+  const db = await testDb();
   const dataDir = `${db.file}-data`;
   const tree = await makeTree(db);
   const member = await makeMember(db, tree.a1, { code: "XSS-A1", fullName: "Trần Thị Đọc" });
@@ -274,7 +274,7 @@ test("a hostile lesson body runs no script in Chromium, on load or on any click,
     if (consoleErrors.length) console.warn(`console errors seen:\n${consoleErrors.join("\n")}`);
     await context.close();
     await srv.close();
-    dropDb(db);
+    await dropDb(db);
   }
   // A dozen page loads in one journey: minutes on a loaded two-core machine, not the default 30 s.
 }, 180_000);

@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 test("paging and filtering the attendance table on a phone", async () => {
-  const db = testDb();
+  const db = await testDb();
   const tree = await makeTree(db);
   await makeMember(db, tree.root, { code: "PH-ADMIN", role: "admin", fullName: "Quản Trị" });
   const ids: number[] = [];
@@ -90,6 +90,6 @@ test("paging and filtering the attendance table on a phone", async () => {
   } finally {
     await ctx.close();
     await srv.close();
-    dropDb(db);
+    await dropDb(db);
   }
 }, 120_000);

@@ -137,7 +137,7 @@ async function watchLayers(ms: number): Promise<Samples> {
 
 describe.skipIf(unavailable)(`adaptive quality on a really limited downlink${unavailable ? ` (skipped: ${unavailable})` : ""}`, () => {
   beforeAll(async () => {
-    db = testDb();
+    db = await testDb();
     const tree = await makeTree(db);
     presenter = await makeMember(db, tree.a, { code: "BW-TR", role: "trainer", scopes: [tree.a], fullName: "Báo Cáo Viên" });
     free = await makeMember(db, tree.a2, { code: "BW-FREE", fullName: "Người Xem Mạng Tốt" });
@@ -153,7 +153,7 @@ describe.skipIf(unavailable)(`adaptive quality on a really limited downlink${una
       if (trace.length) console.info(`live-bandwidth, what was seen:\n${trace.join("\n")}`);
       await live?.close(contexts); // the limit goes with the veth
     } finally {
-      if (db) dropDb(db);
+      if (db) await dropDb(db);
     }
   });
 

@@ -39,7 +39,7 @@ let presenterPage: Page, viewerPage: Page, cellPage: Page;
 const WAIT = { timeout: 90_000, interval: 250 };
 
 beforeAll(async () => {
-  db = testDb();
+  db = await testDb();
   tree = await makeTree(db);
   await makeMember(db, tree.a, { code: "E2E-TR", role: "trainer", scopes: [tree.a], fullName: "Báo Cáo Viên" });
   viewer = await makeMember(db, tree.a2, { code: "E2E-VIEW", fullName: "Người Xem Riêng" });
@@ -61,7 +61,7 @@ afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => {});
   await browser?.close();
   await servers?.close();
-  dropDb(db);
+  await dropDb(db);
 });
 
 const signedIn = (code: string, viewport = { width: 360, height: 740 }) => signedInPage(browser, servers.origin, code, { viewport, contexts, errors: pageErrors });

@@ -38,7 +38,7 @@ const WAIT = { timeout: 90_000, interval: 250 };
 const FRAMES = { timeout: 120_000, interval: 500 };
 
 beforeAll(async () => {
-  db = testDb();
+  db = await testDb();
   tree = await makeTree(db);
   chPresenter = await makeMember(db, tree.a, { code: "FX-CHPRES", role: "trainer", scopes: [tree.a], fullName: "Trình Bày Chromium" });
   fxPresenter = await makeMember(db, tree.a, { code: "FX-FXPRES", role: "trainer", scopes: [tree.a], fullName: "Trình Bày Firefox" });
@@ -58,7 +58,7 @@ afterAll(async () => {
   await firefox?.close();
   await chromium?.close();
   await servers?.close();
-  dropDb(db);
+  await dropDb(db);
 });
 
 // ---- Firefox (puppeteer-core) -------------------------------------------------------------------

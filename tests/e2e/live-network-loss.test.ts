@@ -81,7 +81,7 @@ async function withNetworkCut<T>(during: () => Promise<T>): Promise<T> {
 
 describe.skipIf(unavailable)(`a viewer's real network loss${unavailable ? ` (skipped: ${unavailable})` : ""}`, () => {
   beforeAll(async () => {
-    db = testDb();
+    db = await testDb();
     const tree = await makeTree(db);
     presenter = await makeMember(db, tree.a, { code: "NL-TR", role: "trainer", scopes: [tree.a], fullName: "Báo Cáo Viên" });
     viewer = await makeMember(db, tree.a2, { code: "NL-V1", fullName: "Người Xem Một" });
@@ -96,7 +96,7 @@ describe.skipIf(unavailable)(`a viewer's real network loss${unavailable ? ` (ski
     try {
       await live?.close(contexts);
     } finally {
-      if (db) dropDb(db);
+      if (db) await dropDb(db);
     }
   });
 

@@ -31,7 +31,7 @@ const pageErrors: string[] = [];
 const WAIT = { timeout: 90_000, interval: 250 };
 
 beforeAll(async () => {
-  db = testDb();
+  db = await testDb();
   const tree = await makeTree(db);
   const trainer = await makeMember(db, tree.a, { code: "REC-TR", role: "trainer", scopes: [tree.a], fullName: "Báo Cáo Viên Ghi Hình" });
   const viewer = await makeMember(db, tree.a1, { code: "REC-VIEW", fullName: "Người Xem Trực Tiếp" });
@@ -48,7 +48,7 @@ afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => {});
   await browser?.close();
   await servers?.close();
-  dropDb(db);
+  await dropDb(db);
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 

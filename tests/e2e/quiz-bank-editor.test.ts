@@ -33,7 +33,7 @@ const errors: string[] = [];
 const PHONE = { width: 360, height: 780 };
 
 beforeAll(async () => {
-  db = testDb();
+  db = await testDb();
   const t = await makeTree(db);
   unitId = t.root.id;
   const author = await makeMember(db, t.a, { code: "GIANG-VIEN", role: "trainer", scopes: [t.a] });
@@ -49,7 +49,7 @@ afterAll(async () => {
   for (const c of contexts) await c.close();
   await browser?.close();
   await srv?.close();
-  dropDb(db);
+  await dropDb(db);
 });
 
 async function newQuestion(page: Page, kind: string) {

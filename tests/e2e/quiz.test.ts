@@ -21,7 +21,7 @@ let srv: Awaited<ReturnType<typeof startTestServer>>;
 let browser: Browser;
 
 beforeAll(async () => {
-  db = testDb();
+  db = await testDb();
   const t = await makeTree(db);
   await makeMember(db, t.a1, { code: "HOC-VIEN" });
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hocso-quiz-e2e-"));
@@ -43,7 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await srv.close();
-  dropDb(db);
+  await dropDb(db);
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 

@@ -25,7 +25,7 @@ let course: Course;
 let key: string;
 
 beforeAll(async () => {
-  db = testDb();
+  db = await testDb();
   t = await makeTree(db);
   await makeMember(db, t.root, { code: "E2E-ADMIN", role: "admin" });
   writer = await makeMember(db, t.a1, { code: "E2E-WRITER", fullName: "Trần Thị Viết" });
@@ -38,7 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await srv?.close();
-  dropDb(db);
+  await dropDb(db);
 });
 
 async function phone(code: string) {

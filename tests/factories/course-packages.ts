@@ -11,7 +11,7 @@ export type PackageWorld = { db: Awaited<ReturnType<typeof testDb>>; tree: Await
 
 /** A fresh database, data directory and package root for one test, removed whatever happens. */
 export async function withPackageWorld<T>(run: (w: PackageWorld) => Promise<T>): Promise<T> {
-  const db = testDb();
+  const db = await testDb();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hoc-so-packages-"));
   const dataDir = path.join(tmp, "data");
   const pkgRoot = path.join(tmp, "packages");
@@ -19,7 +19,7 @@ export async function withPackageWorld<T>(run: (w: PackageWorld) => Promise<T>):
   try {
     return await run({ db, tree: await makeTree(db), dataDir, pkgRoot });
   } finally {
-    dropDb(db);
+    await dropDb(db);
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -22,7 +22,7 @@ export function useAppServer(opts: { env?: Partial<Env>; browser?: boolean } = {
   const suite = {} as AppSuite;
   let server: Awaited<ReturnType<typeof startTestServer>> | undefined;
   beforeAll(async () => {
-    suite.db = testDb();
+    suite.db = await testDb();
     server = await startTestServer(suite.db, opts.env);
     suite.origin = server.origin;
     if (opts.browser) suite.browser = await launchBrowser();
@@ -30,7 +30,7 @@ export function useAppServer(opts: { env?: Partial<Env>; browser?: boolean } = {
   afterAll(async () => {
     await suite.browser?.close();
     await server?.close();
-    if (suite.db) dropDb(suite.db);
+    if (suite.db) await dropDb(suite.db);
   });
   return suite;
 }

@@ -36,14 +36,14 @@ export function useMediaSuite<W = undefined>(opts: { world?: (db: TestDb) => Pro
     },
   } as MediaSuite<W>;
   beforeAll(async () => {
-    suite.db = testDb();
+    suite.db = await testDb();
     suite.w = (await opts.world?.(suite.db)) as W;
     suite.server = await startMediaTestServer(suite.db, opts.env);
   }, 600_000);
   afterAll(async () => {
     for (const s of suite.sockets) s.close();
     await suite.server?.close();
-    if (suite.db) dropDb(suite.db);
+    if (suite.db) await dropDb(suite.db);
   });
   return suite;
 }

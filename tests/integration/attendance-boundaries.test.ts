@@ -45,7 +45,7 @@ describe("the session report, from ledger events", () => {
   const who: Record<string, Member> = {};
 
   beforeAll(async () => {
-    db = testDb();
+    db = await testDb();
     const t = await makeTree(db);
     for (const code of ["EXACT", "SPLIT", "UNDER", "ON-TIME", "LATE"]) who[code] = await makeMember(db, t.a1, { code, password: false });
     const s = await makeSession(db, { inviteUnits: [t.a], start: S, end: S + min(60), actualStart: S, actualEnd: S + min(60), state: "ended", ...rule });

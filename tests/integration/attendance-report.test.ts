@@ -50,7 +50,7 @@ describe("sessionAttendance", () => {
   const who: Record<string, Member> = {};
 
   beforeAll(async () => {
-    db = testDb();
+    db = await testDb();
     const t = await makeTree(db);
     for (const code of ["SCREEN", "IN-ROOM", "BOTH", "OWN", "ABSENT"]) who[code] = await makeMember(db, t.a1, { code, password: false });
     const s = await makeSession(db, { inviteUnits: [t.a], start: S, end: S + min(60), actualStart: S, actualEnd: S + min(60), state: "ended" });

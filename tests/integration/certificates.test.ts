@@ -76,11 +76,11 @@ async function pdfQr(bytes: Uint8Array): Promise<{ data: string; pageSize: [numb
 }
 
 async function withDb<T>(run: (db: Db, tree: Awaited<ReturnType<typeof makeTree>>) => Promise<T> | T): Promise<T> {
-  const db = testDb();
+  const db = await testDb();
   try {
     return await run(db, await makeTree(db));
   } finally {
-    dropDb(db);
+    await dropDb(db);
   }
 }
 
@@ -303,13 +303,13 @@ describe("over HTTP", () => {
   }
 
   beforeAll(async () => {
-    db = testDb();
+    db = await testDb();
     w = await seed(db);
     srv = await startTestServer(db);
   });
   afterAll(async () => {
     await srv?.close();
-    if (db) dropDb(db);
+    if (db) await dropDb(db);
   });
 
   const signedIn = async (code: string) => {

@@ -221,7 +221,7 @@ const shippedSlugs = packageDirs(SHIPPED).map((d) => path.basename(d));
 
 test("a live item's acceptance of make-up study travels in the package both ways; other items cannot carry it", async () => {
   await withTmp("pkg-makeup", async (root) => {
-    const db = testDb();
+    const db = await testDb();
     try {
       const t = await makeTree(db);
       const session = await makeSession(db, { inviteUnits: [t.a] });
@@ -242,7 +242,7 @@ test("a live item's acceptance of make-up study travels in the package both ways
       const wrong = refused(writePackage(root, "khoa-sai", (m) => (m.modules[0].items[0].acceptMakeUp = true)));
       expect(messages(wrong)).toMatch(/only "live" items accept make-up/);
     } finally {
-      dropDb(db);
+      await dropDb(db);
     }
   });
 });
@@ -254,8 +254,8 @@ test("four shipped packages are found", () => {
 for (const slug of shippedSlugs) {
   test(`round trip of "${slug}": export → import into an empty database → export gives byte-identical files`, async () => {
     await withTmp("roundtrip", async (tmp) => {
-      const db1 = testDb();
-      const db2 = testDb();
+      const db1 = await testDb();
+      const db2 = await testDb();
       try {
         const loaded = loadPackage(path.join(SHIPPED, slug));
         expect(loaded.ok ? [] : loaded.problems).toEqual([]);
@@ -271,7 +271,7 @@ for (const slug of shippedSlugs) {
         expect(listFiles(dir1)).toContain("cover.svg");
 
         // Into an EMPTY database with an empty data directory.
-        expect(getCourseBySlug(db2, slug)).toBeUndefined();
+        expect(await getCourseBySlug(db2, slug)).toBeUndefined();
         const reloaded = loadPackage(dir1);
         expect(reloaded.ok ? [] : reloaded.problems).toEqual([]);
         if (!reloaded.ok) return;
@@ -292,8 +292,8 @@ for (const slug of shippedSlugs) {
         // Re-importing the exported (JSON) form into the first database is not a new version.
         expect(await importPackage(db1, path.join(tmp, "data1"), reloaded.pkg, null)).toMatchObject({ version: 1, newVersion: false });
       } finally {
-        dropDb(db1);
-        dropDb(db2);
+        await dropDb(db1);
+        await dropDb(db2);
       }
     });
   });
@@ -303,8 +303,8 @@ const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 
 test("a lesson image uploaded in the editor travels with the exported package to another server", async () => {
   await withTmp("export-image", async (tmp) => {
-    const db1 = testDb();
-    const db2 = testDb();
+    const db1 = await testDb();
+    const db2 = await testDb();
     try {
       const data1 = path.join(tmp, "data1");
       const data2 = path.join(tmp, "data2");
@@ -325,8 +325,8 @@ test("a lesson image uploaded in the editor travels with the exported package to
       // On the new server the lesson's image must exist (its bytes came with the package).
       expect(readUpload(data2, `${img.sha256}.png`)?.bytes.equals(PNG) ?? false).toBe(true);
     } finally {
-      dropDb(db1);
-      dropDb(db2);
+      await dropDb(db1);
+      await dropDb(db2);
     }
   });
 });
@@ -339,7 +339,7 @@ const PDF = Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
 
 test("uploads are typed by their bytes: a PNG named .pdf is stored as png, an HTML file is refused, an SVG accepted", async () => {
   await withTmp("uploads", async (tmp) => {
-    const db = testDb();
+    const db = await testDb();
     try {
       const dataDir = path.join(tmp, "data");
       const png = await saveUpload(db, dataDir, PNG, "bao-cao.pdf", null);
@@ -377,14 +377,14 @@ test("uploads are typed by their bytes: a PNG named .pdf is stored as png, an HT
       expect((await first(db.select({ n: count() }).from(uploads)))!.n).toBe(3);
       expect(fs.readdirSync(path.join(dataDir, "uploads")).sort()).toEqual([`${png.sha256}.png`, `${pdf.sha256}.pdf`, `${svg.sha256}.svg`].sort());
     } finally {
-      dropDb(db);
+      await dropDb(db);
     }
   });
 });
 
 test("GET /uploads/<name>: signed-in only, the sniffed Content-Type, nosniff, a sandbox CSP, 404 for traversal", async () => {
   await withTmp("uploads-http", async (tmp) => {
-    const db = testDb();
+    const db = await testDb();
     const dataDir = path.join(tmp, "data");
     const tree = await makeTree(db);
     // The member uploaded them, so may read them (who else may: tests/integration/upload-access.test.ts).
@@ -439,7 +439,7 @@ test("GET /uploads/<name>: signed-in only, the sniffed Content-Type, nosniff, a 
       }
     } finally {
       await srv.close();
-      dropDb(db);
+      await dropDb(db);
     }
   });
 });

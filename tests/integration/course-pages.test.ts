@@ -61,7 +61,7 @@ test("HTTP: home, course list and /progress show each course's title and progres
     const x = await importPackageDir(db, dataDir, writePackage(pkgRoot, "khoa-x", "Khóa học X về an toàn số", lessonsV1));
     const y = await importPackageDir(db, dataDir, writePackage(pkgRoot, "khoa-y", "Khóa học Y về dịch vụ công", lessonsV1.slice(1, 3)));
     for (const c of [x, y]) await assignToUnit(db, { courseId: c.courseId, unitId: tree.root.id, dueAt: null, actorId: null });
-    const cx = getCourseBySlug(db, "khoa-x")!;
+    const cx = (await getCourseBySlug(db, "khoa-x"))!;
     const t0 = new Date(Date.now() - 3600_000);
     await openItem(db, m.id, cx.id, "bai-1", (await publishedSnapshot(db, cx))!.versionId, t0);
     await completeLesson(db, m.id, cx, "bai-1");
@@ -104,12 +104,12 @@ test("HTTP: home, course list and /progress show each course's title and progres
 
 test("published versions are cached per database file: two files with the same version id each read their own, and entries are frozen", async () => {
   await withPackageWorld(async ({ db, dataDir, pkgRoot }) => {
-    const other = testDb();
+    const other = await testDb();
     try {
       await importPackageDir(db, dataDir, writePackage(pkgRoot, "khoa-a", "Khóa A", lessonsV1));
       await importPackageDir(other, dataDir, writePackage(pkgRoot, "khoa-b", "Khóa B", lessonsV1.slice(0, 2)));
-      const a = { versionId: getCourseBySlug(db, "khoa-a")!.publishedVersionId! };
-      const b = { versionId: getCourseBySlug(other, "khoa-b")!.publishedVersionId! };
+      const a = { versionId: (await getCourseBySlug(db, "khoa-a"))!.publishedVersionId! };
+      const b = { versionId: (await getCourseBySlug(other, "khoa-b"))!.publishedVersionId! };
       expect(a.versionId).toBe(b.versionId);
       expect((await publishedVersion(db, a.versionId))!.snapshot.title).toBe("Khóa A");
       expect((await publishedVersion(other, b.versionId))!.snapshot.title).toBe("Khóa B");
@@ -121,7 +121,7 @@ test("published versions are cached per database file: two files with the same v
       }).toThrow(TypeError);
       expect(() => (shared.items as unknown[]).push({})).toThrow(TypeError);
     } finally {
-      dropDb(other);
+      await dropDb(other);
     }
   });
 });

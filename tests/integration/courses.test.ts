@@ -302,12 +302,12 @@ test("an assignment to a subtree reaches a member of a unit created under it lat
     const a3x = await createUnit(db, { code: "A3X", name: "Tổ A3X", parentId: a3.id });
     const newcomer = await makeMember(db, a3x, { fullName: "Người Mới Vào" });
     expect(await coursesForMember(db, newcomer.id)).toMatchObject([{ slug, assigned: true, dueAt: due, itemsTotal: 3, itemsDone: 0 }]);
-    expect(isAssigned(db, newcomer.id, c.id)).toBe(true);
+    expect(await isAssigned(db, newcomer.id, c.id)).toBe(true);
 
     // Outside the subtree: nothing. Then transferred in: it appears.
     const outsider = await makeMember(db, tree.b1);
     expect(await coursesForMember(db, outsider.id)).toEqual([]);
-    expect(isAssigned(db, outsider.id, c.id)).toBe(false);
+    expect(await isAssigned(db, outsider.id, c.id)).toBe(false);
     await transferMember(db, outsider.id, tree.a2.id, null);
     expect((await coursesForMember(db, outsider.id)).map((x) => x.slug)).toEqual([slug]);
   });
@@ -327,9 +327,9 @@ test("a member transferred out keeps the course they completed; one who had not 
     await transferMember(db, finisher.id, tree.b1.id, null);
     await transferMember(db, quitter.id, tree.b1.id, null);
     expect(await coursesForMember(db, finisher.id)).toMatchObject([{ slug, assigned: false, completedAt: at(5), itemsDone: 1, itemsTotal: 1 }]);
-    expect(isAssigned(db, finisher.id, c.id)).toBe(true);
+    expect(await isAssigned(db, finisher.id, c.id)).toBe(true);
     expect(await coursesForMember(db, quitter.id)).toEqual([]);
-    expect(isAssigned(db, quitter.id, c.id)).toBe(false);
+    expect(await isAssigned(db, quitter.id, c.id)).toBe(false);
   });
 });
 

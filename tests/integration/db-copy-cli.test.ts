@@ -37,7 +37,7 @@ test("a target that is not PostgreSQL, or a missing file, is refused with usage 
 }, 120_000);
 
 test("copies and verifies with progress, then refuses to copy onto the same database again", async () => {
-  const db = testDb();
+  const db = await testDb();
   try {
     const t = await makeTree(db);
     await makeMember(db, t.a1, { code: "DV-CHEP", fullName: "Trần Thị Chép" });
@@ -52,6 +52,6 @@ test("copies and verifies with progress, then refuses to copy onto the same data
     expect(second.code).toBe(1);
     expect(second.err).toMatch(/the target database is not empty: .*members \(1\)/);
   } finally {
-    dropDb(db);
+    await dropDb(db);
   }
 }, 300_000);

@@ -48,7 +48,7 @@ test("the demo organisation copies whole, verified table by table, and refuses a
   const dataDir = fs.mkdtempSync(path.join(tmp, "demo-data-"));
   const env = parseEnv({ DATABASE_URL: `file:${file}`, SEED_DEMO: "true", DATA_DIR: dataDir, NODE_ENV: "test" });
   const { db } = await prepareDb(env, new Date("2026-12-07T03:00:00Z"));
-  closeDb(db);
+  await closeDb(db);
   const url = await server.createDatabase("demo");
   try {
     const progress: CopyProgress[] = [];
@@ -86,7 +86,7 @@ test("the demo organisation copies whole, verified table by table, and refuses a
 }, 1_200_000);
 
 test("a large generated organisation copies whole; a row changed afterwards is caught by the check", async () => {
-  const db = testDb();
+  const db = await testDb();
   const url = await server.createDatabase("big");
   try {
     const org = generateBigOrg(bulkWriter(db), { members: 20_000, courses: 4, itemsPerCourse: 3, seed: 4242 });
@@ -99,6 +99,6 @@ test("a large generated organisation copies whole; a row changed afterwards is c
     const after = await compareEngines({ sqliteFile: db.file, postgresUrl: url });
     expect(after.filter((r) => !r.same).map((r) => r.table)).toEqual(["members"]);
   } finally {
-    dropDb(db);
+    await dropDb(db);
   }
 }, 600_000);

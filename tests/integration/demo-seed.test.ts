@@ -5,7 +5,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { and, eq } from "drizzle-orm";
+import { and, eq, getTableColumns, sql } from "drizzle-orm";
+import { rawFirst, rawRows } from "#db/dialect.server.ts";
+import { tablesInCopyOrder } from "#db/copy-to-postgres.server.ts";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { completionSnapshots, members } from "#db/schema/index.ts";
@@ -26,7 +28,7 @@ import { HISTORY_DAYS } from "../../scripts/seed/clock.ts";
  * seeded into a real SQLite file through the product's functions, checked through the functions
  * the report pages call. The same `now` twice must write the same rows.
  */
-type SeededDb = Db & { file: string };
+type SeededDb = Db & { file: string; url: string };
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const CLI = path.join(ROOT, "tests/factories/demo-world-cli.ts");
@@ -46,8 +48,8 @@ type SeedOutcome = { ms: number; pastSession: PastSession | null; accounts: Demo
 
 /** Seeds a fresh test database in a child process (see the CLI), then opens it here. */
 async function seeded(): Promise<{ db: SeededDb; outcome: SeedOutcome }> {
-  const db = testDb();
-  const { stdout } = await run(process.execPath, ["--import", "tsx", CLI, db.file, dataDir, NOW.toISOString(), "demo-hash"], { cwd: ROOT, maxBuffer: 16 << 20 });
+  const db = await testDb();
+  const { stdout } = await run(process.execPath, ["--import", "tsx", CLI, db.url, dataDir, NOW.toISOString(), "demo-hash"], { cwd: ROOT, maxBuffer: 16 << 20 });
   return { db, outcome: JSON.parse(stdout.trim().split("\n").at(-1)!) as SeedOutcome };
 }
 
@@ -60,12 +62,12 @@ beforeAll(async () => {
   b = y.db;
   worldA = x.outcome;
   console.log(`demo seed: ${x.outcome.ms} ms, then ${y.outcome.ms} ms`);
-  courseIds = a.$client.prepare("SELECT DISTINCT course_id AS id FROM course_assignments ORDER BY 1").all().map((r) => (r as { id: number }).id);
+  courseIds = (await rawRows<{ id: number }>(a, sql`SELECT DISTINCT course_id AS id FROM course_assignments ORDER BY 1`)).map((r) => r.id);
 });
-afterAll(() => {
+afterAll(async () => {
   // Unset when the seed itself failed: its error is the one to read, not a second one here.
-  if (a) dropDb(a);
-  if (b) dropDb(b);
+  if (a) await dropDb(a);
+  if (b) await dropDb(b);
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -155,17 +157,17 @@ describe("demo seed", () => {
     for (const id of madeUp) expect(rep.members.find((m) => m.memberId === id)?.status).toBe("absent");
   });
 
-  test("quiz attempts score across the range; every completion has its certificate", () => {
-    const scores = a.$client.prepare("SELECT score, passed FROM quiz_attempts WHERE state = 'submitted'").all() as { score: number; passed: number }[];
+  test("quiz attempts score across the range; every completion has its certificate", async () => {
+    const scores = await rawRows<{ score: number; passed: number }>(a, sql`SELECT score, passed FROM quiz_attempts WHERE state = 'submitted'`);
     expect(new Set(scores.map((s) => Math.floor(s.score * 10))).size).toBeGreaterThanOrEqual(5);
     expect(scores.some((s) => s.passed === 0)).toBe(true);
     expect(scores.some((s) => s.score === 1)).toBe(true);
-    const n = (sql: string) => (a.$client.prepare(sql).get() as { n: number }).n;
-    expect(n("SELECT COUNT(*) AS n FROM quiz_attempts WHERE state = 'open'")).toBe(0);
-    expect(n("SELECT COUNT(*) AS n FROM certificates")).toBe(n("SELECT COUNT(*) AS n FROM course_completions"));
-    expect(n("SELECT COUNT(*) AS n FROM certificates")).toBeGreaterThan(0);
+    const n = async (q: string) => (await rawFirst<{ n: number }>(a, sql.raw(q)))!.n;
+    expect(await n("SELECT COUNT(*) AS n FROM quiz_attempts WHERE state = 'open'")).toBe(0);
+    expect(await n("SELECT COUNT(*) AS n FROM certificates")).toBe(await n("SELECT COUNT(*) AS n FROM course_completions"));
+    expect(await n("SELECT COUNT(*) AS n FROM certificates")).toBeGreaterThan(0);
     // Issued when the course was completed, on the history's clock.
-    expect(n("SELECT COUNT(*) AS n FROM certificates WHERE issued_at < completed_at OR issued_at >= " + NOW.getTime())).toBe(0);
+    expect(await n("SELECT COUNT(*) AS n FROM certificates WHERE issued_at < completed_at OR issued_at >= " + NOW.getTime())).toBe(0);
   });
 
   test("the roll-up for today equals the latest snapshot (yesterday's), course by course", async () => {
@@ -176,7 +178,7 @@ describe("demo seed", () => {
   });
 
   test("each snapshot, frozen as its day ended, equals the roll-up recomputed from the records for that day", async () => {
-    const days = a.$client.prepare("SELECT DISTINCT day FROM completion_snapshots ORDER BY day").all().map((r) => (r as { day: string }).day);
+    const days = (await rawRows<{ day: string }>(a, sql`SELECT DISTINCT day FROM completion_snapshots ORDER BY day`)).map((r) => r.day);
     expect(days).toHaveLength(HISTORY_DAYS + 1);
     expect(days.at(-1)).toBe(YESTERDAY);
     for (const day of days) {
@@ -194,19 +196,21 @@ describe("demo seed", () => {
     expect(await snapshotRows(b)).toEqual(before);
   });
 
-  test("two seeds with the same now write the same rows (secrets aside)", () => {
-    const tables = a.$client
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%' ORDER BY name")
-      .all()
-      .map((r) => (r as { name: string }).name)
+  test("two seeds with the same now write the same rows (secrets aside)", async () => {
+    // Every table of the schema, in key order (the same list db:copy walks), on either engine.
+    const tables = tablesInCopyOrder()
+      .map((p) => {
+        const cols = getTableColumns(p.lite) as Record<string, { name: string }>;
+        return { name: p.name, key: p.keyColumns.map((k) => `"${cols[k].name}"`).join(", ") };
+      })
       // b's snapshots were rebuilt by the back-fill test; they are compared there.
-      .filter((t) => t !== "completion_snapshots");
+      .filter((t) => t.name !== "completion_snapshots");
     expect(tables.length).toBeGreaterThan(20);
-    for (const table of tables) {
+    for (const { name: table, key } of tables) {
       const secret = RANDOM_BY_DESIGN[table] ?? [];
-      const rows = (db: Db) => db.$client.prepare(`SELECT * FROM "${table}" ORDER BY rowid`).all() as Record<string, unknown>[];
-      const ra = rows(a);
-      const rb = rows(b);
+      const rows = (db: Db) => rawRows<Record<string, unknown>>(db, sql.raw(`SELECT * FROM "${table}" ORDER BY ${key}`));
+      const ra = await rows(a);
+      const rb = await rows(b);
       const strip = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).filter(([k]) => !secret.includes(k)));
       expect(rb.map(strip), table).toEqual(ra.map(strip));
       for (const col of secret) {

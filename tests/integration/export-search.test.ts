@@ -9,8 +9,8 @@ import { commitMemberImport } from "#app/org/import-members.server.ts";
 import { parseCsvText } from "#app/org/csv-file.server.ts";
 
 let db: Awaited<ReturnType<typeof testDb>>;
-beforeEach(() => {
-  db = testDb();
+beforeEach(async () => {
+  db = await testDb();
 });
 afterEach(() => dropDb(db));
 

@@ -8,8 +8,8 @@ import { commitMemberImport, previewMemberImport } from "#app/org/import-members
 import { members, memberUnitHistory } from "#db/schema/index.ts";
 
 let db: Awaited<ReturnType<typeof testDb>>;
-beforeEach(() => {
-  db = testDb();
+beforeEach(async () => {
+  db = await testDb();
 });
 afterEach(() => dropDb(db));
 

@@ -40,7 +40,7 @@ const completionOf = async (m: Member) => await first(db.select().from(courseCom
 const settledAt = async () => (await first(db.select({ s: liveSessions.coursesSettledAt }).from(liveSessions).where(eq(liveSessions.id, sessionId))))!.s;
 
 beforeAll(async () => {
-  db = testDb();
+  db = await testDb();
   tree = await makeTree(db);
   admin = await makeMember(db, tree.root, { code: "LC-ADMIN", role: "admin" });
   trainerB = await makeMember(db, tree.b, { code: "LC-TR-B", role: "trainer", scopes: [tree.b] });

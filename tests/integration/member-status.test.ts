@@ -7,8 +7,8 @@ import { updateMember } from "#app/org/members.server.ts";
 import { memberUnitHistory } from "#db/schema/index.ts";
 
 let db: Awaited<ReturnType<typeof testDb>>;
-beforeEach(() => {
-  db = testDb();
+beforeEach(async () => {
+  db = await testDb();
 });
 afterEach(() => dropDb(db));
 

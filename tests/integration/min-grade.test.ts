@@ -10,8 +10,8 @@ import type { Question } from "#app/quizzes/types.ts";
 import { courseCompletions } from "#db/schema/index.ts";
 
 let db: Awaited<ReturnType<typeof testDb>>;
-beforeEach(() => {
-  db = testDb();
+beforeEach(async () => {
+  db = await testDb();
 });
 afterEach(() => dropDb(db));
 

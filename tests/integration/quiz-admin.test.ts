@@ -18,7 +18,7 @@ const root = path.resolve(import.meta.dirname, "..", "..");
 const GIFT = "::a::Một cộng một?{#2}\n\n::b::Hãy trình bày ý kiến.{}\n\n::c::Mô tả không có đáp án\n\n::d::Trời xanh.{T}\n";
 
 beforeAll(async () => {
-  db = testDb();
+  db = await testDb();
   const t = await makeTree(db);
   await makeMember(db, t.root, { code: "ADMIN", role: "admin" });
   await makeMember(db, t.a, { code: "TRAINER", role: "trainer", scopes: [t.a] });
@@ -28,7 +28,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await srv.close();
-  dropDb(db);
+  await dropDb(db);
 });
 
 test("uploading GIFT keeps supported questions (essays among them) and lists the others with their line numbers", async () => {
@@ -69,7 +69,7 @@ test("npm run quiz:import reports unsupported questions by line and exits 3", ()
   const r = spawnSync("npx", ["tsx", "scripts/quiz-import.ts", "tests/fixtures/gift/varied.gift", "--course", "khoa-gift", "--no-publish"], {
     cwd: root,
     encoding: "utf8",
-    env: { ...process.env, DATABASE_URL: `file:${db.file}` },
+    env: { ...process.env, DATABASE_URL: db.url },
   });
   expect(r.status).toBe(3);
   expect(r.stdout).not.toMatch(/dòng\/line 108: /);

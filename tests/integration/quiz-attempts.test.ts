@@ -49,7 +49,7 @@ async function course() {
 }
 
 beforeAll(async () => {
-  db = testDb();
+  db = await testDb();
   const t = await makeTree(db);
   member = await makeMember(db, t.a1, { code: "HOC-VIEN" });
   other = await makeMember(db, t.a1, { code: "NGUOI-KHAC" });
@@ -76,7 +76,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await srv.close();
-  dropDb(db);
+  await dropDb(db);
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 beforeEach(async () => {

@@ -8,12 +8,12 @@ import { quizBank } from "#app/quizzes/attempts.server.ts";
  * at id 1, so a cache keyed by (version id, item key) alone would serve one file's bank in the other.
  */
 const open: TestDb[] = [];
-afterEach(() => {
-  for (const db of open.splice(0)) dropDb(db);
+afterEach(async () => {
+  for (const db of open.splice(0)) await dropDb(db);
 });
 
 async function quizIn(gift: string) {
-  const db = testDb();
+  const db = await testDb();
   open.push(db);
   const { course, quizKey } = await makeQuizCourse(db, { gift, quizTitle: "Kiểm tra cuối khóa" });
   return { db, course, quizKey };

@@ -20,7 +20,7 @@ let courseId: number;
 const GIFT = "::a::Câu A{T}\n\n::b::Câu B{=x =y}\n";
 
 beforeAll(async () => {
-  db = testDb();
+  db = await testDb();
   const t = await makeTree(db);
   const author = await makeMember(db, t.a, { code: "TAC-GIA", role: "trainer", scopes: [t.a] });
   await makeMember(db, t.b, { code: "TRAINER-KHAC", role: "trainer", scopes: [t.b] });
@@ -32,7 +32,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await srv.close();
-  dropDb(db);
+  await dropDb(db);
 });
 
 const source = async () => (await first(db.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, "kiem-tra")))))!.source;

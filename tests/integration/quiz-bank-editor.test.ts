@@ -26,7 +26,7 @@ let db: Awaited<ReturnType<typeof testDb>>;
 let courseId: number;
 
 beforeAll(async () => {
-  db = testDb();
+  db = await testDb();
   courseId = (await createCourse(db, { slug: "khoa-soan", title: "Khóa soạn câu hỏi" })).id;
 });
 afterAll(() => dropDb(db));

@@ -16,8 +16,8 @@ import { courseCompletions, itemProgress } from "#db/schema/index.ts";
  * that attempt instead of refusing.
  */
 let db: Awaited<ReturnType<typeof testDb>>;
-beforeEach(() => {
-  db = testDb();
+beforeEach(async () => {
+  db = await testDb();
 });
 afterEach(() => dropDb(db));
 

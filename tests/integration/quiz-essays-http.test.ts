@@ -43,7 +43,7 @@ const html = async (res: Response) => (await res.text()).replaceAll("\u0000", ""
 const scoreLine = (page: string) => /<p data-testid="quiz-score">[\s\S]*?<\/p>/.exec(page)?.[0] ?? "";
 
 beforeAll(async () => {
-  db = testDb();
+  db = await testDb();
   const t = await makeTree(db);
   admin = await makeMember(db, t.root, { code: "QE-ADMIN", role: "admin" });
   trainerA = await makeMember(db, t.a, { code: "QE-TR-A", role: "trainer", scopes: [t.a] });
@@ -56,7 +56,7 @@ beforeAll(async () => {
 }, 600_000);
 afterAll(async () => {
   await srv?.close();
-  dropDb(db);
+  await dropDb(db);
 });
 
 const signedIn = async (m: Member) => {

@@ -15,7 +15,7 @@ let courseId: number;
 const GIFT = "::a::Thủ đô của Việt Nam?{=Hà Nội ~Huế}\n";
 
 beforeAll(async () => {
-  db = testDb();
+  db = await testDb();
   const t = await makeTree(db);
   await makeMember(db, t.root, { code: "ADMIN", role: "admin" });
   courseId = (await createCourse(db, { slug: "khoa-bang-ma", title: "Khóa bảng mã" })).id;
@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await srv.close();
-  dropDb(db);
+  await dropDb(db);
 });
 
 test("a UTF-16 upload is stored as Vietnamese text; a Windows-1252 one is refused and the bank kept", async () => {

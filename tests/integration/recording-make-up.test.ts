@@ -33,7 +33,7 @@ const RW = 60_000;
 const at = (ms: number) => new Date(T0 + 2 * 3600_000 + ms);
 
 beforeAll(async () => {
-  db = testDb();
+  db = await testDb();
   tree = await makeTree(db);
   admin = await makeMember(db, tree.root, { code: "MU-ADMIN", role: "admin" });
   watcher = await makeMember(db, tree.a1, { code: "MU-WATCH" });

@@ -21,7 +21,7 @@ let course: Course, key: string, sub1: number, sub3: number;
 const htmlOf = async (res: Response) => (await res.text()).replaceAll("\u0000", "");
 
 beforeAll(async () => {
-  db = testDb();
+  db = await testDb();
   t = await makeTree(db);
   admin = await makeMember(db, t.root, { code: "RH-ADMIN", role: "admin" });
   trainerB = await makeMember(db, t.b, { code: "RH-TR-B", role: "trainer", scopes: [t.b] });
@@ -47,7 +47,7 @@ beforeAll(async () => {
 }, 600_000);
 afterAll(async () => {
   await srv?.close();
-  dropDb(db);
+  await dropDb(db);
 });
 
 const signedIn = async (m: Member) => {

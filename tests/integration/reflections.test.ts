@@ -39,7 +39,7 @@ const expectDomain = async (fn: () => unknown, key: string) => {
 };
 
 beforeAll(async () => {
-  db = testDb();
+  db = await testDb();
   t = await makeTree(db);
   admin = await makeMember(db, t.root, { role: "admin", password: false });
   trainerA = await makeMember(db, t.a, { role: "trainer", scopes: [t.a], password: false });

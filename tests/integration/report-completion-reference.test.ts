@@ -11,8 +11,10 @@
  * at `at` straight from unit_path_history and course_assignment_history.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { bulkWriter } from "#db/client.server.ts";
-import { testDb, dropDb } from "#tests/factories/db.ts";
+import { sql } from "drizzle-orm";
+import { writeTx } from "#db/client.server.ts";
+import { rawFirst, rawRows, rawRun } from "#db/dialect.server.ts";
+import { bulkLoad, testDb, dropDb } from "#tests/factories/db.ts";
 import { generateBigOrg, DAY, type BigOrg } from "#tests/factories/big-org.ts";
 import { completionRollup, type CompletionCounts, type RollupOptions } from "#app/reports/completion.server.ts";
 import { moveUnit } from "#app/org/units.server.ts";
@@ -31,16 +33,16 @@ type Tables = {
   progress: { member_id: number; course_id: number; started_at: number }[];
 };
 
-function readTables(db: Awaited<ReturnType<typeof testDb>>): Tables {
-  const all = <T,>(q: string) => db.$client.prepare(q).all() as T[];
+async function readTables(db: Awaited<ReturnType<typeof testDb>>): Promise<Tables> {
+  const all = <T,>(q: string) => rawRows<T>(db, sql.raw(q));
   return {
-    units: all("SELECT id, parent_id, code, name, path, depth FROM units"),
-    history: all("SELECT member_id, unit_id, valid_from, valid_to FROM member_unit_history"),
-    assignments: all("SELECT id, course_id, unit_id, member_id, due_at, created_at FROM course_assignments"),
-    unitHistory: all("SELECT unit_id, parent_id, path, valid_from, valid_to FROM unit_path_history"),
-    assignmentHistory: all("SELECT assignment_id, course_id, unit_id, member_id, due_at, valid_from, valid_to FROM course_assignment_history"),
-    completions: all("SELECT member_id, course_id, completed_at FROM course_completions"),
-    progress: all("SELECT member_id, course_id, started_at FROM item_progress"),
+    units: await all("SELECT id, parent_id, code, name, path, depth FROM units"),
+    history: await all("SELECT member_id, unit_id, valid_from, valid_to FROM member_unit_history"),
+    assignments: await all("SELECT id, course_id, unit_id, member_id, due_at, created_at FROM course_assignments"),
+    unitHistory: await all("SELECT unit_id, parent_id, path, valid_from, valid_to FROM unit_path_history"),
+    assignmentHistory: await all("SELECT assignment_id, course_id, unit_id, member_id, due_at, valid_from, valid_to FROM course_assignment_history"),
+    completions: await all("SELECT member_id, course_id, completed_at FROM course_completions"),
+    progress: await all("SELECT member_id, course_id, started_at FROM item_progress"),
   };
 }
 
@@ -110,11 +112,11 @@ describe("completionRollup equals a pair-by-pair reference", () => {
   const within = (f: number) => org.start + Math.floor((org.end - org.start) * f);
 
   beforeAll(async () => {
-    db = testDb();
-    org = generateBigOrg(bulkWriter(db), { members: 1_500, courses: 34, itemsPerCourse: 2, seed: 7331 });
+    db = await testDb();
+    ({ result: org } = await bulkLoad(db, (sqlite) => generateBigOrg(sqlite, { members: 1_500, courses: 34, itemsPerCourse: 2, seed: 7331 })));
     // Changes made through the app during the window, each of which must not rewrite earlier days.
     // (Assigning reads the published snapshot; the generator leaves it empty.)
-    bulkWriter(db).prepare(`UPDATE course_versions SET snapshot = '{"modules":[]}'`).run();
+    await writeTx(db, (tx) => rawRun(tx, sql`UPDATE course_versions SET snapshot = '{"modules":[]}'`));
     const depth2 = org.units.filter((u) => u.depth === 2);
     const other = (u: { path: string }) => org.committees.find((c) => !u.path.startsWith(c.path))!;
     await moveUnit(db, depth2[0].id, other(depth2[0]).id, new Date(within(0.3)));
@@ -122,9 +124,10 @@ describe("completionRollup equals a pair-by-pair reference", () => {
     const deep = org.units.find((u) => u.depth === 3 && !u.leaf)!;
     await moveUnit(db, deep.id, org.root.id, new Date(within(0.45))); // a whole subtree up to the root
     await moveUnit(db, depth2[0].id, org.committees.at(-1)!.id, new Date(within(0.6))); // moved again
-    const rows = db.$client
-      .prepare("SELECT id, course_id, unit_id, member_id FROM course_assignments WHERE created_at < ? ORDER BY id")
-      .all(within(0.35)) as { id: number; course_id: number; unit_id: number | null; member_id: number | null }[];
+    const rows = await rawRows<{ id: number; course_id: number; unit_id: number | null; member_id: number | null }>(
+      db,
+      sql`SELECT id, course_id, unit_id, member_id FROM course_assignments WHERE created_at < ${within(0.35)} ORDER BY id`,
+    );
     for (const [i, a] of rows.entries()) {
       if (i % 5 === 0) await removeAssignment(db, a.id, new Date(within(0.5)));
       else if (i % 5 === 1) {
@@ -135,7 +138,7 @@ describe("completionRollup equals a pair-by-pair reference", () => {
         await assignToUnit(db, { courseId: a.course_id, unitId: a.unit_id, dueAt: new Date(within(0.2)), actorId: null }, new Date(within(0.35))); // brought forward
       }
     }
-    t = readTables(db);
+    t = await readTables(db);
   }, 120_000);
   afterAll(() => dropDb(db));
 
@@ -176,11 +179,11 @@ describe("completionRollup equals a pair-by-pair reference", () => {
     const ids = org.courseIds.slice(0, 12);
     for (const c of org.committees.slice(0, 3)) await check({ courseIds: ids, at, rootUnitId: c.id }, [c.id]);
     const deep = org.units.filter((u) => u.depth === 3 && !u.leaf)[0];
-    const path = (id: number) => (db.$client.prepare("SELECT path FROM units WHERE id = ?").get(id) as { path: string }).path;
+    const path = async (id: number) => (await rawFirst<{ path: string }>(db, sql`SELECT path FROM units WHERE id = ${id}`))!.path;
     for (const when of [at, new Date(within(0.2)), new Date(within(0.5))]) {
       await check({ courseIds: ids, at: when, rootUnitId: deep.id }, [deep.id]);
       const roots = [org.committees[0].id, org.units.find((u) => u.depth === 2 && !u.path.startsWith(org.committees[0].path))!.id];
-      await check({ courseIds: org.courseIds, at: when, withinPaths: roots.map(path) }, roots);
+      await check({ courseIds: org.courseIds, at: when, withinPaths: await Promise.all(roots.map(path)) }, roots);
       for (const c of org.committees) await check({ courseIds: ids, at: when, rootUnitId: c.id }, [c.id]);
     }
   });

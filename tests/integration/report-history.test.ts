@@ -8,7 +8,9 @@ import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
+import { rawFirst, rawRows } from "#db/dialect.server.ts";
+import { activeEngine } from "#db/engine-kind.ts";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { bulkWriter, openDb, type Db, writeTx } from "#db/client.server.ts";
@@ -54,7 +56,7 @@ describe("a past day's report is unchanged by what is done today", () => {
   }
   async function complete(m: Member, courseId: number, opened: Date, done: Date) {
     const course = (await getCourse(db, courseId))!;
-    const keys = db.$client.prepare("SELECT key FROM course_items WHERE course_id = ? ORDER BY position").all(courseId) as { key: string }[];
+    const keys = await rawRows<{ key: string }>(db, sql`SELECT key FROM course_items WHERE course_id = ${courseId} ORDER BY position`);
     for (const { key } of keys) await openItem(db, m.id, courseId, key, course.publishedVersionId!, opened);
     for (const { key } of keys) await completeLesson(db, m.id, course, key, done);
   }
@@ -73,7 +75,7 @@ describe("a past day's report is unchanged by what is done today", () => {
   }
 
   beforeEach(async () => {
-    db = testDb();
+    db = await testDb();
     t = await makeTree(db);
     await member("P1", t.a1);
     await member("P2", t.a1);
@@ -158,10 +160,10 @@ describe("a past day's report is unchanged by what is done today", () => {
     expect(now.total.overdue).toBe(0);
     expect((await memberRecord(db, p.P2.id, { at: LATER })).courses[0].dueAt).toEqual(d("2025-12-31"));
     // Writing the same due date again opens no new version.
-    const versions = () => db.$client.prepare("SELECT count(*) AS n FROM course_assignment_history").get() as { n: number };
-    const n = versions().n;
+    const versions = async () => (await rawFirst<{ n: number }>(db, sql`SELECT count(*) AS n FROM course_assignment_history`))!;
+    const n = (await versions()).n;
     await assignToUnit(db, { courseId: X, unitId: t.a.id, dueAt: d("2025-12-31"), actorId: null }, d("2025-06-12"));
-    expect(versions().n).toBe(n);
+    expect((await versions()).n).toBe(n);
   });
 
   test("removing an assignment today: its members stay on the past day", async () => {
@@ -184,15 +186,14 @@ describe("a past day's report is unchanged by what is done today", () => {
     await moveUnit(db, t.a1.id, t.a2.id, d("2025-05-01")); // earlier than the move above
     await assignToUnit(db, { courseId: X, unitId: t.a.id, dueAt: d("2025-12-31"), actorId: null }, TODAY);
     await assignToUnit(db, { courseId: X, unitId: t.a.id, dueAt: d("2026-01-31"), actorId: null }, d("2025-05-01"));
-    const overlaps = (table: string, key: string) =>
-      db.$client
-        .prepare(
-          `SELECT count(*) AS n FROM ${table} x JOIN ${table} y ON y.${key} = x.${key} AND y.id <> x.id
-           WHERE x.valid_from < coalesce(y.valid_to, 9e15) AND y.valid_from < coalesce(x.valid_to, 9e15)`,
-        )
-        .get() as { n: number };
-    expect(overlaps("unit_path_history", "unit_id").n).toBe(0);
-    expect(overlaps("course_assignment_history", "assignment_id").n).toBe(0);
+    const overlaps = async (table: string, key: string) =>
+      (await rawFirst<{ n: number }>(
+        db,
+        sql.raw(`SELECT count(*) AS n FROM ${table} x JOIN ${table} y ON y.${key} = x.${key} AND y.id <> x.id
+           WHERE x.valid_from < coalesce(y.valid_to, 9e15) AND y.valid_from < coalesce(x.valid_to, 9e15)`),
+      ))!;
+    expect((await overlaps("unit_path_history", "unit_id")).n).toBe(0);
+    expect((await overlaps("course_assignment_history", "assignment_id")).n).toBe(0);
     const later = await completionRollup(db, { courseIds: [X], at: LATER });
     expect(later.units.filter((u) => u.unitId === t.a1.id).map((u) => u.parentId)).toEqual([t.a2.id]);
     expect((await memberRecord(db, p.P2.id, { at: LATER })).courses[0].dueAt).toEqual(d("2026-01-31"));
@@ -215,10 +216,12 @@ describe("a past day's report is unchanged by what is done today", () => {
   });
 });
 
-describe("a database at migration 0012 with data", () => {
+// SQLite's own migration history (0012 → 0013 backfills history rows): PostgreSQL starts at its
+// twin's first migration, so there is no 0012 to migrate from.
+describe.skipIf(activeEngine === "postgres")("a database at migration 0012 with data", () => {
   const real = path.resolve(import.meta.dirname, "../../db/migrations");
   let dir: string;
-  let db: Db & { file: string };
+  let db: Db & { file: string; url: string };
 
   /** A migrations folder that stops at 0012, as a database deployed before history was kept. */
   function folderUpTo0012(): string {
@@ -232,15 +235,15 @@ describe("a database at migration 0012 with data", () => {
     return out;
   }
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = folderUpTo0012();
     const file = path.resolve(import.meta.dirname, `../.tmp/m12-${process.pid}-${crypto.randomUUID()}.db`);
-    db = Object.assign(openDb(`file:${file}`), { file });
+    db = Object.assign(await openDb(`file:${file}`), { file, url: `file:${file}` });
     // Migrations write: they run on the write connection (the handle itself reads only).
     migrate(drizzle(bulkWriter(db)), { migrationsFolder: dir });
   });
-  afterEach(() => {
-    dropDb(db);
+  afterEach(async () => {
+    await dropDb(db);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -24,7 +24,7 @@ const T = new Date("2026-03-10T09:30:00Z");
 const BEFORE = new Date(T.getTime() - 1);
 
 beforeAll(async () => {
-  db = testDb();
+  db = await testDb();
   t = await makeTree(db);
   moved = await createMember(db, { code: "CHUYEN", fullName: "Người chuyển", unitId: t.a1.id }, null, JOINED);
   await createMember(db, { code: "O-LAI-A1", fullName: "Người ở lại A1", unitId: t.a1.id }, null, JOINED);

@@ -56,7 +56,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", () => resolve()));
   sinkPort = (sink.server.address() as AddressInfo).port;
 
-  db = testDb();
+  db = await testDb();
   t = await makeTree(db);
   p.trainer = await makeMember(db, t.a, { code: "TRAINER-A", fullName: "Cán Bộ A", role: "trainer", scopes: [t.a] });
   p.r1 = await makeMember(db, t.a1, { code: "R1", fullName: "Nguyễn Văn Một", email: "mot@example.test" });
@@ -75,7 +75,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await srv?.close();
-  dropDb(db);
+  await dropDb(db);
   await new Promise<void>((resolve) => sink.close(() => resolve()));
 });
 

@@ -44,7 +44,7 @@ async function rows(day: string, courseId: number) {
 }
 
 beforeAll(async () => {
-  db = testDb();
+  db = await testDb();
   t = await makeTree(db);
   const joined = at(addDays(today, -30), 9);
   for (const [code, unit] of [

@@ -53,7 +53,7 @@ async function waitForPort(port: number) {
 }
 
 beforeAll(async () => {
-  db = testDb();
+  db = await testDb();
   const t = await makeTree(db);
   viewer = await makeMember(db, t.a1, { code: "VIEWER" });
   sessionId = (await makeSession(db, { inviteUnits: [t.root] })).id;
@@ -87,7 +87,7 @@ beforeAll(async () => {
 afterAll(async () => {
   nginx?.kill("SIGTERM");
   await servers?.close();
-  dropDb(db);
+  await dropDb(db);
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 

@@ -13,8 +13,8 @@ const HOUR = 3600_000;
 const policy = { idleMs: 24 * HOUR, maxMs: 72 * HOUR };
 
 let db: Awaited<ReturnType<typeof testDb>>;
-beforeEach(() => {
-  db = testDb();
+beforeEach(async () => {
+  db = await testDb();
 });
 afterEach(() => dropDb(db));
 

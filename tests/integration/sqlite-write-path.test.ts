@@ -13,10 +13,10 @@ import { AsyncLock, openSqliteEngine, sqliteWriteTx, type SqliteEngine } from "#
  */
 let file: string;
 let engine: SqliteEngine;
-beforeEach(() => {
-  const migrated = testDb();
+beforeEach(async () => {
+  const migrated = await testDb();
   file = migrated.file;
-  closeDb(migrated);
+  await closeDb(migrated);
   engine = openSqliteEngine(file);
 });
 afterEach(() => {

@@ -7,8 +7,8 @@ import { DomainError } from "#app/common/domain-error.ts";
 import { createMember } from "#app/org/members.server.ts";
 
 let db: Awaited<ReturnType<typeof testDb>>;
-beforeEach(() => {
-  db = testDb();
+beforeEach(async () => {
+  db = await testDb();
 });
 afterEach(() => dropDb(db));
 

@@ -27,7 +27,7 @@ const pdf = Buffer.from("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer 
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hocso-upload-access-"));
-  db = testDb();
+  db = await testDb();
   const tree = await makeTree(db);
   const admin = await makeMember(db, tree.root, { code: "UP-ADMIN", role: "admin" });
   const author = await makeMember(db, tree.a, { code: "UP-AUTHOR", role: "trainer", scopes: [tree.a] });
@@ -71,7 +71,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await srv.close();
-  dropDb(db);
+  await dropDb(db);
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -11,8 +11,8 @@ import { DomainError } from "#app/common/domain-error.ts";
 import { itemProgress } from "#db/schema/index.ts";
 
 let db: Awaited<ReturnType<typeof testDb>>;
-beforeEach(() => {
-  db = testDb();
+beforeEach(async () => {
+  db = await testDb();
 });
 afterEach(() => dropDb(db));
 

@@ -13,8 +13,8 @@ import { makeSession } from "#tests/factories/live.ts";
 import { JOIN_TOKEN_SECRET } from "#tests/harness/media.ts";
 
 let db: Awaited<ReturnType<typeof testDb>>;
-beforeAll(() => {
-  db = testDb();
+beforeAll(async () => {
+  db = await testDb();
 });
 afterAll(() => dropDb(db));
 

@@ -43,7 +43,7 @@ const stats = (page: Page) => page.evaluate(() => window.live!.stats()) as Promi
 const clientLog = (page: Page) => page.evaluate(() => window.live?.log ?? []);
 
 beforeAll(async () => {
-  db = testDb();
+  db = await testDb();
   w = await world();
   pageServer = await serveLiveClientPage();
   pageOrigin = pageServer.origin;
@@ -55,7 +55,7 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
   await pageServer?.close();
-  dropDb(db);
+  await dropDb(db);
 });
 
 describe("live broadcast in Chromium", () => {

@@ -22,7 +22,7 @@ import { silentLogger } from "../../media-server/src/log.ts";
 
 const RECONNECT_WINDOW_MS = 60_000;
 
-let db: ReturnType<typeof testDb>;
+let db: Awaited<ReturnType<typeof testDb>>;
 let redis: TestRedis;
 let client: RedisClient;
 let nodes: NodeRegistry;
@@ -62,7 +62,7 @@ const lastSeen = async (memberId: number) =>
     .where(and(eq(attendanceLastSeen.sessionId, w.session.id), eq(attendanceLastSeen.memberId, memberId)));
 
 beforeAll(async () => {
-  db = testDb();
+  db = await testDb();
   w = await world();
   redis = await startRedis();
   client = redisClient(redis.url, silentLogger);
@@ -80,7 +80,7 @@ afterAll(async () => {
   await stopMediaNode(b);
   await client?.quit().catch(() => {});
   await redis?.stop();
-  if (db) dropDb(db);
+  if (db) await dropDb(db);
 });
 
 describe("attendance across media nodes", () => {

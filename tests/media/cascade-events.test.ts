@@ -70,7 +70,7 @@ async function join(server: MediaServer, member: Member, role: "viewer" | "prese
 }
 
 beforeAll(async () => {
-  db = testDb();
+  db = await testDb();
   w = await world();
   redis = await startRedis();
   a = await node("node-a");
@@ -82,7 +82,7 @@ afterAll(async () => {
   await a?.close();
   await b?.close();
   await redis?.stop();
-  if (db) dropDb(db);
+  if (db) await dropDb(db);
 });
 
 describe("chat across media nodes (socket.io redis-streams adapter)", () => {

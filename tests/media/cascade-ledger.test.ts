@@ -12,11 +12,11 @@ import { replay } from "#live/attendance.ts";
 import { ledgerRows, toLedgerEvent } from "#live/ledger.server.ts";
 import { AttendanceLedger } from "../../media-server/src/attendance.ts";
 
-let db: ReturnType<typeof testDb>;
-beforeEach(() => {
-  db = testDb();
+let db: Awaited<ReturnType<typeof testDb>>;
+beforeEach(async () => {
+  db = await testDb();
 });
-afterEach(() => dropDb(db));
+afterEach(async () => dropDb(db));
 
 const min = (n: number) => n * 60_000;
 

@@ -28,7 +28,7 @@ import { silentLogger } from "../../media-server/src/log.ts";
 
 type Node = MediaNode;
 
-let db: ReturnType<typeof testDb>;
+let db: Awaited<ReturnType<typeof testDb>>;
 let redis: TestRedis;
 let client: RedisClient;
 let nodes: NodeRegistry;
@@ -64,7 +64,7 @@ const clientLog = (page: Page) => page.evaluate(() => window.live?.log ?? []);
 const record = async (id: string): Promise<NodeRecord | undefined> => (await nodes.liveNodes()).find((n) => n.id === id);
 
 beforeAll(async () => {
-  db = testDb();
+  db = await testDb();
   w = await world();
   if (!netnsUnavailable()) ns = createNetNs();
   // The edge in its namespace reaches Redis over the veth.
@@ -89,7 +89,7 @@ afterAll(async () => {
   await client?.quit().catch(() => {});
   await redis?.stop();
   ns?.destroy();
-  if (db) dropDb(db);
+  if (db) await dropDb(db);
 });
 
 describe("media cascade: origin → edge over pipe transports", () => {

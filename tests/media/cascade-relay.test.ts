@@ -28,7 +28,7 @@ import { ensureMediasoupWorker } from "../../scripts/mediasoup-worker.mjs";
 import { NodeRegistry, redisClient, type RedisClient } from "../../media-server/src/cluster/registry.ts";
 import { silentLogger } from "../../media-server/src/log.ts";
 
-let db: ReturnType<typeof testDb>;
+let db: Awaited<ReturnType<typeof testDb>>;
 let redis: TestRedis;
 let client: RedisClient;
 let nodes: NodeRegistry;
@@ -84,7 +84,7 @@ const outcome = (s: ClientSocket) =>
   });
 
 beforeAll(async () => {
-  db = testDb();
+  db = await testDb();
   w = await world();
   redis = await startRedis();
   client = redisClient(redis.url, silentLogger);
@@ -114,7 +114,7 @@ afterAll(async () => {
   await pages?.close();
   await client?.quit().catch(() => {});
   await redis?.stop();
-  if (db) dropDb(db);
+  if (db) await dropDb(db);
 });
 
 describe("placement and the app's relay to a media node", () => {

@@ -13,8 +13,8 @@ import { AttendanceLedger } from "../../media-server/src/attendance.ts";
 import { makeSession } from "#tests/factories/live.ts";
 
 let db: Awaited<ReturnType<typeof testDb>>;
-beforeEach(() => {
-  db = testDb();
+beforeEach(async () => {
+  db = await testDb();
 });
 afterEach(() => dropDb(db));
 

@@ -76,7 +76,7 @@ function client(token: string, onJoined?: (reply: any) => void) {
 }
 
 beforeAll(async () => {
-  db = testDb();
+  db = await testDb();
   port = await freePort();
   workerBin = await ensureMediasoupWorker({ log: () => {} });
 }, 600_000);
@@ -84,7 +84,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const s of sockets) s.close();
   for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
-  dropDb(db);
+  await dropDb(db);
 });
 
 describe("media server process", () => {

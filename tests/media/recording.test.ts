@@ -46,7 +46,7 @@ const told = (page: Page) => page.evaluate(() => window.live!.recording.map((r) 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
-  db = testDb();
+  db = await testDb();
   w = await world();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hocso-rec-"));
   pageServer = await serveLiveClientPage();
@@ -59,7 +59,7 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
   await pageServer?.close();
-  dropDb(db);
+  await dropDb(db);
   if (dataDir && !process.env.KEEP_RECORDINGS) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -97,7 +97,7 @@ describe("importGiftFile (upload route and quiz:import) on a real database", () 
   const source = async () => (await first(db.select().from(courseItems).where(and(eq(courseItems.courseId, courseId), eq(courseItems.key, "kiem-tra")))))!.source;
 
   beforeAll(async () => {
-    db = testDb();
+    db = await testDb();
     courseId = (await createCourse(db, { slug: "khoa-bang-ma", title: "Khóa bảng mã" })).id;
     await addItem(db, courseId, "chuong-1", "quiz", "Kiểm tra");
   });
@@ -129,7 +129,7 @@ describe("importGiftFile (upload route and quiz:import) on a real database", () 
       const r = spawnSync("npx", ["tsx", "scripts/quiz-import.ts", file, "--course", "khoa-bang-ma", "--item", "kiem-tra", "--no-publish"], {
         cwd: root,
         encoding: "utf8",
-        env: { ...process.env, DATABASE_URL: `file:${db.file}` },
+        env: { ...process.env, DATABASE_URL: db.url },
       });
       expect(r.stderr).toBe("");
       expect(r.status).toBe(0);

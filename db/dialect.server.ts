@@ -1,0 +1,64 @@
+/**
+ * Every SQL difference between the two engines, in one place (ADR 0015). Domain code calls these
+ * and never asks which engine it is on; each function has one signature and one body per engine.
+ *
+ * Raw SQL passed here must be portable: quote aliases that are not all lower case
+ * (`AS "courseId"`: PostgreSQL folds unquoted names), compare 0/1 flags as numbers, and keep
+ * timestamps as epoch-ms numbers (both twins store them so).
+ */
+import type { SQL } from "drizzle-orm";
+import type { Db } from "./client.server.ts";
+import { postgresEngineOf } from "./postgres-engine.server.ts";
+
+type PgLike = {
+  execute(q: SQL): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  session: { client: { query(c: { text: string; values: unknown[]; rowMode: "array" }): Promise<{ rows: unknown[][] }> } };
+  dialect: { sqlToQuery(q: SQL): { sql: string; params: unknown[] } };
+};
+const onPostgres = (db: Db) => postgresEngineOf(db) !== undefined;
+const asPg = (db: Db) => db as unknown as PgLike;
+
+/** The rows of a raw query, as objects keyed by the column names it selects (`db.all`). */
+export async function rawRows<T>(db: Db, query: SQL): Promise<T[]> {
+  if (onPostgres(db)) return (await asPg(db).execute(query)).rows as T[];
+  return db.all<T>(query);
+}
+
+/** The first row of a raw query, or undefined (`db.get`). */
+export async function rawFirst<T>(db: Db, query: SQL): Promise<T | undefined> {
+  return (await rawRows<T>(db, query))[0];
+}
+
+/** The rows of a raw query as arrays, in the order of its select list (`db.values`). */
+export async function rawValues<T extends unknown[]>(db: Db, query: SQL): Promise<T[]> {
+  if (onPostgres(db)) {
+    const pg = asPg(db);
+    const q = pg.dialect.sqlToQuery(query);
+    // The session's client: the transaction's connection inside writeTx, the pool outside it.
+    return (await pg.session.client.query({ text: q.sql, values: q.params, rowMode: "array" })).rows as T[];
+  }
+  return db.values<T>(query);
+}
+
+/** Runs a raw statement; returns how many rows it changed (`db.run(…).changes`). */
+export async function rawRun(db: Db, query: SQL): Promise<number> {
+  if (onPostgres(db)) return (await asPg(db).execute(query)).rowCount ?? 0;
+  return db.run(query).changes;
+}
+
+/**
+ * How many rows an awaited insert/update/delete changed: better-sqlite3's `RunResult.changes`,
+ * node-postgres's `rowCount`.
+ */
+export function affectedRows(result: unknown): number {
+  const r = result as { changes?: number; rowCount?: number | null };
+  return r.changes ?? r.rowCount ?? 0;
+}
+
+/** A round trip to the database (the health check). */
+export async function ping(db: Db): Promise<void> {
+  await rawRows(db, sqlSelect1);
+}
+
+import { sql } from "drizzle-orm";
+const sqlSelect1 = sql`SELECT 1 AS ok`;
