@@ -145,10 +145,7 @@ function asyncEdits(p: ts.Program): Edit[] {
           if (!handedOn) {
             // `getUnit(db, id).name` needs `(await getUnit(db, id)).name`.
             const operand = ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent) || ts.isCallExpression(parent)) && parent.expression === n) || ts.isNonNullExpression(parent);
-            if (operand) {
-              edits.push({ file: sf.fileName, start: n.getStart(sf), end: n.getStart(sf), text: "(await " });
-              edits.push({ file: sf.fileName, start: n.getEnd(), end: n.getEnd(), text: ")" });
-            } else edits.push({ file: sf.fileName, start: n.getStart(sf), end: n.getStart(sf), text: "await " });
+            edits.push(...awaitEdits(sf, n, operand));
           }
         }
       }
@@ -157,6 +154,17 @@ function asyncEdits(p: ts.Program): Edit[] {
     visit(sf);
   }
   return edits;
+}
+
+/** `await call`, or `(await call)` where the call is the operand of `.x`, `[i]`, `()` or `!`. */
+function awaitEdits(sf: ts.SourceFile, n: ts.Node, operand: boolean): Edit[] {
+  const at = n.getStart(sf);
+  return operand
+    ? [
+        { file: sf.fileName, start: at, end: at, text: "(await " },
+        { file: sf.fileName, start: n.getEnd(), end: n.getEnd(), text: ")" },
+      ]
+    : [{ file: sf.fileName, start: at, end: at, text: "await " }];
 }
 
 function apply(edits: Edit[]) {
@@ -194,10 +202,7 @@ function writeTxEdits(p: ts.Program): Edit[] {
         const settled = ts.isAwaitExpression(parent) || ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === n);
         if (!settled) {
           const operand = (ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === n;
-          if (operand) {
-            edits.push({ file: sf.fileName, start: n.getStart(sf), end: n.getStart(sf), text: "(await " });
-            edits.push({ file: sf.fileName, start: n.getEnd(), end: n.getEnd(), text: ")" });
-          } else edits.push({ file: sf.fileName, start: n.getStart(sf), end: n.getStart(sf), text: "await " });
+          edits.push(...awaitEdits(sf, n, operand));
         }
       }
       ts.forEachChild(n, visit);
