@@ -1,17 +1,18 @@
 import { sqliteTable, integer, text, blob, index } from "drizzle-orm/sqlite-core";
 import { members } from "./org.ts";
+import { serialId, timestampMs, requiredRef } from "./columns.ts";
 
 /** Who changed what: kept for administrators' changes to people and the tree. */
 export const auditLog = sqliteTable(
   "audit_log",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
+    id: serialId(),
     actorId: integer("actor_id").references(() => members.id, { onDelete: "set null" }),
     action: text("action").notNull(),
     entityType: text("entity_type").notNull(),
     entityId: text("entity_id"),
     detail: text("detail", { mode: "json" }),
-    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+    at: timestampMs("at").notNull(),
   },
   (t) => [index("audit_entity_idx").on(t.entityType, t.entityId)],
 );
@@ -25,9 +26,7 @@ export const importUploads = sqliteTable("import_uploads", {
   kind: text("kind", { enum: ["units", "members"] }).notNull(),
   fileName: text("file_name").notNull(),
   bytes: blob("bytes", { mode: "buffer" }).notNull(),
-  uploadedBy: integer("uploaded_by")
-    .notNull()
-    .references(() => members.id, { onDelete: "cascade" }),
-  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
-  committedAt: integer("committed_at", { mode: "timestamp_ms" }),
+  uploadedBy: requiredRef("uploaded_by", () => members.id, "cascade"),
+  createdAt: timestampMs("created_at").notNull(),
+  committedAt: timestampMs("committed_at"),
 });

@@ -1,5 +1,6 @@
 import { sqliteTable, integer, text, index } from "drizzle-orm/sqlite-core";
 import { members } from "./org.ts";
+import { timestampMs, requiredRef } from "./columns.ts";
 
 /** Lucia-style sessions: only the SHA-256 of the token's secret half is stored. */
 export const authSessions = sqliteTable(
@@ -7,11 +8,9 @@ export const authSessions = sqliteTable(
   {
     id: text("id").primaryKey(),
     secretHash: text("secret_hash").notNull(),
-    memberId: integer("member_id")
-      .notNull()
-      .references(() => members.id, { onDelete: "cascade" }),
-    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
-    lastVerifiedAt: integer("last_verified_at", { mode: "timestamp_ms" }).notNull(),
+    memberId: requiredRef("member_id", () => members.id, "cascade"),
+    createdAt: timestampMs("created_at").notNull(),
+    lastVerifiedAt: timestampMs("last_verified_at").notNull(),
     userAgent: text("user_agent"),
     ip: text("ip"),
   },
@@ -22,6 +21,6 @@ export const authSessions = sqliteTable(
 export const loginThrottle = sqliteTable("login_throttle", {
   key: text("key").primaryKey(),
   failures: integer("failures").notNull(),
-  windowStartedAt: integer("window_started_at", { mode: "timestamp_ms" }).notNull(),
-  lockedUntil: integer("locked_until", { mode: "timestamp_ms" }),
+  windowStartedAt: timestampMs("window_started_at").notNull(),
+  lockedUntil: timestampMs("locked_until"),
 });

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { sqliteTable, integer, text, index, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { members, units } from "./org.ts";
 import { liveSessions } from "./live.ts";
+import { serialId, timestampMs, createdUpdatedAt, requiredRef, validFromTo, oneOpenRow } from "./columns.ts";
 
 export const COURSE_STATES = ["draft", "published", "archived"] as const;
 /**
@@ -18,7 +19,7 @@ export const ITEM_TYPES = ["lesson", "quiz", "live", "reflection"] as const;
 export const courses = sqliteTable(
   "courses",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
+    id: serialId(),
     slug: text("slug").notNull(),
     title: text("title").notNull(),
     titleEn: text("title_en"),
@@ -31,8 +32,7 @@ export const courses = sqliteTable(
     minGradePercent: integer("min_grade_percent"),
     /** The trainer who created it may edit it; administrators may edit every course. */
     createdBy: integer("created_by").references(() => members.id, { onDelete: "set null" }),
-    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
-    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    ...createdUpdatedAt(),
   },
   (t) => [uniqueIndex("courses_slug_uq").on(t.slug)],
 );
@@ -40,10 +40,8 @@ export const courses = sqliteTable(
 export const courseModules = sqliteTable(
   "course_modules",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    courseId: integer("course_id")
-      .notNull()
-      .references(() => courses.id, { onDelete: "cascade" }),
+    id: serialId(),
+    courseId: requiredRef("course_id", () => courses.id, "cascade"),
     key: text("key").notNull(),
     title: text("title").notNull(),
     position: integer("position").notNull(),
@@ -55,13 +53,9 @@ export const courseModules = sqliteTable(
 export const courseItems = sqliteTable(
   "course_items",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    courseId: integer("course_id")
-      .notNull()
-      .references(() => courses.id, { onDelete: "cascade" }),
-    moduleId: integer("module_id")
-      .notNull()
-      .references(() => courseModules.id, { onDelete: "cascade" }),
+    id: serialId(),
+    courseId: requiredRef("course_id", () => courses.id, "cascade"),
+    moduleId: requiredRef("module_id", () => courseModules.id, "cascade"),
     key: text("key").notNull(),
     type: text("type", { enum: ITEM_TYPES }).notNull(),
     title: text("title").notNull(),
@@ -80,7 +74,7 @@ export const courseItems = sqliteTable(
     settings: text("settings", { mode: "json" }),
     /** "live" items: watching the session's published recording (make-up study) also completes it. */
     acceptMakeUp: integer("accept_make_up", { mode: "boolean" }).notNull().default(false),
-    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    updatedAt: timestampMs("updated_at").notNull(),
   },
   (t) => [uniqueIndex("course_items_key_uq").on(t.courseId, t.key), index("course_items_module_idx").on(t.moduleId)],
 );
@@ -89,14 +83,12 @@ export const courseItems = sqliteTable(
 export const courseVersions = sqliteTable(
   "course_versions",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    courseId: integer("course_id")
-      .notNull()
-      .references(() => courses.id, { onDelete: "cascade" }),
+    id: serialId(),
+    courseId: requiredRef("course_id", () => courses.id, "cascade"),
     version: integer("version").notNull(),
     snapshot: text("snapshot", { mode: "json" }).notNull(),
     contentHash: text("content_hash").notNull(),
-    publishedAt: integer("published_at", { mode: "timestamp_ms" }).notNull(),
+    publishedAt: timestampMs("published_at").notNull(),
     publishedBy: integer("published_by").references(() => members.id, { onDelete: "set null" }),
   },
   (t) => [uniqueIndex("course_versions_uq").on(t.courseId, t.version)],
@@ -109,15 +101,13 @@ export const courseVersions = sqliteTable(
 export const courseAssignments = sqliteTable(
   "course_assignments",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    courseId: integer("course_id")
-      .notNull()
-      .references(() => courses.id, { onDelete: "cascade" }),
+    id: serialId(),
+    courseId: requiredRef("course_id", () => courses.id, "cascade"),
     unitId: integer("unit_id").references(() => units.id, { onDelete: "cascade" }),
     memberId: integer("member_id").references(() => members.id, { onDelete: "cascade" }),
-    dueAt: integer("due_at", { mode: "timestamp_ms" }),
+    dueAt: timestampMs("due_at"),
     assignedBy: integer("assigned_by").references(() => members.id, { onDelete: "set null" }),
-    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    createdAt: timestampMs("created_at").notNull(),
   },
   (t) => [
     index("course_assignments_course_idx").on(t.courseId),
@@ -138,25 +128,22 @@ export const courseAssignments = sqliteTable(
 export const courseAssignmentHistory = sqliteTable(
   "course_assignment_history",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
+    id: serialId(),
     assignmentId: integer("assignment_id").notNull(),
-    courseId: integer("course_id")
-      .notNull()
-      .references(() => courses.id, { onDelete: "cascade" }),
+    courseId: requiredRef("course_id", () => courses.id, "cascade"),
     unitId: integer("unit_id").references(() => units.id, { onDelete: "cascade" }),
     memberId: integer("member_id").references(() => members.id, { onDelete: "cascade" }),
-    dueAt: integer("due_at", { mode: "timestamp_ms" }),
+    dueAt: timestampMs("due_at"),
     /** Who made this version (assigned, or changed the due date); removals keep the last one. */
     changedBy: integer("changed_by").references(() => members.id, { onDelete: "set null" }),
-    validFrom: integer("valid_from", { mode: "timestamp_ms" }).notNull(),
-    validTo: integer("valid_to", { mode: "timestamp_ms" }),
+    ...validFromTo(),
   },
   (t) => [
     index("cah_course_idx").on(t.courseId, t.validFrom),
     index("cah_assignment_idx").on(t.assignmentId, t.validFrom),
     index("cah_unit_idx").on(t.unitId),
     index("cah_member_idx").on(t.memberId),
-    uniqueIndex("cah_one_open_uq").on(t.assignmentId).where(sql`valid_to IS NULL`),
+    oneOpenRow("cah_one_open_uq", t.assignmentId),
   ],
 );
 
@@ -166,18 +153,14 @@ export const ITEM_PROGRESS_STATES = ["started", "completed"] as const;
 export const itemProgress = sqliteTable(
   "item_progress",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    memberId: integer("member_id")
-      .notNull()
-      .references(() => members.id, { onDelete: "cascade" }),
-    courseId: integer("course_id")
-      .notNull()
-      .references(() => courses.id, { onDelete: "cascade" }),
+    id: serialId(),
+    memberId: requiredRef("member_id", () => members.id, "cascade"),
+    courseId: requiredRef("course_id", () => courses.id, "cascade"),
     itemKey: text("item_key").notNull(),
     state: text("state", { enum: ITEM_PROGRESS_STATES }).notNull(),
     versionId: integer("version_id").references(() => courseVersions.id, { onDelete: "set null" }),
-    startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull(),
-    completedAt: integer("completed_at", { mode: "timestamp_ms" }),
+    startedAt: timestampMs("started_at").notNull(),
+    completedAt: timestampMs("completed_at"),
     /** Seconds the lesson page was open and visible, reported by the reading heartbeat. */
     secondsSpent: integer("seconds_spent").notNull().default(0),
     /**
@@ -187,7 +170,7 @@ export const itemProgress = sqliteTable(
      */
     watchSeconds: integer("watch_seconds").notNull().default(0),
     watchDuration: integer("watch_duration"),
-    lastWatchAt: integer("last_watch_at", { mode: "timestamp_ms" }),
+    lastWatchAt: timestampMs("last_watch_at"),
   },
   (t) => [
     uniqueIndex("item_progress_uq").on(t.memberId, t.courseId, t.itemKey),
@@ -202,15 +185,11 @@ export const itemProgress = sqliteTable(
 export const courseCompletions = sqliteTable(
   "course_completions",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    memberId: integer("member_id")
-      .notNull()
-      .references(() => members.id, { onDelete: "cascade" }),
-    courseId: integer("course_id")
-      .notNull()
-      .references(() => courses.id, { onDelete: "cascade" }),
+    id: serialId(),
+    memberId: requiredRef("member_id", () => members.id, "cascade"),
+    courseId: requiredRef("course_id", () => courses.id, "cascade"),
     versionId: integer("version_id").references(() => courseVersions.id, { onDelete: "set null" }),
-    completedAt: integer("completed_at", { mode: "timestamp_ms" }).notNull(),
+    completedAt: timestampMs("completed_at").notNull(),
   },
   (t) => [
     uniqueIndex("course_completions_uq").on(t.memberId, t.courseId),
@@ -223,13 +202,13 @@ export const courseCompletions = sqliteTable(
 export const uploads = sqliteTable(
   "uploads",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
+    id: serialId(),
     sha256: text("sha256").notNull(),
     mime: text("mime").notNull(),
     size: integer("size").notNull(),
     originalName: text("original_name").notNull(),
     uploadedBy: integer("uploaded_by").references(() => members.id, { onDelete: "set null" }),
-    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    createdAt: timestampMs("created_at").notNull(),
   },
   (t) => [uniqueIndex("uploads_sha_uq").on(t.sha256)],
 );

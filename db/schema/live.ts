@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { sqliteTable, integer, text, index, uniqueIndex, check } from "drizzle-orm/sqlite-core";
 import { members, units } from "./org.ts";
+import { serialId, timestampMs, createdUpdatedAt, requiredRef } from "./columns.ts";
 
 export const LIVE_SESSION_STATES = ["scheduled", "live", "ended"] as const;
 export type LiveSessionState = (typeof LIVE_SESSION_STATES)[number];
@@ -36,28 +37,27 @@ export type AttendanceOverride = (typeof ATTENDANCE_OVERRIDES)[number];
 export const liveSessions = sqliteTable(
   "live_sessions",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
+    id: serialId(),
     title: text("title").notNull(),
     description: text("description").notNull().default(""),
     /** The document or resolution studied: an https link or an uploaded file's URL. */
     documentUrl: text("document_url"),
-    scheduledStartAt: integer("scheduled_start_at", { mode: "timestamp_ms" }).notNull(),
-    plannedEndAt: integer("planned_end_at", { mode: "timestamp_ms" }).notNull(),
-    actualStartAt: integer("actual_start_at", { mode: "timestamp_ms" }),
-    actualEndAt: integer("actual_end_at", { mode: "timestamp_ms" }),
+    scheduledStartAt: timestampMs("scheduled_start_at").notNull(),
+    plannedEndAt: timestampMs("planned_end_at").notNull(),
+    actualStartAt: timestampMs("actual_start_at"),
+    actualEndAt: timestampMs("actual_end_at"),
     state: text("state", { enum: LIVE_SESSION_STATES }).notNull().default("scheduled"),
     /** Present if attending at least this % of the session's actual duration. */
     presentMinPercent: integer("present_min_percent").notNull().default(80),
     /** Late if first joined more than this many minutes after the actual start. */
     lateAfterMinutes: integer("late_after_minutes").notNull().default(10),
     createdBy: integer("created_by").references(() => members.id, { onDelete: "set null" }),
-    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
-    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    ...createdUpdatedAt(),
     /**
      * When course items asking to attend this session were last settled from its attendance;
      * null = to do (the session ended, a correction was made, or a course started referring to it).
      */
-    coursesSettledAt: integer("courses_settled_at", { mode: "timestamp_ms" }),
+    coursesSettledAt: timestampMs("courses_settled_at"),
   },
   (t) => [
     index("live_sessions_start_idx").on(t.scheduledStartAt),
@@ -70,13 +70,11 @@ export const liveSessions = sqliteTable(
 export const liveSessionInvites = sqliteTable(
   "live_session_invites",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    sessionId: integer("session_id")
-      .notNull()
-      .references(() => liveSessions.id, { onDelete: "cascade" }),
+    id: serialId(),
+    sessionId: requiredRef("session_id", () => liveSessions.id, "cascade"),
     unitId: integer("unit_id").references(() => units.id, { onDelete: "cascade" }),
     memberId: integer("member_id").references(() => members.id, { onDelete: "cascade" }),
-    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    createdAt: timestampMs("created_at").notNull(),
   },
   (t) => [
     uniqueIndex("live_invites_unit_uq").on(t.sessionId, t.unitId),
@@ -89,14 +87,10 @@ export const liveSessionInvites = sqliteTable(
 export const liveSessionPresenters = sqliteTable(
   "live_session_presenters",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    sessionId: integer("session_id")
-      .notNull()
-      .references(() => liveSessions.id, { onDelete: "cascade" }),
-    memberId: integer("member_id")
-      .notNull()
-      .references(() => members.id, { onDelete: "cascade" }),
-    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    id: serialId(),
+    sessionId: requiredRef("session_id", () => liveSessions.id, "cascade"),
+    memberId: requiredRef("member_id", () => members.id, "cascade"),
+    createdAt: timestampMs("created_at").notNull(),
   },
   (t) => [uniqueIndex("live_presenters_uq").on(t.sessionId, t.memberId)],
 );
@@ -110,14 +104,10 @@ export const liveSessionPresenters = sqliteTable(
 export const attendanceEvents = sqliteTable(
   "attendance_events",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
+    id: serialId(),
     eventId: text("event_id").notNull(),
-    sessionId: integer("session_id")
-      .notNull()
-      .references(() => liveSessions.id, { onDelete: "restrict" }),
-    memberId: integer("member_id")
-      .notNull()
-      .references(() => members.id, { onDelete: "restrict" }),
+    sessionId: requiredRef("session_id", () => liveSessions.id, "restrict"),
+    memberId: requiredRef("member_id", () => members.id, "restrict"),
     kind: text("kind", { enum: ATTENDANCE_EVENT_KINDS }).notNull(),
     via: text("via", { enum: ATTENDANCE_VIA }).notNull().default("individual"),
     /** For via = cell-room: the member whose screen is the cell room (the secretary). */
@@ -130,8 +120,8 @@ export const attendanceEvents = sqliteTable(
     nodeId: text("node_id"),
     /** Small JSON detail (transport direction, poll answer, reason); never used for presence. */
     detail: text("detail", { mode: "json" }),
-    at: integer("at", { mode: "timestamp_ms" }).notNull(),
-    recordedAt: integer("recorded_at", { mode: "timestamp_ms" }).notNull(),
+    at: timestampMs("at").notNull(),
+    recordedAt: timestampMs("recorded_at").notNull(),
   },
   (t) => [
     uniqueIndex("attendance_events_event_id_uq").on(t.eventId),
@@ -144,17 +134,13 @@ export const attendanceEvents = sqliteTable(
 export const attendanceCorrections = sqliteTable(
   "attendance_corrections",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    sessionId: integer("session_id")
-      .notNull()
-      .references(() => liveSessions.id, { onDelete: "restrict" }),
-    memberId: integer("member_id")
-      .notNull()
-      .references(() => members.id, { onDelete: "restrict" }),
+    id: serialId(),
+    sessionId: requiredRef("session_id", () => liveSessions.id, "restrict"),
+    memberId: requiredRef("member_id", () => members.id, "restrict"),
     status: text("status", { enum: ATTENDANCE_OVERRIDES }).notNull(),
     reason: text("reason").notNull(),
     correctedBy: integer("corrected_by").references(() => members.id, { onDelete: "restrict" }),
-    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+    at: timestampMs("at").notNull(),
   },
   (t) => [index("attendance_corrections_idx").on(t.sessionId, t.memberId, t.at)],
 );
@@ -169,26 +155,22 @@ export const liveChatMessages = sqliteTable(
   {
     /** UUID, generated by the media server (the id clients know). */
     id: text("id").primaryKey(),
-    sessionId: integer("session_id")
-      .notNull()
-      .references(() => liveSessions.id, { onDelete: "cascade" }),
-    memberId: integer("member_id")
-      .notNull()
-      .references(() => members.id, { onDelete: "restrict" }),
+    sessionId: requiredRef("session_id", () => liveSessions.id, "cascade"),
+    memberId: requiredRef("member_id", () => members.id, "restrict"),
     authorName: text("author_name").notNull(),
     unitName: text("unit_name"),
     text: text("text").notNull(),
     question: integer("question", { mode: "boolean" }).notNull().default(false),
     hidden: integer("hidden", { mode: "boolean" }).notNull().default(false),
-    pinnedAt: integer("pinned_at", { mode: "timestamp_ms" }),
+    pinnedAt: timestampMs("pinned_at"),
     answerText: text("answer_text"),
     answeredBy: text("answered_by"),
-    answeredAt: integer("answered_at", { mode: "timestamp_ms" }),
+    answeredAt: timestampMs("answered_at"),
     /** The last moderation (hide, unhide, pin, unpin, answer): what, by whom (name as shown), when. */
     moderation: text("moderation"),
     moderatedBy: text("moderated_by"),
-    moderatedAt: integer("moderated_at", { mode: "timestamp_ms" }),
-    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    moderatedAt: timestampMs("moderated_at"),
+    createdAt: timestampMs("created_at").notNull(),
   },
   (t) => [index("live_chat_session_created_idx").on(t.sessionId, t.createdAt)],
 );
@@ -203,20 +185,16 @@ export const liveChatMessages = sqliteTable(
 export const attendanceLastSeen = sqliteTable(
   "attendance_last_seen",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    sessionId: integer("session_id")
-      .notNull()
-      .references(() => liveSessions.id, { onDelete: "restrict" }),
-    memberId: integer("member_id")
-      .notNull()
-      .references(() => members.id, { onDelete: "restrict" }),
+    id: serialId(),
+    sessionId: requiredRef("session_id", () => liveSessions.id, "restrict"),
+    memberId: requiredRef("member_id", () => members.id, "restrict"),
     key: text("key").notNull(),
     via: text("via", { enum: ATTENDANCE_VIA }).notNull(),
     connectionId: text("connection_id"),
     cellRoomMemberId: integer("cell_room_member_id").references(() => members.id, { onDelete: "restrict" }),
     /** The media node whose heartbeat wrote `at` last (null on a single node). */
     nodeId: text("node_id"),
-    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+    at: timestampMs("at").notNull(),
   },
   (t) => [uniqueIndex("attendance_last_seen_key_uq").on(t.sessionId, t.memberId, t.key)],
 );
@@ -232,24 +210,22 @@ export type RecordingState = (typeof RECORDING_STATES)[number];
 export const liveRecordings = sqliteTable(
   "live_recordings",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    sessionId: integer("session_id")
-      .notNull()
-      .references(() => liveSessions.id, { onDelete: "restrict" }),
+    id: serialId(),
+    sessionId: requiredRef("session_id", () => liveSessions.id, "restrict"),
     state: text("state", { enum: RECORDING_STATES }).notNull(),
     startedBy: integer("started_by").references(() => members.id, { onDelete: "set null" }),
-    startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull(),
-    stoppedAt: integer("stopped_at", { mode: "timestamp_ms" }),
+    startedAt: timestampMs("started_at").notNull(),
+    stoppedAt: timestampMs("stopped_at"),
     /** The joined, playable file (WebM VP8/Opus), relative to DATA_DIR; null until joined. */
     file: text("file"),
     durationMs: integer("duration_ms"),
     bytes: integer("bytes"),
     error: text("error"),
-    publishedAt: integer("published_at", { mode: "timestamp_ms" }),
+    publishedAt: timestampMs("published_at"),
     publishedBy: integer("published_by").references(() => members.id, { onDelete: "set null" }),
     /** Made up once a member has watched at least this % of the recording (set when publishing). */
     makeUpMinPercent: integer("make_up_min_percent").notNull().default(80),
-    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    updatedAt: timestampMs("updated_at").notNull(),
   },
   (t) => [
     uniqueIndex("live_recordings_session_uq").on(t.sessionId),
@@ -264,14 +240,12 @@ export const liveRecordings = sqliteTable(
 export const liveRecordingSegments = sqliteTable(
   "live_recording_segments",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    recordingId: integer("recording_id")
-      .notNull()
-      .references(() => liveRecordings.id, { onDelete: "cascade" }),
+    id: serialId(),
+    recordingId: requiredRef("recording_id", () => liveRecordings.id, "cascade"),
     seq: integer("seq").notNull(),
     file: text("file").notNull(),
-    startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull(),
-    endedAt: integer("ended_at", { mode: "timestamp_ms" }),
+    startedAt: timestampMs("started_at").notNull(),
+    endedAt: timestampMs("ended_at"),
   },
   (t) => [uniqueIndex("live_recording_segments_uq").on(t.recordingId, t.seq)],
 );
@@ -284,17 +258,13 @@ export const liveRecordingSegments = sqliteTable(
 export const recordingWatches = sqliteTable(
   "recording_watches",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    recordingId: integer("recording_id")
-      .notNull()
-      .references(() => liveRecordings.id, { onDelete: "restrict" }),
-    memberId: integer("member_id")
-      .notNull()
-      .references(() => members.id, { onDelete: "restrict" }),
+    id: serialId(),
+    recordingId: requiredRef("recording_id", () => liveRecordings.id, "restrict"),
+    memberId: requiredRef("member_id", () => members.id, "restrict"),
     watchSeconds: integer("watch_seconds").notNull().default(0),
-    lastBeatAt: integer("last_beat_at", { mode: "timestamp_ms" }),
-    madeUpAt: integer("made_up_at", { mode: "timestamp_ms" }),
-    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    lastBeatAt: timestampMs("last_beat_at"),
+    madeUpAt: timestampMs("made_up_at"),
+    createdAt: timestampMs("created_at").notNull(),
   },
   (t) => [uniqueIndex("recording_watches_uq").on(t.recordingId, t.memberId), index("recording_watches_member_idx").on(t.memberId)],
 );

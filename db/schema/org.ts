@@ -1,7 +1,7 @@
-import { sql } from "drizzle-orm";
 import { MEMBER_STATUSES, ROLES, SCOPE_KINDS } from "./enums.ts";
 export { MEMBER_STATUSES, ROLES, SCOPE_KINDS, type MemberStatus, type Role, type ScopeKind } from "./enums.ts";
 import { sqliteTable, integer, text, index, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { serialId, timestampMs, createdUpdatedAt, requiredRef, validFromTo, oneOpenRow } from "./columns.ts";
 
 /**
  * Organisation units form a tree of any depth. `path` is a materialised path of ids
@@ -11,15 +11,14 @@ import { sqliteTable, integer, text, index, uniqueIndex } from "drizzle-orm/sqli
 export const units = sqliteTable(
   "units",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
+    id: serialId(),
     code: text("code").notNull(),
     name: text("name").notNull(),
     nameFolded: text("name_folded").notNull(),
     parentId: integer("parent_id").references((): any => units.id, { onDelete: "restrict" }),
     path: text("path").notNull(),
     depth: integer("depth").notNull(),
-    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
-    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    ...createdUpdatedAt(),
   },
   (t) => [
     uniqueIndex("units_code_uq").on(t.code),
@@ -32,14 +31,12 @@ export const units = sqliteTable(
 export const members = sqliteTable(
   "members",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
+    id: serialId(),
     code: text("code").notNull(),
     fullName: text("full_name").notNull(),
     /** Lower-case, diacritics stripped: lets "nguyen van an" find "Nguyễn Văn An". */
     fullNameFolded: text("full_name_folded").notNull(),
-    unitId: integer("unit_id")
-      .notNull()
-      .references(() => units.id, { onDelete: "restrict" }),
+    unitId: requiredRef("unit_id", () => units.id, "restrict"),
     position: text("position").notNull().default(""),
     email: text("email"),
     phone: text("phone"),
@@ -47,10 +44,9 @@ export const members = sqliteTable(
     role: text("role", { enum: ROLES }).notNull().default("member"),
     passwordHash: text("password_hash"),
     activationCodeHash: text("activation_code_hash"),
-    activationExpiresAt: integer("activation_expires_at", { mode: "timestamp_ms" }),
-    disabledAt: integer("disabled_at", { mode: "timestamp_ms" }),
-    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
-    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    activationExpiresAt: timestampMs("activation_expires_at"),
+    disabledAt: timestampMs("disabled_at"),
+    ...createdUpdatedAt(),
   },
   (t) => [
     uniqueIndex("members_code_uq").on(t.code),
@@ -67,21 +63,16 @@ export const members = sqliteTable(
 export const memberUnitHistory = sqliteTable(
   "member_unit_history",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    memberId: integer("member_id")
-      .notNull()
-      .references(() => members.id, { onDelete: "cascade" }),
-    unitId: integer("unit_id")
-      .notNull()
-      .references(() => units.id, { onDelete: "restrict" }),
-    validFrom: integer("valid_from", { mode: "timestamp_ms" }).notNull(),
-    validTo: integer("valid_to", { mode: "timestamp_ms" }),
+    id: serialId(),
+    memberId: requiredRef("member_id", () => members.id, "cascade"),
+    unitId: requiredRef("unit_id", () => units.id, "restrict"),
+    ...validFromTo(),
     note: text("note"),
   },
   (t) => [
     index("muh_member_idx").on(t.memberId, t.validFrom),
     index("muh_unit_idx").on(t.unitId),
-    uniqueIndex("muh_one_open_uq").on(t.memberId).where(sql`valid_to IS NULL`),
+    oneOpenRow("muh_one_open_uq", t.memberId),
   ],
 );
 
@@ -97,20 +88,17 @@ export const memberUnitHistory = sqliteTable(
 export const unitPathHistory = sqliteTable(
   "unit_path_history",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    unitId: integer("unit_id")
-      .notNull()
-      .references(() => units.id, { onDelete: "cascade" }),
+    id: serialId(),
+    unitId: requiredRef("unit_id", () => units.id, "cascade"),
     parentId: integer("parent_id"),
     path: text("path").notNull(),
     depth: integer("depth").notNull(),
-    validFrom: integer("valid_from", { mode: "timestamp_ms" }).notNull(),
-    validTo: integer("valid_to", { mode: "timestamp_ms" }),
+    ...validFromTo(),
   },
   (t) => [
     index("uph_unit_idx").on(t.unitId, t.validFrom),
     index("uph_parent_idx").on(t.parentId),
-    uniqueIndex("uph_one_open_uq").on(t.unitId).where(sql`valid_to IS NULL`),
+    oneOpenRow("uph_one_open_uq", t.unitId),
   ],
 );
 
@@ -118,15 +106,11 @@ export const unitPathHistory = sqliteTable(
 export const scopeGrants = sqliteTable(
   "scope_grants",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    memberId: integer("member_id")
-      .notNull()
-      .references(() => members.id, { onDelete: "cascade" }),
-    unitId: integer("unit_id")
-      .notNull()
-      .references(() => units.id, { onDelete: "cascade" }),
+    id: serialId(),
+    memberId: requiredRef("member_id", () => members.id, "cascade"),
+    unitId: requiredRef("unit_id", () => units.id, "cascade"),
     kind: text("kind", { enum: SCOPE_KINDS }).notNull().default("trainer"),
-    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    createdAt: timestampMs("created_at").notNull(),
   },
   (t) => [uniqueIndex("scope_grants_uq").on(t.memberId, t.unitId, t.kind)],
 );

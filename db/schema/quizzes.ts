@@ -4,6 +4,7 @@ import { members, units } from "./org.ts";
 import { courses, courseVersions } from "./courses.ts";
 
 import { QUIZ_COMPLETION_RULES, REVIEW_ANSWERS } from "./enums.ts";
+import { serialId, timestampMs, requiredRef } from "./columns.ts";
 export { QUIZ_COMPLETION_RULES, REVIEW_ANSWERS } from "./enums.ts";
 
 /**
@@ -13,17 +14,15 @@ export { QUIZ_COMPLETION_RULES, REVIEW_ANSWERS } from "./enums.ts";
 export const quizSettings = sqliteTable(
   "quiz_settings",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    courseId: integer("course_id")
-      .notNull()
-      .references(() => courses.id, { onDelete: "cascade" }),
+    id: serialId(),
+    courseId: requiredRef("course_id", () => courses.id, "cascade"),
     itemKey: text("item_key").notNull(),
     passPercent: integer("pass_percent").notNull().default(70),
     /** 0 = unlimited. */
     attemptsAllowed: integer("attempts_allowed").notNull().default(3),
     timeLimitSeconds: integer("time_limit_seconds"),
-    openAt: integer("open_at", { mode: "timestamp_ms" }),
-    closeAt: integer("close_at", { mode: "timestamp_ms" }),
+    openAt: timestampMs("open_at"),
+    closeAt: timestampMs("close_at"),
     /** JSON: [{ category: string | null, count: number | null }] — null count = every question. */
     draw: text("draw", { mode: "json" }),
     shuffle: integer("shuffle", { mode: "boolean" }).notNull().default(true),
@@ -31,7 +30,7 @@ export const quizSettings = sqliteTable(
     reviewFeedback: integer("review_feedback", { mode: "boolean" }).notNull().default(true),
     reviewAnswers: text("review_answers", { enum: REVIEW_ANSWERS }).notNull().default("after-last-attempt"),
     completionRule: text("completion_rule", { enum: QUIZ_COMPLETION_RULES }).notNull().default("pass"),
-    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    updatedAt: timestampMs("updated_at").notNull(),
   },
   (t) => [uniqueIndex("quiz_settings_uq").on(t.courseId, t.itemKey)],
 );
@@ -46,13 +45,9 @@ export const ATTEMPT_STATES = ["open", "submitted", "expired"] as const;
 export const quizAttempts = sqliteTable(
   "quiz_attempts",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    memberId: integer("member_id")
-      .notNull()
-      .references(() => members.id, { onDelete: "cascade" }),
-    courseId: integer("course_id")
-      .notNull()
-      .references(() => courses.id, { onDelete: "cascade" }),
+    id: serialId(),
+    memberId: requiredRef("member_id", () => members.id, "cascade"),
+    courseId: requiredRef("course_id", () => courses.id, "cascade"),
     itemKey: text("item_key").notNull(),
     versionId: integer("version_id").references(() => courseVersions.id, { onDelete: "set null" }),
     attemptNo: integer("attempt_no").notNull(),
@@ -60,9 +55,9 @@ export const quizAttempts = sqliteTable(
     /** Full questions as drawn (server only, never sent to the browser before submission). */
     questions: text("questions", { mode: "json" }).notNull(),
     state: text("state", { enum: ATTEMPT_STATES }).notNull().default("open"),
-    startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull(),
-    deadlineAt: integer("deadline_at", { mode: "timestamp_ms" }),
-    submittedAt: integer("submitted_at", { mode: "timestamp_ms" }),
+    startedAt: timestampMs("started_at").notNull(),
+    deadlineAt: timestampMs("deadline_at"),
+    submittedAt: timestampMs("submitted_at"),
     /** Final score 0..1 (null while essays await grading). */
     score: real("score"),
     /** Null while essays await grading. */
@@ -77,7 +72,7 @@ export const quizAttempts = sqliteTable(
     /** The member's unit at submission when essays were handed in: graders in its scope grade them. */
     unitId: integer("unit_id").references(() => units.id, { onDelete: "set null" }),
     /** When the last essay was graded (the score became final); null for attempts with no essay to grade. */
-    gradedAt: integer("graded_at", { mode: "timestamp_ms" }),
+    gradedAt: timestampMs("graded_at"),
   },
   (t) => [
     uniqueIndex("quiz_attempts_no_uq").on(t.memberId, t.courseId, t.itemKey, t.attemptNo),
@@ -90,14 +85,12 @@ export const quizAttempts = sqliteTable(
 export const quizAnswers = sqliteTable(
   "quiz_answers",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    attemptId: integer("attempt_id")
-      .notNull()
-      .references(() => quizAttempts.id, { onDelete: "cascade" }),
+    id: serialId(),
+    attemptId: requiredRef("attempt_id", () => quizAttempts.id, "cascade"),
     questionId: text("question_id").notNull(),
     response: text("response", { mode: "json" }),
     score: real("score"),
-    savedAt: integer("saved_at", { mode: "timestamp_ms" }).notNull(),
+    savedAt: timestampMs("saved_at").notNull(),
   },
   (t) => [uniqueIndex("quiz_answers_uq").on(t.attemptId, t.questionId)],
 );
@@ -109,16 +102,14 @@ export const quizAnswers = sqliteTable(
 export const quizEssayGrades = sqliteTable(
   "quiz_essay_grades",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    attemptId: integer("attempt_id")
-      .notNull()
-      .references(() => quizAttempts.id, { onDelete: "cascade" }),
+    id: serialId(),
+    attemptId: requiredRef("attempt_id", () => quizAttempts.id, "cascade"),
     questionId: text("question_id").notNull(),
     graderId: integer("grader_id").references(() => members.id, { onDelete: "set null" }),
     /** 0..the question's weight. */
     points: real("points").notNull(),
     comment: text("comment").notNull().default(""),
-    gradedAt: integer("graded_at", { mode: "timestamp_ms" }).notNull(),
+    gradedAt: timestampMs("graded_at").notNull(),
   },
   (t) => [index("quiz_essay_grades_attempt_idx").on(t.attemptId, t.questionId, t.gradedAt), index("quiz_essay_grades_grader_idx").on(t.graderId)],
 );

@@ -1,6 +1,7 @@
 import { sqliteTable, integer, text, index, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { members, units } from "./org.ts";
 import { courses, courseCompletions } from "./courses.ts";
+import { serialId, timestampMs, requiredRef } from "./columns.ts";
 
 /**
  * A certificate freezes what it certifies (name, unit, course title, date) at issue time, so a
@@ -9,21 +10,17 @@ import { courses, courseCompletions } from "./courses.ts";
 export const certificates = sqliteTable(
   "certificates",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
+    id: serialId(),
     code: text("code").notNull(),
-    memberId: integer("member_id")
-      .notNull()
-      .references(() => members.id, { onDelete: "cascade" }),
-    courseId: integer("course_id")
-      .notNull()
-      .references(() => courses.id, { onDelete: "cascade" }),
+    memberId: requiredRef("member_id", () => members.id, "cascade"),
+    courseId: requiredRef("course_id", () => courses.id, "cascade"),
     completionId: integer("completion_id").references(() => courseCompletions.id, { onDelete: "set null" }),
     memberName: text("member_name").notNull(),
     unitName: text("unit_name").notNull(),
     courseTitle: text("course_title").notNull(),
-    completedAt: integer("completed_at", { mode: "timestamp_ms" }).notNull(),
-    issuedAt: integer("issued_at", { mode: "timestamp_ms" }).notNull(),
-    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+    completedAt: timestampMs("completed_at").notNull(),
+    issuedAt: timestampMs("issued_at").notNull(),
+    revokedAt: timestampMs("revoked_at"),
     revokedReason: text("revoked_reason"),
     revokedBy: integer("revoked_by").references(() => members.id, { onDelete: "set null" }),
   },
@@ -34,24 +31,22 @@ export const certificates = sqliteTable(
 export const notifications = sqliteTable(
   "notifications",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    memberId: integer("member_id")
-      .notNull()
-      .references(() => members.id, { onDelete: "cascade" }),
+    id: serialId(),
+    memberId: requiredRef("member_id", () => members.id, "cascade"),
     kind: text("kind").notNull(),
     title: text("title").notNull(),
     body: text("body").notNull().default(""),
     link: text("link"),
     createdBy: integer("created_by").references(() => members.id, { onDelete: "set null" }),
-    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
-    readAt: integer("read_at", { mode: "timestamp_ms" }),
-    emailedAt: integer("emailed_at", { mode: "timestamp_ms" }),
+    createdAt: timestampMs("created_at").notNull(),
+    readAt: timestampMs("read_at"),
+    emailedAt: timestampMs("emailed_at"),
     emailError: text("email_error"),
     /**
      * The outbox: an e-mail is due while email_next_at is set (and emailed_at is not); the sender
      * job clears it on success or after the last attempt. The absolute link is fixed when queued.
      */
-    emailNextAt: integer("email_next_at", { mode: "timestamp_ms" }),
+    emailNextAt: timestampMs("email_next_at"),
     emailAttempts: integer("email_attempts").notNull().default(0),
     emailUrl: text("email_url"),
   },
@@ -65,20 +60,16 @@ export const notifications = sqliteTable(
 export const completionSnapshots = sqliteTable(
   "completion_snapshots",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
+    id: serialId(),
     day: text("day").notNull(),
-    unitId: integer("unit_id")
-      .notNull()
-      .references(() => units.id, { onDelete: "cascade" }),
-    courseId: integer("course_id")
-      .notNull()
-      .references(() => courses.id, { onDelete: "cascade" }),
+    unitId: requiredRef("unit_id", () => units.id, "cascade"),
+    courseId: requiredRef("course_id", () => courses.id, "cascade"),
     assigned: integer("assigned").notNull(),
     completed: integer("completed").notNull(),
     inProgress: integer("in_progress").notNull(),
     notStarted: integer("not_started").notNull(),
     overdue: integer("overdue").notNull(),
-    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    createdAt: timestampMs("created_at").notNull(),
   },
   (t) => [uniqueIndex("completion_snapshots_uq").on(t.day, t.unitId, t.courseId), index("completion_snapshots_course_idx").on(t.courseId, t.day)],
 );

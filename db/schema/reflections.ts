@@ -2,6 +2,7 @@ import { sqliteTable, integer, text, real, index, uniqueIndex, primaryKey } from
 import { members, units } from "./org.ts";
 import { courses, courseVersions } from "./courses.ts";
 import { REFLECTION_GRADERS, REFLECTION_OUTCOMES, REFLECTION_STATES } from "./enums.ts";
+import { serialId, timestampMs, createdUpdatedAt, requiredRef } from "./columns.ts";
 
 /**
  * A member's reflection (bài thu hoạch) on one course item: the draft being written (autosaved)
@@ -12,25 +13,20 @@ import { REFLECTION_GRADERS, REFLECTION_OUTCOMES, REFLECTION_STATES } from "./en
 export const reflectionSubmissions = sqliteTable(
   "reflection_submissions",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    memberId: integer("member_id")
-      .notNull()
-      .references(() => members.id, { onDelete: "cascade" }),
-    courseId: integer("course_id")
-      .notNull()
-      .references(() => courses.id, { onDelete: "cascade" }),
+    id: serialId(),
+    memberId: requiredRef("member_id", () => members.id, "cascade"),
+    courseId: requiredRef("course_id", () => courses.id, "cascade"),
     itemKey: text("item_key").notNull(),
     state: text("state", { enum: REFLECTION_STATES }).notNull().default("draft"),
     draftDoc: text("draft_doc", { mode: "json" }),
-    draftSavedAt: integer("draft_saved_at", { mode: "timestamp_ms" }),
+    draftSavedAt: timestampMs("draft_saved_at"),
     /** Number of the last submitted version (0: never submitted). */
     versionNo: integer("version_no").notNull().default(0),
     unitId: integer("unit_id").references(() => units.id, { onDelete: "set null" }),
     /** The item's grader rule when last submitted ("cell": reflection_graders names them). */
     gradersRule: text("graders_rule", { enum: REFLECTION_GRADERS }),
-    submittedAt: integer("submitted_at", { mode: "timestamp_ms" }),
-    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
-    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    submittedAt: timestampMs("submitted_at"),
+    ...createdUpdatedAt(),
   },
   (t) => [
     uniqueIndex("reflection_submissions_uq").on(t.memberId, t.courseId, t.itemKey),
@@ -43,24 +39,18 @@ export const reflectionSubmissions = sqliteTable(
 export const reflectionVersions = sqliteTable(
   "reflection_versions",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    submissionId: integer("submission_id")
-      .notNull()
-      .references(() => reflectionSubmissions.id, { onDelete: "cascade" }),
+    id: serialId(),
+    submissionId: requiredRef("submission_id", () => reflectionSubmissions.id, "cascade"),
     versionNo: integer("version_no").notNull(),
     doc: text("doc", { mode: "json" }).notNull(),
     text: text("text").notNull(),
     words: integer("words").notNull(),
     /** Denormalised from the submission so the similarity check reads one table. */
-    courseId: integer("course_id")
-      .notNull()
-      .references(() => courses.id, { onDelete: "cascade" }),
-    memberId: integer("member_id")
-      .notNull()
-      .references(() => members.id, { onDelete: "cascade" }),
+    courseId: requiredRef("course_id", () => courses.id, "cascade"),
+    memberId: requiredRef("member_id", () => members.id, "cascade"),
     courseVersionId: integer("course_version_id").references(() => courseVersions.id, { onDelete: "set null" }),
     unitId: integer("unit_id").references(() => units.id, { onDelete: "set null" }),
-    submittedAt: integer("submitted_at", { mode: "timestamp_ms" }).notNull(),
+    submittedAt: timestampMs("submitted_at").notNull(),
   },
   (t) => [uniqueIndex("reflection_versions_uq").on(t.submissionId, t.versionNo), index("reflection_versions_course_idx").on(t.courseId)],
 );
@@ -72,12 +62,8 @@ export const reflectionVersions = sqliteTable(
 export const reflectionGraders = sqliteTable(
   "reflection_graders",
   {
-    submissionId: integer("submission_id")
-      .notNull()
-      .references(() => reflectionSubmissions.id, { onDelete: "cascade" }),
-    memberId: integer("member_id")
-      .notNull()
-      .references(() => members.id, { onDelete: "cascade" }),
+    submissionId: requiredRef("submission_id", () => reflectionSubmissions.id, "cascade"),
+    memberId: requiredRef("member_id", () => members.id, "cascade"),
   },
   (t) => [primaryKey({ columns: [t.submissionId, t.memberId] }), index("reflection_graders_member_idx").on(t.memberId)],
 );
@@ -86,18 +72,14 @@ export const reflectionGraders = sqliteTable(
 export const reflectionGrades = sqliteTable(
   "reflection_grades",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    submissionId: integer("submission_id")
-      .notNull()
-      .references(() => reflectionSubmissions.id, { onDelete: "cascade" }),
-    versionId: integer("version_id")
-      .notNull()
-      .references(() => reflectionVersions.id, { onDelete: "cascade" }),
+    id: serialId(),
+    submissionId: requiredRef("submission_id", () => reflectionSubmissions.id, "cascade"),
+    versionId: requiredRef("version_id", () => reflectionVersions.id, "cascade"),
     graderId: integer("grader_id").references(() => members.id, { onDelete: "set null" }),
     outcome: text("outcome", { enum: REFLECTION_OUTCOMES }).notNull(),
     score: integer("score"),
     comment: text("comment").notNull().default(""),
-    gradedAt: integer("graded_at", { mode: "timestamp_ms" }).notNull(),
+    gradedAt: timestampMs("graded_at").notNull(),
   },
   (t) => [index("reflection_grades_submission_idx").on(t.submissionId, t.gradedAt), index("reflection_grades_grader_idx").on(t.graderId)],
 );
@@ -112,9 +94,7 @@ export const reflectionLshBuckets = sqliteTable(
     courseId: integer("course_id").notNull(),
     band: integer("band").notNull(),
     bucket: integer("bucket").notNull(),
-    versionId: integer("version_id")
-      .notNull()
-      .references(() => reflectionVersions.id, { onDelete: "cascade" }),
+    versionId: requiredRef("version_id", () => reflectionVersions.id, "cascade"),
   },
   (t) => [primaryKey({ columns: [t.courseId, t.band, t.bucket, t.versionId] }), index("reflection_lsh_version_idx").on(t.versionId)],
 );
@@ -123,13 +103,9 @@ export const reflectionLshBuckets = sqliteTable(
 export const reflectionSimilarities = sqliteTable(
   "reflection_similarities",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    versionId: integer("version_id")
-      .notNull()
-      .references(() => reflectionVersions.id, { onDelete: "cascade" }),
-    otherVersionId: integer("other_version_id")
-      .notNull()
-      .references(() => reflectionVersions.id, { onDelete: "cascade" }),
+    id: serialId(),
+    versionId: requiredRef("version_id", () => reflectionVersions.id, "cascade"),
+    otherVersionId: requiredRef("other_version_id", () => reflectionVersions.id, "cascade"),
     score: real("score").notNull(),
   },
   (t) => [uniqueIndex("reflection_similarities_uq").on(t.versionId, t.otherVersionId), index("reflection_similarities_other_idx").on(t.otherVersionId)],
