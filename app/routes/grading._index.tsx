@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { z } from "zod";
 import { requireUser } from "#app/auth/permissions.server.ts";
 import { domainFailure, ok, readSearch } from "#app/http/forms.server.ts";
@@ -96,7 +97,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function GradingQueue() {
-  const { t, formatDate } = useT();
+  const { t } = useT();
   const d = useLoaderData<typeof loader>();
   const a = useActionData<typeof action>();
   const href = (status: string) => `/grading?status=${status}${d.unitId ? `&unit=${d.unitId}` : ""}`;
@@ -146,35 +147,16 @@ export default function GradingQueue() {
         <Form method="post">
           <div className="table-wrap">
             <table className="stack" data-testid="grading-table">
-              <thead>
-                <tr>
-                  {anyBulk ? <th /> : null}
-                  <th>{t("grading.member")}</th>
-                  <th>{t("grading.unit")}</th>
-                  <th>{t("grading.item")}</th>
-                  <th>{t("grading.state")}</th>
-                  <th />
-                </tr>
-              </thead>
+              <QueueHead selectable={anyBulk} />
               <tbody>
                 {d.rows.map((r) => (
                   <tr key={r.id} data-testid={`grading-row-${r.memberCode}`}>
                     {anyBulk ? (
                       <td>{r.bulk ? <input type="checkbox" name="id" value={r.id} aria-label={t("grading.select", { name: r.memberName })} /> : null}</td>
                     ) : null}
-                    <td data-label={t("grading.member")}>
-                      {r.memberName} <span className="muted">({r.memberCode})</span>
-                    </td>
-                    <td data-label={t("grading.unit")}>{r.unitName}</td>
-                    <td data-label={t("grading.item")}>
-                      {r.itemTitle} <span className="muted">— {r.courseTitle}</span>
-                      <br />
-                      <small className="muted">
-                        {t("reflection.version", { n: r.versionNo })}
-                        {r.submittedAt ? ` · ${formatDate(r.submittedAt, { dateStyle: "short", timeStyle: "short" })}` : ""}
-                      </small>
+                    <WorkCells row={r} which={t("reflection.version", { n: r.versionNo })}>
                       {r.late ? <span className="badge badge-warn"> {t("reflection.late")}</span> : null}
-                    </td>
+                    </WorkCells>
                     <td data-label={t("grading.state")}>
                       {t(`reflection.state.${r.state}`)}
                       {r.grade?.score != null ? ` · ${t("reflection.grade.score", { score: r.grade.score })}` : ""}
@@ -216,11 +198,56 @@ export default function GradingQueue() {
   );
 }
 
+/** The head of either queue's table; `selectable` when rows have a bulk-grading checkbox first. */
+function QueueHead({ selectable }: { selectable: boolean }) {
+  const { t } = useT();
+  return (
+    <thead>
+      <tr>
+        {selectable ? <th /> : null}
+        <th>{t("grading.member")}</th>
+        <th>{t("grading.unit")}</th>
+        <th>{t("grading.item")}</th>
+        <th>{t("grading.state")}</th>
+        <th />
+      </tr>
+    </thead>
+  );
+}
+
+type QueuedWork = { memberName: string; memberCode: string; unitName: string; itemTitle: string; courseTitle: string; submittedAt: Date | string | null };
+
+/**
+ * The cells a row of either queue (reflections, quiz essays) opens with: who handed the work in,
+ * their unit then, and what it is, with which version or attempt and when. `children` follow in
+ * the item's cell (the reflection's late badge).
+ */
+function WorkCells({ row, which, children }: { row: QueuedWork; which: string; children?: ReactNode }) {
+  const { t, formatDate } = useT();
+  return (
+    <>
+      <td data-label={t("grading.member")}>
+        {row.memberName} <span className="muted">({row.memberCode})</span>
+      </td>
+      <td data-label={t("grading.unit")}>{row.unitName}</td>
+      <td data-label={t("grading.item")}>
+        {row.itemTitle} <span className="muted">— {row.courseTitle}</span>
+        <br />
+        <small className="muted">
+          {which}
+          {row.submittedAt ? ` · ${formatDate(row.submittedAt, { dateStyle: "short", timeStyle: "short" })}` : ""}
+        </small>
+        {children}
+      </td>
+    </>
+  );
+}
+
 type EssayData = ReturnType<typeof useLoaderData<typeof loader>>["essays"];
 
 /** Quiz essays: labelled apart from reflections; each row opens the attempt's essays. */
 function EssaySection({ essays }: { essays: EssayData }) {
-  const { t, formatDate } = useT();
+  const { t } = useT();
   if (essays.counts.waiting + essays.counts.graded === 0) return null;
   return (
     <section className="card" data-testid="essay-queue">
@@ -233,30 +260,11 @@ function EssaySection({ essays }: { essays: EssayData }) {
       ) : (
         <div className="table-wrap">
           <table className="stack" data-testid="essay-table">
-            <thead>
-              <tr>
-                <th>{t("grading.member")}</th>
-                <th>{t("grading.unit")}</th>
-                <th>{t("grading.item")}</th>
-                <th>{t("grading.state")}</th>
-                <th />
-              </tr>
-            </thead>
+            <QueueHead selectable={false} />
             <tbody>
               {essays.rows.map((r) => (
                 <tr key={r.id} data-testid={`essay-row-${r.memberCode}`}>
-                  <td data-label={t("grading.member")}>
-                    {r.memberName} <span className="muted">({r.memberCode})</span>
-                  </td>
-                  <td data-label={t("grading.unit")}>{r.unitName}</td>
-                  <td data-label={t("grading.item")}>
-                    {r.itemTitle} <span className="muted">— {r.courseTitle}</span>
-                    <br />
-                    <small className="muted">
-                      {t("grading.essays.attempt", { n: r.attemptNo })}
-                      {r.submittedAt ? ` · ${formatDate(r.submittedAt, { dateStyle: "short", timeStyle: "short" })}` : ""}
-                    </small>
-                  </td>
+                  <WorkCells row={r} which={t("grading.essays.attempt", { n: r.attemptNo })} />
                   <td data-label={t("grading.state")}>
                     {r.essaysPending > 0 ? (
                       <span className="badge badge-warn">{t("grading.essays.waiting", { n: r.essaysPending })}</span>
