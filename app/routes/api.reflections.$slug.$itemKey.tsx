@@ -3,7 +3,7 @@ import { z } from "zod";
 import { notFound } from "#app/auth/permissions.server.ts";
 import { requireReadableCourse } from "#app/courses/access.server.ts";
 import { DomainError } from "#app/common/domain-error.ts";
-import { MAX_DOC_CHARS } from "#app/editor/document.server.ts";
+import { autosaveRefusal, readAutosave } from "#app/editor/autosave.server.ts";
 import { localeOf } from "#app/i18n/locale.server.ts";
 import { translate } from "#app/i18n/catalog.ts";
 import { saveDraft } from "#app/reflections/writing.server.ts";
@@ -15,20 +15,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const { session, course, assigned } = await requireReadableCourse(request, context, params.slug);
   if (!assigned) notFound();
   const locale = localeOf(request, context.env.DEFAULT_LOCALE);
-  const text = await request.text();
-  if (text.length > MAX_DOC_CHARS * 2) return Response.json({ ok: false, messages: [translate(locale, "authoring.error.tooLarge")] }, { status: 413 });
-  let parsed;
+  const body = await readAutosave(request, bodySchema, locale);
+  if ("refusal" in body) return body.refusal;
   try {
-    parsed = bodySchema.safeParse(JSON.parse(text));
-  } catch {
-    parsed = null;
-  }
-  if (!parsed?.success) return Response.json({ ok: false, messages: [translate(locale, "error.badRequest")] }, { status: 400 });
-  try {
-    const r = await saveDraft(context.db, session.member.id, course, params.itemKey ?? "", parsed.data.doc);
+    const r = await saveDraft(context.db, session.member.id, course, params.itemKey ?? "", body.data.doc);
     return Response.json({ ok: true, savedAt: r.savedAt.toISOString(), words: r.words });
   } catch (e) {
-    if (e instanceof DomainError) return Response.json({ ok: false, messages: [translate(locale, e.key, e.params as never)] }, { status: e.status });
+    if (e instanceof DomainError) return autosaveRefusal([translate(locale, e.key, e.params as never)], e.status);
     throw e;
   }
 }
