@@ -1,13 +1,8 @@
 import { Link } from "@remix-run/react";
 import { useT } from "#app/i18n/use-t.ts";
+import type { CourseFacts } from "#app/courses/snapshot.ts";
 
-export type CourseCardData = {
-  slug: string;
-  title: string;
-  titleEn: string | null;
-  summary: string;
-  estimatedMinutes: number;
-  coverFile: string | null;
+export type CourseCardData = CourseFacts & {
   dueAt: Date | null;
   completedAt: Date | null;
   itemsDone: number;

@@ -4,7 +4,7 @@ import { asc, desc, eq, max, sql } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { courseItems, courseModules, courses, courseVersions } from "#db/schema/index.ts";
 import { DomainError } from "#app/common/domain-error.ts";
-import { snapshotItems, type CourseSnapshot } from "./snapshot.ts";
+import { courseFacts, snapshotItems, type CourseSnapshot } from "./snapshot.ts";
 import { recomputeCourseCompletions } from "./completion.server.ts";
 import { markLiveSessionsUnsettled } from "./live-settling-queue.server.ts";
 import { publishedVersion, type PublishedVersion } from "./version-cache.server.ts";
@@ -29,12 +29,7 @@ export async function draftSnapshot(db: Db, courseId: number): Promise<CourseSna
   const mods = await db.select().from(courseModules).where(eq(courseModules.courseId, courseId)).orderBy(asc(courseModules.position));
   const items = await db.select().from(courseItems).where(eq(courseItems.courseId, courseId)).orderBy(asc(courseItems.position));
   return {
-    slug: c.slug,
-    title: c.title,
-    titleEn: c.titleEn,
-    summary: c.summary,
-    estimatedMinutes: c.estimatedMinutes,
-    coverFile: c.coverFile,
+    ...courseFacts(c),
     modules: mods.map((m) => ({
       key: m.key,
       title: m.title,

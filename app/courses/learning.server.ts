@@ -7,7 +7,7 @@ import { subtreeCondition } from "#app/org/units.server.ts";
 import { publishedSnapshot, type Course } from "./courses.server.ts";
 import { publishedVersion } from "./version-cache.server.ts";
 import { prepared } from "#db/prepared.server.ts";
-import { minReadSeconds, snapshotItems } from "./snapshot.ts";
+import { courseFacts, minReadSeconds, snapshotItems } from "./snapshot.ts";
 import { progressRows, recomputeCompletion } from "./completion.server.ts";
 import { lessonHasVideo, watchRemaining } from "./video-watch.server.ts";
 import { markCourseLiveSessionsUnsettled } from "./live-settling-queue.server.ts";
@@ -161,12 +161,7 @@ export async function coursesForMember(db: Db, memberId: number) {
     const mine = done.get(c.id);
     return {
       id: c.id,
-      slug: c.slug,
-      title: c.title,
-      titleEn: c.titleEn,
-      summary: c.summary,
-      estimatedMinutes: c.estimatedMinutes,
-      coverFile: c.coverFile,
+      ...courseFacts(c),
       publishedVersionId: c.publishedVersionId!,
       dueAt: dues.length ? new Date(Math.min(...dues)) : null,
       completedAt: completion?.completedAt ?? null,

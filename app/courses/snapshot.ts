@@ -18,15 +18,21 @@ export type SnapshotItem = {
   acceptMakeUp?: true;
 };
 export type SnapshotModule = { key: string; title: string; items: SnapshotItem[] };
-export type CourseSnapshot = {
+/** What a course says about itself: what its card shows and its published snapshot freezes. */
+export type CourseFacts = {
   slug: string;
   title: string;
   titleEn: string | null;
   summary: string;
   estimatedMinutes: number;
   coverFile: string | null;
-  modules: SnapshotModule[];
 };
+export type CourseSnapshot = CourseFacts & { modules: SnapshotModule[] };
+
+/** Only the facts of a course row (or anything carrying them), for a snapshot or a card. */
+export function courseFacts(c: CourseFacts): CourseFacts {
+  return { slug: c.slug, title: c.title, titleEn: c.titleEn, summary: c.summary, estimatedMinutes: c.estimatedMinutes, coverFile: c.coverFile };
+}
 
 export function snapshotItems(s: CourseSnapshot): SnapshotItem[] {
   return s.modules.flatMap((m) => m.items);
