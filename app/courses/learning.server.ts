@@ -18,36 +18,34 @@ export { progressRows };
 // ---- assignments ------------------------------------------------------------------------------
 
 export async function assignToUnit(db: Db, input: { courseId: number; unitId: number; dueAt: Date | null; actorId: number | null }, now = new Date()) {
+  await assign(db, input, { unitId: input.unitId }, now);
+}
+
+export async function assignToMember(db: Db, input: { courseId: number; memberId: number; dueAt: Date | null; actorId: number | null }, now = new Date()) {
+  await assign(db, input, { memberId: input.memberId }, now);
+}
+
+/**
+ * A course to a unit's subtree or to one member: one assignment per course and target (a partial
+ * unique index each), so assigning again changes its due date; either way its history gets a version.
+ */
+async function assign(db: Db, input: { courseId: number; dueAt: Date | null; actorId: number | null }, to: { unitId: number } | { memberId: number }, now: Date) {
+  // targetWhere repeats the partial index's predicate, as the upsert must name that index.
+  const [column, id, targetWhere] =
+    "unitId" in to ? [courseAssignments.unitId, to.unitId, sql`unit_id IS NOT NULL`] : [courseAssignments.memberId, to.memberId, sql`member_id IS NOT NULL`];
   await writeTx(db, async (tx) => {
-    const before = await first(tx.select().from(courseAssignments).where(and(eq(courseAssignments.courseId, input.courseId), eq(courseAssignments.unitId, input.unitId))));
+    const before = await first(tx.select().from(courseAssignments).where(and(eq(courseAssignments.courseId, input.courseId), eq(column, id))));
     const row = await one(tx
       .insert(courseAssignments)
-      .values({ courseId: input.courseId, unitId: input.unitId, dueAt: input.dueAt, assignedBy: input.actorId, createdAt: now })
+      .values({ courseId: input.courseId, ...to, dueAt: input.dueAt, assignedBy: input.actorId, createdAt: now })
       .onConflictDoUpdate({
-        target: [courseAssignments.courseId, courseAssignments.unitId],
-        targetWhere: sql`unit_id IS NOT NULL`,
+        target: [courseAssignments.courseId, column],
+        targetWhere,
         set: { dueAt: input.dueAt, assignedBy: input.actorId },
       })
       .returning());
     await recordAssignmentVersion(tx, before, row, input.actorId, now);
     // Members who already attended a session the course asks for may now complete it.
-    await markCourseLiveSessionsUnsettled(tx, input.courseId);
-  });
-}
-
-export async function assignToMember(db: Db, input: { courseId: number; memberId: number; dueAt: Date | null; actorId: number | null }, now = new Date()) {
-  await writeTx(db, async (tx) => {
-    const before = await first(tx.select().from(courseAssignments).where(and(eq(courseAssignments.courseId, input.courseId), eq(courseAssignments.memberId, input.memberId))));
-    const row = await one(tx
-      .insert(courseAssignments)
-      .values({ courseId: input.courseId, memberId: input.memberId, dueAt: input.dueAt, assignedBy: input.actorId, createdAt: now })
-      .onConflictDoUpdate({
-        target: [courseAssignments.courseId, courseAssignments.memberId],
-        targetWhere: sql`member_id IS NOT NULL`,
-        set: { dueAt: input.dueAt, assignedBy: input.actorId },
-      })
-      .returning());
-    await recordAssignmentVersion(tx, before, row, input.actorId, now);
     await markCourseLiveSessionsUnsettled(tx, input.courseId);
   });
 }
