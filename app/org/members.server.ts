@@ -67,6 +67,23 @@ export async function getMemberByCode(db: Db, code: string): Promise<Member | un
 }
 
 /** Inside an existing transaction: creates the member and opens their first unit interval. */
+/** The members row for validated fields: the folded name for search, and the defaults a form may leave out. */
+function newMemberRow(v: MemberFields, now: Date): typeof members.$inferInsert {
+  return {
+    code: v.code,
+    fullName: v.fullName,
+    fullNameFolded: foldVietnamese(v.fullName),
+    unitId: v.unitId,
+    position: v.position ?? "",
+    email: v.email ?? null,
+    phone: v.phone ?? null,
+    status: v.status ?? "active",
+    role: v.role ?? "member",
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 export async function insertMember(tx: Db, f: MemberFields, actorId: number | null, now: Date, opts = { audit: true }): Promise<Member> {
   const v = validateMemberFields(f);
   if (await getMemberByCode(tx, v.code)) throw new DomainError("member.error.codeTaken", { code: v.code }, 409);
@@ -75,19 +92,7 @@ export async function insertMember(tx: Db, f: MemberFields, actorId: number | nu
   }
   const m = await one(tx
     .insert(members)
-    .values({
-      code: v.code,
-      fullName: v.fullName,
-      fullNameFolded: foldVietnamese(v.fullName),
-      unitId: v.unitId,
-      position: v.position ?? "",
-      email: v.email ?? null,
-      phone: v.phone ?? null,
-      status: v.status ?? "active",
-      role: v.role ?? "member",
-      createdAt: now,
-      updatedAt: now,
-    })
+    .values(newMemberRow(v, now))
     .returning());
   await tx.insert(memberUnitHistory).values({ memberId: m.id, unitId: v.unitId, validFrom: now });
   if (opts.audit) await audit(tx, actorId, "member.create", m.id, { code: m.code, unitId: m.unitId }, now);
@@ -103,21 +108,7 @@ export async function insertMembersBulk(tx: Db, rows: MemberFields[], now: Date,
     const part = rows.slice(i, i + chunk);
     const inserted = await tx
       .insert(members)
-      .values(
-        part.map((v) => ({
-          code: v.code,
-          fullName: v.fullName,
-          fullNameFolded: foldVietnamese(v.fullName),
-          unitId: v.unitId,
-          position: v.position ?? "",
-          email: v.email ?? null,
-          phone: v.phone ?? null,
-          status: v.status ?? "active",
-          role: v.role ?? "member",
-          createdAt: now,
-          updatedAt: now,
-        })),
-      )
+      .values(part.map((v) => newMemberRow(v, now)))
       .returning({ id: members.id, unitId: members.unitId });
     await tx.insert(memberUnitHistory).values(inserted.map((m) => ({ memberId: m.id, unitId: m.unitId, validFrom: now })));
   }
