@@ -97,7 +97,8 @@ export type RollupOptions = {
   withinPaths?: string[] | null;
 };
 
-export type MissingMember = {
+/** A member as a report row names them: who, and the unit they were in on the report's day. */
+export type ReportedMember = {
   memberId: number;
   code: string;
   fullName: string;
@@ -107,6 +108,9 @@ export type MissingMember = {
   unitCode: string;
   unitName: string;
   unitPath: string;
+};
+
+export type MissingMember = ReportedMember & {
   dueAt: Date | null;
   state: "in_progress" | "not_started";
   overdue: boolean;
@@ -400,8 +404,9 @@ export async function membersMissing(
       (SELECT MIN(ip.started_at) FROM item_progress ip WHERE ip.member_id = h.member_id AND ip.course_id = ${opts.courseId})`);
   const reachCache = new Map<string, Reach | null>();
   const out: MissingMember[] = [];
-  for (const { memberId, unitId, code, fullName, status, noPassword, unit, extra } of people) {
-    const { code: unitCode, name: unitName, path: unitPath } = unit;
+  for (const p of people) {
+    const { memberId, extra } = p;
+    const unitPath = p.unit.path;
     const [completedAt, firstStart] = extra as [number | null, number | null];
     let ur = reachCache.get(unitPath);
     if (ur === undefined) reachCache.set(unitPath, (ur = reachOfPath(unitPath)));
@@ -411,15 +416,7 @@ export async function membersMissing(
     const due = Math.min(ur ? ur.due[0] : Infinity, mr ? mr.due[0] : Infinity);
     const started = firstStart != null && firstStart <= atMs;
     out.push({
-      memberId,
-      code,
-      fullName,
-      status,
-      neverSignedIn: noPassword === 1,
-      unitId,
-      unitCode,
-      unitName,
-      unitPath,
+      ...reportedMember(p),
       dueAt: Number.isFinite(due) ? new Date(due) : null,
       state: started ? "in_progress" : "not_started",
       overdue: due < atMs,
@@ -449,6 +446,20 @@ async function placedPeople(db: Db, atMs: number, tree: { units: UnitAt[]; unitI
   }
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return out.sort((a, b) => cmp(a.unit.path, b.unit.path) || cmp(a.folded, b.folded) || cmp(a.code, b.code));
+}
+
+function reportedMember(p: Awaited<ReturnType<typeof placedPeople>>[number]): ReportedMember {
+  return {
+    memberId: p.memberId,
+    code: p.code,
+    fullName: p.fullName,
+    status: p.status,
+    neverSignedIn: p.noPassword === 1,
+    unitId: p.unitId,
+    unitCode: p.unit.code,
+    unitName: p.unit.name,
+    unitPath: p.unit.path,
+  };
 }
 
 // ---- one member's record ----------------------------------------------------------------------
@@ -541,16 +552,7 @@ export type MemberCourseState = {
   completedAt: Date | null;
 };
 
-export type MemberCompletionRow = {
-  memberId: number;
-  code: string;
-  fullName: string;
-  status: string;
-  neverSignedIn: boolean;
-  unitId: number;
-  unitCode: string;
-  unitName: string;
-  unitPath: string;
+export type MemberCompletionRow = ReportedMember & {
   /** Over the chosen courses assigned to the member at `at` (the same pairs the roll-up counts). */
   counts: CompletionCounts;
   /** One entry per chosen course assigned to the member at `at`, in the order of courseIds. */
@@ -592,16 +594,8 @@ export async function memberCompletion(
     WHERE ip.course_id IN (${idList}) AND ip.started_at <= ${atMs} AND ip.member_id IN (${placed})
   `)) started.add(key(m, c));
 
-  const rows: MemberCompletionRow[] = people.map(({ memberId, unitId, code, fullName, status, noPassword, unit }) => ({
-    memberId,
-    code,
-    fullName,
-    status,
-    neverSignedIn: noPassword === 1,
-    unitId,
-    unitCode: unit.code,
-    unitName: unit.name,
-    unitPath: unit.path,
+  const rows: MemberCompletionRow[] = people.map((p) => ({
+    ...reportedMember(p),
     counts: counts(0, 0, 0, 0),
     courses: [],
   }));
