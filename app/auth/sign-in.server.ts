@@ -39,6 +39,13 @@ async function fail(db: Db, keys: Keys, rules: SignInRules, now: Date): Promise<
   return await lockOf(db, keys, now) ?? { ok: false, reason: "invalid" };
 }
 
+/** Who an attempt names (if anyone), its throttle keys, and the lock already on them (null if none). */
+async function attemptOf(db: Db, input: { identifier: string; ip: string | null }, now: Date) {
+  const m = await findByIdentifier(db, input.identifier);
+  const keys = throttleKeys(input.identifier, m?.id ?? null, input.ip);
+  return { m, keys, locked: await lockOf(db, keys, now) };
+}
+
 /**
  * One answer for "no such member", "wrong password" and "not activated yet", and the same argon2
  * cost for each, so the page reveals nothing about which member codes exist.
@@ -49,9 +56,7 @@ export async function signIn(
   rules: SignInRules,
   now = new Date(),
 ): Promise<SignInResult> {
-  const m = await findByIdentifier(db, input.identifier);
-  const keys = throttleKeys(input.identifier, m?.id ?? null, input.ip);
-  const locked = await lockOf(db, keys, now);
+  const { m, keys, locked } = await attemptOf(db, input, now);
   if (locked) return locked;
   if (!m || !m.passwordHash || m.disabledAt || m.status === "left") {
     await dummyVerify(input.password);
@@ -86,9 +91,7 @@ export async function activateAccount(
   rules: SignInRules,
   now = new Date(),
 ): Promise<SignInResult> {
-  const m = await findByIdentifier(db, input.identifier);
-  const keys = throttleKeys(input.identifier, m?.id ?? null, input.ip);
-  const locked = await lockOf(db, keys, now);
+  const { m, keys, locked } = await attemptOf(db, input, now);
   if (locked) return locked;
   const valid =
     m &&
