@@ -38,12 +38,7 @@ export class ChatLog {
   async add(m: Omit<ChatMessage, "id" | "at" | "hidden" | "pinnedAt" | "answer">, now = Date.now()): Promise<ChatMessage> {
     const msg: ChatMessage = { ...m, id: randomUUID(), at: now, hidden: false, pinnedAt: null, answer: null };
     await this.store?.save(msg);
-    this.messages.push(msg);
-    this.byId.set(msg.id, msg);
-    while (this.messages.length > this.max) {
-      const old = this.messages.shift()!;
-      this.byId.delete(old.id);
-    }
+    this.keep(msg);
     return msg;
   }
 
@@ -54,13 +49,18 @@ export class ChatLog {
   receive(m: ChatMessage): ChatMessage | undefined {
     if (this.byId.has(m.id)) return undefined;
     const msg = { ...m };
+    this.keep(msg);
+    return msg;
+  }
+
+  /** Holds a message in memory, letting go of the oldest past `max`. */
+  private keep(msg: ChatMessage): void {
     this.messages.push(msg);
     this.byId.set(msg.id, msg);
     while (this.messages.length > this.max) {
       const old = this.messages.shift()!;
       this.byId.delete(old.id);
     }
-    return msg;
   }
 
   /** Another node's moderation of a message (already stored there): its new state, if we have it. */
