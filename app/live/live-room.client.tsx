@@ -9,7 +9,7 @@ import { useT } from "#app/i18n/use-t.ts";
 import type { PlainKey } from "#app/i18n/catalog.ts";
 import { isRefusal } from "#live/refusals.ts";
 import type { ChatAction, ChatMessage } from "#live/wire.ts";
-import { LiveConnection, type ChatResult, type LiveRole, type Snapshot } from "./live-connection.client.ts";
+import { LiveConnection, type ChatResult, type LiveOptions, type Snapshot } from "./live-connection.client.ts";
 import { refusalKey } from "./refusal-text.ts";
 import { toLocalStamp } from "#app/common/vietnam-time.ts";
 import { CheckinQr } from "./checkin-qr.client.tsx";
@@ -17,14 +17,8 @@ import { DataTable } from "#app/components/data-table.tsx";
 
 export type RosterMember = { id: number; code: string; fullName: string };
 
-export type LiveRoomProps = {
-  sessionId: number;
-  role: LiveRole;
-  token: string;
-  tokenExpiresAt: number;
-  tokenUrl: string;
-  /** The media node the token was placed on (several nodes, ADR 0016); null on a single node. */
-  node?: string | null;
+/** The room connects as LiveOptions say (session, role, token and where to renew it, node). */
+export type LiveRoomProps = Pick<LiveOptions, "sessionId" | "role" | "token" | "tokenExpiresAt" | "tokenUrl" | "node"> & {
   initialSessionState: "scheduled" | "live" | "ended";
   audioOnly: boolean;
   saveData: boolean;
