@@ -24,6 +24,29 @@ export function NotificationText({ n }: { n: NotificationView }) {
   );
 }
 
+/**
+ * A notification's buttons, for the notifications page's action (posted from that page, or from
+ * elsewhere with `action`): open it when it links somewhere, mark it read while it is unread.
+ */
+export function NotificationActions({ n, action }: { n: Pick<NotificationView, "id" | "link" | "readAt">; action?: string }) {
+  const { t } = useT();
+  return (
+    <Form method="post" action={action} className="row">
+      <input type="hidden" name="id" value={n.id} />
+      {n.link ? (
+        <button type="submit" name="intent" value="open">
+          {t("notifications.open")}
+        </button>
+      ) : null}
+      {n.readAt ? null : (
+        <button type="submit" name="intent" value="read" className="secondary">
+          {t("notifications.markRead")}
+        </button>
+      )}
+    </Form>
+  );
+}
+
 /** The notice itself; renders nothing when there is nothing unread. */
 export function UnreadNotifications({ data }: { data: { count: number; items: NotificationView[] } }) {
   const { t } = useT();
@@ -35,17 +58,7 @@ export function UnreadNotifications({ data }: { data: { count: number; items: No
         {data.items.map((n) => (
           <li key={n.id}>
             <NotificationText n={n} />
-            <Form method="post" action="/notifications" className="row">
-              <input type="hidden" name="id" value={n.id} />
-              {n.link ? (
-                <button type="submit" name="intent" value="open">
-                  {t("notifications.open")}
-                </button>
-              ) : null}
-              <button type="submit" name="intent" value="read" className="secondary">
-                {t("notifications.markRead")}
-              </button>
-            </Form>
+            <NotificationActions n={n} action="/notifications" />
           </li>
         ))}
       </ul>

@@ -5,7 +5,7 @@ import { requireUser } from "#app/auth/permissions.server.ts";
 import { readForm, readSearch } from "#app/http/forms.server.ts";
 import { safeRedirect } from "#app/http/safe-redirect.ts";
 import { listNotifications, markAllRead, markRead } from "#app/notifications/notifications.server.ts";
-import { NotificationText } from "#app/notifications/unread-notice.tsx";
+import { NotificationActions, NotificationText } from "#app/notifications/unread-notice.tsx";
 import { Pager } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 
@@ -67,19 +67,7 @@ export default function NotificationsPage() {
           {d.items.map((n) => (
             <li key={n.id} className={n.readAt ? "is-read" : "is-unread"} data-read={n.readAt ? "true" : "false"}>
               {n.readAt ? null : <span className="badge badge-warn">{t("notifications.new")}</span>} <NotificationText n={n} />
-              <Form method="post" className="row">
-                <input type="hidden" name="id" value={n.id} />
-                {n.link ? (
-                  <button type="submit" name="intent" value="open">
-                    {t("notifications.open")}
-                  </button>
-                ) : null}
-                {n.readAt ? null : (
-                  <button type="submit" name="intent" value="read" className="secondary">
-                    {t("notifications.markRead")}
-                  </button>
-                )}
-              </Form>
+              <NotificationActions n={n} />
             </li>
           ))}
         </ul>
