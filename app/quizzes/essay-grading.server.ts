@@ -17,7 +17,7 @@ import { DomainError } from "#app/common/domain-error.ts";
 import { unitInScope } from "#app/auth/permissions.server.ts";
 import { subtreeCondition } from "#app/org/units.server.ts";
 import { publishedVersion } from "#app/courses/version-cache.server.ts";
-import type { GraderContext } from "#app/reflections/graders.server.ts";
+import { handedInColumns, joinHandedIn, type GraderContext } from "#app/reflections/graders.server.ts";
 import { QUIZ_GRADED_KIND } from "#app/notifications/kinds.ts";
 import { essayAnswered, meetsPassMark, savedAnswers, settingsFor, settleAttemptCompletion, type Attempt } from "./attempts.server.ts";
 import { MAX_ESSAY_COMMENT, parseNumberInput } from "./grading.ts";
@@ -59,7 +59,7 @@ export async function essayQueue(db: Db, ctx: GraderContext, opts: { filter: Ess
   const visible = visibleCondition(ctx);
   const empty = { rows: [], counts: { waiting: 0, graded: 0 }, units: [] as { id: number; code: string; name: string }[] };
   if (visible === false) return empty;
-  const raw = await db
+  const query = db
     .select({
       id: quizAttempts.id,
       attemptNo: quizAttempts.attemptNo,
@@ -70,18 +70,11 @@ export async function essayQueue(db: Db, ctx: GraderContext, opts: { filter: Ess
       gradedAt: quizAttempts.gradedAt,
       score: quizAttempts.score,
       passed: quizAttempts.passed,
-      memberName: members.fullName,
-      memberCode: members.code,
-      unitId: units.id,
-      unitCode: units.code,
-      unitName: units.name,
-      unitPath: units.path,
-      courseTitle: courses.title,
+      ...handedInColumns(),
     })
     .from(quizAttempts)
-    .innerJoin(members, eq(members.id, quizAttempts.memberId))
-    .innerJoin(units, eq(units.id, quizAttempts.unitId))
-    .innerJoin(courses, eq(courses.id, quizAttempts.courseId))
+    .$dynamic();
+  const raw = await joinHandedIn(query, quizAttempts)
     .where(and(or(gt(quizAttempts.essaysPending, 0), isNotNull(quizAttempts.gradedAt)), visible))
     .orderBy(asc(units.path), asc(quizAttempts.submittedAt), asc(quizAttempts.id));
   const all = await Promise.all(

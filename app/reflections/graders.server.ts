@@ -1,7 +1,8 @@
 import { first } from "#db/first.ts";
 import { and, eq, inArray, isNull, ne } from "drizzle-orm";
 import type { Db } from "#db/client.server.ts";
-import { members, reflectionGraders, units } from "#db/schema/index.ts";
+import type { SQLiteColumn, SQLiteSelect } from "drizzle-orm/sqlite-core";
+import { courses, members, reflectionGraders, units } from "#db/schema/index.ts";
 import { foldVietnamese } from "#app/common/text-fold.ts";
 import { scopeOf, unitInScope, type Scope } from "#app/auth/permissions.server.ts";
 import type { SessionMember } from "#app/auth/session.server.ts";
@@ -14,6 +15,30 @@ import type { SessionMember } from "#app/auth/session.server.ts";
  * unit had nobody in those positions (nothing may wait forever), trainers whose scope covers the
  * unit the writer was in. Administrators may grade anything.
  */
+
+/**
+ * What both grading queues (reflections, quiz essays) show of a piece of work: who handed it in,
+ * the unit recorded with it then (not the writer's unit now), and the course. Select these, then
+ * join with joinHandedIn.
+ */
+export const handedInColumns = () => ({
+  memberName: members.fullName,
+  memberCode: members.code,
+  unitId: units.id,
+  unitCode: units.code,
+  unitName: units.name,
+  unitPath: units.path,
+  courseTitle: courses.title,
+});
+
+/** The joins behind handedInColumns, from a work row's member, recorded unit and course. */
+export function joinHandedIn<Q extends SQLiteSelect>(q: Q, work: { memberId: SQLiteColumn; unitId: SQLiteColumn; courseId: SQLiteColumn }): Q {
+  // A dynamic query ($dynamic()) keeps its type through joins; TypeScript cannot see that through Q.
+  return q
+    .innerJoin(members, eq(members.id, work.memberId))
+    .innerJoin(units, eq(units.id, work.unitId))
+    .innerJoin(courses, eq(courses.id, work.courseId)) as unknown as Q;
+}
 
 /** "Bí thư chi bộ", "Phó Bí thư", "PHÓ BÍ THƯ CHI BỘ" (with or without tone marks); not "Chi ủy viên". */
 const SECRETARY = /^(pho )?bi thu( |$)/;

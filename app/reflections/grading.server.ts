@@ -15,7 +15,7 @@ import { recomputeCompletion } from "#app/courses/completion.server.ts";
 import { lessonHtml } from "#app/courses/version-cache.server.ts";
 import { publishedVersion } from "#app/courses/version-cache.server.ts";
 import { reflectionSettingsOf, type ReflectionSettings } from "./settings.ts";
-import { canGradeSubmission, canSeeSubmission, namedGraders, type GraderContext } from "./graders.server.ts";
+import { canGradeSubmission, canSeeSubmission, handedInColumns, joinHandedIn, namedGraders, type GraderContext } from "./graders.server.ts";
 import { dueAtOf, latestGrade, versionsWithGrades } from "./writing.server.ts";
 import { pairsOf } from "./similarity.server.ts";
 import { sharedSegments, shingles } from "./similarity.ts";
@@ -48,7 +48,7 @@ export async function gradingQueue(db: Db, ctx: GraderContext, opts: { filter: Q
   const conds = [gt(reflectionSubmissions.versionNo, 0), visibleCondition(ctx)];
   if (opts.unitId) conds.push(eq(reflectionSubmissions.unitId, opts.unitId));
   if (opts.courseId) conds.push(eq(reflectionSubmissions.courseId, opts.courseId));
-  const raw = await db
+  const query = db
     .select({
       id: reflectionSubmissions.id,
       state: reflectionSubmissions.state,
@@ -57,21 +57,14 @@ export async function gradingQueue(db: Db, ctx: GraderContext, opts: { filter: Q
       submittedAt: reflectionSubmissions.submittedAt,
       gradersRule: reflectionSubmissions.gradersRule,
       memberId: members.id,
-      memberName: members.fullName,
-      memberCode: members.code,
-      unitId: units.id,
-      unitCode: units.code,
-      unitName: units.name,
-      unitPath: units.path,
+      ...handedInColumns(),
       courseId: courses.id,
       courseSlug: courses.slug,
-      courseTitle: courses.title,
       publishedVersionId: courses.publishedVersionId,
     })
     .from(reflectionSubmissions)
-    .innerJoin(members, eq(members.id, reflectionSubmissions.memberId))
-    .innerJoin(units, eq(units.id, reflectionSubmissions.unitId))
-    .innerJoin(courses, eq(courses.id, reflectionSubmissions.courseId))
+    .$dynamic();
+  const raw = await joinHandedIn(query, reflectionSubmissions)
     .where(and(...conds))
     .orderBy(asc(units.path), asc(reflectionSubmissions.submittedAt));
   const named = await namedGraders(
