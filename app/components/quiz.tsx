@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useRevalidator, useSubmit } from "@remix-run/react";
-import type { PresentedQuestion } from "#app/quizzes/grading.ts";
+import type { PresentedQuestion, ReviewItem } from "#app/quizzes/grading.ts";
 import { useT } from "#app/i18n/use-t.ts";
 
 type Presented = PresentedQuestion & { number: number };
@@ -339,18 +339,6 @@ function QuestionInput({ q, value, onChange }: { q: Presented; value: unknown; o
   }
 }
 
-type ReviewView = {
-  number: number;
-  question: PresentedQuestion;
-  response: unknown;
-  score: number | null;
-  correct: boolean | null;
-  feedback: string[];
-  generalFeedback: string | null;
-  correctResponse: unknown;
-  essay: { answered: boolean; pending: boolean; points: number | null; max: number; comment: string | null } | null;
-};
-
 function describe(q: PresentedQuestion, r: unknown, t: ReturnType<typeof useT>["t"]): string {
   if (r === null || r === undefined) return t("quiz.notAnswered");
   const o = r as Record<string, unknown>;
@@ -375,7 +363,7 @@ function describe(q: PresentedQuestion, r: unknown, t: ReturnType<typeof useT>["
   }
 }
 
-export function QuizReview({ items }: { items: ReviewView[] }) {
+export function QuizReview({ items }: { items: ReviewItem[] }) {
   const { t } = useT();
   return (
     <ol className="questions" data-testid="review">
@@ -390,7 +378,7 @@ export function QuizReview({ items }: { items: ReviewView[] }) {
   );
 }
 
-function AutoReview({ it }: { it: ReviewView }) {
+function AutoReview({ it }: { it: ReviewItem }) {
   const { t } = useT();
   return (
     <>
@@ -418,7 +406,7 @@ function AutoReview({ it }: { it: ReviewView }) {
 }
 
 /** An essay: the member's own text, "awaiting grading" until the attempt is final, then the points and comment. */
-function EssayReview({ it, essay }: { it: ReviewView; essay: NonNullable<ReviewView["essay"]> }) {
+function EssayReview({ it, essay }: { it: ReviewItem; essay: NonNullable<ReviewItem["essay"]> }) {
   const { t } = useT();
   return (
     <div data-testid="essay-review">

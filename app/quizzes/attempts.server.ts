@@ -10,7 +10,8 @@ import { snapshotItems } from "#app/courses/snapshot.ts";
 import { Lru } from "#app/courses/lru.ts";
 import { cacheScopeOf, inTransaction } from "#db/prepared.server.ts";
 import { parseGift } from "./gift.ts";
-import { correctResponse, essayLength, grade, MAX_ESSAY_CHARS, presentQuestion, responseSchema, type GradeResult, type PresentedQuestion, type QuizResponse } from "./grading.ts";
+import { correctResponse, essayLength, grade, MAX_ESSAY_CHARS, presentQuestion, responseSchema, type GradeResult, type PresentedQuestion, type ReviewItem } from "./grading.ts";
+export type { ReviewItem };
 import { seededRandom, shuffled } from "./text.ts";
 import { isManuallyGraded, type Question } from "./types.ts";
 
@@ -318,21 +319,6 @@ export async function presentAttempt(db: Db, a: Attempt): Promise<PresentedAttem
   };
 }
 
-export type ReviewItem = {
-  number: number;
-  question: PresentedQuestion;
-  response: unknown;
-  score: number | null;
-  correct: boolean | null;
-  feedback: string[];
-  generalFeedback: string | null;
-  correctResponse: QuizResponse | null;
-  /**
-   * Essays only: whether it was answered, and — for the member only once the attempt's score is
-   * final — the points and the grader's comment. `pending` while the attempt awaits grading.
-   */
-  essay: { answered: boolean; pending: boolean; points: number | null; max: number; comment: string | null } | null;
-};
 
 /** The latest grade of each essay of an attempt (question id → points and comment). */
 export async function essayGradesOf(db: Db, attemptId: number): Promise<Map<string, { points: number; comment: string; graderId: number | null; gradedAt: Date }>> {

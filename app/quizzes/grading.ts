@@ -45,6 +45,23 @@ export interface ResponseByKind {
 }
 export type QuizResponse = ResponseByKind[QuestionKind];
 
+/** One question of an attempt as its review shows it (the server builds it, the quiz component shows it). */
+export type ReviewItem = {
+  number: number;
+  question: PresentedQuestion;
+  response: unknown;
+  score: number | null;
+  correct: boolean | null;
+  feedback: string[];
+  generalFeedback: string | null;
+  correctResponse: QuizResponse | null;
+  /**
+   * Essays only: whether it was answered, and — for the member only once the attempt's score is
+   * final — the points and the grader's comment. `pending` while the attempt awaits grading.
+   */
+  essay: { answered: boolean; pending: boolean; points: number | null; max: number; comment: string | null } | null;
+};
+
 export const MAX_TEXT_RESPONSE = 1000;
 /** Longest essay answer, in characters (code points) after NFC: a few pages, far below the body limit. */
 export const MAX_ESSAY_CHARS = 10_000;
