@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { useRevalidator, useSubmit } from "@remix-run/react";
 import type { PresentedQuestion, ReviewItem } from "#app/quizzes/grading.ts";
 import { useT } from "#app/i18n/use-t.ts";
@@ -172,6 +172,30 @@ function Text({ q }: { q: Presented }) {
   );
 }
 
+/** A question answered with several controls (options, pairs): the question text is their legend. */
+function QuestionGroup({ q, children }: { q: Presented; children: ReactNode }) {
+  return (
+    <fieldset>
+      <legend>
+        <Text q={q} />
+      </legend>
+      {children}
+    </fieldset>
+  );
+}
+
+/** A question answered in one control named `name`: the question text is its label. */
+function QuestionField({ q, name, children }: { q: Presented; name: string; children: ReactNode }) {
+  return (
+    <div className="field">
+      <label htmlFor={name}>
+        <Text q={q} />
+      </label>
+      {children}
+    </div>
+  );
+}
+
 function QuestionInput({ q, value, onChange }: { q: Presented; value: unknown; onChange: (r: unknown) => void }) {
   const { t } = useT();
   const v = (value ?? {}) as Record<string, unknown>;
@@ -179,24 +203,18 @@ function QuestionInput({ q, value, onChange }: { q: Presented; value: unknown; o
   switch (q.kind) {
     case "single":
       return (
-        <fieldset>
-          <legend>
-            <Text q={q} />
-          </legend>
+        <QuestionGroup q={q}>
           {q.options.map((o) => (
             <label key={o.id} className="choice">
               <input type="radio" name={name} value={o.id} checked={v.choice === o.id} onChange={() => onChange({ choice: o.id })} /> {o.text}
             </label>
           ))}
-        </fieldset>
+        </QuestionGroup>
       );
     case "multiple": {
       const chosen = new Set((v.choices as string[] | undefined) ?? []);
       return (
-        <fieldset>
-          <legend>
-            <Text q={q} />
-          </legend>
+        <QuestionGroup q={q}>
           {q.options.map((o) => (
             <label key={o.id} className="choice">
               <input
@@ -214,29 +232,23 @@ function QuestionInput({ q, value, onChange }: { q: Presented; value: unknown; o
               {o.text}
             </label>
           ))}
-        </fieldset>
+        </QuestionGroup>
       );
     }
     case "truefalse":
       return (
-        <fieldset>
-          <legend>
-            <Text q={q} />
-          </legend>
+        <QuestionGroup q={q}>
           {[true, false].map((b) => (
             <label key={String(b)} className="choice">
               <input type="radio" name={name} checked={v.value === b} onChange={() => onChange({ value: b })} /> {b ? t("quiz.true") : t("quiz.false")}
             </label>
           ))}
-        </fieldset>
+        </QuestionGroup>
       );
     case "short":
     case "numerical":
       return (
-        <div className="field">
-          <label htmlFor={name}>
-            <Text q={q} />
-          </label>
+        <QuestionField q={q} name={name}>
           <input
             id={name}
             name={name}
@@ -247,15 +259,12 @@ function QuestionInput({ q, value, onChange }: { q: Presented; value: unknown; o
             onChange={(e) => onChange(q.kind === "short" ? { text: e.target.value } : { value: e.target.value })}
             aria-label={t("quiz.yourAnswer")}
           />
-        </div>
+        </QuestionField>
       );
     case "matching": {
       const pairs = (v.pairs as Record<string, string> | undefined) ?? {};
       return (
-        <fieldset>
-          <legend>
-            <Text q={q} />
-          </legend>
+        <QuestionGroup q={q}>
           {q.stems.map((s) => (
             <div key={s.id} className="field match-row">
               <label htmlFor={`${name}-${s.id}`}>{s.text}</label>
@@ -278,16 +287,13 @@ function QuestionInput({ q, value, onChange }: { q: Presented; value: unknown; o
               </select>
             </div>
           ))}
-        </fieldset>
+        </QuestionGroup>
       );
     }
     case "essay": {
       const text = String(v.text ?? "");
       return (
-        <div className="field">
-          <label htmlFor={name}>
-            <Text q={q} />
-          </label>
+        <QuestionField q={q} name={name}>
           <textarea
             id={name}
             name={name}
@@ -301,7 +307,7 @@ function QuestionInput({ q, value, onChange }: { q: Presented; value: unknown; o
           <small id={`${name}-count`} className="muted">
             {t("quiz.essay.chars", { n: [...text].length, max: q.maxChars })}
           </small>
-        </div>
+        </QuestionField>
       );
     }
     case "ordering": {
@@ -314,10 +320,7 @@ function QuestionInput({ q, value, onChange }: { q: Presented; value: unknown; o
         onChange({ order: next });
       };
       return (
-        <fieldset>
-          <legend>
-            <Text q={q} />
-          </legend>
+        <QuestionGroup q={q}>
           <ol className="ordering">
             {order.map((id, i) => (
               <li key={id}>
@@ -333,7 +336,7 @@ function QuestionInput({ q, value, onChange }: { q: Presented; value: unknown; o
               </li>
             ))}
           </ol>
-        </fieldset>
+        </QuestionGroup>
       );
     }
   }
