@@ -1,4 +1,5 @@
-import type { ReactNode } from "react";
+import type { InputHTMLAttributes, ReactNode } from "react";
+import { Form } from "@remix-run/react";
 import { useT } from "#app/i18n/use-t.ts";
 import type { MessageKey, Params } from "#app/i18n/catalog.ts";
 
@@ -45,5 +46,27 @@ export function Pager({ page, pages, hrefFor }: { page: number; pages: number; h
       <span>{t("common.page", { page, pages })}</span>
       {page < pages ? <a href={hrefFor(page + 1)}>{t("common.next")}</a> : <span />}
     </nav>
+  );
+}
+
+/** One link-styled button in a line of text that posts `intent` and one row's id (`name`=`value`) to the page's action. */
+export function InlineAction({ intent, name, value, children }: { intent: string; name: string; value: string | number; children: ReactNode }) {
+  return (
+    <Form method="post" className="inline">
+      <input type="hidden" name="intent" value={intent} />
+      <input type="hidden" name={name} value={value} />
+      <button type="submit" className="link-button">
+        {children}
+      </button>
+    </Form>
+  );
+}
+
+/** A labelled input; `name` is its form field and its id. */
+export function InputField({ label, name, hint, ...input }: { label: string; name: string; hint?: string } & Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "name">) {
+  return (
+    <Field label={label} name={name} hint={hint}>
+      <input id={name} name={name} {...input} />
+    </Field>
   );
 }

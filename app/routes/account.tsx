@@ -4,7 +4,8 @@ import { z } from "zod";
 import { requireUser } from "#app/auth/permissions.server.ts";
 import { changePassword, passwordProblem } from "#app/auth/sign-in.server.ts";
 import { ok } from "#app/http/forms.server.ts";
-import { Field, Notice, type Flash } from "#app/components/ui.tsx";
+import { Notice, type Flash, InputField } from "#app/components/ui.tsx";
+import { NewPasswordFields } from "#app/components/new-password-fields.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -39,15 +40,8 @@ export default function Account() {
       </p>
       <Notice flash={a?.flash} />
       <Form method="post">
-        <Field label={t("password.current")} name="current">
-          <input id="current" name="current" type="password" autoComplete="current-password" required />
-        </Field>
-        <Field label={t("password.new")} name="password" hint={t("password.error.short")}>
-          <input id="password" name="password" type="password" autoComplete="new-password" minLength={8} required />
-        </Field>
-        <Field label={t("password.confirm")} name="confirm">
-          <input id="confirm" name="confirm" type="password" autoComplete="new-password" minLength={8} required />
-        </Field>
+        <InputField label={t("password.current")} name="current" type="password" autoComplete="current-password" required />
+        <NewPasswordFields label={t("password.new")} confirmLabel={t("password.confirm")} hint={t("password.error.short")} />
         <button type="submit">{t("password.submit")}</button>
       </Form>
     </section>

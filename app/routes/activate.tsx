@@ -4,7 +4,8 @@ import { z } from "zod";
 import { sessionPolicy } from "#app/auth/permissions.server.ts";
 import { activateAccount, lockedMessage, passwordProblem, signInRulesFromEnv } from "#app/auth/sign-in.server.ts";
 import { sessionCookie } from "#app/auth/cookie.server.ts";
-import { Field, Notice, type Flash } from "#app/components/ui.tsx";
+import { Notice, type Flash, InputField } from "#app/components/ui.tsx";
+import { NewPasswordFields } from "#app/components/new-password-fields.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 
 export const meta: MetaFunction = () => [{ title: "Kích hoạt tài khoản — Học Số" }];
@@ -52,18 +53,9 @@ export default function Activate() {
       <p>{t("activate.intro")}</p>
       <Notice flash={actionData?.flash} />
       <Form method="post">
-        <Field label={t("login.identifier")} name="identifier">
-          <input id="identifier" name="identifier" autoComplete="username" required autoCapitalize="none" />
-        </Field>
-        <Field label={t("activate.code")} name="code">
-          <input id="code" name="code" required autoCapitalize="characters" autoComplete="one-time-code" />
-        </Field>
-        <Field label={t("activate.password")} name="password">
-          <input id="password" name="password" type="password" autoComplete="new-password" minLength={8} required />
-        </Field>
-        <Field label={t("activate.confirm")} name="confirm">
-          <input id="confirm" name="confirm" type="password" autoComplete="new-password" minLength={8} required />
-        </Field>
+        <InputField label={t("login.identifier")} name="identifier" autoComplete="username" required autoCapitalize="none" />
+        <InputField label={t("activate.code")} name="code" required autoCapitalize="characters" autoComplete="one-time-code" />
+        <NewPasswordFields label={t("activate.password")} confirmLabel={t("activate.confirm")} />
         <button type="submit">{t("activate.submit")}</button>
       </Form>
     </section>

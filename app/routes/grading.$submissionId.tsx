@@ -6,7 +6,7 @@ import { DomainError } from "#app/common/domain-error.ts";
 import { domainFailure, ok, parseId, readForm } from "#app/http/forms.server.ts";
 import { graderContext } from "#app/reflections/graders.server.ts";
 import { gradeSubmission, gradingView } from "#app/reflections/grading.server.ts";
-import { Field, Notice } from "#app/components/ui.tsx";
+import { Field, Notice, InputField } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 
 export const meta: MetaFunction = () => [{ title: "Học Số" }];
@@ -117,9 +117,7 @@ export default function GradeReflection() {
         <Form method="post" className="card" data-testid="grade-form">
           <h2>{history.length ? t("grading.form.regrade") : t("grading.form.heading")}</h2>
           {d.settings.scale === "score" ? (
-            <Field label={t("grading.form.score", { mark: d.settings.passMark ?? 0 })} name="score">
-              <input id="score" name="score" type="number" min={0} max={100} required />
-            </Field>
+            <InputField label={t("grading.form.score", { mark: d.settings.passMark ?? 0 })} name="score" type="number" min={0} max={100} required />
           ) : (
             <fieldset>
               <legend>{t("grading.form.outcome")}</legend>

@@ -6,7 +6,7 @@ import { lockedMessage, signIn, signInRulesFromEnv } from "#app/auth/sign-in.ser
 import { sessionCookie } from "#app/auth/cookie.server.ts";
 import { readForm } from "#app/http/forms.server.ts";
 import { safeRedirect } from "#app/http/safe-redirect.ts";
-import { Field, Notice, type Flash } from "#app/components/ui.tsx";
+import { Notice, type Flash, InputField } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 
 export const meta: MetaFunction = () => [{ title: "Đăng nhập — Học Số" }];
@@ -65,12 +65,8 @@ export default function Login() {
       <Notice flash={actionData?.flash} />
       <Form method="post" replace>
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? "/"} />
-        <Field label={t("login.identifier")} name="identifier">
-          <input id="identifier" name="identifier" autoComplete="username" required autoCapitalize="none" spellCheck={false} />
-        </Field>
-        <Field label={t("login.password")} name="password">
-          <input id="password" name="password" type="password" autoComplete="current-password" required />
-        </Field>
+        <InputField label={t("login.identifier")} name="identifier" autoComplete="username" required autoCapitalize="none" spellCheck={false} />
+        <InputField label={t("login.password")} name="password" type="password" autoComplete="current-password" required />
         <button type="submit" disabled={nav.state !== "idle"}>
           {t("login.submit")}
         </button>

@@ -7,7 +7,7 @@ import { REVOKE_REASON_MAX } from "#app/certificates/code.ts";
 import { getCourse } from "#app/courses/courses.server.ts";
 import { getUnitByCode } from "#app/org/units.server.ts";
 import { domainFailure, ok, readForm, readSearch } from "#app/http/forms.server.ts";
-import { Field, Notice, type Flash } from "#app/components/ui.tsx";
+import { Field, Notice, type Flash, InputField } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 import { CertificateTable, RevokedBadge } from "#app/certificates/certificate-table.tsx";
 import styles from "#app/certificates/certificates.css?url";
@@ -71,9 +71,7 @@ export default function ManageCertificates() {
       <h1>{t("certificates.manage.title")}</h1>
       <p className="muted">{t("certificates.manage.intro")}</p>
       <Form method="get" className="row card">
-        <Field label={t("certificates.manage.unit")} name="unit" hint={d.rootCodes.length ? t("certificates.manage.unitHint", { codes: d.rootCodes.join(", ") }) : undefined}>
-          <input id="unit" name="unit" required maxLength={64} defaultValue={d.unitCode} autoComplete="off" />
-        </Field>
+        <InputField label={t("certificates.manage.unit")} name="unit" hint={d.rootCodes.length ? t("certificates.manage.unitHint", { codes: d.rootCodes.join(", ") }) : undefined} required maxLength={64} defaultValue={d.unitCode} autoComplete="off" />
         <Field label={t("certificates.manage.course")} name="course">
           <select id="course" name="course" required defaultValue={d.courseId ?? ""}>
             <option value="">{t("certificates.manage.chooseCourse")}</option>

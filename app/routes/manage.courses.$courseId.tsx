@@ -10,7 +10,7 @@ import { sessionAccess, sessionsInScope } from "#app/live/sessions.server.ts";
 import { translate } from "#app/i18n/catalog.ts";
 import { DomainError } from "#app/common/domain-error.ts";
 import { domainFailure, ok, parseId, readForm } from "#app/http/forms.server.ts";
-import { Field, Notice } from "#app/components/ui.tsx";
+import { Notice, InlineAction, InputField } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
@@ -141,13 +141,9 @@ export default function ManageCourse() {
                   {x.memberId ? `${x.memberName} (${x.memberCode})` : `${x.unitName} (${x.unitCode})`}
                   {x.dueAt ? <span className="muted"> · {t("courses.due", { date: formatDate(x.dueAt) })}</span> : null}
                 </span>
-                <Form method="post" className="inline">
-                  <input type="hidden" name="intent" value="unassign" />
-                  <input type="hidden" name="assignmentId" value={x.id} />
-                  <button type="submit" className="link-button">
-                    {t("manage.courses.unassign")}
-                  </button>
-                </Form>
+                <InlineAction intent="unassign" name="assignmentId" value={x.id}>
+                  {t("manage.courses.unassign")}
+                </InlineAction>
               </li>
             ))}
           </ul>
@@ -157,15 +153,9 @@ export default function ManageCourse() {
             <h2>{t("manage.courses.assign")}</h2>
             <Form method="post">
               <input type="hidden" name="intent" value="assign" />
-              <Field label={t("manage.courses.assignUnit")} name="unitCode">
-                <input id="unitCode" name="unitCode" maxLength={64} />
-              </Field>
-              <Field label={t("manage.courses.assignMember")} name="memberCode">
-                <input id="memberCode" name="memberCode" maxLength={64} />
-              </Field>
-              <Field label={t("manage.courses.dueDate")} name="due">
-                <input id="due" name="due" type="date" />
-              </Field>
+              <InputField label={t("manage.courses.assignUnit")} name="unitCode" maxLength={64} />
+              <InputField label={t("manage.courses.assignMember")} name="memberCode" maxLength={64} />
+              <InputField label={t("manage.courses.dueDate")} name="due" type="date" />
               <button type="submit">{t("manage.courses.assign")}</button>
             </Form>
           </section>
@@ -242,9 +232,7 @@ export default function ManageCourse() {
               ))}
               <Form method="post" className="row" style={{ marginTop: "1rem" }}>
                 <input type="hidden" name="intent" value="min-grade" />
-                <Field label={t("authoring.minGrade")} name="minGrade">
-                  <input id="minGrade" name="minGrade" type="number" min={1} max={100} defaultValue={d.course.minGradePercent ?? ""} />
-                </Field>
+                <InputField label={t("authoring.minGrade")} name="minGrade" type="number" min={1} max={100} defaultValue={d.course.minGradePercent ?? ""} />
                 <button type="submit" className="secondary">
                   {t("common.save")}
                 </button>

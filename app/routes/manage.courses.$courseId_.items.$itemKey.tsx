@@ -9,7 +9,7 @@ import { getItem, saveReflectionSettings } from "#app/courses/authoring.server.t
 import { domainFailure, ok, parseId, readForm } from "#app/http/forms.server.ts";
 import { reflectionSettingsOf } from "#app/reflections/settings.ts";
 import { REFLECTION_GRADERS, REFLECTION_SCALES } from "#db/schema/enums.ts";
-import { Field, Notice } from "#app/components/ui.tsx";
+import { Field, Notice, InputField } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
@@ -75,15 +75,9 @@ export default function EditLesson() {
           <h2>{t("reflection.settings.title")}</h2>
           <Notice flash={a?.flash} />
           <div className="row">
-            <Field label={t("reflection.settings.minWords")} name="minWords" hint={t("reflection.settings.wordsNote")}>
-              <input id="minWords" name="minWords" type="number" min={0} max={20000} defaultValue={r.minWords} required />
-            </Field>
-            <Field label={t("reflection.settings.maxWords")} name="maxWords">
-              <input id="maxWords" name="maxWords" type="number" min={1} max={20000} defaultValue={r.maxWords} required />
-            </Field>
-            <Field label={t("reflection.settings.dueDay")} name="dueDay">
-              <input id="dueDay" name="dueDay" type="date" defaultValue={r.dueDay ?? ""} />
-            </Field>
+            <InputField label={t("reflection.settings.minWords")} name="minWords" type="number" hint={t("reflection.settings.wordsNote")} min={0} max={20000} defaultValue={r.minWords} required />
+            <InputField label={t("reflection.settings.maxWords")} name="maxWords" type="number" min={1} max={20000} defaultValue={r.maxWords} required />
+            <InputField label={t("reflection.settings.dueDay")} name="dueDay" type="date" defaultValue={r.dueDay ?? ""} />
           </div>
           <Field label={t("reflection.settings.graders")} name="graders">
             <select id="graders" name="graders" defaultValue={r.graders}>
@@ -104,9 +98,7 @@ export default function EditLesson() {
                 ))}
               </select>
             </Field>
-            <Field label={t("reflection.settings.passMark")} name="passMark">
-              <input id="passMark" name="passMark" type="number" min={1} max={100} defaultValue={r.passMark ?? ""} />
-            </Field>
+            <InputField label={t("reflection.settings.passMark")} name="passMark" type="number" min={1} max={100} defaultValue={r.passMark ?? ""} />
           </div>
           <button type="submit">{t("common.save")}</button>
           <h3>{t("reflection.settings.prompt")}</h3>

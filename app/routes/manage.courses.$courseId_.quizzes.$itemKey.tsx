@@ -10,7 +10,7 @@ import { deleteQuestion, editableBank, moveQuestion, previewOf } from "#app/quiz
 import { domainFailure, parseId, readMultipart } from "#app/http/forms.server.ts";
 import { GIFT_MAX_BYTES } from "#app/http/body-limits.ts";
 import { QUIZ_COMPLETION_RULES, REVIEW_ANSWERS } from "#db/schema/enums.ts";
-import { Field, Notice, type Flash } from "#app/components/ui.tsx";
+import { Field, Notice, type Flash, InputField } from "#app/components/ui.tsx";
 import { QuestionBankList } from "#app/components/question-bank-list.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 import editorCss from "#app/styles/quiz-editor.css?url";
@@ -169,9 +169,7 @@ export default function QuizAdmin() {
             </a>
           </p>
           <Form method="post" encType="multipart/form-data" reloadDocument>
-            <Field label={t("quizAdmin.upload")} name="gift" hint={t("quizAdmin.uploadHint")}>
-              <input id="gift" name="gift" type="file" accept=".gift,.txt,text/plain" required />
-            </Field>
+            <InputField label={t("quizAdmin.upload")} name="gift" hint={t("quizAdmin.uploadHint")} type="file" accept=".gift,.txt,text/plain" required />
             <button type="submit">{t("quizAdmin.replace")}</button>
           </Form>
           {problems.length ? (
@@ -188,24 +186,12 @@ export default function QuizAdmin() {
         <section className="card">
           <h2>{t("quizAdmin.settings")}</h2>
           <Form method="post">
-            <Field label={t("quizAdmin.passPercent")} name="passPercent">
-              <input id="passPercent" name="passPercent" type="number" min={0} max={100} defaultValue={s.passPercent} required />
-            </Field>
-            <Field label={t("quizAdmin.attempts")} name="attemptsAllowed">
-              <input id="attemptsAllowed" name="attemptsAllowed" type="number" min={0} max={100} defaultValue={s.attemptsAllowed} required />
-            </Field>
-            <Field label={t("quizAdmin.timeLimit")} name="timeLimitMinutes">
-              <input id="timeLimitMinutes" name="timeLimitMinutes" type="number" min={1} max={600} defaultValue={s.timeLimitSeconds ? s.timeLimitSeconds / 60 : ""} />
-            </Field>
-            <Field label={t("quizAdmin.openAt")} name="openAt">
-              <input id="openAt" name="openAt" type="datetime-local" defaultValue={local(s.openAt)} />
-            </Field>
-            <Field label={t("quizAdmin.closeAt")} name="closeAt">
-              <input id="closeAt" name="closeAt" type="datetime-local" defaultValue={local(s.closeAt)} />
-            </Field>
-            <Field label={t("quizAdmin.drawCount")} name="drawCount">
-              <input id="drawCount" name="drawCount" type="number" min={1} defaultValue={s.draw?.[0]?.count ?? ""} />
-            </Field>
+            <InputField label={t("quizAdmin.passPercent")} name="passPercent" type="number" min={0} max={100} defaultValue={s.passPercent} required />
+            <InputField label={t("quizAdmin.attempts")} name="attemptsAllowed" type="number" min={0} max={100} defaultValue={s.attemptsAllowed} required />
+            <InputField label={t("quizAdmin.timeLimit")} name="timeLimitMinutes" type="number" min={1} max={600} defaultValue={s.timeLimitSeconds ? s.timeLimitSeconds / 60 : ""} />
+            <InputField label={t("quizAdmin.openAt")} name="openAt" type="datetime-local" defaultValue={local(s.openAt)} />
+            <InputField label={t("quizAdmin.closeAt")} name="closeAt" type="datetime-local" defaultValue={local(s.closeAt)} />
+            <InputField label={t("quizAdmin.drawCount")} name="drawCount" type="number" min={1} defaultValue={s.draw?.[0]?.count ?? ""} />
             <Field label={t("quizAdmin.drawCategory")} name="drawCategory">
               <select id="drawCategory" name="drawCategory" defaultValue={s.draw?.[0]?.category ?? ""}>
                 <option value="">—</option>

@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { coursesForManagers, createCourse } from "#app/courses/authoring.server.ts";
 import { domainFailure, readForm } from "#app/http/forms.server.ts";
-import { Field, Notice } from "#app/components/ui.tsx";
+import { Field, Notice, InputField } from "#app/components/ui.tsx";
 import { requireManager } from "#app/auth/permissions.server.ts";
 import { useT } from "#app/i18n/use-t.ts";
 import { DataTable } from "#app/components/data-table.tsx";
@@ -48,15 +48,9 @@ export default function ManageCourses() {
           <h2>{t("authoring.newCourse")}</h2>
           <Notice flash={a?.flash} />
           <Form method="post">
-            <Field label={t("authoring.title")} name="title">
-              <input id="title" name="title" required maxLength={300} />
-            </Field>
-            <Field label={t("authoring.titleEn")} name="titleEn">
-              <input id="titleEn" name="titleEn" maxLength={300} />
-            </Field>
-            <Field label={t("authoring.slug")} name="slug">
-              <input id="slug" name="slug" maxLength={80} pattern="[a-z0-9]+(-[a-z0-9]+)*" />
-            </Field>
+            <InputField label={t("authoring.title")} name="title" required maxLength={300} />
+            <InputField label={t("authoring.titleEn")} name="titleEn" maxLength={300} />
+            <InputField label={t("authoring.slug")} name="slug" maxLength={80} pattern="[a-z0-9]+(-[a-z0-9]+)*" />
             <Field label={t("authoring.summary")} name="summary">
               <textarea id="summary" name="summary" maxLength={2000} rows={3} />
             </Field>

@@ -9,7 +9,7 @@ import type { ImportReport } from "#app/org/import-common.server.ts";
 import type { CsvError } from "#app/org/csv-file.server.ts";
 import { markImportUploadCommitted, pendingImportUpload, storeImportUpload } from "#app/org/import-uploads.server.ts";
 import { IMPORT_MAX_BYTES } from "#app/http/body-limits.ts";
-import { Field, Notice, type Flash } from "#app/components/ui.tsx";
+import { Notice, type Flash, InputField } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 import { DataTable, type Column } from "#app/components/data-table.tsx";
 
@@ -104,9 +104,7 @@ export default function ImportPage() {
             <input type="radio" name="kind" value="units" style={{ width: "auto", minHeight: 0 }} /> {t("import.kindUnits")}
           </label>
         </fieldset>
-        <Field label={t("import.file")} name="file">
-          <input id="file" name="file" type="file" accept=".csv,.txt,text/csv" required />
-        </Field>
+        <InputField label={t("import.file")} name="file" type="file" accept=".csv,.txt,text/csv" required />
         <button type="submit" disabled={busy}>
           {busy ? "…" : t("import.preview")}
         </button>

@@ -18,7 +18,7 @@ import { DomainError } from "#app/common/domain-error.ts";
 import { domainFailure, ok, parseId, readForm } from "#app/http/forms.server.ts";
 import { grantScope, revokeScope } from "#app/org/grants.server.ts";
 import { MEMBER_STATUSES, ROLES } from "#db/schema/enums.ts";
-import { Field, Notice } from "#app/components/ui.tsx";
+import { Field, Notice, InlineAction, InputField } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 import { DataTable } from "#app/components/data-table.tsx";
 
@@ -142,18 +142,10 @@ export default function MemberPage() {
             <h2>{t("members.edit")}</h2>
             <Form method="post">
               <input type="hidden" name="intent" value="update" />
-              <Field label={t("members.fullName")} name="fullName">
-                <input id="fullName" name="fullName" defaultValue={m.fullName} required />
-              </Field>
-              <Field label={t("members.position")} name="position">
-                <input id="position" name="position" defaultValue={m.position} />
-              </Field>
-              <Field label={t("members.email")} name="email">
-                <input id="email" name="email" type="email" defaultValue={m.email ?? ""} />
-              </Field>
-              <Field label={t("members.phone")} name="phone">
-                <input id="phone" name="phone" type="tel" defaultValue={m.phone ?? ""} />
-              </Field>
+              <InputField label={t("members.fullName")} name="fullName" defaultValue={m.fullName} required />
+              <InputField label={t("members.position")} name="position" defaultValue={m.position} />
+              <InputField label={t("members.email")} name="email" type="email" defaultValue={m.email ?? ""} />
+              <InputField label={t("members.phone")} name="phone" type="tel" defaultValue={m.phone ?? ""} />
               <Field label={t("members.status")} name="status">
                 <select id="status" name="status" defaultValue={m.status}>
                   {MEMBER_STATUSES.map((s) => (
@@ -171,15 +163,9 @@ export default function MemberPage() {
               <h2>{t("members.transfer")}</h2>
               <Form method="post">
                 <input type="hidden" name="intent" value="transfer" />
-                <Field label={t("members.transferTo")} name="unitCode">
-                  <input id="unitCode" name="unitCode" required />
-                </Field>
-                <Field label={t("members.transferDate")} name="date">
-                  <input id="date" name="date" type="date" />
-                </Field>
-                <Field label={t("members.transferNote")} name="note">
-                  <input id="note" name="note" />
-                </Field>
+                <InputField label={t("members.transferTo")} name="unitCode" required />
+                <InputField label={t("members.transferDate")} name="date" type="date" />
+                <InputField label={t("members.transferNote")} name="note" />
                 <button type="submit" className="secondary">
                   {t("members.transfer")}
                 </button>
@@ -221,13 +207,9 @@ export default function MemberPage() {
                   {d.grants.map((g) => (
                     <li key={g.unitId}>
                       {g.name} ({g.code}){" "}
-                      <Form method="post" className="inline">
-                        <input type="hidden" name="intent" value="remove-scope" />
-                        <input type="hidden" name="unitId" value={g.unitId} />
-                        <button type="submit" className="link-button">
-                          {t("members.removeScope")}
-                        </button>
-                      </Form>
+                      <InlineAction intent="remove-scope" name="unitId" value={g.unitId}>
+                        {t("members.removeScope")}
+                      </InlineAction>
                     </li>
                   ))}
                 </ul>

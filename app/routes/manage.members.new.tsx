@@ -6,7 +6,7 @@ import { createMember } from "#app/org/members.server.ts";
 import { getUnitByCode } from "#app/org/units.server.ts";
 import { DomainError } from "#app/common/domain-error.ts";
 import { domainFailure, readForm, readSearch } from "#app/http/forms.server.ts";
-import { Field, Notice } from "#app/components/ui.tsx";
+import { Notice, InputField } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -47,24 +47,12 @@ export default function NewMember() {
       <h1>{t("members.new")}</h1>
       <Notice flash={a?.flash} />
       <Form method="post">
-        <Field label={t("members.code")} name="code">
-          <input id="code" name="code" required maxLength={64} />
-        </Field>
-        <Field label={t("members.fullName")} name="fullName">
-          <input id="fullName" name="fullName" required maxLength={300} />
-        </Field>
-        <Field label={t("units.code")} name="unitCode">
-          <input id="unitCode" name="unitCode" required defaultValue={d.unitCode} maxLength={64} />
-        </Field>
-        <Field label={`${t("members.position")} ${t("common.optional")}`} name="position">
-          <input id="position" name="position" maxLength={300} />
-        </Field>
-        <Field label={`${t("members.email")} ${t("common.optional")}`} name="email">
-          <input id="email" name="email" type="email" maxLength={300} />
-        </Field>
-        <Field label={`${t("members.phone")} ${t("common.optional")}`} name="phone">
-          <input id="phone" name="phone" type="tel" maxLength={40} />
-        </Field>
+        <InputField label={t("members.code")} name="code" required maxLength={64} />
+        <InputField label={t("members.fullName")} name="fullName" required maxLength={300} />
+        <InputField label={t("units.code")} name="unitCode" required defaultValue={d.unitCode} maxLength={64} />
+        <InputField label={`${t("members.position")} ${t("common.optional")}`} name="position" maxLength={300} />
+        <InputField label={`${t("members.email")} ${t("common.optional")}`} name="email" type="email" maxLength={300} />
+        <InputField label={`${t("members.phone")} ${t("common.optional")}`} name="phone" type="tel" maxLength={40} />
         <button type="submit">{t("members.new")}</button>
       </Form>
     </section>

@@ -5,7 +5,7 @@ import { requireManager, requireUnitScope, unitInScope, notFound, type Scope } f
 import { ancestors, childUnits, createUnit, deleteUnit, getUnitByCode, moveUnit, renameUnit } from "#app/org/units.server.ts";
 import { domainFailure, ok, parseId, readForm } from "#app/http/forms.server.ts";
 import { DomainError } from "#app/common/domain-error.ts";
-import { Field, Notice } from "#app/components/ui.tsx";
+import { Field, Notice, InputField } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
@@ -133,9 +133,7 @@ export default function UnitPage() {
             <h2>{t("units.move")}</h2>
             <Form method="post">
               <input type="hidden" name="intent" value="move" />
-              <Field label={t("units.moveTarget")} name="parentCode">
-                <input id="parentCode" name="parentCode" maxLength={64} />
-              </Field>
+              <InputField label={t("units.moveTarget")} name="parentCode" maxLength={64} />
               <button type="submit" className="secondary">
                 {t("units.move")}
               </button>

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { requireManager, scopePaths, forbidden } from "#app/auth/permissions.server.ts";
 import { childUnits, createUnit, getUnit, searchUnits } from "#app/org/units.server.ts";
 import { domainFailure, readForm, readSearch } from "#app/http/forms.server.ts";
-import { Field, Notice } from "#app/components/ui.tsx";
+import { Notice, InputField } from "#app/components/ui.tsx";
 import { useT } from "#app/i18n/use-t.ts";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -82,12 +82,8 @@ export default function UnitsIndex() {
           <h2>{t("units.createRoot")}</h2>
           <Notice flash={a?.flash} />
           <Form method="post" className="row">
-            <Field label={t("units.code")} name="code">
-              <input id="code" name="code" required maxLength={64} />
-            </Field>
-            <Field label={t("units.name")} name="name">
-              <input id="name" name="name" required maxLength={300} />
-            </Field>
+            <InputField label={t("units.code")} name="code" required maxLength={64} />
+            <InputField label={t("units.name")} name="name" required maxLength={300} />
             <button type="submit">{t("units.createRoot")}</button>
           </Form>
         </section>

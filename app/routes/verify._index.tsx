@@ -3,7 +3,7 @@ import { Form, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { readSearch } from "#app/http/forms.server.ts";
 import { normaliseCode } from "#app/certificates/code.ts";
-import { Field } from "#app/components/ui.tsx";
+import { InputField } from "#app/components/ui.tsx";
 import { metaT, useT } from "#app/i18n/use-t.ts";
 
 export const meta: MetaFunction = ({ matches }) => {
@@ -35,9 +35,7 @@ export default function VerifyIndex() {
         </p>
       ) : null}
       <Form method="get">
-        <Field label={t("verify.codeLabel")} name="code">
-          <input id="code" name="code" required maxLength={100} defaultValue={d.code} autoComplete="off" autoCapitalize="characters" spellCheck={false} placeholder="HS-XXXX-XXXX-XXXX" />
-        </Field>
+        <InputField label={t("verify.codeLabel")} name="code" required maxLength={100} defaultValue={d.code} autoComplete="off" autoCapitalize="characters" spellCheck={false} placeholder="HS-XXXX-XXXX-XXXX" />
         <button type="submit">{t("verify.submit")}</button>
       </Form>
       <p className="hint">{t("verify.privacy")}</p>
