@@ -17,7 +17,7 @@ import { DomainError } from "#app/common/domain-error.ts";
 import { unitInScope } from "#app/auth/permissions.server.ts";
 import { subtreeCondition } from "#app/org/units.server.ts";
 import { publishedVersion } from "#app/courses/version-cache.server.ts";
-import { handedInColumns, joinHandedIn, type GraderContext } from "#app/reflections/graders.server.ts";
+import { handedInColumns, joinHandedIn, queueUnits, type GraderContext } from "#app/reflections/graders.server.ts";
 import { QUIZ_GRADED_KIND } from "#app/notifications/kinds.ts";
 import { essayAnswered, meetsPassMark, savedAnswers, settingsFor, settleAttemptCompletion, type Attempt } from "./attempts.server.ts";
 import { MAX_ESSAY_COMMENT, parseNumberInput } from "./grading.ts";
@@ -85,7 +85,7 @@ export async function essayQueue(db: Db, ctx: GraderContext, opts: { filter: Ess
   return {
     rows: inUnit.filter(pick),
     counts: { waiting: inUnit.filter((r) => r.waiting).length, graded: inUnit.filter((r) => !r.waiting).length },
-    units: [...new Map(all.map((r) => [r.unitId, { id: r.unitId, code: r.unitCode, name: r.unitName }])).values()],
+    units: queueUnits(all),
   };
 }
 

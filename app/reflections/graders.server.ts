@@ -40,6 +40,11 @@ export function joinHandedIn<Q extends SQLiteSelect>(q: Q, work: { memberId: SQL
     .innerJoin(courses, eq(courses.id, work.courseId)) as unknown as Q;
 }
 
+/** The units a queue's rows come from, once each in the rows' order: the choices of its unit filter. */
+export function queueUnits(rows: { unitId: number; unitCode: string; unitName: string }[]) {
+  return [...new Map(rows.map((r) => [r.unitId, { id: r.unitId, code: r.unitCode, name: r.unitName }])).values()];
+}
+
 /** "Bí thư chi bộ", "Phó Bí thư", "PHÓ BÍ THƯ CHI BỘ" (with or without tone marks); not "Chi ủy viên". */
 const SECRETARY = /^(pho )?bi thu( |$)/;
 

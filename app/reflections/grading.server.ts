@@ -15,7 +15,7 @@ import { recomputeCompletion } from "#app/courses/completion.server.ts";
 import { lessonHtml } from "#app/courses/version-cache.server.ts";
 import { publishedVersion } from "#app/courses/version-cache.server.ts";
 import { reflectionSettingsOf, type ReflectionSettings } from "./settings.ts";
-import { canGradeSubmission, canSeeSubmission, handedInColumns, joinHandedIn, namedGraders, type GraderContext } from "./graders.server.ts";
+import { canGradeSubmission, canSeeSubmission, handedInColumns, joinHandedIn, namedGraders, queueUnits, type GraderContext } from "./graders.server.ts";
 import { dueAtOf, latestGrade, versionsWithGrades } from "./writing.server.ts";
 import { pairsOf } from "./similarity.server.ts";
 import { sharedSegments, shingles } from "./similarity.ts";
@@ -124,8 +124,7 @@ export async function gradingQueue(db: Db, ctx: GraderContext, opts: { filter: Q
     overdue: rows.filter((r) => r.overdue).length,
     all: rows.length,
   };
-  const unitsSeen = [...new Map(rows.map((r) => [r.unitId, { id: r.unitId, code: r.unitCode, name: r.unitName }])).values()];
-  return { rows: rows.filter(pick), counts, units: unitsSeen };
+  return { rows: rows.filter(pick), counts, units: queueUnits(rows) };
 }
 
 async function loadSubmission(db: Db, submissionId: number) {

@@ -84,7 +84,12 @@ describe("graders are fixed at submission time", () => {
     await setPosition(db, newSec.id, "Bí thư chi bộ");
     await setPosition(db, secA1.id, "Đảng viên");
     await transferMember(db, w1.id, t.a2.id, null);
-    expect((await gradingQueue(db, await ctxOf(secA1), { filter: "waiting" })).rows.map((r) => r.id)).toContain(sub.id);
+    const afterMove = await gradingQueue(db, await ctxOf(secA1), { filter: "waiting" });
+    expect(afterMove.rows.map((r) => r.id)).toContain(sub.id);
+    // Filed under the unit recorded at submission, which the queue's unit filter offers, not the writer's new one.
+    expect(afterMove.rows.find((r) => r.id === sub.id)?.unitId).toBe(t.a1.id);
+    expect(afterMove.units.map((u) => u.id)).toContain(t.a1.id);
+    expect(afterMove.units.map((u) => u.id)).not.toContain(t.a2.id);
     expect((await gradingQueue(db, await ctxOf(newSec), { filter: "all" })).rows.map((r) => r.id)).not.toContain(sub.id);
     expect((await gradingQueue(db, await ctxOf(secA2), { filter: "all" })).rows.map((r) => r.id)).not.toContain(sub.id);
     // Trainers of the subtree see it (cell rule: they read, the cell grades); trainers elsewhere do not.
