@@ -63,6 +63,8 @@ export const keys = (prefix = DEFAULT_PREFIX) => ({
   nodes: `${prefix}nodes`,
   /** The node presenters of a session produce on (SET NX by the placement of its first presenter). */
   origin: (sessionId: number) => `${prefix}session:${sessionId}:origin`,
+  /** The node a committee's cell rooms of a session are placed on (cell-room grouping). */
+  group: (sessionId: number, committee: number) => `${prefix}session:${sessionId}:group:${committee}`,
   /** Consumer slots placement reserved on a node during one second of Redis time. */
   placed: (id: string, second: number) => `${prefix}placed:${id}:${second}`,
 });

@@ -9,6 +9,9 @@
  *   record (compare-and-delete) and picks a new origin;
  * - everyone else goes to a live node that may serve viewers: nodes already carrying the session
  *   first, then the least loaded, never past THRESHOLD of a node's consumer budget;
+ * - a cell room goes, before that, to the node holding its committee's other cell rooms (the
+ *   group's node, recorded in Redis by the same script that places it) while that node is live
+ *   and has room; otherwise where the rules above say, which becomes the group's node;
  * - the slots are reserved at placement, in Redis, atomically with the choice: node records are
  *   up to a beat old, so during a join storm the placements made since a node's record was
  *   written are added to what the record says (per-second counters on Redis's clock);
@@ -24,22 +27,29 @@ export const THRESHOLD = 0.8;
 const SLOTS: Record<JoinRole, number> = { presenter: 2, viewer: 2, "cell-room": 2, "check-in": 0 };
 /** Per-second reservation counters live this long (longer than a record can be and still be live). */
 const PLACED_TTL_MS = 10_000;
+/** A committee's cell-room node is remembered this long after its last cell room was placed (a day of sessions). */
+const GROUP_TTL_MS = 12 * 3600_000;
 
 /**
  * Picks the candidate with room and reserves its slots in one step. ARGV: prefix, slots,
- * threshold, counter TTL, then id, reserved, capacity, record time (ms), carries (0/1) per node.
+ * threshold, counter TTL, group TTL, then id, reserved, capacity, record time (ms), carries (0/1)
+ * per node. KEYS[1], when given, is a cell-room group's key: the node it names ranks above every
+ * other (it has the group's other cell rooms), and the chosen node is written there.
  * Pending = the node's counters from its record's second to now (the record's own second counted
  * too: an over-count of at most one second, on the safe side).
  */
 const CHOOSE = `
 local t = redis.call('TIME')
 local nowS = tonumber(t[1])
-local prefix, slots, thr, ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local prefix, slots, thr, ttl, groupTtl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local group = nil
+if #KEYS > 0 then group = redis.call('GET', KEYS[1]) end
 local best, bestLoad, bestCarry = nil, 0, 0
-local i = 5
+local i = 6
 while i + 4 <= #ARGV do
   local id, reserved, cap = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
   local atS, carry = math.floor(tonumber(ARGV[i + 3]) / 1000), tonumber(ARGV[i + 4])
+  if group and id == group then carry = 2 end
   i = i + 5
   if cap > 0 then
     local pending = 0
@@ -59,6 +69,7 @@ if slots > 0 then
   redis.call('INCRBY', k, slots)
   redis.call('PEXPIRE', k, ttl)
 end
+if #KEYS > 0 then redis.call('SET', KEYS[1], best, 'PX', groupTtl) end
 return best`;
 
 /** Deletes KEYS[1] only while it still holds ARGV[1] (another app may have replaced it already). */
@@ -87,16 +98,25 @@ export class Placement {
     return (await readNodes(this.client, this.log, this.opts.prefix)).filter(isLive);
   }
 
-  private async choose(candidates: NodeRecord[], slots: number, threshold: number, carrying: (n: NodeRecord) => boolean): Promise<NodeRecord | undefined> {
+  private async choose(
+    candidates: NodeRecord[],
+    slots: number,
+    threshold: number,
+    carrying: (n: NodeRecord) => boolean,
+    groupKey?: string,
+  ): Promise<NodeRecord | undefined> {
     if (candidates.length === 0) return undefined;
-    const args = [this.opts.prefix ?? DEFAULT_PREFIX, String(slots), String(threshold), String(PLACED_TTL_MS)];
+    const args = [this.opts.prefix ?? DEFAULT_PREFIX, String(slots), String(threshold), String(PLACED_TTL_MS), String(GROUP_TTL_MS)];
     for (const n of candidates) args.push(n.id, String(n.reserved), String(n.capacity), String(n.at), carrying(n) ? "1" : "0");
-    const id = await this.client.eval(CHOOSE, { keys: [], arguments: args });
+    const id = await this.client.eval(CHOOSE, { keys: groupKey ? [groupKey] : [], arguments: args });
     return typeof id === "string" ? candidates.find((n) => n.id === id) : undefined;
   }
 
-  /** Where a socket of `role` for the session goes, its slots reserved there. */
-  async place(sessionId: number, role: JoinRole): Promise<Placed> {
+  /**
+   * Where a socket of `role` for the session goes, its slots reserved there. `group`: a cell
+   * room's committee (the cell's parent unit), whose cell rooms are kept on one node while it has room.
+   */
+  async place(sessionId: number, role: JoinRole, opts: { group?: number } = {}): Promise<Placed> {
     const live = await this.liveNodes();
     const threshold = this.opts.threshold ?? THRESHOLD;
     const slots = SLOTS[role];
@@ -133,6 +153,7 @@ export class Placement {
       slots,
       slots === 0 ? 1 : threshold,
       (n) => n.id === originId || n.sessions.includes(sessionId),
+      role === "cell-room" && opts.group !== undefined ? this.k.group(sessionId, opts.group) : undefined,
     );
     return node ? { ok: true, node } : { ok: false, reason: "session-full" };
   }
@@ -188,9 +209,14 @@ export function nodeUrlLookup(redisUrl: string): (nodeId: string) => Promise<str
  * Where the app puts a socket it is signing a token for: `node` undefined with no REDIS_URL (one
  * media node, the relay's default), a node id, or `full` past every node's room.
  */
-export async function placeSocket(redisUrl: string | undefined, sessionId: number, role: JoinRole): Promise<{ node: string | undefined; full?: undefined } | { full: true }> {
+export async function placeSocket(
+  redisUrl: string | undefined,
+  sessionId: number,
+  role: JoinRole,
+  opts: { group?: number } = {},
+): Promise<{ node: string | undefined; full?: undefined } | { full: true }> {
   const placement = await placementFor(redisUrl);
   if (!placement) return { node: undefined };
-  const placed = await placement.place(sessionId, role);
+  const placed = await placement.place(sessionId, role, opts);
   return placed.ok ? { node: placed.node.id } : { full: true };
 }

@@ -433,12 +433,15 @@ export async function resolveMode(
   member: SessionMember,
   mode: JoinMode,
   cellId: number | null,
-): Promise<{ role: JoinMode; unitId: number; cell: Cell | null } | undefined> {
+): Promise<{ role: JoinMode; unitId: number; cell: Cell | null; committee?: number } | undefined> {
   if (!mayJoinAs(access, mode)) return undefined;
   if (mode !== "cell-room") return { role: mode, unitId: member.unitId, cell: null };
   if (cellId == null) return undefined;
   const cell = await cellAllowed(db, access.session.id, member, cellId);
-  return cell ? { role: "cell-room", unitId: cell.id, cell } : undefined;
+  if (!cell) return undefined;
+  // The cell's committee (its parent unit): several media nodes keep its cell rooms together.
+  const parent = await first(db.select({ parentId: units.parentId }).from(units).where(eq(units.id, cell.id)));
+  return { role: "cell-room", unitId: cell.id, cell, committee: parent?.parentId ?? cell.id };
 }
 
 /** `node`: the media node placement chose (several nodes, ADR 0016); the token names it. */

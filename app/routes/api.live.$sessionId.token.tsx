@@ -27,7 +27,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const secret = context.env.JOIN_TOKEN_SECRET;
   if (!secret) return Response.json({ error: "unconfigured" }, { status: 503, headers: noStore });
   // Several media nodes: the socket goes where placement reserved room for it (ADR 0016).
-  const placed = await placeSocket(context.env.REDIS_URL, access.session.id, resolved.role);
+  const placed = await placeSocket(context.env.REDIS_URL, access.session.id, resolved.role, { group: resolved.committee });
   if (placed.full) return Response.json({ error: "session-full" }, { status: 503, headers: noStore });
   const { token, expiresAt, node } = mintJoinToken(secret, member, access.session.id, resolved.role, resolved.unitId, Date.now(), placed.node);
   return Response.json({ token, expiresAt, role: resolved.role, node }, { headers: noStore });

@@ -40,7 +40,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const s = access.session;
   const secret = context.env.JOIN_TOKEN_SECRET;
   // Several media nodes: the socket goes where placement reserved room for it (ADR 0016).
-  const placed = secret && s.state !== "ended" ? await placeSocket(context.env.REDIS_URL, s.id, resolved.role) : undefined;
+  const placed = secret && s.state !== "ended" ? await placeSocket(context.env.REDIS_URL, s.id, resolved.role, { group: resolved.committee }) : undefined;
   const minted = secret && placed && !placed.full ? mintJoinToken(secret, member, s.id, resolved.role, resolved.unitId, Date.now(), placed.node) : null;
   const makeUp = s.state === "ended" ? await makeUpFor(context.db, s.id, member.id, context.env.RECONNECT_WINDOW_SECONDS * 1000) : undefined;
   const tokenParams = new URLSearchParams({ mode: resolved.role });
