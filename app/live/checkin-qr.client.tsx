@@ -7,15 +7,28 @@ import QRCode from "qrcode";
 import { useEffect, useState } from "react";
 import { useT } from "#app/i18n/use-t.ts";
 
-export function checkinUrl(origin: string, sessionId: number, code: string) {
-  return `${origin}/live/${sessionId}/check-in?code=${encodeURIComponent(code)}`;
+/**
+ * `node`: the media node holding this screen's cell room (several nodes, ADR 0016); the phone's
+ * check-in is placed there, where the code is known. It only routes: a node accepts a token for
+ * itself alone and knows only its own rooms' codes.
+ */
+export function checkinUrl(origin: string, sessionId: number, code: string, node?: string | null) {
+  return `${origin}/live/${sessionId}/check-in?code=${encodeURIComponent(code)}${node ? `&node=${encodeURIComponent(node)}` : ""}`;
 }
 
-export function CheckinQr({ sessionId, code }: { sessionId: number; code: { code: string; issuedAt?: number; rotatesAt: number } | null }) {
+export function CheckinQr({
+  sessionId,
+  code,
+  node,
+}: {
+  sessionId: number;
+  code: { code: string; issuedAt?: number; rotatesAt: number } | null;
+  node?: string | null;
+}) {
   const { t } = useT();
   const [src, setSrc] = useState<string | null>(null);
   const [large, setLarge] = useState(false);
-  const url = code ? checkinUrl(window.location.origin, sessionId, code.code) : null;
+  const url = code ? checkinUrl(window.location.origin, sessionId, code.code, node) : null;
   useEffect(() => {
     if (!url) return setSrc(null);
     let cancelled = false;

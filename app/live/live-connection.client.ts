@@ -97,6 +97,11 @@ export type Snapshot = {
   checkinCode: IssuedCode | null;
   /** Members who checked themselves in by scanning the QR (marked on the tick list). */
   qrCheckedIn: number[];
+  /**
+   * The media node this socket is placed on (several nodes, ADR 0016), null on a single node: a
+   * cell room's QR names it, so the phones that scan it check in where this screen's room is.
+   */
+  node: string | null;
   // attendance poll
   poll: { pollId: string; question: string; closesAt: number; answered: boolean } | null;
   lastPoll: { pollId: string; closesAt: number } | null;
@@ -217,6 +222,7 @@ export class LiveConnection {
       pendingCheck: [],
       checkinCode: null,
       qrCheckedIn: [],
+      node: opts.node ?? null,
       poll: null,
       lastPoll: null,
       chat: [],
@@ -263,6 +269,7 @@ export class LiveConnection {
   private placeOn(node: string | null) {
     this.node = node;
     if (this.socket) this.socket.io.opts.query = node ? { node } : {};
+    if (this.snap.node !== node) this.set({ node });
   }
 
   /**

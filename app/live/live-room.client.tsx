@@ -439,7 +439,7 @@ function CellRoster({
         </div>
       ) : null}
       {!joined ? <p className="muted small">{t("live.cell.joinFirst")}</p> : null}
-      <CheckinQr sessionId={sessionId} code={joined ? s.checkinCode : null} />
+      <CheckinQr sessionId={sessionId} code={joined ? s.checkinCode : null} node={s.node} />
       <ul className="roster" data-testid="roster">
         {shown.map((m) => (
           <li key={m.id}>

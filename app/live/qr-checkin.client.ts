@@ -8,10 +8,12 @@ import { isRefused, type ClientToServerEvents, type ConnectRefusal, type Reply, 
 
 export type QrCheckinResult = ({ ok: true } & Omit<Reply<"qrCheckin">, "ok">) | { ok: false; code: Refusal | "unreachable" };
 
-export function checkInByQr(token: string, code: string, timeoutMs = 15_000): Promise<QrCheckinResult> {
+/** `node`: the media node the token was placed on (the app's relay forwards the socket there). */
+export function checkInByQr(token: string, code: string, node: string | null = null, timeoutMs = 15_000): Promise<QrCheckinResult> {
   return new Promise((resolve) => {
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
       path: "/socket.io/",
+      query: node ? { node } : {},
       transports: ["websocket"],
       reconnection: false,
       auth: { token },

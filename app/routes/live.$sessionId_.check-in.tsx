@@ -5,6 +5,8 @@ import { z } from "zod";
 import { notFound, requireUser } from "#app/auth/permissions.server.ts";
 import { parseId, readSearch } from "#app/http/forms.server.ts";
 import { joinAccess, mintJoinToken } from "#app/live/sessions.server.ts";
+import { placementFor } from "#app/live/placement.server.ts";
+import { nodeId } from "#live/node-registry.server.ts";
 import type { QrCheckinResult } from "#app/live/qr-checkin.client.ts";
 import { refusalKey } from "#app/live/refusal-text.ts";
 import { schemas } from "#live/wire.ts";
@@ -15,7 +17,11 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: liveStyles
 export const headers: HeadersFunction = () => ({ "Cache-Control": "private, no-store" });
 
 // The shape the media server accepts (the shared wire contract); anything else is a bad scan, said before connecting.
-const searchSchema = z.object({ code: schemas.qrCheckin.shape.code.optional().catch(undefined) });
+const searchSchema = z.object({
+  code: schemas.qrCheckin.shape.code.optional().catch(undefined),
+  // Several media nodes: the node holding the cell room whose screen shows the QR (ADR 0016).
+  node: nodeId.optional().catch(undefined),
+});
 
 /**
  * Where a cell room's QR leads: a member's phone checks in at that room. Signing in comes first
@@ -26,16 +32,21 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { member } = await requireUser(request, context);
   const access = await joinAccess(context.db, parseId(params.sessionId), member);
   if (!access || !access.invited) notFound();
-  const { code } = readSearch(request, searchSchema);
+  const { code, node } = readSearch(request, searchSchema);
   const s = access.session;
   const secret = context.env.JOIN_TOKEN_SECRET;
-  const token = secret && s.state !== "ended" && code ? mintJoinToken(secret, member, s.id, "check-in", member.unitId).token : null;
+  // The phone goes where the cell room's screen is: the QR's node while it is live (the code is
+  // known only there). Not live, or a single node: no node, and the relay's default.
+  const placement = node ? placementFor(context.env.REDIS_URL) : undefined;
+  const at = placement && node ? (await (await placement).node(node))?.id : undefined;
+  const minted = secret && s.state !== "ended" && code ? mintJoinToken(secret, member, s.id, "check-in", member.unitId, Date.now(), at) : null;
   return data(
     {
       session: { id: s.id, title: s.title, state: s.state },
       member: { name: member.fullName, code: member.code },
       code: code ?? null,
-      token,
+      token: minted?.token ?? null,
+      node: minted?.node ?? null,
     },
     { headers: { "Cache-Control": "private, no-store" } },
   );
@@ -55,7 +66,7 @@ export default function QrCheckinPage() {
   const confirm = async () => {
     if (!check || !d.token || !d.code) return;
     setBusy(true);
-    setResult(await check(d.token, d.code));
+    setResult(await check(d.token, d.code, d.node));
     setBusy(false);
   };
 
