@@ -146,6 +146,7 @@ export function LiveRoom(props: LiveRoomProps) {
       className="live-room"
       data-role={props.role}
       data-conn={s.conn}
+      data-node={s.node ?? ""}
       data-session-state={sessionState}
       data-ice-restarts={s.iceRestarts}
       data-recovered-by={s.recoveredBy ?? ""}
