@@ -47,11 +47,11 @@ const alive = (pid: number) => {
  */
 function sweepStale() {
   for (const line of ip("netns", "list").split("\n")) {
-    const m = new RegExp(`^${PREFIX}(\\d+)n\\b`).exec(line.trim());
-    if (m && !alive(Number(m[1]))) spawnSync("ip", ["netns", "del", `${PREFIX}${m[1]}n`]);
+    const m = new RegExp(`^(${PREFIX}(\\d+)n[a-z0-9]?)\\b`).exec(line.trim());
+    if (m && !alive(Number(m[2]))) spawnSync("ip", ["netns", "del", m[1]]);
   }
   for (const line of ip("-o", "link", "show").split("\n")) {
-    const m = new RegExp(`^\\d+: (${PREFIX}(\\d+)h)@`).exec(line);
+    const m = new RegExp(`^\\d+: (${PREFIX}(\\d+)h[a-z0-9]?)@`).exec(line);
     if (m && !alive(Number(m[2]))) spawnSync("ip", ["link", "del", m[1]]);
   }
 }
@@ -94,11 +94,19 @@ export type NetNs = {
   destroy(): void;
 };
 
-export function createNetNs(): NetNs {
+/**
+ * `tag` (one letter or digit): several namespaces in one process, each its own. `forward`: the
+ * host routes between this namespace and the others that forward too (servers in separate
+ * namespaces reaching each other through the host), enabled on this veth's host end only, never
+ * host-wide.
+ */
+export function createNetNs(opts: { tag?: string; forward?: boolean } = {}): NetNs {
+  const tag = opts.tag ?? "";
+  if (!/^[a-z0-9]?$/.test(tag)) throw new Error(`createNetNs: tag ${tag}`);
   sweepStale();
-  const name = `${PREFIX}${process.pid}n`;
-  const hostIf = `${PREFIX}${process.pid}h`;
-  const nsIf = `${PREFIX}${process.pid}p`;
+  const name = `${PREFIX}${process.pid}n${tag}`;
+  const hostIf = `${PREFIX}${process.pid}h${tag}`;
+  const nsIf = `${PREFIX}${process.pid}p${tag}`;
   const { host: hostIp, peer: nsIp } = freeSubnet();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hocso-netns-"));
   const chromium = path.join(dir, "chromium-in-netns");
@@ -124,6 +132,7 @@ export function createNetNs(): NetNs {
     ip("netns", "exec", name, "ip", "link", "set", nsIf, "up");
     ip("netns", "exec", name, "ip", "link", "set", "lo", "up");
     ip("netns", "exec", name, "ip", "route", "add", "default", "via", hostIp);
+    if (opts.forward) execFileSync("sysctl", ["-qw", `net.ipv4.conf.${hostIf}.forwarding=1`]);
     // `ip netns exec` keeps the descriptors playwright passes (its pipe is fds 3 and 4).
     fs.writeFileSync(chromium, `#!/bin/sh\nexec ip netns exec ${name} ${CHROMIUM_PATH} "$@"\n`, { mode: 0o755 });
   } catch (e) {
