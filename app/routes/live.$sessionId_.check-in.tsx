@@ -38,7 +38,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   // The phone goes where the cell room's screen is: the QR's node while it is live (the code is
   // known only there). Not live, or a single node: no node, and the relay's default.
   const placement = node ? placementFor(context.env.REDIS_URL) : undefined;
-  const at = placement && node ? (await (await placement).node(node))?.id : undefined;
+  // Redis not answering: no node either (the phone then tries the default node).
+  const at = placement && node ? await placement.then((p) => p.node(node)).then((n) => n?.id, () => undefined) : undefined;
   const minted = secret && s.state !== "ended" && code ? mintJoinToken(secret, member, s.id, "check-in", member.unitId, Date.now(), at) : null;
   return data(
     {
