@@ -6,9 +6,10 @@
  * (`AS "courseId"`: PostgreSQL folds unquoted names), compare 0/1 flags as numbers, and keep
  * timestamps as epoch-ms numbers (both twins store them so).
  */
-import type { SQL } from "drizzle-orm";
+import { and, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client.server.ts";
 import { postgresEngineOf } from "./postgres-engine.server.ts";
+import { members } from "./schema/index.ts";
 
 type PgLike = {
   execute(q: SQL): Promise<{ rows: unknown[]; rowCount: number | null }>;
@@ -60,5 +61,28 @@ export async function ping(db: Db): Promise<void> {
   await rawRows(db, sqlSelect1);
 }
 
-import { sql } from "drizzle-orm";
 const sqlSelect1 = sql`SELECT 1 AS ok`;
+
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * The member-search condition (ADR 0015 "Search"): `folded` (already `foldVietnamese`d, non-empty)
+ * is a substring of the member's folded name or lower-cased e-mail, or a prefix of the lower-cased
+ * code. The same rows on both engines; what differs is the index that finds them:
+ * - PostgreSQL: the conditions as written, served by pg_trgm GIN indexes on full_name_folded and
+ *   lower(email) and a text_pattern_ops B-tree on lower(code) (migrations-pg 0005).
+ * - SQLite: the FTS5 trigram table members_search (migration 0018) narrows the rows to those with
+ *   `folded` somewhere in name, code or e-mail, and the same conditions are checked on those.
+ *   Trigrams need three characters: a shorter query is the plain scan.
+ */
+export function memberTextMatch(db: Db, folded: string): SQL {
+  const pat = `%${likeEscape(folded)}%`;
+  const exact = or(
+    sql`${members.fullNameFolded} LIKE ${pat} ESCAPE '\\'`,
+    sql`lower(${members.code}) LIKE ${likeEscape(folded) + "%"} ESCAPE '\\'`,
+    sql`lower(${members.email}) LIKE ${pat} ESCAPE '\\'`,
+  )!;
+  if (onPostgres(db) || [...folded].length < 3) return exact;
+  const phrase = `"${folded.replaceAll('"', '""')}"`;
+  return and(sql`${members.id} IN (SELECT rowid FROM members_search WHERE members_search MATCH ${phrase})`, exact)!;
+}

@@ -3,11 +3,12 @@ import { and, asc, count, eq, isNull, or, sql } from "drizzle-orm";
 import { sha256 } from "@oslojs/crypto/sha2";
 import { encodeHexLowerCase } from "@oslojs/encoding";
 import { writeTx, type Db } from "#db/client.server.ts";
+import { memberTextMatch } from "#db/dialect.server.ts";
 import { auditLog, members, memberUnitHistory, units, type MemberStatus, type Role } from "#db/schema/index.ts";
 import { invalidateAllSessions } from "#app/auth/session.server.ts";
 import { foldVietnamese } from "#app/common/text-fold.ts";
 import { DomainError } from "#app/common/domain-error.ts";
-import { ancestors, likeEscape, subtreeCondition } from "./units.server.ts";
+import { ancestors, subtreeCondition } from "./units.server.ts";
 
 export type Member = typeof members.$inferSelect;
 
@@ -247,20 +248,14 @@ export type MemberSearch = {
 
 /**
  * Search by name without diacritics or by code, limited to a subtree and to the caller's scope.
- * Every condition is plain SQL both SQLite and PostgreSQL run.
+ * The text match is the engine's indexed search (memberTextMatch: FTS5 on SQLite, pg_trgm on
+ * PostgreSQL); the other conditions are plain SQL both engines run.
  */
 export async function searchMembers(db: Db, s: MemberSearch) {
   const conds = [];
   const q = foldVietnamese(s.q ?? "");
   if (q) {
-    const pat = `%${likeEscape(q)}%`;
-    conds.push(
-      or(
-        sql`${members.fullNameFolded} LIKE ${pat} ESCAPE '\\'`,
-        sql`lower(${members.code}) LIKE ${likeEscape(q) + "%"} ESCAPE '\\'`,
-        sql`${members.email} LIKE ${pat} ESCAPE '\\'`,
-      ),
-    );
+    conds.push(memberTextMatch(db, q));
   }
   if (s.unitPath) conds.push(subtreeCondition(s.unitPath));
   if (s.status) conds.push(eq(members.status, s.status));
