@@ -20,6 +20,8 @@ export type BenchResult = {
   name: string;
   /** Lines for the summary block printed at the end of `bench/run.ts`. */
   summary: string[];
+  /** Figures a bench's PostgreSQL half sends back to its SQLite half (bench/engines.ts). */
+  data?: unknown;
 };
 
 export type BenchModule = { title: string; run: () => Promise<BenchResult> };

@@ -18,7 +18,12 @@
  * item_progress covering index back to the order it had before migration 0012 (member, started,
  * course) on this throwaway DB, to show in the same run what the current order buys.
  */
-import { bulkWriter, closeDb, openDb } from "#db/client.server.ts";
+import pg from "pg";
+import { sql } from "drizzle-orm";
+import { bulkWriter, closeDb, openDb, type Db } from "#db/client.server.ts";
+import { rawRows } from "#db/dialect.server.ts";
+import { compareEngines, copySqliteToPostgres } from "#db/copy-to-postgres.server.ts";
+import { halfInput, inPostgresHalf, onPostgres, startPostgres } from "./engines.ts";
 import { completionRollup, membersMissing } from "#app/reports/completion.server.ts";
 import { generateBigOrg, DAY } from "#tests/factories/big-org.ts";
 import {
@@ -35,14 +40,17 @@ import {
   stats,
   table,
   timeSync,
+  timeAsync,
   tmpDbPath,
   type BenchResult,
+  type Stats,
 } from "./lib.ts";
 import { captureSql } from "./sql-capture.ts";
 
-export const title = "rollup — completion roll-up, 100,000 members × 10 courses vs one aggregate SQL query";
+export const title = "rollup — completion roll-up, 100,000 members × 10 courses (SQLite and PostgreSQL) and 1,000,000 (PostgreSQL) vs one aggregate SQL query";
 
-const MEMBERS = 100_000;
+/** BENCH_ROLLUP_MEMBERS: a smaller organisation for a quick check of the bench itself. */
+const MEMBERS = Number(process.env.BENCH_ROLLUP_MEMBERS ?? 100_000);
 const COURSES = 10;
 const ITEMS = 3;
 const ROUNDS = 25;
@@ -50,7 +58,142 @@ const ROUNDS = 25;
 const MIN_ROUNDS = 10;
 const MIN_ROUNDS_OTHER = 5;
 
+// ---- the PostgreSQL half (bench/engines.ts): the same cases on the copy, in a process of its own
+
+type PgInput = { stage: "100k" | "1m"; ids: number[]; atEnd: number; atMid: number; committeePath: string; committeeId: number };
+type PgCase = { label: string; s: Stats; b: Stats; info: string };
+type PgData = { cases: PgCase[]; peakRss: number; rssBefore: number };
+
+async function postgresHalf(db: Db, input: PgInput): Promise<PgData> {
+  const { ids } = input;
+  const atEnd = new Date(input.atEnd);
+  const baseAll = sql.raw(
+    `SELECT m.unit_id, cc.course_id, count(*) AS n FROM course_completions cc JOIN members m ON m.id = cc.member_id
+     WHERE cc.course_id IN (${ids.join(", ")}) GROUP BY m.unit_id, cc.course_id`,
+  );
+  const baseOne = sql.raw(
+    `SELECT m.unit_id, count(*) AS n FROM course_completions cc JOIN members m ON m.id = cc.member_id
+     WHERE cc.course_id = ${ids[0]} GROUP BY m.unit_id`,
+  );
+  const baseScoped = sql`SELECT m.unit_id, cc.course_id, count(*) AS n FROM course_completions cc JOIN members m ON m.id = cc.member_id
+     JOIN units u ON u.id = m.unit_id
+     WHERE cc.course_id IN (${sql.raw(ids.join(", "))}) AND u.path LIKE ${`${input.committeePath}%`} GROUP BY m.unit_id, cc.course_id`;
+  const big = input.stage === "1m";
+  const whole = await completionRollup(db, { courseIds: ids, at: atEnd });
+  const defs = [
+    {
+      label: "whole organisation, 10 courses, as of now",
+      subject: () => completionRollup(db, { courseIds: ids, at: atEnd }),
+      baseline: () => rawRows(db, baseAll),
+      budgetMs: big ? 40_000 : 12_000,
+      minRounds: big ? 3 : MIN_ROUNDS,
+      info: `${fmtInt(whole.total.assigned)} pairs assigned, ${fmtInt(whole.total.completed)} completed`,
+    },
+    {
+      label: "whole organisation, 1 course",
+      subject: () => completionRollup(db, { courseIds: [ids[0]], at: atEnd }),
+      baseline: () => rawRows(db, baseOne),
+      budgetMs: big ? 15_000 : 4_000,
+      minRounds: big ? 3 : MIN_ROUNDS_OTHER,
+      info: "baseline: the same GROUP BY for one course",
+    },
+    {
+      label: "trainer scope: one committee, 10 courses",
+      subject: () => completionRollup(db, { courseIds: ids, at: atEnd, withinPaths: [input.committeePath] }),
+      baseline: () => rawRows(db, baseScoped),
+      budgetMs: big ? 15_000 : 4_000,
+      minRounds: big ? 3 : MIN_ROUNDS_OTHER,
+      info: "baseline joins units for the path",
+    },
+  ];
+  const cases: PgCase[] = [];
+  for (const d of defs) {
+    const samples = await interleave(
+      [
+        { name: "s", fn: d.subject },
+        { name: "b", fn: d.baseline },
+      ],
+      { rounds: big ? 10 : ROUNDS, warmup: 1, budgetMs: d.budgetMs, minRounds: d.minRounds },
+    );
+    cases.push({ label: d.label, s: stats(samples.get("s")!), b: stats(samples.get("b")!), info: d.info });
+  }
+  const sampler = new RssSampler(5);
+  try {
+    gc();
+    const rssBefore = process.memoryUsage.rss();
+    sampler.reset();
+    await defs[0].subject();
+    return { cases, peakRss: sampler.read().peakBytes, rssBefore };
+  } finally {
+    await sampler.stop();
+  }
+}
+
+/**
+ * 100,000 members to 1,000,000 on PostgreSQL, inside the database: nine more copies of every
+ * member (new id and code, e-mail prefixed) in the same units, with their unit history,
+ * completions, item progress and by-name assignments, by INSERT … SELECT (no round trips).
+ */
+async function scaleToMillion(url: string): Promise<{ members: number; progress: number }> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const max = Number((await c.query("SELECT max(id) AS m FROM members")).rows[0].m);
+    const off = 10 ** Math.ceil(Math.log10(max + 1));
+    const k = "CROSS JOIN generate_series(1, 9) AS k(k)";
+    await c.query("BEGIN");
+    await c.query(
+      `INSERT INTO members (id, code, full_name, full_name_folded, unit_id, position, email, phone, status, role, password_hash, created_at, updated_at)
+       SELECT m.id + k.k * ${off}, m.code || '~' || k.k, m.full_name, m.full_name_folded, m.unit_id, m.position,
+              CASE WHEN m.email IS NULL THEN NULL ELSE k.k || '.' || m.email END, m.phone, m.status, m.role, m.password_hash, m.created_at, m.updated_at
+       FROM members m ${k}`,
+    );
+    await c.query(
+      `INSERT INTO member_unit_history (member_id, unit_id, valid_from, valid_to, note)
+       SELECT h.member_id + k.k * ${off}, h.unit_id, h.valid_from, h.valid_to, h.note FROM member_unit_history h ${k}`,
+    );
+    await c.query(
+      `INSERT INTO course_completions (member_id, course_id, version_id, completed_at)
+       SELECT x.member_id + k.k * ${off}, x.course_id, x.version_id, x.completed_at FROM course_completions x ${k}`,
+    );
+    await c.query(
+      `INSERT INTO item_progress (member_id, course_id, item_key, state, version_id, started_at, completed_at, seconds_spent, watch_seconds, watch_duration, last_watch_at)
+       SELECT p.member_id + k.k * ${off}, p.course_id, p.item_key, p.state, p.version_id, p.started_at, p.completed_at, p.seconds_spent, p.watch_seconds, p.watch_duration, p.last_watch_at
+       FROM item_progress p ${k}`,
+    );
+    await c.query(
+      `INSERT INTO course_assignments (course_id, unit_id, member_id, due_at, assigned_by, created_at)
+       SELECT a.course_id, a.unit_id, a.member_id + k.k * ${off}, a.due_at, a.assigned_by, a.created_at FROM course_assignments a ${k} WHERE a.member_id IS NOT NULL`,
+    );
+    await c.query("COMMIT");
+    await c.query("SELECT setval(pg_get_serial_sequence('members', 'id'), (SELECT max(id) FROM members))");
+    await c.query("ANALYZE");
+    const n = async (t: string) => Number((await c.query(`SELECT count(*) AS n FROM ${t}`)).rows[0].n);
+    return { members: await n("members"), progress: await n("item_progress") };
+  } finally {
+    await c.end();
+  }
+}
+
+async function analyze(url: string) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query("ANALYZE");
+  } finally {
+    await c.end();
+  }
+}
+
 export async function run(): Promise<BenchResult> {
+  if (inPostgresHalf()) {
+    const db = await openDb(process.env.DATABASE_URL!);
+    try {
+      return { name: "rollup", summary: [], data: await postgresHalf(db, halfInput<PgInput>()) };
+    } finally {
+      await closeDb(db);
+    }
+  }
   console.log(heading(title));
   const file = tmpDbPath("rollup", "db");
   const db = await openDb(`file:${file}`, { migrate: true });
@@ -217,10 +360,59 @@ export async function run(): Promise<BenchResult> {
         `baseline p50 ${fmtMs(wi.b.p50)} (${fmtRatio(wi.s.p50, wi.b.p50)}); one course p50 ${fmtMs(wi.s1.p50)} / p95 ${fmtMs(wi.s1.p95)}, its SQL raw p50 ${fmtMs(wi.r1.p50)}`,
     );
 
+    // ---- PostgreSQL: the same rows through db:copy's code (copied, then verified table by table)
+    const server = await startPostgres();
+    let pgLines: string[];
+    try {
+      const url = await server.createDatabase("rollup");
+      const copied = await timeAsync(() => copySqliteToPostgres({ sqliteFile: file, postgresUrl: url, verify: false }));
+      const verified = await timeAsync(() => compareEngines({ sqliteFile: file, postgresUrl: url }));
+      const copiedRows = verified.value.reduce((n, r) => n + r.rows, 0);
+      const allSame = verified.value.every((r) => r.same);
+      const an = await timeAsync(() => analyze(url));
+      const copyLine =
+        `db:copy of this organisation (${fmtInt(copiedRows)} rows in ${verified.value.length} tables): copy ${fmtMs(copied.ms)} (${fmtRate((copiedRows / copied.ms) * 1000)} rows), ` +
+        `verify ${fmtMs(verified.ms)}: ${allSame ? "every table identical (row count and SHA-256)" : `DIFFERS: ${verified.value.filter((r) => !r.same).map((r) => r.table).join(", ")}`}; ANALYZE ${fmtMs(an.ms)}`;
+      console.log(`  ${copyLine}`);
+      const input: PgInput = { stage: "100k", ids, atEnd: atEnd.getTime(), atMid: atMid.getTime(), committeePath: committee.path, committeeId: committee.id };
+      const p100 = await onPostgres<PgData>("rollup", url, input);
+      const scaled = await timeAsync(() => scaleToMillion(url));
+      console.log(`  PostgreSQL scaled to ${fmtInt(scaled.value.members)} members, ${fmtInt(scaled.value.progress)} progress rows in ${fmtMs(scaled.ms)} (INSERT … SELECT, ANALYZE)`);
+      const p1m = await onPostgres<PgData>("rollup", url, { ...input, stage: "1m" });
+      const lite3 = [results[0], results[2], results[3]];
+      console.log(
+        table(
+          ["case", "SQLite 100k p50", "÷ base", "PostgreSQL 100k p50", "p95", "baseline p50", "÷ base", "PostgreSQL 1M p50", "p95", "baseline p50", "÷ base"],
+          p100.cases.map((x, i) => {
+            const m = p1m.cases[i];
+            const l = lite3[i];
+            return [x.label, fmtMs(l.s.p50), fmtRatio(l.s.p50, l.b.p50), fmtMs(x.s.p50), fmtMs(x.s.p95), fmtMs(x.b.p50), fmtRatio(x.s.p50, x.b.p50), fmtMs(m.s.p50), fmtMs(m.s.p95), fmtMs(m.b.p50), fmtRatio(m.s.p50, m.b.p50)];
+          }),
+        ),
+      );
+      for (const [n, d] of [["100k", p100], ["1M", p1m]] as const) {
+        console.log(`  PostgreSQL ${n}: ${d.cases[0].info}; peak RSS of the app process during one whole-organisation roll-up ${fmtBytes(d.peakRss)} (+${fmtBytes(d.peakRss - d.rssBefore)})`);
+      }
+      const [w100, w1m] = [p100.cases[0], p1m.cases[0]];
+      pgLines = [
+        `rollup on PostgreSQL, 100,000 members × ${COURSES} courses: whole organisation ${fmtMs(w100.s.p50)} p50 / ${fmtMs(w100.s.p95)} p95, ` +
+          `one aggregate SQL ${fmtMs(w100.b.p50)}: ratio ${fmtRatio(w100.s.p50, w100.b.p50)} (SQLite in the same run: ${fmtRatio(results[0].s.p50, results[0].b.p50)}); ` +
+          `one course ${fmtMs(p100.cases[1].s.p50)} (${fmtRatio(p100.cases[1].s.p50, p100.cases[1].b.p50)}), trainer scope ${fmtMs(p100.cases[2].s.p50)} (${fmtRatio(p100.cases[2].s.p50, p100.cases[2].b.p50)})`,
+        `rollup on PostgreSQL, ${fmtInt(scaled.value.members)} members × ${COURSES} courses (${fmtInt(scaled.value.progress)} progress rows): whole organisation ` +
+          `${fmtMs(w1m.s.p50)} p50 / ${fmtMs(w1m.s.p95)} p95 (n ${w1m.s.n}), one aggregate SQL ${fmtMs(w1m.b.p50)}: ratio ${fmtRatio(w1m.s.p50, w1m.b.p50)} ` +
+          `(target ≤ 2× and < 2 s: ${w1m.s.p50 <= 2 * w1m.b.p50 && w1m.s.p50 < 2000 ? "met" : "not met"}); peak RSS ${fmtBytes(p1m.peakRss)}; ` +
+          `one course ${fmtMs(p1m.cases[1].s.p50)} (${fmtRatio(p1m.cases[1].s.p50, p1m.cases[1].b.p50)}), trainer scope ${fmtMs(p1m.cases[2].s.p50)} (${fmtRatio(p1m.cases[2].s.p50, p1m.cases[2].b.p50)})`,
+        `rollup: ${copyLine}; scaling to 1M inside PostgreSQL ${fmtMs(scaled.ms)}`,
+      ];
+    } finally {
+      await server.stop();
+    }
+
     const [a, mid, one, scoped, missing] = results;
     return {
       name: "rollup",
       summary: [
+        ...pgLines,
         `rollup (${fmtInt(c.members)} members × ${COURSES} courses, ${fmtInt(org.units.length)} units, depth 5; ${fmtInt(whole.total.assigned)} pairs assigned, ` +
           `${fmtInt(c.progress)} progress rows): whole-organisation completionRollup p50 ${fmtMs(a.s.p50)} / p95 ${fmtMs(a.s.p95)} ` +
           `(its SQL alone ${fmtMs(a.r!.p50)}), peak RSS ${fmtBytes(memR.peak)} (+${fmtBytes(memR.peak - memR.before)}); ` +
