@@ -395,7 +395,7 @@ export async function run(): Promise<BenchResult> {
       }
       const [w100, w1m] = [p100.cases[0], p1m.cases[0]];
       pgLines = [
-        `rollup on PostgreSQL, 100,000 members × ${COURSES} courses: whole organisation ${fmtMs(w100.s.p50)} p50 / ${fmtMs(w100.s.p95)} p95, ` +
+        `rollup on PostgreSQL, ${fmtInt(MEMBERS)} members × ${COURSES} courses: whole organisation ${fmtMs(w100.s.p50)} p50 / ${fmtMs(w100.s.p95)} p95, ` +
           `one aggregate SQL ${fmtMs(w100.b.p50)}: ratio ${fmtRatio(w100.s.p50, w100.b.p50)} (SQLite in the same run: ${fmtRatio(results[0].s.p50, results[0].b.p50)}); ` +
           `one course ${fmtMs(p100.cases[1].s.p50)} (${fmtRatio(p100.cases[1].s.p50, p100.cases[1].b.p50)}), trainer scope ${fmtMs(p100.cases[2].s.p50)} (${fmtRatio(p100.cases[2].s.p50, p100.cases[2].b.p50)})`,
         `rollup on PostgreSQL, ${fmtInt(scaled.value.members)} members × ${COURSES} courses (${fmtInt(scaled.value.progress)} progress rows): whole organisation ` +
