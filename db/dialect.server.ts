@@ -56,6 +56,32 @@ export function affectedRows(result: unknown): number {
   return r.changes ?? r.rowCount ?? 0;
 }
 
+/**
+ * A select that locks the rows it reads until the transaction ends (`SELECT … FOR UPDATE`), for
+ * a check-then-write whose check must hold until the write commits (ADR 0015). On PostgreSQL a
+ * second transaction reading the same rows this way waits, then reads them as committed; on
+ * SQLite the write lock already serialises every write transaction, so the query is unchanged.
+ * `"no key update"` for a parent row (a member) that other transactions insert children of: it
+ * does not block their foreign-key checks.
+ */
+export function forUpdate<Q>(db: Db, query: Q, strength: "update" | "no key update" = "update"): Q {
+  if (!onPostgres(db)) return query;
+  return (query as unknown as { for(s: string): Q }).for(strength);
+}
+
+/**
+ * Whether `e` (or what it wraps: drizzle reports a failed query with the driver's error as its
+ * cause) is a unique-constraint violation: SQLite's SQLITE_CONSTRAINT_UNIQUE/PRIMARYKEY,
+ * PostgreSQL's 23505.
+ */
+export function isUniqueViolation(e: unknown): boolean {
+  for (let c: unknown = e; c && typeof c === "object"; c = (c as { cause?: unknown }).cause) {
+    const code = (c as { code?: unknown }).code;
+    if (code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY") return true;
+  }
+  return false;
+}
+
 /** A round trip to the database (the health check). */
 export async function ping(db: Db): Promise<void> {
   await rawRows(db, sqlSelect1);

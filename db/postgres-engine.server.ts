@@ -68,8 +68,37 @@ export function activePgTx(engine: PostgresEngine): PgTx | undefined {
 const mark = (tx: PgTx, engine: PostgresEngine, state: { open: boolean }) =>
   Object.defineProperties(tx, { [PG_TX]: { value: state }, [PG_ENGINE]: { value: engine } });
 
-/** Runs `fn` in a transaction (a savepoint when this async context is already inside one). */
+/** How often an outermost transaction is tried when PostgreSQL aborts it as a deadlock victim or a serialization failure. */
+export const TX_TRIES = 5;
+const RETRYABLE = new Set(["40001", "40P01"]);
+
+function retryable(e: unknown): boolean {
+  for (let c: unknown = e; c && typeof c === "object"; c = (c as { cause?: unknown }).cause) {
+    if (RETRYABLE.has((c as { code?: string }).code ?? "")) return true;
+  }
+  return false;
+}
+
+/**
+ * Runs `fn` in a transaction (a savepoint when this async context is already inside one). An
+ * outermost transaction that PostgreSQL aborts with 40001 (serialization failure) or 40P01
+ * (deadlock: two row-lock orders crossed) runs again, up to TX_TRIES times with a short jittered
+ * wait; `fn` awaits only the database (the writeTx rule), so running it again is safe. A savepoint
+ * does not retry: the failure aborted the whole transaction, which its outermost caller retries.
+ */
 export async function postgresWriteTx<T>(engine: PostgresEngine, fn: (tx: PgTx) => Promise<T>): Promise<T> {
+  if (activePgTx(engine)) return postgresWriteTxOnce(engine, fn);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await postgresWriteTxOnce(engine, fn);
+    } catch (e) {
+      if (attempt >= TX_TRIES || !retryable(e)) throw e;
+      await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** attempt));
+    }
+  }
+}
+
+async function postgresWriteTxOnce<T>(engine: PostgresEngine, fn: (tx: PgTx) => Promise<T>): Promise<T> {
   const outer = activePgTx(engine);
   const state = { open: true };
   const body = (tx: PgTx) => {

@@ -19,6 +19,7 @@ import { scheduleDailySnapshots } from "#app/reports/snapshots.server.ts";
 import { scheduleLiveItemSettlement } from "#app/courses/live-items.server.ts";
 import { scheduleMailOutbox } from "#app/notifications/outbox.server.ts";
 import { mailConfig } from "#app/notifications/config.server.ts";
+import { scheduleAbandonedAttempts } from "#app/quizzes/attempts.server.ts";
 import { ensureMediasoupWorker } from "./mediasoup-worker.mjs";
 
 const env = parseEnv();
@@ -118,6 +119,8 @@ const stopMedia = startMediaServer(secret, await ensureMediasoupWorker({ log: ()
 const stopSnapshots = await scheduleDailySnapshots(db, { log: (m) => console.log(m) });
 // Course items "attend session X" are settled from the attendance ledger once a session ends.
 const stopLiveItems = await scheduleLiveItemSettlement(db, { reconnectWindowMs: env.RECONNECT_WINDOW_SECONDS * 1000, log: (m) => console.log(m) });
+// Quiz attempts left open past their deadline are closed with what was saved.
+const stopAbandoned = scheduleAbandonedAttempts(db, { log: (m) => console.log(m) });
 // Reminder e-mails leave from the outbox, outside requests, with retries (when SMTP is set).
 const mail = mailConfig(env);
 const stopMail = mail ? scheduleMailOutbox(db, mail, { log: (m) => console.log(m) }) : () => {};
@@ -135,6 +138,7 @@ const stop = () => {
   stopMedia();
   stopSnapshots();
   stopLiveItems();
+  stopAbandoned();
   stopMail();
   server.close();
   void closeDb(db).finally(() => process.exit(0));

@@ -1,6 +1,7 @@
 import { first } from "#db/first.ts";
-import { eq, or } from "drizzle-orm";
+import { and, eq, gt, or } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
+import { affectedRows } from "#db/dialect.server.ts";
 import { members } from "#db/schema/index.ts";
 import { dummyVerify, hashPassword, verifyPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./password.server.ts";
 import { createSession, invalidateAllSessions } from "./session.server.ts";
@@ -106,12 +107,16 @@ export async function activateAccount(
     );
   if (!m || !valid) return fail(db, keys, rules, now);
   const hash = await hashPassword(input.password);
-  await writeTx(db, async (tx) => {
-    await tx.update(members)
+  // The code is spent by the update that still finds it: of two activations with one code (two
+  // tabs, two app processes), one sets the password and the other counts as a failure.
+  const spent = await writeTx(db, async (tx) => {
+    const changed = affectedRows(await tx.update(members)
       .set({ passwordHash: hash, activationCodeHash: null, activationExpiresAt: null, updatedAt: now })
-      .where(eq(members.id, m.id));
-    await invalidateAllSessions(tx, m.id);
+      .where(and(eq(members.id, m.id), eq(members.activationCodeHash, m.activationCodeHash!), gt(members.activationExpiresAt, now))));
+    if (changed === 1) await invalidateAllSessions(tx, m.id);
+    return changed === 1;
   });
+  if (!spent) return fail(db, keys, rules, now);
   await clearFailures(db, keys.account);
   const { token } = await createSession(db, m.id, { userAgent: input.userAgent, ip: input.ip }, now);
   return { ok: true, token, memberId: m.id };

@@ -1,6 +1,7 @@
 import { first } from "#db/first.ts";
 import { eq } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
+import { forUpdate } from "#db/dialect.server.ts";
 import { loginThrottle } from "#db/schema/index.ts";
 
 /**
@@ -33,7 +34,10 @@ export async function lockRemainingMs(db: Db, key: string, now = new Date()): Pr
 
 export async function recordFailure(db: Db, key: string, rule: ThrottleRule, now = new Date()): Promise<void> {
   await writeTx(db, async (tx) => {
-    const row = await first(tx.select().from(loginThrottle).where(eq(loginThrottle.key, key)));
+    // Every failure counts, also two at once from two app processes: the key's row exists first
+    // (a fresh one counts nothing yet), then is read locked until this transaction commits.
+    await tx.insert(loginThrottle).values({ key, failures: 0, windowStartedAt: now, lockedUntil: null }).onConflictDoNothing();
+    const row = await first(forUpdate(tx, tx.select().from(loginThrottle).where(eq(loginThrottle.key, key))));
     const t = now.getTime();
     const inWindow = row && t - row.windowStartedAt.getTime() < rule.windowMs;
     const failures = inWindow ? row.failures + 1 : 1;

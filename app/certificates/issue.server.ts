@@ -70,7 +70,9 @@ export async function issueCertificateInTx(tx: Db, completion: CompletionRef, no
   const unitName = await unitNameAt(tx, completion.memberId, completion.completedAt);
   const courseTitle = await courseTitleOf(tx, completion.courseId, completion.versionId);
   if (!member || unitName == null || courseTitle == null) throw new DomainError("certificates.error.notFound", {}, 404);
-  return await one(tx
+  // Another transaction (another app process) may issue the same certificate meanwhile: the
+  // unique (member, course) index makes the later insert a no-op, and the one issued is returned.
+  const issued = await first(tx
     .insert(certificates)
     .values({
       code: await newCode(tx, random),
@@ -83,7 +85,13 @@ export async function issueCertificateInTx(tx: Db, completion: CompletionRef, no
       completedAt: completion.completedAt,
       issuedAt: now,
     })
+    .onConflictDoNothing({ target: [certificates.memberId, certificates.courseId] })
     .returning());
+  if (issued) return issued;
+  return (await first(tx
+    .select()
+    .from(certificates)
+    .where(and(eq(certificates.memberId, completion.memberId), eq(certificates.courseId, completion.courseId)))))!;
 }
 
 /** Same, in a transaction of its own. */

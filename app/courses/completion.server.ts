@@ -1,7 +1,8 @@
 import { first, one } from "#db/first.ts";
 import { and, eq } from "drizzle-orm";
 import type { Db } from "#db/client.server.ts";
-import { courseCompletions, courses, itemProgress, quizAttempts } from "#db/schema/index.ts";
+import { courseCompletions, courses, itemProgress, members, quizAttempts } from "#db/schema/index.ts";
+import { forUpdate } from "#db/dialect.server.ts";
 import { snapshotItems, type CourseSnapshot } from "./snapshot.ts";
 import { issueCertificateInTx } from "#app/certificates/issue.server.ts";
 
@@ -21,6 +22,10 @@ export async function completionOf(db: Db, memberId: number, courseId: number) {
  * last item a member was missing).
  */
 export async function recomputeCompletion(tx: Db, memberId: number, courseId: number, pub: { versionId: number; snapshot: CourseSnapshot }, now = new Date()): Promise<boolean> {
+  // One member's completions are decided one transaction at a time: two transactions completing
+  // the last two items at once (two app processes) would each see only their own item done. The
+  // second waits here, and its reads below see the first one's committed items.
+  await first(forUpdate(tx, tx.select({ id: members.id }).from(members).where(eq(members.id, memberId)), "no key update"));
   if ((await first(tx.select({ id: courseCompletions.id }).from(courseCompletions).where(and(eq(courseCompletions.memberId, memberId), eq(courseCompletions.courseId, courseId)))))) {
     return false;
   }

@@ -1,6 +1,7 @@
 import { first, one } from "#db/first.ts";
 import { and, asc, eq, inArray, isNotNull, or, sql } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
+import { forUpdate } from "#db/dialect.server.ts";
 import { courseAssignments, courseCompletions, courses, itemProgress, members, units } from "#db/schema/index.ts";
 import { DomainError } from "#app/common/domain-error.ts";
 import { subtreeCondition } from "#app/org/units.server.ts";
@@ -240,10 +241,11 @@ export async function completeLesson(db: Db, memberId: number, course: Course, i
   const item = pub && snapshotItems(pub.snapshot).find((i) => i.key === itemKey);
   if (!pub || !item || item.type !== "lesson") throw new DomainError("course.error.itemNotFound", {}, 404);
   return writeTx(db, async (tx) => {
-    const p = await first(tx
+    // Locked: two completions of one lesson (two tabs, two app processes) complete it once.
+    const p = await first(forUpdate(tx, tx
       .select()
       .from(itemProgress)
-      .where(and(eq(itemProgress.memberId, memberId), eq(itemProgress.courseId, course.id), eq(itemProgress.itemKey, itemKey))));
+      .where(and(eq(itemProgress.memberId, memberId), eq(itemProgress.courseId, course.id), eq(itemProgress.itemKey, itemKey)))));
     if (!p) throw new DomainError("course.error.notOpened");
     if (p.state === "completed") return { alreadyDone: true, courseCompleted: false };
     const waited = (now.getTime() - p.startedAt.getTime()) / 1000;

@@ -15,6 +15,8 @@ import { first } from "#db/first.ts";
  */
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
+import { forUpdate } from "#db/dialect.server.ts";
+import { heldJobItems, runClaimed } from "#db/job-claims.server.ts";
 import { courseCompletions, courses, courseVersions, itemProgress, liveSessions, type AttendanceOverride } from "#db/schema/index.ts";
 import { sessionAttendance, type MemberAttendance } from "#app/live/attendance.server.ts";
 import { makeUpsOf } from "#app/live/recordings.server.ts";
@@ -57,7 +59,8 @@ export async function settleLiveSession(db: Db, sessionId: number, opts: { recon
   // Everything is read inside the write transaction: a correction, publication or assignment made
   // by another process meanwhile clears courses_settled_at after this commits, never before.
   return writeTx(db, async (tx) => {
-    const session = await first(tx.select().from(liveSessions).where(eq(liveSessions.id, sessionId)));
+    // Locked: settling one session twice at once (two app processes) would count its items twice.
+    const session = await first(forUpdate(tx, tx.select().from(liveSessions).where(eq(liveSessions.id, sessionId))));
     if (!session || session.state !== "ended") return null;
     const asking = await coursesAsking(tx, sessionId);
     const result: SettleResult = { sessionId, courses: asking.length, itemsCompleted: 0, itemsWithdrawn: 0, coursesCompleted: 0 };
@@ -127,20 +130,35 @@ async function assignedAmong(tx: Db, courseId: number, memberIds: number[]): Pro
   return out;
 }
 
-/** The job: every ended session not yet settled (a few per run, oldest first). */
+/** How long a process holds a session it settles before another may take it over (ADR 0015). */
+export const SETTLE_LEASE_MS = 5 * 60_000;
+
+/**
+ * The job: every ended session not yet settled (a few per run, oldest first). With several app
+ * processes each session is claimed by one (db/job-claims.server.ts); one still unsettled when the
+ * claim is finished is settled, in the transaction that finishes it.
+ */
 export async function settleDueSessions(db: Db, opts: { reconnectWindowMs: number; now?: Date; limit?: number }): Promise<SettleResult[]> {
-  const due = await db
+  const now = opts.now ?? new Date();
+  const held = await heldJobItems(db, "settle-live", now);
+  const due = (await db
     .select({ id: liveSessions.id })
     .from(liveSessions)
     .where(and(eq(liveSessions.state, "ended"), isNull(liveSessions.coursesSettledAt)))
     .orderBy(liveSessions.actualEndAt)
-    .limit(opts.limit ?? 20);
+    .limit((opts.limit ?? 20) + held.size))
+    .filter((r) => !held.has(String(r.id)))
+    .slice(0, opts.limit ?? 20);
   const out: SettleResult[] = [];
-  for (const { id } of due) {
-    const r = await settleLiveSession(db, id, opts);
+  await runClaimed(db, "settle-live", due.map((r) => r.id), { leaseMs: SETTLE_LEASE_MS, now }, async (tx, item) => {
+    const id = Number(item);
+    const still = await first(forUpdate(tx, tx.select({ settledAt: liveSessions.coursesSettledAt }).from(liveSessions).where(eq(liveSessions.id, id))));
+    if (!still || still.settledAt !== null) return false;
+    const r = await settleLiveSession(tx, id, { ...opts, now });
     if (r) out.push(r);
-  }
-  return out;
+    return !!r;
+  });
+  return out.sort((a, b) => due.findIndex((d) => d.id === a.sessionId) - due.findIndex((d) => d.id === b.sessionId));
 }
 
 /** Runs settleDueSessions every `everyMs` (a minute) in the app process; returns a stop function. */

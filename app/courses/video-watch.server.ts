@@ -2,6 +2,7 @@ import { first } from "#db/first.ts";
 import { and, eq } from "drizzle-orm";
 import type { JSONContent } from "@tiptap/core";
 import { writeTx, type Db } from "#db/client.server.ts";
+import { forUpdate } from "#db/dialect.server.ts";
 import { itemProgress } from "#db/schema/index.ts";
 import { DomainError } from "#app/common/domain-error.ts";
 import { isAllowedMediaSrc } from "#app/editor/url-policy.ts";
@@ -35,10 +36,11 @@ export function beatCreditMs(lastBeatAt: Date | null, now: Date): number {
  */
 export async function recordWatchBeat(db: Db, memberId: number, courseId: number, itemKey: string, durationSeconds: number, now = new Date()) {
   return writeTx(db, async (tx) => {
-    const p = await first(tx
+    // Locked: two beats at once (two tabs, two app processes) credit the time since the last one once.
+    const p = await first(forUpdate(tx, tx
       .select()
       .from(itemProgress)
-      .where(and(eq(itemProgress.memberId, memberId), eq(itemProgress.courseId, courseId), eq(itemProgress.itemKey, itemKey))));
+      .where(and(eq(itemProgress.memberId, memberId), eq(itemProgress.courseId, courseId), eq(itemProgress.itemKey, itemKey)))));
     if (!p) throw new DomainError("course.error.notOpened", {}, 409);
     const credit = beatCreditMs(p.lastWatchAt, now);
     const duration = p.watchDuration ?? Math.max(1, Math.min(MAX_DURATION_S, Math.round(durationSeconds)));

@@ -4,11 +4,15 @@
  * with growing delays (1, 5, 15, 60 minutes) before giving up with the last error kept. A run is
  * also started right after reminders are queued, so a working server delivers within seconds.
  *
- * With several app processes, two may pick the same row at once; each claims its batch first
- * (moving email_next_at forward in the claiming transaction), so a row is sent by one of them.
+ * With several app processes, each claims its batch first (db/job-claims.server.ts, a lease of
+ * CLAIM_MS), so a row is sent by one of them; the outcome is recorded only while the claim is still
+ * held. A process killed mid-send leaves its claims to run out: the rows are then sent by another
+ * (a mail the killed one had already handed to the SMTP server may go twice: an SMTP send cannot be
+ * rolled back; nothing is sent twice while its sender lives through the lease).
  */
-import { and, asc, eq, inArray, isNull, lte } from "drizzle-orm";
+import { and, asc, eq, isNull, lte } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
+import { claimJobItems, finishJobItem, JobClaimLost, notHeld } from "#db/job-claims.server.ts";
 import { members, notifications } from "#db/schema/index.ts";
 import type { MailConfig } from "./config.server.ts";
 import { sendMails } from "./mailer.server.ts";
@@ -29,8 +33,7 @@ export type DeliveryOutcome = { sent: number; failed: number; givenUp: number };
 /** Sends up to `batch` due e-mails; returns what happened. */
 export async function deliverDueMails(db: Db, mail: MailConfig, opts: { now?: Date; batch?: number } = {}): Promise<DeliveryOutcome> {
   const now = opts.now ?? new Date();
-  const claimed = await writeTx(db, async (tx) => {
-    const rows = await tx
+  const due = await db
       .select({
         id: notifications.id,
         title: notifications.title,
@@ -42,12 +45,11 @@ export async function deliverDueMails(db: Db, mail: MailConfig, opts: { now?: Da
       })
       .from(notifications)
       .innerJoin(members, eq(members.id, notifications.memberId))
-      .where(and(lte(notifications.emailNextAt, now), isNull(notifications.emailedAt)))
+      .where(and(lte(notifications.emailNextAt, now), isNull(notifications.emailedAt), notHeld("mail", notifications.id, now)))
       .orderBy(asc(notifications.emailNextAt), asc(notifications.id))
       .limit(opts.batch ?? BATCH);
-    if (rows.length) await tx.update(notifications).set({ emailNextAt: new Date(now.getTime() + CLAIM_MS) }).where(inArray(notifications.id, rows.map((r) => r.id)));
-    return rows;
-  });
+  const mine = new Set(await claimJobItems(db, "mail", due.map((r) => r.id), { leaseMs: CLAIM_MS, now }));
+  const claimed = due.filter((r) => mine.has(String(r.id)));
   const out: DeliveryOutcome = { sent: 0, failed: 0, givenUp: 0 };
   if (claimed.length === 0) return out;
   // An address removed since the reminder was queued: nothing to send, nothing to retry.
@@ -58,26 +60,40 @@ export async function deliverDueMails(db: Db, mail: MailConfig, opts: { now?: Da
   );
   // After the sends (which may take a while), unless the caller fixes the clock.
   const at = opts.now ?? new Date();
-  await writeTx(db, async (tx) => {
-    for (const r of claimed.filter((c) => !c.email)) {
-      await tx.update(notifications).set({ emailNextAt: null, emailError: "no e-mail address" }).where(eq(notifications.id, r.id));
+  // Each row's outcome in a transaction of its own that first finishes its claim: a row whose lease
+  // ran out meanwhile (another process took it over) is left to that process.
+  const record = async (id: number, write: (tx: Db) => Promise<unknown>) => {
+    try {
+      await writeTx(db, async (tx) => {
+        await finishJobItem(tx, "mail", id);
+        await write(tx);
+      });
+      return true;
+    } catch (e) {
+      if (e instanceof JobClaimLost) return false;
+      throw e;
     }
-    for (const [i, o] of outcomes.entries()) {
-      const r = sendable[i];
-      const attempts = r.attempts + 1;
-      if (o.ok) {
-        await tx.update(notifications).set({ emailedAt: at, emailError: null, emailNextAt: null, emailAttempts: attempts }).where(eq(notifications.id, r.id));
-        out.sent++;
-        continue;
-      }
-      const wait = RETRY_MINUTES[attempts - 1];
-      await tx.update(notifications)
+  };
+  for (const r of claimed.filter((c) => !c.email)) {
+    await record(r.id, (tx) => tx.update(notifications).set({ emailNextAt: null, emailError: "no e-mail address" }).where(eq(notifications.id, r.id)));
+  }
+  for (const [i, o] of outcomes.entries()) {
+    const r = sendable[i];
+    const attempts = r.attempts + 1;
+    if (o.ok) {
+      if (await record(r.id, (tx) => tx.update(notifications).set({ emailedAt: at, emailError: null, emailNextAt: null, emailAttempts: attempts }).where(eq(notifications.id, r.id)))) out.sent++;
+      continue;
+    }
+    const wait = RETRY_MINUTES[attempts - 1];
+    const kept = await record(r.id, (tx) =>
+      tx.update(notifications)
         .set({ emailError: o.error, emailAttempts: attempts, emailNextAt: wait === undefined ? null : new Date(at.getTime() + wait * 60_000) })
-        .where(eq(notifications.id, r.id));
-      out.failed++;
-      if (wait === undefined) out.givenUp++;
-    }
-  });
+        .where(eq(notifications.id, r.id)),
+    );
+    if (!kept) continue;
+    out.failed++;
+    if (wait === undefined) out.givenUp++;
+  }
   return out;
 }
 

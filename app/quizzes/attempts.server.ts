@@ -1,7 +1,9 @@
 import { first, one } from "#db/first.ts";
 import crypto from "node:crypto";
-import { and, desc, eq, max } from "drizzle-orm";
+import { and, asc, desc, eq, lt, max } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
+import { forUpdate, isUniqueViolation } from "#db/dialect.server.ts";
+import { notHeld, runClaimed } from "#db/job-claims.server.ts";
 import { itemProgress, members, quizAnswers, quizAttempts, quizEssayGrades, quizSettings } from "#db/schema/index.ts";
 import { DomainError } from "#app/common/domain-error.ts";
 import { getCourse, publishedSnapshot, type Course } from "#app/courses/courses.server.ts";
@@ -107,10 +109,6 @@ export async function attemptsOf(db: Db, memberId: number, courseId: number, ite
     .orderBy(desc(quizAttempts.attemptNo));
 }
 
-function isUniqueViolation(e: unknown) {
-  return e instanceof Error && /UNIQUE constraint failed|duplicate key/i.test(e.message);
-}
-
 /** The seed of an attempt's draw and order: random, so no two attempts need look alike. */
 function newAttemptSeed(): string {
   return crypto.randomBytes(12).toString("base64url");
@@ -127,7 +125,8 @@ export async function startAttempt(db: Db, memberId: number, course: Course, ite
   if (s.openAt && now < s.openAt) throw new DomainError("quiz.error.notOpen", {}, 409);
   if (s.closeAt && now >= s.closeAt) throw new DomainError("quiz.error.closed", {}, 409);
   try {
-    return writeTx(db, async (tx) => {
+    // Awaited here, so that a unique violation (the other request's insert won) reaches the catch.
+    return await writeTx(db, async (tx) => {
       const existing = await attemptsOf(tx, memberId, course.id, itemKey);
       const open = existing.find((a) => a.state === "open");
       if (open) return open;
@@ -246,7 +245,8 @@ export function meetsPassMark(score: number, passPercent: number): boolean {
  */
 async function finishAttempt(db: Db, a: Attempt, now: Date) {
   return writeTx(db, async (tx) => {
-    const current = (await first(tx.select().from(quizAttempts).where(eq(quizAttempts.id, a.id))))!;
+    // Locked: a submit, the deadline's close and the abandoned-attempts job may race to finish it.
+    const current = (await first(forUpdate(tx, tx.select().from(quizAttempts).where(eq(quizAttempts.id, a.id)))))!;
     if (current.state !== "open") return current;
     const questions = current.questions as Question[];
     const answers = await savedAnswers(tx, a.id);
@@ -293,6 +293,48 @@ export async function closeExpiredAttempts(db: Db, memberId: number, courseId: n
   for (const a of await attemptsOf(db, memberId, courseId, itemKey)) {
     if (a.state === "open" && a.deadlineAt && now.getTime() > a.deadlineAt.getTime() + GRACE_MS) await finishAttempt(db, a, now);
   }
+}
+
+/** How long a process holds an abandoned attempt it closes before another may take it over. */
+export const ABANDONED_LEASE_MS = 5 * 60_000;
+
+/**
+ * The job: attempts left open past their deadline (plus grace) by members who never came back are
+ * closed with what was saved, so their results and reports do not wait for a visit. With several
+ * app processes each attempt is claimed by one (db/job-claims.server.ts); returns the ids this
+ * process closed.
+ */
+export async function closeAbandonedAttempts(db: Db, opts: { now?: Date; limit?: number } = {}): Promise<number[]> {
+  const now = opts.now ?? new Date();
+  const due = await db
+    .select({ id: quizAttempts.id })
+    .from(quizAttempts)
+    .where(and(eq(quizAttempts.state, "open"), lt(quizAttempts.deadlineAt, new Date(now.getTime() - GRACE_MS)), notHeld("abandoned-attempts", quizAttempts.id, now)))
+    .orderBy(asc(quizAttempts.id))
+    .limit(opts.limit ?? 100);
+  const { done } = await runClaimed(db, "abandoned-attempts", due.map((r) => r.id), { leaseMs: ABANDONED_LEASE_MS, now }, async (tx, item) => {
+    const a = await first(forUpdate(tx, tx.select().from(quizAttempts).where(eq(quizAttempts.id, Number(item)))));
+    if (!a || a.state !== "open") return false;
+    await finishAttempt(tx, a, now);
+    return true;
+  });
+  return done.map(Number).sort((x, y) => x - y);
+}
+
+/** Runs closeAbandonedAttempts every `everyMs` (a minute) in the app process; returns a stop function. */
+export function scheduleAbandonedAttempts(db: Db, opts: { everyMs?: number; log?: (m: string) => void } = {}): () => void {
+  const tick = async () => {
+    try {
+      const closed = await closeAbandonedAttempts(db);
+      if (closed.length) opts.log?.(`Bài kiểm tra bỏ dở đã đóng: ${closed.length} / abandoned attempts closed: ${closed.length}`);
+    } catch (e) {
+      console.error("closing abandoned attempts failed", e);
+    }
+  };
+  void tick();
+  const timer = setInterval(() => void tick(), opts.everyMs ?? 60_000);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 export type PresentedAttempt = {

@@ -13,12 +13,17 @@ import { affectedRows } from "#db/dialect.server.ts";
  */
 import { and, asc, eq, gte, inArray, lte, sql } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
+import { claimJobItems, finishJobItem, releaseJobItem } from "#db/job-claims.server.ts";
 import { completionSnapshots } from "#db/schema/index.ts";
 import { assignmentsAt } from "#app/courses/assignment-history.server.ts";
 import { completionRollup } from "./completion.server.ts";
 import { addDays, endOfVnDay, isDay, vnDay } from "#app/common/vietnam-time.ts";
 
-export type SnapshotOutcome = { day: string; courses: number; skipped: number; rows: number };
+/** `heldElsewhere`: another app process is taking this day's snapshot now (it holds the claim). */
+export type SnapshotOutcome = { day: string; courses: number; skipped: number; rows: number; heldElsewhere?: true };
+
+/** How long a process holds a day it snapshots before another may take it over (ADR 0015). */
+export const SNAPSHOT_LEASE_MS = 15 * 60_000;
 
 /**
  * Stores the figures at the end of `day` (YYYY-MM-DD, Vietnam) for every course assigned by then,
@@ -33,11 +38,24 @@ export async function takeCompletionSnapshot(db: Db, day: string, now: Date = ne
   const courseIds = [...new Set((await assignmentsAt(db, at.getTime(), null)).map((a) => a.courseId))].sort((a, b) => a - b);
   const done = await alreadyTaken(db, day);
   const todo = courseIds.filter((id) => !done.has(id));
+  if (todo.length === 0) return { day, courses: courseIds.length, skipped: courseIds.length, rows: 0 };
+  // One app process computes a day (the roll-ups are the expensive part): the others leave it.
+  if ((await claimJobItems(db, "snapshot", [day], { leaseMs: SNAPSHOT_LEASE_MS, now })).length === 0) {
+    return { day, courses: courseIds.length, skipped: courseIds.length - todo.length, rows: 0, heldElsewhere: true };
+  }
   // Computed outside the write transaction (reads only), written inside it.
-  const computed = await Promise.all(todo.map(async (courseId) => ({ courseId, rollup: await completionRollup(db, { courseIds: [courseId], at }) })));
+  const computed: { courseId: number; rollup: Awaited<ReturnType<typeof completionRollup>> }[] = [];
+  try {
+    for (const courseId of todo) computed.push({ courseId, rollup: await completionRollup(db, { courseIds: [courseId], at }) });
+  } catch (e) {
+    await releaseJobItem(db, "snapshot", day);
+    throw e;
+  }
   let rows = 0;
   let skipped = courseIds.length - todo.length;
   await writeTx(db, async (tx) => {
+    // Still ours (a lease that ran out while computing throws, and the new holder writes the day).
+    await finishJobItem(tx, "snapshot", day);
     const taken = await alreadyTaken(tx, day);
     for (const { courseId, rollup } of computed) {
       if (taken.has(courseId)) {
@@ -97,7 +115,8 @@ export async function scheduleDailySnapshots(db: Db, opts: { everyMs?: number; l
     if (day === last) return;
     try {
       const r = await takeCompletionSnapshot(db, day, now);
-      last = day;
+      // A day another process is taking is looked at again next tick (it may die meanwhile).
+      if (!r.heldElsewhere) last = day;
       if (r.rows > 0) log(`Ảnh chụp tiến độ / completion snapshot ${day}: ${r.rows} rows, ${r.courses} courses`);
     } catch (e) {
       console.error("completion snapshot failed", e);

@@ -15,7 +15,7 @@ export const pgSchema = pgTwins(sqliteTables);
 export const {
   attendanceCorrections, attendanceEvents, attendanceLastSeen, auditLog, authSessions, certificates, completionSnapshots,
   courseAssignmentHistory, courseAssignments, courseCompletions, courseItems, courseModules, courseVersions, courses,
-  importUploads, itemProgress, liveChatMessages, liveRecordingSegments, liveRecordings, liveSessionInvites, liveSessionPresenters, liveSessions, loginThrottle,
+  importUploads, itemProgress, jobClaims, liveChatMessages, liveRecordingSegments, liveRecordings, liveSessionInvites, liveSessionPresenters, liveSessions, loginThrottle,
   memberUnitHistory, members, notifications, quizAnswers, quizAttempts, quizEssayGrades, quizSettings, recordingWatches, reflectionGraders, reflectionGrades,
   reflectionLshBuckets, reflectionSimilarities, reflectionSubmissions, reflectionVersions, scopeGrants, unitPathHistory, units,
   uploads,

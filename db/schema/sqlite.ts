@@ -6,3 +6,4 @@ export * from "./live.ts";
 export * from "./quizzes.ts";
 export * from "./records.ts";
 export * from "./reflections.ts";
+export * from "./jobs.ts";
