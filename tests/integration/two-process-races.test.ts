@@ -8,7 +8,7 @@ import { raceProcesses } from "#tests/harness/two-processes.ts";
 import { issueActivationCodes } from "#app/org/members.server.ts";
 import { openItem } from "#app/courses/learning.server.ts";
 import { writeTx } from "#db/client.server.ts";
-import { attendanceEvents, certificates, courseCompletions, courseCompletions as cc, loginThrottle, members, quizAttempts } from "#db/schema/index.ts";
+import { attendanceEvents, certificates, courseCompletions, loginThrottle, members, quizAttempts } from "#db/schema/index.ts";
 
 /**
  * ADR 0015 step 3: every check-then-write that SQLite's single writer made safe stays safe with
@@ -62,11 +62,11 @@ describe("two app processes on one database", () => {
 
   test("certificates: one per member and course, with one code, however many processes issue it", async () => {
     const course = await makeCourse(db, { assignTo: t.root });
-    const ms = [];
+    const ms: Awaited<ReturnType<typeof makeMember>>[] = [];
     for (let i = 0; i < 8; i++) ms.push(await makeMember(db, t.a2));
     const completedAt = Date.now();
     await writeTx(db, async (tx) => {
-      for (const m of ms) await tx.insert(cc).values({ memberId: m.id, courseId: course.id, versionId: course.publishedVersionId, completedAt: new Date(completedAt) });
+      for (const m of ms) await tx.insert(courseCompletions).values({ memberId: m.id, courseId: course.id, versionId: course.publishedVersionId, completedAt: new Date(completedAt) });
     });
     const task = { kind: "certificate", completions: ms.map((m) => ({ memberId: m.id, courseId: course.id, completedAt })) };
     const [a, b] = await raceProcesses(db.url, [task, task]);
