@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, expect, test } from "vitest";
+import type { AddressInfo } from "node:net";
+import { SMTPServer } from "smtp-server";
+import { eq, inArray } from "drizzle-orm";
+import { testDb, dropDb, type TestDb } from "#tests/factories/db.ts";
+import { makeMember, makeTree } from "#tests/factories/org.ts";
+import { raceProcesses } from "#tests/harness/two-processes.ts";
+import { writeTx } from "#db/client.server.ts";
+import { jobClaims, notifications } from "#db/schema/index.ts";
+
+/**
+ * ADR 0015 step 3, "Jobs run once across processes", with the e-mail outbox as the witness (a real
+ * SMTP server on loopback counts what arrives): two app processes draining one outbox send each
+ * mail once; a process killed while holding claims leaves its mails to the other, which sends them
+ * once the lease has run out, and not before.
+ */
+let db: TestDb;
+let t: Awaited<ReturnType<typeof makeTree>>;
+let sink: SMTPServer;
+let smtpUrl: string;
+const received: string[] = [];
+
+beforeAll(async () => {
+  sink = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS", "AUTH"],
+    logger: false,
+    onData(stream, session, callback) {
+      stream.on("data", () => {});
+      stream.on("end", () => {
+        received.push(...session.envelope.rcptTo.map((r) => r.address));
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", () => resolve()));
+  smtpUrl = `smtp://127.0.0.1:${(sink.server.address() as AddressInfo).port}`;
+  db = await testDb();
+  t = await makeTree(db);
+});
+afterAll(async () => {
+  await dropDb(db);
+  await new Promise<void>((resolve) => sink.close(() => resolve()));
+});
+
+/** `n` members with an e-mail address, each with one reminder due at `due`; returns the addresses and row ids. */
+async function dueMails(prefix: string, n: number, due: Date) {
+  const addresses: string[] = [];
+  const ids: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const email = `${prefix}-${i}@example.test`;
+    const m = await makeMember(db, t.a1, { email, code: `${prefix.toUpperCase()}-${i}` });
+    addresses.push(email);
+    await writeTx(db, async (tx) => {
+      const [row] = await tx
+        .insert(notifications)
+        .values({ memberId: m.id, kind: "reminder", title: `Khóa ${prefix} ${i}`, body: "Nhắc học", createdAt: due, emailNextAt: due, emailUrl: "http://hocso.test/" })
+        .returning({ id: notifications.id });
+      ids.push(row.id);
+    });
+  }
+  return { addresses, ids };
+}
+
+const count = (xs: string[]) => xs.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<string, number>());
+
+test("two processes drain one outbox: every mail sent exactly once, each recorded once, no claim left", async () => {
+  const at = Date.now();
+  const { addresses, ids } = await dueMails("hai", 24, new Date(at - 1000));
+  const task = { kind: "mail", smtpUrl, at, batch: 4 };
+  const [a, b] = await raceProcesses(db.url, [task, task]);
+  expect((a.result as number) + (b.result as number)).toBe(addresses.length);
+  const got = count(received.filter((r) => r.startsWith("hai-")));
+  expect([...got.keys()].sort()).toEqual([...addresses].sort());
+  expect([...got.values()].every((c) => c === 1)).toBe(true);
+  const rows = await db.select().from(notifications).where(inArray(notifications.id, ids));
+  expect(rows.every((r) => r.emailedAt !== null && r.emailAttempts === 1)).toBe(true);
+  expect(await db.select().from(jobClaims).where(eq(jobClaims.job, "mail"))).toEqual([]);
+}, 240_000);
+
+test("a process killed holding claims: its mails wait for the lease, then another process sends each once", async () => {
+  const at = Date.now();
+  const { addresses, ids } = await dueMails("chet", 6, new Date(at - 1000));
+  const LEASE = 15 * 60_000; // the outbox's own lease (CLAIM_MS)
+  const [killed] = await raceProcesses(db.url, [{ kind: "kill-after-claim", job: "mail", items: ids.map(String), at, leaseMs: LEASE }]);
+  expect(killed.killed).toBe(true);
+  expect(killed.stdout).toContain(`CLAIMED ${JSON.stringify(ids.map(String).sort())}`);
+  // Within the lease nobody takes them over: nothing is sent.
+  const [early] = await raceProcesses(db.url, [{ kind: "mail", smtpUrl, at: at + LEASE - 1000, batch: 4 }]);
+  expect(early.result).toBe(0);
+  expect(received.filter((r) => r.startsWith("chet-"))).toEqual([]);
+  // After it, two processes race for them: each mail goes once.
+  const task = { kind: "mail", smtpUrl, at: at + LEASE + 1000, batch: 4 };
+  const [a, b] = await raceProcesses(db.url, [task, task]);
+  expect((a.result as number) + (b.result as number)).toBe(addresses.length);
+  const got = count(received.filter((r) => r.startsWith("chet-")));
+  expect([...got.keys()].sort()).toEqual([...addresses].sort());
+  expect([...got.values()].every((c) => c === 1)).toBe(true);
+  expect(await db.select().from(jobClaims).where(eq(jobClaims.job, "mail"))).toEqual([]);
+}, 240_000);
