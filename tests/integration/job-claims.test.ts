@@ -6,7 +6,9 @@ import { testDb, dropDb, type TestDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { raceProcesses } from "#tests/harness/two-processes.ts";
 import { writeTx } from "#db/client.server.ts";
-import { jobClaims, notifications } from "#db/schema/index.ts";
+import { jobClaims, notifications, quizAttempts, quizSettings } from "#db/schema/index.ts";
+import { makeQuizCourse } from "#tests/factories/courses.ts";
+import { startAttempt } from "#app/quizzes/attempts.server.ts";
 
 /**
  * ADR 0015 step 3, "Jobs run once across processes", with the e-mail outbox as the witness (a real
@@ -97,4 +99,22 @@ test("a process killed holding claims: its mails wait for the lease, then anothe
   expect([...got.keys()].sort()).toEqual([...addresses].sort());
   expect([...got.values()].every((c) => c === 1)).toBe(true);
   expect(await db.select().from(jobClaims).where(eq(jobClaims.job, "mail"))).toEqual([]);
+}, 240_000);
+
+test("two processes close abandoned quiz attempts: each closed by one of them, once", async () => {
+  const { course, quizKey } = await makeQuizCourse(db, { gift: "::q1::Hai cộng hai?{=bốn ~ba}\n", assignTo: t.root, attemptsAllowed: 0 });
+  await writeTx(db, async (tx) => tx.update(quizSettings).set({ timeLimitSeconds: 60 }).where(eq(quizSettings.courseId, course.id)));
+  const started = new Date(Date.now() - 3_600_000);
+  const ids: number[] = [];
+  for (let i = 0; i < 12; i++) {
+    const m = await makeMember(db, t.a2);
+    ids.push((await startAttempt(db, m.id, course, quizKey, started)).id);
+  }
+  const task = { kind: "abandoned", at: Date.now(), limit: 3 };
+  const [a, b] = await raceProcesses(db.url, [task, task]);
+  const closed = [...(a.result as number[]), ...(b.result as number[])];
+  expect(closed.sort((x, y) => x - y)).toEqual([...ids].sort((x, y) => x - y));
+  const rows = await db.select().from(quizAttempts).where(inArray(quizAttempts.id, ids));
+  expect(rows.every((r) => r.state === "expired")).toBe(true);
+  expect(await db.select().from(jobClaims).where(eq(jobClaims.job, "abandoned-attempts"))).toEqual([]);
 }, 240_000);
