@@ -91,7 +91,11 @@ export type HistoryOutcome = {
 export async function seedStudyHistory(db: Db, cal: DemoCalendar, cells: { id: number; code: string }[], slugs: string[]): Promise<HistoryOutcome> {
   const r = rng(2026);
   const last = HISTORY_DAYS - 1;
-  const found = (await Promise.all(slugs.map(async (slug) => ({ slug, plan: planOf(slug), course: await getCourseBySlug(db, slug) }))))
+  // One after another: `db` is the seed's transaction (world.ts), one connection on PostgreSQL,
+  // where queries sent at once queue with pg 8's deprecation warning (an error in pg 9).
+  const looked: { slug: string; plan: ReturnType<typeof planOf>; course: Course | undefined }[] = [];
+  for (const slug of slugs) looked.push({ slug, plan: planOf(slug), course: await getCourseBySlug(db, slug) });
+  const found = looked
     .filter((c): c is typeof c & { course: Course } => !!c.course)
     .sort((a, b) => a.plan.dueInDays - b.plan.dueInDays);
   const courses: DemoCourse[] = [];
