@@ -258,12 +258,14 @@ export async function quizGrades(db: Db, memberId: number, at: Date): Promise<Qu
       itemTitle: sql<string | null>`(SELECT ci.title FROM course_items ci WHERE ci.course_id = ${quizAttempts.courseId} AND ci.key = ${quizAttempts.itemKey})`,
       best: sql<number | null>`MAX(${quizAttempts.score})`,
       attempts: sql<number>`COUNT(*)`,
-      passed: sql<number>`MAX(CASE WHEN ${quizAttempts.passed} THEN 1 ELSE 0 END)`,
+      passed: sql<number>`MAX(CASE WHEN ${quizAttempts.passed} = 1 THEN 1 ELSE 0 END)`,
     })
     .from(quizAttempts)
     .innerJoin(courses, eq(courses.id, quizAttempts.courseId))
     .where(and(eq(quizAttempts.memberId, memberId), inArray(quizAttempts.state, ["submitted", "expired"]), lte(quizAttempts.submittedAt, at)))
-    .groupBy(quizAttempts.courseId, quizAttempts.itemKey)
+    // courses.id (equal to the attempt's course) is grouped so that PostgreSQL sees courses.title
+    // as determined by the group (its primary key); SQLite did not ask.
+    .groupBy(quizAttempts.courseId, courses.id, quizAttempts.itemKey)
     .orderBy(courses.title, quizAttempts.itemKey))
     .map((r) => ({ ...r, itemTitle: r.itemTitle ?? r.itemKey, attempts: Number(r.attempts), passed: Number(r.passed) === 1 }));
 }
