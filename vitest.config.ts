@@ -13,7 +13,7 @@ import tsconfigPaths from "vite-tsconfig-paths";
  * new test lands in the right project without a list to keep.
  */
 const root = import.meta.dirname;
-const SLOW_MARKERS = /startTestServer|useAppServer|startLiveTestServers|startNamespacedLive|launchBrowser|chromium|firefox|build\/server|spawn\(/;
+const SLOW_MARKERS = /startTestServer|startAppProcess|startNginx|useAppServer|startLiveTestServers|startNamespacedLive|launchBrowser|chromium|firefox|build\/server|spawn\(/;
 
 function testFiles(dir: string): string[] {
   const abs = path.join(root, dir);
@@ -27,7 +27,9 @@ function testFiles(dir: string): string[] {
 const candidates = [...testFiles("tests/unit"), ...testFiles("tests/integration")];
 const isSlow = (f: string) => SLOW_MARKERS.test(fs.readFileSync(path.join(root, f), "utf8"));
 const fast = candidates.filter((f) => !isSlow(f));
-const slow = [...candidates.filter(isSlow), "tests/media/**/*.test.ts", "tests/e2e/**/*.test.ts"];
+/** Slow files about a PostgreSQL deployment only (several app processes on one database). */
+const POSTGRES_ONLY = ["tests/integration/nginx-two-processes.test.ts"];
+const slow = [...candidates.filter(isSlow).filter((f) => !POSTGRES_ONLY.includes(f)), "tests/media/**/*.test.ts", "tests/e2e/**/*.test.ts"];
 
 const shared = { testTimeout: 30_000, hookTimeout: 600_000 };
 
@@ -49,6 +51,31 @@ const SQLITE_ONLY = [
 const NOT_YET_ON_POSTGRES: string[] = [];
 const fastPg = fast.filter((f) => !SQLITE_ONLY.includes(f) && !NOT_YET_ON_POSTGRES.includes(f));
 
+/**
+ * slow-pg runs a chosen part of the slow project again on PostgreSQL: the production build over
+ * HTTP, the media server and browsers on a database of the run's cluster (the harness hands the app
+ * and the media server TestDb.url). Not all of it, to keep `npm test` short on two cores: the HTTP
+ * integration files, the browser journeys that cover the learner, the quiz and a live session, the
+ * media server writing the ledger, and two app processes behind nginx. The rest of the slow files
+ * touch the database through the same domain code that fast-pg already runs on PostgreSQL.
+ */
+/** Work left: slow files not yet green on PostgreSQL, each with why. This list only shrinks. */
+const SLOW_NOT_YET_ON_POSTGRES: string[] = [
+  // "two concurrent starts give one attempt": on READ COMMITTED both starts pass the check and the
+  // second insert hits quiz_attempts_open_uq (23505, a 500). The check-then-write protections of
+  // ADR 0015 step 3 (a retry or ON CONFLICT on that index) are another change's.
+  "tests/integration/quiz-attempts.test.ts",
+];
+const SLOW_ON_POSTGRES = [
+  // db-copy-cli copies a SQLite file into a PostgreSQL it starts itself: SQLite-only by nature.
+  ...candidates.filter(isSlow).filter((f) => f.startsWith("tests/integration/") && f !== "tests/integration/db-copy-cli.test.ts" && !SLOW_NOT_YET_ON_POSTGRES.includes(f)),
+  "tests/e2e/journeys.test.ts",
+  "tests/e2e/quiz.test.ts",
+  "tests/e2e/live-broadcast.test.ts",
+  "tests/media/signalling.test.ts",
+  "tests/media/ledger.test.ts",
+];
+
 export default defineConfig({
   plugins: [tsconfigPaths()],
   test: {
@@ -63,6 +90,16 @@ export default defineConfig({
         test: { ...shared, name: "fast-pg", include: fastPg, env: { TEST_DB: "postgres" }, globalSetup: ["tests/setup/postgres-setup.ts"] },
       },
       { extends: true, test: { ...shared, name: "slow", include: slow, globalSetup: ["tests/setup/global-setup.ts"] } },
+      {
+        extends: true,
+        test: {
+          ...shared,
+          name: "slow-pg",
+          include: SLOW_ON_POSTGRES,
+          env: { TEST_DB: "postgres" },
+          globalSetup: ["tests/setup/global-setup.ts", "tests/setup/postgres-setup.ts"],
+        },
+      },
     ],
   },
 });

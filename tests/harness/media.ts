@@ -52,12 +52,15 @@ export function freePort(): Promise<number> {
   });
 }
 
-export function testConfig(db: Db & { file: string }, env: Record<string, string> = {}): MediaConfig {
+/** The test's database as the media server opens it: its URL (either engine, ADR 0015), or the SQLite file. */
+export const databaseUrlOf = (db: { file: string; url?: string }) => db.url || `file:${db.file}`;
+
+export function testConfig(db: Db & { file: string; url?: string }, env: Record<string, string> = {}): MediaConfig {
   return parseConfig({
     NODE_ENV: "test",
     MEDIA_HOST: "127.0.0.1",
     MEDIA_PORT: "0",
-    DATABASE_URL: `file:${db.file}`,
+    DATABASE_URL: databaseUrlOf(db),
     JOIN_TOKEN_SECRET,
     APP_ORIGINS: ORIGIN,
     RTC_LISTEN_IP: "127.0.0.1",
@@ -68,7 +71,7 @@ export function testConfig(db: Db & { file: string }, env: Record<string, string
 }
 
 /** The media server in this process (its mediasoup worker is a child), on a free loopback port. */
-export async function startMediaTestServer(db: Db & { file: string }, env: Record<string, string> = {}): Promise<MediaServer> {
+export async function startMediaTestServer(db: Db & { file: string; url?: string }, env: Record<string, string> = {}): Promise<MediaServer> {
   // Loaded here, so tests that only sign tokens or open sockets do not load mediasoup.
   const { startMediaServer } = await import("../../media-server/src/server.ts");
   const config = testConfig(db, env);

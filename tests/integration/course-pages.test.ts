@@ -7,6 +7,7 @@ import { makeMember } from "#tests/factories/org.ts";
 import { importPackageDir, withPackageWorld } from "#tests/factories/course-packages.ts";
 import { client, startTestServer } from "#tests/harness/http.ts";
 import { writeTx } from "#db/client.server.ts";
+import { activeEngine } from "#db/engine-kind.ts";
 import { courseVersions } from "#db/schema/index.ts";
 import { getCourseBySlug, publishedSnapshot } from "#app/courses/courses.server.ts";
 import { publishedVersion } from "#app/courses/version-cache.server.ts";
@@ -147,7 +148,10 @@ test("a version read inside a transaction that is rolled back is not served for 
       }),
     ).rejects.toThrow("rollback");
     const kept = await writeTx(db, async (tx) => await one(tx.insert(courseVersions).values(row("Bản thật")).returning()));
-    expect(kept.id).toBe(seen);
+    // SQLite hands the rolled-back id to the next row (the hazard this test is about); PostgreSQL's
+    // sequence does not roll back, so there the id is new and only the title below is at stake.
+    if (activeEngine === "sqlite") expect(kept.id).toBe(seen);
+    else expect(kept.id).toBeGreaterThan(seen);
     expect((await publishedVersion(db, kept.id))!.snapshot.title).toBe("Bản thật");
   });
 });
