@@ -41,6 +41,11 @@ export const envSchema = z.object({
   /** Where the app reaches the media server (socket.io is proxied there over WebSocket). */
   MEDIA_INTERNAL_URL: z.string().url().default("http://127.0.0.1:3100"),
   /**
+   * Whether `npm start` runs the media server beside the app. Several app processes share one media
+   * server (docs/deployment.md): the others set this to false and point MEDIA_INTERNAL_URL at it.
+   */
+  START_MEDIA_SERVER: boolish.default("true"),
+  /**
    * Several media nodes (ADR 0016): the Redis their registry is in. The app then places each live
    * socket on a node when it signs its token, and relays the socket there. Unset: one media node
    * at MEDIA_INTERNAL_URL, as always.

@@ -114,7 +114,8 @@ ensureBuild();
 const secret = joinTokenSecret();
 env.JOIN_TOKEN_SECRET = secret;
 const { db, seeded } = await prepareDb(env);
-const stopMedia = startMediaServer(secret, await ensureMediasoupWorker({ log: () => {} }));
+// Another process's media server, at MEDIA_INTERNAL_URL, when several app processes share one.
+const stopMedia = env.START_MEDIA_SERVER ? startMediaServer(secret, await ensureMediasoupWorker({ log: () => {} })) : () => {};
 // Yesterday's completion figures are frozen once a day, so last week's report never changes.
 const stopSnapshots = await scheduleDailySnapshots(db, { log: (m) => console.log(m) });
 // Course items "attend session X" are settled from the attendance ledger once a session ends.
