@@ -13,5 +13,6 @@ export const BENCHES: Record<string, () => Promise<BenchModule>> = {
   "media-pipe-cost": () => import("./media-pipe-cost.ts"),
   "attendance-report": () => import("./attendance-report.ts"),
   pages: () => import("./pages.ts"),
+  processes: () => import("./processes.ts"),
   "reflection-similarity": () => import("./reflection-similarity.ts"),
 };

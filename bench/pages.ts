@@ -103,7 +103,7 @@ function startServer(dbFile: string, dataDir: string, cpuProfDir: string | null)
 }
 
 /** The build `npm start` serves; rebuilt here only when app/ is newer than it (as npm start does). */
-function ensureBuild() {
+export function ensureBuild() {
   const newest = (p: string): number => {
     if (!fs.existsSync(p)) return 0;
     const st = fs.statSync(p);
@@ -122,7 +122,7 @@ function ensureBuild() {
 // ---- the data ---------------------------------------------------------------------------------
 
 /** The demo organisation and courses; CLIENTS members with a password and a different amount of progress each. */
-async function seed(dbFile: string, dataDir: string) {
+export async function seed(dbFile: string, dataDir: string) {
   const db = await openDb(`file:${dbFile}`, { migrate: true });
   try {
     const hash = await hashPassword(DEMO_PASSWORD);
