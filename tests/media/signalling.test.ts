@@ -265,8 +265,10 @@ describe("one timeline per member", () => {
     const m = await makeMember(live.db, live.w.t.a2, { password: false });
     const loadBefore = live.server.pool.workers[0].load;
     const [a, b] = await Promise.all([connected(live.open(tokenFor(m, live.w.session.id))), connected(live.open(tokenFor(m, live.w.session.id)))]);
-    const replies = await Promise.all([request(a, "join", {}), request(b, "join", {})]);
-    expect(replies.filter((r) => !r.error).length).toBeGreaterThanOrEqual(1);
+    // The tab that loses may be disconnected before its join is answered (its ack then rejects):
+    // which one, and whether its reply comes first, depends on the engine's timing.
+    const replies = await Promise.allSettled([request(a, "join", {}), request(b, "join", {})]);
+    expect(replies.filter((r) => r.status === "fulfilled" && !r.value.error).length).toBeGreaterThanOrEqual(1);
     const room = live.server.registry.peek(live.w.session.id)!;
     await waitFor(() => !(a.connected && b.connected), "one tab disconnected");
     expect([...room.peers.values()].filter((p) => p.memberId === m.id)).toHaveLength(1);
