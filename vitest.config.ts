@@ -60,12 +60,7 @@ const fastPg = fast.filter((f) => !SQLITE_ONLY.includes(f) && !NOT_YET_ON_POSTGR
  * touch the database through the same domain code that fast-pg already runs on PostgreSQL.
  */
 /** Work left: slow files not yet green on PostgreSQL, each with why. This list only shrinks. */
-const SLOW_NOT_YET_ON_POSTGRES: string[] = [
-  // "two concurrent starts give one attempt": on READ COMMITTED both starts pass the check and the
-  // second insert hits quiz_attempts_open_uq (23505, a 500). The check-then-write protections of
-  // ADR 0015 step 3 (a retry or ON CONFLICT on that index) are another change's.
-  "tests/integration/quiz-attempts.test.ts",
-];
+const SLOW_NOT_YET_ON_POSTGRES: string[] = [];
 const SLOW_ON_POSTGRES = [
   // db-copy-cli copies a SQLite file into a PostgreSQL it starts itself: SQLite-only by nature.
   ...candidates.filter(isSlow).filter((f) => f.startsWith("tests/integration/") && f !== "tests/integration/db-copy-cli.test.ts" && !SLOW_NOT_YET_ON_POSTGRES.includes(f)),
