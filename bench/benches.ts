@@ -11,8 +11,11 @@ export const BENCHES: Record<string, () => Promise<BenchModule>> = {
   "media-join-storm": () => import("./media-join-storm.ts"),
   "media-ingest": () => import("./media-ingest.ts"),
   "media-pipe-cost": () => import("./media-pipe-cost.ts"),
+  "media-cascade-10k": () => import("./media-cascade-10k.ts"),
   "attendance-report": () => import("./attendance-report.ts"),
   pages: () => import("./pages.ts"),
   processes: () => import("./processes.ts"),
   "reflection-similarity": () => import("./reflection-similarity.ts"),
 };
+/** Benches run only when named (too heavy for a plain `bench/run.ts`). */
+export const ON_REQUEST = new Set(["media-cascade-10k"]);
