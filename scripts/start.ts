@@ -12,6 +12,7 @@ import { pathToFileURL } from "node:url";
 import { parseEnv } from "#app/env.server.ts";
 import { closeDb } from "#db/client.server.ts";
 import { createHttpApp, listen } from "#app/http/server.ts";
+import { closePlacementClients } from "#app/live/placement.server.ts";
 import { prepareDb, printDemoAccounts } from "./prepare-db.ts";
 import { DEMO_PASSWORD } from "./seed/demo.ts";
 import { INTERNAL_ORIGIN } from "#app/http/media-proxy.ts";
@@ -142,7 +143,7 @@ const stop = () => {
   stopAbandoned();
   stopMail();
   server.close();
-  void closeDb(db).finally(() => process.exit(0));
+  void Promise.allSettled([closeDb(db), closePlacementClients()]).finally(() => process.exit(0));
 };
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);

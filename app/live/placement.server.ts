@@ -165,12 +165,19 @@ export class Placement {
 
 }
 
-/** One Redis client per URL for the app process, connected on first use. */
-const clients = new Map<string, Promise<RedisClient>>();
+/**
+ * One Redis client per URL for the app process, connected on first use. The map lives on
+ * globalThis: the server build (routes, loaders) and the HTTP server's relay import this module
+ * separately, and both must share, and close, the same clients.
+ */
+type Entry = { client: RedisClient; connected: Promise<RedisClient> };
+const CLIENTS = Symbol.for("hocso.placement.redis-clients");
+const clients: Map<string, Entry> = ((globalThis as Record<symbol, unknown>)[CLIENTS] ??= new Map<string, Entry>()) as Map<string, Entry>;
+
 export function placementFor(redisUrl: string | undefined): Promise<Placement> | undefined {
   if (!redisUrl) return undefined;
-  let c = clients.get(redisUrl);
-  if (!c) {
+  let entry = clients.get(redisUrl);
+  if (!entry) {
     const client = createClient({ url: redisUrl, socket: { reconnectStrategy: (n) => Math.min(100 * 2 ** n, 2_000), connectTimeout: 5_000 } }) as RedisClient;
     // Without a listener an 'error' event would throw; the client reconnects by itself.
     let last = "";
@@ -179,12 +186,40 @@ export function placementFor(redisUrl: string | undefined): Promise<Placement> |
       last = e.message;
     });
     client.on("ready", () => (last = ""));
-    c = client.connect().then(() => client);
+    const made: Entry = { client, connected: client.connect().then(() => client) };
+    entry = made;
     // A failed first connection is tried again by the next placement.
-    void c.catch(() => clients.delete(redisUrl));
-    clients.set(redisUrl, c);
+    void made.connected.catch(() => {
+      if (clients.get(redisUrl) === made) clients.delete(redisUrl);
+    });
+    clients.set(redisUrl, made);
   }
-  return c.then((client) => new Placement(client));
+  return entry.connected.then((client) => new Placement(client));
+}
+
+/**
+ * Closes every placement client of this process (the app's shutdown, a test's teardown): sends
+ * QUIT where connected, else drops the socket, so nothing reconnects or logs afterwards. The next
+ * placement, if any, connects anew.
+ */
+export async function closePlacementClients(): Promise<void> {
+  const all = [...clients.values()];
+  clients.clear();
+  await Promise.all(
+    all.map(async ({ client }) => {
+      try {
+        if (client.isReady) {
+          // A Redis that stopped answering must not hold the shutdown: give QUIT 2 s.
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([client.close(), new Promise<void>((r) => (timer = setTimeout(r, 2_000)))]);
+          clearTimeout(timer);
+        }
+        if (client.isOpen) client.destroy();
+      } catch {
+        // Already closed or never connected: nothing to release.
+      }
+    }),
+  );
 }
 
 /**

@@ -3,6 +3,7 @@ import { pathToFileURL } from "node:url";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { createHttpApp, listen } from "#app/http/server.ts";
+import { closePlacementClients } from "#app/live/placement.server.ts";
 import { parseEnv, type Env } from "#app/env.server.ts";
 import type { Db } from "#db/client.server.ts";
 import { PASSWORD } from "#tests/factories/org.ts";
@@ -24,10 +25,13 @@ export async function startTestServer(db: Db, overrides: Partial<Env> = {}, opts
   const origin = `http://${host}:${(server.address() as AddressInfo).port}`;
   // Closing also drops idle keep-alive connections (fetch keeps them), which would otherwise hold
   // the server open until they time out.
-  const close = () => {
+  // The app's placement Redis clients (REDIS_URL) close with it, or they reconnect and log after
+  // the test's Redis has stopped.
+  const close = async () => {
     const closed = new Promise<void>((r) => server.close(() => r()));
     server.closeAllConnections();
-    return closed;
+    await closed;
+    await closePlacementClients();
   };
   return { origin, server, env, close };
 }
