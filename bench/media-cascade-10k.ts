@@ -28,11 +28,13 @@ import { one } from "#db/first.ts";
  * Baseline in the same run: the same join, the same clients and concurrency, on one media-server
  * process with no cluster settings (no placement, no Redis), for BASELINE viewers.
  *
- * Run alone: `node --import tsx bench/media-cascade-10k.ts [viewers] [overflow] [baseline]`, or
+ * Run alone: `node --import tsx bench/media-cascade-10k.ts [viewers] [overflow] [baseline] [storm budget s]`
+ * (past the budget no new viewer is placed, and the summary says how many were attempted), or
  * `npx tsx bench/run.ts media-cascade-10k`. Heavy: about 3 to 6 minutes of a 2-core machine.
  */
 import { spawn, fork, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
@@ -62,8 +64,8 @@ const MEASURE_MS = 10_000;
 const quiet = { warn: () => {} };
 
 type Viewer = { memberId: number; code: string; name: string; unitId: number };
-type ClientJob = { redisUrl?: string; url?: string; sessionId: number; viewers: Viewer[]; concurrency: number };
-type ClientResult = { ms: number[]; placeMs: number[]; refused: number; errors: Record<string, number>; perNode: Record<string, number>; wallMs: number; cpuMs: number };
+type ClientJob = { redisUrl?: string; url?: string; sessionId: number; viewers: Viewer[]; concurrency: number; deadline: number };
+type ClientResult = { attempted: number; ms: number[]; placeMs: number[]; refused: number; errors: Record<string, number>; perNode: Record<string, number>; wallMs: number; cpuMs: number };
 
 // ---------------------------------------------------------------------------------------------
 // Child: the viewers' clients (kept connected until the parent says "close")
@@ -125,12 +127,13 @@ async function runClients(job: ClientJob, sockets: Socket[]): Promise<ClientResu
   let next = 0;
   await Promise.all(
     Array.from({ length: job.concurrency }, async () => {
-      while (next < job.viewers.length) await joinOne(job.viewers[next++]);
+      // A time budget: on a shared machine the storm stops placing new viewers at the deadline.
+      while (next < job.viewers.length && Date.now() < job.deadline) await joinOne(job.viewers[next++]);
     }),
   );
   const cpu = process.cpuUsage(cpu0);
   await redis?.quit().catch(() => {});
-  return { ms, placeMs, refused, errors, perNode, wallMs: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
+  return { attempted: next, ms, placeMs, refused, errors, perNode, wallMs: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 type ClientProc = { child: ChildProcess; result: Promise<ClientResult>; close(): Promise<void> };
@@ -161,18 +164,20 @@ function clientProc(): { ready: Promise<void>; go(job: ClientJob): ClientProc } 
   };
 }
 
-async function storm(job: Omit<ClientJob, "viewers" | "concurrency">, viewers: Viewer[]) {
+async function storm(job: Omit<ClientJob, "viewers" | "concurrency" | "deadline">, viewers: Viewer[], budgetMs = Infinity) {
   const procs = Array.from({ length: CLIENT_PROCS }, () => clientProc());
   await Promise.all(procs.map((p) => p.ready));
   const t0 = performance.now();
-  const running = procs.map((p, i) => p.go({ ...job, viewers: viewers.filter((_, k) => k % CLIENT_PROCS === i), concurrency: CONCURRENCY }));
+  const deadline = Date.now() + Math.min(budgetMs, 24 * 3_600_000);
+  const running = procs.map((p, i) => p.go({ ...job, viewers: viewers.filter((_, k) => k % CLIENT_PROCS === i), concurrency: CONCURRENCY, deadline }));
   const results = await Promise.all(running.map((r) => r.result));
   const wallMs = performance.now() - t0;
-  const merged: ClientResult = { ms: [], placeMs: [], refused: 0, errors: {}, perNode: {}, wallMs, cpuMs: 0 };
+  const merged: ClientResult = { attempted: 0, ms: [], placeMs: [], refused: 0, errors: {}, perNode: {}, wallMs, cpuMs: 0 };
   for (const r of results) {
     merged.ms.push(...r.ms);
     merged.placeMs.push(...r.placeMs);
     merged.refused += r.refused;
+    merged.attempted += r.attempted;
     merged.cpuMs += r.cpuMs;
     for (const [k, v] of Object.entries(r.errors)) merged.errors[k] = (merged.errors[k] ?? 0) + v;
     for (const [k, v] of Object.entries(r.perNode)) merged.perNode[k] = (merged.perNode[k] ?? 0) + v;
@@ -263,7 +268,7 @@ const sent = (page: Page): Promise<Record<string, number>> =>
 
 export const title = "media cascade: 10 000 viewers placed on an origin and four edges";
 
-export async function run(viewers = 10_000, overflow = 200, baseline = 500): Promise<BenchResult> {
+export async function run(viewers = 10_000, overflow = 200, baseline = 500, stormBudgetS = Infinity): Promise<BenchResult> {
   const wall0 = performance.now();
   console.log(`[cascade-10k] start: ${machineLine()}`);
   const file = tmpDbPath("media-cascade-10k", "db");
@@ -381,7 +386,7 @@ export async function run(viewers = 10_000, overflow = 200, baseline = 500): Pro
     const stormBefore = await Promise.all(samplePages.map((x) => received(x.page)));
     const stormSent0 = await sent(presenterPage);
     const stormT0 = performance.now();
-    const s = await storm({ redisUrl: redis.url, sessionId: session.id }, stormViewers);
+    const s = await storm({ redisUrl: redis.url, sessionId: session.id }, stormViewers, stormBudgetS * 1000);
     closers.push(s.close);
     const stormAfter = await Promise.all(samplePages.map((x) => received(x.page)));
     const stormSent1 = await sent(presenterPage);
@@ -389,7 +394,7 @@ export async function run(viewers = 10_000, overflow = 200, baseline = 500): Pro
     const ops1 = await redisOps();
     const cpu1 = nodes.map((n) => cpuOf(n.child.pid!));
     const r = s.result;
-    say(`storm: ${r.ms.length}/${stormViewers.length} consuming in ${(r.wallMs / 1000).toFixed(1)} s, session-full ${r.refused}, errors ${JSON.stringify(r.errors)}`);
+    say(`storm: ${r.attempted} of ${stormViewers.length} attempted within the budget, ${r.ms.length} consuming in ${(r.wallMs / 1000).toFixed(1)} s, session-full ${r.refused}, errors ${JSON.stringify(r.errors)}`);
 
     // Let every record catch up (two beats), then read them.
     await new Promise((res) => setTimeout(res, 4_500));
@@ -451,7 +456,7 @@ export async function run(viewers = 10_000, overflow = 200, baseline = 500): Pro
     const errs = Object.values(r.errors).reduce((a, x) => a + x, 0);
     summary.push(
       `media cascade 10k (origin + ${EDGES} edges, 1 mediasoup worker each, redis-server, Chromium presenter Opus + VP8 simulcast; ${stormViewers.length} headless viewers from ${CLIENT_PROCS} client processes, ${CLIENT_PROCS * CONCURRENCY} joins in flight, each placed by the app's Placement then auth → join → createTransport → consume straight to its node; consumers paused, transports never connected): ` +
-        `${r.ms.length} consuming, ${r.refused} session-full, ${errs} errors ${JSON.stringify(r.errors)}, ${joinsPerS.toFixed(0)} joins/s; token→consuming p50 ${st.p50.toFixed(0)} ms, p95 ${st.p95.toFixed(0)} ms (placement alone p50 ${pct(r.placeMs).p50.toFixed(1)} ms, p95 ${pct(r.placeMs).p95.toFixed(1)} ms); ` +
+        `${r.attempted < stormViewers.length ? `STOPPED BY THE TIME BUDGET (${stormBudgetS} s, shared machine): ${r.attempted} of ${stormViewers.length} attempted; ` : ""}${r.ms.length} consuming, ${r.refused} session-full, ${errs} errors ${JSON.stringify(r.errors)}, ${joinsPerS.toFixed(0)} joins/s; token→consuming p50 ${st.p50.toFixed(0)} ms, p95 ${st.p95.toFixed(0)} ms (placement alone p50 ${pct(r.placeMs).p50.toFixed(1)} ms, p95 ${pct(r.placeMs).p95.toFixed(1)} ms); ` +
         `baseline (same join on one node, no cluster, no placement, ${baseline} viewers): ${baseJoinsPerS.toFixed(0)} joins/s, p50 ${bs.p50.toFixed(0)} ms, p95 ${bs.p95.toFixed(0)} ms, errors ${b.ms.length === baseline ? 0 : baseline - b.ms.length}; ratio p95 ${(st.p95 / bs.p95).toFixed(2)}×, joins/s ${(joinsPerS / baseJoinsPerS).toFixed(2)}×; ` +
         `server CPU per join ${((stormCpuAll * 1000) / Math.max(1, r.ms.length)).toFixed(1)} ms, less the steady ${(steadyPerS * 100).toFixed(0)}% of a core: ${(((stormCpuAll - steadyPerS * stormSecs) * 1000) / Math.max(1, r.ms.length)).toFixed(1)} ms (baseline ${((baseCpu * 1000) / Math.max(1, b.ms.length)).toFixed(1)} ms), clients ${((r.cpuMs / Math.max(1, r.ms.length + r.refused))).toFixed(1)} ms; redis ${((ops1 - ops0) / (r.wallMs / 1000)).toFixed(0)} commands/s during the storm, ${((steadyOps1 - steadyOps0) / secs).toFixed(0)} /s steady (heartbeats + sweeps + follow)`,
       `media cascade 10k, per node after the storm: ${nodeLine}`,
@@ -464,6 +469,12 @@ export async function run(viewers = 10_000, overflow = 200, baseline = 500): Pro
     for (const c of closers) await c().catch(() => {});
     await browser?.close().catch(() => {});
     for (const n of nodes) await stopMediaNode(n).catch(() => {});
+    // Keep the nodes' logs (what happened to pipes and peers) where the run can be read afterwards.
+    for (const n of nodes) {
+      const f = path.join(os.tmpdir(), `media-cascade-10k-${n.id}.log`);
+      fs.writeFileSync(f, n.output());
+      console.log(`[cascade-10k] ${n.id} log: ${f}`);
+    }
     await rc?.quit().catch(() => {});
     await redis?.stop();
     await pages?.close();
@@ -487,8 +498,8 @@ if (process.argv.includes("--clients")) {
   });
   process.send!({ type: "ready" });
 } else if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const [v, o, b] = process.argv.slice(2).map(Number);
-  const r = await run(v || undefined, Number.isFinite(o) ? o : undefined, b || undefined);
+  const [v, o, b, budget] = process.argv.slice(2).map(Number);
+  const r = await run(v || undefined, Number.isFinite(o) ? o : undefined, b || undefined, budget || undefined);
   console.log(r.summary.join("\n"));
   process.exit(0);
 }
