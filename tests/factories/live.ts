@@ -4,6 +4,7 @@ import { one } from "#db/first.ts";
 import { liveSessionInvites, liveSessionPresenters, liveSessions } from "#db/schema/index.ts";
 import type { Member } from "#app/org/members.server.ts";
 import type { Unit } from "#app/org/units.server.ts";
+import { makeMember, makeTree } from "./org.ts";
 
 /**
  * A live session written straight to its tables (the scheduling form's rules are tested in
@@ -54,4 +55,17 @@ export function makeSession(
     for (const m of opts.presenters ?? []) await tx.insert(liveSessionPresenters).values({ sessionId: s.id, memberId: m.id, createdAt: now });
     return s;
   });
+}
+
+/**
+ * A session on air, as the broadcast tests join it: a presenter at the root, a viewer in cell a1,
+ * and a session for unit a's subtree that went live a minute ago.
+ */
+export async function makeLiveBroadcast(db: Db) {
+  const t = await makeTree(db);
+  const presenter = await makeMember(db, t.root, { password: false });
+  const viewer = await makeMember(db, t.a1, { password: false });
+  const start = Date.now() - 60_000;
+  const session = await makeSession(db, { inviteUnits: [t.a], presenters: [presenter], start, actualStart: start, state: "live" });
+  return { t, presenter, viewer, start, session };
 }

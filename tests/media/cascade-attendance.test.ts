@@ -3,35 +3,22 @@
 // is on it: the survivor (node a) closes that viewer's connection at node b's last heartbeat for
 // it, once, and leaves node a's own viewer open; the viewer, back on node a within the reconnect
 // window, keeps one interval.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Socket as ClientSocket } from "socket.io-client";
+import { describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { attendanceEvents, attendanceLastSeen } from "#db/schema/index.ts";
 import { mergeIntervals } from "#live/attendance.ts";
 import { ledgerRows, toLedgerEvent } from "#live/ledger.server.ts";
-import { testDb, dropDb } from "#tests/factories/db.ts";
+import type { TestDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { makeSession } from "#tests/factories/live.ts";
-import { connect, connected, ORIGIN, request, tokenFor, waitFor } from "#tests/harness/media.ts";
-import { startMediaNode, stopMediaNode, type MediaNode } from "#tests/harness/media-node.ts";
-import { startRedis, type TestRedis } from "#tests/harness/redis.ts";
-import { ensureMediasoupWorker } from "../../scripts/mediasoup-worker.mjs";
+import { connected, request, tokenFor, waitFor } from "#tests/harness/media.ts";
+import type { MediaNode } from "#tests/harness/media-node.ts";
+import { useMediaNodes } from "#tests/harness/media-nodes.ts";
 import { AttendanceLedger } from "../../media-server/src/attendance.ts";
-import { NodeRegistry, redisClient, type RedisClient } from "../../media-server/src/cluster/registry.ts";
-import { silentLogger } from "../../media-server/src/log.ts";
 
 const RECONNECT_WINDOW_MS = 60_000;
 
-let db: Awaited<ReturnType<typeof testDb>>;
-let redis: TestRedis;
-let client: RedisClient;
-let nodes: NodeRegistry;
-let a: MediaNode;
-let b: MediaNode;
-let w: Awaited<ReturnType<typeof world>>;
-const sockets: ClientSocket[] = [];
-
-async function world() {
+async function world(db: TestDb) {
   const t = await makeTree(db);
   const presenter = await makeMember(db, t.root, { password: false });
   const onB = await makeMember(db, t.a1, { password: false });
@@ -41,9 +28,15 @@ async function world() {
   return { onA, onB, session };
 }
 
+const cluster = useMediaNodes({
+  world,
+  // Ledger ticks every second, so a connection's last heartbeat is recent when its node dies.
+  env: { HEARTBEAT_SECONDS: "1", RECONNECT_WINDOW_SECONDS: String(RECONNECT_WINDOW_MS / 1000) },
+  nodes: () => ({ a: { id: "node-a" }, b: { id: "node-b" } }),
+});
+
 async function join(node: MediaNode, member: Awaited<ReturnType<typeof makeMember>>) {
-  const s = connect({ port: Number(new URL(node.url).port) }, tokenFor(member, w.session.id));
-  sockets.push(s);
+  const s = cluster.open(node, tokenFor(member, cluster.w.session.id));
   await connected(s);
   const joined = await request(s, "join", {});
   expect(joined.error).toBeUndefined();
@@ -51,40 +44,19 @@ async function join(node: MediaNode, member: Awaited<ReturnType<typeof makeMembe
 }
 
 const events = async (memberId: number) =>
-  db
+  cluster.db
     .select()
     .from(attendanceEvents)
-    .where(and(eq(attendanceEvents.sessionId, w.session.id), eq(attendanceEvents.memberId, memberId)));
+    .where(and(eq(attendanceEvents.sessionId, cluster.w.session.id), eq(attendanceEvents.memberId, memberId)));
 const lastSeen = async (memberId: number) =>
-  db
+  cluster.db
     .select()
     .from(attendanceLastSeen)
-    .where(and(eq(attendanceLastSeen.sessionId, w.session.id), eq(attendanceLastSeen.memberId, memberId)));
-
-beforeAll(async () => {
-  db = await testDb();
-  w = await world();
-  redis = await startRedis();
-  client = redisClient(redis.url, silentLogger);
-  await client.connect();
-  nodes = new NodeRegistry({ client, log: silentLogger });
-  const workerBin = await ensureMediasoupWorker({ log: () => {} });
-  // Ledger ticks every second, so a connection's last heartbeat is recent when its node dies.
-  const common = { dbFile: db.file, redisUrl: redis.url, workerBin, appOrigins: ORIGIN, env: { HEARTBEAT_SECONDS: "1", RECONNECT_WINDOW_SECONDS: String(RECONNECT_WINDOW_MS / 1000) } };
-  [a, b] = await Promise.all([startMediaNode({ id: "node-a", ...common }), startMediaNode({ id: "node-b", ...common })]);
-}, 600_000);
-
-afterAll(async () => {
-  for (const s of sockets) s.close();
-  await stopMediaNode(a);
-  await stopMediaNode(b);
-  await client?.quit().catch(() => {});
-  await redis?.stop();
-  if (db) await dropDb(db);
-});
+    .where(and(eq(attendanceLastSeen.sessionId, cluster.w.session.id), eq(attendanceLastSeen.memberId, memberId)));
 
 describe("attendance across media nodes", () => {
   it("each node records itself on the ledger; a survivor closes a dead node's open connection at its last heartbeat, once", async () => {
+    const { db, w, client, registry: nodes, nodes: { a, b } } = cluster;
     const recordOf = async (id: string) => (await nodes.liveNodes()).find((n) => n.id === id)!;
     const [ra, rb] = [await recordOf("node-a"), await recordOf("node-b")];
     expect(ra.instance).toMatch(/^node-a\//);

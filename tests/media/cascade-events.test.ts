@@ -6,29 +6,20 @@
 // before the next message on the same stream, so by the time everyone has the last, any
 // duplicate has arrived too. The presenter's audience panel on node a counts node b's viewers and
 // a cell room's check-ins there.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Socket as ClientSocket } from "socket.io-client";
 import { and, eq } from "drizzle-orm";
 import type { Member } from "#app/org/members.server.ts";
 import { first } from "#db/first.ts";
 import { attendanceEvents, liveChatMessages } from "#db/schema/index.ts";
-import { testDb, dropDb, type TestDb } from "#tests/factories/db.ts";
+import type { TestDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { makeSession } from "#tests/factories/live.ts";
-import { connect, connected, request, startMediaTestServer, tokenFor, waitFor } from "#tests/harness/media.ts";
-import { startRedis, type TestRedis } from "#tests/harness/redis.ts";
+import { connected, request, tokenFor, waitFor } from "#tests/harness/media.ts";
+import { useInProcessMediaNodes } from "#tests/harness/media-nodes.ts";
 import type { MediaServer } from "../../media-server/src/server.ts";
 
-const SECRET = "cascade-test-cluster-secret-0123456789abcdef";
-
-let db: TestDb;
-let redis: TestRedis;
-let a: MediaServer;
-let b: MediaServer;
-let w: Awaited<ReturnType<typeof world>>;
-const sockets: ClientSocket[] = [];
-
-async function world() {
+async function world(db: TestDb) {
   const t = await makeTree(db);
   const presenter = await makeMember(db, t.root, { password: false });
   const v1 = await makeMember(db, t.a1, { password: false });
@@ -42,20 +33,16 @@ async function world() {
   return { t, presenter, v1, v2, v3, session, secretary, c1, c2 };
 }
 
-const node = (id: string) =>
-  startMediaTestServer(db, {
-    MEDIA_CLUSTER_SECRET: SECRET,
-    MEDIA_NODE_ID: id,
-    MEDIA_INTERNAL_PORT: "0",
-    REDIS_URL: redis.url,
-    MEDIA_IO_ADAPTER: "redis-streams",
-  });
+const cluster = useInProcessMediaNodes({
+  world,
+  env: { MEDIA_IO_ADAPTER: "redis-streams" },
+  nodes: { a: { id: "node-a" }, b: { id: "node-b" } },
+});
 
 type Member_ = { s: ClientSocket; joined: any; chat: any[]; updates: any[]; audience: any[]; polls: any[]; states: string[] };
 
 async function join(server: MediaServer, member: Member, role: "viewer" | "presenter" | "cell-room" = "viewer"): Promise<Member_> {
-  const s = connect(server, tokenFor(member, w.session.id, role));
-  sockets.push(s);
+  const s = cluster.open(server, tokenFor(member, cluster.w.session.id, role));
   await connected(s);
   const m: Member_ = { s, joined: undefined, chat: [], updates: [], audience: [], polls: [], states: [] };
   s.on("sessionStarted", () => m.states.push("started"));
@@ -69,22 +56,6 @@ async function join(server: MediaServer, member: Member, role: "viewer" | "prese
   return m;
 }
 
-beforeAll(async () => {
-  db = await testDb();
-  w = await world();
-  redis = await startRedis();
-  a = await node("node-a");
-  b = await node("node-b");
-}, 600_000);
-
-afterAll(async () => {
-  for (const s of sockets) s.close();
-  await a?.close();
-  await b?.close();
-  await redis?.stop();
-  if (db) await dropDb(db);
-});
-
 describe("chat across media nodes (socket.io redis-streams adapter)", () => {
   let presenter: Member_;
   let v1: Member_;
@@ -92,6 +63,7 @@ describe("chat across media nodes (socket.io redis-streams adapter)", () => {
   const sent: string[] = [];
 
   it("a message sent on either node reaches every member on both nodes exactly once, stored once", async () => {
+    const { db, w, nodes: { a, b } } = cluster;
     presenter = await join(a, w.presenter, "presenter");
     v1 = await join(a, w.v1);
     v2 = await join(b, w.v2);
@@ -113,6 +85,7 @@ describe("chat across media nodes (socket.io redis-streams adapter)", () => {
   });
 
   it("a member joining the other node sees the history, and a presenter moderates a message sent on the other node", async () => {
+    const { db, w, nodes: { b } } = cluster;
     const v3 = await join(b, w.v3);
     expect(v3.joined.chat.map((x: { id: string }) => x.id)).toEqual(sent);
 
@@ -132,6 +105,7 @@ describe("chat across media nodes (socket.io redis-streams adapter)", () => {
   });
 
   it("a message acknowledged while Redis does not answer reaches the other node once Redis is back, once", async () => {
+    const { redis } = cluster;
     let id: string;
     redis.pause();
     try {
@@ -153,6 +127,7 @@ describe("chat across media nodes (socket.io redis-streams adapter)", () => {
   });
 
   it("a cell room's check-ins on node b show on the presenter's audience panel on node a, with node b's viewers", async () => {
+    const { w, nodes: { b } } = cluster;
     const room = await join(b, w.secretary, "cell-room");
     const r = await request(room.s, "checkin", { memberIds: [w.c1.id, w.c2.id] });
     expect(r.checkedIn.sort()).toEqual([w.c1.id, w.c2.id].sort());
@@ -169,6 +144,7 @@ describe("chat across media nodes (socket.io redis-streams adapter)", () => {
   });
 
   it("an attendance poll started on node a reaches viewers on node b, who answer it there, once", async () => {
+    const { db, w } = cluster;
     const started = await request(presenter.s, "startPoll", { question: "Đồng chí có đang theo dõi không?", seconds: 60 });
     expect(started.pollId).toBeTruthy();
     for (const m of [v1, v2]) await waitFor(() => m.polls.some((p) => p.pollId === started.pollId), "every viewer gets the poll", 20_000);

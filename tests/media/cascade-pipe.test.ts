@@ -6,94 +6,42 @@
 // namespace (tests/harness/netns.ts) and the origin on the host's end of its veth, so the pipe
 // crosses a real (virtual) link between two addresses; where namespaces are unavailable (not root),
 // both run on loopback.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import { and, eq } from "drizzle-orm";
 import { attendanceEvents } from "#db/schema/index.ts";
-import { testDb, dropDb } from "#tests/factories/db.ts";
-import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { makeSession } from "#tests/factories/live.ts";
-import { launchBrowser } from "#tests/harness/browser.ts";
-import { createNetNs, netnsUnavailable, type NetNs } from "#tests/harness/netns.ts";
+import { makeLiveBroadcast } from "#tests/factories/live.ts";
 import { tokenFor, waitFor } from "#tests/harness/media.ts";
-import { openLiveClient, serveLiveClientPage, type LiveClientPages } from "#tests/harness/live-client-page.ts";
-import { CLUSTER_SECRET as SECRET, startMediaNode, stopMediaNode, type MediaNode } from "#tests/harness/media-node.ts";
-import { startRedis, type TestRedis } from "#tests/harness/redis.ts";
-import { ensureMediasoupWorker } from "../../scripts/mediasoup-worker.mjs";
-import { DEAD_AFTER_MS, NodeRegistry, redisClient, type NodeRecord, type RedisClient } from "../../media-server/src/cluster/registry.ts";
+import { openLiveClient } from "#tests/harness/live-client-page.ts";
+import { CLUSTER_SECRET as SECRET, type MediaNode } from "#tests/harness/media-node.ts";
+import { useMediaNodes } from "#tests/harness/media-nodes.ts";
+import { DEAD_AFTER_MS, type NodeRecord } from "../../media-server/src/cluster/registry.ts";
 import { callNode } from "../../media-server/src/cluster/channel.ts";
 import { cluster } from "../../media-server/src/cluster/wire.ts";
-import { silentLogger } from "../../media-server/src/log.ts";
 
+const cascade = useMediaNodes({
+  world: makeLiveBroadcast,
+  netns: true,
+  browser: true,
+  // The origin on the host's end of the veth, the edge inside the namespace.
+  nodes: ({ ns }) => ({
+    origin: { id: "origin-1", host: ns?.hostIp ?? "127.0.0.1" },
+    edge: { id: "edge-1", host: ns?.nsIp ?? "127.0.0.1", netns: ns?.name },
+  }),
+});
 
-type Node = MediaNode;
-
-let db: Awaited<ReturnType<typeof testDb>>;
-let redis: TestRedis;
-let client: RedisClient;
-let nodes: NodeRegistry;
-let browser: Browser;
-let livePages: LiveClientPages;
-let origin: Node;
-let edge: Node;
-let ns: NetNs | undefined;
-let w: Awaited<ReturnType<typeof world>>;
-const pages: Page[] = [];
-
-async function world() {
-  const t = await makeTree(db);
-  const presenter = await makeMember(db, t.root, { password: false });
-  const viewer = await makeMember(db, t.a1, { password: false });
-  const start = Date.now() - 60_000;
-  const session = await makeSession(db, { inviteUnits: [t.a], presenters: [presenter], start, actualStart: start, state: "live" });
-  return { presenter, viewer, session };
-}
-
-const startNode = (id: string, workerBin: string, host: string, netns?: string) =>
-  startMediaNode({ id, workerBin, host, netns, dbFile: db.file, redisUrl: redis.url, appOrigins: livePages.origin });
-
-async function openPage(node: Node, token: string, role: "presenter" | "viewer") {
-  const page = await openLiveClient(browser, livePages, { url: node.url, token, role });
-  pages.push(page);
-  return page;
+async function openPage(node: MediaNode, token: string, role: "presenter" | "viewer") {
+  return openLiveClient(cascade.browser, cascade.pages, { url: node.url, token, role });
 }
 
 type Stats = Awaited<ReturnType<NonNullable<Window["live"]>["stats"]>>;
 const stats = (page: Page) => page.evaluate(() => window.live!.stats()) as Promise<Stats>;
 const clientLog = (page: Page) => page.evaluate(() => window.live?.log ?? []);
-const record = async (id: string): Promise<NodeRecord | undefined> => (await nodes.liveNodes()).find((n) => n.id === id);
-
-beforeAll(async () => {
-  db = await testDb();
-  w = await world();
-  if (!netnsUnavailable()) ns = createNetNs();
-  // The edge in its namespace reaches Redis over the veth.
-  redis = await startRedis(ns ? { tcp: { host: ns.hostIp } } : {});
-  client = redisClient(redis.url, silentLogger);
-  await client.connect();
-  nodes = new NodeRegistry({ client, log: silentLogger });
-  const workerBin = await ensureMediasoupWorker({ log: () => {} });
-  livePages = await serveLiveClientPage();
-  [origin, edge] = await Promise.all([
-    startNode("origin-1", workerBin, ns?.hostIp ?? "127.0.0.1"),
-    startNode("edge-1", workerBin, ns?.nsIp ?? "127.0.0.1", ns?.name),
-  ]);
-  browser = await launchBrowser();
-}, 600_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stopMediaNode(origin);
-  await stopMediaNode(edge);
-  await livePages?.close();
-  await client?.quit().catch(() => {});
-  await redis?.stop();
-  ns?.destroy();
-  if (db) await dropDb(db);
-});
+const record = async (id: string): Promise<NodeRecord | undefined> => (await cascade.registry.liveNodes()).find((n) => n.id === id);
 
 describe("media cascade: origin → edge over pipe transports", () => {
   it("both nodes are in the registry with the internal address they listen on", async () => {
+    const { ns, registry: nodes, nodes: { origin, edge } } = cascade;
     const live = await nodes.liveNodes();
     expect(live.map((n) => n.id)).toEqual(["edge-1", "origin-1"]);
     expect(live.find((n) => n.id === "origin-1")).toMatchObject({ internalUrl: origin.internalUrl, pipeIp: origin.host, workers: 1, roles: ["origin", "edge"] });
@@ -103,6 +51,7 @@ describe("media cascade: origin → edge over pipe transports", () => {
   });
 
   it("refuses a node-to-node call without the cluster secret, and a body its schema rejects", async () => {
+    const { w, nodes: { origin, edge } } = cascade;
     const wrong = await fetch(new URL(cluster.carry.path, edge.internalUrl), {
       method: "POST",
       headers: { "content-type": "application/json", authorization: "Bearer not-the-secret-but-long-enough-0123456789" },
@@ -123,6 +72,7 @@ describe("media cascade: origin → edge over pipe transports", () => {
   let producerIds: string[];
 
   it("a viewer on the edge decodes the presenter's video produced on the origin", async () => {
+    const { db, w, nodes: { origin, edge } } = cascade;
     presenter = await openPage(origin, tokenFor(w.presenter, w.session.id, "presenter"), "presenter");
     await waitFor(async () => (await stats(presenter)).producers === 2, "presenter producing audio + video on the origin", 60_000);
     producerIds = await presenter.evaluate(() => [...window.live!.producers.keys()]);
@@ -172,6 +122,7 @@ describe("media cascade: origin → edge over pipe transports", () => {
   }, 240_000);
 
   it("media keeps flowing from the origin to the edge while Redis does not answer", async () => {
+    const { redis, registry: nodes } = cascade;
     const decoded = async () => Math.max(0, ...(await stats(viewer)).video.map((v) => v.framesDecoded));
     redis.pause();
     try {
@@ -186,6 +137,7 @@ describe("media cascade: origin → edge over pipe transports", () => {
   }, 90_000);
 
   it("the edge's worker dies: the edge pulls the pipes again and its viewer decodes again", async () => {
+    const { nodes: { edge } } = cascade;
     const workerPid = async () => ((await (await fetch(`${edge.url}/healthz`)).json()) as { workers: { pid: number }[] }).workers[0]?.pid;
     const pid = await workerPid();
     const old = new Set((await stats(viewer)).video.map((v) => v.consumerId));
@@ -211,6 +163,7 @@ describe("media cascade: origin → edge over pipe transports", () => {
   }, 180_000);
 
   it("closing the presenter's producers on the origin closes them on the edge", async () => {
+    const { nodes: { edge } } = cascade;
     await presenter.evaluate(() => window.live!.leave());
     // The origin tells the edge; the edge's relayed producers close and the viewer's consumers with them.
     await waitFor(async () => {
@@ -223,6 +176,7 @@ describe("media cascade: origin → edge over pipe transports", () => {
   }, 60_000);
 
   it("a presenter producing again reaches the edge by itself; an edge that dies loses its pipes at the origin", async () => {
+    const { db, w, registry: nodes, nodes: { origin, edge } } = cascade;
     await openPage(origin, tokenFor(w.presenter, w.session.id, "presenter"), "presenter");
     // The edge asked to follow the session when it carried it: the origin tells it of each new
     // producer, it pipes them, and its viewer hears newProducer and decodes.

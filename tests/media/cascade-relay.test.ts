@@ -11,47 +11,49 @@
 // viewer, on the same socket, hears the new producers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { io as ioClient, type Socket as ClientSocket } from "socket.io-client";
-import type { Browser } from "playwright-core";
 import { INTERNAL_ORIGIN } from "#app/http/media-proxy.ts";
 import { Placement } from "#app/live/placement.server.ts";
 import { keys } from "#live/node-registry.server.ts";
-import { testDb, dropDb } from "#tests/factories/db.ts";
-import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { makeSession } from "#tests/factories/live.ts";
-import { launchBrowser } from "#tests/harness/browser.ts";
+import type { TestDb } from "#tests/factories/db.ts";
+import { makeMember } from "#tests/factories/org.ts";
+import { makeLiveBroadcast, makeSession } from "#tests/factories/live.ts";
 import { startTestServer } from "#tests/harness/http.ts";
 import { JOIN_TOKEN_SECRET, request, tokenFor, waitFor } from "#tests/harness/media.ts";
-import { openLiveClient, serveLiveClientPage, type LiveClientPages } from "#tests/harness/live-client-page.ts";
-import { startMediaNode, stopMediaNode, type MediaNode } from "#tests/harness/media-node.ts";
-import { startRedis, type TestRedis } from "#tests/harness/redis.ts";
-import { ensureMediasoupWorker } from "../../scripts/mediasoup-worker.mjs";
-import { NodeRegistry, redisClient, type RedisClient } from "../../media-server/src/cluster/registry.ts";
+import { openLiveClient } from "#tests/harness/live-client-page.ts";
+import type { MediaNode } from "#tests/harness/media-node.ts";
+import { useMediaNodes } from "#tests/harness/media-nodes.ts";
 import { silentLogger } from "../../media-server/src/log.ts";
 
-let db: Awaited<ReturnType<typeof testDb>>;
-let redis: TestRedis;
-let client: RedisClient;
-let nodes: NodeRegistry;
-let placement: Placement;
-let browser: Browser;
-let pages: LiveClientPages;
-let app: Awaited<ReturnType<typeof startTestServer>>;
-let a: MediaNode;
-let b: MediaNode;
-let c: MediaNode;
-let w: Awaited<ReturnType<typeof world>>;
-const sockets: ClientSocket[] = [];
-
-async function world() {
-  const t = await makeTree(db);
-  const presenter = await makeMember(db, t.root, { password: false });
-  const viewer = await makeMember(db, t.a1, { password: false });
-  const start = Date.now() - 60_000;
-  const session = await makeSession(db, { inviteUnits: [t.a], presenters: [presenter], start, actualStart: start, state: "live" });
-  const early = await makeMember(db, t.a1, { password: false });
-  const later = await makeSession(db, { inviteUnits: [t.a], presenters: [presenter], start, actualStart: start, state: "live" });
-  return { presenter, viewer, session, early, later };
+async function world(db: TestDb) {
+  const on = await makeLiveBroadcast(db);
+  const early = await makeMember(db, on.t.a1, { password: false });
+  const later = await makeSession(db, { inviteUnits: [on.t.a], presenters: [on.presenter], start: on.start, actualStart: on.start, state: "live" });
+  return { ...on, early, later };
 }
+
+const cluster = useMediaNodes({
+  world,
+  browser: true,
+  nodes: ({ pages }) => ({
+    a: { id: "node-a", appOrigins: `${pages.origin},${INTERNAL_ORIGIN}`, env: { MEDIA_NODE_ROLES: "origin" } },
+    b: { id: "node-b", appOrigins: INTERNAL_ORIGIN, env: { MEDIA_NODE_ROLES: "edge" } },
+    // An origin in reserve (placement picks node-a first: between equals, the first id).
+    c: { id: "node-c", appOrigins: `${pages.origin},${INTERNAL_ORIGIN}`, env: { MEDIA_NODE_ROLES: "origin" } },
+  }),
+});
+let placement: Placement;
+let app: Awaited<ReturnType<typeof startTestServer>>;
+
+beforeAll(async () => {
+  placement = new Placement(cluster.client, { log: silentLogger });
+  app = await startTestServer(cluster.db, { JOIN_TOKEN_SECRET, MEDIA_INTERNAL_URL: cluster.nodes.a.url, REDIS_URL: cluster.redis.url });
+}, 600_000);
+
+afterAll(async () => {
+  // Sockets first: the app relays them.
+  for (const s of cluster.sockets) s.close();
+  await app?.close();
+});
 
 /** A socket as the browser opens it on the app's own origin, naming the node its token names. */
 function viaApp(token: string, node: string) {
@@ -65,14 +67,14 @@ function viaApp(token: string, node: string) {
     forceNew: true,
     timeout: 10_000,
   });
-  sockets.push(s);
+  cluster.sockets.push(s);
   return s;
 }
 
 /** A Chromium presenter on `node` directly (the fixture page is not on the app's origin); resolves with its producer ids. */
 async function present(node: MediaNode, sessionId: number) {
-  const token = tokenFor(w.presenter, sessionId, "presenter", { node: node.id });
-  const page = await openLiveClient(browser, pages, { url: node.url, token, role: "presenter" });
+  const token = tokenFor(cluster.w.presenter, sessionId, "presenter", { node: node.id });
+  const page = await openLiveClient(cluster.browser, cluster.pages, { url: node.url, token, role: "presenter" });
   await waitFor(async () => (await page.evaluate(() => window.live!.stats())).producers === 2, `presenter producing on ${node.id}`, 60_000);
   return { page, producerIds: await page.evaluate(() => [...window.live!.producers.keys()]) };
 }
@@ -83,40 +85,6 @@ const outcome = (s: ClientSocket) =>
     s.once("connect_error", (e: Error & { data?: { code?: string } }) => resolve({ ok: false, code: e.data?.code, message: e.message }));
   });
 
-beforeAll(async () => {
-  db = await testDb();
-  w = await world();
-  redis = await startRedis();
-  client = redisClient(redis.url, silentLogger);
-  await client.connect();
-  nodes = new NodeRegistry({ client, log: silentLogger });
-  placement = new Placement(client, { log: silentLogger });
-  const workerBin = await ensureMediasoupWorker({ log: () => {} });
-  pages = await serveLiveClientPage();
-  const common = { dbFile: db.file, redisUrl: redis.url, workerBin };
-  [a, b, c] = await Promise.all([
-    startMediaNode({ id: "node-a", ...common, appOrigins: `${pages.origin},${INTERNAL_ORIGIN}`, env: { MEDIA_NODE_ROLES: "origin" } }),
-    startMediaNode({ id: "node-b", ...common, appOrigins: INTERNAL_ORIGIN, env: { MEDIA_NODE_ROLES: "edge" } }),
-    // An origin in reserve (placement picks node-a first: between equals, the first id).
-    startMediaNode({ id: "node-c", ...common, appOrigins: `${pages.origin},${INTERNAL_ORIGIN}`, env: { MEDIA_NODE_ROLES: "origin" } }),
-  ]);
-  app = await startTestServer(db, { JOIN_TOKEN_SECRET, MEDIA_INTERNAL_URL: a.url, REDIS_URL: redis.url });
-  browser = await launchBrowser();
-}, 600_000);
-
-afterAll(async () => {
-  for (const s of sockets) s.close();
-  await browser?.close();
-  await app?.close();
-  await stopMediaNode(a);
-  await stopMediaNode(b);
-  await stopMediaNode(c);
-  await pages?.close();
-  await client?.quit().catch(() => {});
-  await redis?.stop();
-  if (db) await dropDb(db);
-});
-
 describe("placement and the app's relay to a media node", () => {
   let producerIds: string[];
   let viewer: ClientSocket;
@@ -125,6 +93,7 @@ describe("placement and the app's relay to a media node", () => {
   let laterOrigin: string;
 
   it("places the presenter on a node that may be an origin and records it as the session's", async () => {
+    const { w, client, nodes: { a } } = cluster;
     const placed = await placement.place(w.session.id, "presenter");
     expect(placed).toMatchObject({ ok: true, node: { id: "node-a", socketUrl: a.url } });
     expect(await client.get(keys().origin(w.session.id))).toBe("node-a");
@@ -132,6 +101,7 @@ describe("placement and the app's relay to a media node", () => {
   }, 180_000);
 
   it("relays a viewer placed on the edge there, and the edge carries the session from the origin by itself", async () => {
+    const { w, registry: nodes, nodes: { b } } = cluster;
     const placed = await placement.place(w.session.id, "viewer");
     expect(placed).toMatchObject({ ok: true, node: { id: "node-b" } });
     const s = (viewer = viaApp(tokenFor(w.viewer, w.session.id, "viewer", { node: "node-b" }), "node-b"));
@@ -155,6 +125,7 @@ describe("placement and the app's relay to a media node", () => {
   }, 180_000);
 
   it("a token placed on another node is refused there; a node that is not live is not relayed to", async () => {
+    const { w } = cluster;
     const wrong = viaApp(tokenFor(w.viewer, w.session.id, "viewer", { node: "node-a" }), "node-b");
     expect(await outcome(wrong)).toMatchObject({ ok: false, code: "wrong-node" });
     const gone = viaApp(tokenFor(w.viewer, w.session.id, "viewer", { node: "node-zz" }), "node-zz");
@@ -165,6 +136,7 @@ describe("placement and the app's relay to a media node", () => {
   }, 60_000);
 
   it("a room opened on the edge before any presenter was placed carries the session once one is", async () => {
+    const { w, client, nodes: { a, b, c } } = cluster;
     expect(await placement.place(w.later.id, "viewer")).toMatchObject({ ok: true, node: { id: "node-b" } });
     const s = viaApp(tokenFor(w.early, w.later.id, "viewer", { node: "node-b" }), "node-b");
     const early = new Set<string>();
@@ -187,6 +159,7 @@ describe("placement and the app's relay to a media node", () => {
   }, 180_000);
 
   it("the origin process dies: the presenter placed again lands on a new origin, and the edge's viewer hears the new producers on the same socket", async () => {
+    const { w, client, registry: nodes, nodes: { a, b, c } } = cluster;
     a.child.kill("SIGKILL");
     // While node-a's record is fresh it is still the origin; once it is stale, placement moves on.
     await waitFor(async () => !(await nodes.liveNodes()).some((n) => n.id === "node-a"), "node-a no longer live", 30_000);
