@@ -1,17 +1,20 @@
 /**
  * Small, dependency-free helpers shared by the benchmarks: timing, percentiles, interleaved
  * sampling against a baseline, temp DB files under bench/.tmp/, an RSS sampler that keeps
- * sampling while the main thread is blocked in synchronous SQLite work, and table formatting.
+ * sampling while the main thread is blocked in synchronous SQLite work, table formatting, and
+ * the synthetic publisher and worker CPU reading the media benches share.
  *
  * Rules the benchmarks follow: figures are printed, never asserted; every subject is compared
  * with a baseline measured in the same process, interleaved with it where possible, because the
  * machines are shared and absolute numbers drift from run to run.
  */
+import type dgram from "node:dgram";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
+import type { types } from "mediasoup";
 
 export const BENCH_DIR = path.dirname(new URL(import.meta.url).pathname);
 export const TMP_DIR = path.join(BENCH_DIR, ".tmp");
@@ -260,3 +263,82 @@ export function machineLine(): string {
     `${fmtBytes(os.totalmem())} RAM, loadavg ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`
   );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Synthetic media: one publisher's Opus + VP8 as RTP over loopback, and a worker's CPU from
+// getResourceUsage. The media benches feed the same stream so their figures compare.
+
+export const OPUS_PT = 100;
+export const VP8_PT = 101;
+export const AUDIO_SSRC = 1111;
+export const VIDEO_SSRC = 2222;
+
+/** RTP packet with a VP8 payload descriptor (X, I with a 15-bit picture id, S on a frame's first packet). */
+export function vp8Packet(seq: number, ts: number, pictureId: number, first: boolean, last: boolean, key: boolean, size: number) {
+  const b = Buffer.alloc(12 + 4 + size);
+  b[0] = 0x80;
+  b[1] = VP8_PT | (last ? 0x80 : 0);
+  b.writeUInt16BE(seq & 0xffff, 2);
+  b.writeUInt32BE(ts >>> 0, 4);
+  b.writeUInt32BE(VIDEO_SSRC, 8);
+  b[12] = 0x80 | (first ? 0x10 : 0); // X, S, PID 0
+  b[13] = 0x80; // I
+  b[14] = 0x80 | ((pictureId >> 8) & 0x7f);
+  b[15] = pictureId & 0xff;
+  b[16] = first ? (key ? 0x00 : 0x01) : 0x55; // VP8 header: P bit 0 = key frame
+  return b;
+}
+
+export function opusPacket(seq: number, ts: number) {
+  const b = Buffer.alloc(12 + 100, 0x33);
+  b[0] = 0x80;
+  b[1] = OPUS_PT;
+  b.writeUInt16BE(seq & 0xffff, 2);
+  b.writeUInt32BE(ts >>> 0, 4);
+  b.writeUInt32BE(AUDIO_SSRC, 8);
+  b[12] = 0xf8;
+  return b;
+}
+
+/** The two producers a synthetic publisher feeds, on a plain transport that learns its peer from the first packet (comedia). */
+export async function produceSyntheticAv(router: types.Router) {
+  const ingress = await router.createPlainTransport({ listenIp: "127.0.0.1", rtcpMux: true, comedia: true });
+  const audio = await ingress.produce({
+    kind: "audio",
+    rtpParameters: { codecs: [{ mimeType: "audio/opus", clockRate: 48000, channels: 2, payloadType: OPUS_PT }], encodings: [{ ssrc: AUDIO_SSRC }] },
+  });
+  const video = await ingress.produce({
+    kind: "video",
+    rtpParameters: { codecs: [{ mimeType: "video/VP8", clockRate: 90000, payloadType: VP8_PT }], encodings: [{ ssrc: VIDEO_SSRC }] },
+  });
+  return { ingress, audio, video };
+}
+
+/**
+ * Sends the publisher's stream from `sender` to `port` on loopback until stopped: 30 fps, 4
+ * packets of ~1100 bytes per frame (~1.05 Mbit/s), a key frame every 2 s; Opus every 20 ms.
+ * `sent()` counts packets sent so far, to set against what the far end counted.
+ */
+export function streamSyntheticAv(sender: dgram.Socket, port: number): { sent(): number; stop(): void } {
+  let [aSeq, vSeq, frame, sent] = [0, 0, 0, 0];
+  const send = (b: Buffer) => {
+    sender.send(b, port, "127.0.0.1");
+    sent++;
+  };
+  const videoTimer = setInterval(() => {
+    const key = frame % 60 === 0;
+    for (let k = 0; k < 4; k++) send(vp8Packet(vSeq++, frame * 3000, frame & 0x7fff, k === 0, k === 3, key, 1100));
+    frame++;
+  }, 1000 / 30);
+  const audioTimer = setInterval(() => send(opusPacket(aSeq++, aSeq * 960)), 20);
+  return {
+    sent: () => sent,
+    stop() {
+      clearInterval(videoTimer);
+      clearInterval(audioTimer);
+    },
+  };
+}
+
+/** A worker's CPU time so far (user + system, ms): the difference over a window is its load. */
+export const workerCpuMs = (u: types.WorkerResourceUsage) => u.ru_utime + u.ru_stime;

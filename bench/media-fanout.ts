@@ -18,7 +18,7 @@ import dgram from "node:dgram";
 import { randomBytes } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import type { types } from "mediasoup";
-import type { BenchModule, BenchResult } from "./lib.ts";
+import { produceSyntheticAv, streamSyntheticAv, workerCpuMs, type BenchModule, type BenchResult } from "./lib.ts";
 import { loadMediasoup } from "../media-server/src/mediasoup.ts";
 import { MEDIA_CODECS } from "../media-server/src/codecs.ts";
 import { WorkerPool } from "../media-server/src/worker-pool.ts";
@@ -26,10 +26,6 @@ import { Room } from "../media-server/src/room.ts";
 import { parseConfig } from "../media-server/src/config.ts";
 import { silentLogger } from "../media-server/src/log.ts";
 
-export const OPUS_PT = 100;
-export const VP8_PT = 101;
-export const AUDIO_SSRC = 1111;
-export const VIDEO_SSRC = 2222;
 const SRTP_SUITE = "AES_CM_128_HMAC_SHA1_80" as const;
 
 type Setup = { router: types.Router; worker: types.Worker; close: () => Promise<void> };
@@ -55,47 +51,12 @@ async function ourSetup(ms: typeof import("mediasoup")): Promise<Setup> {
   };
 }
 
-/** RTP packet with a VP8 payload descriptor (X, I with a 15-bit picture id, S on a frame's first packet). */
-export function vp8Packet(seq: number, ts: number, pictureId: number, first: boolean, last: boolean, key: boolean, size: number) {
-  const b = Buffer.alloc(12 + 4 + size);
-  b[0] = 0x80;
-  b[1] = VP8_PT | (last ? 0x80 : 0);
-  b.writeUInt16BE(seq & 0xffff, 2);
-  b.writeUInt32BE(ts >>> 0, 4);
-  b.writeUInt32BE(VIDEO_SSRC, 8);
-  b[12] = 0x80 | (first ? 0x10 : 0); // X, S, PID 0
-  b[13] = 0x80; // I
-  b[14] = 0x80 | ((pictureId >> 8) & 0x7f);
-  b[15] = pictureId & 0xff;
-  b[16] = first ? (key ? 0x00 : 0x01) : 0x55; // VP8 header: P bit 0 = key frame
-  return b;
-}
-
-export function opusPacket(seq: number, ts: number) {
-  const b = Buffer.alloc(12 + 100, 0x33);
-  b[0] = 0x80;
-  b[1] = OPUS_PT;
-  b.writeUInt16BE(seq & 0xffff, 2);
-  b.writeUInt32BE(ts >>> 0, 4);
-  b.writeUInt32BE(AUDIO_SSRC, 8);
-  b[12] = 0xf8;
-  return b;
-}
-
 type Measure = { n: number; cpuPct: number; cpuPerConsumerPct: number; lossPct: number; sent: number; mbpsOut: number };
 
 async function measure(setup: Setup, n: number, seconds: number): Promise<Measure> {
   const { router, worker } = setup;
   // Ingest.
-  const ingress = await router.createPlainTransport({ listenIp: "127.0.0.1", rtcpMux: true, comedia: true });
-  const audio = await ingress.produce({
-    kind: "audio",
-    rtpParameters: { codecs: [{ mimeType: "audio/opus", clockRate: 48000, channels: 2, payloadType: OPUS_PT }], encodings: [{ ssrc: AUDIO_SSRC }] },
-  });
-  const video = await ingress.produce({
-    kind: "video",
-    rtpParameters: { codecs: [{ mimeType: "video/VP8", clockRate: 90000, payloadType: VP8_PT }], encodings: [{ ssrc: VIDEO_SSRC }] },
-  });
+  const { ingress, audio, video } = await produceSyntheticAv(router);
 
   // Sink.
   const sink = dgram.createSocket({ type: "udp4", recvBufferSize: 16 * 1024 * 1024 });
@@ -126,38 +87,22 @@ async function measure(setup: Setup, n: number, seconds: number): Promise<Measur
   }
 
   const sender = dgram.createSocket("udp4");
-  const port = ingress.tuple.localPort;
-  let aSeq = 0;
-  let vSeq = 0;
-  let frame = 0;
-  let sent = 0;
-  const send = (b: Buffer) => {
-    sender.send(b, port, "127.0.0.1");
-    sent++;
-  };
-  // 30 fps, 4 packets of ~1100 bytes per frame (~1.05 Mbps), key frame every 2 s; Opus every 20 ms.
-  const videoTimer = setInterval(() => {
-    const key = frame % 60 === 0;
-    for (let k = 0; k < 4; k++) send(vp8Packet(vSeq++, frame * 3000, frame & 0x7fff, k === 0, k === 3, key, 1100));
-    frame++;
-  }, 1000 / 30);
-  const audioTimer = setInterval(() => send(opusPacket(aSeq++, aSeq * 960)), 20);
+  const stream = streamSyntheticAv(sender, ingress.tuple.localPort);
 
   // Warm up (key frame sync), then measure.
   await new Promise((r) => setTimeout(r, 1500));
   const before = await worker.getResourceUsage();
-  const sentBefore = sent;
+  const sentBefore = stream.sent();
   counts.clear();
   bytesIn = 0;
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, seconds * 1000));
-  const sentDuring = sent - sentBefore;
+  const sentDuring = stream.sent() - sentBefore;
   const after = await worker.getResourceUsage();
   const wall = performance.now() - t0;
-  clearInterval(videoTimer);
-  clearInterval(audioTimer);
+  stream.stop();
   await new Promise((r) => setTimeout(r, 300)); // drain
-  const cpuMs = after.ru_utime + after.ru_stime - (before.ru_utime + before.ru_stime);
+  const cpuMs = workerCpuMs(after) - workerCpuMs(before);
   const received = [...counts.values()].reduce((a, b) => a + b, 0);
   const expected = sentDuring * viewers;
   sender.close();

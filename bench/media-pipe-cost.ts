@@ -26,8 +26,7 @@ import { randomBytes } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import type { types } from "mediasoup";
 import type { BenchResult } from "./lib.ts";
-import { fmtRatio, stats } from "./lib.ts";
-import { AUDIO_SSRC, OPUS_PT, VIDEO_SSRC, VP8_PT, opusPacket, vp8Packet } from "./media-fanout.ts";
+import { fmtRatio, produceSyntheticAv, stats, streamSyntheticAv, workerCpuMs } from "./lib.ts";
 import { loadMediasoup } from "../media-server/src/mediasoup.ts";
 import { MEDIA_CODECS } from "../media-server/src/codecs.ts";
 
@@ -35,7 +34,6 @@ type Variant = "ingest" | "viewers" | "pipes";
 type Sample = { variant: Variant; originCpuPct: number; edgeCpuPct: number; deliveredPct: number };
 
 const SRTP_SUITE = "AES_CM_128_HMAC_SHA1_80" as const;
-const cpuMs = (u: types.WorkerResourceUsage) => u.ru_utime + u.ru_stime;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -60,15 +58,7 @@ async function measure(ms: typeof import("mediasoup"), variant: Variant, k: numb
   const sink = dgram.createSocket({ type: "udp4", recvBufferSize: 16 * 1024 * 1024 });
   try {
     const router = await origin.createRouter({ mediaCodecs: MEDIA_CODECS });
-    const ingress = await router.createPlainTransport({ listenIp: "127.0.0.1", rtcpMux: true, comedia: true });
-    const audio = await ingress.produce({
-      kind: "audio",
-      rtpParameters: { codecs: [{ mimeType: "audio/opus", clockRate: 48000, channels: 2, payloadType: OPUS_PT }], encodings: [{ ssrc: AUDIO_SSRC }] },
-    });
-    const video = await ingress.produce({
-      kind: "video",
-      rtpParameters: { codecs: [{ mimeType: "video/VP8", clockRate: 90000, payloadType: VP8_PT }], encodings: [{ ssrc: VIDEO_SSRC }] },
-    });
+    const { ingress, audio, video } = await produceSyntheticAv(router);
 
     await new Promise<void>((r) => sink.bind(0, "127.0.0.1", () => r()));
     let sinkPackets = 0;
@@ -93,19 +83,8 @@ async function measure(ms: typeof import("mediasoup"), variant: Variant, k: numb
       }
     }
 
-    const port = ingress.tuple.localPort;
-    let [aSeq, vSeq, frame, sent] = [0, 0, 0, 0];
-    const send = (b: Buffer) => {
-      sender.send(b, port, "127.0.0.1");
-      sent++;
-    };
     // As media-fanout: 30 fps × 4 packets of ~1100 bytes, a key frame every 2 s; Opus every 20 ms.
-    const videoTimer = setInterval(() => {
-      const key = frame % 60 === 0;
-      for (let j = 0; j < 4; j++) send(vp8Packet(vSeq++, frame * 3000, frame & 0x7fff, j === 0, j === 3, key, 1100));
-      frame++;
-    }, 1000 / 30);
-    const audioTimer = setInterval(() => send(opusPacket(aSeq++, aSeq * 960)), 20);
+    const stream = streamSyntheticAv(sender, ingress.tuple.localPort);
 
     await sleep(1500); // warm-up: pipes and consumers see a key frame
     const received = async () => {
@@ -114,20 +93,19 @@ async function measure(ms: typeof import("mediasoup"), variant: Variant, k: numb
       for (const p of edgeProducers) for (const s of await p.getStats()) n += s.packetCount;
       return n;
     };
-    const [o0, e0, sent0, got0] = [await origin.getResourceUsage(), await edgeWorker?.getResourceUsage(), sent, await received()];
+    const [o0, e0, sent0, got0] = [await origin.getResourceUsage(), await edgeWorker?.getResourceUsage(), stream.sent(), await received()];
     const t0 = performance.now();
     await sleep(seconds * 1000);
-    const [o1, e1, sent1] = [await origin.getResourceUsage(), await edgeWorker?.getResourceUsage(), sent];
+    const [o1, e1, sent1] = [await origin.getResourceUsage(), await edgeWorker?.getResourceUsage(), stream.sent()];
     const wall = performance.now() - t0;
-    clearInterval(videoTimer);
-    clearInterval(audioTimer);
+    stream.stop();
     await sleep(300); // drain what is in flight
     const got = (await received()) - got0;
     const expected = (sent1 - sent0) * k;
     return {
       variant,
-      originCpuPct: ((cpuMs(o1) - cpuMs(o0)) / wall) * 100,
-      edgeCpuPct: e0 && e1 ? ((cpuMs(e1) - cpuMs(e0)) / wall) * 100 : 0,
+      originCpuPct: ((workerCpuMs(o1) - workerCpuMs(o0)) / wall) * 100,
+      edgeCpuPct: e0 && e1 ? ((workerCpuMs(e1) - workerCpuMs(e0)) / wall) * 100 : 0,
       deliveredPct: expected > 0 ? Math.min(100, (got / expected) * 100) : 100,
     };
   } finally {
