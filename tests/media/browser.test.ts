@@ -1,68 +1,36 @@
 // End to end in Debian's Chromium (fake camera and microphone): a presenter page publishes VP8
 // simulcast + Opus through the media server, viewer pages decode it (one over TCP only), a viewer
 // switches to save-data, and the worker process is killed mid-broadcast and the video comes back.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import { and, eq } from "drizzle-orm";
-import { testDb, dropDb } from "#tests/factories/db.ts";
+import type { TestDb } from "#tests/factories/db.ts";
 import { attendanceEvents } from "#db/schema/index.ts";
-import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { launchBrowser } from "#tests/harness/browser.ts";
-import { openLiveClient, serveLiveClientPage, type LiveClientPages } from "#tests/harness/live-client-page.ts";
-import type { MediaServer } from "../../media-server/src/server.ts";
+import { makeMember } from "#tests/factories/org.ts";
 import { sessionAttendance } from "#app/live/attendance.server.ts";
-import { makeSession } from "#tests/factories/live.ts";
+import { makeLiveBroadcast, makeSession } from "#tests/factories/live.ts";
 import { startMediaTestServer, tokenFor, waitFor } from "#tests/harness/media.ts";
+import { useMediaSuite } from "#tests/harness/media-suite.ts";
 
-let db: Awaited<ReturnType<typeof testDb>>;
-let server: MediaServer;
-let pageServer: LiveClientPages;
-let pageOrigin: string;
-let browser: Browser;
-let w: Awaited<ReturnType<typeof world>>;
-const pages: Page[] = [];
-
-async function world() {
-  const t = await makeTree(db);
-  const presenter = await makeMember(db, t.root, { password: false });
-  const viewer = await makeMember(db, t.a1, { password: false });
-  const tcpViewer = await makeMember(db, t.a2, { password: false });
-  const start = Date.now() - 60_000;
-  const session = await makeSession(db, { inviteUnits: [t.a], presenters: [presenter], start, actualStart: start, state: "live" });
-  return { t, presenter, viewer, tcpViewer, session };
+async function world(db: TestDb) {
+  const on = await makeLiveBroadcast(db);
+  const tcpViewer = await makeMember(db, on.t.a2, { password: false });
+  return { ...on, tcpViewer };
 }
 
-async function openPage(token: string, role: "presenter" | "viewer", extra: { tcpOnly?: boolean; server?: MediaServer } = {}) {
-  const page = await openLiveClient(browser, pageServer, { url: (extra.server ?? server).url, token, role, tcpOnly: extra.tcpOnly });
-  pages.push(page);
-  return page;
-}
+const live = useMediaSuite({ world, browser: true, env: { MEDIA_WORKERS: "2" } });
+const openPage = live.openPage;
 
 type Stats = Awaited<ReturnType<NonNullable<Window["live"]>["stats"]>>;
 const stats = (page: Page) => page.evaluate(() => window.live!.stats()) as Promise<Stats>;
 const clientLog = (page: Page) => page.evaluate(() => window.live?.log ?? []);
-
-beforeAll(async () => {
-  db = await testDb();
-  w = await world();
-  pageServer = await serveLiveClientPage();
-  pageOrigin = pageServer.origin;
-  server = await startMediaTestServer(db, { APP_ORIGINS: pageOrigin, MEDIA_WORKERS: "2" });
-  browser = await launchBrowser();
-}, 600_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await pageServer?.close();
-  await dropDb(db);
-});
 
 describe("live broadcast in Chromium", () => {
   let presenter: Page;
   let viewer: Page;
 
   it("a viewer decodes the presenter's simulcast VP8 video", async () => {
+    const { db, w, server } = live;
     presenter = await openPage(tokenFor(w.presenter, w.session.id, "presenter"), "presenter");
     await waitFor(async () => (await stats(presenter)).producers === 2, "presenter producing audio + video", 60_000);
     const room = server.registry.peek(w.session.id)!;
@@ -90,6 +58,7 @@ describe("live broadcast in Chromium", () => {
   }, 180_000);
 
   it("a viewer given only TCP candidates still receives video", async () => {
+    const { w } = live;
     const tcp = await openPage(tokenFor(w.tcpViewer, w.session.id), "viewer", { tcpOnly: true });
     const s = await waitFor(async () => {
       const st = await stats(tcp);
@@ -100,6 +69,7 @@ describe("live broadcast in Chromium", () => {
   }, 180_000);
 
   it("save-data moves the viewer to the lowest spatial layer", async () => {
+    const { w, server } = live;
     const reply = await viewer.evaluate(() => window.live!.saveData(true));
     expect(reply.consumers.length).toBe(1);
     expect(reply.consumers[0].preferredLayers?.spatialLayer).toBe(0);
@@ -112,6 +82,7 @@ describe("live broadcast in Chromium", () => {
   }, 120_000);
 
   it("recovers when the worker process is killed: the presenter republishes, the viewer decodes again", async () => {
+    const { db, w, server } = live;
     const room = server.registry.peek(w.session.id)!;
     const before = await stats(viewer);
     const oldConsumers = new Set(before.video.map((v) => v.consumerId));
@@ -144,9 +115,10 @@ describe("live broadcast in Chromium", () => {
 
 describe("spreading viewers over workers", () => {
   it("pipes the broadcast to a router on another worker when the first worker's budget is spent", async () => {
+    const { db, w } = live;
     // Two workers, three consumer slots each: the presenter takes two on the first worker, so the
     // viewer (two slots) lands on the second worker and receives the video through pipeToRouter.
-    const small = await startMediaTestServer(db, { APP_ORIGINS: pageOrigin, MEDIA_WORKERS: "2", CONSUMERS_PER_WORKER: "3" });
+    const small = await startMediaTestServer(db, { APP_ORIGINS: live.pages.origin, MEDIA_WORKERS: "2", CONSUMERS_PER_WORKER: "3" });
     try {
       const t = w.t;
       const presenter = await makeMember(db, t.root, { password: false });

@@ -7,37 +7,22 @@ import { first } from "#db/first.ts";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import { afterAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import { asc, eq } from "drizzle-orm";
-import { testDb, dropDb } from "#tests/factories/db.ts";
 import { liveRecordings, liveRecordingSegments } from "#db/schema/index.ts";
-import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { makeSession } from "#tests/factories/live.ts";
-import { launchBrowser } from "#tests/harness/browser.ts";
-import { openLiveClient, serveLiveClientPage, type LiveClientPages } from "#tests/harness/live-client-page.ts";
-import { startMediaTestServer, tokenFor, waitFor } from "#tests/harness/media.ts";
-import type { MediaServer } from "../../media-server/src/server.ts";
+import { makeLiveBroadcast } from "#tests/factories/live.ts";
+import { waitFor, tokenFor } from "#tests/harness/media.ts";
+import { useMediaSuite } from "#tests/harness/media-suite.ts";
 import { probe } from "../../media-server/src/recording/ffmpeg.ts";
 
-let db: Awaited<ReturnType<typeof testDb>>;
-let server: MediaServer;
-let pageServer: LiveClientPages;
-let pageOrigin: string;
-let browser: Browser;
-let dataDir: string;
-let w: Awaited<ReturnType<typeof world>>;
-
-async function world() {
-  const t = await makeTree(db);
-  const presenter = await makeMember(db, t.root, { password: false });
-  const viewer = await makeMember(db, t.a1, { password: false });
-  const start = Date.now() - 60_000;
-  const session = await makeSession(db, { inviteUnits: [t.a], presenters: [presenter], start, actualStart: start, state: "live" });
-  return { presenter, viewer, session };
-}
-
-const openPage = (token: string, role: "presenter" | "viewer") => openLiveClient(browser, pageServer, { url: server.url, token, role });
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hocso-rec-"));
+// Registered before the suite's, so it runs after the media server has closed (after-hooks run in reverse).
+afterAll(() => {
+  if (!process.env.KEEP_RECORDINGS) fs.rmSync(dataDir, { recursive: true, force: true });
+});
+const live = useMediaSuite({ world: makeLiveBroadcast, browser: true, env: { MEDIA_WORKERS: "2", DATA_DIR: dataDir } });
+const openPage = (token: string, role: "presenter" | "viewer") => live.openPage(token, role);
 
 type Stats = Awaited<ReturnType<NonNullable<Window["live"]>["stats"]>>;
 const stats = (page: Page) => page.evaluate(() => window.live!.stats()) as Promise<Stats>;
@@ -45,30 +30,13 @@ const ask = (page: Page, event: "startRecording" | "stopRecording") => page.eval
 const told = (page: Page) => page.evaluate(() => window.live!.recording.map((r) => r.active));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-beforeAll(async () => {
-  db = await testDb();
-  w = await world();
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hocso-rec-"));
-  pageServer = await serveLiveClientPage();
-  pageOrigin = pageServer.origin;
-  server = await startMediaTestServer(db, { APP_ORIGINS: pageOrigin, MEDIA_WORKERS: "2", DATA_DIR: dataDir });
-  browser = await launchBrowser();
-}, 600_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await pageServer?.close();
-  await dropDb(db);
-  if (dataDir && !process.env.KEEP_RECORDINGS) fs.rmSync(dataDir, { recursive: true, force: true });
-});
-
 describe("recording a broadcast", () => {
   let presenter: Page;
   let viewer: Page;
   let firstDurationMs = 0;
 
   it("records ~20 s of the presenter's VP8 + Opus into one WebM, telling every peer, without touching the viewer's media", async () => {
+    const { db, w, server } = live;
     presenter = await openPage(tokenFor(w.presenter, w.session.id, "presenter"), "presenter");
     await waitFor(async () => (await stats(presenter)).producers === 2, "presenter producing audio + video", 60_000);
     viewer = await openPage(tokenFor(w.viewer, w.session.id), "viewer");
@@ -111,6 +79,7 @@ describe("recording a broadcast", () => {
   }, 240_000);
 
   it("a worker restart mid-recording starts a new segment; stopping joins both into one file", async () => {
+    const { db, w, server } = live;
     const room = server.registry.peek(w.session.id)!;
     await ask(presenter, "startRecording");
     const t0 = Date.now();
