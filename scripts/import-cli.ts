@@ -1,10 +1,10 @@
 import fs from "node:fs";
-import { parseEnv } from "#app/env.server.ts";
-import { closeDb, openDb } from "#db/client.server.ts";
+import { closeDb, type openDb } from "#db/client.server.ts";
 import { bilingual } from "#app/i18n/catalog.ts";
 import type { ImportReport } from "#app/org/import-common.server.ts";
 import type { CsvError } from "#app/org/csv-file.server.ts";
 import type { Scope } from "#app/auth/permissions.server.ts";
+import { inputFileOrExit, openEnvDb } from "./cli.ts";
 
 type Runner = (db: Awaited<ReturnType<typeof openDb>>, bytes: Uint8Array, scope: Scope, actor: number | null) => Promise<{ report: ImportReport } | { error: CsvError }>;
 
@@ -15,17 +15,11 @@ type Runner = (db: Awaited<ReturnType<typeof openDb>>, bytes: Uint8Array, scope:
 export async function runImportCli(kind: "units" | "members", preview: Runner, commit: Runner) {
   const args = process.argv.slice(2);
   const dryRun = args.includes("--dry-run");
-  const file = args.find((a) => !a.startsWith("--"));
-  if (!file) {
-    console.error(`Cách dùng / usage: npm run ${kind}:import -- FILE.csv [--dry-run]`);
-    process.exit(2);
-  }
-  if (!fs.existsSync(file)) {
-    console.error(`Không tìm thấy tệp / file not found: ${file}`);
-    process.exit(2);
-  }
-  const env = parseEnv();
-  const db = await openDb(env.DATABASE_URL, { migrate: true });
+  const file = inputFileOrExit(
+    args.find((a) => !a.startsWith("--")),
+    `npm run ${kind}:import -- FILE.csv [--dry-run]`,
+  );
+  const db = await openEnvDb();
   const bytes = new Uint8Array(fs.readFileSync(file));
   const started = Date.now();
   process.stderr.write(`${dryRun ? "Xem trước / previewing" : "Đang nhập / importing"} ${file} (${(bytes.length / 1024).toFixed(0)} KiB)…\n`);

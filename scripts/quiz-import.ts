@@ -1,8 +1,8 @@
 import fs from "node:fs";
-import { parseEnv } from "#app/env.server.ts";
-import { closeDb, openDb } from "#db/client.server.ts";
+import { closeDb } from "#db/client.server.ts";
 import { getCourseBySlug, publishCourse } from "#app/courses/courses.server.ts";
 import { importGiftFile } from "#app/quizzes/bank.server.ts";
+import { exitWithUsage, inputFileOrExit, openEnvDb } from "./cli.ts";
 
 /**
  * npm run quiz:import -- FILE.gift --course SLUG [--item KEY] [--strict] [--no-publish]
@@ -11,18 +11,10 @@ import { importGiftFile } from "#app/quizzes/bank.server.ts";
  */
 const argv = process.argv.slice(2);
 const opt = (name: string) => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : undefined);
-const file = argv.find((a, i) => !a.startsWith("--") && !["--course", "--item"].includes(argv[i - 1] ?? ""));
-const slug = opt("course");
-if (!file || !slug) {
-  console.error("Cách dùng / usage: npm run quiz:import -- FILE.gift --course SLUG [--item KEY] [--strict] [--no-publish]");
-  process.exit(2);
-}
-if (!fs.existsSync(file)) {
-  console.error(`Không tìm thấy tệp / file not found: ${file}`);
-  process.exit(2);
-}
-const env = parseEnv();
-const db = await openDb(env.DATABASE_URL, { migrate: true });
+const USAGE = "npm run quiz:import -- FILE.gift --course SLUG [--item KEY] [--strict] [--no-publish]";
+const slug = opt("course") || exitWithUsage(USAGE);
+const file = inputFileOrExit(argv.find((a, i) => !a.startsWith("--") && !["--course", "--item"].includes(argv[i - 1] ?? "")), USAGE);
+const db = await openEnvDb();
 const course = await getCourseBySlug(db, slug);
 if (!course) {
   console.error(`Không có khóa học / no course: ${slug}`);
