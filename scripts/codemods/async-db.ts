@@ -91,24 +91,24 @@ function asyncEdits(p: ts.Program): Edit[] {
   const checker = p.getTypeChecker();
   const edits: Edit[] = [];
   const seen = new Set<ts.Node>();
+  /** `f` becomes async (once): the keyword after `export`, `static`, `private`…, and a declared return type T becomes Promise<T>. */
+  const makeAsync = (sf: ts.SourceFile, f: ts.FunctionLikeDeclaration) => {
+    seen.add(f);
+    const key = keyOf(f);
+    if (key) madeAsync.add(key);
+    let at = f.modifiers?.length ? f.modifiers.end : f.getStart(sf);
+    while (/\s/.test(sf.text[at])) at++;
+    edits.push({ file: sf.fileName, start: at, end: at, text: "async " });
+    if (f.type && !/^Promise</.test(f.type.getText(sf))) {
+      edits.push({ file: sf.fileName, start: f.type.getStart(sf), end: f.type.getEnd(), text: `Promise<${f.type.getText(sf)}>` });
+    }
+  };
   for (const sf of p.getSourceFiles()) {
     if (!inScope(sf)) continue;
     const visit = (n: ts.Node) => {
       if (ts.isAwaitExpression(n)) {
         const f = enclosingFunction(n);
-        if (f && !isAsync(f) && !seen.has(f)) {
-          seen.add(f);
-          const key = keyOf(f);
-          if (key) madeAsync.add(key);
-          // After `export`, `static`, `private`…: "export async function", "private async m()".
-          let at = f.modifiers?.length ? f.modifiers.end : f.getStart(sf);
-          while (/\s/.test(sf.text[at])) at++;
-          edits.push({ file: sf.fileName, start: at, end: at, text: "async " });
-          // A declared return type T becomes Promise<T>.
-          if (f.type && !/^Promise</.test(f.type.getText(sf))) {
-            edits.push({ file: sf.fileName, start: f.type.getStart(sf), end: f.type.getEnd(), text: `Promise<${f.type.getText(sf)}>` });
-          }
-        }
+        if (f && !isAsync(f) && !seen.has(f)) makeAsync(sf, f);
       }
       // `return writeTx(…)` in a function declared to return T: it now returns Promise<T>.
       if (ts.isReturnStatement(n) && n.expression) {
@@ -116,15 +116,7 @@ function asyncEdits(p: ts.Program): Edit[] {
         const t = checker.getTypeAtLocation(n.expression);
         const promised = t.getSymbol()?.getName() === "Promise";
         const declared = f?.type ? !/^Promise</.test(f.type.getText(sf)) : true;
-        if (f && promised && !isAsync(f) && declared && !seen.has(f) && (only ? only.some((d) => rel(sf.fileName).startsWith(`${d}/`)) : true)) {
-          seen.add(f);
-          const key = keyOf(f);
-          if (key) madeAsync.add(key);
-          let at = f.modifiers?.length ? f.modifiers.end : f.getStart(sf);
-          while (/\s/.test(sf.text[at])) at++;
-          edits.push({ file: sf.fileName, start: at, end: at, text: "async " });
-          if (f.type) edits.push({ file: sf.fileName, start: f.type.getStart(sf), end: f.type.getEnd(), text: `Promise<${f.type.getText(sf)}>` });
-        }
+        if (f && promised && !isAsync(f) && declared && !seen.has(f) && (only ? only.some((d) => rel(sf.fileName).startsWith(`${d}/`)) : true)) makeAsync(sf, f);
       }
       if (ts.isCallExpression(n) && !ts.isAwaitExpression(n.parent) && !ts.isReturnStatement(n.parent)) {
         const sig = checker.getResolvedSignature(n);
