@@ -97,3 +97,10 @@ export function client(origin: string) {
     },
   };
 }
+
+/** A client already signed in as `code` (the tests' shared password unless given). */
+export async function signedInClient(origin: string, code: string, password?: string) {
+  const c = client(origin);
+  await c.signIn(code, password);
+  return c;
+}

@@ -7,7 +7,7 @@ import jsQR from "jsqr";
 import * as pdfjs from "pdfjs-dist/legacy/build/pdf.mjs";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { client, startTestServer } from "#tests/harness/http.ts";
+import { client, startTestServer, signedInClient } from "#tests/harness/http.ts";
 import { auditLog, certificates, courseCompletions, courses, courseVersions, members, units } from "#db/schema/index.ts";
 import { CODE_RE, formatCode, normaliseCode } from "#app/certificates/code.ts";
 import { vietnameseLongDate } from "#app/certificates/format.ts";
@@ -312,11 +312,7 @@ describe("over HTTP", () => {
     if (db) await dropDb(db);
   });
 
-  const signedIn = async (code: string) => {
-    const c = client(srv.origin);
-    await c.signIn(code);
-    return c;
-  };
+  const signedIn = (code: string) => signedInClient(srv.origin, code);
 
   test("the verification page is public and shows only name, course and date", async () => {
     const anon = client(srv.origin);

@@ -4,7 +4,7 @@ import { first } from "#db/first.ts";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { makeQuizCourse } from "#tests/factories/courses.ts";
-import { client, startTestServer } from "#tests/harness/http.ts";
+import { client, startTestServer, signedInClient } from "#tests/harness/http.ts";
 import type { Member } from "#app/org/members.server.ts";
 import type { Course } from "#app/courses/courses.server.ts";
 import { startAttempt } from "#app/quizzes/attempts.server.ts";
@@ -59,11 +59,7 @@ afterAll(async () => {
   await dropDb(db);
 });
 
-const signedIn = async (m: Member) => {
-  const c = client(srv.origin);
-  await c.signIn(m.code);
-  return c;
-};
+const signedIn = (m: Member) => signedInClient(srv.origin, m.code);
 const attempt = async () => (await first(db.select().from(quizAttempts).where(eq(quizAttempts.id, attemptId))))!;
 const savedText = async (questionId: string) =>
   ((await first(db.select().from(quizAnswers).where(and(eq(quizAnswers.attemptId, attemptId), eq(quizAnswers.questionId, questionId)))))?.response as { text: string } | undefined)?.text;

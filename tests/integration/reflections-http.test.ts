@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { docOf, ESSAY_A, ESSAY_B, makeReflectionCourse, setPosition } from "#tests/factories/reflections.ts";
-import { client, startTestServer } from "#tests/harness/http.ts";
+import { client, startTestServer, signedInClient } from "#tests/harness/http.ts";
 import type { Member } from "#app/org/members.server.ts";
 import type { Course } from "#app/courses/courses.server.ts";
 import { getItem } from "#app/courses/authoring.server.ts";
@@ -50,11 +50,7 @@ afterAll(async () => {
   await dropDb(db);
 });
 
-const signedIn = async (m: Member) => {
-  const c = client(srv.origin);
-  await c.signIn(m.code);
-  return c;
-};
+const signedIn = (m: Member) => signedInClient(srv.origin, m.code);
 
 describe("the writer", () => {
   test("autosave: the assigned member saves; unassigned members, trainers and anonymous visitors get nothing", async () => {

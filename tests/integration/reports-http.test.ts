@@ -7,7 +7,7 @@ import { parse } from "csv-parse/sync";
 import ExcelJS from "exceljs";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { makeCourse } from "#tests/factories/courses.ts";
-import { client } from "#tests/harness/http.ts";
+import { signedInClient } from "#tests/harness/http.ts";
 import { useAppServer } from "#tests/harness/app-suite.ts";
 import { certificates, quizAttempts } from "#db/schema/index.ts";
 import type { Member } from "#app/org/members.server.ts";
@@ -107,11 +107,7 @@ beforeAll(async () => {
   certCode = (await first(srv.db.select({ code: certificates.code }).from(certificates).where(eq(certificates.memberId, m.a1done.id))))!.code;
 });
 
-async function signedIn(code: string) {
-  const c = client(srv.origin);
-  await c.signIn(code);
-  return c;
-}
+const signedIn = (code: string) => signedInClient(srv.origin, code);
 
 describe("pages", () => {
   test("an administrator sees the tree top; figures add up from cells to the root", async () => {
