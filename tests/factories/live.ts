@@ -6,28 +6,27 @@ import type { Member } from "#app/org/members.server.ts";
 import type { Unit } from "#app/org/units.server.ts";
 import { makeMember, makeTree } from "./org.ts";
 
+export type SessionOpts = {
+  title?: string;
+  start?: Date | number;
+  end?: Date | number;
+  actualStart?: Date | number;
+  actualEnd?: Date | number;
+  inviteUnits?: Unit[];
+  inviteMembers?: Member[];
+  presenters?: Member[];
+  createdBy?: Member;
+  state?: "scheduled" | "live" | "ended";
+  presentMinPercent?: number;
+  lateAfterMinutes?: number;
+};
+
 /**
  * A live session written straight to its tables (the scheduling form's rules are tested in
  * tests/integration/live-sessions.test.ts): invited units (their subtrees) and members, presenters,
  * and, for a session that has run, its actual start and end.
  */
-export function makeSession(
-  db: Db,
-  opts: {
-    title?: string;
-    start?: Date | number;
-    end?: Date | number;
-    actualStart?: Date | number;
-    actualEnd?: Date | number;
-    inviteUnits?: Unit[];
-    inviteMembers?: Member[];
-    presenters?: Member[];
-    createdBy?: Member;
-    state?: "scheduled" | "live" | "ended";
-    presentMinPercent?: number;
-    lateAfterMinutes?: number;
-  } = {},
-) {
+export function makeSession(db: Db, opts: SessionOpts = {}) {
   const now = new Date();
   const start = new Date(opts.start ?? now);
   const date = (d: Date | number | undefined) => (d === undefined ? null : new Date(d));
@@ -58,6 +57,21 @@ export function makeSession(
 }
 
 /**
+ * A session that ran as planned and has ended: started on time at `start` (ms) and ended on time
+ * `minutes` (60) later, what the attendance and report tests compute over.
+ */
+export function makeEndedSession(db: Db, start: number, opts: Omit<SessionOpts, "start" | "end" | "actualStart" | "actualEnd" | "state"> & { minutes?: number } = {}) {
+  const { minutes = 60, ...rest } = opts;
+  const end = start + minutes * 60_000;
+  return makeSession(db, { ...rest, start, end, actualStart: start, actualEnd: end, state: "ended" });
+}
+
+/** A session on air since `start` (ms): started then, not ended. */
+export function makeLiveSession(db: Db, start: number, opts: Omit<SessionOpts, "start" | "actualStart" | "state"> = {}) {
+  return makeSession(db, { ...opts, start, actualStart: start, state: "live" });
+}
+
+/**
  * A session on air, as the broadcast tests join it: a presenter at the root, a viewer in cell a1,
  * and a session for unit a's subtree that went live a minute ago.
  */
@@ -66,6 +80,6 @@ export async function makeLiveBroadcast(db: Db) {
   const presenter = await makeMember(db, t.root, { password: false });
   const viewer = await makeMember(db, t.a1, { password: false });
   const start = Date.now() - 60_000;
-  const session = await makeSession(db, { inviteUnits: [t.a], presenters: [presenter], start, actualStart: start, state: "live" });
+  const session = await makeLiveSession(db, start, { inviteUnits: [t.a], presenters: [presenter] });
   return { t, presenter, viewer, start, session };
 }

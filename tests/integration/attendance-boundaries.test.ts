@@ -5,7 +5,7 @@ import { attendanceStatus } from "#live/attendance.ts";
 import { sessionAttendance, type SessionAttendance } from "#app/live/attendance.server.ts";
 import type { Member } from "#app/org/members.server.ts";
 import { AttendanceLedger } from "../../media-server/src/attendance.ts";
-import { makeSession } from "#tests/factories/live.ts";
+import { makeEndedSession } from "#tests/factories/live.ts";
 
 /**
  * The attendance rule at its edges, for a 60-minute session at 80 % with "late" after 10 minutes:
@@ -48,7 +48,7 @@ describe("the session report, from ledger events", () => {
     db = await testDb();
     const t = await makeTree(db);
     for (const code of ["EXACT", "SPLIT", "UNDER", "ON-TIME", "LATE"]) who[code] = await makeMember(db, t.a1, { code, password: false });
-    const s = await makeSession(db, { inviteUnits: [t.a], start: S, end: S + min(60), actualStart: S, actualEnd: S + min(60), state: "ended", ...rule });
+    const s = await makeEndedSession(db, S, { inviteUnits: [t.a], ...rule });
     const ledger = new AttendanceLedger(db);
     const watch = async (m: Member, from: number, to: number, conn: string) => {
       await ledger.append({ sessionId: s.id, memberId: m.id, kind: "socket-connect", via: "individual", connectionId: conn, at: S + from });

@@ -8,7 +8,7 @@ import { correctAttendance, sessionAttendance, sessionSpan } from "#app/live/att
 import { liveSessions } from "#db/schema/index.ts";
 import type { Member } from "#app/org/members.server.ts";
 import { AttendanceLedger } from "../../media-server/src/attendance.ts";
-import { makeSession } from "#tests/factories/live.ts";
+import { makeEndedSession, makeSession } from "#tests/factories/live.ts";
 
 /**
  * The attendance report a trainer reads, in-process (the HTTP tests see the built app): the span
@@ -53,7 +53,7 @@ describe("sessionAttendance", () => {
     db = await testDb();
     const t = await makeTree(db);
     for (const code of ["SCREEN", "IN-ROOM", "BOTH", "OWN", "ABSENT"]) who[code] = await makeMember(db, t.a1, { code, password: false });
-    const s = await makeSession(db, { inviteUnits: [t.a], start: S, end: S + min(60), actualStart: S, actualEnd: S + min(60), state: "ended" });
+    const s = await makeEndedSession(db, S, { inviteUnits: [t.a] });
     sessionId = s.id;
     const ledger = new AttendanceLedger(db);
     const at = (m: number) => S + min(m);

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { makeSession } from "#tests/factories/live.ts";
+import { makeEndedSession } from "#tests/factories/live.ts";
 import { client } from "#tests/harness/http.ts";
 import { useAppServer } from "#tests/harness/app-suite.ts";
 import { JOIN_TOKEN_SECRET } from "#tests/harness/media.ts";
@@ -46,16 +46,7 @@ beforeAll(async () => {
     plan.push({ code, name, unit: unitCode, effective: EXCUSED.includes(i) ? "excused" : computed, via });
   }
 
-  sessionId = (await makeSession(srv.db, {
-    title: "Học tập chuyên đề năm 2030",
-    start: T0,
-    end: T0 + 60 * MIN,
-    actualStart: T0,
-    actualEnd: T0 + 60 * MIN,
-    state: "ended",
-    inviteUnits: [tree.a1, tree.a2, tree.b1],
-    presenters: [pgAdmin],
-  })).id;
+  sessionId = (await makeEndedSession(srv.db, T0, { title: "Học tập chuyên đề năm 2030", inviteUnits: [tree.a1, tree.a2, tree.b1], presenters: [pgAdmin] })).id;
 
   const ledger = new AttendanceLedger(srv.db);
   const host = ids[0]; // member 0 is present on their own screen the whole session: the cell room

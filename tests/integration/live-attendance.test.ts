@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import ExcelJS from "exceljs";
 import { count, eq } from "drizzle-orm";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { makeSession } from "#tests/factories/live.ts";
+import { makeEndedSession } from "#tests/factories/live.ts";
 import { client } from "#tests/harness/http.ts";
 import { useAppServer } from "#tests/harness/app-suite.ts";
 import { JOIN_TOKEN_SECRET } from "#tests/harness/media.ts";
@@ -41,17 +41,7 @@ beforeAll(async () => {
   absentA2 = await makeMember(srv.db, tree.a2, { code: "AT-ABSENT", fullName: "Vắng Mặt" });
   memberB1 = await makeMember(srv.db, tree.b1, { code: "AT-B1", fullName: "Thành Viên B" });
 
-  sessionId = (await makeSession(srv.db, {
-    title: "Quán triệt Nghị quyết",
-    start: T0,
-    end: T0 + 60 * MIN,
-    actualStart: T0,
-    actualEnd: T0 + 60 * MIN,
-    state: "ended",
-    inviteUnits: [tree.root],
-    presenters: [admin],
-    createdBy: admin,
-  })).id;
+  sessionId = (await makeEndedSession(srv.db, T0, { title: "Quán triệt Nghị quyết", inviteUnits: [tree.root], presenters: [admin], createdBy: admin })).id;
 
   // What the media server would have observed.
   const ledger = new AttendanceLedger(srv.db);

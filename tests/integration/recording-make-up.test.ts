@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { makeSession } from "#tests/factories/live.ts";
+import { makeEndedSession } from "#tests/factories/live.ts";
 import { itemProgress, liveRecordings } from "#db/schema/index.ts";
 import { addItem, createCourse, setLiveItemMakeUp } from "#app/courses/authoring.server.ts";
 import { publishCourse } from "#app/courses/courses.server.ts";
@@ -39,16 +39,7 @@ beforeAll(async () => {
   watcher = await makeMember(db, tree.a1, { code: "MU-WATCH" });
   skipper = await makeMember(db, tree.a1, { code: "MU-SKIP" });
   excusedPresent = await makeMember(db, tree.a2, { code: "MU-CORR" });
-  sessionId = (await makeSession(db, {
-    title: "Phiên có bản ghi",
-    start: T0,
-    end: T0 + 60 * MIN,
-    actualStart: T0,
-    actualEnd: T0 + 60 * MIN,
-    state: "ended",
-    inviteUnits: [tree.a],
-    presenters: [admin],
-  })).id;
+  sessionId = (await makeEndedSession(db, T0, { title: "Phiên có bản ghi", inviteUnits: [tree.a], presenters: [admin] })).id;
   // A correction says this member was present: nothing to make up.
   await correctAttendance(db, { sessionId, memberId: excusedPresent.id, status: "present", reason: "Dự tại hội trường, máy hỏng", correctedBy: admin.id });
 });

@@ -10,7 +10,7 @@ import { mergeIntervals } from "#live/attendance.ts";
 import { ledgerRows, toLedgerEvent } from "#live/ledger.server.ts";
 import type { TestDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { makeSession } from "#tests/factories/live.ts";
+import { makeLiveSession } from "#tests/factories/live.ts";
 import { connected, request, tokenFor, waitFor } from "#tests/harness/media.ts";
 import type { MediaNode } from "#tests/harness/media-node.ts";
 import { useMediaNodes } from "#tests/harness/media-nodes.ts";
@@ -24,7 +24,7 @@ async function world(db: TestDb) {
   const onB = await makeMember(db, t.a1, { password: false });
   const onA = await makeMember(db, t.a1, { password: false });
   const start = Date.now() - 60_000;
-  const session = await makeSession(db, { inviteUnits: [t.a], presenters: [presenter], start, actualStart: start, state: "live" });
+  const session = await makeLiveSession(db, start, { inviteUnits: [t.a], presenters: [presenter] });
   return { onA, onB, session };
 }
 

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { makeSession } from "#tests/factories/live.ts";
+import { makeLiveSession } from "#tests/factories/live.ts";
 import { attendanceEvents } from "#db/schema/index.ts";
 import { replay } from "#live/attendance.ts";
 import { ledgerRows, toLedgerEvent } from "#live/ledger.server.ts";
@@ -25,7 +25,7 @@ async function world() {
   const members = [];
   for (let i = 0; i < 4; i++) members.push(await makeMember(db, t.a1, { password: false }));
   const start = Date.now() - min(30);
-  const s = await makeSession(db, { inviteUnits: [t.a], start, actualStart: start, state: "live" });
+  const s = await makeLiveSession(db, start, { inviteUnits: [t.a] });
   return { members, s, start };
 }
 

@@ -10,7 +10,7 @@ import { isMemberInvited } from "#live/access.server.ts";
 import { replay } from "#live/attendance.ts";
 import { ledgerRows, toLedgerEvent } from "#live/ledger.server.ts";
 import { AttendanceLedger } from "../../media-server/src/attendance.ts";
-import { makeSession } from "#tests/factories/live.ts";
+import { makeLiveSession, makeSession } from "#tests/factories/live.ts";
 
 let db: Awaited<ReturnType<typeof testDb>>;
 beforeEach(async () => {
@@ -47,7 +47,7 @@ describe("attendance ledger", () => {
   it("last-seen rows give the same report as heartbeats appended as events (older ledgers), crash closure included", async () => {
     const w = await world();
     const start = Date.now() - min(60);
-    const sessions = [await makeSession(db, { inviteUnits: [w.t.a], start, actualStart: start, state: "live" }), await makeSession(db, { inviteUnits: [w.t.a], start, actualStart: start, state: "live" })];
+    const sessions = [await makeLiveSession(db, start, { inviteUnits: [w.t.a] }), await makeLiveSession(db, start, { inviteUnits: [w.t.a] })];
     const ledger = new AttendanceLedger(db);
     // The same observations twice: [0] with heartbeat events, [1] with last-seen rows.
     for (const [i, s] of sessions.entries()) {
@@ -89,7 +89,7 @@ describe("attendance ledger", () => {
   it("a heartbeat at the very instant of a graceful stop does not reopen the connection", async () => {
     const w = await world();
     const start = Date.now() - min(10);
-    const s = await makeSession(db, { inviteUnits: [w.t.a], start, actualStart: start, state: "live" });
+    const s = await makeLiveSession(db, start, { inviteUnits: [w.t.a] });
     const ledger = new AttendanceLedger(db);
     const m = w.a1[0].id;
     await ledger.append({ sessionId: s.id, memberId: m, kind: "socket-connect", via: "individual", connectionId: "c", at: start });
@@ -115,7 +115,7 @@ describe("attendance ledger", () => {
   it("after a crash, closes open intervals at the last heartbeat, once", async () => {
     const w = await world();
     const start = Date.now() - min(30);
-    const s = await makeSession(db, { inviteUnits: [w.t.a], start, actualStart: start, state: "live" });
+    const s = await makeLiveSession(db, start, { inviteUnits: [w.t.a] });
     const ledger = new AttendanceLedger(db);
     const m = w.a1[0].id;
     const base = { sessionId: s.id, memberId: m, via: "individual" as const, connectionId: "conn-1" };

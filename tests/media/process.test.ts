@@ -12,7 +12,7 @@ import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { attendanceEvents, attendanceLastSeen } from "#db/schema/index.ts";
 import { ensureMediasoupWorker } from "../../scripts/mediasoup-worker.mjs";
 import { sessionAttendance } from "#app/live/attendance.server.ts";
-import { makeSession } from "#tests/factories/live.ts";
+import { makeLiveSession } from "#tests/factories/live.ts";
 import { freePort, ORIGIN, request, JOIN_TOKEN_SECRET, tokenFor, waitFor } from "#tests/harness/media.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -94,7 +94,7 @@ describe("media server process", () => {
     const host = await makeMember(db, t.a2, { password: false });
     const inRoom = [await makeMember(db, t.a2, { password: false }), await makeMember(db, t.a2, { password: false })];
     const start = Date.now() - 5_000;
-    const session = await makeSession(db, { inviteUnits: [t.a], start, actualStart: start, state: "live" });
+    const session = await makeLiveSession(db, start, { inviteUnits: [t.a] });
     const rows = async (memberId: number) =>
       await db
         .select()
