@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { beforeAll, describe, expect, test } from "vitest";
 import ExcelJS from "exceljs";
-import type { Page } from "playwright-core";
+import type { BrowserContextOptions } from "playwright-core";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { makeCourse } from "#tests/factories/courses.ts";
 import { useAppServer } from "#tests/harness/app-suite.ts";
@@ -37,17 +37,24 @@ beforeAll(async () => {
   await takeCompletionSnapshot(srv.db, addDays(vnDay(new Date()), -1));
 });
 
-const signInAsTrainer = (page: Page) => signIn(page, srv.origin, "TRAINER-A");
+/** A fresh Vietnamese context (`opts` on top) signed in as the committee's trainer, and the page's uncaught errors. */
+async function trainerPage(opts: BrowserContextOptions) {
+  const context = await srv.browser.newContext({ locale: "vi-VN", ...opts });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await signIn(page, srv.origin, "TRAINER-A").catch(async (e) => {
+    await context.close();
+    throw e;
+  });
+  return { context, page, errors };
+}
 
 describe("reports in the browser", () => {
   test("a trainer drills from committee to cell to member and downloads the XLSX", async () => {
-    const context = await srv.browser.newContext({ locale: "vi-VN", acceptDownloads: true });
-    context.setDefaultTimeout(10_000);
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
+    const { context, page, errors } = await trainerPage({ acceptDownloads: true });
     try {
-      await signInAsTrainer(page);
       await page.goto(`${srv.origin}/manage/reports`);
       // One granted subtree: the report opens on the committee itself.
       await page.waitForURL(`${srv.origin}/manage/reports/units/${tree.a.id}`);
@@ -92,13 +99,8 @@ describe("reports in the browser", () => {
   });
 
   test("on a 360 px phone the charts are drawn at the phone's width, with readable labels", async () => {
-    const context = await srv.browser.newContext({ locale: "vi-VN", viewport: { width: 360, height: 740 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
-    context.setDefaultTimeout(10_000);
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
+    const { context, page, errors } = await trainerPage({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
     try {
-      await signInAsTrainer(page);
       await page.goto(`${srv.origin}/manage/reports/units/${tree.a.id}`);
       const bars = page.getByTestId("chart-bars");
       // After hydration the chart is redrawn at its container's width (not the server's 640).
