@@ -50,6 +50,20 @@ function expectRoundTrip(q: Question): void {
 
 const common = { category: [], weight: 1 };
 const colours = "What's between orange and green in the spectrum?";
+/**
+ * The shape Moodle's colour questions parse to, options as [text, percent, feedback]: a single
+ * choice, or a multiple one (scored partially) where more than one answer carries weight.
+ */
+const colourQuestion = (title: string, kind: "single" | "multiple", options: [string, number, string][]) => ({
+  ...common,
+  title,
+  text: colours,
+  format: "moodle",
+  kind,
+  options: options.map(([text, percent, feedback]) => ({ text, percent, feedback })),
+  ...(kind === "multiple" ? { scoring: "partial" } : {}),
+  shuffle: true,
+});
 
 describe("Moodle giftformat_test.php, restated", () => {
   it("test_import_essay: name Q8, text 'How are you?', Moodle format, mark 1, no general feedback", () => {
@@ -128,19 +142,13 @@ describe("Moodle giftformat_test.php, restated", () => {
     ~red # [html]wrong, it's yellow
     ~[plain]blue # wrong, it's yellow
 }`;
-    expect(shape(only(gift))).toEqual({
-      ...common,
-      title: "Q2",
-      text: colours,
-      format: "moodle",
-      kind: "single",
-      options: [
-        { text: "yellow", percent: 100, feedback: "right; good!" },
-        { text: "red", percent: 0, feedback: "wrong, it's yellow" },
-        { text: "blue", percent: 0, feedback: "wrong, it's yellow" },
-      ],
-      shuffle: true,
-    });
+    expect(shape(only(gift))).toEqual(
+      colourQuestion("Q2", "single", [
+        ["yellow", 100, "right; good!"],
+        ["red", 0, "wrong, it's yellow"],
+        ["blue", 0, "wrong, it's yellow"],
+      ]),
+    );
   });
 
   it("test_import_multichoice_multi: weights then markers, negative weights, multiple answers", () => {
@@ -153,21 +161,14 @@ describe("Moodle giftformat_test.php, restated", () => {
     ~%50%off-beige # right; good!
     ~%-100%[plain]blue # wrong
 }`;
-    expect(shape(only(gift))).toEqual({
-      ...common,
-      title: "colours",
-      text: colours,
-      format: "moodle",
-      kind: "multiple",
-      options: [
-        { text: "yellow", percent: 50, feedback: "right; good!" },
-        { text: "red", percent: -100, feedback: "wrong" },
-        { text: "off-beige", percent: 50, feedback: "right; good!" },
-        { text: "blue", percent: -100, feedback: "wrong" },
-      ],
-      scoring: "partial",
-      shuffle: true,
-    });
+    expect(shape(only(gift))).toEqual(
+      colourQuestion("colours", "multiple", [
+        ["yellow", 50, "right; good!"],
+        ["red", -100, "wrong"],
+        ["off-beige", 50, "right; good!"],
+        ["blue", -100, "wrong"],
+      ]),
+    );
   });
 
   it("test_import_multichoice_multi_tricky: ~%100% with negative weights is multiple, not single", () => {
@@ -179,20 +180,13 @@ describe("Moodle giftformat_test.php, restated", () => {
     ~%-50%red # wrong
     ~%-50%blue # wrong
 }`;
-    expect(shape(only(gift))).toEqual({
-      ...common,
-      title: "colours",
-      text: colours,
-      format: "moodle",
-      kind: "multiple",
-      options: [
-        { text: "yellow", percent: 100, feedback: "right; good!" },
-        { text: "red", percent: -50, feedback: "wrong" },
-        { text: "blue", percent: -50, feedback: "wrong" },
-      ],
-      scoring: "partial",
-      shuffle: true,
-    });
+    expect(shape(only(gift))).toEqual(
+      colourQuestion("colours", "multiple", [
+        ["yellow", 100, "right; good!"],
+        ["red", -50, "wrong"],
+        ["blue", -50, "wrong"],
+      ]),
+    );
   });
 
   it("test_export_multichoice: Moodle's export with [html]/[plain] parts imports and round-trips", () => {
@@ -205,19 +199,13 @@ describe("Moodle giftformat_test.php, restated", () => {
 
 `;
     const q = only(gift);
-    expect(shape(q)).toEqual({
-      ...common,
-      title: "Q8",
-      text: colours,
-      format: "moodle",
-      kind: "single",
-      options: [
-        { text: "yellow", percent: 100, feedback: "right; good!" },
-        { text: "red", percent: 0, feedback: "wrong, it's yellow" },
-        { text: "blue", percent: 0, feedback: "wrong, it's yellow" },
-      ],
-      shuffle: true,
-    });
+    expect(shape(q)).toEqual(
+      colourQuestion("Q8", "single", [
+        ["yellow", 100, "right; good!"],
+        ["red", 0, "wrong, it's yellow"],
+        ["blue", 0, "wrong, it's yellow"],
+      ]),
+    );
     expectRoundTrip(q);
   });
 
