@@ -10,13 +10,13 @@ import { writeTx } from "#db/client.server.ts";
 // and the attendance page shows who was there and how. A fourth member of the cell checks in at
 // the cell room by scanning its QR code with a phone (mobile emulation: Chromium is the only
 // browser engine here besides the Firefox test).
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { eq } from "drizzle-orm";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { testDb, dropDb } from "#tests/factories/db.ts";
+import type { Page } from "playwright-core";
+import type { TestDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { startLiveTestServers } from "#tests/harness/http.ts";
-import { launchBrowser, signedInPage, submitSignInForm } from "#tests/harness/browser.ts";
+import { useLiveServers } from "#tests/harness/app-suite.ts";
+import { submitSignInForm } from "#tests/harness/browser.ts";
 import jsQR from "jsqr";
 import sharp from "sharp";
 import { liveSessions, scopeGrants } from "#db/schema/index.ts";
@@ -24,22 +24,16 @@ import { toLocalInput } from "#app/common/vietnam-time.ts";
 import { sessionAttendance } from "#app/live/attendance.server.ts";
 import type { Member } from "#app/org/members.server.ts";
 
-let db: Awaited<ReturnType<typeof testDb>>;
-let servers: Awaited<ReturnType<typeof startLiveTestServers>>;
-let browser: Browser;
 let tree: Awaited<ReturnType<typeof makeTree>>;
 let viewer: Member, secretary: Member;
 let cellMembers: Member[];
 let qrMember: Member;
 let sessionId: number;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
 let presenterPage: Page, viewerPage: Page, cellPage: Page;
 
 const WAIT = { timeout: 90_000, interval: 250 };
 
-beforeAll(async () => {
-  db = await testDb();
+async function world(db: TestDb) {
   tree = await makeTree(db);
   await makeMember(db, tree.a, { code: "E2E-TR", role: "trainer", scopes: [tree.a], fullName: "Báo Cáo Viên" });
   viewer = await makeMember(db, tree.a2, { code: "E2E-VIEW", fullName: "Người Xem Riêng" });
@@ -53,27 +47,19 @@ beforeAll(async () => {
   qrMember = await makeMember(db, tree.a1, { code: "E2E-QR", fullName: "Đảng Viên Quét Mã" });
   await makeMember(db, tree.a1, { code: "E2E-ABS1", fullName: "Vắng Chi Bộ" });
   await makeMember(db, tree.a2, { code: "E2E-ABS2", fullName: "Vắng Ở Nhà" });
-  servers = await startLiveTestServers(db, { mediaEnv: { MEDIA_WORKERS: "2" } });
-  browser = await launchBrowser();
-}, 600_000);
+}
 
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await servers?.close();
-  await dropDb(db);
-});
-
-const signedIn = (code: string, viewport = { width: 360, height: 740 }) => signedInPage(browser, servers.origin, code, { viewport, contexts, errors: pageErrors });
+const live = useLiveServers({ world, mediaEnv: { MEDIA_WORKERS: "2" } });
+const { contexts, pageErrors, signedIn } = live;
 
 const text = async (page: Page, testId: string) => ((await page.getByTestId(testId).textContent()) ?? "").trim();
 const connState = (page: Page) => page.locator(".live-room").getAttribute("data-conn");
-const room = () => servers.media.registry.peek(sessionId);
+const room = () => live.servers.media.registry.peek(sessionId);
 
 describe("a live session in Chromium, through the app", () => {
   test("the trainer schedules it with the form (phone width)", async () => {
     const page = await signedIn("E2E-TR");
-    await page.goto(`${servers.origin}/manage/live`);
+    await page.goto(`${live.servers.origin}/manage/live`);
     const now = Date.now();
     await page.locator("#title").fill("Học tập Nghị quyết — buổi thử");
     await page.locator("#start").fill(toLocalInput(now));
@@ -85,7 +71,7 @@ describe("a live session in Chromium, through the app", () => {
     await page.getByTestId("session-submit").click();
     await page.waitForURL(/\/manage\/live\/\d+\?scheduled=1$/);
     sessionId = Number(/\/manage\/live\/(\d+)/.exec(page.url())![1]);
-    const s = (await first(db.select().from(liveSessions).where(eq(liveSessions.id, sessionId))))!;
+    const s = (await first(live.db.select().from(liveSessions).where(eq(liveSessions.id, sessionId))))!;
     expect(s).toMatchObject({ state: "scheduled", presentMinPercent: 50, lateAfterMinutes: 10 });
     // Nothing on the page is wider than a 360 px phone.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
@@ -94,7 +80,7 @@ describe("a live session in Chromium, through the app", () => {
 
   test("the presenter publishes simulcast camera video and audio", async () => {
     const page = presenterPage;
-    await page.goto(`${servers.origin}/live/${sessionId}`);
+    await page.goto(`${live.servers.origin}/live/${sessionId}`);
     await expect.poll(() => page.getByTestId("join").isEnabled(), WAIT).toBe(true);
     await page.getByTestId("join").click();
     await expect.poll(() => connState(page), WAIT).toBe("joined");
@@ -108,14 +94,14 @@ describe("a live session in Chromium, through the app", () => {
 
   test("a member joins on their own device and a cell room checks in three members, before the start", async () => {
     viewerPage = await signedIn("E2E-VIEW");
-    await viewerPage.goto(`${servers.origin}/live/${sessionId}`);
+    await viewerPage.goto(`${live.servers.origin}/live/${sessionId}`);
     await expect.poll(() => viewerPage.getByTestId("join").isEnabled(), WAIT).toBe(true);
     await viewerPage.getByTestId("join").click();
     await expect.poll(() => connState(viewerPage), WAIT).toBe("joined");
     expect(await text(viewerPage, "session-state")).toBe("Sắp diễn ra");
 
     cellPage = await signedIn("E2E-SEC", { width: 1280, height: 800 });
-    await cellPage.goto(`${servers.origin}/live/${sessionId}`);
+    await cellPage.goto(`${live.servers.origin}/live/${sessionId}`);
     // Choose the cell room mode from the page (the secretary's cell is offered).
     await cellPage.getByTestId("open-cell-room").click();
     await cellPage.waitForURL(/mode=cell-room&cell=\d+/);
@@ -136,9 +122,9 @@ describe("a live session in Chromium, through the app", () => {
     const png = await image.screenshot();
     const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
     const decoded = jsQR(new Uint8ClampedArray(data.buffer, data.byteOffset, data.length), info.width, info.height);
-    expect(decoded?.data).toMatch(new RegExp(`^${servers.origin}/live/${sessionId}/check-in\\?code=[A-Za-z0-9_-]{16}$`));
+    expect(decoded?.data).toMatch(new RegExp(`^${live.servers.origin}/live/${sessionId}/check-in\\?code=[A-Za-z0-9_-]{16}$`));
 
-    const phoneContext = await browser.newContext({
+    const phoneContext = await live.browser.newContext({
       locale: "vi-VN",
       viewport: { width: 390, height: 844 },
       isMobile: true,
@@ -167,7 +153,7 @@ describe("a live session in Chromium, through the app", () => {
 
   test("the presenter starts the broadcast; the viewer and the cell room decode video", async () => {
     await presenterPage.getByTestId("start-broadcast").click();
-    await expect.poll(async () => (await first(db.select().from(liveSessions).where(eq(liveSessions.id, sessionId))))!.state, WAIT).toBe("live");
+    await expect.poll(async () => (await first(live.db.select().from(liveSessions).where(eq(liveSessions.id, sessionId))))!.state, WAIT).toBe("live");
     for (const page of [viewerPage, cellPage]) {
       await expect.poll(() => text(page, "session-state"), WAIT).toBe("Đang diễn ra");
       // framesDecoded comes from the consumer's getStats() in the page (its connection details).
@@ -251,7 +237,7 @@ describe("a live session in Chromium, through the app", () => {
     await expect.poll(() => room()?.peers.has(viewer.id) ?? false, WAIT).toBe(false);
     await presenterPage.getByTestId("end-broadcast").click();
     await presenterPage.getByTestId("confirm-end").click();
-    await expect.poll(async () => (await first(db.select().from(liveSessions).where(eq(liveSessions.id, sessionId))))!.state, WAIT).toBe("ended");
+    await expect.poll(async () => (await first(live.db.select().from(liveSessions).where(eq(liveSessions.id, sessionId))))!.state, WAIT).toBe("ended");
     // The page follows: the room closes and says the session has ended.
     await expect.poll(() => presenterPage.getByTestId("session-ended").isVisible(), WAIT).toBe(true);
     expect(await presenterPage.locator(".live-room").count()).toBe(0);
@@ -259,7 +245,7 @@ describe("a live session in Chromium, through the app", () => {
 
   test("the attendance page shows who attended, how, for how long, and who was absent", async () => {
     const page = presenterPage;
-    await page.goto(`${servers.origin}/manage/live/${sessionId}/attendance`);
+    await page.goto(`${live.servers.origin}/manage/live/${sessionId}/attendance`);
     const row = (code: string) => page.locator(`tr[data-member-code="${code}"]`);
     const attr = (code: string, name: string) => row(code).getAttribute(name);
 
@@ -282,7 +268,7 @@ describe("a live session in Chromium, through the app", () => {
     }
     expect(await page.getByTestId("absentees").locator("li").count()).toBe(2);
     // The worker's death cost no attendance: one continuous interval each.
-    const report = (await sessionAttendance(db, sessionId, { reconnectWindowMs: 60_000 }))!;
+    const report = (await sessionAttendance(live.db, sessionId, { reconnectWindowMs: 60_000 }))!;
     for (const code of ["E2E-VIEW", "E2E-C1"]) expect(report.members.find((m) => m.code === code)!.intervals, code).toHaveLength(1);
     // The trainer presented but was not invited: not in the list.
     expect(await row("E2E-TR").count()).toBe(0);

@@ -8,30 +8,23 @@ import { first } from "#db/first.ts";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, describe, expect, test } from "vitest";
 import { eq } from "drizzle-orm";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { testDb, dropDb } from "#tests/factories/db.ts";
+import type { Page } from "playwright-core";
+import type { TestDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { makeSession } from "#tests/factories/live.ts";
-import { client, startLiveTestServers } from "#tests/harness/http.ts";
-import { launchBrowser, signedInPage } from "#tests/harness/browser.ts";
+import { client } from "#tests/harness/http.ts";
+import { useLiveServers } from "#tests/harness/app-suite.ts";
 import { liveRecordings } from "#db/schema/index.ts";
 import { makeUpsOf } from "#app/live/recordings.server.ts";
 import type { Member } from "#app/org/members.server.ts";
 
-let db: Awaited<ReturnType<typeof testDb>>;
-let servers: Awaited<ReturnType<typeof startLiveTestServers>>;
-let browser: Browser;
-let dataDir: string;
 let sessionId: number;
 let watcher: Member, skipper: Member;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
 const WAIT = { timeout: 90_000, interval: 250 };
 
-beforeAll(async () => {
-  db = await testDb();
+async function world(db: TestDb) {
   const tree = await makeTree(db);
   const trainer = await makeMember(db, tree.a, { code: "REC-TR", role: "trainer", scopes: [tree.a], fullName: "Báo Cáo Viên Ghi Hình" });
   const viewer = await makeMember(db, tree.a1, { code: "REC-VIEW", fullName: "Người Xem Trực Tiếp" });
@@ -39,25 +32,18 @@ beforeAll(async () => {
   skipper = await makeMember(db, tree.a2, { code: "REC-ABS2", fullName: "Vắng Rồi Tua Nhanh" });
   await makeMember(db, tree.b1, { code: "REC-OUT", fullName: "Không Được Mời" });
   sessionId = (await makeSession(db, { title: "Học tập Nghị quyết — có ghi hình", inviteMembers: [viewer, watcher, skipper], presenters: [trainer], presentMinPercent: 50 })).id;
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hocso-e2e-rec-"));
-  servers = await startLiveTestServers(db, { mediaEnv: { DATA_DIR: dataDir }, appEnv: { DATA_DIR: dataDir } });
-  browser = await launchBrowser();
-}, 600_000);
+}
 
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await servers?.close();
-  await dropDb(db);
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-});
-
-const signedIn = (code: string) => signedInPage(browser, servers.origin, code, { viewport: { width: 360, height: 740 }, contexts, errors: pageErrors });
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hocso-e2e-rec-"));
+// Registered before the suite's, so it runs after the servers have closed (after-hooks run in reverse).
+afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+const live = useLiveServers({ world, mediaEnv: { DATA_DIR: dataDir }, appEnv: { DATA_DIR: dataDir } });
+const { pageErrors, signedIn } = live;
 const connState = (page: Page) => page.locator(".live-room").getAttribute("data-conn");
-const recording = async () => await first(db.select().from(liveRecordings).where(eq(liveRecordings.sessionId, sessionId)));
+const recording = async () => await first(live.db.select().from(liveRecordings).where(eq(liveRecordings.sessionId, sessionId)));
 
 async function joinRoom(page: Page) {
-  await page.goto(`${servers.origin}/live/${sessionId}`);
+  await page.goto(`${live.servers.origin}/live/${sessionId}`);
   await expect.poll(() => page.getByTestId("join").isEnabled(), WAIT).toBe(true);
   await page.getByTestId("join").click();
   await expect.poll(() => connState(page), WAIT).toBe("joined");
@@ -68,7 +54,7 @@ describe("recording a session and studying it afterwards (học bù)", () => {
     const presenter = await signedIn("REC-TR");
     await joinRoom(presenter);
     await presenter.getByTestId("start-broadcast").click();
-    await expect.poll(() => servers.media.registry.peek(sessionId)?.producers.size ?? 0, WAIT).toBe(2);
+    await expect.poll(() => live.servers.media.registry.peek(sessionId)?.producers.size ?? 0, WAIT).toBe(2);
     const viewer = await signedIn("REC-VIEW");
     await joinRoom(viewer);
     expect(await viewer.getByTestId("recording-on").count()).toBe(0);
@@ -86,7 +72,7 @@ describe("recording a session and studying it afterwards (học bù)", () => {
   }, 300_000);
 
   test("nobody but managers and presenters gets the file before it is published; the trainer publishes it", async () => {
-    const member = client(servers.origin);
+    const member = client(live.servers.origin);
     await member.signIn("REC-ABS1");
     expect((await member.request(`/live/${sessionId}/recording`)).status).toBe(404);
     expect((await member.request(`/api/live/${sessionId}/make-up`, { method: "POST", body: "{}" })).status).toBe(404);
@@ -94,14 +80,14 @@ describe("recording a session and studying it afterwards (học bù)", () => {
     expect((await member.request(`/manage/live/${sessionId}/recording`, { form: { intent: "publish", makeUpMinPercent: "40" } })).status).toBe(403);
 
     const trainer = await signedIn("REC-TR");
-    await trainer.goto(`${servers.origin}/manage/live/${sessionId}/recording`);
-    const file = await trainer.request.get(`${servers.origin}/live/${sessionId}/recording`, { headers: { range: "bytes=0-99" } });
+    await trainer.goto(`${live.servers.origin}/manage/live/${sessionId}/recording`);
+    const file = await trainer.request.get(`${live.servers.origin}/live/${sessionId}/recording`, { headers: { range: "bytes=0-99" } });
     expect(file.status()).toBe(206);
     expect(file.headers()["content-type"]).toBe("video/webm");
     // A bad share is refused with a message, nothing saved.
-    const bad = await trainer.request.post(`${servers.origin}/manage/live/${sessionId}/recording`, {
+    const bad = await trainer.request.post(`${live.servers.origin}/manage/live/${sessionId}/recording`, {
       form: { intent: "publish", makeUpMinPercent: "0" },
-      headers: { origin: servers.origin },
+      headers: { origin: live.servers.origin },
     });
     expect(bad.status()).toBe(400);
     expect(await bad.text()).toContain("từ 1 đến 100");
@@ -112,7 +98,7 @@ describe("recording a session and studying it afterwards (học bù)", () => {
     expect(await recording()).toMatchObject({ makeUpMinPercent: 40 });
     expect(await trainer.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
 
-    const outsider = client(servers.origin);
+    const outsider = client(live.servers.origin);
     await outsider.signIn("REC-OUT");
     expect((await outsider.request(`/live/${sessionId}/recording`)).status).toBe(404);
     expect((await outsider.request(`/api/live/${sessionId}/make-up`, { method: "POST", body: "{}" })).status).toBe(404);
@@ -121,7 +107,7 @@ describe("recording a session and studying it afterwards (học bù)", () => {
   test("an absent member watches the recording and is made up; one who skips to the end is not", async () => {
     const page = await signedIn("REC-ABS1");
     await expect.poll(() => page.getByTestId("home-make-ups").textContent(), WAIT).toContain("có ghi hình");
-    await page.goto(`${servers.origin}/live/${sessionId}`);
+    await page.goto(`${live.servers.origin}/live/${sessionId}`);
     await expect.poll(() => page.getByTestId("make-up").isVisible(), WAIT).toBe(true);
     await page.getByTestId("make-up-video").evaluate((v: HTMLVideoElement) => {
       v.muted = true;
@@ -130,7 +116,7 @@ describe("recording a session and studying it afterwards (học bù)", () => {
     await expect.poll(() => page.getByTestId("make-up-progress").textContent(), { timeout: 120_000, interval: 500 }).toContain("đã học bù");
 
     const skip = await signedIn("REC-ABS2");
-    await skip.goto(`${servers.origin}/live/${sessionId}`);
+    await skip.goto(`${live.servers.origin}/live/${sessionId}`);
     await skip.getByTestId("make-up-video").evaluate(async (v: HTMLVideoElement) => {
       v.muted = true;
       if (!Number.isFinite(v.duration) || v.readyState < 1) await new Promise((r) => v.addEventListener("loadedmetadata", r, { once: true }));
@@ -140,20 +126,20 @@ describe("recording a session and studying it afterwards (học bù)", () => {
     });
     // Let any beat land; then the server's view.
     await new Promise((r) => setTimeout(r, 3000));
-    const watches = await makeUpsOf(db, sessionId);
+    const watches = await makeUpsOf(live.db, sessionId);
     expect(watches.get(watcher.id)?.madeUpAt).toBeInstanceOf(Date);
     expect(watches.get(skipper.id)?.madeUpAt ?? null).toBeNull();
     expect(watches.get(skipper.id)?.watchSeconds ?? 0).toBeLessThan(5);
 
     // The attendance page: live status unchanged (absent), make-up in its own column.
     const trainer = await signedIn("REC-TR");
-    await trainer.goto(`${servers.origin}/manage/live/${sessionId}/attendance`);
+    await trainer.goto(`${live.servers.origin}/manage/live/${sessionId}/attendance`);
     const row = (code: string) => trainer.getByTestId("attendance-table").locator(`[data-member-code="${code}"]`);
     expect(await row("REC-ABS1").getAttribute("data-status")).toBe("absent");
     expect(await row("REC-ABS1").textContent()).toContain("Đã học bù");
     expect(await row("REC-ABS2").textContent()).not.toContain("Đã học bù");
     // Done: the home page no longer offers it.
-    await page.goto(`${servers.origin}/`);
+    await page.goto(`${live.servers.origin}/`);
     expect(await page.getByTestId("home-make-ups").count()).toBe(0);
     expect(pageErrors).toEqual([]);
   }, 300_000);
