@@ -4,11 +4,9 @@
  * RTC, pipes, the internal listener) is on `host`, and it starts inside a network namespace when
  * given one.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
+import type { ChildProcess } from "node:child_process";
 import { freePort, JOIN_TOKEN_SECRET, waitFor } from "./media.ts";
-
-const ROOT = path.resolve(import.meta.dirname, "../..");
+import { spawnScript } from "./spawn-script.ts";
 export const CLUSTER_SECRET = "cascade-test-cluster-secret-0123456789abcdef";
 
 export type MediaNode = { id: string; host: string; child: ChildProcess; url: string; internalUrl: string; output: () => string };
@@ -28,14 +26,9 @@ export type MediaNodeOptions = {
 export async function startMediaNode(o: MediaNodeOptions): Promise<MediaNode> {
   const host = o.host ?? "127.0.0.1";
   const [port, internalPort] = [await freePort(), await freePort()];
-  let out = "";
-  const node = ["--import", "tsx", "media-server/src/index.ts"];
-  const [cmd, args] = o.netns ? ["ip", ["netns", "exec", o.netns, process.execPath, ...node]] : [process.execPath, node];
-  const child = spawn(cmd, args, {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
+  const { child, output } = spawnScript(
+    "media-server/src/index.ts",
+    {
       NODE_ENV: "test",
       MEDIA_HOST: host,
       MEDIA_PORT: String(port),
@@ -54,15 +47,13 @@ export async function startMediaNode(o: MediaNodeOptions): Promise<MediaNode> {
       REDIS_URL: o.redisUrl,
       ...o.env,
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
+    { netns: o.netns },
+  );
   // Ready when the process says so (after its registry record is written).
-  const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`${o.id} exited (${code}):\n${out}`))));
+  const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`${o.id} exited (${code}):\n${output()}`))));
   exited.catch(() => {});
-  await Promise.race([waitFor(() => /media server ready/.test(out), `${o.id} ready`, 120_000), exited]);
-  return { id: o.id, host, child, url: `http://${host}:${port}`, internalUrl: `http://${host}:${internalPort}`, output: () => out };
+  await Promise.race([waitFor(() => /media server ready/.test(output()), `${o.id} ready`, 120_000), exited]);
+  return { id: o.id, host, child, url: `http://${host}:${port}`, internalUrl: `http://${host}:${internalPort}`, output };
 }
 
 /** SIGTERM and wait (a clean stop), unless it is already gone. */

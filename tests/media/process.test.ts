@@ -14,6 +14,7 @@ import { ensureMediasoupWorker } from "../../scripts/mediasoup-worker.mjs";
 import { sessionAttendance } from "#app/live/attendance.server.ts";
 import { makeLiveSession } from "#tests/factories/live.ts";
 import { freePort, ORIGIN, request, JOIN_TOKEN_SECRET, tokenFor, waitFor } from "#tests/harness/media.ts";
+import { spawnScript, type ScriptProcess } from "#tests/harness/spawn-script.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 let db: Awaited<ReturnType<typeof testDb>>;
@@ -22,30 +23,21 @@ let workerBin: string;
 const children: ChildProcess[] = [];
 const sockets: ClientSocket[] = [];
 
-function startProcess(): { child: ChildProcess; output: () => string } {
-  let out = "";
-  const child = spawn(process.execPath, ["--import", "tsx", "media-server/src/index.ts"], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: "test",
-      MEDIA_HOST: "127.0.0.1",
-      MEDIA_PORT: String(port),
-      DATABASE_URL: `file:${db.file}`,
-      JOIN_TOKEN_SECRET,
-      APP_ORIGINS: ORIGIN,
-      MEDIA_WORKERS: "1",
-      HEARTBEAT_SECONDS: "1",
-      MEDIASOUP_WORKER_BIN: workerBin,
-      MEDIA_LOG_LEVEL: "info",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+function startProcess(): ScriptProcess {
+  const p = spawnScript("media-server/src/index.ts", {
+    NODE_ENV: "test",
+    MEDIA_HOST: "127.0.0.1",
+    MEDIA_PORT: String(port),
+    DATABASE_URL: `file:${db.file}`,
+    JOIN_TOKEN_SECRET,
+    APP_ORIGINS: ORIGIN,
+    MEDIA_WORKERS: "1",
+    HEARTBEAT_SECONDS: "1",
+    MEDIASOUP_WORKER_BIN: workerBin,
+    MEDIA_LOG_LEVEL: "info",
   });
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
-  children.push(child);
-  return { child, output: () => out };
+  children.push(p.child);
+  return p;
 }
 
 async function healthy() {

@@ -2,15 +2,15 @@
 // server was reparented and kept its port, so the restarted app's media server failed with
 // EADDRINUSE forever and stopping the new app did not stop the orphan. Here the real start script
 // is killed the hard way, started again, and stopped; the media server must follow it each time.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { ensureMediasoupWorker } from "../../scripts/mediasoup-worker.mjs";
 import { freePort, waitFor } from "#tests/harness/media.ts";
+import { spawnScript } from "#tests/harness/spawn-script.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 let dir: string;
 let appPort: number;
 let mediaPort: number;
@@ -30,28 +30,19 @@ afterAll(() => {
 });
 
 function startApp() {
-  let out = "";
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: "production",
-      HOST: "127.0.0.1",
-      PORT: String(appPort),
-      DATABASE_URL: `file:${path.join(dir, "hocso.db")}`,
-      DATA_DIR: dir,
-      SEED_DEMO: "false",
-      MEDIA_INTERNAL_URL: `http://127.0.0.1:${mediaPort}`,
-      MEDIA_WORKERS: "1",
-      MEDIASOUP_WORKER_BIN: workerBin,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+  const p = spawnScript("scripts/start.ts", {
+    NODE_ENV: "production",
+    HOST: "127.0.0.1",
+    PORT: String(appPort),
+    DATABASE_URL: `file:${path.join(dir, "hocso.db")}`,
+    DATA_DIR: dir,
+    SEED_DEMO: "false",
+    MEDIA_INTERNAL_URL: `http://127.0.0.1:${mediaPort}`,
+    MEDIA_WORKERS: "1",
+    MEDIASOUP_WORKER_BIN: workerBin,
   });
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
-  children.push(child);
-  return { child, output: () => out };
+  children.push(p.child);
+  return p;
 }
 
 const up = async (port: number) => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok === true;
