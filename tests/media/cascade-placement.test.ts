@@ -7,33 +7,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Placement, THRESHOLD } from "#app/live/placement.server.ts";
 import { keys, redisTime } from "#live/node-registry.server.ts";
+import { nodeStats } from "#tests/factories/node-stats.ts";
 import { startRedis, type TestRedis } from "#tests/harness/redis.ts";
 import { waitFor } from "#tests/harness/media.ts";
-import { NodeRegistry, redisClient, type NodeStats, type RedisClient } from "../../media-server/src/cluster/registry.ts";
+import { NodeRegistry, redisClient, type RedisClient } from "../../media-server/src/cluster/registry.ts";
 import { silentLogger } from "../../media-server/src/log.ts";
 
 let redis: TestRedis;
 let client: RedisClient;
 let other: RedisClient;
-
-const stats = (id: string, over: Partial<NodeStats> = {}): NodeStats => ({
-  id,
-  instance: `${id}/test`,
-  internalUrl: `http://10.0.0.1:3101`,
-  socketUrl: `http://10.0.0.1:3100`,
-  pipeIp: "10.0.0.1",
-  roles: ["origin", "edge"],
-  workers: 1,
-  producers: 0,
-  consumers: 0,
-  pipesOut: 0,
-  pipesIn: 0,
-  reserved: 0,
-  capacity: 100,
-  load: 0,
-  sessions: [],
-  ...over,
-});
 
 let n = 0;
 /** A fresh key space per test: a registry writing there, and a placement reading it. */
@@ -61,25 +43,25 @@ afterAll(async () => {
 describe("placement on media nodes", () => {
   it("puts a viewer on a node already carrying the session, else on the least loaded one", async () => {
     const { nodes, placement } = world();
-    await nodes.write(stats("a", { reserved: 30, sessions: [7] }));
-    await nodes.write(stats("b", { reserved: 10 }));
-    await nodes.write(stats("c", { reserved: 20, sessions: [8] }));
+    await nodes.write(nodeStats("a", { reserved: 30, sessions: [7] }));
+    await nodes.write(nodeStats("b", { reserved: 10 }));
+    await nodes.write(nodeStats("c", { reserved: 20, sessions: [8] }));
     expect(ids([await placement.place(7, "viewer")])).toEqual(["a"]);
     expect(ids([await placement.place(8, "viewer")])).toEqual(["c"]);
     // Nobody carries session 9: the least loaded.
     expect(ids([await placement.place(9, "viewer")])).toEqual(["b"]);
     // A carrying node past the threshold is passed over.
     const { nodes: n2, placement: p2 } = world();
-    await n2.write(stats("full", { reserved: THRESHOLD * 100, sessions: [7] }));
-    await n2.write(stats("empty", { reserved: 0 }));
+    await n2.write(nodeStats("full", { reserved: THRESHOLD * 100, sessions: [7] }));
+    await n2.write(nodeStats("empty", { reserved: 0 }));
     expect(ids([await p2.place(7, "viewer")])).toEqual(["empty"]);
   });
 
   it("reserves slots at placement: a storm fills nodes to the threshold, one after another, then session-full", async () => {
     const { nodes, placement, prefix } = world();
     // 10 slots each: 8 under the threshold, 4 viewers of 2 slots.
-    await nodes.write(stats("a", { capacity: 10, sessions: [7] }));
-    await nodes.write(stats("b", { capacity: 10 }));
+    await nodes.write(nodeStats("a", { capacity: 10, sessions: [7] }));
+    await nodes.write(nodeStats("b", { capacity: 10 }));
     // Two app processes placing at once, before any record changes.
     const second = new Placement(other, { prefix, log: silentLogger });
     const placed = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? second : placement).place(7, "viewer")));
@@ -98,19 +80,19 @@ describe("placement on media nodes", () => {
 
   it("counts reservations only until a node's record catches up with them", async () => {
     const { nodes, placement } = world();
-    await nodes.write(stats("a", { capacity: 10 }));
+    await nodes.write(nodeStats("a", { capacity: 10 }));
     expect(ids(await Promise.all([1, 2, 3, 4, 5].map(() => placement.place(7, "viewer"))))).toEqual(["a", "a", "a", "a", "session-full"]);
     // The viewers joined and left again; a's next beat, written in a later second, shows room.
     const placedAt = Math.floor((await redisTime(client)) / 1000);
     await waitFor(async () => Math.floor((await redisTime(client)) / 1000) > placedAt, "the next second on Redis's clock", 5_000, 50);
-    await nodes.write(stats("a", { capacity: 10, reserved: 0 }));
+    await nodes.write(nodeStats("a", { capacity: 10, reserved: 0 }));
     expect(ids([await placement.place(7, "viewer")])).toEqual(["a"]);
   });
 
   it("never places on a dead node, and nothing at all when no node lives", async () => {
     const { nodes, placement, prefix } = world();
-    await nodes.write(stats("alive", { reserved: 70 }));
-    await nodes.write(stats("dead"));
+    await nodes.write(nodeStats("alive", { reserved: 70 }));
+    await nodes.write(nodeStats("dead"));
     await client.hSet(keys(prefix).node("dead"), "at", String((await redisTime(client)) - 6_000));
     expect(ids([await placement.place(7, "viewer")])).toEqual(["alive"]);
     await client.hSet(keys(prefix).node("alive"), "at", String((await redisTime(client)) - 6_000));
@@ -119,13 +101,13 @@ describe("placement on media nodes", () => {
 
   it("puts presenters on the session's origin, on nodes that may be one, and replaces a dead origin", async () => {
     const { nodes, placement, prefix } = world();
-    await nodes.write(stats("edge-only", { roles: ["edge"] }));
-    await nodes.write(stats("o1", { reserved: 10 }));
-    await nodes.write(stats("o2", { reserved: 20 }));
+    await nodes.write(nodeStats("edge-only", { roles: ["edge"] }));
+    await nodes.write(nodeStats("o1", { reserved: 10 }));
+    await nodes.write(nodeStats("o2", { reserved: 20 }));
     expect(ids([await placement.place(7, "presenter")])).toEqual(["o1"]);
     expect(await client.get(keys(prefix).origin(7))).toBe("o1");
     // A second presenter joins the first even once o1 is the busier node.
-    await nodes.write(stats("o1", { reserved: 60 }));
+    await nodes.write(nodeStats("o1", { reserved: 60 }));
     expect(ids([await placement.place(7, "presenter")])).toEqual(["o1"]);
     // Viewers prefer the origin too: it carries the session.
     expect(ids([await placement.place(7, "viewer")])).toEqual(["o1"]);

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEAD_AFTER_MS, NodeRegistry, redisClient, type NodeStats, type RedisClient } from "../../media-server/src/cluster/registry.ts";
 import { silentLogger } from "../../media-server/src/log.ts";
+import { nodeStats } from "#tests/factories/node-stats.ts";
 import { startRedis, type TestRedis } from "#tests/harness/redis.ts";
 import { waitFor } from "#tests/harness/media.ts";
 
@@ -11,24 +12,8 @@ let redis: TestRedis;
 let client: RedisClient;
 const registries: NodeRegistry[] = [];
 
-const stats = (id: string, over: Partial<NodeStats> = {}): NodeStats => ({
-  id,
-  instance: `${id}/test`,
-  internalUrl: `http://10.0.0.1:3101`,
-  socketUrl: `http://10.0.0.1:3100`,
-  pipeIp: "10.0.0.1",
-  roles: ["origin", "edge"],
-  workers: 2,
-  producers: 0,
-  consumers: 0,
-  pipesOut: 0,
-  pipesIn: 0,
-  reserved: 0,
-  capacity: 1000,
-  load: 0,
-  sessions: [],
-  ...over,
-});
+/** Two workers, room for 1 000 slots: a bigger node than the factory's default. */
+const stats = (id: string, over: Partial<NodeStats> = {}) => nodeStats(id, { workers: 2, capacity: 1000, ...over });
 
 function registry(prefix: string) {
   const r = new NodeRegistry({ client, log: silentLogger, prefix });
