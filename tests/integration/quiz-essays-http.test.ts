@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { first } from "#db/first.ts";
-import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { makeQuizCourse } from "#tests/factories/courses.ts";
-import { client, startTestServer, signedInClient } from "#tests/harness/http.ts";
+import { client, signedInClient } from "#tests/harness/http.ts";
+import { useAppServer } from "#tests/harness/app-suite.ts";
 import type { Member } from "#app/org/members.server.ts";
 import type { Course } from "#app/courses/courses.server.ts";
 import { startAttempt } from "#app/quizzes/attempts.server.ts";
@@ -34,8 +34,7 @@ const GIFT = `::tf::Xác thực hai bước làm tài khoản an toàn hơn.{T}
 ::e3::Câu tự luận bỏ trống.{}
 `;
 
-let db: Awaited<ReturnType<typeof testDb>>;
-let srv: Awaited<ReturnType<typeof startTestServer>>;
+const srv = useAppServer();
 let admin: Member, trainerA: Member, trainerB: Member, writer: Member, neighbour: Member;
 let course: Course, quizKey: string, attemptId: number;
 const html = async (res: Response) => (await res.text()).replaceAll("\u0000", "");
@@ -43,27 +42,21 @@ const html = async (res: Response) => (await res.text()).replaceAll("\u0000", ""
 const scoreLine = (page: string) => /<p data-testid="quiz-score">[\s\S]*?<\/p>/.exec(page)?.[0] ?? "";
 
 beforeAll(async () => {
-  db = await testDb();
-  const t = await makeTree(db);
-  admin = await makeMember(db, t.root, { code: "QE-ADMIN", role: "admin" });
-  trainerA = await makeMember(db, t.a, { code: "QE-TR-A", role: "trainer", scopes: [t.a] });
-  trainerB = await makeMember(db, t.b, { code: "QE-TR-B", role: "trainer", scopes: [t.b] });
-  writer = await makeMember(db, t.a1, { code: "QE-W1" });
-  neighbour = await makeMember(db, t.a1, { code: "QE-W2" });
-  ({ course, quizKey } = await makeQuizCourse(db, { gift: GIFT, assignTo: t.a, passPercent: 60, slug: "tu-luan-http" }));
-  attemptId = (await startAttempt(db, writer.id, course, quizKey)).id;
-  srv = await startTestServer(db);
-}, 600_000);
-afterAll(async () => {
-  await srv?.close();
-  await dropDb(db);
+  const t = await makeTree(srv.db);
+  admin = await makeMember(srv.db, t.root, { code: "QE-ADMIN", role: "admin" });
+  trainerA = await makeMember(srv.db, t.a, { code: "QE-TR-A", role: "trainer", scopes: [t.a] });
+  trainerB = await makeMember(srv.db, t.b, { code: "QE-TR-B", role: "trainer", scopes: [t.b] });
+  writer = await makeMember(srv.db, t.a1, { code: "QE-W1" });
+  neighbour = await makeMember(srv.db, t.a1, { code: "QE-W2" });
+  ({ course, quizKey } = await makeQuizCourse(srv.db, { gift: GIFT, assignTo: t.a, passPercent: 60, slug: "tu-luan-http" }));
+  attemptId = (await startAttempt(srv.db, writer.id, course, quizKey)).id;
 });
 
 const signedIn = (m: Member) => signedInClient(srv.origin, m.code);
-const attempt = async () => (await first(db.select().from(quizAttempts).where(eq(quizAttempts.id, attemptId))))!;
+const attempt = async () => (await first(srv.db.select().from(quizAttempts).where(eq(quizAttempts.id, attemptId))))!;
 const savedText = async (questionId: string) =>
-  ((await first(db.select().from(quizAnswers).where(and(eq(quizAnswers.attemptId, attemptId), eq(quizAnswers.questionId, questionId)))))?.response as { text: string } | undefined)?.text;
-const gradesCount = async () => (await db.select().from(quizEssayGrades).where(eq(quizEssayGrades.attemptId, attemptId))).length;
+  ((await first(srv.db.select().from(quizAnswers).where(and(eq(quizAnswers.attemptId, attemptId), eq(quizAnswers.questionId, questionId)))))?.response as { text: string } | undefined)?.text;
+const gradesCount = async () => (await srv.db.select().from(quizEssayGrades).where(eq(quizEssayGrades.attemptId, attemptId))).length;
 
 describe("the member", () => {
   test("answers in a textarea; the page carries no feedback; text is stored NFC; too long and wrong ids are refused in both languages, keeping what was saved", async () => {
@@ -117,8 +110,8 @@ describe("the member", () => {
     expect(scoreLine(page)).not.toContain(translate("vi", "quiz.passed"));
     expect(page).toContain(translate("vi", "quiz.essay.empty"));
     expect(page).not.toContain(FEEDBACK_CANARY);
-    expect(await first(db.select().from(courseCompletions).where(eq(courseCompletions.memberId, writer.id)))).toBeUndefined();
-    const item = await first(db.select().from(itemProgress).where(and(eq(itemProgress.memberId, writer.id), eq(itemProgress.itemKey, quizKey))));
+    expect(await first(srv.db.select().from(courseCompletions).where(eq(courseCompletions.memberId, writer.id)))).toBeUndefined();
+    const item = await first(srv.db.select().from(itemProgress).where(and(eq(itemProgress.memberId, writer.id), eq(itemProgress.itemKey, quizKey))));
     expect(item?.state).not.toBe("completed");
   });
 });
@@ -193,7 +186,7 @@ describe("grading", () => {
     expect(page).not.toContain(COMMENT_CANARY);
     expect(page).not.toContain('data-testid="essay-points"');
     expect(page).toContain('data-testid="awaiting-grading"');
-    expect(await first(db.select().from(notifications).where(eq(notifications.memberId, writer.id)))).toBeUndefined();
+    expect(await first(srv.db.select().from(notifications).where(eq(notifications.memberId, writer.id)))).toBeUndefined();
   });
 
   test("the last essay graded: the score is final, the course completes, the member is notified and sees points and comments; the grades are then locked", async () => {
@@ -206,8 +199,8 @@ describe("grading", () => {
     expect(a.score).toBeCloseTo(0.7, 9);
     expect(a).toMatchObject({ passed: true, essaysPending: 0 });
     expect(a.gradedAt).not.toBeNull();
-    expect(await first(db.select().from(courseCompletions).where(and(eq(courseCompletions.memberId, writer.id), eq(courseCompletions.courseId, course.id))))).toBeDefined();
-    const note = await first(db.select().from(notifications).where(eq(notifications.memberId, writer.id)));
+    expect(await first(srv.db.select().from(courseCompletions).where(and(eq(courseCompletions.memberId, writer.id), eq(courseCompletions.courseId, course.id))))).toBeDefined();
+    const note = await first(srv.db.select().from(notifications).where(eq(notifications.memberId, writer.id)));
     expect(note).toMatchObject({ kind: "quiz:graded", link: `/quiz/${attemptId}`, createdBy: trainerA.id });
 
     const w = await signedIn(writer);

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { testDb, dropDb } from "#tests/factories/db.ts";
+import { beforeAll, describe, expect, test } from "vitest";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { docOf, ESSAY_A, ESSAY_B, makeReflectionCourse, setPosition } from "#tests/factories/reflections.ts";
-import { client, startTestServer, signedInClient } from "#tests/harness/http.ts";
+import { client, signedInClient } from "#tests/harness/http.ts";
+import { useAppServer } from "#tests/harness/app-suite.ts";
 import type { Member } from "#app/org/members.server.ts";
 import type { Course } from "#app/courses/courses.server.ts";
 import { getItem } from "#app/courses/authoring.server.ts";
@@ -13,41 +13,34 @@ import { saveDraft, submissionOf, submitReflection } from "#app/reflections/writ
  * the writer's autosave and submission, the grading queue, one submission and its grade form,
  * bulk grading, the print view and the author's rules. Out of scope answers 404, like a missing id.
  */
-let db: Awaited<ReturnType<typeof testDb>>;
-let srv: Awaited<ReturnType<typeof startTestServer>>;
+const srv = useAppServer();
 let t: Awaited<ReturnType<typeof makeTree>>;
 let admin: Member, trainerB: Member, secA1: Member, secA2: Member, w1: Member, w2: Member, w3: Member, outsider: Member;
 let course: Course, key: string, sub1: number, sub3: number;
 const htmlOf = async (res: Response) => (await res.text()).replaceAll("\u0000", "");
 
 beforeAll(async () => {
-  db = await testDb();
-  t = await makeTree(db);
-  admin = await makeMember(db, t.root, { code: "RH-ADMIN", role: "admin" });
-  trainerB = await makeMember(db, t.b, { code: "RH-TR-B", role: "trainer", scopes: [t.b] });
-  secA1 = await makeMember(db, t.a1, { code: "RH-SEC-A1" });
-  secA2 = await makeMember(db, t.a2, { code: "RH-SEC-A2" });
-  w1 = await makeMember(db, t.a1, { code: "RH-W1" });
-  w2 = await makeMember(db, t.a1, { code: "RH-W2" });
-  w3 = await makeMember(db, t.a2, { code: "RH-W3" });
-  outsider = await makeMember(db, t.b1, { code: "RH-OUT" });
-  await setPosition(db, secA1.id, "Bí thư chi bộ");
-  await setPosition(db, secA2.id, "Bí thư chi bộ");
-  ({ course, key } = await makeReflectionCourse(db, { assignTo: t.a, slug: "thu-hoach-http" }));
+  t = await makeTree(srv.db);
+  admin = await makeMember(srv.db, t.root, { code: "RH-ADMIN", role: "admin" });
+  trainerB = await makeMember(srv.db, t.b, { code: "RH-TR-B", role: "trainer", scopes: [t.b] });
+  secA1 = await makeMember(srv.db, t.a1, { code: "RH-SEC-A1" });
+  secA2 = await makeMember(srv.db, t.a2, { code: "RH-SEC-A2" });
+  w1 = await makeMember(srv.db, t.a1, { code: "RH-W1" });
+  w2 = await makeMember(srv.db, t.a1, { code: "RH-W2" });
+  w3 = await makeMember(srv.db, t.a2, { code: "RH-W3" });
+  outsider = await makeMember(srv.db, t.b1, { code: "RH-OUT" });
+  await setPosition(srv.db, secA1.id, "Bí thư chi bộ");
+  await setPosition(srv.db, secA2.id, "Bí thư chi bộ");
+  ({ course, key } = await makeReflectionCourse(srv.db, { assignTo: t.a, slug: "thu-hoach-http" }));
   for (const [m, text] of [
     [w1, ESSAY_A],
     [w3, ESSAY_B],
   ] as const) {
-    await saveDraft(db, m.id, course, key, docOf(text));
-    await submitReflection(db, m.id, course, key);
+    await saveDraft(srv.db, m.id, course, key, docOf(text));
+    await submitReflection(srv.db, m.id, course, key);
   }
-  sub1 = (await submissionOf(db, w1.id, course.id, key))!.id;
-  sub3 = (await submissionOf(db, w3.id, course.id, key))!.id;
-  srv = await startTestServer(db);
-}, 600_000);
-afterAll(async () => {
-  await srv?.close();
-  await dropDb(db);
+  sub1 = (await submissionOf(srv.db, w1.id, course.id, key))!.id;
+  sub3 = (await submissionOf(srv.db, w3.id, course.id, key))!.id;
 });
 
 const signedIn = (m: Member) => signedInClient(srv.origin, m.code);
@@ -69,11 +62,11 @@ describe("the writer", () => {
     // A bad document is refused with a message, and the saved draft is kept.
     const bad = await w2c.request(`/api/reflections/${course.slug}/${key}`, { method: "POST", body: JSON.stringify({ doc: { type: "nope" } }), headers });
     expect(bad.status).toBe(422);
-    expect((await submissionOf(db, w2.id, course.id, key))!.draftDoc).toEqual(docOf("Bản nháp đầu tiên của tôi."));
+    expect((await submissionOf(srv.db, w2.id, course.id, key))!.draftDoc).toEqual(docOf("Bản nháp đầu tiên của tôi."));
     // Submitting it: too short for the item's minimum (5 words is the factory's; this has 6) passes.
     const page = await w2c.request(`/courses/${course.slug}/${key}`, { form: { intent: "submit-reflection" } });
     expect(page.status).toBe(200);
-    expect((await submissionOf(db, w2.id, course.id, key))!.state).toBe("submitted");
+    expect((await submissionOf(srv.db, w2.id, course.id, key))!.state).toBe("submitted");
     const outsiderSubmit = await (await signedIn(outsider)).request(`/courses/${course.slug}/${key}`, { form: { intent: "submit-reflection" } });
     expect(outsiderSubmit.status).toBe(404);
   });
@@ -111,16 +104,16 @@ describe("graders", () => {
     expect(page).toContain('data-testid="grade-form"');
     const noComment = await sec.request(`/grading/${sub1}`, { form: { outcome: "revise", comment: "" } });
     expect(noComment.status).toBe(422);
-    expect((await submissionOf(db, w1.id, course.id, key))!.state).toBe("submitted");
+    expect((await submissionOf(srv.db, w1.id, course.id, key))!.state).toBe("submitted");
     const revised = await sec.request(`/grading/${sub1}`, { form: { outcome: "revise", comment: "Nêu rõ việc làm." } });
     expect(revised.status).toBe(200);
-    expect((await submissionOf(db, w1.id, course.id, key))!.state).toBe("returned");
+    expect((await submissionOf(srv.db, w1.id, course.id, key))!.state).toBe("returned");
     expect((await sec.request(`/grading/${sub1}/print`)).status).toBe(200);
   });
 
   test("bulk grading refuses a submission out of scope, all or nothing", async () => {
     const sec = await signedIn(secA1);
-    const w2sub = (await submissionOf(db, w2.id, course.id, key))!.id;
+    const w2sub = (await submissionOf(srv.db, w2.id, course.id, key))!.id;
     const form = new URLSearchParams([
       ["intent", "bulk-pass"],
       ["id", String(w2sub)],
@@ -128,10 +121,10 @@ describe("graders", () => {
     ]);
     const res = await sec.request("/grading", { method: "POST", body: form, headers: { "content-type": "application/x-www-form-urlencoded" } });
     expect(res.status).toBe(404);
-    expect((await submissionOf(db, w2.id, course.id, key))!.state).toBe("submitted");
+    expect((await submissionOf(srv.db, w2.id, course.id, key))!.state).toBe("submitted");
     const good = await sec.request("/grading", { form: { intent: "bulk-pass", id: String(w2sub) } });
     expect(good.status).toBe(200);
-    expect((await submissionOf(db, w2.id, course.id, key))!.state).toBe("passed");
+    expect((await submissionOf(srv.db, w2.id, course.id, key))!.state).toBe("passed");
   });
 
   test("the writer's own print view is theirs alone", async () => {
@@ -153,7 +146,7 @@ describe("authors", () => {
     const bad = await ad.request(url, { form: { ...rules, minWords: "900" } });
     expect(bad.status).toBe(422);
     expect((await ad.request(url, { form: rules })).status).toBe(200);
-    expect((await getItem(db, course.id, key))!.settings).toEqual({ minWords: 50, maxWords: 800, dueDay: "2030-05-01", graders: "trainers", scale: "score", passMark: 65 });
+    expect((await getItem(srv.db, course.id, key))!.settings).toEqual({ minWords: 50, maxWords: 800, dueDay: "2030-05-01", graders: "trainers", scale: "score", passMark: 65 });
   });
 });
 
