@@ -12,10 +12,11 @@ import { keys, redisTime } from "#live/node-registry.server.ts";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { makeSession } from "#tests/factories/live.ts";
+import { nodeStats } from "#tests/factories/node-stats.ts";
 import { client, startTestServer } from "#tests/harness/http.ts";
 import { JOIN_TOKEN_SECRET } from "#tests/harness/media.ts";
 import { redisUnavailable, startRedis, type TestRedis } from "#tests/harness/redis.ts";
-import { NodeRegistry, redisClient, type NodeStats, type RedisClient } from "../../media-server/src/cluster/registry.ts";
+import { NodeRegistry, redisClient, type RedisClient } from "../../media-server/src/cluster/registry.ts";
 import { silentLogger } from "../../media-server/src/log.ts";
 
 const why = redisUnavailable();
@@ -26,25 +27,6 @@ let nodes: NodeRegistry;
 let srv: Awaited<ReturnType<typeof startTestServer>>;
 let sessionId: number;
 let cells: { a1: number; a2: number; committee: number };
-
-const stats = (id: string, over: Partial<NodeStats> = {}): NodeStats => ({
-  id,
-  instance: `${id}/test`,
-  internalUrl: `http://10.0.0.1:3101`,
-  socketUrl: `http://10.0.0.1:3100`,
-  pipeIp: "10.0.0.1",
-  roles: ["origin", "edge"],
-  workers: 1,
-  producers: 0,
-  consumers: 0,
-  pipesOut: 0,
-  pipesIn: 0,
-  reserved: 0,
-  capacity: 100,
-  load: 0,
-  sessions: [],
-  ...over,
-});
 
 const payload = (token: string | undefined) => {
   const v = verifyJoinToken(token, JOIN_TOKEN_SECRET);
@@ -81,8 +63,8 @@ afterAll(async () => {
 
 describe.skipIf(!!why)("placing cell rooms and QR phones from the app", () => {
   test("a committee's cell rooms get tokens for one node, though the other is then less loaded", async () => {
-    await nodes.write(stats("node-p"));
-    await nodes.write(stats("node-q"));
+    await nodes.write(nodeStats("node-p"));
+    await nodes.write(nodeStats("node-q"));
     const tokenNode = async (code: string, cell: number) => {
       const c = client(srv.origin);
       await c.signIn(code);
@@ -101,8 +83,8 @@ describe.skipIf(!!why)("placing cell rooms and QR phones from the app", () => {
   });
 
   test("the phone's check-in token names the QR's node while it is live, and no node otherwise", async () => {
-    await nodes.write(stats("node-q"));
-    await nodes.write(stats("node-gone"));
+    await nodes.write(nodeStats("node-q"));
+    await nodes.write(nodeStats("node-gone"));
     await rc.hSet(keys().node("node-gone"), "at", String((await redisTime(rc)) - 6_000));
     const m = client(srv.origin);
     await m.signIn("LNP-QR");

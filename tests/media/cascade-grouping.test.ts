@@ -8,32 +8,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Placement } from "#app/live/placement.server.ts";
 import { keys, redisTime } from "#live/node-registry.server.ts";
+import { nodeStats } from "#tests/factories/node-stats.ts";
 import { startRedis, type TestRedis } from "#tests/harness/redis.ts";
-import { NodeRegistry, redisClient, type NodeStats, type RedisClient } from "../../media-server/src/cluster/registry.ts";
+import { NodeRegistry, redisClient, type RedisClient } from "../../media-server/src/cluster/registry.ts";
 import { silentLogger } from "../../media-server/src/log.ts";
 
 let redis: TestRedis;
 let client: RedisClient;
 let other: RedisClient;
-
-const stats = (id: string, over: Partial<NodeStats> = {}): NodeStats => ({
-  id,
-  instance: `${id}/test`,
-  internalUrl: `http://10.0.0.1:3101`,
-  socketUrl: `http://10.0.0.1:3100`,
-  pipeIp: "10.0.0.1",
-  roles: ["origin", "edge"],
-  workers: 1,
-  producers: 0,
-  consumers: 0,
-  pipesOut: 0,
-  pipesIn: 0,
-  reserved: 0,
-  capacity: 100,
-  load: 0,
-  sessions: [],
-  ...over,
-});
 
 let n = 0;
 function world() {
@@ -60,7 +42,7 @@ describe("cell rooms of one committee on one node", () => {
   it("keeps a committee's cell rooms on its first one's node while it has room, then moves the group", async () => {
     const { nodes, placement, prefix } = world();
     // 10 slots each: four sockets of 2 slots under the 0.8 threshold.
-    for (const x of ["a", "b", "c"]) await nodes.write(stats(x, { capacity: 10 }));
+    for (const x of ["a", "b", "c"]) await nodes.write(nodeStats(x, { capacity: 10 }));
     const cell = (committee: number) => placement.place(7, "cell-room", { group: committee });
     // The first of committee 10 goes to the least loaded (all equal: the first id), committee 20's
     // first to the least loaded then (b: a has a reservation now).
@@ -84,10 +66,10 @@ describe("cell rooms of one committee on one node", () => {
 
   it("ranks the committee's node above a node carrying the session, and replaces a dead one", async () => {
     const { nodes, placement, prefix } = world();
-    await nodes.write(stats("g"));
+    await nodes.write(nodeStats("g"));
     expect(id(await placement.place(7, "cell-room", { group: 5 }))).toBe("g");
     // A node now carries the session (the origin's, say): viewers go there, the committee stays on g.
-    await nodes.write(stats("carry", { sessions: [7] }));
+    await nodes.write(nodeStats("carry", { sessions: [7] }));
     expect(id(await placement.place(7, "viewer"))).toBe("carry");
     expect(id(await placement.place(7, "cell-room", { group: 5 }))).toBe("g");
     // A cell room of no known committee follows the usual rules.
@@ -100,7 +82,7 @@ describe("cell rooms of one committee on one node", () => {
 
   it("two app processes placing one committee's cell rooms at once put them all on one node", async () => {
     const { nodes, placement, prefix } = world();
-    for (const x of ["a", "b", "c", "d"]) await nodes.write(stats(x, { capacity: 100 }));
+    for (const x of ["a", "b", "c", "d"]) await nodes.write(nodeStats(x, { capacity: 100 }));
     const second = new Placement(other, { prefix, log: silentLogger });
     const placed = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? second : placement).place(7, "cell-room", { group: 3 })));
     const where = new Set(placed.map(id));

@@ -6,28 +6,20 @@
 // producers close and, when the origin announces the new ones, node-b pipes them in. The edge's
 // viewer, whose own transports never broke, is not told to rejoin: it decodes again on new
 // consumers on the same socket.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import { Placement } from "#app/live/placement.server.ts";
-import { testDb, dropDb } from "#tests/factories/db.ts";
-import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { makeSession } from "#tests/factories/live.ts";
-import { launchBrowser } from "#tests/harness/browser.ts";
+import { makeLiveBroadcast } from "#tests/factories/live.ts";
 import { tokenFor, waitFor } from "#tests/harness/media.ts";
-import { openLiveClient, serveLiveClientPage, type LiveClientPages } from "#tests/harness/live-client-page.ts";
-import { startMediaNode, stopMediaNode, type MediaNode } from "#tests/harness/media-node.ts";
-import { startRedis, type TestRedis } from "#tests/harness/redis.ts";
-import { ensureMediasoupWorker } from "../../scripts/mediasoup-worker.mjs";
-import { redisClient, type RedisClient } from "../../media-server/src/cluster/registry.ts";
+import { openLiveClient } from "#tests/harness/live-client-page.ts";
+import { useMediaNodes } from "#tests/harness/media-nodes.ts";
 import { silentLogger } from "../../media-server/src/log.ts";
 
-let db: Awaited<ReturnType<typeof testDb>>;
-let redis: TestRedis;
-let client: RedisClient;
-let browser: Browser;
-let pages: LiveClientPages;
-let a: MediaNode;
-let b: MediaNode;
+const cluster = useMediaNodes({
+  world: makeLiveBroadcast,
+  browser: true,
+  nodes: () => ({ a: { id: "node-a", env: { MEDIA_NODE_ROLES: "origin" } }, b: { id: "node-b", env: { MEDIA_NODE_ROLES: "edge" } } }),
+});
 let presenter: Page;
 let viewer: Page;
 
@@ -36,42 +28,17 @@ const stats = (page: Page) => page.evaluate(() => window.live!.stats()) as Promi
 const clientLog = (page: Page) => page.evaluate(() => window.live?.log ?? []);
 
 beforeAll(async () => {
-  db = await testDb();
-  const t = await makeTree(db);
-  const p = await makeMember(db, t.root, { password: false });
-  const m = await makeMember(db, t.a1, { password: false });
-  const start = Date.now() - 60_000;
-  const session = await makeSession(db, { inviteUnits: [t.a], presenters: [p], start, actualStart: start, state: "live" });
-  redis = await startRedis();
-  client = redisClient(redis.url, silentLogger);
-  await client.connect();
-  const workerBin = await ensureMediasoupWorker({ log: () => {} });
-  pages = await serveLiveClientPage();
-  const common = { dbFile: db.file, redisUrl: redis.url, workerBin, appOrigins: pages.origin };
-  [a, b] = await Promise.all([
-    startMediaNode({ id: "node-a", ...common, env: { MEDIA_NODE_ROLES: "origin" } }),
-    startMediaNode({ id: "node-b", ...common, env: { MEDIA_NODE_ROLES: "edge" } }),
-  ]);
-  browser = await launchBrowser();
+  const { w, client, browser, pages, nodes: { a, b } } = cluster;
   // The app's placement records node-a as the session's origin; the edge carries from it.
-  expect(await new Placement(client, { log: silentLogger }).place(session.id, "presenter")).toMatchObject({ ok: true, node: { id: "node-a" } });
-  presenter = await openLiveClient(browser, pages, { url: a.url, token: tokenFor(p, session.id, "presenter", { node: "node-a" }), role: "presenter" });
+  expect(await new Placement(client, { log: silentLogger }).place(w.session.id, "presenter")).toMatchObject({ ok: true, node: { id: "node-a" } });
+  presenter = await openLiveClient(browser, pages, { url: a.url, token: tokenFor(w.presenter, w.session.id, "presenter", { node: "node-a" }), role: "presenter" });
   await waitFor(async () => (await stats(presenter)).producers === 2, "presenter producing on node-a", 60_000);
-  viewer = await openLiveClient(browser, pages, { url: b.url, token: tokenFor(m, session.id, "viewer", { node: "node-b" }), role: "viewer" });
+  viewer = await openLiveClient(browser, pages, { url: b.url, token: tokenFor(w.viewer, w.session.id, "viewer", { node: "node-b" }), role: "viewer" });
 }, 600_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stopMediaNode(a);
-  await stopMediaNode(b);
-  await pages?.close();
-  await client?.quit().catch(() => {});
-  await redis?.stop();
-  if (db) await dropDb(db);
-});
 
 describe("the origin's worker dies", () => {
   it("the presenter republishes on the origin's new worker and the edge's viewer decodes again, on the same socket", async () => {
+    const { a, b } = cluster.nodes;
     const decoding = (old: Set<string>) => async () => {
       const st = await stats(viewer);
       return st.video.some((v) => !old.has(v.consumerId) && v.framesDecoded > 0) && st;
