@@ -5,38 +5,23 @@
 // loaded node or one carrying the session; when that node is full or dead the next one goes where
 // the usual rules say, and the group follows it there. Two app processes placing a committee's
 // cell rooms at once agree on one node.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Placement } from "#app/live/placement.server.ts";
 import { keys, redisTime } from "#live/node-registry.server.ts";
 import { nodeStats } from "#tests/factories/node-stats.ts";
-import { startRedis, type TestRedis } from "#tests/harness/redis.ts";
-import { NodeRegistry, redisClient, type RedisClient } from "../../media-server/src/cluster/registry.ts";
+import { useRedis } from "#tests/harness/redis-suite.ts";
+import { NodeRegistry } from "../../media-server/src/cluster/registry.ts";
 import { silentLogger } from "../../media-server/src/log.ts";
 
-let redis: TestRedis;
-let client: RedisClient;
-let other: RedisClient;
+const r = useRedis({ other: true });
 
 let n = 0;
 function world() {
   const prefix = `g${++n}:`;
-  return { prefix, nodes: new NodeRegistry({ client, log: silentLogger, prefix }), placement: new Placement(client, { prefix, log: silentLogger }) };
+  return { prefix, nodes: new NodeRegistry({ client: r.client, log: silentLogger, prefix }), placement: new Placement(r.client, { prefix, log: silentLogger }) };
 }
 
 const id = (p: Awaited<ReturnType<Placement["place"]>>) => (p.ok ? p.node.id : p.reason);
-
-beforeAll(async () => {
-  redis = await startRedis();
-  client = redisClient(redis.url, silentLogger);
-  other = redisClient(redis.url, silentLogger);
-  await Promise.all([client.connect(), other.connect()]);
-});
-
-afterAll(async () => {
-  await client?.quit().catch(() => {});
-  await other?.quit().catch(() => {});
-  await redis?.stop();
-});
 
 describe("cell rooms of one committee on one node", () => {
   it("keeps a committee's cell rooms on its first one's node while it has room, then moves the group", async () => {
@@ -48,20 +33,20 @@ describe("cell rooms of one committee on one node", () => {
     // first to the least loaded then (b: a has a reservation now).
     expect(id(await cell(10))).toBe("a");
     expect(id(await cell(20))).toBe("b");
-    expect(await client.get(keys(prefix).group(7, 10))).toBe("a");
-    expect(await client.get(keys(prefix).group(7, 20))).toBe("b");
+    expect(await r.client.get(keys(prefix).group(7, 10))).toBe("a");
+    expect(await r.client.get(keys(prefix).group(7, 20))).toBe("b");
     // Without grouping these would spread to c, the least loaded; they follow their committee.
     expect([id(await cell(10)), id(await cell(20)), id(await cell(10)), id(await cell(10))]).toEqual(["a", "b", "a", "a"]);
     // a holds four sockets (8 of 10 slots): the fifth of committee 10 goes elsewhere (c, the least
     // loaded), and the committee's later cell rooms follow it there.
     expect(id(await cell(10))).toBe("c");
-    expect(await client.get(keys(prefix).group(7, 10))).toBe("c");
+    expect(await r.client.get(keys(prefix).group(7, 10))).toBe("c");
     expect(id(await cell(10))).toBe("c");
     // Viewers are not grouped: with every node carrying nothing, the least loaded (b: 4 slots, c: 4, a: 8).
     expect(id(await placement.place(7, "viewer", { group: 10 }))).toBe("b");
-    expect(await client.get(keys(prefix).group(7, 10))).toBe("c");
+    expect(await r.client.get(keys(prefix).group(7, 10))).toBe("c");
     // Another session's cell rooms of the same committee are a group of their own.
-    expect(await client.get(keys(prefix).group(8, 10))).toBeNull();
+    expect(await r.client.get(keys(prefix).group(8, 10))).toBeNull();
   });
 
   it("ranks the committee's node above a node carrying the session, and replaces a dead one", async () => {
@@ -75,18 +60,18 @@ describe("cell rooms of one committee on one node", () => {
     // A cell room of no known committee follows the usual rules.
     expect(id(await placement.place(7, "cell-room"))).toBe("carry");
     // g dies: the next cell room goes by the usual rules and the group follows it.
-    await client.hSet(keys(prefix).node("g"), "at", String((await redisTime(client)) - 6_000));
+    await r.client.hSet(keys(prefix).node("g"), "at", String((await redisTime(r.client)) - 6_000));
     expect(id(await placement.place(7, "cell-room", { group: 5 }))).toBe("carry");
-    expect(await client.get(keys(prefix).group(7, 5))).toBe("carry");
+    expect(await r.client.get(keys(prefix).group(7, 5))).toBe("carry");
   });
 
   it("two app processes placing one committee's cell rooms at once put them all on one node", async () => {
     const { nodes, placement, prefix } = world();
     for (const x of ["a", "b", "c", "d"]) await nodes.write(nodeStats(x, { capacity: 100 }));
-    const second = new Placement(other, { prefix, log: silentLogger });
+    const second = new Placement(r.other, { prefix, log: silentLogger });
     const placed = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? second : placement).place(7, "cell-room", { group: 3 })));
     const where = new Set(placed.map(id));
     expect(where.size).toBe(1);
-    expect(await client.get(keys(prefix).group(7, 3))).toBe([...where][0]);
+    expect(await r.client.get(keys(prefix).group(7, 3))).toBe([...where][0]);
   });
 });

@@ -4,41 +4,26 @@
 // reserved at placement so a storm cannot overfill a node whose record is a beat old; two app
 // processes placing at once share the reservations; past every node's room, session-full; a
 // presenter goes to the session's origin, and a dead origin is replaced.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Placement, THRESHOLD } from "#app/live/placement.server.ts";
 import { keys, redisTime } from "#live/node-registry.server.ts";
 import { nodeStats } from "#tests/factories/node-stats.ts";
-import { startRedis, type TestRedis } from "#tests/harness/redis.ts";
+import { useRedis } from "#tests/harness/redis-suite.ts";
 import { waitFor } from "#tests/harness/media.ts";
-import { NodeRegistry, redisClient, type RedisClient } from "../../media-server/src/cluster/registry.ts";
+import { NodeRegistry } from "../../media-server/src/cluster/registry.ts";
 import { silentLogger } from "../../media-server/src/log.ts";
 
-let redis: TestRedis;
-let client: RedisClient;
-let other: RedisClient;
+const r = useRedis({ other: true });
 
 let n = 0;
 /** A fresh key space per test: a registry writing there, and a placement reading it. */
 function world() {
   const prefix = `p${++n}:`;
-  return { prefix, nodes: new NodeRegistry({ client, log: silentLogger, prefix }), placement: new Placement(client, { prefix, log: silentLogger }) };
+  return { prefix, nodes: new NodeRegistry({ client: r.client, log: silentLogger, prefix }), placement: new Placement(r.client, { prefix, log: silentLogger }) };
 }
 
 const ids = (placed: Awaited<ReturnType<Placement["place"]>>[]) => placed.map((p) => (p.ok ? p.node.id : p.reason));
 const tally = (xs: string[]) => xs.reduce<Record<string, number>>((m, x) => ({ ...m, [x]: (m[x] ?? 0) + 1 }), {});
-
-beforeAll(async () => {
-  redis = await startRedis();
-  client = redisClient(redis.url, silentLogger);
-  other = redisClient(redis.url, silentLogger);
-  await Promise.all([client.connect(), other.connect()]);
-});
-
-afterAll(async () => {
-  await client?.quit().catch(() => {});
-  await other?.quit().catch(() => {});
-  await redis?.stop();
-});
 
 describe("placement on media nodes", () => {
   it("puts a viewer on a node already carrying the session, else on the least loaded one", async () => {
@@ -63,14 +48,14 @@ describe("placement on media nodes", () => {
     await nodes.write(nodeStats("a", { capacity: 10, sessions: [7] }));
     await nodes.write(nodeStats("b", { capacity: 10 }));
     // Two app processes placing at once, before any record changes.
-    const second = new Placement(other, { prefix, log: silentLogger });
+    const second = new Placement(r.other, { prefix, log: silentLogger });
     const placed = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? second : placement).place(7, "viewer")));
     expect(tally(ids(placed))).toEqual({ a: 4, b: 4, "session-full": 2 });
     // Every reservation is in Redis, per node.
     const sum = async (id: string) => {
-      const now = Math.floor((await redisTime(client)) / 1000);
+      const now = Math.floor((await redisTime(r.client)) / 1000);
       let s = 0;
-      for (let t = now - 10; t <= now; t++) s += Number((await client.get(keys(prefix).placed(id, t))) ?? 0);
+      for (let t = now - 10; t <= now; t++) s += Number((await r.client.get(keys(prefix).placed(id, t))) ?? 0);
       return s;
     };
     expect([await sum("a"), await sum("b")]).toEqual([8, 8]);
@@ -83,8 +68,8 @@ describe("placement on media nodes", () => {
     await nodes.write(nodeStats("a", { capacity: 10 }));
     expect(ids(await Promise.all([1, 2, 3, 4, 5].map(() => placement.place(7, "viewer"))))).toEqual(["a", "a", "a", "a", "session-full"]);
     // The viewers joined and left again; a's next beat, written in a later second, shows room.
-    const placedAt = Math.floor((await redisTime(client)) / 1000);
-    await waitFor(async () => Math.floor((await redisTime(client)) / 1000) > placedAt, "the next second on Redis's clock", 5_000, 50);
+    const placedAt = Math.floor((await redisTime(r.client)) / 1000);
+    await waitFor(async () => Math.floor((await redisTime(r.client)) / 1000) > placedAt, "the next second on Redis's clock", 5_000, 50);
     await nodes.write(nodeStats("a", { capacity: 10, reserved: 0 }));
     expect(ids([await placement.place(7, "viewer")])).toEqual(["a"]);
   });
@@ -93,9 +78,9 @@ describe("placement on media nodes", () => {
     const { nodes, placement, prefix } = world();
     await nodes.write(nodeStats("alive", { reserved: 70 }));
     await nodes.write(nodeStats("dead"));
-    await client.hSet(keys(prefix).node("dead"), "at", String((await redisTime(client)) - 6_000));
+    await r.client.hSet(keys(prefix).node("dead"), "at", String((await redisTime(r.client)) - 6_000));
     expect(ids([await placement.place(7, "viewer")])).toEqual(["alive"]);
-    await client.hSet(keys(prefix).node("alive"), "at", String((await redisTime(client)) - 6_000));
+    await r.client.hSet(keys(prefix).node("alive"), "at", String((await redisTime(r.client)) - 6_000));
     expect(ids([await placement.place(7, "viewer")])).toEqual(["session-full"]);
   });
 
@@ -105,15 +90,15 @@ describe("placement on media nodes", () => {
     await nodes.write(nodeStats("o1", { reserved: 10 }));
     await nodes.write(nodeStats("o2", { reserved: 20 }));
     expect(ids([await placement.place(7, "presenter")])).toEqual(["o1"]);
-    expect(await client.get(keys(prefix).origin(7))).toBe("o1");
+    expect(await r.client.get(keys(prefix).origin(7))).toBe("o1");
     // A second presenter joins the first even once o1 is the busier node.
     await nodes.write(nodeStats("o1", { reserved: 60 }));
     expect(ids([await placement.place(7, "presenter")])).toEqual(["o1"]);
     // Viewers prefer the origin too: it carries the session.
     expect(ids([await placement.place(7, "viewer")])).toEqual(["o1"]);
     // o1 dies: the next presenter gets a new origin, recorded in its place.
-    await client.hSet(keys(prefix).node("o1"), "at", String((await redisTime(client)) - 6_000));
+    await r.client.hSet(keys(prefix).node("o1"), "at", String((await redisTime(r.client)) - 6_000));
     expect(ids([await placement.place(7, "presenter")])).toEqual(["o2"]);
-    expect(await client.get(keys(prefix).origin(7))).toBe("o2");
+    expect(await r.client.get(keys(prefix).origin(7))).toBe("o2");
   });
 });
