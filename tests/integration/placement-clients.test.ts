@@ -7,29 +7,12 @@ import { createClient } from "redis";
 import { closePlacementClients, placementFor } from "#app/live/placement.server.ts";
 import { startRedis, type TestRedis } from "#tests/harness/redis.ts";
 import { waitFor } from "#tests/harness/media.ts";
-import { NodeRegistry, type NodeStats, type RedisClient } from "../../media-server/src/cluster/registry.ts";
+import { NodeRegistry, type RedisClient } from "../../media-server/src/cluster/registry.ts";
+import { nodeStats } from "#tests/factories/node-stats.ts";
 import { silentLogger } from "../../media-server/src/log.ts";
 
 let redis: TestRedis;
 let observer: RedisClient;
-
-const stats = (id: string): NodeStats => ({
-  id,
-  instance: `${id}/test`,
-  internalUrl: "http://10.0.0.1:3101",
-  socketUrl: "http://10.0.0.1:3100",
-  pipeIp: "10.0.0.1",
-  roles: ["origin", "edge"],
-  workers: 1,
-  producers: 0,
-  consumers: 0,
-  pipesOut: 0,
-  pipesIn: 0,
-  reserved: 0,
-  capacity: 100,
-  load: 0,
-  sessions: [],
-});
 
 /** Connections Redis has open besides the observer's own. */
 async function others(): Promise<number> {
@@ -51,7 +34,7 @@ afterAll(async () => {
 
 describe("the app's placement clients", () => {
   it("share one connection per URL, and close it on shutdown", async () => {
-    await new NodeRegistry({ client: observer, log: silentLogger }).write(stats("a"));
+    await new NodeRegistry({ client: observer, log: silentLogger }).write(nodeStats("a"));
     const [p1, p2] = await Promise.all([placementFor(redis.url)!, placementFor(redis.url)!]);
     expect((await p1.place(7, "viewer")).ok).toBe(true);
     expect((await p2.place(7, "viewer")).ok).toBe(true);
