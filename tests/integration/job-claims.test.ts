@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import type { AddressInfo } from "node:net";
-import { SMTPServer } from "smtp-server";
+import { startSmtpSink, type SmtpSink } from "#tests/harness/smtp-sink.ts";
 import { eq, inArray } from "drizzle-orm";
 import { testDb, dropDb, type TestDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
@@ -18,31 +17,20 @@ import { startAttempt } from "#app/quizzes/attempts.server.ts";
  */
 let db: TestDb;
 let t: Awaited<ReturnType<typeof makeTree>>;
-let sink: SMTPServer;
+let sink: SmtpSink;
 let smtpUrl: string;
-const received: string[] = [];
+/** Every recipient the SMTP server was handed, in arrival order. */
+const received = () => sink.inbox.flatMap((m) => m.envelopeTo);
 
 beforeAll(async () => {
-  sink = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS", "AUTH"],
-    logger: false,
-    onData(stream, session, callback) {
-      stream.on("data", () => {});
-      stream.on("end", () => {
-        received.push(...session.envelope.rcptTo.map((r) => r.address));
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", () => resolve()));
-  smtpUrl = `smtp://127.0.0.1:${(sink.server.address() as AddressInfo).port}`;
+  sink = await startSmtpSink();
+  smtpUrl = sink.url;
   db = await testDb();
   t = await makeTree(db);
 });
 afterAll(async () => {
   await dropDb(db);
-  await new Promise<void>((resolve) => sink.close(() => resolve()));
+  await sink.close();
 });
 
 /** `n` members with an e-mail address, each with one reminder due at `due`; returns the addresses and row ids. */
@@ -72,7 +60,7 @@ test("two processes drain one outbox: every mail sent exactly once, each recorde
   const task = { kind: "mail", smtpUrl, at, batch: 4 };
   const [a, b] = await raceProcesses(db.url, [task, task]);
   expect((a.result as number) + (b.result as number)).toBe(addresses.length);
-  const got = count(received.filter((r) => r.startsWith("hai-")));
+  const got = count(received().filter((r) => r.startsWith("hai-")));
   expect([...got.keys()].sort()).toEqual([...addresses].sort());
   expect([...got.values()].every((c) => c === 1)).toBe(true);
   const rows = await db.select().from(notifications).where(inArray(notifications.id, ids));
@@ -90,12 +78,12 @@ test("a process killed holding claims: its mails wait for the lease, then anothe
   // Within the lease nobody takes them over: nothing is sent.
   const [early] = await raceProcesses(db.url, [{ kind: "mail", smtpUrl, at: at + LEASE - 1000, batch: 4 }]);
   expect(early.result).toBe(0);
-  expect(received.filter((r) => r.startsWith("chet-"))).toEqual([]);
+  expect(received().filter((r) => r.startsWith("chet-"))).toEqual([]);
   // After it, two processes race for them: each mail goes once.
   const task = { kind: "mail", smtpUrl, at: at + LEASE + 1000, batch: 4 };
   const [a, b] = await raceProcesses(db.url, [task, task]);
   expect((a.result as number) + (b.result as number)).toBe(addresses.length);
-  const got = count(received.filter((r) => r.startsWith("chet-")));
+  const got = count(received().filter((r) => r.startsWith("chet-")));
   expect([...got.keys()].sort()).toEqual([...addresses].sort());
   expect([...got.values()].every((c) => c === 1)).toBe(true);
   expect(await db.select().from(jobClaims).where(eq(jobClaims.job, "mail"))).toEqual([]);

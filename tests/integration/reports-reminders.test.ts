@@ -1,8 +1,7 @@
 import net, { type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { and, eq } from "drizzle-orm";
-import { SMTPServer } from "smtp-server";
-import { simpleParser } from "mailparser";
+import { startSmtpSink, type ReceivedMail, type SmtpSink } from "#tests/harness/smtp-sink.ts";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { makeCourse } from "#tests/factories/courses.ts";
@@ -23,9 +22,8 @@ import { deliverDueMails } from "#app/notifications/outbox.server.ts";
  * one per member per course per day, each one recorded.
  */
 
-type Received = { envelopeFrom: string; envelopeTo: string[]; subject: string; text: string };
-const inbox: Received[] = [];
-let sink: SMTPServer;
+let inbox: ReceivedMail[] = [];
+let sink: SmtpSink;
 let sinkPort: number;
 let db: Awaited<ReturnType<typeof testDb>>;
 let srv: Awaited<ReturnType<typeof startTestServer>>;
@@ -34,27 +32,9 @@ let X: number;
 const p: Record<string, Member> = {};
 
 beforeAll(async () => {
-  sink = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS", "AUTH"],
-    logger: false,
-    onData(stream, session, callback) {
-      simpleParser(stream).then(
-        (mail) => {
-          inbox.push({
-            envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
-            envelopeTo: session.envelope.rcptTo.map((r) => r.address),
-            subject: mail.subject ?? "",
-            text: mail.text ?? "",
-          });
-          callback();
-        },
-        (e) => callback(e),
-      );
-    },
-  });
-  await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", () => resolve()));
-  sinkPort = (sink.server.address() as AddressInfo).port;
+  sink = await startSmtpSink();
+  inbox = sink.inbox;
+  sinkPort = sink.port;
 
   db = await testDb();
   t = await makeTree(db);
@@ -76,7 +56,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await srv?.close();
   await dropDb(db);
-  await new Promise<void>((resolve) => sink.close(() => resolve()));
+  await sink.close();
 });
 
 const sinkMail = () => mailConfig({ SMTP_URL: `smtp://127.0.0.1:${sinkPort}`, SMTP_FROM: "Học Số <no-reply@hocso.test>" })!;
