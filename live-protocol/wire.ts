@@ -339,6 +339,8 @@ export type InterServerEvents = {
   poll: (p: { sessionId: number; poll: { pollId: string; question: string; openedAt: number; closesAt: number } }) => void;
   /** A node whose presenters need the total: every node with a room for the session announces its share. */
   audienceAsk: (p: { sessionId: number }) => void;
+  /** Recording started or stopped on the session's origin (by its presenter or a trainer's control call). */
+  recording: (p: { sessionId: number; status: RecordingStatus }) => void;
 };
 
 /** Who a socket is, set by the auth middleware from the verified token (never from a payload). */

@@ -158,6 +158,12 @@ export class Placement {
     return node ? { ok: true, node } : { ok: false, reason: "session-full" };
   }
 
+  /** The session's recorded origin while it is live (the node its presenters produce on), or undefined. */
+  async originOf(sessionId: number): Promise<NodeRecord | undefined> {
+    const id = await this.client.get(this.k.origin(sessionId));
+    return id ? this.node(id) : undefined;
+  }
+
   /** A live node by id, or undefined. */
   async node(id: string): Promise<NodeRecord | undefined> {
     return (await this.liveNodes()).find((n) => n.id === id);

@@ -1,7 +1,11 @@
 import { type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs } from "@remix-run/node";
-import { Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { z } from "zod";
 import { notFound, requireManager } from "#app/auth/permissions.server.ts";
-import { domainFailure, ok, parseId } from "#app/http/forms.server.ts";
+import { domainFailure, ok, parseId, readForm } from "#app/http/forms.server.ts";
+import { DomainError } from "#app/common/domain-error.ts";
+import { recordingOf } from "#app/live/recordings.server.ts";
+import { controlRecording } from "#app/live/recording-control.server.ts";
 import { Notice } from "#app/components/ui.tsx";
 import { joinAccess, sessionAccess, sessionTargets, updateSession } from "#app/live/sessions.server.ts";
 import { readSessionForm } from "#app/live/session-form.server.ts";
@@ -38,6 +42,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     invitedUnits: t.invitedUnits.map(({ id, code, name }) => ({ id, code, name })),
     invitedMembers: t.invitedMembers.map(({ id, code, fullName }) => ({ id, code, fullName })),
     editable: access.editable,
+    // Recording while live: for a trainer whose scope covers every invitation, as editing is.
+    recording: access.whollyInScope && s.state === "live" ? { on: (await recordingOf(context.db, s.id))?.state === "recording" } : null,
     canOpen: !!await joinAccess(context.db, s.id, me.member),
     values: {
       title: s.title,
@@ -55,10 +61,27 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   };
 }
 
+const recordingForm = z.object({ intent: z.enum(["recording-start", "recording-stop"]) });
+
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { session, scope } = await requireManager(request, context);
   const id = parseId(params.sessionId);
-  if (!await sessionAccess(context.db, scope, id)) notFound();
+  const access = await sessionAccess(context.db, scope, id);
+  if (!access) notFound();
+  const intent = (await request.clone().formData()).get("intent");
+  if (intent === "recording-start" || intent === "recording-stop") {
+    // What a recording reaches is every invited member: only a trainer whose scope covers them all.
+    if (!access.whollyInScope) notFound();
+    const input = await readForm(request, recordingForm);
+    const start = input.intent === "recording-start";
+    try {
+      if (access.session.state !== "live") throw new DomainError("recording.control.notLive", {}, 409);
+      await controlRecording(context.env, { sessionId: id, action: start ? "start" : "stop", memberId: session.member.id });
+      return ok(start ? "recording.control.started" : "recording.control.stopped");
+    } catch (e) {
+      return domainFailure(e);
+    }
+  }
   try {
     const { intent, input } = await readSessionForm(request, context, session.member.id);
     if (intent !== "update") throw new Response("Bad Request", { status: 400 });
@@ -113,15 +136,34 @@ export default function ManageLiveSession() {
           ) : null}
         </p>
       </section>
+      {d.recording ? <RecordingControl on={d.recording.on} flash={a?.flash} /> : null}
       {d.editable ? (
         <section className="card" aria-labelledby="edit">
           <h2 id="edit">{t("live.manage.edit")}</h2>
-          <Notice flash={a?.flash} />
+          {d.recording ? null : <Notice flash={a?.flash} />}
           <SessionForm values={d.values} submitLabel={t("common.save")} intent="update" />
         </section>
       ) : (
         <p className="muted">{s.state === "scheduled" ? t("live.manage.notEditableScope") : t("live.manage.notEditableStarted")}</p>
       )}
     </>
+  );
+}
+
+/** Start/Stop recording while the session is live; the media server tells every viewer. */
+function RecordingControl({ on, flash }: { on: boolean; flash: Parameters<typeof Notice>[0]["flash"] }) {
+  const { t } = useT();
+  const busy = useNavigation().state !== "idle";
+  return (
+    <section className="card" aria-labelledby="recording-control">
+      <h2 id="recording-control">{t("recording.control.title")}</h2>
+      <Notice flash={flash} />
+      <p data-testid="manage-recording-state">{on ? <strong className="recording-on">{t("recording.control.on")}</strong> : t("recording.control.off")}</p>
+      <Form method="post">
+        <button type="submit" name="intent" value={on ? "recording-stop" : "recording-start"} className={on ? "button secondary" : "button"} disabled={busy} data-testid="manage-recording-toggle">
+          {on ? t("recording.room.stop") : t("recording.room.start")}
+        </button>
+      </Form>
+    </section>
   );
 }

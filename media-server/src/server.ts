@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Server as IOServer } from "socket.io";
-import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "#live/wire.ts";
+import type { ClientToServerEvents, InterServerEvents, RecordingStatus, ServerToClientEvents, SocketData } from "#live/wire.ts";
 import { closeDb, openDb, type Db } from "#db/client.server.ts";
 import { liveSessions } from "#db/schema/index.ts";
 import { AttendanceLedger, ledgerInstance, type NewAttendanceEvent, type Sighting } from "./attendance.ts";
@@ -18,6 +18,8 @@ import type { MediaConfig } from "./config.ts";
 import { ChatLimiter, type ChatLimits } from "./chat.ts";
 import { ChatStore } from "./chat-store.ts";
 import { connectionOf, registerHandlers } from "./handlers/index.ts";
+import { controlHandler } from "./control.ts";
+import { CONTROL_PREFIX } from "#live/media-control.server.ts";
 import { SlidingWindowLimiter } from "./limits.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { loadMediasoup } from "./mediasoup.ts";
@@ -94,7 +96,15 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
   });
   log.info("worker pool ready", { workers: pool.size, workerBin });
 
-  const recordingDeps = { db, dataDir: config.dataDir, ffmpegBin: config.ffmpegBin, ffprobeBin: config.ffprobeBin, log };
+  const recordingDeps = {
+    db,
+    dataDir: config.dataDir,
+    ffmpegBin: config.ffmpegBin,
+    ffprobeBin: config.ffprobeBin,
+    log,
+    // Several nodes: viewers on the others hear the status too (crossNode is set before any room opens).
+    announce: (sessionId: number, status: RecordingStatus) => crossNode?.recording(sessionId, status),
+  };
   // Recordings a crash interrupted are joined from their segments, in the background.
   void recoverRecordings(recordingDeps)
     .then((n) => n > 0 && log.warn("joined recordings a crash interrupted", { recordings: n }))
@@ -128,7 +138,14 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
     });
   });
 
+  // The app's control calls (a trainer's recording start/stop), authenticated by a key derived
+  // from the join-token secret; the app's relay forwards only /socket.io/ (ADR 0014).
+  const control = controlHandler({ db, rooms: registry, recordings, joinTokenSecret: config.joinTokenSecret, log });
   const httpServer = http.createServer((req, res) => {
+    if (req.url?.startsWith(CONTROL_PREFIX)) {
+      void control(req, res);
+      return;
+    }
     if (req.method === "GET" && req.url === "/healthz") {
       const body = JSON.stringify({
         ok: pool.workers.length > 0,
@@ -159,7 +176,14 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
   let crossNode: CrossNodeEvents | undefined;
   if (config.cluster?.ioAdapter === "redis-streams" && config.cluster.redisUrl) {
     try {
-      crossNode = await attachCrossNodeEvents(io, { redisUrl: config.cluster.redisUrl, rooms: registry, log, db, nodeId: config.cluster.nodeId });
+      crossNode = await attachCrossNodeEvents(io, {
+        redisUrl: config.cluster.redisUrl,
+        rooms: registry,
+        log,
+        db,
+        nodeId: config.cluster.nodeId,
+        recording: (room, status) => recordings.of(room).remote(status),
+      });
     } catch (e) {
       // async-ok: io.close calls back when done; its promise says the same.
       await new Promise<void>((resolve) => io.close(() => resolve()));

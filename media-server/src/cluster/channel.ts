@@ -26,9 +26,11 @@ export class ChannelError extends Error {
   }
 }
 
-type Handler<C extends ClusterCall> = (body: z.output<C["body"]>) => Promise<z.input<C["reply"]>> | z.input<C["reply"]>;
-export type Route = { call: ClusterCall; handle: Handler<ClusterCall> };
-export const route = <C extends ClusterCall>(call: C, handle: Handler<C>): Route => ({ call, handle: handle as unknown as Handler<ClusterCall> });
+/** A call of the channel: its path, its body's schema and its reply's (cluster/wire.ts, #live/media-control). */
+type Call = { path: string; body: z.ZodTypeAny; reply: z.ZodTypeAny };
+type Handler<C extends Call> = (body: z.output<C["body"]>) => Promise<z.input<C["reply"]>> | z.input<C["reply"]>;
+export type Route = { call: Call; handle: Handler<Call> };
+export const route = <C extends Call>(call: C, handle: Handler<C>): Route => ({ call, handle: handle as unknown as Handler<Call> });
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
@@ -58,9 +60,14 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 
 export type ChannelServer = { port: number; close(): Promise<void> };
 
-export async function serveChannel(opts: { host: string; port: number; secret: string; routes: Route[]; log: Logger }): Promise<ChannelServer> {
+/**
+ * The channel's request handler: authentication, routing, body bound, zod, refusals. Served on
+ * the internal listener (serveChannel) and, for the app's control calls, under `/control/` on the
+ * node's own listener (ADR 0014).
+ */
+export function channelHandler(opts: { secret: string; routes: Route[]; log: Logger }) {
   const byPath = new Map<string, Route>(opts.routes.map((r) => [r.call.path, r]));
-  const server = http.createServer(async (req, res) => {
+  return async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const send = (status: number, body: unknown) => {
       if (res.headersSent) return;
       res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
@@ -92,7 +99,11 @@ export async function serveChannel(opts: { host: string; port: number; secret: s
         send(500, { error: "internal" });
       }
     }
-  });
+  };
+}
+
+export async function serveChannel(opts: { host: string; port: number; secret: string; routes: Route[]; log: Logger }): Promise<ChannelServer> {
+  const server = http.createServer(channelHandler(opts));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port, opts.host, () => {

@@ -13,12 +13,12 @@ import { createAdapter } from "@socket.io/redis-streams-adapter";
 import { createClient } from "redis";
 import { z } from "zod";
 import type { Db } from "#db/client.server.ts";
-import type { AudiencePart, ChatMessage } from "#live/wire.ts";
+import type { AudiencePart, ChatMessage, RecordingStatus } from "#live/wire.ts";
 import { viewOf } from "../chat.ts";
 import { scheduleAudience } from "../handlers/audience.ts";
 import type { Poll } from "../polls.ts";
 import type { Logger } from "../log.ts";
-import type { RoomRegistry } from "../room.ts";
+import type { Room, RoomRegistry } from "../room.ts";
 import type { MediaIo } from "../socket.ts";
 
 const chatMessage = z
@@ -37,6 +37,9 @@ const chatMessage = z
   .strict() satisfies z.ZodType<ChatMessage>;
 const chatEvent = z.object({ sessionId: z.number().int().positive(), message: chatMessage }).strict();
 const count = z.number().int().nonnegative();
+const recordingEvent = z
+  .object({ sessionId: z.number().int().positive(), status: z.object({ active: z.boolean(), since: z.number().int().nullable() }).strict() })
+  .strict();
 const sessionStateEvent = z.object({ sessionId: z.number().int().positive(), state: z.enum(["live", "ended"]), at: z.number().int() }).strict();
 const pollEvent = z
   .object({
@@ -73,6 +76,8 @@ export type CrossNodeEvents = {
   audienceParts(sessionId: number): AudiencePart[];
   /** A presenter started or ended the session here: members on the other nodes are told. */
   sessionState(sessionId: number, s: { state: "live" | "ended"; at: number }): void;
+  /** Recording started or stopped here (the origin records): peers on the other nodes are told. */
+  recording(sessionId: number, status: RecordingStatus): void;
   /** An attendance poll a presenter opened here: members on the other nodes get it too. */
   poll(sessionId: number, poll: Poll): void;
   /** Asks every other node for its share of a session's audience (a presenter's room here is new). */
@@ -84,7 +89,15 @@ export type CrossNodeEvents = {
 
 export async function attachCrossNodeEvents(
   io: MediaIo,
-  deps: { redisUrl: string; rooms: RoomRegistry; log: Logger; db: Db; nodeId: string },
+  deps: {
+    redisUrl: string;
+    rooms: RoomRegistry;
+    log: Logger;
+    db: Db;
+    nodeId: string;
+    /** Another node's recording status for a room here (its recorder tells its peers and keeps it for joins). */
+    recording?: (room: Room, status: RecordingStatus) => void;
+  },
 ): Promise<CrossNodeEvents> {
   const { rooms, log } = deps;
   /** Other nodes' audience shares: session → node → share. */
@@ -148,6 +161,15 @@ export async function attachCrossNodeEvents(
     }
   });
 
+  io.on("recording", (raw) => {
+    const p = recordingEvent.safeParse(raw);
+    if (!p.success) return log.warn("cross-node event ignored: invalid payload", { event: "recording" });
+    const room = rooms.peek(p.data.sessionId);
+    // No room here: nobody to tell.
+    if (!room || room.closed) return;
+    deps.recording?.(room, p.data.status);
+  });
+
   io.on("poll", (raw) => {
     const p = pollEvent.safeParse(raw);
     if (!p.success) return log.warn("cross-node event ignored: invalid payload", { event: "poll" });
@@ -174,6 +196,7 @@ export async function attachCrossNodeEvents(
     audience: (sessionId, part) => void (closed || io.serverSideEmit("audience", { sessionId, node: deps.nodeId, part })),
     sessionState: (sessionId, s) => void (closed || io.serverSideEmit("sessionState", { sessionId, ...s })),
     poll: (sessionId, poll) => void (closed || io.serverSideEmit("poll", { sessionId, poll })),
+    recording: (sessionId, status) => void (closed || io.serverSideEmit("recording", { sessionId, status })),
     askAudience: (sessionId) => void (closed || io.serverSideEmit("audienceAsk", { sessionId })),
     audienceParts: (sessionId) => [...(parts.get(sessionId)?.values() ?? [])],
     forgetNode(nodeId) {

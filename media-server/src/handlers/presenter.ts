@@ -26,19 +26,15 @@ export function presenterHandlers(on: On, conn: Connection) {
     return { state: s?.state, startedAt: s?.actualStartAt?.getTime() };
   });
 
+  // The same calls a trainer's control request makes (media-server/src/control.ts).
   on("startRecording", async () => {
     const { room } = conn.currentAs("presenter");
-    try {
-      return await deps.recordings.of(room).start(identity.memberId);
-    } catch (e) {
-      deps.log.error("recording could not start", { sessionId, error: e });
-      throw new ClientError("recording-unavailable");
-    }
+    return await deps.recordings.start(room, identity.memberId);
   });
 
   on("stopRecording", async () => {
     const { room } = conn.currentAs("presenter");
-    return await deps.recordings.of(room).stop();
+    return await deps.recordings.stop(room);
   });
 
   on("endSession", async () => {

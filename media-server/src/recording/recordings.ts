@@ -16,12 +16,21 @@ import type { types } from "mediasoup";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { liveRecordings, liveRecordingSegments } from "#db/schema/index.ts";
 import type { RecordingStatus } from "#live/wire.ts";
+import { ClientError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Room } from "../room.ts";
 import { joinSegments, probe } from "./ffmpeg.ts";
 import { SegmentRecorder, type SegmentSources } from "./segment.ts";
 
-export type RecordingDeps = { db: Db; dataDir: string; ffmpegBin: string; ffprobeBin: string; log: Logger };
+export type RecordingDeps = {
+  db: Db;
+  dataDir: string;
+  ffmpegBin: string;
+  ffprobeBin: string;
+  log: Logger;
+  /** Several nodes (ADR 0016): a status change here is announced to the others' peers. */
+  announce?: (sessionId: number, status: RecordingStatus) => void;
+};
 
 /** Producers arrive one by one (audio, then video): wait this long for the set to settle. */
 const SETTLE_MS = 1000;
@@ -30,7 +39,7 @@ const sessionDir = (sessionId: number) => path.join("recordings", `session-${ses
 const finalFile = (sessionId: number) => path.join("recordings", `session-${sessionId}.webm`);
 
 /** The presenters' latest audio and video producers (a camera ↔ screen switch keeps the same one). */
-function presenterSources(room: Room): SegmentSources {
+export function presenterSources(room: Room): SegmentSources {
   const out: SegmentSources = {};
   for (const { producer, peer } of room.producers.values()) {
     if (producer.closed || peer.id.role !== "presenter") continue;
@@ -51,6 +60,8 @@ export class RoomRecorder {
   private queue: Promise<unknown> = Promise.resolve();
   private settle: NodeJS.Timeout | undefined;
   private readonly onProducers = () => this.producersChanged();
+  /** Several nodes: the status another node (the session's origin, which records) announced. */
+  private remoteStatus: RecordingStatus | undefined;
 
   constructor(
     private readonly room: Room,
@@ -60,7 +71,15 @@ export class RoomRecorder {
   }
 
   get status(): RecordingStatus {
+    if (!this.active && this.remoteStatus) return this.remoteStatus;
     return { active: this.active, since: this.since };
+  }
+
+  /** Another node started or stopped recording the session: this node's peers are told. */
+  remote(status: RecordingStatus) {
+    this.remoteStatus = status.active ? status : undefined;
+    if (this.active) return;
+    for (const p of this.room.peers.values()) p.notify("recording", status);
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -70,7 +89,9 @@ export class RoomRecorder {
   }
 
   private tell() {
-    for (const p of this.room.peers.values()) p.notify("recording", this.status);
+    const status = { active: this.active, since: this.since };
+    for (const p of this.room.peers.values()) p.notify("recording", status);
+    this.deps.announce?.(this.room.sessionId, status);
   }
 
   /** Starts (or resumes) recording. Throws if no segment can be started while producers exist. */
@@ -239,6 +260,24 @@ export class Recordings {
       this.byRoom.delete(room);
       void r.close();
     });
+  }
+
+  /**
+   * Starts recording the room: the one path for the presenter's `startRecording` event and a
+   * trainer's control call from the app. A recorder that cannot start is `recording-unavailable`.
+   */
+  async start(room: Room, memberId: number): Promise<RecordingStatus> {
+    try {
+      return await this.of(room).start(memberId);
+    } catch (e) {
+      this.deps.log.error("recording could not start", { sessionId: room.sessionId, error: e });
+      throw new ClientError("recording-unavailable");
+    }
+  }
+
+  /** Stops recording the room and joins its file (the presenter's `stopRecording`, a trainer's call). */
+  stop(room: Room): Promise<RecordingStatus> {
+    return this.of(room).stop();
   }
 
   of(room: Room): RoomRecorder {
