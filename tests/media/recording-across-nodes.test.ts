@@ -1,0 +1,98 @@
+// Recording status across media nodes (ADR 0014's amendment, ADR 0016): two media servers of one
+// session on socket.io's redis-streams adapter over a real redis-server, one SQLite file. Recording
+// started on node a (the origin: its presenter asks, through the same Recordings.start a trainer's
+// control call uses) reaches the viewers on both nodes once each; a member joining node b while it
+// is on is told in the join reply; stopping reaches both nodes too.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Socket as ClientSocket } from "socket.io-client";
+import type { Member } from "#app/org/members.server.ts";
+import { testDb, dropDb, type TestDb } from "#tests/factories/db.ts";
+import { makeMember, makeTree } from "#tests/factories/org.ts";
+import { makeSession } from "#tests/factories/live.ts";
+import { connect, connected, request, startMediaTestServer, tokenFor, waitFor } from "#tests/harness/media.ts";
+import { startRedis, type TestRedis } from "#tests/harness/redis.ts";
+import type { MediaServer } from "../../media-server/src/server.ts";
+
+const SECRET = "recording-nodes-cluster-secret-0123456789abc";
+
+let db: TestDb;
+let redis: TestRedis;
+let a: MediaServer;
+let b: MediaServer;
+let w: Awaited<ReturnType<typeof world>>;
+const sockets: ClientSocket[] = [];
+
+async function world() {
+  const t = await makeTree(db);
+  const presenter = await makeMember(db, t.root, { password: false });
+  const v1 = await makeMember(db, t.a1, { password: false });
+  const v2 = await makeMember(db, t.a1, { password: false });
+  const v3 = await makeMember(db, t.a2, { password: false });
+  const session = await makeSession(db, { inviteUnits: [t.a], presenters: [presenter] });
+  return { presenter, v1, v2, v3, session };
+}
+
+const node = (id: string) =>
+  startMediaTestServer(db, {
+    MEDIA_CLUSTER_SECRET: SECRET,
+    MEDIA_NODE_ID: id,
+    MEDIA_INTERNAL_PORT: "0",
+    REDIS_URL: redis.url,
+    MEDIA_IO_ADAPTER: "redis-streams",
+  });
+
+type Joined = { s: ClientSocket; joined: any; recording: { active: boolean; since: number | null }[] };
+
+async function join(server: MediaServer, member: Member, role: "viewer" | "presenter" = "viewer"): Promise<Joined> {
+  const s = connect(server, tokenFor(member, w.session.id, role));
+  sockets.push(s);
+  await connected(s);
+  const m: Joined = { s, joined: undefined, recording: [] };
+  s.on("recording", (x) => m.recording.push(x));
+  m.joined = await request(s, "join", {});
+  expect(m.joined.error).toBeUndefined();
+  return m;
+}
+
+beforeAll(async () => {
+  db = await testDb();
+  w = await world();
+  redis = await startRedis();
+  a = await node("node-a");
+  b = await node("node-b");
+}, 600_000);
+
+afterAll(async () => {
+  for (const s of sockets) s.close();
+  await a?.close();
+  await b?.close();
+  await redis?.stop();
+  if (db) await dropDb(db);
+});
+
+describe("recording status across media nodes", () => {
+  it("start on node a reaches viewers on both nodes once; a member joining node b is told; stop reaches both", async () => {
+    const presenter = await join(a, w.presenter, "presenter");
+    const v1 = await join(a, w.v1);
+    const v2 = await join(b, w.v2);
+    expect(v2.joined.recording).toEqual({ active: false, since: null });
+
+    const started = await request(presenter.s, "startRecording", {});
+    expect(started).toMatchObject({ active: true });
+    await waitFor(() => [presenter, v1, v2].every((m) => m.recording.length === 1), "everyone told recording started", 20_000);
+    for (const m of [presenter, v1, v2]) expect(m.recording).toEqual([{ active: true, since: started.since }]);
+
+    // Node b kept it for members joining there.
+    const v3 = await join(b, w.v3);
+    expect(v3.joined.recording).toEqual({ active: true, since: started.since });
+
+    const stopped = await request(presenter.s, "stopRecording", {});
+    expect(stopped).toEqual({ active: false, since: null });
+    await waitFor(() => [presenter, v1, v2, v3].every((m) => m.recording.at(-1)?.active === false), "everyone told recording stopped", 20_000);
+    // Once each: one start and one stop for those who were there, one stop for the latecomer.
+    for (const m of [presenter, v1, v2]) expect(m.recording.map((r) => r.active)).toEqual([true, false]);
+    expect(v3.recording.map((r) => r.active)).toEqual([false]);
+    // And node b forgot it: a later join there hears "not recording".
+    expect(b.recordings.of(b.registry.peek(w.session.id)!).status).toEqual({ active: false, since: null });
+  }, 120_000);
+});
