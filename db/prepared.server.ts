@@ -12,13 +12,21 @@ function connectionOf(db: Db): object {
   return d.$client ?? d.session!.client!;
 }
 
+/** Set by openSqliteEngine on its write connection: the read connection, its cache scope too. */
+export const SQLITE_CACHE_SCOPE = Symbol.for("hocso.db.cacheScope");
+
 /**
- * What a per-database cache is keyed by: one open database (SQLite: one connection of it, as the
- * read and write connections were cached apart before; PostgreSQL: the pool).
+ * What a per-database cache is keyed by: one open database (SQLite: its read connection, for reads
+ * and for transactions on the write connection alike; PostgreSQL: the pool). What is cached was read
+ * outside any transaction (committed), so both connections of one file may share it: a transaction
+ * then reuses what a page view parsed, and the demo seed's thousands of steps in one transaction
+ * parse each course version once instead of at every step.
  */
 export function cacheScopeOf(db: Db): object {
   const pg = postgresEngineOf(db);
-  return pg ? pg.pool : connectionOf(db);
+  if (pg) return pg.pool;
+  const conn = connectionOf(db) as { [SQLITE_CACHE_SCOPE]?: object };
+  return conn[SQLITE_CACHE_SCOPE] ?? conn;
 }
 
 /** True inside a write transaction: rows read there may still be rolled back, so not cached. */

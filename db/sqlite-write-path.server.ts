@@ -72,8 +72,36 @@ export function activeTx(engine: SqliteEngine): SqliteTx | undefined {
   return tx && tx[TX].depth >= 0 ? tx : undefined;
 }
 
+/** Prepared statements kept per connection, by SQL text (drizzle prepares a statement per query). */
+const STATEMENT_CACHE = 500;
+
+/**
+ * Keeps the connection's prepared statements: drizzle asks better-sqlite3 to prepare every query
+ * it runs, and preparing costs more than running most of ours (the demo seed's thousands of steps
+ * spent more time preparing than executing). A statement is handed out again in object mode:
+ * drizzle switches one to raw (array) mode for the queries it maps itself, and a later caller of
+ * the same SQL text must not inherit that. Nothing here iterates a statement, so a cached one is
+ * never busy when handed out again.
+ */
+function cacheStatements(c: Database.Database) {
+  const cache = new Map<string, Database.Statement>();
+  const prepare = c.prepare.bind(c);
+  c.prepare = ((source: string) => {
+    let stmt = cache.get(source);
+    if (stmt) cache.delete(source);
+    else {
+      stmt = prepare(source);
+      if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(source, stmt);
+    if (stmt.reader) stmt.raw(false);
+    return stmt;
+  }) as typeof c.prepare;
+}
+
 function open(file: string): Database.Database {
   const c = new Database(file);
+  cacheStatements(c);
   c.pragma("journal_mode = WAL");
   c.pragma("foreign_keys = ON");
   c.pragma("busy_timeout = 5000");
@@ -87,6 +115,8 @@ export function openSqliteEngine(file: string): SqliteEngine {
   // A private in-memory database exists once per connection: reads must share the writer there.
   const reader = file === ":memory:" ? writer : open(file);
   if (reader !== writer) reader.pragma("query_only = ON");
+  // Per-database caches (db/prepared.server.ts: cacheScopeOf) are shared by both connections.
+  Object.defineProperty(writer, Symbol.for("hocso.db.cacheScope"), { value: reader });
   return {
     read: drizzle(reader, { schema }) as Drizzle,
     write: drizzle(writer, { schema }) as Drizzle,
