@@ -15,6 +15,8 @@ import { madeUpMembers, publishRecording, recordMakeUpBeat } from "#app/live/rec
 
 /** Short on purpose: the demo's make-up watchers are replayed beat by beat. */
 export const DEMO_RECORDING_SECONDS = 120;
+/** The pattern is encoded this long, then looped to the full length. */
+const LOOP_SECONDS = 10;
 export const DEMO_RECORDING_FILE = path.join("recordings", "demo", "past-session.webm");
 const BEAT_MS = 10_000;
 
@@ -28,15 +30,26 @@ export function renderDemoRecording(dataDir: string, ffmpegBin = "ffmpeg"): Demo
   const abs = path.join(dataDir, DEMO_RECORDING_FILE);
   if (!fs.existsSync(abs)) {
     fs.mkdirSync(path.dirname(abs), { recursive: true });
+    const loop = `${abs}.loop.webm`;
     const tmp = `${abs}.part.webm`;
+    // Encoding is what costs (seconds of a core for two minutes): a short loop is encoded once,
+    // then repeated into the full length without re-encoding (-stream_loop, -c copy).
     // prettier-ignore
-    const r = spawnSync(ffmpegBin, [
+    const encoded = spawnSync(ffmpegBin, [
       "-hide_banner", "-loglevel", "error", "-y",
-      "-f", "lavfi", "-i", `testsrc2=size=320x180:rate=10:duration=${DEMO_RECORDING_SECONDS}`,
-      "-f", "lavfi", "-i", `sine=frequency=220:sample_rate=48000:duration=${DEMO_RECORDING_SECONDS}`,
+      "-f", "lavfi", "-i", `testsrc2=size=320x180:rate=10:duration=${LOOP_SECONDS}`,
+      "-f", "lavfi", "-i", `sine=frequency=220:sample_rate=48000:duration=${LOOP_SECONDS}`,
       "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "150k",
-      "-c:a", "libopus", "-b:a", "24k", "-shortest", tmp,
+      "-c:a", "libopus", "-b:a", "24k", "-shortest", loop,
     ], { encoding: "utf8", timeout: 120_000 });
+    // prettier-ignore
+    const r = encoded.error || encoded.status !== 0
+      ? encoded
+      : spawnSync(ffmpegBin, [
+          "-hide_banner", "-loglevel", "error", "-y",
+          "-stream_loop", String(DEMO_RECORDING_SECONDS / LOOP_SECONDS - 1), "-i", loop, "-c", "copy", tmp,
+        ], { encoding: "utf8", timeout: 120_000 });
+    fs.rmSync(loop, { force: true });
     if (r.error || r.status !== 0 || !fs.existsSync(tmp)) {
       fs.rmSync(tmp, { force: true });
       return undefined;
