@@ -2,7 +2,8 @@
  * The attendance ledger (writes): every raw observation is appended in its own write
  * transaction, idempotent by its event id (a unique index; a retried append is a no-op).
  * Heartbeats are not appended: each tick moves every open key's last-seen time forward, in one
- * transaction (attendance_last_seen: one row per key, however long the session).
+ * transaction and one multi-row statement (attendance_last_seen: one row per key, however long
+ * the session).
  *
  * The interval logic and the ledger's reads are shared with the app (#live/attendance.ts,
  * #live/ledger.server.ts); the app's report reads what this writes, neither imports the other.
@@ -58,31 +59,30 @@ const insertStmt = (tx: Db) =>
       .prepare(),
   );
 
-const seenStmt = (tx: Db) =>
-  prepared(tx, "ledger.lastSeen", (d) =>
-    d
-      .insert(attendanceLastSeen)
-      .values({
-        sessionId: p("sessionId"),
-        memberId: p("memberId"),
-        key: p("key"),
-        via: p("via"),
-        connectionId: p("connectionId"),
-        cellRoomMemberId: p("cellRoomMemberId"),
-        nodeId: p("nodeId"),
-        at: p("at"),
-      })
-      .onConflictDoUpdate({
-        target: [attendanceLastSeen.sessionId, attendanceLastSeen.memberId, attendanceLastSeen.key],
-        // Never backwards (a late tick after a newer one changes nothing); the node is the one
-        // whose tick is the latest.
-        set: {
-          at: sql`CASE WHEN excluded.at > ${attendanceLastSeen.at} THEN excluded.at ELSE ${attendanceLastSeen.at} END`,
-          nodeId: sql`CASE WHEN excluded.at > ${attendanceLastSeen.at} THEN excluded.node_id ELSE ${attendanceLastSeen.nodeId} END`,
-        },
-      })
-      .prepare(),
-  );
+/**
+ * Rows per last-seen statement: 8 parameters a row, far under SQLite's 32,766 variables and
+ * PostgreSQL's 65,535 parameters; a tick of up to this many keys is one statement.
+ */
+export const TOUCH_CHUNK = 1000;
+
+type SeenRow = typeof attendanceLastSeen.$inferInsert;
+
+/**
+ * One multi-row upsert of last-seen rows (issue 12: one statement per tick, not one per key).
+ * The same SQL on both engines. Never backwards (a late tick after a newer one changes nothing);
+ * the node is the one whose tick is the latest.
+ */
+const upsertSeen = (tx: Db, rows: SeenRow[]) =>
+  tx
+    .insert(attendanceLastSeen)
+    .values(rows)
+    .onConflictDoUpdate({
+      target: [attendanceLastSeen.sessionId, attendanceLastSeen.memberId, attendanceLastSeen.key],
+      set: {
+        at: sql`CASE WHEN excluded.at > ${attendanceLastSeen.at} THEN excluded.at ELSE ${attendanceLastSeen.at} END`,
+        nodeId: sql`CASE WHEN excluded.at > ${attendanceLastSeen.at} THEN excluded.node_id ELSE ${attendanceLastSeen.nodeId} END`,
+      },
+    });
 
 /**
  * Whose open intervals a recovery closes (ADR 0016):
@@ -107,25 +107,34 @@ export class AttendanceLedger {
     readonly instance: string | null = null,
   ) {}
 
-  /** One heartbeat tick: every key seen alive now, in one transaction. Returns how many. */
+  /**
+   * One heartbeat tick: every key seen alive now, in one transaction and one statement (chunks of
+   * TOUCH_CHUNK keys beyond that). Returns how many sightings.
+   *
+   * A key sighted twice in a tick is one row with the later time (PostgreSQL refuses a statement
+   * that upserts the same row twice; one key per row after the other gave the same result). Rows
+   * go in key order, so two nodes' ticks lock shared rows in the same order.
+   */
   async touch(sightings: readonly Sighting[]): Promise<number> {
     if (sightings.length === 0) return 0;
-    await writeTx(this.db, async (tx) => {
-      const stmt = seenStmt(tx);
-      for (const s of sightings) {
-        const connectionId = s.connectionId ?? null;
-        const cellRoomMemberId = s.cellRoomMemberId ?? null;
-        await stmt.execute({
-          sessionId: s.sessionId,
-          memberId: s.memberId,
-          key: keyOf({ via: s.via, connectionId, cellRoomMemberId }),
-          via: s.via,
-          connectionId,
-          cellRoomMemberId,
-          nodeId: this.instance,
-          at: new Date(s.at),
-        });
+    const byKey = new Map<string, SeenRow & { at: Date }>();
+    for (const s of sightings) {
+      const connectionId = s.connectionId ?? null;
+      const cellRoomMemberId = s.cellRoomMemberId ?? null;
+      const key = keyOf({ via: s.via, connectionId, cellRoomMemberId });
+      const id = `${s.sessionId}:${s.memberId}:${key}`;
+      const prev = byKey.get(id);
+      if (prev) {
+        if (s.at > prev.at.getTime()) prev.at = new Date(s.at);
+        continue;
       }
+      byKey.set(id, { sessionId: s.sessionId, memberId: s.memberId, key, via: s.via, connectionId, cellRoomMemberId, nodeId: this.instance, at: new Date(s.at) });
+    }
+    const rows = [...byKey.values()].sort(
+      (a, b) => a.sessionId - b.sessionId || a.memberId - b.memberId || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+    );
+    await writeTx(this.db, async (tx) => {
+      for (let i = 0; i < rows.length; i += TOUCH_CHUNK) await upsertSeen(tx, rows.slice(i, i + TOUCH_CHUNK));
     });
     return sightings.length;
   }

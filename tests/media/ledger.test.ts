@@ -4,12 +4,13 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { count, eq } from "drizzle-orm";
 import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
-import { attendanceEvents } from "#db/schema/index.ts";
+import { attendanceEvents, attendanceLastSeen } from "#db/schema/index.ts";
 import { correctAttendance, sessionAttendance } from "#app/live/attendance.server.ts";
 import { isMemberInvited } from "#live/access.server.ts";
 import { replay } from "#live/attendance.ts";
 import { ledgerRows, toLedgerEvent } from "#live/ledger.server.ts";
-import { AttendanceLedger } from "../../media-server/src/attendance.ts";
+import { AttendanceLedger, TOUCH_CHUNK } from "../../media-server/src/attendance.ts";
+import { bulkWriter } from "#db/client.server.ts";
 import { makeLiveSession, makeSession } from "#tests/factories/live.ts";
 
 let db: Awaited<ReturnType<typeof testDb>>;
@@ -84,6 +85,68 @@ describe("attendance ledger", () => {
       (await db.select().from(attendanceEvents).where(eq(attendanceEvents.sessionId, sessions[i].id))).filter((e) => (e.detail as { reason?: string } | null)?.reason === "crash-recovery").map((e) => [e.memberId, e.kind, e.at.getTime()]).sort();
     expect(await closing(1)).toEqual(await closing(0));
     expect(await report(1)).toEqual(await report(0));
+  });
+
+  it("a heartbeat tick is one upsert statement per chunk of keys, with the per-key result (issue 12)", async () => {
+    const w = await world();
+    const start = Date.now() - min(10);
+    const s = await makeLiveSession(db, start, { inviteUnits: [w.t.a] });
+    const [m1, m2] = [w.a1[0].id, w.a1[1].id];
+    const seen = async () =>
+      new Map(
+        (await db.select().from(attendanceLastSeen).where(eq(attendanceLastSeen.sessionId, s.id))).map((r) => [
+          `${r.memberId}:${r.key}`,
+          { at: r.at.getTime(), nodeId: r.nodeId, via: r.via, connectionId: r.connectionId, cellRoomMemberId: r.cellRoomMemberId },
+        ]),
+      );
+    const a = new AttendanceLedger(db, Date.now, "node-a/1");
+    const b = new AttendanceLedger(db, Date.now, "node-b/1");
+    await a.touch([
+      { sessionId: s.id, memberId: m1, via: "individual", connectionId: "old", at: start + min(5) },
+      { sessionId: s.id, memberId: m1, via: "individual", connectionId: "new", at: start + min(1) },
+    ]);
+    // One tick from another node: a key sighted twice (the later time wins, whatever the order),
+    // an older sighting of a key (neither time nor node moves back), a newer one (both move), a
+    // cell-room key; then more keys than one chunk holds.
+    const many = Array.from({ length: TOUCH_CHUNK + 1 }, (_, i) => ({
+      sessionId: s.id,
+      memberId: m2,
+      via: "individual" as const,
+      connectionId: `c${i}`,
+      at: start + i,
+    }));
+    const tick = [
+      { sessionId: s.id, memberId: m2, via: "individual" as const, connectionId: "dup", at: start + min(3) },
+      { sessionId: s.id, memberId: m1, via: "individual" as const, connectionId: "old", at: start + min(4) },
+      { sessionId: s.id, memberId: m1, via: "individual" as const, connectionId: "new", at: start + min(2) },
+      { sessionId: s.id, memberId: m2, via: "individual" as const, connectionId: "dup", at: start + min(7) },
+      { sessionId: s.id, memberId: m2, via: "individual" as const, connectionId: "dup", at: start + min(6) },
+      { sessionId: s.id, memberId: m1, via: "cell-room" as const, cellRoomMemberId: m2, at: start + min(2) },
+      ...many,
+    ];
+    // SQLite: the statements run on the write connection during the tick (prepared ones included).
+    const sqlite = process.env.TEST_DB === "postgres" ? null : bulkWriter(db);
+    const ran: string[] = [];
+    const proto = sqlite ? (Object.getPrototypeOf(sqlite.prepare("SELECT 1")) as { run: (...a: unknown[]) => unknown }) : null;
+    const run = proto?.run;
+    if (proto && run) proto.run = function (this: { source: string }, ...args: unknown[]) {
+      ran.push(this.source);
+      return run.apply(this, args);
+    };
+    try {
+      expect(await b.touch(tick)).toBe(tick.length);
+    } finally {
+      if (proto && run) proto.run = run;
+    }
+    const rows = await seen();
+    expect(rows.get(`${m1}:conn:old`)).toEqual({ at: start + min(5), nodeId: "node-a/1", via: "individual", connectionId: "old", cellRoomMemberId: null });
+    expect(rows.get(`${m1}:conn:new`)).toEqual({ at: start + min(2), nodeId: "node-b/1", via: "individual", connectionId: "new", cellRoomMemberId: null });
+    expect(rows.get(`${m2}:conn:dup`)).toEqual({ at: start + min(7), nodeId: "node-b/1", via: "individual", connectionId: "dup", cellRoomMemberId: null });
+    expect(rows.get(`${m1}:cell-room:${m2}`)).toEqual({ at: start + min(2), nodeId: "node-b/1", via: "cell-room", connectionId: null, cellRoomMemberId: m2 });
+    expect(rows.get(`${m2}:conn:c${TOUCH_CHUNK}`)?.at).toBe(start + TOUCH_CHUNK);
+    expect(rows.size).toBe(4 + TOUCH_CHUNK + 1);
+    // 1,005 distinct keys: two statements (one per key before issue 12).
+    if (sqlite) expect(ran.filter((q) => q.includes("attendance_last_seen")).length).toBe(2);
   });
 
   it("a heartbeat at the very instant of a graceful stop does not reopen the connection", async () => {
