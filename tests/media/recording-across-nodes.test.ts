@@ -29,7 +29,7 @@ async function world() {
   const v2 = await makeMember(db, t.a1, { password: false });
   const v3 = await makeMember(db, t.a2, { password: false });
   const session = await makeSession(db, { inviteUnits: [t.a], presenters: [presenter] });
-  return { presenter, v1, v2, v3, session };
+  return { t, presenter, v1, v2, v3, session };
 }
 
 const node = (id: string) =>
@@ -43,8 +43,8 @@ const node = (id: string) =>
 
 type Joined = { s: ClientSocket; joined: any; recording: { active: boolean; since: number | null }[] };
 
-async function join(server: MediaServer, member: Member, role: "viewer" | "presenter" = "viewer"): Promise<Joined> {
-  const s = connect(server, tokenFor(member, w.session.id, role));
+async function join(server: MediaServer, member: Member, role: "viewer" | "presenter" = "viewer", sessionId = w.session.id): Promise<Joined> {
+  const s = connect(server, tokenFor(member, sessionId, role));
   sockets.push(s);
   await connected(s);
   const m: Joined = { s, joined: undefined, recording: [] };
@@ -94,5 +94,22 @@ describe("recording status across media nodes", () => {
     expect(v3.recording.map((r) => r.active)).toEqual([false]);
     // And node b forgot it: a later join there hears "not recording".
     expect(b.recordings.of(b.registry.peek(w.session.id)!).status).toEqual({ active: false, since: null });
+  }, 120_000);
+
+  it("a room that opens on node b after recording started there learns it from the database", async () => {
+    const later = await makeSession(db, { inviteUnits: [w.t.a], presenters: [w.presenter] });
+    const presenter = await join(a, w.presenter, "presenter", later.id);
+    const started = await request(presenter.s, "startRecording", {});
+    expect(started).toMatchObject({ active: true });
+    expect(b.registry.peek(later.id)).toBeUndefined(); // node b has no room for it yet: it heard nothing
+
+    const v = await join(b, w.v2, "viewer", later.id);
+    // Told in the join reply, or just after it when the room's read of the row lands.
+    await waitFor(() => v.joined.recording.active === true || v.recording.some((r) => r.active), "the late room's viewer told recording is on", 20_000);
+    const told = v.joined.recording.active ? v.joined.recording : v.recording.find((r) => r.active);
+    expect(told).toEqual({ active: true, since: started.since });
+
+    await request(presenter.s, "stopRecording", {});
+    await waitFor(() => v.recording.at(-1)?.active === false, "the late room's viewer told recording stopped", 20_000);
   }, 120_000);
 });

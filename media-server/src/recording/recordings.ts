@@ -62,6 +62,8 @@ export class RoomRecorder {
   private readonly onProducers = () => this.producersChanged();
   /** Several nodes: the status another node (the session's origin, which records) announced. */
   private remoteStatus: RecordingStatus | undefined;
+  /** An announcement arrived: it is newer than anything read from the database at the room's opening. */
+  private heardRemote = false;
 
   constructor(
     private readonly room: Room,
@@ -77,9 +79,27 @@ export class RoomRecorder {
 
   /** Another node started or stopped recording the session: this node's peers are told. */
   remote(status: RecordingStatus) {
+    this.heardRemote = true;
     this.remoteStatus = status.active ? status : undefined;
     if (this.active) return;
     for (const p of this.room.peers.values()) p.notify("recording", status);
+  }
+
+  /**
+   * Several nodes: a room that opens here after another node started recording missed that
+   * announcement, so it reads the session's recording row once. An announcement heard meanwhile is
+   * newer and wins; the recorder's own state always wins.
+   */
+  async learnFromDatabase(): Promise<void> {
+    const row = await first(
+      this.deps.db
+        // While the state is "recording", updatedAt is when it last started (a resume sets both).
+        .select({ state: liveRecordings.state, since: liveRecordings.updatedAt })
+        .from(liveRecordings)
+        .where(eq(liveRecordings.sessionId, this.room.sessionId)),
+    );
+    if (row?.state !== "recording" || this.heardRemote || this.active || this.room.closed) return;
+    this.remote({ active: true, since: row.since.getTime() });
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -256,6 +276,9 @@ export class Recordings {
   attach(room: Room) {
     const r = new RoomRecorder(room, this.deps);
     this.byRoom.set(room, r);
+    if (this.deps.announce) {
+      r.learnFromDatabase().catch((e: Error) => this.deps.log.warn("could not read the session's recording state", { sessionId: room.sessionId, error: e.message }));
+    }
     room.once("close", () => {
       this.byRoom.delete(room);
       void r.close();
