@@ -122,12 +122,18 @@ export async function serveChannel(opts: { host: string; port: number; secret: s
 }
 
 /** Calls `call` on another node; resolves with its parsed reply, rejects with a ChannelError or a network error. */
-export async function callNode<C extends ClusterCall>(target: NodeRef, call: C, body: z.input<C["body"]>, secret: string): Promise<z.output<C["reply"]>> {
+export async function callNode<C extends ClusterCall>(
+  target: NodeRef,
+  call: C,
+  body: z.input<C["body"]>,
+  secret: string,
+  opts: { timeoutMs?: number } = {},
+): Promise<z.output<C["reply"]>> {
   const res = await fetch(new URL(call.path, target.url), {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${secret}` },
     body: JSON.stringify(call.body.parse(body)),
-    signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+    signal: AbortSignal.timeout(opts.timeoutMs ?? CALL_TIMEOUT_MS),
   });
   const text = await res.text();
   let json: unknown;

@@ -173,6 +173,9 @@ export async function startClusterNode(cfg: ClusterConfig, deps: {
         // Rooms here follow their session's recorded origin: a room opened before the first
         // presenter was placed, or whose origin died and was replaced, carries it now.
         const live = all.filter((n) => n.ageMs <= DEAD_AFTER_MS);
+        // An edge whose pipes this origin dropped as dead but which beats again was only starved:
+        // it is told, and pulls again.
+        origin.edgesBeating(live.filter((n) => n.id !== cfg.nodeId).map((n) => ({ nodeId: n.id, url: n.internalUrl })));
         for (const r of rooms.all()) {
           if (r.closed) continue;
           await follow(r.sessionId, live).catch((e: Error) => log.warn("could not carry a session from its origin", { sessionId: r.sessionId, error: e.message }));

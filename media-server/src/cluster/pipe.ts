@@ -15,7 +15,8 @@
  * promise per (session, producer), like RouterSlot.piped within a node; the origin replaces a pipe
  * when the same edge asks again for the same producer (the edge lost its half). The origin tells
  * the edge when the producer closes, pauses or resumes; the edge tells the origin when it drops a
- * pipe. Pipes attach to a room's main router; inside a node, pipeToRouter carries them on to the
+ * pipe. An edge the origin dropped as dead but which beats again (starved, not dead) is told so
+ * (`pipesDropped`) and pulls every producer again. Pipes attach to a room's main router; inside a node, pipeToRouter carries them on to the
  * room's other routers as before.
  */
 import type { types } from "mediasoup";
@@ -68,8 +69,20 @@ export class PipeOrigin {
   /** Edges that asked to hear of new producers, per session. */
   private readonly watchers = new Map<number, Map<string, NodeRef>>();
   private readonly watchedRooms = new WeakSet<Room>();
+  /**
+   * Edges whose pipes were dropped as dead and that have not been seen beating since: asking for
+   * a pipe or to watch a session is refused until the registry shows them fresh again.
+   */
+  private readonly takenForDead = new Set<string>();
+  /** Edges owed word that their pipes were dropped (told once they beat again; retried until heard). */
+  private readonly owed = new Set<string>();
+  private readonly telling = new Set<string>();
 
   constructor(private readonly deps: PipeDeps) {}
+
+  private refuseDead(edge: NodeRef) {
+    if (this.takenForDead.has(edge.nodeId)) throw new ChannelError(409, "edge-taken-for-dead");
+  }
 
   private room(sessionId: number): Room {
     const room = this.deps.rooms.peek(sessionId);
@@ -88,6 +101,7 @@ export class PipeOrigin {
 
   producers(sessionId: number, watch?: NodeRef) {
     const room = this.room(sessionId);
+    if (watch) this.refuseDead(watch);
     if (watch) this.watch(room, watch);
     const list = [
       ...[...room.producers.values()].map((e) => ({ producer: e.producer, memberId: e.peer.memberId })),
@@ -125,6 +139,7 @@ export class PipeOrigin {
   }
 
   async open(req: { sessionId: number; producerId: string; edge: NodeRef; end: PipeEnd }) {
+    this.refuseDead(req.edge);
     const room = this.room(req.sessionId);
     const { producer, memberId } = this.producerOf(room, req.producerId);
     const key = `${req.edge.nodeId}\n${req.producerId}`;
@@ -194,14 +209,44 @@ export class PipeOrigin {
     return new Set([...this.pipes.values()].map((p) => p.edge.nodeId));
   }
 
-  /** Drops every pipe toward a node (the registry says it is dead), without telling it. */
+  /**
+   * Drops every pipe toward a node (the registry says it is dead), without telling it now: a dead
+   * node cannot hear, and a starved one is told once it beats again (`edgesBeating`).
+   */
   dropEdge(nodeId: string) {
+    let dropped = false;
     for (const [id, p] of this.pipes) {
       if (p.edge.nodeId !== nodeId) continue;
       this.pipes.delete(id);
       p.transport.close();
+      dropped = true;
     }
-    for (const edges of this.watchers.values()) edges.delete(nodeId);
+    for (const edges of this.watchers.values()) dropped = edges.delete(nodeId) || dropped;
+    if (!dropped) return;
+    this.takenForDead.add(nodeId);
+    this.owed.add(nodeId);
+  }
+
+  /**
+   * The registry's fresh records, each sweep: an edge dropped as dead that beats again was only
+   * starved. It may ask for pipes again, and is told (best effort, a short timeout, retried next
+   * sweep) that its pipes were dropped, so it pulls every producer again.
+   */
+  edgesBeating(live: NodeRef[]) {
+    for (const ref of live) {
+      this.takenForDead.delete(ref.nodeId);
+      if (!this.owed.has(ref.nodeId) || this.telling.has(ref.nodeId)) continue;
+      this.telling.add(ref.nodeId);
+      callNode(ref, cluster.pipesDropped, { origin: this.deps.self }, this.deps.secret, { timeoutMs: 2_000 })
+        .then(
+          () => {
+            this.owed.delete(ref.nodeId);
+            this.deps.log.info("told an edge taken for dead that its pipes were dropped", { edge: ref.nodeId });
+          },
+          (e: Error) => this.deps.log.warn("could not tell an edge its pipes were dropped", { edge: ref.nodeId, error: e.message }),
+        )
+        .finally(() => this.telling.delete(ref.nodeId));
+    }
   }
 
   closeAll() {
@@ -352,6 +397,27 @@ export class PipeEdge {
     }
   }
 
+  /**
+   * The origin took this node for dead (starved past the liveness rule) and dropped every pipe
+   * toward it: close our halves without a word back (viewers hear `producerClosed`), and carry
+   * each session from it again (viewers hear `newProducer` and consume on the same sockets).
+   */
+  pipesDropped(origin: NodeRef) {
+    const rooms = [...this.carried].filter(([r, o]) => o.nodeId === origin.nodeId && !r.closed).map(([r]) => r);
+    this.deps.log.warn("the origin dropped our pipes (taken for dead): pulling again", { origin: origin.nodeId, sessions: rooms.map((r) => r.sessionId) });
+    for (const p of [...this.pipes.values()]) {
+      if (p.origin.nodeId !== origin.nodeId) continue;
+      p.closedByOrigin = true;
+      p.transport.close();
+    }
+    for (const room of rooms) {
+      // The origin's address as it gave it now (it may have moved); the room stays carried.
+      this.carry(room.sessionId, origin).catch((e: Error) =>
+        this.deps.log.error("could not pull a session again after the origin dropped our pipes", { sessionId: room.sessionId, origin: origin.nodeId, error: e.message }),
+      );
+    }
+  }
+
   /** The origin's word about a pipe: the producer behind it closed, paused or resumed. */
   async event(e: { pipeId: string; producerId: string; event: "close" | "pause" | "resume" }) {
     const pipe = this.pipes.get(e.pipeId);
@@ -387,5 +453,9 @@ export function pipeRoutes(origin: PipeOrigin, edge: PipeEdge): Route[] {
       return { ok: true as const };
     }),
     route(cluster.carry, async (b) => ({ producers: await edge.carry(b.sessionId, b.origin) })),
+    route(cluster.pipesDropped, (b) => {
+      edge.pipesDropped(b.origin);
+      return { ok: true as const };
+    }),
   ];
 }

@@ -78,6 +78,16 @@ export const cluster = {
     reply: z.object({ ok: z.literal(true) }).strict(),
   },
   /**
+   * origin → edge, once the edge beats again: the origin took it for dead (a starved process, not
+   * only a dead one) and dropped every pipe toward it without a word; the edge pulls again.
+   * Distinct from a pipe's "close" event (the producer closed).
+   */
+  pipesDropped: {
+    path: "/cluster/pipes-dropped",
+    body: z.object({ origin: nodeRef }).strict(),
+    reply: z.object({ ok: z.literal(true) }).strict(),
+  },
+  /**
    * edge → origin: the session's producers now, and (with `watch`) the edge asks to be told of
    * new ones (`producerAdded`).
    */
