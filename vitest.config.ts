@@ -28,7 +28,13 @@ const candidates = [...testFiles("tests/unit"), ...testFiles("tests/integration"
 const isSlow = (f: string) => SLOW_MARKERS.test(fs.readFileSync(path.join(root, f), "utf8"));
 const fast = candidates.filter((f) => !isSlow(f));
 /** Slow files about a PostgreSQL deployment only (several app processes on one database). */
-const POSTGRES_ONLY = ["tests/integration/nginx-two-processes.test.ts"];
+const POSTGRES_ONLY = [
+  "tests/integration/nginx-two-processes.test.ts",
+  // ≥ 30 SIGKILL-and-restart cycles of the app process (3–4.5 min on the shared two cores, app start
+  // dominates): run once, on the engine of issue 12. It passes on SQLite too (run it with --project slow
+  // after removing it here).
+  "tests/integration/durability-sigkill.test.ts",
+];
 const slow = [...candidates.filter(isSlow).filter((f) => !POSTGRES_ONLY.includes(f)), "tests/media/**/*.test.ts", "tests/e2e/**/*.test.ts"];
 
 const shared = { testTimeout: 30_000, hookTimeout: 600_000 };
