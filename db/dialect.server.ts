@@ -112,3 +112,18 @@ export function memberTextMatch(db: Db, folded: string): SQL {
   const phrase = `"${folded.replaceAll('"', '""')}"`;
   return and(sql`${members.id} IN (SELECT rowid FROM members_search WHERE members_search MATCH ${phrase})`, exact)!;
 }
+
+/**
+ * How a report should compute a value per member over a large table (completions, item progress):
+ * true — aggregate the table once, GROUP BY member, and join that to the members (PostgreSQL);
+ * false — a correlated subquery per member on the member's covering index (SQLite).
+ * SQLite runs a correlated subquery as a few B-tree steps in the same process, so one per member
+ * is the cheapest plan it has (bench/rollup.ts: 0.8× one aggregate SQL). PostgreSQL pays its
+ * executor's per-call overhead for each of the 100,000 subplan runs (about 10 µs each on a loaded
+ * machine, twice per member) and its planner cannot unnest them; grouped aggregates read the
+ * index once, in parallel, and join by hash (ADR 0015, step 3: the roll-up on PostgreSQL).
+ * PostgreSQL also has bit_or, which the grouped statements use for course masks.
+ */
+export function aggregatesPerMemberByGroup(db: Db): boolean {
+  return onPostgres(db);
+}

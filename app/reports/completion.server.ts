@@ -1,4 +1,4 @@
-import { rawFirst, rawRows, rawValues } from "#db/dialect.server.ts";
+import { aggregatesPerMemberByGroup, rawFirst, rawRows, rawValues } from "#db/dialect.server.ts";
 import { first } from "#db/first.ts";
 /**
  * Course completion reports (issue 6): the roll-up up the unit tree, the "who is missing" list
@@ -277,6 +277,7 @@ function bitCase(column: string, chunk: number[]): SQL {
  * `at` (NULL when none).
  */
 async function memberMasks(db: Db, chunk: number[], atMs: number, unitIds: number[] | null) {
+  if (aggregatesPerMemberByGroup(db)) return await memberMasksGrouped(db, chunk, atMs, unitIds);
   const seek = (alias: string) => sql.raw(chunk.length <= SEEK_COURSES_MAX ? ` AND ${alias}.course_id IN (${chunk.join(", ")})` : "");
   const scope = placeFilter(unitIds);
   return await rawValues<[number, number, number | null, number | null]>(db, sql`
@@ -287,6 +288,30 @@ async function memberMasks(db: Db, chunk: number[], atMs: number, unitIds: numbe
         WHERE ip.member_id = h.member_id AND ip.started_at <= ${atMs}${seek("ip")}) s)
     FROM member_unit_history h
     WHERE h.valid_from <= ${atMs} AND (h.valid_to IS NULL OR h.valid_to > ${atMs})${scope ? sql` AND ${scope}` : sql``}
+  `);
+}
+
+/**
+ * memberMasks as grouped aggregates (PostgreSQL, see aggregatesPerMemberByGroup): each table read
+ * once (an index-only scan of the chunk's courses up to `at`), bit_or per member — a member's
+ * progress rows on one course give the same bit, so no DISTINCT is needed — and the two joined
+ * to the placed members by hash. In a scope, the aggregates read only the placed members' rows.
+ * Same rows and values as the correlated form (a mask is NULL when the member has no such row).
+ */
+async function memberMasksGrouped(db: Db, chunk: number[], atMs: number, unitIds: number[] | null) {
+  const scope = placeFilter(unitIds);
+  const placedAt = sql`h.valid_from <= ${atMs} AND (h.valid_to IS NULL OR h.valid_to > ${atMs})${scope ? sql` AND ${scope}` : sql``}`;
+  const only = (alias: string) =>
+    scope ? sql` AND ${sql.raw(alias)}.member_id IN (SELECT h.member_id FROM member_unit_history h WHERE ${placedAt})` : sql``;
+  const ids = sql.raw(chunk.join(", "));
+  return await rawValues<[number, number, number | null, number | null]>(db, sql`
+    SELECT h.member_id, h.unit_id, c.mask, p.mask
+    FROM member_unit_history h
+    LEFT JOIN (SELECT cc.member_id, bit_or(${bitCase("cc.course_id", chunk)}) AS mask FROM course_completions cc
+      WHERE cc.course_id IN (${ids}) AND cc.completed_at <= ${atMs}${only("cc")} GROUP BY cc.member_id) c ON c.member_id = h.member_id
+    LEFT JOIN (SELECT ip.member_id, bit_or(${bitCase("ip.course_id", chunk)}) AS mask FROM item_progress ip
+      WHERE ip.course_id IN (${ids}) AND ip.started_at <= ${atMs}${only("ip")} GROUP BY ip.member_id) p ON p.member_id = h.member_id
+    WHERE ${placedAt}
   `);
 }
 
