@@ -13,7 +13,7 @@ import { sql } from "drizzle-orm";
 import { writeTx, type Db } from "#db/client.server.ts";
 import { prepared } from "#db/prepared.server.ts";
 import { affectedRows, rawRows } from "#db/dialect.server.ts";
-import { attendanceEvents, attendanceLastSeen, type AttendanceVia } from "#db/schema/index.ts";
+import { attendanceEvents, attendanceLastSeen, type AttendanceEventKind, type AttendanceVia } from "#db/schema/index.ts";
 import { keyOf, replay, type LedgerEvent } from "#live/attendance.ts";
 import { ledgerRows, toLedgerEvent } from "#live/ledger.server.ts";
 
@@ -91,6 +91,8 @@ const upsertSeen = (tx: Db, rows: SeenRow[]) =>
  *   and keys written with no node (before it joined a cluster);
  * - `instance`: a survivor, the keys of one dead instance the registry named.
  */
+const CLOSING_KINDS = new Set<AttendanceEventKind>(["socket-disconnect", "checkout", "server-stop"]);
+
 export type RecoveryScope = { all: true } | { node: string } | { instance: string };
 
 /** The instance a cluster node writes in the ledger: its node id and a random suffix per start. */
@@ -169,6 +171,53 @@ export class AttendanceLedger {
       for (const e of events) if (await this.insert(tx, e)) n++;
       return n;
     });
+  }
+
+  /**
+   * This node was taken for dead while it was alive (ADR 0016, issue 13: a starved process): a
+   * survivor closed its open keys at their last heartbeat, yet its connections and check-ins are
+   * still here (`held`: what the heartbeat tick sights). Each held key the ledger shows closed is
+   * opened again with the event that opened it (socket-connect, checkin), now: the interval logic
+   * joins it to the closed one within the reconnect window. The event id names the instance, the
+   * key and when it was closed, so a repeated notice of the same reap writes nothing new.
+   */
+  async reopenHeld(held: readonly Sighting[], at = this.now()): Promise<{ reopened: number }> {
+    const bySession = new Map<number, Map<number, Sighting[]>>();
+    for (const s of held) {
+      let byMember = bySession.get(s.sessionId);
+      if (!byMember) bySession.set(s.sessionId, (byMember = new Map()));
+      byMember.set(s.memberId, [...(byMember.get(s.memberId) ?? []), s]);
+    }
+    let reopened = 0;
+    for (const [sessionId, byMember] of bySession) {
+      const rows = await ledgerRows(this.db, sessionId, [...byMember.keys()]);
+      for (const [memberId, keys] of byMember) {
+        const events = rows.filter((r) => r.memberId === memberId).map(toLedgerEvent);
+        const open = new Set(replay(events).open.map((k) => k.key));
+        for (const s of keys) {
+          const e = { via: s.via, connectionId: s.connectionId ?? null, cellRoomMemberId: s.cellRoomMemberId ?? null };
+          const key = keyOf(e);
+          if (open.has(key)) continue;
+          open.add(key);
+          // What closed it: its own closing event, or a "close everything" server-stop.
+          const closing = events.filter(
+            (x) => CLOSING_KINDS.has(x.kind) && (keyOf(x) === key || (x.kind === "server-stop" && x.connectionId == null && x.cellRoomMemberId == null)),
+          );
+          const closedAt = closing.length ? closing[closing.length - 1].at : 0;
+          const inserted = await this.append({
+            eventId: `reopen:${this.instance ?? ""}:${sessionId}:${memberId}:${key}:${closedAt}`,
+            sessionId,
+            memberId,
+            kind: s.via === "cell-room" ? "checkin" : "socket-connect",
+            ...e,
+            at,
+            detail: { reason: "taken-for-dead", closedAt },
+          });
+          if (inserted) reopened++;
+        }
+      }
+    }
+    return { reopened };
   }
 
   /**

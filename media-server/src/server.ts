@@ -13,6 +13,7 @@ import { liveSessions } from "#db/schema/index.ts";
 import { AttendanceLedger, ledgerInstance, type NewAttendanceEvent, type Sighting } from "./attendance.ts";
 import { authMiddleware } from "./auth.ts";
 import { attachCrossNodeEvents, NO_AUDIENCE, type CrossNodeEvents } from "./cluster/events.ts";
+import { scheduleAudience } from "./handlers/audience.ts";
 import { startClusterNode, type ClusterNode } from "./cluster/node.ts";
 import type { MediaConfig } from "./config.ts";
 import { ChatLimiter, type ChatLimits } from "./chat.ts";
@@ -204,8 +205,8 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
     }
   });
 
-  const heartbeat = async () => {
-    const at = Date.now();
+  /** Every attendance key this node holds now: its connections, and its cell rooms' check-ins. */
+  const held = (at: number): Sighting[] => {
     const seen: Sighting[] = [];
     for (const room of registry.all()) {
       for (const p of room.peers.values()) {
@@ -218,6 +219,10 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
         }
       }
     }
+    return seen;
+  };
+  const heartbeat = async () => {
+    const seen = held(Date.now());
     try {
       return ledger.touch(seen);
     } catch (e) {
@@ -246,7 +251,12 @@ export async function startMediaServer(config: MediaConfig, opts: StartOptions =
   // Several nodes: the internal listener for pipes, and the registry heartbeat with REDIS_URL.
   if (config.cluster) {
     try {
-      cluster = await startClusterNode(config.cluster, { config, rooms: registry, pool, ledger, log, socketPort: port, onNodeDead: (id) => crossNode?.forgetNode(id) });
+      cluster = await startClusterNode(config.cluster, { config, rooms: registry, pool, ledger, log, socketPort: port, onNodeDead: (id) => crossNode?.forgetNode(id),
+        held: () => held(Date.now()),
+        onRevived: () => {
+          for (const r of registry.all()) if (!r.closed) scheduleAudience(db, r, log, crossNode);
+        },
+      });
     } catch (e) {
       // async-ok: io.close calls back when done; its promise says the same.
       await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -4,8 +4,14 @@
 // the viewer's transports live on) until the origin, seeing its record stale on two sweeps, drops
 // its pipes toward it; meanwhile the origin refuses to pipe toward it. On SIGCONT node-b beats
 // again, the origin tells it its pipes were dropped, node-b pulls every producer again, and the
-// viewer decodes on new consumers on the same socket, without a rejoin.
+// viewer decodes on new consumers on the same socket, without a rejoin. Its attendance: the
+// origin, seeing node-b dead, closed the viewer's interval at its last heartbeat; node-b, seeing
+// it was reaped, re-opens it, and the viewer keeps one interval over the starve.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { and, eq } from "drizzle-orm";
+import { attendanceEvents } from "#db/schema/index.ts";
+import { mergeIntervals } from "#live/attendance.ts";
+import { ledgerRows, toLedgerEvent } from "#live/ledger.server.ts";
 import type { Browser, Page } from "playwright-core";
 import { Placement } from "#app/live/placement.server.ts";
 import { testDb, dropDb } from "#tests/factories/db.ts";
@@ -31,6 +37,8 @@ let pages: LiveClientPages;
 let a: MediaNode;
 let b: MediaNode;
 let sessionId: number;
+let sessionStart: number;
+let viewerId: number;
 let presenter: Page;
 let viewer: Page;
 
@@ -47,6 +55,8 @@ beforeAll(async () => {
   const start = Date.now() - 60_000;
   const session = await makeSession(db, { inviteUnits: [t.a], presenters: [p], start, actualStart: start, state: "live" });
   sessionId = session.id;
+  sessionStart = session.scheduledStartAt.getTime();
+  viewerId = m.id;
   redis = await startRedis();
   client = redisClient(redis.url, silentLogger);
   await client.connect();
@@ -56,7 +66,8 @@ beforeAll(async () => {
   const common = { dbFile: db.file, redisUrl: redis.url, workerBin, appOrigins: pages.origin };
   [a, b] = await Promise.all([
     startMediaNode({ id: "node-a", ...common, env: { MEDIA_NODE_ROLES: "origin" } }),
-    startMediaNode({ id: "node-b", ...common, env: { MEDIA_NODE_ROLES: "edge" } }),
+    // Ledger ticks every second on the edge: its viewer's last heartbeat is recent when it starves.
+    startMediaNode({ id: "node-b", ...common, env: { MEDIA_NODE_ROLES: "edge", HEARTBEAT_SECONDS: "1" } }),
   ]);
   browser = await launchBrowser();
   // The app's placement records node-a as the session's origin; the edge carries from it.
@@ -87,11 +98,20 @@ describe("an edge taken for dead that beats again", () => {
     const before = await waitFor(decoding(new Set()), "the edge's viewer decoding", 120_000);
     await waitFor(async () => (await record("node-a"))?.pipesOut === 2, "origin record: 2 pipes out", 30_000);
     const producerIds = await presenter.evaluate(() => [...window.live!.producers.keys()]);
+    const instanceB = (await record("node-b"))!.instance;
+    const viewerEvents = async () =>
+      db.select().from(attendanceEvents).where(and(eq(attendanceEvents.sessionId, sessionId), eq(attendanceEvents.memberId, viewerId)));
+    const connect = await waitFor(async () => (await viewerEvents()).find((e) => e.kind === "socket-connect"), "the edge viewer's socket-connect", 30_000);
+    expect(connect.nodeId).toBe(instanceB);
+    const merged = async () =>
+      mergeIntervals((await ledgerRows(db, sessionId, [viewerId])).map(toLedgerEvent), { reconnectWindowMs: 60_000, sessionStart, sessionEnd: Date.now() + 60_000 });
 
     // Starve the edge's process (its worker, and the viewer's transports, live on) until the
     // origin has dropped its pipes toward it.
+    const stoppedAt = Date.now();
     process.kill(b.child.pid!, "SIGSTOP");
     let resumed = false;
+    let resumedAt = 0;
     try {
       await waitFor(async () => (await record("node-a"))?.pipesOut === 0, "origin dropped the pipes toward the starved edge", 60_000).catch((e) => {
         throw new Error(`${e.message}\nnode-a:\n${a.output().slice(-3000)}`);
@@ -108,7 +128,16 @@ describe("an edge taken for dead that beats again", () => {
       const watch = await callNode({ nodeId: "node-a", url: a.internalUrl }, cluster.producers, { sessionId, watch: edgeRef }, CLUSTER_SECRET).catch((e) => e);
       expect(watch).toMatchObject({ status: 409, code: "edge-taken-for-dead" });
       expect((await record("node-a"))?.pipesOut).toBe(0);
+
+      // The origin, the only survivor, closed the starved edge's viewer at its last heartbeat.
+      await waitFor(async () => (await client.get(`hocso:reap:${instanceB}`)) === "done", "the origin reaped the starved edge", 30_000);
+      const closing = (await viewerEvents()).filter((e) => e.connectionId === connect.connectionId && e.kind === "server-stop");
+      expect(closing).toHaveLength(1);
+      expect(closing[0].detail).toMatchObject({ reason: "node-dead" });
+      expect(closing[0].at.getTime()).toBeLessThanOrEqual(stoppedAt + 1_000);
+      expect((await merged()).open).toEqual([]);
     } finally {
+      resumedAt = Date.now();
       process.kill(b.child.pid!, "SIGCONT");
       resumed = true;
     }
@@ -140,5 +169,24 @@ describe("an edge taken for dead that beats again", () => {
       return r && r.ageMs <= DEAD_AFTER_MS && r.pipesIn === 2 && r.consumers === 2 && r;
     }, "edge record: 2 pipes in, the viewer's 2 consumers", 30_000);
     expect(e.producers).toBe(2);
+
+    // Attendance: node-b saw it was reaped and re-opened its viewer's connection, within the
+    // reconnect window: one interval from before the starve to after it, open on node-b again.
+    const m = await waitFor(async () => {
+      const r = await merged();
+      return r.individual.length === 1 && r.individual[0].end > resumedAt + 1_000 && r;
+    }, "the edge viewer's interval re-opened and spanning the starve", 60_000).catch(async (err) => {
+      throw new Error(`${err.message}\nintervals: ${JSON.stringify(await merged())}\nnode-b:\n${b.output().slice(-3000)}`);
+    });
+    expect(m.individual[0].start).toBe(connect.at.getTime());
+    expect(m.individual[0].start).toBeLessThan(stoppedAt);
+    expect(m.open.map((k) => [k.connectionId, k.nodeId])).toEqual([[connect.connectionId, instanceB]]);
+    expect(m.individualMs).toBeGreaterThan(resumedAt - connect.at.getTime());
+    // Once: a single re-opening event, and the reap mark cleared (a later death is reaped again).
+    await waitFor(async () => (await client.get(`hocso:reap:${instanceB}`)) === null, "node-b cleared its reap mark", 30_000);
+    const reopened = (await viewerEvents()).filter((ev) => ev.connectionId === connect.connectionId && ev.kind === "socket-connect");
+    expect(reopened).toHaveLength(2);
+    expect(reopened[1].detail).toMatchObject({ reason: "taken-for-dead" });
+    expect(b.output()).toMatch(/taken for dead while alive: re-opened attendance/);
   }, 300_000);
 });

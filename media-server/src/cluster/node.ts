@@ -3,7 +3,7 @@
  * MEDIA_CLUSTER_SECRET is set: the internal listener (pipes between nodes), and, with REDIS_URL,
  * the registry heartbeat. Without them the media server is exactly the single node it always was.
  */
-import type { AttendanceLedger } from "../attendance.ts";
+import type { AttendanceLedger, Sighting } from "../attendance.ts";
 import type { MediaConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { RoomRegistry } from "../room.ts";
@@ -39,6 +39,10 @@ export async function startClusterNode(cfg: ClusterConfig, deps: {
     socketPort: number;
     /** A node confirmed dead (the room-wide events forget its audience share). */
     onNodeDead?: (nodeId: string) => void;
+    /** The attendance keys this node holds now (its connections and check-ins, as a heartbeat sights them). */
+    held?: () => Sighting[];
+    /** This node was taken for dead while alive: the others forgot its audience shares; announce them again. */
+    onRevived?: () => void;
   }): Promise<ClusterNode> {
   const { rooms, pool, ledger, log } = deps;
   if (!ledger.instance) throw new Error("a cluster node's ledger must name its instance");
@@ -137,6 +141,16 @@ export async function startClusterNode(cfg: ClusterConfig, deps: {
         await reg.releaseReap(dead.instance).catch(() => {});
       }
     };
+    // Taken for dead while alive (a starved process, issue 13): a survivor closed our open
+    // attendance at its last heartbeat and the others forgot our audience shares, but our viewers
+    // never left. Their keys are opened again (one interval within the reconnect window), our
+    // shares announced again, and the reap mark cleared so that a later real death is reaped.
+    const revive = async () => {
+      const { reopened } = await ledger.reopenHeld(deps.held?.() ?? []);
+      deps.onRevived?.();
+      await reg.releaseReap(instance);
+      log.warn("taken for dead while alive: re-opened attendance", { instance, reopened });
+    };
     sweeper = setInterval(async () => {
       if (sweeping) return;
       sweeping = true;
@@ -144,6 +158,7 @@ export async function startClusterNode(cfg: ClusterConfig, deps: {
         const all = await reg.allNodes();
         const me = all.find((n) => n.id === cfg.nodeId);
         if (!me || me.ageMs > DEAD_AFTER_MS) return suspects.clear();
+        if (await reg.isReaped(instance)) await revive();
         const fed = origin.edges();
         const dead = all.filter((n) => n.ageMs > DEAD_AFTER_MS && n.id !== cfg.nodeId);
         const deadIds = new Set(dead.map((n) => n.instance));

@@ -127,7 +127,15 @@ export class NodeRegistry {
   async reaped(instance: string): Promise<void> {
     await this.opts.client.set(this.reapKey(instance), "done", { PX: REAP_DONE_MS });
   }
-  /** The clean-up failed: another sweep (here or on another survivor) may claim it again. */
+  /** Whether a survivor cleaned up after this instance (it was seen dead). */
+  async isReaped(instance: string): Promise<boolean> {
+    return (await this.opts.client.get(this.reapKey(instance))) === "done";
+  }
+  /**
+   * The clean-up failed: another sweep (here or on another survivor) may claim it again. Also
+   * what an instance taken for dead while alive does once it re-opened its attendance: a later
+   * real death is reaped again.
+   */
   async releaseReap(instance: string): Promise<void> {
     await this.opts.client.del(this.reapKey(instance));
   }
