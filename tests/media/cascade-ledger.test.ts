@@ -8,7 +8,7 @@ import { testDb, dropDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { makeLiveSession } from "#tests/factories/live.ts";
 import { attendanceEvents } from "#db/schema/index.ts";
-import { replay } from "#live/attendance.ts";
+import { mergeIntervals, replay } from "#live/attendance.ts";
 import { ledgerRows, toLedgerEvent } from "#live/ledger.server.ts";
 import { AttendanceLedger } from "../../media-server/src/attendance.ts";
 
@@ -119,5 +119,45 @@ describe("attendance ledger across media nodes", () => {
     // On a single node (no node named), a server-stop still closes everything.
     await new AttendanceLedger(db).append({ sessionId: s.id, memberId: m, kind: "server-stop", via: "individual", at: start + min(11) });
     expect(replay((await ledgerRows(db, s.id, [m])).map(toLedgerEvent)).open).toEqual([]);
+  });
+
+  it("a node taken for dead while alive re-opens what it still holds: one interval each, once per reap", async () => {
+    const { members, s, start } = await world();
+    // node b starved: its viewer's connection and a check-in at its cell room screen were closed
+    // by the survivor at their last heartbeat (minute 6); node b is back at minute 7.
+    const b = new AttendanceLedger(db, () => start + min(7), "node-b/1");
+    const [viewer, checked, host, elsewhere] = members.map((m) => m.id);
+    await open(b, s.id, viewer, "v", start, 6);
+    await open(b, s.id, host, "h", start, 6);
+    await b.append({ sessionId: s.id, memberId: checked, kind: "checkin", via: "cell-room", cellRoomMemberId: host, connectionId: "h", at: start });
+    await b.touch([{ sessionId: s.id, memberId: checked, via: "cell-room", cellRoomMemberId: host, at: start + min(6) }]);
+    // A connection of node a's, left open: none of node b's business.
+    await open(new AttendanceLedger(db, Date.now, "node-a/1"), s.id, elsewhere, "x", start, 6);
+    expect(await new AttendanceLedger(db, Date.now, "node-a/1").closeOpenIntervals({ instance: "node-b/1" }, "node-dead")).toEqual({ closed: 3 });
+
+    const held = [
+      { sessionId: s.id, memberId: viewer, via: "individual" as const, connectionId: "v", at: 0 },
+      { sessionId: s.id, memberId: host, via: "individual" as const, connectionId: "h", at: 0 },
+      { sessionId: s.id, memberId: checked, via: "cell-room" as const, cellRoomMemberId: host, at: 0 },
+    ];
+    // A connection opened after the reap is open already: left alone.
+    await open(b, s.id, elsewhere, "fresh", start + min(7), 0);
+    expect(await b.reopenHeld([...held, { sessionId: s.id, memberId: elsewhere, via: "individual", connectionId: "fresh", at: 0 }])).toEqual({ reopened: 3 });
+    // A repeated notice of the same reap writes nothing.
+    expect(await b.reopenHeld(held)).toEqual({ reopened: 0 });
+    await b.touch(held.map((k) => ({ ...k, at: start + min(9) })));
+    const merged = async (m: number) =>
+      mergeIntervals((await ledgerRows(db, s.id, [m])).map(toLedgerEvent), { reconnectWindowMs: min(2), sessionStart: start, sessionEnd: start + min(60) });
+    for (const m of [viewer, host]) expect((await merged(m)).individual).toEqual([{ start, end: start + min(9) }]);
+    expect((await merged(checked)).cellRoom).toEqual([{ start, end: start + min(9) }]);
+    const reopened = (await db.select().from(attendanceEvents).where(eq(attendanceEvents.sessionId, s.id))).filter((e) => (e.detail as { reason?: string } | null)?.reason === "taken-for-dead");
+    expect(reopened.map((e) => [e.memberId, e.kind, e.at.getTime(), e.nodeId]).sort()).toEqual(
+      [[viewer, "socket-connect", start + min(7), "node-b/1"], [host, "socket-connect", start + min(7), "node-b/1"], [checked, "checkin", start + min(7), "node-b/1"]].sort(),
+    );
+    expect((await merged(elsewhere)).open.map((k) => [k.connectionId, k.nodeId]).sort()).toEqual([["fresh", "node-b/1"], ["x", "node-a/1"]]);
+    // Starved again, reaped again (closed at minute 9): a new reap, re-opened again.
+    expect(await new AttendanceLedger(db, Date.now, "node-a/1").closeOpenIntervals({ instance: "node-b/1" }, "node-dead")).toEqual({ closed: 4 });
+    expect(await new AttendanceLedger(db, () => start + min(10), "node-b/1").reopenHeld(held)).toEqual({ reopened: 3 });
+    expect((await merged(viewer)).individual).toEqual([{ start, end: start + min(10) }]);
   });
 });
