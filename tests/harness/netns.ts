@@ -12,11 +12,16 @@ import { chromium, type Browser, type BrowserContext } from "playwright-core";
 import type { Db } from "#db/client.server.ts";
 import { CHROMIUM_ARGS, CHROMIUM_PATH, launchBrowser } from "./browser.ts";
 import { startLiveTestServers } from "./http.ts";
+import { skipReasonOrFail } from "./requirement.ts";
 
 const PREFIX = "hnl";
 
 /** Why this machine cannot run network-namespace tests, or null when it can. */
 export function netnsUnavailable(): string | null {
+  return skipReasonOrFail(whyNetnsUnavailable());
+}
+
+function whyNetnsUnavailable(): string | null {
   if (process.platform !== "linux") return "network namespaces need Linux";
   if (process.getuid?.() !== 0) return "network namespaces need root (run the tests as root, as CI does)";
   const r = spawnSync("ip", ["netns", "list"], { encoding: "utf8" });

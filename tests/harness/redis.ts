@@ -9,11 +9,16 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "./media.ts";
+import { skipReasonOrFail } from "./requirement.ts";
 
 export const REDIS_BIN = process.env.REDIS_SERVER_BIN ?? "redis-server";
 
 /** Why this machine cannot start Redis, or null when it can. */
 export function redisUnavailable(): string | null {
+  return skipReasonOrFail(whyRedisUnavailable());
+}
+
+function whyRedisUnavailable(): string | null {
   const r = spawnSync(REDIS_BIN, ["--version"], { encoding: "utf8" });
   if (r.error || r.status !== 0) return "redis-server is not installed (apt-get install -y redis-server, or run `node scripts/bootstrap.mjs test`)";
   return null;
