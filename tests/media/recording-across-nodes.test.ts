@@ -3,26 +3,17 @@
 // started on node a (the origin: its presenter asks, through the same Recordings.start a trainer's
 // control call uses) reaches the viewers on both nodes once each; a member joining node b while it
 // is on is told in the join reply; stopping reaches both nodes too.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Socket as ClientSocket } from "socket.io-client";
 import type { Member } from "#app/org/members.server.ts";
-import { testDb, dropDb, type TestDb } from "#tests/factories/db.ts";
+import type { TestDb } from "#tests/factories/db.ts";
 import { makeMember, makeTree } from "#tests/factories/org.ts";
 import { makeSession } from "#tests/factories/live.ts";
-import { connect, connected, request, startMediaTestServer, tokenFor, waitFor } from "#tests/harness/media.ts";
-import { startRedis, type TestRedis } from "#tests/harness/redis.ts";
+import { connected, request, tokenFor, waitFor } from "#tests/harness/media.ts";
+import { useInProcessMediaNodes } from "#tests/harness/media-nodes.ts";
 import type { MediaServer } from "../../media-server/src/server.ts";
 
-const SECRET = "recording-nodes-cluster-secret-0123456789abc";
-
-let db: TestDb;
-let redis: TestRedis;
-let a: MediaServer;
-let b: MediaServer;
-let w: Awaited<ReturnType<typeof world>>;
-const sockets: ClientSocket[] = [];
-
-async function world() {
+async function world(db: TestDb) {
   const t = await makeTree(db);
   const presenter = await makeMember(db, t.root, { password: false });
   const v1 = await makeMember(db, t.a1, { password: false });
@@ -32,20 +23,16 @@ async function world() {
   return { t, presenter, v1, v2, v3, session };
 }
 
-const node = (id: string) =>
-  startMediaTestServer(db, {
-    MEDIA_CLUSTER_SECRET: SECRET,
-    MEDIA_NODE_ID: id,
-    MEDIA_INTERNAL_PORT: "0",
-    REDIS_URL: redis.url,
-    MEDIA_IO_ADAPTER: "redis-streams",
-  });
+const cluster = useInProcessMediaNodes({
+  world,
+  env: { MEDIA_IO_ADAPTER: "redis-streams" },
+  nodes: { a: { id: "node-a" }, b: { id: "node-b" } },
+});
 
 type Joined = { s: ClientSocket; joined: any; recording: { active: boolean; since: number | null }[] };
 
-async function join(server: MediaServer, member: Member, role: "viewer" | "presenter" = "viewer", sessionId = w.session.id): Promise<Joined> {
-  const s = connect(server, tokenFor(member, sessionId, role));
-  sockets.push(s);
+async function join(server: MediaServer, member: Member, role: "viewer" | "presenter" = "viewer", sessionId = cluster.w.session.id): Promise<Joined> {
+  const s = cluster.open(server, tokenFor(member, sessionId, role));
   await connected(s);
   const m: Joined = { s, joined: undefined, recording: [] };
   s.on("recording", (x) => m.recording.push(x));
@@ -54,24 +41,9 @@ async function join(server: MediaServer, member: Member, role: "viewer" | "prese
   return m;
 }
 
-beforeAll(async () => {
-  db = await testDb();
-  w = await world();
-  redis = await startRedis();
-  a = await node("node-a");
-  b = await node("node-b");
-}, 600_000);
-
-afterAll(async () => {
-  for (const s of sockets) s.close();
-  await a?.close();
-  await b?.close();
-  await redis?.stop();
-  if (db) await dropDb(db);
-});
-
 describe("recording status across media nodes", () => {
   it("start on node a reaches viewers on both nodes once; a member joining node b is told; stop reaches both", async () => {
+    const { w, nodes: { a, b } } = cluster;
     const presenter = await join(a, w.presenter, "presenter");
     const v1 = await join(a, w.v1);
     const v2 = await join(b, w.v2);
@@ -97,6 +69,7 @@ describe("recording status across media nodes", () => {
   }, 120_000);
 
   it("a room that opens on node b after recording started there learns it from the database", async () => {
+    const { db, w, nodes: { a, b } } = cluster;
     const later = await makeSession(db, { inviteUnits: [w.t.a], presenters: [w.presenter] });
     const presenter = await join(a, w.presenter, "presenter", later.id);
     const started = await request(presenter.s, "startRecording", {});
